@@ -1,0 +1,111 @@
+import type { DbClient } from '../db/pool.js';
+import type { AccountIdentity } from './auth-context.js';
+import type { Role } from './roles.js';
+
+interface AccountRow {
+  id: number;
+  username: string;
+  display_name: string;
+  roles: Role[];
+  all_towns: boolean;
+  town_ids: number[];
+  password_hash: string;
+  disabled: boolean;
+}
+
+export interface StoredAccount extends AccountIdentity {
+  passwordHash: string;
+  disabled: boolean;
+}
+
+const SELECT_ACCOUNT = `
+  SELECT a.id, a.username, a.display_name, a.roles::text[] AS roles, a.all_towns, a.password_hash, a.disabled,
+         COALESCE(array_agg(t.town_id ORDER BY t.town_id) FILTER (WHERE t.town_id IS NOT NULL), '{}') AS town_ids
+  FROM accounts a LEFT JOIN account_towns t ON t.account_id = a.id`;
+
+function toAccount(row: AccountRow): StoredAccount {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    roles: row.roles,
+    allTowns: row.all_towns,
+    townIds: row.town_ids,
+    passwordHash: row.password_hash,
+    disabled: row.disabled,
+  };
+}
+
+export interface NewAccount {
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  roles: Role[];
+  allTowns: boolean;
+  townIds: number[];
+}
+
+export class AccountsRepository {
+  constructor(private readonly db: DbClient) {}
+
+  async findByUsername(username: string): Promise<StoredAccount | null> {
+    const { rows } = await this.db.query<AccountRow>(`${SELECT_ACCOUNT} WHERE a.username = $1 GROUP BY a.id`, [username]);
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  async findById(id: number): Promise<StoredAccount | null> {
+    const { rows } = await this.db.query<AccountRow>(`${SELECT_ACCOUNT} WHERE a.id = $1 GROUP BY a.id`, [id]);
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  async list(): Promise<StoredAccount[]> {
+    const { rows } = await this.db.query<AccountRow>(`${SELECT_ACCOUNT} GROUP BY a.id ORDER BY a.id`);
+    return rows.map(toAccount);
+  }
+
+  async count(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts');
+    return rows[0]?.n ?? 0;
+  }
+
+  async insert(account: NewAccount): Promise<number> {
+    const { rows } = await this.db.query<{ id: number }>(
+      `WITH a AS (
+         INSERT INTO accounts (username, display_name, password_hash, roles, all_towns)
+         VALUES ($1, $2, $3, $4::account_role[], $5) RETURNING id),
+       t AS (INSERT INTO account_towns (account_id, town_id) SELECT a.id, unnest($6::bigint[]) FROM a)
+       SELECT id FROM a`,
+      [account.username, account.displayName, account.passwordHash, account.roles, account.allTowns, account.townIds],
+    );
+    return rows[0]!.id;
+  }
+
+  async existingTownIds(ids: number[]): Promise<number[]> {
+    const { rows } = await this.db.query<{ id: number }>(
+      `SELECT id FROM areas WHERE id = ANY($1::bigint[]) AND level = 'town'`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async insertSession(tokenHash: Buffer, accountId: number, expiresAt: Date): Promise<void> {
+    await this.db.query('INSERT INTO sessions (token_hash, account_id, expires_at) VALUES ($1, $2, $3)', [
+      tokenHash,
+      accountId,
+      expiresAt,
+    ]);
+  }
+
+  async findSession(tokenHash: Buffer): Promise<{ accountId: number; expiresAt: Date } | null> {
+    const { rows } = await this.db.query<{ account_id: number; expires_at: Date }>(
+      'SELECT account_id, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > now()',
+      [tokenHash],
+    );
+    const row = rows[0];
+    return row ? { accountId: row.account_id, expiresAt: row.expires_at } : null;
+  }
+
+  async deleteSession(tokenHash: Buffer): Promise<void> {
+    await this.db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
+  }
+}

@@ -1,0 +1,50 @@
+// The one place that reads the environment. It is parsed once, at start, and a bad
+// value stops the process with every offending variable named.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: z.string().url().default('postgres://postgres:postgres@127.0.0.1:5432/wangge'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
+  /** Prefix of every Redis key and channel, so several deployments or test runs can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w.-]{1,40}$/).default('wangge'),
+  PORT: port.default(8080),
+  OSMAND_PORT: port.default(5055),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest accepted request body, e.g. "5mb". */
+  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('10mb'),
+  /** Polygons (gaps, overlaps, spill-over) smaller than this are warnings, not errors. */
+  GRID_SLIVER_M2: z.coerce.number().min(0).default(1),
+  /** How long a login token lives. */
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  /** Tile cache entries kept in memory per instance. */
+  TILE_CACHE_ENTRIES: z.coerce.number().int().positive().default(20_000),
+  /** Key that encrypts camera credentials at rest: 32 bytes as 64 hex characters. */
+  SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters').default('6f'.repeat(32)),
+  /** Where the start command seeds the demo town from. */
+  DEMO_TOWN: bool.default(true),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+/** The process's configuration, parsed on first use. */
+export function config(): Config {
+  cached ??= parseConfig();
+  return cached;
+}

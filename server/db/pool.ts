@@ -1,0 +1,37 @@
+import pg from 'pg';
+import { config } from '../config.js';
+import { moduleLogger } from '../logger.js';
+
+const log = moduleLogger('db');
+
+// int8 and numeric come back as strings by default; ids here fit in a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+const INT8_ARRAY = 1016;
+const parseInt8Array = pg.types.getTypeParser(INT8_ARRAY);
+pg.types.setTypeParser(INT8_ARRAY, (v) => (parseInt8Array(v) as string[]).map(Number));
+
+export type Db = pg.Pool;
+export type DbClient = pg.PoolClient | pg.Pool;
+
+export function createPool(url = config().DATABASE_URL, max = config().DB_POOL_SIZE): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'wangge' });
+  pool.on('error', (err) => log.error({ err }, 'idle database client failed'));
+  return pool;
+}
+
+/** Runs fn in a transaction; rolls back on any error so nothing is half-written. */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,51 @@
+// Builds the Express app from services: the one place routes are listed.
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import { NotFound } from '../errors.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { errorHandler } from './error-handler.js';
+import { buildOpenApi } from './openapi.js';
+import { requestContext } from './request-context.js';
+import { mount, type AnyRoute } from './route.js';
+import type { HealthService } from '../health/health.service.js';
+
+export interface AppParts {
+  log: Logger;
+  bodyLimit: string;
+  auth: AuthService;
+  health: HealthService;
+  routes: AnyRoute[];
+  /** Static files (the built web app), served last. */
+  staticDir?: string;
+  version: string;
+}
+
+export function createApp(parts: AppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.locals['authService'] = parts.auth;
+  app.locals['log'] = parts.log;
+
+  app.use(requestContext(parts.log));
+  app.use(express.json({ limit: parts.bodyLimit, type: ['application/json', 'application/geo+json', 'application/*+json'] }));
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await parts.health.check();
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  });
+  const openapi = buildOpenApi(parts.routes, parts.version);
+  app.get('/api/openapi.json', (_req, res) => void res.json(openapi));
+
+  const router = express.Router();
+  mount(router, parts.routes);
+  app.use(router);
+
+  app.use('/api', (req) => {
+    throw new NotFound(`No route ${req.method} ${req.originalUrl.split('?')[0]}`);
+  });
+  if (parts.staticDir) app.use(express.static(parts.staticDir, { index: 'index.html', maxAge: '1h' }));
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,32 @@
+import type { NextFunction, Request, Response } from 'express';
+import { AuthContext } from '../auth/auth-context.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { Forbidden, Unauthorized } from '../errors.js';
+import type { Access } from './route.js';
+
+/** Reads `Authorization: Bearer …` (or `?access_token=` for EventSource and tiles). */
+export function bearerToken(req: Request): string | null {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || null;
+  const fromQuery = req.query['access_token'];
+  return typeof fromQuery === 'string' && fromQuery ? fromQuery : null;
+}
+
+export async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
+  const token = bearerToken(req);
+  const service = req.app.locals['authService'] as AuthService;
+  res.locals['auth'] = token ? await service.resolve(token) : AuthContext.anonymous();
+  next();
+}
+
+export function requireAccess(access: Access) {
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    const auth = res.locals['auth'] as AuthContext;
+    if (access === 'public') return next();
+    if (!auth.isAuthenticated) throw new Unauthorized();
+    if (access !== 'authenticated' && !auth.hasRole(...access)) {
+      throw new Forbidden(`This needs one of the roles: ${access.join(', ')}`);
+    }
+    next();
+  };
+}

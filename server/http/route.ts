@@ -1,0 +1,67 @@
+// A route is declared once, with the zod schemas that validate it; the same
+// declarations produce the OpenAPI document. Handlers get parsed input and return
+// the answer; they do not touch req/res unless they stream.
+import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
+import type { Role } from '../auth/roles.js';
+import type { AuthContext } from '../auth/auth-context.js';
+import { parseInput } from './zod-errors.js';
+import { authenticate, requireAccess } from './auth-middleware.js';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** Who may call: anybody, any logged-in account, or accounts with one of the roles. */
+export type Access = 'public' | 'authenticated' | readonly Role[];
+
+export interface RouteContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  auth: AuthContext;
+  req: Request;
+  res: Response;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
+  method: HttpMethod;
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  /** Status of a successful answer; 200 unless said. */
+  status?: number;
+  responses?: Record<number, ResponseSpec>;
+  handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown> | unknown;
+}
+
+// Identity function that keeps the generic types tied together at the call site.
+export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec<P, Q, B> {
+  return spec;
+}
+
+export type AnyRoute = RouteSpec<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export function mount(router: Router, routes: readonly AnyRoute[]): void {
+  for (const spec of routes) {
+    router[spec.method](spec.path, authenticate, requireAccess(spec.access), async (req: Request, res: Response) => {
+      const params = spec.params ? parseInput(spec.params, req.params, 'params') : req.params;
+      const query = spec.query ? parseInput(spec.query, req.query, 'query') : {};
+      const body = spec.body ? parseInput(spec.body, req.body, 'body') : undefined;
+      const result = await spec.handler({ params, query, body, auth: res.locals.auth as AuthContext, req, res });
+      if (res.headersSent) return;
+      res.status(spec.status ?? 200);
+      if (result === undefined) res.end();
+      else res.json(result);
+    });
+  }
+}

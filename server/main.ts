@@ -1,0 +1,39 @@
+// The api process: HTTP API, tiles and (later) the web app and live streams.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { config, ConfigError } from './config.js';
+import { rootLogger } from './logger.js';
+import { startApi } from './composition.js';
+
+async function main(): Promise<void> {
+  let cfg;
+  try {
+    cfg = config();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
+  const api = await startApi(cfg, { staticDir: existsSync(webDist) ? webDist : undefined });
+  const admin = await api.services.auth.ensureFirstAdmin(process.env['ADMIN_PASSWORD']);
+  rootLogger.info({ url: `http://localhost:${cfg.PORT}` }, 'api listening');
+  if (admin) {
+    console.log(`\nFirst start: created the account "${admin.username}" with password "${admin.password}".`);
+    console.log(`Log in: curl -X POST localhost:${cfg.PORT}/api/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"${admin.password}"}'\n`);
+  }
+  const stop = async (signal: string) => {
+    rootLogger.info({ signal }, 'stopping');
+    await api.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  rootLogger.fatal({ err }, 'api failed to start');
+  process.exit(1);
+});

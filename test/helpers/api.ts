@@ -1,0 +1,60 @@
+// Starts the real API in process against a database of its own, with the real
+// PostGIS and Redis, and logs in as the first admin.
+import { parseConfig } from '../../server/config.js';
+import { startApi, type RunningApi } from '../../server/composition.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
+import { HttpClient } from './http.js';
+import type { Role } from '../../server/auth/roles.js';
+
+export interface TestApi {
+  api: RunningApi;
+  db: TestDatabase;
+  anonymous: HttpClient;
+  admin: HttpClient;
+  /** Logs in a new account with these roles and towns (ids). */
+  login(roles: Role[], townIds?: number[], allTowns?: boolean): Promise<HttpClient>;
+  close(): Promise<void>;
+}
+
+const ADMIN_PASSWORD = 'test-admin-password';
+let accounts = 0;
+
+export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const db = await createTestDatabase(label);
+  const config = parseConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/15',
+    REDIS_PREFIX: `wgtest-${process.pid}-${label}`,
+    PORT: '0',
+    DB_POOL_SIZE: '8',
+    ...env,
+  });
+  const api = await startApi(config);
+  await api.services.auth.ensureFirstAdmin(ADMIN_PASSWORD);
+  const anonymous = new HttpClient(api.url);
+  const token = async (username: string, password: string) => {
+    const res = await anonymous.post('/api/auth/login', { username, password });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token as string;
+  };
+  const admin = anonymous.as(await token('admin', ADMIN_PASSWORD));
+  return {
+    api,
+    db,
+    anonymous,
+    admin,
+    async login(roles, townIds = [], allTowns = false) {
+      const username = `${roles.join('-')}-${++accounts}`;
+      const password = 'password-for-tests';
+      const res = await admin.post('/api/accounts', { username, displayName: username, password, roles, townIds, allTowns });
+      if (res.status !== 201) throw new Error(`account failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return anonymous.as(await token(username, password));
+    },
+    async close() {
+      await api.close();
+      await db.drop();
+    },
+  };
+}
