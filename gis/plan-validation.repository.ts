@@ -49,8 +49,8 @@ export class PlanValidationRepository {
   }
 
   /**
-   * Parts of the scope no grid covers (gaps) and grid area outside the scope, each
-   * piece with the grids that touch it. One union serves both.
+   * Parts of the scope no grid covers (gaps) and grid area outside the scope. A gap
+   * names the grids along its edge, a spill the grids it is part of. One union serves both.
    */
   async gapsAndSpill(planId: number, scopeAreaId: number, skip: string[]): Promise<{ gaps: PieceRow[]; outside: PieceRow[] }> {
     const { rows } = await this.db.query<PieceRow & { kind: 'gap' | 'outside' }>(
@@ -62,7 +62,7 @@ export class PlanValidationRepository {
               SELECT 'outside', (ST_Dump(ST_CollectionExtract(ST_Difference(u.g, s.g), 3))).geom FROM u, s WHERE u.g IS NOT NULL)
        SELECT kind, ST_Area(g::geography) AS area_m2, ST_AsGeoJSON(g, 7)::json AS geometry,
               ARRAY(SELECT p.code FROM plan_grids p WHERE p.plan_id = $1 AND p.geom && pieces.g
-                      AND ST_Intersects(p.geom, pieces.g) AND NOT p.code = ANY($3::text[]) ORDER BY p.code LIMIT 20) AS grids
+                      AND ST_Relate(p.geom, pieces.g, CASE pieces.kind WHEN 'gap' THEN '****1****' ELSE '2********' END) AND NOT p.code = ANY($3::text[]) ORDER BY p.code LIMIT 20) AS grids
        FROM pieces ORDER BY area_m2 DESC`,
       [planId, scopeAreaId, skip],
     );
