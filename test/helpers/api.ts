@@ -9,6 +9,7 @@ import type { Role } from '../../server/auth/roles.js';
 export interface TestApi {
   api: RunningApi;
   db: TestDatabase;
+  redisPrefix: string;
   anonymous: HttpClient;
   admin: HttpClient;
   /** Logs in a new account with these roles and towns (ids). */
@@ -19,14 +20,16 @@ export interface TestApi {
 const ADMIN_PASSWORD = 'test-admin-password';
 let accounts = 0;
 
-export async function startTestApi(label: string, env: Record<string, string> = {}): Promise<TestApi> {
-  const db = await createTestDatabase(label);
+/** `sameDatabaseAs` starts a second instance on another's database and Redis prefix. */
+export async function startTestApi(label: string, env: Record<string, string> = {}, sameDatabaseAs?: TestApi): Promise<TestApi> {
+  const db = sameDatabaseAs ? { url: sameDatabaseAs.db.url, drop: async () => undefined } : await createTestDatabase(label);
+  const prefixLabel = sameDatabaseAs ? sameDatabaseAs.redisPrefix : `wgtest-${process.pid}-${label}`;
   const config = parseConfig({
     ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
     REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/15',
-    REDIS_PREFIX: `wgtest-${process.pid}-${label}`,
+    REDIS_PREFIX: prefixLabel,
     PORT: '0',
     DB_POOL_SIZE: '8',
     ...env,
@@ -43,6 +46,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
   return {
     api,
     db,
+    redisPrefix: prefixLabel,
     anonymous,
     admin,
     async login(roles, townIds = [], allTowns = false) {
