@@ -7,7 +7,7 @@ const log = moduleLogger('db');
 // int8 and numeric come back as strings by default; ids here fit in a double.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
-const INT8_ARRAY = 1016;
+const INT8_ARRAY = 1016 as Parameters<typeof pg.types.getTypeParser>[0]; // _int8, which pg has no builtin name for
 const parseInt8Array = pg.types.getTypeParser(INT8_ARRAY);
 pg.types.setTypeParser(INT8_ARRAY, (v) => (parseInt8Array(v) as string[]).map(Number));
 

@@ -1,0 +1,54 @@
+// Seeds the demo town (fixtures/hangbu) through the same services a planner uses,
+// on first start only, and makes the first admin and one demo account per role.
+import { fileURLToPath } from 'node:url';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { config } from '../server/config.js';
+import { createServices } from '../server/composition.js';
+import { AccountsRepository } from '../server/auth/accounts.repository.js';
+import { AuthContext } from '../server/auth/auth-context.js';
+import type { Role } from '../server/auth/roles.js';
+import { AreasRepository } from '../gis/areas.repository.js';
+import { GridsRepository } from '../gis/grids.repository.js';
+import { loadFixture, readFixture } from '../gis/fixture-loader.js';
+
+export const DEMO_TOWN_CODE = '330802101';
+const DEMO_DIR = fileURLToPath(new URL('../fixtures/hangbu', import.meta.url));
+const DEMO_PASSWORD = 'hangbu-demo';
+const DEMO_ROLES: Role[] = ['planner', 'operator', 'dispatcher', 'installer'];
+
+async function main(): Promise<void> {
+  const services = await createServices(config());
+  try {
+    const admin = await services.auth.ensureFirstAdmin(process.env['ADMIN_PASSWORD']);
+    if (admin) {
+      await mkdir('var', { recursive: true });
+      await writeFile('var/first-admin.txt', `${admin.username} ${admin.password}\n`, { mode: 0o600 });
+      console.log(`[seed] created the first admin: username "${admin.username}", password "${admin.password}" (also in var/first-admin.txt)`);
+    }
+    const accounts = new AccountsRepository(services.db);
+    const adminAccount = (await accounts.findByUsername('admin')) ?? (await accounts.list()).find((a) => a.roles.includes('admin'));
+    if (!adminAccount) throw new Error('no admin account to seed as');
+
+    const town = await new AreasRepository(services.db).findByCode(DEMO_TOWN_CODE);
+    const hasGrids = town && (await new GridsRepository(services.db).listCurrent([town.id])).length > 0;
+    if (!hasGrids) {
+      const result = await loadFixture(services, AuthContext.of(adminAccount), await readFixture(DEMO_DIR));
+      const grids = result.towns.reduce((n, t) => n + t.grids, 0);
+      console.log(`[seed] demo town loaded: ${result.areas} areas, ${grids} grids (synthetic geometry, see fixtures/hangbu/README.md)`);
+    }
+    const hangbu = (await new AreasRepository(services.db).findByCode(DEMO_TOWN_CODE))!;
+    for (const role of DEMO_ROLES) {
+      if (await accounts.findByUsername(role)) continue;
+      await services.auth.createAccount({ username: role, displayName: `演示${role}`, password: DEMO_PASSWORD, roles: [role], townIds: [hangbu.id] });
+      console.log(`[seed] demo account "${role}" / "${DEMO_PASSWORD}" (航埠镇 only)`);
+    }
+  } finally {
+    services.redis.disconnect();
+    await services.db.end();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error('[seed] failed:', err);
+  process.exit(1);
+});
