@@ -426,18 +426,20 @@ describe('simulated ONVIF camera', function () {
           '<CreatePullPointSubscription xmlns="http://www.onvif.org/ver10/events/wsdl"><InitialTerminationTime>PT1S</InitialTerminationTime></CreatePullPointSubscription>',
           auth(bullet),
         ).then((r) => /<wsa:Address>([^<]+)<\/wsa:Address>/.exec(r.text)![1]!);
-      const [forgotten, renewed] = await Promise.all([create(), create()]);
-      await sleep(500);
+      const [forgotten, renewed, pulled] = await Promise.all([create(), create(), create()]);
+      const pull = '<PullMessages xmlns="http://www.onvif.org/ver10/events/wsdl"><Timeout>PT0S</Timeout><MessageLimit>10</MessageLimit></PullMessages>';
+      await sleep(600);
       const renew = await rawSoap(renewed, '<Renew xmlns="http://docs.oasis-open.org/wsn/b-2"><TerminationTime>PT5S</TerminationTime></Renew>', auth(bullet));
       expect(renew.status).to.equal(200);
-      await sleep(900);
-      const pull = '<PullMessages xmlns="http://www.onvif.org/ver10/events/wsdl"><Timeout>PT0S</Timeout><MessageLimit>10</MessageLimit></PullMessages>';
+      expect((await rawSoap(pulled, pull, auth(bullet))).status).to.equal(200); // a pull extends by another PT1S
+      await sleep(800);
       const gone = await rawSoap(forgotten, pull, auth(bullet));
       expect(gone.status).to.equal(400);
       expect(gone.text).to.contain('ResourceUnknownFault');
       const alive = await rawSoap(renewed, pull, auth(bullet));
       expect(alive.status).to.equal(200);
       expect(alive.text).to.contain('tns1:VideoSource/MotionAlarm'); // its Initialized messages
+      expect((await rawSoap(pulled, pull, auth(bullet))).status, 'kept alive by PullMessages').to.equal(200);
       await rawSoap(renewed, '<Unsubscribe xmlns="http://docs.oasis-open.org/wsn/b-2"/>', auth(bullet));
       expect((await rawSoap(renewed, pull, auth(bullet))).status).to.equal(400);
     });

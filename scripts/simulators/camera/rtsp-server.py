@@ -1,0 +1,193 @@
+#!/usr/bin/python3
+"""RTSP server for one simulated camera (网格天眼 camera simulator).
+
+Serves two live H.264 streams from GStreamer's test source, like a real IP
+camera's main and sub streams:
+
+    rtsp://HOST:PORT/main   e.g. 640x360 @ 15 fps
+    rtsp://HOST:PORT/sub    e.g. 320x180 @ 10 fps
+
+One process serves one camera. Run it with Debian's /usr/bin/python3 (it needs
+python3-gi and gir1.2-gst-rtsp-server-1.0). Credentials come from the
+environment (SIM_RTSP_USERNAME / SIM_RTSP_PASSWORD) rather than argv, so they
+do not show up in `ps`.
+
+Protocol with the parent process:
+  * prints exactly one line `READY port=<port>` on stdout once it listens;
+  * exits cleanly on SIGTERM / SIGINT;
+  * exits when its stdin reaches EOF, i.e. when the parent died without
+    stopping it (the parent keeps a pipe open on our stdin), so a crashed test
+    run never leaves orphan encoders behind. PR_SET_PDEATHSIG backs this up.
+"""
+
+import argparse
+import ctypes
+import os
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+ROLE = "camera-user"
+
+
+def parse_stream(spec):
+    """'640x360@15' -> (640, 360, 15)."""
+    size, _, fps = spec.partition("@")
+    width, _, height = size.partition("x")
+    return int(width), int(height), int(fps or "15")
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description="Simulated camera RTSP server")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--name", default="camera")
+    p.add_argument("--main", default="640x360@15", help="WIDTHxHEIGHT@FPS")
+    p.add_argument("--sub", default="320x180@10", help="WIDTHxHEIGHT@FPS")
+    p.add_argument("--main-kbps", type=int, default=768)
+    p.add_argument("--sub-kbps", type=int, default=256)
+    p.add_argument("--auth", choices=["digest", "basic", "both", "none"], default="digest")
+    p.add_argument("--pattern", default="ball", help="videotestsrc pattern")
+    return p.parse_args()
+
+
+class CameraStreamFactory(GstRtspServer.RTSPMediaFactory):
+    """Builds the encoder pipeline for one stream.
+
+    The label is set as an element property rather than spliced into the launch
+    string, so camera names with quotes or Chinese characters need no escaping.
+    """
+
+    def __init__(self, launch, label):
+        super().__init__()
+        self._launch = launch
+        self._label = label
+
+    def do_create_element(self, _url):
+        bin_ = Gst.parse_launch(self._launch)
+        bin_.get_by_name("label").set_property("text", self._label)
+        return bin_
+
+
+def launch_line(width, height, fps, kbps, pattern):
+    # key-int-max = fps gives one keyframe per second, so a new viewer (or
+    # ffprobe) gets a picture within a second; zerolatency avoids B-frames and
+    # lookahead like a real camera's low-latency encoder.
+    return (
+        f"( videotestsrc is-live=true pattern={pattern} "
+        f"! video/x-raw,width={width},height={height},framerate={fps}/1 "
+        '! clockoverlay time-format="%Y-%m-%d %H:%M:%S" halignment=left valignment=top font-desc="Sans 12" '
+        '! textoverlay name=label halignment=right valignment=bottom font-desc="Sans 12" '
+        "! videoconvert "
+        f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 "
+        "! video/x-h264,profile=baseline "
+        "! rtph264pay name=pay0 pt=96 config-interval=1 )"
+    )
+
+
+def make_factory(args, stream, spec, kbps, with_auth):
+    width, height, fps = parse_stream(spec)
+    factory = CameraStreamFactory(
+        launch_line(width, height, fps, kbps, args.pattern), f"{args.name} {stream} {width}x{height}"
+    )
+    # One encoder per stream however many viewers there are (a real camera
+    # does not encode once per client); it is torn down when the last leaves.
+    factory.set_shared(True)
+    if with_auth:
+        factory.add_role_from_structure(
+            Gst.Structure.new_from_string(
+                f"{ROLE}, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+            )
+        )
+    return factory
+
+
+def make_auth(method, username, password):
+    auth = GstRtspServer.RTSPAuth()
+    token = GstRtspServer.RTSPToken()
+    token.set_string("media.factory.role", ROLE)
+    methods = 0
+    if method in ("basic", "both"):
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(username, password), token)
+        methods |= GstRtsp.RTSPAuthMethod.BASIC
+    if method in ("digest", "both"):
+        auth.add_digest(username, password, token)
+        methods |= GstRtsp.RTSPAuthMethod.DIGEST
+    auth.set_supported_methods(methods)
+    return auth
+
+
+def die_with_parent():
+    """Ask the kernel to SIGTERM us if the parent dies (Linux only)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def main():
+    args = parse_args()
+    die_with_parent()
+    Gst.init(None)
+
+    username = os.environ.get("SIM_RTSP_USERNAME", "admin")
+    password = os.environ.get("SIM_RTSP_PASSWORD", "")
+    with_auth = args.auth != "none"
+
+    server = GstRtspServer.RTSPServer()
+    server.set_address(args.address)
+    server.set_service(str(args.port))
+    if with_auth:
+        server.set_auth(make_auth(args.auth, username, password))
+
+    mounts = server.get_mount_points()
+    mounts.add_factory("/main", make_factory(args, "main", args.main, args.main_kbps, with_auth))
+    mounts.add_factory("/sub", make_factory(args, "sub", args.sub, args.sub_kbps, with_auth))
+
+    loop = GLib.MainLoop()
+    if server.attach(None) == 0:
+        print("ERROR cannot listen on %s:%d" % (args.address, args.port), file=sys.stderr, flush=True)
+        sys.exit(2)
+
+    def quit_loop(*_unused):
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+
+    GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGTERM, quit_loop)
+    GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT, quit_loop)
+    # stdin EOF / HUP means the parent is gone.
+    GLib.io_add_watch(
+        GLib.IOChannel.unix_new(sys.stdin.fileno()),
+        GLib.PRIORITY_DEFAULT,
+        GLib.IOCondition.IN | GLib.IOCondition.HUP | GLib.IOCondition.ERR,
+        lambda channel, condition: on_stdin(channel, condition, loop),
+    )
+
+    print("READY port=%d" % server.get_bound_port(), flush=True)
+    loop.run()
+    # Pipelines are torn down with the process; exit 0 so the parent can tell a
+    # clean stop from a crash.
+    sys.exit(0)
+
+
+def on_stdin(_channel, condition, loop):
+    if condition & (GLib.IOCondition.HUP | GLib.IOCondition.ERR):
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+    data = os.read(sys.stdin.fileno(), 4096)
+    if not data:
+        loop.quit()
+        return GLib.SOURCE_REMOVE
+    return GLib.SOURCE_CONTINUE
+
+
+if __name__ == "__main__":
+    main()
