@@ -15,11 +15,20 @@ interface Entry {
 }
 
 export class GridIndex {
+  private readonly byVersion: Map<number, GridVersion>;
+
   private constructor(
     private readonly tree: Flatbush | null,
     private readonly entries: Entry[],
     readonly revision: number,
-  ) {}
+  ) {
+    this.byVersion = new Map(entries.map((e) => [e.grid.versionId, e.grid]));
+  }
+
+  /** A version by id, e.g. to name the grid of a stored fix. */
+  version(versionId: number): GridVersion | undefined {
+    return this.byVersion.get(versionId);
+  }
 
   static build(versions: readonly GridVersionWithGeometry[], revision: number): GridIndex {
     if (versions.length === 0) return new GridIndex(null, [], revision);

@@ -12,24 +12,46 @@ import { AuthService } from './auth/auth.service.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { HealthService } from './health/health.service.js';
 import { createApp } from './http/app.js';
+import { LiveBus } from './live/live-bus.js';
+import { liveRoutes } from './live/live.routes.js';
 import { GridMap } from '../gis/map-revision.js';
+import { AreasRepository } from '../gis/areas.repository.js';
 import { AreasService } from '../gis/areas.service.js';
 import { PlansService } from '../gis/plans.service.js';
 import { GridLookupService } from '../gis/grid-lookup.service.js';
 import { TilesService } from '../gis/tiles.service.js';
 import { gisRoutes } from '../gis/gis.routes.js';
+import { PeopleService } from '../people/people.service.js';
+import { peopleRoutes } from '../people/people.routes.js';
+import { DeviceDirectory } from '../positions/device-directory.js';
+import { IngestService } from '../positions/ingest.service.js';
+import { PositionWriter } from '../positions/position-writer.js';
+import { RejectionCounter } from '../positions/rejections.js';
+import { TrackingService } from '../positions/tracking.service.js';
+import { positionsRoutes } from '../positions/positions.routes.js';
+import { publishCommittedPositions } from '../positions/live-positions.js';
+import { startOsmandServer, type RunningOsmand } from '../positions/osmand-server.js';
+import { PositionsRepository } from '../positions/positions.repository.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 export interface Services {
+  config: Config;
   db: Db;
   redis: Redis;
   gridMap: GridMap;
+  live: LiveBus;
   auth: AuthService;
   areas: AreasService;
   plans: PlansService;
   lookup: GridLookupService;
   tiles: TilesService;
+  people: PeopleService;
+  devices: DeviceDirectory;
+  rejections: RejectionCounter;
+  writer: PositionWriter;
+  ingest: IngestService;
+  tracking: TrackingService;
   health: HealthService;
 }
 
@@ -38,30 +60,63 @@ export async function createServices(config: Config): Promise<Services> {
   const redis = createRedis(config.REDIS_URL, 'api');
   const gridMap = new GridMap(db, redis, config.REDIS_PREFIX);
   await gridMap.refresh(true);
+  const live = new LiveBus(redis, config.REDIS_PREFIX);
+  const people = new PeopleService(db);
+  const devices = new DeviceDirectory(db);
+  people.onDeviceChange(() => devices.forget());
+  const rejections = new RejectionCounter(db);
+  const writer = new PositionWriter(db);
+  writer.onCommitted(publishCommittedPositions(live, gridMap));
+  const ingest = new IngestService(devices, gridMap, writer, rejections, {
+    limits: { maxFutureMs: config.FIX_MAX_FUTURE_S * 1000, maxAgeMs: config.POSITION_RETENTION_DAYS * 86_400_000, maxSpeedMps: config.FIX_MAX_SPEED_MPS },
+    deviceBurst: config.DEVICE_BURST,
+    devicePerSecond: config.DEVICE_PER_SECOND,
+  });
   return {
+    config,
     db,
     redis,
     gridMap,
+    live,
     auth: new AuthService(db, config.SESSION_TTL_HOURS),
     areas: new AreasService(db, gridMap),
     plans: new PlansService(db, gridMap, config.GRID_SLIVER_M2),
     lookup: new GridLookupService(db, gridMap),
     tiles: new TilesService(db, gridMap, config.TILE_CACHE_ENTRIES),
-    health: new HealthService(db, redis, () => ({ gridIndex: { revision: gridMap.revision, versions: gridMap.current.size } })),
+    people,
+    devices,
+    rejections,
+    writer,
+    ingest,
+    tracking: new TrackingService(db, config.TOWN_UTC_OFFSET_HOURS),
+    health: new HealthService(db, redis, () => ({
+      gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
+      positions: writer.stats,
+      liveSubscribers: live.size,
+    })),
   };
 }
 
 export interface RunningApi {
   url: string;
+  osmandUrl: string;
   services: Services;
   close(): Promise<void>;
 }
 
-/** Starts the HTTP API on config.PORT (0 picks a free port). */
+/** Starts the HTTP API on config.PORT and the OsmAnd listener on OSMAND_PORT (0 picks free ports). */
 export async function startApi(config: Config, options: { staticDir?: string } = {}): Promise<RunningApi> {
   const services = await createServices(config);
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
+  await services.live.listen(subscriber);
+  await services.writer.maintain(config.POSITION_RETENTION_DAYS);
+  const maintenance = setInterval(() => void services.writer.maintain(config.POSITION_RETENTION_DAYS).catch(() => undefined), 3_600_000);
+  maintenance.unref();
+  services.rejections.start();
+  await services.devices.warm();
+  services.ingest.remember(await new PositionsRepository(services.db).lastFixes());
+
   const app = createApp({
     log: rootLogger,
     bodyLimit: config.BODY_LIMIT,
@@ -69,7 +124,13 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     health: services.health,
     version: pkg.version,
     staticDir: options.staticDir,
-    routes: [...authRoutes(services.auth), ...gisRoutes(services)],
+    routes: [
+      ...authRoutes(services.auth),
+      ...gisRoutes(services),
+      ...peopleRoutes(services.people),
+      ...positionsRoutes(services.ingest, services.tracking, services),
+      ...liveRoutes(services.live, new AreasRepository(services.db)),
+    ],
   });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -77,14 +138,19 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     server.once('error', reject);
     server.listen(config.PORT, '0.0.0.0', resolve);
   });
+  const osmand: RunningOsmand = await startOsmandServer(services.ingest, config.OSMAND_PORT);
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    osmandUrl: `http://127.0.0.1:${osmand.port}`,
     services,
     async close() {
+      clearInterval(maintenance);
       services.gridMap.stop();
+      await osmand.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.rejections.stop();
       subscriber.disconnect();
       services.redis.disconnect();
       await services.db.end();

@@ -26,6 +26,17 @@ const schema = z.object({
   SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters').default('6f'.repeat(32)),
   /** Where the start command seeds the demo town from. */
   DEMO_TOWN: bool.default(true),
+  /** Days of position history kept; older day partitions are dropped. */
+  POSITION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  /** Fastest plausible gridworker (on an e-bike, with GPS noise), m/s. */
+  FIX_MAX_SPEED_MPS: z.coerce.number().positive().default(15),
+  /** How far ahead of the server clock a fix may be, seconds. */
+  FIX_MAX_FUTURE_S: z.coerce.number().int().min(0).default(600),
+  /** Requests a device may send in a burst, then per second (a flood gets 429). */
+  DEVICE_BURST: z.coerce.number().int().min(1).default(30),
+  DEVICE_PER_SECOND: z.coerce.number().positive().default(2),
+  /** The towns' time zone offset, for calendar days (China: +8). */
+  TOWN_UTC_OFFSET_HOURS: z.coerce.number().min(-12).max(14).default(8),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
 });
 

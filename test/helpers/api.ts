@@ -31,6 +31,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     REDIS_URL: process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/15',
     REDIS_PREFIX: prefixLabel,
     PORT: '0',
+    OSMAND_PORT: '0',
     DB_POOL_SIZE: '8',
     ...env,
   });

@@ -1,0 +1,163 @@
+import type { AuthContext } from '../server/auth/auth-context.js';
+import { inTransaction, type Db, type DbClient } from '../server/db/pool.js';
+import { BadRequest, Conflict, Forbidden, NotFound } from '../server/errors.js';
+import { AreasRepository } from '../gis/areas.repository.js';
+import { newDeviceToken } from './device-tokens.js';
+import { PeopleRepository, type Device, type DutyStatus, type NewPerson, type Person, type PersonRole } from './people.repository.js';
+
+export interface PersonInput {
+  name: string;
+  phone: string;
+  roles: PersonRole[];
+  villageCode: string;
+  gridCodes: string[];
+  dutyStatus?: DutyStatus;
+  accountId?: number | null;
+}
+
+export interface DeviceInput {
+  identifier: string;
+  name?: string;
+}
+
+/** Something that must hear when a device or its owner changes (the ingest's caches). */
+export type DeviceChangeListener = (personId: number) => void;
+
+export class PeopleService {
+  private readonly listeners: DeviceChangeListener[] = [];
+
+  constructor(private readonly db: Db) {}
+
+  onDeviceChange(listener: DeviceChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  async list(auth: AuthContext, filter: { townCode?: string; role?: PersonRole; duty?: DutyStatus; gridCode?: string }): Promise<Person[]> {
+    let townIds = auth.townFilter;
+    if (filter.townCode) {
+      const town = await new AreasRepository(this.db).findByCode(filter.townCode);
+      if (!town || town.level !== 'town') throw new NotFound(`Town ${filter.townCode}`);
+      auth.assertTown(town.id);
+      townIds = [town.id];
+    }
+    let gridId: number | undefined;
+    if (filter.gridCode) {
+      gridId = (await new PeopleRepository(this.db).gridIdsByCode([filter.gridCode], townIds ?? (await this.allTownIds()))).get(filter.gridCode);
+      if (gridId === undefined) throw new NotFound(`Grid ${filter.gridCode}`);
+    }
+    return new PeopleRepository(this.db).list({ townIds, role: filter.role, duty: filter.duty, gridId });
+  }
+
+  async get(auth: AuthContext, id: number): Promise<Person> {
+    const person = await new PeopleRepository(this.db).find(id);
+    if (!person || !auth.canAccessTown(person.townId)) throw new NotFound(`Person ${id}`);
+    return person;
+  }
+
+  async create(auth: AuthContext, inputs: PersonInput[]): Promise<Person[]> {
+    return inTransaction(this.db, async (tx) => {
+      const rows = await this.resolve(tx, auth, inputs);
+      const ids = await new PeopleRepository(tx).insertMany(rows);
+      const repo = new PeopleRepository(tx);
+      return Promise.all(ids.map(async (id) => (await repo.find(id))!));
+    });
+  }
+
+  async update(auth: AuthContext, id: number, change: Partial<PersonInput>): Promise<Person> {
+    await inTransaction(this.db, async (tx) => {
+      const repo = new PeopleRepository(tx);
+      const person = await repo.find(id);
+      if (!person || !auth.canAccessTown(person.townId)) throw new NotFound(`Person ${id}`);
+      let villageId: number | undefined;
+      if (change.villageCode) villageId = (await this.village(tx, auth, change.villageCode)).id;
+      await repo.update(id, { name: change.name, phone: change.phone, roles: change.roles, villageId });
+      if (change.gridCodes) await repo.setGrids(id, await this.gridIds(tx, change.gridCodes, person.townId));
+    });
+    this.listeners.forEach((l) => l(id));
+    return this.get(auth, id);
+  }
+
+  /** Admins and dispatchers set anyone's duty; a gridworker sets their own. */
+  async setDuty(auth: AuthContext, id: number, status: DutyStatus): Promise<Person> {
+    const person = await this.get(auth, id);
+    const self = person.accountId !== null && person.accountId === auth.me.id;
+    if (!self && !auth.hasRole('dispatcher')) throw new Forbidden('Only the person themself or a dispatcher changes their duty status');
+    await new PeopleRepository(this.db).setDuty(id, status);
+    return this.get(auth, id);
+  }
+
+  async me(auth: AuthContext): Promise<Person> {
+    const person = await new PeopleRepository(this.db).findByAccount(auth.me.id);
+    if (!person) throw new NotFound('A person record for your account');
+    return person;
+  }
+
+  /** Registers phones; each token is returned here once and never again. */
+  async addDevices(auth: AuthContext, personId: number, inputs: DeviceInput[]): Promise<{ device: Device; token: string }[]> {
+    const result = await inTransaction(this.db, async (tx) => {
+      const repo = new PeopleRepository(tx);
+      const person = await repo.find(personId);
+      if (!person || !auth.canAccessTown(person.townId)) throw new NotFound(`Person ${personId}`);
+      const taken = await repo.existingIdentifiers(inputs.map((d) => d.identifier));
+      if (taken.length) throw new Conflict(`Device identifier already registered: ${taken.join(', ')}`, { identifiers: taken });
+      const tokens = inputs.map(() => newDeviceToken());
+      const devices = await repo.insertDevices(
+        inputs.map((d, i) => ({ personId, identifier: d.identifier, name: d.name ?? '', tokenHash: tokens[i]!.hash })),
+      );
+      return devices.map((device, i) => ({ device, token: tokens[i]!.token }));
+    });
+    this.listeners.forEach((l) => l(personId));
+    return result;
+  }
+
+  async disableDevice(auth: AuthContext, deviceId: number): Promise<void> {
+    const repo = new PeopleRepository(this.db);
+    const owner = await repo.deviceOwner(deviceId);
+    if (!owner || !auth.canAccessTown(owner.townId)) throw new NotFound(`Device ${deviceId}`);
+    await repo.disableDevice(deviceId);
+    this.listeners.forEach((l) => l(owner.personId));
+  }
+
+  private async allTownIds(): Promise<number[]> {
+    return (await new AreasRepository(this.db).list({ level: 'town' })).map((t) => t.id);
+  }
+
+  private async village(db: DbClient, auth: AuthContext, code: string) {
+    const village = await new AreasRepository(db).findByCode(code);
+    if (!village || village.level !== 'village') throw new BadRequest(`No village ${code}`, { field: 'villageCode' });
+    auth.assertTown(village.townId!);
+    return village;
+  }
+
+  private async gridIds(db: DbClient, codes: string[], townId: number): Promise<number[]> {
+    const found = await new PeopleRepository(db).gridIdsByCode(codes, [townId]);
+    const missing = codes.filter((c) => !found.has(c));
+    if (missing.length) throw new BadRequest(`No grid ${missing.join(', ')} in this person's town`, { field: 'gridCodes', missing });
+    return codes.map((c) => found.get(c)!);
+  }
+
+  private async resolve(db: DbClient, auth: AuthContext, inputs: PersonInput[]): Promise<NewPerson[]> {
+    const villages = new Map<string, { id: number; townId: number }>();
+    const out: NewPerson[] = [];
+    for (const [i, input] of inputs.entries()) {
+      let village = villages.get(input.villageCode);
+      if (!village) {
+        const v = await this.village(db, auth, input.villageCode).catch((err: unknown) => {
+          throw err instanceof BadRequest ? new BadRequest(`people[${i}]: ${err.message}`, err.details) : err;
+        });
+        village = { id: v.id, townId: v.townId! };
+        villages.set(input.villageCode, village);
+      }
+      out.push({
+        name: input.name,
+        phone: input.phone,
+        roles: input.roles,
+        villageId: village.id,
+        gridIds: await this.gridIds(db, input.gridCodes, village.townId),
+        accountId: input.accountId ?? null,
+        dutyStatus: input.dutyStatus ?? 'off_duty',
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,126 @@
+// The OsmAnd listener on its own port, plain node:http for speed: GET with query
+// parameters, the same as a form POST, or the Traccar Client JSON POST. Answers as
+// the protocol expects: 200 stored; 400 (query) / 404 (JSON) for an unknown device;
+// 400 for a fix that fails its checks; 429 for a flooding device; 503 when full.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AppError } from '../server/errors.js';
+import { moduleLogger } from '../server/logger.js';
+import { FixRejected, type RawFix } from './fix.js';
+import type { IngestService } from './ingest.service.js';
+import { osmandDeviceRef, parseOsmandQuery, parseTraccarJson, traccarJsonDeviceRef } from './osmand.js';
+
+const log = moduleLogger('osmand');
+const MAX_BODY = 64 * 1024;
+
+function answer(res: http.ServerResponse, status: number, code?: string, message?: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const body = code ? JSON.stringify({ error: { code, message } }) : '';
+  res.writeHead(status, { 'content-type': code ? 'application/json' : 'text/plain', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new AppError(413, 'payload_too_large', `a position request is at most ${MAX_BODY} bytes`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function handle(ingest: IngestService, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://osmand');
+  if (req.method !== 'GET' && req.method !== 'POST') return answer(res, 405, 'method_not_allowed', 'use GET or POST', { allow: 'GET, POST' });
+  const now = new Date();
+  let json = false;
+  let parse: () => RawFix;
+  let ref: string | null;
+  if (req.method === 'POST') {
+    const body = await readBody(req);
+    const type = req.headers['content-type'] ?? '';
+    if (type.includes('json')) {
+      json = true;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        throw ingest.refuse('', new FixRejected('malformed', 'the body is not JSON'));
+      }
+      ref = traccarJsonDeviceRef(parsed);
+      parse = () => parseTraccarJson(parsed, now);
+    } else {
+      // A form POST carries the same parameters as the query string; both are read.
+      const params = new URLSearchParams(url.search);
+      for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.set(k, v);
+      ref = osmandDeviceRef(params);
+      parse = () => parseOsmandQuery(params, now);
+    }
+  } else {
+    ref = osmandDeviceRef(url.searchParams);
+    parse = () => parseOsmandQuery(url.searchParams, now);
+  }
+  if (!ref) {
+    throw ingest.refuse('', new FixRejected('unknown_device', json ? 'device_id is missing' : 'the id (or deviceid) parameter is missing'));
+  }
+  let device;
+  try {
+    device = await ingest.deviceByRef(ref);
+  } catch (err) {
+    // The protocol: unknown device is 400 for the query form, 404 for the JSON form.
+    if (err instanceof FixRejected && err.reason === 'unknown_device' && json) return answer(res, 404, err.reason, err.detail);
+    throw err;
+  }
+  let raw: RawFix;
+  try {
+    raw = parse();
+  } catch (err) {
+    if (err instanceof FixRejected) throw ingest.refuse(ref, err);
+    throw err;
+  }
+  await ingest.ingestOne(device, raw);
+  answer(res, 200);
+}
+
+export interface RunningOsmand {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startOsmandServer(ingest: IngestService, port: number): Promise<RunningOsmand> {
+  const server = http.createServer((req, res) => {
+    handle(ingest, req, res).catch((err: unknown) => {
+      if (err instanceof FixRejected) {
+        if (err.reason === 'rate_limited') return answer(res, 429, err.reason, err.detail, { 'retry-after': '1' });
+        return answer(res, 400, err.reason, err.detail);
+      }
+      if (err instanceof AppError) {
+        const headers: Record<string, string> = err.status === 503 ? { 'retry-after': '1' } : {};
+        if (err.status === 503) ingest.refuse('', new FixRejected('overloaded', err.message));
+        return answer(res, err.status, err.code, err.message, headers);
+      }
+      log.error({ err }, 'OsmAnd request failed');
+      answer(res, 500, 'internal', 'the position could not be stored; send it again');
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '0.0.0.0', resolve);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,162 @@
+// Group commit: fixes from concurrent requests wait a moment in a bounded queue and
+// are written together in one transaction; each request is answered only after the
+// commit that holds its fixes, so a 2xx is durable. Past the bound, callers get a
+// 503 with Retry-After instead of an ever-growing queue.
+import type { Db } from '../server/db/pool.js';
+import { ServiceUnavailable } from '../server/errors.js';
+import { moduleLogger } from '../server/logger.js';
+import { PositionsRepository, type AcceptedFix, type BatchResult, type GridEvent } from './positions.repository.js';
+
+const log = moduleLogger('position-writer');
+
+export interface WriterOptions {
+  /** Most fixes written by one statement. */
+  maxBatch: number;
+  /** Most fixes waiting; beyond this, 503. */
+  maxQueued: number;
+  /** Statements in flight at once. */
+  concurrency: number;
+}
+
+export interface WriteOutcome {
+  /** Per fix: true when new, false when it was already stored (idempotent replay). */
+  inserted: boolean[];
+  moved: AcceptedFix[];
+  events: GridEvent[];
+}
+
+interface Job {
+  fixes: AcceptedFix[];
+  resolve(outcome: WriteOutcome): void;
+  reject(err: unknown): void;
+}
+
+export type CommittedListener = (fixes: AcceptedFix[], result: BatchResult) => void;
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+export class PositionWriter {
+  private queue: Job[] = [];
+  private queued = 0;
+  private inFlight = 0;
+  private readonly partitionDays = new Set<string>();
+  private readonly listeners: CommittedListener[] = [];
+  private writtenTotal = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly options: WriterOptions = { maxBatch: 2000, maxQueued: 50_000, concurrency: 2 },
+  ) {}
+
+  onCommitted(listener: CommittedListener): void {
+    this.listeners.push(listener);
+  }
+
+  get stats() {
+    return { queued: this.queued, inFlight: this.inFlight, written: this.writtenTotal };
+  }
+
+  write(fixes: AcceptedFix[]): Promise<WriteOutcome> {
+    if (fixes.length === 0) return Promise.resolve({ inserted: [], moved: [], events: [] });
+    if (this.queued + fixes.length > this.options.maxQueued) {
+      return Promise.reject(new ServiceUnavailable('Too many positions are waiting to be stored; send again shortly', 1));
+    }
+    return new Promise<WriteOutcome>((resolve, reject) => {
+      this.queue.push({ fixes, resolve, reject });
+      this.queued += fixes.length;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
+      const jobs: Job[] = [];
+      let size = 0;
+      while (this.queue.length > 0 && (jobs.length === 0 || size + this.queue[0]!.fixes.length <= this.options.maxBatch)) {
+        const job = this.queue.shift()!;
+        jobs.push(job);
+        size += job.fixes.length;
+      }
+      this.queued -= size;
+      this.inFlight++;
+      void this.flush(jobs).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async flush(jobs: Job[]): Promise<void> {
+    // Within one statement a (device, time) pair may appear once; the copies are replays.
+    const all: AcceptedFix[] = [];
+    const slot: number[][] = [];
+    const seen = new Map<string, number>();
+    for (const job of jobs) {
+      slot.push(
+        job.fixes.map((f) => {
+          const key = `${f.deviceId}|${f.time.getTime()}`;
+          const at = seen.get(key);
+          if (at !== undefined) return -1 - at;
+          seen.set(key, all.length);
+          all.push(f);
+          return all.length - 1;
+        }),
+      );
+    }
+    try {
+      await this.ensurePartitions(all);
+      const result = await this.insertWithRetry(all);
+      this.writtenTotal += result.inserted.length;
+      const inserted = new Set(result.inserted);
+      const moved = new Set(result.moved);
+      for (const [j, job] of jobs.entries()) {
+        const mine = new Set(slot[j]!.filter((i) => i >= 0));
+        job.resolve({
+          inserted: slot[j]!.map((i) => i >= 0 && inserted.has(i)),
+          moved: [...mine].filter((i) => moved.has(i)).map((i) => all[i]!),
+          events: result.events.filter((e) => job.fixes.some((f) => f.personId === e.personId)),
+        });
+      }
+      for (const l of this.listeners) l(all, result);
+    } catch (err) {
+      log.error({ err, fixes: all.length }, 'writing positions failed');
+      for (const job of jobs) job.reject(err);
+    }
+  }
+
+  private async insertWithRetry(fixes: AcceptedFix[]): Promise<BatchResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await new PositionsRepository(this.db).insertBatch(fixes);
+      } catch (err) {
+        // Two statements touching the same people in another order can deadlock; one is retried.
+        const code = (err as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+      }
+    }
+  }
+
+  private async ensurePartitions(fixes: AcceptedFix[]): Promise<void> {
+    const missing = new Set<string>();
+    for (const f of fixes) {
+      const d = day(f.time);
+      if (!this.partitionDays.has(d)) missing.add(d);
+    }
+    if (missing.size === 0) return;
+    const repo = new PositionsRepository(this.db);
+    for (const d of missing) {
+      await repo.ensurePartitions(d, d);
+      this.partitionDays.add(d);
+    }
+  }
+
+  /** Partitions for yesterday to a few days ahead, and retention. */
+  async maintain(retentionDays: number): Promise<string[]> {
+    const repo = new PositionsRepository(this.db);
+    const now = Date.now();
+    await repo.ensurePartitions(day(new Date(now - 86_400_000)), day(new Date(now + 3 * 86_400_000)));
+    const dropped = await repo.dropPartitionsBefore(day(new Date(now - retentionDays * 86_400_000)));
+    for (const name of dropped) this.partitionDays.delete(`${name.slice(10, 14)}-${name.slice(14, 16)}-${name.slice(16, 18)}`);
+    return dropped;
+  }
+}

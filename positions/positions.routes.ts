@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { route, type AnyRoute } from '../server/http/route.js';
+import { Unauthorized } from '../server/errors.js';
+import { Code, IdParams } from '../gis/gis.schemas.js';
+import type { IngestService } from './ingest.service.js';
+import type { TrackingService } from './tracking.service.js';
+import type { RawFix } from './fix.js';
+import type { RejectionCounter } from './rejections.js';
+import type { PositionWriter } from './position-writer.js';
+
+const Time = z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).describe('ISO 8601 or epoch milliseconds');
+const Fix = z.strictObject({
+  time: Time,
+  lat: z.number(),
+  lon: z.number(),
+  speed: z.number().nullable().optional().describe('m/s; negative = unknown'),
+  heading: z.number().nullable().optional(),
+  altitude: z.number().nullable().optional(),
+  accuracy: z.number().nullable().optional(),
+  battery: z.number().min(0).max(100).nullable().optional().describe('percent'),
+  attributes: z.record(z.string(), z.unknown()).optional(),
+});
+const Batch = z.strictObject({ fixes: z.array(Fix).min(1).max(1000, 'at most 1,000 fixes a request') });
+const Range = z.strictObject({ from: z.coerce.date(), to: z.coerce.date(), simplify: z.coerce.number().min(0).max(500).optional() });
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
+
+const unknownIsNull = (n: number | null | undefined) => (n === undefined || n === null || n < 0 ? null : n);
+
+export function positionsRoutes(ingest: IngestService, tracking: TrackingService, stats: { rejections: RejectionCounter; writer: PositionWriter }): AnyRoute[] {
+  return [
+    route({
+      method: 'post', path: '/api/positions/batch',
+      summary: "The phone app's batch of fixes; idempotent on (device, time). Authorization: Bearer <device token>",
+      tag: 'positions', access: 'public', body: Batch,
+      handler: async ({ req, body }) => {
+        const token = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : null;
+        const device = token ? await ingest.deviceByToken(token) : null;
+        if (!device) throw new Unauthorized('Send the device token as "Authorization: Bearer …"');
+        const raws: RawFix[] = body.fixes.map((f) => ({
+          deviceRef: device.identifier,
+          time: new Date(f.time),
+          lat: f.lat,
+          lon: f.lon,
+          speedMps: unknownIsNull(f.speed),
+          heading: unknownIsNull(f.heading),
+          altitude: f.altitude ?? null,
+          accuracy: unknownIsNull(f.accuracy),
+          battery: f.battery ?? null,
+          attributes: f.attributes ?? null,
+          source: 'batch',
+        }));
+        return ingest.ingestBatch(device, raws);
+      },
+    }),
+    route({
+      method: 'get', path: '/api/towns/:code/on-duty', summary: 'Everyone on duty in a town now, with position and its age', tag: 'positions',
+      access: 'authenticated', params: z.strictObject({ code: Code }),
+      handler: ({ auth, params }) => tracking.onDuty(auth, params.code),
+    }),
+    route({
+      method: 'get', path: '/api/people/:id/trace', summary: "A person's trace between two times as a GeoJSON LineString", tag: 'positions',
+      access: 'authenticated', params: IdParams, query: Range,
+      handler: ({ auth, params, query }) => tracking.trace(auth, params.id, query.from, query.to, query.simplify),
+    }),
+    route({
+      method: 'get', path: '/api/people/:id/grid-events', summary: "A person's grid enter / exit events", tag: 'positions',
+      access: 'authenticated', params: IdParams, query: Range.omit({ simplify: true }),
+      handler: ({ auth, params, query }) => tracking.gridEvents(auth, params.id, query.from, query.to),
+    }),
+    route({
+      method: 'get', path: '/api/grids/:code/coverage', summary: 'Patrol time and street (or area) coverage of a grid on a day', tag: 'positions',
+      access: 'authenticated', params: z.strictObject({ code: Code }), query: z.strictObject({ day: Day }),
+      handler: ({ auth, params, query }) => tracking.coverage(auth, params.code, query.day),
+    }),
+    route({
+      method: 'get', path: '/api/positions/rejections', summary: 'Refused fixes of a day, counted by device and reason', tag: 'positions',
+      access: ['admin', 'operator', 'dispatcher'], query: z.strictObject({ day: Day.optional() }),
+      handler: async ({ query }) => ({
+        day: query.day ?? new Date().toISOString().slice(0, 10),
+        sinceStart: stats.rejections.snapshot(),
+        writer: stats.writer.stats,
+        rows: await tracking.rejections(query.day ?? new Date().toISOString().slice(0, 10)),
+      }),
+    }),
+  ];
+}

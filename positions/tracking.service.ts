@@ -1,0 +1,81 @@
+import type { AuthContext } from '../server/auth/auth-context.js';
+import type { Db } from '../server/db/pool.js';
+import { BadRequest, NotFound } from '../server/errors.js';
+import { AreasRepository } from '../gis/areas.repository.js';
+import { GridsRepository } from '../gis/grids.repository.js';
+import { PeopleRepository } from '../people/people.repository.js';
+import { TrackingRepository } from './tracking.repository.js';
+
+const DAY_MS = 86_400_000;
+// Long traces are simplified so a map can draw a day of walking.
+const AUTO_SIMPLIFY_AFTER_MS = 2 * 3_600_000;
+
+/** Midnight to midnight of a calendar day in the town's time zone (UTC+8 here). */
+export function dayRange(day: string, utcOffsetHours: number): { from: Date; to: Date } {
+  const from = new Date(Date.parse(`${day}T00:00:00Z`) - utcOffsetHours * 3_600_000);
+  return { from, to: new Date(from.getTime() + DAY_MS) };
+}
+
+export class TrackingService {
+  constructor(
+    private readonly db: Db,
+    private readonly utcOffsetHours = 8,
+  ) {}
+
+  async onDuty(auth: AuthContext, townCode: string) {
+    const town = await new AreasRepository(this.db).findByCode(townCode);
+    if (!town || town.level !== 'town') throw new NotFound(`Town ${townCode}`);
+    auth.assertTown(town.id);
+    const people = await new TrackingRepository(this.db).onDuty(town.id);
+    return { town: town.code, at: new Date().toISOString(), count: people.length, people };
+  }
+
+  async trace(auth: AuthContext, personId: number, from: Date, to: Date, simplifyM: number | undefined) {
+    await this.person(auth, personId);
+    if (to <= from) throw new BadRequest('"to" must be after "from"');
+    if (to.getTime() - from.getTime() > 31 * DAY_MS) throw new BadRequest('A trace spans at most 31 days');
+    const tolerance = simplifyM ?? (to.getTime() - from.getTime() > AUTO_SIMPLIFY_AFTER_MS ? 5 : 0);
+    const t = await new TrackingRepository(this.db).trace(personId, from, to, tolerance);
+    return {
+      type: 'Feature' as const,
+      geometry: t.points >= 2 ? t.geometry : null,
+      properties: { personId, from, to, points: t.points, first: t.first, last: t.last, lengthM: Math.round(t.lengthM), simplifiedM: tolerance },
+    };
+  }
+
+  async gridEvents(auth: AuthContext, personId: number, from: Date, to: Date) {
+    await this.person(auth, personId);
+    return new TrackingRepository(this.db).gridEvents({ personId, from, to, limit: 10_000 });
+  }
+
+  async coverage(auth: AuthContext, gridCode: string, day: string) {
+    const grid = await new GridsRepository(this.db).findCurrentByCode(gridCode);
+    if (!grid || !auth.canAccessTown(grid.townId)) throw new NotFound(`Grid ${gridCode}`);
+    const { from, to } = dayRange(day, this.utcOffsetHours);
+    const c = await new TrackingRepository(this.db).coverage(grid.gridId, from, to, 50, 300);
+    if (!c) throw new NotFound(`Grid ${gridCode} on ${day}`);
+    const streets = c.streets_m > 0;
+    const share = streets ? c.covered_streets_m / c.streets_m : c.covered_area_m2 / c.grid_geom_area;
+    return {
+      grid: gridCode,
+      day,
+      patrolSeconds: c.people.reduce((n, p) => n + p.seconds, 0),
+      people: c.people,
+      basis: streets ? 'streets' : 'area',
+      coverageShare: Math.round(Math.min(1, share) * 1000) / 1000,
+      streetsM: Math.round(c.streets_m),
+      coveredStreetsM: Math.round(c.covered_streets_m),
+      radiusM: 50,
+    };
+  }
+
+  async rejections(day: string) {
+    return new TrackingRepository(this.db).rejections(day, 500);
+  }
+
+  private async person(auth: AuthContext, id: number) {
+    const person = await new PeopleRepository(this.db).find(id);
+    if (!person || !auth.canAccessTown(person.townId)) throw new NotFound(`Person ${id}`);
+    return person;
+  }
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { route, type AnyRoute } from '../http/route.js';
+import { NotFound } from '../errors.js';
+import type { AreasRepository } from '../../gis/areas.repository.js';
+import type { LiveBus } from './live-bus.js';
+import { streamEvents } from './sse.js';
+
+export const LIVE_TOPICS = ['positions', 'grid_events'] as const;
+
+export function liveRoutes(bus: LiveBus, areas: AreasRepository, topics: readonly string[] = LIVE_TOPICS): AnyRoute[] {
+  return [
+    route({
+      method: 'get', path: '/api/live', tag: 'live', access: 'authenticated',
+      summary: 'Server-Sent Events of live updates (positions, grid events, …) for the caller\'s towns; token may be ?access_token=',
+      query: z.strictObject({
+        topics: z.string().optional().describe(`comma-separated, of: ${topics.join(', ')}`),
+        town: z.string().optional(),
+        access_token: z.string().optional(),
+      }),
+      handler: async ({ auth, query, req, res }) => {
+        const wanted = new Set((query.topics ?? topics.join(',')).split(',').map((t) => t.trim()).filter((t) => topics.includes(t)));
+        let townIds: Set<number> | null = auth.townFilter ? new Set(auth.townFilter) : null;
+        if (query.town) {
+          const town = await areas.findByCode(query.town);
+          if (!town || town.level !== 'town') throw new NotFound(`Town ${query.town}`);
+          auth.assertTown(town.id);
+          townIds = new Set([town.id]);
+        }
+        streamEvents(bus, req, res, { topics: wanted, townIds, personId: null });
+      },
+    }),
+  ];
+}
