@@ -65,7 +65,7 @@ export async function createServices(config: Config): Promise<Services> {
   const devices = new DeviceDirectory(db);
   people.onDeviceChange(() => devices.forget());
   const rejections = new RejectionCounter(db);
-  const writer = new PositionWriter(db);
+  const writer = new PositionWriter(db, { maxBatch: 2000, maxQueued: config.POSITION_QUEUE_MAX, concurrency: 2 });
   writer.onCommitted(publishCommittedPositions(live, gridMap));
   const ingest = new IngestService(devices, gridMap, writer, rejections, {
     limits: { maxFutureMs: config.FIX_MAX_FUTURE_S * 1000, maxAgeMs: config.POSITION_RETENTION_DAYS * 86_400_000, maxSpeedMps: config.FIX_MAX_SPEED_MPS },

@@ -35,6 +35,8 @@ const schema = z.object({
   /** Requests a device may send in a burst, then per second (a flood gets 429). */
   DEVICE_BURST: z.coerce.number().int().min(1).default(30),
   DEVICE_PER_SECOND: z.coerce.number().positive().default(2),
+  /** Most fixes waiting to be written; beyond it the ingest answers 503 with Retry-After. */
+  POSITION_QUEUE_MAX: z.coerce.number().int().min(1).default(50_000),
   /** The towns' time zone offset, for calendar days (China: +8). */
   TOWN_UTC_OFFSET_HOURS: z.coerce.number().min(-12).max(14).default(8),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),

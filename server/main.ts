@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
   const api = await startApi(cfg, { staticDir: existsSync(webDist) ? webDist : undefined });
   const admin = await api.services.auth.ensureFirstAdmin(process.env['ADMIN_PASSWORD']);
-  rootLogger.info({ url: `http://localhost:${cfg.PORT}` }, 'api listening');
+  rootLogger.info({ url: api.url, osmandUrl: api.osmandUrl }, 'api listening');
   if (admin) {
     console.log(`\nFirst start: created the account "${admin.username}" with password "${admin.password}".`);
     console.log(`Log in: curl -X POST localhost:${cfg.PORT}/api/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"${admin.password}"}'\n`);

@@ -19,6 +19,11 @@ export async function authenticate(req: Request, res: Response, next: NextFuncti
   next();
 }
 
+export function anonymous(_req: Request, res: Response, next: NextFunction): void {
+  res.locals['auth'] = AuthContext.anonymous();
+  next();
+}
+
 export function requireAccess(access: Access) {
   return (_req: Request, res: Response, next: NextFunction): void => {
     const auth = res.locals['auth'] as AuthContext;

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { Role } from '../auth/roles.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { parseInput } from './zod-errors.js';
-import { authenticate, requireAccess } from './auth-middleware.js';
+import { anonymous, authenticate, requireAccess } from './auth-middleware.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Who may call: anybody, any logged-in account, or accounts with one of the roles. */
@@ -53,7 +53,9 @@ export type AnyRoute = RouteSpec<any, any, any>; // eslint-disable-line @typescr
 
 export function mount(router: Router, routes: readonly AnyRoute[]): void {
   for (const spec of routes) {
-    router[spec.method](spec.path, authenticate, requireAccess(spec.access), async (req: Request, res: Response) => {
+    // Public routes never look at the bearer token: it may be a device's, not a session's.
+    const guards = spec.access === 'public' ? [anonymous] : [authenticate, requireAccess(spec.access)];
+    router[spec.method](spec.path, ...guards, async (req: Request, res: Response) => {
       const params = spec.params ? parseInput(spec.params, req.params, 'params') : req.params;
       const query = spec.query ? parseInput(spec.query, req.query, 'query') : {};
       const body = spec.body ? parseInput(spec.body, req.body, 'body') : undefined;

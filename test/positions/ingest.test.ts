@@ -1,0 +1,206 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { startTestApi, type TestApi } from '../helpers/api.js';
+import { currentOf, inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
+import { ORIGIN, STEP } from '../helpers/tiny-town.js';
+
+const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
+// The grids begin when the test town is published, so fixes are timed after that
+// (the server accepts up to 10 minutes ahead of its clock).
+let setupDone = 0;
+const at = (seconds: number) => new Date(setupDone + seconds * 1000);
+
+describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
+  let t: TestApi;
+  let town: TinyTownWithPeople;
+  let db: pg.Pool;
+
+  before(async () => {
+    t = await startTestApi('ingest');
+    town = await tinyTownWithPeople(t, 4);
+    setupDone = Date.now() + 1000;
+    db = new pg.Pool({ connectionString: t.db.url, max: 2 });
+  });
+  after(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  async function stored(deviceRef: string) {
+    const { rows } = await db.query(
+      `SELECT p.fix_time, p.lat, p.lon, p.speed_mps, p.heading, p.battery, p.attributes, p.source, g.code AS grid
+       FROM positions p JOIN devices d ON d.id = p.device_id LEFT JOIN grid_versions g ON g.id = p.grid_version_id
+       WHERE d.identifier = $1 ORDER BY p.fix_time`,
+      [deviceRef],
+    );
+    return rows;
+  }
+
+  describe('OsmAnd port', () => {
+    it('stores a GET fix with its grid and moves the current position', async () => {
+      const phone = town.phones[0]!;
+      const p = inGrid(1, 1); // T5
+      const res = await town.osmand({ id: phone.identifier, lat: p.lat, lon: p.lon, timestamp: epoch(at(5)), speed: 2, bearing: 45, batt: 77, accuracy: 6 });
+      expect(res.status).to.equal(200);
+      const rows = await stored(phone.identifier);
+      expect(rows).to.have.length(1);
+      expect(rows[0]).to.deep.include({ grid: 'T5', source: 'osmand', heading: 45, battery: 77 });
+      expect(rows[0].speed_mps).to.be.closeTo(1.029, 0.001);
+      const now = await currentOf(t.admin, phone.personId);
+      expect(now).to.deep.include({ gridCode: 'T5', lat: p.lat, lon: p.lon });
+    });
+
+    it('accepts the same fix as a form POST and the Traccar Client JSON POST', async () => {
+      const phone = town.phones[1]!;
+      const p = inGrid(0, 0);
+      const form = await fetch(`${t.api.osmandUrl}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ deviceid: phone.identifier, location: `${p.lat},${p.lon}`, timestamp: at(10).toISOString().slice(0, 19).replace('T', ' ') }).toString(),
+      });
+      expect(form.status).to.equal(200);
+      const json = await fetch(`${t.api.osmandUrl}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          location: { timestamp: at(20).toISOString(), coords: { latitude: p.lat + 0.0001, longitude: p.lon, speed: 1.2, heading: -1, accuracy: 5 }, battery: { level: 0.4, is_charging: true }, is_moving: true },
+          device_id: phone.identifier,
+        }),
+      });
+      expect(json.status).to.equal(200);
+      const rows = await stored(phone.identifier);
+      expect(rows.map((r) => r.source)).to.deep.equal(['osmand', 'traccar-json']);
+      expect(rows[1]).to.deep.include({ battery: 40, heading: null, grid: 'T1' });
+      expect(rows[1].attributes).to.deep.include({ is_moving: true, charge: true });
+    });
+
+    it('answers an unknown device 400 on the query form and 404 on the JSON form', async () => {
+      expect((await town.osmand({ id: 'nobody', lat: 30, lon: 120 })).status).to.equal(400);
+      const json = await fetch(`${t.api.osmandUrl}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ device_id: 'nobody', location: { coords: { latitude: 30, longitude: 120 } } }),
+      });
+      expect(json.status).to.equal(404);
+      expect((await town.osmand({ lat: 30, lon: 120 })).status).to.equal(400);
+    });
+
+    it('refuses bad fixes with a reason and counts every refusal', async () => {
+      const phone = town.phones[2]!;
+      const cases: [Record<string, string | number>, string][] = [
+        [{ id: phone.identifier, lat: 95, lon: 120 }, 'coordinates_out_of_range'],
+        [{ id: phone.identifier, lat: 'NaN', lon: 120 }, 'malformed'],
+        [{ id: phone.identifier, lat: 30.01, lon: 120.01, timestamp: epoch(new Date(Date.now() + 86_400_000)) }, 'timestamp_in_future'],
+        [{ id: phone.identifier, lat: 30.01, lon: 120.01, speed: 80 }, 'implausible_speed'],
+        [{ id: phone.identifier, lat: 0, lon: 0 }, 'null_island'],
+      ];
+      for (const [query, reason] of cases) {
+        const res = await town.osmand(query);
+        expect(res.status, reason).to.equal(400);
+        expect(((await res.json()) as { error: { code: string } }).error.code).to.equal(reason);
+      }
+      const garbage = await fetch(`${t.api.osmandUrl}/?${'%%%&&=='.repeat(10)}`);
+      expect(garbage.status).to.equal(400);
+      await t.api.services.rejections.flush();
+      const report = (await t.admin.get('/api/positions/rejections')).body;
+      const mine = report.rows.filter((r: { deviceRef: string }) => r.deviceRef === phone.identifier).map((r: { reason: string }) => r.reason);
+      expect(mine).to.include.members(cases.map((c) => c[1]));
+      expect(report.rows.some((r: { deviceRef: string; reason: string }) => r.deviceRef === 'nobody' && r.reason === 'unknown_device')).to.equal(true);
+      expect(await stored(phone.identifier)).to.have.length(0);
+    });
+
+    it('keeps a late fix in the history without moving the current position back', async () => {
+      const phone = town.phones[0]!;
+      const newest = at(100);
+      const p = inGrid(1, 1, 0.0003);
+      expect((await town.osmand({ id: phone.identifier, lat: p.lat, lon: p.lon, timestamp: epoch(newest) })).status).to.equal(200);
+      const late = inGrid(1, 1, -0.0003);
+      expect((await town.osmand({ id: phone.identifier, lat: late.lat, lon: late.lon, timestamp: epoch(newest) - 40 })).status).to.equal(200);
+      const now = await currentOf(t.admin, phone.personId);
+      expect(new Date(now!.fixTime).getTime()).to.equal(epoch(newest) * 1000);
+      expect(now!.lon).to.equal(p.lon);
+      expect((await stored(phone.identifier)).length).to.equal(3);
+    });
+
+    it('answers a flood from one device with 429 and counts it', async () => {
+      const phone = town.phones[2]!;
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => town.osmand({ id: phone.identifier, lat: inGrid(2, 0).lat, lon: inGrid(2, 0).lon, timestamp: epoch(at(10)) + i })),
+      );
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((s) => s === 429).length).to.be.greaterThan(20);
+      expect(statuses.filter((s) => s === 200).length).to.be.within(25, 35);
+      expect(answers.find((a) => a.status === 429)!.headers.get('retry-after')).to.equal('1');
+    });
+  });
+
+  describe('batch API', () => {
+    it('stores many fixes at once and is idempotent on (device, time)', async () => {
+      const phone = town.phones[1]!;
+      const start = at(30).getTime();
+      const fixes = Array.from({ length: 20 }, (_, i) => ({ time: new Date(start + i * 5_000).toISOString(), ...inGrid(0, 0, i * 0.00005), accuracy: 5 }));
+      const client = t.anonymous.as(phone.token);
+      const first = await client.post('/api/positions/batch', { fixes });
+      expect(first.status).to.equal(200);
+      expect(first.body).to.deep.equal({ accepted: 20, duplicates: 0, rejected: [] });
+      const again = await client.post('/api/positions/batch', { fixes: [...fixes, { time: start + 101_000, ...inGrid(0, 0) }] });
+      expect(again.body).to.deep.equal({ accepted: 1, duplicates: 20, rejected: [] });
+    });
+
+    it('reports each refused fix by its index and stores the rest', async () => {
+      const phone = town.phones[1]!;
+      const res = await t.anonymous.as(phone.token).post('/api/positions/batch', {
+        fixes: [
+          { time: at(200).getTime(), ...inGrid(0, 0) },
+          { time: at(201).getTime(), lat: -91, lon: 120 },
+          { time: at(7200).getTime(), ...inGrid(0, 0) },
+        ],
+      });
+      expect(res.status).to.equal(200);
+      expect(res.body.accepted).to.equal(1);
+      expect(res.body.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason])).to.deep.equal([
+        [1, 'coordinates_out_of_range'],
+        [2, 'timestamp_in_future'],
+      ]);
+    });
+
+    it('needs the device token', async () => {
+      const body = { fixes: [{ time: Date.now(), ...inGrid(0, 0) }] };
+      expect((await t.anonymous.post('/api/positions/batch', body)).status).to.equal(401);
+      expect((await t.anonymous.as('dev_wrong').post('/api/positions/batch', body)).status).to.equal(401);
+      const tooMany = await t.anonymous.as(town.phones[1]!.token).post('/api/positions/batch', { fixes: Array.from({ length: 1001 }, () => body.fixes[0]) });
+      expect(tooMany.status).to.equal(400);
+    });
+  });
+
+  describe('grids at boundaries and enter / exit events', () => {
+    it('assigns a fix on a shared edge to the lowest code, and a hair across to the neighbour', async () => {
+      const phone = town.phones[3]!;
+      const base = at(60).getTime();
+      const edge = ORIGIN.lon + 2 * STEP;
+      const lat = ORIGIN.lat + 0.5 * STEP;
+      const res = await t.anonymous.as(phone.token).post('/api/positions/batch', {
+        fixes: [
+          { time: base, lon: edge, lat },
+          { time: base + 10_000, lon: edge + 1e-9, lat },
+          { time: base + 20_000, lon: edge - 1e-9, lat },
+        ],
+      });
+      expect(res.body.accepted).to.equal(3);
+      const rows = (await stored(phone.identifier)).filter((r) => r.fix_time.getTime() >= base);
+      expect(rows.map((r) => r.grid)).to.deep.equal(['T2', 'T3', 'T2']);
+    });
+
+    it('records exits and enters as a gridworker walks from grid to grid', async () => {
+      const phone = town.phones[0]!;
+      const start = at(150).getTime();
+      const path = [inGrid(1, 1), inGrid(1, 1, 0.004), inGrid(2, 1, -0.004), inGrid(2, 1), inGrid(2, 2, 0, -0.004)];
+      const res = await t.anonymous.as(phone.token).post('/api/positions/batch', {
+        fixes: path.map((p, i) => ({ time: start + i * 60_000, ...p })),
+      });
+      expect(res.body.accepted).to.equal(5);
+      const events = await t.admin.get(`/api/people/${phone.personId}/grid-events?from=${new Date(start).toISOString()}&to=${at(3600).toISOString()}`);
+      expect(events.body.map((e: { kind: string; gridCode: string }) => `${e.kind} ${e.gridCode}`)).to.deep.equal(['exit T5', 'enter T6', 'exit T6', 'enter T9']);
+    });
+  });
+});
