@@ -6,7 +6,7 @@ import type { AreaGeometry } from './geojson.js';
 import type { GridKind } from './grids.repository.js';
 import type { GridMap } from './map-revision.js';
 import { validatePlan, type ValidationReport } from './plan-validation.js';
-import { PlansRepository, type Plan, type PlanGridInput } from './plans.repository.js';
+import { PlansRepository, type Plan, type PlanGrid, type PlanGridInput } from './plans.repository.js';
 import { PublicationRepository, type PublicationCounts } from './publication.repository.js';
 
 /** A grid as a planner sends it: the village by code. */
@@ -170,7 +170,8 @@ export class PlansService {
   async mergeGrids(auth: AuthContext, planId: number, input: MergeInput) {
     return this.editDraft(auth, planId, async (tx, towns) => {
       const repo = new PlansRepository(tx);
-      const grids = await Promise.all(input.codes.map((c) => repo.findGrid(planId, c)));
+      const grids: (PlanGrid | null)[] = [];
+      for (const c of input.codes) grids.push(await repo.findGrid(planId, c));
       const missing = input.codes.filter((_, i) => !grids[i]);
       if (missing.length) throw new NotFound(`Grids ${missing.join(', ')} in plan ${planId}`);
       const villages = new Set(grids.map((g) => g!.villageId));

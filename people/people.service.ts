@@ -59,7 +59,9 @@ export class PeopleService {
       const rows = await this.resolve(tx, auth, inputs);
       const ids = await new PeopleRepository(tx).insertMany(rows);
       const repo = new PeopleRepository(tx);
-      return Promise.all(ids.map(async (id) => (await repo.find(id))!));
+      const people: Person[] = [];
+      for (const id of ids) people.push((await repo.find(id))!);
+      return people;
     });
   }
 

@@ -1,0 +1,28 @@
+// A scratch database for a benchmark: dropped, created and migrated afresh.
+import pg from 'pg';
+import { config } from '../../server/config.js';
+import { createPool } from '../../server/db/pool.js';
+import { migrate } from '../../server/db/migrate.js';
+
+export async function freshBenchDatabase(name: string): Promise<string> {
+  const admin = new URL(config().DATABASE_URL);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+  await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  await client.end();
+  const url = new URL(config().DATABASE_URL);
+  url.pathname = `/${name}`;
+  const pool = createPool(url.toString(), 1);
+  await migrate(pool);
+  await pool.end();
+  return url.toString();
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
