@@ -7,26 +7,42 @@ import type { AuthContext } from '../server/auth/auth-context.js';
 import { parseInput } from '../server/http/zod-errors.js';
 import type { AreasService } from './areas.service.js';
 import type { PlansService } from './plans.service.js';
+import { z } from 'zod';
+import type { Db } from '../server/db/pool.js';
 import { AreaCollection, GridCollection } from './gis.schemas.js';
-import type { AreaGeometry } from './geojson.js';
+import { featureCollectionSchema, featureSchema, LineStringSchema, type AreaGeometry } from './geojson.js';
+import { AreasRepository } from './areas.repository.js';
+import { RoadsRepository } from './roads.repository.js';
 
 export interface FixtureFiles {
   areas: unknown;
   grids: unknown;
+  /** Optional streets (LineStrings with name and class). */
+  roads?: unknown;
 }
 
 export async function readFixture(dir: string): Promise<FixtureFiles> {
   const read = async (name: string) => JSON.parse(await readFile(path.join(dir, name), 'utf8')) as unknown;
-  return { areas: await read('areas.geojson'), grids: await read('grids.geojson') };
+  const roads = await read('roads.geojson').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  return { areas: await read('areas.geojson'), grids: await read('grids.geojson'), roads };
 }
+
+const RoadCollection = featureCollectionSchema(
+  featureSchema(z.object({ name: z.string().default(''), class: z.string().default('street') }), LineStringSchema),
+  100_000,
+);
 
 export interface LoadResult {
   areas: number;
   towns: { code: string; planId: number; grids: number; ms: number }[];
+  roads: number;
 }
 
 export async function loadFixture(
-  services: { areas: AreasService; plans: PlansService },
+  services: { db: Db; areas: AreasService; plans: PlansService },
   auth: AuthContext,
   files: FixtureFiles,
 ): Promise<LoadResult> {
@@ -44,7 +60,17 @@ export async function loadFixture(
   );
   const villageTown = new Map(areas.features.filter((f) => f.properties.level === 'village').map((f) => [f.properties.code, f.properties.parent_code!]));
   const towns = areas.features.filter((f) => f.properties.level === 'town');
-  const result: LoadResult = { areas: imported, towns: [] };
+  const result: LoadResult = { areas: imported, towns: [], roads: 0 };
+  // Streets belong to the fixture's town (a demo fixture has one); loaded before the
+  // grids are published, so the publish's new map revision shows them on the tiles.
+  if (files.roads && towns.length === 1) {
+    const roads = parseInput(RoadCollection, files.roads, 'body');
+    const townId = (await new AreasRepository(services.db).findByCode(towns[0]!.properties.code))!.id;
+    result.roads = await new RoadsRepository(services.db).replaceTown(
+      townId,
+      roads.features.map((f) => ({ name: f.properties.name, class: f.properties.class, coordinates: f.geometry.coordinates })),
+    );
+  }
   for (const town of towns) {
     const started = performance.now();
     const own = grids.features.filter((g) => villageTown.get(g.properties.village_code) === town.properties.code);

@@ -38,11 +38,11 @@ export class PublicationRepository {
 
     // 1. New grids get their identity.
     const { rowCount: added } = await q(
-      `WITH fresh AS (
+      `WITH fresh AS MATERIALIZED (
          SELECT p.id AS pid, nextval(pg_get_serial_sequence('grids', 'id')) AS gid, v.town_id
          FROM plan_grids p JOIN areas v ON v.id = p.village_id WHERE p.plan_id = $1 AND p.grid_id IS NULL),
-       made AS (INSERT INTO grids (id, town_id) SELECT gid, town_id FROM fresh RETURNING id)
-       UPDATE plan_grids p SET grid_id = fresh.gid FROM fresh WHERE p.id = fresh.pid AND EXISTS (SELECT 1 FROM made WHERE made.id = fresh.gid)`,
+       made AS (INSERT INTO grids (id, town_id) SELECT gid, town_id FROM fresh)
+       UPDATE plan_grids p SET grid_id = fresh.gid FROM fresh WHERE p.id = fresh.pid`,
       [planId],
     );
 
