@@ -24,7 +24,7 @@ export class TrackingRepository {
     const { rows } = await this.db.query<OnDutyRow>(
       `SELECT p.id AS "personId", p.name, p.roles::text[] AS roles, p.duty_status AS "dutyStatus",
               c.lon, c.lat, c.fix_time AS "fixTime",
-              round(extract(epoch FROM now() - c.fix_time))::int AS "ageSeconds",
+              GREATEST(0, round(extract(epoch FROM now() - c.fix_time)))::int AS "ageSeconds",
               g.code AS "gridCode", c.accuracy, c.battery, c.speed_mps AS "speedMps"
        FROM people p
        LEFT JOIN current_positions c ON c.person_id = p.id

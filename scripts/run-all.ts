@@ -1,16 +1,43 @@
 // Runs every process of the system side by side (what `npm start` ends with),
-// prefixing their output, and stops them all when one fails or on Ctrl-C.
+// prefixing their output, and stops them all when one fails or on Ctrl-C. Demo
+// simulators start once the api says it is listening.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 interface Proc {
   name: string;
   args: string[];
+  /** Started only after the api is listening. */
+  afterApi?: boolean;
+  /** A demo helper: its end does not stop the system. */
+  optional?: boolean;
 }
 
-const processes: Proc[] = [{ name: 'api', args: ['server/main.ts'] }];
+const demo = (process.env['DEMO_TOWN'] ?? 'true') === 'true';
+const processes: Proc[] = [
+  { name: 'api', args: ['server/main.ts'] },
+  ...(demo
+    ? [
+        {
+          name: 'phones',
+          afterApi: true,
+          optional: true,
+          args: [
+            'scripts/simulators/gridworkers/main.ts',
+            '--api', `http://127.0.0.1:${process.env['PORT'] ?? 8080}`,
+            '--osmand', `http://127.0.0.1:${process.env['OSMAND_PORT'] ?? 5055}`,
+            '--town', '330802101', '--username', 'dispatcher', '--password', 'hangbu-demo',
+            '--interval', '10',
+          ],
+        },
+      ]
+    : []),
+];
 
 const children: ChildProcess[] = [];
 let stopping = false;
+let apiReady: () => void;
+const apiListening = new Promise<void>((resolve) => (apiReady = resolve));
 
 function stopAll(code: number): void {
   if (stopping) return;
@@ -19,22 +46,27 @@ function stopAll(code: number): void {
   setTimeout(() => process.exit(code), 3000).unref();
 }
 
-for (const p of processes) {
+function run(p: Proc): void {
   const child = spawn(process.execPath, ['--import', 'tsx', ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   const prefix = `[${p.name}] `;
-  const relay = (out: NodeJS.WriteStream) => (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line) out.write(prefix + line + '\n');
-  };
-  child.stdout?.on('data', relay(process.stdout));
-  child.stderr?.on('data', relay(process.stderr));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (p.name === 'api' && line.includes('api listening')) apiReady();
+    process.stdout.write(prefix + line + '\n');
+  });
+  createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(prefix + line + '\n'));
   child.on('exit', (code) => {
-    if (!stopping) {
-      console.error(`${prefix}exited with ${code}; stopping the others`);
-      stopAll(code ?? 1);
-    }
+    if (stopping) return;
+    if (p.optional) return void console.error(`${prefix}exited with ${code}; the rest keeps running`);
+    console.error(`${prefix}exited with ${code}; stopping the others`);
+    stopAll(code ?? 1);
   });
   children.push(child);
 }
+
+for (const p of processes.filter((p) => !p.afterApi)) run(p);
+void apiListening.then(() => {
+  if (!stopping) for (const p of processes.filter((p) => p.afterApi)) run(p);
+});
 
 process.on('SIGINT', () => stopAll(0));
 process.on('SIGTERM', () => stopAll(0));

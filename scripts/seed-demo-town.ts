@@ -10,6 +10,8 @@ import type { Role } from '../server/auth/roles.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import { GridsRepository } from '../gis/grids.repository.js';
 import { loadFixture, readFixture } from '../gis/fixture-loader.js';
+import { PeopleRepository } from '../people/people.repository.js';
+import { demoRoster } from './demo/roster.js';
 
 export const DEMO_TOWN_CODE = '330802101';
 const DEMO_DIR = fileURLToPath(new URL('../fixtures/hangbu', import.meta.url));
@@ -37,6 +39,18 @@ async function main(): Promise<void> {
       console.log(`[seed] demo town loaded: ${result.areas} areas, ${grids} grids (synthetic geometry, see fixtures/hangbu/README.md)`);
     }
     const hangbu = (await new AreasRepository(services.db).findByCode(DEMO_TOWN_CODE))!;
+    const auth = AuthContext.of(adminAccount);
+    if ((await new PeopleRepository(services.db).list({ townIds: [hangbu.id] })).length === 0) {
+      const villages = await new AreasRepository(services.db).list({ level: 'village', parentId: hangbu.id });
+      const grids = (await new GridsRepository(services.db).listCurrent([hangbu.id])).map((g) => ({
+        code: g.code,
+        villageCode: villages.find((v) => v.id === g.villageId)!.code,
+      }));
+      const roster = demoRoster(villages, grids);
+      const people = await services.people.create(auth, roster.map((r) => r.person));
+      for (const [i, p] of people.entries()) await services.people.addDevices(auth, p.id, [{ identifier: roster[i]!.device, name: '平安通' }]);
+      console.log(`[seed] demo roster: ${people.length} people with phones (grid heads, full-time gridworkers, instructors)`);
+    }
     for (const role of DEMO_ROLES) {
       if (await accounts.findByUsername(role)) continue;
       await services.auth.createAccount({ username: role, displayName: `演示${role}`, password: DEMO_PASSWORD, roles: [role], townIds: [hangbu.id] });

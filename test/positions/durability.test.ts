@@ -5,12 +5,15 @@ import pg from 'pg';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
 
+const spawned = new Set<ChildProcess>();
+
 /** Runs the real api process (server/main.ts) and waits for its "listening" line. */
 async function spawnApi(env: Record<string, string>): Promise<{ child: ChildProcess; osmandUrl: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', OSMAND_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  spawned.add(child);
   const lines = createInterface({ input: child.stdout! });
   const osmandUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the api did not start within 20 s')), 20_000);
@@ -40,7 +43,10 @@ describe('positions answered 2xx are durable; overload is refused, not queued', 
     t = await startTestApi('durability');
     town = await tinyTownWithPeople(t, 4);
   });
-  after(() => t.close());
+  after(async () => {
+    for (const child of spawned) child.kill('SIGKILL');
+    await t.close();
+  });
 
   it('keeps every fix answered 200 when the api process is killed with SIGKILL right after', async function () {
     this.timeout(60_000);
