@@ -20,15 +20,15 @@ export interface DeviceInput {
   name?: string;
 }
 
-/** Something that must hear when a device or its owner changes (the ingest's caches). */
-export type DeviceChangeListener = (personId: number) => void;
+/** Something that must hear when people or their devices change (caches, live rosters). */
+export type DeviceChangeListener = (personIds: number[]) => Promise<void> | void;
 
 export class PeopleService {
   private readonly listeners: DeviceChangeListener[] = [];
 
   constructor(private readonly db: Db) {}
 
-  onDeviceChange(listener: DeviceChangeListener): void {
+  onChange(listener: DeviceChangeListener): void {
     this.listeners.push(listener);
   }
 
@@ -62,6 +62,9 @@ export class PeopleService {
       const people: Person[] = [];
       for (const id of ids) people.push((await repo.find(id))!);
       return people;
+    }).then(async (people) => {
+      await this.changed(people.map((p) => p.id));
+      return people;
     });
   }
 
@@ -75,7 +78,7 @@ export class PeopleService {
       await repo.update(id, { name: change.name, phone: change.phone, roles: change.roles, villageId });
       if (change.gridCodes) await repo.setGrids(id, await this.gridIds(tx, change.gridCodes, person.townId));
     });
-    this.listeners.forEach((l) => l(id));
+    await this.changed([id]);
     return this.get(auth, id);
   }
 
@@ -85,6 +88,7 @@ export class PeopleService {
     const self = person.accountId !== null && person.accountId === auth.me.id;
     if (!self && !auth.hasRole('dispatcher')) throw new Forbidden('Only the person themself or a dispatcher changes their duty status');
     await new PeopleRepository(this.db).setDuty(id, status);
+    await this.changed([id]);
     return this.get(auth, id);
   }
 
@@ -108,7 +112,7 @@ export class PeopleService {
       );
       return devices.map((device, i) => ({ device, token: tokens[i]!.token }));
     });
-    this.listeners.forEach((l) => l(personId));
+    await this.changed([personId]);
     return result;
   }
 
@@ -117,7 +121,11 @@ export class PeopleService {
     const owner = await repo.deviceOwner(deviceId);
     if (!owner || !auth.canAccessTown(owner.townId)) throw new NotFound(`Device ${deviceId}`);
     await repo.disableDevice(deviceId);
-    this.listeners.forEach((l) => l(owner.personId));
+    await this.changed([owner.personId]);
+  }
+
+  private async changed(personIds: number[]): Promise<void> {
+    await Promise.all(this.listeners.map((l) => l(personIds)));
   }
 
   private async allTownIds(): Promise<number[]> {

@@ -4,10 +4,11 @@ import type { GridMap } from '../gis/map-revision.js';
 import type { LiveBus, LiveEvent } from '../server/live/live-bus.js';
 import { moduleLogger } from '../server/logger.js';
 import type { AcceptedFix, BatchResult } from './positions.repository.js';
+import type { LiveRoster } from './live-roster.js';
 
 const log = moduleLogger('live-positions');
 
-export function publishCommittedPositions(bus: LiveBus, gridMap: GridMap) {
+export function publishCommittedPositions(bus: LiveBus, gridMap: GridMap, roster: LiveRoster) {
   return (fixes: AcceptedFix[], result: BatchResult): void => {
     const byTown = new Map<number, unknown[]>();
     for (const i of result.moved) {
@@ -33,6 +34,8 @@ export function publishCommittedPositions(bus: LiveBus, gridMap: GridMap) {
     for (const e of result.events) {
       events.push({ topic: 'grid_events', townId: townOf.get(e.personId)!, data: { ...e, gridCode: gridMap.current.version(e.gridVersionId)?.code ?? null } });
     }
+    // This instance's roster moves at once; the others when the bus brings the event.
+    for (const e of events) if (e.topic === 'positions') roster.apply(e);
     bus.publish(events).catch((err: unknown) => log.warn({ err }, 'live positions not published'));
   };
 }

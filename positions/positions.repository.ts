@@ -103,7 +103,8 @@ export class PositionsRepository {
   /** Stores fixes (already free of duplicates within the batch) in one statement. */
   async insertBatch(fixes: AcceptedFix[]): Promise<BatchResult> {
     const col = <T>(fn: (f: AcceptedFix) => T) => fixes.map(fn);
-    const { rows } = await this.db.query<{ inserted: number[]; moved: number[]; events: GridEvent[] }>(INSERT_BATCH, [
+    // Named, so each connection parses and plans this large statement once.
+    const { rows } = await this.db.query<{ inserted: number[]; moved: number[]; events: GridEvent[] }>({ name: 'positions-insert-batch', text: INSERT_BATCH, values: [
       col((f) => f.deviceId),
       col((f) => f.personId),
       col((f) => f.townId),
@@ -120,7 +121,7 @@ export class PositionsRepository {
       col((f) => f.source),
       col((f) => (f.attributes ? JSON.stringify(f.attributes) : null)),
       fixes.map((_, i) => i),
-    ]);
+    ] });
     const row = rows[0]!;
     return { inserted: row.inserted, moved: row.moved, events: row.events };
   }

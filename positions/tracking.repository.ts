@@ -1,40 +1,9 @@
-// Reads of where people are and were: who is on duty now, traces, grid events,
-// patrol coverage, refused fixes.
+// Reads of where people were: traces, grid events, patrol coverage, refused fixes.
+// (Who is where now is answered from memory: live-roster.ts.)
 import type { DbClient } from '../server/db/pool.js';
-
-export interface OnDutyRow {
-  personId: number;
-  name: string;
-  roles: string[];
-  dutyStatus: string;
-  lon: number | null;
-  lat: number | null;
-  fixTime: Date | null;
-  ageSeconds: number | null;
-  gridCode: string | null;
-  accuracy: number | null;
-  battery: number | null;
-  speedMps: number | null;
-}
 
 export class TrackingRepository {
   constructor(private readonly db: DbClient) {}
-
-  async onDuty(townId: number): Promise<OnDutyRow[]> {
-    const { rows } = await this.db.query<OnDutyRow>(
-      `SELECT p.id AS "personId", p.name, p.roles::text[] AS roles, p.duty_status AS "dutyStatus",
-              c.lon, c.lat, c.fix_time AS "fixTime",
-              GREATEST(0, round(extract(epoch FROM now() - c.fix_time)))::int AS "ageSeconds",
-              g.code AS "gridCode", c.accuracy, c.battery, c.speed_mps AS "speedMps"
-       FROM people p
-       LEFT JOIN current_positions c ON c.person_id = p.id
-       LEFT JOIN grid_versions g ON g.id = c.grid_version_id
-       WHERE p.town_id = $1 AND p.duty_status <> 'off_duty'
-       ORDER BY p.id`,
-      [townId],
-    );
-    return rows;
-  }
 
   /** The path as GeoJSON; simplified (tolerance in metres) when asked. */
   async trace(personId: number, from: Date, to: Date, toleranceM: number): Promise<{ geometry: unknown; points: number; lengthM: number; first: Date | null; last: Date | null }> {

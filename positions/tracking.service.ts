@@ -5,6 +5,7 @@ import { AreasRepository } from '../gis/areas.repository.js';
 import { GridsRepository } from '../gis/grids.repository.js';
 import { PeopleRepository } from '../people/people.repository.js';
 import { TrackingRepository } from './tracking.repository.js';
+import type { LiveRoster } from './live-roster.js';
 
 const DAY_MS = 86_400_000;
 // Long traces are simplified so a map can draw a day of walking.
@@ -19,6 +20,7 @@ export function dayRange(day: string, utcOffsetHours: number): { from: Date; to:
 export class TrackingService {
   constructor(
     private readonly db: Db,
+    private readonly roster: LiveRoster,
     private readonly utcOffsetHours = 8,
   ) {}
 
@@ -26,7 +28,7 @@ export class TrackingService {
     const town = await new AreasRepository(this.db).findByCode(townCode);
     if (!town || town.level !== 'town') throw new NotFound(`Town ${townCode}`);
     auth.assertTown(town.id);
-    const people = await new TrackingRepository(this.db).onDuty(town.id);
+    const people = this.roster.onDuty(town.id);
     return { town: town.code, at: new Date().toISOString(), count: people.length, people };
   }
 

@@ -32,6 +32,7 @@ import { positionsRoutes } from '../positions/positions.routes.js';
 import { publishCommittedPositions } from '../positions/live-positions.js';
 import { startOsmandServer, type RunningOsmand } from '../positions/osmand-server.js';
 import { PositionsRepository } from '../positions/positions.repository.js';
+import { LiveRoster } from '../positions/live-roster.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -51,6 +52,7 @@ export interface Services {
   rejections: RejectionCounter;
   writer: PositionWriter;
   ingest: IngestService;
+  roster: LiveRoster;
   tracking: TrackingService;
   health: HealthService;
 }
@@ -63,10 +65,16 @@ export async function createServices(config: Config): Promise<Services> {
   const live = new LiveBus(redis, config.REDIS_PREFIX);
   const people = new PeopleService(db);
   const devices = new DeviceDirectory(db);
-  people.onDeviceChange(() => devices.forget());
+  const roster = new LiveRoster(db);
+  people.onChange(async (personIds) => {
+    devices.forget();
+    // This instance's roster at once; the others when they hear of it.
+    await roster.reloadPeople(personIds);
+    await live.publish([{ topic: 'people', townId: 0, data: { personIds } }]).catch(() => undefined);
+  });
   const rejections = new RejectionCounter(db);
-  const writer = new PositionWriter(db, { maxBatch: 2000, maxQueued: config.POSITION_QUEUE_MAX, concurrency: 2 });
-  writer.onCommitted(publishCommittedPositions(live, gridMap));
+  const writer = new PositionWriter(db, { maxBatch: 2000, maxQueued: config.POSITION_QUEUE_MAX, concurrency: 1 });
+  writer.onCommitted(publishCommittedPositions(live, gridMap, roster));
   const ingest = new IngestService(devices, gridMap, writer, rejections, {
     limits: { maxFutureMs: config.FIX_MAX_FUTURE_S * 1000, maxAgeMs: config.POSITION_RETENTION_DAYS * 86_400_000, maxSpeedMps: config.FIX_MAX_SPEED_MPS },
     deviceBurst: config.DEVICE_BURST,
@@ -88,7 +96,8 @@ export async function createServices(config: Config): Promise<Services> {
     rejections,
     writer,
     ingest,
-    tracking: new TrackingService(db, config.TOWN_UTC_OFFSET_HOURS),
+    roster,
+    tracking: new TrackingService(db, roster, config.TOWN_UTC_OFFSET_HOURS),
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,
@@ -110,6 +119,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
   await services.live.listen(subscriber);
+  await services.roster.load();
+  services.roster.follow(services.live);
   await services.writer.maintain(config.POSITION_RETENTION_DAYS);
   const maintenance = setInterval(() => void services.writer.maintain(config.POSITION_RETENTION_DAYS).catch(() => undefined), 3_600_000);
   maintenance.unref();
@@ -146,6 +157,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     services,
     async close() {
       clearInterval(maintenance);
+      services.roster.stop();
       services.gridMap.stop();
       await osmand.close();
       server.closeAllConnections();

@@ -42,7 +42,8 @@ export class LiveBus {
   async listen(subscriber: Redis): Promise<void> {
     await subscriber.subscribe(this.channel);
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) return;
+      // Nobody here is listening: skip the parsing (the ingest publishes thousands a second).
+      if (channel !== this.channel || this.subscribers.size === 0) return;
       try {
         this.deliver(JSON.parse(message) as LiveEvent[]);
       } catch (err) {

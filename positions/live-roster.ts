@@ -1,0 +1,107 @@
+// Who is where, kept in memory on every api instance, the way a tracking server
+// keeps its latest positions: loaded from PostgreSQL at start, then moved by the
+// committed fixes and people changes that every instance hears on the live bus, and
+// reloaded whole every minute as a safety net. Answers "everyone on duty in a town
+// now" without a query.
+import type { Db } from '../server/db/pool.js';
+import type { LiveBus, LiveEvent } from '../server/live/live-bus.js';
+import { moduleLogger } from '../server/logger.js';
+
+const log = moduleLogger('live-roster');
+const RELOAD_MS = 60_000;
+
+export interface RosterEntry {
+  personId: number;
+  name: string;
+  roles: string[];
+  dutyStatus: string;
+  townId: number;
+  lon: number | null;
+  lat: number | null;
+  fixTime: string | null;
+  gridCode: string | null;
+  accuracy: number | null;
+  battery: number | null;
+  speedMps: number | null;
+}
+
+interface PositionItem {
+  personId: number;
+  lon: number;
+  lat: number;
+  time: string;
+  gridCode: string | null;
+  speed: number | null;
+  accuracy: number | null;
+  battery: number | null;
+}
+
+const SELECT = `
+  SELECT p.id AS "personId", p.name, p.roles::text[] AS roles, p.duty_status AS "dutyStatus", p.town_id AS "townId",
+         c.lon, c.lat, c.fix_time AS "fixTime", g.code AS "gridCode", c.accuracy, c.battery, c.speed_mps AS "speedMps"
+  FROM people p LEFT JOIN current_positions c ON c.person_id = p.id LEFT JOIN grid_versions g ON g.id = c.grid_version_id`;
+
+export class LiveRoster {
+  private people = new Map<number, RosterEntry>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  async load(): Promise<void> {
+    const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(SELECT);
+    this.people = new Map(rows.map((r) => [r.personId, { ...r, fixTime: r.fixTime?.toISOString() ?? null }]));
+  }
+
+  /** Re-reads some people (after a change to them), or drops those that are gone. */
+  async reloadPeople(ids: number[]): Promise<void> {
+    const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(`${SELECT} WHERE p.id = ANY($1::bigint[])`, [ids]);
+    for (const id of ids) this.people.delete(id);
+    for (const r of rows) this.people.set(r.personId, { ...r, fixTime: r.fixTime?.toISOString() ?? null });
+  }
+
+  follow(bus: LiveBus): void {
+    bus.add({
+      topics: new Set(['positions', 'people']),
+      townIds: null,
+      personId: null,
+      send: (event: LiveEvent) => this.apply(event),
+    });
+    this.timer = setInterval(() => void this.load().catch((err: unknown) => log.warn({ err }, 'roster reload failed')), RELOAD_MS);
+    this.timer.unref();
+  }
+
+  apply(event: LiveEvent): void {
+    if (event.topic === 'people') {
+      const { personIds } = event.data as { personIds: number[] };
+      this.reloadPeople(personIds).catch((err: unknown) => log.warn({ err }, 'roster update failed'));
+      return;
+    }
+    for (const item of (event.data as { items: PositionItem[] }).items) {
+      const entry = this.people.get(item.personId);
+      // Fixes can arrive out of order between instances; only newer ones move a person.
+      if (!entry || (entry.fixTime !== null && entry.fixTime >= item.time)) continue;
+      entry.lon = item.lon;
+      entry.lat = item.lat;
+      entry.fixTime = item.time;
+      entry.gridCode = item.gridCode;
+      entry.accuracy = item.accuracy;
+      entry.battery = item.battery;
+      entry.speedMps = item.speed;
+    }
+  }
+
+  onDuty(townId: number, now = Date.now()) {
+    const people = [];
+    for (const e of this.people.values()) {
+      if (e.townId !== townId || e.dutyStatus === 'off_duty') continue;
+      const age = e.fixTime === null ? null : Math.max(0, Math.round((now - Date.parse(e.fixTime)) / 1000));
+      people.push({ ...e, ageSeconds: age });
+    }
+    people.sort((a, b) => a.personId - b.personId);
+    return people;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

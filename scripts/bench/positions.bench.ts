@@ -1,0 +1,227 @@
+// Position ingest benchmark: 10,000 grids, 10,000 gridworkers with phones. The api
+// runs as its own process (server/main.ts); this process is the load. Measures, end
+// to end (HTTP in → checked → grid assigned → committed in PostgreSQL → answered):
+// the batch API, the OsmAnd port, and "everyone on duty in a town now".
+//   npm run bench:positions [-- --seconds 20]
+import http from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { centroid } from '@turf/turf';
+import { parseConfig } from '../../server/config.js';
+import { createServices } from '../../server/composition.js';
+import { AuthContext } from '../../server/auth/auth-context.js';
+import { AccountsRepository } from '../../server/auth/accounts.repository.js';
+import { PeopleRepository } from '../../people/people.repository.js';
+import { newDeviceToken } from '../../people/device-tokens.js';
+import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
+import type { AreaGeometry } from '../../gis/geojson.js';
+import { freshBenchDatabase, fmt, percentile } from './bench-db.js';
+
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, devices: { type: 'string', default: '10000' } } });
+const SECONDS = Number(values.seconds);
+const DEVICES = Number(values.devices);
+
+interface Device {
+  identifier: string;
+  token: string;
+  lon: number;
+  lat: number;
+  t: number;
+}
+
+async function prepare(url: string): Promise<{ devices: Device[]; townCode: string }> {
+  const fixture = await makeLargeFixture({ grids: 10_000, towns: 4, seed: 1 });
+  const services = await createServices(parseConfig({ ...process.env, DATABASE_URL: url, REDIS_PREFIX: 'wangge-bench-pos', LOG_LEVEL: 'warn' }));
+  try {
+    await services.auth.ensureFirstAdmin('bench-admin-password');
+    const admin = AuthContext.of((await new AccountsRepository(services.db).findByUsername('admin'))!);
+    await services.areas.import(fixture.areas.features.map((f) => ({
+      code: f.properties.code, name: f.properties.name, level: f.properties.level, parentCode: f.properties.parent_code, synthetic: true, geometry: f.geometry as AreaGeometry,
+    })));
+    const district = fixture.areas.features.find((f) => f.properties.level === 'district')!.properties.code;
+    const plan = await services.plans.create(admin, district, 'bench');
+    await services.plans.importGrids(admin, plan.id, fixture.grids.features.map((g) => ({
+      code: g.properties.code, name: g.properties.name, kind: g.properties.kind, villageCode: g.properties.village_code, geometry: g.geometry as AreaGeometry,
+    })), false);
+    await services.plans.publish(admin, plan.id);
+    // One full-time gridworker per grid, on duty, each with a phone.
+    const grids = fixture.grids.features.slice(0, DEVICES);
+    const repo = new PeopleRepository(services.db);
+    const villageIds = new Map((await services.areas.list(admin, 'village', undefined)).map((v) => [v.code, v.id]));
+    const gridIds = await repo.gridIdsByCode(grids.map((g) => g.properties.code), (await services.areas.list(admin, 'town', undefined)).map((t) => t.id));
+    const devices: Device[] = [];
+    for (let i = 0; i < grids.length; i += 2000) {
+      const chunk = grids.slice(i, i + 2000);
+      const ids = await repo.insertMany(chunk.map((g, k) => ({
+        name: `网格员${i + k}`, phone: '13800000000', roles: ['fulltime_gridworker'], villageId: villageIds.get(g.properties.village_code)!,
+        gridIds: [gridIds.get(g.properties.code)!], accountId: null, dutyStatus: 'on_duty',
+      })));
+      const tokens = chunk.map(() => newDeviceToken());
+      await repo.insertDevices(ids.map((personId, k) => ({ personId, identifier: `bench-${i + k}`, name: '', tokenHash: tokens[k]!.hash })));
+      chunk.forEach((g, k) => {
+        const [lon, lat] = centroid(g.geometry as never).geometry.coordinates as [number, number];
+        devices.push({ identifier: `bench-${i + k}`, token: tokens[k]!.token, lon, lat, t: Date.now() });
+      });
+    }
+    const firstTown = fixture.areas.features.find((f) => f.properties.level === 'town')!.properties.code;
+    return { devices, townCode: firstTown };
+  } finally {
+    services.redis.disconnect();
+    await services.db.end();
+  }
+}
+
+/** A step of a slow walk: about 1.2 m per second of phone time. */
+function step(d: Device, seconds: number): { lon: number; lat: number; t: number } {
+  d.t += seconds * 1000;
+  d.lon += (Math.random() - 0.5) * 2.4e-5 * seconds;
+  d.lat += (Math.random() - 0.5) * 2.4e-5 * seconds;
+  return { lon: d.lon, lat: d.lat, t: d.t };
+}
+
+/** Runs wrk against the OsmAnd port with a script that walks every device forward. */
+function runWrk(devices: Device[], connections: number, seconds: number): string {
+  if (spawnSync('which', ['wrk']).status !== 0) {
+    console.log('  (installing wrk from Debian for the OsmAnd load)');
+    spawnSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'ignore' });
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'wangge-wrk-'));
+  const table = devices.map((d) => `{'${d.identifier}',${d.lon},${d.lat}}`).join(',');
+  writeFileSync(path.join(dir, 'devices.lua'), `return {${table}}`);
+  const start = Math.ceil(Math.max(...devices.map((d) => d.t)) / 1000) + 1;
+  writeFileSync(
+    path.join(dir, 'osmand.lua'),
+    `local devices = dofile("${dir}/devices.lua")
+local n = #devices
+local counter = 0
+request = function()
+  counter = counter + 1
+  local d = devices[(counter % n) + 1]
+  local round = math.floor(counter / n)
+  local jitter = (counter % 7) * 0.00001
+  return wrk.format("GET", string.format("/?id=%s&lat=%.7f&lon=%.7f&timestamp=%d&speed=2.3&accuracy=6&batt=80",
+    d[1], d[3] + jitter, d[2] + jitter, ${start} + round * 5))
+end
+`,
+  );
+  const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(dir, 'osmand.lua'), 'http://127.0.0.1:15055/'], { encoding: 'utf8' }).stdout;
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+  const p50 = /50%\s+([\d.]+\w+)/.exec(out)?.[1];
+  const p99 = /99%\s+([\d.]+\w+)/.exec(out)?.[1];
+  const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
+  return `${fmt(Number(rps), 0)} requests/s, latency p50 ${p50}, p99 ${p99}, non-2xx ${bad}`;
+}
+
+interface LoadResult {
+  ok: number;
+  refused: Record<number, number>;
+  latencies: number[];
+  seconds: number;
+}
+
+/** Keeps `concurrency` requests in flight for `seconds`, each made by `next`. */
+async function load(concurrency: number, seconds: number, next: () => { options: http.RequestOptions; body?: string }): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const result: LoadResult = { ok: 0, refused: {}, latencies: [], seconds };
+  const end = performance.now() + seconds * 1000;
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const { options, body } = next();
+      const started = performance.now();
+      const req = http.request({ ...options, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          result.latencies.push(performance.now() - started);
+          if (res.statusCode === 200) result.ok++;
+          else result.refused[res.statusCode!] = (result.refused[res.statusCode!] ?? 0) + 1;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        result.refused[0] = (result.refused[0] ?? 0) + 1;
+        resolve();
+      });
+      req.end(body);
+    });
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) await one();
+    }),
+  );
+  agent.destroy();
+  result.latencies.sort((a, b) => a - b);
+  return result;
+}
+
+async function main(): Promise<void> {
+  console.log(`preparing 10,000 grids and ${DEVICES} gridworkers with phones…`);
+  const url = await freshBenchDatabase('wangge_bench_positions');
+  const { devices, townCode } = await prepare(url);
+
+  const api = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, DATABASE_URL: url, PORT: '18080', OSMAND_PORT: '15055', REDIS_PREFIX: 'wangge-bench-pos', LOG_LEVEL: 'info', ADMIN_PASSWORD: 'bench-admin-password', DEVICE_BURST: '100' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => createInterface({ input: api.stdout! }).on('line', (l) => l.includes('api listening') && resolve()));
+  const rows: [string, string][] = [];
+  const report = (what: string, r: LoadResult, perRequest: number) => {
+    const line = `${fmt((r.ok * perRequest) / r.seconds, 0)} fixes/s (${fmt(r.ok / r.seconds, 0)} requests/s), latency p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, refused ${JSON.stringify(r.refused)}`;
+    rows.push([what, line]);
+    console.log(`  ${what}: ${line}`);
+  };
+
+  try {
+    // Batch API: 100 fixes (100 s of a phone's walk) per request, 8 requests in flight.
+    let i = 0;
+    const batch = await load(8, SECONDS, () => {
+      const d = devices[i++ % devices.length]!;
+      const fixes = Array.from({ length: 100 }, () => {
+        const s = step(d, 1);
+        return { time: s.t, lat: s.lat, lon: s.lon, accuracy: 5, speed: 1.2 };
+      });
+      return {
+        options: { host: '127.0.0.1', port: 18080, path: '/api/positions/batch', method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${d.token}` } },
+        body: JSON.stringify({ fixes }),
+      };
+    });
+    report('batch API, 100 fixes a request, 8 in flight', batch, 100);
+
+    // OsmAnd port: one fix a request, as Traccar Client sends, from wrk (C, so the load
+    // itself takes little of the 2 cores); 256 connections stand for 10,000 phones.
+    const osmand = runWrk(devices, 256, SECONDS);
+    rows.push(['OsmAnd port, 1 fix a request, 256 connections (wrk)', osmand]);
+    console.log(`  OsmAnd port, 1 fix a request, 256 connections (wrk): ${osmand}`);
+
+    // Everyone on duty in one town now (2,500 people there).
+    const login = await fetch('http://127.0.0.1:18080/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) });
+    const { token } = (await login.json()) as { token: string };
+    const times: number[] = [];
+    let count = 0;
+    for (let k = 0; k < 200; k++) {
+      const s = performance.now();
+      const res = await fetch(`http://127.0.0.1:18080/api/towns/${townCode}/on-duty`, { headers: { authorization: `Bearer ${token}` } });
+      count = ((await res.json()) as { count: number }).count;
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    const line = `${count} people: p50 ${fmt(percentile(times, 50))} ms, p99 ${fmt(percentile(times, 99))} ms (over HTTP, JSON included)`;
+    rows.push(['everyone on duty in a town now', line]);
+    console.log(`  everyone on duty in a town now: ${line}`);
+  } finally {
+    api.kill('SIGTERM');
+  }
+  console.log('\n| measure | result |\n| --- | --- |');
+  for (const [a, b] of rows) console.log(`| ${a} | ${b} |`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
