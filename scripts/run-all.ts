@@ -16,6 +16,7 @@ interface Proc {
 const demo = (process.env['DEMO_TOWN'] ?? 'true') === 'true';
 const processes: Proc[] = [
   { name: 'api', args: ['server/main.ts'] },
+  { name: 'workers', args: ['workers/main.ts'], afterApi: true },
   ...(demo
     ? [
         {

@@ -33,6 +33,14 @@ import { publishCommittedPositions } from '../positions/live-positions.js';
 import { startOsmandServer, type RunningOsmand } from '../positions/osmand-server.js';
 import { PositionsRepository } from '../positions/positions.repository.js';
 import { LiveRoster } from '../positions/live-roster.js';
+import { CredentialBox } from '../video/credentials.js';
+import { CameraSessions } from '../video/camera-sessions.js';
+import { CamerasService } from '../video/cameras.service.js';
+import { PtzLocks } from '../video/ptz-lock.js';
+import { PtzService } from '../video/ptz.service.js';
+import { CameraHealth } from '../video/camera-health.js';
+import { CameraDiscovery } from '../video/camera-discovery.js';
+import { cameraRoutes } from '../video/cameras.routes.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -54,6 +62,11 @@ export interface Services {
   ingest: IngestService;
   roster: LiveRoster;
   tracking: TrackingService;
+  cameras: CamerasService;
+  cameraSessions: CameraSessions;
+  ptz: PtzService;
+  cameraHealth: CameraHealth;
+  discovery: CameraDiscovery;
   health: HealthService;
 }
 
@@ -80,6 +93,9 @@ export async function createServices(config: Config): Promise<Services> {
     deviceBurst: config.DEVICE_BURST,
     devicePerSecond: config.DEVICE_PER_SECOND,
   });
+  const box = new CredentialBox(config.SECRET_KEY);
+  const cameraSessions = new CameraSessions(db, box, config.CAMERA_TIMEOUT_MS);
+  const ptzLocks = new PtzLocks(redis, config.REDIS_PREFIX, config.PTZ_LOCK_IDLE_S * 1000);
   return {
     config,
     db,
@@ -98,6 +114,11 @@ export async function createServices(config: Config): Promise<Services> {
     ingest,
     roster,
     tracking: new TrackingService(db, roster, config.TOWN_UTC_OFFSET_HOURS),
+    cameras: new CamerasService(db, gridMap, box, config.CAMERA_TIMEOUT_MS),
+    cameraSessions,
+    ptz: new PtzService(db, redis, config.REDIS_PREFIX, cameraSessions, ptzLocks, live),
+    cameraHealth: new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) }),
+    discovery: new CameraDiscovery(db, { interfaceAddress: config.DISCOVERY_INTERFACE, port: config.DISCOVERY_PORT }),
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,
@@ -140,7 +161,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...gisRoutes(services),
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),
-      ...liveRoutes(services.live, new AreasRepository(services.db)),
+      ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery),
+      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras']),
     ],
   });
   const server = http.createServer(app);
@@ -158,6 +180,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     async close() {
       clearInterval(maintenance);
       services.roster.stop();
+      services.ptz.stopAll();
+      services.cameraSessions.closeAll();
       services.gridMap.stop();
       await osmand.close();
       server.closeAllConnections();

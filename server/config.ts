@@ -39,6 +39,15 @@ const schema = z.object({
   POSITION_QUEUE_MAX: z.coerce.number().int().min(1).default(50_000),
   /** The towns' time zone offset, for calendar days (China: +8). */
   TOWN_UTC_OFFSET_HOURS: z.coerce.number().min(-12).max(14).default(8),
+  /** Deadline of every call to a camera, ms. */
+  CAMERA_TIMEOUT_MS: z.coerce.number().int().min(200).max(60_000).default(5000),
+  /** Where WS-Discovery probes are sent from: the address of the cameras' network (loopback here). */
+  DISCOVERY_INTERFACE: z.string().default('127.0.0.1'),
+  DISCOVERY_PORT: port.default(3702),
+  /** A PTZ control lock ends after this long without a command. */
+  PTZ_LOCK_IDLE_S: z.coerce.number().int().min(1).default(60),
+  /** How often every camera is health-checked. */
+  CAMERA_HEALTH_INTERVAL_S: z.coerce.number().int().min(1).default(30),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
 });
 

@@ -1,0 +1,128 @@
+// Registering, placing and listing cameras. Only the ONVIF driver talks to devices;
+// this decides what is stored and who may do it.
+import type { AuthContext } from '../server/auth/auth-context.js';
+import { inTransaction, type Db } from '../server/db/pool.js';
+import { Conflict, NotFound, Unprocessable } from '../server/errors.js';
+import { AreasRepository } from '../gis/areas.repository.js';
+import type { GridMap } from '../gis/map-revision.js';
+import { CamerasRepository, type Camera, type PlacementInput } from './cameras.repository.js';
+import type { CredentialBox } from './credentials.js';
+import { connectCamera } from './onvif/onvif-driver.js';
+import { isOnvifError } from './onvif/errors.js';
+import { maskSecrets } from './mask-url.js';
+import { visibility, type Placement } from './look-at.js';
+
+export interface RegisterInput {
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  townCode: string;
+  placement?: PlacementSpec;
+}
+
+export type PlacementSpec = Omit<PlacementInput, 'gridId' | 'gridVersionId'>;
+
+export class CamerasService {
+  constructor(
+    private readonly db: Db,
+    private readonly gridMap: GridMap,
+    private readonly box: CredentialBox,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async list(auth: AuthContext, status: Camera['status'] | null): Promise<Camera[]> {
+    return new CamerasRepository(this.db).list(auth.townFilter, status);
+  }
+
+  async get(auth: AuthContext, id: number): Promise<Camera> {
+    const camera = await new CamerasRepository(this.db).find(id);
+    if (!camera || !auth.canAccessTown(camera.townId)) throw new NotFound(`Camera ${id}`);
+    return camera;
+  }
+
+  /**
+   * Connects to the device, reads what it is and what it can do, and stores it with
+   * its password sealed. Every way a device can refuse becomes a readable 422.
+   */
+  async register(auth: AuthContext, input: RegisterInput): Promise<Camera> {
+    const town = await new AreasRepository(this.db).findByCode(input.townCode);
+    if (!town || town.level !== 'town') throw new NotFound(`Town ${input.townCode}`);
+    auth.assertTown(town.id);
+    const repo = new CamerasRepository(this.db);
+    if (await repo.findByAddress(input.host, input.port)) {
+      throw new Conflict(`A camera at ${input.host}:${input.port} is already registered`, { field: 'host' }, 'camera_exists');
+    }
+    let description;
+    try {
+      const session = await connectCamera({ host: input.host, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
+      try {
+        description = await session.describe();
+      } finally {
+        session.close();
+      }
+    } catch (err) {
+      if (isOnvifError(err)) {
+        throw new Unprocessable(maskSecrets(err.message), { kind: err.kind, host: input.host, port: input.port }, `camera_${err.kind}`);
+      }
+      throw err;
+    }
+    if (!description.streams.main) {
+      throw new Unprocessable('The camera has no media profile with an RTSP stream', { kind: 'no_rtsp' }, 'camera_no_rtsp');
+    }
+    const id = await inTransaction(this.db, async (tx) => {
+      const r = new CamerasRepository(tx);
+      const cameraId = await r.insert({
+        townId: town.id,
+        name: input.name,
+        host: input.host,
+        port: input.port,
+        username: input.username,
+        passwordEnc: this.box.seal(input.password),
+        manufacturer: description.manufacturer,
+        model: description.model,
+        firmware: description.firmware,
+        serial: description.serial,
+        hardwareId: description.hardwareId,
+        profiles: description.profiles,
+        mainStreamUri: description.streams.main!,
+        subStreamUri: description.streams.sub,
+        snapshotUri: description.snapshotUri,
+        ptz: description.ptz,
+        clockOffsetMs: Math.round(description.clockOffsetMs ?? 0),
+        registeredBy: auth.me.id,
+      });
+      if (input.placement) await r.place(cameraId, this.withGrid(input.placement), auth.me.id);
+      return cameraId;
+    });
+    return (await repo.find(id))!;
+  }
+
+  /** Places or moves a camera; the grid comes from the position, the history is kept. */
+  async place(auth: AuthContext, id: number, spec: PlacementSpec): Promise<Camera> {
+    await this.get(auth, id);
+    await inTransaction(this.db, (tx) => new CamerasRepository(tx).place(id, this.withGrid(spec), auth.me.id));
+    return (await new CamerasRepository(this.db).find(id))!;
+  }
+
+  async placements(auth: AuthContext, id: number) {
+    await this.get(auth, id);
+    return new CamerasRepository(this.db).placements(id);
+  }
+
+  /** The cameras that see a point, or can be turned to it, nearest first. */
+  async whoSees(auth: AuthContext, point: { lon: number; lat: number }) {
+    const cameras = await new CamerasRepository(this.db).list(auth.townFilter, null);
+    return cameras
+      .filter((c) => c.placement)
+      .map((c) => ({ camera: { id: c.id, name: c.name, status: c.status, ptz: c.ptz !== null }, ...visibility(c.placement as Placement, c.ptz !== null, point) }))
+      .filter((v) => v.visibility === 'in_view' || v.visibility === 'reachable_by_ptz')
+      .sort((a, b) => a.distanceM - b.distanceM);
+  }
+
+  private withGrid(spec: PlacementSpec): PlacementInput {
+    const grid = this.gridMap.current.lookup(spec.lon, spec.lat);
+    return { ...spec, gridId: grid?.gridId ?? null, gridVersionId: grid?.versionId ?? null };
+  }
+}

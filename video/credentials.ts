@@ -1,0 +1,33 @@
+// Camera passwords at rest: AES-256-GCM with the key from SECRET_KEY. They are
+// decrypted only to talk to the camera, never returned by the API, never logged.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+export class CredentialBox {
+  private readonly key: Buffer;
+
+  constructor(hexKey: string) {
+    this.key = Buffer.from(hexKey, 'hex');
+    if (this.key.length !== 32) throw new Error('SECRET_KEY must be 32 bytes (64 hex characters)');
+  }
+
+  seal(secret: string): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  }
+
+  open(sealed: Buffer): string {
+    const decipher = createDecipheriv('aes-256-gcm', this.key, sealed.subarray(0, 12));
+    decipher.setAuthTag(sealed.subarray(12, 28));
+    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}
+
+/** rtsp://host/path → rtsp://user:pass@host/path, for ffmpeg only. */
+export function withCredentials(uri: string, username: string, password: string): string {
+  const url = new URL(uri);
+  url.username = encodeURIComponent(username);
+  url.password = encodeURIComponent(password);
+  return url.toString();
+}
