@@ -41,6 +41,11 @@ import { PtzService } from '../video/ptz.service.js';
 import { CameraHealth } from '../video/camera-health.js';
 import { CameraDiscovery } from '../video/camera-discovery.js';
 import { cameraRoutes } from '../video/cameras.routes.js';
+import { AlertsService } from '../video/alerts.service.js';
+import { MediaStore } from './media-store.js';
+import { cameraAlertsQueue } from '../workers/queues.js';
+import type { Queue } from 'bullmq';
+import type { CameraAlertJob } from '../workers/queues.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -67,6 +72,10 @@ export interface Services {
   ptz: PtzService;
   cameraHealth: CameraHealth;
   discovery: CameraDiscovery;
+  box: CredentialBox;
+  media: MediaStore;
+  alertsQueue: Queue<CameraAlertJob>;
+  alerts: AlertsService;
   health: HealthService;
 }
 
@@ -96,6 +105,8 @@ export async function createServices(config: Config): Promise<Services> {
   const box = new CredentialBox(config.SECRET_KEY);
   const cameraSessions = new CameraSessions(db, box, config.CAMERA_TIMEOUT_MS);
   const ptzLocks = new PtzLocks(redis, config.REDIS_PREFIX, config.PTZ_LOCK_IDLE_S * 1000);
+  const media = new MediaStore(config.MEDIA_DIR);
+  const alertsQueue = cameraAlertsQueue(redis, config.REDIS_PREFIX);
   return {
     config,
     db,
@@ -119,6 +130,10 @@ export async function createServices(config: Config): Promise<Services> {
     ptz: new PtzService(db, redis, config.REDIS_PREFIX, cameraSessions, ptzLocks, live),
     cameraHealth: new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) }),
     discovery: new CameraDiscovery(db, { interfaceAddress: config.DISCOVERY_INTERFACE, port: config.DISCOVERY_PORT }),
+    box,
+    media,
+    alertsQueue,
+    alerts: new AlertsService(db, alertsQueue, media, box, live, config.ALERT_DEDUPE_S * 1000),
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,
@@ -161,8 +176,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...gisRoutes(services),
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),
-      ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery),
-      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras']),
+      ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media),
+      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras', 'alerts']),
     ],
   });
   const server = http.createServer(app);
@@ -182,6 +197,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       services.roster.stop();
       services.ptz.stopAll();
       services.cameraSessions.closeAll();
+      await services.alertsQueue.close();
       services.gridMap.stop();
       await osmand.close();
       server.closeAllConnections();

@@ -48,6 +48,10 @@ const schema = z.object({
   PTZ_LOCK_IDLE_S: z.coerce.number().int().min(1).default(60),
   /** How often every camera is health-checked. */
   CAMERA_HEALTH_INTERVAL_S: z.coerce.number().int().min(1).default(30),
+  /** Photos and snapshots, named by content hash. */
+  MEDIA_DIR: z.string().default('var/media'),
+  /** Camera alarms of one kind closer together than this are one alert (a burst). */
+  ALERT_DEDUPE_S: z.coerce.number().int().min(0).default(60),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
 });
 

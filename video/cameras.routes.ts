@@ -6,6 +6,9 @@ import type { CamerasService, PlacementSpec } from './cameras.service.js';
 import type { PtzCommand, PtzService } from './ptz.service.js';
 import type { CameraHealth } from './camera-health.js';
 import type { CameraDiscovery } from './camera-discovery.js';
+import type { AlertsService } from './alerts.service.js';
+import type { MediaStore } from '../server/media-store.js';
+import { NotFound } from '../server/errors.js';
 
 const OPERATORS = ['operator', 'dispatcher'] as const;
 const INSTALLERS = ['installer'] as const;
@@ -48,8 +51,30 @@ const Command = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('look_at'), lon: z.number().min(-180).max(180), lat: z.number().min(-90).max(90), crs: CrsSchema }),
 ]);
 
-export function cameraRoutes(cameras: CamerasService, ptz: PtzService, health: CameraHealth, discovery: CameraDiscovery): AnyRoute[] {
+export function cameraRoutes(
+  cameras: CamerasService,
+  ptz: PtzService,
+  health: CameraHealth,
+  discovery: CameraDiscovery,
+  alerts: AlertsService,
+  media: MediaStore,
+): AnyRoute[] {
   return [
+    route({
+      method: 'get', path: '/api/alerts', summary: 'Camera alerts, newest first (a burst is one alert with a count)', tag: 'alerts',
+      access: 'authenticated', query: z.strictObject({ camera: z.coerce.number().int().positive().optional() }),
+      handler: ({ auth, query }) => alerts.list(auth, query.camera),
+    }),
+    route({
+      method: 'get', path: '/api/media/:name', summary: 'A stored photo or snapshot', tag: 'alerts', access: 'authenticated',
+      params: z.strictObject({ name: z.string().regex(/^[0-9a-f]{64}\.(jpg|png|mp4)$/, 'a media file name') }),
+      handler: async ({ params, res }) => {
+        const body = await media.read(params.name).catch(() => null);
+        if (!body) throw new NotFound(`Media ${params.name}`);
+        res.type(params.name.split('.').pop()!).setHeader('Cache-Control', 'private, max-age=31536000, immutable');
+        res.send(body);
+      },
+    }),
     route({
       method: 'get', path: '/api/cameras', summary: 'Cameras with placement, status and abilities (never credentials)', tag: 'cameras',
       access: 'authenticated', query: z.strictObject({ status: z.enum(['unknown', 'online', 'offline', 'error']).optional() }),

@@ -1,16 +1,20 @@
-// The workers process: periodic and queued work that no request waits for. Today:
-// the camera health checks. Several worker processes may run; a Redis lease makes
-// sure only one of them checks the cameras in a given round.
+// The workers process: periodic and queued work that no request waits for: camera
+// health checks, the cameras' event subscriptions (alarms → alerts) and the alert
+// outbox sweep. Several worker processes may run; a Redis lease makes one of them
+// the leader that does this.
 import { randomUUID } from 'node:crypto';
 import { config } from '../server/config.js';
 import { rootLogger } from '../server/logger.js';
 import { createServices } from '../server/composition.js';
+import { AlertWatcher } from '../video/alert-watcher.js';
 
 async function main(): Promise<void> {
   const cfg = config();
   const services = await createServices(cfg);
   const me = randomUUID();
-  const leaseKey = `${cfg.REDIS_PREFIX}:lease:camera-health`;
+  const leaseKey = `${cfg.REDIS_PREFIX}:lease:workers-leader`;
+  const watcher = new AlertWatcher(services.db, services.box, services.alerts, cfg.CAMERA_TIMEOUT_MS);
+  let watching = false;
   const intervalMs = cfg.CAMERA_HEALTH_INTERVAL_S * 1000;
   const round = async () => {
     // Whoever holds the lease checks; it lapses if that worker dies.
@@ -18,6 +22,11 @@ async function main(): Promise<void> {
     const mine = got === 'OK' || (await services.redis.get(leaseKey)) === me;
     if (!mine) return;
     await services.redis.pexpire(leaseKey, intervalMs * 2);
+    if (!watching) {
+      watching = true;
+      watcher.start(intervalMs);
+    }
+    await services.alerts.sweep();
     const result = await services.cameraHealth.checkAll();
     rootLogger.info(result, 'camera health round');
   };
@@ -26,6 +35,8 @@ async function main(): Promise<void> {
   rootLogger.info({ intervalS: cfg.CAMERA_HEALTH_INTERVAL_S }, 'workers running');
   const stop = async () => {
     clearInterval(timer);
+    await watcher.stop();
+    await services.alertsQueue.close();
     services.cameraSessions.closeAll();
     services.redis.disconnect();
     await services.db.end();
