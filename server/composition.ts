@@ -43,6 +43,10 @@ import { CameraDiscovery } from '../video/camera-discovery.js';
 import { cameraRoutes } from '../video/cameras.routes.js';
 import { AlertsService } from '../video/alerts.service.js';
 import { MediaStore } from './media-store.js';
+import { randomUUID } from 'node:crypto';
+import { RelayManager } from '../video/relay/relay-manager.js';
+import { LiveVideoService } from '../video/live-video.service.js';
+import { liveVideoRoutes } from '../video/live-video.routes.js';
 import { cameraAlertsQueue } from '../workers/queues.js';
 import type { Queue } from 'bullmq';
 import type { CameraAlertJob } from '../workers/queues.js';
@@ -76,10 +80,12 @@ export interface Services {
   media: MediaStore;
   alertsQueue: Queue<CameraAlertJob>;
   alerts: AlertsService;
+  relays: RelayManager;
+  video: LiveVideoService;
   health: HealthService;
 }
 
-export async function createServices(config: Config): Promise<Services> {
+export async function createServices(config: Config, baseUrl = `http://127.0.0.1:${config.PORT}`): Promise<Services> {
   const db = createPool(config.DATABASE_URL, config.DB_POOL_SIZE);
   const redis = createRedis(config.REDIS_URL, 'api');
   const gridMap = new GridMap(db, redis, config.REDIS_PREFIX);
@@ -107,6 +113,13 @@ export async function createServices(config: Config): Promise<Services> {
   const ptzLocks = new PtzLocks(redis, config.REDIS_PREFIX, config.PTZ_LOCK_IDLE_S * 1000);
   const media = new MediaStore(config.MEDIA_DIR);
   const alertsQueue = cameraAlertsQueue(redis, config.REDIS_PREFIX);
+  const relays = new RelayManager({
+    redis,
+    instanceId: randomUUID(),
+    baseUrl,
+    keyPrefix: `${config.REDIS_PREFIX}:relay`,
+    idleMs: config.RELAY_IDLE_S * 1000,
+  });
   return {
     config,
     db,
@@ -134,6 +147,8 @@ export async function createServices(config: Config): Promise<Services> {
     media,
     alertsQueue,
     alerts: new AlertsService(db, alertsQueue, media, box, live, config.ALERT_DEDUPE_S * 1000),
+    relays,
+    video: new LiveVideoService(db, box, relays),
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,
@@ -151,7 +166,15 @@ export interface RunningApi {
 
 /** Starts the HTTP API on config.PORT and the OsmAnd listener on OSMAND_PORT (0 picks free ports). */
 export async function startApi(config: Config, options: { staticDir?: string } = {}): Promise<RunningApi> {
-  const services = await createServices(config);
+  // Listen first: the relays need this instance's own address before services exist.
+  const server = http.createServer();
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, '0.0.0.0', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const services = await createServices(config, `http://127.0.0.1:${port}`);
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
   await services.live.listen(subscriber);
@@ -176,18 +199,13 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...gisRoutes(services),
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),
+      ...liveVideoRoutes(services.video),
       ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media),
       ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras', 'alerts']),
     ],
   });
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.PORT, '0.0.0.0', resolve);
-  });
+  server.on('request', app);
   const osmand: RunningOsmand = await startOsmandServer(services.ingest, config.OSMAND_PORT);
-  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     osmandUrl: `http://127.0.0.1:${osmand.port}`,
@@ -198,6 +216,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       services.ptz.stopAll();
       services.cameraSessions.closeAll();
       await services.alertsQueue.close();
+      await services.relays.stopAll();
       services.gridMap.stop();
       await osmand.close();
       server.closeAllConnections();

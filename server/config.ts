@@ -52,6 +52,8 @@ const schema = z.object({
   MEDIA_DIR: z.string().default('var/media'),
   /** Camera alarms of one kind closer together than this are one alert (a burst). */
   ALERT_DEDUPE_S: z.coerce.number().int().min(0).default(60),
+  /** A live relay nobody watched for this long is stopped. */
+  RELAY_IDLE_S: z.coerce.number().min(1).default(30),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
 });
 

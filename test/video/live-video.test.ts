@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { startTestApi, type TestApi } from '../helpers/api.js';
+import { TOWN, tinyTownAreas } from '../helpers/tiny-town.js';
+import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+
+const PASSWORD = 'video-pass-5521';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('live video through the API: relays on demand, only for authorised viewers', function () {
+  this.timeout(60_000);
+  let t: TestApi;
+  let cam: SimulatedCamera;
+  let cameraId: number;
+
+  before(async () => {
+    cam = await SimulatedCamera.start({ name: '菜场', ptz: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false });
+    t = await startTestApi('live-video', { RELAY_IDLE_S: '3' });
+    await t.admin.post('/api/areas/import', tinyTownAreas());
+    const res = await t.admin.post('/api/cameras', { name: '菜场', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN });
+    expect(res.status).to.equal(201);
+    cameraId = res.body.id;
+  });
+  after(async () => {
+    await t.close();
+    await cam.stop();
+  });
+
+  it('answers "watch" when the first segment is playable, in under 2.5 s', async () => {
+    const started = Date.now();
+    const res = await t.admin.post(`/api/cameras/${cameraId}/live`, { stream: 'sub' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(Date.now() - started).to.be.lessThan(2500);
+    expect(res.body.playlist).to.equal(`/api/cameras/${cameraId}/live/sub/index.m3u8`);
+    expect(res.body.firstSegmentMs).to.be.lessThan(2500);
+    expect(JSON.stringify(res.body)).to.not.contain(PASSWORD);
+  });
+
+  it('serves the playlist and MPEG-TS segments to a logged-in viewer, never to anyone else', async () => {
+    const playlist = await t.admin.get(`/api/cameras/${cameraId}/live/sub/index.m3u8`);
+    expect(playlist.status).to.equal(200);
+    expect(playlist.headers.get('content-type')).to.contain('mpegurl');
+    const text = playlist.body as string;
+    expect(text).to.match(/^#EXTM3U/);
+    expect(text).to.not.contain('rtsp://');
+    const segment = text.split('\n').find((l) => l && !l.startsWith('#'))!;
+    const ts = await t.admin.get(`/api/cameras/${cameraId}/live/sub/${segment}`);
+    expect(ts.status).to.equal(200);
+    expect(ts.raw[0]).to.equal(0x47); // MPEG-TS sync byte
+    expect((await t.anonymous.get(`/api/cameras/${cameraId}/live/sub/index.m3u8`)).status).to.equal(401);
+    const stranger = await t.login(['operator'], []);
+    expect((await stranger.get(`/api/cameras/${cameraId}/live/sub/index.m3u8`)).status).to.equal(404);
+    expect((await t.admin.get(`/api/cameras/${cameraId}/live/sub/..%2F..%2Fetc%2Fpasswd`)).status).to.be.oneOf([400, 404]);
+  });
+
+  it('shares one relay between viewers', async () => {
+    const operator = await t.login(['operator'], [(await t.admin.get(`/api/areas/${TOWN}`)).body.id]);
+    const before = (await t.admin.get(`/api/cameras/${cameraId}/live`)).body.sub;
+    await operator.post(`/api/cameras/${cameraId}/live`, { stream: 'sub' });
+    const after = (await t.admin.get(`/api/cameras/${cameraId}/live`)).body.sub;
+    expect(after.pid).to.be.a('number').and.equal(before.pid);
+    expect(JSON.stringify(after)).to.not.contain(PASSWORD);
+  });
+
+  it('stops a relay nobody watches, and starts it again for the next request', async () => {
+    await sleep(4500);
+    expect((await t.admin.get(`/api/cameras/${cameraId}/live`)).body.sub).to.equal(null);
+    const playlist = await t.admin.get(`/api/cameras/${cameraId}/live/sub/index.m3u8`);
+    expect(playlist.status).to.equal(200);
+    expect(playlist.body).to.match(/#EXTINF/);
+  });
+});

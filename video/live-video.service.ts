@@ -1,0 +1,85 @@
+// Live video for browsers: a camera's stream relayed to HLS on demand (the first
+// viewer starts it, every viewer shares it, nobody watching stops it). The camera's
+// URL and password stay here; browsers only see our HLS paths. When another api
+// instance owns the relay, the request is answered by proxying to it.
+import type { AuthContext } from '../server/auth/auth-context.js';
+import type { Db } from '../server/db/pool.js';
+import { AppError, NotFound, Unprocessable } from '../server/errors.js';
+import { CamerasRepository } from './cameras.repository.js';
+import { withCredentials, type CredentialBox } from './credentials.js';
+import { resolveHlsFile, waitForPlaylist, type HlsFile } from './relay/hls-files.js';
+import type { RelayManager, RelayKey, WatchResult } from './relay/relay-manager.js';
+
+export type StreamName = 'main' | 'sub';
+const READY_TIMEOUT_MS = 8000;
+
+export type LiveFile = { local: true; file: HlsFile } | { local: false; url: string };
+
+export class LiveVideoService {
+  constructor(
+    private readonly db: Db,
+    private readonly box: CredentialBox,
+    private readonly relays: RelayManager,
+  ) {}
+
+  /** Starts (or joins) the relay and waits for its first playable segment. */
+  async watch(auth: AuthContext, cameraId: number, stream: StreamName) {
+    const watch = await this.start(auth, cameraId, stream);
+    const playlist = `/api/cameras/${cameraId}/live/${stream}/index.m3u8`;
+    if (!watch.local) return { playlist, owner: watch.owner, state: 'live' as const };
+    try {
+      const ready = await Promise.race([
+        watch.ready,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS).unref()),
+      ]);
+      return { playlist, state: 'live' as const, firstSegmentMs: ready.ms, status: this.relays.status(watch.key) };
+    } catch {
+      const status = this.relays.status(watch.key);
+      throw new AppError(502, 'relay_failed', status?.lastError ?? 'The camera sent no video in time', { status });
+    }
+  }
+
+  status(auth: AuthContext, cameraId: number) {
+    return this.camera(auth, cameraId).then(() => ({
+      main: this.relays.status(this.key(cameraId, 'main')) ?? null,
+      sub: this.relays.status(this.key(cameraId, 'sub')) ?? null,
+    }));
+  }
+
+  /**
+   * A playlist or segment. A request for a stream nobody is relaying (an idle stop, a
+   * restart) starts it again and waits for the playlist, so players recover by themselves.
+   */
+  async file(auth: AuthContext, cameraId: number, stream: StreamName, name: string, path: string): Promise<LiveFile> {
+    const key = this.key(cameraId, stream);
+    if (!this.relays.touch(key)) {
+      const watch = await this.start(auth, cameraId, stream);
+      if (!watch.local) return { local: false, url: watch.owner.replace(/\/$/, '') + path };
+      await waitForPlaylist(watch.dir, { timeoutMs: READY_TIMEOUT_MS });
+    } else {
+      await this.camera(auth, cameraId);
+    }
+    const dir = this.relays.status(key)?.dir;
+    const file = dir ? resolveHlsFile(dir, name) : undefined;
+    if (!file) throw new NotFound(`Live file ${name}`);
+    return { local: true, file };
+  }
+
+  private async start(auth: AuthContext, cameraId: number, stream: StreamName): Promise<WatchResult> {
+    const camera = await this.camera(auth, cameraId);
+    const secret = (await new CamerasRepository(this.db).secret(cameraId))!;
+    const uri = stream === 'main' ? secret.mainStreamUri : (secret.subStreamUri ?? secret.mainStreamUri);
+    if (!uri) throw new Unprocessable(`${camera.name} has no RTSP stream`, undefined, 'camera_no_rtsp');
+    return this.relays.watch(this.key(cameraId, stream), withCredentials(uri, secret.username, this.box.open(secret.passwordEnc)));
+  }
+
+  private key(cameraId: number, stream: StreamName): RelayKey {
+    return { sourceId: `camera-${cameraId}`, stream };
+  }
+
+  private async camera(auth: AuthContext, id: number) {
+    const camera = await new CamerasRepository(this.db).find(id);
+    if (!camera || !auth.canAccessTown(camera.townId)) throw new NotFound(`Camera ${id}`);
+    return camera;
+  }
+}
