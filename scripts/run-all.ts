@@ -19,6 +19,7 @@ const processes: Proc[] = [
   { name: 'workers', args: ['workers/main.ts'], afterApi: true },
   ...(demo
     ? [
+        { name: 'cameras', afterApi: true, optional: true, args: ['scripts/demo/cameras.ts'] },
         {
           name: 'phones',
           afterApi: true,
