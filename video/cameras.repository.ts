@@ -96,20 +96,8 @@ export interface NewCamera {
   registeredBy: number;
 }
 
-export interface PlacementInput {
-  lon: number;
-  lat: number;
-  mountHeightM: number;
-  headingDeg: number;
-  hfovDeg: number;
-  rangeM: number;
-  highPosition: boolean;
-  zoomMax: number;
-  panOffsetDeg: number;
-  tiltOffsetDeg: number;
-  gridId: number | null;
-  gridVersionId: number | null;
-}
+/** What is stored of a placement; the rest of PlacementRow is derived. */
+export type PlacementInput = Omit<PlacementRow, 'gridCode' | 'validFrom'>;
 
 export class CamerasRepository {
   constructor(private readonly db: DbClient) {}

@@ -26,3 +26,18 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+/** Collects "measure: result" lines as they come, and prints them as a Markdown table at the end. */
+export class BenchReport {
+  private readonly rows: [string, string][] = [];
+
+  add(measure: string, result: string): void {
+    this.rows.push([measure, result]);
+    console.log(`  ${measure}: ${result}`);
+  }
+
+  print(): void {
+    console.log('\n| measure | result |\n| --- | --- |');
+    for (const [a, b] of this.rows) console.log(`| ${a} | ${b} |`);
+  }
+}

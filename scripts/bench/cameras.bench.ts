@@ -9,7 +9,7 @@ import { SimulatedCamera } from '../simulators/camera/simulated-camera.js';
 import { loadFixture, readFixture } from '../../gis/fixture-loader.js';
 import { AuthContext } from '../../server/auth/auth-context.js';
 import { AccountsRepository } from '../../server/auth/accounts.repository.js';
-import { freshBenchDatabase, fmt, percentile } from './bench-db.js';
+import { BenchReport, freshBenchDatabase, fmt, percentile } from './bench-db.js';
 
 const { values } = parseArgs({ options: { cameras: { type: 'string', default: '500' } } });
 const COUNT = Number(values.cameras);
@@ -17,11 +17,8 @@ const PASSWORD = 'bench-camera-pass';
 const HANGBU = '330802101';
 
 async function main(): Promise<void> {
-  const rows: [string, string][] = [];
-  const report = (a: string, b: string) => {
-    rows.push([a, b]);
-    console.log(`  ${a}: ${b}`);
-  };
+  const bench = new BenchReport();
+  const report = (a: string, b: string) => bench.add(a, b);
   const url = await freshBenchDatabase('wangge_bench_cameras');
   const api = await startApi(parseConfig({ ...process.env, DATABASE_URL: url, PORT: '0', OSMAND_PORT: '0', REDIS_PREFIX: 'wangge-bench-cam', LOG_LEVEL: 'error', CAMERA_TIMEOUT_MS: '5000' }));
   const cameras: SimulatedCamera[] = [];
@@ -86,8 +83,7 @@ async function main(): Promise<void> {
     await Promise.all(cameras.map((c) => c.stop()));
     await api.close();
   }
-  console.log('\n| measure | result |\n| --- | --- |');
-  for (const [a, b] of rows) console.log(`| ${a} | ${b} |`);
+  bench.print();
 }
 
 async function offline(api: Awaited<ReturnType<typeof startApi>>): Promise<number> {

@@ -9,7 +9,7 @@ import { AuthContext } from '../../server/auth/auth-context.js';
 import { AccountsRepository } from '../../server/auth/accounts.repository.js';
 import { TilesRepository } from '../../gis/tiles.repository.js';
 import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
-import { freshBenchDatabase, fmt, percentile } from './bench-db.js';
+import { BenchReport, freshBenchDatabase, fmt, percentile } from './bench-db.js';
 import { bbox } from '@turf/bbox';
 import type { AreaGeometry } from '../../gis/geojson.js';
 
@@ -27,11 +27,8 @@ function tileOf(lon: number, lat: number, z: number) {
 }
 
 async function main(): Promise<void> {
-  const results: [string, string][] = [];
-  const report = (what: string, value: string) => {
-    results.push([what, value]);
-    console.log(`  ${what}: ${value}`);
-  };
+  const bench = new BenchReport();
+  const report = (what: string, value: string) => bench.add(what, value);
 
   console.log(`generating ${GRIDS} grids over ${TOWNS} towns…`);
   let t0 = performance.now();
@@ -146,8 +143,7 @@ async function main(): Promise<void> {
   report('z12 tile over HTTP, cached', `p50 ${fmt(percentile(cached, 50), 2)} ms, p99 ${fmt(percentile(cached, 99), 2)} ms`);
 
   await api.close();
-  console.log('\n| measure | result |\n| --- | --- |');
-  for (const [what, value] of results) console.log(`| ${what} | ${value} |`);
+  bench.print();
 }
 
 main().catch((err: unknown) => {

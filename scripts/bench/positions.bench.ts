@@ -20,7 +20,7 @@ import { PeopleRepository } from '../../people/people.repository.js';
 import { newDeviceToken } from '../../people/device-tokens.js';
 import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
 import type { AreaGeometry } from '../../gis/geojson.js';
-import { freshBenchDatabase, fmt, percentile } from './bench-db.js';
+import { BenchReport, freshBenchDatabase, fmt, percentile } from './bench-db.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, devices: { type: 'string', default: '10000' } } });
 const SECONDS = Number(values.seconds);
@@ -175,12 +175,9 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) => createInterface({ input: api.stdout! }).on('line', (l) => l.includes('api listening') && resolve()));
-  const rows: [string, string][] = [];
-  const report = (what: string, r: LoadResult, perRequest: number) => {
-    const line = `${fmt((r.ok * perRequest) / r.seconds, 0)} fixes/s (${fmt(r.ok / r.seconds, 0)} requests/s), latency p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, refused ${JSON.stringify(r.refused)}`;
-    rows.push([what, line]);
-    console.log(`  ${what}: ${line}`);
-  };
+  const bench = new BenchReport();
+  const report = (what: string, r: LoadResult, perRequest: number) =>
+    bench.add(what, `${fmt((r.ok * perRequest) / r.seconds, 0)} fixes/s (${fmt(r.ok / r.seconds, 0)} requests/s), latency p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, refused ${JSON.stringify(r.refused)}`);
 
   try {
     // Batch API: 100 fixes (100 s of a phone's walk) per request, 8 requests in flight.
@@ -208,8 +205,7 @@ async function main(): Promise<void> {
     // OsmAnd port: one fix a request, as Traccar Client sends, from wrk (C, so the load
     // itself takes little of the 2 cores); 256 connections stand for 10,000 phones.
     const osmand = runWrk(devices, 256, SECONDS);
-    rows.push(['OsmAnd port, 1 fix a request, 256 connections (wrk)', osmand]);
-    console.log(`  OsmAnd port, 1 fix a request, 256 connections (wrk): ${osmand}`);
+    bench.add('OsmAnd port, 1 fix a request, 256 connections (wrk)', osmand);
 
     await settle(url);
     // Everyone on duty in one town now (2,500 people there).
@@ -224,14 +220,11 @@ async function main(): Promise<void> {
       times.push(performance.now() - s);
     }
     times.sort((a, b) => a - b);
-    const line = `${count} people: p50 ${fmt(percentile(times, 50))} ms, p99 ${fmt(percentile(times, 99))} ms (over HTTP, JSON included)`;
-    rows.push(['everyone on duty in a town now', line]);
-    console.log(`  everyone on duty in a town now: ${line}`);
+    bench.add('everyone on duty in a town now', `${count} people: p50 ${fmt(percentile(times, 50))} ms, p99 ${fmt(percentile(times, 99))} ms (over HTTP, JSON included)`);
   } finally {
     api.kill('SIGTERM');
   }
-  console.log('\n| measure | result |\n| --- | --- |');
-  for (const [a, b] of rows) console.log(`| ${a} | ${b} |`);
+  bench.print();
 }
 
 main().then(

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { SimulatedCamera } from '../simulators/camera/simulated-camera.js';
 import { RelayManager, type RelayKey } from '../../video/relay/relay-manager.js';
-import { fmt, percentile } from './bench-db.js';
+import { BenchReport, fmt, percentile } from './bench-db.js';
 
 const { values } = parseArgs({ options: { relays: { type: 'string', default: '50' }, cameras: { type: 'string', default: '5' } } });
 const RELAYS = Number(values.relays);
@@ -26,11 +26,8 @@ function rssMiB(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const rows: [string, string][] = [];
-  const report = (a: string, b: string) => {
-    rows.push([a, b]);
-    console.log(`  ${a}: ${b}`);
-  };
+  const bench = new BenchReport();
+  const report = (a: string, b: string) => bench.add(a, b);
   const redis = new Redis('redis://127.0.0.1:6379/15', { maxRetriesPerRequest: null });
   const cams = await Promise.all(
     Array.from({ length: CAMERAS }, (_, i) => SimulatedCamera.start({ name: `bench-${i}`, ptz: false, username: 'admin', password: 'bench-pass', onvifPort: 0, rtspPort: 0, discovery: false })),
@@ -74,8 +71,7 @@ async function main(): Promise<void> {
     await Promise.all(cams.map((c) => c.stop()));
     redis.disconnect();
   }
-  console.log('\n| measure | result |\n| --- | --- |');
-  for (const [a, b] of rows) console.log(`| ${a} | ${b} |`);
+  bench.print();
 }
 
 main().then(
