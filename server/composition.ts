@@ -47,6 +47,8 @@ import { randomUUID } from 'node:crypto';
 import { RelayManager } from '../video/relay/relay-manager.js';
 import { LiveVideoService } from '../video/live-video.service.js';
 import { liveVideoRoutes } from '../video/live-video.routes.js';
+import { LiveSourcesService } from '../video/live-sources.service.js';
+import { RtmpIngest } from '../video/relay/rtmp-ingest.js';
 import { cameraAlertsQueue } from '../workers/queues.js';
 import type { Queue } from 'bullmq';
 import type { CameraAlertJob } from '../workers/queues.js';
@@ -82,6 +84,7 @@ export interface Services {
   alerts: AlertsService;
   relays: RelayManager;
   video: LiveVideoService;
+  liveSources: LiveSourcesService;
   health: HealthService;
 }
 
@@ -149,6 +152,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     alerts: new AlertsService(db, alertsQueue, media, box, live, config.ALERT_DEDUPE_S * 1000),
     relays,
     video: new LiveVideoService(db, box, relays),
+    liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,
@@ -199,13 +203,22 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...gisRoutes(services),
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),
-      ...liveVideoRoutes(services.video),
+      ...liveVideoRoutes(services.video, services.liveSources, services.cameras),
       ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media),
       ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras', 'alerts']),
     ],
   });
   server.on('request', app);
   const osmand: RunningOsmand = await startOsmandServer(services.ingest, config.OSMAND_PORT);
+  // Pushed streams; one node-media-server per process, so it is optional (tests turn it off).
+  const rtmp = config.RTMP_PORT > 0
+    ? await RtmpIngest.start({ rtmpPort: config.RTMP_PORT, authorize: (key) => services.liveSources.authorize(key) })
+    : null;
+  if (rtmp) {
+    services.liveSources.attach(rtmp);
+    rtmp.on('published', (key: string) => void services.liveSources.published(key, true).catch(() => undefined));
+    rtmp.on('unpublished', (key: string) => void services.liveSources.published(key, false).catch(() => undefined));
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     osmandUrl: `http://127.0.0.1:${osmand.port}`,
@@ -219,6 +232,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       await services.relays.stopAll();
       services.gridMap.stop();
       await osmand.close();
+      await rtmp?.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.rejections.stop();

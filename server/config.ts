@@ -54,6 +54,10 @@ const schema = z.object({
   ALERT_DEDUPE_S: z.coerce.number().int().min(0).default(60),
   /** A live relay nobody watched for this long is stopped. */
   RELAY_IDLE_S: z.coerce.number().min(1).default(30),
+  /** RTMP listener for pushed streams (phones, drones); 0 turns it off. */
+  RTMP_PORT: port.default(1935),
+  /** How phones reach the RTMP listener, for the push URLs handed out. */
+  RTMP_PUBLIC_URL: z.string().default('rtmp://127.0.0.1:1935'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
 });
 

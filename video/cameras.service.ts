@@ -2,7 +2,8 @@
 // this decides what is stored and who may do it.
 import type { AuthContext } from '../server/auth/auth-context.js';
 import { inTransaction, type Db } from '../server/db/pool.js';
-import { Conflict, NotFound, Unprocessable } from '../server/errors.js';
+import { AppError, Conflict, NotFound, Unprocessable } from '../server/errors.js';
+import { fetchSnapshot } from './snapshot.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import type { GridMap } from '../gis/map-revision.js';
 import { CamerasRepository, type Camera, type PlacementInput } from './cameras.repository.js';
@@ -109,6 +110,18 @@ export class CamerasService {
   async placements(auth: AuthContext, id: number) {
     await this.get(auth, id);
     return new CamerasRepository(this.db).placements(id);
+  }
+
+  /** A JPEG from the camera now (its snapshot URI, with its credentials). */
+  async snapshot(auth: AuthContext, id: number): Promise<Buffer> {
+    const camera = await this.get(auth, id);
+    const secret = (await new CamerasRepository(this.db).secret(id))!;
+    if (!secret.snapshotUri) throw new Unprocessable(`${camera.name} offers no snapshot`, undefined, 'no_snapshot');
+    try {
+      return await fetchSnapshot(secret.snapshotUri, secret.username, this.box.open(secret.passwordEnc), this.timeoutMs);
+    } catch (err) {
+      throw new AppError(502, 'snapshot_failed', maskSecrets((err as Error).message));
+    }
   }
 
   /** The cameras that see a point, or can be turned to it, nearest first. */

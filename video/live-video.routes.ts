@@ -4,11 +4,48 @@ import { route, type AnyRoute } from '../server/http/route.js';
 import { IdParams } from '../gis/gis.schemas.js';
 import type { LiveVideoService } from './live-video.service.js';
 import { ServiceUnavailable } from '../server/errors.js';
+import type { LiveSourcesService } from './live-sources.service.js';
+import type { CamerasService } from './cameras.service.js';
 
 const Stream = z.enum(['main', 'sub']).describe('sub for small tiles, main for the enlarged view');
 
-export function liveVideoRoutes(video: LiveVideoService): AnyRoute[] {
+export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesService, snapshots: CamerasService): AnyRoute[] {
   return [
+    route({
+      method: 'get', path: '/api/cameras/:id/snapshot.jpg', summary: "A JPEG from the camera's snapshot URI, now", tag: 'video',
+      access: 'authenticated', params: IdParams, query: z.strictObject({ access_token: z.string().optional() }),
+      handler: async ({ auth, params, res }) => {
+        const jpeg = await snapshots.snapshot(auth, params.id);
+        res.status(200).type('image/jpeg').setHeader('Cache-Control', 'no-store');
+        res.send(jpeg);
+      },
+    }),
+    route({
+      method: 'post', path: '/api/live-sources', summary: 'Register a pushed stream (a phone, a drone); answers its RTMP push URL once', tag: 'video',
+      access: ['operator', 'dispatcher', 'gridworker'], status: 201,
+      body: z.strictObject({ name: z.string().min(1).max(100), townCode: z.string().min(1).max(40) }),
+      handler: ({ auth, body }) => sources.create(auth, body.name, body.townCode),
+    }),
+    route({
+      method: 'get', path: '/api/live-sources', summary: 'Pushed streams and whether they are live', tag: 'video', access: 'authenticated',
+      handler: ({ auth }) => sources.list(auth),
+    }),
+    route({
+      method: 'post', path: '/api/live-sources/:id/live', summary: 'Watch a pushed stream through HLS', tag: 'video', access: 'authenticated',
+      params: IdParams, handler: ({ auth, params }) => sources.watch(auth, params.id),
+    }),
+    route({
+      method: 'get', path: '/api/live-sources/:id/live/:file', summary: 'HLS of a pushed stream', tag: 'video', access: 'authenticated',
+      params: z.strictObject({ id: z.coerce.number().int().positive(), file: z.string().regex(/^[\w.-]{1,64}$/) }),
+      query: z.strictObject({ access_token: z.string().optional() }),
+      handler: async ({ auth, params, res }) => {
+        const file = await sources.file(auth, params.id, params.file);
+        res.status(200).type(file.contentType).setHeader('Cache-Control', file.cacheControl);
+        await new Promise<void>((resolve, reject) => {
+          createReadStream(file.path).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
+        });
+      },
+    }),
     route({
       method: 'post', path: '/api/cameras/:id/live', summary: 'Watch a camera: starts or joins its HLS relay, answers when the first segment is ready', tag: 'video',
       access: 'authenticated', params: IdParams, body: z.strictObject({ stream: Stream.default('sub') }),

@@ -32,6 +32,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     REDIS_PREFIX: prefixLabel,
     PORT: '0',
     OSMAND_PORT: '0',
+    RTMP_PORT: '0',
     DB_POOL_SIZE: '8',
     ...env,
   });

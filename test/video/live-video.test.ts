@@ -69,3 +69,56 @@ describe('live video through the API: relays on demand, only for authorised view
     expect(playlist.body).to.match(/#EXTINF/);
   });
 });
+
+describe('pushed streams (RTMP) and snapshots through the API', function () {
+  this.timeout(60_000);
+  let t: TestApi;
+  let cam: SimulatedCamera;
+  let push: import('node:child_process').ChildProcess | null = null;
+  const rtmpPort = 30_000 + Math.floor(Math.random() * 20_000);
+
+  before(async () => {
+    cam = await SimulatedCamera.start({ name: '快照', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false });
+    t = await startTestApi('live-push', { RTMP_PORT: String(rtmpPort), RTMP_PUBLIC_URL: `rtmp://127.0.0.1:${rtmpPort}` });
+    await t.admin.post('/api/areas/import', tinyTownAreas());
+  });
+  after(async () => {
+    push?.kill('SIGKILL');
+    await t.close();
+    await cam.stop();
+  });
+
+  it('serves a JPEG snapshot of a camera without ever showing its password', async () => {
+    const res = await t.admin.post('/api/cameras', { name: '快照', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN });
+    const jpeg = await t.admin.get(`/api/cameras/${res.body.id}/snapshot.jpg`);
+    expect(jpeg.status).to.equal(200);
+    expect(jpeg.headers.get('content-type')).to.equal('image/jpeg');
+    expect(jpeg.raw.subarray(0, 2).toString('hex')).to.equal('ffd8');
+  });
+
+  it('accepts a push with a registered key, refuses an unknown key, and relays the push to HLS', async () => {
+    const { spawn } = await import('node:child_process');
+    const created = await t.admin.post('/api/live-sources', { name: '网格员现场直播', townCode: TOWN });
+    expect(created.status).to.equal(201);
+    expect(created.body.pushUrl).to.match(new RegExp(`^rtmp://127.0.0.1:${rtmpPort}/live/[\\w-]{20,}$`));
+    const listed = (await t.admin.get('/api/live-sources')).body;
+    expect(JSON.stringify(listed)).to.not.contain(created.body.pushUrl.split('/').pop());
+    const ffmpegPush = (url: string) =>
+      spawn('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=10', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-f', 'flv', url], { stdio: 'ignore' });
+    const refused = ffmpegPush(`rtmp://127.0.0.1:${rtmpPort}/live/not-a-key`);
+    const refusedCode = await new Promise<number | null>((resolve) => refused.on('exit', resolve));
+    expect(refusedCode).to.not.equal(0);
+    push = ffmpegPush(created.body.pushUrl);
+    let live = false;
+    for (let i = 0; i < 50 && !live; i++) {
+      await sleep(200);
+      live = (await t.admin.get('/api/live-sources')).body[0].live;
+    }
+    expect(live).to.equal(true);
+    const watch = await t.admin.post(`/api/live-sources/${created.body.id}/live`);
+    expect(watch.status, JSON.stringify(watch.body)).to.equal(200);
+    const playlist = await t.admin.get(watch.body.playlist);
+    expect(playlist.status).to.equal(200);
+    expect(playlist.body).to.match(/#EXTINF/);
+  });
+});
