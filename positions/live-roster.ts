@@ -41,22 +41,40 @@ const SELECT = `
          c.lon, c.lat, c.fix_time AS "fixTime", g.code AS "gridCode", c.accuracy, c.battery, c.speed_mps AS "speedMps"
   FROM people p LEFT JOIN current_positions c ON c.person_id = p.id LEFT JOIN grid_versions g ON g.id = c.grid_version_id`;
 
+type Stored = RosterEntry & { fixMs: number | null };
+
 export class LiveRoster {
-  private people = new Map<number, RosterEntry>();
+  private people = new Map<number, Stored>();
+  // The same entries grouped by town, so a town's answer touches only its own people.
+  private byTown = new Map<number, Map<number, Stored>>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {}
 
   async load(): Promise<void> {
-    const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(SELECT);
-    this.people = new Map(rows.map((r) => [r.personId, { ...r, fixTime: r.fixTime?.toISOString() ?? null }]));
+    const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(`${SELECT} ORDER BY p.id`);
+    this.people = new Map();
+    this.byTown = new Map();
+    for (const r of rows) this.put(r);
   }
 
   /** Re-reads some people (after a change to them), or drops those that are gone. */
   async reloadPeople(ids: number[]): Promise<void> {
-    const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(`${SELECT} WHERE p.id = ANY($1::bigint[])`, [ids]);
-    for (const id of ids) this.people.delete(id);
-    for (const r of rows) this.people.set(r.personId, { ...r, fixTime: r.fixTime?.toISOString() ?? null });
+    const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(`${SELECT} WHERE p.id = ANY($1::bigint[]) ORDER BY p.id`, [ids]);
+    for (const id of ids) {
+      const old = this.people.get(id);
+      if (old) this.byTown.get(old.townId)?.delete(id);
+      this.people.delete(id);
+    }
+    for (const r of rows) this.put(r);
+  }
+
+  private put(r: RosterEntry & { fixTime: Date | null }): void {
+    const entry: Stored = { ...r, fixTime: r.fixTime?.toISOString() ?? null, fixMs: r.fixTime?.getTime() ?? null };
+    this.people.set(entry.personId, entry);
+    let town = this.byTown.get(entry.townId);
+    if (!town) this.byTown.set(entry.townId, (town = new Map()));
+    town.set(entry.personId, entry);
   }
 
   follow(bus: LiveBus): void {
@@ -83,6 +101,7 @@ export class LiveRoster {
       entry.lon = item.lon;
       entry.lat = item.lat;
       entry.fixTime = item.time;
+      entry.fixMs = Date.parse(item.time);
       entry.gridCode = item.gridCode;
       entry.accuracy = item.accuracy;
       entry.battery = item.battery;
@@ -92,11 +111,24 @@ export class LiveRoster {
 
   onDuty(townId: number, now = Date.now()) {
     const people = [];
-    for (const e of this.people.values()) {
-      if (e.townId !== townId || e.dutyStatus === 'off_duty') continue;
-      const age = e.fixTime === null ? null : Math.max(0, Math.round((now - Date.parse(e.fixTime)) / 1000));
-      people.push({ ...e, ageSeconds: age });
+    for (const e of this.byTown.get(townId)?.values() ?? []) {
+      if (e.dutyStatus === 'off_duty') continue;
+      people.push({
+        personId: e.personId,
+        name: e.name,
+        roles: e.roles,
+        dutyStatus: e.dutyStatus,
+        lon: e.lon,
+        lat: e.lat,
+        fixTime: e.fixTime,
+        ageSeconds: e.fixMs === null ? null : Math.max(0, Math.round((now - e.fixMs) / 1000)),
+        gridCode: e.gridCode,
+        accuracy: e.accuracy,
+        battery: e.battery,
+        speedMps: e.speedMps,
+      });
     }
+    // Loaded in id order; people added later may stand at the end.
     people.sort((a, b) => a.personId - b.personId);
     return people;
   }
