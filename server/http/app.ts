@@ -25,6 +25,8 @@ export function createApp(parts: AppParts): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
+  // Hashing every large JSON answer costs more than it saves; tiles set their own ETag.
+  app.set('etag', false);
   app.locals['authService'] = parts.auth;
   app.locals['log'] = parts.log;
 
