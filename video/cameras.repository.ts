@@ -1,21 +1,14 @@
 import type { DbClient } from '../server/db/pool.js';
 import type { PtzCapabilities } from './onvif/onvif-driver.js';
+import type { Placement } from './look-at.js';
 
 export type CameraStatus = 'unknown' | 'online' | 'offline' | 'error';
 
 export type PtzAbilities = PtzCapabilities;
 
-export interface PlacementRow {
-  lon: number;
-  lat: number;
-  mountHeightM: number;
-  headingDeg: number;
-  hfovDeg: number;
-  rangeM: number;
+/** The geometry look-at needs, plus what the map and the grid link need. */
+export interface PlacementRow extends Placement {
   highPosition: boolean;
-  zoomMax: number;
-  panOffsetDeg: number;
-  tiltOffsetDeg: number;
   gridId: number | null;
   gridVersionId: number | null;
   gridCode: string | null;

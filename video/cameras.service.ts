@@ -11,7 +11,7 @@ import type { CredentialBox } from './credentials.js';
 import { connectCamera } from './onvif/onvif-driver.js';
 import { isOnvifError } from './onvif/errors.js';
 import { maskSecrets } from './mask-url.js';
-import { visibility, type Placement } from './look-at.js';
+import { visibility } from './look-at.js';
 
 export interface RegisterInput {
   name: string;
@@ -129,7 +129,7 @@ export class CamerasService {
     const cameras = await new CamerasRepository(this.db).list(auth.townFilter, null);
     return cameras
       .filter((c) => c.placement)
-      .map((c) => ({ camera: { id: c.id, name: c.name, status: c.status, ptz: c.ptz !== null }, ...visibility(c.placement as Placement, c.ptz !== null, point) }))
+      .map((c) => ({ camera: { id: c.id, name: c.name, status: c.status, ptz: c.ptz !== null }, ...visibility(c.placement!, c.ptz !== null, point) }))
       .filter((v) => v.visibility === 'in_view' || v.visibility === 'reachable_by_ptz')
       .sort((a, b) => a.distanceM - b.distanceM);
   }

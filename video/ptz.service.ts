@@ -10,7 +10,7 @@ import type { LiveBus } from '../server/live/live-bus.js';
 import { moduleLogger } from '../server/logger.js';
 import { CamerasRepository, type Camera } from './cameras.repository.js';
 import type { CameraSessions } from './camera-sessions.js';
-import { aimAt, type Placement } from './look-at.js';
+import { aimAt } from './look-at.js';
 import { isOnvifError } from './onvif/errors.js';
 import type { PtzLocks } from './ptz-lock.js';
 
@@ -137,7 +137,7 @@ export class PtzService {
         if (!camera.placement) throw new Unprocessable(`${camera.name} has not been placed on the map yet`, undefined, 'not_placed');
         const ptz = camera.ptz!;
         const range = (r: { min: number; max: number } | null, fallback: [number, number]): [number, number] => (r ? [r.min, r.max] : fallback);
-        const aim = aimAt(camera.placement as Placement, cmd, { pan: range(ptz.panRange, [-1, 1]), tilt: range(ptz.tiltRange, [-1, 1]), zoom: range(ptz.zoomRange, [0, 1]) });
+        const aim = aimAt(camera.placement, cmd, { pan: range(ptz.panRange, [-1, 1]), tilt: range(ptz.tiltRange, [-1, 1]), zoom: range(ptz.zoomRange, [0, 1]) });
         await this.sessions.use(id, (s) => s.absoluteMove({ x: aim.x, y: aim.y, zoom: aim.zoom }));
         return { aim };
       }

@@ -41,3 +41,14 @@ export class BenchReport {
     for (const [a, b] of this.rows) console.log(`| ${a} | ${b} |`);
   }
 }
+
+/** Runs a benchmark's main and exits, non-zero on failure (children and sockets do not keep it alive). */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

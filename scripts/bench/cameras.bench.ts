@@ -9,7 +9,7 @@ import { SimulatedCamera } from '../simulators/camera/simulated-camera.js';
 import { loadFixture, readFixture } from '../../gis/fixture-loader.js';
 import { AuthContext } from '../../server/auth/auth-context.js';
 import { AccountsRepository } from '../../server/auth/accounts.repository.js';
-import { BenchReport, freshBenchDatabase, fmt, percentile } from './bench-db.js';
+import { BenchReport, runBenchmark, freshBenchDatabase, fmt, percentile } from './bench-db.js';
 
 const { values } = parseArgs({ options: { cameras: { type: 'string', default: '500' } } });
 const COUNT = Number(values.cameras);
@@ -91,10 +91,4 @@ async function offline(api: Awaited<ReturnType<typeof startApi>>): Promise<numbe
   return rows[0]!.n;
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

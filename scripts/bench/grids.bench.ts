@@ -9,7 +9,7 @@ import { AuthContext } from '../../server/auth/auth-context.js';
 import { AccountsRepository } from '../../server/auth/accounts.repository.js';
 import { TilesRepository } from '../../gis/tiles.repository.js';
 import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
-import { BenchReport, freshBenchDatabase, fmt, percentile } from './bench-db.js';
+import { BenchReport, runBenchmark, freshBenchDatabase, fmt, percentile } from './bench-db.js';
 import { bbox } from '@turf/bbox';
 import type { AreaGeometry } from '../../gis/geojson.js';
 
@@ -146,7 +146,4 @@ async function main(): Promise<void> {
   bench.print();
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -20,7 +20,7 @@ import { PeopleRepository } from '../../people/people.repository.js';
 import { newDeviceToken } from '../../people/device-tokens.js';
 import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
 import type { AreaGeometry } from '../../gis/geojson.js';
-import { BenchReport, freshBenchDatabase, fmt, percentile } from './bench-db.js';
+import { BenchReport, runBenchmark, freshBenchDatabase, fmt, percentile } from './bench-db.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, devices: { type: 'string', default: '10000' } } });
 const SECONDS = Number(values.seconds);
@@ -227,10 +227,4 @@ async function main(): Promise<void> {
   bench.print();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { SimulatedCamera } from '../simulators/camera/simulated-camera.js';
 import { RelayManager, type RelayKey } from '../../video/relay/relay-manager.js';
-import { BenchReport, fmt, percentile } from './bench-db.js';
+import { BenchReport, runBenchmark, fmt, percentile } from './bench-db.js';
 
 const { values } = parseArgs({ options: { relays: { type: 'string', default: '50' }, cameras: { type: 'string', default: '5' } } });
 const RELAYS = Number(values.relays);
@@ -74,10 +74,4 @@ async function main(): Promise<void> {
   bench.print();
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

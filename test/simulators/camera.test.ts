@@ -3,7 +3,6 @@
 // and the WS-Discovery probe over loopback.
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
@@ -11,17 +10,10 @@ import { probe } from '../../scripts/simulators/camera/discovery.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { passwordDigest } from '../../scripts/simulators/camera/soap/ws-security.js';
 import { OnvifClient, items, within, type NotificationMessage, type PtzStatus } from './onvif-client.js';
+import { freeUdpPort, pidAlive, sleep } from '../helpers/system.js';
 
 const YEAR_MS = 365 * 86_400_000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function connect(cam: SimulatedCamera, extra: { password?: string; timeout?: number; useWSSecurity?: boolean } = {}): Promise<OnvifClient> {
   return OnvifClient.connect({
@@ -98,14 +90,6 @@ function tcpConnects(port: number): Promise<boolean> {
   });
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('simulated ONVIF camera', function () {
   this.timeout(30_000);

@@ -1,23 +1,15 @@
 // The ONVIF driver against the simulated camera: real sockets, real SOAP, no mocks.
 import { expect } from 'chai';
-import dgram from 'node:dgram';
 import net from 'node:net';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { probe } from '../../video/onvif/discovery.js';
 import { OnvifError, isOnvifError, type OnvifErrorKind } from '../../video/onvif/errors.js';
 import { subscribeEvents, type CameraEvent, type SubscriberStatus } from '../../video/onvif/event-subscriber.js';
 import { connectCamera, type CameraSession, type ConnectOptions } from '../../video/onvif/onvif-driver.js';
+import { freeUdpPort, sleep } from '../helpers/system.js';
 
 const YEAR_MS = 365 * 86_400_000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** A TCP port nothing listens on (bound, then released). */
 async function closedTcpPort(): Promise<number> {

@@ -15,9 +15,9 @@ import { readPlayablePlaylist, resolveHlsFile, segmentNumber, waitForPlaylist } 
 import { RelayManager, type LocalWatch, type RelayKey, type WatchResult } from '../../video/relay/relay-manager.js';
 import { RelayFailedError, type RelayState, type RelayStatus } from '../../video/relay/relay-process.js';
 import { RtmpIngest } from '../../video/relay/rtmp-ingest.js';
+import { pidAlive, sleep } from '../helpers/system.js';
 
 const run = promisify(execFile);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const REDIS_URL = 'redis://127.0.0.1:6379/15';
 // Odd characters on purpose: they must be encoded in the URL and masked in every form.
@@ -44,14 +44,6 @@ async function ffmpegPids(needle: string): Promise<number[]> {
     .map((l) => Number(l.split(' ')[0]));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
