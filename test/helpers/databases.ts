@@ -5,7 +5,10 @@ import { createPool } from '../../server/db/pool.js';
 import { migrate } from '../../server/db/migrate.js';
 
 const BASE_URL = process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
-const TEMPLATE = 'wangge_test_template';
+// One template per mocha run, so that several runs on one machine (two developers, a
+// benchmark beside the suite) do not drop each other's template.
+const RUN_ID = (process.env['WANGGE_TEST_RUN'] ??= String(process.pid));
+const TEMPLATE = `wangge_test_template_${RUN_ID}`;
 
 function urlFor(name: string): string {
   const url = new URL(BASE_URL);
@@ -49,6 +52,14 @@ export interface TestDatabase {
 }
 
 let counter = 0;
+
+/** Drops this run's template at the end of the run. */
+export async function dropTemplate(): Promise<void> {
+  await withAdmin(async (c) => {
+    await c.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [TEMPLATE]);
+    await dropDatabase(c, TEMPLATE);
+  });
+}
 
 /** A fresh, migrated database of its own. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
