@@ -3,7 +3,7 @@
 import type { AuthContext } from '../server/auth/auth-context.js';
 import { inTransaction, type Db } from '../server/db/pool.js';
 import { AppError, Conflict, NotFound, Unprocessable } from '../server/errors.js';
-import { fetchSnapshot } from './snapshot.js';
+import { CameraPictures, type CameraPicture } from './camera-pictures.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import type { GridMap } from '../gis/map-revision.js';
 import { CamerasRepository, type Camera, type PlacementInput } from './cameras.repository.js';
@@ -31,6 +31,7 @@ export class CamerasService {
     private readonly gridMap: GridMap,
     private readonly box: CredentialBox,
     private readonly timeoutMs: number,
+    private readonly pictures = new CameraPictures(box, timeoutMs),
   ) {}
 
   async list(auth: AuthContext, status: Camera['status'] | null): Promise<Camera[]> {
@@ -112,13 +113,12 @@ export class CamerasService {
     return new CamerasRepository(this.db).placements(id);
   }
 
-  /** A JPEG from the camera now (its snapshot URI, with its credentials). */
-  async snapshot(auth: AuthContext, id: number): Promise<Buffer> {
-    const camera = await this.get(auth, id);
+  /** A JPEG from the camera now: its snapshot URI, else a frame grabbed from its stream. */
+  async snapshot(auth: AuthContext, id: number): Promise<CameraPicture> {
+    await this.get(auth, id);
     const secret = (await new CamerasRepository(this.db).secret(id))!;
-    if (!secret.snapshotUri) throw new Unprocessable(`${camera.name} offers no snapshot`, undefined, 'no_snapshot');
     try {
-      return await fetchSnapshot(secret.snapshotUri, secret.username, this.box.open(secret.passwordEnc), this.timeoutMs);
+      return await this.pictures.take(secret);
     } catch (err) {
       throw new AppError(502, 'snapshot_failed', maskSecrets((err as Error).message));
     }

@@ -12,12 +12,12 @@ const Stream = z.enum(['main', 'sub']).describe('sub for small tiles, main for t
 export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesService, snapshots: CamerasService): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/api/cameras/:id/snapshot.jpg', summary: "A JPEG from the camera's snapshot URI, now", tag: 'video',
+      method: 'get', path: '/api/cameras/:id/snapshot.jpg', summary: "A JPEG from the camera now: its snapshot URI, else one frame grabbed from its stream", tag: 'video',
       access: 'authenticated', params: IdParams, query: z.strictObject({ access_token: z.string().optional() }),
       handler: async ({ auth, params, res }) => {
-        const jpeg = await snapshots.snapshot(auth, params.id);
-        res.status(200).type('image/jpeg').setHeader('Cache-Control', 'no-store');
-        res.send(jpeg);
+        const picture = await snapshots.snapshot(auth, params.id);
+        res.status(200).type('image/jpeg').setHeader('Cache-Control', 'no-store').setHeader('X-Snapshot-Source', picture.from);
+        res.send(picture.jpeg);
       },
     }),
     route({

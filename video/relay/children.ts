@@ -61,19 +61,22 @@ function findSetpriv(): string | null {
 export interface SpawnOptions {
   /** Start through setpriv --pdeathsig SIGKILL where available (default true). */
   parentDeathSignal?: boolean;
+  /** Pipe stdout too (a frame grab writes its JPEG there); ignored by default. */
+  stdout?: 'pipe' | 'ignore';
 }
 
 /**
- * Spawns a supervised child: stdin closed, stdout ignored, stderr piped, same process
+ * Spawns a supervised child: stdin closed, stdout ignored (or piped), stderr piped, same process
  * group as Node (detached: false), killed on process exit. The pid is ffmpeg's own
  * (setpriv execs into it).
  */
 export function spawnSupervised(command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
   hook();
   const setpriv = options.parentDeathSignal === false ? null : findSetpriv();
+  const stdio = ['ignore', options.stdout ?? 'ignore', 'pipe'] as const;
   const child = setpriv
-    ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', command, ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: false })
-    : spawn(command, [...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: false });
+    ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', command, ...args], { stdio: [...stdio], detached: false })
+    : spawn(command, [...args], { stdio: [...stdio], detached: false });
   children.add(child);
   child.once('close', () => children.delete(child));
   child.once('error', () => {

@@ -17,6 +17,7 @@ export const faultsPatchSchema = z
     offline: z.boolean(),
     notOnvif: z.boolean(),
     profilesWithoutRtsp: z.array(z.enum(['main', 'sub'])),
+    snapshotFails: z.boolean(),
   })
   .partial()
   .strict();

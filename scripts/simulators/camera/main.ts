@@ -45,6 +45,7 @@ const cameraSchema = z
     location: z.string().optional(),
     streams: z.object({ main: streamSchema, sub: streamSchema }).partial().strict().optional(),
     rtsp: z.boolean().optional(),
+    snapshot: z.boolean().optional(),
     rtspAuth: z.enum(['digest', 'basic', 'both', 'none']).optional(),
     videoPattern: z.string().regex(/^[a-z0-9-]+$/).optional(),
     discovery: z.union([z.literal(false), z.object({ port: port.optional() }).strict()]).optional(),
@@ -59,7 +60,7 @@ type FleetConfig = { cameras: SimulatedCameraOptions[]; controlPort?: number };
 
 const USAGE = `Usage: main.ts [--config file.json] | [--count N] [--name-prefix cam-] [--ptz] [--high-position]
   [--onvif-port BASE] [--rtsp-port BASE] [--username U] [--password P] [--clock-offset-days D]
-  [--no-rtsp] [--discovery-port 3702] [--no-discovery] [--control-port 0]`;
+  [--no-rtsp] [--no-snapshot] [--discovery-port 3702] [--no-discovery] [--control-port 0]`;
 
 async function loadConfig(argv: string[]): Promise<FleetConfig> {
   const { values } = parseArgs({
@@ -76,6 +77,7 @@ async function loadConfig(argv: string[]): Promise<FleetConfig> {
       password: { type: 'string' },
       'clock-offset-days': { type: 'string', default: '0' },
       'no-rtsp': { type: 'boolean', default: false },
+      'no-snapshot': { type: 'boolean', default: false },
       'discovery-port': { type: 'string' },
       'no-discovery': { type: 'boolean', default: false },
       'control-port': { type: 'string' },
@@ -104,6 +106,7 @@ async function loadConfig(argv: string[]): Promise<FleetConfig> {
     highPosition: values['high-position'],
     clockOffsetMs: Number(values['clock-offset-days']) * DAY_MS,
     rtsp: !values['no-rtsp'],
+    ...(values['no-snapshot'] ? { snapshot: false } : {}),
     ...(values.username ? { username: values.username } : {}),
     ...(values.password ? { password: values.password } : {}),
     discovery: values['no-discovery'] ? false : { ...(values['discovery-port'] ? { port: Number(values['discovery-port']) } : {}) },

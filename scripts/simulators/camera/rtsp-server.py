@@ -133,10 +133,28 @@ def die_with_parent():
         pass
 
 
+# Every element of launch_line(): a missing plugin would otherwise surface only when a
+# client asks for the stream, as an opaque "400 Bad Request" to DESCRIBE.
+REQUIRED_ELEMENTS = ("videotestsrc", "clockoverlay", "textoverlay", "videoconvert", "x264enc", "rtph264pay")
+
+
+def check_elements():
+    missing = [name for name in REQUIRED_ELEMENTS if Gst.ElementFactory.find(name) is None]
+    if missing:
+        print(
+            "ERROR missing GStreamer elements: %s (Debian: gstreamer1.0-x for the overlays, "
+            "gstreamer1.0-plugins-ugly for x264enc)" % ", ".join(missing),
+            file=sys.stderr,
+            flush=True,
+        )
+        sys.exit(3)
+
+
 def main():
     args = parse_args()
     die_with_parent()
     Gst.init(None)
+    check_elements()
 
     username = os.environ.get("SIM_RTSP_USERNAME", "admin")
     password = os.environ.get("SIM_RTSP_PASSWORD", "")

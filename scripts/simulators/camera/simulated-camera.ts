@@ -78,6 +78,12 @@ export interface SimulatedCameraOptions {
   streams?: Partial<Record<StreamName, Partial<StreamSpec>>>;
   /** Start the GStreamer RTSP server (default true). False saves CPU in ONVIF-only tests. */
   rtsp?: boolean;
+  /**
+   * A snapshot endpoint (default true). False: a camera without one, as Profile S allows:
+   * capabilities say SnapshotUri="false", GetSnapshotUri faults ter:ActionNotSupported
+   * and the snapshot path answers 404; clients must grab a frame from the stream.
+   */
+  snapshot?: boolean;
   rtspAuth?: RtspAuthMethod;
   /** videotestsrc pattern of the video ("ball", "smpte", ...). */
   videoPattern?: string;
@@ -387,6 +393,7 @@ export class SimulatedCamera implements ControllableCamera {
         subscription: (id) => `${base()}${SUBSCRIPTION_PATH_PREFIX}${id}`,
       },
       ports: () => ({ http: this.httpPort, rtsp: this.rtspPortNumber }),
+      hasSnapshot: this.options.snapshot !== false,
       scopes: () => this.scopes(),
       faults: () => this.currentFaults,
       reboot: () => void this.reboot().catch(() => undefined),
@@ -408,11 +415,16 @@ export class SimulatedCamera implements ControllableCamera {
   }
 
   private async serveSnapshot(req: IncomingMessage, url: URL): Promise<HttpReply> {
+    // No endpoint at all: the web server does not know the path, whoever asks.
+    if (this.options.snapshot === false) return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
     if (!this.httpAuth.verify(req)) {
       return { status: 401, body: 'Unauthorized', headers: { 'WWW-Authenticate': this.httpAuth.challenges(), 'Content-Type': 'text/plain' } };
     }
     const profile = PROFILES.find((p) => p.token === (url.searchParams.get('profile') ?? PROFILES[0]!.token));
     if (!profile) return { status: 404, body: 'No such profile', headers: { 'Content-Type': 'text/plain' } };
+    if (this.currentFaults.snapshotFails) {
+      return { status: 500, body: 'Internal Server Error', headers: { 'Content-Type': 'text/plain' } };
+    }
     try {
       const jpeg = await this.snapshots.jpeg(profile.stream);
       return { status: 200, body: jpeg, headers: { 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-cache' } };

@@ -45,6 +45,8 @@ export interface CameraFaults {
   notOnvif: boolean;
   /** GetStreamUri faults for these profiles (a profile with no RTSP stream). */
   profilesWithoutRtsp: StreamName[];
+  /** The snapshot URL answers HTTP 500 (a crashed snapshot CGI) while ONVIF and RTSP work. */
+  snapshotFails: boolean;
 }
 
 export const NO_FAULTS: Readonly<CameraFaults> = Object.freeze({
@@ -53,6 +55,7 @@ export const NO_FAULTS: Readonly<CameraFaults> = Object.freeze({
   offline: false,
   notOnvif: false,
   profilesWithoutRtsp: [],
+  snapshotFails: false,
 });
 
 /** Events a test or the demo can make the camera raise. */

@@ -58,6 +58,8 @@ export interface CameraContext {
   readonly eventSource: CameraEventSource;
   readonly urls: CameraUrls;
   readonly ports: () => { http: number; rtsp: number };
+  /** False for a camera without a snapshot endpoint (optional in Profile S). */
+  readonly hasSnapshot: boolean;
   scopes(): string[];
   faults(): CameraFaults;
   /** Power-cycles the camera (after the current reply has been sent). */

@@ -42,7 +42,8 @@ function serviceCapabilities(ctx: CameraContext, name: ServiceName): string {
       );
     case 'media':
       return (
-        '<trt:Capabilities SnapshotUri="true" Rotation="false" VideoSourceMode="false" OSD="false">' +
+        `<trt:Capabilities SnapshotUri="${String(ctx.hasSnapshot)}" Rotation="false" ` +
+        'VideoSourceMode="false" OSD="false">' +
         '<trt:ProfileCapabilities MaximumNumberOfProfiles="2"/>' +
         '<trt:StreamingCapabilities RTPMulticast="false" RTP_TCP="true" RTP_RTSP_TCP="true" NonAggregateControl="false" NoRTSPStreaming="false"/></trt:Capabilities>'
       );

@@ -103,12 +103,14 @@ export function mediaService(ctx: CameraContext): ServiceHandlers {
     },
 
     GetSnapshotUri: (req) => {
+      if (!ctx.hasSnapshot) throw faults.actionNotSupported('GetSnapshotUri');
       const profile = requireProfile(text(child(req.params, 'ProfileToken')));
       return `<trt:GetSnapshotUriResponse>${mediaUri(ctx.urls.snapshot(profile.stream))}</trt:GetSnapshotUriResponse>`;
     },
 
     GetServiceCapabilities: () =>
-      '<trt:GetServiceCapabilitiesResponse><trt:Capabilities SnapshotUri="true" Rotation="false" VideoSourceMode="false" OSD="false">' +
+      `<trt:GetServiceCapabilitiesResponse><trt:Capabilities SnapshotUri="${String(ctx.hasSnapshot)}" Rotation="false" ` +
+      'VideoSourceMode="false" OSD="false">' +
       '<trt:ProfileCapabilities MaximumNumberOfProfiles="2"/><trt:StreamingCapabilities RTPMulticast="false" RTP_TCP="true" RTP_RTSP_TCP="true" NonAggregateControl="false" NoRTSPStreaming="false"/>' +
       '</trt:Capabilities></trt:GetServiceCapabilitiesResponse>',
   };
