@@ -124,6 +124,11 @@ export class PeopleService {
     await this.changed([owner.personId]);
   }
 
+  /** Tells the listeners (device cache, live roster) that other modules changed these people (a task made them busy). */
+  async announce(personIds: number[]): Promise<void> {
+    if (personIds.length > 0) await this.changed(personIds);
+  }
+
   private async changed(personIds: number[]): Promise<void> {
     await Promise.all(this.listeners.map((l) => l(personIds)));
   }

@@ -52,6 +52,8 @@ import { RtmpIngest } from '../video/relay/rtmp-ingest.js';
 import { cameraAlertsQueue } from '../workers/queues.js';
 import type { Queue } from 'bullmq';
 import type { CameraAlertJob } from '../workers/queues.js';
+import { createIncidentServices, type IncidentServices } from '../incidents/composition.js';
+import { incidentRoutes } from '../incidents/incidents.routes.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -85,6 +87,7 @@ export interface Services {
   relays: RelayManager;
   video: LiveVideoService;
   liveSources: LiveSourcesService;
+  incidents: IncidentServices;
   health: HealthService;
 }
 
@@ -153,6 +156,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     relays,
     video: new LiveVideoService(db, box, relays),
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
+    incidents: createIncidentServices({ config, db, redis, gridMap, live, media, peopleChanged: (ids) => people.announce(ids) }),
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,
@@ -205,7 +209,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...positionsRoutes(services.ingest, services.tracking, services),
       ...liveVideoRoutes(services.video, services.liveSources, services.cameras),
       ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media),
-      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras', 'alerts']),
+      ...incidentRoutes(services),
+      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras', 'alerts', 'incidents']),
     ],
   });
   server.on('request', app);
@@ -229,6 +234,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       services.ptz.stopAll();
       services.cameraSessions.closeAll();
       await services.alertsQueue.close();
+      await services.incidents.jobs.close();
       await services.relays.stopAll();
       services.gridMap.stop();
       await osmand.close();

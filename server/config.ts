@@ -59,6 +59,22 @@ const schema = z.object({
   /** How phones reach the RTMP listener, for the push URLs handed out. */
   RTMP_PUBLIC_URL: z.string().default('rtmp://127.0.0.1:1935'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** A gridworker has this long to accept an offered incident before the next one is asked. */
+  OFFER_TIMEOUT_S: z.coerce.number().min(1).default(120),
+  /** Offers declined or timed out before the incident goes to the command room. */
+  DISPATCH_MAX_MISSES: z.coerce.number().int().min(1).default(3),
+  /** The incident grid's own gridworker is preferred when at most this far away. */
+  OWN_GRID_MAX_M: z.coerce.number().min(0).default(1500),
+  /** A position older than this does not count for dispatch. */
+  DISPATCH_FRESH_S: z.coerce.number().int().min(1).default(300),
+  /** Each open task counts as this many metres more distance when ranking gridworkers. */
+  WORKLOAD_PENALTY_M: z.coerce.number().min(0).default(300),
+  /** How often the leader re-creates lost dispatch jobs and sweeps missed deadlines. */
+  INCIDENT_SWEEP_S: z.coerce.number().min(0.2).default(10),
+  /** Yellow cards that flag a grid as failing (黄牌制: five). */
+  YELLOW_CARDS_TO_FLAG: z.coerce.number().int().min(1).default(5),
+  /** Largest photo or video attached to an incident. */
+  INCIDENT_MEDIA_MAX_MB: z.coerce.number().min(0.1).max(200).default(20),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,6 +1,6 @@
 // Uploaded photos and camera snapshots, stored once each under their content hash.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile, readFile, access } from 'node:fs/promises';
+import { mkdir, writeFile, readFile, access, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 export class MediaStore {
@@ -16,7 +16,15 @@ export class MediaStore {
   }
 
   async read(name: string): Promise<Buffer> {
-    if (!/^[0-9a-f]{64}\.(jpg|png|mp4)$/.test(name)) throw new Error(`not a media file name: ${name}`);
-    return readFile(path.join(this.dir, name));
+    return readFile(this.pathOf(name));
+  }
+
+  async size(name: string): Promise<number> {
+    return (await stat(this.pathOf(name))).size;
+  }
+
+  private pathOf(name: string): string {
+    if (!/^[0-9a-f]{64}\.(jpg|png|webp|mp4)$/.test(name)) throw new Error(`not a media file name: ${name}`);
+    return path.join(this.dir, name);
   }
 }

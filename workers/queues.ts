@@ -14,3 +14,20 @@ export interface CameraAlertJob {
 export function cameraAlertsQueue(connection: Redis, prefix: string): Queue<CameraAlertJob> {
   return new Queue<CameraAlertJob>(CAMERA_ALERTS, { connection, prefix: `${prefix}:bull`, defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 } });
 }
+
+export const INCIDENT_DISPATCH = 'incident-dispatch';
+export const INCIDENT_DEADLINES = 'incident-deadlines';
+
+/** `dispatch`: find the next gridworker for an incident; `offer-timeout`: an offer ran out. */
+export type DispatchJob = { incidentId: number };
+export interface DeadlineJob {
+  deadlineId: number;
+}
+
+export function dispatchQueue(connection: Redis, prefix: string): Queue<DispatchJob> {
+  return new Queue<DispatchJob>(INCIDENT_DISPATCH, { connection, prefix: `${prefix}:bull`, defaultJobOptions: { removeOnComplete: true, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 200 } } });
+}
+
+export function deadlineQueue(connection: Redis, prefix: string): Queue<DeadlineJob> {
+  return new Queue<DeadlineJob>(INCIDENT_DEADLINES, { connection, prefix: `${prefix}:bull`, defaultJobOptions: { removeOnComplete: true, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } } });
+}

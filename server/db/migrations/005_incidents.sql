@@ -23,8 +23,9 @@ CREATE TABLE incident_subcategories (
   name_en           text NOT NULL,
   platform          platform NOT NULL,
   severity          smallint NOT NULL CHECK (severity BETWEEN 1 AND 4), -- 4: urgent
-  accept_minutes    int NOT NULL CHECK (accept_minutes > 0),
-  finish_minutes    int NOT NULL CHECK (finish_minutes > 0),
+  -- numeric: a drill or a test may set seconds (0.05 minutes)
+  accept_minutes    numeric NOT NULL CHECK (accept_minutes > 0),
+  finish_minutes    numeric NOT NULL CHECK (finish_minutes > 0),
   -- two reports of this kind closer than this, this soon after each other, are one incident
   merge_radius_m    int NOT NULL DEFAULT 100 CHECK (merge_radius_m >= 0),
   merge_window_min  int NOT NULL DEFAULT 60 CHECK (merge_window_min >= 0),
@@ -134,6 +135,7 @@ CREATE TABLE incident_history (
   actor_person_id  bigint REFERENCES people(id),
   -- 'system' for the dispatcher worker and the deadline sweep
   actor_kind    text NOT NULL CHECK (actor_kind IN ('account', 'phone', 'system', 'citizen', 'camera')),
+  actor_label   text NOT NULL,
   lon           double precision,
   lat           double precision,
   note          text,

@@ -1,0 +1,63 @@
+// The incident module's services, made from the shared ones. The api and the workers
+// both make them; only the workers run the queue processors and the sweep.
+import type { Redis } from 'ioredis';
+import type { Config } from '../server/config.js';
+import type { Db } from '../server/db/pool.js';
+import type { LiveBus } from '../server/live/live-bus.js';
+import type { MediaStore } from '../server/media-store.js';
+import type { GridMap } from '../gis/map-revision.js';
+import { deadlineQueue, dispatchQueue } from '../workers/queues.js';
+import { CameraAlertIntake } from './camera-alert-intake.js';
+import { DeadlinesService } from './deadlines.service.js';
+import { DispatchService } from './dispatch.service.js';
+import { IncidentEvents } from './incident-events.js';
+import { IncidentJobs } from './incident-jobs.js';
+import { IncidentsService } from './incidents.service.js';
+import { IntakeService } from './intake.service.js';
+import { TaxonomyService } from './taxonomy.service.js';
+
+export interface IncidentServices {
+  taxonomy: TaxonomyService;
+  intake: IntakeService;
+  incidents: IncidentsService;
+  dispatch: DispatchService;
+  deadlines: DeadlinesService;
+  cameraAlertIntake: CameraAlertIntake;
+  jobs: IncidentJobs;
+  events: IncidentEvents;
+}
+
+export interface IncidentDeps {
+  config: Config;
+  db: Db;
+  redis: Redis;
+  gridMap: GridMap;
+  live: LiveBus;
+  media: MediaStore;
+  peopleChanged: (personIds: number[]) => Promise<void>;
+}
+
+export function createIncidentServices(d: IncidentDeps): IncidentServices {
+  const c = d.config;
+  const jobs = new IncidentJobs(dispatchQueue(d.redis, c.REDIS_PREFIX), deadlineQueue(d.redis, c.REDIS_PREFIX));
+  const events = new IncidentEvents(d.live);
+  const taxonomy = new TaxonomyService(d.db);
+  const intake = new IntakeService(d.db, d.gridMap, taxonomy, jobs, events);
+  const dispatch = new DispatchService(d.db, jobs, events, {
+    offerTimeoutS: c.OFFER_TIMEOUT_S,
+    maxMisses: c.DISPATCH_MAX_MISSES,
+    ownGridMaxM: c.OWN_GRID_MAX_M,
+    freshS: c.DISPATCH_FRESH_S,
+    workloadPenaltyM: c.WORKLOAD_PENALTY_M,
+  }, d.peopleChanged);
+  return {
+    taxonomy,
+    intake,
+    dispatch,
+    incidents: new IncidentsService(d.db, dispatch, jobs, events, d.media, Math.round(c.INCIDENT_MEDIA_MAX_MB * 1024 * 1024), d.peopleChanged),
+    deadlines: new DeadlinesService(d.db, events, c.YELLOW_CARDS_TO_FLAG),
+    cameraAlertIntake: new CameraAlertIntake(d.db, taxonomy, intake, d.media),
+    jobs,
+    events,
+  };
+}

@@ -1,0 +1,182 @@
+// Who goes: for a new incident, the grid's own on-duty gridworker when close enough,
+// otherwise the nearest available one with a fresh position (KNN on geography, re-ranked
+// by metres plus open workload). The offer waits for an answer; a decline or a timeout
+// asks the next; after N misses the command room takes over (escalated). One offer is
+// pending per incident at any time: the incident row is locked for the decision and a
+// unique index refuses a second pending offer.
+import { inTransaction, type Db } from '../server/db/pool.js';
+import { Conflict, Forbidden, NotFound, Unprocessable } from '../server/errors.js';
+import { moduleLogger } from '../server/logger.js';
+import { DeadlinesRepository } from './deadlines.repository.js';
+import { DispatchRepository, type Candidate, type Offer } from './dispatch.repository.js';
+import type { IncidentEvents } from './incident-events.js';
+import type { IncidentJobs } from './incident-jobs.js';
+import { IncidentsRepository } from './incidents.repository.js';
+import type { Actor, Incident } from './model.js';
+import { decide } from './state-machine.js';
+
+const log = moduleLogger('dispatch');
+
+export interface DispatchSettings {
+  offerTimeoutS: number;
+  maxMisses: number;
+  ownGridMaxM: number;
+  freshS: number;
+  workloadPenaltyM: number;
+}
+
+export type DispatchOutcome = 'offered' | 'pending' | 'escalated' | 'not_needed' | 'gone';
+
+interface Decision {
+  outcome: DispatchOutcome;
+  offer?: Offer;
+  expired?: Offer;
+}
+
+/** The order in which gridworkers are asked. */
+export function rankCandidates(candidates: Candidate[], s: Pick<DispatchSettings, 'ownGridMaxM' | 'workloadPenaltyM'>): Candidate[] {
+  const score = (c: Candidate) => c.distanceM + c.openTasks * s.workloadPenaltyM;
+  const own = candidates.filter((c) => c.ownGrid && c.distanceM <= s.ownGridMaxM).sort((a, b) => score(a) - score(b));
+  const rest = candidates.filter((c) => !own.includes(c)).sort((a, b) => score(a) - score(b));
+  return [...own, ...rest];
+}
+
+export class DispatchService {
+  constructor(
+    private readonly db: Db,
+    private readonly jobs: IncidentJobs,
+    private readonly events: IncidentEvents,
+    private readonly settings: DispatchSettings,
+    private readonly peopleChanged: (personIds: number[]) => Promise<void>,
+  ) {}
+
+  /** The dispatch job: idempotent, so a duplicate or a retried job changes nothing. */
+  async dispatch(incidentId: number): Promise<DispatchOutcome> {
+    const system: Actor = { kind: 'system', label: 'dispatcher worker' };
+    const decision = await inTransaction(this.db, async (tx): Promise<Decision> => {
+      const repo = new IncidentsRepository(tx);
+      const offers = new DispatchRepository(tx);
+      const inc = await repo.lock(incidentId);
+      if (!inc) return { outcome: 'gone' };
+      const wanted = await tx.query<{ wanted: boolean; lon: number; lat: number; gridId: number | null; misses: number }>(
+        `SELECT dispatch_wanted AS wanted, lon, lat, grid_id AS "gridId", dispatch_misses AS misses FROM incidents WHERE id = $1`, [incidentId]);
+      const row = wanted.rows[0]!;
+      let expired: Offer | undefined;
+      let misses = row.misses;
+      if (inc.pendingOfferId !== null) {
+        if (!(await offers.isExpired(inc.pendingOfferId))) return { outcome: 'pending' };
+        await offers.settle(inc.pendingOfferId, 'expired');
+        expired = (await offers.find(inc.pendingOfferId))!;
+        misses = await repo.addMiss(incidentId);
+        await repo.appendHistory({ incidentId, action: 'offer_expired', fromState: inc.state, toState: inc.state, actor: system, data: { offerId: expired.id, personId: expired.personId } });
+      }
+      if (!row.wanted || !['reported', 'dispatched'].includes(inc.state)) return { outcome: 'not_needed', expired };
+      const escalate = async (why: string): Promise<Decision> => {
+        await repo.setState(incidentId, 'escalated', { level: 'town', dispatchWanted: false });
+        await repo.appendHistory({ incidentId, action: 'escalate', fromState: inc.state, toState: 'escalated', actor: system, note: why, data: { level: 'town', misses } });
+        return { outcome: 'escalated', expired };
+      };
+      if (misses >= this.settings.maxMisses) return escalate(`${misses} 次派单未响应，转指挥室 ${misses} offers missed: the command room takes over`);
+      const ranked = rankCandidates(await offers.candidates({
+        lon: row.lon, lat: row.lat, townId: inc.townId, gridId: row.gridId, freshS: this.settings.freshS, nearest: 10, onDutyOnly: true,
+        excludePersonIds: await offers.offeredPeople(incidentId),
+      }), this.settings);
+      const chosen = ranked[0];
+      if (!chosen) return escalate('附近无可用网格员，转指挥室 no available gridworker nearby: the command room takes over');
+      const offer = await offers.create({ incidentId, personId: chosen.personId, timeoutS: this.settings.offerTimeoutS, distanceM: chosen.distanceM, byHand: false, accountId: null });
+      await repo.setState(incidentId, 'dispatched');
+      await repo.appendHistory({ incidentId, action: 'dispatch', fromState: inc.state, toState: 'dispatched', actor: system, note: `派给 ${chosen.name}，${Math.round(chosen.distanceM)} m`, data: { offerId: offer.id, personId: chosen.personId, distanceM: chosen.distanceM, ownGrid: chosen.ownGrid } });
+      return { outcome: 'offered', offer, expired };
+    });
+    await this.announce(incidentId, decision);
+    return decision.outcome;
+  }
+
+  /** A dispatcher picks the gridworker by hand; any pending offer is taken back. */
+  async dispatchByHand(actor: Actor & { kind: 'account' }, incidentId: number, personId: number, townIds: number[] | null): Promise<{ incident: Incident; offer: Offer }> {
+    const decision = await inTransaction(this.db, async (tx): Promise<Decision> => {
+      const repo = new IncidentsRepository(tx);
+      const offers = new DispatchRepository(tx);
+      const inc = await repo.lock(incidentId);
+      if (!inc || (townIds && !townIds.includes(inc.townId))) throw new NotFound(`Incident ${incidentId}`);
+      const verdict = decide('dispatch', actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
+      if (!verdict.ok) throw verdict.reason === 'illegal' ? new Conflict(verdict.message, { state: inc.state }, 'illegal_transition') : new Forbidden(verdict.message);
+      const where = await tx.query<{ lon: number; lat: number }>(`SELECT lon, lat FROM incidents WHERE id = $1`, [incidentId]);
+      const at = where.rows[0]!;
+      const person = await offers.personAt(personId, at.lon, at.lat);
+      if (!person || person.townId !== inc.townId) throw new Unprocessable(`Person ${personId} does not serve this incident's town`, { personId }, 'unknown_person');
+      let expired: Offer | undefined;
+      if (inc.pendingOfferId !== null) {
+        await offers.settle(inc.pendingOfferId, 'withdrawn');
+        expired = (await offers.find(inc.pendingOfferId))!;
+      }
+      const offer = await offers.create({ incidentId, personId, timeoutS: this.settings.offerTimeoutS, distanceM: person.distanceM, byHand: true, accountId: actor.accountId });
+      await repo.setState(incidentId, 'dispatched', { dispatchWanted: true, assignee: null });
+      await repo.appendHistory({ incidentId, action: 'dispatch', fromState: inc.state, toState: 'dispatched', actor, note: `指定派给 ${person.name}`, data: { offerId: offer.id, personId, distanceM: person.distanceM, byHand: true } });
+      return { outcome: 'offered', offer, expired };
+    });
+    await this.announce(incidentId, decision);
+    return { incident: (await new IncidentsRepository(this.db).get(incidentId))!, offer: decision.offer! };
+  }
+
+  /** The gridworker's answer to an offer, from the phone or the web. */
+  async answer(actor: Actor, offerId: number, accept: boolean, note: string | null): Promise<Incident> {
+    const personId = actor.kind === 'phone' || actor.kind === 'account' ? actor.personId : null;
+    const result = await inTransaction(this.db, async (tx) => {
+      const offers = new DispatchRepository(tx);
+      const found = await offers.find(offerId);
+      if (!found || found.personId !== personId) throw new NotFound(`Offer ${offerId}`);
+      const repo = new IncidentsRepository(tx);
+      const inc = (await repo.lock(found.incidentId))!;
+      if (inc.pendingOfferId !== offerId) {
+        throw new Conflict(`This offer is no longer open (it was ${found.outcome === 'pending' ? 'replaced' : found.outcome})`, { outcome: found.outcome, state: inc.state }, 'offer_closed');
+      }
+      if (await offers.isExpired(offerId)) {
+        throw new Conflict('This offer has run out; the incident goes to the next gridworker', { expiresAt: found.expiresAt }, 'offer_expired');
+      }
+      if (!accept) {
+        await offers.settle(offerId, 'declined');
+        await repo.addMiss(inc.id);
+        await repo.appendHistory({ incidentId: inc.id, action: 'offer_declined', fromState: inc.state, toState: inc.state, actor, note, data: { offerId } });
+        return { incidentId: inc.id, redispatch: true };
+      }
+      const verdict = decide('accept', actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
+      if (!verdict.ok) throw new Conflict(verdict.message, { state: inc.state }, 'illegal_transition');
+      await offers.settle(offerId, 'accepted');
+      await repo.setState(inc.id, 'accepted', { assignee: found.personId, dispatchWanted: false });
+      await new DeadlinesRepository(tx).settle(inc.id, ['accept'], 'met');
+      await repo.appendHistory({ incidentId: inc.id, action: 'accept', fromState: inc.state, toState: 'accepted', actor, note, data: { offerId } });
+      // Busy with a task (忙碌): not offered more until they are on duty again.
+      await tx.query(`UPDATE people SET duty_status = 'busy', duty_changed_at = now() WHERE id = $1 AND duty_status = 'on_duty'`, [found.personId]);
+      return { incidentId: inc.id, redispatch: false };
+    });
+    if (result.redispatch) await this.jobs.wantDispatch([result.incidentId]);
+    else if (personId !== null) await this.peopleChanged([personId]);
+    const incident = (await new IncidentsRepository(this.db).get(result.incidentId))!;
+    await this.events.changed(incident, accept ? 'accepted' : 'offer_declined', { offerId });
+    return incident;
+  }
+
+  /** The nearest gridworkers to an incident with distance and state, for choosing by hand. */
+  async candidatesFor(incident: Incident, limit: number): Promise<Candidate[]> {
+    const candidates = await new DispatchRepository(this.db).candidates({
+      lon: incident.lon, lat: incident.lat, townId: incident.townId, gridId: incident.gridId, freshS: this.settings.freshS, nearest: limit, onDutyOnly: false, excludePersonIds: [],
+    });
+    return rankCandidates(candidates, this.settings).slice(0, limit);
+  }
+
+  private async announce(incidentId: number, d: Decision): Promise<void> {
+    if (d.outcome === 'gone' || d.outcome === 'pending') return;
+    const incident = await new IncidentsRepository(this.db).get(incidentId);
+    if (!incident) return;
+    if (d.expired) await this.events.offerWithdrawn(incident, d.expired, d.expired.outcome);
+    if (d.offer) {
+      await this.events.offered(incident, d.offer);
+      await this.events.changed(incident, 'dispatched', { offerId: d.offer.id, personId: d.offer.personId });
+      await this.jobs.offerTimeout(incidentId, d.offer.id, d.offer.expiresAt);
+    } else if (d.outcome === 'escalated') {
+      await this.events.changed(incident, 'escalated');
+    }
+    if (d.outcome === 'escalated') log.info({ incidentId }, 'incident escalated to the command room');
+  }
+}

@@ -1,0 +1,37 @@
+// Incidents on the push stream: the command room's queue moves (topic `incidents`,
+// per town) and a gridworker's phone hears its offers (topic `offers`, personal).
+import type { LiveBus } from '../server/live/live-bus.js';
+import { moduleLogger } from '../server/logger.js';
+import type { Offer } from './dispatch.repository.js';
+import type { Incident } from './model.js';
+
+const log = moduleLogger('incident-events');
+
+export class IncidentEvents {
+  constructor(private readonly live: LiveBus) {}
+
+  async changed(incident: Incident, action: string, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.live.publish([{ topic: 'incidents', townId: incident.townId, data: { action, ...extra, incident } }])
+      .catch((err: unknown) => log.warn({ err }, 'incident event not published'));
+  }
+
+  async offered(incident: Incident, offer: Offer): Promise<void> {
+    await this.live.publish([{
+      topic: 'offers',
+      townId: incident.townId,
+      personId: offer.personId,
+      data: { offerId: offer.id, expiresAt: offer.expiresAt, distanceM: offer.distanceM, incident },
+    }]).catch((err: unknown) => log.warn({ err }, 'offer not published'));
+  }
+
+  /** Tells the phone its offer is gone (taken back by hand, or timed out). */
+  async offerWithdrawn(incident: Incident, offer: Offer, outcome: string): Promise<void> {
+    await this.live.publish([{ topic: 'offers', townId: incident.townId, personId: offer.personId, data: { offerId: offer.id, outcome, incidentId: incident.id } }])
+      .catch((err: unknown) => log.warn({ err }, 'offer change not published'));
+  }
+
+  async cards(events: { townId: number; data: unknown }[]): Promise<void> {
+    await this.live.publish(events.map((e) => ({ topic: 'incidents', townId: e.townId, data: e.data })))
+      .catch((err: unknown) => log.warn({ err }, 'card events not published'));
+  }
+}

@@ -1,0 +1,301 @@
+import type { DbClient } from '../server/db/pool.js';
+import type { Actor, EscalationLevel, Incident, IncidentSource, IncidentState, Platform } from './model.js';
+
+export interface NewIncident {
+  townId: number;
+  villageId: number | null;
+  gridId: number | null;
+  gridVersionId: number | null;
+  subcategoryCode: string;
+  platform: Platform;
+  severity: number;
+  description: string;
+  address: string | null;
+  lon: number;
+  lat: number;
+  source: IncidentSource;
+  cameraId: number | null;
+  acceptMinutes: number;
+  finishMinutes: number;
+}
+
+export interface NewReport {
+  incidentId: number;
+  source: IncidentSource;
+  subcategoryCode: string;
+  description: string;
+  lon: number;
+  lat: number;
+  reporterPersonId: number | null;
+  reporterAccountId: number | null;
+  cameraAlertId: number | null;
+  contact: Record<string, string> | null;
+  attributes: Record<string, string> | null;
+}
+
+export interface HistoryEntry {
+  incidentId: number;
+  action: string;
+  fromState: IncidentState | null;
+  toState: IncidentState;
+  actor: Actor;
+  lon?: number | null;
+  lat?: number | null;
+  note?: string | null;
+  data?: unknown;
+}
+
+export interface TimelineEntry {
+  id: number;
+  at: Date;
+  action: string;
+  fromState: IncidentState | null;
+  toState: IncidentState;
+  actor: { kind: Actor['kind']; label: string; accountId: number | null; personId: number | null };
+  lon: number | null;
+  lat: number | null;
+  note: string | null;
+  data: unknown;
+}
+
+export interface Report {
+  id: number;
+  source: IncidentSource;
+  subcategoryCode: string;
+  description: string;
+  lon: number;
+  lat: number;
+  reporterPersonId: number | null;
+  reporterAccountId: number | null;
+  cameraAlertId: number | null;
+  attributes: Record<string, string> | null;
+  receivedAt: Date;
+}
+
+export interface IncidentFilter {
+  townIds: number[] | null;
+  states?: IncidentState[];
+  open?: boolean;
+  gridId?: number;
+  platform?: Platform;
+  assigneePersonId?: number;
+  source?: IncidentSource;
+  since?: Date;
+  until?: Date;
+  limit: number;
+  offset: number;
+}
+
+/** The row a transition locks and reads. */
+export interface LockedIncident {
+  id: number;
+  townId: number;
+  state: IncidentState;
+  level: EscalationLevel;
+  assigneePersonId: number | null;
+  pendingOfferId: number | null;
+  pendingOfferPersonId: number | null;
+}
+
+const SELECT = `SELECT i.id, i.town_id AS "townId", i.village_id AS "villageId", i.grid_id AS "gridId", i.grid_version_id AS "gridVersionId",
+  g.code AS "gridCode", g.name AS "gridName", i.subcategory_code AS "subcategoryCode", s.name AS "subcategoryName",
+  s.category_code AS "categoryCode", i.platform, i.severity, i.description, i.address, i.lon, i.lat, i.source, i.state, i.level,
+  i.settled_on_spot AS "settledOnSpot",
+  CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object('personId', p.id, 'name', p.name) END AS assignee,
+  i.merged_into AS "mergedInto", i.camera_id AS "cameraId", i.report_count AS "reportCount", i.rating,
+  i.reported_at AS "reportedAt", i.accepted_at AS "acceptedAt", i.handled_at AS "handledAt", i.closed_at AS "closedAt",
+  i.accept_due_at AS "acceptDueAt", i.finish_due_at AS "finishDueAt", i.dispatch_misses AS "dispatchMisses", i.updated_at AS "updatedAt"
+  FROM incidents i
+  JOIN incident_subcategories s ON s.code = i.subcategory_code
+  LEFT JOIN grid_versions g ON g.id = i.grid_version_id
+  LEFT JOIN people p ON p.id = i.assignee_person_id`;
+
+function actorColumns(actor: Actor): [string, number | null, number | null, string] {
+  switch (actor.kind) {
+    case 'account':
+      return ['account', actor.accountId, actor.personId, actor.label];
+    case 'phone':
+      return ['phone', null, actor.personId, actor.label];
+    default:
+      return [actor.kind, null, null, actor.label];
+  }
+}
+
+export class IncidentsRepository {
+  constructor(private readonly db: DbClient) {}
+
+  /**
+   * Serialises intake per town and subcategory for the rest of the transaction, so two
+   * reports of one fire arriving together become one incident, not two.
+   */
+  async lockIntake(townId: number, subcategoryCode: string): Promise<void> {
+    await this.db.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [townId, subcategoryCode]);
+  }
+
+  /** An open incident of this kind close enough in space and time to be the same one. */
+  async findMergeTarget(subcategoryCode: string, lon: number, lat: number, radiusM: number, windowMin: number): Promise<number | null> {
+    if (radiusM <= 0 || windowMin <= 0) return null;
+    const { rows } = await this.db.query<{ id: number }>(
+      `SELECT id FROM incidents
+       WHERE subcategory_code = $1 AND state NOT IN ('closed', 'merged') AND NOT settled_on_spot
+         AND reported_at >= now() - make_interval(mins => $5)
+         AND ST_DWithin(geog, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
+       ORDER BY geog <-> ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography LIMIT 1`,
+      [subcategoryCode, lon, lat, radiusM, windowMin],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async insert(n: NewIncident): Promise<{ id: number; reportedAt: Date; acceptDueAt: Date; finishDueAt: Date }> {
+    const { rows } = await this.db.query<{ id: number; reportedAt: Date; acceptDueAt: Date; finishDueAt: Date }>(
+      `INSERT INTO incidents (town_id, village_id, grid_id, grid_version_id, subcategory_code, platform, severity, description, address,
+         lon, lat, geog, source, camera_id, reported_at, accept_due_at, finish_due_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ST_SetSRID(ST_MakePoint($10, $11), 4326)::geography, $12, $13,
+         clock_timestamp(), clock_timestamp() + make_interval(secs => $14 * 60), clock_timestamp() + make_interval(secs => $15 * 60))
+       RETURNING id, reported_at AS "reportedAt", accept_due_at AS "acceptDueAt", finish_due_at AS "finishDueAt"`,
+      [n.townId, n.villageId, n.gridId, n.gridVersionId, n.subcategoryCode, n.platform, n.severity, n.description, n.address,
+        n.lon, n.lat, n.source, n.cameraId, n.acceptMinutes, n.finishMinutes],
+    );
+    return rows[0]!;
+  }
+
+  async insertReport(r: NewReport): Promise<number> {
+    const { rows } = await this.db.query<{ id: number }>(
+      `INSERT INTO incident_reports (incident_id, source, subcategory_code, description, lon, lat, reporter_person_id,
+         reporter_account_id, camera_alert_id, contact, attributes)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [r.incidentId, r.source, r.subcategoryCode, r.description, r.lon, r.lat, r.reporterPersonId, r.reporterAccountId,
+        r.cameraAlertId, r.contact && JSON.stringify(r.contact), r.attributes && JSON.stringify(r.attributes)],
+    );
+    return rows[0]!.id;
+  }
+
+  /** The report already made from a camera alert (an alert is never made into two incidents). */
+  async reportOfAlert(alertId: number): Promise<{ reportId: number; incidentId: number } | null> {
+    const { rows } = await this.db.query<{ reportId: number; incidentId: number }>(
+      `SELECT id AS "reportId", incident_id AS "incidentId" FROM incident_reports WHERE camera_alert_id = $1`, [alertId]);
+    return rows[0] ?? null;
+  }
+
+  async countReport(incidentId: number): Promise<void> {
+    await this.db.query(`UPDATE incidents SET report_count = report_count + 1, updated_at = now() WHERE id = $1`, [incidentId]);
+  }
+
+  async appendHistory(e: HistoryEntry): Promise<number> {
+    const [kind, accountId, personId, label] = actorColumns(e.actor);
+    const { rows } = await this.db.query<{ id: number }>(
+      `INSERT INTO incident_history (incident_id, action, from_state, to_state, actor_kind, actor_label, actor_account_id, actor_person_id, lon, lat, note, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+      [e.incidentId, e.action, e.fromState, e.toState, kind, label, accountId, personId, e.lon ?? null, e.lat ?? null, e.note ?? null,
+        e.data === undefined ? null : JSON.stringify(e.data)],
+    );
+    return rows[0]!.id;
+  }
+
+  async lock(id: number): Promise<LockedIncident | null> {
+    const { rows } = await this.db.query<LockedIncident>(
+      `SELECT i.id, i.town_id AS "townId", i.state, i.level, i.assignee_person_id AS "assigneePersonId",
+         o.id AS "pendingOfferId", o.person_id AS "pendingOfferPersonId"
+       FROM incidents i LEFT JOIN dispatch_offers o ON o.incident_id = i.id AND o.outcome = 'pending'
+       WHERE i.id = $1 FOR UPDATE OF i`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** Moves the incident to `state`, stamping the time the loop's milestones were reached. */
+  async setState(id: number, state: IncidentState, extra: { level?: EscalationLevel; assignee?: number | null; rating?: number; mergedInto?: number; settledOnSpot?: boolean; dispatchWanted?: boolean } = {}): Promise<void> {
+    await this.db.query(
+      `UPDATE incidents SET state = $2, updated_at = clock_timestamp(),
+         level = COALESCE($3, level),
+         assignee_person_id = CASE WHEN $4::boolean THEN $5 ELSE assignee_person_id END,
+         rating = COALESCE($6, rating),
+         merged_into = COALESCE($7, merged_into),
+         settled_on_spot = COALESCE($8, settled_on_spot),
+         dispatch_wanted = COALESCE($9, dispatch_wanted),
+         accepted_at = CASE WHEN $2 = 'accepted' AND accepted_at IS NULL THEN clock_timestamp() ELSE accepted_at END,
+         handled_at = CASE WHEN $2 = 'handled' THEN clock_timestamp() WHEN $2 = 'returned' THEN NULL ELSE handled_at END,
+         closed_at = CASE WHEN $2 IN ('closed', 'merged') THEN clock_timestamp() ELSE closed_at END
+       WHERE id = $1`,
+      [id, state, extra.level ?? null, extra.assignee !== undefined, extra.assignee ?? null, extra.rating ?? null, extra.mergedInto ?? null,
+        extra.settledOnSpot ?? null, extra.dispatchWanted ?? null],
+    );
+  }
+
+  async addMiss(id: number): Promise<number> {
+    const { rows } = await this.db.query<{ misses: number }>(
+      `UPDATE incidents SET dispatch_misses = dispatch_misses + 1 WHERE id = $1 RETURNING dispatch_misses AS misses`, [id]);
+    return rows[0]!.misses;
+  }
+
+  async get(id: number): Promise<Incident | null> {
+    const { rows } = await this.db.query<Incident>(`${SELECT} WHERE i.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async list(f: IncidentFilter): Promise<{ items: Incident[]; total: number }> {
+    const where = [
+      '($1::bigint[] IS NULL OR i.town_id = ANY($1))',
+      '($2::incident_state[] IS NULL OR i.state = ANY($2))',
+      `($3::boolean IS NULL OR (i.state NOT IN ('closed', 'merged')) = $3)`,
+      '($4::bigint IS NULL OR i.grid_id = $4)',
+      '($5::platform IS NULL OR i.platform = $5)',
+      '($6::bigint IS NULL OR i.assignee_person_id = $6)',
+      '($7::incident_source IS NULL OR i.source = $7)',
+      '($8::timestamptz IS NULL OR i.reported_at >= $8)',
+      '($9::timestamptz IS NULL OR i.reported_at < $9)',
+    ].join(' AND ');
+    const params = [f.townIds, f.states ?? null, f.open ?? null, f.gridId ?? null, f.platform ?? null, f.assigneePersonId ?? null,
+      f.source ?? null, f.since ?? null, f.until ?? null];
+    // The queue order of the command room: most severe first, then the nearest deadline.
+    const [{ rows }, count] = await Promise.all([
+      this.db.query<Incident>(`${SELECT} WHERE ${where} ORDER BY i.severity DESC, LEAST(i.accept_due_at, i.finish_due_at), i.id LIMIT $10 OFFSET $11`,
+        [...params, f.limit, f.offset]),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents i WHERE ${where}`, params),
+    ]);
+    return { items: rows, total: count.rows[0]!.n };
+  }
+
+  async timeline(id: number): Promise<TimelineEntry[]> {
+    const { rows } = await this.db.query<TimelineEntry>(
+      `SELECT id, at, action, from_state AS "fromState", to_state AS "toState",
+         json_build_object('kind', actor_kind, 'label', actor_label, 'accountId', actor_account_id, 'personId', actor_person_id) AS actor,
+         lon, lat, note, data
+       FROM incident_history WHERE incident_id = $1 ORDER BY id`,
+      [id],
+    );
+    return rows;
+  }
+
+  async reports(id: number): Promise<Report[]> {
+    const { rows } = await this.db.query<Report>(
+      `SELECT id, source, subcategory_code AS "subcategoryCode", description, lon, lat, reporter_person_id AS "reporterPersonId",
+         reporter_account_id AS "reporterAccountId", camera_alert_id AS "cameraAlertId", attributes, received_at AS "receivedAt"
+       FROM incident_reports WHERE incident_id = $1 ORDER BY id`,
+      [id],
+    );
+    return rows;
+  }
+
+  async gridIdByCode(code: string): Promise<number | null> {
+    const { rows } = await this.db.query<{ id: number }>(`SELECT grid_id AS id FROM grid_versions WHERE code = $1 ORDER BY valid_to DESC NULLS FIRST LIMIT 1`, [code]);
+    return rows[0]?.id ?? null;
+  }
+
+  async townIdByCode(code: string): Promise<number | null> {
+    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM areas WHERE code = $1 AND level = 'town'`, [code]);
+    return rows[0]?.id ?? null;
+  }
+
+  /** Incidents whose dispatch is wanted but has no pending offer: their job may be lost. */
+  async wantingDispatch(limit: number): Promise<number[]> {
+    const { rows } = await this.db.query<{ id: number }>(
+      `SELECT i.id FROM incidents i
+       WHERE i.dispatch_wanted AND i.updated_at < now() - interval '2 seconds'
+         AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.incident_id = i.id AND o.outcome = 'pending')
+       ORDER BY i.id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}

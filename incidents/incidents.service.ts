@@ -1,0 +1,258 @@
+// The closed loop after intake: the incident's card and timeline, the steps taken on it
+// (start, handle, verify, close, return, escalate, merge) by whoever the state machine
+// allows, its photos, and the nearest gridworkers for a dispatcher to choose from.
+import type { PoolClient } from 'pg';
+import type { AuthContext } from '../server/auth/auth-context.js';
+import { inTransaction, type Db } from '../server/db/pool.js';
+import { AppError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from '../server/errors.js';
+import type { MediaStore } from '../server/media-store.js';
+import { DeadlinesRepository } from './deadlines.repository.js';
+import { DispatchRepository, type Candidate, type Offer } from './dispatch.repository.js';
+import type { DispatchService } from './dispatch.service.js';
+import type { IncidentEvents } from './incident-events.js';
+import type { IncidentJobs } from './incident-jobs.js';
+import { IncidentsRepository, type IncidentFilter, type Report, type TimelineEntry } from './incidents.repository.js';
+import { MediaRepository, type IncidentMedia } from './media.repository.js';
+import { ESCALATION_LEVELS, type Actor, type Incident, type IncidentState } from './model.js';
+import { availableActions, decide, type IncidentAction } from './state-machine.js';
+import type { Deadline } from './deadlines.repository.js';
+
+export interface ActionInput {
+  action: Exclude<IncidentAction, 'dispatch' | 'accept' | 'settle'>;
+  note?: string | null;
+  rating?: number;
+  mergeInto?: number;
+  lon?: number;
+  lat?: number;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  reports: Report[];
+  media: IncidentMedia[];
+  timeline: TimelineEntry[];
+  offers: Offer[];
+  deadlines: Deadline[];
+  mergedFrom: number[];
+  actions: IncidentAction[];
+}
+
+const MEDIA_TYPES: { type: string; kind: 'photo' | 'video'; ext: string; magic: (b: Buffer) => boolean }[] = [
+  { type: 'image/jpeg', kind: 'photo', ext: 'jpg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { type: 'image/png', kind: 'photo', ext: 'png', magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { type: 'image/webp', kind: 'photo', ext: 'webp', magic: (b) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
+  { type: 'video/mp4', kind: 'video', ext: 'mp4', magic: (b) => b.toString('latin1', 4, 8) === 'ftyp' },
+];
+export const MEDIA_CONTENT_TYPES = MEDIA_TYPES.map((m) => m.type);
+
+export class IncidentsService {
+  constructor(
+    private readonly db: Db,
+    private readonly dispatcher: DispatchService,
+    private readonly jobs: IncidentJobs,
+    private readonly events: IncidentEvents,
+    private readonly media: MediaStore,
+    private readonly mediaMaxBytes: number,
+    private readonly peopleChanged: (personIds: number[]) => Promise<void>,
+  ) {}
+
+  /** The actor an account is: the command room, or a gridworker with a person record. */
+  async actorOf(auth: AuthContext): Promise<Actor & { kind: 'account' }> {
+    const me = auth.me;
+    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM people WHERE account_id = $1`, [me.id]);
+    return { kind: 'account', accountId: me.id, personId: rows[0]?.id ?? null, commandRoom: auth.hasRole('dispatcher', 'operator'), label: me.displayName };
+  }
+
+  async list(auth: AuthContext, filter: Omit<IncidentFilter, 'townIds' | 'gridId'> & { townCode?: string; gridCode?: string }): Promise<{ items: Incident[]; total: number }> {
+    const repo = new IncidentsRepository(this.db);
+    let townIds = auth.townFilter;
+    if (filter.townCode) {
+      const townId = await repo.townIdByCode(filter.townCode);
+      if (townId === null) throw new NotFound(`Town ${filter.townCode}`);
+      auth.assertTown(townId);
+      townIds = [townId];
+    }
+    let gridId: number | undefined;
+    if (filter.gridCode) {
+      gridId = (await repo.gridIdByCode(filter.gridCode)) ?? undefined;
+      if (gridId === undefined) throw new NotFound(`Grid ${filter.gridCode}`);
+    }
+    return repo.list({ ...filter, townIds, gridId });
+  }
+
+  async get(auth: AuthContext, id: number): Promise<Incident> {
+    const incident = await new IncidentsRepository(this.db).get(id);
+    if (!incident || !auth.canAccessTown(incident.townId)) throw new NotFound(`Incident ${id}`);
+    return incident;
+  }
+
+  async detail(auth: AuthContext, id: number): Promise<IncidentDetail> {
+    const incident = await this.get(auth, id);
+    return this.detailOf(incident, await this.actorOf(auth));
+  }
+
+  async detailOf(incident: Incident, actor: Actor): Promise<IncidentDetail> {
+    const repo = new IncidentsRepository(this.db);
+    const [reports, media, timeline, offers, deadlines, merged] = await Promise.all([
+      repo.reports(incident.id),
+      new MediaRepository(this.db).ofIncident(incident.id),
+      repo.timeline(incident.id),
+      new DispatchRepository(this.db).ofIncident(incident.id),
+      new DeadlinesRepository(this.db).ofIncident(incident.id),
+      this.db.query<{ id: number }>(`SELECT id FROM incidents WHERE merged_into = $1 ORDER BY id`, [incident.id]),
+    ]);
+    const pending = offers.find((o) => o.outcome === 'pending');
+    const actions = availableActions(actor, { state: incident.state, assigneePersonId: incident.assignee?.personId ?? null, offereePersonId: pending?.personId ?? null });
+    return { incident, reports, media, timeline, offers, deadlines, mergedFrom: merged.rows.map((r) => r.id), actions };
+  }
+
+  async candidates(auth: AuthContext, id: number, limit: number): Promise<Candidate[]> {
+    return this.dispatcher.candidatesFor(await this.get(auth, id), limit);
+  }
+
+  async dispatchByHand(auth: AuthContext, id: number, personId: number) {
+    await this.get(auth, id);
+    return this.dispatcher.dispatchByHand(await this.actorOf(auth), id, personId, auth.townFilter);
+  }
+
+  /** One step of the closed loop, checked against the state machine and recorded. */
+  async act(actor: Actor, id: number, input: ActionInput, townIds: number[] | null): Promise<Incident> {
+    const after = await inTransaction(this.db, async (tx) => {
+      const repo = new IncidentsRepository(tx);
+      const inc = await repo.lock(id);
+      if (!inc || (townIds && !townIds.includes(inc.townId))) throw new NotFound(`Incident ${id}`);
+      const verdict = decide(input.action, actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
+      if (!verdict.ok) {
+        throw verdict.reason === 'illegal' ? new Conflict(verdict.message, { state: inc.state, action: input.action }, 'illegal_transition') : new Forbidden(verdict.message);
+      }
+      const step = await this.apply(tx, inc, verdict.to, input);
+      await repo.appendHistory({
+        incidentId: id, action: input.action, fromState: inc.state, toState: verdict.to, actor, note: input.note ?? null,
+        lon: input.lon ?? null, lat: input.lat ?? null, data: step.data,
+      });
+      return step;
+    });
+    if (after.releasePersonIds.length) await this.peopleChanged(after.releasePersonIds);
+    if (after.deadlines.length) await this.jobs.deadlinesDue(after.deadlines);
+    const incident = (await new IncidentsRepository(this.db).get(id))!;
+    await this.events.changed(incident, input.action);
+    if (after.withdrawn) await this.events.offerWithdrawn(incident, after.withdrawn, 'withdrawn');
+    return incident;
+  }
+
+  private async apply(tx: PoolClient, inc: Awaited<ReturnType<IncidentsRepository['lock']>> & object, to: IncidentState, input: ActionInput) {
+    const repo = new IncidentsRepository(tx);
+    const deadlines = new DeadlinesRepository(tx);
+    const step = { data: undefined as unknown, releasePersonIds: [] as number[], deadlines: [] as Deadline[], withdrawn: undefined as Offer | undefined };
+    const withdrawOffer = async () => {
+      if (inc.pendingOfferId === null) return;
+      const offers = new DispatchRepository(tx);
+      await offers.settle(inc.pendingOfferId, 'withdrawn');
+      step.withdrawn = (await offers.find(inc.pendingOfferId)) ?? undefined;
+    };
+    const release = async () => {
+      if (inc.assigneePersonId !== null && (await this.releaseIfIdle(tx, inc.assigneePersonId, inc.id))) step.releasePersonIds.push(inc.assigneePersonId);
+    };
+    switch (input.action) {
+      case 'start':
+        await repo.setState(inc.id, to);
+        break;
+      case 'handle':
+        await repo.setState(inc.id, to);
+        await deadlines.settle(inc.id, ['accept', 'finish'], 'met');
+        await release();
+        break;
+      case 'verify':
+        if (input.rating === undefined) throw new BadRequest('A revisit records the citizen\'s rating (1–5)', { field: 'rating' }, 'rating_required');
+        await repo.setState(inc.id, to, { rating: input.rating });
+        break;
+      case 'close':
+        await repo.setState(inc.id, to, { dispatchWanted: false });
+        await deadlines.settle(inc.id, ['accept', 'finish'], 'cancelled');
+        break;
+      case 'return': {
+        await repo.setState(inc.id, to);
+        const reopened = await deadlines.reopenFinish(inc.id);
+        if (reopened) step.deadlines.push(reopened);
+        break;
+      }
+      case 'escalate': {
+        const next = ESCALATION_LEVELS[ESCALATION_LEVELS.indexOf(inc.level) + 1];
+        if (!next) throw new Conflict('This incident is already with the city departments, the top level', { level: inc.level }, 'top_level');
+        await withdrawOffer();
+        await release();
+        await repo.setState(inc.id, to, { level: next, dispatchWanted: false, assignee: null });
+        step.data = { level: next, from: inc.level };
+        break;
+      }
+      case 'merge': {
+        if (input.mergeInto === undefined || input.mergeInto === inc.id) throw new BadRequest('Say which incident this one joins (mergeInto)', { field: 'mergeInto' });
+        const target = await repo.lock(input.mergeInto);
+        if (!target || target.townId !== inc.townId) throw new Unprocessable(`Incident ${input.mergeInto} is not in this incident's town`, { mergeInto: input.mergeInto });
+        if (target.state === 'closed' || target.state === 'merged') throw new Conflict(`Incident ${input.mergeInto} is ${target.state}`, { state: target.state }, 'illegal_transition');
+        await withdrawOffer();
+        await release();
+        await repo.setState(inc.id, to, { mergedInto: target.id, dispatchWanted: false });
+        await deadlines.settle(inc.id, ['accept', 'finish'], 'cancelled');
+        await tx.query(`UPDATE incidents SET report_count = report_count + (SELECT report_count FROM incidents WHERE id = $2) WHERE id = $1`, [target.id, inc.id]);
+        step.data = { mergedInto: target.id };
+        break;
+      }
+      default:
+        throw new AppError(500, 'internal', 'unhandled action');
+    }
+    return step;
+  }
+
+  /** A busy gridworker with no other open task is on duty again. */
+  private async releaseIfIdle(tx: PoolClient, personId: number, incidentId: number): Promise<boolean> {
+    const { rowCount } = await tx.query(
+      `UPDATE people SET duty_status = 'on_duty', duty_changed_at = now() WHERE id = $1 AND duty_status = 'busy'
+         AND NOT EXISTS (SELECT 1 FROM incidents WHERE assignee_person_id = $1 AND id <> $2 AND state IN ('accepted', 'in_progress', 'returned'))`,
+      [personId, incidentId],
+    );
+    return rowCount === 1;
+  }
+
+  /** A photo or video for the incident, checked by its first bytes, not its name. */
+  async addMedia(actor: Actor, id: number, contentType: string, body: Buffer, townIds: number[] | null): Promise<IncidentMedia> {
+    const incident = await new IncidentsRepository(this.db).get(id);
+    if (!incident || (townIds && !townIds.includes(incident.townId))) throw new NotFound(`Incident ${id}`);
+    const type = MEDIA_TYPES.find((m) => m.type === contentType.split(';')[0]!.trim().toLowerCase());
+    if (!type) throw new AppError(415, 'unsupported_media_type', `Send a photo or video as ${MEDIA_CONTENT_TYPES.join(', ')}`, { contentType });
+    if (body.length === 0) throw new BadRequest('The body is empty: send the photo\'s bytes', { field: 'body' }, 'empty_media');
+    if (body.length > this.mediaMaxBytes) throw new AppError(413, 'too_large', `At most ${this.mediaMaxBytes} bytes`, { bytes: body.length });
+    if (!type.magic(body)) throw new Unprocessable(`The bytes are not a ${type.type} file`, { contentType: type.type }, 'not_media');
+    const personId = actor.kind === 'phone' || actor.kind === 'account' ? actor.personId : null;
+    if (actor.kind === 'phone' && personId !== incident.assignee?.personId) {
+      const reporter = await this.db.query(`SELECT 1 FROM incident_reports WHERE incident_id = $1 AND reporter_person_id = $2`, [id, personId]);
+      if (reporter.rowCount === 0) throw new Forbidden('Only the reporter or the assignee adds photos from a phone');
+    }
+    const file = await this.media.save(body, type.ext);
+    const stage = ['reported', 'dispatched', 'merged'].includes(incident.state) ? 'report' : 'feedback';
+    return inTransaction(this.db, async (tx) => {
+      const m = await new MediaRepository(tx).add({
+        incidentId: id, reportId: null, kind: type.kind, stage, contentType: type.type, bytes: body.length, file,
+        personId, accountId: actor.kind === 'account' ? actor.accountId : null,
+      });
+      await new IncidentsRepository(tx).appendHistory({ incidentId: id, action: 'media', fromState: incident.state, toState: incident.state, actor, data: { mediaId: m.id, kind: m.kind, stage } });
+      return m;
+    });
+  }
+
+  async readMedia(auth: AuthContext, id: number, mediaId: number): Promise<{ media: IncidentMedia; body: Buffer }> {
+    await this.get(auth, id);
+    const media = await new MediaRepository(this.db).find(id, mediaId);
+    if (!media) throw new NotFound(`Media ${mediaId} of incident ${id}`);
+    return { media, body: await this.media.read(media.file) };
+  }
+
+  /** What a phone has to do: offers waiting for an answer and the tasks it holds. */
+  async tasksOf(personId: number): Promise<{ offers: (Offer & { incident: Incident })[]; tasks: Incident[] }> {
+    const repo = new IncidentsRepository(this.db);
+    const offers = await new DispatchRepository(this.db).pendingFor(personId);
+    const withIncidents = await Promise.all(offers.map(async (o) => ({ ...o, incident: (await repo.get(o.incidentId))! })));
+    const tasks = await repo.list({ townIds: null, assigneePersonId: personId, states: ['accepted', 'in_progress', 'returned', 'handled'], limit: 100, offset: 0 });
+    return { offers: withIncidents, tasks: tasks.items };
+  }
+}
