@@ -20,8 +20,16 @@ export interface TestApi {
 const ADMIN_PASSWORD = 'test-admin-password';
 let accounts = 0;
 
-/** `sameDatabaseAs` starts a second instance on another's database and Redis prefix. */
-export async function startTestApi(label: string, env: Record<string, string> = {}, sameDatabaseAs?: TestApi): Promise<TestApi> {
+/**
+ * `sameDatabaseAs` starts a second instance on another's database and Redis prefix;
+ * `options.staticDir` serves the built web app (browser tests).
+ */
+export async function startTestApi(
+  label: string,
+  env: Record<string, string> = {},
+  sameDatabaseAs?: TestApi,
+  options: { staticDir?: string } = {},
+): Promise<TestApi> {
   const db = sameDatabaseAs ? { url: sameDatabaseAs.db.url, drop: async () => undefined } : await createTestDatabase(label);
   const prefixLabel = sameDatabaseAs ? sameDatabaseAs.redisPrefix : `wgtest-${process.pid}-${label}`;
   const config = parseConfig({
@@ -36,7 +44,7 @@ export async function startTestApi(label: string, env: Record<string, string> = 
     DB_POOL_SIZE: '8',
     ...env,
   });
-  const api = await startApi(config);
+  const api = await startApi(config, { staticDir: options.staticDir });
   await api.services.auth.ensureFirstAdmin(ADMIN_PASSWORD);
   const anonymous = new HttpClient(api.url);
   const token = async (username: string, password: string) => {

@@ -1,0 +1,127 @@
+// The command room in a real browser: log in, see the role's pages, the town's grids
+// from the vector tiles, gridworkers moving live through the push stream.
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { TestApi } from '../helpers/api.js';
+import { inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
+import { createAccount, echoPageErrors, launchBrowser, startDroppableProxy, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
+
+describe('web app: log in, the map, live gridworkers', function () {
+  this.timeout(60_000);
+  let t: TestApi;
+  let town: TinyTownWithPeople;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let proxy: Awaited<ReturnType<typeof startDroppableProxy>> | undefined;
+
+  before(async () => {
+    [t, browser] = await Promise.all([startWebApi('web-map'), launchBrowser()]);
+    town = await tinyTownWithPeople(t, 3);
+    const now = Math.floor(Date.now() / 1000);
+    for (const [i, phone] of town.phones.entries()) {
+      const p = inGrid(i, 0);
+      const res = await town.osmand({ id: phone.identifier, lat: p.lat, lon: p.lon, timestamp: now - 600 });
+      expect(res.status).to.equal(200);
+    }
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    page = await context.newPage();
+    echoPageErrors(page);
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, page);
+  });
+  after(async () => {
+    await proxy?.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('refuses a wrong password, then logs in and shows only the pages of the role', async () => {
+    const operator = await createAccount(t, ['operator'], [town.townId]);
+    await page.goto(t.api.url);
+    await page.fill('#login-username', operator.username);
+    await page.fill('#login-password', 'wrong-password');
+    await page.click('#login-submit');
+    await page.waitForFunction(() => document.querySelector('#login-error')?.textContent?.includes('不正确'));
+    await loginThroughForm(page, t.api.url, operator);
+    const nav = await page.$$eval('.topbar nav a', (as) => as.map((a) => a.getAttribute('data-nav')));
+    expect(nav).to.include.members(['map', 'video', 'dispatch']);
+    expect(nav).to.not.include('plan');
+    expect(nav).to.not.include('install');
+    expect(await page.textContent('#town-select option:checked')).to.equal('测试镇');
+  });
+
+  it('draws the town\'s grids from the vector tiles', async () => {
+    const codes = await waitInPage(page, () => {
+      const map = (window as unknown as { __wg?: { map?: { queryRenderedFeatures(o: unknown): { properties: { code: string } }[]; loaded(): boolean } } }).__wg?.map;
+      if (!map) return null;
+      const codes = [...new Set(map.queryRenderedFeatures({ layers: ['grids-fill'] }).map((f) => f.properties.code))].sort();
+      return codes.length === 9 ? codes : null;
+    }, 15_000);
+    expect(codes).to.deep.equal(['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9']);
+    const villages = await page.$$eval('.village-label', (els) => els.map((e) => e.textContent));
+    expect(villages).to.include.members(['西村', '东村']);
+  });
+
+  it('shows the gridworkers on duty and moves one when its phone reports (push stream)', async () => {
+    await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
+    const countOf = () => waitInPage(page, () => {
+      const map = (window as unknown as { __wg: { map: { querySourceFeatures(s: string): unknown[] } } }).__wg.map;
+      return map.querySourceFeatures('workers').length >= 3 ? map.querySourceFeatures('workers').length : null;
+    });
+    expect(await countOf()).to.be.at.least(3);
+    const target = inGrid(1, 2);
+    const res = await town.osmand({ id: town.phones[0]!.identifier, lat: target.lat, lon: target.lon, timestamp: Math.floor(Date.now() / 1000) });
+    expect(res.status).to.equal(200);
+    const moved = await waitInPage(page, () => {
+      const w = (window as unknown as { __wg: { workers: { workers: Map<number, { lon: number; lat: number; gridCode: string }> } } }).__wg.workers;
+      const first = [...w.workers.values()].sort((a, b) => a.lon - b.lon).find((x) => x.gridCode === 'T8');
+      return first ? first.gridCode : null;
+    });
+    expect(moved).to.equal('T8');
+  });
+
+  it('opens a grid card on click, finds a grid by code, and shows coordinates in GCJ-02', async () => {
+    const point = await page.evaluate(() => {
+      const map = (window as unknown as { __wg: { map: { project(p: [number, number]): { x: number; y: number } } } }).__wg.map;
+      return map.project([120.025, 30.015]);
+    });
+    const box = (await page.$('#main-map'))!;
+    const origin = (await box.boundingBox())!;
+    await page.mouse.click(origin.x + point.x, origin.y + point.y);
+    await page.waitForSelector('[data-card="grid"]');
+    expect(await page.textContent('[data-card="grid"] .card-title')).to.contain('T6');
+    await page.fill('#map-search', 't5');
+    await page.waitForSelector('#search-results li');
+    expect(await page.textContent('#search-results li')).to.contain('测试网格5');
+    await page.mouse.move(origin.x + point.x, origin.y + point.y);
+    const wgs = await page.textContent('#cursor-coords');
+    expect(wgs).to.contain('WGS-84');
+    await page.click('#crs-toggle');
+    const gcj = await page.textContent('#cursor-coords');
+    expect(gcj).to.contain('GCJ-02');
+    expect(gcj).to.not.equal(wgs);
+  });
+
+  it('comes back live by itself after the connection drops', async () => {
+    proxy = await startDroppableProxy(t.api.url);
+    // The same session through a proxy whose connections the test can cut.
+    const token = await page.evaluate(() => localStorage.getItem('wg.token') ?? '');
+    await page.goto(`${proxy.url}/#/map`);
+    await page.evaluate((tk) => localStorage.setItem('wg.token', tk), token);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
+    await page.waitForFunction(() => (window as unknown as { __wg?: { workers?: unknown } }).__wg?.workers);
+    proxy.dropAll();
+    await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') !== 'open', undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open', undefined, { timeout: 15_000 });
+    const target = inGrid(2, 2);
+    await town.osmand({ id: town.phones[1]!.identifier, lat: target.lat, lon: target.lon, timestamp: Math.floor(Date.now() / 1000) });
+    const seen = await waitInPage(page, () => {
+      const w = (window as unknown as { __wg: { workers: { workers: Map<number, { gridCode: string }> } } }).__wg.workers;
+      return [...w.workers.values()].some((x) => x.gridCode === 'T9') || null;
+    });
+    expect(seen).to.equal(true);
+  });
+});

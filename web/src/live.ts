@@ -1,0 +1,100 @@
+// One push stream (SSE) per tab for every page: handlers per topic, and a reconnect
+// of our own when the browser gives up (EventSource stops for good on an HTTP error,
+// e.g. a server restart answering 503, or a token check failing).
+import { getToken } from './api';
+
+export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
+type Handler = (data: unknown) => void;
+
+const TOPICS = ['positions', 'grid_events', 'cameras', 'alerts', 'incidents'];
+
+class LiveStream {
+  private source: EventSource | null = null;
+  private readonly handlers = new Map<string, Set<Handler>>();
+  private readonly stateListeners = new Set<(s: LiveState, reconnected: boolean) => void>();
+  private retryMs = 1000;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private openedBefore = false;
+  state: LiveState = 'closed';
+  /** Events received since the page loaded (the browser tests read it). */
+  received = 0;
+
+  start(): void {
+    this.stop();
+    this.connect();
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.source?.close();
+    this.source = null;
+    this.openedBefore = false;
+    this.setState('closed', false);
+  }
+
+  on(topic: string, handler: Handler): () => void {
+    let set = this.handlers.get(topic);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(topic, set);
+      // A topic added after connecting needs its listener on the open source too.
+      this.source?.addEventListener(topic, (e) => this.dispatch(topic, e as MessageEvent<string>));
+    }
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  onState(listener: (s: LiveState, reconnected: boolean) => void): () => void {
+    this.stateListeners.add(listener);
+    listener(this.state, false);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private connect(): void {
+    const token = getToken();
+    if (!token) return;
+    this.setState(this.openedBefore ? 'reconnecting' : 'connecting', false);
+    const url = `/api/live?topics=${TOPICS.join(',')}&access_token=${encodeURIComponent(token)}`;
+    const source = new EventSource(url);
+    this.source = source;
+    for (const topic of new Set([...TOPICS, ...this.handlers.keys()])) {
+      source.addEventListener(topic, (e) => this.dispatch(topic, e as MessageEvent<string>));
+    }
+    source.onopen = () => {
+      const reconnected = this.openedBefore;
+      this.openedBefore = true;
+      this.retryMs = 1000;
+      this.setState('open', reconnected);
+    };
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) {
+        // The browser will not try again: we do, with a growing pause.
+        source.close();
+        this.setState('reconnecting', false);
+        this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
+        this.retryMs = Math.min(this.retryMs * 2, 15_000);
+      } else {
+        this.setState('reconnecting', false);
+      }
+    };
+  }
+
+  private dispatch(topic: string, e: MessageEvent<string>): void {
+    this.received++;
+    let data: unknown;
+    try {
+      data = JSON.parse(e.data);
+    } catch {
+      return;
+    }
+    for (const h of this.handlers.get(topic) ?? []) h(data);
+  }
+
+  private setState(state: LiveState, reconnected: boolean): void {
+    this.state = state;
+    for (const l of this.stateListeners) l(state, reconnected);
+  }
+}
+
+export const live = new LiveStream();

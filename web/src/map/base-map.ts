@@ -1,0 +1,35 @@
+// A MapLibre map on the offline style, tiles fetched with the session's token, framed
+// on the town. Every page with a map (map, installation, planning) starts here.
+import * as maplibregl from 'maplibre-gl';
+import type { Map as MlMap } from 'maplibre-gl';
+// The worker is its own file in maplibre-gl 6: ship it as an asset of the build.
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { getToken } from '../api';
+import { baseStyle } from './style';
+import type { Bbox } from './town-data';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+export function createBaseMap(container: HTMLElement, bbox: Bbox): MlMap {
+  const map = new maplibregl.Map({
+    container,
+    style: baseStyle(location.origin),
+    bounds: bbox,
+    fitBoundsOptions: { padding: 30 },
+    attributionControl: false,
+    maxPitch: 0,
+    dragRotate: false,
+    // Tiles need the bearer token; the browser cache revalidates with the ETag.
+    transformRequest: (url: string) => (url.startsWith(location.origin) ? { url, headers: { authorization: `Bearer ${getToken() ?? ''}` } } : { url }),
+    localIdeographFontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
+  });
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
+  return map;
+}
+
+/** Resolves once the style is loaded (sources and layers may be added). */
+export function styleReady(map: MlMap): Promise<void> {
+  return map.isStyleLoaded() ? Promise.resolve() : new Promise((resolve) => map.once('load', () => resolve()));
+}

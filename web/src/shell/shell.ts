@@ -1,0 +1,161 @@
+// The app shell: top bar with the role's pages, town, live-stream state, clock and
+// account; pages are built on first visit (their code loaded then) and kept alive.
+import { get, post, setToken } from '../api';
+import { cameras } from '../cameras-store';
+import { hasRole, type AppContext } from '../context';
+import { h, toast } from '../dom';
+import { lang, setLang, tr } from '../i18n';
+import { live, type LiveState } from '../live';
+import type { Account, Area, Role } from '../types';
+import type { Page, PageFactory } from './page';
+
+interface NavItem {
+  id: string;
+  label: string;
+  roles: Role[] | 'all';
+  load: () => Promise<PageFactory>;
+}
+
+const NAV: NavItem[] = [
+  { id: 'map', label: tr('地图', 'Map'), roles: 'all', load: async () => (await import('../map/map-page')).createMapPage },
+  { id: 'video', label: tr('视频墙', 'Video wall'), roles: ['operator', 'dispatcher'], load: async () => (await import('../video/wall-page')).createWallPage },
+  { id: 'dispatch', label: tr('调度', 'Dispatch'), roles: ['dispatcher', 'operator'], load: async () => (await import('../dispatch/dispatch-page')).createDispatchPage },
+  { id: 'install', label: tr('安装', 'Installation'), roles: ['installer'], load: async () => (await import('../install/install-page')).createInstallPage },
+  { id: 'plan', label: tr('网格规划', 'Grid planning'), roles: ['planner'], load: async () => (await import('../plan/plan-page')).createPlanPage },
+  { id: 'stats', label: tr('统计', 'Statistics'), roles: ['dispatcher', 'operator', 'planner'], load: async () => (await import('../stats/stats-page')).createStatsPage },
+];
+
+const LIVE_LABEL: Record<LiveState, string> = {
+  connecting: tr('连接中', 'connecting'),
+  open: tr('实时', 'live'),
+  reconnecting: tr('重连中', 'reconnecting'),
+  closed: tr('离线', 'offline'),
+};
+
+export async function startShell(root: HTMLElement, me: Account): Promise<void> {
+  const towns = (await get<Area[]>('/api/areas?level=town')).filter((t) => me.allTowns || me.townIds.includes(t.id));
+  if (towns.length === 0) {
+    root.replaceChildren(h('div', { class: 'login-page' }, h('div', { class: 'login-card' }, tr('此账号没有可查看的乡镇。', 'This account has no town to show.'))));
+    return;
+  }
+  const savedTown = localStorage.getItem('wg.town');
+  const town = towns.find((t) => t.code === savedTown) ?? towns[0]!;
+  const nav = NAV.filter((n) => n.roles === 'all' || hasRole(me, n.roles));
+  const pagesBox = h('main', { class: 'pages' });
+  const built = new Map<string, Promise<Page>>();
+  let current: string | null = null;
+
+  const ctx: AppContext = {
+    me,
+    towns,
+    town,
+    has: (...roles) => hasRole(me, roles),
+    go: (page) => {
+      location.hash = `#/${page}`;
+    },
+    openCamera: (cameraId) => {
+      ctx.go('video');
+      void page('video').then((p) => (p as Page & { put?(id: number): void }).put?.(cameraId));
+    },
+    lookHere: async (lon, lat) => {
+      const seen = await get<{ camera: { id: number; name: string; ptz: boolean; status: string }; visibility: string; distanceM: number }[]>(
+        `/api/cameras/visible?lon=${lon}&lat=${lat}`,
+      );
+      const best = seen.find((s) => s.camera.ptz && s.camera.status !== 'offline') ?? seen[0];
+      if (!best) return toast(tr('附近没有能看到这里的摄像机', 'No camera can see this point'), 'error');
+      if (best.camera.ptz && ctx.has('operator', 'dispatcher')) {
+        await post(`/api/cameras/${best.camera.id}/ptz`, { type: 'look_at', lon, lat });
+      }
+      toast(`${tr('已转向', 'Aimed')} ${best.camera.name} · ${Math.round(best.distanceM)} m`, 'ok');
+      ctx.openCamera(best.camera.id);
+    },
+    showOnMap: (lon, lat, zoom) => {
+      ctx.go('map');
+      void page('map').then((p) => (p as Page & { flyTo?(lon: number, lat: number, zoom?: number): void }).flyTo?.(lon, lat, zoom));
+    },
+  };
+
+  function page(id: string): Promise<Page> {
+    let p = built.get(id);
+    if (!p) {
+      const item = nav.find((n) => n.id === id)!;
+      p = item.load().then(async (factory) => {
+        const made = await factory(ctx);
+        made.el.classList.add('page');
+        made.el.dataset['page'] = id;
+        pagesBox.appendChild(made.el);
+        return made;
+      });
+      built.set(id, p);
+    }
+    return p;
+  }
+
+  const links = nav.map((n) => h('a', { href: `#/${n.id}`, 'data-nav': n.id }, n.label));
+  const liveBadge = h('span', { class: 'live-badge', id: 'live-state' });
+  const clock = h('span', { class: 'clock' });
+  setInterval(() => (clock.textContent = new Date().toLocaleTimeString('zh-CN', { hour12: false })), 1000);
+  const townSelect = h(
+    'select',
+    {
+      id: 'town-select',
+      onchange: (e: Event) => {
+        localStorage.setItem('wg.town', (e.target as HTMLSelectElement).value);
+        location.reload();
+      },
+    },
+    ...towns.map((t) => h('option', { value: t.code, selected: t.code === town.code }, t.name)),
+  );
+  const header = h(
+    'header',
+    { class: 'topbar' },
+    h('div', { class: 'brand' }, '网格天眼'),
+    h('nav', {}, ...links),
+    h('div', { class: 'spacer' }),
+    townSelect,
+    liveBadge,
+    clock,
+    h('span', { class: 'who', id: 'who', title: me.roles.join(', ') }, me.displayName),
+    h('button', { class: 'link', onclick: () => setLang(lang === 'zh' ? 'en' : 'zh') }, lang === 'zh' ? 'EN' : '中'),
+    h(
+      'button',
+      {
+        class: 'link',
+        id: 'logout',
+        onclick: async () => {
+          await post('/api/auth/logout').catch(() => undefined);
+          live.stop();
+          setToken(null);
+          location.hash = '';
+          location.reload();
+        },
+      },
+      tr('退出', 'Log out'),
+    ),
+  );
+  root.replaceChildren(h('div', { class: 'shell' }, header, pagesBox));
+
+  live.onState((state) => {
+    liveBadge.textContent = LIVE_LABEL[state];
+    liveBadge.dataset['state'] = state;
+  });
+  cameras.listenLive();
+  live.start();
+
+  async function route(): Promise<void> {
+    const wanted = location.hash.replace(/^#\/?/, '').split('?')[0] || nav[0]!.id;
+    const id = nav.some((n) => n.id === wanted) ? wanted : nav[0]!.id;
+    if (id === current) return;
+    const previous = current;
+    current = id;
+    for (const a of links) a.classList.toggle('active', a.dataset['nav'] === id);
+    if (previous) (await page(previous)).el.hidden = true;
+    if (previous) (await page(previous)).hide?.();
+    const next = await page(id);
+    if (current !== id) return;
+    next.el.hidden = false;
+    next.show?.();
+  }
+  window.addEventListener('hashchange', () => void route());
+  await route();
+}

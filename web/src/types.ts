@@ -1,0 +1,88 @@
+// Shapes of the server's answers that the app reads (a subset of /api/openapi.json).
+export type Role = 'admin' | 'operator' | 'dispatcher' | 'planner' | 'installer' | 'gridworker';
+
+export interface Account {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  allTowns: boolean;
+  townIds: number[];
+}
+
+export interface Area {
+  id: number;
+  code: string;
+  name: string;
+  level: 'city' | 'district' | 'town' | 'village';
+}
+
+export interface Placement {
+  lon: number;
+  lat: number;
+  mountHeightM: number;
+  headingDeg: number;
+  hfovDeg: number;
+  rangeM: number;
+  highPosition: boolean;
+  zoomMax: number;
+  panOffsetDeg: number;
+  tiltOffsetDeg: number;
+  gridCode: string | null;
+}
+
+export type CameraStatus = 'unknown' | 'online' | 'offline' | 'error';
+
+export interface Camera {
+  id: number;
+  townId: number;
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+  manufacturer: string | null;
+  model: string | null;
+  firmware: string | null;
+  serial: string | null;
+  hardwareId: string | null;
+  profiles: unknown[];
+  streams: { main: string | null; sub: string | null };
+  snapshotUri: string | null;
+  ptz: Record<string, unknown> | null;
+  status: CameraStatus;
+  lastSeenAt: string | null;
+  lastError: string | null;
+  lastCheckedAt: string | null;
+  placement: Placement | null;
+}
+
+export interface OnDutyPerson {
+  personId: number;
+  name: string;
+  roles: string[];
+  dutyStatus: string;
+  lon: number | null;
+  lat: number | null;
+  fixTime: string | null;
+  ageSeconds: number | null;
+  gridCode: string | null;
+  battery: number | null;
+  speedMps: number | null;
+}
+
+export interface LivePosition {
+  personId: number;
+  lon: number;
+  lat: number;
+  time: string;
+  gridCode: string | null;
+  speed: number | null;
+  battery: number | null;
+}
+
+export interface LockHolder {
+  accountId: number;
+  username: string;
+  rank: number;
+  since: string;
+}
