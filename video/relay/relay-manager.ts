@@ -3,12 +3,15 @@
 // requested a playlist or segment from for `idleMs` is stopped. Across server instances
 // a Redis lease elects one owner per stream; the others learn the owner's URL and the
 // HTTP layer proxies to it, so a camera never gets two ffmpeg connections from us.
+import { rm } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { moduleLogger } from '../../server/logger.js';
 import { inputKindOf } from './ffmpeg-args.js';
 import { RelayLease, type LeaseHolder } from './relay-lease.js';
-import { RelayProcess, type ReadyInfo, type RelayProcessOptions, type RelayStatus } from './relay-process.js';
+import { releaseScratchDir, trackScratchDir } from './children.js';
+import { RelayProcess, defaultHlsRoot, type ReadyInfo, type RelayProcessOptions, type RelayStatus } from './relay-process.js';
+import { claimInstanceDir, heartbeat, removeLeftoverScratchDirs, type LeftoverReport } from './scratch-dirs.js';
 
 /**
  * A relayed stream: a camera's `main` / `sub` stream, or a pushed stream. Both parts
@@ -58,8 +61,13 @@ export interface RelayManagerOptions {
   redisTimeoutMs?: number;
   /** A failed relay answers with its error for this long before a new watch tries again. */
   failedRetryMs?: number;
-  /** Options for every RelayProcess (HLS root, timeouts, backoff, ffmpeg path). */
+  /**
+   * Options for every RelayProcess (timeouts, backoff, ffmpeg path). `hlsRoot` is shared
+   * by every instance on the host: this one keeps its relays in `<hlsRoot>/i-<instanceId>`.
+   */
   relay?: Omit<RelayProcessOptions, 'sourceUrl' | 'name' | 'logger' | 'secrets'>;
+  /** Scratch directories nobody owns, untouched this long, are removed at start (default 10 min). */
+  leftoverStaleMs?: number;
   logger?: Logger;
 }
 
@@ -81,6 +89,7 @@ interface Entry {
 }
 
 const KEY_PART = /^[\w.-]{1,64}$/;
+const HEARTBEAT_MS = 30_000;
 
 /** An RTMP stream key is the pushing phone's credential: mask it like a password. */
 function secretsOfSource(url: string): string[] {
@@ -107,6 +116,8 @@ export class RelayManager {
   private readonly failedRetryMs: number;
   private readonly redisTimeoutMs: number;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly scratch: Promise<{ dir: string; leftovers: LeftoverReport }>;
+  private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly options: RelayManagerOptions) {
@@ -117,6 +128,33 @@ export class RelayManager {
     this.redisTimeoutMs = options.redisTimeoutMs ?? 3000;
     this.sweeper = setInterval(() => this.sweep(), Math.max(100, Math.min(1000, this.idleMs / 4)));
     this.sweeper.unref();
+    this.scratch = this.prepareScratch();
+    // watch() awaits it and reports a failure; this only keeps it from going unhandled.
+    this.scratch.catch((err: unknown) => this.log.error({ err }, 'cannot prepare the relay scratch directory'));
+    // The owner file's mtime says "still here" to instances that start on other hosts.
+    this.heartbeat = setInterval(() => void this.scratch.then((s) => heartbeat(s.dir)).catch(() => undefined), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Claims this instance's scratch directory and removes the ones that servers killed
+   * before they could clean up have left behind (see scratch-dirs.ts). Runs once, at
+   * construction; awaiting it tells what was removed.
+   */
+  async leftovers(): Promise<LeftoverReport> {
+    return (await this.scratch).leftovers;
+  }
+
+  private async prepareScratch(): Promise<{ dir: string; leftovers: LeftoverReport }> {
+    const root = this.options.relay?.hlsRoot ?? defaultHlsRoot();
+    const dir = await claimInstanceDir(root, this.options.instanceId);
+    trackScratchDir(dir);
+    const leftovers = await removeLeftoverScratchDirs(root, {
+      instanceId: this.options.instanceId,
+      staleMs: this.options.leftoverStaleMs ?? 10 * 60_000,
+    });
+    if (leftovers.removed.length) this.log.info({ removed: leftovers.removed }, 'removed relay scratch directories left by servers that died');
+    return { dir, leftovers };
   }
 
   get holder(): LeaseHolder {
@@ -136,6 +174,7 @@ export class RelayManager {
     if (this.closed) throw new Error('the relay manager is stopped');
     const id = this.idOf(key);
     inputKindOf(sourceUrl);
+    await this.scratch;
     for (;;) {
       const entry = this.entries.get(id);
       if (!entry) break;
@@ -202,7 +241,13 @@ export class RelayManager {
   async stopAll(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    clearInterval(this.heartbeat);
     await Promise.all([...this.entries.values()].map((e) => this.stopEntry(e, 'shutting down')));
+    const scratch = await this.scratch.catch(() => undefined);
+    if (scratch) {
+      await rm(scratch.dir, { recursive: true, force: true });
+      releaseScratchDir(scratch.dir);
+    }
   }
 
   private idOf(key: RelayKey): string {
@@ -257,8 +302,10 @@ export class RelayManager {
   }
 
   private async startRelay(entry: Entry): Promise<void> {
+    const { dir } = await this.scratch;
     const relay = await RelayProcess.start({
       ...this.options.relay,
+      hlsRoot: dir,
       sourceUrl: entry.sourceUrl,
       name: `${entry.key.sourceId}-${entry.key.stream}`,
       secrets: secretsOfSource(entry.sourceUrl),
