@@ -193,29 +193,29 @@ export class IncidentsRepository {
   }
 
   async lock(id: number): Promise<LockedIncident | null> {
-    const { rows } = await this.db.query<LockedIncident>(
-      `SELECT i.id, i.town_id AS "townId", i.state, i.level, i.assignee_person_id AS "assigneePersonId",
-         o.id AS "pendingOfferId", o.person_id AS "pendingOfferPersonId"
-       FROM incidents i LEFT JOIN dispatch_offers o ON o.incident_id = i.id AND o.outcome = 'pending'
-       WHERE i.id = $1 FOR UPDATE OF i`,
-      [id],
-    );
-    return rows[0] ?? null;
+    const { rows } = await this.db.query<Omit<LockedIncident, 'pendingOfferId' | 'pendingOfferPersonId'>>(
+      `SELECT id, town_id AS "townId", state, level, assignee_person_id AS "assigneePersonId" FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
+    if (!rows[0]) return null;
+    // A statement of its own after the lock: under READ COMMITTED it sees what the
+    // transaction we waited for committed (a join in the locking query would not).
+    const offer = await this.db.query<{ id: number; personId: number }>(
+      `SELECT id, person_id AS "personId" FROM dispatch_offers WHERE incident_id = $1 AND outcome = 'pending'`, [id]);
+    return { ...rows[0], pendingOfferId: offer.rows[0]?.id ?? null, pendingOfferPersonId: offer.rows[0]?.personId ?? null };
   }
 
   /** Moves the incident to `state`, stamping the time the loop's milestones were reached. */
   async setState(id: number, state: IncidentState, extra: { level?: EscalationLevel; assignee?: number | null; rating?: number; mergedInto?: number; settledOnSpot?: boolean; dispatchWanted?: boolean } = {}): Promise<void> {
     await this.db.query(
-      `UPDATE incidents SET state = $2, updated_at = clock_timestamp(),
-         level = COALESCE($3, level),
+      `UPDATE incidents SET state = $2::incident_state, updated_at = clock_timestamp(),
+         level = COALESCE($3::escalation_level, level),
          assignee_person_id = CASE WHEN $4::boolean THEN $5 ELSE assignee_person_id END,
          rating = COALESCE($6, rating),
          merged_into = COALESCE($7, merged_into),
          settled_on_spot = COALESCE($8, settled_on_spot),
          dispatch_wanted = COALESCE($9, dispatch_wanted),
-         accepted_at = CASE WHEN $2 = 'accepted' AND accepted_at IS NULL THEN clock_timestamp() ELSE accepted_at END,
-         handled_at = CASE WHEN $2 = 'handled' THEN clock_timestamp() WHEN $2 = 'returned' THEN NULL ELSE handled_at END,
-         closed_at = CASE WHEN $2 IN ('closed', 'merged') THEN clock_timestamp() ELSE closed_at END
+         accepted_at = CASE WHEN $2::incident_state = 'accepted' AND accepted_at IS NULL THEN clock_timestamp() ELSE accepted_at END,
+         handled_at = CASE WHEN $2::incident_state = 'handled' THEN clock_timestamp() WHEN $2::incident_state = 'returned' THEN NULL ELSE handled_at END,
+         closed_at = CASE WHEN $2::incident_state IN ('closed', 'merged') THEN clock_timestamp() ELSE closed_at END
        WHERE id = $1`,
       [id, state, extra.level ?? null, extra.assignee !== undefined, extra.assignee ?? null, extra.rating ?? null, extra.mergedInto ?? null,
         extra.settledOnSpot ?? null, extra.dispatchWanted ?? null],

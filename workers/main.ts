@@ -1,12 +1,14 @@
-// The workers process: periodic and queued work that no request waits for: camera
-// health checks, the cameras' event subscriptions (alarms → alerts) and the alert
-// outbox sweep. Several worker processes may run; a Redis lease makes one of them
-// the leader that does this.
+// The workers process: queued and periodic work that no request waits for. Every
+// worker process runs the incident queues (dispatch, offer timeouts, deadlines, camera
+// alerts → incidents). Several may run; a Redis lease makes one of them the leader that
+// also checks camera health, keeps the cameras' event subscriptions (alarms → alerts),
+// sweeps the alert outbox, and re-creates lost incident jobs and missed deadlines.
 import { randomUUID } from 'node:crypto';
 import { config } from '../server/config.js';
 import { rootLogger } from '../server/logger.js';
 import { createServices } from '../server/composition.js';
 import { AlertWatcher } from '../video/alert-watcher.js';
+import { startIncidentWorkers } from './incident-workers.js';
 
 async function main(): Promise<void> {
   const cfg = config();
@@ -16,12 +18,15 @@ async function main(): Promise<void> {
   const watcher = new AlertWatcher(services.db, services.box, services.alerts, cfg.CAMERA_TIMEOUT_MS);
   let watching = false;
   const intervalMs = cfg.CAMERA_HEALTH_INTERVAL_S * 1000;
-  const round = async () => {
-    // Whoever holds the lease checks; it lapses if that worker dies.
+  // Whoever holds the lease leads; it lapses if that worker dies (or Redis forgets it).
+  const leading = async (): Promise<boolean> => {
     const got = await services.redis.set(leaseKey, me, 'PX', intervalMs * 2, 'NX');
     const mine = got === 'OK' || (await services.redis.get(leaseKey)) === me;
-    if (!mine) return;
-    await services.redis.pexpire(leaseKey, intervalMs * 2);
+    if (mine) await services.redis.pexpire(leaseKey, intervalMs * 2);
+    return mine;
+  };
+  const round = async () => {
+    if (!(await leading())) return;
     if (!watching) {
       watching = true;
       watcher.start(intervalMs);
@@ -32,11 +37,21 @@ async function main(): Promise<void> {
   };
   const timer = setInterval(() => void round().catch((err: unknown) => rootLogger.error({ err }, 'health round failed')), intervalMs);
   void round();
+  const incidentWorkers = startIncidentWorkers(services.incidents, services.db, cfg.REDIS_URL, cfg.REDIS_PREFIX);
+  const sweep = async () => {
+    if (!(await leading())) return;
+    const swept = await incidentWorkers.sweep();
+    if (swept.redispatched + swept.cards > 0) rootLogger.info(swept, 'incident sweep');
+  };
+  const sweepTimer = setInterval(() => void sweep().catch((err: unknown) => rootLogger.error({ err }, 'incident sweep failed')), cfg.INCIDENT_SWEEP_S * 1000);
   rootLogger.info({ intervalS: cfg.CAMERA_HEALTH_INTERVAL_S }, 'workers running');
   const stop = async () => {
     clearInterval(timer);
+    clearInterval(sweepTimer);
+    await incidentWorkers.close();
     await watcher.stop();
     await services.alertsQueue.close();
+    await services.incidents.jobs.close();
     services.cameraSessions.closeAll();
     services.redis.disconnect();
     await services.db.end();
