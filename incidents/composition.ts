@@ -14,6 +14,7 @@ import { IncidentEvents } from './incident-events.js';
 import { IncidentJobs } from './incident-jobs.js';
 import { IncidentsService } from './incidents.service.js';
 import { IntakeService } from './intake.service.js';
+import { StatsService } from './stats.service.js';
 import { TaxonomyService } from './taxonomy.service.js';
 
 export interface IncidentServices {
@@ -22,6 +23,7 @@ export interface IncidentServices {
   incidents: IncidentsService;
   dispatch: DispatchService;
   deadlines: DeadlinesService;
+  stats: StatsService;
   cameraAlertIntake: CameraAlertIntake;
   jobs: IncidentJobs;
   events: IncidentEvents;
@@ -56,6 +58,7 @@ export function createIncidentServices(d: IncidentDeps): IncidentServices {
     dispatch,
     incidents: new IncidentsService(d.db, dispatch, jobs, events, d.media, Math.round(c.INCIDENT_MEDIA_MAX_MB * 1024 * 1024), d.peopleChanged),
     deadlines: new DeadlinesService(d.db, events, c.YELLOW_CARDS_TO_FLAG),
+    stats: new StatsService(d.db, c.YELLOW_CARDS_TO_FLAG),
     cameraAlertIntake: new CameraAlertIntake(d.db, taxonomy, intake, d.media),
     jobs,
     events,

@@ -8,6 +8,7 @@ import { convertPoint } from '../gis/crs.js';
 import type { Services } from '../server/composition.js';
 import { ActionBody, IncidentParams, ListQuery, MediaParams, NewIncidentBody, SubcategoryPatch } from './incidents.schemas.js';
 import { phoneRoutes } from './phone.routes.js';
+import { statsRoutes } from './stats.routes.js';
 
 const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
 
@@ -92,5 +93,6 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       },
     }),
     ...phoneRoutes(services),
+    ...statsRoutes(services),
   ];
 }
