@@ -1,0 +1,119 @@
+// The video wall in a real browser against the real relays and a simulated ONVIF
+// camera with real RTSP video: frames advance, PTZ buttons move the camera, "look
+// here" aims it from the map, and a camera that drops comes back by itself.
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import type { TestApi } from '../helpers/api.js';
+import { tinyTownWithPeople } from '../helpers/roster.js';
+import { TOWN } from '../helpers/tiny-town.js';
+import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
+
+const PASSWORD = 'wall-pass-8812';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('web app: the video wall with a simulated PTZ camera', function () {
+  this.timeout(90_000);
+  let t: TestApi;
+  let cam: SimulatedCamera;
+  let cameraId: number;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    [t, browser, cam] = await Promise.all([
+      startWebApi('web-video', { RELAY_IDLE_S: '5' }),
+      launchBrowser(),
+      SimulatedCamera.start({ name: '东门广场', ptz: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
+    ]);
+    const town = await tinyTownWithPeople(t, 1);
+    const res = await t.admin.post('/api/cameras', {
+      name: '东门广场', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN,
+      placement: { lon: 120.005, lat: 30.005, headingDeg: 45, hfovDeg: 60, rangeM: 3000, highPosition: true, mountHeightM: 30 },
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    cameraId = res.body.id;
+    await t.admin.post(`/api/cameras/${cameraId}/check`);
+    const operator = await createAccount(t, ['operator'], [town.townId]);
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    echoPageErrors(page);
+    await loginThroughForm(page, t.api.url, operator, '#/video');
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, page);
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+    await cam?.stop();
+  });
+
+  const currentTime = (selector: string) => page.$eval(selector, (v) => (v as HTMLVideoElement).currentTime);
+
+  it('plays a camera put in a tile from the list: frames advance, latency shown', async () => {
+    await page.click('[data-layout="4"]');
+    await page.click(`#camera-list li[data-camera="${cameraId}"]`);
+    const video = `.tile video[data-camera="${cameraId}"]`;
+    await page.waitForFunction((sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0, video, { timeout: 15_000 });
+    const t0 = await currentTime(video);
+    await sleep(1500);
+    expect(await currentTime(video)).to.be.greaterThan(t0 + 0.5);
+    await page.waitForFunction(() => /\d\.\d s/.test(document.querySelector('.tile .tile-latency')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    expect(await page.textContent('.tile .tile-state')).to.equal('直播');
+  });
+
+  it('enlarges a tile to the main stream and steers the camera with press-and-hold, zoom and the lock shown', async () => {
+    await page.click(`.tile[data-tile="0"] [data-action="enlarge"]`);
+    const video = `#wall-enlarged video[data-stream="main"]`;
+    await page.waitForFunction((sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0, video, { timeout: 15_000 });
+    const before = cam.ptzState()!.position;
+    const right = (await page.$('[data-ptz="right"]'))!;
+    const box = (await right.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await sleep(1500);
+    const during = cam.ptzState()!;
+    await page.mouse.up();
+    await sleep(600);
+    const after = cam.ptzState()!;
+    expect(during.position.pan, 'pans while held').to.not.equal(before.pan);
+    expect(after.moveStatus.panTilt, 'stops on release').to.equal('IDLE');
+    const zoomIn = (await (await page.$('[data-ptz="zoom-in"]'))!.boundingBox())!;
+    await page.mouse.move(zoomIn.x + 5, zoomIn.y + 5);
+    await page.mouse.down();
+    await sleep(1000);
+    await page.mouse.up();
+    await sleep(500);
+    expect(cam.ptzState()!.position.zoom).to.be.greaterThan(before.zoom);
+    await page.waitForFunction(() => document.querySelector('#ptz-lock')?.getAttribute('data-holder')?.startsWith('web-operator'));
+    await page.click('#enlarged-close');
+  });
+
+  it('aims the camera at a point clicked on the map ("look here") and opens it on the wall', async () => {
+    await page.click('[data-nav="map"]');
+    await waitInPage(page, () => (window as unknown as { __wg?: { map?: { loaded(): boolean } } }).__wg?.map?.loaded() || null, 15_000);
+    const before = cam.ptzState()!.position;
+    const point = await page.evaluate(() => (window as unknown as { __wg: { map: { project(p: [number, number]): { x: number; y: number } } } }).__wg.map.project([120.021, 30.022]));
+    const origin = (await (await page.$('#main-map'))!.boundingBox())!;
+    await page.mouse.click(origin.x + point.x, origin.y + point.y);
+    await page.click('[data-action="look-here"]');
+    await page.waitForFunction(() => location.hash === '#/video');
+    await waitInPage(page, () => {
+      const pos = document.querySelector('.tile video') !== null;
+      return pos || null;
+    });
+    for (let i = 0; i < 30 && cam.ptzState()!.position.pan === before.pan; i++) await sleep(100);
+    expect(cam.ptzState()!.position.pan).to.not.equal(before.pan);
+  });
+
+  it('shows a camera that drops, and plays it again by itself when it comes back', async () => {
+    const state = () => page.$eval('.tile[data-tile="0"]', (el) => el.getAttribute('data-state'));
+    await page.waitForFunction(() => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'playing', undefined, { timeout: 15_000 });
+    await cam.setFaults({ offline: true });
+    await page.waitForFunction(() => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'retrying', undefined, { timeout: 30_000 });
+    expect(await page.textContent('.tile[data-tile="0"] .tile-state')).to.contain('重连');
+    await cam.setFaults({ offline: false });
+    await page.waitForFunction(() => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'playing', undefined, { timeout: 45_000 });
+    expect(await state()).to.equal('playing');
+  });
+});

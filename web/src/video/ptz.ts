@@ -1,0 +1,141 @@
+// Steering one camera: press-and-hold moves with the server's lease (renewed while
+// the button is held; if the browser goes away the camera stops by itself), zoom,
+// speed, presets, and who holds the control lock.
+import { ApiError, del, get, post } from '../api';
+import { cameras } from '../cameras-store';
+import { h, toast } from '../dom';
+import { tr } from '../i18n';
+import { live } from '../live';
+import type { LockHolder } from '../types';
+
+const LEASE_MS = 1000;
+const RENEW_MS = 350;
+
+interface Preset {
+  token: string;
+  name: string;
+}
+
+export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement; dispose(): void } {
+  const speed = h('input', { type: 'range', min: '0.1', max: '1', step: '0.1', value: '0.5', id: 'ptz-speed' });
+  const lockText = h('span', { class: 'ptz-lock', id: 'ptz-lock' }, '—');
+  const position = h('div', { class: 'mono muted', id: 'ptz-position' });
+  const presetList = h('div', { class: 'ptz-presets', id: 'ptz-presets' });
+  const presetName = h('input', { placeholder: tr('预置位名称', 'Preset name'), id: 'ptz-preset-name' });
+  let renewTimer: ReturnType<typeof setInterval> | null = null;
+  let moving = false;
+
+  const fail = (err: unknown) => {
+    if (err instanceof ApiError && err.status === 409) toast(`${tr('云台被占用', 'Camera is steered by someone else')}: ${err.message}`, 'error');
+    else toast(err instanceof Error ? err.message : String(err), 'error');
+    void refresh();
+  };
+
+  async function start(x: number, y: number, zoom: number): Promise<void> {
+    const s = Number(speed.value);
+    moving = true;
+    try {
+      await post(`/api/cameras/${cameraId}/ptz`, { type: 'continuous', velocity: { x: x * s, y: y * s, zoom: zoom * s }, leaseMs: LEASE_MS });
+    } catch (err) {
+      moving = false;
+      return fail(err);
+    }
+    if (!moving) return void stop();
+    renewTimer = setInterval(() => {
+      post(`/api/cameras/${cameraId}/ptz`, { type: 'renew', leaseMs: LEASE_MS }).catch(() => undefined);
+    }, RENEW_MS);
+  }
+
+  async function stop(): Promise<void> {
+    if (renewTimer) clearInterval(renewTimer);
+    renewTimer = null;
+    if (!moving) return;
+    moving = false;
+    await post(`/api/cameras/${cameraId}/ptz`, { type: 'stop' }).catch(fail);
+    void refresh();
+  }
+
+  const hold = (label: string, dir: [number, number, number], name: string) => {
+    const b = h('button', { class: 'ptz-btn', 'data-ptz': name, title: name }, label);
+    b.addEventListener('pointerdown', (e) => {
+      e.preventDefault();
+      b.setPointerCapture(e.pointerId);
+      void start(...dir);
+    });
+    for (const ev of ['pointerup', 'pointercancel', 'lostpointercapture']) b.addEventListener(ev, () => void stop());
+    return b;
+  };
+
+  async function refresh(): Promise<void> {
+    try {
+      const s = await get<{ position: { x: number; y: number; zoom: number } | null; lock: LockHolder | null }>(`/api/cameras/${cameraId}/ptz`);
+      showLock(s.lock);
+      if (s.position) position.textContent = `P ${s.position.x.toFixed(2)} · T ${s.position.y.toFixed(2)} · Z ${s.position.zoom.toFixed(2)}`;
+    } catch {
+      position.textContent = tr('读取云台位置失败', 'PTZ position unavailable');
+    }
+  }
+
+  function showLock(lock: LockHolder | null): void {
+    lockText.textContent = lock ? `${tr('控制者', 'Steered by')}: ${lock.username}${lock.accountId === myAccountId ? tr('（我）', ' (me)') : ''}` : tr('无人控制', 'Nobody steers');
+    lockText.dataset['holder'] = lock?.username ?? '';
+  }
+
+  async function loadPresets(): Promise<void> {
+    try {
+      const presets = await get<Preset[]>(`/api/cameras/${cameraId}/ptz/presets`);
+      presetList.replaceChildren(
+        ...presets.map((p) =>
+          h('button', { class: 'chip', 'data-preset': p.token, onclick: () => post(`/api/cameras/${cameraId}/ptz`, { type: 'goto_preset', token: p.token }).then(refresh, fail) }, p.name || p.token),
+        ),
+      );
+    } catch {
+      presetList.textContent = '—';
+    }
+  }
+
+  const offLock = live.on('cameras', (data) => {
+    const e = data as { cameraId: number; lock?: LockHolder | null };
+    if (e.cameraId === cameraId && 'lock' in e) showLock(e.lock ?? null);
+  });
+  const poll = setInterval(() => void refresh(), 5000);
+  void refresh();
+  void loadPresets();
+
+  const el = h(
+    'div',
+    { class: 'ptz-pad', id: 'ptz-pad' },
+    h('div', { class: 'ptz-title' }, tr('云台控制', 'PTZ'), lockText),
+    h(
+      'div', { class: 'ptz-grid' },
+      h('span'), hold('▲', [0, 1, 0], 'up'), h('span'),
+      hold('◀', [-1, 0, 0], 'left'), h('button', { class: 'ptz-btn', 'data-ptz': 'home', title: tr('归位', 'Home'), onclick: () => post(`/api/cameras/${cameraId}/ptz`, { type: 'home' }).then(refresh, fail) }, '⌂'), hold('▶', [1, 0, 0], 'right'),
+      h('span'), hold('▼', [0, -1, 0], 'down'), h('span'),
+    ),
+    h('div', { class: 'ptz-zoom' }, hold('－', [0, 0, -1], 'zoom-out'), h('span', { class: 'muted' }, tr('变倍', 'Zoom')), hold('＋', [0, 0, 1], 'zoom-in')),
+    h('label', {}, tr('速度', 'Speed'), speed),
+    position,
+    h('h3', {}, tr('预置位', 'Presets')),
+    presetList,
+    h(
+      'div', { class: 'row' },
+      presetName,
+      h('button', {
+        onclick: async () => {
+          if (!presetName.value.trim()) return;
+          await post(`/api/cameras/${cameraId}/ptz`, { type: 'set_preset', name: presetName.value.trim() }).then(loadPresets, fail);
+          presetName.value = '';
+        },
+      }, tr('保存', 'Save')),
+    ),
+    h('button', { class: 'link', id: 'ptz-release', onclick: () => del(`/api/cameras/${cameraId}/ptz/lock`).then(refresh, fail) }, tr('释放控制', 'Release control')),
+  );
+  return {
+    el,
+    dispose() {
+      void stop();
+      clearInterval(poll);
+      offLock();
+    },
+  };
+}
