@@ -59,7 +59,8 @@ export class DispatchRepository {
        SELECT n.person_id AS "personId", p.name, p.phone, p.roles::text[] AS roles, p.duty_status AS "dutyStatus", n.lon, n.lat,
          ST_Distance(n.geog, pt.g) AS "distanceM",
          extract(epoch FROM now() - n.fix_time)::float8 AS "positionAgeS",
-         (SELECT count(*)::int FROM incidents i WHERE i.assignee_person_id = n.person_id AND i.state IN ('accepted', 'in_progress', 'returned')) AS "openTasks",
+         (SELECT count(*)::int FROM incidents i WHERE i.assignee_person_id = n.person_id AND i.state IN ('accepted', 'in_progress', 'returned'))
+           + (SELECT count(*)::int FROM dispatch_offers o WHERE o.person_id = n.person_id AND o.outcome = 'pending') AS "openTasks",
          EXISTS (SELECT 1 FROM person_grids pg WHERE pg.person_id = n.person_id AND pg.grid_id = $4) AS "ownGrid"
        FROM near n JOIN people p ON p.id = n.person_id, pt
        ORDER BY "distanceM"`,

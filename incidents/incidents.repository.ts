@@ -151,7 +151,7 @@ export class IncidentsRepository {
       `INSERT INTO incidents (town_id, village_id, grid_id, grid_version_id, subcategory_code, platform, severity, description, address,
          lon, lat, geog, source, camera_id, reported_at, accept_due_at, finish_due_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ST_SetSRID(ST_MakePoint($10, $11), 4326)::geography, $12, $13,
-         clock_timestamp(), clock_timestamp() + make_interval(secs => $14 * 60), clock_timestamp() + make_interval(secs => $15 * 60))
+         clock_timestamp(), clock_timestamp() + make_interval(secs => $14::float8 * 60), clock_timestamp() + make_interval(secs => $15::float8 * 60))
        RETURNING id, reported_at AS "reportedAt", accept_due_at AS "acceptDueAt", finish_due_at AS "finishDueAt"`,
       [n.townId, n.villageId, n.gridId, n.gridVersionId, n.subcategoryCode, n.platform, n.severity, n.description, n.address,
         n.lon, n.lat, n.source, n.cameraId, n.acceptMinutes, n.finishMinutes],

@@ -1,0 +1,127 @@
+// Faults the issue names: a worker killed in the middle of a dispatch, several workers
+// at once, and Redis restarted (losing every job) while deadlines run. PostgreSQL holds
+// the truth; nothing is lost and nothing is doubled.
+import { expect } from 'chai';
+import pg from 'pg';
+import { startTestApi, type TestApi } from '../helpers/api.js';
+import { FAST_DISPATCH, incidentTown, inGrid, type IncidentTown } from '../helpers/incidents.js';
+import { PrivateRedis, WorkersProcess } from '../helpers/processes.js';
+import { sleep } from '../helpers/system.js';
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('incidents under faults: killed workers, restarted Redis', function () {
+  this.timeout(90_000);
+  let redis: PrivateRedis;
+  let t: TestApi;
+  let town: IncidentTown;
+  let db: pg.Pool;
+  const workers: WorkersProcess[] = [];
+  const workersEnv = () => ({ DATABASE_URL: t.db.url, REDIS_URL: redis.url, REDIS_PREFIX: t.redisPrefix, ...FAST_DISPATCH, OFFER_TIMEOUT_S: '600' });
+
+  before(async () => {
+    redis = await PrivateRedis.start();
+    t = await startTestApi('faults', { ...FAST_DISPATCH, OFFER_TIMEOUT_S: '600', REDIS_URL: redis.url });
+    town = await incidentTown(t, 4);
+    for (const i of [0, 1, 2, 3]) await town.place(i, inGrid(i % 3, 1));
+    db = new pg.Pool({ connectionString: t.db.url, max: 3 });
+  });
+  after(async () => {
+    for (const w of workers) await w.kill();
+    await db.end();
+    await t.close();
+    await redis.crash();
+  });
+
+  const offersOf = async (id: number) =>
+    (await db.query<{ outcome: string; person_id: number }>(`SELECT outcome, person_id FROM dispatch_offers WHERE incident_id = $1 ORDER BY id`, [id])).rows;
+  const dispatchSteps = async (id: number) =>
+    Number((await db.query(`SELECT count(*) FROM incident_history WHERE incident_id = $1 AND action = 'dispatch'`, [id])).rows[0].count);
+
+  it('finishes a dispatch whose worker was killed in the middle, exactly once', async () => {
+    // No worker runs yet: the job waits in Redis.
+    const made = await town.dispatcher.post('/api/incidents', { subcategory: 'environment.sewage', description: '污水直排', ...inGrid(0, 1) });
+    expect(made.status).to.equal(201);
+    const id = made.body.incident.id as number;
+    // Hold the incident's row so that the worker blocks inside its dispatch transaction.
+    const holder = await db.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [id]);
+    const first = WorkersProcess.start(workersEnv());
+    workers.push(first);
+    await until('the worker to be stuck in the dispatch', 30_000, async () =>
+      (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'`)).rowCount);
+    await first.kill('SIGKILL');
+    await holder.query('COMMIT');
+    holder.release();
+    await sleep(300);
+    expect(await offersOf(id)).to.deep.equal([]); // the killed transaction left nothing
+
+    // Two fresh workers: one becomes the leader, its sweep finds the incident still wanting dispatch.
+    workers.push(WorkersProcess.start(workersEnv()), WorkersProcess.start(workersEnv()));
+    const offers = await until('the dispatch to be redone', 30_000, async () => {
+      const rows = await offersOf(id);
+      return rows.length > 0 && rows;
+    });
+    await sleep(1500); // more sweeps and the duplicate jobs they queue: still one offer
+    expect(await offersOf(id)).to.deep.equal(offers);
+    expect(offers).to.have.length(1);
+    expect(offers[0]!.outcome).to.equal('pending');
+    expect(await dispatchSteps(id)).to.equal(1);
+  });
+
+  it('gives two workers twenty incidents at once and each gets exactly one offer', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const res = await town.dispatcher.post('/api/incidents', { subcategory: 'services.elderly', description: `走访 ${i}`, ...inGrid(i % 3, 2, (i - 10) * 0.0004, 0) });
+      ids.push(res.body.incident.id);
+    }
+    await until('every incident to be offered', 30_000, async () => {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`, [ids]);
+      return rows[0].n === 20;
+    });
+    await sleep(1000); // the sweeps' duplicate jobs come and go
+    for (const id of ids) {
+      expect((await offersOf(id)).map((o) => o.outcome), `incident ${id}`).to.deep.equal(['pending']);
+      expect(await dispatchSteps(id)).to.equal(1);
+    }
+    // Spread by workload: four gridworkers get five each, give or take.
+    const { rows } = await db.query(`SELECT person_id, count(*)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1) GROUP BY 1`, [ids]);
+    expect(rows).to.have.length(4);
+  });
+
+  it('gives each missed deadline one yellow card although Redis restarted and lost the deadline jobs', async () => {
+    // Accept within 3 s for this kind; finish far away.
+    await t.admin.patch('/api/incident-types/market.prices', { acceptMinutes: 0.05, finishMinutes: 600 });
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await town.dispatcher.post('/api/incidents', { subcategory: 'market.prices', description: `价格欺诈 ${i}`, ...inGrid(2, 0, 0, (i - 1) * 0.003) });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      ids.push(res.body.incident.id);
+    }
+    await redis.restart(); // every delayed deadline job is gone
+    const afterRestart = await until('the api to queue again', 10_000, async () => {
+      const res = await town.dispatcher.post('/api/incidents', { subcategory: 'market.prices', description: '价格欺诈 after', ...inGrid(1, 0) });
+      return res.status === 201 && res.body.incident.id as number;
+    });
+    ids.push(afterRestart);
+    const cards = await until('four cards', 30_000, async () => {
+      const { rows } = await db.query(`SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`, [ids]);
+      return rows.length >= 4 && rows;
+    });
+    await sleep(2000); // jobs that survived and later sweeps must not give a second card
+    const again = (await db.query(`SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`, [ids])).rows;
+    expect(again).to.deep.equal(cards);
+    expect(again.map((c) => c.kind)).to.deep.equal(['accept', 'accept', 'accept', 'accept']);
+    const timeline = (await town.dispatcher.get(`/api/incidents/${ids[0]}`)).body.timeline as { action: string }[];
+    expect(timeline.filter((e) => e.action === 'yellow_card')).to.have.length(1);
+  });
+});
