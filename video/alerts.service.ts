@@ -13,10 +13,12 @@ import { AlertsRepository, type Alert } from './alerts.repository.js';
 import { CamerasRepository } from './cameras.repository.js';
 import type { CredentialBox } from './credentials.js';
 import type { CameraEvent } from './onvif/notification.js';
-import { fetchSnapshot } from './snapshot.js';
+import { CameraPictures } from './camera-pictures.js';
 
 const log = moduleLogger('alerts');
 const SNAPSHOT_TIMEOUT_MS = 3000;
+/** An alert waits for its picture before it is queued: a frame grab gets less time than a viewer's. */
+const GRAB_DEADLINE_MS = 5000;
 
 export class AlertsService {
   constructor(
@@ -26,6 +28,7 @@ export class AlertsService {
     private readonly box: CredentialBox,
     private readonly live: LiveBus,
     private readonly dedupeMs: number,
+    private readonly pictures = new CameraPictures(box, SNAPSHOT_TIMEOUT_MS, GRAB_DEADLINE_MS),
   ) {}
 
   /** What a camera event means: an alarm to record, or nothing (an alarm ending, a state report). */
@@ -77,9 +80,10 @@ export class AlertsService {
 
   private async attachSnapshot(alert: Alert): Promise<void> {
     const secret = await new CamerasRepository(this.db).secret(alert.cameraId);
-    if (!secret?.snapshotUri) return;
+    if (!secret) return;
     try {
-      const jpeg = await fetchSnapshot(secret.snapshotUri, secret.username, this.box.open(secret.passwordEnc), SNAPSHOT_TIMEOUT_MS);
+      // The snapshot URI, else a frame from the stream (cameras without a snapshot endpoint).
+      const { jpeg } = await this.pictures.take(secret);
       const name = await this.media.save(jpeg, 'jpg');
       await new AlertsRepository(this.db).setSnapshot(alert.id, name);
       alert.snapshot = name;

@@ -20,12 +20,13 @@ export class CameraPictureError extends Error {
 export type FrameGrabber = (url: string, options: { deadlineMs: number; ioTimeoutMs: number; secrets: string[] }) => Promise<Buffer>;
 
 /** A grab connects, waits for a keyframe (cameras send one every 1–4 s) and encodes it. */
-const GRAB_DEADLINE_MS = 10_000;
+export const GRAB_DEADLINE_MS = 10_000;
 
 export class CameraPictures {
   constructor(
     private readonly box: CredentialBox,
     private readonly timeoutMs: number,
+    private readonly grabDeadlineMs = Math.max(GRAB_DEADLINE_MS, timeoutMs),
     private readonly grab: FrameGrabber = grabFrame,
   ) {}
 
@@ -43,8 +44,8 @@ export class CameraPictures {
     if (stream) {
       try {
         const url = withCredentials(stream, camera.username, password);
-        const deadlineMs = Math.max(GRAB_DEADLINE_MS, this.timeoutMs);
-        return { jpeg: await this.grab(url, { deadlineMs, ioTimeoutMs: this.timeoutMs, secrets: [password] }), from: 'stream' };
+        const deadlineMs = this.grabDeadlineMs;
+        return { jpeg: await this.grab(url, { deadlineMs, ioTimeoutMs: Math.min(this.timeoutMs, deadlineMs), secrets: [password] }), from: 'stream' };
       } catch (err) {
         failures.push(`frame from the stream: ${describe(err)}`);
       }

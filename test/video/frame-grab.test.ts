@@ -6,6 +6,7 @@ import { TOWN, tinyTownAreas } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { buildFrameGrabArgs } from '../../video/relay/frame-grab-args.js';
 import { FrameGrabError, grabFrame } from '../../video/relay/frame-grab.js';
+import { AlertWatcher } from '../../video/alert-watcher.js';
 
 const PASSWORD = 'grab-pass-7731';
 
@@ -103,6 +104,27 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
       expect(grabbed.raw.subarray(0, 2).toString('hex')).to.equal('ffd8');
     } finally {
       await brokenSnapshot.setFaults({ snapshotFails: false });
+    }
+  });
+
+  it("an alarm of a camera without a snapshot URI gets a frame from the stream as the alert's picture", async () => {
+    const s = t.api.services;
+    const watcher = new AlertWatcher(s.db, s.box, s.alerts, 3000);
+    try {
+      await watcher.sync();
+      for (let i = 0; i < 50 && watcher.status(noSnapshotId)?.state !== 'subscribed'; i++) await new Promise((r) => setTimeout(r, 100));
+      noSnapshot.emitEvent({ topic: 'tamper', state: true });
+      let alert: { snapshot: string | null } | undefined;
+      for (let i = 0; i < 80 && !alert?.snapshot; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        alert = (await t.admin.get(`/api/alerts?camera=${noSnapshotId}`)).body[0];
+      }
+      expect(alert?.snapshot).to.match(/^[0-9a-f]{64}\.jpg$/);
+      const jpeg = await t.admin.get(`/api/media/${alert!.snapshot}`);
+      expect(jpegSize(jpeg.raw)).to.deep.equal({ width: noSnapshot.streams.main.width, height: noSnapshot.streams.main.height });
+    } finally {
+      await watcher.stop();
+      await s.alertsQueue.obliterate({ force: true });
     }
   });
 
