@@ -2,7 +2,6 @@
 // the button is held; if the browser goes away the camera stops by itself), zoom,
 // speed, presets, and who holds the control lock.
 import { ApiError, del, get, post } from '../api';
-import { cameras } from '../cameras-store';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import { live } from '../live';
