@@ -54,6 +54,8 @@ import type { Queue } from 'bullmq';
 import type { CameraAlertJob } from '../workers/queues.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/composition.js';
 import { incidentRoutes } from '../incidents/incidents.routes.js';
+import { open311Router } from '../incidents/open311/open311.router.js';
+import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -202,6 +204,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     health: services.health,
     version: pkg.version,
     staticDir: options.staticDir,
+    routers: [open311Router(services)],
     routes: [
       ...authRoutes(services.auth),
       ...gisRoutes(services),
@@ -210,6 +213,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...liveVideoRoutes(services.video, services.liveSources, services.cameras),
       ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media),
       ...incidentRoutes(services),
+      ...open311ClientRoutes(services),
       ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras', 'alerts', 'incidents']),
     ],
   });

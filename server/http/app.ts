@@ -1,5 +1,5 @@
 // Builds the Express app from services: the one place routes are listed.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { NotFound } from '../errors.js';
 import type { AuthService } from '../auth/auth.service.js';
@@ -15,6 +15,11 @@ export interface AppParts {
   auth: AuthService;
   health: HealthService;
   routes: AnyRoute[];
+  /**
+   * Routers that speak their own protocol (Open311: form bodies, XML, its own errors):
+   * mounted after the request context, before the JSON parser and the /api 404.
+   */
+  routers?: RequestHandler[];
   /** Static files (the built web app), served last. */
   staticDir?: string;
   version: string;
@@ -31,6 +36,7 @@ export function createApp(parts: AppParts): Express {
   app.locals['log'] = parts.log;
 
   app.use(requestContext(parts.log));
+  for (const router of parts.routers ?? []) app.use(router);
   app.use(express.json({ limit: parts.bodyLimit, type: ['application/json', 'application/geo+json', 'application/*+json'] }));
 
   app.get('/healthz', async (_req, res) => {

@@ -1,0 +1,201 @@
+// GeoReport v2 over the incident module: the taxonomy's active subcategories are the
+// services, incidents that citizens reported are the service requests. A report goes
+// through the same intake as every other (grid lookup, routing, merge, dispatch).
+import type { Db } from '../../server/db/pool.js';
+import { Forbidden } from '../../server/errors.js';
+import type { MediaStore } from '../../server/media-store.js';
+import { IncidentsRepository } from '../incidents.repository.js';
+import type { IntakeService } from '../intake.service.js';
+import { PLATFORM_NAMES } from '../model.js';
+import type { Open311Attribute, Subcategory } from '../taxonomy.repository.js';
+import type { TaxonomyService } from '../taxonomy.service.js';
+import { validateAttributes } from './attributes.js';
+import type { ClientKeysService } from './client-keys.service.js';
+import { badRequest, forbidden, notFound, toOpen311Error } from './errors.js';
+import { firstField, parseRequestFilter, parseSubmission, type Fields } from './schemas.js';
+import { ServiceRequestsRepository, type ServiceRequestRow } from './service-requests.repository.js';
+
+export const SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';
+/** When this endpoint's document last changed (the discovery's changeset). */
+const CHANGESET = '2026-11-22T00:00:00Z';
+const DEFAULT_DAYS = 90;
+const MAX_REQUESTS = 1000;
+const CONTACT_FIELDS = ['email', 'phone', 'first_name', 'last_name', 'device_id', 'account_id'] as const;
+
+const DATATYPE_DESCRIPTIONS: Partial<Record<Open311Attribute['datatype'], string>> = {
+  number: '填一个数字 a number',
+  datetime: '日期时间 a W3C datetime, e.g. 2026-11-22T08:00:00+08:00',
+  singlevaluelist: '选一项 one of the keys in values',
+  multivaluelist: '可选多项 one or more of the keys in values (attribute[code][]=key)',
+};
+
+export interface Open311Settings {
+  townUtcOffsetHours: number;
+}
+
+export class Open311Service {
+  constructor(
+    private readonly db: Db,
+    private readonly taxonomy: TaxonomyService,
+    private readonly intake: IntakeService,
+    private readonly clients: ClientKeysService,
+    private readonly media: MediaStore,
+    private readonly settings: Open311Settings,
+  ) {}
+
+  discovery(endpointUrl: string) {
+    return {
+      changeset: CHANGESET,
+      contact: '网格天眼 综合指挥室 town command room; 12345 政务服务便民热线',
+      key_service: 'API keys are issued by the town command room (admins: POST /api/open311/clients)',
+      endpoints: [{ specification: SPECIFICATION, url: endpointUrl, changeset: CHANGESET, type: 'production', formats: ['text/xml', 'application/json'] }],
+    };
+  }
+
+  async services(fields: Fields) {
+    await this.jurisdiction(fields);
+    return (await this.taxonomy.all()).filter((s) => s.active).map((s) => ({
+      service_code: s.code,
+      service_name: s.name,
+      description: `${s.name} ${s.nameEn}（${PLATFORM_NAMES[s.platform]}）`,
+      metadata: s.attributes.length > 0,
+      type: 'realtime',
+      keywords: [s.name, s.nameEn, s.categoryName].join(', '),
+      group: s.categoryName,
+    }));
+  }
+
+  async definition(code: string, fields: Fields) {
+    await this.jurisdiction(fields);
+    const sub = await this.activeService(code);
+    if (!sub) throw notFound(`No service has the service_code "${code}"`);
+    return {
+      service_code: sub.code,
+      attributes: [...sub.attributes].sort((a, b) => a.order - b.order).map((a) => ({
+        variable: true,
+        code: a.code,
+        datatype: a.datatype,
+        required: a.required,
+        datatype_description: DATATYPE_DESCRIPTIONS[a.datatype] ?? '',
+        order: a.order,
+        description: a.description,
+        ...(a.values ? { values: a.values.map((v) => ({ key: v.key, name: v.name })) } : {}),
+      })),
+    };
+  }
+
+  /** POST requests: one report through the intake; a merge answers the incident it joined. */
+  async submit(fields: Fields) {
+    const client = await this.clients.authenticate(firstField(fields, 'api_key'));
+    if (!client) throw forbidden('A valid api_key is required to submit a service request (missing, unknown or disabled key)');
+    const jurisdiction = await this.jurisdiction(fields);
+    if (client.townId !== null && jurisdiction !== null && jurisdiction !== client.townId) {
+      throw forbidden(`This api_key may only report in town ${client.townCode} (${client.townName})`);
+    }
+    const input = parseSubmission(fields);
+    if (!input.service_code) throw badRequest('service_code is required (GET services.json lists them)');
+    const sub = await this.activeService(input.service_code);
+    if (!sub) throw badRequest(`service_code "${input.service_code}" is not a service here (GET services.json lists them)`);
+    const attributes = validateAttributes(sub.code, sub.attributes, input.attributes);
+    if (input.lat === undefined || input.long === undefined) {
+      throw badRequest(input.address_string || input.address_id
+        ? 'An address alone cannot be located here: send lat and long (WGS-84 decimal degrees) with it'
+        : 'A location is required: send lat and long (WGS-84 decimal degrees)');
+    }
+    const contact = Object.fromEntries(CONTACT_FIELDS.flatMap((f) => (input[f] === undefined ? [] : [[f, input[f]]])));
+    if (input.media_url) attributes['media_url'] = input.media_url;
+    const townIds = client.townId !== null ? [client.townId] : jurisdiction !== null ? [jurisdiction] : null;
+    try {
+      const result = await this.intake.report({
+        source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, lon: input.long, lat: input.lat,
+        address: input.address_string ?? null, contact: Object.keys(contact).length ? contact : null,
+        attributes: Object.keys(attributes).length ? attributes : null, townIds,
+      }, { kind: 'citizen', clientId: client.id, label: client.name });
+      const { incident } = result;
+      const notice = result.merged
+        ? `已并入附近同类事件 #${incident.id}（共 ${incident.reportCount} 次反映），请以此编号查询 This report joined open request ${incident.id} of the same kind nearby (${incident.reportCount} reports); follow that one`
+        : `已受理，由${PLATFORM_NAMES[incident.platform]}平台办理，预计 ${this.datetime(incident.finishDueAt)} 前办结 Received; expected to be resolved by then`;
+      return [{ service_request_id: String(incident.id), service_notice: notice, account_id: input.account_id ?? null }];
+    } catch (err) {
+      if (err instanceof Forbidden) {
+        throw client.townId !== null
+          ? forbidden(`This api_key may only report in town ${client.townCode} (${client.townName}); the point lies outside it`)
+          : badRequest('The point lies outside the town given as jurisdiction_id');
+      }
+      throw toOpen311Error(err) ?? err;
+    }
+  }
+
+  /** GET requests: a list of ids overrides every other filter; otherwise the last 90 days, at most 1000. */
+  async list(fields: Fields, endpointUrl: string) {
+    const townId = await this.jurisdiction(fields);
+    const f = parseRequestFilter(fields, this.settings.townUtcOffsetHours);
+    const open = f.statuses?.length === 1 ? f.statuses[0] === 'open' : undefined;
+    const rows = f.ids
+      ? await new ServiceRequestsRepository(this.db).list({ ids: f.ids, limit: MAX_REQUESTS })
+      : await new ServiceRequestsRepository(this.db).list({
+        serviceCodes: f.serviceCodes, open, townId: townId ?? undefined, limit: MAX_REQUESTS,
+        since: f.start ?? (f.end ? new Date(f.end.getTime() - DEFAULT_DAYS * 86_400_000) : new Date(Date.now() - DEFAULT_DAYS * 86_400_000)),
+        until: f.end,
+      });
+    return rows.map((r) => this.view(r, endpointUrl));
+  }
+
+  async get(id: string, fields: Fields, endpointUrl: string) {
+    await this.jurisdiction(fields);
+    const row = /^\d{1,15}$/.test(id) ? (await new ServiceRequestsRepository(this.db).list({ ids: [Number(id)], limit: 1 }))[0] : undefined;
+    if (!row) throw notFound(`No service request has the id "${id}"`);
+    return [this.view(row, endpointUrl)];
+  }
+
+  async photo(id: number, mediaId: number): Promise<{ contentType: string; body: Buffer }> {
+    const photo = await new ServiceRequestsRepository(this.db).photo(id, mediaId);
+    if (!photo) throw notFound(`No photo ${mediaId} of service request ${id}`);
+    return { contentType: photo.contentType, body: await this.media.read(photo.file) };
+  }
+
+  /** What the public sees of a request: never who reported it or how to reach them. */
+  private view(r: ServiceRequestRow, endpointUrl: string) {
+    const closed = r.state === 'closed' || r.state === 'merged';
+    const merged = r.state === 'merged' && r.mergedInto !== null;
+    return {
+      service_request_id: String(r.id),
+      status: closed ? 'closed' : 'open',
+      status_notes: merged ? `已并入事件 #${r.mergedInto} merged into request ${r.mergedInto}${r.statusNotes ? `: ${r.statusNotes}` : ''}` : r.statusNotes,
+      service_name: r.serviceName,
+      service_code: r.serviceCode,
+      description: r.description,
+      agency_responsible: PLATFORM_NAMES[r.platform],
+      service_notice: null,
+      requested_datetime: this.datetime(r.requestedAt),
+      updated_datetime: this.datetime(r.updatedAt),
+      expected_datetime: this.datetime(r.expectedAt),
+      address: r.address,
+      lat: r.lat,
+      long: r.lon,
+      media_url: r.photoId !== null ? `${endpointUrl}/requests/${r.id}/media/${r.photoId}` : r.citizenMediaUrl,
+    };
+  }
+
+  /** jurisdiction_id is optional; when given it is one of the towns here (its code). */
+  private async jurisdiction(fields: Fields): Promise<number | null> {
+    const code = firstField(fields, 'jurisdiction_id');
+    if (code === undefined) return null;
+    const townId = /^[\w.-]{1,40}$/.test(code) ? await new IncidentsRepository(this.db).townIdByCode(code) : null;
+    if (townId === null) throw notFound(`jurisdiction_id "${code}" is not a town served here`);
+    return townId;
+  }
+
+  private async activeService(code: string): Promise<Subcategory | null> {
+    const sub = await this.taxonomy.find(code);
+    return sub && sub.active ? sub : null;
+  }
+
+  /** W3C datetime in the town's own offset (2026-11-22T14:05:00+08:00). */
+  private datetime(d: Date): string {
+    const h = this.settings.townUtcOffsetHours;
+    const shifted = new Date(d.getTime() + h * 3_600_000).toISOString().slice(0, 19);
+    const abs = Math.abs(h);
+    return `${shifted}${h < 0 ? '-' : '+'}${String(Math.trunc(abs)).padStart(2, '0')}:${String(Math.round((abs % 1) * 60)).padStart(2, '0')}`;
+  }
+}

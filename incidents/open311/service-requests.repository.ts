@@ -1,0 +1,77 @@
+// Incidents seen as Open311 service requests: those a citizen or the 12345 hotline
+// reported (at least one Open311 report), with what the public may see of them.
+import type { DbClient } from '../../server/db/pool.js';
+import type { IncidentState, Platform } from '../model.js';
+
+export interface ServiceRequestRow {
+  id: number;
+  state: IncidentState;
+  serviceCode: string;
+  serviceName: string;
+  description: string;
+  platform: Platform;
+  requestedAt: Date;
+  updatedAt: Date;
+  expectedAt: Date;
+  address: string | null;
+  lon: number;
+  lat: number;
+  mergedInto: number | null;
+  /** The latest step's note; the reports' own texts are not status notes. */
+  statusNotes: string | null;
+  photoId: number | null;
+  /** A picture a citizen linked to when reporting. */
+  citizenMediaUrl: string | null;
+}
+
+export interface ServiceRequestQuery {
+  ids?: number[];
+  serviceCodes?: string[];
+  since?: Date;
+  until?: Date;
+  /** true: open only; false: closed only. */
+  open?: boolean;
+  townId?: number;
+  limit: number;
+}
+
+const SELECT = `SELECT i.id, i.state, i.subcategory_code AS "serviceCode", s.name AS "serviceName", i.description, i.platform,
+  i.reported_at AS "requestedAt", i.updated_at AS "updatedAt", i.finish_due_at AS "expectedAt", i.address, i.lon, i.lat,
+  i.merged_into AS "mergedInto",
+  (SELECT h.note FROM incident_history h WHERE h.incident_id = i.id AND h.note IS NOT NULL AND h.action NOT IN ('report', 'report_merged')
+    ORDER BY h.id DESC LIMIT 1) AS "statusNotes",
+  (SELECT m.id FROM incident_media m WHERE m.incident_id = i.id AND m.kind = 'photo' ORDER BY m.id LIMIT 1) AS "photoId",
+  (SELECT r.attributes->>'media_url' FROM incident_reports r WHERE r.incident_id = i.id AND r.source = 'open311' AND r.attributes ? 'media_url'
+    ORDER BY r.id LIMIT 1) AS "citizenMediaUrl"
+  FROM incidents i JOIN incident_subcategories s ON s.code = i.subcategory_code
+  WHERE EXISTS (SELECT 1 FROM incident_reports r WHERE r.incident_id = i.id AND r.source = 'open311')`;
+
+export class ServiceRequestsRepository {
+  constructor(private readonly db: DbClient) {}
+
+  async list(q: ServiceRequestQuery): Promise<ServiceRequestRow[]> {
+    const { rows } = await this.db.query<ServiceRequestRow>(
+      `${SELECT}
+         AND ($1::bigint[] IS NULL OR i.id = ANY($1))
+         AND ($2::text[] IS NULL OR i.subcategory_code = ANY($2))
+         AND ($3::timestamptz IS NULL OR i.reported_at >= $3)
+         AND ($4::timestamptz IS NULL OR i.reported_at <= $4)
+         AND ($5::boolean IS NULL OR (i.state NOT IN ('closed', 'merged')) = $5)
+         AND ($6::bigint IS NULL OR i.town_id = $6)
+       ORDER BY i.reported_at DESC, i.id DESC LIMIT $7`,
+      [q.ids ?? null, q.serviceCodes ?? null, q.since ?? null, q.until ?? null, q.open ?? null, q.townId ?? null, q.limit],
+    );
+    return rows;
+  }
+
+  /** A photo of a request, only when the request is public and the file is a photo (not a camera snapshot). */
+  async photo(id: number, mediaId: number): Promise<{ contentType: string; file: string } | null> {
+    const { rows } = await this.db.query<{ contentType: string; file: string }>(
+      `SELECT m.content_type AS "contentType", m.file FROM incident_media m
+       WHERE m.incident_id = $1 AND m.id = $2 AND m.kind = 'photo'
+         AND EXISTS (SELECT 1 FROM incident_reports r WHERE r.incident_id = m.incident_id AND r.source = 'open311')`,
+      [id, mediaId],
+    );
+    return rows[0] ?? null;
+  }
+}
