@@ -140,13 +140,15 @@ export class StatsRepository {
       params.push(q.townIds);
       return ` AND ${column} = ANY($${params.length}::bigint[])`;
     };
+    // Keys are text, '' for none; the totals row has the grouped key NULL, made '' too
+    // so that its incident and card halves meet in the join.
     const incidentKey = `COALESCE(${d.incidentKey}, '')`;
     const cardKey = `COALESCE(${d.cardKey}, '')`;
     const open = `i.state <> 'closed'`;
     const closeTimed = `i.state = 'closed' AND NOT i.settled_on_spot`;
     const sql = `
       WITH inc AS (
-        SELECT ${incidentKey} AS k, GROUPING(${incidentKey}) = 1 AS total,
+        SELECT COALESCE(${incidentKey}, '') AS k, GROUPING(${incidentKey}) = 1 AS total,
           count(*)::int AS received,
           count(*) FILTER (WHERE i.state = 'closed')::int AS closed,
           count(*) FILTER (WHERE i.settled_on_spot)::int AS "settledOnSpot",
@@ -161,7 +163,7 @@ export class StatsRepository {
         WHERE i.reported_at >= $1 AND i.reported_at < $2 AND i.state <> 'merged'${townOf('i.town_id')}
         GROUP BY GROUPING SETS ((${incidentKey}), ())
       ), cards AS (
-        SELECT ${cardKey} AS k, GROUPING(${cardKey}) = 1 AS total, count(*)::int AS cards
+        SELECT COALESCE(${cardKey}, '') AS k, GROUPING(${cardKey}) = 1 AS total, count(*)::int AS cards
         FROM yellow_cards c
         ${d.cardsNeedIncident ? 'JOIN incidents ci ON ci.id = c.incident_id JOIN incident_subcategories cs ON cs.code = ci.subcategory_code' : ''}
         WHERE c.given_at >= $1 AND c.given_at < $2${townOf('c.town_id')}
