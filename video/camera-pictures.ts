@@ -2,7 +2,7 @@
 // one frame grabbed from its main RTSP stream (Profile S makes snapshots optional, and
 // many cheap cameras' snapshot endpoints break while the stream keeps going).
 import type { CameraSecret } from './cameras.repository.js';
-import { withCredentials, type CredentialBox } from './credentials.js';
+import { withCredentials, withPassword, type CredentialBox } from './credentials.js';
 import { maskSecrets } from './mask-url.js';
 import { grabFrame } from './relay/frame-grab.js';
 import { fetchSnapshot } from './snapshot.js';
@@ -35,7 +35,7 @@ export class CameraPictures {
     const failures: string[] = [];
     if (camera.snapshotUri) {
       try {
-        return { jpeg: await fetchSnapshot(camera.snapshotUri, camera.username, password, this.timeoutMs), from: 'snapshot_uri' };
+        return { jpeg: await fetchSnapshot(withPassword(camera.snapshotUri, password), camera.username, password, this.timeoutMs), from: 'snapshot_uri' };
       } catch (err) {
         failures.push(`snapshot URI: ${describe(err)}`);
       }

@@ -7,7 +7,7 @@ import { CameraPictures, type CameraPicture } from './camera-pictures.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import type { GridMap } from '../gis/map-revision.js';
 import { CamerasRepository, type Camera, type PlacementInput } from './cameras.repository.js';
-import type { CredentialBox } from './credentials.js';
+import { withoutPassword, type CredentialBox } from './credentials.js';
 import { connectCamera } from './onvif/onvif-driver.js';
 import { isOnvifError } from './onvif/errors.js';
 import { maskSecrets } from './mask-url.js';
@@ -88,9 +88,10 @@ export class CamerasService {
         serial: description.serial,
         hardwareId: description.hardwareId,
         profiles: description.profiles,
-        mainStreamUri: description.streams.main!,
-        subStreamUri: description.streams.sub,
-        snapshotUri: description.snapshotUri,
+        // Never the password, not even in a query string the camera reported.
+        mainStreamUri: withoutPassword(description.streams.main!, input.password),
+        subStreamUri: description.streams.sub && withoutPassword(description.streams.sub, input.password),
+        snapshotUri: description.snapshotUri && withoutPassword(description.snapshotUri, input.password),
         ptz: description.ptz,
         clockOffsetMs: Math.round(description.clockOffsetMs ?? 0),
         registeredBy: auth.me.id,

@@ -24,9 +24,38 @@ export class CredentialBox {
   }
 }
 
+/** What a password inside a stored URI's query string is replaced by (the masked form). */
+export const PASSWORD_SLOT = '***';
+
+const QUERY_PARAM = /([?&][^=&#]+=)([^&#]*)/g;
+
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Some cameras report URIs that carry the password in the query string (Foscam's
+ * snapshot CGI: `?cmd=snapPicture2&usr=admin&pwd=…`). Such a URI is stored, shown and
+ * logged with the value replaced by *** and filled in again only to connect, so the
+ * password stays sealed at rest and a changed password is picked up.
+ */
+export function withoutPassword(uri: string, password: string): string {
+  if (!password) return uri;
+  return uri.replace(QUERY_PARAM, (whole, name: string, value: string) => (value && decoded(value) === password ? `${name}${PASSWORD_SLOT}` : whole));
+}
+
+/** The stored URI with the password put back where withoutPassword() took it out. */
+export function withPassword(uri: string, password: string): string {
+  return uri.replace(QUERY_PARAM, (whole, name: string, value: string) => (value === PASSWORD_SLOT ? `${name}${encodeURIComponent(password)}` : whole));
+}
+
 /** rtsp://host/path → rtsp://user:pass@host/path, for ffmpeg only. */
 export function withCredentials(uri: string, username: string, password: string): string {
-  const url = new URL(uri);
+  const url = new URL(withPassword(uri, password));
   url.username = encodeURIComponent(username);
   url.password = encodeURIComponent(password);
   return url.toString();

@@ -28,6 +28,7 @@ describe('no camera password in any log line or HTTP answer', function () {
   let dome: SimulatedCamera;
   let changed: SimulatedCamera;
   let gone: SimulatedCamera;
+  let chatty: SimulatedCamera;
   const answers: HttpAnswer[] = [];
   const keep = async (answer: Promise<HttpAnswer>): Promise<HttpAnswer> => {
     const a = await answer;
@@ -39,10 +40,12 @@ describe('no camera password in any log line or HTTP answer', function () {
 
   before(async () => {
     logs = captureLogs('trace');
-    [dome, changed, gone] = await Promise.all([
+    [dome, changed, gone, chatty] = await Promise.all([
       SimulatedCamera.start({ name: '日志穹顶', ptz: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
       SimulatedCamera.start({ name: '改了密码', ptz: false, username: 'admin', password: OLD_PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
       SimulatedCamera.start({ name: '断电', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
+      // Reports its URIs with the password inside (userinfo, and a Foscam-style snapshot query).
+      SimulatedCamera.start({ name: '口无遮拦', ptz: false, credentialsInUris: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
     ]);
     t = await startTestApi('no-password-logs', { CAMERA_TIMEOUT_MS: '2000' });
     await t.admin.post('/api/areas/import', tinyTownAreas());
@@ -51,7 +54,7 @@ describe('no camera password in any log line or HTTP answer', function () {
   after(async () => {
     logs?.stop();
     await t?.close();
-    await Promise.all([dome?.stop(), changed?.stop(), gone?.stop()]);
+    await Promise.all([dome?.stop(), changed?.stop(), gone?.stop(), chatty?.stop()]);
   });
 
   it('runs every camera path that touches the password', async () => {
@@ -79,6 +82,17 @@ describe('no camera password in any log line or HTTP answer', function () {
     expect(live.status, JSON.stringify(live.body)).to.equal(200);
     await keep(t.admin.get(live.body.playlist));
     await keep(t.admin.get(`/api/cameras/${domeId}/live`));
+
+    // A camera whose reported URIs carry the password: stored and shown without it, and it still works.
+    const chattyCamera = await register(chatty, PASSWORD);
+    expect(chattyCamera.status).to.equal(201);
+    expect(chattyCamera.body.snapshotUri).to.match(/&usr=admin&pwd=\*\*\*$/);
+    expect(chattyCamera.body.streams.main).to.match(/^rtsp:\/\/127\.0\.0\.1:\d+\/main$/);
+    const chattySnap = await keep(t.admin.get(`/api/cameras/${chattyCamera.body.id}/snapshot.jpg`));
+    expect(chattySnap.status, chattySnap.raw.toString()).to.equal(200);
+    expect(chattySnap.headers.get('x-snapshot-source')).to.equal('snapshot_uri');
+    expect((await keep(t.admin.post(`/api/cameras/${chattyCamera.body.id}/live`, { stream: 'sub' }))).status).to.equal(200);
+    expect((await keep(t.admin.post(`/api/cameras/${chattyCamera.body.id}/check`))).body.status).to.equal('online');
 
     // The device's password is changed on site: the stored one is now wrong everywhere.
     const ports = { onvifPort: Number(new URL(changed.xaddr).port), rtspPort: changed.rtspPort };

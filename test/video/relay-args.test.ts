@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveFfmpeg } from '../../video/ffmpeg-path.js';
 import { maskSecrets, maskUrl, secretsOfUrl } from '../../video/mask-url.js';
+import { withCredentials, withoutPassword, withPassword } from '../../video/credentials.js';
 import { buildHlsArgs, inputKindOf } from '../../video/relay/ffmpeg-args.js';
 import { explainExit, lastErrorLine, type ExitFacts } from '../../video/relay/ffmpeg-errors.js';
 import { parsePlaylist, resolveHlsFile, segmentNumber, waitForPlaylist } from '../../video/relay/hls-files.js';
@@ -192,6 +193,20 @@ describe('video relay: pure parts', () => {
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
+    });
+  });
+
+  describe('passwords that cameras put into the URIs they report', () => {
+    const foscam = 'http://10.0.0.8:88/cgi-bin/CGIProxy.fcgi?cmd=snapPicture2&usr=admin&pwd=p%40ss%26w';
+    it('stores the URI with the password replaced by *** (only where the value is the password)', () => {
+      expect(withoutPassword(foscam, 'p@ss&w')).to.equal('http://10.0.0.8:88/cgi-bin/CGIProxy.fcgi?cmd=snapPicture2&usr=admin&pwd=***');
+      expect(withoutPassword('rtsp://cam/live?channel=1&subtype=0', '1')).to.equal('rtsp://cam/live?channel=***&subtype=0');
+      expect(withoutPassword('rtsp://cam/live?channel=1', 'secret')).to.equal('rtsp://cam/live?channel=1');
+      expect(withoutPassword('rtsp://cam/live', '')).to.equal('rtsp://cam/live');
+    });
+    it('puts the password back, encoded, only to connect', () => {
+      expect(withPassword(withoutPassword(foscam, 'p@ss&w'), 'p@ss&w')).to.equal(foscam);
+      expect(withCredentials('rtsp://cam:554/main?pwd=***', 'admin', 'a:b')).to.equal('rtsp://admin:a%3Ab@cam:554/main?pwd=a%3Ab');
     });
   });
 });

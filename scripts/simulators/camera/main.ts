@@ -46,6 +46,7 @@ const cameraSchema = z
     streams: z.object({ main: streamSchema, sub: streamSchema }).partial().strict().optional(),
     rtsp: z.boolean().optional(),
     snapshot: z.boolean().optional(),
+    credentialsInUris: z.boolean().optional(),
     rtspAuth: z.enum(['digest', 'basic', 'both', 'none']).optional(),
     videoPattern: z.string().regex(/^[a-z0-9-]+$/).optional(),
     discovery: z.union([z.literal(false), z.object({ port: port.optional() }).strict()]).optional(),

@@ -84,6 +84,12 @@ export interface SimulatedCameraOptions {
    * and the snapshot path answers 404; clients must grab a frame from the stream.
    */
   snapshot?: boolean;
+  /**
+   * Reports URIs with the credentials in them, as some firmwares do: GetStreamUri gives
+   * rtsp://user:password@host/…, GetSnapshotUri a Foscam-style CGI URL with
+   * `&usr=…&pwd=…` in the query, which the snapshot endpoint then accepts as its login.
+   */
+  credentialsInUris?: boolean;
   rtspAuth?: RtspAuthMethod;
   /** videotestsrc pattern of the video ("ball", "smpte", ...). */
   videoPattern?: string;
@@ -388,8 +394,11 @@ export class SimulatedCamera implements ControllableCamera {
       eventSource: this.eventSource,
       urls: {
         service: (name) => `${base()}${SERVICE_PATHS[name]}`,
-        stream: (s) => this.rtspUrl(s),
-        snapshot: (s) => this.snapshotUrl(s),
+        stream: (s) => this.rtspUrl(s, this.options.credentialsInUris === true),
+        snapshot: (s) =>
+          this.options.credentialsInUris
+            ? `${this.snapshotUrl(s)}&usr=${encodeURIComponent(this.username)}&pwd=${encodeURIComponent(this.password)}`
+            : this.snapshotUrl(s),
         subscription: (id) => `${base()}${SUBSCRIPTION_PATH_PREFIX}${id}`,
       },
       ports: () => ({ http: this.httpPort, rtsp: this.rtspPortNumber }),
@@ -417,7 +426,9 @@ export class SimulatedCamera implements ControllableCamera {
   private async serveSnapshot(req: IncomingMessage, url: URL): Promise<HttpReply> {
     // No endpoint at all: the web server does not know the path, whoever asks.
     if (this.options.snapshot === false) return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
-    if (!this.httpAuth.verify(req)) {
+    const queryLogin =
+      this.options.credentialsInUris === true && url.searchParams.get('usr') === this.username && url.searchParams.get('pwd') === this.password;
+    if (!queryLogin && !this.httpAuth.verify(req)) {
       return { status: 401, body: 'Unauthorized', headers: { 'WWW-Authenticate': this.httpAuth.challenges(), 'Content-Type': 'text/plain' } };
     }
     const profile = PROFILES.find((p) => p.token === (url.searchParams.get('profile') ?? PROFILES[0]!.token));
