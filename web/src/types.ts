@@ -53,6 +53,7 @@ export interface Camera {
   lastSeenAt: string | null;
   lastError: string | null;
   lastCheckedAt: string | null;
+  clockOffsetMs: number | null;
   placement: Placement | null;
 }
 

@@ -1,0 +1,102 @@
+// Installation in a real browser: a simulated camera found by WS-Discovery is
+// registered through the form (the server reads it), placed on the map by dragging
+// its heading, checked, and listed in the health table.
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import type { TestApi } from '../helpers/api.js';
+import { tinyTownWithPeople } from '../helpers/roster.js';
+import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
+
+const PASSWORD = 'install-pass-3390';
+
+describe('web app: installing a camera', function () {
+  this.timeout(60_000);
+  const discoveryPort = 20_000 + Math.floor(Math.random() * 20_000);
+  let t: TestApi;
+  let cam: SimulatedCamera;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    [t, browser, cam] = await Promise.all([
+      startWebApi('web-install', { DISCOVERY_PORT: String(discoveryPort), CAMERA_TIMEOUT_MS: '3000' }),
+      launchBrowser(),
+      SimulatedCamera.start({ name: '西村路口', ptz: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: { port: discoveryPort } }),
+    ]);
+    const town = await tinyTownWithPeople(t, 1);
+    const installer = await createAccount(t, ['installer'], [town.townId]);
+    page = await (await browser.newContext({ viewport: { width: 1400, height: 850 } })).newPage();
+    echoPageErrors(page);
+    await loginThroughForm(page, t.api.url, installer, '#/install');
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, page);
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+    await cam?.stop();
+  });
+
+  it('finds the device, refuses a wrong password, registers it and shows what the server read', async () => {
+    await page.click('#discover');
+    const port = new URL(cam.xaddr).port;
+    await page.click(`#discovered li[data-host="127.0.0.1:${port}"]`);
+    expect(await page.inputValue('#reg-host')).to.equal('127.0.0.1');
+    expect(await page.inputValue('#reg-name')).to.equal('西村路口');
+    await page.fill('#reg-username', 'admin');
+    await page.fill('#reg-password', 'not-the-password');
+    await page.click('#reg-submit');
+    await page.waitForFunction(() => (document.querySelector('#reg-error')?.textContent ?? '').includes('camera_auth_failed'), undefined, { timeout: 15_000 });
+    await page.fill('#reg-password', PASSWORD);
+    await page.click('#reg-submit');
+    await page.waitForSelector('#server-read table', { timeout: 15_000 });
+    const read = await page.textContent('#server-read');
+    expect(read).to.contain('西村路口');
+    expect(read).to.match(/支持/);
+    const list = (await t.admin.get('/api/cameras')).body as { name: string }[];
+    expect(list.map((c) => c.name)).to.include('西村路口');
+  });
+
+  it('places it on the map: drag the heading handle east, set the field of view, save', async () => {
+    await page.waitForSelector('#placement-heading');
+    const cameraBox = (await (await page.$('#placement-camera'))!.boundingBox())!;
+    const cx = cameraBox.x + cameraBox.width / 2;
+    const cy = cameraBox.y + cameraBox.height / 2;
+    const handle = (await (await page.$('#placement-heading'))!.boundingBox())!;
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(cx + 60, cy, { steps: 5 });
+    await page.mouse.move(cx + 120, cy, { steps: 5 });
+    await page.mouse.up();
+    await page.fill('#place-hfov', '90');
+    await page.dispatchEvent('#place-hfov', 'input');
+    await page.click('#place-save');
+    await page.waitForFunction(() => document.querySelector('#toasts')?.textContent?.includes('已保存位置'), undefined, { timeout: 5000 });
+    let placement: { headingDeg: number; hfovDeg: number; gridCode: string | null } | null = null;
+    for (let i = 0; i < 30 && !placement; i++) {
+      const cams = (await t.admin.get('/api/cameras')).body as { placement: typeof placement }[];
+      placement = cams[0]?.placement ?? null;
+      if (!placement) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(placement, 'saved').to.not.equal(null);
+    expect(placement!.headingDeg).to.be.within(80, 100);
+    expect(placement!.hfovDeg).to.equal(90);
+    expect(placement!.gridCode).to.match(/^T\d$/);
+  });
+
+  it('plays the picture, checks the device, and lists it in the health table with filters', async () => {
+    await page.waitForFunction(() => ((document.querySelector('#install-preview video') as HTMLVideoElement | null)?.currentTime ?? 0) > 0, undefined, { timeout: 15_000 });
+    await page.click('#check-camera');
+    await page.waitForSelector('#check-status', { timeout: 15_000 });
+    expect(await page.textContent('#check-status')).to.equal('在线');
+    await page.click('[data-tab="health"]');
+    await page.waitForSelector('#health-rows tr');
+    expect(await page.textContent('#health-rows')).to.contain('西村路口');
+    await page.selectOption('#health-status', 'offline');
+    expect(await page.$$('#health-rows tr')).to.have.length(0);
+    await page.selectOption('#health-status', 'online');
+    expect(await page.$$('#health-rows tr')).to.have.length(1);
+  });
+});
