@@ -74,9 +74,10 @@ describe('web app: installing a camera', function () {
     await page.dispatchEvent('#place-hfov', 'input');
     await page.click('#place-save');
     await page.waitForFunction(() => document.querySelector('#toasts')?.textContent?.includes('已保存位置'), undefined, { timeout: 5000 });
-    let placement: { headingDeg: number; hfovDeg: number; gridCode: string | null } | null = null;
+    type Placed = { headingDeg: number; hfovDeg: number; gridCode: string | null };
+    let placement: Placed | null = null;
     for (let i = 0; i < 30 && !placement; i++) {
-      const cams = (await t.admin.get('/api/cameras')).body as { placement: typeof placement }[];
+      const cams = (await t.admin.get('/api/cameras')).body as { placement: Placed | null }[];
       placement = cams[0]?.placement ?? null;
       if (!placement) await new Promise((r) => setTimeout(r, 100));
     }
