@@ -31,7 +31,17 @@ const builder = new XMLBuilder({ ignoreAttributes: false, format: true, suppress
 
 /** XML for a value: a plain object becomes elements; nested lists are wrapped by the caller's shape. */
 export function toXml(root: string, content: unknown): string {
-  return builder.build({ '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, [root]: content });
+  return builder.build({ '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' }, [root]: xmlSafe(content) });
+}
+
+// Characters XML 1.0 cannot carry at all, even escaped; a citizen's text may hold them.
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g; // eslint-disable-line no-control-regex -- these are the ones to drop
+
+function xmlSafe(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(NOT_XML, '');
+  if (Array.isArray(value)) return value.map(xmlSafe);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, xmlSafe(v)]));
+  return value;
 }
 
 /** A list answer: JSON array, or <root><item>…</item>…</root>. */

@@ -29,6 +29,17 @@ const DATATYPE_DESCRIPTIONS: Partial<Record<Open311Attribute['datatype'], string
   multivaluelist: '可选多项 one or more of the keys in values (attribute[code][]=key)',
 };
 
+/**
+ * Citizens often write their mobile or ID-card number into the description ("请回电
+ * 13912345678"); the public answers show it masked, as 139****5678.
+ */
+export function maskPersonalNumbers<T extends string | null>(text: T): T {
+  if (text === null) return text;
+  return text
+    .replace(/(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?![\dXx])/g, '$1********$2')
+    .replace(/(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g, '$1****$2') as T;
+}
+
 export interface Open311Settings {
   townUtcOffsetHours: number;
 }
@@ -161,10 +172,10 @@ export class Open311Service {
     return {
       service_request_id: String(r.id),
       status: closed ? 'closed' : 'open',
-      status_notes: merged ? `已并入事件 #${r.mergedInto} merged into request ${r.mergedInto}${r.statusNotes ? `: ${r.statusNotes}` : ''}` : r.statusNotes,
+      status_notes: maskPersonalNumbers(merged ? `已并入事件 #${r.mergedInto} merged into request ${r.mergedInto}${r.statusNotes ? `: ${r.statusNotes}` : ''}` : r.statusNotes),
       service_name: r.serviceName,
       service_code: r.serviceCode,
-      description: r.description,
+      description: maskPersonalNumbers(r.description),
       agency_responsible: PLATFORM_NAMES[r.platform],
       service_notice: null,
       requested_datetime: this.datetime(r.requestedAt),

@@ -433,6 +433,18 @@ describe('Open311 GeoReport v2', () => {
       expectSpecError(await get(`requests/${id}.json`), 404);
     });
 
+    it('masks phone and ID-card numbers a citizen wrote into the description, and keeps XML well-formed', async () => {
+      const text = '井盖丢失，请回电13912345678，身份证330602199001011234\u0001';
+      const id = (await report({ service_code: 'traffic.road_damage', description: text }, inGrid(1, 2))).body[0].service_request_id;
+      const json = (await get(`requests/${id}.json`)).body[0];
+      expect(json.description).to.equal('井盖丢失，请回电139****5678，身份证330602********1234\u0001');
+      const xml = await get(`requests/${id}.xml`);
+      expect(xml.status).to.equal(200);
+      expect(xml.body.service_requests.request[0].description).to.equal('井盖丢失，请回电139****5678，身份证330602********1234');
+      // The command room still reads the report as written.
+      expect((await dispatcher.get(`/api/incidents/${id}`)).body.incident.description).to.equal(text);
+    });
+
     it('refuses bad filters with a 400', async () => {
       expectSpecError(await get('requests.json?status=pending'), 400, /status/);
       expectSpecError(await get('requests.json?start_date=yesterday'), 400, /start_date/);
