@@ -125,7 +125,7 @@ export class Open311Service {
       const { incident } = result;
       const notice = result.merged
         ? `已并入附近同类事件 #${incident.id}（共 ${incident.reportCount} 次反映），请以此编号查询 This report joined open request ${incident.id} of the same kind nearby (${incident.reportCount} reports); follow that one`
-        : `已受理，由${PLATFORM_NAMES[incident.platform]}平台办理，预计 ${this.datetime(incident.finishDueAt)} 前办结 Received; expected to be resolved by then`;
+        : `已受理，由${PLATFORM_NAMES[incident.platform]}平台办理，预计 ${this.datetime(incident.finishDueAt)} 前办结 Received by ${PLATFORM_NAMES[incident.platform]}; expected to be resolved by ${this.datetime(incident.finishDueAt)}`;
       return [{ service_request_id: String(incident.id), service_notice: notice, account_id: input.account_id ?? null }];
     } catch (err) {
       if (err instanceof Forbidden) {
