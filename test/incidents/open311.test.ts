@@ -269,6 +269,11 @@ describe('Open311 GeoReport v2', () => {
       expect(a.body[0].service_notice).to.match(/并入|joined/);
       const { rows } = await db.query(`SELECT report_count FROM incidents WHERE id = $1`, [streetlightId]);
       expect(rows[0].report_count).to.equal(2);
+      // Three citizens calling about one fire at once: one incident, three reports.
+      const burning = await Promise.all([0, 1, 2].map((i) =>
+        report({ service_code: 'environment.burning', description: `烧秸秆 ${i}` }, inGrid(0, 2, i * 0.0002)).then((r) => r.body[0].service_request_id)));
+      expect(new Set(burning).size).to.equal(1);
+      expect((await db.query(`SELECT report_count FROM incidents WHERE id = $1`, [burning[0]])).rows[0].report_count).to.equal(3);
       // Another kind at the same place is its own incident.
       const other = await report({ service_code: 'environment.garbage', description: '垃圾堆放' }, near);
       expect(other.body[0].service_request_id).not.to.equal(streetlightId);
