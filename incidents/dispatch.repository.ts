@@ -41,31 +41,31 @@ export class DispatchRepository {
    * are, each with the distance in metres and their open tasks, for the service to rank.
    */
   async candidates(q: { lon: number; lat: number; townId: number; gridId: number | null; freshS: number; nearest: number; onDutyOnly: boolean; excludePersonIds: number[] }): Promise<Candidate[]> {
-    const { rows } = await this.db.query<Candidate>(
-      `WITH pt AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS g),
-       eligible AS (
-         SELECT cp.person_id, cp.geog, cp.fix_time, cp.lon, cp.lat
-         FROM current_positions cp JOIN people p ON p.id = cp.person_id
-         WHERE cp.town_id = $3 AND cp.fix_time > now() - make_interval(secs => $5)
-           AND p.roles && ${FIELD_ROLES}
-           AND (NOT $7::boolean OR p.duty_status = 'on_duty')
-           AND NOT (cp.person_id = ANY($8::bigint[]))
-       ),
-       near AS (
-         (SELECT e.* FROM eligible e, pt ORDER BY e.geog <-> pt.g LIMIT $6)
+    // Named: PostGIS planning costs more than the search; a prepared plan is reused per connection.
+    const { rows } = await this.db.query<Candidate>({
+      name: 'dispatch-candidates',
+      text: `WITH near AS (
+         -- KNN: the GiST index on geog walks outwards from the point (a constant, so the index can order), filtering as it goes.
+         (SELECT cp.person_id FROM current_positions cp JOIN people p ON p.id = cp.person_id
+          WHERE cp.town_id = $3 AND cp.fix_time > now() - make_interval(secs => $5)
+            AND p.roles && ${FIELD_ROLES} AND (NOT $7::boolean OR p.duty_status = 'on_duty') AND NOT (cp.person_id = ANY($8::bigint[]))
+          ORDER BY cp.geog <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography LIMIT $6)
          UNION
-         SELECT e.* FROM eligible e JOIN person_grids pg ON pg.person_id = e.person_id WHERE pg.grid_id = $4
+         -- The grid's own people, wherever they are.
+         SELECT cp.person_id FROM person_grids pg JOIN current_positions cp ON cp.person_id = pg.person_id JOIN people p ON p.id = cp.person_id
+         WHERE pg.grid_id = $4 AND cp.fix_time > now() - make_interval(secs => $5)
+           AND p.roles && ${FIELD_ROLES} AND (NOT $7::boolean OR p.duty_status = 'on_duty') AND NOT (cp.person_id = ANY($8::bigint[]))
        )
-       SELECT n.person_id AS "personId", p.name, p.phone, p.roles::text[] AS roles, p.duty_status AS "dutyStatus", n.lon, n.lat,
-         ST_Distance(n.geog, pt.g) AS "distanceM",
-         extract(epoch FROM now() - n.fix_time)::float8 AS "positionAgeS",
-         (SELECT count(*)::int FROM incidents i WHERE i.assignee_person_id = n.person_id AND i.state IN ('accepted', 'in_progress', 'returned'))
-           + (SELECT count(*)::int FROM dispatch_offers o WHERE o.person_id = n.person_id AND o.outcome = 'pending') AS "openTasks",
-         EXISTS (SELECT 1 FROM person_grids pg WHERE pg.person_id = n.person_id AND pg.grid_id = $4) AS "ownGrid"
-       FROM near n JOIN people p ON p.id = n.person_id, pt
+       SELECT cp.person_id AS "personId", p.name, p.phone, p.roles::text[] AS roles, p.duty_status AS "dutyStatus", cp.lon, cp.lat,
+         ST_Distance(cp.geog, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS "distanceM",
+         extract(epoch FROM now() - cp.fix_time)::float8 AS "positionAgeS",
+         (SELECT count(*)::int FROM incidents i WHERE i.assignee_person_id = cp.person_id AND i.state IN ('accepted', 'in_progress', 'returned'))
+           + (SELECT count(*)::int FROM dispatch_offers o WHERE o.person_id = cp.person_id AND o.outcome = 'pending') AS "openTasks",
+         EXISTS (SELECT 1 FROM person_grids pg WHERE pg.person_id = cp.person_id AND pg.grid_id = $4) AS "ownGrid"
+       FROM near n JOIN current_positions cp ON cp.person_id = n.person_id JOIN people p ON p.id = n.person_id
        ORDER BY "distanceM"`,
-      [q.lon, q.lat, q.townId, q.gridId, q.freshS, q.nearest, q.onDutyOnly, q.excludePersonIds],
-    );
+      values: [q.lon, q.lat, q.townId, q.gridId, q.freshS, q.nearest, q.onDutyOnly, q.excludePersonIds],
+    });
     return rows;
   }
 

@@ -58,11 +58,8 @@ export class DispatchService {
       const offers = new DispatchRepository(tx);
       const inc = await repo.lock(incidentId);
       if (!inc) return { outcome: 'gone' };
-      const wanted = await tx.query<{ wanted: boolean; lon: number; lat: number; gridId: number | null; misses: number }>(
-        `SELECT dispatch_wanted AS wanted, lon, lat, grid_id AS "gridId", dispatch_misses AS misses FROM incidents WHERE id = $1`, [incidentId]);
-      const row = wanted.rows[0]!;
       let expired: Offer | undefined;
-      let misses = row.misses;
+      let misses = inc.dispatchMisses;
       if (inc.pendingOfferId !== null) {
         if (!(await offers.isExpired(inc.pendingOfferId))) return { outcome: 'pending' };
         await offers.settle(inc.pendingOfferId, 'expired');
@@ -70,7 +67,7 @@ export class DispatchService {
         misses = await repo.addMiss(incidentId);
         await repo.appendHistory({ incidentId, action: 'offer_expired', fromState: inc.state, toState: inc.state, actor: system, data: { offerId: expired.id, personId: expired.personId } });
       }
-      if (!row.wanted || !['reported', 'dispatched'].includes(inc.state)) return { outcome: 'not_needed', expired };
+      if (!inc.dispatchWanted || !['reported', 'dispatched'].includes(inc.state)) return { outcome: 'not_needed', expired };
       const escalate = async (why: string): Promise<Decision> => {
         await repo.setState(incidentId, 'escalated', { level: 'town', dispatchWanted: false });
         await repo.appendHistory({ incidentId, action: 'escalate', fromState: inc.state, toState: 'escalated', actor: system, note: why, data: { level: 'town', misses } });
@@ -78,7 +75,7 @@ export class DispatchService {
       };
       if (misses >= this.settings.maxMisses) return escalate(`${misses} 次派单未响应，转指挥室 ${misses} offers missed: the command room takes over`);
       const ranked = rankCandidates(await offers.candidates({
-        lon: row.lon, lat: row.lat, townId: inc.townId, gridId: row.gridId, freshS: this.settings.freshS, nearest: 10, onDutyOnly: true,
+        lon: inc.lon, lat: inc.lat, townId: inc.townId, gridId: inc.gridId, freshS: this.settings.freshS, nearest: 10, onDutyOnly: true,
         excludePersonIds: await offers.offeredPeople(incidentId),
       }), this.settings);
       const chosen = ranked[0];
@@ -101,9 +98,7 @@ export class DispatchService {
       if (!inc || (townIds && !townIds.includes(inc.townId))) throw new NotFound(`Incident ${incidentId}`);
       const verdict = decide('dispatch', actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
       if (!verdict.ok) throw verdict.reason === 'illegal' ? new Conflict(verdict.message, { state: inc.state }, 'illegal_transition') : new Forbidden(verdict.message);
-      const where = await tx.query<{ lon: number; lat: number }>(`SELECT lon, lat FROM incidents WHERE id = $1`, [incidentId]);
-      const at = where.rows[0]!;
-      const person = await offers.personAt(personId, at.lon, at.lat);
+      const person = await offers.personAt(personId, inc.lon, inc.lat);
       if (!person || person.townId !== inc.townId) throw new Unprocessable(`Person ${personId} does not serve this incident's town`, { personId }, 'unknown_person');
       let expired: Offer | undefined;
       if (inc.pendingOfferId !== null) {
@@ -169,14 +164,20 @@ export class DispatchService {
     if (d.outcome === 'gone' || d.outcome === 'pending') return;
     const incident = await new IncidentsRepository(this.db).get(incidentId);
     if (!incident) return;
-    if (d.expired) await this.events.offerWithdrawn(incident, d.expired, d.expired.outcome);
     if (d.offer) {
+      // The phone first: that is the latency the command room waits on.
       await this.events.offered(incident, d.offer);
-      await this.events.changed(incident, 'dispatched', { offerId: d.offer.id, personId: d.offer.personId });
-      await this.jobs.offerTimeout(incidentId, d.offer.id, d.offer.expiresAt);
-    } else if (d.outcome === 'escalated') {
+      await Promise.all([
+        d.expired ? this.events.offerWithdrawn(incident, d.expired, d.expired.outcome) : null,
+        this.events.changed(incident, 'dispatched', { offerId: d.offer.id, personId: d.offer.personId }),
+        this.jobs.offerTimeout(incidentId, d.offer.id, d.offer.expiresAt),
+      ]);
+      return;
+    }
+    if (d.expired) await this.events.offerWithdrawn(incident, d.expired, d.expired.outcome);
+    if (d.outcome === 'escalated') {
+      log.info({ incidentId }, 'incident escalated to the command room');
       await this.events.changed(incident, 'escalated');
     }
-    if (d.outcome === 'escalated') log.info({ incidentId }, 'incident escalated to the command room');
   }
 }

@@ -66,11 +66,12 @@ export class IntakeService {
         if (already) return { incidentId: already.incidentId, reportId: already.reportId, merged: true, created: false, deadlines: [] };
       }
       await repo.lockIntake(grid.townId, sub.code);
-      const reportOf = (incidentId: number) => repo.insertReport({
-        incidentId, source: input.source, subcategoryCode: sub.code, description: input.description, lon: input.lon, lat: input.lat,
+      const reportInput = {
+        source: input.source, subcategoryCode: sub.code, description: input.description, lon: input.lon, lat: input.lat,
         reporterPersonId: input.reporterPersonId ?? null, reporterAccountId: input.reporterAccountId ?? null,
         cameraAlertId: input.cameraAlertId ?? null, contact: input.contact ?? null, attributes: input.attributes ?? null,
-      });
+      };
+      const reportOf = (incidentId: number) => repo.insertReport({ incidentId, ...reportInput });
       const target = input.settledOnSpot ? null : await repo.findMergeTarget(sub.code, input.lon, input.lat, sub.mergeRadiusM, sub.mergeWindowMin);
       if (target !== null) {
         const locked = (await repo.lock(target))!;
@@ -80,34 +81,31 @@ export class IntakeService {
         await repo.appendHistory({ incidentId: target, action: 'report_merged', fromState: locked.state, toState: locked.state, actor, lon: input.lon, lat: input.lat, note: input.description, data: { reportId, source: input.source } });
         return { incidentId: target, reportId, merged: true, created: false, deadlines: [] };
       }
-      const created = await repo.insert({
+      const settled = input.settledOnSpot ?? false;
+      const created = await repo.create({
         townId: grid.townId, villageId: grid.villageId, gridId: grid.gridId, gridVersionId: grid.versionId, subcategoryCode: sub.code,
         platform: sub.platform, severity: sub.severity, description: input.description, address: input.address ?? null,
         lon: input.lon, lat: input.lat, source: input.source, cameraId: input.cameraId ?? null,
         acceptMinutes: sub.acceptMinutes, finishMinutes: sub.finishMinutes,
-      });
-      const reportId = await reportOf(created.id);
-      await this.attachSnapshot(tx, created.id, reportId, input);
-      const deadlinesRepo = new DeadlinesRepository(tx);
-      const deadlines = await deadlinesRepo.create(created.id, created.acceptDueAt, created.finishDueAt);
-      await repo.appendHistory({ incidentId: created.id, action: 'report', fromState: null, toState: 'reported', actor, lon: input.lon, lat: input.lat, note: input.description, data: { reportId, source: input.source, platform: sub.platform } });
-      if (input.settledOnSpot) {
+      }, reportInput, actor, settled);
+      await this.attachSnapshot(tx, created.id, created.reportId, input);
+      if (settled) {
         // 就地化解: recorded for the statistics and closed at once, with no dispatch.
         await repo.setState(created.id, 'closed', { settledOnSpot: true, assignee: input.reporterPersonId ?? null });
-        await deadlinesRepo.settle(created.id, ['accept', 'finish'], 'met');
+        await new DeadlinesRepository(tx).settle(created.id, ['accept', 'finish'], 'met');
         await repo.appendHistory({ incidentId: created.id, action: 'settle', fromState: 'reported', toState: 'closed', actor, lon: input.lon, lat: input.lat, note: '就地化解 settled on the spot' });
-        return { incidentId: created.id, reportId, merged: false, created: true, deadlines: [] };
+        return { incidentId: created.id, reportId: created.reportId, merged: false, created: true, deadlines: [] };
       }
-      await repo.setState(created.id, 'reported', { dispatchWanted: true });
-      return { incidentId: created.id, reportId, merged: false, created: true, deadlines };
+      return { incidentId: created.id, reportId: created.reportId, merged: false, created: true, deadlines: created.deadlines };
     });
 
     const incident = (await new IncidentsRepository(this.db).get(done.incidentId))!;
-    if (done.created && incident.state === 'reported') {
-      await this.jobs.wantDispatch([incident.id]);
-      await this.jobs.deadlinesDue(done.deadlines);
-    }
-    await this.events.changed(incident, done.merged ? 'report_merged' : incident.state === 'closed' ? 'settled' : 'reported');
+    const dispatching = done.created && incident.state === 'reported';
+    await Promise.all([
+      dispatching ? this.jobs.wantDispatch([incident.id]) : null,
+      dispatching ? this.jobs.deadlinesDue(done.deadlines) : null,
+      this.events.changed(incident, done.merged ? 'report_merged' : incident.state === 'closed' ? 'settled' : 'reported'),
+    ]);
     return { incident, reportId: done.reportId, merged: done.merged };
   }
 

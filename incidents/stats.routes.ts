@@ -12,11 +12,33 @@ import type { IncidentStats, IncidentStatsLine } from './stats.service.js';
 
 const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
 
+// Towns keep China Standard Time (UTC+8, no summer time): a day asked for is theirs.
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const DAY_MS = 86_400_000;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const chinaDay = (d: Date) => new Date(d.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+
+/**
+ * A time with its offset, or a day (China time). A day that ends a period counts whole:
+ * from=2026-11-01&to=2026-11-30 is November.
+ */
+const timeParam = (end: boolean) => z.string().transform((text, ctx) => {
+  const day = DATE_ONLY.test(text);
+  const time = new Date(day ? `${text}T00:00:00+08:00` : text);
+  if (Number.isNaN(time.getTime()) || (day && chinaDay(time) !== text)) {
+    ctx.addIssue({ code: 'custom', message: 'a time such as 2026-11-01T08:00:00+08:00, or a day such as 2026-11-01 (China time)' });
+    return z.NEVER;
+  }
+  return day && end ? new Date(time.getTime() + DAY_MS) : time;
+});
+const Start = timeParam(false).optional();
+const End = timeParam(true).optional();
+
 const StatsQuery = z.strictObject({
   groupBy: z.enum(STATS_GROUPS).default('grid'),
   town: z.string().min(1).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: Start,
+  to: End,
   format: z.enum(['json', 'csv']).optional(),
 });
 
@@ -24,8 +46,8 @@ const CardsQuery = z.strictObject({
   town: z.string().min(1).optional(),
   grid: z.string().min(1).optional(),
   platform: z.enum(PLATFORMS).optional(),
-  since: z.coerce.date().optional(),
-  until: z.coerce.date().optional(),
+  since: Start,
+  until: End,
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -33,8 +55,8 @@ const CardsQuery = z.strictObject({
 const LeagueQuery = z.strictObject({
   groupBy: z.enum(LEAGUE_GROUPS).default('grid'),
   town: z.string().min(1).optional(),
-  since: z.coerce.date().optional(),
-  until: z.coerce.date().optional(),
+  since: Start,
+  until: End,
 });
 
 /** CSV when asked by `format=csv`, or by an Accept header that prefers it to JSON. */
@@ -75,12 +97,11 @@ function statsColumns(groupBy: StatsGroup): CsvColumn<CsvLine>[] {
   return columns;
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 function statsCsv(stats: IncidentStats): { filename: string; body: string } {
   const lines: CsvLine[] = [...stats.rows, { ...stats.totals, isTotal: true }];
   return {
-    filename: `incident-stats_${stats.town?.code ?? 'all-towns'}_${stats.groupBy}_${day(stats.from)}_${day(stats.to)}.csv`,
+    // The last day the period covers, as the town counts days.
+    filename: `incident-stats_${stats.town?.code ?? 'all-towns'}_${stats.groupBy}_${chinaDay(stats.from)}_${chinaDay(new Date(stats.to.getTime() - 1))}.csv`,
     body: toCsv(statsColumns(stats.groupBy), lines),
   };
 }
@@ -91,7 +112,7 @@ export function statsRoutes(services: Services): AnyRoute[] {
     route({
       method: 'get', path: '/api/stats/incidents', tag: 'statistics', access: COMMAND_ROOM, query: StatsQuery,
       summary: 'Incidents per town, village, grid, platform, gridworker, category or subcategory over a period (reported_at in [from, to), '
-        + 'default the last 30 days): received, closed, closure rate, settled on the spot, open and overdue now, median and p95 seconds '
+        + 'default the last 30 days; a day such as 2026-11-30 is a whole China day): received, closed, closure rate, settled on the spot, open and overdue now, median and p95 seconds '
         + 'to accept and to close, yellow cards given in the period and, for grids, the flag; with totals and a breakdown by category. '
         + 'CSV (UTF-8 with BOM) with format=csv or Accept: text/csv',
       responses: { 200: { description: 'JSON, or CSV for spreadsheets', contentType: 'text/csv' } },

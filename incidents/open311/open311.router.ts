@@ -21,6 +21,11 @@ export function open311Router(services: Pick<Services, 'db' | 'media' | 'config'
   const query = (req: Request) => queryFields(req.query as Record<string, unknown>);
 
   const v2 = express.Router();
+  // What GET answers is public: a citizen's web map may read it from any origin.
+  v2.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD') res.set('access-control-allow-origin', '*');
+    next();
+  });
   v2.get('/:file', async (req, res) => {
     const { name, format } = splitFormat(req.params['file']!);
     switch (name) {
