@@ -231,8 +231,25 @@ describe('incident statistics and the yellow-card league', () => {
     expect((await gridworker.get('/api/grids/T2/yellow-cards')).body.flagged).to.equal(true);
   });
 
+  it('reads days as the town\'s days (China time), a closing day counting whole', async () => {
+    const november = await stats('groupBy=town&from=2026-11-01&to=2026-11-30');
+    expect([november.from, november.to]).to.deep.equal(['2026-10-31T16:00:00.000Z', '2026-11-30T16:00:00.000Z']);
+    const csv = await dispatcher.get('/api/stats/incidents?groupBy=town&from=2026-11-01&to=2026-11-30&format=csv');
+    expect(csv.headers.get('content-disposition')).to.include('filename="incident-stats_all-towns_town_2026-11-01_2026-11-30.csv"');
+    // Yesterday and today: what these tests reported, less the four stamped two days ago.
+    const chinaDay = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
+    const recent = await stats(`groupBy=grid&from=${chinaDay(Date.now() - DAY_MS)}&to=${chinaDay(Date.now())}`);
+    expect(rowOf(recent.rows, 'T1')).to.include({ received: 1, settledOnSpot: 1 });
+    expect(recent.totals.received).to.equal(5);
+  });
+
+  it('is in the OpenAPI document', async () => {
+    const paths = (await t.anonymous.get('/api/openapi.json')).body.paths;
+    expect(paths).to.include.keys('/api/stats/incidents', '/api/yellow-cards', '/api/grids/{code}/yellow-cards', '/api/stats/yellow-cards');
+  });
+
   it('refuses a bad grouping, bad dates and an unknown town or grid', async () => {
-    for (const query of ['groupBy=street', 'from=yesterday', 'to=2026-13-45', 'from=2026-11-02&to=2026-11-01', 'colour=red', 'format=xlsx']) {
+    for (const query of ['groupBy=street', 'from=yesterday', 'to=2026-13-45', 'from=2026-02-30', 'from=2026-11-02&to=2026-11-01', 'colour=red', 'format=xlsx']) {
       const res = await dispatcher.get(`/api/stats/incidents?${query}`);
       expect(res.status, query).to.equal(400);
       expect(res.body.error.code, query).to.be.a('string');
