@@ -161,6 +161,9 @@ describe('Open311 GeoReport v2', () => {
       expect(fire.description).to.be.a('string').and.include('火情');
       expect(json.body.find((s: { service_code: string }) => s.service_code === 'dispute.neighbour').metadata).to.equal(false);
 
+      const cors = await fetch(`${t.api.url}/open311/v2/services.json`, { headers: { origin: 'https://citizen.example' } });
+      expect(cors.headers.get('access-control-allow-origin')).to.equal('*');
+
       const xml = await get('services.xml');
       expect(xml.status).to.equal(200);
       const services = xml.body.services.service;
