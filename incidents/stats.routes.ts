@@ -139,7 +139,7 @@ export function statsRoutes(services: Services): AnyRoute[] {
     }),
     route({
       method: 'get', path: '/api/stats/yellow-cards', tag: 'statistics', access: 'authenticated', query: LeagueQuery,
-      summary: 'The yellow-card league: cards per grid, platform or village (given in [since, until), default all time), most first; grids with their flag',
+      summary: 'The yellow-card league: cards per grid, platform or village (given in [since, until), default all time), most first; grids with their flag (all their cards ≥ YELLOW_CARDS_TO_FLAG)',
       handler: ({ auth, query }) => stats.league(auth, { townCode: query.town, groupBy: query.groupBy, since: query.since, until: query.until }),
     }),
   ];
