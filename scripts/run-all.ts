@@ -29,7 +29,7 @@ const processes: Proc[] = [
             '--api', `http://127.0.0.1:${process.env['PORT'] ?? 8080}`,
             '--osmand', `http://127.0.0.1:${process.env['OSMAND_PORT'] ?? 5055}`,
             '--town', '330802101', '--username', 'dispatcher', '--password', 'hangbu-demo',
-            '--interval', '10',
+            '--interval', '10', '--phone-tokens', 'var/demo-phone-tokens.json',
           ],
         },
       ]

@@ -16,6 +16,7 @@ import { demoRoster } from './demo/roster.js';
 export const DEMO_TOWN_CODE = '330802101';
 const DEMO_DIR = fileURLToPath(new URL('../fixtures/hangbu', import.meta.url));
 const DEMO_PASSWORD = 'hangbu-demo';
+export const DEMO_PHONE_TOKENS = 'var/demo-phone-tokens.json';
 const DEMO_ROLES: Role[] = ['planner', 'operator', 'dispatcher', 'installer'];
 
 async function main(): Promise<void> {
@@ -48,7 +49,14 @@ async function main(): Promise<void> {
       }));
       const roster = demoRoster(villages, grids);
       const people = await services.people.create(auth, roster.map((r) => r.person));
-      for (const [i, p] of people.entries()) await services.people.addDevices(auth, p.id, [{ identifier: roster[i]!.device, name: '平安通' }]);
+      const tokens: Record<string, string> = {};
+      for (const [i, p] of people.entries()) {
+        const [added] = await services.people.addDevices(auth, p.id, [{ identifier: roster[i]!.device, name: '平安通' }]);
+        tokens[added!.device.identifier] = added!.token;
+      }
+      // The simulated phones need their tokens to hear offers (a token is shown only once).
+      await mkdir('var', { recursive: true });
+      await writeFile(DEMO_PHONE_TOKENS, JSON.stringify(tokens, null, 1), { mode: 0o600 });
       console.log(`[seed] demo roster: ${people.length} people with phones (grid heads, full-time gridworkers, instructors)`);
     }
     for (const role of DEMO_ROLES) {

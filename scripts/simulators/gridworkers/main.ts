@@ -10,6 +10,13 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { fetchRoster, readGeoJsonIfExists, rosterFromGrids } from './roster.js';
 import { GridworkerSimulator, type GridworkerSimulatorOptions, type SimulatorStats } from './simulator.js';
+import { TaskResponder } from './task-responder.js';
+
+/** `{identifier: token}` as the demo seed writes it; a missing file means no task answering. */
+async function readTokens(file: string): Promise<Map<string, string> | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  return text ? new Map(Object.entries(JSON.parse(text) as Record<string, string>)) : null;
+}
 
 const USAGE = `Usage: main.ts --town CODE --api URL (--username U --password P | --token T)
        main.ts --grids grids.geojson --count N
@@ -55,6 +62,7 @@ async function main(): Promise<void> {
       'gaps-per-hour': { type: 'string' },
       'max-sockets': { type: 'string' },
       seed: { type: 'string' },
+      'phone-tokens': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -104,12 +112,20 @@ async function main(): Promise<void> {
   const sim = new GridworkerSimulator(options);
   sim.start();
   console.log(`READY ${roster.length} walkers → ${values.osmand}${streets ? ` (streets: ${values.streets})` : ''}`);
-  const every = setInterval(() => console.log(format(sim.stats())), 30_000);
+  // Phones whose device tokens we hold also answer the incidents offered to them.
+  const tokens = values['phone-tokens'] && values.api ? await readTokens(values['phone-tokens']) : null;
+  const responder = tokens ? new TaskResponder({ apiUrl: values.api!, tokens, log: (line) => console.log(line) }) : null;
+  responder?.start();
+  if (responder) console.log(`TASKS ${tokens!.size} phones listen for offers`);
+  const every = setInterval(() => {
+    console.log(format(sim.stats()));
+    if (responder) console.log(`TASKS ${JSON.stringify(responder.counts)}`);
+  }, 30_000);
 
   const shutdown = (signal: string): void => {
     clearInterval(every);
     console.log(`${signal}: stopping`);
-    void sim.stop().then(() => {
+    void Promise.all([sim.stop(), responder?.stop()]).then(() => {
       console.log(format(sim.stats()));
       process.exit(0);
     });
