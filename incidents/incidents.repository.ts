@@ -310,6 +310,26 @@ export class IncidentsRepository {
     return rows;
   }
 
+  /** Attaches a pushed stream; false when it was attached already. */
+  async attachLiveSource(incidentId: number, liveSourceId: number, accountId: number | null): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `INSERT INTO incident_live_sources (incident_id, live_source_id, attached_by_account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [incidentId, liveSourceId, accountId]);
+    return rowCount === 1;
+  }
+
+  async liveSourcesOf(incidentId: number): Promise<{ id: number; name: string; live: boolean; townId: number; attachedAt: Date }[]> {
+    const { rows } = await this.db.query<{ id: number; name: string; live: boolean; townId: number; attachedAt: Date }>(
+      `SELECT s.id, s.name, s.live_since IS NOT NULL AS live, s.town_id AS "townId", a.attached_at AS "attachedAt"
+       FROM incident_live_sources a JOIN live_sources s ON s.id = a.live_source_id WHERE a.incident_id = $1 ORDER BY a.attached_at`, [incidentId]);
+    return rows;
+  }
+
+  async liveSourceTown(liveSourceId: number): Promise<number | null> {
+    const { rows } = await this.db.query<{ townId: number }>(`SELECT town_id AS "townId" FROM live_sources WHERE id = $1`, [liveSourceId]);
+    return rows[0]?.townId ?? null;
+  }
+
   async gridIdByCode(code: string): Promise<number | null> {
     const { rows } = await this.db.query<{ id: number }>(`SELECT grid_id AS id FROM grid_versions WHERE code = $1 ORDER BY valid_to DESC NULLS FIRST LIMIT 1`, [code]);
     return rows[0]?.id ?? null;

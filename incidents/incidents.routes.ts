@@ -77,6 +77,12 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       handler: async ({ auth, params, body }) => incidents.act(await incidents.actorOf(auth), params.id, body, auth.townFilter),
     }),
     route({
+      method: 'post', path: '/api/incidents/:id/live-sources', tag: 'incidents', access: COMMAND_ROOM, params: IncidentParams,
+      body: z.strictObject({ liveSourceId: z.number().int().positive() }),
+      summary: 'Attach a pushed live stream (a phone at the scene, a drone) to the incident',
+      handler: ({ auth, params, body }) => incidents.attachLiveSource(auth, params.id, body.liveSourceId),
+    }),
+    route({
       method: 'post', path: '/api/incidents/:id/media', tag: 'incidents', access: 'authenticated', params: IncidentParams, status: 201,
       summary: 'Attach a photo or video: the body is the file (image/jpeg, image/png, image/webp, video/mp4)',
       handler: async ({ auth, params, req }) => {

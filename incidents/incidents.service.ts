@@ -34,6 +34,7 @@ export interface IncidentDetail {
   offers: Offer[];
   deadlines: Deadline[];
   mergedFrom: number[];
+  liveSources: { id: number; name: string; live: boolean; attachedAt: Date }[];
   actions: IncidentAction[];
 }
 
@@ -93,17 +94,21 @@ export class IncidentsService {
 
   async detailOf(incident: Incident, actor: Actor): Promise<IncidentDetail> {
     const repo = new IncidentsRepository(this.db);
-    const [reports, media, timeline, offers, deadlines, merged] = await Promise.all([
+    const [reports, media, timeline, offers, deadlines, merged, liveSources] = await Promise.all([
       repo.reports(incident.id),
       new MediaRepository(this.db).ofIncident(incident.id),
       repo.timeline(incident.id),
       new DispatchRepository(this.db).ofIncident(incident.id),
       new DeadlinesRepository(this.db).ofIncident(incident.id),
       this.db.query<{ id: number }>(`SELECT id FROM incidents WHERE merged_into = $1 ORDER BY id`, [incident.id]),
+      repo.liveSourcesOf(incident.id),
     ]);
     const pending = offers.find((o) => o.outcome === 'pending');
     const actions = availableActions(actor, { state: incident.state, assigneePersonId: incident.assignee?.personId ?? null, offereePersonId: pending?.personId ?? null });
-    return { incident, reports, media, timeline, offers, deadlines, mergedFrom: merged.rows.map((r) => r.id), actions };
+    return {
+      incident, reports, media, timeline, offers, deadlines, mergedFrom: merged.rows.map((r) => r.id),
+      liveSources: liveSources.map(({ townId: _town, ...s }) => s), actions,
+    };
   }
 
   async candidates(auth: AuthContext, id: number, limit: number): Promise<Candidate[]> {
@@ -212,6 +217,23 @@ export class IncidentsService {
       [personId, incidentId],
     );
     return rowCount === 1;
+  }
+
+  /** A pushed stream (a phone at the scene, a drone) becomes part of the incident's record. */
+  async attachLiveSource(auth: AuthContext, id: number, liveSourceId: number): Promise<IncidentDetail> {
+    const incident = await this.get(auth, id);
+    const repo = new IncidentsRepository(this.db);
+    const townId = await repo.liveSourceTown(liveSourceId);
+    if (townId === null || !auth.canAccessTown(townId)) throw new NotFound(`Live source ${liveSourceId}`);
+    if (townId !== incident.townId) throw new Unprocessable(`Live source ${liveSourceId} belongs to another town`, { liveSourceId }, 'other_town');
+    const actor = await this.actorOf(auth);
+    await inTransaction(this.db, async (tx) => {
+      const txRepo = new IncidentsRepository(tx);
+      if (await txRepo.attachLiveSource(id, liveSourceId, actor.accountId)) {
+        await txRepo.appendHistory({ incidentId: id, action: 'live_source', fromState: incident.state, toState: incident.state, actor, data: { liveSourceId } });
+      }
+    });
+    return this.detailOf(incident, actor);
   }
 
   /** A photo or video for the incident, checked by its first bytes, not its name. */

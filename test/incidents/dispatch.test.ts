@@ -196,6 +196,18 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     expect(all.items.every((i: { description: string }) => i.description !== 'x')).to.equal(true);
   });
 
+  it('attaches a stream pushed from the scene to the incident', async () => {
+    const made = await town.dispatcher.post('/api/incidents', { subcategory: 'disaster.dike', description: '堤坝渗水', ...inGrid(2, 1) });
+    const source = await town.dispatcher.post('/api/live-sources', { name: '无人机 1', townCode: '990101001' });
+    expect(source.status, JSON.stringify(source.body)).to.equal(201);
+    const attached = await town.dispatcher.post(`/api/incidents/${made.body.incident.id}/live-sources`, { liveSourceId: source.body.id });
+    expect(attached.status, JSON.stringify(attached.body)).to.equal(200);
+    expect(attached.body.liveSources.map((l: { id: number; name: string; live: boolean }) => [l.id, l.name, l.live])).to.deep.equal([[source.body.id, '无人机 1', false]]);
+    expect(attached.body.timeline.map((e: { action: string }) => e.action)).to.include('live_source');
+    const unknown = await town.dispatcher.post(`/api/incidents/${made.body.incident.id}/live-sources`, { liveSourceId: 999999 });
+    expect(unknown.status).to.equal(404);
+  });
+
   it('lets an admin change a subcategory\'s deadlines and routing; the queue lists most severe first', async () => {
     const patched = await t.admin.patch('/api/incident-types/services.suggestion', { platform: 'zongzhi', acceptMinutes: 30, finishMinutes: 60 });
     expect(patched.body).to.include({ platform: 'zongzhi', acceptMinutes: 30, finishMinutes: 60 });

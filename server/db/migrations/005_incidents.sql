@@ -123,6 +123,15 @@ CREATE TABLE incident_media (
 );
 CREATE INDEX incident_media_incident ON incident_media (incident_id);
 
+-- Pushed live streams (a gridworker's phone at the scene, a drone) attached to an incident.
+CREATE TABLE incident_live_sources (
+  incident_id    bigint NOT NULL REFERENCES incidents(id),
+  live_source_id bigint NOT NULL REFERENCES live_sources(id),
+  attached_at    timestamptz NOT NULL DEFAULT now(),
+  attached_by_account_id bigint REFERENCES accounts(id),
+  PRIMARY KEY (incident_id, live_source_id)
+);
+
 -- The closed loop's trace (留痕): who did what, when, from where, and why. Append-only.
 CREATE TABLE incident_history (
   id            bigserial PRIMARY KEY,
