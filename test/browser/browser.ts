@@ -52,6 +52,8 @@ export async function loginThroughForm(page: Page, baseUrl: string, user: { user
 
 /** Prints the page's uncaught errors and console errors, so a failing test says why. */
 export function echoPageErrors(page: Page): void {
+  // Fail in seconds, not mocha's minutes: every wait here is for something local.
+  page.setDefaultTimeout(10_000);
   page.on('pageerror', (err) => console.log(`    [page error] ${err.message}`));
   page.on('console', (msg) => {
     if (msg.type() === 'error') console.log(`    [console] ${msg.text()}`);

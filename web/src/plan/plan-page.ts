@@ -1,7 +1,433 @@
+// Grid planning: open a draft of the town, reshape / draw / split / merge / delete
+// grids on the map, validate (errors drawn on the map, listed to jump to each),
+// publish, and compare the draft with the published grids.
+import type { GeoJSONSource, Map as MlMap, VectorTileSource } from 'maplibre-gl';
+import { ApiError, del, get, patch, post } from '../api';
 import type { AppContext } from '../context';
-import { h } from '../dom';
+import { h, toast } from '../dom';
+import { tr } from '../i18n';
+import { createBaseMap, styleReady } from '../map/base-map';
+import { BASE_SOURCE } from '../map/style';
+import { bboxOf, townData, type Bbox } from '../map/town-data';
 import type { Page } from '../shell/page';
+import { DraftDraw, type Ring } from './draw';
 
-export function createPlanPage(_ctx: AppContext): Page {
-  return { el: h('section', {}, h('h2', {}, '网格规划')) };
+interface Plan {
+  id: number;
+  scopeAreaId: number;
+  title: string;
+  status: 'draft' | 'published' | 'discarded';
+  gridCount: number;
+  createdAt: string;
+}
+
+interface DraftFeature {
+  type: 'Feature';
+  properties: { code: string; name: string; kind: string; village_code: string; [k: string]: unknown };
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown };
+}
+
+interface Issue {
+  severity: 'error' | 'warning';
+  kind: string;
+  grids: string[];
+  message: string;
+  areaM2?: number;
+  location?: { type: string; coordinates: unknown } | null;
+  geometry?: { type: string; coordinates: unknown } | null;
+}
+
+interface Report {
+  ok: boolean;
+  errors: number;
+  warnings: number;
+  issues: Issue[];
+}
+
+type Tool = 'reshape' | 'draw' | 'split' | 'merge' | 'delete' | null;
+
+const ISSUE_LABEL: Record<string, string> = {
+  invalid_polygon: tr('无效多边形', 'Invalid polygon'),
+  overlap: tr('重叠', 'Overlap'),
+  gap: tr('缝隙', 'Gap'),
+  outside_scope: tr('超出范围', 'Outside the scope'),
+  code_conflict: tr('编码冲突', 'Code conflict'),
+  village_outside_scope: tr('村不在范围内', 'Village outside the scope'),
+  empty_plan: tr('方案为空', 'Empty plan'),
+};
+
+const EMPTY = { type: 'FeatureCollection' as const, features: [] };
+
+export async function createPlanPage(ctx: AppContext): Promise<Page> {
+  const planSelect = h('select', { id: 'plan-select' });
+  const title = h('input', { id: 'plan-title', placeholder: tr('方案名称', 'Plan title'), value: `${ctx.town.name}网格调整` });
+  const toolButtons = new Map<Tool, HTMLButtonElement>();
+  const tool = (id: Exclude<Tool, null>, label: string) => {
+    const b = h('button', { 'data-tool': id, onclick: () => setTool(tool_ === id ? null : id) }, label);
+    toolButtons.set(id, b);
+    return b;
+  };
+  let tool_: Tool = null;
+  const hint = h('div', { class: 'muted plan-hint', id: 'plan-hint' });
+  const form = h('div', { class: 'plan-form', id: 'plan-form' });
+  const issuesList = h('ul', { class: 'issues', id: 'issues' });
+  const resultBox = h('div', { id: 'plan-result' });
+  const summary = h('div', { id: 'plan-summary', class: 'muted' });
+  const diffBox = h('div', { id: 'plan-diff', class: 'muted' });
+  const compare = h('input', { type: 'checkbox', id: 'plan-compare', checked: true });
+  const panel = h(
+    'aside', { class: 'plan-panel' },
+    h('h3', {}, tr('草案', 'Draft')),
+    h('div', { class: 'row' }, planSelect),
+    h('div', { class: 'row' }, title, h('button', { id: 'plan-new', onclick: () => void newPlan() }, tr('新建草案', 'New draft'))),
+    summary,
+    h('h3', {}, tr('编辑', 'Edit')),
+    h('div', { class: 'tools' }, tool('reshape', tr('修改形状', 'Reshape')), tool('draw', tr('绘制', 'Draw')), tool('split', tr('切分', 'Split')), tool('merge', tr('合并', 'Merge')), tool('delete', tr('删除', 'Delete'))),
+    hint,
+    form,
+    h('h3', {}, tr('检查与发布', 'Validate and publish')),
+    h('div', { class: 'row' },
+      h('button', { id: 'plan-validate', onclick: () => void validate() }, tr('检查', 'Validate')),
+      h('button', { class: 'primary', id: 'plan-publish', onclick: () => void publish() }, tr('发布', 'Publish')),
+      h('button', { class: 'danger', id: 'plan-discard', onclick: () => void discard() }, tr('放弃', 'Discard'))),
+    resultBox,
+    issuesList,
+    h('h3', {}, tr('与已发布对比', 'Compare with published')),
+    h('label', {}, compare, tr('显示已发布网格', 'Show published grids')),
+    diffBox,
+  );
+  const mapBox = h('div', { class: 'map', id: 'plan-map' });
+  const el = h('section', { class: 'plan-page' }, h('div', { class: 'plan-map-box' }, mapBox), panel);
+
+  const town = await townData(ctx.town.code);
+  const map = createBaseMap(mapBox, town.bbox);
+  await styleReady(map);
+  addDraftLayers(map);
+  let draft: DraftFeature[] = [];
+  let plan: Plan | null = null;
+  let selectedCodes: string[] = [];
+  let diff: { added: string[]; changed: string[]; removed: string[]; unchanged: number } | null = null;
+  const draw = new DraftDraw(map, () => neighbourVertices());
+  window.__wg = { ...window.__wg, planMap: map, planDraw: draw };
+
+  compare.addEventListener('change', () => {
+    for (const l of ['grids-line', 'grids-selected']) map.setLayoutProperty(l, 'visibility', compare.checked ? 'visible' : 'none');
+  });
+  map.setLayoutProperty('grids-fill', 'visibility', 'none');
+  map.setPaintProperty('grids-line', 'line-color', '#8e9aa6');
+  map.setPaintProperty('grids-line', 'line-dasharray', [2, 2]);
+
+  // Plans of this town. -------------------------------------------------------------------
+  async function loadPlans(selectId?: number): Promise<void> {
+    const plans = (await get<Plan[]>('/api/plans?status=draft')).filter((p) => p.scopeAreaId === ctx.town.id);
+    planSelect.replaceChildren(
+      h('option', { value: '' }, plans.length ? tr('选择草案', 'Choose a draft') : tr('没有草案', 'No draft')),
+      ...plans.map((p) => h('option', { value: p.id, selected: p.id === (selectId ?? plan?.id) }, `#${p.id} ${p.title}`)),
+    );
+    const chosen = plans.find((p) => p.id === (selectId ?? plan?.id)) ?? null;
+    await open(chosen);
+  }
+  planSelect.addEventListener('change', () => void loadPlans(Number(planSelect.value) || undefined));
+
+  async function newPlan(): Promise<void> {
+    try {
+      const created = await post<Plan>('/api/plans', { scopeCode: ctx.town.code, title: title.value.trim() || 'draft' });
+      toast(tr('已新建草案', 'Draft started'), 'ok');
+      await loadPlans(created.id);
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    }
+  }
+
+  async function open(p: Plan | null): Promise<void> {
+    plan = p;
+    setTool(null);
+    showIssues(null);
+    if (!p) {
+      draft = [];
+      renderDraft();
+      summary.textContent = '';
+      diffBox.textContent = '';
+      return;
+    }
+    await reloadDraft();
+  }
+
+  async function reloadDraft(): Promise<void> {
+    if (!plan) return;
+    const fc = await get<{ features: DraftFeature[] }>(`/api/plans/${plan.id}/grids`);
+    draft = fc.features;
+    diff = await get<typeof diff>(`/api/plans/${plan.id}/diff`);
+    renderDraft();
+    summary.textContent = `#${plan.id} · ${draft.length} ${tr('个网格', 'grids')}`;
+    diffBox.replaceChildren(
+      h('div', {}, `${tr('新增', 'added')} ${diff!.added.length} · ${tr('修改', 'changed')} ${diff!.changed.length} · ${tr('删除', 'removed')} ${diff!.removed.length} · ${tr('未变', 'unchanged')} ${diff!.unchanged}`),
+      ...[...diff!.added.map((c) => [c, 'added']), ...diff!.changed.map((c) => [c, 'changed']), ...diff!.removed.map((c) => [c, 'removed'])].map(([c, k]) =>
+        h('div', { class: `diff-${k}`, 'data-diff': k }, `${k === 'added' ? '+' : k === 'removed' ? '−' : '~'} ${c}`),
+      ),
+    );
+  }
+
+  function renderDraft(): void {
+    const status = new Map<string, string>();
+    for (const c of diff?.added ?? []) status.set(c, 'added');
+    for (const c of diff?.changed ?? []) status.set(c, 'changed');
+    (map.getSource('draft') as GeoJSONSource).setData({
+      type: 'FeatureCollection',
+      features: draft.map((f, i) => ({ ...f, id: i, properties: { ...f.properties, diff: status.get(f.properties.code) ?? 'same', selected: selectedCodes.includes(f.properties.code) } })) as never,
+    });
+  }
+
+  function neighbourVertices(): number[][] {
+    const out: number[][] = [];
+    const editing = selectedCodes[0];
+    for (const f of draft) {
+      if (tool_ === 'reshape' && f.properties.code === editing) continue;
+      collect(f.geometry.coordinates, out);
+    }
+    return out;
+  }
+
+  // Tools. --------------------------------------------------------------------------------
+  function setTool(t: Tool): void {
+    tool_ = t;
+    selectedCodes = [];
+    draw.reset();
+    form.replaceChildren();
+    for (const [id, b] of toolButtons) b.classList.toggle('active', id === t);
+    hint.textContent = {
+      reshape: tr('点击一个网格，拖动顶点（会吸附到相邻网格的顶点），然后保存。', 'Click a grid, drag its vertices (they snap to the neighbours\'), then save.'),
+      draw: tr('在地图上逐点绘制新网格，双击或点回起点结束。', 'Click point by point; close on the first point to finish.'),
+      split: tr('点击要切分的网格，再画一条穿过它的线。', 'Click the grid to split, then draw a line across it.'),
+      merge: tr('依次点击要合并的相邻网格，然后合并。', 'Click the touching grids to merge, then merge.'),
+      delete: tr('点击要删除的网格。', 'Click the grid to delete.'),
+    }[t ?? 'reshape'];
+    if (!t) hint.textContent = '';
+    if (t === 'draw') {
+      draw.drawShape('polygon', (g) => askNewGrid(g));
+    }
+    renderDraft();
+  }
+
+  map.on('click', 'draft-fill', (e) => {
+    if (!plan || !tool_) return;
+    const code = String(e.features?.[0]?.properties['code'] ?? '');
+    const f = draft.find((d) => d.properties.code === code);
+    if (!f) return;
+    if (tool_ === 'reshape' && selectedCodes.length === 0) {
+      selectedCodes = [code];
+      const rings = (f.geometry.type === 'Polygon' ? f.geometry.coordinates : (f.geometry.coordinates as Ring[][])[0]) as Ring[];
+      draw.edit(rings);
+      form.replaceChildren(
+        h('div', {}, `${tr('正在修改', 'Reshaping')} ${f.properties.name} (${code})`),
+        h('div', { class: 'row' },
+          h('button', { class: 'primary', id: 'reshape-save', onclick: () => void saveReshape(code) }, tr('保存形状', 'Save shape')),
+          h('button', { onclick: () => setTool('reshape') }, tr('取消', 'Cancel'))),
+      );
+      renderDraft();
+    } else if (tool_ === 'delete') {
+      void deleteGrid(code);
+    } else if (tool_ === 'split' && selectedCodes.length === 0) {
+      selectedCodes = [code];
+      renderDraft();
+      hint.textContent = `${tr('画一条穿过', 'Draw a line across')} ${code} ${tr('的线', '')}`;
+      draw.drawShape('linestring', (line) => askSplit(code, line));
+    } else if (tool_ === 'merge') {
+      selectedCodes = selectedCodes.includes(code) ? selectedCodes.filter((c) => c !== code) : [...selectedCodes, code];
+      renderDraft();
+      askMerge();
+    }
+  });
+
+  async function edit(action: () => Promise<unknown>, done: string): Promise<boolean> {
+    try {
+      await action();
+      toast(done, 'ok');
+      await reloadDraft();
+      return true;
+    } catch (err) {
+      toast(err instanceof ApiError ? `${err.message} (${err.code})` : String(err), 'error');
+      return false;
+    }
+  }
+
+  async function saveReshape(code: string): Promise<void> {
+    const geometry = draw.edited();
+    if (!plan || !geometry) return;
+    const ok = await edit(() => patch(`/api/plans/${plan!.id}/grids/${code}`, { geometry: roundGeometry(geometry) }), tr('形状已保存', 'Shape saved'));
+    if (ok) {
+      setTool(null);
+      // Check at once: an overlap or a gap shows on the map before anyone publishes.
+      await validate();
+    }
+  }
+
+  async function deleteGrid(code: string): Promise<void> {
+    if (!plan || !confirm(`${tr('删除网格', 'Delete grid')} ${code}?`)) return;
+    await edit(() => del(`/api/plans/${plan!.id}/grids/${code}`), `${tr('已删除', 'Deleted')} ${code}`);
+  }
+
+  function askNewGrid(geometry: { type: string; coordinates: unknown }): void {
+    const code = h('input', { id: 'new-code', placeholder: tr('编码', 'Code') });
+    const name = h('input', { id: 'new-name', placeholder: tr('名称', 'Name') });
+    const village = h('select', { id: 'new-village' }, ...town.places.filter((p) => p.kind === 'village').map((v) => h('option', { value: v.code }, v.name)));
+    form.replaceChildren(
+      h('div', { class: 'row' }, code, name), village,
+      h('button', {
+        class: 'primary', id: 'new-save',
+        onclick: async () => {
+          const ok = await edit(
+            () => post(`/api/plans/${plan!.id}/grids`, { type: 'Feature', properties: { code: code.value.trim(), name: name.value.trim(), kind: 'residential', village_code: village.value }, geometry: roundGeometry(geometry as never) }),
+            tr('已添加网格', 'Grid added'),
+          );
+          if (ok) setTool(null);
+        },
+      }, tr('保存新网格', 'Save the new grid')),
+    );
+  }
+
+  function askSplit(code: string, line: { type: string; coordinates: unknown }): void {
+    const a = h('input', { id: 'split-a', value: code });
+    const b = h('input', { id: 'split-b', value: `${code}B` });
+    form.replaceChildren(
+      h('div', { class: 'muted' }, tr('两部分的编码（大的在前）', 'Codes of the parts (largest first)')),
+      h('div', { class: 'row' }, a, b),
+      h('button', {
+        class: 'primary', id: 'split-save',
+        onclick: async () => {
+          const grid = draft.find((d) => d.properties.code === code)!;
+          const ok = await edit(
+            () => post(`/api/plans/${plan!.id}/grids/${code}/split`, { line, parts: [{ code: a.value.trim(), name: grid.properties.name }, { code: b.value.trim(), name: `${grid.properties.name}B` }] }),
+            tr('已切分', 'Split'),
+          );
+          if (ok) setTool(null);
+        },
+      }, tr('切分', 'Split')),
+    );
+  }
+
+  function askMerge(): void {
+    if (selectedCodes.length < 2) {
+      form.replaceChildren(h('div', { class: 'muted' }, `${tr('已选', 'Selected')}: ${selectedCodes.join(', ') || '—'}`));
+      return;
+    }
+    const first = draft.find((d) => d.properties.code === selectedCodes[0])!;
+    const code = h('input', { id: 'merge-code', value: first.properties.code });
+    const name = h('input', { id: 'merge-name', value: first.properties.name });
+    // Grids of different villages: the planner says which village the merged grid joins.
+    const village = h('select', { id: 'merge-village' }, ...town.places.filter((p) => p.kind === 'village').map((v) => h('option', { value: v.code, selected: v.code === first.properties.village_code }, v.name)));
+    form.replaceChildren(
+      h('div', {}, `${tr('已选', 'Selected')}: ${selectedCodes.join(', ')}`),
+      h('div', { class: 'row' }, code, name),
+      h('label', {}, tr('所属村', 'Village'), village),
+      h('button', {
+        class: 'primary', id: 'merge-save',
+        onclick: async () => {
+          const ok = await edit(() => post(`/api/plans/${plan!.id}/merge`, { codes: selectedCodes, into: { code: code.value.trim(), name: name.value.trim(), village_code: village.value } }), tr('已合并', 'Merged'));
+          if (ok) setTool(null);
+        },
+      }, tr('合并', 'Merge')),
+    );
+  }
+
+  // Validation and publishing. --------------------------------------------------------------
+  const result = () => resultBox;
+  async function validate(): Promise<void> {
+    if (!plan) return;
+    try {
+      showIssues(await post<Report>(`/api/plans/${plan.id}/validate`));
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    }
+  }
+
+  async function publish(): Promise<void> {
+    if (!plan) return;
+    try {
+      const res = await post<{ revision: number }>(`/api/plans/${plan.id}/publish`);
+      reloadTiles(map);
+      await loadPlans();
+      result().replaceChildren(h('div', { class: 'ok', id: 'publish-ok' }, `${tr('已发布', 'Published')} · ${tr('版本', 'revision')} ${res.revision}`));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'plan_has_errors') {
+        showIssues(err.details as Report);
+        result().replaceChildren(h('div', { class: 'login-error', id: 'publish-refused' }, `${tr('发布被拒绝', 'Publish refused')}: ${err.message}`));
+      } else toast((err as Error).message, 'error');
+    }
+  }
+
+  async function discard(): Promise<void> {
+    if (!plan || !confirm(tr('放弃这个草案？', 'Discard this draft?'))) return;
+    await del(`/api/plans/${plan.id}`).catch((err: Error) => toast(err.message, 'error'));
+    plan = null;
+    await loadPlans();
+  }
+
+  function showIssues(report: Report | null): void {
+    const features = (report?.issues ?? []).flatMap((issue, i) =>
+      [issue.geometry, issue.location].filter((g): g is { type: string; coordinates: unknown } => !!g).map((g) => ({ type: 'Feature', properties: { i, kind: issue.kind, severity: issue.severity }, geometry: g })),
+    );
+    (map.getSource('issues') as GeoJSONSource).setData({ type: 'FeatureCollection', features } as never);
+    if (!report) {
+      issuesList.replaceChildren();
+      result().replaceChildren();
+      return;
+    }
+    result().replaceChildren(
+      h('div', { class: report.ok ? 'ok' : 'login-error', id: 'validate-result' }, report.ok ? tr('检查通过', 'No errors') : `${report.errors} ${tr('个错误', 'errors')}`, report.warnings ? ` · ${report.warnings} ${tr('个警告', 'warnings')}` : ''),
+    );
+    issuesList.replaceChildren(
+      ...report.issues.map((issue) =>
+        h('li', { class: `issue issue-${issue.severity}`, 'data-kind': issue.kind, onclick: () => jumpTo(issue) },
+          h('b', {}, ISSUE_LABEL[issue.kind] ?? issue.kind), ` ${issue.grids.join(' / ')}`, issue.areaM2 ? h('span', { class: 'muted' }, ` ${issue.areaM2} m²`) : null,
+          h('div', { class: 'muted' }, issue.message)),
+      ),
+    );
+  }
+
+  function jumpTo(issue: Issue): void {
+    const g = issue.geometry ?? issue.location;
+    let b: Bbox | null = g ? bboxOf(g.coordinates) : null;
+    if (!b) {
+      const grids = draft.filter((d) => issue.grids.includes(d.properties.code));
+      if (grids.length) b = grids.reduce<Bbox>((acc, d) => bboxOf(d.geometry.coordinates, acc), [180, 90, -180, -90]);
+    }
+    if (b) map.fitBounds(b, { padding: 80, maxZoom: 18, duration: 500 });
+  }
+
+  await loadPlans();
+  return { el, show: () => map.resize() };
+}
+
+function addDraftLayers(map: MlMap): void {
+  map.addSource('draft', { type: 'geojson', data: EMPTY });
+  map.addSource('issues', { type: 'geojson', data: EMPTY });
+  map.addLayer({
+    id: 'draft-fill', type: 'fill', source: 'draft',
+    paint: {
+      'fill-color': ['case', ['get', 'selected'], '#4d4320', ['match', ['get', 'diff'], 'added', '#1e4620', 'changed', '#4a3a12', '#12324a']],
+      'fill-opacity': 0.6,
+    },
+  });
+  map.addLayer({ id: 'draft-line', type: 'line', source: 'draft', paint: { 'line-color': ['case', ['get', 'selected'], '#ffd54f', '#4fc3f7'], 'line-width': ['case', ['get', 'selected'], 3, 1.2] } });
+  map.addLayer({ id: 'issues-fill', type: 'fill', source: 'issues', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['match', ['get', 'kind'], 'gap', '#ff9800', '#ff1744'], 'fill-opacity': 0.7 } });
+  map.addLayer({ id: 'issues-line', type: 'line', source: 'issues', paint: { 'line-color': ['match', ['get', 'kind'], 'gap', '#ff9800', '#ff1744'], 'line-width': 2 } });
+  map.addLayer({ id: 'issues-point', type: 'circle', source: 'issues', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': '#ff1744', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
+}
+
+/** After a publish the tiles change: fetch them again (the ETag makes unchanged ones cheap). */
+function reloadTiles(map: MlMap): void {
+  const src = map.getSource(BASE_SOURCE) as VectorTileSource | undefined;
+  if (src?.tiles) src.setTiles([...src.tiles]);
+}
+
+function collect(coords: unknown, out: number[][]): void {
+  if (Array.isArray(coords) && typeof coords[0] === 'number') out.push(coords as number[]);
+  else if (Array.isArray(coords)) for (const c of coords) collect(c, out);
+}
+
+/** 1e-9° is far below a survey's precision; it keeps shared edges exactly shared. */
+function roundGeometry<T extends { coordinates: unknown }>(g: T): T {
+  const r = (c: unknown): unknown => (Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]).map((n) => Math.round(n * 1e9) / 1e9) : (c as unknown[]).map(r));
+  return { ...g, coordinates: r(g.coordinates) };
 }

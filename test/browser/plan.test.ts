@@ -1,0 +1,104 @@
+// Grid planning in a real browser: a grid reshaped into an overlap is refused with
+// the overlap drawn; moved back (snapping to the neighbour's vertex) it validates;
+// a merge publishes and the published map answers with the merged grid.
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import type { TestApi } from '../helpers/api.js';
+import { tinyTownWithPeople } from '../helpers/roster.js';
+import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
+
+type MapHandle = { project(p: [number, number]): { x: number; y: number }; queryRenderedFeatures(o: unknown): { properties: Record<string, unknown> }[]; loaded(): boolean };
+
+describe('web app: grid planning', function () {
+  this.timeout(60_000);
+  let t: TestApi;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    [t, browser] = await Promise.all([startWebApi('web-plan'), launchBrowser()]);
+    const town = await tinyTownWithPeople(t, 1);
+    const planner = await createAccount(t, ['planner'], [town.townId]);
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    echoPageErrors(page);
+    await loginThroughForm(page, t.api.url, planner, '#/plan');
+    page.on('dialog', (d) => void d.accept());
+  });
+  afterEach(async function () {
+    await screenshotOnFailure(this, page);
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** Page coordinates of a lon/lat on the planning map. */
+  async function at(lon: number, lat: number): Promise<{ x: number; y: number }> {
+    const p = await page.evaluate(([x, y]) => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.project([x!, y!]), [lon, lat]);
+    const box = (await (await page.$('#plan-map'))!.boundingBox())!;
+    return { x: box.x + p.x, y: box.y + p.y };
+  }
+
+  async function drag(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 6 });
+    await page.mouse.move(to.x, to.y, { steps: 6 });
+    await page.mouse.up();
+  }
+
+  const drawnCount = (layer: string) =>
+    page.evaluate((l) => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: [l] }).length, layer);
+
+  it('starts a draft of the town and draws its grids', async () => {
+    await page.waitForSelector('#plan-new');
+    await page.click('#plan-new');
+    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('9'));
+    await waitInPage(page, () => ((window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['draft-fill'] }).length >= 9) || null);
+  });
+
+  it('refuses to publish a grid reshaped into an overlap, and draws the overlap', async () => {
+    await page.click('[data-tool="reshape"]');
+    const centre = await at(120.015, 30.015);
+    await page.mouse.click(centre.x, centre.y);
+    await page.waitForSelector('#reshape-save');
+    await drag(await at(120.02, 30.02), await at(120.026, 30.02));
+    await page.click('#reshape-save');
+    await page.waitForSelector('#issues li[data-kind="overlap"]', { timeout: 10_000 });
+    expect(await drawnCount('issues-fill')).to.be.greaterThan(0);
+    await page.click('#plan-publish');
+    await page.waitForSelector('#publish-refused');
+    expect(await page.textContent('#issues')).to.contain('T6');
+    await page.click('#issues li[data-kind="overlap"]');
+  });
+
+  it('validates once the vertex is moved back, snapping onto the neighbour\'s corner', async () => {
+    await page.click('[data-tool="reshape"]');
+    await page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.03, 30.03], { duration: 0, padding: 30 }));
+    const centre = await at(120.014, 30.014);
+    await page.mouse.click(centre.x, centre.y);
+    await page.waitForSelector('#reshape-save');
+    const near = await at(120.02, 30.02);
+    await drag(await at(120.026, 30.02), { x: near.x + 4, y: near.y - 3 });
+    await page.click('#reshape-save');
+    await page.waitForFunction(() => document.querySelector('#validate-result')?.textContent?.includes('检查通过'), undefined, { timeout: 10_000 });
+    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['issues-fill'] }).length === 0 || null);
+    expect(await page.textContent('#plan-diff')).to.contain('未变 9');
+  });
+
+  it('merges two grids and publishes the valid draft', async () => {
+    await page.click('[data-tool="merge"]');
+    for (const [lon, lat] of [[120.015, 30.025], [120.025, 30.025]] as const) {
+      const p = await at(lon, lat);
+      await page.mouse.click(p.x, p.y);
+    }
+    await page.waitForSelector('#merge-save');
+    await page.click('#merge-save');
+    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('8'));
+    expect(await page.textContent('#plan-diff')).to.contain('T9');
+    await page.click('#plan-publish');
+    await page.waitForSelector('#publish-ok', { timeout: 15_000 });
+    const res = await t.admin.get('/api/grids/at?lon=120.025&lat=30.025');
+    expect(res.body.code).to.equal('T8');
+  });
+});

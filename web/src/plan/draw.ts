@@ -1,0 +1,93 @@
+// terra-draw on the planning map: reshape one grid at a time (drag vertices, add
+// midpoints), draw a new grid or a split line; vertices snap to the neighbours'.
+import { TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode, type GeoJSONStoreFeatures, type SnapToCustom } from 'terra-draw';
+import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
+import type { Map as MlMap } from 'maplibre-gl';
+
+export type Ring = number[][];
+const SNAP_PX = 12;
+
+export class DraftDraw {
+  readonly draw: TerraDraw;
+  private editingId: string | number | null = null;
+  private finished: ((geometry: { type: string; coordinates: unknown }) => void) | null = null;
+
+  /** `neighbours()` answers the vertices that may be snapped to (the other grids'). */
+  constructor(
+    private readonly map: MlMap,
+    private readonly neighbours: () => number[][],
+  ) {
+    const snap: SnapToCustom = (event) => this.snap(event.lng, event.lat);
+    this.draw = new TerraDraw({
+      adapter: new TerraDrawMapLibreGLAdapter({ map }),
+      modes: [
+        new TerraDrawPolygonMode({
+          snapping: { toCustom: snap },
+          styles: { fillColor: '#ffd54f', fillOpacity: 0.25, outlineColor: '#ffd54f', outlineWidth: 2 },
+        }),
+        new TerraDrawLineStringMode({ snapping: { toCustom: snap }, styles: { lineStringColor: '#ff7043', lineStringWidth: 3 } }),
+        new TerraDrawSelectMode({
+          flags: {
+            polygon: { feature: { draggable: false, coordinates: { draggable: true, midpoints: true, deletable: true, snappable: { toCustom: snap } } } },
+          },
+          styles: { selectedPolygonColor: '#ffd54f', selectedPolygonFillOpacity: 0.3, selectedPolygonOutlineColor: '#ffd54f', selectionPointColor: '#ffffff', selectionPointWidth: 5, midPointColor: '#ffd54f' },
+        }),
+      ],
+    });
+    this.draw.start();
+    this.draw.on('finish', (id, context) => {
+      if (context.mode !== 'polygon' && context.mode !== 'linestring') return;
+      const f = this.draw.getSnapshotFeature(id);
+      if (f && this.finished) this.finished(f.geometry as { type: string; coordinates: unknown });
+    });
+  }
+
+  /** Loads a grid's polygon for reshaping and selects it. */
+  edit(ring: Ring[]): void {
+    this.reset();
+    const id = this.draw.getFeatureId();
+    this.draw.addFeatures([{ id, type: 'Feature', properties: { mode: 'polygon' }, geometry: { type: 'Polygon', coordinates: ring } } as GeoJSONStoreFeatures]);
+    this.editingId = id;
+    this.draw.setMode('select');
+    this.draw.selectFeature(id);
+  }
+
+  /** The reshaped polygon, or null when nothing is being edited. */
+  edited(): { type: 'Polygon'; coordinates: number[][][] } | null {
+    if (this.editingId === null) return null;
+    const f = this.draw.getSnapshotFeature(this.editingId);
+    return f ? (f.geometry as { type: 'Polygon'; coordinates: number[][][] }) : null;
+  }
+
+  /** Draws a polygon or a line; `done` receives its geometry. */
+  drawShape(kind: 'polygon' | 'linestring', done: (geometry: { type: string; coordinates: unknown }) => void): void {
+    this.reset();
+    this.finished = (g) => {
+      this.finished = null;
+      done(g);
+    };
+    this.draw.setMode(kind);
+  }
+
+  reset(): void {
+    this.finished = null;
+    this.editingId = null;
+    this.draw.clear();
+    this.draw.setMode('static');
+  }
+
+  private snap(lng: number, lat: number): number[] | undefined {
+    const p = this.map.project([lng, lat]);
+    let best: number[] | undefined;
+    let bestD = SNAP_PX;
+    for (const v of this.neighbours()) {
+      const q = this.map.project(v as [number, number]);
+      const d = Math.hypot(q.x - p.x, q.y - p.y);
+      if (d < bestD) {
+        bestD = d;
+        best = v;
+      }
+    }
+    return best;
+  }
+}
