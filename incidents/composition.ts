@@ -1,6 +1,7 @@
 // The incident module's services, made from the shared ones. The api and the workers
 // both make them; only the workers run the queue processors and the sweep.
 import type { Redis } from 'ioredis';
+import type { AuthContext } from '../server/auth/auth-context.js';
 import type { Config } from '../server/config.js';
 import type { Db } from '../server/db/pool.js';
 import type { LiveBus } from '../server/live/live-bus.js';
@@ -37,6 +38,7 @@ export interface IncidentDeps {
   live: LiveBus;
   media: MediaStore;
   peopleChanged: (personIds: number[]) => Promise<void>;
+  cameraPicture: (auth: AuthContext, cameraId: number) => Promise<Buffer>;
 }
 
 export function createIncidentServices(d: IncidentDeps): IncidentServices {
@@ -56,7 +58,7 @@ export function createIncidentServices(d: IncidentDeps): IncidentServices {
     taxonomy,
     intake,
     dispatch,
-    incidents: new IncidentsService(d.db, dispatch, jobs, events, d.media, Math.round(c.INCIDENT_MEDIA_MAX_MB * 1024 * 1024), d.peopleChanged),
+    incidents: new IncidentsService(d.db, dispatch, jobs, events, d.media, Math.round(c.INCIDENT_MEDIA_MAX_MB * 1024 * 1024), d.peopleChanged, d.cameraPicture),
     deadlines: new DeadlinesService(d.db, events, c.YELLOW_CARDS_TO_FLAG),
     stats: new StatsService(d.db, c.YELLOW_CARDS_TO_FLAG),
     cameraAlertIntake: new CameraAlertIntake(d.db, taxonomy, intake, d.media),

@@ -34,10 +34,12 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       handler: async ({ auth, body }) => {
         const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
         const actor = await incidents.actorOf(auth);
+        const picture = body.cameraId ? await incidents.snapshotFrom(auth, body.cameraId) : null;
         return intake.report({
           source: actor.commandRoom ? 'operator' : 'gridworker', subcategoryCode: body.subcategory, description: body.description,
           lon, lat, address: body.address ?? null, cameraId: body.cameraId ?? null, settledOnSpot: body.settledOnSpot,
           reporterAccountId: actor.accountId, reporterPersonId: actor.personId, townIds: auth.townFilter,
+          snapshotFile: picture?.file ?? null, snapshotBytes: picture?.bytes ?? 0,
         }, actor);
       },
     }),

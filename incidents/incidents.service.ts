@@ -55,7 +55,23 @@ export class IncidentsService {
     private readonly media: MediaStore,
     private readonly mediaMaxBytes: number,
     private readonly peopleChanged: (personIds: number[]) => Promise<void>,
+    private readonly cameraPicture: (auth: AuthContext, cameraId: number) => Promise<Buffer>,
   ) {}
+
+  /**
+   * What a camera shows now, kept for an incident an operator reports from it; a camera
+   * that cannot give a picture does not stop the report (null).
+   */
+  async snapshotFrom(auth: AuthContext, cameraId: number): Promise<{ file: string; bytes: number } | null> {
+    let jpeg: Buffer;
+    try {
+      jpeg = await this.cameraPicture(auth, cameraId);
+    } catch (err) {
+      if (err instanceof NotFound) throw err;
+      return null;
+    }
+    return { file: await this.media.save(jpeg, 'jpg'), bytes: jpeg.length };
+  }
 
   /** The actor an account is: the command room, or a gridworker with a person record. */
   async actorOf(auth: AuthContext): Promise<Actor & { kind: 'account' }> {

@@ -121,6 +121,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   const ptzLocks = new PtzLocks(redis, config.REDIS_PREFIX, config.PTZ_LOCK_IDLE_S * 1000);
   const media = new MediaStore(config.MEDIA_DIR);
   const alertsQueue = cameraAlertsQueue(redis, config.REDIS_PREFIX);
+  const cameras = new CamerasService(db, gridMap, box, config.CAMERA_TIMEOUT_MS);
   const relays = new RelayManager({
     redis,
     instanceId: randomUUID(),
@@ -146,7 +147,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     ingest,
     roster,
     tracking: new TrackingService(db, roster, config.TOWN_UTC_OFFSET_HOURS),
-    cameras: new CamerasService(db, gridMap, box, config.CAMERA_TIMEOUT_MS),
+    cameras,
     cameraSessions,
     ptz: new PtzService(db, redis, config.REDIS_PREFIX, cameraSessions, ptzLocks, live),
     cameraHealth: new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) }),
@@ -158,7 +159,11 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     relays,
     video: new LiveVideoService(db, box, relays),
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
-    incidents: createIncidentServices({ config, db, redis, gridMap, live, media, peopleChanged: (ids) => people.announce(ids) }),
+    incidents: createIncidentServices({
+      config, db, redis, gridMap, live, media,
+      peopleChanged: (ids) => people.announce(ids),
+      cameraPicture: async (auth, id) => (await cameras.snapshot(auth, id)).jpeg,
+    }),
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,

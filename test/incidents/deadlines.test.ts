@@ -100,6 +100,13 @@ describe('deadlines, yellow cards and camera alarms as incidents', function () {
       // The same alert handed over again (a retried job, a sweep) makes no second incident.
       await s.incidents.cameraAlertIntake.handle({ alertId: detail.reports[0].cameraAlertId, cameraId: res.body.id, kind: 'intrusion' });
       expect((await town.dispatcher.get('/api/incidents?source=camera')).body.total).to.equal(1);
+
+      // An operator reports what the camera shows: the picture of that moment is kept.
+      const seen = await town.dispatcher.post('/api/incidents', { subcategory: 'traffic.accident', description: '路口两车相撞', cameraId: res.body.id, ...at });
+      expect(seen.status, JSON.stringify(seen.body)).to.equal(201);
+      const media = (await town.dispatcher.get(`/api/incidents/${seen.body.incident.id}`)).body.media as { kind: string; bytes: number }[];
+      expect(media.map((m) => m.kind)).to.deep.equal(['snapshot']);
+      expect(media[0]!.bytes).to.be.greaterThan(1000);
     } finally {
       await workers.close();
       await watcher.stop();
