@@ -2,23 +2,8 @@ import type { DbClient } from '../server/db/pool.js';
 import type { Deadline } from './deadlines.repository.js';
 import type { Actor, EscalationLevel, Incident, IncidentSource, IncidentState, Platform } from './model.js';
 
-export interface NewIncident {
-  townId: number;
-  villageId: number | null;
-  gridId: number | null;
-  gridVersionId: number | null;
-  subcategoryCode: string;
-  platform: Platform;
-  severity: number;
-  description: string;
-  address: string | null;
-  lon: number;
-  lat: number;
-  source: IncidentSource;
-  cameraId: number | null;
-  acceptMinutes: number;
-  finishMinutes: number;
-}
+export type NewIncident = Pick<Incident, 'townId' | 'villageId' | 'gridId' | 'gridVersionId' | 'subcategoryCode' | 'platform' | 'severity'
+  | 'description' | 'address' | 'lon' | 'lat' | 'source' | 'cameraId'> & { acceptMinutes: number; finishMinutes: number };
 
 export interface NewReport {
   incidentId: number;

@@ -66,15 +66,8 @@ export const IncidentParams = z.strictObject({ id: z.coerce.number().int().posit
 export const MediaParams = z.strictObject({ id: z.coerce.number().int().positive(), mediaId: z.coerce.number().int().positive() });
 export const OfferParams = z.strictObject({ id: z.coerce.number().int().positive() });
 
-export const PhoneReportBody = z.strictObject({
-  subcategory: SubcategoryCode,
-  description: Description,
-  lon: Lon,
-  lat: Lat,
-  crs: CrsSchema,
-  address: z.string().trim().max(200).optional(),
-  settledOnSpot: z.boolean().default(false),
-});
+// A phone reports where it stands; a camera is the command room's.
+export const PhoneReportBody = NewIncidentBody.omit({ cameraId: true });
 
 export const PhoneActionBody = z.strictObject({
   action: z.enum(['start', 'handle', 'verify', 'escalate']),
