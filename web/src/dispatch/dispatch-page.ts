@@ -1,7 +1,231 @@
+// Dispatch: the incident queue by urgency and deadline (live, with a chime for new
+// ones), an incident's card with reports, photos, timeline and countdown, the nearest
+// gridworkers to send, and the steps of the closed loop.
+import { ApiError, get, getToken, post } from '../api';
 import type { AppContext } from '../context';
-import { h } from '../dom';
+import { append, formatAge, h, toast } from '../dom';
+import { lang, tr } from '../i18n';
+import { incidents, OPEN_STATES, type Incident } from '../incidents-store';
 import type { Page } from '../shell/page';
+import { chime, chimes } from './sound';
 
-export function createDispatchPage(_ctx: AppContext): Page {
-  return { el: h('section', {}, h('h2', {}, '调度')) };
+export const STATE_LABEL: Record<string, string> = {
+  reported: tr('待派遣', 'reported'), dispatched: tr('已派遣', 'dispatched'), accepted: tr('已接单', 'accepted'), in_progress: tr('处置中', 'in progress'),
+  handled: tr('已处置', 'handled'), verified: tr('已回访', 'verified'), closed: tr('已办结', 'closed'), escalated: tr('已上报', 'escalated'),
+  returned: tr('已退回', 'returned'), merged: tr('已合并', 'merged'),
+};
+const PLATFORM: Record<string, string> = { zongzhi: '综治工作', shichang: '市场监管', zhifa: '综合执法', bianmin: '便民服务' };
+const ACTION_LABEL: Record<string, string> = {
+  start: tr('开始处置', 'Start'), handle: tr('处置完成', 'Handled'), verify: tr('回访', 'Verify'), close: tr('办结', 'Close'),
+  return: tr('退回', 'Return'), escalate: tr('上报', 'Escalate'), merge: tr('合并', 'Merge'),
+};
+
+interface Candidate { personId: number; name: string; dutyStatus: string; distanceM: number; positionAgeS: number; openTasks: number; ownGrid: boolean }
+interface Detail {
+  incident: Incident;
+  reports: { id: number; source: string; description: string; receivedAt: string }[];
+  media: { id: number; kind: string; contentType: string }[];
+  timeline: { id: number; at: string; action: string; toState: string; actor: { label: string }; note: string | null }[];
+  offers: { personId: number; outcome: string; offeredAt: string }[];
+  actions: string[];
+}
+
+/** The deadline that matters now: accepting until someone takes it, then finishing. */
+export function dueOf(i: Incident): { kind: string; at: number } {
+  return i.acceptedAt || !['reported', 'dispatched', 'returned', 'escalated'].includes(i.state)
+    ? { kind: tr('办结', 'finish'), at: Date.parse(i.finishDueAt) }
+    : { kind: tr('受理', 'accept'), at: Date.parse(i.acceptDueAt) };
+}
+
+export function countdown(ms: number): string {
+  const late = ms < 0;
+  const s = Math.abs(Math.round(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const hh = Math.floor((s % 86400) / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const text = d > 0 ? `${d}${tr('天', 'd')}${hh}${tr('时', 'h')}` : `${hh}:${String(mm).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  return late ? `${tr('超时', 'late')} ${text}` : text;
+}
+
+export function createDispatchPage(ctx: AppContext): Page {
+  const rows = h('tbody', { id: 'queue-rows' });
+  const onlyOpen = h('input', { type: 'checkbox', checked: true, id: 'queue-open' });
+  const platform = h('select', { id: 'queue-platform' }, h('option', { value: '' }, tr('全部平台', 'All platforms')), ...Object.entries(PLATFORM).map(([k, v]) => h('option', { value: k }, v)));
+  const card = h('div', { class: 'incident-card', id: 'incident-card' }, h('div', { class: 'muted' }, tr('选择一个事件', 'Choose an incident')));
+  const el = h(
+    'section', { class: 'dispatch-page' },
+    h('div', { class: 'queue' },
+      h('div', { class: 'wall-toolbar' }, h('b', {}, tr('事件队列', 'Incident queue')), h('label', {}, onlyOpen, tr('仅未办结', 'Open only')), platform, h('span', { class: 'muted', id: 'queue-count' })),
+      h('div', { class: 'table-box' }, h('table', {}, h('thead', {}, h('tr', {}, ...['', tr('事件', 'Incident'), tr('网格', 'Grid'), tr('状态', 'State'), tr('处置人', 'Assignee'), tr('时限', 'Deadline'), tr('上报', 'Reported')].map((x) => h('th', {}, x)))), rows))),
+    card,
+  );
+  let selected: number | null = null;
+  const fresh = new Set<number>();
+
+  function visible(): Incident[] {
+    return incidents
+      .all()
+      .filter((i) => !onlyOpen.checked || OPEN_STATES.includes(i.state))
+      .filter((i) => !platform.value || i.platform === platform.value)
+      .sort((a, b) => b.severity - a.severity || dueOf(a).at - dueOf(b).at);
+  }
+
+  function render(): void {
+    const list = visible();
+    const now = Date.now();
+    document.getElementById('queue-count')!.textContent = `${list.length}`;
+    rows.replaceChildren(
+      ...list.map((i) => {
+        const due = dueOf(i);
+        return h('tr', { class: `clickable${i.id === selected ? ' selected' : ''}${fresh.has(i.id) ? ' fresh' : ''}`, 'data-incident': i.id, onclick: () => void open(i.id) },
+          h('td', {}, h('span', { class: `sev sev-${i.severity}` }, String(i.severity))),
+          h('td', {}, h('b', {}, i.subcategoryName), h('span', { class: 'muted' }, ` ${i.description.slice(0, 24)}`)),
+          h('td', {}, i.gridCode ?? '—'),
+          h('td', { 'data-state': i.state }, STATE_LABEL[i.state] ?? i.state),
+          h('td', {}, i.assignee?.name ?? '—'),
+          h('td', { class: due.at < now ? 'late' : '', 'data-due': due.at }, `${due.kind} ${countdown(due.at - now)}`),
+          h('td', { class: 'muted' }, formatAge((now - Date.parse(i.reportedAt)) / 1000, lang)));
+      }),
+    );
+  }
+  // Countdowns tick once a second; the table is small (the open queue).
+  setInterval(() => {
+    const now = Date.now();
+    for (const td of rows.querySelectorAll<HTMLElement>('td[data-due]')) {
+      const at = Number(td.dataset['due']);
+      td.textContent = `${td.textContent!.split(' ')[0]} ${countdown(at - now)}`;
+      td.classList.toggle('late', at < now);
+    }
+  }, 1000);
+  onlyOpen.addEventListener('change', render);
+  platform.addEventListener('change', render);
+
+  incidents.subscribe((_list, changed) => {
+    if (changed?.isNew) {
+      fresh.add(changed.incident.id);
+      chime();
+      toast(`${tr('新事件', 'New incident')}: ${changed.incident.subcategoryName} · ${changed.incident.gridCode ?? ''}`, 'info');
+      setTimeout(() => {
+        fresh.delete(changed.incident.id);
+        render();
+      }, 15_000);
+    }
+    render();
+    if (changed && changed.incident.id === selected) void open(selected, false);
+  });
+  void incidents.load(ctx.town.code).catch((err: Error) => toast(err.message, 'error'));
+  window.__wg = { ...window.__wg, dispatch: { chimes: () => chimes } };
+
+  async function open(id: number, scroll = true): Promise<void> {
+    selected = id;
+    render();
+    let d: Detail;
+    try {
+      d = await get<Detail>(`/api/incidents/${id}`);
+    } catch (err) {
+      card.replaceChildren(h('div', { class: 'login-error' }, (err as Error).message));
+      return;
+    }
+    if (selected !== id) return;
+    const i = d.incident;
+    const due = dueOf(i);
+    const countdownEl = h('span', { id: 'card-countdown', class: due.at < Date.now() ? 'late' : '' }, `${due.kind} ${countdown(due.at - Date.now())}`);
+    const note = h('input', { id: 'action-note', placeholder: tr('备注', 'Note') });
+    const candidatesBox = h('div', { id: 'candidates' });
+    card.replaceChildren();
+    append(
+      card,
+      h('div', { class: 'card-title' }, h('span', { class: `sev sev-${i.severity}` }, String(i.severity)), `${i.subcategoryName} #${i.id}`, h('span', { class: 'status', id: 'card-state' }, STATE_LABEL[i.state] ?? i.state)),
+      h('div', {}, i.description),
+      row(tr('平台', 'Platform'), PLATFORM[i.platform] ?? i.platform),
+      row(tr('网格', 'Grid'), `${i.gridName ?? ''} ${i.gridCode ?? '—'}`),
+      row(tr('地址', 'Address'), i.address ?? `${i.lon.toFixed(5)}, ${i.lat.toFixed(5)}`),
+      row(tr('处置人', 'Assignee'), i.assignee?.name ?? '—'),
+      row(tr('层级', 'Level'), i.level),
+      h('div', { class: 'card-row' }, h('span', { class: 'muted' }, tr('时限', 'Deadline')), countdownEl),
+      h('div', { class: 'card-actions' },
+        h('button', { onclick: () => ctx.showOnMap(i.lon, i.lat) }, tr('地图定位', 'On the map')),
+        ctx.has('operator', 'dispatcher') ? h('button', { onclick: () => void ctx.lookHere(i.lon, i.lat).catch((e: Error) => toast(e.message, 'error')) }, tr('看现场', 'Look here')) : null,
+        i.cameraId ? h('button', { onclick: () => ctx.openCamera(i.cameraId!) }, tr('报警摄像机', 'Camera')) : null),
+      h('h3', {}, tr('处置', 'Steps')),
+      h('div', { class: 'row' }, note),
+      h('div', { class: 'card-actions', id: 'card-actions' },
+        ...d.actions.filter((a) => ACTION_LABEL[a]).map((a) => h('button', { 'data-action': a, onclick: () => void act(i.id, a, note.value) }, ACTION_LABEL[a]!))),
+      h('h3', {}, tr('附近网格员', 'Nearest gridworkers')),
+      candidatesBox,
+      d.media.length ? h('h3', {}, tr('照片与视频', 'Photos and video')) : null,
+      d.media.length ? h('div', { class: 'media' }, ...d.media.map((m) => mediaThumb(i.id, m))) : null,
+      h('h3', {}, `${tr('上报', 'Reports')} (${d.reports.length})`),
+      h('ul', { class: 'timeline' }, ...d.reports.map((r) => h('li', {}, h('span', { class: 'muted' }, `${new Date(r.receivedAt).toLocaleString('zh-CN', { hour12: false })} · ${r.source} `), r.description))),
+      h('h3', {}, tr('流程记录', 'Timeline')),
+      h('ul', { class: 'timeline', id: 'timeline' }, ...d.timeline.map((t) =>
+        h('li', {}, h('span', { class: 'muted' }, new Date(t.at).toLocaleString('zh-CN', { hour12: false })), ` ${t.actor.label} · ${ACTION_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`, t.note ? h('div', { class: 'muted' }, t.note) : null))),
+    );
+    const tick = setInterval(() => {
+      if (!countdownEl.isConnected) return clearInterval(tick);
+      countdownEl.textContent = `${due.kind} ${countdown(due.at - Date.now())}`;
+    }, 1000);
+    if (scroll) card.scrollTop = 0;
+    if (ctx.has('operator', 'dispatcher') && OPEN_STATES.includes(i.state)) void loadCandidates(i, candidatesBox);
+  }
+
+  async function loadCandidates(i: Incident, box: HTMLElement): Promise<void> {
+    try {
+      const { candidates } = await get<{ candidates: Candidate[] }>(`/api/incidents/${i.id}/candidates`);
+      const canSend = ctx.has('dispatcher');
+      box.replaceChildren(
+        h('table', {}, ...candidates.map((c) =>
+          h('tr', { 'data-person': c.personId },
+            h('td', {}, c.name, c.ownGrid ? h('span', { class: 'muted' }, tr(' 本网格', ' own grid')) : null),
+            h('td', {}, `${Math.round(c.distanceM)} m`),
+            h('td', { class: 'muted' }, `${formatAge(c.positionAgeS, lang)} · ${c.openTasks} ${tr('件在办', 'open')}`),
+            h('td', {}, canSend ? h('button', { class: 'primary', 'data-dispatch': c.personId, onclick: () => void dispatch(i.id, c.personId, c.name) }, i.assignee ? tr('改派', 'Reassign') : tr('派遣', 'Send')) : null)))),
+      );
+      if (candidates.length === 0) box.replaceChildren(h('div', { class: 'muted' }, tr('附近没有在岗网格员', 'Nobody on duty nearby')));
+    } catch (err) {
+      box.replaceChildren(h('div', { class: 'muted' }, (err as Error).message));
+    }
+  }
+
+  async function dispatch(id: number, personId: number, name: string): Promise<void> {
+    try {
+      const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/dispatch`, { personId });
+      const inc = 'incident' in res ? res.incident : res;
+      if (inc?.id) incidents.upsert(inc, 'dispatch');
+      toast(`${tr('已派遣', 'Sent')} ${name}`, 'ok');
+      await open(id, false);
+    } catch (err) {
+      toast(err instanceof ApiError ? err.message : String(err), 'error');
+    }
+  }
+
+  async function act(id: number, action: string, note: string): Promise<void> {
+    try {
+      const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, { action, note: note || undefined });
+      const inc = 'incident' in res ? res.incident : res;
+      if (inc?.id) incidents.upsert(inc, action);
+      toast(`${ACTION_LABEL[action]} ✓`, 'ok');
+      await open(id, false);
+    } catch (err) {
+      toast(err instanceof ApiError ? err.message : String(err), 'error');
+    }
+  }
+
+  return { el, show: render };
+}
+
+function mediaThumb(incidentId: number, m: { id: number; kind: string; contentType: string }): HTMLElement {
+  const box = h('div', { class: 'thumb' }, m.kind);
+  void fetch(`/api/incidents/${incidentId}/media/${m.id}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } })
+    .then((r) => (r.ok ? r.blob() : null))
+    .then((blob) => {
+      if (!blob) return;
+      const url = URL.createObjectURL(blob);
+      box.replaceChildren(m.contentType.startsWith('video/') ? h('video', { src: url, controls: true }) : h('img', { src: url, onclick: () => window.open(url) }));
+    });
+  return box;
+}
+
+function row(label: string, value: string): HTMLElement {
+  return h('div', { class: 'card-row' }, h('span', { class: 'muted' }, label), h('span', {}, value));
 }
