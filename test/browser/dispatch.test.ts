@@ -62,7 +62,16 @@ describe('web app: dispatch', function () {
     await page.click(`[data-dispatch="${town.phones[0]!.personId}"]`);
     await page.waitForFunction((id) => document.querySelector(`#queue-rows tr[data-incident="${id}"] td[data-state]`)?.getAttribute('data-state') === 'accepted', incidentId, { timeout: 15_000 });
     expect(responder.counts.accepted).to.equal(1);
-    expect(await page.textContent('#card-state')).to.equal('已接单');
+    await page.waitForFunction(() => document.querySelector('#card-state')?.textContent === '已接单');
     expect(await page.textContent('#timeline')).to.contain('网格员1');
+  });
+
+  it('counts the incident on the statistics page, with its charts', async () => {
+    await page.click('[data-nav="stats"]');
+    await page.waitForFunction(() => document.querySelector('[data-kpi="received"] .kpi-value')?.textContent === '1');
+    expect(await page.textContent('[data-kpi="closed"] .kpi-value')).to.equal('0');
+    expect(await page.$$('#chart-closure svg rect')).to.have.length(1);
+    expect(await page.textContent('#chart-closure')).to.contain('测试网格1');
+    expect(await page.textContent('#chart-categories')).to.not.equal('');
   });
 });
