@@ -43,46 +43,53 @@ export interface BatchResult {
 // One statement stores the fixes, moves current positions forward (never back: a late
 // fix only joins the history) and derives grid enter / exit events from the fixes in
 // time order, starting from each person's previous grid.
+//
+// It is prepared once (a generic plan), which estimates every array at 10 rows; so no
+// step joins two of these row sets (that would be planned as a nested loop, quadratic
+// in the batch). The new fixes come back from the INSERT itself, each person's stored
+// position joins them as the first row of a time line, and one window does the rest.
 const INSERT_BATCH = `
-WITH input AS (
-  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::float8[], $6::float8[],
-                       $7::real[], $8::real[], $9::real[], $10::real[], $11::real[], $12::bigint[], $13::bigint[],
-                       $14::text[], $15::jsonb[], $16::int[])
-    AS i(device_id, person_id, town_id, fix_time, lon, lat, speed_mps, heading, altitude, accuracy, battery,
-         grid_id, grid_version_id, source, attributes, ord)),
-ins AS (
+WITH ins AS (
   INSERT INTO positions (device_id, person_id, fix_time, lon, lat, speed_mps, heading, altitude, accuracy, battery,
                          grid_id, grid_version_id, source, attributes)
-  SELECT device_id, person_id, fix_time, lon, lat, speed_mps, heading, altitude, accuracy, battery,
-         grid_id, grid_version_id, source, attributes FROM input
+  SELECT device_id, person_id, to_timestamp(fix_ms / 1000), lon, lat, speed_mps, heading, altitude, accuracy, battery,
+         grid_id, grid_version_id, source, attributes
+  FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::float8[], $5::float8[], $6::real[], $7::real[], $8::real[],
+              $9::real[], $10::real[], $11::bigint[], $12::bigint[], $13::text[], $14::jsonb[])
+    AS i(device_id, person_id, fix_ms, lon, lat, speed_mps, heading, altitude, accuracy, battery, grid_id, grid_version_id,
+         source, attributes)
   ON CONFLICT DO NOTHING
-  RETURNING device_id, fix_time),
-fresh AS (SELECT i.* FROM input i JOIN ins USING (device_id, fix_time)),
+  RETURNING device_id, person_id, fix_time, lon, lat, speed_mps, heading, accuracy, battery, grid_id, grid_version_id),
 old AS (
   SELECT c.person_id, c.grid_id, c.grid_version_id, c.fix_time FROM current_positions c
-  WHERE c.person_id IN (SELECT person_id FROM fresh) ORDER BY c.person_id FOR UPDATE),
-newer AS (
-  SELECT f.*, o.grid_id AS old_grid, o.grid_version_id AS old_version
-  FROM fresh f LEFT JOIN old o USING (person_id)
-  WHERE o.fix_time IS NULL OR f.fix_time > o.fix_time),
-seq AS (
-  SELECT n.*,
-         CASE WHEN row_number() OVER w = 1 THEN n.old_grid ELSE lag(n.grid_id) OVER w END AS prev_grid,
-         CASE WHEN row_number() OVER w = 1 THEN n.old_version ELSE lag(n.grid_version_id) OVER w END AS prev_version,
-         row_number() OVER w AS rn, count(*) OVER (PARTITION BY n.person_id) AS cnt
-  FROM newer n WINDOW w AS (PARTITION BY n.person_id ORDER BY n.fix_time)),
-latest AS (SELECT * FROM seq WHERE rn = cnt),
+  WHERE c.person_id IN (SELECT person_id FROM ins) ORDER BY c.person_id FOR UPDATE),
+timeline AS (
+  SELECT person_id, NULL::bigint AS device_id, fix_time, NULL::float8 AS lon, NULL::float8 AS lat, NULL::real AS speed_mps,
+         NULL::real AS heading, NULL::real AS accuracy, NULL::real AS battery, grid_id, grid_version_id, true AS stored
+  FROM old
+  UNION ALL
+  SELECT person_id, device_id, fix_time, lon, lat, speed_mps, heading, accuracy, battery, grid_id, grid_version_id, false
+  FROM ins),
+-- A fix at the stored position's time or before it is late: it sorts before the stored row.
+ordered AS (
+  SELECT t.*,
+         max(fix_time) FILTER (WHERE stored) OVER (PARTITION BY person_id) AS stored_time,
+         lag(grid_id) OVER w AS prev_grid, lag(grid_version_id) OVER w AS prev_version,
+         lead(fix_time) OVER w IS NULL AS last
+  FROM timeline t WINDOW w AS (PARTITION BY person_id ORDER BY fix_time, stored)),
+seq AS (SELECT * FROM ordered WHERE NOT stored AND (stored_time IS NULL OR fix_time > stored_time)),
 up AS (
   INSERT INTO current_positions (person_id, device_id, town_id, fix_time, lon, lat, geog, speed_mps, heading, accuracy,
                                  battery, grid_id, grid_version_id, updated_at)
-  SELECT person_id, device_id, town_id, fix_time, lon, lat, ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography,
-         speed_mps, heading, accuracy, battery, grid_id, grid_version_id, now() FROM latest
+  SELECT s.person_id, s.device_id, p.town_id, s.fix_time, s.lon, s.lat, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326)::geography,
+         s.speed_mps, s.heading, s.accuracy, s.battery, s.grid_id, s.grid_version_id, now()
+  FROM seq s JOIN people p ON p.id = s.person_id WHERE s.last
   ON CONFLICT (person_id) DO UPDATE SET device_id = EXCLUDED.device_id, town_id = EXCLUDED.town_id,
     fix_time = EXCLUDED.fix_time, lon = EXCLUDED.lon, lat = EXCLUDED.lat, geog = EXCLUDED.geog,
     speed_mps = EXCLUDED.speed_mps, heading = EXCLUDED.heading, accuracy = EXCLUDED.accuracy,
     battery = EXCLUDED.battery, grid_id = EXCLUDED.grid_id, grid_version_id = EXCLUDED.grid_version_id, updated_at = now()
   WHERE current_positions.fix_time < EXCLUDED.fix_time
-  RETURNING person_id),
+  RETURNING device_id, fix_time),
 events AS (
   INSERT INTO grid_events (person_id, device_id, kind, grid_id, grid_version_id, at, lon, lat)
   SELECT person_id, device_id, 'exit', prev_grid, prev_version, fix_time, lon, lat
@@ -91,39 +98,77 @@ events AS (
   SELECT person_id, device_id, 'enter', grid_id, grid_version_id, fix_time, lon, lat
     FROM seq WHERE grid_id IS NOT NULL AND prev_grid IS DISTINCT FROM grid_id
   RETURNING id, kind, person_id, device_id, grid_id, grid_version_id, at, lon, lat)
-SELECT (SELECT COALESCE(array_agg(ord), '{}') FROM fresh) AS inserted,
-       (SELECT COALESCE(array_agg(ord), '{}') FROM latest WHERE person_id IN (SELECT person_id FROM up)) AS moved,
+SELECT (SELECT COALESCE(array_agg(device_id), '{}') FROM ins) AS inserted_devices,
+       (SELECT COALESCE(array_agg((extract(epoch FROM fix_time) * 1000)::float8), '{}') FROM ins) AS inserted_ms,
+       (SELECT COALESCE(array_agg(device_id), '{}') FROM up) AS moved_devices,
+       (SELECT COALESCE(array_agg((extract(epoch FROM fix_time) * 1000)::float8), '{}') FROM up) AS moved_ms,
        (SELECT COALESCE(json_agg(json_build_object('id', id, 'kind', kind, 'personId', person_id, 'deviceId', device_id,
                  'gridId', grid_id, 'gridVersionId', grid_version_id, 'at', at, 'lon', lon, 'lat', lat) ORDER BY at, kind DESC), '[]')
         FROM events) AS events`;
+
+/** The new and the moved fixes come back as (device, epoch ms) pairs. */
+interface InsertRow {
+  inserted_devices: number[];
+  inserted_ms: number[];
+  moved_devices: number[];
+  moved_ms: number[];
+  events: GridEvent[];
+}
+
+/**
+ * A PostgreSQL array literal of numbers, built by hand: the driver's generic array
+ * encoding (a Date to a local time string, each element quoted) costs more.
+ */
+function arrayLiteral(fixes: AcceptedFix[], fn: (f: AcceptedFix) => number | null): string {
+  let out = '{';
+  for (let i = 0; i < fixes.length; i++) {
+    const v = fn(fixes[i]!);
+    out += (i ? ',' : '') + (v === null ? 'NULL' : String(v));
+  }
+  return out + '}';
+}
+
+/** Indexes into `fixes` of the returned (device, time) pairs; a batch holds each pair once. */
+function indexesOf(fixes: AcceptedFix[], devices: number[], ms: number[], at: Map<string, number>): number[] {
+  if (at.size === 0) fixes.forEach((f, i) => at.set(`${f.deviceId}|${f.time.getTime()}`, i));
+  const found: number[] = [];
+  devices.forEach((device, k) => {
+    const i = at.get(`${device}|${ms[k]}`);
+    if (i !== undefined) found.push(i);
+  });
+  return found;
+}
 
 export class PositionsRepository {
   constructor(private readonly db: DbClient) {}
 
   /** Stores fixes (already free of duplicates within the batch) in one statement. */
   async insertBatch(fixes: AcceptedFix[]): Promise<BatchResult> {
-    const col = <T>(fn: (f: AcceptedFix) => T) => fixes.map(fn);
+    const numbers = (fn: (f: AcceptedFix) => number | null) => arrayLiteral(fixes, fn);
     // Named, so each connection parses and plans this large statement once.
-    const { rows } = await this.db.query<{ inserted: number[]; moved: number[]; events: GridEvent[] }>({ name: 'positions-insert-batch', text: INSERT_BATCH, values: [
-      col((f) => f.deviceId),
-      col((f) => f.personId),
-      col((f) => f.townId),
-      col((f) => f.time),
-      col((f) => f.lon),
-      col((f) => f.lat),
-      col((f) => f.speedMps),
-      col((f) => f.heading),
-      col((f) => f.altitude),
-      col((f) => f.accuracy),
-      col((f) => f.battery),
-      col((f) => f.gridId),
-      col((f) => f.gridVersionId),
-      col((f) => f.source),
-      col((f) => (f.attributes ? JSON.stringify(f.attributes) : null)),
-      fixes.map((_, i) => i),
+    const { rows } = await this.db.query<InsertRow>({ name: 'positions-insert-batch', text: INSERT_BATCH, values: [
+      numbers((f) => f.deviceId),
+      numbers((f) => f.personId),
+      numbers((f) => f.time.getTime()),
+      numbers((f) => f.lon),
+      numbers((f) => f.lat),
+      numbers((f) => f.speedMps),
+      numbers((f) => f.heading),
+      numbers((f) => f.altitude),
+      numbers((f) => f.accuracy),
+      numbers((f) => f.battery),
+      numbers((f) => f.gridId),
+      numbers((f) => f.gridVersionId),
+      fixes.map((f) => f.source),
+      fixes.map((f) => (f.attributes ? JSON.stringify(f.attributes) : null)),
     ] });
     const row = rows[0]!;
-    return { inserted: row.inserted, moved: row.moved, events: row.events };
+    const at = new Map<string, number>();
+    return {
+      inserted: indexesOf(fixes, row.inserted_devices, row.inserted_ms, at).sort((a, b) => a - b),
+      moved: indexesOf(fixes, row.moved_devices, row.moved_ms, at),
+      events: row.events,
+    };
   }
 
   async ensurePartitions(from: string, to: string): Promise<void> {
