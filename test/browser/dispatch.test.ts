@@ -74,4 +74,15 @@ describe('web app: dispatch', function () {
     expect(await page.textContent('#chart-closure')).to.contain('测试网格1');
     expect(await page.textContent('#chart-categories')).to.not.equal('');
   });
+
+  it('puts the open incident on the map and shades its grid', async () => {
+    await page.click('[data-nav="map"]');
+    const gridId = (await t.admin.get(`/api/incidents/${incidentId}`)).body.incident.gridId as number;
+    const load = await page.waitForFunction((id) => {
+      const map = (window as unknown as { __wg?: { map?: { getSource(s: string): unknown; querySourceFeatures(s: string): unknown[]; getFeatureState(f: unknown): { load?: number } } } }).__wg?.map;
+      if (!map?.getSource('incidents') || map.querySourceFeatures('incidents').length === 0) return null;
+      return map.getFeatureState({ source: 'base', sourceLayer: 'grids', id }).load ?? null;
+    }, gridId);
+    expect(await load.jsonValue()).to.equal(1);
+  });
 });

@@ -1,6 +1,7 @@
 // The town's incidents for the dispatch page and the map: the open queue loaded once,
 // then kept current from the `incidents` push topic (new reports, every state change).
 import { get } from './api';
+import { tr } from './i18n';
 import { live } from './live';
 
 export interface Incident {
@@ -30,6 +31,12 @@ export interface Incident {
   finishDueAt: string;
   cameraId: number | null;
 }
+
+export const STATE_LABEL: Record<string, string> = {
+  reported: tr('待派遣', 'reported'), dispatched: tr('已派遣', 'dispatched'), accepted: tr('已接单', 'accepted'), in_progress: tr('处置中', 'in progress'),
+  handled: tr('已处置', 'handled'), verified: tr('已回访', 'verified'), closed: tr('已办结', 'closed'), escalated: tr('已上报', 'escalated'),
+  returned: tr('已退回', 'returned'), merged: tr('已合并', 'merged'),
+};
 
 export const OPEN_STATES = ['reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'escalated', 'returned'];
 

@@ -5,15 +5,10 @@ import { ApiError, get, getToken, post } from '../api';
 import type { AppContext } from '../context';
 import { append, formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
-import { incidents, OPEN_STATES, type Incident } from '../incidents-store';
+import { incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
 import type { Page } from '../shell/page';
 import { chime, chimes } from './sound';
 
-export const STATE_LABEL: Record<string, string> = {
-  reported: tr('待派遣', 'reported'), dispatched: tr('已派遣', 'dispatched'), accepted: tr('已接单', 'accepted'), in_progress: tr('处置中', 'in progress'),
-  handled: tr('已处置', 'handled'), verified: tr('已回访', 'verified'), closed: tr('已办结', 'closed'), escalated: tr('已上报', 'escalated'),
-  returned: tr('已退回', 'returned'), merged: tr('已合并', 'merged'),
-};
 const PLATFORM: Record<string, string> = { zongzhi: '综治工作', shichang: '市场监管', zhifa: '综合执法', bianmin: '便民服务' };
 const ACTION_LABEL: Record<string, string> = {
   start: tr('开始处置', 'Start'), handle: tr('处置完成', 'Handled'), verify: tr('回访', 'Verify'), close: tr('办结', 'Close'),

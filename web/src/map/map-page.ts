@@ -9,6 +9,8 @@ import { lang, tr } from '../i18n';
 import type { Page } from '../shell/page';
 import { createBaseMap, styleReady } from './base-map';
 import { addCameraLayers, CAMERA_LAYERS } from './cameras-layer';
+import { addIncidentLayers } from './incidents-layer';
+import { incidents, STATE_LABEL } from '../incidents-store';
 import { displayCrs, formatCoord, setDisplayCrs } from './coords';
 import { BASE_SOURCE } from './style';
 import { townData, type Place, type TownData } from './town-data';
@@ -34,6 +36,7 @@ const LAYER_GROUPS: { id: string; label: string; layers: string[] }[] = [
   { id: 'cameras', label: tr('摄像机', 'Cameras'), layers: ['cameras-dot'] },
   { id: 'fov', label: tr('视场', 'Fields of view'), layers: ['cameras-fov-fill', 'cameras-fov-line'] },
   { id: 'workers', label: tr('网格员', 'Gridworkers'), layers: ['workers-dot'] },
+  { id: 'incidents', label: tr('事件', 'Incidents'), layers: ['incidents-dot'] },
 ];
 
 export async function createMapPage(ctx: AppContext): Promise<Page> {
@@ -65,6 +68,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   await styleReady(map);
   addCameraLayers(map);
   void cameras.load().catch(() => toast(tr('摄像机列表加载失败', 'Cameras did not load'), 'error'));
+  addIncidentLayers(map, ctx.town.code);
   const workers = new WorkersLayer(map, ctx.town.code);
   window.__wg = { ...window.__wg, workers };
   workers.start().catch(() => toast(tr('网格员位置加载失败', 'Gridworkers did not load'), 'error'));
@@ -91,13 +95,26 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
     if (hovered !== undefined) map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: hovered }, { hover: true });
     map.getCanvas().title = f ? `${f.properties['name']} · ${f.properties['code']}` : '';
   });
-  for (const l of ['cameras-dot', 'workers-dot']) {
+  for (const l of ['cameras-dot', 'workers-dot', 'incidents-dot']) {
     map.on('mouseenter', l, () => (map.getCanvas().style.cursor = 'pointer'));
     map.on('mouseleave', l, () => (map.getCanvas().style.cursor = ''));
   }
 
   map.on('click', (e: MapMouseEvent) => {
-    const hit = map.queryRenderedFeatures(e.point, { layers: ['workers-dot', 'cameras-dot', 'grids-fill'].filter((l) => map.getLayer(l)) });
+    const hit = map.queryRenderedFeatures(e.point, { layers: ['incidents-dot', 'workers-dot', 'cameras-dot', 'grids-fill'].filter((l) => map.getLayer(l)) });
+    const incident = hit.find((f) => f.layer.id === 'incidents-dot');
+    if (incident) {
+      const i = incidents.get(Number(incident.properties['id']));
+      if (i) {
+        popup.setLngLat([i.lon, i.lat]).setDOMContent(h('div', { class: 'card', 'data-card': 'incident' },
+          h('div', { class: 'card-title' }, `${i.subcategoryName} #${i.id}`, h('span', { class: 'status' }, STATE_LABEL[i.state] ?? i.state)),
+          h('div', {}, i.description),
+          row(tr('网格', 'Grid'), i.gridCode ?? '—'),
+          row(tr('处置人', 'Assignee'), i.assignee?.name ?? '—'),
+          h('div', { class: 'card-actions' }, ctx.has('dispatcher', 'operator') ? h('button', { class: 'primary', onclick: () => ctx.go('dispatch') }, tr('去调度', 'Dispatch')) : null, lookHereButton([i.lon, i.lat])))).addTo(map);
+        return;
+      }
+    }
     const worker = hit.find((f) => f.layer.id === 'workers-dot');
     const camera = hit.find((f) => f.layer.id === 'cameras-dot');
     const grid = hit.find((f) => f.layer.id === 'grids-fill');
@@ -224,6 +241,8 @@ function legend(): HTMLElement {
     item('#29b6f6', tr('网格员 · 1分钟内', 'gridworker · < 1 min')),
     item('#ffca28', tr('网格员 · 5分钟内', 'gridworker · < 5 min')),
     item('#78909c', tr('网格员 · 更早', 'gridworker · older')),
+    item('#ff1744', tr('事件 · 待派遣', 'incident · to send')),
+    item('#ffd54f', tr('事件 · 处置中', 'incident · in hand')),
   );
 }
 
