@@ -54,6 +54,8 @@ export interface Report {
   reporterPersonId: number | null;
   reporterAccountId: number | null;
   cameraAlertId: number | null;
+  /** A citizen's contact, for the revisit (回访): the command room's eyes only. */
+  contact: Record<string, string> | null;
   attributes: Record<string, string> | null;
   receivedAt: Date;
 }
@@ -124,16 +126,16 @@ export class IncidentsRepository {
   }
 
   /** An open incident of this kind close enough in space and time to be the same one. */
-  async findMergeTarget(subcategoryCode: string, lon: number, lat: number, radiusM: number, windowMin: number): Promise<number | null> {
+  async findMergeTarget(townId: number, subcategoryCode: string, lon: number, lat: number, radiusM: number, windowMin: number): Promise<number | null> {
     if (radiusM <= 0 || windowMin <= 0) return null;
     const { rows } = await this.db.query<{ id: number }>({
       name: 'incident-merge-target',
       text: `SELECT id FROM incidents
-       WHERE subcategory_code = $1 AND state NOT IN ('closed', 'merged') AND NOT settled_on_spot
+       WHERE subcategory_code = $1 AND town_id = $6 AND state NOT IN ('closed', 'merged') AND NOT settled_on_spot
          AND reported_at >= now() - make_interval(mins => $5)
          AND ST_DWithin(geog, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
        ORDER BY geog <-> ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography LIMIT 1`,
-      values: [subcategoryCode, lon, lat, radiusM, windowMin],
+      values: [subcategoryCode, lon, lat, radiusM, windowMin, townId],
     });
     return rows[0]?.id ?? null;
   }
@@ -288,7 +290,7 @@ export class IncidentsRepository {
   async reports(id: number): Promise<Report[]> {
     const { rows } = await this.db.query<Report>(
       `SELECT id, source, subcategory_code AS "subcategoryCode", description, lon, lat, reporter_person_id AS "reporterPersonId",
-         reporter_account_id AS "reporterAccountId", camera_alert_id AS "cameraAlertId", attributes, received_at AS "receivedAt"
+         reporter_account_id AS "reporterAccountId", camera_alert_id AS "cameraAlertId", contact, attributes, received_at AS "receivedAt"
        FROM incident_reports WHERE incident_id = $1 ORDER BY id`,
       [id],
     );

@@ -72,7 +72,7 @@ export class IntakeService {
         cameraAlertId: input.cameraAlertId ?? null, contact: input.contact ?? null, attributes: input.attributes ?? null,
       };
       const reportOf = (incidentId: number) => repo.insertReport({ incidentId, ...reportInput });
-      const target = input.settledOnSpot ? null : await repo.findMergeTarget(sub.code, input.lon, input.lat, sub.mergeRadiusM, sub.mergeWindowMin);
+      const target = input.settledOnSpot ? null : await repo.findMergeTarget(grid.townId, sub.code, input.lon, input.lat, sub.mergeRadiusM, sub.mergeWindowMin);
       if (target !== null) {
         const locked = (await repo.lock(target))!;
         const reportId = await reportOf(target);

@@ -3,6 +3,7 @@
 // simulators start once the api says it is listening.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { DEMO_PHONE_TOKENS } from './demo/demo-files.js';
 
 interface Proc {
   name: string;
@@ -20,6 +21,7 @@ const processes: Proc[] = [
   ...(demo
     ? [
         { name: 'cameras', afterApi: true, optional: true, args: ['scripts/demo/cameras.ts'] },
+        { name: 'hotline', afterApi: true, optional: true, args: ['scripts/demo/hotline.ts'] },
         {
           name: 'phones',
           afterApi: true,
@@ -29,7 +31,7 @@ const processes: Proc[] = [
             '--api', `http://127.0.0.1:${process.env['PORT'] ?? 8080}`,
             '--osmand', `http://127.0.0.1:${process.env['OSMAND_PORT'] ?? 5055}`,
             '--town', '330802101', '--username', 'dispatcher', '--password', 'hangbu-demo',
-            '--interval', '10', '--phone-tokens', 'var/demo-phone-tokens.json',
+            '--interval', '10', '--phone-tokens', DEMO_PHONE_TOKENS,
           ],
         },
       ]

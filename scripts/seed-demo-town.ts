@@ -1,6 +1,7 @@
 // Seeds the demo town (fixtures/hangbu) through the same services a planner uses,
 // on first start only, and makes the first admin and one demo account per role.
 import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { config } from '../server/config.js';
 import { createServices } from '../server/composition.js';
@@ -12,11 +13,13 @@ import { GridsRepository } from '../gis/grids.repository.js';
 import { loadFixture, readFixture } from '../gis/fixture-loader.js';
 import { PeopleRepository } from '../people/people.repository.js';
 import { demoRoster } from './demo/roster.js';
+import { DEMO_OPEN311_KEY, DEMO_PHONE_TOKENS } from './demo/demo-files.js';
+import { ClientKeysService } from '../incidents/open311/client-keys.service.js';
 
 export const DEMO_TOWN_CODE = '330802101';
 const DEMO_DIR = fileURLToPath(new URL('../fixtures/hangbu', import.meta.url));
 const DEMO_PASSWORD = 'hangbu-demo';
-export const DEMO_PHONE_TOKENS = 'var/demo-phone-tokens.json';
+
 const DEMO_ROLES: Role[] = ['planner', 'operator', 'dispatcher', 'installer'];
 
 async function main(): Promise<void> {
@@ -58,6 +61,12 @@ async function main(): Promise<void> {
       await mkdir('var', { recursive: true });
       await writeFile(DEMO_PHONE_TOKENS, JSON.stringify(tokens, null, 1), { mode: 0o600 });
       console.log(`[seed] demo roster: ${people.length} people with phones (grid heads, full-time gridworkers, instructors)`);
+    }
+    if (!existsSync(DEMO_OPEN311_KEY)) {
+      const hotline = await new ClientKeysService(services.db).create('12345 热线 (演示)', DEMO_TOWN_CODE);
+      await mkdir('var', { recursive: true });
+      await writeFile(DEMO_OPEN311_KEY, hotline.apiKey, { mode: 0o600 });
+      console.log(`[seed] Open311 key of the demo 12345 hotline in ${DEMO_OPEN311_KEY}`);
     }
     for (const role of DEMO_ROLES) {
       if (await accounts.findByUsername(role)) continue;

@@ -34,7 +34,15 @@ async function main(): Promise<void> {
     console.log(res.status === 201 ? `registered ${d.name}` : res.status === 409 ? `${d.name} already registered` : `could not register ${d.name}: ${res.status}`);
   }
   console.log(`READY ${cameras.length} cameras`);
+  // Now and then someone climbs the school fence at night: an intrusion alarm, which the
+  // workers turn into an incident for the nearest gridworker.
+  const alarmEveryMs = Number(process.env['DEMO_ALARM_EVERY_S'] ?? 300) * 1000;
+  const alarms = setInterval(() => {
+    cameras[1]!.emitEvent({ topic: 'intrusion', state: true });
+    setTimeout(() => cameras[1]!.emitEvent({ topic: 'intrusion', state: false }), 2000);
+  }, alarmEveryMs);
   const stop = async () => {
+    clearInterval(alarms);
     await Promise.all(cameras.map((c) => c.stop()));
     process.exit(0);
   };
