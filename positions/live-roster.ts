@@ -2,7 +2,7 @@
 // keeps its latest positions: loaded from PostgreSQL at start, then moved by the
 // committed fixes and people changes that every instance hears on the live bus, and
 // reloaded whole every minute as a safety net. Answers "everyone on duty in a town
-// now" without a query.
+// now" without a query, as JSON kept ready per person (see onDutyJson).
 import type { Db } from '../server/db/pool.js';
 import type { LiveBus, LiveEvent } from '../server/live/live-bus.js';
 import { moduleLogger } from '../server/logger.js';
@@ -41,7 +41,22 @@ const SELECT = `
          c.lon, c.lat, c.fix_time AS "fixTime", g.code AS "gridCode", c.accuracy, c.battery, c.speed_mps AS "speedMps"
   FROM people p LEFT JOIN current_positions c ON c.person_id = p.id LEFT JOIN grid_versions g ON g.id = c.grid_version_id`;
 
-type Stored = RosterEntry & { fixMs: number | null };
+type Stored = RosterEntry & {
+  fixMs: number | null;
+  /** The person's on-duty JSON up to the age and after it; null until asked for after a change. */
+  jsonHead: string | null;
+  jsonTail: string | null;
+};
+
+/** The age of a position in whole seconds at `now`; never negative (a phone's clock may run ahead). */
+const ageSeconds = (fixMs: number | null, now: number) => (fixMs === null ? null : Math.max(0, Math.round((now - fixMs) / 1000)));
+
+/** Encodes a person once per change: an on-duty answer then only splices in the age. */
+function serialise(e: Stored): void {
+  const { personId, name, roles, dutyStatus, lon, lat, fixTime, gridCode, accuracy, battery, speedMps } = e;
+  e.jsonHead = `${JSON.stringify({ personId, name, roles, dutyStatus, lon, lat, fixTime }).slice(0, -1)},"ageSeconds":`;
+  e.jsonTail = `,${JSON.stringify({ gridCode, accuracy, battery, speedMps }).slice(1)}`;
+}
 
 export class LiveRoster {
   private people = new Map<number, Stored>();
@@ -70,7 +85,7 @@ export class LiveRoster {
   }
 
   private put(r: RosterEntry & { fixTime: Date | null }): void {
-    const entry: Stored = { ...r, fixTime: r.fixTime?.toISOString() ?? null, fixMs: r.fixTime?.getTime() ?? null };
+    const entry: Stored = { ...r, fixTime: r.fixTime?.toISOString() ?? null, fixMs: r.fixTime?.getTime() ?? null, jsonHead: null, jsonTail: null };
     this.people.set(entry.personId, entry);
     let town = this.byTown.get(entry.townId);
     if (!town) this.byTown.set(entry.townId, (town = new Map()));
@@ -106,31 +121,39 @@ export class LiveRoster {
       entry.accuracy = item.accuracy;
       entry.battery = item.battery;
       entry.speedMps = item.speed;
+      entry.jsonHead = entry.jsonTail = null;
     }
   }
 
-  onDuty(townId: number, now = Date.now()) {
-    const people = [];
-    for (const e of this.byTown.get(townId)?.values() ?? []) {
+  /**
+   * Everyone on duty in a town as the JSON array of the on-duty answer, in person id
+   * order, with each position's age at `now`.
+   */
+  onDutyJson(townId: number, now: number): { count: number; json: string } {
+    const town = this.inIdOrder(townId);
+    let json = '[';
+    let count = 0;
+    for (const e of town.values()) {
       if (e.dutyStatus === 'off_duty') continue;
-      people.push({
-        personId: e.personId,
-        name: e.name,
-        roles: e.roles,
-        dutyStatus: e.dutyStatus,
-        lon: e.lon,
-        lat: e.lat,
-        fixTime: e.fixTime,
-        ageSeconds: e.fixMs === null ? null : Math.max(0, Math.round((now - e.fixMs) / 1000)),
-        gridCode: e.gridCode,
-        accuracy: e.accuracy,
-        battery: e.battery,
-        speedMps: e.speedMps,
-      });
+      if (e.jsonHead === null || e.jsonTail === null) serialise(e);
+      json += `${count++ ? ',' : ''}${e.jsonHead}${ageSeconds(e.fixMs, now)}${e.jsonTail}`;
     }
-    // Loaded in id order; people added later may stand at the end.
-    people.sort((a, b) => a.personId - b.personId);
-    return people;
+    return { count, json: `${json}]` };
+  }
+
+  /** The town's people by id: loaded in that order, but people added or re-read later stand at the end. */
+  private inIdOrder(townId: number): Map<number, Stored> {
+    const town = this.byTown.get(townId) ?? new Map<number, Stored>();
+    let previous = -Infinity;
+    for (const id of town.keys()) {
+      if (id < previous) {
+        const sorted = new Map([...town].sort((a, b) => a[0] - b[0]));
+        this.byTown.set(townId, sorted);
+        return sorted;
+      }
+      previous = id;
+    }
+    return town;
   }
 
   stop(): void {

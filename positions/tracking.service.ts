@@ -24,12 +24,14 @@ export class TrackingService {
     private readonly utcOffsetHours = 8,
   ) {}
 
-  async onDuty(auth: AuthContext, townCode: string) {
+  /** Everyone on duty in a town now, as the JSON text of the answer (kept ready in the roster). */
+  async onDutyJson(auth: AuthContext, townCode: string): Promise<string> {
     const town = await new AreasRepository(this.db).findByCode(townCode);
     if (!town || town.level !== 'town') throw new NotFound(`Town ${townCode}`);
     auth.assertTown(town.id);
-    const people = this.roster.onDuty(town.id);
-    return { town: town.code, at: new Date().toISOString(), count: people.length, people };
+    const now = Date.now();
+    const { count, json } = this.roster.onDutyJson(town.id, now);
+    return `{"town":${JSON.stringify(town.code)},"at":"${new Date(now).toISOString()}","count":${count},"people":${json}}`;
   }
 
   async trace(auth: AuthContext, personId: number, from: Date, to: Date, simplifyM: number | undefined) {

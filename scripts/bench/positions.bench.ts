@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,9 @@ import { BenchReport, runBenchmark, freshBenchDatabase, fmt, percentile } from '
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, devices: { type: 'string', default: '10000' } } });
 const SECONDS = Number(values.seconds);
 const DEVICES = Number(values.devices);
+
+/** The machine's load average (1, 5, 15 minutes): other work on the 2 cores disturbs the figures. */
+const machineLoad = () => loadavg().map((n) => n.toFixed(2)).join(' / ');
 
 interface Device {
   identifier: string;
@@ -116,12 +119,14 @@ request = function()
 end
 `,
   );
+  // One wrk thread, one request at a time per connection (no pipelining), so the load
+  // generator takes as little of the 2 cores as it can.
   const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(dir, 'osmand.lua'), 'http://127.0.0.1:15055/'], { encoding: 'utf8' }).stdout;
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
   const p50 = /50%\s+([\d.]+\w+)/.exec(out)?.[1];
   const p99 = /99%\s+([\d.]+\w+)/.exec(out)?.[1];
   const bad = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? '0';
-  return `${fmt(Number(rps), 0)} requests/s, latency p50 ${p50}, p99 ${p99}, non-2xx ${bad}`;
+  return `${fmt(Number(rps), 0)} requests/s, latency p50 ${p50}, p99 ${p99}, non-2xx ${bad}; load ${machineLoad()}`;
 }
 
 interface LoadResult {
@@ -166,7 +171,7 @@ async function load(concurrency: number, seconds: number, next: () => { options:
 }
 
 async function main(): Promise<void> {
-  console.log(`preparing 10,000 grids and ${DEVICES} gridworkers with phones…`);
+  console.log(`preparing 10,000 grids and ${DEVICES} gridworkers with phones… (load ${machineLoad()})`);
   const url = await freshBenchDatabase('wangge_bench_positions');
   const { devices, townCode } = await prepare(url);
 
@@ -177,7 +182,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => createInterface({ input: api.stdout! }).on('line', (l) => l.includes('api listening') && resolve()));
   const bench = new BenchReport();
   const report = (what: string, r: LoadResult, perRequest: number) =>
-    bench.add(what, `${fmt((r.ok * perRequest) / r.seconds, 0)} fixes/s (${fmt(r.ok / r.seconds, 0)} requests/s), latency p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, refused ${JSON.stringify(r.refused)}`);
+    bench.add(what, `${fmt((r.ok * perRequest) / r.seconds, 0)} fixes/s (${fmt(r.ok / r.seconds, 0)} requests/s), latency p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, refused ${JSON.stringify(r.refused)}; load ${machineLoad()}`);
 
   try {
     // Batch API: 100 fixes (100 s of a phone's walk) per request, 8 requests in flight.
@@ -205,7 +210,7 @@ async function main(): Promise<void> {
     // OsmAnd port: one fix a request, as Traccar Client sends, from wrk (C, so the load
     // itself takes little of the 2 cores); 256 connections stand for 10,000 phones.
     const osmand = runWrk(devices, 256, SECONDS);
-    bench.add('OsmAnd port, 1 fix a request, 256 connections (wrk)', osmand);
+    bench.add('OsmAnd port, 1 fix a request, 256 connections (wrk -t1, no pipelining)', osmand);
 
     await settle(url);
     // Everyone on duty in one town now (2,500 people there).
@@ -220,7 +225,7 @@ async function main(): Promise<void> {
       times.push(performance.now() - s);
     }
     times.sort((a, b) => a - b);
-    bench.add('everyone on duty in a town now', `${count} people: p50 ${fmt(percentile(times, 50))} ms, p99 ${fmt(percentile(times, 99))} ms (over HTTP, JSON included)`);
+    bench.add('everyone on duty in a town now', `${count} people: p50 ${fmt(percentile(times, 50))} ms, p99 ${fmt(percentile(times, 99))} ms (over HTTP, JSON included); load ${machineLoad()}`);
   } finally {
     api.kill('SIGTERM');
   }
