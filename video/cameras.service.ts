@@ -66,7 +66,7 @@ export class CamerasService {
       }
     } catch (err) {
       if (isOnvifError(err)) {
-        throw new Unprocessable(maskSecrets(err.message), { kind: err.kind, host: input.host, port: input.port }, `camera_${err.kind}`);
+        throw new Unprocessable(maskSecrets(err.message, [input.password]), { kind: err.kind, host: input.host, port: input.port }, `camera_${err.kind}`);
       }
       throw err;
     }

@@ -55,7 +55,14 @@ export function withPassword(uri: string, password: string): string {
 
 /** rtsp://host/path → rtsp://user:pass@host/path, for ffmpeg only. */
 export function withCredentials(uri: string, username: string, password: string): string {
-  const url = new URL(withPassword(uri, password));
+  let url: URL;
+  try {
+    url = new URL(withPassword(uri, password));
+  } catch {
+    // Node's TypeError carries the input (the password filled in) as a property, which
+    // the error log would print; this one names the stored URI only.
+    throw new Error(`the camera's URI is not a valid URL: ${uri}`);
+  }
   url.username = encodeURIComponent(username);
   url.password = encodeURIComponent(password);
   return url.toString();
