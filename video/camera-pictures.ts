@@ -3,6 +3,7 @@
 // many cheap cameras' snapshot endpoints break while the stream keeps going).
 import type { CameraSecret } from './cameras.repository.js';
 import { withCredentials, withPassword, type CredentialBox } from './credentials.js';
+import { ServiceUnavailable } from '../server/errors.js';
 import { maskSecrets } from './mask-url.js';
 import { grabFrame } from './relay/frame-grab.js';
 import { fetchSnapshot } from './snapshot.js';
@@ -21,6 +22,8 @@ export type FrameGrabber = (url: string, options: { deadlineMs: number; ioTimeou
 
 /** A grab connects, waits for a keyframe (cameras send one every 1–4 s) and encodes it. */
 export const GRAB_DEADLINE_MS = 10_000;
+/** Each grab is an ffmpeg decoding H.264: a town server on two cores runs a few at once, no more. */
+export const MAX_GRABS_AT_ONCE = 4;
 
 export class CameraPictures {
   constructor(
@@ -30,7 +33,10 @@ export class CameraPictures {
     private readonly grab: FrameGrabber = grabFrame,
   ) {}
 
-  async take(camera: Pick<CameraSecret, 'username' | 'passwordEnc' | 'snapshotUri' | 'mainStreamUri' | 'subStreamUri'>): Promise<CameraPicture> {
+  /** Grabs in progress by camera: viewers asking at the same moment share one ffmpeg. */
+  private readonly grabbing = new Map<number, Promise<Buffer>>();
+
+  async take(camera: Pick<CameraSecret, 'id' | 'username' | 'passwordEnc' | 'snapshotUri' | 'mainStreamUri' | 'subStreamUri'>): Promise<CameraPicture> {
     const password = this.box.open(camera.passwordEnc);
     const failures: string[] = [];
     if (camera.snapshotUri) {
@@ -42,10 +48,13 @@ export class CameraPictures {
     }
     const stream = camera.mainStreamUri ?? camera.subStreamUri;
     if (stream) {
+      let grab = this.grabbing.get(camera.id);
+      if (!grab) {
+        if (this.grabbing.size >= MAX_GRABS_AT_ONCE) throw new ServiceUnavailable('Too many frame grabs at once; try again in a moment', 1);
+        grab = this.grabFrom(camera.id, withCredentials(stream, camera.username, password), password);
+      }
       try {
-        const url = withCredentials(stream, camera.username, password);
-        const deadlineMs = this.grabDeadlineMs;
-        return { jpeg: await this.grab(url, { deadlineMs, ioTimeoutMs: Math.min(this.timeoutMs, deadlineMs), secrets: [password] }), from: 'stream' };
+        return { jpeg: await grab, from: 'stream' };
       } catch (err) {
         failures.push(`frame from the stream: ${describe(err)}`);
       }
@@ -53,6 +62,15 @@ export class CameraPictures {
       failures.push('the camera has neither a snapshot URI nor an RTSP stream');
     }
     throw new CameraPictureError(maskSecrets(failures.join('; '), [password]));
+  }
+
+  private grabFrom(cameraId: number, url: string, password: string): Promise<Buffer> {
+    const deadlineMs = this.grabDeadlineMs;
+    const grab = this.grab(url, { deadlineMs, ioTimeoutMs: Math.min(this.timeoutMs, deadlineMs), secrets: [password] }).finally(() =>
+      this.grabbing.delete(cameraId),
+    );
+    this.grabbing.set(cameraId, grab);
+    return grab;
   }
 }
 

@@ -121,6 +121,7 @@ export class CamerasService {
     try {
       return await this.pictures.take(secret);
     } catch (err) {
+      if (err instanceof AppError) throw err; // Too many grabs at once: a 503 that says so.
       throw new AppError(502, 'snapshot_failed', maskSecrets((err as Error).message));
     }
   }

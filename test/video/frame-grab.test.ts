@@ -7,6 +7,9 @@ import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camer
 import { buildFrameGrabArgs } from '../../video/relay/frame-grab-args.js';
 import { FrameGrabError, grabFrame } from '../../video/relay/frame-grab.js';
 import { AlertWatcher } from '../../video/alert-watcher.js';
+import { CameraPictures, MAX_GRABS_AT_ONCE } from '../../video/camera-pictures.js';
+import { captureLogs } from '../../server/logger.js';
+import { ServiceUnavailable } from '../../server/errors.js';
 
 const PASSWORD = 'grab-pass-7731';
 
@@ -125,6 +128,35 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
     } finally {
       await watcher.stop();
       await s.alertsQueue.obliterate({ force: true });
+    }
+  });
+
+  it('viewers asking at the same moment share one grab', async () => {
+    const logs = captureLogs('debug');
+    try {
+      const answers = await Promise.all([1, 2, 3].map(() => t.admin.get(`/api/cameras/${noSnapshotId}/snapshot.jpg`)));
+      expect(answers.map((a) => a.status)).to.deep.equal([200, 200, 200]);
+      expect(logs.lines.filter((l) => l.includes('"msg":"frame grabbed"'))).to.have.length(1);
+    } finally {
+      logs.stop();
+    }
+  });
+
+  it(`runs at most ${MAX_GRABS_AT_ONCE} grabs at once; the next one is told to come back`, async () => {
+    const net = await import('node:net');
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as import('node:net').AddressInfo).port;
+      const box = t.api.services.box;
+      const pictures = new CameraPictures(box, 1000, 1500);
+      const camera = (id: number) => ({ id, username: 'admin', passwordEnc: box.seal(PASSWORD), snapshotUri: null, mainStreamUri: `rtsp://127.0.0.1:${port}/main`, subStreamUri: null });
+      const slow = Array.from({ length: MAX_GRABS_AT_ONCE }, (_, i) => pictures.take(camera(1000 + i)).catch((e: unknown) => e));
+      const refused = await pictures.take(camera(2000)).catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(ServiceUnavailable);
+      expect((await Promise.all(slow)).every((e) => e instanceof Error && /no frame from the camera/.test(e.message))).to.equal(true);
+    } finally {
+      silent.close();
     }
   });
 
