@@ -157,7 +157,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     alertsQueue,
     alerts: new AlertsService(db, alertsQueue, media, box, live, config.ALERT_DEDUPE_S * 1000),
     relays,
-    video: new LiveVideoService(db, box, relays),
+    video: new LiveVideoService(db, box, relays, live),
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
     incidents: createIncidentServices({
       config, db, redis, gridMap, live, media,

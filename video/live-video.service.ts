@@ -9,6 +9,8 @@ import { CamerasRepository } from './cameras.repository.js';
 import { withCredentials, type CredentialBox } from './credentials.js';
 import { resolveHlsFile, waitForPlaylist, type HlsFile } from './relay/hls-files.js';
 import type { RelayManager, RelayKey, WatchResult } from './relay/relay-manager.js';
+import type { RelayStatus } from './relay/relay-process.js';
+import type { LiveBus } from '../server/live/live-bus.js';
 
 export type StreamName = 'main' | 'sub';
 const READY_TIMEOUT_MS = 8000;
@@ -20,7 +22,20 @@ export class LiveVideoService {
     private readonly db: Db,
     private readonly box: CredentialBox,
     private readonly relays: RelayManager,
-  ) {}
+    live?: LiveBus,
+  ) {
+    // Browsers learn that a relay reconnects, is live again or failed without polling.
+    if (live) relays.onStateChange((key, status) => void this.announce(live, key, status).catch(() => undefined));
+  }
+
+  private async announce(live: LiveBus, key: RelayKey, status: RelayStatus): Promise<void> {
+    const cameraId = Number(/^camera-(\d+)$/.exec(key.sourceId)?.[1]);
+    if (!cameraId) return; // A pushed stream, not a camera.
+    const camera = await new CamerasRepository(this.db).find(cameraId);
+    if (!camera) return;
+    const relay = { stream: key.stream, state: status.state, lastError: status.lastError ?? null, at: new Date().toISOString() };
+    await live.publish([{ topic: 'cameras', townId: camera.townId, data: { cameraId, relay } }]);
+  }
 
   /** Starts (or joins) the relay and waits for its first playable segment. */
   async watch(auth: AuthContext, cameraId: number, stream: StreamName) {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { TOWN, tinyTownAreas } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+import type { LiveEvent } from '../../server/live/live-bus.js';
 
 const PASSWORD = 'video-pass-5521';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,6 +27,8 @@ describe('live video through the API: relays on demand, only for authorised view
   });
 
   it('answers "watch" when the first segment is playable, in under 2.5 s', async () => {
+    const events: LiveEvent[] = [];
+    const unsubscribe = t.api.services.live.add({ topics: new Set(['cameras']), townIds: null, personId: null, send: (e) => void events.push(e) });
     const started = Date.now();
     const res = await t.admin.post(`/api/cameras/${cameraId}/live`, { stream: 'sub' });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
@@ -33,6 +36,12 @@ describe('live video through the API: relays on demand, only for authorised view
     expect(res.body.playlist).to.equal(`/api/cameras/${cameraId}/live/sub/index.m3u8`);
     expect(res.body.firstSegmentMs).to.be.lessThan(2500);
     expect(JSON.stringify(res.body)).to.not.contain(PASSWORD);
+    // The relay's state is pushed to the browsers of the camera's town.
+    const relayStates = () => events.map((e) => e.data as { cameraId: number; relay?: { stream: string; state: string; lastError: string | null } });
+    for (let i = 0; i < 20 && !relayStates().some((d) => d.relay?.state === 'live'); i++) await sleep(100);
+    unsubscribe();
+    const live = relayStates().find((d) => d.relay?.state === 'live');
+    expect(live).to.deep.nested.include({ cameraId, 'relay.stream': 'sub', 'relay.lastError': null });
   });
 
   it('serves the playlist and MPEG-TS segments to a logged-in viewer, never to anyone else', async () => {
