@@ -41,22 +41,30 @@ const SELECT = `
          c.lon, c.lat, c.fix_time AS "fixTime", g.code AS "gridCode", c.accuracy, c.battery, c.speed_mps AS "speedMps"
   FROM people p LEFT JOIN current_positions c ON c.person_id = p.id LEFT JOIN grid_versions g ON g.id = c.grid_version_id`;
 
+/** A person's on-duty JSON in UTF-8, cut where the age goes (it changes every second). */
+interface Encoded {
+  head: Buffer;
+  tail: Buffer;
+}
+
 type Stored = RosterEntry & {
   fixMs: number | null;
-  /** The person's on-duty JSON up to the age and after it; null until asked for after a change. */
-  jsonHead: string | null;
-  jsonTail: string | null;
+  /** Null after a change, until an on-duty answer needs it. */
+  encoded: Encoded | null;
 };
 
 /** The age of a position in whole seconds at `now`; never negative (a phone's clock may run ahead). */
-const ageSeconds = (fixMs: number | null, now: number) => (fixMs === null ? null : Math.max(0, Math.round((now - fixMs) / 1000)));
+const ageText = (fixMs: number | null, now: number) => (fixMs === null ? 'null' : String(Math.max(0, Math.round((now - fixMs) / 1000))));
 
-/** Encodes a person once per change: an on-duty answer then only splices in the age. */
-function serialise(e: Stored): void {
+function encode(e: Stored): Encoded {
   const { personId, name, roles, dutyStatus, lon, lat, fixTime, gridCode, accuracy, battery, speedMps } = e;
-  e.jsonHead = `${JSON.stringify({ personId, name, roles, dutyStatus, lon, lat, fixTime }).slice(0, -1)},"ageSeconds":`;
-  e.jsonTail = `,${JSON.stringify({ gridCode, accuracy, battery, speedMps }).slice(1)}`;
+  return {
+    head: Buffer.from(`${JSON.stringify({ personId, name, roles, dutyStatus, lon, lat, fixTime }).slice(0, -1)},"ageSeconds":`),
+    tail: Buffer.from(`,${JSON.stringify({ gridCode, accuracy, battery, speedMps }).slice(1)}`),
+  };
 }
+
+const COMMA = 0x2c;
 
 export class LiveRoster {
   private people = new Map<number, Stored>();
@@ -85,7 +93,7 @@ export class LiveRoster {
   }
 
   private put(r: RosterEntry & { fixTime: Date | null }): void {
-    const entry: Stored = { ...r, fixTime: r.fixTime?.toISOString() ?? null, fixMs: r.fixTime?.getTime() ?? null, jsonHead: null, jsonTail: null };
+    const entry: Stored = { ...r, fixTime: r.fixTime?.toISOString() ?? null, fixMs: r.fixTime?.getTime() ?? null, encoded: null };
     this.people.set(entry.personId, entry);
     let town = this.byTown.get(entry.townId);
     if (!town) this.byTown.set(entry.townId, (town = new Map()));
@@ -121,24 +129,38 @@ export class LiveRoster {
       entry.accuracy = item.accuracy;
       entry.battery = item.battery;
       entry.speedMps = item.speed;
-      entry.jsonHead = entry.jsonTail = null;
+      entry.encoded = null;
     }
   }
 
   /**
-   * Everyone on duty in a town as the JSON array of the on-duty answer, in person id
-   * order, with each position's age at `now`.
+   * Everyone on duty in a town as the UTF-8 JSON array of the on-duty answer, in
+   * person id order, with each position's age at `now`: the people's encodings are
+   * copied into one buffer, so an answer costs a copy, not an encoding of everyone.
    */
-  onDutyJson(townId: number, now: number): { count: number; json: string } {
-    const town = this.inIdOrder(townId);
-    let json = '[';
-    let count = 0;
-    for (const e of town.values()) {
+  onDutyJson(townId: number, now: number): { count: number; json: Buffer } {
+    const people: Stored[] = [];
+    let size = 2;
+    for (const e of this.inIdOrder(townId).values()) {
       if (e.dutyStatus === 'off_duty') continue;
-      if (e.jsonHead === null || e.jsonTail === null) serialise(e);
-      json += `${count++ ? ',' : ''}${e.jsonHead}${ageSeconds(e.fixMs, now)}${e.jsonTail}`;
+      e.encoded ??= encode(e);
+      size += e.encoded.head.length + e.encoded.tail.length + 12;
+      people.push(e);
     }
-    return { count, json: `${json}]` };
+    const json = Buffer.allocUnsafe(size);
+    let at = 0;
+    json[at++] = 0x5b; // [
+    for (let i = 0; i < people.length; i++) {
+      const e = people[i]!;
+      const { head, tail } = e.encoded!;
+      if (i > 0) json[at++] = COMMA;
+      at += head.copy(json, at);
+      const age = ageText(e.fixMs, now);
+      for (let k = 0; k < age.length; k++) json[at++] = age.charCodeAt(k);
+      at += tail.copy(json, at);
+    }
+    json[at++] = 0x5d; // ]
+    return { count: people.length, json: json.subarray(0, at) };
   }
 
   /** The town's people by id: loaded in that order, but people added or re-read later stand at the end. */

@@ -24,14 +24,15 @@ export class TrackingService {
     private readonly utcOffsetHours = 8,
   ) {}
 
-  /** Everyone on duty in a town now, as the JSON text of the answer (kept ready in the roster). */
-  async onDutyJson(auth: AuthContext, townCode: string): Promise<string> {
+  /** Everyone on duty in a town now, as the UTF-8 JSON of the answer (built from what the roster keeps ready). */
+  async onDutyJson(auth: AuthContext, townCode: string): Promise<Buffer> {
     const town = await new AreasRepository(this.db).findByCode(townCode);
     if (!town || town.level !== 'town') throw new NotFound(`Town ${townCode}`);
     auth.assertTown(town.id);
     const now = Date.now();
     const { count, json } = this.roster.onDutyJson(town.id, now);
-    return `{"town":${JSON.stringify(town.code)},"at":"${new Date(now).toISOString()}","count":${count},"people":${json}}`;
+    const head = `{"town":${JSON.stringify(town.code)},"at":"${new Date(now).toISOString()}","count":${count},"people":`;
+    return Buffer.concat([Buffer.from(head), json, Buffer.from('}')]);
   }
 
   async trace(auth: AuthContext, personId: number, from: Date, to: Date, simplifyM: number | undefined) {

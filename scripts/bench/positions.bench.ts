@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   const { devices, townCode } = await prepare(url);
 
   const api = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url, PORT: '18080', OSMAND_PORT: '15055', REDIS_PREFIX: 'wangge-bench-pos', LOG_LEVEL: 'info', ADMIN_PASSWORD: 'bench-admin-password', DEVICE_BURST: '100' },
+    env: { ...process.env, DATABASE_URL: url, PORT: '18080', OSMAND_PORT: '15055', REDIS_PREFIX: 'wangge-bench-pos', LOG_LEVEL: 'info', ADMIN_PASSWORD: 'bench-admin-password', DEVICE_BURST: '100', RTMP_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) => createInterface({ input: api.stdout! }).on('line', (l) => l.includes('api listening') && resolve()));

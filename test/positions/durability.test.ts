@@ -10,7 +10,8 @@ const spawned = new Set<ChildProcess>();
 /** Runs the real api process (server/main.ts) and waits for its "listening" line. */
 async function spawnApi(env: Record<string, string>): Promise<{ child: ChildProcess; osmandUrl: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', OSMAND_PORT: '0', ...env },
+    // No RTMP listener: another api on this machine may hold the default port.
+    env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', OSMAND_PORT: '0', RTMP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   spawned.add(child);
