@@ -1,7 +1,8 @@
 import type { AuthContext } from '../server/auth/auth-context.js';
 import type { Db } from '../server/db/pool.js';
 import { BadRequest, NotFound } from '../server/errors.js';
-import { AreasRepository } from '../gis/areas.repository.js';
+import { AreasRepository, type Area } from '../gis/areas.repository.js';
+import type { GridMap } from '../gis/map-revision.js';
 import { GridsRepository } from '../gis/grids.repository.js';
 import { PeopleRepository } from '../people/people.repository.js';
 import { TrackingRepository } from './tracking.repository.js';
@@ -18,21 +19,37 @@ export function dayRange(day: string, utcOffsetHours: number): { from: Date; to:
 }
 
 export class TrackingService {
+  // Towns by code as of one map revision (importing areas moves the revision too), so
+  // "on duty now", asked again and again, does not ask PostgreSQL what a town code is.
+  private towns = { revision: -1, byCode: new Map<string, Area>() };
+
   constructor(
     private readonly db: Db,
     private readonly roster: LiveRoster,
+    private readonly gridMap: GridMap,
     private readonly utcOffsetHours = 8,
   ) {}
 
   /** Everyone on duty in a town now, as the UTF-8 JSON of the answer (built from what the roster keeps ready). */
   async onDutyJson(auth: AuthContext, townCode: string): Promise<Buffer> {
-    const town = await new AreasRepository(this.db).findByCode(townCode);
+    const town = await this.townByCode(townCode);
     if (!town || town.level !== 'town') throw new NotFound(`Town ${townCode}`);
     auth.assertTown(town.id);
     const now = Date.now();
     const { count, json } = this.roster.onDutyJson(town.id, now);
     const head = `{"town":${JSON.stringify(town.code)},"at":"${new Date(now).toISOString()}","count":${count},"people":`;
     return Buffer.concat([Buffer.from(head), json, Buffer.from('}')]);
+  }
+
+  private async townByCode(code: string): Promise<Area | null> {
+    if (this.towns.revision !== this.gridMap.revision) this.towns = { revision: this.gridMap.revision, byCode: new Map() };
+    const towns = this.towns;
+    const cached = towns.byCode.get(code);
+    if (cached) return cached;
+    const found = await new AreasRepository(this.db).findByCode(code);
+    // Only what exists is kept: unknown codes would let callers grow the map without bound.
+    if (found) towns.byCode.set(code, found);
+    return found;
   }
 
   async trace(auth: AuthContext, personId: number, from: Date, to: Date, simplifyM: number | undefined) {

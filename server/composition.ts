@@ -109,7 +109,8 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     await live.publish([{ topic: 'people', townId: 0, data: { personIds } }]).catch(() => undefined);
   });
   const rejections = new RejectionCounter(db);
-  const writer = new PositionWriter(db, { maxBatch: 2000, maxQueued: config.POSITION_QUEUE_MAX, concurrency: 1 });
+  // Two statements in flight: one runs while the other commits and its callers are answered.
+  const writer = new PositionWriter(db, { maxBatch: 2000, maxQueued: config.POSITION_QUEUE_MAX, concurrency: 2 });
   writer.onCommitted(publishCommittedPositions(live, gridMap, roster));
   const ingest = new IngestService(devices, gridMap, writer, rejections, {
     limits: { maxFutureMs: config.FIX_MAX_FUTURE_S * 1000, maxAgeMs: config.POSITION_RETENTION_DAYS * 86_400_000, maxSpeedMps: config.FIX_MAX_SPEED_MPS },
@@ -146,7 +147,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     writer,
     ingest,
     roster,
-    tracking: new TrackingService(db, roster, config.TOWN_UTC_OFFSET_HOURS),
+    tracking: new TrackingService(db, roster, gridMap, config.TOWN_UTC_OFFSET_HOURS),
     cameras,
     cameraSessions,
     ptz: new PtzService(db, redis, config.REDIS_PREFIX, cameraSessions, ptzLocks, live),
