@@ -191,6 +191,31 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       expect(rows.map((r) => r.grid)).to.deep.equal(['T2', 'T3', 'T2']);
     });
 
+    it('starts the events of a batch that mixes late, repeated and newer fixes from the stored position', async () => {
+      const phone = town.phones[3]!;
+      const client = t.anonymous.as(phone.token);
+      const t0 = at(300).getTime();
+      expect((await client.post('/api/positions/batch', { fixes: [{ time: t0, ...inGrid(0, 0) }] })).body.accepted).to.equal(1);
+      const res = await client.post('/api/positions/batch', {
+        fixes: [
+          { time: t0 + 240_000, ...inGrid(1, 0, 0.001) },
+          { time: t0 - 30_000, ...inGrid(2, 2) },
+          { time: t0, ...inGrid(0, 0) },
+          { time: t0 + 120_000, ...inGrid(1, 0) },
+        ],
+      });
+      expect(res.body).to.deep.equal({ accepted: 3, duplicates: 1, rejected: [] });
+      const events = async (from: number, to: number) =>
+        (await t.admin.get(`/api/people/${phone.personId}/grid-events?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`)).body.map(
+          (e: { kind: string; gridCode: string; at: string }) => `${e.kind} ${e.gridCode} +${(Date.parse(e.at) - t0) / 1000}`,
+        );
+      expect(await events(t0 + 1, t0 + 600_000)).to.deep.equal(['exit T1 +120', 'enter T2 +120']);
+      expect(await events(t0 - 60_000, t0)).to.deep.equal([]);
+      const now = await currentOf(t.admin, phone.personId);
+      expect(now).to.include({ fixTime: new Date(t0 + 240_000).toISOString(), gridCode: 'T2' });
+      expect((await stored(phone.identifier)).map((r) => r.grid).slice(-4)).to.deep.equal(['T9', 'T1', 'T2', 'T2']);
+    });
+
     it('records exits and enters as a gridworker walks from grid to grid', async () => {
       const phone = town.phones[0]!;
       const start = at(150).getTime();

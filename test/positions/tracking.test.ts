@@ -131,6 +131,27 @@ describe('tracking: on duty now, traces, coverage and the live stream', () => {
     expect(await blind).to.deep.equal([]);
   });
 
+  it('answers on duty with every field, in person order, each age as of "at", and follows a new fix at once', async () => {
+    const first = await t.admin.get(`/api/towns/${TOWN}/on-duty`);
+    expect(first.headers.get('content-type')).to.match(/^application\/json/);
+    const ids = first.body.people.map((p: { personId: number }) => p.personId);
+    expect(ids).to.deep.equal([...ids].sort((a: number, b: number) => a - b));
+    for (const p of first.body.people) {
+      expect(Object.keys(p)).to.deep.equal(['personId', 'name', 'roles', 'dutyStatus', 'lon', 'lat', 'fixTime', 'ageSeconds', 'gridCode', 'accuracy', 'battery', 'speedMps']);
+    }
+    const walker = first.body.people.find((p: { personId: number }) => p.personId === town.phones[0]!.personId);
+    expect(walker.ageSeconds).to.equal(Math.max(0, Math.round((Date.parse(first.body.at) - Date.parse(walker.fixTime)) / 1000)));
+
+    // A new fix: the next answer carries it (the person's kept encoding was dropped).
+    const p = inGrid(1, 0, 0.001);
+    const time = start + 600_000;
+    const sent = await t.anonymous.as(town.phones[1]!.token).post('/api/positions/batch', { fixes: [{ time, ...p, accuracy: 7, battery: 55 }] });
+    expect(sent.body.accepted).to.equal(1);
+    const after = await t.admin.get(`/api/towns/${TOWN}/on-duty`);
+    const idle = after.body.people.find((q: { personId: number }) => q.personId === town.phones[1]!.personId);
+    expect(idle).to.include({ lat: p.lat, lon: p.lon, fixTime: new Date(time).toISOString(), gridCode: 'T2', accuracy: 7, battery: 55 });
+  });
+
   describe('people', () => {
     it('lets a gridworker set their own duty status but not a colleague’s', async () => {
       const account = await t.admin.post('/api/accounts', { username: 'gw-self', displayName: '自己', password: 'password-123', roles: ['gridworker'], townIds: [town.townId] });
