@@ -39,6 +39,7 @@ import { CamerasService } from '../video/cameras.service.js';
 import { PtzLocks } from '../video/ptz-lock.js';
 import { PtzService } from '../video/ptz.service.js';
 import { CameraHealth } from '../video/camera-health.js';
+import { CameraAdminService } from '../video/camera-admin.service.js';
 import { CameraDiscovery } from '../video/camera-discovery.js';
 import { cameraRoutes } from '../video/cameras.routes.js';
 import { AlertsService } from '../video/alerts.service.js';
@@ -81,6 +82,7 @@ export interface Services {
   cameraSessions: CameraSessions;
   ptz: PtzService;
   cameraHealth: CameraHealth;
+  cameraAdmin: CameraAdminService;
   discovery: CameraDiscovery;
   box: CredentialBox;
   media: MediaStore;
@@ -130,6 +132,8 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     keyPrefix: `${config.REDIS_PREFIX}:relay`,
     idleMs: config.RELAY_IDLE_S * 1000,
   });
+  const cameraHealth = new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) });
+  const video = new LiveVideoService(db, box, relays, live);
   return {
     config,
     db,
@@ -151,14 +155,15 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     cameras,
     cameraSessions,
     ptz: new PtzService(db, redis, config.REDIS_PREFIX, cameraSessions, ptzLocks, live),
-    cameraHealth: new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) }),
+    cameraHealth,
+    cameraAdmin: new CameraAdminService(db, box, config.CAMERA_TIMEOUT_MS, cameraSessions, cameraHealth, video, live),
     discovery: new CameraDiscovery(db, { interfaceAddress: config.DISCOVERY_INTERFACE, port: config.DISCOVERY_PORT }),
     box,
     media,
     alertsQueue,
     alerts: new AlertsService(db, alertsQueue, media, box, live, config.ALERT_DEDUPE_S * 1000),
     relays,
-    video: new LiveVideoService(db, box, relays, live),
+    video,
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
     incidents: createIncidentServices({
       config, db, redis, gridMap, live, media,
@@ -217,7 +222,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),
       ...liveVideoRoutes(services.video, services.liveSources, services.cameras),
-      ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media),
+      ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media, services.cameraAdmin),
       ...incidentRoutes(services),
       ...open311ClientRoutes(services),
       ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras', 'alerts', 'incidents']),

@@ -39,6 +39,9 @@ export class AlertsService {
 
   async handle(cameraId: number, event: CameraEvent): Promise<{ alert: Alert; isNew: boolean } | null> {
     if (!AlertsService.isAlarm(event)) return null;
+    // A camera retired since the watcher's last sync: its alarms are no longer wanted.
+    const camera = await new CamerasRepository(this.db).find(cameraId);
+    if (!camera) return null;
     const result = await inTransaction(this.db, (tx) =>
       new AlertsRepository(tx).record(cameraId, event.kind, event.topic, event.time, { source: event.source, data: event.data }, this.dedupeMs),
     );
@@ -46,12 +49,9 @@ export class AlertsService {
       await this.attachSnapshot(result.alert);
       await this.enqueue([result.alert]);
     }
-    const camera = await new CamerasRepository(this.db).find(cameraId);
-    if (camera) {
-      await this.live
-        .publish([{ topic: 'alerts', townId: camera.townId, data: { ...result.alert, cameraName: camera.name, isNew: result.isNew } }])
-        .catch(() => undefined);
-    }
+    await this.live
+      .publish([{ topic: 'alerts', townId: camera.townId, data: { ...result.alert, cameraName: camera.name, isNew: result.isNew } }])
+      .catch(() => undefined);
     return result;
   }
 

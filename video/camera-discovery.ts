@@ -15,12 +15,14 @@ export class CameraDiscovery {
       new CamerasRepository(this.db).addresses(),
     ]);
     const registered = new Set(known.map((k) => `${k.host}:${k.port}`));
+    // The installer gets the address to type (host, port) and what the device says it
+    // is, not its service URLs or raw scopes: no camera URL reaches the browser.
     return found
       .map((d) => {
         const xaddr = d.xaddrs[0] ? new URL(d.xaddrs[0]) : null;
         const host = xaddr?.hostname ?? '';
         const port = Number(xaddr?.port || 80);
-        return { ...d, host, port };
+        return { endpoint: d.endpoint, name: d.name, hardware: d.hardware, location: d.location, host, port };
       })
       .filter((d) => d.host && !registered.has(`${d.host}:${d.port}`));
   }

@@ -5,7 +5,7 @@ import type { LiveBus } from '../server/live/live-bus.js';
 import { moduleLogger } from '../server/logger.js';
 import { CamerasRepository, type CameraSecret, type CameraStatus } from './cameras.repository.js';
 import type { CameraSessions } from './camera-sessions.js';
-import { maskSecrets } from './mask-url.js';
+import { publicMessage } from './mask-url.js';
 import { rtspAnswers } from './rtsp-probe.js';
 
 const log = moduleLogger('camera-health');
@@ -81,14 +81,16 @@ export class CameraHealth {
       const stream = camera.subStreamUri ?? camera.mainStreamUri;
       if (stream) {
         const rtsp = await rtspAnswers(stream, this.options.timeoutMs);
-        if (!rtsp.ok) [status, error] = ['error', rtsp.error ?? 'RTSP did not answer'];
+        if (!rtsp.ok) [status, error] = ['error', publicMessage(rtsp.error ?? 'RTSP did not answer')];
       }
     } catch (err) {
       status = 'offline';
-      error = maskSecrets((err as Error).message);
+      // Stored for the installer and pushed to browsers: masked, and without URLs.
+      error = publicMessage((err as Error).message);
     }
     const before = await new CamerasRepository(this.db).recordHealth(camera.id, status, error, clockOffsetMs);
-    const changed = before !== status;
+    // null: the camera was retired while being checked; nothing to announce.
+    const changed = before !== null && before !== status;
     if (changed) {
       await this.live
         .publish([{ topic: 'cameras', townId: camera.townId, data: { cameraId: camera.id, status, lastError: error, at: new Date().toISOString() } }])

@@ -1,6 +1,8 @@
 import type { DbClient } from '../server/db/pool.js';
 import type { PtzCapabilities } from './onvif/onvif-driver.js';
 import type { Placement } from './look-at.js';
+import type { MediaProfileInfo } from './onvif/profiles.js';
+import { profileViews, type ProfileView, type StreamFlags } from './camera-view.js';
 
 export type CameraStatus = 'unknown' | 'online' | 'offline' | 'error';
 
@@ -15,7 +17,7 @@ export interface PlacementRow extends Placement {
   validFrom: Date;
 }
 
-/** A camera as the API shows it: never its password. */
+/** A camera as the API shows it: never its password, nor its RTSP / snapshot URIs (only whether it has them). */
 export interface Camera {
   id: number;
   townId: number;
@@ -28,9 +30,9 @@ export interface Camera {
   firmware: string | null;
   serial: string | null;
   hardwareId: string | null;
-  profiles: unknown[];
-  streams: { main: string | null; sub: string | null };
-  snapshotUri: string | null;
+  profiles: ProfileView[];
+  streams: StreamFlags;
+  hasSnapshot: boolean;
   ptz: PtzAbilities | null;
   status: CameraStatus;
   lastSeenAt: Date | null;
@@ -56,8 +58,9 @@ export interface CameraSecret {
 
 const SELECT = `
   SELECT c.id, c.town_id AS "townId", c.name, c.host, c.port, c.username, c.manufacturer, c.model, c.firmware, c.serial,
-         c.hardware_id AS "hardwareId", c.profiles, json_build_object('main', c.main_stream_uri, 'sub', c.sub_stream_uri) AS streams,
-         c.snapshot_uri AS "snapshotUri", c.ptz, c.status, c.last_seen_at AS "lastSeenAt", c.last_error AS "lastError",
+         c.hardware_id AS "hardwareId", c.profiles,
+         json_build_object('main', c.main_stream_uri IS NOT NULL, 'sub', c.sub_stream_uri IS NOT NULL) AS streams,
+         c.snapshot_uri IS NOT NULL AS "hasSnapshot", c.ptz, c.status, c.last_seen_at AS "lastSeenAt", c.last_error AS "lastError",
          c.last_checked_at AS "lastCheckedAt", c.clock_offset_ms AS "clockOffsetMs", c.created_at AS "createdAt",
          CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
            'lon', p.lon, 'lat', p.lat, 'mountHeightM', p.mount_height_m, 'headingDeg', p.heading_deg, 'hfovDeg', p.hfov_deg,
@@ -67,6 +70,14 @@ const SELECT = `
   FROM cameras c
   LEFT JOIN camera_placements p ON p.camera_id = c.id AND p.valid_to IS NULL
   LEFT JOIN grid_versions g ON g.id = p.grid_version_id`;
+
+// A retired camera is gone for every query below: lists, look-ups, health rounds, alarm
+// subscriptions, relays. Its row stays for the history that references it.
+const IN_SERVICE = 'retired_at IS NULL';
+
+type CameraRow = Omit<Camera, 'profiles'> & { profiles: MediaProfileInfo[] };
+
+const toCamera = (row: CameraRow): Camera => ({ ...row, profiles: profileViews(row.profiles, row.streams) });
 
 export interface NewCamera {
   townId: number;
@@ -96,32 +107,32 @@ export class CamerasRepository {
   constructor(private readonly db: DbClient) {}
 
   async find(id: number): Promise<Camera | null> {
-    const { rows } = await this.db.query<Camera>(`${SELECT} WHERE c.id = $1`, [id]);
-    return rows[0] ?? null;
+    const { rows } = await this.db.query<CameraRow>(`${SELECT} WHERE c.id = $1 AND c.${IN_SERVICE}`, [id]);
+    return rows[0] ? toCamera(rows[0]) : null;
   }
 
   async list(townIds: number[] | null, status: CameraStatus | null): Promise<Camera[]> {
-    const { rows } = await this.db.query<Camera>(
-      `${SELECT} WHERE ($1::bigint[] IS NULL OR c.town_id = ANY($1)) AND ($2::camera_status IS NULL OR c.status = $2) ORDER BY c.id`,
+    const { rows } = await this.db.query<CameraRow>(
+      `${SELECT} WHERE c.${IN_SERVICE} AND ($1::bigint[] IS NULL OR c.town_id = ANY($1)) AND ($2::camera_status IS NULL OR c.status = $2) ORDER BY c.id`,
       [townIds, status],
     );
-    return rows;
+    return rows.map(toCamera);
   }
 
   async findByAddress(host: string, port: number): Promise<number | null> {
-    const { rows } = await this.db.query<{ id: number }>('SELECT id FROM cameras WHERE host = $1 AND port = $2', [host, port]);
+    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM cameras WHERE host = $1 AND port = $2 AND ${IN_SERVICE}`, [host, port]);
     return rows[0]?.id ?? null;
   }
 
   async addresses(): Promise<{ host: string; port: number }[]> {
-    const { rows } = await this.db.query<{ host: string; port: number }>('SELECT host, port FROM cameras');
+    const { rows } = await this.db.query<{ host: string; port: number }>(`SELECT host, port FROM cameras WHERE ${IN_SERVICE}`);
     return rows;
   }
 
   async secret(id: number): Promise<CameraSecret | null> {
     const { rows } = await this.db.query<CameraSecret>(
       `SELECT id, host, port, username, password_enc AS "passwordEnc", main_stream_uri AS "mainStreamUri", sub_stream_uri AS "subStreamUri",
-              snapshot_uri AS "snapshotUri", ptz, town_id AS "townId" FROM cameras WHERE id = $1`,
+              snapshot_uri AS "snapshotUri", ptz, town_id AS "townId" FROM cameras WHERE id = $1 AND ${IN_SERVICE}`,
       [id],
     );
     return rows[0] ?? null;
@@ -130,7 +141,7 @@ export class CamerasRepository {
   async allSecrets(): Promise<CameraSecret[]> {
     const { rows } = await this.db.query<CameraSecret>(
       `SELECT id, host, port, username, password_enc AS "passwordEnc", main_stream_uri AS "mainStreamUri", sub_stream_uri AS "subStreamUri",
-              snapshot_uri AS "snapshotUri", ptz, town_id AS "townId" FROM cameras ORDER BY id`,
+              snapshot_uri AS "snapshotUri", ptz, town_id AS "townId" FROM cameras WHERE ${IN_SERVICE} ORDER BY id`,
     );
     return rows;
   }
@@ -176,11 +187,33 @@ export class CamerasRepository {
       `UPDATE cameras c SET status = $2::camera_status, last_error = $3, last_checked_at = now(),
               last_seen_at = CASE WHEN $2::camera_status = 'online' THEN now() ELSE c.last_seen_at END,
               clock_offset_ms = COALESCE($4, c.clock_offset_ms)
-       FROM (SELECT id, status AS before FROM cameras WHERE id = $1 FOR UPDATE) old
+       FROM (SELECT id, status AS before FROM cameras WHERE id = $1 AND ${IN_SERVICE} FOR UPDATE) old
        WHERE c.id = old.id RETURNING old.before`,
       [id, status, error, clockOffsetMs],
     );
     return rows[0]?.before ?? null;
+  }
+
+  async rename(id: number, name: string): Promise<boolean> {
+    const { rowCount } = await this.db.query(`UPDATE cameras SET name = $2 WHERE id = $1 AND ${IN_SERVICE}`, [id, name]);
+    return rowCount === 1;
+  }
+
+  async setCredentials(id: number, username: string, passwordEnc: Buffer): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE cameras SET username = $2, password_enc = $3 WHERE id = $1 AND ${IN_SERVICE}`,
+      [id, username, passwordEnc],
+    );
+    return rowCount === 1;
+  }
+
+  /** Takes the camera out of service; false when it already was (or never existed). */
+  async retire(id: number, by: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE cameras SET retired_at = now(), retired_by = $2 WHERE id = $1 AND ${IN_SERVICE}`,
+      [id, by],
+    );
+    return rowCount === 1;
   }
 
   async logPtz(cameraId: number, accountId: number | null, command: string, params: unknown, ok: boolean, error: string | null, ms: number): Promise<void> {

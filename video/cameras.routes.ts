@@ -7,12 +7,16 @@ import type { PtzCommand, PtzService } from './ptz.service.js';
 import type { CameraHealth } from './camera-health.js';
 import type { CameraDiscovery } from './camera-discovery.js';
 import type { AlertsService } from './alerts.service.js';
+import type { CameraAdminService } from './camera-admin.service.js';
 import type { MediaStore } from '../server/media-store.js';
 import { NotFound } from '../server/errors.js';
 
 const OPERATORS = ['operator', 'dispatcher'] as const;
 const INSTALLERS = ['installer'] as const;
 
+const CameraName = z.string().min(1).max(100);
+const Username = z.string().min(1).max(64);
+const Password = z.string().max(128);
 const Host = z.string().regex(/^[A-Za-z0-9.-]{1,253}$|^\[[0-9a-fA-F:]+\]$/, 'a host name or IP address');
 const Placement = z.strictObject({
   lon: z.number().min(-180).max(180),
@@ -58,6 +62,7 @@ export function cameraRoutes(
   discovery: CameraDiscovery,
   alerts: AlertsService,
   media: MediaStore,
+  admin: CameraAdminService,
 ): AnyRoute[] {
   return [
     route({
@@ -97,14 +102,29 @@ export function cameraRoutes(
       method: 'post', path: '/api/cameras', summary: 'Register an ONVIF camera: the server connects and reads what it is', tag: 'cameras',
       access: INSTALLERS, status: 201,
       body: z.strictObject({
-        name: z.string().min(1).max(100), host: Host, port: z.number().int().min(1).max(65535).default(80),
-        username: z.string().min(1).max(64), password: z.string().max(128), townCode: Code, placement: Placement.optional(),
+        name: CameraName, host: Host, port: z.number().int().min(1).max(65535).default(80),
+        username: Username, password: Password, townCode: Code, placement: Placement.optional(),
       }),
       handler: ({ auth, body }) => cameras.register(auth, { ...body, placement: body.placement && toSpec(body.placement) }),
     }),
     route({
       method: 'get', path: '/api/cameras/:id', summary: 'One camera', tag: 'cameras', access: 'authenticated', params: IdParams,
       handler: ({ auth, params }) => cameras.get(auth, params.id),
+    }),
+    route({
+      method: 'patch', path: '/api/cameras/:id', summary: 'Rename a camera (placement and credentials have their own routes)', tag: 'cameras',
+      access: INSTALLERS, params: IdParams, body: z.strictObject({ name: CameraName }),
+      handler: ({ auth, params, body }) => admin.edit(auth, params.id, body),
+    }),
+    route({
+      method: 'patch', path: '/api/cameras/:id/credentials', summary: 'New credentials after the password was changed on the device: checked against it before they are stored', tag: 'cameras',
+      access: INSTALLERS, params: IdParams, body: z.strictObject({ username: Username.optional(), password: Password }),
+      handler: ({ auth, params, body }) => admin.setCredentials(auth, params.id, body),
+    }),
+    route({
+      method: 'delete', path: '/api/cameras/:id', summary: 'Retire a camera: it leaves the lists, health checks, alarms and relays; its history stays', tag: 'cameras',
+      access: INSTALLERS, params: IdParams, status: 204,
+      handler: ({ auth, params }) => admin.retire(auth, params.id),
     }),
     route({
       method: 'put', path: '/api/cameras/:id/placement', summary: 'Place or move a camera (history kept, grid assigned)', tag: 'cameras',

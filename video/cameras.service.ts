@@ -10,7 +10,7 @@ import { CamerasRepository, type Camera, type PlacementInput } from './cameras.r
 import { withoutPassword, type CredentialBox } from './credentials.js';
 import { connectCamera } from './onvif/onvif-driver.js';
 import { isOnvifError } from './onvif/errors.js';
-import { maskSecrets } from './mask-url.js';
+import { publicMessage } from './mask-url.js';
 import { visibility } from './look-at.js';
 
 export interface RegisterInput {
@@ -66,7 +66,7 @@ export class CamerasService {
       }
     } catch (err) {
       if (isOnvifError(err)) {
-        throw new Unprocessable(maskSecrets(err.message, [input.password]), { kind: err.kind, host: input.host, port: input.port }, `camera_${err.kind}`);
+        throw new Unprocessable(publicMessage(err.message, [input.password]), { kind: err.kind, host: input.host, port: input.port }, `camera_${err.kind}`);
       }
       throw err;
     }
@@ -122,7 +122,7 @@ export class CamerasService {
       return await this.pictures.take(secret);
     } catch (err) {
       if (err instanceof AppError) throw err; // Too many grabs at once: a 503 that says so.
-      throw new AppError(502, 'snapshot_failed', maskSecrets((err as Error).message));
+      throw new AppError(502, 'snapshot_failed', publicMessage((err as Error).message));
     }
   }
 

@@ -11,11 +11,23 @@ import { resolveHlsFile, waitForPlaylist, type HlsFile } from './relay/hls-files
 import type { RelayManager, RelayKey, WatchResult } from './relay/relay-manager.js';
 import type { RelayStatus } from './relay/relay-process.js';
 import type { LiveBus } from '../server/live/live-bus.js';
+import { publicMessage } from './mask-url.js';
 
 export type StreamName = 'main' | 'sub';
 const READY_TIMEOUT_MS = 8000;
 
 export type LiveFile = { local: true; file: HlsFile } | { local: false; url: string };
+
+/** A relay's state as browsers see it: not its source URL (even masked) nor its directory, and errors without URLs. */
+export function relayView(status: RelayStatus | undefined) {
+  if (!status) return null;
+  const { source: _source, dir: _dir, lastError, lastErrorDetail, ...rest } = status;
+  return {
+    ...rest,
+    lastError: lastError === undefined ? undefined : publicMessage(lastError),
+    lastErrorDetail: lastErrorDetail === undefined ? undefined : publicMessage(lastErrorDetail),
+  };
+}
 
 export class LiveVideoService {
   constructor(
@@ -33,7 +45,7 @@ export class LiveVideoService {
     if (!cameraId) return; // A pushed stream, not a camera.
     const camera = await new CamerasRepository(this.db).find(cameraId);
     if (!camera) return;
-    const relay = { stream: key.stream, state: status.state, lastError: status.lastError ?? null, at: new Date().toISOString() };
+    const relay = { stream: key.stream, state: status.state, lastError: status.lastError ? publicMessage(status.lastError) : null, at: new Date().toISOString() };
     await live.publish([{ topic: 'cameras', townId: camera.townId, data: { cameraId, relay } }]);
   }
 
@@ -47,17 +59,17 @@ export class LiveVideoService {
         watch.ready,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS).unref()),
       ]);
-      return { playlist, state: 'live' as const, firstSegmentMs: ready.ms, status: this.relays.status(watch.key) };
+      return { playlist, state: 'live' as const, firstSegmentMs: ready.ms, status: relayView(this.relays.status(watch.key)) };
     } catch {
-      const status = this.relays.status(watch.key);
+      const status = relayView(this.relays.status(watch.key));
       throw new AppError(502, 'relay_failed', status?.lastError ?? 'The camera sent no video in time', { status });
     }
   }
 
   status(auth: AuthContext, cameraId: number) {
     return this.camera(auth, cameraId).then(() => ({
-      main: this.relays.status(this.key(cameraId, 'main')) ?? null,
-      sub: this.relays.status(this.key(cameraId, 'sub')) ?? null,
+      main: relayView(this.relays.status(this.key(cameraId, 'main'))),
+      sub: relayView(this.relays.status(this.key(cameraId, 'sub'))),
     }));
   }
 
@@ -67,12 +79,12 @@ export class LiveVideoService {
    */
   async file(auth: AuthContext, cameraId: number, stream: StreamName, name: string, path: string): Promise<LiveFile> {
     const key = this.key(cameraId, stream);
+    // Asked before touch(): a retired (or foreign) camera's relay must not be kept alive by requests.
+    await this.camera(auth, cameraId);
     if (!this.relays.touch(key)) {
       const watch = await this.start(auth, cameraId, stream);
       if (!watch.local) return { local: false, url: watch.owner.replace(/\/$/, '') + path };
       await waitForPlaylist(watch.dir, { timeoutMs: READY_TIMEOUT_MS });
-    } else {
-      await this.camera(auth, cameraId);
     }
     const dir = this.relays.status(key)?.dir;
     const file = dir ? resolveHlsFile(dir, name) : undefined;
@@ -86,6 +98,11 @@ export class LiveVideoService {
     const uri = stream === 'main' ? secret.mainStreamUri : (secret.subStreamUri ?? secret.mainStreamUri);
     if (!uri) throw new Unprocessable(`${camera.name} has no RTSP stream`, undefined, 'camera_no_rtsp');
     return this.relays.watch(this.key(cameraId, stream), withCredentials(uri, secret.username, this.box.open(secret.passwordEnc)));
+  }
+
+  /** Stops this instance's relays of a camera (retired, or its password changed: the next viewer starts afresh). */
+  async stopCamera(cameraId: number): Promise<void> {
+    await Promise.all((['main', 'sub'] as const).map((stream) => this.relays.stop(this.key(cameraId, stream))));
   }
 
   private key(cameraId: number, stream: StreamName): RelayKey {

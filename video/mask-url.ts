@@ -58,3 +58,20 @@ export function secretsOfUrl(url: string): string[] {
   }
   return found;
 }
+
+// Any scheme://[user@]host[:port][/path…]; the path ends at a space, a quote or closing punctuation.
+const ANY_URL = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s@/?#"'<>]*@)?(\[[0-9a-f:.]+\]|[a-z0-9._~%-]+)(:\d{1,5})?[^\s"'<>()[\],;]*/gi;
+
+/**
+ * A text for the browser: no camera URL at all, masked or not ("no camera URL ever
+ * reaches the browser"). Each URL becomes its scheme and address, e.g.
+ * "rtsp://admin:***@10.0.0.5:554/sub: 401 Unauthorized" → "RTSP at 10.0.0.5:554: 401 Unauthorized".
+ */
+export function withoutUrls(text: string): string {
+  return text.replace(ANY_URL, (_m, scheme: string, host: string, port: string | undefined) => `${scheme.toUpperCase()} at ${host}${port ?? ''}`);
+}
+
+/** An error message fit for an API answer or a live event: secrets masked, URLs taken out. */
+export function publicMessage(text: string, extraSecrets: readonly string[] = []): string {
+  return withoutUrls(maskSecrets(text, extraSecrets));
+}

@@ -11,6 +11,7 @@ import { moduleLogger } from '../server/logger.js';
 import { CamerasRepository, type Camera } from './cameras.repository.js';
 import type { CameraSessions } from './camera-sessions.js';
 import { aimAt } from './look-at.js';
+import { publicMessage } from './mask-url.js';
 import { isOnvifError } from './onvif/errors.js';
 import type { PtzLocks } from './ptz-lock.js';
 
@@ -57,21 +58,23 @@ export class PtzService {
       return { ok: true, command: cmd.type, ...result };
     } catch (err) {
       await repo.logPtz(cameraId, auth.me.id, cmd.type, this.params(cmd), false, (err as Error).message, performance.now() - started);
-      if (isOnvifError(err)) throw new AppError(err.kind === 'unsupported' ? 422 : 502, `camera_${err.kind}`, err.message);
-      throw err;
+      throw cameraFailure(err);
     }
   }
 
   async presets(auth: AuthContext, cameraId: number) {
     const camera = await this.camera(auth, cameraId);
     if (!camera.ptz) return [];
-    return this.sessions.use(cameraId, (s) => s.presets());
+    return this.sessions.use(cameraId, (s) => s.presets()).catch((err: unknown) => Promise.reject(cameraFailure(err)));
   }
 
   async status(auth: AuthContext, cameraId: number) {
     const camera = await this.camera(auth, cameraId);
     if (!camera.ptz) throw new Unprocessable(`${camera.name} is a fixed camera`, undefined, 'no_ptz');
-    const [position, lock] = await Promise.all([this.sessions.use(cameraId, (s) => s.status()), this.locks.holder(cameraId)]);
+    const [position, lock] = await Promise.all([
+      this.sessions.use(cameraId, (s) => s.status()).catch((err: unknown) => Promise.reject(cameraFailure(err))),
+      this.locks.holder(cameraId),
+    ]);
     return { position, lock };
   }
 
@@ -193,4 +196,10 @@ export class PtzService {
     const { type: _type, ...rest } = cmd;
     return Object.keys(rest).length ? rest : undefined;
   }
+}
+
+/** A camera's refusal as an answer that says why (422 when it cannot do it, else 502), never a 500. */
+function cameraFailure(err: unknown): unknown {
+  if (isOnvifError(err)) return new AppError(err.kind === 'unsupported' ? 422 : 502, `camera_${err.kind}`, publicMessage(err.message));
+  return err;
 }

@@ -59,8 +59,11 @@ describe('cameras: registration, placement, steering', function () {
     expect(res.body).to.include({ status: 'online', name: '楼顶高点' });
     expect(res.body.manufacturer).to.be.a('string').and.not.empty;
     expect(res.body.serial).to.be.a('string').and.not.empty;
-    expect(res.body.streams.main).to.match(/^rtsp:\/\/127\.0\.0\.1:\d+\/main$/);
-    expect(res.body.streams.sub).to.match(/\/sub$/);
+    // What the server read, as facts: the stream URIs themselves stay on the server.
+    expect(res.body.streams).to.deep.equal({ main: true, sub: true });
+    expect(res.body.hasSnapshot).to.equal(true);
+    expect(res.body.profiles.map((p: { stream: string | null; rtsp: boolean | null }) => [p.stream, p.rtsp])).to.have.deep.members([['main', true], ['sub', true]]);
+    expect(res.raw.toString()).to.not.match(/rtsp:\/\/|\/onvif\//);
     expect(res.body.ptz.zoomRange).to.deep.equal({ min: 0, max: 1 });
     expect(res.body.placement).to.include({ gridCode: 'T5', highPosition: true });
     expect(res.raw.toString()).to.not.contain(PASSWORD);

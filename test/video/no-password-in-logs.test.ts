@@ -83,11 +83,13 @@ describe('no camera password in any log line or HTTP answer', function () {
     await keep(t.admin.get(live.body.playlist));
     await keep(t.admin.get(`/api/cameras/${domeId}/live`));
 
-    // A camera whose reported URIs carry the password: stored and shown without it, and it still works.
+    // A camera whose reported URIs carry the password: stored without it (never shown), and it still works.
     const chattyCamera = await register(chatty, PASSWORD);
     expect(chattyCamera.status).to.equal(201);
-    expect(chattyCamera.body.snapshotUri).to.match(/&usr=admin&pwd=\*\*\*$/);
-    expect(chattyCamera.body.streams.main).to.match(/^rtsp:\/\/127\.0\.0\.1:\d+\/main$/);
+    expect(chattyCamera.body).to.deep.include({ hasSnapshot: true, streams: { main: true, sub: true } });
+    const stored = await t.api.services.db.query<{ snapshot_uri: string; main_stream_uri: string }>('SELECT snapshot_uri, main_stream_uri FROM cameras WHERE id = $1', [chattyCamera.body.id]);
+    expect(stored.rows[0]!.snapshot_uri).to.match(/&usr=admin&pwd=\*\*\*$/);
+    expect(stored.rows[0]!.main_stream_uri).to.match(/^rtsp:\/\/127\.0\.0\.1:\d+\/main$/);
     const chattySnap = await keep(t.admin.get(`/api/cameras/${chattyCamera.body.id}/snapshot.jpg`));
     expect(chattySnap.status, chattySnap.raw.toString()).to.equal(200);
     expect(chattySnap.headers.get('x-snapshot-source')).to.equal('snapshot_uri');

@@ -46,8 +46,9 @@ export interface Camera {
   serial: string | null;
   hardwareId: string | null;
   profiles: unknown[];
-  streams: { main: string | null; sub: string | null };
-  snapshotUri: string | null;
+  /** Whether the camera has a main / sub RTSP stream; the URIs never leave the server. */
+  streams: { main: boolean; sub: boolean };
+  hasSnapshot: boolean;
   ptz: Record<string, unknown> | null;
   status: CameraStatus;
   lastSeenAt: string | null;
