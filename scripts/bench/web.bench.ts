@@ -26,6 +26,8 @@ const { values } = parseArgs({
     cameras: { type: 'string', default: '700' },
     workers: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '30' },
+    /** Also save screenshots of the map and the video wall into this folder. */
+    screenshots: { type: 'string' },
   },
 });
 const GRIDS = Number(values.grids);
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   const http = (method: string, path: string, body?: unknown) => call(api.url, token, method, path, body);
   const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
   let cam: SimulatedCamera | null = null;
+  let cam2: SimulatedCamera | null = null;
   try {
     // 1. The demo town, 76 grids. ------------------------------------------------------
     await loadFixture(services, admin, await readFixture(`${ROOT}fixtures/hangbu`));
@@ -81,6 +84,17 @@ async function main(): Promise<void> {
         return wall.tiles()[0]?.firstFrameMs ?? null;
       }, undefined, { timeout: 20_000, polling: 50 });
       firstFrames.push(Number(await ms.jsonValue()));
+    }
+    if (values.screenshots) {
+      cam2 = await SimulatedCamera.start({ name: '东门路口', ptz: false, username: 'admin', password: 'bench-cam-pass', onvifPort: 0, rtspPort: 0, discovery: false });
+      const second = (await http('POST', '/api/cameras', { name: '东门路口', host: '127.0.0.1', port: Number(new URL(cam2.xaddr).port), username: 'admin', password: 'bench-cam-pass', townCode: DEMO_TOWN })) as { id: number };
+      await page.click('#camera-refresh');
+      await page.waitForSelector(`#camera-list li[data-camera="${second.id}"]`);
+      await page.click('.tile[data-tile="1"]');
+      await page.click(`#camera-list li[data-camera="${second.id}"]`);
+      await page.waitForFunction(() => document.querySelectorAll('.tile[data-state="playing"]').length >= 2, undefined, { timeout: 20_000 });
+      await new Promise((r) => setTimeout(r, 2500));
+      await page.screenshot({ path: `${values.screenshots}/web-video-wall.png` });
     }
     bench.add('choose a camera → first frame (hls.js)', `${firstFrames.map((m) => `${fmt(m, 0)} ms`).join(', ')} (first starts the relay; goal < 3,000 ms)`);
     await page.close();
@@ -171,10 +185,16 @@ async function main(): Promise<void> {
     bench.add('main thread busy, same page, nobody moving (10 s)', `${fmt(idle * 100)}%`);
     const rendered = await big.evaluate(() => ((window as unknown as { __wg: { map: MapHandle } }).__wg.map.queryRenderedFeatures({ layers: ['cameras-dot'] }).length));
     bench.add('cameras drawn in view', `${rendered} of ${CAMERAS}`);
+    if (values.screenshots) {
+      await big.evaluate(([x, y]) => (window as unknown as { __wg: { map: { jumpTo(o: unknown): void } } }).__wg.map.jumpTo({ center: [x, y], zoom: 14.5 }), centres[0]!.centre);
+      await new Promise((r) => setTimeout(r, 3000));
+      await big.screenshot({ path: `${values.screenshots}/web-map.png` });
+    }
     await big.close();
   } finally {
     await browser.close();
     await cam?.stop();
+    await cam2?.stop();
     await api.close();
   }
   bench.print();

@@ -11,11 +11,17 @@ class CamerasStore {
   readonly locks = new Map<number, LockHolder | null>();
   private readonly listeners = new Set<Listener>();
   private loading: Promise<void> | null = null;
+  /** The town on screen: an account with many towns sees one at a time. */
+  private townId: number | null = null;
+
+  setTown(townId: number): void {
+    this.townId = townId;
+  }
 
   load(force = false): Promise<void> {
     if (!this.loading || force) {
       this.loading = get<Camera[]>('/api/cameras').then((list) => {
-        this.byId = new Map(list.map((c) => [c.id, c]));
+        this.byId = new Map(list.filter((c) => this.townId === null || c.townId === this.townId).map((c) => [c.id, c]));
         this.emit();
       });
       this.loading.catch(() => (this.loading = null));
@@ -32,6 +38,7 @@ class CamerasStore {
   }
 
   upsert(camera: Camera): void {
+    if (this.townId !== null && camera.townId !== this.townId) return;
     this.byId.set(camera.id, camera);
     this.emit();
   }

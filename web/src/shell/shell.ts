@@ -139,6 +139,7 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
     liveBadge.textContent = LIVE_LABEL[state];
     liveBadge.dataset['state'] = state;
   });
+  cameras.setTown(town.id);
   cameras.listenLive();
   live.start();
 

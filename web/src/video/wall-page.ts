@@ -45,7 +45,9 @@ export function createWallPage(ctx: AppContext): Page {
   const enlarged = h('div', { class: 'wall-enlarged', id: 'wall-enlarged', hidden: true });
   const el = h(
     'section', { class: 'wall-page' },
-    h('aside', { class: 'wall-side' }, h('h3', {}, tr('摄像机', 'Cameras')), filter, list),
+    h('aside', { class: 'wall-side' },
+      h('h3', {}, tr('摄像机', 'Cameras'), h('button', { class: 'link', id: 'camera-refresh', title: tr('刷新列表', 'Reload the list'), onclick: () => void cameras.load(true) }, '⟳')),
+      filter, list),
     h('div', { class: 'wall-main' }, h('div', { class: 'wall-toolbar' }, tr('分屏', 'Layout'), ...layoutButtons, h('span', { class: 'muted' }, tr('点击列表中的摄像机放入选中的画面，双击画面放大', 'Click a camera to put it in the selected tile; double-click a tile to enlarge'))), grid, enlarged),
   );
 
