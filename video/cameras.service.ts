@@ -13,6 +13,8 @@ import { isOnvifError } from './onvif/errors.js';
 import { publicMessage } from './mask-url.js';
 import { visibility } from './look-at.js';
 
+const UNIQUE_VIOLATION = '23505';
+
 export interface RegisterInput {
   name: string;
   host: string;
@@ -53,9 +55,8 @@ export class CamerasService {
     if (!town || town.level !== 'town') throw new NotFound(`Town ${input.townCode}`);
     auth.assertTown(town.id);
     const repo = new CamerasRepository(this.db);
-    if (await repo.findByAddress(input.host, input.port)) {
-      throw new Conflict(`A camera at ${input.host}:${input.port} is already registered`, { field: 'host' }, 'camera_exists');
-    }
+    const taken = () => new Conflict(`A camera at ${input.host}:${input.port} is already registered`, { field: 'host' }, 'camera_exists');
+    if (await repo.findByAddress(input.host, input.port)) throw taken();
     let description;
     try {
       const session = await connectCamera({ host: input.host, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
@@ -98,6 +99,9 @@ export class CamerasService {
       });
       if (input.placement) await r.place(cameraId, this.withGrid(input.placement), auth.me.id);
       return cameraId;
+    }).catch((err: unknown) => {
+      // Two installers registering the same device at once: the second meets the unique index.
+      throw (err as { code?: string }).code === UNIQUE_VIOLATION ? taken() : err;
     });
     return (await repo.find(id))!;
   }

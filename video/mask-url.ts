@@ -59,8 +59,9 @@ export function secretsOfUrl(url: string): string[] {
   return found;
 }
 
-// Any scheme://[user@]host[:port][/path…]; the path ends at a space, a quote or closing punctuation.
-const ANY_URL = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s@/?#"'<>]*@)?(\[[0-9a-f:.]+\]|[a-z0-9._~%-]+)(:\d{1,5})?[^\s"'<>()[\],;]*/gi;
+// Any scheme://[user@]host[:port][/path…]; the path ends at a space, a quote or closing
+// punctuation, and a trailing ":" or "." belongs to the sentence ("…/main: 401 Unauthorized").
+const ANY_URL = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s@/?#"'<>]*@)?(\[[0-9a-f:.]+\]|[a-z0-9._~%-]+)(:\d{1,5})?(?:[/?#](?:[^\s"'<>()[\],;]*[^\s"'<>()[\],;:.!])?)?/gi;
 
 /**
  * A text for the browser: no camera URL at all, masked or not ("no camera URL ever

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveFfmpeg } from '../../video/ffmpeg-path.js';
-import { maskSecrets, maskUrl, secretsOfUrl } from '../../video/mask-url.js';
+import { maskSecrets, maskUrl, publicMessage, secretsOfUrl, withoutUrls } from '../../video/mask-url.js';
 import { withCredentials, withoutPassword, withPassword } from '../../video/credentials.js';
 import { buildHlsArgs, inputKindOf } from '../../video/relay/ffmpeg-args.js';
 import { explainExit, lastErrorLine, type ExitFacts } from '../../video/relay/ffmpeg-errors.js';
@@ -56,6 +56,14 @@ describe('video relay: pure parts', () => {
       expect(maskSecrets('key abcdef and abc', ['abc', 'abcdef'])).to.equal('key *** and ***');
       // Literals shorter than 3 characters would mask ordinary text.
       expect(maskSecrets('a b', ['a'])).to.equal('a b');
+    });
+
+    it('takes every URL out of a text meant for the browser, keeping scheme and address', () => {
+      expect(withoutUrls('[error] rtsp://admin:***@10.0.0.5:554/Streaming/Channels/102: 401 Unauthorized')).to.equal('[error] RTSP at 10.0.0.5:554: 401 Unauthorized');
+      expect(withoutUrls('snapshot (got http://[fe80::1]:8080/cgi-bin/snap.cgi?usr=admin&pwd=***), retrying')).to.equal('snapshot (got HTTP at [fe80::1]:8080), retrying');
+      expect(withoutUrls('camera 10.0.0.5:80, GetProfiles: timeout')).to.equal('camera 10.0.0.5:80, GetProfiles: timeout');
+      // Masked first, so a raw password with "@" or "/" cannot split the URL.
+      expect(publicMessage('rtsp://admin:p@ss/w@cam:554/main refused', ['p@ss/w'])).to.equal('RTSP at cam:554 refused');
     });
 
     it('lists the password of a URL as written and decoded', () => {
