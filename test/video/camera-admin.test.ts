@@ -82,6 +82,12 @@ describe('camera administration: no URL in answers, rename, new credentials, ret
     }));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     domeId = res.body.id;
+    // Its alarms are subscribed to, as the worker does.
+    const s = t.api.services;
+    await s.alertsQueue.obliterate({ force: true });
+    watcher = new AlertWatcher(s.db, s.box, s.alerts, 2000);
+    await watcher.sync();
+    await until('the subscription', async () => watcher!.status(domeId)?.state === 'subscribed');
     expect(res.body).to.deep.include({ host: '127.0.0.1', port: address(dome).port, streams: { main: true, sub: true }, hasSnapshot: true });
     expect(res.body).to.not.have.any.keys('snapshotUri', 'mainStreamUri', 'subStreamUri');
     expect(res.body.manufacturer).to.be.a('string').and.not.empty;
@@ -175,6 +181,11 @@ describe('camera administration: no URL in answers, rename, new credentials, ret
     expect(status.status, JSON.stringify(status.body)).to.equal(200);
     const live = await keep('watch, new password', operator.post(`/api/cameras/${domeId}/live`, { stream: 'main' }));
     expect(live.status, JSON.stringify(live.body)).to.equal(200);
+    // The alarm subscription logs in again with the new credentials on the worker's next sync.
+    await watcher!.sync();
+    await until('the subscription with the new password', async () => watcher!.status(domeId)?.state === 'subscribed');
+    dome.emitEvent({ topic: 'tamper', state: true });
+    await until('an alert from the camera', async () => ((await operator.get(`/api/alerts?camera=${domeId}`)).body as unknown[]).length === 1);
   });
 
   it('retires a camera: gone from lists, checks, alarms and relays; its history stays; its address can be registered again', async () => {
@@ -187,9 +198,7 @@ describe('camera administration: no URL in answers, rename, new credentials, ret
 
     // An alarm subscription and one alert, and a running relay.
     const s = t.api.services;
-    await s.alertsQueue.obliterate({ force: true });
-    watcher = new AlertWatcher(s.db, s.box, s.alerts, 3000);
-    await watcher.sync();
+    await watcher!.sync();
     await until('the subscription', async () => watcher!.status(gateId)?.state === 'subscribed');
     gate.emitEvent({ topic: 'intrusion', state: true, rule: '校门' });
     const [alert] = await until('the alert', async () => {
@@ -233,8 +242,9 @@ describe('camera administration: no URL in answers, rename, new credentials, ret
     expect(s.relays.status(relayKey)).to.equal(undefined);
     const round = await s.cameraHealth.checkAll();
     expect(round.checked).to.equal(1);
-    await watcher.sync();
-    expect(watcher.status(gateId)).to.equal(null);
+    await watcher!.sync();
+    expect(watcher!.status(gateId)).to.equal(null);
+    expect(watcher!.status(domeId)?.state).to.equal('subscribed');
     // An alarm raced in before the sync is not recorded either.
     expect(await s.alerts.handle(gateId, { kind: 'intrusion', topic: 'tns1:RuleEngine/FieldDetector/ObjectsInside', state: true, time: new Date(), cameraTime: null, operation: 'Changed', source: {}, data: {} })).to.equal(null);
 
