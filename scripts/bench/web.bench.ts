@@ -26,6 +26,8 @@ const { values } = parseArgs({
     cameras: { type: 'string', default: '700' },
     workers: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '30' },
+    /** Also measure what one map redraw costs, with groups of layers hidden in turn. */
+    'frame-costs': { type: 'boolean', default: false },
     /** Also save screenshots of the map and the video wall into this folder. */
     screenshots: { type: 'string' },
   },
@@ -163,7 +165,10 @@ async function main(): Promise<void> {
     await cdp.send('Performance.enable');
     const taskTime = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0);
     const flushes = () => big.evaluate(() => (window as unknown as { __wg: { workers: { flushes: number } } }).__wg.workers.flushes);
-    if (process.env['WEB_BENCH_PROFILE']) await profile(cdp, 5000);
+    if (process.env['WEB_BENCH_PROFILE']) {
+      await profile(cdp, 5000);
+      await trace(cdp, 5000);
+    }
     await big.evaluate(() => {
       const w = window as unknown as { __wg: { map: { on(e: string, f: () => void): void } }; __frames: number };
       w.__frames = 0;
@@ -183,6 +188,32 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 10_000));
     const idle = (await taskTime() - task2) / ((performance.now() - wall2) / 1000);
     bench.add('main thread busy, same page, nobody moving (10 s)', `${fmt(idle * 100)}%`);
+    if (values['frame-costs']) {
+      const groups: [string, string[]][] = [
+        ['everything', []],
+        ['without grids', ['grids-fill', 'grids-line', 'grids-selected']],
+        ['without cameras and views', ['cameras-dot', 'cameras-fov-fill', 'cameras-fov-line']],
+        ['without gridworkers', ['workers-dot']],
+        ['without villages, towns, roads', ['villages-line', 'towns-line', 'towns-fill', 'roads']],
+      ];
+      for (const [label, hidden] of groups) {
+        const ms = await big.evaluate(async (layers) => {
+          const map = (window as unknown as { __wg: { map: { setLayoutProperty(l: string, p: string, v: string): void; triggerRepaint(): void; once(e: string, f: () => void): void } } }).__wg.map;
+          for (const l of layers) map.setLayoutProperty(l, 'visibility', 'none');
+          await new Promise((r) => setTimeout(r, 500));
+          const times: number[] = [];
+          for (let i = 0; i < 8; i++) {
+            const t0 = performance.now();
+            await new Promise<void>((r) => { map.once('render', () => r()); map.triggerRepaint(); });
+            times.push(performance.now() - t0);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          for (const l of layers) map.setLayoutProperty(l, 'visibility', 'visible');
+          return times.sort((a, b) => a - b)[4]!;
+        }, hidden);
+        bench.add(`one redraw, ${label}`, `${fmt(ms, 0)} ms (median of 8)`);
+      }
+    }
     const rendered = await big.evaluate(() => ((window as unknown as { __wg: { map: MapHandle } }).__wg.map.queryRenderedFeatures({ layers: ['cameras-dot'] }).length));
     bench.add('cameras drawn in view', `${rendered} of ${CAMERAS}`);
     if (values.screenshots) {
@@ -214,6 +245,25 @@ async function profile(cdp: import('playwright-core').CDPSession, ms: number): P
     self.set(key, (self.get(key) ?? 0) + (dt.get(n.id) ?? 0) / 1000);
   }
   console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `    ${fmt(v, 0)} ms  ${k}`).join('\n'));
+}
+
+/** Prints what the page's main thread did, by trace event name (self time of top-level events). */
+async function trace(cdp: import('playwright-core').CDPSession, ms: number): Promise<void> {
+  type Ev = { name: string; ph: string; dur?: number; tid: number; pid: number; args?: { name?: string } };
+  const events: Ev[] = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...(e.value as unknown as Ev[])));
+  const done = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,toplevel', transferMode: 'ReportEvents' });
+  await new Promise((r) => setTimeout(r, ms));
+  await cdp.send('Tracing.end');
+  await done;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const byName = new Map<string, number>();
+  for (const e of events) {
+    if (!main || e.tid !== main.tid || e.pid !== main.pid || e.ph !== 'X' || !e.dur) continue;
+    byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur / 1000);
+  }
+  console.log([...byName].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => `    ${fmt(v, 0)} ms  ${k}`).join('\n'));
 }
 
 async function loggedInPage(browser: Browser, baseUrl: string, token: string, town: string): Promise<Page> {

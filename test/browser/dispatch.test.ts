@@ -85,4 +85,19 @@ describe('web app: dispatch', function () {
     }, gridId);
     expect(await load.jsonValue()).to.equal(1);
   });
+
+  it('reports an incident from a point on the map; it joins the queue', async () => {
+    const point = await page.evaluate(() => (window as unknown as { __wg: { map: { project(p: [number, number]): { x: number; y: number } } } }).__wg.map.project([120.015, 30.015]));
+    const origin = (await (await page.$('#main-map'))!.boundingBox())!;
+    await page.mouse.click(origin.x + point.x, origin.y + point.y);
+    await page.click('[data-card="grid"] [data-action="report"]');
+    await page.selectOption('#report-type', 'traffic.road_damage');
+    await page.fill('#report-description', '路面塌陷一米见方');
+    await page.click('#report-submit');
+    await page.waitForFunction(() => document.querySelector('#toasts')?.textContent?.includes('已上报'));
+    const listed = (await t.admin.get(`/api/incidents?town=${'990101001'}&open=true`)).body.items as { description: string; gridCode: string }[];
+    expect(listed.find((i) => i.description === '路面塌陷一米见方')?.gridCode).to.equal('T5');
+    await page.click('[data-nav="dispatch"]');
+    await page.waitForFunction(() => document.querySelector('#queue-rows')?.textContent?.includes('路面塌陷一米见方'));
+  });
 });

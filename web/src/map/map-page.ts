@@ -15,6 +15,7 @@ import { displayCrs, formatCoord, setDisplayCrs } from './coords';
 import { BASE_SOURCE } from './style';
 import { townData, type Place, type TownData } from './town-data';
 import { WorkersLayer } from './workers-layer';
+import { reportForm } from './report-form';
 
 declare global {
   interface Window {
@@ -129,12 +130,20 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
     popup.setLngLat(worker || camera ? ((worker ?? camera)!.geometry as unknown as { coordinates: [number, number] }).coordinates : at).setDOMContent(card).addTo(map);
   });
 
+  /** Operators and dispatchers report what they see at this point. */
+  function reportButton(at: [number, number]): HTMLElement | null {
+    if (!ctx.has('operator', 'dispatcher')) return null;
+    const b = h('button', { 'data-action': 'report' }, tr('上报事件', 'Report an incident'));
+    b.addEventListener('click', () => b.replaceWith(reportForm(at[0], at[1], () => popup.remove())));
+    return b;
+  }
+
   function lookHereButton(at: [number, number]): HTMLElement {
     return h('button', { class: 'primary', 'data-action': 'look-here', onclick: () => void ctx.lookHere(at[0], at[1]).catch((err: Error) => toast(err.message, 'error')) }, tr('看这里', 'Look here'));
   }
 
   function pointCard(at: [number, number]): HTMLElement {
-    return h('div', { class: 'card' }, h('div', { class: 'card-title' }, tr('位置', 'Point')), h('div', { class: 'mono' }, formatCoord(...at)), h('div', { class: 'card-actions' }, lookHereButton(at)));
+    return h('div', { class: 'card' }, h('div', { class: 'card-title' }, tr('位置', 'Point')), h('div', { class: 'mono' }, formatCoord(...at)), h('div', { class: 'card-actions' }, lookHereButton(at), reportButton(at)));
   }
 
   function gridCard(f: MapGeoJSONFeature, at: [number, number]): HTMLElement {
@@ -148,7 +157,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
       row(tr('所属村', 'Village'), village?.name ?? String(p['village_code'])),
       row(tr('网格员在格', 'Gridworkers in it'), String(here)),
       row(tr('位置', 'Point'), formatCoord(...at)),
-      h('div', { class: 'card-actions' }, lookHereButton(at)),
+      h('div', { class: 'card-actions' }, lookHereButton(at), reportButton(at)),
     );
   }
 
