@@ -144,16 +144,16 @@ export class IncidentsRepository {
    * Opens an incident with its first report, its two deadlines and the first line of its
    * history in one statement (one round trip: intake is the hot path).
    */
-  async create(n: NewIncident, r: Omit<NewReport, 'incidentId'>, actor: Actor, settled: boolean): Promise<{ id: number; reportId: number; deadlines: Deadline[] }> {
+  async create(n: NewIncident, r: Omit<NewReport, 'incidentId'>, actor: Actor, settled: boolean): Promise<{ id: number; reportId: number; reportedAt: Date; deadlines: Deadline[] }> {
     const [kind, accountId, personId, label] = actorColumns(actor);
-    const { rows } = await this.db.query<{ id: number; reportId: number; deadlines: Deadline[] }>({
+    const { rows } = await this.db.query<{ id: number; reportId: number; reportedAt: Date; deadlines: Deadline[] }>({
       name: 'incident-create',
       text: `WITH i AS (
          INSERT INTO incidents (town_id, village_id, grid_id, grid_version_id, subcategory_code, platform, severity, description, address,
            lon, lat, geog, source, camera_id, reported_at, accept_due_at, finish_due_at, dispatch_wanted)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ST_SetSRID(ST_MakePoint($10, $11), 4326)::geography, $12, $13,
            clock_timestamp(), clock_timestamp() + make_interval(secs => $14::float8 * 60), clock_timestamp() + make_interval(secs => $15::float8 * 60), NOT $16::boolean)
-         RETURNING id, accept_due_at, finish_due_at
+         RETURNING id, reported_at, accept_due_at, finish_due_at
        ), r AS (
          INSERT INTO incident_reports (incident_id, source, subcategory_code, description, lon, lat, reporter_person_id,
            reporter_account_id, camera_alert_id, contact, attributes)
@@ -167,7 +167,7 @@ export class IncidentsRepository {
          SELECT i.id, 'report', NULL, 'reported', $22, $23, $24, $25, $10, $11, $8, json_build_object('reportId', r.id, 'source', $12::text, 'platform', $6::text)
          FROM i, r
        )
-       SELECT i.id, r.id AS "reportId", (SELECT json_agg(d ORDER BY d."dueAt") FROM d) AS deadlines FROM i, r`,
+       SELECT i.id, r.id AS "reportId", i.reported_at AS "reportedAt", (SELECT json_agg(d ORDER BY d."dueAt") FROM d) AS deadlines FROM i, r`,
       values: [n.townId, n.villageId, n.gridId, n.gridVersionId, n.subcategoryCode, n.platform, n.severity, n.description, n.address,
         n.lon, n.lat, n.source, n.cameraId, n.acceptMinutes, n.finishMinutes, settled,
         r.reporterPersonId, r.reporterAccountId, r.cameraAlertId, r.contact && JSON.stringify(r.contact), r.attributes && JSON.stringify(r.attributes),

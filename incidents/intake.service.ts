@@ -96,10 +96,19 @@ export class IntakeService {
         await repo.appendHistory({ incidentId: created.id, action: 'settle', fromState: 'reported', toState: 'closed', actor, lon: input.lon, lat: input.lat, note: '就地化解 settled on the spot' });
         return { incidentId: created.id, reportId: created.reportId, merged: false, created: true, deadlines: [] };
       }
-      return { incidentId: created.id, reportId: created.reportId, merged: false, created: true, deadlines: created.deadlines };
+      // The new incident as the repository would read it back, without the round trip (intake is the hot path).
+      const fresh: Incident = {
+        id: created.id, townId: grid.townId, villageId: grid.villageId, gridId: grid.gridId, gridVersionId: grid.versionId, gridCode: grid.code,
+        gridName: grid.name, subcategoryCode: sub.code, subcategoryName: sub.name, categoryCode: sub.categoryCode, platform: sub.platform,
+        severity: sub.severity, description: input.description, address: input.address ?? null, lon: input.lon, lat: input.lat,
+        source: input.source, state: 'reported', level: 'grid', settledOnSpot: false, assignee: null, mergedInto: null,
+        cameraId: input.cameraId ?? null, reportCount: 1, rating: null, reportedAt: created.reportedAt, acceptedAt: null, handledAt: null,
+        closedAt: null, acceptDueAt: created.deadlines[0]!.dueAt, finishDueAt: created.deadlines[1]!.dueAt, dispatchMisses: 0, updatedAt: created.reportedAt,
+      };
+      return { incidentId: created.id, reportId: created.reportId, merged: false, created: true, deadlines: created.deadlines, fresh };
     });
 
-    const incident = (await new IncidentsRepository(this.db).get(done.incidentId))!;
+    const incident = ('fresh' in done && done.fresh) || (await new IncidentsRepository(this.db).get(done.incidentId))!;
     const dispatching = done.created && incident.state === 'reported';
     await Promise.all([
       dispatching ? this.jobs.wantDispatch([incident.id]) : null,
