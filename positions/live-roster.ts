@@ -2,7 +2,7 @@
 // keeps its latest positions: loaded from PostgreSQL at start, then moved by the
 // committed fixes and people changes that every instance hears on the live bus, and
 // reloaded whole every minute as a safety net. Answers "everyone on duty in a town
-// now" without a query, as JSON kept ready per person (see onDutyJson).
+// now" without a query, from JSON kept ready per town (see onDutyJson).
 import type { Db } from '../server/db/pool.js';
 import type { LiveBus, LiveEvent } from '../server/live/live-bus.js';
 import { moduleLogger } from '../server/logger.js';
@@ -64,12 +64,25 @@ function encode(e: Stored): Encoded {
   };
 }
 
-const COMMA = 0x2c;
+/**
+ * A town's on-duty JSON array, kept until someone in the town changes. Each age sits
+ * in a slot of fixed width, padded with spaces (JSON allows them before the comma), so
+ * an answer only rewrites the ages in place and copies the buffer.
+ */
+interface TownAnswer {
+  json: Buffer;
+  count: number;
+  ages: { offset: number; fixMs: number | null }[];
+}
+
+const AGE_WIDTH = 12;
+const SPACE = 0x20;
 
 export class LiveRoster {
   private people = new Map<number, Stored>();
   // The same entries grouped by town, so a town's answer touches only its own people.
   private byTown = new Map<number, Map<number, Stored>>();
+  private answers = new Map<number, TownAnswer>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly db: Db) {}
@@ -78,6 +91,7 @@ export class LiveRoster {
     const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(`${SELECT} ORDER BY p.id`);
     this.people = new Map();
     this.byTown = new Map();
+    this.answers = new Map();
     for (const r of rows) this.put(r);
   }
 
@@ -86,7 +100,10 @@ export class LiveRoster {
     const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(`${SELECT} WHERE p.id = ANY($1::bigint[]) ORDER BY p.id`, [ids]);
     for (const id of ids) {
       const old = this.people.get(id);
-      if (old) this.byTown.get(old.townId)?.delete(id);
+      if (old) {
+        this.byTown.get(old.townId)?.delete(id);
+        this.answers.delete(old.townId);
+      }
       this.people.delete(id);
     }
     for (const r of rows) this.put(r);
@@ -98,6 +115,7 @@ export class LiveRoster {
     let town = this.byTown.get(entry.townId);
     if (!town) this.byTown.set(entry.townId, (town = new Map()));
     town.set(entry.personId, entry);
+    this.answers.delete(entry.townId);
   }
 
   follow(bus: LiveBus): void {
@@ -130,37 +148,47 @@ export class LiveRoster {
       entry.battery = item.battery;
       entry.speedMps = item.speed;
       entry.encoded = null;
+      this.answers.delete(entry.townId);
     }
   }
 
   /**
    * Everyone on duty in a town as the UTF-8 JSON array of the on-duty answer, in
-   * person id order, with each position's age at `now`: the people's encodings are
-   * copied into one buffer, so an answer costs a copy, not an encoding of everyone.
+   * person id order, with each position's age at `now`; a copy the caller may keep.
    */
   onDutyJson(townId: number, now: number): { count: number; json: Buffer } {
+    let answer = this.answers.get(townId);
+    if (!answer) this.answers.set(townId, (answer = this.encodeTown(townId)));
+    const { json, ages } = answer;
+    for (const { offset, fixMs } of ages) {
+      const age = ageText(fixMs, now);
+      for (let k = 0; k < AGE_WIDTH; k++) json[offset + k] = k < age.length ? age.charCodeAt(k) : SPACE;
+    }
+    return { count: answer.count, json: Buffer.from(json) };
+  }
+
+  /** Joins the people's encodings (made again only for those who changed), leaving a slot for each age. */
+  private encodeTown(townId: number): TownAnswer {
     const people: Stored[] = [];
     let size = 2;
     for (const e of this.inIdOrder(townId).values()) {
       if (e.dutyStatus === 'off_duty') continue;
       e.encoded ??= encode(e);
-      size += e.encoded.head.length + e.encoded.tail.length + 12;
+      size += e.encoded.head.length + AGE_WIDTH + e.encoded.tail.length + 1;
       people.push(e);
     }
-    const json = Buffer.allocUnsafe(size);
-    let at = 0;
-    json[at++] = 0x5b; // [
-    for (let i = 0; i < people.length; i++) {
-      const e = people[i]!;
-      const { head, tail } = e.encoded!;
-      if (i > 0) json[at++] = COMMA;
-      at += head.copy(json, at);
-      const age = ageText(e.fixMs, now);
-      for (let k = 0; k < age.length; k++) json[at++] = age.charCodeAt(k);
-      at += tail.copy(json, at);
+    const json = Buffer.alloc(size, SPACE);
+    const ages: TownAnswer['ages'] = [];
+    let at = json.write('[', 0, 'latin1');
+    for (const [i, e] of people.entries()) {
+      if (i > 0) at += json.write(',', at, 'latin1');
+      at += e.encoded!.head.copy(json, at);
+      ages.push({ offset: at, fixMs: e.fixMs });
+      at += AGE_WIDTH;
+      at += e.encoded!.tail.copy(json, at);
     }
-    json[at++] = 0x5d; // ]
-    return { count: people.length, json: json.subarray(0, at) };
+    at += json.write(']', at, 'latin1');
+    return { json: json.subarray(0, at), count: people.length, ages };
   }
 
   /** The town's people by id: loaded in that order, but people added or re-read later stand at the end. */
