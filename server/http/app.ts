@@ -53,7 +53,19 @@ export function createApp(parts: AppParts): Express {
   app.use('/api', (req) => {
     throw new NotFound(`No route ${req.method} ${req.originalUrl.split('?')[0]}`);
   });
-  if (parts.staticDir) app.use(express.static(parts.staticDir, { index: 'index.html', maxAge: '1h' }));
+  if (parts.staticDir) {
+    // The built app's assets have content hashes in their names and never change; the
+    // page that names them must be asked for again, or a rebuild leaves it pointing at
+    // files that are gone.
+    app.use(express.static(parts.staticDir, {
+      index: 'index.html',
+      maxAge: '1h',
+      setHeaders: (res, path) => {
+        if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+        else if (path.includes('/assets/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+      },
+    }));
+  }
   app.use(errorHandler);
   return app;
 }

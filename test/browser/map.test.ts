@@ -52,6 +52,13 @@ describe('web app: log in, the map, live gridworkers', function () {
     expect(await page.textContent('#town-select option:checked')).to.equal('测试镇');
   });
 
+  it('serves the page uncached and its hashed assets for good', async () => {
+    const index = await fetch(`${t.api.url}/`);
+    expect(index.headers.get('cache-control')).to.equal('no-cache');
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(await index.text())![1]!;
+    expect((await fetch(`${t.api.url}${asset}`)).headers.get('cache-control')).to.contain('immutable');
+  });
+
   it('draws the town\'s grids from the vector tiles', async () => {
     const codes = await waitInPage(page, () => {
       const map = (window as unknown as { __wg?: { map?: { queryRenderedFeatures(o: unknown): { properties: { code: string } }[]; loaded(): boolean } } }).__wg?.map;

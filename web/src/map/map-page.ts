@@ -31,7 +31,7 @@ const STATUS_LABEL: Record<string, string> = {
 };
 
 const LAYER_GROUPS: { id: string; label: string; layers: string[] }[] = [
-  { id: 'grids', label: tr('网格', 'Grids'), layers: ['grids-fill', 'grids-line', 'grids-selected'] },
+  { id: 'grids', label: tr('网格', 'Grids'), layers: ['grids-fill', 'grids-line'] },
   { id: 'villages', label: tr('村界', 'Villages'), layers: ['villages-line'] },
   { id: 'roads', label: tr('道路', 'Roads'), layers: ['roads'] },
   { id: 'cameras', label: tr('摄像机', 'Cameras'), layers: ['cameras-dot'] },

@@ -61,12 +61,15 @@ export function baseStyle(origin: string): StyleSpecification {
         },
       },
       {
+        // One layer for every outline and the selected one: a second layer for the
+        // selection alone cost a redraw of all 8,000 outlines.
         id: 'grids-line', type: 'line', source: BASE_SOURCE, 'source-layer': 'grids',
-        paint: { 'line-color': COLORS.grid, 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 0.5, 16, 1.5] },
-      },
-      {
-        id: 'grids-selected', type: 'line', source: BASE_SOURCE, 'source-layer': 'grids',
-        paint: { 'line-color': COLORS.selected, 'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0] },
+        paint: {
+          'line-color': ['case', ['boolean', ['feature-state', 'selected'], false], COLORS.selected, COLORS.grid],
+          'line-width': ['interpolate', ['linear'], ['zoom'],
+            10, ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0.5],
+            16, ['case', ['boolean', ['feature-state', 'selected'], false], 3.5, 1.5]],
+        },
       },
       {
         id: 'villages-line', type: 'line', source: BASE_SOURCE, 'source-layer': 'villages',

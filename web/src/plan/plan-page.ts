@@ -111,7 +111,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   window.__wg = { ...window.__wg, planMap: map, planDraw: draw };
 
   compare.addEventListener('change', () => {
-    for (const l of ['grids-line', 'grids-selected']) map.setLayoutProperty(l, 'visibility', compare.checked ? 'visible' : 'none');
+    for (const l of ['grids-line']) map.setLayoutProperty(l, 'visibility', compare.checked ? 'visible' : 'none');
   });
   map.setLayoutProperty('grids-fill', 'visibility', 'none');
   map.setPaintProperty('grids-line', 'line-color', '#8e9aa6');
