@@ -7,6 +7,7 @@ import type { TestApi } from '../helpers/api.js';
 import { tinyTownWithPeople } from '../helpers/roster.js';
 import { TOWN } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+import { AlertWatcher } from '../../video/alert-watcher.js';
 import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
 
 const PASSWORD = 'wall-pass-8812';
@@ -115,5 +116,25 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
     await cam.setFaults({ offline: false });
     await page.waitForFunction(() => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'playing', undefined, { timeout: 45_000 });
     expect(await state()).to.equal('playing');
+  });
+
+  it('raises a camera alarm live in the top bar; its toast opens the camera on the wall', async () => {
+    const s = t.api.services;
+    const watcher = new AlertWatcher(s.db, s.box, s.alerts, 3000);
+    try {
+      await watcher.sync();
+      for (let i = 0; i < 100 && watcher.status(cameraId)?.state !== 'subscribed'; i++) await sleep(100);
+      await page.click('[data-nav="map"]');
+      cam.emitEvent({ topic: 'motion', state: true });
+      await page.waitForSelector('.alert-toast', { timeout: 15_000 });
+      expect(await page.textContent('.alert-toast')).to.contain('移动侦测');
+      expect(await page.textContent('#alerts-count')).to.equal('1');
+      await page.click('.alert-toast [data-action="watch-alert"]');
+      await page.waitForFunction(() => location.hash === '#/video');
+      await page.waitForSelector(`.tile video[data-camera="${cameraId}"]`, { state: 'attached' });
+    } finally {
+      await watcher.stop();
+      await s.alertsQueue.obliterate({ force: true }).catch(() => undefined);
+    }
   });
 });

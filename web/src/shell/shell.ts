@@ -8,6 +8,7 @@ import { lang, setLang, tr } from '../i18n';
 import { live, type LiveState } from '../live';
 import type { Account, Area, Role } from '../types';
 import type { Page, PageFactory } from './page';
+import { alertsBadge } from './alerts';
 
 interface NavItem {
   id: string;
@@ -113,6 +114,7 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
     h('nav', {}, ...links),
     h('div', { class: 'spacer' }),
     townSelect,
+    hasRole(me, ['operator', 'dispatcher']) ? alertsBadge((id) => ctx.openCamera(id)) : null,
     liveBadge,
     clock,
     h('span', { class: 'who', id: 'who', title: me.roles.join(', ') }, me.displayName),
