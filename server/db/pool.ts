@@ -16,7 +16,12 @@ export type DbClient = pg.PoolClient | pg.Pool;
 
 export function createPool(url = config().DATABASE_URL, max = config().DB_POOL_SIZE): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, application_name: 'wangge' });
-  pool.on('error', (err) => log.error({ err }, 'idle database client failed'));
+  pool.on('error', (err: Error & { code?: string }) => {
+    // A pool that is shutting down sees its idle connections cut (a dropped database, a stopped
+    // server): expected, not an error. The error object carries the whole client, so log its gist.
+    if (pool.ending) return;
+    log.error({ err: { message: err.message, code: err.code } }, 'idle database client failed');
+  });
   return pool;
 }
 
