@@ -12,15 +12,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { centroid } from '@turf/turf';
-import { parseConfig } from '../../server/config.js';
-import { createServices } from '../../server/composition.js';
-import { AuthContext } from '../../server/auth/auth-context.js';
-import { AccountsRepository } from '../../server/auth/accounts.repository.js';
 import { PeopleRepository } from '../../people/people.repository.js';
 import { newDeviceToken } from '../../people/device-tokens.js';
-import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
-import type { AreaGeometry } from '../../gis/geojson.js';
 import { BenchReport, runBenchmark, freshBenchDatabase, fmt, percentile } from './bench-db.js';
+import { BENCH_ADMIN_PASSWORD, closeServices, publishLargeTown } from './bench-town.js';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, devices: { type: 'string', default: '10000' } } });
 const SECONDS = Number(values.seconds);
@@ -38,20 +33,8 @@ interface Device {
 }
 
 async function prepare(url: string): Promise<{ devices: Device[]; townCode: string }> {
-  const fixture = await makeLargeFixture({ grids: 10_000, towns: 4, seed: 1 });
-  const services = await createServices(parseConfig({ ...process.env, DATABASE_URL: url, REDIS_PREFIX: 'wangge-bench-pos', LOG_LEVEL: 'warn' }));
+  const { services, admin, townCode, fixture } = await publishLargeTown(url, 'wangge-bench-pos');
   try {
-    await services.auth.ensureFirstAdmin('bench-admin-password');
-    const admin = AuthContext.of((await new AccountsRepository(services.db).findByUsername('admin'))!);
-    await services.areas.import(fixture.areas.features.map((f) => ({
-      code: f.properties.code, name: f.properties.name, level: f.properties.level, parentCode: f.properties.parent_code, synthetic: true, geometry: f.geometry as AreaGeometry,
-    })));
-    const district = fixture.areas.features.find((f) => f.properties.level === 'district')!.properties.code;
-    const plan = await services.plans.create(admin, district, 'bench');
-    await services.plans.importGrids(admin, plan.id, fixture.grids.features.map((g) => ({
-      code: g.properties.code, name: g.properties.name, kind: g.properties.kind, villageCode: g.properties.village_code, geometry: g.geometry as AreaGeometry,
-    })), false);
-    await services.plans.publish(admin, plan.id);
     // One full-time gridworker per grid, on duty, each with a phone.
     const grids = fixture.grids.features.slice(0, DEVICES);
     const repo = new PeopleRepository(services.db);
@@ -71,11 +54,9 @@ async function prepare(url: string): Promise<{ devices: Device[]; townCode: stri
         devices.push({ identifier: `bench-${i + k}`, token: tokens[k]!.token, lon, lat, t: Date.now() });
       });
     }
-    const firstTown = fixture.areas.features.find((f) => f.properties.level === 'town')!.properties.code;
-    return { devices, townCode: firstTown };
+    return { devices, townCode };
   } finally {
-    services.redis.disconnect();
-    await services.db.end();
+    await closeServices(services);
   }
 }
 
@@ -200,7 +181,7 @@ async function main(): Promise<void> {
   const { devices, townCode } = await prepare(url);
 
   const api = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url, PORT: '18080', OSMAND_PORT: '15055', REDIS_PREFIX: 'wangge-bench-pos', LOG_LEVEL: 'info', ADMIN_PASSWORD: 'bench-admin-password', DEVICE_BURST: '100', RTMP_PORT: '0' },
+    env: { ...process.env, DATABASE_URL: url, PORT: '18080', OSMAND_PORT: '15055', REDIS_PREFIX: 'wangge-bench-pos', LOG_LEVEL: 'info', ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, DEVICE_BURST: '100', RTMP_PORT: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve) => createInterface({ input: api.stdout! }).on('line', (l) => l.includes('api listening') && resolve()));
@@ -238,7 +219,7 @@ async function main(): Promise<void> {
 
     await settle(url);
     // Everyone on duty in one town now (2,500 people there).
-    const login = await fetch('http://127.0.0.1:18080/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-admin-password' }) });
+    const login = await fetch('http://127.0.0.1:18080/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: BENCH_ADMIN_PASSWORD }) });
     const { token } = (await login.json()) as { token: string };
     const onDutyUrl = `http://127.0.0.1:18080/api/towns/${townCode}/on-duty`;
     const viaHttp = await timeOnDuty(onDutyUrl, token, 200);

@@ -15,10 +15,10 @@ import { AuthContext } from '../../server/auth/auth-context.js';
 import { AccountsRepository } from '../../server/auth/accounts.repository.js';
 import { loadFixture, readFixture } from '../../gis/fixture-loader.js';
 import { CamerasRepository } from '../../video/cameras.repository.js';
-import type { AreaGeometry } from '../../gis/geojson.js';
 import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
 import { SimulatedCamera } from '../simulators/camera/simulated-camera.js';
 import { BenchReport, fmt, freshBenchDatabase, percentile, runBenchmark } from './bench-db.js';
+import { publishFixture } from './bench-town.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,15 +104,8 @@ async function main(): Promise<void> {
     // 3. A big town: grids, cameras, gridworkers. ---------------------------------------------
     console.log(`generating ${GRIDS} grids in one town…`);
     const fixture = await makeLargeFixture({ grids: GRIDS, towns: 1, seed: 2 });
-    await services.areas.import(fixture.areas.features.map((f) => ({
-      code: f.properties.code, name: f.properties.name, level: f.properties.level, parentCode: f.properties.parent_code, synthetic: true, geometry: f.geometry as AreaGeometry,
-    })));
     const town = fixture.areas.features.find((f) => f.properties.level === 'town')!.properties.code;
-    const plan = await services.plans.create(admin, town, 'bench');
-    await services.plans.importGrids(admin, plan.id, fixture.grids.features.map((g) => ({
-      code: g.properties.code, name: g.properties.name, kind: g.properties.kind, villageCode: g.properties.village_code, geometry: g.geometry as AreaGeometry,
-    })), false);
-    await services.plans.publish(admin, plan.id);
+    await publishFixture(services, admin, fixture, town);
     const townId = ((await http('GET', `/api/areas/${town}`)) as { id: number }).id;
     const centres = fixture.grids.features.map((g) => ({ code: g.properties.code, village: g.properties.village_code, centre: centreOf(g.geometry.coordinates) }));
 
