@@ -55,14 +55,31 @@ export class EventStream {
       if (found) return found;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no matching event within ${ms} ms; got: ${this.events.map((e) => e.event).join(', ') || 'none'}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.arrival(left);
     }
+  }
+
+  /** Every event received by the time `count` have arrived or `ms` have passed (from now), whichever is first; then closes the stream. */
+  async collect(count: number, ms: number): Promise<StreamEvent[]> {
+    const deadline = Date.now() + ms;
+    try {
+      await this.ready;
+      for (let left = ms; this.events.length < count && left > 0; left = deadline - Date.now()) await this.arrival(left);
+      return [...this.events];
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Resolves when the next event arrives, or after `ms`. */
+  private arrival(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   close(): void {

@@ -4,37 +4,7 @@ import { startTestApi, type TestApi } from '../helpers/api.js';
 import { inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
 import { EAST, TOWN, WEST } from '../helpers/tiny-town.js';
 import type { HttpClient } from '../helpers/http.js';
-
-/** Reads Server-Sent Events until `count` arrive or the time runs out. */
-async function collectEvents(url: string, token: string, count: number, ms: number): Promise<{ event: string; data: unknown }[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  const out: { event: string; data: unknown }[] = [];
-  try {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
-    const reader = res.body!.getReader();
-    let buffer = '';
-    while (out.length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += new TextDecoder().decode(value);
-      let cut;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) out.push({ event, data: JSON.parse(data) });
-      }
-    }
-  } catch (err) {
-    if ((err as Error).name !== 'AbortError') throw err;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return out;
-}
+import { EventStream } from '../helpers/sse.js';
 
 describe('tracking: on duty now, traces, coverage and the live stream', () => {
   let t: TestApi;
@@ -115,8 +85,8 @@ describe('tracking: on duty now, traces, coverage and the live stream', () => {
     const outsider = await t.login(['operator'], []);
     const outsiderToken = outsider.token!;
     const operator: HttpClient = await t.login(['operator'], [town.townId]);
-    const live = collectEvents(`${t.api.url}/api/live?topics=positions,grid_events`, operator.token!, 3, 3000);
-    const blind = collectEvents(`${t.api.url}/api/live`, outsiderToken, 1, 1500);
+    const live = new EventStream(`${t.api.url}/api/live?topics=positions,grid_events`, operator.token!).collect(3, 3000);
+    const blind = new EventStream(`${t.api.url}/api/live`, outsiderToken).collect(1, 1500);
     await new Promise((r) => setTimeout(r, 200));
     const phone = town.phones[1]!;
     const res = await t.anonymous.as(phone.token).post('/api/positions/batch', { fixes: [{ time: start + 520_000, ...inGrid(0, 0) }, { time: start + 590_000, ...inGrid(1, 0) }] });
