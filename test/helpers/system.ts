@@ -3,6 +3,17 @@ import dgram from 'node:dgram';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** What `fn` answers once it answers something truthy (asked every 100 ms), or an error after `ms`. */
+export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 8000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v) return v;
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** A UDP port nobody uses right now on loopback (for WS-Discovery in tests). */
 export async function freeUdpPort(): Promise<number> {
   const s = dgram.createSocket('udp4');

@@ -1,6 +1,8 @@
 // A tiny synthetic town made by hand for exact edge cases: a 0.03° square split into
 // two villages (west and east) and nine 0.01° square grids, codes T1..T9 row by row
 // from the south-west. Decimal coordinates make shared edges exact.
+import type { TestApi } from './api.js';
+
 export const ORIGIN = { lon: 120, lat: 30 };
 export const STEP = 0.01;
 
@@ -51,4 +53,13 @@ export function tinyTownGrids() {
   const features = [];
   for (let row = 0; row < 3; row++) for (let col = 0; col < 3; col++) features.push(tinyTownGrid(col, row));
   return { type: 'FeatureCollection' as const, features };
+}
+
+/** Imports the tiny town's areas and publishes its nine grids; answers the town's id. */
+export async function publishTinyTown(t: TestApi): Promise<number> {
+  await t.admin.post('/api/areas/import', tinyTownAreas());
+  const plan = (await t.admin.post('/api/plans', { scopeCode: TOWN, title: 'grids' })).body.id;
+  await t.admin.put(`/api/plans/${plan}/grids`, tinyTownGrids());
+  await t.admin.post(`/api/plans/${plan}/publish`);
+  return (await t.admin.get(`/api/areas/${TOWN}`)).body.id;
 }

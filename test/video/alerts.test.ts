@@ -1,21 +1,11 @@
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
-import { ORIGIN, STEP, TOWN, tinyTownAreas, tinyTownGrids } from '../helpers/tiny-town.js';
+import { ORIGIN, STEP, TOWN, publishTinyTown } from '../helpers/tiny-town.js';
+import { sleep, until } from '../helpers/system.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { AlertWatcher } from '../../video/alert-watcher.js';
 
 const PASSWORD = 'alarm-pass-4417';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('camera alarms become alerts', function () {
   this.timeout(60_000);
@@ -27,10 +17,7 @@ describe('camera alarms become alerts', function () {
   before(async () => {
     cam = await SimulatedCamera.start({ name: '河道', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false });
     t = await startTestApi('alerts', { ALERT_DEDUPE_S: '5' });
-    await t.admin.post('/api/areas/import', tinyTownAreas());
-    const plan = (await t.admin.post('/api/plans', { scopeCode: TOWN, title: 'grids' })).body.id;
-    await t.admin.put(`/api/plans/${plan}/grids`, tinyTownGrids());
-    await t.admin.post(`/api/plans/${plan}/publish`);
+    await publishTinyTown(t);
     const res = await t.admin.post('/api/cameras', {
       name: '河道', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN,
       placement: { lon: ORIGIN.lon + 0.5 * STEP, lat: ORIGIN.lat + 2.5 * STEP },

@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpAnswer, HttpClient } from '../helpers/http.js';
-import { ORIGIN, STEP, TOWN, tinyTownAreas, tinyTownGrids } from '../helpers/tiny-town.js';
+import { ORIGIN, STEP, TOWN, publishTinyTown } from '../helpers/tiny-town.js';
+import { until } from '../helpers/system.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { AlertWatcher } from '../../video/alert-watcher.js';
 import type { LiveEvent } from '../../server/live/live-bus.js';
@@ -12,17 +13,6 @@ import type { LiveEvent } from '../../server/live/live-bus.js';
 const OLD_PASSWORD = 'Dome-Old-2231';
 const NEW_PASSWORD = 'Dome-New-7719';
 const PASSWORD = 'Gate-Pass-5150';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await fn();
-    if (v) return v;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('camera administration: no URL in answers, rename, new credentials, retire', function () {
   this.timeout(120_000);
@@ -54,11 +44,7 @@ describe('camera administration: no URL in answers, rename, new credentials, ret
       SimulatedCamera.start({ name: '校门枪机', ptz: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: { port: discoveryPort } }),
     ]);
     t = await startTestApi('camera-admin', { DISCOVERY_PORT: String(discoveryPort), CAMERA_TIMEOUT_MS: '2000' });
-    await t.admin.post('/api/areas/import', tinyTownAreas());
-    const plan = (await t.admin.post('/api/plans', { scopeCode: TOWN, title: 'grids' })).body.id;
-    await t.admin.put(`/api/plans/${plan}/grids`, tinyTownGrids());
-    await t.admin.post(`/api/plans/${plan}/publish`);
-    const townId = (await t.admin.get(`/api/areas/${TOWN}`)).body.id;
+    const townId = await publishTinyTown(t);
     installer = await t.login(['installer'], [townId]);
     operator = await t.login(['operator'], [townId]);
     stranger = await t.login(['installer'], []);

@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
-import { ORIGIN, STEP, TOWN, tinyTownAreas, tinyTownGrids } from '../helpers/tiny-town.js';
+import { ORIGIN, STEP, TOWN, publishTinyTown } from '../helpers/tiny-town.js';
+import { sleep } from '../helpers/system.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 
 const PASSWORD = 'cam-secret-9731';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('cameras: registration, placement, steering', function () {
   this.timeout(60_000);
@@ -25,11 +25,7 @@ describe('cameras: registration, placement, steering', function () {
       SimulatedCamera.start({ name: '东门枪机', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: { port: discoveryPort } }),
     ]);
     t = await startTestApi('cameras', { DISCOVERY_PORT: String(discoveryPort), CAMERA_TIMEOUT_MS: '3000' });
-    await t.admin.post('/api/areas/import', tinyTownAreas());
-    const plan = (await t.admin.post('/api/plans', { scopeCode: TOWN, title: 'grids' })).body.id;
-    await t.admin.put(`/api/plans/${plan}/grids`, tinyTownGrids());
-    await t.admin.post(`/api/plans/${plan}/publish`);
-    const townId = (await t.admin.get(`/api/areas/${TOWN}`)).body.id;
+    const townId = await publishTinyTown(t);
     installer = await t.login(['installer'], [townId]);
     operator = await t.login(['operator'], [townId]);
     dispatcher = await t.login(['dispatcher'], [townId]);
