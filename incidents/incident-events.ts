@@ -11,7 +11,12 @@ export class IncidentEvents {
   constructor(private readonly live: LiveBus) {}
 
   async changed(incident: Incident, action: string, extra: Record<string, unknown> = {}): Promise<void> {
-    await this.live.publish([{ topic: 'incidents', townId: incident.townId, data: { action, ...extra, incident } }])
+    await this.changedMany([{ incident, action, extra }]);
+  }
+
+  /** Several changes in one message (intake answers a burst of reports at once). */
+  async changedMany(changes: { incident: Incident; action: string; extra?: Record<string, unknown> }[]): Promise<void> {
+    await this.live.publish(changes.map(({ incident, action, extra }) => ({ topic: 'incidents', townId: incident.townId, data: { action, ...extra, incident } })))
       .catch((err: unknown) => log.warn({ err }, 'incident event not published'));
   }
 

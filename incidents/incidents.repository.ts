@@ -2,21 +2,53 @@ import type { DbClient } from '../server/db/pool.js';
 import type { Deadline } from './deadlines.repository.js';
 import type { Actor, EscalationLevel, Incident, IncidentSource, IncidentState, Platform } from './model.js';
 
-export type NewIncident = Pick<Incident, 'townId' | 'villageId' | 'gridId' | 'gridVersionId' | 'subcategoryCode' | 'platform' | 'severity'
-  | 'description' | 'address' | 'lon' | 'lat' | 'source' | 'cameraId'> & { acceptMinutes: number; finishMinutes: number };
-
-export interface NewReport {
-  incidentId: number;
-  source: IncidentSource;
-  subcategoryCode: string;
+/** One report as incident_intake() takes it (migration 010): where, what, who, and the routing rules of its subcategory. */
+export interface IntakeRow {
+  town_id: number;
+  village_id: number | null;
+  grid_id: number;
+  grid_version_id: number;
+  subcategory_code: string;
+  platform: Platform;
+  severity: number;
   description: string;
+  address: string | null;
   lon: number;
   lat: number;
-  reporterPersonId: number | null;
-  reporterAccountId: number | null;
-  cameraAlertId: number | null;
+  source: IncidentSource;
+  camera_id: number | null;
+  accept_minutes: number;
+  finish_minutes: number;
+  merge_radius_m: number;
+  merge_window_min: number;
+  settled: boolean;
+  reporter_person_id: number | null;
+  reporter_account_id: number | null;
+  camera_alert_id: number | null;
   contact: Record<string, string> | null;
   attributes: Record<string, string> | null;
+  actor_kind: string;
+  actor_label: string;
+  actor_account_id: number | null;
+  actor_person_id: number | null;
+  snapshot_file: string | null;
+  snapshot_bytes: number;
+}
+
+/** What intake did with one report. */
+export interface IntakeAnswer {
+  incidentId: number;
+  reportId: number;
+  /** Attached to an open incident of the same kind nearby. */
+  merged: boolean;
+  created: boolean;
+  /** Opened and closed at once (就地化解). */
+  settled?: boolean;
+  /** The camera alert had already been made into this incident; nothing was written. */
+  duplicateAlert?: boolean;
+  /** A new incident waiting for dispatch: when it was reported and its two deadlines. */
+  reportedAt?: Date;
+  deadlines?: Deadline[];
 }
 
 export interface HistoryEntry {
@@ -103,7 +135,7 @@ const SELECT = `SELECT i.id, i.town_id AS "townId", i.village_id AS "villageId",
   LEFT JOIN grid_versions g ON g.id = i.grid_version_id
   LEFT JOIN people p ON p.id = i.assignee_person_id`;
 
-function actorColumns(actor: Actor): [string, number | null, number | null, string] {
+export function actorColumns(actor: Actor): [string, number | null, number | null, string] {
   switch (actor.kind) {
     case 'account':
       return ['account', actor.accountId, actor.personId, actor.label];
@@ -118,85 +150,21 @@ export class IncidentsRepository {
   constructor(private readonly db: DbClient) {}
 
   /**
-   * Serialises intake per town and subcategory for the rest of the transaction, so two
-   * reports of one fire arriving together become one incident, not two.
+   * Takes in a batch of reports in one statement: per report, merged into a matching open
+   * incident nearby or opened with its deadlines and first history line (or settled on the
+   * spot); one answer per row, in order. The batch commits or fails whole.
    */
-  async lockIntake(townId: number, subcategoryCode: string): Promise<void> {
-    await this.db.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [townId, subcategoryCode]);
-  }
-
-  /** An open incident of this kind close enough in space and time to be the same one. */
-  async findMergeTarget(townId: number, subcategoryCode: string, lon: number, lat: number, radiusM: number, windowMin: number): Promise<number | null> {
-    if (radiusM <= 0 || windowMin <= 0) return null;
-    const { rows } = await this.db.query<{ id: number }>({
-      name: 'incident-merge-target',
-      text: `SELECT id FROM incidents
-       WHERE subcategory_code = $1 AND town_id = $6 AND state NOT IN ('closed', 'merged') AND NOT settled_on_spot
-         AND reported_at >= now() - make_interval(mins => $5)
-         AND ST_DWithin(geog, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4)
-       ORDER BY geog <-> ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography LIMIT 1`,
-      values: [subcategoryCode, lon, lat, radiusM, windowMin, townId],
+  async intake(rows: IntakeRow[]): Promise<IntakeAnswer[]> {
+    const { rows: [result] } = await this.db.query<{ answers: (IntakeAnswer & { reportedAt?: string; deadlines?: (Omit<Deadline, 'dueAt'> & { dueAt: string })[] })[] }>({
+      name: 'incident-intake',
+      text: 'SELECT incident_intake($1::jsonb) AS answers',
+      values: [JSON.stringify(rows)],
     });
-    return rows[0]?.id ?? null;
-  }
-
-  /**
-   * Opens an incident with its first report, its two deadlines and the first line of its
-   * history in one statement (one round trip: intake is the hot path).
-   */
-  async create(n: NewIncident, r: Omit<NewReport, 'incidentId'>, actor: Actor, settled: boolean): Promise<{ id: number; reportId: number; reportedAt: Date; deadlines: Deadline[] }> {
-    const [kind, accountId, personId, label] = actorColumns(actor);
-    const { rows } = await this.db.query<{ id: number; reportId: number; reportedAt: Date; deadlines: Deadline[] }>({
-      name: 'incident-create',
-      text: `WITH i AS (
-         INSERT INTO incidents (town_id, village_id, grid_id, grid_version_id, subcategory_code, platform, severity, description, address,
-           lon, lat, geog, source, camera_id, reported_at, accept_due_at, finish_due_at, dispatch_wanted)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, ST_SetSRID(ST_MakePoint($10, $11), 4326)::geography, $12, $13,
-           clock_timestamp(), clock_timestamp() + make_interval(secs => $14::float8 * 60), clock_timestamp() + make_interval(secs => $15::float8 * 60), NOT $16::boolean)
-         RETURNING id, reported_at, accept_due_at, finish_due_at
-       ), r AS (
-         INSERT INTO incident_reports (incident_id, source, subcategory_code, description, lon, lat, reporter_person_id,
-           reporter_account_id, camera_alert_id, contact, attributes)
-         SELECT i.id, $12, $5, $8, $10, $11, $17, $18, $19, $20, $21 FROM i RETURNING id
-       ), d AS (
-         INSERT INTO incident_deadlines (incident_id, kind, due_at)
-         SELECT i.id, k.kind, CASE k.kind WHEN 'accept' THEN i.accept_due_at ELSE i.finish_due_at END FROM i, (VALUES ('accept'), ('finish')) k(kind)
-         RETURNING id, incident_id AS "incidentId", kind, due_at AS "dueAt", outcome, settled_at AS "settledAt"
-       ), h AS (
-         INSERT INTO incident_history (incident_id, action, from_state, to_state, actor_kind, actor_label, actor_account_id, actor_person_id, lon, lat, note, data)
-         SELECT i.id, 'report', NULL, 'reported', $22, $23, $24, $25, $10, $11, $8, json_build_object('reportId', r.id, 'source', $12::text, 'platform', $6::text)
-         FROM i, r
-       )
-       SELECT i.id, r.id AS "reportId", i.reported_at AS "reportedAt", (SELECT json_agg(d ORDER BY d."dueAt") FROM d) AS deadlines FROM i, r`,
-      values: [n.townId, n.villageId, n.gridId, n.gridVersionId, n.subcategoryCode, n.platform, n.severity, n.description, n.address,
-        n.lon, n.lat, n.source, n.cameraId, n.acceptMinutes, n.finishMinutes, settled,
-        r.reporterPersonId, r.reporterAccountId, r.cameraAlertId, r.contact && JSON.stringify(r.contact), r.attributes && JSON.stringify(r.attributes),
-        kind, label, accountId, personId],
-    });
-    const row = rows[0]!;
-    return { ...row, deadlines: row.deadlines.map((d) => ({ ...d, dueAt: new Date(d.dueAt) })) };
-  }
-
-  async insertReport(r: NewReport): Promise<number> {
-    const { rows } = await this.db.query<{ id: number }>(
-      `INSERT INTO incident_reports (incident_id, source, subcategory_code, description, lon, lat, reporter_person_id,
-         reporter_account_id, camera_alert_id, contact, attributes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-      [r.incidentId, r.source, r.subcategoryCode, r.description, r.lon, r.lat, r.reporterPersonId, r.reporterAccountId,
-        r.cameraAlertId, r.contact && JSON.stringify(r.contact), r.attributes && JSON.stringify(r.attributes)],
-    );
-    return rows[0]!.id;
-  }
-
-  /** The report already made from a camera alert (an alert is never made into two incidents). */
-  async reportOfAlert(alertId: number): Promise<{ reportId: number; incidentId: number } | null> {
-    const { rows } = await this.db.query<{ reportId: number; incidentId: number }>(
-      `SELECT id AS "reportId", incident_id AS "incidentId" FROM incident_reports WHERE camera_alert_id = $1`, [alertId]);
-    return rows[0] ?? null;
-  }
-
-  async countReport(incidentId: number): Promise<void> {
-    await this.db.query(`UPDATE incidents SET report_count = report_count + 1, updated_at = now() WHERE id = $1`, [incidentId]);
+    return result!.answers.map((a) => ({
+      ...a,
+      reportedAt: a.reportedAt === undefined ? undefined : new Date(a.reportedAt),
+      deadlines: a.deadlines?.map((d) => ({ ...d, dueAt: new Date(d.dueAt), settledAt: d.settledAt && new Date(d.settledAt) })),
+    }));
   }
 
   async appendHistory(e: HistoryEntry): Promise<number> {

@@ -3,16 +3,22 @@
 // routed by its subcategory, given its deadlines, and handed to the dispatcher; or,
 // when an open incident of the same kind is close in space and time, attached to it
 // (merged) instead of being dispatched twice.
-import { inTransaction, type Db } from '../server/db/pool.js';
+import type { Db } from '../server/db/pool.js';
+import { GroupCommit } from '../server/db/group-commit.js';
 import { Forbidden, Unprocessable } from '../server/errors.js';
+import { TickBatch } from '../server/tick-batch.js';
 import type { GridMap } from '../gis/map-revision.js';
-import { DeadlinesRepository } from './deadlines.repository.js';
+import type { GridVersion } from '../gis/grids.repository.js';
+import type { Deadline } from './deadlines.repository.js';
 import type { IncidentEvents } from './incident-events.js';
 import type { IncidentJobs } from './incident-jobs.js';
-import { IncidentsRepository } from './incidents.repository.js';
-import { MediaRepository } from './media.repository.js';
+import { actorColumns, IncidentsRepository, type IntakeAnswer, type IntakeRow } from './incidents.repository.js';
 import type { Actor, Incident, IncidentSource } from './model.js';
+import type { Subcategory } from './taxonomy.repository.js';
 import type { TaxonomyService } from './taxonomy.service.js';
+
+// Reports written by one statement, waiting at most (then 503), and statements in flight.
+const INTAKE_BATCH = { maxBatch: 100, maxQueued: 2000, concurrency: 2, overloaded: 'Too many reports are waiting to be stored; send again shortly' };
 
 export interface ReportInput {
   source: IncidentSource;
@@ -43,13 +49,24 @@ export interface IntakeResult {
 }
 
 export class IntakeService {
+  private readonly writer: GroupCommit<IntakeRow, IntakeAnswer>;
+  // What follows a commit goes to Redis once per burst, not once per report.
+  private readonly dispatchWanted: TickBatch<number>;
+  private readonly deadlinesDue: TickBatch<Deadline>;
+  private readonly changes: TickBatch<{ incident: Incident; action: string }>;
+
   constructor(
     private readonly db: Db,
     private readonly gridMap: GridMap,
     private readonly taxonomy: TaxonomyService,
-    private readonly jobs: IncidentJobs,
-    private readonly events: IncidentEvents,
-  ) {}
+    jobs: IncidentJobs,
+    events: IncidentEvents,
+  ) {
+    this.writer = new GroupCommit((rows) => new IncidentsRepository(db).intake(rows), INTAKE_BATCH);
+    this.dispatchWanted = new TickBatch((ids) => jobs.wantDispatch(ids));
+    this.deadlinesDue = new TickBatch((deadlines) => jobs.deadlinesDue(deadlines));
+    this.changes = new TickBatch((changes) => events.changedMany(changes));
+  }
 
   async report(input: ReportInput, actor: Actor): Promise<IntakeResult> {
     const sub = await this.taxonomy.require(input.subcategoryCode);
@@ -59,70 +76,37 @@ export class IntakeService {
     }
     if (input.townIds && !input.townIds.includes(grid.townId)) throw new Forbidden(`The point lies in a town you are not scoped to (grid ${grid.code})`);
 
-    const done = await inTransaction(this.db, async (tx) => {
-      const repo = new IncidentsRepository(tx);
-      if (input.cameraAlertId != null) {
-        const already = await repo.reportOfAlert(input.cameraAlertId);
-        if (already) return { incidentId: already.incidentId, reportId: already.reportId, merged: true, created: false, deadlines: [] };
-      }
-      await repo.lockIntake(grid.townId, sub.code);
-      const reportInput = {
-        source: input.source, subcategoryCode: sub.code, description: input.description, lon: input.lon, lat: input.lat,
-        reporterPersonId: input.reporterPersonId ?? null, reporterAccountId: input.reporterAccountId ?? null,
-        cameraAlertId: input.cameraAlertId ?? null, contact: input.contact ?? null, attributes: input.attributes ?? null,
-      };
-      const reportOf = (incidentId: number) => repo.insertReport({ incidentId, ...reportInput });
-      const target = input.settledOnSpot ? null : await repo.findMergeTarget(grid.townId, sub.code, input.lon, input.lat, sub.mergeRadiusM, sub.mergeWindowMin);
-      if (target !== null) {
-        const locked = (await repo.lock(target))!;
-        const reportId = await reportOf(target);
-        await repo.countReport(target);
-        await this.attachSnapshot(tx, target, reportId, input);
-        await repo.appendHistory({ incidentId: target, action: 'report_merged', fromState: locked.state, toState: locked.state, actor, lon: input.lon, lat: input.lat, note: input.description, data: { reportId, source: input.source } });
-        return { incidentId: target, reportId, merged: true, created: false, deadlines: [] };
-      }
-      const settled = input.settledOnSpot ?? false;
-      const created = await repo.create({
-        townId: grid.townId, villageId: grid.villageId, gridId: grid.gridId, gridVersionId: grid.versionId, subcategoryCode: sub.code,
-        platform: sub.platform, severity: sub.severity, description: input.description, address: input.address ?? null,
-        lon: input.lon, lat: input.lat, source: input.source, cameraId: input.cameraId ?? null,
-        acceptMinutes: sub.acceptMinutes, finishMinutes: sub.finishMinutes,
-      }, reportInput, actor, settled);
-      await this.attachSnapshot(tx, created.id, created.reportId, input);
-      if (settled) {
-        // 就地化解: recorded for the statistics and closed at once, with no dispatch.
-        await repo.setState(created.id, 'closed', { settledOnSpot: true, assignee: input.reporterPersonId ?? null });
-        await new DeadlinesRepository(tx).settle(created.id, ['accept', 'finish'], 'met');
-        await repo.appendHistory({ incidentId: created.id, action: 'settle', fromState: 'reported', toState: 'closed', actor, lon: input.lon, lat: input.lat, note: '就地化解 settled on the spot' });
-        return { incidentId: created.id, reportId: created.reportId, merged: false, created: true, deadlines: [] };
-      }
-      // The new incident as the repository would read it back, without the round trip (intake is the hot path).
-      const fresh: Incident = {
-        id: created.id, townId: grid.townId, villageId: grid.villageId, gridId: grid.gridId, gridVersionId: grid.versionId, gridCode: grid.code,
-        gridName: grid.name, subcategoryCode: sub.code, subcategoryName: sub.name, categoryCode: sub.categoryCode, platform: sub.platform,
-        severity: sub.severity, description: input.description, address: input.address ?? null, lon: input.lon, lat: input.lat,
-        source: input.source, state: 'reported', level: 'grid', settledOnSpot: false, assignee: null, mergedInto: null,
-        cameraId: input.cameraId ?? null, reportCount: 1, rating: null, reportedAt: created.reportedAt, acceptedAt: null, handledAt: null,
-        closedAt: null, acceptDueAt: created.deadlines[0]!.dueAt, finishDueAt: created.deadlines[1]!.dueAt, dispatchMisses: 0, updatedAt: created.reportedAt,
-      };
-      return { incidentId: created.id, reportId: created.reportId, merged: false, created: true, deadlines: created.deadlines, fresh };
+    const [actorKind, actorAccountId, actorPersonId, actorLabel] = actorColumns(actor);
+    const answer = await this.writer.submit({
+      town_id: grid.townId, village_id: grid.villageId, grid_id: grid.gridId, grid_version_id: grid.versionId,
+      subcategory_code: sub.code, platform: sub.platform, severity: sub.severity, description: input.description, address: input.address ?? null,
+      lon: input.lon, lat: input.lat, source: input.source, camera_id: input.cameraId ?? null,
+      accept_minutes: sub.acceptMinutes, finish_minutes: sub.finishMinutes, merge_radius_m: sub.mergeRadiusM, merge_window_min: sub.mergeWindowMin,
+      settled: input.settledOnSpot ?? false, reporter_person_id: input.reporterPersonId ?? null, reporter_account_id: input.reporterAccountId ?? null,
+      camera_alert_id: input.cameraAlertId ?? null, contact: input.contact ?? null, attributes: input.attributes ?? null,
+      actor_kind: actorKind, actor_label: actorLabel, actor_account_id: actorAccountId, actor_person_id: actorPersonId,
+      snapshot_file: input.snapshotFile ?? null, snapshot_bytes: input.snapshotBytes ?? 0,
     });
-
-    const incident = ('fresh' in done && done.fresh) || (await new IncidentsRepository(this.db).get(done.incidentId))!;
-    const dispatching = done.created && incident.state === 'reported';
+    const incident = answer.deadlines ? this.opened(answer, input, grid, sub) : (await new IncidentsRepository(this.db).get(answer.incidentId))!;
+    if (answer.duplicateAlert) return { incident, reportId: answer.reportId, merged: true }; // nothing changed
     await Promise.all([
-      dispatching ? this.jobs.wantDispatch([incident.id]) : null,
-      dispatching ? this.jobs.deadlinesDue(done.deadlines) : null,
-      this.events.changed(incident, done.merged ? 'report_merged' : incident.state === 'closed' ? 'settled' : 'reported'),
+      answer.deadlines ? this.dispatchWanted.add(incident.id) : null,
+      answer.deadlines ? this.deadlinesDue.add(...answer.deadlines) : null,
+      this.changes.add({ incident, action: answer.merged ? 'report_merged' : answer.settled ? 'settled' : 'reported' }),
     ]);
-    return { incident, reportId: done.reportId, merged: done.merged };
+    return { incident, reportId: answer.reportId, merged: answer.merged };
   }
 
-  private async attachSnapshot(tx: import('pg').PoolClient, incidentId: number, reportId: number, input: ReportInput): Promise<void> {
-    if (!input.snapshotFile) return;
-    await new MediaRepository(tx).add({
-      incidentId, reportId, kind: 'snapshot', stage: 'report', contentType: 'image/jpeg', bytes: input.snapshotBytes ?? 0, file: input.snapshotFile,
-      personId: null, accountId: null,
-    });
+  /** The new incident as the repository would read it back, without the round trip (intake is the hot path). */
+  private opened(answer: IntakeAnswer, input: ReportInput, grid: GridVersion, sub: Subcategory): Incident {
+    const [accept, finish] = answer.deadlines!;
+    return {
+      id: answer.incidentId, townId: grid.townId, villageId: grid.villageId, gridId: grid.gridId, gridVersionId: grid.versionId, gridCode: grid.code,
+      gridName: grid.name, subcategoryCode: sub.code, subcategoryName: sub.name, categoryCode: sub.categoryCode, platform: sub.platform,
+      severity: sub.severity, description: input.description, address: input.address ?? null, lon: input.lon, lat: input.lat,
+      source: input.source, state: 'reported', level: 'grid', settledOnSpot: false, assignee: null, mergedInto: null,
+      cameraId: input.cameraId ?? null, reportCount: 1, rating: null, reportedAt: answer.reportedAt!, acceptedAt: null, handledAt: null,
+      closedAt: null, acceptDueAt: accept!.dueAt, finishDueAt: finish!.dueAt, dispatchMisses: 0, updatedAt: answer.reportedAt!,
+    };
   }
 }

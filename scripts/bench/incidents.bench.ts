@@ -2,7 +2,8 @@
 // The api and one workers process run as their own processes; this one is the load.
 // Measures: from an incident sent to the API to its offer arriving on the chosen
 // gridworker's push stream; sustained intake (incidents/s, HTTP in → committed → 201)
-// while the workers dispatch; the deadline sweep over 1,000,000 open deadlines.
+// while the workers dispatch and with them paused, and how fast the paused workers'
+// backlog is dispatched; the deadline sweep over 1,000,000 open deadlines.
 //   npm run bench:incidents [-- --seconds 10 --samples 300]
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -89,6 +90,30 @@ function startProcess(entry: string, env: Record<string, string>, readyLine: str
   return new Promise((resolve) => createInterface({ input: child.stdout! }).on('line', (l) => l.includes(readyLine) && resolve(child)));
 }
 
+/** Reports from 48 connections for `seconds`, at random points near the gridworkers; answers a summary line. */
+async function sustainedIntake(token: string, workers: Gridworker[], seconds: number): Promise<string> {
+  const kinds = ['environment.garbage', 'traffic.parking', 'services.streetlight', 'dispute.neighbour', 'market.unlicensed', 'fire.blocked_exit'];
+  const latencies: number[] = [];
+  let accepted = 0;
+  let refused = 0;
+  let firstRefusal = '';
+  const end = Date.now() + seconds * 1000;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: 48 }, async (_, c) => {
+    for (let k = 0; Date.now() < end; k++) {
+      const w = workers[Math.floor(Math.random() * workers.length)]!;
+      const t0 = performance.now();
+      const res = await request('POST', '/api/incidents', token, { subcategory: kinds[(c + k) % kinds.length], description: '巡查发现', lon: w.lon + (Math.random() - 0.5) * 0.002, lat: w.lat + (Math.random() - 0.5) * 0.002 });
+      latencies.push(performance.now() - t0);
+      if (res.status === 201) accepted++;
+      else if (refused++ === 0) firstRefusal = ` (the first: ${res.status} ${res.body.slice(0, 200)})`;
+    }
+  }));
+  const elapsed = (Date.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return `${fmt(accepted / elapsed, 0)} incidents/s, p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, ${refused} refused${firstRefusal}`;
+}
+
 async function main(): Promise<void> {
   const report = new BenchReport();
   console.log(`incidents benchmark on ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -133,36 +158,29 @@ async function main(): Promise<void> {
     report.add(`API → offer on the phone's stream (${samples} incidents)`, `p50 ${fmt(percentile(toOffer, 50))} ms, p99 ${fmt(percentile(toOffer, 99))} ms (floor p50 < 30, p99 < 100)`);
     report.add('intake answered (201)', `p50 ${fmt(percentile(toAnswer, 50))} ms, p99 ${fmt(percentile(toAnswer, 99))} ms`);
 
-    // 2. Sustained intake while the workers dispatch.
+    // 2. Sustained intake: while the workers dispatch, then with the workers paused (SIGSTOP),
+    // which shows what intake alone takes; the paused workers' backlog then gives the dispatch rate.
     const seconds = Number(values.seconds);
-    const kinds = ['environment.garbage', 'traffic.parking', 'services.streetlight', 'dispute.neighbour', 'market.unlicensed', 'fire.blocked_exit'];
-    const latencies: number[] = [];
-    let accepted = 0;
-    let refused = 0;
-    const end = Date.now() + seconds * 1000;
-    const loadStart = Date.now();
-    await Promise.all(Array.from({ length: 48 }, async (_, c) => {
-      for (let k = 0; Date.now() < end; k++) {
-        const w = workers[Math.floor(Math.random() * workers.length)]!;
-        const t0 = performance.now();
-        const res = await request('POST', '/api/incidents', token, { subcategory: kinds[(c + k) % kinds.length], description: '巡查发现', lon: w.lon + (Math.random() - 0.5) * 0.002, lat: w.lat + (Math.random() - 0.5) * 0.002 });
-        latencies.push(performance.now() - t0);
-        if (res.status === 201) accepted++;
-        else refused++;
+    const backlog = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE dispatch_wanted AND state = 'reported'`)).rows[0]!.n;
+    const drain = async (): Promise<{ seconds: number; left: number }> => {
+      const t0 = Date.now();
+      for (;;) {
+        const left = await backlog();
+        if (left === 0 || Date.now() - t0 > 180_000) return { seconds: (Date.now() - t0) / 1000, left };
+        await new Promise((r) => setTimeout(r, 100));
       }
-    }));
-    const elapsed = (Date.now() - loadStart) / 1000;
-    latencies.sort((a, b) => a - b);
-    report.add(`intake, 48 connections, ${seconds} s`, `${fmt(accepted / elapsed, 0)} incidents/s (floor 500), p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, ${refused} refused`);
-    const drainStart = Date.now();
-    for (;;) {
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE dispatch_wanted AND state = 'reported'`);
-      if (rows[0]!.n === 0 || Date.now() - drainStart > 120_000) {
-        report.add('dispatch backlog after the intake run', `drained in ${fmt((Date.now() - drainStart) / 1000)} s (${rows[0]!.n} left)`);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    };
+    const withWorkers = await sustainedIntake(token, workers, seconds);
+    report.add(`intake with the workers dispatching, 48 connections, ${seconds} s`, withWorkers + ' (floor 500)');
+    const drained = await drain();
+    report.add('their dispatch backlog after the run', `drained in ${fmt(drained.seconds)} s (${drained.left} left)`);
+    worker.kill('SIGSTOP');
+    const alone = await sustainedIntake(token, workers, seconds);
+    report.add(`intake with the workers paused, 48 connections, ${seconds} s`, alone + ' (floor 500)');
+    const waiting = await backlog();
+    worker.kill('SIGCONT');
+    const caughtUp = await drain();
+    report.add(`dispatch of that backlog (${fmt(waiting, 0)} incidents) once resumed`, `${fmt(caughtUp.seconds)} s, ${fmt((waiting - caughtUp.left) / caughtUp.seconds, 0)} dispatches/s (${caughtUp.left} left)`);
   } finally {
     worker.kill('SIGTERM');
     api.kill('SIGTERM');

@@ -141,6 +141,29 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     expect(new Date(a.body.incident.acceptDueAt).getTime() - new Date(a.body.incident.reportedAt).getTime()).to.equal(5 * 60_000);
   });
 
+  it('makes a burst of reports of one gas leak, written together, into one incident with every report', async () => {
+    await standing();
+    const fire = Array.from({ length: 30 }, (_, i) =>
+      town.dispatcher.post('/api/incidents', { subcategory: 'work_safety.gas', description: `燃气泄漏 ${i}`, ...inGrid(2, 2, 0.0002 * (i % 3), 0) }));
+    const elsewhere = Array.from({ length: 6 }, (_, i) =>
+      town.dispatcher.post('/api/incidents', { subcategory: 'environment.garbage', description: `垃圾 ${i}`, ...inGrid(i % 3, 0, 0, 0) }));
+    const fires = await Promise.all(fire);
+    const others = await Promise.all(elsewhere);
+    expect(fires.map((r) => r.status)).to.deep.equal(Array(30).fill(201));
+    const ids = new Set(fires.map((r) => r.body.incident.id as number));
+    expect(ids.size, 'one incident for the leak').to.equal(1);
+    expect(fires.filter((r) => !r.body.merged)).to.have.length(1);
+    const detail = (await town.dispatcher.get(`/api/incidents/${[...ids][0]}`)).body;
+    expect(detail.incident.reportCount).to.equal(30);
+    expect(detail.reports).to.have.length(30);
+    expect(detail.timeline.filter((e: { action: string }) => e.action === 'report_merged')).to.have.length(29);
+    expect(detail.deadlines).to.have.length(2);
+    // Garbage in three grids, two reports each: three incidents, each with its own deadlines.
+    const byGrid = new Map<string, Set<number>>();
+    for (const r of others) byGrid.set(r.body.incident.gridCode, (byGrid.get(r.body.incident.gridCode) ?? new Set()).add(r.body.incident.id));
+    expect([...byGrid.values()].map((s) => s.size)).to.deep.equal([1, 1, 1]);
+  });
+
   it('records a report settled on the spot as closed without dispatching it', async () => {
     await standing([0, inGrid(0, 1)]);
     const res = await town.phone(0).post('/api/phone/incidents', { subcategory: 'dispute.neighbour', description: '邻里噪音纠纷，已调解', ...inGrid(0, 1), settledOnSpot: true });
