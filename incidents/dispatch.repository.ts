@@ -26,8 +26,18 @@ export interface Offer {
   byHand: boolean;
 }
 
-// Roles that go out on patrol and take tasks.
-const FIELD_ROLES = `ARRAY['grid_head', 'fulltime_gridworker', 'parttime_gridworker', 'info_assistant']::person_role[]`;
+export interface DispatchDecision {
+  outcome: 'gone' | 'pending' | 'not_needed' | 'escalated' | 'offered';
+  offer?: Offer;
+  /** The offer that had run out, retired by this decision. */
+  expired?: Offer;
+}
+
+type OfferJson = Omit<Offer, 'offeredAt' | 'expiresAt' | 'answeredAt'> & { offeredAt: string; expiresAt: string; answeredAt: string | null };
+
+const offerOf = (o: OfferJson): Offer => ({
+  ...o, offeredAt: new Date(o.offeredAt), expiresAt: new Date(o.expiresAt), answeredAt: o.answeredAt === null ? null : new Date(o.answeredAt),
+});
 
 const OFFER = `SELECT id, incident_id AS "incidentId", person_id AS "personId", offered_at AS "offeredAt", expires_at AS "expiresAt",
   answered_at AS "answeredAt", outcome, distance_m AS "distanceM", by_hand AS "byHand" FROM dispatch_offers`;
@@ -36,37 +46,33 @@ export class DispatchRepository {
   constructor(private readonly db: DbClient) {}
 
   /**
-   * Gridworkers with a fresh position near a point: the `nearest` by PostGIS KNN on
-   * geography (the GiST index walks outwards), plus the grid's own people wherever they
-   * are, each with the distance in metres and their open tasks, for the service to rank.
+   * Gridworkers with a fresh position near a point, in the order they would be asked
+   * (dispatch_candidates(), migration 011): the grid's own within `ownGridMaxM` first,
+   * then by metres plus `workloadPenaltyM` per open task or pending offer.
    */
-  async candidates(q: { lon: number; lat: number; townId: number; gridId: number | null; freshS: number; nearest: number; onDutyOnly: boolean; excludePersonIds: number[] }): Promise<Candidate[]> {
-    // Named: PostGIS planning costs more than the search; a prepared plan is reused per connection.
+  async candidates(q: { lon: number; lat: number; townId: number; gridId: number | null; freshS: number; nearest: number; onDutyOnly: boolean;
+    excludePersonIds: number[]; ownGridMaxM: number; workloadPenaltyM: number }): Promise<Candidate[]> {
     const { rows } = await this.db.query<Candidate>({
       name: 'dispatch-candidates',
-      text: `WITH near AS (
-         -- KNN: the GiST index on geog walks outwards from the point (a constant, so the index can order), filtering as it goes.
-         (SELECT cp.person_id FROM current_positions cp JOIN people p ON p.id = cp.person_id
-          WHERE cp.town_id = $3 AND cp.fix_time > now() - make_interval(secs => $5)
-            AND p.roles && ${FIELD_ROLES} AND (NOT $7::boolean OR p.duty_status = 'on_duty') AND NOT (cp.person_id = ANY($8::bigint[]))
-          ORDER BY cp.geog <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography LIMIT $6)
-         UNION
-         -- The grid's own people, wherever they are.
-         SELECT cp.person_id FROM person_grids pg JOIN current_positions cp ON cp.person_id = pg.person_id JOIN people p ON p.id = cp.person_id
-         WHERE pg.grid_id = $4 AND cp.fix_time > now() - make_interval(secs => $5)
-           AND p.roles && ${FIELD_ROLES} AND (NOT $7::boolean OR p.duty_status = 'on_duty') AND NOT (cp.person_id = ANY($8::bigint[]))
-       )
-       SELECT cp.person_id AS "personId", p.name, p.phone, p.roles::text[] AS roles, p.duty_status AS "dutyStatus", cp.lon, cp.lat,
-         ST_Distance(cp.geog, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS "distanceM",
-         extract(epoch FROM now() - cp.fix_time)::float8 AS "positionAgeS",
-         (SELECT count(*)::int FROM incidents i WHERE i.assignee_person_id = cp.person_id AND i.state IN ('accepted', 'in_progress', 'returned'))
-           + (SELECT count(*)::int FROM dispatch_offers o WHERE o.person_id = cp.person_id AND o.outcome = 'pending') AS "openTasks",
-         EXISTS (SELECT 1 FROM person_grids pg WHERE pg.person_id = cp.person_id AND pg.grid_id = $4) AS "ownGrid"
-       FROM near n JOIN current_positions cp ON cp.person_id = n.person_id JOIN people p ON p.id = n.person_id
-       ORDER BY "distanceM"`,
-      values: [q.lon, q.lat, q.townId, q.gridId, q.freshS, q.nearest, q.onDutyOnly, q.excludePersonIds],
+      text: 'SELECT * FROM dispatch_candidates($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      values: [q.lon, q.lat, q.townId, q.gridId, q.freshS, q.nearest, q.onDutyOnly, q.excludePersonIds, q.ownGridMaxM, q.workloadPenaltyM],
     });
     return rows;
+  }
+
+  /**
+   * The dispatch job's whole decision in one statement (incident_dispatch(), migration 011):
+   * the incident locked, an offer that ran out retired, the next gridworker offered, or the
+   * incident escalated after too many misses or with nobody near.
+   */
+  async decide(incidentId: number, settings: { offerTimeoutS: number; maxMisses: number; ownGridMaxM: number; freshS: number; workloadPenaltyM: number; nearest: number }): Promise<DispatchDecision> {
+    const { rows: [row] } = await this.db.query<{ decision: { outcome: DispatchDecision['outcome']; offer?: OfferJson; expired?: OfferJson | null } }>({
+      name: 'incident-dispatch',
+      text: 'SELECT incident_dispatch($1, $2::jsonb) AS decision',
+      values: [incidentId, JSON.stringify(settings)],
+    });
+    const { outcome, offer, expired } = row!.decision;
+    return { outcome, offer: offer ? offerOf(offer) : undefined, expired: expired ? offerOf(expired) : undefined };
   }
 
   /** One person's distance to a point (null without a position), for an offer made by hand. */
@@ -78,13 +84,6 @@ export class DispatchRepository {
       [personId, lon, lat],
     );
     return rows[0] ?? null;
-  }
-
-  /** Everyone this incident has already been offered to (not asked twice by the worker). */
-  async offeredPeople(incidentId: number): Promise<number[]> {
-    const { rows } = await this.db.query<{ personId: number }>(
-      `SELECT DISTINCT person_id AS "personId" FROM dispatch_offers WHERE incident_id = $1 AND outcome IN ('declined', 'expired')`, [incidentId]);
-    return rows.map((r) => r.personId);
   }
 
   async create(o: { incidentId: number; personId: number; timeoutS: number; distanceM: number | null; byHand: boolean; accountId: number | null }): Promise<Offer> {

@@ -1,6 +1,6 @@
 // Who goes: for a new incident, the grid's own on-duty gridworker when close enough,
 // otherwise the nearest available one with a fresh position (KNN on geography, re-ranked
-// by metres plus open workload). The offer waits for an answer; a decline or a timeout
+// by metres plus open workload; the decision is one statement, incident_dispatch()). The offer waits for an answer; a decline or a timeout
 // asks the next; after N misses the command room takes over (escalated). One offer is
 // pending per incident at any time: the incident row is locked for the decision and a
 // unique index refuses a second pending offer.
@@ -8,7 +8,7 @@ import { inTransaction, type Db } from '../server/db/pool.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../server/errors.js';
 import { moduleLogger } from '../server/logger.js';
 import { DeadlinesRepository } from './deadlines.repository.js';
-import { DispatchRepository, type Candidate, type Offer } from './dispatch.repository.js';
+import { DispatchRepository, type Candidate, type DispatchDecision, type Offer } from './dispatch.repository.js';
 import type { IncidentEvents } from './incident-events.js';
 import type { IncidentJobs } from './incident-jobs.js';
 import { IncidentsRepository } from './incidents.repository.js';
@@ -25,21 +25,7 @@ export interface DispatchSettings {
   workloadPenaltyM: number;
 }
 
-export type DispatchOutcome = 'offered' | 'pending' | 'escalated' | 'not_needed' | 'gone';
-
-interface Decision {
-  outcome: DispatchOutcome;
-  offer?: Offer;
-  expired?: Offer;
-}
-
-/** The order in which gridworkers are asked. */
-export function rankCandidates(candidates: Candidate[], s: Pick<DispatchSettings, 'ownGridMaxM' | 'workloadPenaltyM'>): Candidate[] {
-  const score = (c: Candidate) => c.distanceM + c.openTasks * s.workloadPenaltyM;
-  const own = candidates.filter((c) => c.ownGrid && c.distanceM <= s.ownGridMaxM).sort((a, b) => score(a) - score(b));
-  const rest = candidates.filter((c) => !own.includes(c)).sort((a, b) => score(a) - score(b));
-  return [...own, ...rest];
-}
+export type DispatchOutcome = DispatchDecision['outcome'];
 
 export class DispatchService {
   constructor(
@@ -52,46 +38,16 @@ export class DispatchService {
 
   /** The dispatch job: idempotent, so a duplicate or a retried job changes nothing. */
   async dispatch(incidentId: number): Promise<DispatchOutcome> {
-    const system: Actor = { kind: 'system', label: 'dispatcher worker' };
-    const decision = await inTransaction(this.db, async (tx): Promise<Decision> => {
-      const repo = new IncidentsRepository(tx);
-      const offers = new DispatchRepository(tx);
-      const inc = await repo.lock(incidentId);
-      if (!inc) return { outcome: 'gone' };
-      let expired: Offer | undefined;
-      let misses = inc.dispatchMisses;
-      if (inc.pendingOfferId !== null) {
-        if (!(await offers.isExpired(inc.pendingOfferId))) return { outcome: 'pending' };
-        await offers.settle(inc.pendingOfferId, 'expired');
-        expired = (await offers.find(inc.pendingOfferId))!;
-        misses = await repo.addMiss(incidentId);
-        await repo.appendHistory({ incidentId, action: 'offer_expired', fromState: inc.state, toState: inc.state, actor: system, data: { offerId: expired.id, personId: expired.personId } });
-      }
-      if (!inc.dispatchWanted || !['reported', 'dispatched'].includes(inc.state)) return { outcome: 'not_needed', expired };
-      const escalate = async (why: string): Promise<Decision> => {
-        await repo.setState(incidentId, 'escalated', { level: 'town', dispatchWanted: false });
-        await repo.appendHistory({ incidentId, action: 'escalate', fromState: inc.state, toState: 'escalated', actor: system, note: why, data: { level: 'town', misses } });
-        return { outcome: 'escalated', expired };
-      };
-      if (misses >= this.settings.maxMisses) return escalate(`${misses} 次派单未响应，转指挥室 ${misses} offers missed: the command room takes over`);
-      const ranked = rankCandidates(await offers.candidates({
-        lon: inc.lon, lat: inc.lat, townId: inc.townId, gridId: inc.gridId, freshS: this.settings.freshS, nearest: 10, onDutyOnly: true,
-        excludePersonIds: await offers.offeredPeople(incidentId),
-      }), this.settings);
-      const chosen = ranked[0];
-      if (!chosen) return escalate('附近无可用网格员，转指挥室 no available gridworker nearby: the command room takes over');
-      const offer = await offers.create({ incidentId, personId: chosen.personId, timeoutS: this.settings.offerTimeoutS, distanceM: chosen.distanceM, byHand: false, accountId: null });
-      await repo.setState(incidentId, 'dispatched');
-      await repo.appendHistory({ incidentId, action: 'dispatch', fromState: inc.state, toState: 'dispatched', actor: system, note: `派给 ${chosen.name}，${Math.round(chosen.distanceM)} m`, data: { offerId: offer.id, personId: chosen.personId, distanceM: chosen.distanceM, ownGrid: chosen.ownGrid } });
-      return { outcome: 'offered', offer, expired };
-    });
+    // In a transaction of its own, not autocommit: a worker killed while the statement runs
+    // (waiting for the incident's lock, say) leaves nothing, instead of an offer nobody announces.
+    const decision = await inTransaction(this.db, (tx) => new DispatchRepository(tx).decide(incidentId, { ...this.settings, nearest: 10 }));
     await this.announce(incidentId, decision);
     return decision.outcome;
   }
 
   /** A dispatcher picks the gridworker by hand; any pending offer is taken back. */
   async dispatchByHand(actor: Actor & { kind: 'account' }, incidentId: number, personId: number, townIds: number[] | null): Promise<{ incident: Incident; offer: Offer }> {
-    const decision = await inTransaction(this.db, async (tx): Promise<Decision> => {
+    const decision = await inTransaction(this.db, async (tx): Promise<DispatchDecision> => {
       const repo = new IncidentsRepository(tx);
       const offers = new DispatchRepository(tx);
       const inc = await repo.lock(incidentId);
@@ -155,12 +111,13 @@ export class DispatchService {
   /** The nearest gridworkers to an incident with distance and state, for choosing by hand. */
   async candidatesFor(incident: Incident, limit: number): Promise<Candidate[]> {
     const candidates = await new DispatchRepository(this.db).candidates({
-      lon: incident.lon, lat: incident.lat, townId: incident.townId, gridId: incident.gridId, freshS: this.settings.freshS, nearest: limit, onDutyOnly: false, excludePersonIds: [],
+      lon: incident.lon, lat: incident.lat, townId: incident.townId, gridId: incident.gridId, freshS: this.settings.freshS, nearest: limit, onDutyOnly: false,
+      excludePersonIds: [], ownGridMaxM: this.settings.ownGridMaxM, workloadPenaltyM: this.settings.workloadPenaltyM,
     });
-    return rankCandidates(candidates, this.settings).slice(0, limit);
+    return candidates.slice(0, limit);
   }
 
-  private async announce(incidentId: number, d: Decision): Promise<void> {
+  private async announce(incidentId: number, d: DispatchDecision): Promise<void> {
     if (d.outcome === 'gone' || d.outcome === 'pending') return;
     const incident = await new IncidentsRepository(this.db).get(incidentId);
     if (!incident) return;

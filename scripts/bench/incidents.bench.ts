@@ -145,7 +145,8 @@ async function main(): Promise<void> {
       const res = await request('POST', '/api/incidents', token, { subcategory: 'services.elderly', description: `独居老人求助 ${n}`, lon: w.lon + 0.0001, lat: w.lat });
       const t1 = performance.now();
       if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${res.body}`);
-      const offered = await Promise.race([stream.offer, new Promise<number>((r) => setTimeout(() => r(NaN), 5000))]);
+      // The first waits for the workers process to be up; after that an offer has 5 s.
+      const offered = await Promise.race([stream.offer, new Promise<number>((r) => setTimeout(() => r(NaN), n === 0 ? 30_000 : 5000))]);
       stream.close();
       if (Number.isNaN(offered)) throw new Error(`no offer reached gridworker ${w.personId}`);
       if (n >= 20) {

@@ -58,7 +58,7 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
     const first = WorkersProcess.start(workersEnv());
     workers.push(first);
     await until('the worker to be stuck in the dispatch', 30_000, async () =>
-      (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'`)).rowCount);
+      (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%incident_dispatch%'`)).rowCount);
     await first.kill('SIGKILL');
     await holder.query('COMMIT');
     holder.release();
