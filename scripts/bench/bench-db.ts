@@ -3,6 +3,7 @@ import pg from 'pg';
 import { config } from '../../server/config.js';
 import { createPool } from '../../server/db/pool.js';
 import { migrate } from '../../server/db/migrate.js';
+import { createRedis } from '../../server/redis.js';
 
 export async function freshBenchDatabase(name: string): Promise<string> {
   const admin = new URL(config().DATABASE_URL);
@@ -18,6 +19,21 @@ export async function freshBenchDatabase(name: string): Promise<string> {
   await migrate(pool);
   await pool.end();
   return url.toString();
+}
+
+/** Removes what an earlier run left under a Redis key prefix (its queues' jobs, delayed ones too). */
+export async function freshBenchRedis(prefix: string): Promise<void> {
+  const redis = createRedis(config().REDIS_URL, 'bench-cleanup');
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export function percentile(sorted: number[], p: number): number {
