@@ -13,6 +13,8 @@ import { NotFound } from '../server/errors.js';
 
 const OPERATORS = ['operator', 'dispatcher'] as const;
 const INSTALLERS = ['installer'] as const;
+// Installers steer too, to check a camera they put up; an operator outranks them for the lock.
+const STEERERS = [...OPERATORS, ...INSTALLERS] as const;
 
 const CameraName = z.string().min(1).max(100);
 const Username = z.string().min(1).max(64);
@@ -146,7 +148,7 @@ export function cameraRoutes(
     }),
     route({
       method: 'post', path: '/api/cameras/:id/ptz', summary: 'Steer: continuous (with lease) / renew / stop / absolute / relative / presets / home / look_at', tag: 'ptz',
-      access: OPERATORS, params: IdParams, body: Command,
+      access: STEERERS, params: IdParams, body: Command,
       handler: ({ auth, params, body }) => {
         const cmd = body.type === 'look_at' ? { type: 'look_at' as const, ...pointIn(body) } : body;
         return ptz.command(auth, params.id, cmd as PtzCommand);
@@ -165,7 +167,7 @@ export function cameraRoutes(
       params: IdParams, handler: ({ auth, params }) => ptz.lock(auth, params.id),
     }),
     route({
-      method: 'delete', path: '/api/cameras/:id/ptz/lock', summary: 'Give up the control of this camera', tag: 'ptz', access: OPERATORS,
+      method: 'delete', path: '/api/cameras/:id/ptz/lock', summary: 'Give up the control of this camera', tag: 'ptz', access: STEERERS,
       params: IdParams, status: 204, handler: ({ auth, params }) => ptz.releaseLock(auth, params.id),
     }),
     route({

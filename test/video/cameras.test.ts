@@ -147,6 +147,17 @@ describe('cameras: registration, placement, steering', function () {
     expect((await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'home' })).status).to.equal(200);
   });
 
+  it('lets an installer check the PTZ of a camera nobody is steering, but not take it from an operator', async () => {
+    expect((await installer.post(`/api/cameras/${rooftopId}/ptz`, { type: 'home' })).status).to.equal(409); // the operator holds it
+    expect((await operator.delete(`/api/cameras/${rooftopId}/ptz/lock`)).status).to.equal(204);
+    const check = await installer.post(`/api/cameras/${rooftopId}/ptz`, { type: 'relative', translation: { x: 0.05, y: 0, zoom: 0 } });
+    expect(check.status, JSON.stringify(check.body)).to.equal(200);
+    expect((await operator.get(`/api/cameras/${rooftopId}/ptz/lock`)).body.lock.username).to.match(/^installer-/);
+    // An operator outranks the installer and takes the camera back at once.
+    expect((await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'home' })).status).to.equal(200);
+    expect((await installer.post(`/api/cameras/${rooftopId}/ptz`, { type: 'home' })).status).to.equal(409);
+  });
+
   it('saves, lists, goes to and removes presets', async () => {
     await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'absolute', position: { x: 0.25, y: -0.1, zoom: 0.2 } });
     await sleep(1500);

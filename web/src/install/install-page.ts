@@ -155,7 +155,7 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     pad?.dispose();
     pad = null;
     ptzBox.replaceChildren();
-    if (c.ptz && ctx.has('operator', 'dispatcher')) {
+    if (c.ptz && ctx.has('operator', 'dispatcher', 'installer')) {
       const made = ptzPad(c.id, ctx.me.id);
       pad = made;
       ptzBox.append(made.el);
