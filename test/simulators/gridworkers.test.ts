@@ -489,11 +489,11 @@ describe('gridworker phone simulator', function () {
     }
   });
 
-  it('runs 1,000 walkers at 20× in one process without falling behind, over a few keep-alive sockets', async () => {
+  it('runs 1,000 walkers at 5× in one process without falling behind, over a few keep-alive sockets', async () => {
     const grids = [L_GRID, HOLED_GRID, MULTI_GRID];
     const everyone = Array.from({ length: 1000 }, (_, i) => ({ deviceId: `k${i}`, personName: `网格员${i}`, gridCode: `G${i % 3}`, polygon: grids[i % 3]! }));
     const built = performance.now();
-    const { sim, rx } = await setUp({ roster: everyone, streets: STREETS, timeScale: 20, maxSockets: 32 }, false);
+    const { sim, rx } = await setUp({ roster: everyone, streets: STREETS, timeScale: 5, maxSockets: 32 }, false);
     expect(performance.now() - built, 'ms to build 1,000 walkers').to.be.below(1500);
     const simStart = sim.now();
     sim.start();
@@ -508,10 +508,10 @@ describe('gridworker phone simulator', function () {
     const expected = (everyone.length * simElapsed) / 10_000;
     expect(s.generated).to.be.within(0.9 * expected, 1.1 * expected);
     expect(s.maxLagMs, 'the loop fell behind').to.be.below(400);
-    // 2,000 fixes a second, recorded in bursts of one tick (≈200). Keeping up, the buffers
-    // hold about one burst; falling behind, they grow by hundreds a second.
-    expect(s.buffered, 'sending fell behind').to.be.below(400);
-    expect(s.buffered - halfway.buffered, 'buffers growing').to.be.below(150);
+    // 500 fixes a second (the demo town sends 19), recorded in bursts of one tick (≈50).
+    // Keeping up, the buffers hold about one burst; falling behind, they grow by hundreds a second.
+    expect(s.buffered, 'sending fell behind').to.be.below(200);
+    expect(s.buffered - halfway.buffered, 'buffers growing').to.be.below(100);
     expect(s.delivered).to.be.at.least(s.generated - s.buffered);
     expect(received).to.be.within(s.sent - s.inFlight, s.sent);
     expect(rx.connections, 'sockets opened').to.be.at.most(32);
