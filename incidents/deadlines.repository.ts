@@ -76,20 +76,20 @@ export class DeadlinesRepository {
          WHERE outcome IS NULL AND due_at <= $1 AND ($3::bigint IS NULL OR id = $3)
          ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
        ), missed AS (
-         UPDATE incident_deadlines d SET outcome = 'missed', settled_at = $1 FROM due WHERE d.id = due.id
-         RETURNING d.id, d.incident_id, d.kind, d.due_at
+         -- The incident is read once, here, for both the card and the history line.
+         UPDATE incident_deadlines d SET outcome = 'missed', settled_at = $1 FROM due, incidents i WHERE d.id = due.id AND i.id = d.incident_id
+         RETURNING d.id, d.incident_id, d.kind, d.due_at, i.platform, i.town_id, i.village_id, i.grid_id, i.assignee_person_id, i.state
        ), cards AS (
          INSERT INTO yellow_cards (deadline_id, incident_id, kind, platform, town_id, village_id, grid_id, person_id, given_at)
-         SELECT m.id, m.incident_id, m.kind, i.platform, i.town_id, i.village_id, i.grid_id, i.assignee_person_id, m.due_at
-         FROM missed m JOIN incidents i ON i.id = m.incident_id
+         SELECT id, incident_id, kind, platform, town_id, village_id, grid_id, assignee_person_id, due_at FROM missed
          ON CONFLICT (deadline_id) DO NOTHING
          RETURNING *
        ), history AS (
          INSERT INTO incident_history (incident_id, action, from_state, to_state, actor_kind, actor_label, note, data)
-         SELECT c.incident_id, 'yellow_card', i.state, i.state, 'system', 'deadline sweep',
+         SELECT c.incident_id, 'yellow_card', m.state, m.state, 'system', 'deadline sweep',
            CASE c.kind WHEN 'accept' THEN '未按时受理 accept deadline missed' ELSE '未按时办结 finish deadline missed' END,
            json_build_object('cardId', c.id, 'kind', c.kind, 'platform', c.platform, 'dueAt', c.given_at)
-         FROM cards c JOIN incidents i ON i.id = c.incident_id
+         FROM cards c JOIN missed m ON m.id = c.deadline_id
        )
        SELECT ${CARD} FROM cards`,
       [now, limit, deadlineId],

@@ -9,7 +9,8 @@ import { DeadlinesRepository, type YellowCard } from './deadlines.repository.js'
 import type { IncidentEvents } from './incident-events.js';
 
 const log = moduleLogger('deadlines');
-const SWEEP_BATCH = 5000;
+const SWEEP_BATCH = 2500;
+const SWEEP_CONNECTIONS = 2;
 
 export class DeadlinesService {
   constructor(
@@ -25,33 +26,42 @@ export class DeadlinesService {
     return cards;
   }
 
-  /** Every open deadline due by `now`, in batches; returns the cards given. */
+  /**
+   * Every open deadline due by `now`, in batches on two connections at once (SKIP LOCKED
+   * keeps them on different deadlines); returns the cards given. A batch that comes back
+   * short ends its loop; whatever the other held is taken by the next sweep.
+   */
   async sweep(now = new Date()): Promise<number> {
     const repo = new DeadlinesRepository(this.db);
     let given = 0;
-    for (;;) {
-      const cards = await repo.expireDue(now, SWEEP_BATCH);
-      given += cards.length;
-      await this.announce(cards);
-      if (cards.length < SWEEP_BATCH) break;
-    }
+    await Promise.all(Array.from({ length: SWEEP_CONNECTIONS }, async () => {
+      for (;;) {
+        const cards = await repo.expireDue(now, SWEEP_BATCH);
+        given += cards.length;
+        await this.announce(cards);
+        if (cards.length < SWEEP_BATCH) break;
+      }
+    }));
     if (given > 0) log.info({ given }, 'yellow cards given by the sweep');
     return given;
   }
 
   private async announce(cards: YellowCard[]): Promise<void> {
     if (cards.length === 0) return;
-    const gridIds = [...new Set(cards.map((c) => c.gridId).filter((g): g is number => g !== null))];
-    const counts = await new DeadlinesRepository(this.db).cardsOfGrids(gridIds);
+    // Cards per grid in this batch, counted in one pass (a sweep gives thousands at once).
+    const justNow = new Map<number, { n: number; townId: number }>();
+    for (const c of cards) {
+      if (c.gridId === null) continue;
+      const seen = justNow.get(c.gridId);
+      if (seen) seen.n++;
+      else justNow.set(c.gridId, { n: 1, townId: c.townId });
+    }
+    const counts = await new DeadlinesRepository(this.db).cardsOfGrids([...justNow.keys()]);
     const events: { townId: number; data: unknown }[] = cards.map((card) => ({ townId: card.townId, data: { action: 'yellow_card', card } }));
-    for (const gridId of gridIds) {
+    for (const [gridId, { n, townId }] of justNow) {
       const total = counts.get(gridId) ?? 0;
-      const justNow = cards.filter((c) => c.gridId === gridId).length;
       // Flagged when this batch took the grid across the line.
-      if (total >= this.flagAt && total - justNow < this.flagAt) {
-        const townId = cards.find((c) => c.gridId === gridId)!.townId;
-        events.push({ townId, data: { action: 'grid_flagged', gridId, cards: total } });
-      }
+      if (total >= this.flagAt && total - n < this.flagAt) events.push({ townId, data: { action: 'grid_flagged', gridId, cards: total } });
     }
     // Many cards at once (a sweep after an outage) go out in slices.
     for (let i = 0; i < events.length; i += 500) await this.events.cards(events.slice(i, i + 500));

@@ -82,10 +82,11 @@ describe('deadlines, yellow cards and camera alarms as incidents', function () {
       const res = await t.admin.post('/api/cameras', { name: '路口', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: 'alarm-1', townCode: TOWN, placement: at });
       expect(res.status).to.equal(201);
       await watcher.sync();
-      for (let i = 0; i < 50 && watcher.status(res.body.id)?.state !== 'subscribed'; i++) await sleep(100);
+      for (let i = 0; i < 150 && watcher.status(res.body.id)?.state !== 'subscribed'; i++) await sleep(100);
+      expect(watcher.status(res.body.id)?.state, 'the alarm subscription').to.equal('subscribed');
       cam.emitEvent({ topic: 'intrusion', state: true });
       let found: { id: number; source: string; gridCode: string; cameraId: number; subcategoryCode: string } | undefined;
-      for (let i = 0; i < 80 && !found; i++) {
+      for (let i = 0; i < 150 && !found; i++) {
         await sleep(100);
         found = (await town.dispatcher.get('/api/incidents?source=camera')).body.items[0];
       }
