@@ -46,10 +46,11 @@ describe('camera alarms become alerts', function () {
       cam.emitEvent({ topic: 'motion', state: false });
       await sleep(150);
     }
-    const [alert] = await until('5 motion alarms counted', async () => {
+    // The snapshot is taken from the camera after the alert is stored: wait for both.
+    const [alert] = await until('5 motion alarms counted, with the snapshot', async () => {
       const list = await alerts();
-      return list.length === 1 && list[0]!.count === 5 ? list : null;
-    });
+      return list.length === 1 && list[0]!.count === 5 && list[0]!.snapshot ? list : null;
+    }, 15_000);
     expect(alert).to.include({ kind: 'motion', gridCode: 'T7' });
     expect(alert!.snapshot).to.match(/^[0-9a-f]{64}\.jpg$/);
     const jpeg = await t.admin.get(`/api/media/${alert!.snapshot}`);
