@@ -16,7 +16,8 @@ describe('camera alarms become alerts', function () {
 
   before(async () => {
     cam = await SimulatedCamera.start({ name: '河道', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false });
-    t = await startTestApi('alerts', { ALERT_DEDUPE_S: '5' });
+    // The simulated camera makes each snapshot with a fresh ffmpeg, which can take seconds on a busy machine.
+    t = await startTestApi('alerts', { ALERT_DEDUPE_S: '5', CAMERA_TIMEOUT_MS: '15000' });
     await publishTinyTown(t);
     const res = await t.admin.post('/api/cameras', {
       name: '河道', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN,
