@@ -106,3 +106,13 @@ export async function startDroppableProxy(targetUrl: string): Promise<{ url: str
     },
   };
 }
+
+/** Presses the element in the middle and holds it for `ms` (a PTZ pad button); returns once released. */
+export async function pressAndHold(page: Page, selector: string, ms: number, during?: () => void): Promise<void> {
+  const box = (await (await page.waitForSelector(selector)).boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await new Promise((r) => setTimeout(r, ms));
+  during?.();
+  await page.mouse.up();
+}

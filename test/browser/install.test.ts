@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { tinyTownWithPeople } from '../helpers/roster.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
-import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
+import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, pressAndHold, screenshotOnFailure, startWebApi } from './browser.js';
 import { sleep } from '../helpers/system.js';
 
 const PASSWORD = 'install-pass-3390';
@@ -104,14 +104,10 @@ describe('web app: installing a camera', function () {
 
   it('tries the PTZ right there: pressing and holding a direction pans the camera, releasing stops it', async () => {
     await page.click('[data-tab="setup"]');
-    const right = await page.waitForSelector('#install-ptz [data-ptz="right"]', { timeout: 10_000 });
+    await page.waitForSelector('#install-ptz [data-ptz="right"]', { timeout: 10_000 });
     const before = cam.ptzState()!.position;
-    const box = (await right.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await sleep(1200);
-    const during = cam.ptzState()!;
-    await page.mouse.up();
+    let during = cam.ptzState()!;
+    await pressAndHold(page, '#install-ptz [data-ptz="right"]', 1200, () => (during = cam.ptzState()!));
     await sleep(600);
     expect(during.position.pan, 'pans while held').to.not.equal(before.pan);
     expect(cam.ptzState()!.moveStatus.panTilt, 'stops on release').to.equal('IDLE');
