@@ -33,6 +33,16 @@ export interface DispatchDecision {
   expired?: Offer;
 }
 
+export interface DispatchDecisionSettings {
+  offerTimeoutS: number;
+  maxMisses: number;
+  ownGridMaxM: number;
+  freshS: number;
+  workloadPenaltyM: number;
+  /** How many of the nearest are ranked. */
+  nearest: number;
+}
+
 type OfferJson = Omit<Offer, 'offeredAt' | 'expiresAt' | 'answeredAt'> & { offeredAt: string; expiresAt: string; answeredAt: string | null };
 
 const offerOf = (o: OfferJson): Offer => ({
@@ -61,18 +71,19 @@ export class DispatchRepository {
   }
 
   /**
-   * The dispatch job's whole decision in one statement (incident_dispatch(), migration 011):
-   * the incident locked, an offer that ran out retired, the next gridworker offered, or the
-   * incident escalated after too many misses or with nobody near.
+   * The dispatch job's decisions in one statement (incident_dispatch_many(), migration 012,
+   * over incident_dispatch(), migration 011), in incident id order: per incident, locked,
+   * an offer that ran out retired, the next gridworker offered, or the incident escalated
+   * after too many misses or with nobody near.
    */
-  async decide(incidentId: number, settings: { offerTimeoutS: number; maxMisses: number; ownGridMaxM: number; freshS: number; workloadPenaltyM: number; nearest: number }): Promise<DispatchDecision> {
-    const { rows: [row] } = await this.db.query<{ decision: { outcome: DispatchDecision['outcome']; offer?: OfferJson; expired?: OfferJson | null } }>({
-      name: 'incident-dispatch',
-      text: 'SELECT incident_dispatch($1, $2::jsonb) AS decision',
-      values: [incidentId, JSON.stringify(settings)],
+  async decideMany(incidentIds: number[], settings: DispatchDecisionSettings): Promise<Map<number, DispatchDecision>> {
+    const { rows } = await this.db.query<{ incidentId: number; decision: { outcome: DispatchDecision['outcome']; offer?: OfferJson; expired?: OfferJson | null } }>({
+      name: 'incident-dispatch-many',
+      text: 'SELECT incident_id AS "incidentId", decision FROM incident_dispatch_many($1, $2::jsonb)',
+      values: [incidentIds, JSON.stringify(settings)],
     });
-    const { outcome, offer, expired } = row!.decision;
-    return { outcome, offer: offer ? offerOf(offer) : undefined, expired: expired ? offerOf(expired) : undefined };
+    return new Map(rows.map(({ incidentId, decision: { outcome, offer, expired } }) =>
+      [incidentId, { outcome, offer: offer ? offerOf(offer) : undefined, expired: expired ? offerOf(expired) : undefined }]));
   }
 
   /** One person's distance to a point (null without a position), for an offer made by hand. */

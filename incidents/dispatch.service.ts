@@ -36,13 +36,34 @@ export class DispatchService {
     private readonly peopleChanged: (personIds: number[]) => Promise<void>,
   ) {}
 
-  /** The dispatch job: idempotent, so a duplicate or a retried job changes nothing. */
-  async dispatch(incidentId: number): Promise<DispatchOutcome> {
-    // In a transaction of its own, not autocommit: a worker killed while the statement runs
-    // (waiting for the incident's lock, say) leaves nothing, instead of an offer nobody announces.
-    const decision = await inTransaction(this.db, (tx) => new DispatchRepository(tx).decide(incidentId, { ...this.settings, nearest: 10 }));
-    await this.announce(incidentId, decision);
-    return decision.outcome;
+  /**
+   * The dispatch job, for one incident or a burst of them: idempotent, so a duplicate or a
+   * retried job changes nothing. The decisions commit together in one transaction of their
+   * own (not autocommit: a worker killed while it runs leaves nothing, instead of an offer
+   * nobody announces); if that fails (a deadlock with intake, one bad row), each incident
+   * is decided on its own, and the job fails after announcing the rest, to be retried.
+   */
+  async dispatch(incidentIds: number[]): Promise<Map<number, DispatchOutcome>> {
+    const decideNow = (ids: number[]) => inTransaction(this.db, (tx) => new DispatchRepository(tx).decideMany(ids, { ...this.settings, nearest: 10 }));
+    let decisions: Map<number, DispatchDecision>;
+    let failure: unknown = null;
+    try {
+      decisions = await decideNow(incidentIds);
+    } catch (err) {
+      if (incidentIds.length === 1) throw err;
+      log.warn({ err, incidents: incidentIds.length }, 'batch dispatch failed; deciding each incident alone');
+      decisions = new Map();
+      for (const id of incidentIds) {
+        try {
+          for (const [k, v] of await decideNow([id])) decisions.set(k, v);
+        } catch (one) {
+          failure = one;
+        }
+      }
+    }
+    await this.announce(decisions);
+    if (failure) throw failure;
+    return new Map([...decisions].map(([id, d]) => [id, d.outcome]));
   }
 
   /** A dispatcher picks the gridworker by hand; any pending offer is taken back. */
@@ -66,7 +87,7 @@ export class DispatchService {
       await repo.appendHistory({ incidentId, action: 'dispatch', fromState: inc.state, toState: 'dispatched', actor, note: `指定派给 ${person.name}`, data: { offerId: offer.id, personId, distanceM: person.distanceM, byHand: true } });
       return { outcome: 'offered', offer, expired };
     });
-    await this.announce(incidentId, decision);
+    await this.announce(new Map([[incidentId, decision]]));
     return { incident: (await new IncidentsRepository(this.db).get(incidentId))!, offer: decision.offer! };
   }
 
@@ -117,24 +138,27 @@ export class DispatchService {
     return candidates.slice(0, limit);
   }
 
-  private async announce(incidentId: number, d: DispatchDecision): Promise<void> {
-    if (d.outcome === 'gone' || d.outcome === 'pending') return;
-    const incident = await new IncidentsRepository(this.db).get(incidentId);
-    if (!incident) return;
-    if (d.offer) {
-      // The phone first: that is the latency the command room waits on.
-      await this.events.offered(incident, d.offer);
-      await Promise.all([
-        d.expired ? this.events.offerWithdrawn(incident, d.expired, d.expired.outcome) : null,
-        this.events.changed(incident, 'dispatched', { offerId: d.offer.id, personId: d.offer.personId }),
-        this.jobs.offerTimeout(incidentId, d.offer.id, d.offer.expiresAt),
-      ]);
-      return;
-    }
-    if (d.expired) await this.events.offerWithdrawn(incident, d.expired, d.expired.outcome);
-    if (d.outcome === 'escalated') {
-      log.info({ incidentId }, 'incident escalated to the command room');
-      await this.events.changed(incident, 'escalated');
-    }
+  /** Tells the phones and the command room what the decisions changed, a message each for all of them. */
+  private async announce(decisions: Map<number, DispatchDecision>): Promise<void> {
+    const changed = [...decisions].filter(([, d]) => d.offer || d.expired || d.outcome === 'escalated');
+    if (changed.length === 0) return;
+    const incidents = new Map((await new IncidentsRepository(this.db).getMany(changed.map(([id]) => id))).map((i) => [i.id, i]));
+    const found = changed.flatMap(([id, d]) => {
+      const incident = incidents.get(id);
+      return incident ? [{ incident, d }] : [];
+    });
+    const offered = found.flatMap(({ incident, d }) => (d.offer ? [{ incident, offer: d.offer }] : []));
+    const escalated = found.filter(({ d }) => d.outcome === 'escalated').map(({ incident }) => incident);
+    if (escalated.length > 0) log.info({ incidentIds: escalated.map((i) => i.id) }, 'escalated to the command room');
+    // The phones first: that is the latency the command room waits on.
+    await this.events.offered(offered);
+    await Promise.all([
+      this.events.offersWithdrawn(found.flatMap(({ incident, d }) => (d.expired ? [{ incident, offer: d.expired, outcome: d.expired.outcome }] : []))),
+      this.events.changedMany([
+        ...offered.map(({ incident, offer }) => ({ incident, action: 'dispatched', extra: { offerId: offer.id, personId: offer.personId } })),
+        ...escalated.map((incident) => ({ incident, action: 'escalated' })),
+      ]),
+      this.jobs.offerTimeouts(offered.map(({ offer }) => offer)),
+    ]);
   }
 }

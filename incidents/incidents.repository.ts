@@ -221,6 +221,12 @@ export class IncidentsRepository {
     return rows[0] ?? null;
   }
 
+  async getMany(ids: number[]): Promise<Incident[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.db.query<Incident>(`${SELECT} WHERE i.id = ANY($1::bigint[])`, [ids]);
+    return rows;
+  }
+
   async list(f: IncidentFilter): Promise<{ items: Incident[]; total: number }> {
     const where = [
       '($1::bigint[] IS NULL OR i.town_id = ANY($1))',

@@ -157,7 +157,7 @@ export class IncidentsService {
     if (after.deadlines.length) await this.jobs.deadlinesDue(after.deadlines);
     const incident = (await new IncidentsRepository(this.db).get(id))!;
     await this.events.changed(incident, input.action);
-    if (after.withdrawn) await this.events.offerWithdrawn(incident, after.withdrawn, 'withdrawn');
+    if (after.withdrawn) await this.events.offersWithdrawn([{ incident, offer: after.withdrawn, outcome: 'withdrawn' }]);
     return incident;
   }
 

@@ -22,7 +22,7 @@ export function startIncidentWorkers(s: IncidentServices, db: Db, redisUrl: stri
   const connection = createRedis(redisUrl, 'incident-workers');
   const bull = `${prefix}:bull`;
   const workers = [
-    new Worker<DispatchJob>(INCIDENT_DISPATCH, async (job) => s.dispatch.dispatch(job.data.incidentId),
+    new Worker<DispatchJob>(INCIDENT_DISPATCH, async (job) => Object.fromEntries(await s.dispatch.dispatch(job.data.incidentIds)),
       { connection, prefix: bull, concurrency: options.dispatchConcurrency ?? 16 }),
     new Worker<DeadlineJob>(INCIDENT_DEADLINES, async (job) => (await s.deadlines.expire(job.data.deadlineId)).length,
       { connection, prefix: bull, concurrency: 8 }),

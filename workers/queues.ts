@@ -18,8 +18,10 @@ export function cameraAlertsQueue(connection: Redis, prefix: string): Queue<Came
 export const INCIDENT_DISPATCH = 'incident-dispatch';
 export const INCIDENT_DEADLINES = 'incident-deadlines';
 
-/** `dispatch`: find the next gridworker for an incident; `offer-timeout`: an offer ran out. */
-export type DispatchJob = { incidentId: number };
+/** `dispatch`: find the next gridworker for these incidents; `offer-timeout`: their offers ran out. */
+export interface DispatchJob {
+  incidentIds: number[];
+}
 export interface DeadlineJob {
   deadlineId: number;
 }

@@ -92,6 +92,8 @@ function startProcess(entry: string, env: Record<string, string>, readyLine: str
 
 /** Reports from 48 connections for `seconds`, at random points near the gridworkers; answers a summary line. */
 async function sustainedIntake(token: string, workers: Gridworker[], seconds: number): Promise<string> {
+  // Near the gridworker (about 30 m), so a point by the town's edge stays inside the town.
+  const JITTER = 0.0006;
   const kinds = ['environment.garbage', 'traffic.parking', 'services.streetlight', 'dispute.neighbour', 'market.unlicensed', 'fire.blocked_exit'];
   const latencies: number[] = [];
   let accepted = 0;
@@ -103,7 +105,7 @@ async function sustainedIntake(token: string, workers: Gridworker[], seconds: nu
     for (let k = 0; Date.now() < end; k++) {
       const w = workers[Math.floor(Math.random() * workers.length)]!;
       const t0 = performance.now();
-      const res = await request('POST', '/api/incidents', token, { subcategory: kinds[(c + k) % kinds.length], description: '巡查发现', lon: w.lon + (Math.random() - 0.5) * 0.002, lat: w.lat + (Math.random() - 0.5) * 0.002 });
+      const res = await request('POST', '/api/incidents', token, { subcategory: kinds[(c + k) % kinds.length], description: '巡查发现', lon: w.lon + (Math.random() - 0.5) * JITTER, lat: w.lat + (Math.random() - 0.5) * JITTER });
       latencies.push(performance.now() - t0);
       if (res.status === 201) accepted++;
       else if (refused++ === 0) firstRefusal = ` (the first: ${res.status} ${res.body.slice(0, 200)})`;

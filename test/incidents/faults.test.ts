@@ -98,6 +98,58 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
     expect(rows).to.have.length(4);
   });
 
+  // A burst of reports sent at once is stored by one group commit and decided by one job.
+  const burst = (n: number, description: (i: number) => string) => Promise.all(Array.from({ length: n }, async (_, i) => {
+    const res = await town.dispatcher.post('/api/incidents', { subcategory: 'services.elderly', description: description(i), ...inGrid(i % 3, 2, (i - n / 2) * 0.0004, 0.0003) });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return res.body.incident.id as number;
+  }));
+  const dispatched = async (ids: number[]) =>
+    (await db.query(`SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`, [ids])).rows[0].n as number;
+
+  it('decides a burst sent at once together, and still spreads it over the gridworkers by workload', async () => {
+    const ids = await burst(16, (i) => `探访 ${i}`);
+    await until('the burst to be offered', 30_000, async () => (await dispatched(ids)) === ids.length);
+    for (const id of ids) {
+      expect((await offersOf(id)).map((o) => o.outcome), `incident ${id}`).to.deep.equal(['pending']);
+      expect(await dispatchSteps(id)).to.equal(1);
+    }
+    // Rows written by one transaction share its id (xmin): fewer transactions than incidents.
+    const { rows: [tx] } = await db.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1)`, [ids]);
+    expect(tx.n).to.be.below(ids.length);
+    // Each decision counted the offers made before it in the same batch: nobody got them all.
+    const { rows } = await db.query(`SELECT person_id, count(*)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1) GROUP BY 1`, [ids]);
+    expect(rows).to.have.length(4);
+    expect(Math.max(...rows.map((r) => r.n as number))).to.be.at.most(8);
+  });
+
+  it('lets an incident whose dispatch fails hold back none of the burst it came in, and dispatches it once the fault is gone', async () => {
+    // A real failure inside PostgreSQL: offers for one incident are refused.
+    await db.query(`CREATE FUNCTION refuse_poisoned_offer() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT description FROM incidents WHERE id = NEW.incident_id) = 'poisoned' THEN RAISE EXCEPTION 'offer refused for the test'; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(`CREATE TRIGGER refuse_poisoned_offer BEFORE INSERT ON dispatch_offers FOR EACH ROW EXECUTE FUNCTION refuse_poisoned_offer()`);
+    try {
+      const ids = await burst(8, (i) => (i === 3 ? 'poisoned' : `探访 ${i}`));
+      const poisoned = ids[3]!;
+      const others = ids.filter((id) => id !== poisoned);
+      await until('the rest of the burst to be offered', 30_000, async () => (await dispatched(others)) === others.length);
+      await sleep(500);
+      expect(await offersOf(poisoned)).to.deep.equal([]);
+      expect((await town.dispatcher.get(`/api/incidents/${poisoned}`)).body.incident.state).to.equal('reported');
+    } finally {
+      await db.query('DROP TRIGGER refuse_poisoned_offer ON dispatch_offers');
+      await db.query('DROP FUNCTION refuse_poisoned_offer()');
+    }
+    const { rows: [{ id: poisoned }] } = await db.query(`SELECT id FROM incidents WHERE description = 'poisoned'`);
+    await until('the poisoned incident to be offered after all', 30_000, async () => (await offersOf(poisoned)).length > 0);
+    await sleep(1000);
+    expect((await offersOf(poisoned)).map((o) => o.outcome)).to.deep.equal(['pending']);
+    expect(await dispatchSteps(poisoned)).to.equal(1);
+  });
+
   it('gives each missed deadline one yellow card although Redis restarted and lost the deadline jobs', async () => {
     // Accept within 3 s for this kind; finish far away.
     await t.admin.patch('/api/incident-types/market.prices', { acceptMinutes: 0.05, finishMinutes: 600 });
