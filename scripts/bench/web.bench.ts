@@ -4,6 +4,7 @@
 //   3. a big town (8,000 grids, 700 cameras, 2,000 gridworkers each reporting every 5 s):
 //      grids drawn, and how busy the page's main thread stays while they move.
 //   npm run bench:web [-- --grids 8000 --cameras 700 --workers 2000 --seconds 30]
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -30,8 +31,20 @@ const { values } = parseArgs({
     'frame-costs': { type: 'boolean', default: false },
     /** Also save screenshots of the map and the video wall into this folder. */
     screenshots: { type: 'string' },
+    /**
+     * How chromium draws WebGL: `none` (--disable-gpu: in software on the main thread's
+     * compositor, the worst case) or `swiftshader` (a GPU process with a software GPU, as
+     * a browser with any GPU would split the work).
+     */
+    renderer: { type: 'string', default: 'none' },
   },
 });
+const RENDERERS: Record<string, string[]> = {
+  none: ['--disable-gpu'],
+  swiftshader: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+};
+if (!RENDERERS[values.renderer]) throw new Error(`--renderer is one of ${Object.keys(RENDERERS).join(', ')}`);
+const RENDERER_ARGS = RENDERERS[values.renderer]!;
 const GRIDS = Number(values.grids);
 const CAMERAS = Number(values.cameras);
 const WORKERS = Number(values.workers);
@@ -40,7 +53,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WEB_DIST = `${ROOT}web/dist`;
 const DEMO_TOWN = '330802101';
 const ADMIN_PASSWORD = 'bench-admin-password';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', ...RENDERER_ARGS, '--disable-background-networking', '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
 
 type MapHandle = { queryRenderedFeatures(o: unknown): unknown[] };
 
@@ -59,6 +72,7 @@ async function main(): Promise<void> {
   const token = ((await call(api.url, '', 'POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD })) as { token: string }).token;
   const http = (method: string, path: string, body?: unknown) => call(api.url, token, method, path, body);
   const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  console.log(`chromium ${browser.version()}, renderer ${values.renderer} (${RENDERER_ARGS.join(' ')}), ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   let cam: SimulatedCamera | null = null;
   let cam2: SimulatedCamera | null = null;
   try {
