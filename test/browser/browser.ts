@@ -10,7 +10,8 @@ import type { Context } from 'mocha';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { Role } from '../../server/auth/roles.js';
 
-export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+/** The built app; WEB_DIST points elsewhere when several builds are tested side by side. */
+export const WEB_DIST = process.env['WEB_DIST'] ?? fileURLToPath(new URL('../../web/dist', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../../var/test-artifacts', import.meta.url));
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
