@@ -78,6 +78,13 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
     await sleep(500);
     expect(cam.ptzState()!.position.zoom).to.be.greaterThan(before.zoom);
     await page.waitForFunction(() => document.querySelector('#ptz-lock')?.getAttribute('data-holder')?.startsWith('web-operator'));
+    // A tap, let go before the move request has landed: the stop must follow the move,
+    // not overtake it (the camera would pan on for the whole one-second lease).
+    for (let i = 0; i < 5; i++) {
+      await pressAndHold(page, '[data-ptz="left"]', 0);
+      await sleep(400);
+      expect(cam.ptzState()!.moveStatus.panTilt, `tap ${i + 1} stopped well before the lease ran out`).to.equal('IDLE');
+    }
     await page.click('#enlarged-close');
   });
 

@@ -22,7 +22,10 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
   const presetList = h('div', { class: 'ptz-presets', id: 'ptz-presets' });
   const presetName = h('input', { placeholder: tr('预置位名称', 'Preset name'), id: 'ptz-preset-name' });
   let renewTimer: ReturnType<typeof setInterval> | null = null;
-  let moving = false;
+  let held = false;
+  // The move request in flight: a stop sent before it lands could overtake it, and the
+  // camera would then move for the whole lease after the button was let go.
+  let starting: Promise<unknown> = Promise.resolve();
 
   const fail = (err: unknown) => {
     if (err instanceof ApiError && err.status === 409) toast(`${tr('云台被占用', 'Camera is steered by someone else')}: ${err.message}`, 'error');
@@ -32,24 +35,34 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
 
   async function start(x: number, y: number, zoom: number): Promise<void> {
     const s = Number(speed.value);
-    moving = true;
+    held = true;
+    const move = post(`/api/cameras/${cameraId}/ptz`, { type: 'continuous', velocity: { x: x * s, y: y * s, zoom: zoom * s }, leaseMs: LEASE_MS });
+    starting = move.catch(() => undefined);
     try {
-      await post(`/api/cameras/${cameraId}/ptz`, { type: 'continuous', velocity: { x: x * s, y: y * s, zoom: zoom * s }, leaseMs: LEASE_MS });
+      await move;
     } catch (err) {
-      moving = false;
+      held = false;
       return fail(err);
     }
-    if (!moving) return void stop();
+    if (!held) return; // let go while starting: stop() waited for this move and stops it
     renewTimer = setInterval(() => {
-      post(`/api/cameras/${cameraId}/ptz`, { type: 'renew', leaseMs: LEASE_MS }).catch(() => undefined);
+      post(`/api/cameras/${cameraId}/ptz`, { type: 'renew', leaseMs: LEASE_MS }).catch((err: unknown) => {
+        // Someone of a higher rank took the camera: say so, instead of holding a dead button.
+        if (!(err instanceof ApiError && err.status === 409) || !held) return;
+        held = false;
+        if (renewTimer) clearInterval(renewTimer);
+        renewTimer = null;
+        fail(err);
+      });
     }, RENEW_MS);
   }
 
   async function stop(): Promise<void> {
     if (renewTimer) clearInterval(renewTimer);
     renewTimer = null;
-    if (!moving) return;
-    moving = false;
+    if (!held) return;
+    held = false;
+    await starting;
     await post(`/api/cameras/${cameraId}/ptz`, { type: 'stop' }).catch(fail);
     void refresh();
   }
