@@ -1,9 +1,9 @@
-// Group commit: fixes from concurrent requests wait a moment in a bounded queue and
+// Group commit (server/db/group-commit.ts) of fixes: the fixes of concurrent requests
 // are written together in one transaction; each request is answered only after the
 // commit that holds its fixes, so a 2xx is durable. Past the bound, callers get a
 // 503 with Retry-After instead of an ever-growing queue.
 import type { Db } from '../server/db/pool.js';
-import { ServiceUnavailable } from '../server/errors.js';
+import { GroupCommit } from '../server/db/group-commit.js';
 import { moduleLogger } from '../server/logger.js';
 import { PositionsRepository, type AcceptedFix, type BatchResult, type GridEvent } from './positions.repository.js';
 
@@ -25,75 +25,50 @@ export interface WriteOutcome {
   events: GridEvent[];
 }
 
-interface Job {
-  fixes: AcceptedFix[];
-  resolve(outcome: WriteOutcome): void;
-  reject(err: unknown): void;
-}
-
 export type CommittedListener = (fixes: AcceptedFix[], result: BatchResult) => void;
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 export class PositionWriter {
-  private queue: Job[] = [];
-  private queued = 0;
-  private inFlight = 0;
+  private readonly commits: GroupCommit<AcceptedFix[], WriteOutcome>;
   private readonly partitionDays = new Set<string>();
   private readonly listeners: CommittedListener[] = [];
   private writtenTotal = 0;
 
   constructor(
     private readonly db: Db,
-    private readonly options: WriterOptions = { maxBatch: 2000, maxQueued: 50_000, concurrency: 2 },
-  ) {}
+    options: WriterOptions = { maxBatch: 2000, maxQueued: 50_000, concurrency: 2 },
+  ) {
+    // Batches are counted in fixes; a failed batch fails whole (a fix that passed the
+    // checks cannot break a statement alone, so retrying each would only add load).
+    this.commits = new GroupCommit((requests) => this.flush(requests), {
+      ...options, weight: (fixes) => fixes.length, retryEachOnFailure: false,
+      overloaded: 'Too many positions are waiting to be stored; send again shortly',
+    });
+  }
 
   onCommitted(listener: CommittedListener): void {
     this.listeners.push(listener);
   }
 
   get stats() {
-    return { queued: this.queued, inFlight: this.inFlight, written: this.writtenTotal };
+    return { ...this.commits.stats, written: this.writtenTotal };
   }
 
   write(fixes: AcceptedFix[]): Promise<WriteOutcome> {
     if (fixes.length === 0) return Promise.resolve({ inserted: [], moved: [], events: [] });
-    if (this.queued + fixes.length > this.options.maxQueued) {
-      return Promise.reject(new ServiceUnavailable('Too many positions are waiting to be stored; send again shortly', 1));
-    }
-    return new Promise<WriteOutcome>((resolve, reject) => {
-      this.queue.push({ fixes, resolve, reject });
-      this.queued += fixes.length;
-      this.pump();
-    });
+    return this.commits.submit(fixes);
   }
 
-  private pump(): void {
-    while (this.inFlight < this.options.concurrency && this.queue.length > 0) {
-      const jobs: Job[] = [];
-      let size = 0;
-      while (this.queue.length > 0 && (jobs.length === 0 || size + this.queue[0]!.fixes.length <= this.options.maxBatch)) {
-        const job = this.queue.shift()!;
-        jobs.push(job);
-        size += job.fixes.length;
-      }
-      this.queued -= size;
-      this.inFlight++;
-      void this.flush(jobs).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async flush(jobs: Job[]): Promise<void> {
+  /** One statement for the fixes of several requests; an outcome per request, in order. */
+  private async flush(requests: AcceptedFix[][]): Promise<WriteOutcome[]> {
     // Within one statement a (device, time) pair may appear once; the copies are replays.
     const all: AcceptedFix[] = [];
     const slot: number[][] = [];
     const seen = new Map<string, number>();
-    for (const job of jobs) {
+    for (const fixes of requests) {
       slot.push(
-        job.fixes.map((f) => {
+        fixes.map((f) => {
           const key = `${f.deviceId}|${f.time.getTime()}`;
           const at = seen.get(key);
           if (at !== undefined) return -1 - at;
@@ -103,25 +78,34 @@ export class PositionWriter {
         }),
       );
     }
+    let result: BatchResult;
     try {
       await this.ensurePartitions(all);
-      const result = await this.insertWithRetry(all);
-      this.writtenTotal += result.inserted.length;
-      const inserted = new Set(result.inserted);
-      const moved = new Set(result.moved);
-      for (const [j, job] of jobs.entries()) {
-        const mine = new Set(slot[j]!.filter((i) => i >= 0));
-        job.resolve({
-          inserted: slot[j]!.map((i) => i >= 0 && inserted.has(i)),
-          moved: [...mine].filter((i) => moved.has(i)).map((i) => all[i]!),
-          events: result.events.filter((e) => job.fixes.some((f) => f.personId === e.personId)),
-        });
-      }
-      for (const l of this.listeners) l(all, result);
+      result = await this.insertWithRetry(all);
     } catch (err) {
       log.error({ err, fixes: all.length }, 'writing positions failed');
-      for (const job of jobs) job.reject(err);
+      throw err;
     }
+    this.writtenTotal += result.inserted.length;
+    const inserted = new Set(result.inserted);
+    const moved = new Set(result.moved);
+    const outcomes = requests.map((fixes, j) => {
+      const mine = new Set(slot[j]!.filter((i) => i >= 0));
+      return {
+        inserted: slot[j]!.map((i) => i >= 0 && inserted.has(i)),
+        moved: [...mine].filter((i) => moved.has(i)).map((i) => all[i]!),
+        events: result.events.filter((e) => fixes.some((f) => f.personId === e.personId)),
+      };
+    });
+    // Committed is committed: a listener's failure must not turn the answers into errors.
+    for (const l of this.listeners) {
+      try {
+        l(all, result);
+      } catch (err) {
+        log.error({ err }, 'a listener of committed positions failed');
+      }
+    }
+    return outcomes;
   }
 
   private async insertWithRetry(fixes: AcceptedFix[]): Promise<BatchResult> {

@@ -48,6 +48,41 @@ describe('group commit and tick batches', () => {
     expect(await Promise.all(waiting)).to.have.length(25);
   });
 
+  it('counts items by weight (a request with many rows) against the batch and the bound', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const commit = new GroupCommit<number[], number>((items) => {
+      batches.push(items.map((rows) => rows.length));
+      return new Promise((r) => (release = () => r(items.map((rows) => rows.length))));
+    }, { ...OPTIONS, weight: (rows) => rows.length });
+    const rows = (n: number) => Array.from({ length: n }, () => 0);
+    const first = commit.submit(rows(4)); // in flight
+    const waiting = [commit.submit(rows(6)), commit.submit(rows(5)), commit.submit(rows(12))];
+    expect(commit.stats.queued).to.equal(23);
+    const refused = await commit.submit(rows(3)).then(() => null, (err: { status: number }) => err.status);
+    expect(refused, '23 waiting + 3 > 25').to.equal(503);
+    for (let i = 0; i < 4; i++) {
+      release();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await first).to.equal(4);
+    expect(await Promise.all(waiting)).to.deep.equal([6, 5, 12]);
+    // 6 + 5 is over 10, so they go one at a time; 12 goes alone although it is over the batch size.
+    expect(batches).to.deep.equal([[4], [6], [5], [12]]);
+  });
+
+  it('fails a whole batch together when told items cannot fail alone', async () => {
+    let calls = 0;
+    const commit = new GroupCommit<number, number>(async (items) => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 5));
+      throw new Error(`database down (${items.length})`);
+    }, { ...OPTIONS, retryEachOnFailure: false });
+    const settled = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => commit.submit(i)));
+    expect(settled.every((s) => s.status === 'rejected')).to.equal(true);
+    expect(calls, 'one statement for the first item, one for the five that waited, none again').to.equal(2);
+  });
+
   it('hands what is added in one turn of the event loop to one flush', async () => {
     const flushes: number[][] = [];
     const batch = new TickBatch<number>(async (items) => void flushes.push(items));
