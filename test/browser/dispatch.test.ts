@@ -1,13 +1,21 @@
-// Dispatch in a real browser: a gridworker's report appears in the queue live with a
-// chime; the dispatcher sends the nearest gridworker from the card, the simulated
-// phone (the gridworker simulator's task responder) hears the offer and accepts, and
-// the card follows live.
+// Dispatch in a real browser: a gridworker's report chimes on whatever page is shown
+// and joins the queue; the dispatcher sees the candidates' duty state and sends the
+// nearest from the card, the simulated phone (the gridworker simulator's task
+// responder) hears the offer and accepts, and the card follows live. Closed incidents
+// on demand, an incident's card opened from elsewhere, a distinct call for an
+// escalation, and no other town's incidents for an account of two towns.
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { incidentTown, inGrid, type IncidentTown } from '../helpers/incidents.js';
 import { TaskResponder } from '../../scripts/simulators/gridworkers/task-responder.js';
+import { square, TOWN } from '../helpers/tiny-town.js';
 import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
+
+type Wg = { __wg: { dispatch: { chimes(): number; attentions(): number }; openIncident(id: number): void } };
+const chimes = (page: Page) => page.evaluate(() => (window as unknown as Wg).__wg.dispatch.chimes());
+const attentions = (page: Page) => page.evaluate(() => (window as unknown as Wg).__wg.dispatch.attentions());
+const OTHER_TOWN = '990101002';
 
 describe('web app: dispatch', function () {
   this.timeout(60_000);
@@ -17,6 +25,9 @@ describe('web app: dispatch', function () {
   let page: Page;
   let responder: TaskResponder;
   let incidentId: number;
+  let closedId: number;
+  /** The page of the two-town account, when that test runs. */
+  let second: Page | undefined;
 
   before(async () => {
     [t, browser] = await Promise.all([startWebApi('web-dispatch', { FIX_MAX_SPEED_MPS: '100000' }), launchBrowser()]);
@@ -28,14 +39,20 @@ describe('web app: dispatch', function () {
       acceptShare: 1, answerAfterMs: [200, 400], workMs: [120_000, 120_000],
     });
     responder.start();
+    // Settled on the spot before the page opens: closed, so only a closed-incidents load shows it.
+    const settled = await town.dispatcher.post('/api/incidents', { subcategory: 'services.paperwork', description: '当场解答代办', ...inGrid(0, 0, -0.002, 0.003), settledOnSpot: true });
+    expect(settled.status, JSON.stringify(settled.body)).to.equal(201);
+    closedId = (settled.body.incident ?? settled.body).id;
+    expect((settled.body.incident ?? settled.body).state).to.equal('closed');
     const dispatcher = await createAccount(t, ['dispatcher'], [town.townId]);
     page = await (await browser.newContext({ viewport: { width: 1400, height: 860 } })).newPage();
     echoPageErrors(page);
-    await loginThroughForm(page, t.api.url, dispatcher, '#/dispatch');
+    // The map is the first page: the dispatch page is not built until 调度 is opened.
+    await loginThroughForm(page, t.api.url, dispatcher);
     await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
   });
   afterEach(async function () {
-    await screenshotOnFailure(this, page);
+    await screenshotOnFailure(this, second ?? page);
   });
   after(async () => {
     await responder?.stop();
@@ -43,15 +60,31 @@ describe('web app: dispatch', function () {
     await t?.close();
   });
 
-  it('shows a new report in the queue as it arrives, with a chime and its deadline', async () => {
-    await page.waitForSelector('#queue-rows', { state: 'attached' });
+  it('chimes for a new report while the dispatcher is on the map (调度 never opened); the queue shows it with its deadline', async () => {
+    await page.waitForSelector('#main-map');
+    expect(await page.$('[data-page="dispatch"]')).to.equal(null);
+    expect(await chimes(page)).to.equal(0);
     const res = await town.phone(1).post('/api/phone/incidents', { subcategory: 'environment.garbage', description: '河边垃圾成堆', ...inGrid(0, 0, 0.001, 0) });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     incidentId = (res.body.incident ?? res.body).id;
+    await page.waitForFunction(() => (window as unknown as Wg).__wg.dispatch.chimes() === 1);
+    await page.waitForFunction(() => document.querySelector('#toasts')?.textContent?.includes('新事件'));
+    expect(await page.$('[data-page="dispatch"]')).to.equal(null);
+    await page.click('[data-nav="dispatch"]');
     await page.waitForSelector(`#queue-rows tr[data-incident="${incidentId}"]`);
     expect(await page.textContent(`#queue-rows tr[data-incident="${incidentId}"]`)).to.contain('河边垃圾成堆');
-    expect(await page.evaluate(() => (window as unknown as { __wg: { dispatch: { chimes(): number } } }).__wg.dispatch.chimes())).to.be.at.least(1);
     expect(await page.textContent(`#queue-rows tr[data-incident="${incidentId}"] td[data-due]`)).to.match(/受理 \d/);
+    // The settled one is closed: not in the open queue.
+    expect(await page.$(`#queue-rows tr[data-incident="${closedId}"]`)).to.equal(null);
+  });
+
+  it('shows each candidate gridworker\'s duty state', async () => {
+    const offDuty = town.phones[2]!.personId;
+    expect((await t.admin.put(`/api/people/${offDuty}/duty`, { status: 'off_duty' })).status).to.equal(200);
+    await page.click(`#queue-rows tr[data-incident="${incidentId}"]`);
+    await page.waitForSelector(`#candidates tr[data-person="${offDuty}"]`);
+    expect(await page.textContent(`#candidates tr[data-person="${town.phones[0]!.personId}"] [data-duty]`)).to.equal('在岗');
+    expect(await page.textContent(`#candidates tr[data-person="${offDuty}"] [data-duty]`)).to.equal('离岗');
   });
 
   it('sends the nearest gridworker from the card; the simulated phone accepts and the card follows', async () => {
@@ -66,10 +99,21 @@ describe('web app: dispatch', function () {
     expect(await page.textContent('#timeline')).to.contain('网格员1');
   });
 
-  it('counts the incident on the statistics page, with its charts', async () => {
+  it('shows closed incidents when "open only" is unticked', async () => {
+    expect(await page.$(`#queue-rows tr[data-incident="${closedId}"]`)).to.equal(null);
+    await page.uncheck('#queue-open');
+    await page.waitForSelector(`#queue-rows tr[data-incident="${closedId}"]`);
+    expect(await page.textContent(`#queue-rows tr[data-incident="${closedId}"] td[data-state]`)).to.equal('已办结');
+    expect(await page.textContent(`#queue-rows tr[data-incident="${closedId}"]`)).to.contain('当场解答代办');
+    await page.check('#queue-open');
+    await page.waitForSelector(`#queue-rows tr[data-incident="${closedId}"]`, { state: 'detached' });
+  });
+
+  it('counts the incidents on the statistics page, with its charts', async () => {
     await page.click('[data-nav="stats"]');
-    await page.waitForFunction(() => document.querySelector('[data-kpi="received"] .kpi-value')?.textContent === '1');
-    expect(await page.textContent('[data-kpi="closed"] .kpi-value')).to.equal('0');
+    // The garbage report and the one settled on the spot, both in T1.
+    await page.waitForFunction(() => document.querySelector('[data-kpi="received"] .kpi-value')?.textContent === '2');
+    expect(await page.textContent('[data-kpi="closed"] .kpi-value')).to.equal('1');
     expect(await page.$$('#chart-closure svg rect')).to.have.length(1);
     expect(await page.textContent('#chart-closure')).to.contain('测试网格1');
     expect(await page.textContent('#chart-categories')).to.not.equal('');
@@ -99,5 +143,71 @@ describe('web app: dispatch', function () {
     expect(listed.find((i) => i.description === '路面塌陷一米见方')?.gridCode).to.equal('T5');
     await page.click('[data-nav="dispatch"]');
     await page.waitForFunction(() => document.querySelector('#queue-rows')?.textContent?.includes('路面塌陷一米见方'));
+  });
+
+  it('opens an incident\'s card from another page (ctx.openIncident, and the #/dispatch?incident= link)', async () => {
+    await page.click('[data-nav="map"]');
+    await page.waitForSelector('[data-page="dispatch"]', { state: 'hidden' });
+    await page.evaluate((id) => (window as unknown as Wg).__wg.openIncident(id), closedId);
+    await page.waitForSelector('[data-page="dispatch"]', { state: 'visible' });
+    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), closedId);
+    expect(await page.textContent('#card-state')).to.equal('已办结');
+    expect(await page.getAttribute('[data-nav="dispatch"]', 'class')).to.contain('active');
+    await page.click('[data-nav="map"]');
+    await page.evaluate((id) => (location.hash = `#/dispatch?incident=${id}`), incidentId);
+    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), incidentId);
+    expect(await page.textContent('#incident-card')).to.contain('河边垃圾成堆');
+  });
+
+  it('calls with a distinct tone when an incident is escalated by someone else', async () => {
+    const res = await town.phone(1).post('/api/phone/incidents', { subcategory: 'fire.outbreak', description: '柴堆冒烟', ...inGrid(2, 2) });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const id = (res.body.incident ?? res.body).id as number;
+    await page.waitForSelector(`#queue-rows tr[data-incident="${id}"]`);
+    const [chimed, called] = [await chimes(page), await attentions(page)];
+    const escalated = await town.dispatcher.post(`/api/incidents/${id}/actions`, { action: 'escalate', note: '需镇里处置' });
+    expect(escalated.status, JSON.stringify(escalated.body)).to.equal(200);
+    await page.waitForFunction((n) => (window as unknown as Wg).__wg.dispatch.attentions() === n + 1, called);
+    await page.waitForFunction((id) => document.querySelector(`#queue-rows tr[data-incident="${id}"] td[data-state]`)?.getAttribute('data-state') === 'escalated', id);
+    expect(await page.textContent('#toasts')).to.contain(`已上报: `);
+    expect(await chimes(page)).to.equal(chimed);
+  });
+
+  it('keeps another town\'s incidents out of the queue of an account of two towns', async () => {
+    const imported = await t.admin.post('/api/areas/import', {
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', properties: { code: OTHER_TOWN, name: '邻镇', level: 'town', parent_code: '990101', synthetic: true }, geometry: square(120.05, 30, 0.03, 0.03) },
+        { type: 'Feature', properties: { code: `${OTHER_TOWN}201`, name: '邻村', level: 'village', parent_code: OTHER_TOWN, synthetic: true }, geometry: square(120.05, 30, 0.03, 0.03) },
+      ],
+    });
+    expect(imported.status, JSON.stringify(imported.body)).to.be.oneOf([200, 201]);
+    const plan = (await t.admin.post('/api/plans', { scopeCode: OTHER_TOWN, title: 'grids' })).body.id;
+    await t.admin.put(`/api/plans/${plan}/grids`, {
+      type: 'FeatureCollection',
+      features: [{ type: 'Feature', properties: { code: 'U1', name: '邻镇网格1', kind: 'residential', village_code: `${OTHER_TOWN}201` }, geometry: square(120.05, 30, 0.03, 0.03) }],
+    });
+    expect((await t.admin.post(`/api/plans/${plan}/publish`)).status).to.equal(200);
+    const otherTownId = (await t.admin.get(`/api/areas/${OTHER_TOWN}`)).body.id as number;
+    const both = await createAccount(t, ['dispatcher'], [town.townId, otherTownId]);
+    const context = await browser.newContext({ viewport: { width: 1400, height: 860 } });
+    await context.addInitScript((code) => localStorage.setItem('wg.town', code), TOWN);
+    second = await context.newPage();
+    echoPageErrors(second);
+    await loginThroughForm(second, t.api.url, both, '#/dispatch');
+    await second.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
+    expect(await second.inputValue('#town-select')).to.equal(TOWN);
+    await second.waitForSelector(`#queue-rows tr[data-incident="${incidentId}"]`);
+    const neighbour = await t.login(['dispatcher'], [otherTownId]);
+    const there = await neighbour.post('/api/incidents', { subcategory: 'environment.garbage', description: '邻镇垃圾', lon: 120.065, lat: 30.015 });
+    expect(there.status, JSON.stringify(there.body)).to.equal(201);
+    const thereId = (there.body.incident ?? there.body).id as number;
+    // One of our town after it: once it is shown, the other town's would have come first.
+    const here = await town.phone(1).post('/api/phone/incidents', { subcategory: 'traffic.road_damage', description: '本镇路面破损', ...inGrid(2, 1) });
+    expect(here.status, JSON.stringify(here.body)).to.equal(201);
+    await second.waitForSelector(`#queue-rows tr[data-incident="${(here.body.incident ?? here.body).id}"]`);
+    expect(await second.$(`#queue-rows tr[data-incident="${thereId}"]`)).to.equal(null);
+    expect(await second.textContent('#queue-rows')).to.not.contain('邻镇垃圾');
+    expect(await chimes(second)).to.equal(1);
   });
 });

@@ -1,5 +1,6 @@
 // What every page shares: the logged-in account, its towns, the current town, and a
-// few cross-page actions (open a camera on the wall, aim cameras at a point).
+// few cross-page actions (open a camera on the wall, aim cameras at a point, open an
+// incident's card).
 import type { Account, Area, Role } from './types';
 
 export interface AppContext {
@@ -12,6 +13,8 @@ export interface AppContext {
   openCamera(cameraId: number): void;
   /** "Look here": aims the best PTZ camera at the point and opens it on the wall. */
   lookHere(lon: number, lat: number): Promise<void>;
+  /** Shows the dispatch page with this incident's card (operators and dispatchers). */
+  openIncident(incidentId: number): void;
   /** Shows a point on the map page. */
   showOnMap(lon: number, lat: number, zoom?: number): void;
 }

@@ -40,31 +40,72 @@ export const STATE_LABEL: Record<string, string> = {
 
 export const OPEN_STATES = ['reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'escalated', 'returned'];
 
-type Listener = (list: Incident[], changed: { incident: Incident; action: string; isNew: boolean } | null) => void;
+type Listener = (list: Incident[], changed: { incident: Incident; action: string; isNew: boolean; previous: Incident | null } | null) => void;
+/** Events on the `incidents` topic without an incident (yellow cards, a flagged grid). */
+export interface IncidentNotice { action: string; card?: { incidentId: number; kind: string; townId: number; gridId: number | null }; gridId?: number; cards?: number }
+
+type LiveEvent = Partial<IncidentNotice> & { incident?: Incident };
+
+const CLOSED_DAYS = 30;
 
 class IncidentsStore {
   private byId = new Map<number, Incident>();
   private readonly listeners = new Set<Listener>();
+  private readonly noticeListeners = new Set<(n: IncidentNotice) => void>();
   private loading: Promise<void> | null = null;
   private listening = false;
+  /** The town on screen: events of other towns are ignored (the stream is per town too). */
+  private townId: number | null = null;
+  /** Closed incidents wanted too (the queue's "open only" unticked). */
+  private withClosed = false;
+  private closedLoaded: Promise<void> | null = null;
+  private townCode = '';
+
+  setTown(townId: number): void {
+    this.townId = townId;
+  }
 
   load(townCode: string): Promise<void> {
-    this.loading ??= get<{ items: Incident[] }>(`/api/incidents?town=${townCode}&open=true&limit=1000`).then((res) => {
-      this.byId = new Map(res.items.map((i) => [i.id, i]));
+    this.townCode = townCode;
+    this.loading ??= this.fetch(townCode, true).then((items) => {
+      // Keep closed ones already loaded; the open list replaces the rest.
+      const closed = this.withClosed ? [...this.byId.values()].filter((i) => !OPEN_STATES.includes(i.state)) : [];
+      this.byId = new Map([...closed, ...items].map((i) => [i.id, i]));
       this.emit(null);
     });
     if (!this.listening) {
       this.listening = true;
-      live.on('incidents', (data) => this.apply(data as { action?: string; incident?: Incident }));
+      live.on('incidents', (data) => this.apply(data as LiveEvent));
       // Missed events while away: load the queue again after a reconnect.
       live.onState((state, reconnected) => {
         if (state === 'open' && reconnected) {
           this.loading = null;
-          void this.load(townCode);
+          this.closedLoaded = null;
+          void this.load(this.townCode).then(() => this.includeClosed(this.withClosed));
         }
       });
     }
     return this.loading;
+  }
+
+  /** Loads the town's incidents closed in the last 30 days too (once), or stops asking. */
+  includeClosed(on: boolean): Promise<void> {
+    this.withClosed = on;
+    if (!on) return Promise.resolve();
+    this.closedLoaded ??= this.fetch(this.townCode, false).then((items) => {
+      for (const i of items) if (!this.byId.has(i.id)) this.byId.set(i.id, i);
+      this.emit(null);
+    }).catch((err: unknown) => {
+      this.closedLoaded = null;
+      throw err;
+    });
+    return this.closedLoaded;
+  }
+
+  private async fetch(townCode: string, open: boolean): Promise<Incident[]> {
+    const since = open ? '' : `&since=${new Date(Date.now() - CLOSED_DAYS * 86_400_000).toISOString()}`;
+    const res = await get<{ items: Incident[] }>(`/api/incidents?town=${townCode}&open=${open}${since}&limit=1000`);
+    return res.items.filter((i) => this.townId === null || i.townId === this.townId);
   }
 
   all(): Incident[] {
@@ -84,11 +125,22 @@ class IncidentsStore {
     return () => this.listeners.delete(listener);
   }
 
-  private apply(e: { action?: string; incident?: Incident }): void {
-    if (!e.incident) return;
-    const isNew = !this.byId.has(e.incident.id);
+  onNotice(listener: (n: IncidentNotice) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
+  private apply(e: LiveEvent): void {
+    if (!e.incident) {
+      if (e.card && this.townId !== null && e.card.townId !== this.townId) return;
+      const action = e.action;
+      if (action) for (const l of this.noticeListeners) l({ ...e, action });
+      return;
+    }
+    if (this.townId !== null && e.incident.townId !== this.townId) return;
+    const previous = this.byId.get(e.incident.id) ?? null;
     this.byId.set(e.incident.id, e.incident);
-    this.emit({ incident: e.incident, action: e.action ?? 'update', isNew });
+    this.emit({ incident: e.incident, action: e.action ?? 'update', isNew: !previous, previous });
   }
 
   private emit(changed: Parameters<Listener>[1]): void {

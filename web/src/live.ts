@@ -15,6 +15,8 @@ class LiveStream {
   private retryMs = 1000;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private openedBefore = false;
+  /** The town on screen (its code): the server sends only its events. */
+  private town: string | null = null;
   state: LiveState = 'closed';
   /** Events received since the page loaded (the browser tests read it). */
   received = 0;
@@ -22,6 +24,13 @@ class LiveStream {
   start(): void {
     this.stop();
     this.connect();
+  }
+
+  /** Limits the stream to one town; reconnects when it changes while running. */
+  setTown(code: string | null): void {
+    if (code === this.town) return;
+    this.town = code;
+    if (this.source || this.retryTimer) this.start();
   }
 
   stop(): void {
@@ -55,7 +64,8 @@ class LiveStream {
     const token = getToken();
     if (!token) return;
     this.setState(this.openedBefore ? 'reconnecting' : 'connecting', false);
-    const url = `/api/live?topics=${TOPICS.join(',')}&access_token=${encodeURIComponent(token)}`;
+    const town = this.town ? `&town=${encodeURIComponent(this.town)}` : '';
+    const url = `/api/live?topics=${TOPICS.join(',')}${town}&access_token=${encodeURIComponent(token)}`;
     const source = new EventSource(url);
     this.source = source;
     for (const topic of new Set([...TOPICS, ...this.handlers.keys()])) {

@@ -1,5 +1,5 @@
-// Dispatch: the incident queue by urgency and deadline (live, with a chime for new
-// ones), an incident's card with reports, photos, timeline and countdown, the nearest
+// Dispatch: the incident queue by urgency and deadline (live; new ones flash, the shell
+// chimes for them on every page), an incident's card with reports, photos, timeline and countdown, the nearest
 // gridworkers to send, and the steps of the closed loop.
 import { ApiError, get, getToken, post } from '../api';
 import type { AppContext } from '../context';
@@ -7,9 +7,10 @@ import { append, formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import { incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
 import type { Page } from '../shell/page';
-import { chime, chimes } from './sound';
+import { actingOn } from '../shell/incident-alerts';
 
 const PLATFORM: Record<string, string> = { zongzhi: '综治工作', shichang: '市场监管', zhifa: '综合执法', bianmin: '便民服务' };
+const DUTY: Record<string, string> = { on_duty: tr('在岗', 'on duty'), busy: tr('忙碌', 'busy'), off_duty: tr('离岗', 'off duty') };
 const ACTION_LABEL: Record<string, string> = {
   start: tr('开始处置', 'Start'), handle: tr('处置完成', 'Handled'), verify: tr('回访', 'Verify'), close: tr('办结', 'Close'),
   return: tr('退回', 'Return'), escalate: tr('上报', 'Escalate'), merge: tr('合并', 'Merge'),
@@ -42,7 +43,7 @@ export function countdown(ms: number): string {
   return late ? `${tr('超时', 'late')} ${text}` : text;
 }
 
-export function createDispatchPage(ctx: AppContext): Page {
+export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: number): void } {
   const rows = h('tbody', { id: 'queue-rows' });
   const onlyOpen = h('input', { type: 'checkbox', checked: true, id: 'queue-open' });
   const platform = h('select', { id: 'queue-platform' }, h('option', { value: '' }, tr('全部平台', 'All platforms')), ...Object.entries(PLATFORM).map(([k, v]) => h('option', { value: k }, v)));
@@ -92,14 +93,15 @@ export function createDispatchPage(ctx: AppContext): Page {
       td.classList.toggle('late', at < now);
     }
   }, 1000);
-  onlyOpen.addEventListener('change', render);
+  onlyOpen.addEventListener('change', () => {
+    render();
+    void incidents.includeClosed(!onlyOpen.checked).catch((err: Error) => toast(err.message, 'error'));
+  });
   platform.addEventListener('change', render);
 
   incidents.subscribe((_list, changed) => {
     if (changed?.isNew) {
       fresh.add(changed.incident.id);
-      chime();
-      toast(`${tr('新事件', 'New incident')}: ${changed.incident.subcategoryName} · ${changed.incident.gridCode ?? ''}`, 'info');
       setTimeout(() => {
         fresh.delete(changed.incident.id);
         render();
@@ -109,7 +111,6 @@ export function createDispatchPage(ctx: AppContext): Page {
     if (changed && changed.incident.id === selected) void open(selected, false);
   });
   void incidents.load(ctx.town.code).catch((err: Error) => toast(err.message, 'error'));
-  window.__wg = { ...window.__wg, dispatch: { chimes: () => chimes } };
 
   async function open(id: number, scroll = true): Promise<void> {
     selected = id;
@@ -172,6 +173,7 @@ export function createDispatchPage(ctx: AppContext): Page {
         h('table', {}, ...candidates.map((c) =>
           h('tr', { 'data-person': c.personId },
             h('td', {}, c.name, c.ownGrid ? h('span', { class: 'muted' }, tr(' 本网格', ' own grid')) : null),
+            h('td', { class: `duty duty-${c.dutyStatus}`, 'data-duty': c.dutyStatus }, DUTY[c.dutyStatus] ?? c.dutyStatus),
             h('td', {}, `${Math.round(c.distanceM)} m`),
             h('td', { class: 'muted' }, `${formatAge(c.positionAgeS, lang)} · ${c.openTasks} ${tr('件在办', 'open')}`),
             h('td', {}, canSend ? h('button', { class: 'primary', 'data-dispatch': c.personId, onclick: () => void dispatch(i.id, c.personId, c.name) }, i.assignee ? tr('改派', 'Reassign') : tr('派遣', 'Send')) : null)))),
@@ -195,6 +197,7 @@ export function createDispatchPage(ctx: AppContext): Page {
   }
 
   async function act(id: number, action: string, note: string): Promise<void> {
+    actingOn(id);
     try {
       const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, { action, note: note || undefined });
       const inc = 'incident' in res ? res.incident : res;
@@ -206,7 +209,7 @@ export function createDispatchPage(ctx: AppContext): Page {
     }
   }
 
-  return { el, show: render };
+  return { el, show: render, openIncident: (id: number) => void open(id) };
 }
 
 function mediaThumb(incidentId: number, m: { id: number; kind: string; contentType: string }): HTMLElement {

@@ -9,6 +9,8 @@ import { live, type LiveState } from '../live';
 import type { Account, Area, Role } from '../types';
 import type { Page, PageFactory } from './page';
 import { alertsBadge } from './alerts';
+import { watchIncidents } from './incident-alerts';
+import { incidents } from '../incidents-store';
 
 interface NavItem {
   id: string;
@@ -46,17 +48,21 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
   const built = new Map<string, Promise<Page>>();
   let current: string | null = null;
 
+  const canSee = (id: string) => nav.some((n) => n.id === id);
   const ctx: AppContext = {
     me,
     towns,
     town,
     has: (...roles) => hasRole(me, roles),
-    go: (page) => {
-      location.hash = `#/${page}`;
+    go: (id) => {
+      if (canSee(id)) location.hash = `#/${id}`;
     },
     openCamera: (cameraId) => {
+      // Roles without the wall (planners, installers, gridworkers) get a word, not a crash.
+      const wall = page('video');
+      if (!wall) return toast(tr('此账号没有视频墙', 'This account has no video wall'), 'error');
       ctx.go('video');
-      void page('video').then((p) => (p as Page & { put?(id: number): void }).put?.(cameraId));
+      void wall.then((p) => (p as Page & { put?(id: number): void }).put?.(cameraId));
     },
     lookHere: async (lon, lat) => {
       const seen = await get<{ camera: { id: number; name: string; ptz: boolean; status: string }; visibility: string; distanceM: number }[]>(
@@ -64,22 +70,31 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
       );
       const best = seen.find((s) => s.camera.ptz && s.camera.status !== 'offline') ?? seen[0];
       if (!best) return toast(tr('附近没有能看到这里的摄像机', 'No camera can see this point'), 'error');
-      if (best.camera.ptz && ctx.has('operator', 'dispatcher')) {
-        await post(`/api/cameras/${best.camera.id}/ptz`, { type: 'look_at', lon, lat });
-      }
-      toast(`${tr('已转向', 'Aimed')} ${best.camera.name} · ${Math.round(best.distanceM)} m`, 'ok');
-      ctx.openCamera(best.camera.id);
+      const aim = best.camera.ptz && best.camera.status !== 'offline' && ctx.has('operator', 'dispatcher');
+      if (aim) await post(`/api/cameras/${best.camera.id}/ptz`, { type: 'look_at', lon, lat });
+      const what = aim ? tr('已转向', 'Aimed') : tr('可看到此处', 'Can see this point');
+      toast(`${what} ${best.camera.name} · ${Math.round(best.distanceM)} m`, 'ok');
+      if (canSee('video')) ctx.openCamera(best.camera.id);
+    },
+    openIncident: (incidentId) => {
+      if (!canSee('dispatch')) return toast(tr('此账号没有调度页', 'This account has no dispatch page'), 'error');
+      const hash = `#/dispatch?incident=${incidentId}`;
+      // The same hash again fires no hashchange: route by hand.
+      if (location.hash === hash) void route(true);
+      else location.hash = hash;
     },
     showOnMap: (lon, lat, zoom) => {
       ctx.go('map');
-      void page('map').then((p) => (p as Page & { flyTo?(lon: number, lat: number, zoom?: number): void }).flyTo?.(lon, lat, zoom));
+      void page('map')?.then((p) => (p as Page & { flyTo?(lon: number, lat: number, zoom?: number): void }).flyTo?.(lon, lat, zoom));
     },
   };
 
-  function page(id: string): Promise<Page> {
+  /** The page, built on first call; null for a page this account's roles do not have. */
+  function page(id: string): Promise<Page> | null {
     let p = built.get(id);
     if (!p) {
-      const item = nav.find((n) => n.id === id)!;
+      const item = nav.find((n) => n.id === id);
+      if (!item) return null;
       p = item.load().then(async (factory) => {
         const made = await factory(ctx);
         made.el.classList.add('page');
@@ -143,21 +158,33 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
   });
   cameras.setTown(town.id);
   cameras.listenLive();
+  incidents.setTown(town.id);
+  // Only the town on screen: an account of several towns hears no other town's events.
+  live.setTown(town.code);
   live.start();
+  if (hasRole(me, ['operator', 'dispatcher'])) watchIncidents(ctx);
+  window.__wg = { ...window.__wg, openIncident: ctx.openIncident };
 
-  async function route(): Promise<void> {
-    const wanted = location.hash.replace(/^#\/?/, '').split('?')[0] || nav[0]!.id;
-    const id = nav.some((n) => n.id === wanted) ? wanted : nav[0]!.id;
-    if (id === current) return;
-    const previous = current;
-    current = id;
-    for (const a of links) a.classList.toggle('active', a.dataset['nav'] === id);
-    if (previous) (await page(previous)).el.hidden = true;
-    if (previous) (await page(previous)).hide?.();
-    const next = await page(id);
-    if (current !== id) return;
-    next.el.hidden = false;
-    next.show?.();
+  /** Shows the page in the hash; `#/dispatch?incident=12` also opens that incident. */
+  async function route(again = false): Promise<void> {
+    const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
+    const id = canSee(path) ? path : nav[0]!.id;
+    const incident = Number(new URLSearchParams(query).get('incident'));
+    if (id !== current) {
+      const previous = current;
+      current = id;
+      for (const a of links) a.classList.toggle('active', a.dataset['nav'] === id);
+      if (previous) {
+        const old = await page(previous)!;
+        old.el.hidden = true;
+        old.hide?.();
+      }
+      const next = await page(id)!;
+      if (current !== id) return;
+      next.el.hidden = false;
+      next.show?.();
+    } else if (!again && !incident) return;
+    if (id === 'dispatch' && incident > 0) ((await page(id)!) as Page & { openIncident?(n: number): void }).openIncident?.(incident);
   }
   window.addEventListener('hashchange', () => void route());
   await route();

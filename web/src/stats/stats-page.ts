@@ -51,18 +51,24 @@ export function createStatsPage(ctx: AppContext): Page {
         h('div', {}, h('h3', {}, tr('按类别', 'By category')), categories),
         h('div', {}, h('h3', {}, tr('黄牌榜', 'Yellow-card league')), league))),
   );
-  const range = () => {
+  const bounds = () => {
     const to = new Date();
-    const from = new Date(to.getTime() - Number(period.value) * 86_400_000);
-    return `from=${from.toISOString()}&to=${to.toISOString()}`;
+    return { from: new Date(to.getTime() - Number(period.value) * 86_400_000).toISOString(), to: to.toISOString() };
+  };
+  const range = () => {
+    const { from, to } = bounds();
+    return `from=${from}&to=${to}`;
   };
 
   async function load(): Promise<void> {
     try {
-      const q = `town=${ctx.town.code}&${range()}`;
+      const { from, to } = bounds();
+      const q = `town=${ctx.town.code}&from=${from}&to=${to}`;
+      // The league names its period since/until (stats.routes.ts).
+      const leagueQ = `town=${ctx.town.code}&since=${from}&until=${to}`;
       const [s, l] = await Promise.all([
         ctx.has('operator', 'dispatcher') ? get<Stats>(`/api/stats/incidents?groupBy=${group.value}&${q}`) : Promise.resolve(null),
-        get<League>(`/api/stats/yellow-cards?groupBy=${group.value === 'platform' || group.value === 'village' ? group.value : 'grid'}&town=${ctx.town.code}`),
+        get<League>(`/api/stats/yellow-cards?groupBy=${group.value === 'platform' || group.value === 'village' ? group.value : 'grid'}&${leagueQ}`),
       ]);
       if (s) render(s);
       else kpis.replaceChildren(h('div', { class: 'muted' }, tr('事件统计仅对指挥室账号开放', 'Incident statistics are for command-room accounts')));
