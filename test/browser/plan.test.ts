@@ -1,13 +1,21 @@
 // Grid planning in a real browser: a grid reshaped into an overlap is refused with
 // the overlap drawn; moved back (snapping to the neighbour's vertex) it validates;
-// a merge publishes and the published map answers with the merged grid.
+// a merge publishes and the published map answers with the merged grid; a deletion
+// is validated at once (the gap listed and drawn), and the compare view draws the
+// removed grid and flies to each grid of the diff.
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { tinyTownWithPeople } from '../helpers/roster.js';
 import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
 
-type MapHandle = { project(p: [number, number]): { x: number; y: number }; queryRenderedFeatures(o: unknown): { properties: Record<string, unknown> }[]; loaded(): boolean };
+type MapHandle = {
+  project(p: [number, number]): { x: number; y: number };
+  queryRenderedFeatures(o: unknown): { properties: Record<string, unknown> }[];
+  loaded(): boolean;
+  getCenter(): { lng: number; lat: number };
+  jumpTo(o: unknown): void;
+};
 
 describe('web app: grid planning', function () {
   this.timeout(60_000);
@@ -100,5 +108,42 @@ describe('web app: grid planning', function () {
     await page.waitForSelector('#publish-ok', { timeout: 15_000 });
     const res = await t.admin.get('/api/grids/at?lon=120.025&lat=30.025');
     expect(res.body.code).to.equal('T8');
+  });
+
+  it('validates at once after a deletion: the gap it leaves is listed and drawn', async () => {
+    await page.click('#plan-new');
+    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('8'));
+    // A fresh draft of the published grids is checked on opening.
+    await page.waitForFunction(() => document.querySelector('#validate-result')?.textContent?.includes('检查通过'));
+    await page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.03, 30.03], { duration: 0, padding: 30 }));
+    await page.click('[data-tool="delete"]');
+    const t1 = await at(120.005, 30.005);
+    await page.mouse.click(t1.x, t1.y);
+    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('7'));
+    await page.waitForSelector('#issues li[data-kind="gap"]');
+    expect(await page.textContent('#validate-result')).to.contain('个错误');
+    expect(await page.textContent('#issues li[data-kind="gap"]')).to.match(/T2|T4/);
+    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['issues-fill'] }).some((f) => f.properties['kind'] === 'gap') || null);
+  });
+
+  it('compares with the published grids: the removed grid is drawn, and a diff row flies to its grid', async () => {
+    const row = await page.waitForSelector('#plan-diff [data-diff="removed"][data-code="T1"]');
+    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['removed-fill'] }).some((f) => f.properties['code'] === 'T1') || null);
+    // Away to the far corner, close in: T1 is off the screen.
+    await page.evaluate(() => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.jumpTo({ center: [120.028, 30.028], zoom: 17 }));
+    expect(await drawnCount('removed-fill')).to.equal(0);
+    await row.click();
+    const centre = await waitInPage(page, () => {
+      const map = (window as unknown as { __wg: { planMap: MapHandle & { isMoving(): boolean } } }).__wg.planMap;
+      const c = map.getCenter();
+      return !map.isMoving() && c.lng > 120 && c.lng < 120.01 && c.lat > 30 && c.lat < 30.01 ? c : null;
+    });
+    expect(centre!.lng).to.be.closeTo(120.005, 0.001);
+    expect(centre!.lat).to.be.closeTo(30.005, 0.001);
+    expect(await drawnCount('removed-fill')).to.be.greaterThan(0);
+    // Unticking the published grids hides the removed one too.
+    await page.click('#plan-compare');
+    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['removed-fill'] }).length === 0 || null);
+    await page.click('#plan-compare');
   });
 });

@@ -3,6 +3,7 @@
 import { TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode, type GeoJSONStoreFeatures, type SnapToCustom } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import type { Map as MlMap } from 'maplibre-gl';
+import type { Box } from './vertex-index';
 
 export type Ring = number[][];
 const SNAP_PX = 12;
@@ -12,10 +13,10 @@ export class DraftDraw {
   private editingId: string | number | null = null;
   private finished: ((geometry: { type: string; coordinates: unknown }) => void) | null = null;
 
-  /** `neighbours()` answers the vertices that may be snapped to (the other grids'). */
+  /** `neighbours(box)` answers the vertices in a lon/lat box that may be snapped to (the other grids'). */
   constructor(
     private readonly map: MlMap,
-    private readonly neighbours: () => number[][],
+    private readonly neighbours: (box: Box) => number[][],
   ) {
     const snap: SnapToCustom = (event) => this.snap(event.lng, event.lat);
     this.draw = new TerraDraw({
@@ -80,7 +81,14 @@ export class DraftDraw {
     const p = this.map.project([lng, lat]);
     let best: number[] | undefined;
     let bestD = SNAP_PX;
-    for (const v of this.neighbours()) {
+    // Only the vertices within the tolerance's box (its corners in lon/lat, so a rotated
+    // map works too) are measured in pixels.
+    const corners = [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([dx, dy]) => this.map.unproject([p.x + dx! * SNAP_PX, p.y + dy! * SNAP_PX]));
+    const box: Box = [
+      Math.min(...corners.map((c) => c.lng)), Math.min(...corners.map((c) => c.lat)),
+      Math.max(...corners.map((c) => c.lng)), Math.max(...corners.map((c) => c.lat)),
+    ];
+    for (const v of this.neighbours(box)) {
       const q = this.map.project(v as [number, number]);
       const d = Math.hypot(q.x - p.x, q.y - p.y);
       if (d < bestD) {

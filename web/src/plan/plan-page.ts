@@ -10,7 +10,10 @@ import { createBaseMap, styleReady } from '../map/base-map';
 import { BASE_SOURCE } from '../map/style';
 import { bboxOf, townData, type Bbox } from '../map/town-data';
 import type { Page } from '../shell/page';
-import { DraftDraw, type Ring } from './draw';
+import { CompareView, type Diff } from './compare';
+import { DraftDraw } from './draw';
+import { partAt, partOf, withPart } from './multipart';
+import { VertexIndex } from './vertex-index';
 
 interface Plan {
   id: number;
@@ -106,12 +109,16 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   let draft: DraftFeature[] = [];
   let plan: Plan | null = null;
   let selectedCodes: string[] = [];
-  let diff: { added: string[]; changed: string[]; removed: string[]; unchanged: number } | null = null;
-  const draw = new DraftDraw(map, () => neighbourVertices());
+  let diff: Diff | null = null;
+  const compareView = new CompareView(map, ctx.town.code, diffBox, (code) => draft.find((d) => d.properties.code === code)?.geometry);
+  let vertices = VertexIndex.empty();
+  // While reshaping, the grid's own vertices are not targets: only the neighbours'.
+  const draw = new DraftDraw(map, (box) => vertices.within(box, tool_ === 'reshape' ? selectedCodes[0] : undefined));
   window.__wg = { ...window.__wg, planMap: map, planDraw: draw };
 
   compare.addEventListener('change', () => {
-    for (const l of ['grids-line']) map.setLayoutProperty(l, 'visibility', compare.checked ? 'visible' : 'none');
+    map.setLayoutProperty('grids-line', 'visibility', compare.checked ? 'visible' : 'none');
+    compareView.setVisible(compare.checked);
   });
   map.setLayoutProperty('grids-fill', 'visibility', 'none');
   map.setPaintProperty('grids-line', 'line-color', '#8e9aa6');
@@ -145,27 +152,25 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     showIssues(null);
     if (!p) {
       draft = [];
+      vertices = VertexIndex.empty();
       renderDraft();
       summary.textContent = '';
-      diffBox.textContent = '';
+      diff = null;
+      await compareView.show(null);
       return;
     }
-    await reloadDraft();
+    await Promise.all([reloadDraft(), validate()]);
   }
 
   async function reloadDraft(): Promise<void> {
     if (!plan) return;
     const fc = await get<{ features: DraftFeature[] }>(`/api/plans/${plan.id}/grids`);
     draft = fc.features;
-    diff = await get<typeof diff>(`/api/plans/${plan.id}/diff`);
+    vertices = new VertexIndex(draft.map((f) => f.properties.code), draft.map((f) => f.geometry.coordinates));
+    diff = await get<Diff>(`/api/plans/${plan.id}/diff`);
     renderDraft();
     summary.textContent = `#${plan.id} · ${draft.length} ${tr('个网格', 'grids')}`;
-    diffBox.replaceChildren(
-      h('div', {}, `${tr('新增', 'added')} ${diff!.added.length} · ${tr('修改', 'changed')} ${diff!.changed.length} · ${tr('删除', 'removed')} ${diff!.removed.length} · ${tr('未变', 'unchanged')} ${diff!.unchanged}`),
-      ...[...diff!.added.map((c) => [c, 'added']), ...diff!.changed.map((c) => [c, 'changed']), ...diff!.removed.map((c) => [c, 'removed'])].map(([c, k]) =>
-        h('div', { class: `diff-${k}`, 'data-diff': k }, `${k === 'added' ? '+' : k === 'removed' ? '−' : '~'} ${c}`),
-      ),
-    );
+    await compareView.show(diff);
   }
 
   function renderDraft(): void {
@@ -176,16 +181,6 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
       type: 'FeatureCollection',
       features: draft.map((f, i) => ({ ...f, id: i, properties: { ...f.properties, diff: status.get(f.properties.code) ?? 'same', selected: selectedCodes.includes(f.properties.code) } })) as never,
     });
-  }
-
-  function neighbourVertices(): number[][] {
-    const out: number[][] = [];
-    const editing = selectedCodes[0];
-    for (const f of draft) {
-      if (tool_ === 'reshape' && f.properties.code === editing) continue;
-      collect(f.geometry.coordinates, out);
-    }
-    return out;
   }
 
   // Tools. --------------------------------------------------------------------------------
@@ -216,12 +211,13 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     if (!f) return;
     if (tool_ === 'reshape' && selectedCodes.length === 0) {
       selectedCodes = [code];
-      const rings = (f.geometry.type === 'Polygon' ? f.geometry.coordinates : (f.geometry.coordinates as Ring[][])[0]) as Ring[];
-      draw.edit(rings);
+      const part = partAt(f.geometry, [e.lngLat.lng, e.lngLat.lat]);
+      draw.edit(partOf(f.geometry, part));
+      const multi = f.geometry.type === 'MultiPolygon' ? ` · ${tr('第', 'part ')}${part + 1}${tr('部分', '')} / ${(f.geometry.coordinates as unknown[]).length}` : '';
       form.replaceChildren(
-        h('div', {}, `${tr('正在修改', 'Reshaping')} ${f.properties.name} (${code})`),
+        h('div', {}, `${tr('正在修改', 'Reshaping')} ${f.properties.name} (${code})${multi}`),
         h('div', { class: 'row' },
-          h('button', { class: 'primary', id: 'reshape-save', onclick: () => void saveReshape(code) }, tr('保存形状', 'Save shape')),
+          h('button', { class: 'primary', id: 'reshape-save', onclick: () => void saveReshape(f, part) }, tr('保存形状', 'Save shape')),
           h('button', { onclick: () => setTool('reshape') }, tr('取消', 'Cancel'))),
       );
       renderDraft();
@@ -243,7 +239,8 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     try {
       await action();
       toast(done, 'ok');
-      await reloadDraft();
+      // Check at once after any edit: the drawn and listed issues always match the draft.
+      await Promise.all([reloadDraft(), validate()]);
       return true;
     } catch (err) {
       toast(err instanceof ApiError ? `${err.message} (${err.code})` : String(err), 'error');
@@ -251,15 +248,13 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     }
   }
 
-  async function saveReshape(code: string): Promise<void> {
-    const geometry = draw.edited();
-    if (!plan || !geometry) return;
-    const ok = await edit(() => patch(`/api/plans/${plan!.id}/grids/${code}`, { geometry: roundGeometry(geometry) }), tr('形状已保存', 'Shape saved'));
-    if (ok) {
-      setTool(null);
-      // Check at once: an overlap or a gap shows on the map before anyone publishes.
-      await validate();
-    }
+  async function saveReshape(grid: DraftFeature, part: number): Promise<void> {
+    const edited = draw.edited();
+    if (!plan || !edited) return;
+    // The other parts of a MultiPolygon go back as they were.
+    const geometry = withPart(grid.geometry, part, edited.coordinates);
+    const ok = await edit(() => patch(`/api/plans/${plan!.id}/grids/${grid.properties.code}`, { geometry: roundGeometry(geometry) }), tr('形状已保存', 'Shape saved'));
+    if (ok) setTool(null);
   }
 
   async function deleteGrid(code: string): Promise<void> {
@@ -332,12 +327,18 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
 
   // Validation and publishing. --------------------------------------------------------------
   const result = () => resultBox;
+  // Edits can follow each other faster than the server validates: only the last answer counts.
+  let validation = 0;
   async function validate(): Promise<void> {
     if (!plan) return;
+    const mine = ++validation;
+    const id = plan.id;
+    const current = () => mine === validation && plan?.id === id;
     try {
-      showIssues(await post<Report>(`/api/plans/${plan.id}/validate`));
+      const report = await post<Report>(`/api/plans/${id}/validate`);
+      if (current()) showIssues(report);
     } catch (err) {
-      toast((err as Error).message, 'error');
+      if (current()) toast((err as Error).message, 'error');
     }
   }
 
@@ -346,6 +347,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     try {
       const res = await post<{ revision: number }>(`/api/plans/${plan.id}/publish`);
       reloadTiles(map);
+      compareView.invalidate();
       await loadPlans();
       result().replaceChildren(h('div', { class: 'ok', id: 'publish-ok' }, `${tr('已发布', 'Published')} · ${tr('版本', 'revision')} ${res.revision}`));
     } catch (err) {
@@ -419,11 +421,6 @@ function addDraftLayers(map: MlMap): void {
 function reloadTiles(map: MlMap): void {
   const src = map.getSource(BASE_SOURCE) as VectorTileSource | undefined;
   if (src?.tiles) src.setTiles([...src.tiles]);
-}
-
-function collect(coords: unknown, out: number[][]): void {
-  if (Array.isArray(coords) && typeof coords[0] === 'number') out.push(coords as number[]);
-  else if (Array.isArray(coords)) for (const c of coords) collect(c, out);
 }
 
 /** 1e-9° is far below a survey's precision; it keeps shared edges exactly shared. */
