@@ -1,6 +1,7 @@
 // Installation in a real browser: a simulated camera found by WS-Discovery is
 // registered through the form (the server reads it), placed on the map by dragging
-// its heading, checked, and listed in the health table.
+// its heading and the edge of its field of view, checked, and listed in the health
+// table; its picture comes back after leaving the page and returning.
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
@@ -88,6 +89,44 @@ describe('web app: installing a camera', function () {
     expect(placement!.gridCode).to.match(/^T\d$/);
   });
 
+  it('drags the edge of the field of view wider: the slider follows and the wider view is saved', async () => {
+    // A 100 m range, closed in: the handles are a hundred pixels from the camera.
+    await page.fill('#place-range', '100');
+    await page.dispatchEvent('#place-range', 'change');
+    await page.evaluate(() => {
+      const map = (window as unknown as { __wg: { installMap: { jumpTo(o: unknown): void } } }).__wg.installMap;
+      map.jumpTo({ zoom: 17 });
+    });
+    const centre = async (sel: string) => {
+      const b = (await (await page.waitForSelector(sel))!.boundingBox())!;
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    };
+    const camera = await centre('#placement-camera');
+    const heading = await centre('#placement-heading');
+    const edge = await centre('#placement-fov');
+    // On screen (north up) a bearing is atan2(dx, -dy); the edge sits at heading + hfov/2 = +45°.
+    const bearing = (p: { x: number; y: number }) => (Math.atan2(p.x - camera.x, camera.y - p.y) * 180) / Math.PI;
+    const headingDeg = bearing(heading);
+    expect((bearing(edge) - headingDeg + 360) % 360).to.be.within(40, 50);
+    const r = Math.hypot(edge.x - camera.x, edge.y - camera.y);
+    const to = (deg: number) => ({ x: camera.x + r * Math.sin(((headingDeg + deg) * Math.PI) / 180), y: camera.y - r * Math.cos(((headingDeg + deg) * Math.PI) / 180) });
+    await page.mouse.move(edge.x, edge.y);
+    await page.mouse.down();
+    await page.mouse.move(to(52).x, to(52).y, { steps: 5 });
+    await page.mouse.move(to(60).x, to(60).y, { steps: 5 });
+    await page.mouse.up();
+    const shown = Number((await page.textContent('#place-hfov-value'))!.replace('°', ''));
+    expect(shown, 'the label').to.be.within(115, 125);
+    expect(Number(await page.inputValue('#place-hfov')), 'the slider').to.equal(shown);
+    await page.click('#place-save');
+    let hfov = 0;
+    for (let i = 0; i < 30 && hfov !== shown; i++) {
+      hfov = ((await t.admin.get('/api/cameras')).body as { placement: { hfovDeg: number } | null }[])[0]?.placement?.hfovDeg ?? 0;
+      if (hfov !== shown) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(hfov, 'saved').to.equal(shown);
+  });
+
   it('plays the picture, checks the device, and lists it in the health table with filters', async () => {
     await page.waitForFunction(() => ((document.querySelector('#install-preview video') as HTMLVideoElement | null)?.currentTime ?? 0) > 0, undefined, { timeout: 15_000 });
     await page.click('#check-camera');
@@ -111,5 +150,16 @@ describe('web app: installing a camera', function () {
     await sleep(600);
     expect(during.position.pan, 'pans while held').to.not.equal(before.pan);
     expect(cam.ptzState()!.moveStatus.panTilt, 'stops on release').to.equal('IDLE');
+  });
+
+  it('plays the picture again after leaving the page and coming back, with its PTZ pad', async () => {
+    const playing = () => page.waitForFunction(() => ((document.querySelector('#install-preview video') as HTMLVideoElement | null)?.currentTime ?? 0) > 0, undefined, { timeout: 15_000 });
+    await playing();
+    await page.evaluate(() => (location.hash = '#/map'));
+    // Hidden, the page lets the relay and the PTZ lock go.
+    await page.waitForFunction(() => !document.querySelector('#install-preview video') && !document.querySelector('#install-ptz [data-ptz]'));
+    await page.evaluate(() => (location.hash = '#/install'));
+    await playing();
+    await page.waitForSelector('#install-ptz [data-ptz="right"]');
   });
 });

@@ -1,6 +1,6 @@
 // Installation: find the devices on the network, register one with its credentials
 // and see what the server read from it, place it on the map (drag position and
-// heading, set the field of view), check its picture and PTZ; the health of all.
+// heading, drag or slide the field of view), check its picture and PTZ; the health of all.
 import { ApiError, get, getToken, post, put } from '../api';
 import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
@@ -142,19 +142,22 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
       const d = editor!.draft;
       placeInfo.textContent = `${formatCoord(d.lon, d.lat)} · ${tr('朝向', 'heading')} ${d.headingDeg}° · ${tr('视角', 'FOV')} ${d.hfovDeg}° · ${d.rangeM} m`;
       (document.getElementById('place-hfov-value') ?? h('span')).textContent = `${d.hfovDeg}°`;
+      hfov.value = String(d.hfovDeg);
       range.value = String(d.rangeM);
     };
     editor.onChange(showDraft);
     showDraft();
     if (p) map.easeTo({ center: [p.lon, p.lat], zoom: Math.max(map.getZoom(), 15) });
-    // The picture and the PTZ of this camera.
-    player?.dispose();
+    startLive(c);
+    showRead(c);
+  }
+
+  /** The picture and the PTZ pad of this camera (again after the page was hidden). */
+  function startLive(c: Camera): void {
+    stopLive();
     player = new CameraPlayer(c.id, 'sub', (pl) => (preview.dataset['state'] = pl.state));
     preview.replaceChildren(player.video);
     player.start();
-    pad?.dispose();
-    pad = null;
-    ptzBox.replaceChildren();
     if (c.ptz && ctx.has('operator', 'dispatcher', 'installer')) {
       const made = ptzPad(c.id, ctx.me.id);
       pad = made;
@@ -162,7 +165,15 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     } else if (c.ptz) {
       ptzBox.append(h('div', { class: 'muted' }, tr('云台：可用（操作员账号可控制）', 'PTZ: present (steered by operator accounts)')));
     }
-    showRead(c);
+  }
+
+  /** Hidden, the page holds no relay open and no PTZ lock or poll. */
+  function stopLive(): void {
+    player?.dispose();
+    player = null;
+    pad?.dispose();
+    pad = null;
+    ptzBox.replaceChildren();
   }
 
   hfov.addEventListener('input', () => editor?.update({ hfovDeg: Number(hfov.value) }));
@@ -302,7 +313,15 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     );
   }
 
-  return { el, show: () => map.resize(), hide: () => player?.dispose() } as Page;
+  const page: Page = {
+    el,
+    show: () => {
+      map.resize();
+      if (current) startLive(cameras.get(current.id) ?? current);
+    },
+    hide: stopLive,
+  };
+  return page;
 }
 
 function registerError(err: ApiError): string {

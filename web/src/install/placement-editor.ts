@@ -1,5 +1,6 @@
 // Placing a camera on the map: drag the camera to where it hangs, drag the handle to
-// turn its heading (the handle's distance is the range), slide the field of view.
+// turn its heading (the handle's distance is the range), drag the sector's edge (or
+// slide) to open or close the field of view.
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { h } from '../dom';
@@ -16,10 +17,13 @@ export interface PlacementDraft {
 }
 
 const M_PER_DEG_LAT = 111_320;
+/** The slider's least field of view. */
+const MIN_HFOV = 10;
 
 export class PlacementEditor {
   private readonly cameraMarker: maplibregl.Marker;
   private readonly handleMarker: maplibregl.Marker;
+  private readonly fovMarker: maplibregl.Marker;
   private listeners = new Set<(d: PlacementDraft) => void>();
 
   constructor(
@@ -34,6 +38,17 @@ export class PlacementEditor {
     this.cameraMarker = new maplibregl.Marker({ element: h('div', { class: 'cam-marker', id: 'placement-camera', title: '拖动摄像机位置' }), draggable: true })
       .setLngLat([draft.lon, draft.lat])
       .addTo(map);
+    // The sector's right edge: its angle off the heading is half the field of view. Added
+    // before the heading handle, which stays on top where they meet (zoomed out).
+    this.fovMarker = new maplibregl.Marker({ element: h('div', { class: 'fov-handle', id: 'placement-fov', title: '拖动调整视角' }), draggable: true })
+      .setLngLat(this.fovPoint())
+      .addTo(map);
+    this.fovMarker.on('drag', () => {
+      const p = this.fovMarker.getLngLat();
+      const off = Math.abs(((bearingDeg([this.draft.lon, this.draft.lat], [p.lng, p.lat]) - this.draft.headingDeg + 540) % 360) - 180);
+      this.update({ hfovDeg: Math.min(360, Math.max(MIN_HFOV, Math.round(off * 2))) }, true, false);
+    });
+    this.fovMarker.on('dragend', () => this.fovMarker.setLngLat(this.fovPoint()));
     this.handleMarker = new maplibregl.Marker({ element: h('div', { class: 'heading-handle', id: 'placement-heading', title: '拖动调整朝向和距离' }), draggable: true })
       .setLngLat(this.handlePoint())
       .addTo(map);
@@ -54,16 +69,27 @@ export class PlacementEditor {
     this.listeners.add(listener);
   }
 
-  update(patch: Partial<PlacementDraft>, moveHandle = true): void {
+  /** The handle being dragged stays under the pointer (`moveHandle` / `moveFov` false). */
+  update(patch: Partial<PlacementDraft>, moveHandle = true, moveFov = true): void {
     this.draft = { ...this.draft, ...patch };
     this.cameraMarker.setLngLat([this.draft.lon, this.draft.lat]);
     if (moveHandle) this.handleMarker.setLngLat(this.handlePoint());
+    if (moveFov) this.fovMarker.setLngLat(this.fovPoint());
     this.render();
     for (const l of this.listeners) l(this.draft);
   }
 
   private handlePoint(): [number, number] {
-    const b = (this.draft.headingDeg * Math.PI) / 180;
+    return this.pointAt(this.draft.headingDeg);
+  }
+
+  private fovPoint(): [number, number] {
+    return this.pointAt(this.draft.headingDeg + this.draft.hfovDeg / 2);
+  }
+
+  /** The point at the range in this bearing from the camera. */
+  private pointAt(bearing: number): [number, number] {
+    const b = (bearing * Math.PI) / 180;
     const mPerDegLon = M_PER_DEG_LAT * Math.cos((this.draft.lat * Math.PI) / 180);
     return [this.draft.lon + (Math.sin(b) * this.draft.rangeM) / mPerDegLon, this.draft.lat + (Math.cos(b) * this.draft.rangeM) / M_PER_DEG_LAT];
   }
@@ -78,6 +104,7 @@ export class PlacementEditor {
   dispose(): void {
     this.cameraMarker.remove();
     this.handleMarker.remove();
+    this.fovMarker.remove();
     (this.map.getSource('edit-fov') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features: [] });
   }
 }
