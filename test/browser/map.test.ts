@@ -1,14 +1,24 @@
 // The command room in a real browser: log in, see the role's pages, the town's grids
-// from the vector tiles, gridworkers moving live through the push stream.
+// from the vector tiles, gridworkers moving live through the push stream, grids shaded
+// by yellow cards (given by the real deadline sweep), the incident state filter.
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
+import type { HttpClient } from '../helpers/http.js';
 import { inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
 import { createAccount, echoPageErrors, launchBrowser, startDroppableProxy, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
+
+const DAY = 86_400_000;
+
+/** What a grid shows on the map: its rendered feature's state (cards, flag, load). */
+interface GridLook { cards?: number; flagged?: boolean; load?: number }
+type MapHandle = { map: { queryRenderedFeatures(o: unknown): { id?: number; properties: Record<string, unknown>; state: GridLook }[]; getPaintProperty(l: string, p: string): unknown; getLayer(l: string): unknown; project(p: [number, number]): { x: number; y: number } } };
 
 describe('web app: log in, the map, live gridworkers', function () {
   this.timeout(60_000);
   let t: TestApi;
+  let dispatcher: HttpClient;
+  let incidentId: number;
   let town: TinyTownWithPeople;
   let browser: Browser;
   let context: BrowserContext;
@@ -16,8 +26,10 @@ describe('web app: log in, the map, live gridworkers', function () {
   let proxy: Awaited<ReturnType<typeof startDroppableProxy>> | undefined;
 
   before(async () => {
-    [t, browser] = await Promise.all([startWebApi('web-map'), launchBrowser()]);
+    // Two cards flag a grid: one missed accept and one missed finish of a single incident.
+    [t, browser] = await Promise.all([startWebApi('web-map', { YELLOW_CARDS_TO_FLAG: '2' }), launchBrowser()]);
     town = await tinyTownWithPeople(t, 3);
+    dispatcher = await t.login(['dispatcher', 'operator'], [town.townId]);
     const now = Math.floor(Date.now() / 1000);
     for (const [i, phone] of town.phones.entries()) {
       const p = inGrid(i, 0);
@@ -109,6 +121,91 @@ describe('web app: log in, the map, live gridworkers', function () {
     const gcj = await page.textContent('#cursor-coords');
     expect(gcj).to.contain('GCJ-02');
     expect(gcj).to.not.equal(wgs);
+  });
+
+  /** Waits until the grid with this code is rendered with this yellow-card state (none = 0, not flagged). */
+  async function gridLook(code: string, want: { cards: number; flagged: boolean }): Promise<GridLook> {
+    const handle = await page.waitForFunction(({ code, want }) => {
+      const map = (window as unknown as { __wg: MapHandle }).__wg.map;
+      const f = map.queryRenderedFeatures({ layers: ['grids-fill'] }).find((x) => x.properties['code'] === code);
+      return f && (f.state.cards ?? 0) === want.cards && (f.state.flagged ?? false) === want.flagged ? f.state : null;
+    }, { code, want }, { polling: 100 });
+    return (await handle.jsonValue()) as GridLook;
+  }
+
+  /** Clicks the map at a point, a popup shown before closed first. */
+  async function clickMap(p: Page, at: { lon: number; lat: number }): Promise<void> {
+    await p.evaluate(() => (document.querySelector('.maplibregl-popup-close-button') as HTMLElement | null)?.click());
+    const point = await p.evaluate((ll) => (window as unknown as { __wg: MapHandle }).__wg.map.project([ll.lon, ll.lat]), at);
+    const origin = (await (await p.$('#main-map'))!.boundingBox())!;
+    await p.mouse.click(origin.x + point.x, origin.y + point.y);
+  }
+
+  it('shades a grid by its yellow cards when the sweep gives one, live, and says so on its card', async () => {
+    const res = await dispatcher.post('/api/incidents', { subcategory: 'environment.garbage', description: '桥下垃圾', ...inGrid(1, 1) });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    incidentId = res.body.incident.id;
+    await page.check('input[name="grid-shading"][value="cards"]');
+    const fill = JSON.stringify(await page.evaluate(() => (window as unknown as { __wg: MapHandle }).__wg.map.getPaintProperty('grids-fill', 'fill-color')));
+    expect(fill).to.contain('"cards"');
+    await gridLook('T5', { cards: 0, flagged: false });
+    // Nobody accepted within two days: the real sweep, told it is three days later, gives a card.
+    expect(await t.api.services.incidents.deadlines.sweep(new Date(Date.now() + 3 * DAY))).to.equal(1);
+    expect(await gridLook('T5', { cards: 1, flagged: false })).to.deep.include({ cards: 1, flagged: false });
+    await gridLook('T4', { cards: 0, flagged: false });
+    await clickMap(page, inGrid(1, 1, 0.003, -0.003));
+    await page.waitForSelector('[data-card="grid"]');
+    expect(await page.textContent('[data-card="grid"] .card-title')).to.contain('T5');
+    expect(await page.textContent('[data-card="grid"] [data-row="yellow-cards"]')).to.equal('黄牌1');
+    // An operator may open the wall: the card offers 看这里.
+    expect(await page.$('[data-card="grid"] [data-action="look-here"]')).to.not.equal(null);
+    expect(await page.textContent('#map-legend')).to.contain('黄牌');
+  });
+
+  it('flags the grid when it reaches the limit: red outline, 约谈 on its card, kept after a reload', async () => {
+    expect(await t.api.services.incidents.deadlines.sweep(new Date(Date.now() + 8 * DAY))).to.equal(1);
+    expect(await gridLook('T5', { cards: 2, flagged: true })).to.deep.include({ cards: 2, flagged: true });
+    await clickMap(page, inGrid(1, 1, 0.003, -0.003));
+    await page.waitForFunction(() => document.querySelector('[data-card="grid"] [data-row="yellow-cards"]')?.textContent === '黄牌2 · 已约谈');
+    // Loaded from the league, not only from the push stream; the shading choice is kept.
+    await page.reload();
+    await page.waitForSelector('input[name="grid-shading"][value="cards"]:checked');
+    expect(await gridLook('T5', { cards: 2, flagged: true })).to.deep.include({ cards: 2, flagged: true });
+  });
+
+  it('lists every open state in the legend and hides the incidents of a state unticked', async () => {
+    const states = await page.$$eval('#state-filter input[data-state]', (els) => els.map((e) => e.getAttribute('data-state')));
+    expect(states).to.have.members(['reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'escalated', 'returned']);
+    const shown = (visible: boolean) => page.waitForFunction(({ id, visible }) => {
+      const map = (window as unknown as { __wg: MapHandle }).__wg.map;
+      return map.queryRenderedFeatures({ layers: ['incidents-dot'] }).some((f) => f.properties['id'] === id) === visible;
+    }, { id: incidentId, visible }, { polling: 100 });
+    await shown(true);
+    const state = (await dispatcher.get(`/api/incidents/${incidentId}`)).body.incident.state as string;
+    await page.uncheck(`#state-filter input[data-state="${state}"]`);
+    await shown(false);
+    await page.check(`#state-filter input[data-state="${state}"]`);
+    await shown(true);
+  });
+
+  it('offers no video buttons to a planner (看这里, 上墙观看)', async () => {
+    const planner = await createAccount(t, ['planner'], [town.townId]);
+    const other = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })).newPage();
+    echoPageErrors(other);
+    try {
+      await loginThroughForm(other, t.api.url, planner, '#/map');
+      await other.waitForFunction(() => {
+        const map = (window as unknown as { __wg?: Partial<MapHandle> }).__wg?.map;
+        return map?.getLayer('grids-fill') && map.queryRenderedFeatures({ layers: ['grids-fill'] }).some((f) => f.properties['code'] === 'T6');
+      });
+      await clickMap(other, inGrid(2, 1, 0.003, 0.003));
+      await other.waitForSelector('[data-card="grid"]');
+      expect(await other.textContent('[data-card="grid"] .card-title')).to.contain('T6');
+      expect(await other.$('[data-card="grid"] [data-action="look-here"]')).to.equal(null);
+      expect(await other.$('[data-card="grid"] [data-action="report"]')).to.equal(null);
+    } finally {
+      await other.context().close();
+    }
   });
 
   it('comes back live by itself after the connection drops', async () => {

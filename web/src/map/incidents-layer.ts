@@ -1,15 +1,34 @@
 // Incidents on the map by state, and grids shaded by how many open incidents they
 // hold (feature state on the vector-tile grids, so no tile is fetched again).
-import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
+import type { FilterSpecification, GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { incidents, OPEN_STATES, type Incident } from '../incidents-store';
 import { BASE_SOURCE } from './style';
+
+/** One colour per open state: the legend and the state filter list them all. */
+export const STATE_COLORS: Record<string, string> = {
+  reported: '#ff1744',
+  returned: '#f06292',
+  dispatched: '#ff9100',
+  escalated: '#d500f9',
+  accepted: '#ffd54f',
+  in_progress: '#ffee58',
+  handled: '#66bb6a',
+  verified: '#26a69a',
+};
+
+const STATE_COLOR_EXPR = ['match', ['get', 'state'], ...Object.entries(STATE_COLORS).flat(), '#ffd54f'];
+
+/** Shows only incidents in these states (a layer filter: the source is not rebuilt). */
+export function setIncidentStates(map: MlMap, states: readonly string[]): void {
+  if (map.getLayer('incidents-dot')) map.setFilter('incidents-dot', ['in', ['get', 'state'], ['literal', [...states]]] as FilterSpecification);
+}
 
 export function addIncidentLayers(map: MlMap, townCode: string): void {
   map.addSource('incidents', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
   map.addLayer({
     id: 'incidents-dot', type: 'circle', source: 'incidents',
     paint: {
-      'circle-color': ['match', ['get', 'state'], 'reported', '#ff1744', 'dispatched', '#ff9100', 'escalated', '#d500f9', 'returned', '#ff1744', '#ffd54f'],
+      'circle-color': STATE_COLOR_EXPR as unknown as string,
       'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 4, 16, 9],
       'circle-stroke-color': '#ffffff',
       'circle-stroke-width': 1.5,

@@ -16,6 +16,8 @@ import { BASE_SOURCE } from './style';
 import { townData, type Place, type TownData } from './town-data';
 import { WorkersLayer } from './workers-layer';
 import { reportForm } from './report-form';
+import { legend, shadingSwitch, stateFilter } from './map-legend';
+import { YellowCardsLayer } from './yellow-cards-layer';
 
 declare global {
   interface Window {
@@ -48,7 +50,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   const searchInput = h('input', { id: 'map-search', type: 'search', placeholder: tr('搜索村、网格、摄像机、网格员（名称或编码）', 'Search villages, grids, cameras, people (name or code)') });
   const results = h('ul', { class: 'search-results', id: 'search-results' });
   const layerSwitches = h('div', { class: 'layer-switches' });
-  const panel = h('aside', { class: 'map-panel' }, searchInput, results, h('h3', {}, tr('图层', 'Layers')), layerSwitches, legend());
+  const panel = h('aside', { class: 'map-panel' }, searchInput, results, h('h3', {}, tr('图层', 'Layers')), layerSwitches);
   const statusBar = h('div', { class: 'map-status' }, coordText, crsButton, counts);
   const el = h('section', { class: 'map-page' }, mapBox, panel, statusBar);
 
@@ -70,6 +72,9 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   addCameraLayers(map);
   void cameras.load().catch(() => toast(tr('摄像机列表加载失败', 'Cameras did not load'), 'error'));
   addIncidentLayers(map, ctx.town.code);
+  const cardsLayer = new YellowCardsLayer(map, ctx.town);
+  cardsLayer.start().catch(() => toast(tr('黄牌统计加载失败', 'Yellow cards did not load'), 'error'));
+  panel.append(shadingSwitch(cardsLayer), stateFilter(map), legend());
   const workers = new WorkersLayer(map, ctx.town.code);
   window.__wg = { ...window.__wg, workers };
   workers.start().catch(() => toast(tr('网格员位置加载失败', 'Gridworkers did not load'), 'error'));
@@ -138,7 +143,9 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
     return b;
   }
 
-  function lookHereButton(at: [number, number]): HTMLElement {
+  /** Only roles that may open the video wall get the buttons that open it. */
+  function lookHereButton(at: [number, number]): HTMLElement | null {
+    if (!ctx.has('operator', 'dispatcher')) return null;
     return h('button', { class: 'primary', 'data-action': 'look-here', onclick: () => void ctx.lookHere(at[0], at[1]).catch((err: Error) => toast(err.message, 'error')) }, tr('看这里', 'Look here'));
   }
 
@@ -156,6 +163,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
       row(tr('类型', 'Kind'), p['kind'] === 'dedicated' ? tr('专属网格', 'dedicated') : tr('人居网格', 'residential')),
       row(tr('所属村', 'Village'), village?.name ?? String(p['village_code'])),
       row(tr('网格员在格', 'Gridworkers in it'), String(here)),
+      cardsRow(typeof f.id === 'number' ? cardsLayer.of(f.id) : { cards: 0, flagged: false }),
       row(tr('位置', 'Point'), formatCoord(...at)),
       h('div', { class: 'card-actions' }, lookHereButton(at), reportButton(at)),
     );
@@ -172,7 +180,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
       row(tr('网格', 'Grid'), c.placement?.gridCode ?? '—'),
       c.placement ? row(tr('朝向 / 视角', 'Heading / FOV'), `${Math.round(c.placement.headingDeg)}° / ${Math.round(c.placement.hfovDeg)}° · ${Math.round(c.placement.rangeM)} m`) : null,
       c.lastError ? row(tr('错误', 'Error'), c.lastError) : null,
-      h('div', { class: 'card-actions' }, h('button', { class: 'primary', 'data-action': 'open-camera', onclick: () => ctx.openCamera(id) }, tr('上墙观看', 'Watch on the wall'))),
+      ctx.has('operator', 'dispatcher') ? h('div', { class: 'card-actions' }, h('button', { class: 'primary', 'data-action': 'open-camera', onclick: () => ctx.openCamera(id) }, tr('上墙观看', 'Watch on the wall'))) : null,
     );
   }
 
@@ -240,19 +248,11 @@ function row(label: string, value: string): HTMLElement {
   return h('div', { class: 'card-row' }, h('span', { class: 'muted' }, label), h('span', {}, value));
 }
 
-function legend(): HTMLElement {
-  const item = (color: string, label: string) => h('div', { class: 'legend-item' }, h('i', { style: { background: color } }), label);
-  return h(
-    'div', { class: 'legend' },
-    h('h3', {}, tr('图例', 'Legend')),
-    item('#4caf50', tr('摄像机在线', 'camera online')),
-    item('#ef5350', tr('摄像机离线', 'camera offline')),
-    item('#29b6f6', tr('网格员 · 1分钟内', 'gridworker · < 1 min')),
-    item('#ffca28', tr('网格员 · 5分钟内', 'gridworker · < 5 min')),
-    item('#78909c', tr('网格员 · 更早', 'gridworker · older')),
-    item('#ff1744', tr('事件 · 待派遣', 'incident · to send')),
-    item('#ffd54f', tr('事件 · 处置中', 'incident · in hand')),
-  );
+/** A grid's yellow cards, and 约谈 when they reached the limit. */
+function cardsRow(c: { cards: number; flagged: boolean }): HTMLElement {
+  return h('div', { class: 'card-row', 'data-row': 'yellow-cards' },
+    h('span', { class: 'muted' }, tr('黄牌', 'Yellow cards')),
+    h('span', { class: c.flagged ? 'flagged' : '' }, String(c.cards), c.flagged ? tr(' · 已约谈', ' · flagged') : ''));
 }
 
 /** Village names as HTML labels (the style has no glyphs), shown from zoom 12. */

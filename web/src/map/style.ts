@@ -1,7 +1,7 @@
 // The offline base map: a dark background and the server's own vector tiles (towns,
 // villages, grids, roads). No glyphs or sprites: names are shown as HTML (labels,
 // cards), so nothing is fetched from the internet.
-import type { StyleSpecification } from 'maplibre-gl';
+import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl';
 
 export const BASE_SOURCE = 'base';
 
@@ -18,7 +18,36 @@ export const COLORS = {
   offline: '#ef5350',
   error: '#ff9800',
   unknown: '#90a4ae',
+  flagged: '#ff1744',
 };
+
+/** What the grid fill shows: open incidents per grid, or yellow cards per grid. */
+export type GridShading = 'incidents' | 'cards';
+
+/** Yellow-card shades: one card, and the flag threshold (or more). */
+export const CARD_SHADES = ['#4a4417', '#9c8a12'] as const;
+
+const FLAGGED: ExpressionSpecification = ['boolean', ['feature-state', 'flagged'], false];
+
+/**
+ * The grid fill: selected first, then the chosen shading from feature state (`load` =
+ * open incidents, `cards` / `flagged` = yellow cards), so switching fetches no tile.
+ */
+export function gridFillColor(shading: GridShading, flagAt = 5): ExpressionSpecification {
+  const cards: ExpressionSpecification = ['coalesce', ['feature-state', 'cards'], 0];
+  const load: ExpressionSpecification = ['coalesce', ['feature-state', 'load'], 0];
+  const shade: unknown[] = shading === 'cards'
+    ? [FLAGGED, '#5c1a1f', ['>', cards, 0], ['interpolate', ['linear'], cards, 1, CARD_SHADES[0], Math.max(2, flagAt), CARD_SHADES[1]]]
+    : [['>', load, 0], ['interpolate', ['linear'], load, 1, '#3b2f1c', 5, '#5a2a1c']];
+  // Spread pairs of (condition, colour): too loose for the tuple type, right at run time.
+  return [
+    'case',
+    ['boolean', ['feature-state', 'selected'], false], '#4d4320',
+    ...shade,
+    ['==', ['get', 'kind'], 'dedicated'], '#1a2c3f',
+    COLORS.gridFill,
+  ] as unknown as ExpressionSpecification;
+}
 
 export function baseStyle(origin: string): StyleSpecification {
   return {
@@ -41,15 +70,7 @@ export function baseStyle(origin: string): StyleSpecification {
       {
         id: 'grids-fill', type: 'fill', source: BASE_SOURCE, 'source-layer': 'grids',
         paint: {
-          // Shaded by open incidents (feature state `load`) and picked out when selected.
-          'fill-color': [
-            'case',
-            ['boolean', ['feature-state', 'selected'], false], '#4d4320',
-            ['>', ['coalesce', ['feature-state', 'load'], 0], 0],
-            ['interpolate', ['linear'], ['coalesce', ['feature-state', 'load'], 0], 1, '#3b2f1c', 5, '#5a2a1c'],
-            ['==', ['get', 'kind'], 'dedicated'], '#1a2c3f',
-            COLORS.gridFill,
-          ],
+          'fill-color': gridFillColor('incidents'),
           'fill-opacity': ['case', ['boolean', ['feature-state', 'hover'], false], 0.95, 0.7],
         },
       },
@@ -65,10 +86,11 @@ export function baseStyle(origin: string): StyleSpecification {
         // selection alone cost a redraw of all 8,000 outlines.
         id: 'grids-line', type: 'line', source: BASE_SOURCE, 'source-layer': 'grids',
         paint: {
-          'line-color': ['case', ['boolean', ['feature-state', 'selected'], false], COLORS.selected, COLORS.grid],
+          // Flagged grids (too many yellow cards) keep a red outline whatever the shading.
+          'line-color': ['case', ['boolean', ['feature-state', 'selected'], false], COLORS.selected, FLAGGED, COLORS.flagged, COLORS.grid],
           'line-width': ['interpolate', ['linear'], ['zoom'],
-            10, ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0.5],
-            16, ['case', ['boolean', ['feature-state', 'selected'], false], 3.5, 1.5]],
+            10, ['case', ['boolean', ['feature-state', 'selected'], false], 3, FLAGGED, 2, 0.5],
+            16, ['case', ['boolean', ['feature-state', 'selected'], false], 3.5, FLAGGED, 3, 1.5]],
         },
       },
       {
