@@ -1,5 +1,7 @@
 // The cameras of the account's towns, loaded once and kept current from the push
-// stream (`cameras` topic: status changes, control-lock changes).
+// stream (`cameras` topic: status changes, retirements, control locks, relays).
+// Listeners redraw hundreds of map features and the wall's list: they are told only
+// when something they show changed.
 import { get } from './api';
 import { live } from './live';
 import type { Camera, LockHolder } from './types';
@@ -39,8 +41,9 @@ class CamerasStore {
 
   upsert(camera: Camera): void {
     if (this.townId !== null && camera.townId !== this.townId) return;
+    const before = this.byId.get(camera.id);
     this.byId.set(camera.id, camera);
-    this.emit();
+    if (!before || shown(before) !== shown(camera)) this.emit();
   }
 
   subscribe(listener: Listener): () => void {
@@ -50,15 +53,23 @@ class CamerasStore {
 
   listenLive(): void {
     live.on('cameras', (data) => {
-      const e = data as { cameraId: number; status?: Camera['status']; lastError?: string | null; lock?: LockHolder | null };
+      const e = data as { cameraId: number; status?: Camera['status']; lastError?: string | null; lock?: LockHolder | null; retired?: boolean };
       const cam = this.byId.get(e.cameraId);
+      // Locks and relay states change nothing drawn: no emit.
       if ('lock' in e) this.locks.set(e.cameraId, e.lock ?? null);
-      if (cam && e.status) {
+      if (e.retired) {
+        this.locks.delete(e.cameraId);
+        if (this.byId.delete(e.cameraId)) this.emit();
+      } else if (cam && e.status) {
+        const lastError = e.lastError ?? null;
+        if (cam.status === e.status && cam.lastError === lastError) return;
         cam.status = e.status;
-        cam.lastError = e.lastError ?? null;
+        cam.lastError = lastError;
+        this.emit();
+      } else if (!cam && e.status) {
+        // A camera we have not seen (registered since the list was loaded).
+        void this.load(true);
       }
-      if (!cam && e.status) void this.load(true);
-      this.emit();
     });
   }
 
@@ -69,3 +80,8 @@ class CamerasStore {
 }
 
 export const cameras = new CamerasStore();
+
+/** What the map, the wall's list and the health table show of a camera. */
+function shown(c: Camera): string {
+  return JSON.stringify([c.name, c.status, c.lastError, c.placement, c.ptz !== null, c.host, c.port, c.manufacturer, c.model, c.lastSeenAt, c.clockOffsetMs]);
+}
