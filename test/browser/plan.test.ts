@@ -126,6 +126,24 @@ describe('web app: grid planning', function () {
     await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['issues-fill'] }).some((f) => f.properties['kind'] === 'gap') || null);
   });
 
+  it('validates at once after a split: both parts now border the gap', async () => {
+    await page.click('[data-tool="split"]');
+    const t2 = await at(120.015, 30.005);
+    await page.mouse.click(t2.x, t2.y);
+    // A line across T2 from west to east; clicking its last point again finishes it.
+    const [a, b] = [await at(120.007, 30.005), await at(120.023, 30.005)];
+    await page.mouse.click(a.x, a.y);
+    await page.waitForTimeout(300);
+    await page.mouse.click(b.x, b.y);
+    await page.waitForTimeout(300);
+    await page.mouse.click(b.x, b.y);
+    await page.waitForSelector('#split-save');
+    await page.click('#split-save');
+    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('8'));
+    await page.waitForFunction(() => document.querySelector('#issues li[data-kind="gap"]')?.textContent?.includes('T2B'));
+    expect(await page.textContent('#validate-result')).to.contain('个错误');
+  });
+
   it('compares with the published grids: the removed grid is drawn, and a diff row flies to its grid', async () => {
     const row = await page.waitForSelector('#plan-diff [data-diff="removed"][data-code="T1"]');
     await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['removed-fill'] }).some((f) => f.properties['code'] === 'T1') || null);
@@ -145,5 +163,32 @@ describe('web app: grid planning', function () {
     await page.click('#plan-compare');
     await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['removed-fill'] }).length === 0 || null);
     await page.click('#plan-compare');
+  });
+
+  it('reshapes the clicked part of a MultiPolygon grid and keeps its other part', async () => {
+    const planId = Number(/#(\d+)/.exec((await page.textContent('#plan-summary'))!)![1]);
+    // T7 gets a second part inside the gap T1 left.
+    const island = [[120.002, 30.002], [120.004, 30.002], [120.004, 30.004], [120.002, 30.004], [120.002, 30.002]];
+    const t7 = [[120, 30.02], [120.01, 30.02], [120.01, 30.03], [120, 30.03], [120, 30.02]];
+    const res = await t.admin.patch(`/api/plans/${planId}/grids/T7`, { geometry: { type: 'MultiPolygon', coordinates: [[t7], [island]] } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    await page.selectOption('#plan-select', String(planId));
+    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['draft-fill'] }).some((f) => f.properties['code'] === 'T7') || null);
+    await page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.01, 30.01], { duration: 0, padding: 30 }));
+    await page.click('[data-tool="reshape"]');
+    const inside = await at(120.0025, 30.0025);
+    await page.mouse.click(inside.x, inside.y);
+    await page.waitForSelector('#reshape-save');
+    expect(await page.textContent('#plan-form')).to.contain('第2部分 / 2');
+    await drag(await at(120.004, 30.004), await at(120.006, 30.006));
+    await page.click('#reshape-save');
+    await page.waitForFunction(() => document.querySelector('#toasts')?.textContent?.includes('形状已保存'));
+    const grids = (await t.admin.get(`/api/plans/${planId}/grids`)).body as { features: { properties: { code: string }; geometry: { type: string; coordinates: number[][][][] } }[] };
+    const g = grids.features.find((f) => f.properties.code === 'T7')!.geometry;
+    expect(g.type).to.equal('MultiPolygon');
+    expect(g.coordinates).to.have.length(2);
+    const flat = g.coordinates.map((part) => part[0]!.map(([x, y]) => `${x!.toFixed(4)},${y!.toFixed(4)}`));
+    expect(flat[0], 'the other part as it was').to.include.members(['120.0000,30.0200', '120.0100,30.0300']);
+    expect(flat[1], 'the edited part').to.include('120.0060,30.0060');
   });
 });
