@@ -45,6 +45,8 @@ export class PlansService {
     private readonly db: Db,
     private readonly gridMap: GridMap,
     private readonly sliverM2: number,
+    /** Tells the towns' open maps that their grids changed (the push stream). */
+    private readonly published: (townIds: number[], revision: number) => Promise<void> = async () => undefined,
   ) {}
 
   // --- reading -------------------------------------------------------------
@@ -207,7 +209,7 @@ export class PlansService {
   }
 
   async publish(auth: AuthContext, planId: number): Promise<PublicationCounts & { planId: number; revision: number }> {
-    const counts = await inTransaction(this.db, async (tx) => {
+    const { towns, counts } = await inTransaction(this.db, async (tx) => {
       const { plan, towns } = await this.load(tx, auth, planId, true);
       this.assertDraft(plan);
       const publications = new PublicationRepository(tx);
@@ -220,9 +222,10 @@ export class PlansService {
       if (!report.ok) throw new Unprocessable(`The plan has ${report.errors} error(s) and cannot be published`, report, 'plan_has_errors');
       const result = await publications.publish(planId, towns);
       await new PlansRepository(tx).setStatus(planId, 'published', auth.me.id, result.publishedAt);
-      return result;
+      return { towns, counts: result };
     });
     await this.gridMap.announce(counts.publicationId);
+    await this.published(towns, counts.publicationId);
     return { ...counts, planId, revision: counts.publicationId };
   }
 

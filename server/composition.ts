@@ -142,7 +142,8 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     live,
     auth: new AuthService(db, config.SESSION_TTL_HOURS),
     areas: new AreasService(db, gridMap),
-    plans: new PlansService(db, gridMap, config.GRID_SLIVER_M2),
+    plans: new PlansService(db, gridMap, config.GRID_SLIVER_M2, (townIds, revision) =>
+      live.publish(townIds.map((townId) => ({ topic: 'grids', townId, data: { action: 'published', revision } }))).catch(() => undefined)),
     lookup: new GridLookupService(db, gridMap),
     tiles: new TilesService(db, gridMap, config.TILE_CACHE_ENTRIES),
     people,
@@ -225,7 +226,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media, services.cameraAdmin),
       ...incidentRoutes(services),
       ...open311ClientRoutes(services),
-      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'cameras', 'alerts', 'incidents']),
+      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents']),
     ],
   });
   server.on('request', app);

@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
 import { inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
+import { TOWN } from '../helpers/tiny-town.js';
 import { createAccount, echoPageErrors, launchBrowser, startDroppableProxy, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
 
 const DAY = 86_400_000;
@@ -206,6 +207,29 @@ describe('web app: log in, the map, live gridworkers', function () {
     } finally {
       await other.context().close();
     }
+  });
+
+  it('takes an incident card straight to its dispatch card', async () => {
+    await clickMap(page, inGrid(1, 1));
+    await page.waitForSelector('[data-card="incident"]');
+    await page.click('[data-card="incident"] [data-action="open-incident"]');
+    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), incidentId);
+    await page.evaluate(() => (location.hash = '#/map'));
+  });
+
+  it('redraws grids a planner has just published, without a reload', async () => {
+    await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
+    const nameOfT9 = () => page.evaluate(() => (window as unknown as { __wg: MapHandle }).__wg.map
+      .queryRenderedFeatures({ layers: ['grids-fill'] }).find((f) => f.properties['code'] === 'T9')?.properties['name']);
+    expect(await nameOfT9()).to.equal('测试网格9');
+    const plan = (await t.admin.post('/api/plans', { scopeCode: TOWN, title: 'rename T9' })).body.id as number;
+    expect((await t.admin.patch(`/api/plans/${plan}/grids/T9`, { name: '东村北片' })).status).to.equal(200);
+    expect((await t.admin.post(`/api/plans/${plan}/publish`)).status).to.equal(200);
+    await page.waitForFunction(() => (window as unknown as { __wg: MapHandle }).__wg.map
+      .queryRenderedFeatures({ layers: ['grids-fill'] }).some((f) => f.properties['code'] === 'T9' && f.properties['name'] === '东村北片'), undefined, { timeout: 10_000 });
+    // The search index follows too.
+    await page.fill('#map-search', '东村北片');
+    await page.waitForFunction(() => document.querySelector('#search-results')?.textContent?.includes('T9'));
   });
 
   it('comes back live by itself after the connection drops', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
+import { EventStream } from '../helpers/sse.js';
 import { cell, square, tinyTownAreas, tinyTownGrid, tinyTownGrids, ORIGIN, STEP, TOWN, WEST } from '../helpers/tiny-town.js';
 
 describe('grid plans: draft, validate, publish', () => {
@@ -127,8 +128,19 @@ describe('grid plans: draft, validate, publish', () => {
   describe('publishing and history', () => {
     let firstPublish: Date;
 
-    it('publishes a valid plan and refuses to publish it twice', async () => {
-      const id = await publishTinyTown();
+    it('publishes a valid plan, tells the open maps of the town, and refuses to publish it twice', async () => {
+      // A map of the town open in a browser hears of the new grids on the push stream.
+      const stream = new EventStream(`${t.api.url}/api/live?topics=grids&town=${TOWN}`, planner.token!);
+      await stream.ready;
+      let id: number;
+      try {
+        id = await publishTinyTown();
+        const heard = await stream.next((e) => e.event === 'grids');
+        expect(heard.data).to.deep.include({ action: 'published' });
+        expect(heard.data.revision).to.be.a('number').above(0);
+      } finally {
+        stream.close();
+      }
       const plan = (await planner.get(`/api/plans/${id}`)).body;
       expect(plan.status).to.equal('published');
       firstPublish = new Date(plan.publishedAt);

@@ -6,7 +6,7 @@ import { getToken } from './api';
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 type Handler = (data: unknown) => void;
 
-const TOPICS = ['positions', 'grid_events', 'cameras', 'alerts', 'incidents'];
+const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'];
 
 class LiveStream {
   private source: EventSource | null = null;
@@ -45,10 +45,10 @@ class LiveStream {
   on(topic: string, handler: Handler): () => void {
     let set = this.handlers.get(topic);
     if (!set) {
+      // No listener on the source here: connect() listens on every topic it asks the
+      // server for (a second listener delivered each event twice).
       set = new Set();
       this.handlers.set(topic, set);
-      // A topic added after connecting needs its listener on the open source too.
-      this.source?.addEventListener(topic, (e) => this.dispatch(topic, e as MessageEvent<string>));
     }
     set.add(handler);
     return () => set.delete(handler);

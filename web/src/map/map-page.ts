@@ -1,11 +1,12 @@
 // The map page: boundaries and roads from the vector tiles, cameras with their view,
 // gridworkers moving live; click for a card, layer switches, search, coordinates.
 import * as maplibregl from 'maplibre-gl';
-import type { MapGeoJSONFeature, MapMouseEvent, Map as MlMap } from 'maplibre-gl';
+import type { MapGeoJSONFeature, MapMouseEvent, Map as MlMap, VectorTileSource } from 'maplibre-gl';
 import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
+import { live } from '../live';
 import type { Page } from '../shell/page';
 import { createBaseMap, styleReady } from './base-map';
 import { addCameraLayers, CAMERA_LAYERS } from './cameras-layer';
@@ -13,7 +14,7 @@ import { addIncidentLayers } from './incidents-layer';
 import { incidents, STATE_LABEL } from '../incidents-store';
 import { displayCrs, formatCoord, setDisplayCrs } from './coords';
 import { BASE_SOURCE } from './style';
-import { townData, type Place, type TownData } from './town-data';
+import { forgetTownData, townData, type Place, type TownData } from './town-data';
 import { WorkersLayer } from './workers-layer';
 import { reportForm } from './report-form';
 import { legend, shadingSwitch, stateFilter } from './map-legend';
@@ -54,7 +55,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   const statusBar = h('div', { class: 'map-status' }, coordText, crsButton, counts);
   const el = h('section', { class: 'map-page' }, mapBox, panel, statusBar);
 
-  const data: TownData = await townData(ctx.town.code);
+  let data: TownData = await townData(ctx.town.code);
   const map = createBaseMap(mapBox, data.bbox);
   window.__wg = { ...window.__wg, map };
   let lastCursor: [number, number] | null = null;
@@ -89,6 +90,15 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   }
 
   addVillageLabels(map, data.places);
+  // A planner published new grids: the tiles and the search index are fetched again
+  // (tiles carry the map revision in their ETag, so only changed ones download).
+  live.on('grids', (e) => {
+    if ((e as { action?: string }).action !== 'published') return;
+    forgetTownData(ctx.town.code);
+    void townData(ctx.town.code).then((fresh) => (data = fresh), () => undefined);
+    const src = map.getSource(BASE_SOURCE) as VectorTileSource | undefined;
+    if (src?.tiles) src.setTiles([...src.tiles]);
+  });
   const selection = gridSelection(map);
   const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '320px', className: 'card-popup' });
 
@@ -117,7 +127,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
           h('div', {}, i.description),
           row(tr('网格', 'Grid'), i.gridCode ?? '—'),
           row(tr('处置人', 'Assignee'), i.assignee?.name ?? '—'),
-          h('div', { class: 'card-actions' }, ctx.has('dispatcher', 'operator') ? h('button', { class: 'primary', onclick: () => ctx.go('dispatch') }, tr('去调度', 'Dispatch')) : null, lookHereButton([i.lon, i.lat])))).addTo(map);
+          h('div', { class: 'card-actions' }, ctx.has('dispatcher', 'operator') ? h('button', { class: 'primary', 'data-action': 'open-incident', onclick: () => ctx.openIncident(i.id) }, tr('去调度', 'Dispatch')) : null, lookHereButton([i.lon, i.lat])))).addTo(map);
         return;
       }
     }

@@ -36,6 +36,11 @@ export function townData(code: string): Promise<TownData> {
   return p;
 }
 
+/** After a publish: the next townData() asks the server again. */
+export function forgetTownData(code: string): void {
+  cache.delete(code);
+}
+
 function toTownData(fc: { features: Feature[] }): TownData {
   const places: Place[] = [];
   let all: Bbox = [180, 90, -180, -90];
