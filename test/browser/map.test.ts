@@ -7,6 +7,7 @@ import type { TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
 import { inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
 import { TOWN } from '../helpers/tiny-town.js';
+import { sleep } from '../helpers/system.js';
 import { createAccount, echoPageErrors, launchBrowser, startDroppableProxy, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
 
 const DAY = 86_400_000;
@@ -207,6 +208,18 @@ describe('web app: log in, the map, live gridworkers', function () {
     } finally {
       await other.context().close();
     }
+  });
+
+  it('sounds once with one toast for a burst of new incidents, not once each', async () => {
+    type Sounds = { __wg: { dispatch: { chimes(): number } } };
+    const before = await page.evaluate(() => (window as unknown as Sounds).__wg.dispatch.chimes());
+    const made = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+      dispatcher.post('/api/incidents', { subcategory: 'services.streetlight', description: `路灯不亮 ${i}`, ...inGrid(i % 3, 2, 0, (i - 3) * 0.002) })));
+    expect(made.map((r) => r.status)).to.deep.equal([201, 201, 201, 201, 201, 201]);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#toasts > *')).some((el) => /新事件.*起/.test(el.textContent ?? '')), undefined, { timeout: 10_000 });
+    await sleep(1000);
+    const after = await page.evaluate(() => (window as unknown as Sounds).__wg.dispatch.chimes());
+    expect(after - before, 'chimes for six incidents arriving together').to.be.within(1, 2);
   });
 
   it('takes an incident card straight to its dispatch card', async () => {

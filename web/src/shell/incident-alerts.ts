@@ -4,7 +4,7 @@
 import type { AppContext } from '../context';
 import { toast } from '../dom';
 import { tr } from '../i18n';
-import { incidents, OPEN_STATES, STATE_LABEL } from '../incidents-store';
+import { incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
 import { attention, attentions, chime, chimes } from '../dispatch/sound';
 
 /** Live actions that need a person to act (incident-events, dispatch and deadlines services). */
@@ -17,26 +17,49 @@ export function actingOn(incidentId: number): void {
 }
 const ownRecently = (id: number) => Date.now() - (ownActions.get(id) ?? 0) < 10_000;
 
+/** What arrives within this long sounds once, with one toast: a sweep may give hundreds of cards at once. */
+const GATHER_MS = 300;
+
+/** Collects alerts for GATHER_MS, then hands them over together. */
+function gathered<T>(flush: (items: T[]) => void): (item: T) => void {
+  let items: T[] = [];
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return (item) => {
+    items.push(item);
+    timer ??= setTimeout(() => {
+      const batch = items;
+      items = [];
+      timer = null;
+      flush(batch);
+    }, GATHER_MS);
+  };
+}
+
+const several = (n: number, zh: string, en: string) => `${n} ${tr(zh, en)}`;
+
 export function watchIncidents(ctx: AppContext): void {
+  const newOnes = gathered<Incident>((list) => {
+    chime();
+    const [first] = list;
+    toast(list.length === 1 ? `${tr('新事件', 'New incident')}: ${first!.subcategoryName} · ${first!.gridCode ?? ''}` : `${tr('新事件', 'New incidents')}: ${several(list.length, '起', 'of them')}`, 'info');
+  });
+  const needSomeone = gathered<string>((lines) => {
+    attention();
+    toast(lines.length === 1 ? lines[0]! : `${several(lines.length, '条需要处理的变化', 'changes need someone')}: ${lines.slice(0, 3).join('；')}…`, 'error');
+  });
   incidents.subscribe((_list, changed) => {
     if (!changed) return;
     const { incident: i, action, isNew, previous } = changed;
-    const where = i.gridCode ?? '';
-    if (isNew && OPEN_STATES.includes(i.state)) {
-      chime();
-      toast(`${tr('新事件', 'New incident')}: ${i.subcategoryName} · ${where}`, 'info');
-    } else if (ATTENTION.has(action) && previous?.state !== i.state && !ownRecently(i.id)) {
-      attention();
-      toast(`${STATE_LABEL[i.state] ?? i.state}: ${i.subcategoryName} #${i.id} · ${where}`, 'error');
+    if (isNew && OPEN_STATES.includes(i.state)) newOnes(i);
+    else if (ATTENTION.has(action) && previous?.state !== i.state && !ownRecently(i.id)) {
+      needSomeone(`${STATE_LABEL[i.state] ?? i.state}: ${i.subcategoryName} #${i.id} · ${i.gridCode ?? ''}`);
     }
   });
   incidents.onNotice((n) => {
     if (n.action === 'yellow_card' && n.card) {
-      attention();
-      toast(`${tr('黄牌', 'Yellow card')}: #${n.card.incidentId} ${n.card.kind === 'accept' ? tr('超时未受理', 'not accepted in time') : tr('超时未办结', 'not finished in time')}`, 'error');
+      needSomeone(`${tr('黄牌', 'Yellow card')}: #${n.card.incidentId} ${n.card.kind === 'accept' ? tr('超时未受理', 'not accepted in time') : tr('超时未办结', 'not finished in time')}`);
     } else if (n.action === 'grid_flagged') {
-      attention();
-      toast(`${tr('网格被约谈', 'Grid flagged')}: ${n.cards ?? ''} ${tr('张黄牌', 'yellow cards')}`, 'error');
+      needSomeone(`${tr('网格被约谈', 'Grid flagged')}: ${n.cards ?? ''} ${tr('张黄牌', 'yellow cards')}`);
     }
   });
   void incidents.load(ctx.town.code).catch((err: Error) => toast(err.message, 'error'));
