@@ -1,9 +1,11 @@
 // The video wall in a real browser against the real relays and a simulated ONVIF
 // camera with real RTSP video: frames advance, PTZ buttons move the camera, "look
-// here" aims it from the map, and a camera that drops comes back by itself.
+// here" aims it from the map, an incident reported from the enlarged view carries the
+// camera's picture, and a camera that drops comes back by itself.
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
+import type { HttpClient } from '../helpers/http.js';
 import { tinyTownWithPeople } from '../helpers/roster.js';
 import { TOWN } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
@@ -20,6 +22,7 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
   let cameraId: number;
   let browser: Browser;
   let page: Page;
+  let dispatcher: HttpClient;
 
   before(async () => {
     [t, browser, cam] = await Promise.all([
@@ -36,6 +39,7 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
     cameraId = res.body.id;
     await t.admin.post(`/api/cameras/${cameraId}/check`);
     const operator = await createAccount(t, ['operator'], [town.townId]);
+    dispatcher = await t.login(['dispatcher'], [town.townId]);
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     echoPageErrors(page);
     await loginThroughForm(page, t.api.url, operator, '#/video');
@@ -85,6 +89,48 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
       await sleep(400);
       expect(cam.ptzState()!.moveStatus.panTilt, `tap ${i + 1} stopped well before the lease ran out`).to.equal('IDLE');
     }
+    await page.click('#enlarged-close');
+  });
+
+  it('reports an incident from what the enlarged camera shows: placed at the camera, its snapshot attached, opened from the toast', async () => {
+    await page.click(`.tile[data-tile="0"] [data-action="enlarge"]`);
+    const video = `#wall-enlarged video[data-stream="main"]`;
+    await page.waitForFunction((sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0, video, { timeout: 15_000 });
+    expect(await page.textContent('#enlarged-report')).to.equal('上报事件');
+    await page.click('#enlarged-report');
+    await page.waitForSelector('#camera-report #report-type option[value="environment.garbage"]', { state: 'attached' });
+    expect(await page.textContent('#camera-report-where')).to.contain('东门广场').and.contain('30.00500, 120.00500');
+    expect(await page.textContent('#camera-report')).to.contain('将附上摄像机此刻的画面');
+    await page.selectOption('#report-type', 'environment.garbage');
+    await page.fill('#report-description', '广场东侧垃圾堆放');
+    await page.click('#report-submit');
+    const toast = page.locator('#toasts .toast', { hasText: '已上报 #' });
+    await toast.waitFor({ timeout: 15_000 });
+    const id = Number(/已上报 #(\d+)/.exec((await toast.textContent())!)![1]);
+    expect(id).to.be.greaterThan(0);
+    await page.waitForSelector('#camera-report', { state: 'detached' });
+    // The enlarged view kept playing throughout.
+    const t0 = await currentTime(video);
+    await sleep(1200);
+    expect(await currentTime(video), 'the enlarged video still plays').to.be.greaterThan(t0 + 0.3);
+
+    const res = await dispatcher.get(`/api/incidents/${id}`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const detail = res.body as { incident: { cameraId: number | null; description: string; subcategoryCode: string; lon: number; lat: number; source: string }; media: { id: number; kind: string; contentType: string; bytes: number }[] };
+    expect(detail.incident).to.include({ cameraId, description: '广场东侧垃圾堆放', subcategoryCode: 'environment.garbage', source: 'operator' });
+    expect(detail.incident.lon).to.be.closeTo(120.005, 1e-6);
+    expect(detail.incident.lat).to.be.closeTo(30.005, 1e-6);
+    const snapshot = detail.media.find((m) => m.kind === 'snapshot');
+    expect(snapshot, JSON.stringify(detail.media)).to.not.equal(undefined);
+    const picture = await dispatcher.get(`/api/incidents/${id}/media/${snapshot!.id}`);
+    expect(picture.status).to.equal(200);
+    expect([...picture.raw.subarray(0, 3)], 'a JPEG').to.deep.equal([0xff, 0xd8, 0xff]);
+
+    // The toast's 查看事件 opens the incident's card, with the camera's picture shown.
+    await toast.locator('[data-action="open-reported"]').click();
+    await page.waitForFunction((n) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${n}`), id);
+    await page.waitForSelector('#incident-card .thumb img');
+    await page.click('[data-nav="video"]');
     await page.click('#enlarged-close');
   });
 

@@ -1,7 +1,8 @@
-// Reporting an incident from a point on the map (operators and dispatchers): the
-// server classifies, routes, sets the deadlines and may merge it with a nearby one.
+// Reporting an incident from a point on the map, or from what a camera shows (operators
+// and dispatchers): the server classifies, routes, sets the deadlines and may merge it
+// with a nearby one; with a camera it also keeps that camera's picture of the moment.
 import { ApiError, get, post } from '../api';
-import { h, toast } from '../dom';
+import { h } from '../dom';
 import { lang, tr } from '../i18n';
 import { incidents, type Incident } from '../incidents-store';
 
@@ -9,12 +10,21 @@ interface Taxonomy {
   categories: { code: string; name: string; nameEn: string; subcategories: { code: string; name: string; nameEn: string; active?: boolean }[] }[];
 }
 
+export interface ReportOptions {
+  /** The camera whose picture shows it: the post carries it and the server attaches a snapshot. */
+  cameraId?: number;
+  /** Offered in the success toast as 查看事件 (open the incident's card). */
+  openIncident?: (incidentId: number) => void;
+}
+
 let taxonomy: Promise<Taxonomy> | null = null;
 
-export function reportForm(lon: number, lat: number, onDone: () => void): HTMLElement {
+export function reportForm(lon: number, lat: number, onDone: () => void, options: ReportOptions = {}): HTMLElement {
   const select = h('select', { id: 'report-type' }, h('option', { value: '' }, tr('选择事件类型', 'Choose the kind')));
   const description = h('textarea', { id: 'report-description', rows: 3, placeholder: tr('看到了什么', 'What is happening') });
   const submit = h('button', { class: 'primary', id: 'report-submit' }, tr('上报', 'Report'));
+  const withCamera = options.cameraId !== undefined;
+  const note = withCamera ? h('div', { class: 'muted report-note', id: 'report-snapshot-note' }, tr('将附上摄像机此刻的画面', 'The camera\'s picture of this moment is attached')) : null;
   taxonomy ??= get<Taxonomy>('/api/incident-types');
   taxonomy.then((t) => {
     for (const c of t.categories) {
@@ -22,19 +32,42 @@ export function reportForm(lon: number, lat: number, onDone: () => void): HTMLEl
     }
   }).catch(() => (taxonomy = null));
   submit.addEventListener('click', async () => {
-    if (!select.value || !description.value.trim()) return toast(tr('请选择类型并填写描述', 'Choose a kind and describe it'), 'error');
+    if (!select.value || !description.value.trim()) return notify(tr('请选择类型并填写描述', 'Choose a kind and describe it'), 'error');
     submit.disabled = true;
+    const label = submit.textContent;
+    // Taking the camera's picture can take a second or two: say what is happening.
+    if (withCamera) submit.textContent = tr('正在抓拍并上报…', 'Taking the picture…');
     try {
-      const res = await post<Incident | { incident: Incident }>('/api/incidents', { subcategory: select.value, description: description.value.trim(), lon, lat });
+      const body = { subcategory: select.value, description: description.value.trim(), lon, lat, ...(withCamera ? { cameraId: options.cameraId } : {}) };
+      const res = await post<Incident | { incident: Incident; merged?: boolean }>('/api/incidents', body);
+      const merged = 'incident' in res && res.merged === true;
       const inc = 'incident' in res ? res.incident : res;
       if (inc?.id) incidents.upsert(inc, 'reported');
-      toast(`${tr('已上报', 'Reported')} #${inc?.id ?? ''}`, 'ok');
+      const text = merged ? `${tr('已并入附近同类事件', 'Added to the same kind of incident nearby')} #${inc.id}` : `${tr('已上报', 'Reported')} #${inc?.id ?? ''}`;
+      notify(text, 'ok', inc?.id && options.openIncident ? { label: tr('查看事件', 'Open it'), run: () => options.openIncident!(inc.id) } : undefined);
       onDone();
     } catch (err) {
-      toast(err instanceof ApiError ? err.message : String(err), 'error');
+      notify(err instanceof ApiError ? err.message : String(err), 'error');
     } finally {
       submit.disabled = false;
+      submit.textContent = label;
     }
   });
-  return h('div', { class: 'report-form' }, select, description, submit);
+  return h('div', { class: 'report-form' }, select, description, note, submit);
+}
+
+/** The shell's toast (same box and look as dom.ts' toast), with an optional action button. */
+function notify(message: string, kind: 'ok' | 'error', action?: { label: string; run: () => void }): void {
+  let box = document.getElementById('toasts');
+  if (!box) {
+    box = h('div', { id: 'toasts' });
+    document.body.appendChild(box);
+  }
+  const t = h('div', { class: `toast toast-${kind}` }, message);
+  if (action) {
+    t.append(' ', h('button', { class: 'link', 'data-action': 'open-reported', onclick: () => { t.remove(); action.run(); } }, action.label));
+  }
+  box.appendChild(t);
+  // A toast with something to click stays long enough to reach it.
+  setTimeout(() => t.remove(), kind === 'error' || action ? 10_000 : 4000);
 }

@@ -7,6 +7,7 @@ import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import type { Page } from '../shell/page';
 import type { Camera } from '../types';
+import { cameraReportButton } from './camera-report';
 import { CameraPlayer, type PlayerState } from './player';
 import { ptzPad } from './ptz';
 
@@ -154,11 +155,15 @@ export function createWallPage(ctx: AppContext): Page {
       enlarged.hidden = true;
       enlarged.replaceChildren();
     };
+    // 上报事件 (operators and dispatchers): its form floats over the video, which keeps playing.
+    const view = h('div', { class: 'enlarged-video' });
+    view.append(
+      h('div', { class: 'tile-bar' }, h('span', { class: 'tile-name' }, cam?.name ?? `#${tile.cameraId}`), h('span', { class: 'muted' }, tr('主码流', 'main stream')), state, latency,
+        cameraReportButton(ctx, tile.cameraId, view) ?? '',
+        h('button', { class: 'link', id: 'enlarged-close', onclick: close }, tr('返回', 'Back'))),
+      player.video);
     enlarged.replaceChildren(
-      h('div', { class: 'enlarged-video' },
-        h('div', { class: 'tile-bar' }, h('span', { class: 'tile-name' }, cam?.name ?? `#${tile.cameraId}`), h('span', { class: 'muted' }, tr('主码流', 'main stream')), state, latency,
-          h('button', { class: 'link', id: 'enlarged-close', onclick: close }, tr('返回', 'Back'))),
-        player.video),
+      view,
       pad?.el ?? h('div', { class: 'ptz-pad muted' }, cam?.ptz ? tr('无云台控制权限', 'No PTZ rights') : tr('固定摄像机', 'Fixed camera')),
     );
     enlarged.hidden = false;
