@@ -3,7 +3,13 @@
 // nearest from the card, the simulated phone (the gridworker simulator's task
 // responder) hears the offer and accepts, and the card follows live. Closed incidents
 // on demand, an incident's card opened from elsewhere, a distinct call for an
-// escalation, and no other town's incidents for an account of two towns.
+// escalation, a photo added from the card (and a text file refused with the server's
+// reason), a manual merge from the card, and no other town's incidents for an account
+// of two towns.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
@@ -28,6 +34,8 @@ describe('web app: dispatch', function () {
   let closedId: number;
   /** The page of the two-town account, when that test runs. */
   let second: Page | undefined;
+  /** A real JPEG (ffmpeg) and a text file, for the card's 添加照片. */
+  let files: string;
 
   before(async () => {
     [t, browser] = await Promise.all([startWebApi('web-dispatch', { FIX_MAX_SPEED_MPS: '100000' }), launchBrowser()]);
@@ -39,6 +47,9 @@ describe('web app: dispatch', function () {
       acceptShare: 1, answerAfterMs: [200, 400], workMs: [120_000, 120_000],
     });
     responder.start();
+    files = mkdtempSync(join(tmpdir(), 'wg-dispatch-'));
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=orange:s=64x48', '-frames:v', '1', '-y', join(files, 'scene.jpg')]);
+    writeFileSync(join(files, 'notes.txt'), '现场情况说明，不是照片\n');
     // Settled on the spot before the page opens: closed, so only a closed-incidents load shows it.
     const settled = await town.dispatcher.post('/api/incidents', { subcategory: 'services.paperwork', description: '当场解答代办', ...inGrid(0, 0, -0.002, 0.003), settledOnSpot: true });
     expect(settled.status, JSON.stringify(settled.body)).to.equal(201);
@@ -58,6 +69,7 @@ describe('web app: dispatch', function () {
     await responder?.stop();
     await browser?.close();
     await t?.close();
+    if (files) rmSync(files, { recursive: true, force: true });
   });
 
   it('chimes for a new report while the dispatcher is on the map (调度 never opened); the queue shows it with its deadline', async () => {
@@ -160,10 +172,13 @@ describe('web app: dispatch', function () {
   });
 
   it('calls with a distinct tone when an incident is escalated by someone else', async () => {
+    const before = await chimes(page);
     const res = await town.phone(1).post('/api/phone/incidents', { subcategory: 'fire.outbreak', description: '柴堆冒烟', ...inGrid(2, 2) });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     const id = (res.body.incident ?? res.body).id as number;
     await page.waitForSelector(`#queue-rows tr[data-incident="${id}"]`);
+    // The new one's chime comes once the shell has gathered what arrived together (300 ms).
+    await page.waitForFunction((n) => (window as unknown as Wg).__wg.dispatch.chimes() === n + 1, before);
     const [chimed, called] = [await chimes(page), await attentions(page)];
     const escalated = await town.dispatcher.post(`/api/incidents/${id}/actions`, { action: 'escalate', note: '需镇里处置' });
     expect(escalated.status, JSON.stringify(escalated.body)).to.equal(200);
@@ -171,6 +186,95 @@ describe('web app: dispatch', function () {
     await page.waitForFunction((id) => document.querySelector(`#queue-rows tr[data-incident="${id}"] td[data-state]`)?.getAttribute('data-state') === 'escalated', id);
     expect(await page.textContent('#toasts')).to.contain(`已上报: `);
     expect(await chimes(page)).to.equal(chimed);
+  });
+
+  it('adds a photo from the card: it uploads with the session and shows in the card and the incident', async () => {
+    const jpeg = readFileSync(join(files, 'scene.jpg'));
+    expect([...jpeg.subarray(0, 3)]).to.deep.equal([0xff, 0xd8, 0xff]);
+    const before = (await t.admin.get(`/api/incidents/${incidentId}`)).body.media as { id: number }[];
+    await page.click('[data-nav="dispatch"]');
+    await page.click(`#queue-rows tr[data-incident="${incidentId}"]`);
+    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), incidentId);
+    expect(await page.textContent('#media-add')).to.equal('添加照片');
+    expect(await page.getAttribute('#media-file', 'accept')).to.equal('image/*');
+    await page.setInputFiles('#media-file', join(files, 'scene.jpg'));
+    await page.waitForFunction(() => document.querySelector('#media-status')?.textContent === '照片已添加');
+    const after = (await t.admin.get(`/api/incidents/${incidentId}`)).body.media as { id: number; kind: string; contentType: string; bytes: number }[];
+    expect(after).to.have.length(before.length + 1);
+    const added = after.find((m) => !before.some((b) => b.id === m.id))!;
+    expect(added).to.include({ kind: 'photo', contentType: 'image/jpeg', bytes: jpeg.length });
+    // The card shows the picture itself, decoded (64×48), fetched with the token.
+    const size = await page.waitForFunction((id) => {
+      const img = document.querySelector<HTMLImageElement>(`#incident-media [data-media="${id}"] img`);
+      return img?.complete && img.naturalWidth > 0 ? `${img.naturalWidth}x${img.naturalHeight}` : null;
+    }, added.id);
+    expect(await size.jsonValue()).to.equal('64x48');
+    expect(await page.isEnabled('#media-file')).to.equal(true);
+    expect(await page.isHidden('#media-error')).to.equal(true);
+    expect(await page.textContent('#timeline')).to.contain('添加照片 → 已接单');
+  });
+
+  it('refuses a file that is not a picture with the server\'s reason', async () => {
+    const before = ((await t.admin.get(`/api/incidents/${incidentId}`)).body.media as unknown[]).length;
+    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), incidentId);
+    await page.setInputFiles('#media-file', join(files, 'notes.txt'));
+    await page.waitForSelector('#media-error', { state: 'visible' });
+    const shown = await page.textContent('#media-error');
+    expect(shown).to.contain('未能添加');
+    expect(shown).to.contain('Send a photo or video as image/jpeg, image/png');
+    expect(await page.isEnabled('#media-file')).to.equal(true);
+    expect(await page.textContent('#media-status')).to.equal('');
+    expect(((await t.admin.get(`/api/incidents/${incidentId}`)).body.media as unknown[]).length).to.equal(before);
+  });
+
+  it('merges incident B into A from B\'s card, chosen among the town\'s open incidents nearest first', async () => {
+    // Different subcategories, so the intake does not merge them by itself; about 48 m apart.
+    const a = await town.dispatcher.post('/api/incidents', { subcategory: 'fire.blocked_exit', description: '楼道堆物堵住消防通道', ...inGrid(2, 0) });
+    expect(a.status, JSON.stringify(a.body)).to.equal(201);
+    const aId = (a.body.incident ?? a.body).id as number;
+    const b = await town.dispatcher.post('/api/incidents', { subcategory: 'fire.equipment', description: '同一楼道灭火器被挪走', ...inGrid(2, 0, 0.0005, 0) });
+    expect(b.status, JSON.stringify(b.body)).to.equal(201);
+    const bId = (b.body.incident ?? b.body).id as number;
+    expect(bId).to.not.equal(aId);
+    await page.waitForSelector(`#queue-rows tr[data-incident="${bId}"]`);
+    await page.click(`#queue-rows tr[data-incident="${bId}"]`);
+    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), bId);
+    expect(await page.textContent('#merge-open')).to.equal('合并到…');
+    await page.click('#merge-open');
+    await page.waitForSelector('#merge-targets [data-merge-target]');
+    const rows = await page.$$eval('#merge-targets [data-merge-target]', (els) => els.map((el) => ({
+      id: Number(el.getAttribute('data-merge-target')),
+      distance: Number(el.querySelector('[data-distance]')!.getAttribute('data-distance')),
+      text: el.textContent ?? '',
+    })));
+    // A first (nearest), B itself not offered, the others farther, in order.
+    expect(rows[0]!.id).to.equal(aId);
+    expect(rows[0]!.text).to.contain('消防通道堵塞').and.contain(`#${aId}`).and.match(/4\d m/);
+    expect(rows[0]!.distance).to.be.within(40, 56);
+    expect(rows.map((r) => r.id)).to.not.include(bId);
+    expect(rows.map((r) => r.id)).to.include(incidentId);
+    const distances = rows.map((r) => r.distance);
+    expect(distances).to.deep.equal([...distances].sort((x, y) => x - y));
+    expect(await page.isDisabled('#merge-confirm')).to.equal(true);
+    await page.check(`#merge-targets [data-merge-target="${aId}"] input`);
+    expect(await page.textContent('#merge-question')).to.contain(`#${bId}`).and.contain(`#${aId}`);
+    await page.click('#merge-confirm');
+    await page.waitForFunction(() => document.querySelector('#card-state')?.textContent === '已合并');
+    expect(await page.textContent('#card-merged-into')).to.contain(`#${aId}`);
+    expect(await page.$('#merge-open')).to.equal(null);
+    // B leaves the open queue; A stays.
+    await page.waitForSelector(`#queue-rows tr[data-incident="${bId}"]`, { state: 'detached' });
+    expect(await page.$(`#queue-rows tr[data-incident="${aId}"]`)).to.not.equal(null);
+    const merged = (await t.admin.get(`/api/incidents/${bId}`)).body;
+    expect(merged.incident.state).to.equal('merged');
+    expect(merged.incident.mergedInto).to.equal(aId);
+    const target = (await t.admin.get(`/api/incidents/${aId}`)).body;
+    expect(target.mergedFrom).to.deep.equal([bId]);
+    expect(target.incident.reportCount).to.equal(2);
+    // A's card names the incident merged into it.
+    await page.click(`#card-merged-into button`);
+    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), aId);
+    expect(await page.textContent('#card-merged-from')).to.contain(`#${bId}`);
   });
 
   it('keeps another town\'s incidents out of the queue of an account of two towns', async () => {
@@ -208,6 +312,9 @@ describe('web app: dispatch', function () {
     await second.waitForSelector(`#queue-rows tr[data-incident="${(here.body.incident ?? here.body).id}"]`);
     expect(await second.$(`#queue-rows tr[data-incident="${thereId}"]`)).to.equal(null);
     expect(await second.textContent('#queue-rows')).to.not.contain('邻镇垃圾');
+    // One chime, for our town's; none for the other's (the shell gathers for 300 ms before it chimes).
+    await second.waitForFunction(() => (window as unknown as Wg).__wg.dispatch.chimes() >= 1);
+    await second.waitForTimeout(600);
     expect(await chimes(second)).to.equal(1);
   });
 });

@@ -8,6 +8,7 @@ import { lang, tr } from '../i18n';
 import { incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
 import type { Page } from '../shell/page';
 import { actingOn } from '../shell/incident-alerts';
+import { MERGE_FROM, mergePicker, photoUploader } from './card-extras';
 
 const PLATFORM: Record<string, string> = { zongzhi: '综治工作', shichang: '市场监管', zhifa: '综合执法', bianmin: '便民服务' };
 const DUTY: Record<string, string> = { on_duty: tr('在岗', 'on duty'), busy: tr('忙碌', 'busy'), off_duty: tr('离岗', 'off duty') };
@@ -15,10 +16,13 @@ const ACTION_LABEL: Record<string, string> = {
   start: tr('开始处置', 'Start'), handle: tr('处置完成', 'Handled'), verify: tr('回访', 'Verify'), close: tr('办结', 'Close'),
   return: tr('退回', 'Return'), escalate: tr('上报', 'Escalate'), merge: tr('合并', 'Merge'),
 };
+/** Timeline entries that are not steps of the loop. */
+const RECORD_LABEL: Record<string, string> = { media: tr('添加照片', 'Photo added'), dispatch: tr('派遣', 'Dispatch'), accept: tr('接单', 'Accept') };
 
 interface Candidate { personId: number; name: string; dutyStatus: string; distanceM: number; positionAgeS: number; openTasks: number; ownGrid: boolean }
 interface Detail {
-  incident: Incident;
+  incident: Incident & { mergedInto?: number | null };
+  mergedFrom?: number[];
   reports: { id: number; source: string; description: string; receivedAt: string }[];
   media: { id: number; kind: string; contentType: string }[];
   timeline: { id: number; at: string; action: string; toState: string; actor: { label: string }; note: string | null }[];
@@ -56,6 +60,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     card,
   );
   let selected: number | null = null;
+  /** The merge picker of the card on screen, kept open across live redraws of that card. */
+  let mergeUi: { incidentId: number; open: boolean; chosen: number | null } = { incidentId: 0, open: false, chosen: null };
   const fresh = new Set<number>();
 
   function visible(): Incident[] {
@@ -128,6 +134,11 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     const countdownEl = h('span', { id: 'card-countdown', class: due.at < Date.now() ? 'late' : '' }, `${due.kind} ${countdown(due.at - Date.now())}`);
     const note = h('input', { id: 'action-note', placeholder: tr('备注', 'Note') });
     const candidatesBox = h('div', { id: 'candidates' });
+    // The server lists the steps it allows except merge, which needs a target (state-machine.ts
+    // leaves it out of availableActions); the command room may merge from these states.
+    const canMerge = d.actions.includes('merge') || (ctx.has('operator', 'dispatcher') && MERGE_FROM.includes(i.state));
+    if (mergeUi.incidentId !== i.id) mergeUi = { incidentId: i.id, open: false, chosen: null };
+    const merge = canMerge ? mergePicker(i, () => incidents.all(), (target) => act(i.id, 'merge', note.value, target), mergeUi) : null;
     card.replaceChildren();
     append(
       card,
@@ -138,6 +149,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       row(tr('地址', 'Address'), i.address ?? `${i.lon.toFixed(5)}, ${i.lat.toFixed(5)}`),
       row(tr('处置人', 'Assignee'), i.assignee?.name ?? '—'),
       row(tr('层级', 'Level'), i.level),
+      i.mergedInto ? h('div', { class: 'card-row', id: 'card-merged-into' }, h('span', { class: 'muted' }, tr('已合并到', 'Merged into')), h('button', { class: 'link', onclick: () => void open(i.mergedInto!) }, `#${i.mergedInto}`)) : null,
+      d.mergedFrom?.length ? h('div', { class: 'card-row', id: 'card-merged-from' }, h('span', { class: 'muted' }, tr('并入的事件', 'Merged here')), h('span', {}, ...d.mergedFrom.map((m) => h('button', { class: 'link', onclick: () => void open(m) }, `#${m}`)))) : null,
       h('div', { class: 'card-row' }, h('span', { class: 'muted' }, tr('时限', 'Deadline')), countdownEl),
       h('div', { class: 'card-actions' },
         h('button', { onclick: () => ctx.showOnMap(i.lon, i.lat) }, tr('地图定位', 'On the map')),
@@ -146,16 +159,22 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       h('h3', {}, tr('处置', 'Steps')),
       h('div', { class: 'row' }, note),
       h('div', { class: 'card-actions', id: 'card-actions' },
-        ...d.actions.filter((a) => ACTION_LABEL[a]).map((a) => h('button', { 'data-action': a, onclick: () => void act(i.id, a, note.value) }, ACTION_LABEL[a]!))),
+        ...d.actions.filter((a) => a !== 'merge' && ACTION_LABEL[a]).map((a) => h('button', { 'data-action': a, onclick: () => void act(i.id, a, note.value) }, ACTION_LABEL[a]!)),
+        merge?.button),
+      merge?.panel,
       h('h3', {}, tr('附近网格员', 'Nearest gridworkers')),
       candidatesBox,
-      d.media.length ? h('h3', {}, tr('照片与视频', 'Photos and video')) : null,
-      d.media.length ? h('div', { class: 'media' }, ...d.media.map((m) => mediaThumb(i.id, m))) : null,
+      h('h3', {}, tr('照片与视频', 'Photos and video')),
+      photoUploader(i.id, (m) => {
+        toast(tr('照片已添加', 'Photo added'), 'ok');
+        if (selected === i.id) void open(i.id, false).then(() => document.querySelector(`#incident-media [data-media="${m.id}"]`)?.scrollIntoView({ block: 'nearest' }));
+      }),
+      h('div', { class: 'media', id: 'incident-media' }, ...d.media.map((m) => mediaThumb(i.id, m))),
       h('h3', {}, `${tr('上报', 'Reports')} (${d.reports.length})`),
       h('ul', { class: 'timeline' }, ...d.reports.map((r) => h('li', {}, h('span', { class: 'muted' }, `${new Date(r.receivedAt).toLocaleString('zh-CN', { hour12: false })} · ${r.source} `), r.description))),
       h('h3', {}, tr('流程记录', 'Timeline')),
       h('ul', { class: 'timeline', id: 'timeline' }, ...d.timeline.map((t) =>
-        h('li', {}, h('span', { class: 'muted' }, new Date(t.at).toLocaleString('zh-CN', { hour12: false })), ` ${t.actor.label} · ${ACTION_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`, t.note ? h('div', { class: 'muted' }, t.note) : null))),
+        h('li', {}, h('span', { class: 'muted' }, new Date(t.at).toLocaleString('zh-CN', { hour12: false })), ` ${t.actor.label} · ${ACTION_LABEL[t.action] ?? RECORD_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`, t.note ? h('div', { class: 'muted' }, t.note) : null))),
     );
     const tick = setInterval(() => {
       if (!countdownEl.isConnected) return clearInterval(tick);
@@ -196,13 +215,13 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     }
   }
 
-  async function act(id: number, action: string, note: string): Promise<void> {
+  async function act(id: number, action: string, note: string, mergeInto?: number): Promise<void> {
     actingOn(id);
     try {
-      const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, { action, note: note || undefined });
+      const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, { action, note: note || undefined, mergeInto });
       const inc = 'incident' in res ? res.incident : res;
       if (inc?.id) incidents.upsert(inc, action);
-      toast(`${ACTION_LABEL[action]} ✓`, 'ok');
+      toast(mergeInto ? `${tr('已合并到', 'Merged into')} #${mergeInto}` : `${ACTION_LABEL[action]} ✓`, 'ok');
       await open(id, false);
     } catch (err) {
       toast(err instanceof ApiError ? err.message : String(err), 'error');
@@ -213,7 +232,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
 }
 
 function mediaThumb(incidentId: number, m: { id: number; kind: string; contentType: string }): HTMLElement {
-  const box = h('div', { class: 'thumb' }, m.kind);
+  const box = h('div', { class: 'thumb', 'data-media': m.id }, m.kind);
   void fetch(`/api/incidents/${incidentId}/media/${m.id}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } })
     .then((r) => (r.ok ? r.blob() : null))
     .then((blob) => {
