@@ -65,5 +65,6 @@ export function decide(action: IncidentAction, actor: Actor, ctx: TransitionCont
 
 /** The actions an actor could take now (the buttons the web app and the phone show). */
 export function availableActions(actor: Actor, ctx: TransitionContext): IncidentAction[] {
-  return ACTIONS.filter((a) => a !== 'settle' && a !== 'merge' && decide(a, actor, ctx).ok);
+  // Settling happens only at intake; merge is listed (the web app asks for the incident to merge into).
+  return ACTIONS.filter((a) => a !== 'settle' && decide(a, actor, ctx).ok);
 }

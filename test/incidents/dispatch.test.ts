@@ -137,6 +137,8 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     const detail = (await town.dispatcher.get(`/api/incidents/${a.body.incident.id}`)).body;
     expect(detail.reports.map((r: { description: string }) => r.description)).to.deep.equal(['仓库冒烟', '看到火光']);
     expect(detail.timeline.map((e: { action: string }) => e.action)).to.include('report_merged');
+    // The command room may still merge by hand what intake kept apart (the card offers it).
+    expect(detail.actions).to.include('merge');
     // Fire is urgent: accept within 5 minutes.
     expect(new Date(a.body.incident.acceptDueAt).getTime() - new Date(a.body.incident.reportedAt).getTime()).to.equal(5 * 60_000);
   });

@@ -8,9 +8,6 @@ import { h } from '../dom';
 import { tr } from '../i18n';
 import { OPEN_STATES, type Incident } from '../incidents-store';
 
-/** The states the state machine merges from (incidents/state-machine.ts, `merge`). */
-export const MERGE_FROM = ['reported', 'dispatched', 'accepted', 'in_progress', 'escalated', 'returned'];
-
 export interface UploadedMedia { id: number; kind: string; contentType: string }
 
 /**

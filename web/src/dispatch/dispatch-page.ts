@@ -8,7 +8,7 @@ import { lang, tr } from '../i18n';
 import { incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
 import type { Page } from '../shell/page';
 import { actingOn } from '../shell/incident-alerts';
-import { MERGE_FROM, mergePicker, photoUploader } from './card-extras';
+import { mergePicker, photoUploader } from './card-extras';
 
 const PLATFORM: Record<string, string> = { zongzhi: '综治工作', shichang: '市场监管', zhifa: '综合执法', bianmin: '便民服务' };
 const DUTY: Record<string, string> = { on_duty: tr('在岗', 'on duty'), busy: tr('忙碌', 'busy'), off_duty: tr('离岗', 'off duty') };
@@ -136,7 +136,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     const candidatesBox = h('div', { id: 'candidates' });
     // The server lists the steps it allows except merge, which needs a target (state-machine.ts
     // leaves it out of availableActions); the command room may merge from these states.
-    const canMerge = d.actions.includes('merge') || (ctx.has('operator', 'dispatcher') && MERGE_FROM.includes(i.state));
+    // The server lists merge when this caller may merge from this state.
+    const canMerge = d.actions.includes('merge');
     if (mergeUi.incidentId !== i.id) mergeUi = { incidentId: i.id, open: false, chosen: null };
     const merge = canMerge ? mergePicker(i, () => incidents.all(), (target) => act(i.id, 'merge', note.value, target), mergeUi) : null;
     card.replaceChildren();
