@@ -2,7 +2,9 @@
 // the overlap drawn; moved back (snapping to the neighbour's vertex) it validates;
 // a merge publishes and the published map answers with the merged grid; a deletion
 // is validated at once (the gap listed and drawn), and the compare view draws the
-// removed grid and flies to each grid of the diff.
+// removed grid and flies to each grid of the diff. A vertex dragged near the middle of
+// a neighbour's edge snaps onto it (the neighbour gets the vertex too) and validates;
+// 撤销 / Ctrl+Z take back a reshape, a deletion, a merge and a split.
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
@@ -16,6 +18,7 @@ type MapHandle = {
   getCenter(): { lng: number; lat: number };
   jumpTo(o: unknown): void;
 };
+type DrawHandle = { edited(): { coordinates: number[][][] } | null };
 
 describe('web app: grid planning', function () {
   this.timeout(60_000);
@@ -54,6 +57,18 @@ describe('web app: grid planning', function () {
     await page.mouse.move(to.x, to.y, { steps: 6 });
     await page.mouse.up();
   }
+
+  type Feature = { properties: { code: string; name: string; village_code: string }; geometry: { type: string; coordinates: number[][][][] } };
+  async function draftGrids(planId: number): Promise<Map<string, Feature>> {
+    const res = await t.admin.get(`/api/plans/${planId}/grids`);
+    expect(res.status).to.equal(200);
+    return new Map((res.body as { features: Feature[] }).features.map((f) => [f.properties.code, f]));
+  }
+  const shownPlanId = async () => Number(/#(\d+)/.exec((await page.textContent('#plan-summary'))!)![1]);
+  const fitGrids = () => page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.03, 30.03], { duration: 0, padding: 30 }));
+  /** The outer ring's vertices of a (Multi)Polygon grid, as "x,y" with 7 decimals. */
+  const ringOf = (f: Feature) => f.geometry.coordinates[0]![0]!.map(([x, y]) => `${x!.toFixed(7)},${y!.toFixed(7)}`);
+  const validated = () => page.waitForFunction(() => document.querySelector('#validate-result')?.textContent?.includes('检查通过'), undefined, { timeout: 10_000 });
 
   const drawnCount = (layer: string) =>
     page.evaluate((l) => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: [l] }).length, layer);
@@ -190,5 +205,134 @@ describe('web app: grid planning', function () {
     const flat = g.coordinates.map((part) => part[0]!.map(([x, y]) => `${x!.toFixed(4)},${y!.toFixed(4)}`));
     expect(flat[0], 'the other part as it was').to.include.members(['120.0000,30.0200', '120.0100,30.0300']);
     expect(flat[1], 'the edited part').to.include('120.0060,30.0060');
+  });
+
+  it('snaps a vertex dragged near the middle of a neighbour\'s edge onto that edge, and the draft validates', async () => {
+    // A fresh draft of the published grids: T5 (120.01–120.02, 30.01–30.02), T6 east of it.
+    await page.click('#plan-new');
+    await page.waitForFunction(() => /#\d+ · 8/.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    await validated();
+    expect(await page.textContent('#plan-undo-what')).to.contain('没有可撤销的修改');
+    expect(await page.isDisabled('#plan-undo')).to.equal(true);
+    const planId = await shownPlanId();
+    await fitGrids();
+    // Pulled in from the middle of the T5/T6 edge: a gap.
+    await page.click('[data-tool="reshape"]');
+    const t5 = await at(120.014, 30.014);
+    await page.mouse.click(t5.x, t5.y);
+    await page.waitForSelector('#reshape-save');
+    const mid = await at(120.02, 30.015);
+    await page.mouse.click(mid.x, mid.y); // the midpoint becomes a vertex
+    await waitInPage(page, () => ((window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw.edited()?.coordinates[0]?.length === 6) || null);
+    await drag(mid, await at(120.017, 30.015));
+    await waitInPage(page, () => ((window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw.edited()?.coordinates[0]?.some(([x]) => x! < 120.019 && x! > 120.015)) || null);
+    await page.click('#reshape-save');
+    await page.waitForSelector('#issues li[data-kind="gap"]', { timeout: 10_000 });
+    expect(await page.textContent('#issues li[data-kind="gap"]')).to.contain('T6');
+    // Back to about 8 px east of the edge, 0.2 mm of latitude off its middle: no vertex near.
+    await page.click('[data-tool="reshape"]');
+    await page.mouse.click(t5.x, t5.y);
+    await page.waitForSelector('#reshape-save');
+    await drag(await at(120.017, 30.015), await at(120.0203, 30.0152));
+    await waitInPage(page, () => ((window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw.edited()?.coordinates[0]?.every(([x]) => x! < 120.015 || x! > 120.019)) || null);
+    await page.click('#reshape-save');
+    await validated();
+    expect(await page.$$eval('#issues li', (lis) => lis.map((li) => li.getAttribute('data-kind')))).to.deep.equal([]);
+    const grids = await draftGrids(planId);
+    const moved = grids.get('T5')!.geometry.coordinates[0]![0]!.filter(([, y]) => y! > 30.0101 && y! < 30.0199);
+    expect(moved, `one vertex between the corners: ${JSON.stringify(grids.get('T5')!.geometry.coordinates)}`).to.have.length(1);
+    const [x, y] = moved[0]!;
+    expect(x, 'on the edge x = 120.02').to.equal(120.02);
+    expect(y).to.be.closeTo(30.0152, 0.0001);
+    // The neighbour has the same vertex, so the boundary they share is the same line.
+    expect(ringOf(grids.get('T6')!)).to.include(`${x!.toFixed(7)},${y!.toFixed(7)}`);
+    expect(await page.textContent('#plan-undo-what')).to.contain('修改形状 T5 (+T6)');
+  });
+
+  it('undoes a reshape (撤销, then Ctrl+Z): the previous shapes come back', async () => {
+    const planId = await shownPlanId();
+    const t6Before = ringOf((await draftGrids(planId)).get('T6')!);
+    await page.click('#plan-undo');
+    // The shape saved first, with its gap, is back; T6 without the added vertex.
+    await page.waitForSelector('#issues li[data-kind="gap"]', { timeout: 10_000 });
+    let grids = await draftGrids(planId);
+    expect(ringOf(grids.get('T5')!)).to.include('120.0170000,30.0150000');
+    expect(ringOf(grids.get('T6')!)).to.have.length(t6Before.length - 1);
+    expect(await page.textContent('#plan-undo-what')).to.contain('修改形状 T5');
+    // Ctrl+Z on the map takes back the first reshape too.
+    await page.click('#plan-map');
+    await page.keyboard.press('Control+z');
+    await validated();
+    await page.waitForFunction(() => document.querySelector('#plan-diff')?.textContent?.includes('未变 8'));
+    grids = await draftGrids(planId);
+    expect(ringOf(grids.get('T5')!)).to.have.length(5);
+    expect(ringOf(grids.get('T5')!)).to.include.members(['120.0100000,30.0100000', '120.0200000,30.0200000']);
+    expect(await page.isDisabled('#plan-undo')).to.equal(true);
+  });
+
+  it('undoes a deletion: the grid is back and its gap leaves the list', async () => {
+    const planId = await shownPlanId();
+    const before = (await draftGrids(planId)).get('T1')!;
+    await page.click('[data-tool="delete"]');
+    const t1 = await at(120.005, 30.005);
+    await page.mouse.click(t1.x, t1.y);
+    await page.waitForSelector('#issues li[data-kind="gap"]', { timeout: 10_000 });
+    expect((await draftGrids(planId)).has('T1')).to.equal(false);
+    expect(await page.textContent('#plan-undo-what')).to.contain('删除 T1');
+    await page.click('#plan-undo');
+    await validated();
+    expect(await page.$$('#issues li[data-kind="gap"]')).to.have.length(0);
+    expect(await page.textContent('#plan-summary')).to.match(/· 8 /);
+    const after = (await draftGrids(planId)).get('T1');
+    expect(after, 'T1 is back').to.not.equal(undefined);
+    expect(after!.properties).to.include({ name: before.properties.name, village_code: before.properties.village_code });
+    expect(after!.geometry).to.deep.equal(before.geometry);
+    // Back as the published grid, not a new one.
+    await page.waitForFunction(() => document.querySelector('#plan-diff')?.textContent?.includes('未变 8'));
+  });
+
+  it('undoes a merge: both grids come back as they were', async () => {
+    const planId = await shownPlanId();
+    const before = await draftGrids(planId);
+    await page.click('[data-tool="merge"]');
+    for (const [lon, lat] of [[120.005, 30.005], [120.015, 30.005]] as const) {
+      const p = await at(lon, lat);
+      await page.mouse.click(p.x, p.y);
+    }
+    await page.waitForSelector('#merge-save');
+    await page.click('#merge-save');
+    await page.waitForFunction(() => /· 7 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    expect(await page.textContent('#plan-undo-what')).to.contain('合并 T1 + T2');
+    await page.click('#plan-undo');
+    await page.waitForFunction(() => /· 8 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    await validated();
+    await page.waitForFunction(() => document.querySelector('#plan-diff')?.textContent?.includes('未变 8'));
+    const after = await draftGrids(planId);
+    for (const code of ['T1', 'T2']) expect(after.get(code)!.geometry, code).to.deep.equal(before.get(code)!.geometry);
+  });
+
+  it('undoes a split: the parts are merged back into the grid as it was', async () => {
+    const planId = await shownPlanId();
+    const before = (await draftGrids(planId)).get('T5')!;
+    await page.click('[data-tool="split"]');
+    const t5 = await at(120.015, 30.015);
+    await page.mouse.click(t5.x, t5.y);
+    const [a, b] = [await at(120.007, 30.015), await at(120.023, 30.015)];
+    await page.mouse.click(a.x, a.y);
+    await page.waitForTimeout(300);
+    await page.mouse.click(b.x, b.y);
+    await page.waitForTimeout(300);
+    await page.mouse.click(b.x, b.y);
+    await page.waitForSelector('#split-save');
+    await page.click('#split-save');
+    await page.waitForFunction(() => /· 9 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    expect(await page.textContent('#plan-undo-what')).to.contain('切分 T5');
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(() => /· 8 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    await validated();
+    await page.waitForFunction(() => document.querySelector('#plan-diff')?.textContent?.includes('未变 8'));
+    const after = await draftGrids(planId);
+    expect(after.has('T5B')).to.equal(false);
+    expect(after.get('T5')!.geometry).to.deep.equal(before.geometry);
   });
 });

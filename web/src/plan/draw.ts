@@ -1,22 +1,28 @@
 // terra-draw on the planning map: reshape one grid at a time (drag vertices, add
-// midpoints), draw a new grid or a split line; vertices snap to the neighbours'.
+// midpoints), draw a new grid or a split line; vertices snap to the neighbours'
+// vertices, or else onto the nearest point of a neighbour's edge.
 import { TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode, type GeoJSONStoreFeatures, type SnapToCustom } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import type { Map as MlMap } from 'maplibre-gl';
-import type { Box } from './vertex-index';
+import { along, type Box, type Edge } from './vertex-index';
 
 export type Ring = number[][];
 const SNAP_PX = 12;
+
+/** What may be snapped to: the other grids' vertices and edges in a lon/lat box. */
+export interface SnapTargets {
+  vertices(box: Box): number[][];
+  edges(box: Box): Edge[];
+}
 
 export class DraftDraw {
   readonly draw: TerraDraw;
   private editingId: string | number | null = null;
   private finished: ((geometry: { type: string; coordinates: unknown }) => void) | null = null;
 
-  /** `neighbours(box)` answers the vertices in a lon/lat box that may be snapped to (the other grids'). */
   constructor(
     private readonly map: MlMap,
-    private readonly neighbours: (box: Box) => number[][],
+    private readonly targets: SnapTargets,
   ) {
     const snap: SnapToCustom = (event) => this.snap(event.lng, event.lat);
     this.draw = new TerraDraw({
@@ -77,23 +83,40 @@ export class DraftDraw {
     this.draw.setMode('static');
   }
 
+  /**
+   * A neighbour's vertex within SNAP_PX of the cursor, else the nearest point of a
+   * neighbour's edge within SNAP_PX (on the edge as stored, in lon/lat), else nothing.
+   */
   private snap(lng: number, lat: number): number[] | undefined {
     const p = this.map.project([lng, lat]);
-    let best: number[] | undefined;
-    let bestD = SNAP_PX;
-    // Only the vertices within the tolerance's box (its corners in lon/lat, so a rotated
-    // map works too) are measured in pixels.
+    // Only the vertices and edges within the tolerance's box (its corners in lon/lat, so
+    // a rotated map works too) are measured in pixels.
     const corners = [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([dx, dy]) => this.map.unproject([p.x + dx! * SNAP_PX, p.y + dy! * SNAP_PX]));
     const box: Box = [
       Math.min(...corners.map((c) => c.lng)), Math.min(...corners.map((c) => c.lat)),
       Math.max(...corners.map((c) => c.lng)), Math.max(...corners.map((c) => c.lat)),
     ];
-    for (const v of this.neighbours(box)) {
+    let best: number[] | undefined;
+    let bestD = SNAP_PX;
+    for (const v of this.targets.vertices(box)) {
       const q = this.map.project(v as [number, number]);
       const d = Math.hypot(q.x - p.x, q.y - p.y);
       if (d < bestD) {
         bestD = d;
         best = v;
+      }
+    }
+    if (best) return best;
+    for (const [a, b] of this.targets.edges(box)) {
+      const qa = this.map.project(a as [number, number]);
+      const qb = this.map.project(b as [number, number]);
+      // The nearest point in pixels, taken at the same fraction of the edge in lon/lat:
+      // the server sees straight edges in lon/lat, so the point must lie on that line.
+      const t = along([p.x, p.y], [qa.x, qa.y], [qb.x, qb.y]);
+      const d = Math.hypot(qa.x + t * (qb.x - qa.x) - p.x, qa.y + t * (qb.y - qa.y) - p.y);
+      if (d < bestD) {
+        bestD = d;
+        best = [a[0]! + t * (b[0]! - a[0]!), a[1]! + t * (b[1]! - a[1]!)];
       }
     }
     return best;

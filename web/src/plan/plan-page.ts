@@ -1,6 +1,6 @@
 // Grid planning: open a draft of the town, reshape / draw / split / merge / delete
-// grids on the map, validate (errors drawn on the map, listed to jump to each),
-// publish, and compare the draft with the published grids.
+// grids on the map, undo those edits, validate (errors drawn on the map, listed to
+// jump to each), publish, and compare the draft with the published grids.
 import type { GeoJSONSource, Map as MlMap, VectorTileSource } from 'maplibre-gl';
 import { ApiError, del, get, patch, post } from '../api';
 import type { AppContext } from '../context';
@@ -13,6 +13,8 @@ import type { Page } from '../shell/page';
 import { CompareView, type Diff } from './compare';
 import { DraftDraw } from './draw';
 import { partAt, partOf, withPart } from './multipart';
+import { addedVertices, insertPoints, removePoints, straightVertexAt } from './tjunction';
+import { UndoStack, type Step } from './undo';
 import { VertexIndex } from './vertex-index';
 
 interface Plan {
@@ -78,6 +80,8 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   const summary = h('div', { id: 'plan-summary', class: 'muted' });
   const diffBox = h('div', { id: 'plan-diff', class: 'muted' });
   const compare = h('input', { type: 'checkbox', id: 'plan-compare', checked: true });
+  const undoButton = h('button', { id: 'plan-undo', disabled: true, title: 'Ctrl+Z', onclick: () => void undo() }, tr('撤销', 'Undo'));
+  const undoWhat = h('span', { id: 'plan-undo-what', class: 'muted' });
   const panel = h(
     'aside', { class: 'plan-panel' },
     h('h3', {}, tr('草案', 'Draft')),
@@ -86,6 +90,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     summary,
     h('h3', {}, tr('编辑', 'Edit')),
     h('div', { class: 'tools' }, tool('reshape', tr('修改形状', 'Reshape')), tool('draw', tr('绘制', 'Draw')), tool('split', tr('切分', 'Split')), tool('merge', tr('合并', 'Merge')), tool('delete', tr('删除', 'Delete'))),
+    h('div', { class: 'row' }, undoButton, undoWhat),
     hint,
     form,
     h('h3', {}, tr('检查与发布', 'Validate and publish')),
@@ -112,8 +117,11 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   let diff: Diff | null = null;
   const compareView = new CompareView(map, ctx.town.code, diffBox, (code) => draft.find((d) => d.properties.code === code)?.geometry);
   let vertices = VertexIndex.empty();
-  // While reshaping, the grid's own vertices are not targets: only the neighbours'.
-  const draw = new DraftDraw(map, (box) => vertices.within(box, tool_ === 'reshape' ? selectedCodes[0] : undefined));
+  // While reshaping, the grid's own vertices and edges are not targets: only the neighbours'.
+  const own = () => (tool_ === 'reshape' ? selectedCodes[0] : undefined);
+  const draw = new DraftDraw(map, { vertices: (box) => vertices.within(box, own()), edges: (box) => vertices.edgesWithin(box, own()) });
+  // The edits of this draft session, last first, each with the calls that take it back.
+  const history = new UndoStack();
   window.__wg = { ...window.__wg, planMap: map, planDraw: draw };
 
   compare.addEventListener('change', () => {
@@ -148,6 +156,8 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
 
   async function open(p: Plan | null): Promise<void> {
     plan = p;
+    history.clear();
+    showUndo();
     setTool(null);
     showIssues(null);
     if (!p) {
@@ -191,7 +201,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     form.replaceChildren();
     for (const [id, b] of toolButtons) b.classList.toggle('active', id === t);
     hint.textContent = {
-      reshape: tr('点击一个网格，拖动顶点（会吸附到相邻网格的顶点），然后保存。', 'Click a grid, drag its vertices (they snap to the neighbours\'), then save.'),
+      reshape: tr('点击一个网格，拖动顶点（会吸附到相邻网格的顶点或边上），然后保存。', 'Click a grid, drag its vertices (they snap to the neighbours\' vertices or onto their edges), then save.'),
       draw: tr('在地图上逐点绘制新网格，双击或点回起点结束。', 'Click point by point; close on the first point to finish.'),
       split: tr('点击要切分的网格，再画一条穿过它的线。', 'Click the grid to split, then draw a line across it.'),
       merge: tr('依次点击要合并的相邻网格，然后合并。', 'Click the touching grids to merge, then merge.'),
@@ -213,6 +223,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
       selectedCodes = [code];
       const part = partAt(f.geometry, [e.lngLat.lng, e.lngLat.lat]);
       draw.edit(partOf(f.geometry, part));
+      reshapeStart = shapeKey(draw.edited()?.coordinates);
       const multi = f.geometry.type === 'MultiPolygon' ? ` · ${tr('第', 'part ')}${part + 1}${tr('部分', '')} / ${(f.geometry.coordinates as unknown[]).length}` : '';
       form.replaceChildren(
         h('div', {}, `${tr('正在修改', 'Reshaping')} ${f.properties.name} (${code})${multi}`),
@@ -235,31 +246,129 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     }
   });
 
-  async function edit(action: () => Promise<unknown>, done: string): Promise<boolean> {
+  /**
+   * Runs an edit. `action` puts in `undo`, as each of its calls succeeds, the calls
+   * that take it back (first to run first); whatever was done can be undone, even
+   * when a later call of the edit failed.
+   */
+  async function edit(action: (undo: Step[]) => Promise<unknown>, done: string, what = done): Promise<boolean> {
+    const undoSteps: Step[] = [];
+    let ok = false;
     try {
-      await action();
+      await action(undoSteps);
       toast(done, 'ok');
-      // Check at once after any edit: the drawn and listed issues always match the draft.
-      await Promise.all([reloadDraft(), validate()]);
-      return true;
+      ok = true;
     } catch (err) {
       toast(err instanceof ApiError ? `${err.message} (${err.code})` : String(err), 'error');
-      return false;
     }
+    if (undoSteps.length) history.push({ what, steps: undoSteps });
+    showUndo();
+    // Check at once after any edit: the drawn and listed issues always match the draft.
+    if (ok || undoSteps.length) await Promise.all([reloadDraft(), validate()]);
+    return ok;
+  }
+
+  function showUndo(): void {
+    const last = history.peek();
+    undoButton.disabled = !last || undoing;
+    undoWhat.textContent = last ? `${tr('可撤销', 'Can undo')}: ${last.what}` : tr('没有可撤销的修改', 'Nothing to undo');
+  }
+
+  /** Takes back the last edit of this session (Ctrl+Z); a reshape not yet saved is dropped first. */
+  let undoing = false;
+  /** The shape the grid being reshaped had when it was clicked, to tell whether it was changed. */
+  let reshapeStart = '';
+  async function undo(): Promise<void> {
+    if (!plan || undoing) return;
+    const editing = draw.edited();
+    if (tool_ === 'reshape' && editing && shapeKey(editing.coordinates) !== reshapeStart) {
+      setTool('reshape');
+      toast(tr('已放弃未保存的形状', 'Unsaved shape dropped'), 'ok');
+      return;
+    }
+    const last = history.peek();
+    if (!last) return;
+    undoing = true;
+    setTool(null);
+    showUndo();
+    const id = plan.id;
+    try {
+      await history.undo(id);
+      toast(`${tr('已撤销', 'Undone')}: ${last.what}`, 'ok');
+    } catch (err) {
+      toast(`${tr('撤销失败', 'Undo failed')}: ${err instanceof ApiError ? `${err.message} (${err.code})` : String(err)}`, 'error');
+    } finally {
+      undoing = false;
+      showUndo();
+    }
+    // Checked again, as after every edit.
+    if (plan?.id === id) await Promise.all([reloadDraft(), validate()]);
+  }
+
+  document.addEventListener('keydown', (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.altKey || e.key.toLowerCase() !== 'z') return;
+    if (el.hidden || !el.isConnected) return;
+    // Ctrl+Z in a text field undoes the typing, not the draft.
+    const target = e.target as HTMLElement | null;
+    if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+    e.preventDefault();
+    void undo();
+  });
+
+  /**
+   * The neighbours that get the edited grid's new vertices lying on their edges (a
+   * vertex snapped onto the middle of an edge), so the two share that boundary exactly;
+   * and those that lose a vertex the edited grid moved away from, when it is left in
+   * the middle of straight edges in every grid that still has it.
+   */
+  function tJunctionFixes(code: string | null, before: unknown, after: unknown): { code: string; before: DraftFeature['geometry']; after: DraftFeature['geometry'] }[] {
+    const added = addedVertices(before, after);
+    const removed = addedVertices(after, before).filter((p) => {
+      const holders = vertices.gridsWithVertexAt(p, ON_EDGE_DEG, code ?? undefined);
+      return holders.length > 0 && holders.every((c) => straightVertexAt(draft.find((d) => d.properties.code === c)?.geometry.coordinates, p, ON_EDGE_DEG) === true);
+    });
+    if (!added.length && !removed.length) return [];
+    const codes = new Set([
+      ...added.flatMap((p) => vertices.gridsWithEdgeAt(p, ON_EDGE_DEG, code ?? undefined)),
+      ...removed.flatMap((p) => vertices.gridsWithVertexAt(p, ON_EDGE_DEG, code ?? undefined)),
+    ]);
+    return [...codes].flatMap((c) => {
+      const f = draft.find((d) => d.properties.code === c);
+      if (!f) return [];
+      const without = removePoints(f.geometry.coordinates, removed, ON_EDGE_DEG);
+      const coordinates = insertPoints(without ?? f.geometry.coordinates, added, ON_EDGE_DEG) ?? without;
+      return coordinates ? [{ code: c, before: f.geometry, after: { type: f.geometry.type, coordinates } }] : [];
+    });
   }
 
   async function saveReshape(grid: DraftFeature, part: number): Promise<void> {
     const edited = draw.edited();
     if (!plan || !edited) return;
+    const id = plan.id;
+    const code = grid.properties.code;
     // The other parts of a MultiPolygon go back as they were.
-    const geometry = withPart(grid.geometry, part, edited.coordinates);
-    const ok = await edit(() => patch(`/api/plans/${plan!.id}/grids/${grid.properties.code}`, { geometry: roundGeometry(geometry) }), tr('形状已保存', 'Shape saved'));
+    const geometry = roundGeometry(withPart(grid.geometry, part, edited.coordinates));
+    const fixes = tJunctionFixes(code, grid.geometry.coordinates, geometry.coordinates);
+    const ok = await edit(async (undo) => {
+      // The neighbours first: a vertex put on a straight edge changes nothing by itself.
+      for (const n of fixes) {
+        await patch(`/api/plans/${id}/grids/${n.code}`, { geometry: n.after });
+        undo.unshift({ op: 'patch', code: n.code, change: { geometry: n.before } });
+      }
+      await patch(`/api/plans/${id}/grids/${code}`, { geometry });
+      undo.unshift({ op: 'patch', code, change: { geometry: grid.geometry } });
+    }, tr('形状已保存', 'Shape saved'), `${tr('修改形状', 'Reshape')} ${code}${fixes.length ? ` (+${fixes.map((n) => n.code).join(', ')})` : ''}`);
     if (ok) setTool(null);
   }
 
   async function deleteGrid(code: string): Promise<void> {
     if (!plan || !confirm(`${tr('删除网格', 'Delete grid')} ${code}?`)) return;
-    await edit(() => del(`/api/plans/${plan!.id}/grids/${code}`), `${tr('已删除', 'Deleted')} ${code}`);
+    const id = plan.id;
+    const grid = draft.find((d) => d.properties.code === code);
+    await edit(async (undo) => {
+      await del(`/api/plans/${id}/grids/${code}`);
+      if (grid) undo.unshift({ op: 'create', feature: grid });
+    }, `${tr('已删除', 'Deleted')} ${code}`, `${tr('删除', 'Delete')} ${code}`);
   }
 
   function askNewGrid(geometry: { type: string; coordinates: unknown }): void {
@@ -271,10 +380,18 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
       h('button', {
         class: 'primary', id: 'new-save',
         onclick: async () => {
-          const ok = await edit(
-            () => post(`/api/plans/${plan!.id}/grids`, { type: 'Feature', properties: { code: code.value.trim(), name: name.value.trim(), kind: 'residential', village_code: village.value }, geometry: roundGeometry(geometry as never) }),
-            tr('已添加网格', 'Grid added'),
-          );
+          const id = plan!.id;
+          const newCode = code.value.trim();
+          const rounded = roundGeometry(geometry);
+          const fixes = tJunctionFixes(null, null, rounded.coordinates);
+          const ok = await edit(async (undo) => {
+            await post(`/api/plans/${id}/grids`, { type: 'Feature', properties: { code: newCode, name: name.value.trim(), kind: 'residential', village_code: village.value }, geometry: rounded });
+            undo.unshift({ op: 'delete', code: newCode });
+            for (const n of fixes) {
+              await patch(`/api/plans/${id}/grids/${n.code}`, { geometry: n.after });
+              undo.unshift({ op: 'patch', code: n.code, change: { geometry: n.before } });
+            }
+          }, tr('已添加网格', 'Grid added'), `${tr('绘制', 'Draw')} ${newCode}`);
           if (ok) setTool(null);
         },
       }, tr('保存新网格', 'Save the new grid')),
@@ -291,10 +408,12 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
         class: 'primary', id: 'split-save',
         onclick: async () => {
           const grid = draft.find((d) => d.properties.code === code)!;
-          const ok = await edit(
-            () => post(`/api/plans/${plan!.id}/grids/${code}/split`, { line, parts: [{ code: a.value.trim(), name: grid.properties.name }, { code: b.value.trim(), name: `${grid.properties.name}B` }] }),
-            tr('已切分', 'Split'),
-          );
+          const id = plan!.id;
+          const parts = [{ code: a.value.trim(), name: grid.properties.name }, { code: b.value.trim(), name: `${grid.properties.name}B` }];
+          const ok = await edit(async (undo) => {
+            await post(`/api/plans/${id}/grids/${code}/split`, { line, parts });
+            undo.unshift(...unsplit(grid, parts.map((p) => p.code)));
+          }, tr('已切分', 'Split'), `${tr('切分', 'Split')} ${code}`);
           if (ok) setTool(null);
         },
       }, tr('切分', 'Split')),
@@ -318,7 +437,14 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
       h('button', {
         class: 'primary', id: 'merge-save',
         onclick: async () => {
-          const ok = await edit(() => post(`/api/plans/${plan!.id}/merge`, { codes: selectedCodes, into: { code: code.value.trim(), name: name.value.trim(), village_code: village.value } }), tr('已合并', 'Merged'));
+          const id = plan!.id;
+          const codes = [...selectedCodes];
+          const into = code.value.trim();
+          const originals = codes.map((c) => draft.find((d) => d.properties.code === c)!);
+          const ok = await edit(async (undo) => {
+            await post(`/api/plans/${id}/merge`, { codes, into: { code: into, name: name.value.trim(), village_code: village.value } });
+            undo.unshift(...unmerge(into, originals));
+          }, tr('已合并', 'Merged'), `${tr('合并', 'Merge')} ${codes.join(' + ')}`);
           if (ok) setTool(null);
         },
       }, tr('合并', 'Merge')),
@@ -423,8 +549,41 @@ function reloadTiles(map: MlMap): void {
   if (src?.tiles) src.setTiles([...src.tiles]);
 }
 
-/** 1e-9° is far below a survey's precision; it keeps shared edges exactly shared. */
+/**
+ * Coordinates go to the server with the 7 decimals (about 1 cm) it answers with: a
+ * finer vertex would come back rounded from the next read, and a vertex two grids
+ * share would then differ between them after one of them is edited again.
+ */
 function roundGeometry<T extends { coordinates: unknown }>(g: T): T {
-  const r = (c: unknown): unknown => (Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]).map((n) => Math.round(n * 1e9) / 1e9) : (c as unknown[]).map(r));
+  const r = (c: unknown): unknown => (Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]).map((n) => Math.round(n * 1e7) / 1e7) : (c as unknown[]).map(r));
   return { ...g, coordinates: r(g.coordinates) };
+}
+
+function shapeKey(coordinates: unknown): string {
+  return JSON.stringify(roundGeometry({ coordinates }).coordinates);
+}
+
+/** How far (degrees) a vertex may lie from a neighbour's edge and still be on it: two roundings to 7 decimals. */
+const ON_EDGE_DEG = 2e-7;
+
+/**
+ * The calls that take back a split: the parts merged back under the old code when a
+ * part kept it (so the grid keeps its identity), else the parts deleted and the grid
+ * added again; then its exact old shape and properties.
+ */
+function unsplit(grid: DraftFeature, parts: string[]): Step[] {
+  const p = grid.properties;
+  const restore: Step = { op: 'patch', code: p.code, change: { name: p.name, kind: p.kind, village_code: p.village_code, geometry: grid.geometry } };
+  if (parts.includes(p.code)) return [{ op: 'merge', codes: parts, into: { code: p.code, name: p.name, kind: p.kind, village_code: p.village_code } }, restore];
+  return [...parts.map((c): Step => ({ op: 'delete', code: c })), { op: 'create', feature: grid }];
+}
+
+/** The calls that take back a merge: the merged grid given back its old shape when it kept a code, the others added again. */
+function unmerge(into: string, originals: DraftFeature[]): Step[] {
+  const kept = originals.find((o) => o.properties.code === into);
+  const others = originals.filter((o) => o !== kept);
+  const first: Step = kept
+    ? { op: 'patch', code: into, change: { name: kept.properties.name, kind: kept.properties.kind, village_code: kept.properties.village_code, geometry: kept.geometry } }
+    : { op: 'delete', code: into };
+  return [first, ...others.map((o): Step => ({ op: 'create', feature: o }))];
 }
