@@ -198,7 +198,8 @@ describe('web app: dispatch', function () {
     expect(await page.textContent('#media-add')).to.equal('添加照片');
     expect(await page.getAttribute('#media-file', 'accept')).to.equal('image/*');
     await page.setInputFiles('#media-file', join(files, 'scene.jpg'));
-    await page.waitForFunction(() => document.querySelector('#media-status')?.textContent === '照片已添加');
+    // Said by a toast: the card itself is drawn again with the new photo.
+    await page.waitForFunction(() => document.querySelector('#toasts')?.textContent?.includes('照片已添加'));
     const after = (await t.admin.get(`/api/incidents/${incidentId}`)).body.media as { id: number; kind: string; contentType: string; bytes: number }[];
     expect(after).to.have.length(before.length + 1);
     const added = after.find((m) => !before.some((b) => b.id === m.id))!;

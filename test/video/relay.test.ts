@@ -342,7 +342,8 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
     await managerB.stop(key);
   });
 
-  it('leaves no ffmpeg behind when the Node process exits or is killed', async () => {
+  it('leaves no ffmpeg behind when the Node process exits or is killed', async function () {
+    this.timeout(45_000);
     // A separate Node process runs one relay; it either exits (process.exit) or is
     // SIGKILLed, which runs no JavaScript at all.
     const relayModule = new URL('../../video/relay/relay-process.ts', import.meta.url).href;
@@ -357,11 +358,17 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
     const runChild = async (mode: 'exit' | 'kill'): Promise<{ pid: number; dir: string; child: ChildProcess }> => {
       const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
         env: { ...process.env, SRC: camera.rtspUrl('sub', true), ROOT: hlsRoot, MODE: mode, LOG_LEVEL: 'silent' },
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       let out = '';
+      let err = '';
       child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-      const line = await until(`the ${mode} child's relay`, 15_000, () => /^RELAY (.*)$/m.exec(out)?.[1]);
+      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      // A cold Node + tsx start and the first HLS segment: seconds alone, more on a loaded machine.
+      const line = await until(`the ${mode} child's relay`, 25_000, () => /^RELAY (.*)$/m.exec(out)?.[1]).catch((e: Error) => {
+        child.kill('SIGKILL'); // no orphan waiting for its relay after the test
+        throw new Error(`${e.message}; the child said: ${(out + err).slice(-500) || 'nothing'}`);
+      });
       return { ...(JSON.parse(line) as { pid: number; dir: string }), child };
     };
     const [exiting, killed] = await Promise.all([runChild('exit'), runChild('kill')]);

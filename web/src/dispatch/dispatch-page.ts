@@ -134,9 +134,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     const countdownEl = h('span', { id: 'card-countdown', class: due.at < Date.now() ? 'late' : '' }, `${due.kind} ${countdown(due.at - Date.now())}`);
     const note = h('input', { id: 'action-note', placeholder: tr('备注', 'Note') });
     const candidatesBox = h('div', { id: 'candidates' });
-    // The server lists the steps it allows except merge, which needs a target (state-machine.ts
-    // leaves it out of availableActions); the command room may merge from these states.
-    // The server lists merge when this caller may merge from this state.
+    // The server lists the steps it allows; merge needs a target, so it gets its own picker.
     const canMerge = d.actions.includes('merge');
     if (mergeUi.incidentId !== i.id) mergeUi = { incidentId: i.id, open: false, chosen: null };
     const merge = canMerge ? mergePicker(i, () => incidents.all(), (target) => act(i.id, 'merge', note.value, target), mergeUi) : null;
