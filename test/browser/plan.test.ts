@@ -141,12 +141,13 @@ describe('web app: grid planning', function () {
     await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['issues-fill'] }).some((f) => f.properties['kind'] === 'gap') || null);
   });
 
-  it('validates at once after a split: both parts now border the gap', async () => {
+  /** Splits the middle column's grid at this latitude with a line from west to east, and saves. */
+  async function splitAcross(lat: number): Promise<void> {
     await page.click('[data-tool="split"]');
-    const t2 = await at(120.015, 30.005);
-    await page.mouse.click(t2.x, t2.y);
-    // A line across T2 from west to east; clicking its last point again finishes it.
-    const [a, b] = [await at(120.007, 30.005), await at(120.023, 30.005)];
+    const grid = await at(120.015, lat);
+    await page.mouse.click(grid.x, grid.y);
+    // Clicking the line's last point again finishes it.
+    const [a, b] = [await at(120.007, lat), await at(120.023, lat)];
     await page.mouse.click(a.x, a.y);
     await page.waitForTimeout(300);
     await page.mouse.click(b.x, b.y);
@@ -154,6 +155,10 @@ describe('web app: grid planning', function () {
     await page.mouse.click(b.x, b.y);
     await page.waitForSelector('#split-save');
     await page.click('#split-save');
+  }
+
+  it('validates at once after a split: both parts now border the gap', async () => {
+    await splitAcross(30.005); // T2
     await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('8'));
     await page.waitForFunction(() => document.querySelector('#issues li[data-kind="gap"]')?.textContent?.includes('T2B'));
     expect(await page.textContent('#validate-result')).to.contain('个错误');
@@ -314,17 +319,7 @@ describe('web app: grid planning', function () {
   it('undoes a split: the parts are merged back into the grid as it was', async () => {
     const planId = await shownPlanId();
     const before = (await draftGrids(planId)).get('T5')!;
-    await page.click('[data-tool="split"]');
-    const t5 = await at(120.015, 30.015);
-    await page.mouse.click(t5.x, t5.y);
-    const [a, b] = [await at(120.007, 30.015), await at(120.023, 30.015)];
-    await page.mouse.click(a.x, a.y);
-    await page.waitForTimeout(300);
-    await page.mouse.click(b.x, b.y);
-    await page.waitForTimeout(300);
-    await page.mouse.click(b.x, b.y);
-    await page.waitForSelector('#split-save');
-    await page.click('#split-save');
+    await splitAcross(30.015); // T5
     await page.waitForFunction(() => /· 9 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
     expect(await page.textContent('#plan-undo-what')).to.contain('切分 T5');
     await page.keyboard.press('Control+z');
