@@ -4,7 +4,8 @@
 // responder) hears the offer and accepts, and the card follows live. Closed incidents
 // on demand, an incident's card opened from elsewhere, a distinct call for an
 // escalation, a photo added from the card (and a text file refused with the server's
-// reason), a manual merge from the card, and no other town's incidents for an account
+// reason), a manual merge from the card, an upload and a half-typed note kept while a live
+// change draws the card again, and no other town's incidents for an account
 // of two towns.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,9 @@ describe('web app: dispatch', function () {
     responder = new TaskResponder({
       apiUrl: t.api.url,
       tokens: new Map([[town.phones[0]!.identifier, town.phones[0]!.token]]),
-      acceptShare: 1, answerAfterMs: [200, 400], workMs: [120_000, 120_000],
+      // The phone accepts at once, then goes on to `start` only workMs/3 later (10 min):
+      // the incident stays 已接单 for the whole file however slowly it runs.
+      acceptShare: 1, answerAfterMs: [200, 400], workMs: [1_800_000, 1_800_000],
     });
     responder.start();
     files = mkdtempSync(join(tmpdir(), 'wg-dispatch-'));
@@ -278,6 +281,58 @@ describe('web app: dispatch', function () {
     expect(await page.textContent('#card-merged-from')).to.contain(`#${bId}`);
   });
 
+  it('keeps a photo upload in flight and a half-typed note when a live change draws the card again', async () => {
+    const c = await town.dispatcher.post('/api/incidents', { subcategory: 'market.unlicensed', description: '路边无证摊点', ...inGrid(1, 1) });
+    expect(c.status, JSON.stringify(c.body)).to.equal(201);
+    const cId = (c.body.incident ?? c.body).id as number;
+    await page.waitForSelector(`#queue-rows tr[data-incident="${cId}"]`);
+    await page.click(`#queue-rows tr[data-incident="${cId}"]`);
+    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), cId);
+    // The upload is held at the browser's edge until the live change has been drawn.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached = false;
+    const upload = `**/api/incidents/${cId}/media`;
+    await page.route(upload, async (route) => {
+      reached = true;
+      await held;
+      await route.continue();
+    });
+    const note = '已电话联系摊主，明早';
+    try {
+      await page.fill('#action-note', note);
+      await page.setInputFiles('#media-file', join(files, 'scene.jpg'));
+      for (let i = 0; !reached && i < 100; i++) await page.waitForTimeout(50);
+      expect(reached, 'the upload reached the network').to.equal(true);
+      expect(await page.isDisabled('#media-file')).to.equal(true);
+      // Someone else sends a gridworker meanwhile: the push stream draws the card again.
+      const sent = await town.dispatcher.post(`/api/incidents/${cId}/dispatch`, { personId: town.phones[1]!.personId });
+      expect(sent.status, JSON.stringify(sent.body)).to.equal(200);
+      await page.waitForFunction(() => document.querySelector('#timeline')?.textContent?.includes('指定派给'));
+      expect(await page.inputValue('#action-note')).to.equal(note);
+      // Still the one uploader, busy, showing its progress: no second upload is offered.
+      expect(await page.$$('#media-file')).to.have.length(1);
+      expect(await page.isDisabled('#media-file')).to.equal(true);
+      expect(await page.isVisible('#media-progress')).to.equal(true);
+      expect(await page.textContent('#media-status')).to.contain('上传中');
+    } finally {
+      release();
+    }
+    // The answer reaches the card on screen: the photo is drawn in it (the toast of the earlier photo may still be up).
+    await page.waitForSelector('#incident-media [data-media] img', { timeout: 15_000 });
+    const media = (await t.admin.get(`/api/incidents/${cId}`)).body.media as { id: number }[];
+    expect(media).to.have.length(1);
+    const size = await page.waitForFunction((id) => {
+      const img = document.querySelector<HTMLImageElement>(`#incident-media [data-media="${id}"] img`);
+      return img?.complete && img.naturalWidth > 0 ? `${img.naturalWidth}x${img.naturalHeight}` : null;
+    }, media[0]!.id);
+    expect(await size.jsonValue()).to.equal('64x48');
+    expect(await page.isEnabled('#media-file')).to.equal(true);
+    expect(await page.isHidden('#media-error')).to.equal(true);
+    expect(await page.inputValue('#action-note')).to.equal(note);
+    await page.unroute(upload);
+  });
+
   it('keeps another town\'s incidents out of the queue of an account of two towns', async () => {
     const imported = await t.admin.post('/api/areas/import', {
       type: 'FeatureCollection',
@@ -303,6 +358,15 @@ describe('web app: dispatch', function () {
     await second.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
     expect(await second.inputValue('#town-select')).to.equal(TOWN);
     await second.waitForSelector(`#queue-rows tr[data-incident="${incidentId}"]`);
+    // Every queue row and toast the page ever shows from here on.
+    await second.evaluate(() => {
+      const seen = { rows: new Set<string>(), toasts: new Set<string>() };
+      (window as unknown as { __seen: typeof seen }).__seen = seen;
+      new MutationObserver(() => {
+        for (const row of document.querySelectorAll('#queue-rows tr[data-incident]')) seen.rows.add(row.getAttribute('data-incident')!);
+        for (const toast of document.querySelectorAll('#toasts .toast')) seen.toasts.add(toast.textContent ?? '');
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
     const neighbour = await t.login(['dispatcher'], [otherTownId]);
     const there = await neighbour.post('/api/incidents', { subcategory: 'environment.garbage', description: '邻镇垃圾', lon: 120.065, lat: 30.015 });
     expect(there.status, JSON.stringify(there.body)).to.equal(201);
@@ -310,12 +374,21 @@ describe('web app: dispatch', function () {
     // One of our town after it: once it is shown, the other town's would have come first.
     const here = await town.phone(1).post('/api/phone/incidents', { subcategory: 'traffic.road_damage', description: '本镇路面破损', ...inGrid(2, 1) });
     expect(here.status, JSON.stringify(here.body)).to.equal(201);
-    await second.waitForSelector(`#queue-rows tr[data-incident="${(here.body.incident ?? here.body).id}"]`);
+    const hereIncident = here.body.incident ?? here.body;
+    await second.waitForSelector(`#queue-rows tr[data-incident="${hereIncident.id}"]`);
     expect(await second.$(`#queue-rows tr[data-incident="${thereId}"]`)).to.equal(null);
     expect(await second.textContent('#queue-rows')).to.not.contain('邻镇垃圾');
-    // One chime, for our town's; none for the other's (the shell gathers for 300 ms before it chimes).
+    // The chime's toast names our town's alone. Had the other's leaked, it would have come
+    // in the same 300 ms the shell gathers (still one chime), as "新事件: 2 起".
     await second.waitForFunction(() => (window as unknown as Wg).__wg.dispatch.chimes() >= 1);
     await second.waitForTimeout(600);
+    const seen = await second.evaluate(() => {
+      const s = (window as unknown as { __seen: { rows: Set<string>; toasts: Set<string> } }).__seen;
+      return { rows: [...s.rows], toasts: [...s.toasts] };
+    });
+    expect(seen.rows).to.include(String(hereIncident.id)).and.not.include(String(thereId));
+    const news = seen.toasts.filter((x) => x.startsWith('新事件'));
+    expect(news, JSON.stringify(seen.toasts)).to.deep.equal([`新事件: ${hereIncident.subcategoryName} · ${hereIncident.gridCode}`]);
     expect(await chimes(second)).to.equal(1);
   });
 });

@@ -1,5 +1,7 @@
 // The server's REST API with the session's bearer token; errors carry the server's
 // `{error: {code, message}}` so pages can show what went wrong in plain words.
+import { tr } from './i18n';
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -36,12 +38,40 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data: unknown = text ? safeJson(text) : undefined;
-  if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-    if (res.status === 401 && path !== '/api/auth/login') onUnauthorized();
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? res.statusText, err?.details);
-  }
+  if (!res.ok) throw failure(path, res.status, res.statusText, data);
   return data as T;
+}
+
+/** The server's `{error}` as an ApiError; a 401 (but the login's own) shows the login again. */
+function failure(path: string, status: number, statusText: string, data: unknown): ApiError {
+  const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  if (status === 401 && path !== '/api/auth/login') onUnauthorized();
+  return new ApiError(status, err?.code ?? `http_${status}`, err?.message ?? statusText, err?.details);
+}
+
+/**
+ * Sends a file as the raw body of a POST with the session's token, reporting upload
+ * progress (fetch cannot). Errors are ApiErrors as for `api`, a 401 handled the same way.
+ */
+export function uploadRaw<T>(path: string, file: Blob, onProgress: (fraction: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      const data: unknown = xhr.responseText ? safeJson(xhr.responseText) : undefined;
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T);
+      reject(failure(path, xhr.status, xhr.statusText, data));
+    };
+    // The server may refuse a file that is too large before it has read it all and
+    // close the connection: the browser then sees no answer at all.
+    xhr.onerror = () => reject(new ApiError(0, 'network', tr('上传中断（文件可能过大）', 'Upload interrupted (the file may be too large)')));
+    xhr.send(file);
+  });
 }
 
 function safeJson(text: string): unknown {

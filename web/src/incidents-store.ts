@@ -46,13 +46,22 @@ export interface IncidentNotice { action: string; card?: { incidentId: number; k
 
 type LiveEvent = Partial<IncidentNotice> & { incident?: Incident };
 
-const CLOSED_DAYS = 30;
+/** Closed incidents are loaded for those *reported* in the last days (the list filters on reported_at; it has no filter on the closing time). */
+export const CLOSED_DAYS = 30;
+/** The most the list answers at once. */
+const LIST_LIMIT = 1000;
+
+/** How many incidents a load brought of how many the server has (`total`). */
+export interface LoadCount { loaded: number; total: number }
 
 class IncidentsStore {
   private byId = new Map<number, Incident>();
   private readonly listeners = new Set<Listener>();
   private readonly noticeListeners = new Set<(n: IncidentNotice) => void>();
   private loading: Promise<void> | null = null;
+  /** The open queue has been loaded once: until then an incident not known is not necessarily new. */
+  private loaded = false;
+  private counts: { open: LoadCount | null; closed: LoadCount | null } = { open: null, closed: null };
   private listening = false;
   /** The town on screen: events of other towns are ignored (the stream is per town too). */
   private townId: number | null = null;
@@ -67,12 +76,21 @@ class IncidentsStore {
 
   load(townCode: string): Promise<void> {
     this.townCode = townCode;
-    this.loading ??= this.fetch(townCode, true).then((items) => {
-      // Keep closed ones already loaded; the open list replaces the rest.
-      const closed = this.withClosed ? [...this.byId.values()].filter((i) => !OPEN_STATES.includes(i.state)) : [];
-      this.byId = new Map([...closed, ...items].map((i) => [i.id, i]));
-      this.emit(null);
-    });
+    if (!this.loading) {
+      const loading: Promise<void> = this.fetch(townCode, true).then(({ items, count }) => {
+        // Keep closed ones already loaded; the open list replaces the rest.
+        const closed = this.withClosed ? [...this.byId.values()].filter((i) => !OPEN_STATES.includes(i.state)) : [];
+        this.byId = new Map([...closed, ...items].map((i) => [i.id, i]));
+        this.counts.open = count;
+        this.loaded = true;
+        this.emit(null);
+      }).catch((err: unknown) => {
+        // Not kept: the next call (a page, the next live event, a reconnect) asks again.
+        if (this.loading === loading) this.loading = null;
+        throw err;
+      });
+      this.loading = loading;
+    }
     if (!this.listening) {
       this.listening = true;
       live.on('incidents', (data) => this.apply(data as LiveEvent));
@@ -81,19 +99,20 @@ class IncidentsStore {
         if (state === 'open' && reconnected) {
           this.loading = null;
           this.closedLoaded = null;
-          void this.load(this.townCode).then(() => this.includeClosed(this.withClosed));
+          void this.load(this.townCode).then(() => this.includeClosed(this.withClosed)).catch(() => undefined);
         }
       });
     }
     return this.loading;
   }
 
-  /** Loads the town's incidents closed in the last 30 days too (once), or stops asking. */
+  /** Loads the town's closed incidents reported in the last CLOSED_DAYS days too (once), or stops asking. */
   includeClosed(on: boolean): Promise<void> {
     this.withClosed = on;
     if (!on) return Promise.resolve();
-    this.closedLoaded ??= this.fetch(this.townCode, false).then((items) => {
+    this.closedLoaded ??= this.fetch(this.townCode, false).then(({ items, count }) => {
       for (const i of items) if (!this.byId.has(i.id)) this.byId.set(i.id, i);
+      this.counts.closed = count;
       this.emit(null);
     }).catch((err: unknown) => {
       this.closedLoaded = null;
@@ -102,10 +121,21 @@ class IncidentsStore {
     return this.closedLoaded;
   }
 
-  private async fetch(townCode: string, open: boolean): Promise<Incident[]> {
+  private async fetch(townCode: string, open: boolean): Promise<{ items: Incident[]; count: LoadCount }> {
+    // `since` is on the reporting time: closed ones reported earlier but closed lately are not in it.
     const since = open ? '' : `&since=${new Date(Date.now() - CLOSED_DAYS * 86_400_000).toISOString()}`;
-    const res = await get<{ items: Incident[] }>(`/api/incidents?town=${townCode}&open=${open}${since}&limit=1000`);
-    return res.items.filter((i) => this.townId === null || i.townId === this.townId);
+    const res = await get<{ items: Incident[]; total?: number }>(`/api/incidents?town=${townCode}&open=${open}${since}&limit=${LIST_LIMIT}`);
+    const count = { loaded: res.items.length, total: res.total ?? res.items.length };
+    return { items: res.items.filter((i) => this.townId === null || i.townId === this.townId), count };
+  }
+
+  /**
+   * What the last loads brought of what the server has: the list answers at most
+   * LIST_LIMIT, so `loaded < total` means some are not shown. `closed` is null until
+   * closed ones are asked for.
+   */
+  loadCounts(): { open: LoadCount | null; closed: LoadCount | null } {
+    return { open: this.counts.open, closed: this.withClosed ? this.counts.closed : null };
   }
 
   all(): Incident[] {
@@ -138,9 +168,13 @@ class IncidentsStore {
       return;
     }
     if (this.townId !== null && e.incident.townId !== this.townId) return;
+    // The queue could not be loaded (yet): the server answers again, so try again.
+    if (!this.loaded && !this.loading && this.townCode) void this.load(this.townCode).catch(() => undefined);
     const previous = this.byId.get(e.incident.id) ?? null;
     this.byId.set(e.incident.id, e.incident);
-    this.emit({ incident: e.incident, action: e.action ?? 'update', isNew: !previous, previous });
+    // Before the queue is loaded an unknown incident is only new when it was just reported.
+    const isNew = !previous && (this.loaded || e.action === 'reported');
+    this.emit({ incident: e.incident, action: e.action ?? 'update', isNew, previous });
   }
 
   private emit(changed: Parameters<Listener>[1]): void {

@@ -3,53 +3,22 @@
 // progress) and merging the incident into another open one of the town nearby
 // (POST /api/incidents/:id/actions { action: 'merge', mergeInto }).
 import './dispatch.css';
-import { ApiError, get, getToken } from '../api';
-import { h } from '../dom';
+import { uploadRaw } from '../api';
+import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import { OPEN_STATES, type Incident } from '../incidents-store';
 
 export interface UploadedMedia { id: number; kind: string; contentType: string }
 
 /**
- * Sends a file as the raw body of a POST with the session's token, reporting upload
- * progress (fetch cannot). Errors carry the server's `{error: {code, message}}`.
- */
-export function uploadRaw<T>(path: string, file: Blob, onProgress: (fraction: number) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', path);
-    const token = getToken();
-    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
-    xhr.setRequestHeader('content-type', file.type || 'application/octet-stream');
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
-    };
-    xhr.onload = () => {
-      let data: unknown;
-      try {
-        data = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
-      } catch {
-        data = undefined;
-      }
-      if (xhr.status >= 200 && xhr.status < 300) return resolve(data as T);
-      const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
-      // The shared handler shows the login again: any request that meets the 401 calls it.
-      if (xhr.status === 401) void get('/api/auth/me').catch(() => undefined);
-      reject(new ApiError(xhr.status, err?.code ?? `http_${xhr.status}`, err?.message ?? xhr.statusText, err?.details));
-    };
-    // The server may refuse a file that is too large before it has read it all and
-    // close the connection: the browser then sees no answer at all.
-    xhr.onerror = () => reject(new ApiError(0, 'network', tr('上传中断（文件可能过大）', 'Upload interrupted (the file may be too large)')));
-    xhr.send(file);
-  });
-}
-
-/**
  * The 添加照片 control: a file input (images) that uploads the chosen file, shows its
  * progress and keeps the input disabled meanwhile, then calls `done` with the new
- * media; a refusal shows the server's reason under it.
+ * media; a refusal shows the server's reason under it. The card keeps one per incident
+ * and puts the same element back when it is drawn again, so an upload in flight keeps
+ * its progress and its answer; a refusal while the control is off screen (another
+ * card open) is said by a toast as well.
  */
-export function photoUploader(incidentId: number, done: (m: UploadedMedia) => void): HTMLElement {
+export function photoUploader(incidentId: number, done: (m: UploadedMedia) => void): { el: HTMLElement; busy(): boolean } {
   const input = h('input', { type: 'file', accept: 'image/*', id: 'media-file', class: 'visually-hidden' });
   const label = h('label', { class: 'upload-button', id: 'media-add', for: 'media-file' }, tr('添加照片', 'Add photo'));
   const progress = h('progress', { id: 'media-progress', max: 1, value: 0, hidden: true });
@@ -78,6 +47,7 @@ export function photoUploader(incidentId: number, done: (m: UploadedMedia) => vo
         status.textContent = '';
         error.textContent = `${tr('未能添加', 'Not added')}: ${err instanceof Error ? err.message : String(err)}`;
         error.hidden = false;
+        if (!el.isConnected) toast(`#${incidentId} ${error.textContent}`, 'error');
       })
       .finally(() => {
         input.disabled = false;
@@ -87,7 +57,8 @@ export function photoUploader(incidentId: number, done: (m: UploadedMedia) => vo
         progress.hidden = true;
       });
   });
-  return h('div', { class: 'media-upload' }, label, input, progress, status, error);
+  const el = h('div', { class: 'media-upload' }, label, input, progress, status, error);
+  return { el, busy: () => input.disabled };
 }
 
 /** Metres between two WGS-84 points (haversine). */

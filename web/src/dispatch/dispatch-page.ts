@@ -5,7 +5,7 @@ import { ApiError, get, getToken, post } from '../api';
 import type { AppContext } from '../context';
 import { append, formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
-import { incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
+import { CLOSED_DAYS, incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
 import type { Page } from '../shell/page';
 import { actingOn } from '../shell/incident-alerts';
 import { mergePicker, photoUploader } from './card-extras';
@@ -55,13 +55,29 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   const el = h(
     'section', { class: 'dispatch-page' },
     h('div', { class: 'queue' },
-      h('div', { class: 'wall-toolbar' }, h('b', {}, tr('事件队列', 'Incident queue')), h('label', {}, onlyOpen, tr('仅未办结', 'Open only')), platform, h('span', { class: 'muted', id: 'queue-count' })),
+      h('div', { class: 'wall-toolbar' }, h('b', {}, tr('事件队列', 'Incident queue')),
+        h('label', { title: tr(`不勾选时另列近 ${CLOSED_DAYS} 天内上报、已办结的事件`, `Unticked, closed incidents reported in the last ${CLOSED_DAYS} days are listed too`) }, onlyOpen, tr('仅未办结', 'Open only')),
+        platform, h('span', { class: 'muted', id: 'queue-count' }), h('span', { class: 'muted', id: 'queue-note' })),
       h('div', { class: 'table-box' }, h('table', {}, h('thead', {}, h('tr', {}, ...['', tr('事件', 'Incident'), tr('网格', 'Grid'), tr('状态', 'State'), tr('处置人', 'Assignee'), tr('时限', 'Deadline'), tr('上报', 'Reported')].map((x) => h('th', {}, x)))), rows))),
     card,
   );
   let selected: number | null = null;
   /** The merge picker of the card on screen, kept open across live redraws of that card. */
   let mergeUi: { incidentId: number; open: boolean; chosen: number | null } = { incidentId: 0, open: false, chosen: null };
+  /** The note field of the card on screen: the same element across redraws, so what is half typed stays. */
+  let noteUi: { incidentId: number; input: HTMLInputElement } = { incidentId: 0, input: noteInput() };
+  /**
+   * The photo uploader of each incident whose upload is still going, and of the card on
+   * screen: put back into the card when it is drawn again, so progress and the answer stay.
+   */
+  const uploaders = new Map<number, { el: HTMLElement; busy(): boolean }>();
+  /** Counts card requests: only the answer to the latest one is drawn. */
+  let cardRequest = 0;
+  /** A redraw of the card on screen asked for by live changes, drawn once they pause. */
+  let redrawTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The incident this page changed itself last, as the server answered: its echo on the push stream draws nothing new. */
+  let ownChange: { incident: Incident; until: number } | null = null;
+  const thumbs = createThumbs();
   const fresh = new Set<number>();
 
   function visible(): Incident[] {
@@ -76,6 +92,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     const list = visible();
     const now = Date.now();
     document.getElementById('queue-count')!.textContent = `${list.length}`;
+    document.getElementById('queue-note')!.textContent = queueNote();
     rows.replaceChildren(
       ...list.map((i) => {
         const due = dueOf(i);
@@ -105,6 +122,26 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   });
   platform.addEventListener('change', render);
 
+  /** What the queue does not show: closed ones reported earlier than CLOSED_DAYS ago, and what the list's limit cut. */
+  function queueNote(): string {
+    const { open: o, closed: c } = incidents.loadCounts();
+    const notes: string[] = [];
+    if (o && o.total > o.loaded) notes.push(tr(`未办结共 ${o.total} 起，只载入了 ${o.loaded} 起`, `${o.total} open, only ${o.loaded} loaded`));
+    if (!onlyOpen.checked) {
+      notes.push(tr(`已办结的只列近 ${CLOSED_DAYS} 天内上报的`, `closed: only those reported in the last ${CLOSED_DAYS} days`));
+      if (c && c.total > c.loaded) notes.push(tr(`其中共 ${c.total} 起，只载入了 ${c.loaded} 起`, `${c.total} of them, only ${c.loaded} loaded`));
+    }
+    return notes.length ? ` · ${notes.join('；')}` : '';
+  }
+
+  /** Draws the card of `id` again soon, once for changes that come together (a step's answer and its echo). */
+  function redrawSoon(id: number): void {
+    clearTimeout(redrawTimer);
+    redrawTimer = setTimeout(() => {
+      if (selected === id) void open(id, false);
+    }, 150);
+  }
+
   incidents.subscribe((_list, changed) => {
     if (changed?.isNew) {
       fresh.add(changed.incident.id);
@@ -114,25 +151,51 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       }, 15_000);
     }
     render();
-    if (changed && changed.incident.id === selected) void open(selected, false);
+    if (changed && changed.incident.id === selected) {
+      // The push stream's echo of what this page just did, the same as already drawn: nothing to draw.
+      const own = ownChange;
+      if (own && own.incident.id === changed.incident.id && Date.now() < own.until && sameIncident(own.incident, changed.incident)) {
+        ownChange = null;
+        return;
+      }
+      redrawSoon(selected);
+    }
   });
   void incidents.load(ctx.town.code).catch((err: Error) => toast(err.message, 'error'));
 
   async function open(id: number, scroll = true): Promise<void> {
+    const request = ++cardRequest;
+    if (selected !== id) clearTimeout(redrawTimer);
     selected = id;
     render();
     let d: Detail;
     try {
       d = await get<Detail>(`/api/incidents/${id}`);
     } catch (err) {
+      if (request !== cardRequest) return;
       card.replaceChildren(h('div', { class: 'login-error' }, (err as Error).message));
       return;
     }
-    if (selected !== id) return;
+    // An older answer than the card asked for last (another incident, or a later change of this one).
+    if (request !== cardRequest || selected !== id) return;
     const i = d.incident;
     const due = dueOf(i);
     const countdownEl = h('span', { id: 'card-countdown', class: due.at < Date.now() ? 'late' : '' }, `${due.kind} ${countdown(due.at - Date.now())}`);
-    const note = h('input', { id: 'action-note', placeholder: tr('备注', 'Note') });
+    if (noteUi.incidentId !== i.id) noteUi = { incidentId: i.id, input: noteInput() };
+    const note = noteUi.input;
+    // Focus and caret come back after the redraw (taking the field out of the page blurs it).
+    const typing = document.activeElement === note ? { start: note.selectionStart, end: note.selectionEnd } : null;
+    let uploader = uploaders.get(i.id);
+    if (!uploader) {
+      uploader = photoUploader(i.id, (m) => {
+        toast(`${tr('照片已添加', 'Photo added')}${selected === i.id ? '' : ` #${i.id}`}`, 'ok');
+        if (selected === i.id) void open(i.id, false).then(() => document.querySelector(`#incident-media [data-media="${m.id}"]`)?.scrollIntoView({ block: 'nearest' }));
+        else if (!uploaders.get(i.id)?.el.isConnected) uploaders.delete(i.id);
+      });
+      uploaders.set(i.id, uploader);
+    }
+    // Other incidents' uploaders are kept only while their upload goes on.
+    for (const [other, u] of uploaders) if (other !== i.id && !u.busy()) uploaders.delete(other);
     const candidatesBox = h('div', { id: 'candidates' });
     // The server lists the steps it allows; merge needs a target, so it gets its own picker.
     const canMerge = d.actions.includes('merge');
@@ -164,17 +227,20 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       h('h3', {}, tr('附近网格员', 'Nearest gridworkers')),
       candidatesBox,
       h('h3', {}, tr('照片与视频', 'Photos and video')),
-      photoUploader(i.id, (m) => {
-        toast(tr('照片已添加', 'Photo added'), 'ok');
-        if (selected === i.id) void open(i.id, false).then(() => document.querySelector(`#incident-media [data-media="${m.id}"]`)?.scrollIntoView({ block: 'nearest' }));
-      }),
-      h('div', { class: 'media', id: 'incident-media' }, ...d.media.map((m) => mediaThumb(i.id, m))),
+      uploader.el,
+      h('div', { class: 'media', id: 'incident-media' }, ...d.media.map((m) => thumbs.show(i.id, m))),
       h('h3', {}, `${tr('上报', 'Reports')} (${d.reports.length})`),
       h('ul', { class: 'timeline' }, ...d.reports.map((r) => h('li', {}, h('span', { class: 'muted' }, `${new Date(r.receivedAt).toLocaleString('zh-CN', { hour12: false })} · ${r.source} `), r.description))),
       h('h3', {}, tr('流程记录', 'Timeline')),
       h('ul', { class: 'timeline', id: 'timeline' }, ...d.timeline.map((t) =>
         h('li', {}, h('span', { class: 'muted' }, new Date(t.at).toLocaleString('zh-CN', { hour12: false })), ` ${t.actor.label} · ${ACTION_LABEL[t.action] ?? RECORD_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`, t.note ? h('div', { class: 'muted' }, t.note) : null))),
     );
+    // Thumbnails not on this card any more give their object URLs back.
+    thumbs.keepOnly(d.media.map((m) => m.id));
+    if (typing) {
+      note.focus();
+      note.setSelectionRange(typing.start, typing.end);
+    }
     const tick = setInterval(() => {
       if (!countdownEl.isConnected) return clearInterval(tick);
       countdownEl.textContent = `${due.kind} ${countdown(due.at - Date.now())}`;
@@ -206,9 +272,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     try {
       const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/dispatch`, { personId });
       const inc = 'incident' in res ? res.incident : res;
-      if (inc?.id) incidents.upsert(inc, 'dispatch');
       toast(`${tr('已派遣', 'Sent')} ${name}`, 'ok');
-      await open(id, false);
+      answered(id, inc, 'dispatch');
     } catch (err) {
       toast(err instanceof ApiError ? err.message : String(err), 'error');
     }
@@ -219,27 +284,87 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     try {
       const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, { action, note: note || undefined, mergeInto });
       const inc = 'incident' in res ? res.incident : res;
-      if (inc?.id) incidents.upsert(inc, action);
+      // The note went with the step: the field is empty for the next one.
+      if (noteUi.incidentId === id && noteUi.input.value === note) noteUi.input.value = '';
       toast(mergeInto ? `${tr('已合并到', 'Merged into')} #${mergeInto}` : `${ACTION_LABEL[action]} ✓`, 'ok');
-      await open(id, false);
+      answered(id, inc, action);
     } catch (err) {
       toast(err instanceof ApiError ? err.message : String(err), 'error');
     }
   }
 
+  /**
+   * The server's answer to a step or a dispatch: into the store, whose subscriber draws
+   * the card again (push stream up or not); the stream's echo of the same incident then
+   * draws nothing. An answer without the incident draws the card from the server.
+   */
+  function answered(id: number, inc: Incident | undefined, action: string): void {
+    if (inc?.id) {
+      incidents.upsert(inc, action);
+      ownChange = { incident: inc, until: Date.now() + 10_000 };
+    }
+    if (!inc?.id || incidents.get(id) !== inc) redrawSoon(id);
+  }
+
   return { el, show: render, openIncident: (id: number) => void open(id) };
 }
 
-function mediaThumb(incidentId: number, m: { id: number; kind: string; contentType: string }): HTMLElement {
-  const box = h('div', { class: 'thumb', 'data-media': m.id }, m.kind);
-  void fetch(`/api/incidents/${incidentId}/media/${m.id}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } })
-    .then((r) => (r.ok ? r.blob() : null))
-    .then((blob) => {
-      if (!blob) return;
-      const url = URL.createObjectURL(blob);
-      box.replaceChildren(m.contentType.startsWith('video/') ? h('video', { src: url, controls: true }) : h('img', { src: url, onclick: () => window.open(url) }));
-    });
-  return box;
+function noteInput(): HTMLInputElement {
+  return h('input', { id: 'action-note', placeholder: tr('备注', 'Note') });
+}
+
+/** Same incident as far as the card shows it (the fields of the list's row). */
+function sameIncident(a: Incident, b: Incident): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+type MediaRef = { id: number; kind: string; contentType: string };
+
+/**
+ * The card's photos and videos, fetched with the token once per media id (a redraw
+ * reuses the object URL) and given back (revoked) once no card shows them.
+ */
+function createThumbs(): { show(incidentId: number, m: MediaRef): HTMLElement; keepOnly(ids: number[]): void } {
+  const urls = new Map<number, Promise<string | null>>();
+  const release = (p: Promise<string | null>) => void p.then((url) => url && URL.revokeObjectURL(url));
+
+  function urlOf(incidentId: number, id: number): Promise<string | null> {
+    let p = urls.get(id);
+    if (!p) {
+      const fetched: Promise<string | null> = fetch(`/api/incidents/${incidentId}/media/${id}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } })
+        .then((r) => (r.ok ? r.blob() : null))
+        .then((blob) => (blob ? URL.createObjectURL(blob) : null))
+        .catch(() => null);
+      // A failed fetch is not kept: the next redraw tries again.
+      void fetched.then((url) => {
+        if (url === null && urls.get(id) === fetched) urls.delete(id);
+      });
+      urls.set(id, fetched);
+      p = fetched;
+    }
+    return p;
+  }
+
+  return {
+    show(incidentId, m) {
+      const box = h('div', { class: 'thumb', 'data-media': m.id }, m.kind);
+      const p = urlOf(incidentId, m.id);
+      void p.then((url) => {
+        // Not when it was given back meanwhile (the card moved on).
+        if (!url || urls.get(m.id) !== p) return;
+        box.replaceChildren(m.contentType.startsWith('video/') ? h('video', { src: url, controls: true }) : h('img', { src: url, onclick: () => window.open(url) }));
+      });
+      return box;
+    },
+    keepOnly(ids) {
+      const shown = new Set(ids);
+      for (const [id, p] of urls) {
+        if (shown.has(id)) continue;
+        urls.delete(id);
+        release(p);
+      }
+    },
+  };
 }
 
 function row(label: string, value: string): HTMLElement {
