@@ -4,7 +4,8 @@
 // is validated at once (the gap listed and drawn), and the compare view draws the
 // removed grid and flies to each grid of the diff. A vertex dragged near the middle of
 // a neighbour's edge snaps onto it (the neighbour gets the vertex too) and validates;
-// 撤销 / Ctrl+Z take back a reshape, a deletion, a merge and a split.
+// 撤销 / Ctrl+Z take back a reshape, a deletion, a merge and a split; an edit whose
+// grids another tab changed since is not undone but dropped, and the older edit is next.
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
@@ -13,7 +14,7 @@ import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screens
 
 type MapHandle = {
   project(p: [number, number]): { x: number; y: number };
-  queryRenderedFeatures(o: unknown): { properties: Record<string, unknown> }[];
+  queryRenderedFeatures(a: unknown, b?: unknown): { properties: Record<string, unknown> }[];
   loaded(): boolean;
   getCenter(): { lng: number; lat: number };
   jumpTo(o: unknown): void;
@@ -65,6 +66,20 @@ describe('web app: grid planning', function () {
     return new Map((res.body as { features: Feature[] }).features.map((f) => [f.properties.code, f]));
   }
   const shownPlanId = async () => Number(/#(\d+)/.exec((await page.textContent('#plan-summary'))!)![1]);
+  /**
+   * Waits until the summary says exactly `grids` grids (not a digit of the plan id),
+   * and, given `notPlan`, of another plan than that one.
+   */
+  const summaryShows = (grids: number, notPlan = -1) =>
+    page.waitForFunction(([n, not]) => {
+      const m = /#(\d+) · (\d+) /.exec(document.querySelector('#plan-summary')?.textContent ?? '');
+      return !!m && Number(m[2]) === n && Number(m[1]) !== not;
+    }, [grids, notPlan] as const, { timeout: 10_000 });
+  /** Ctrl+Z on the map, once the page takes it (no edit or undo still running). */
+  const undoKey = async () => {
+    await page.waitForFunction(() => !(document.querySelector('#plan-undo') as HTMLButtonElement | null)?.disabled);
+    await page.keyboard.press('Control+z');
+  };
   const fitGrids = () => page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.03, 30.03], { duration: 0, padding: 30 }));
   /** The outer ring's vertices of a (Multi)Polygon grid, as "x,y" with 7 decimals. */
   const ringOf = (f: Feature) => f.geometry.coordinates[0]![0]!.map(([x, y]) => `${x!.toFixed(7)},${y!.toFixed(7)}`);
@@ -76,7 +91,7 @@ describe('web app: grid planning', function () {
   it('starts a draft of the town and draws its grids', async () => {
     await page.waitForSelector('#plan-new');
     await page.click('#plan-new');
-    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('9'));
+    await summaryShows(9);
     await waitInPage(page, () => ((window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['draft-fill'] }).length >= 9) || null);
   });
 
@@ -117,7 +132,7 @@ describe('web app: grid planning', function () {
     }
     await page.waitForSelector('#merge-save');
     await page.click('#merge-save');
-    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('8'));
+    await summaryShows(8);
     expect(await page.textContent('#plan-diff')).to.contain('T9');
     await page.click('#plan-publish');
     await page.waitForSelector('#publish-ok', { timeout: 15_000 });
@@ -126,15 +141,16 @@ describe('web app: grid planning', function () {
   });
 
   it('validates at once after a deletion: the gap it leaves is listed and drawn', async () => {
+    // (Published, the last draft is no longer shown: any plan with 8 grids is the new one.)
     await page.click('#plan-new');
-    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('8'));
+    await summaryShows(8);
     // A fresh draft of the published grids is checked on opening.
     await page.waitForFunction(() => document.querySelector('#validate-result')?.textContent?.includes('检查通过'));
     await page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.03, 30.03], { duration: 0, padding: 30 }));
     await page.click('[data-tool="delete"]');
     const t1 = await at(120.005, 30.005);
     await page.mouse.click(t1.x, t1.y);
-    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('7'));
+    await summaryShows(7);
     await page.waitForSelector('#issues li[data-kind="gap"]');
     expect(await page.textContent('#validate-result')).to.contain('个错误');
     expect(await page.textContent('#issues li[data-kind="gap"]')).to.match(/T2|T4/);
@@ -159,7 +175,7 @@ describe('web app: grid planning', function () {
 
   it('validates at once after a split: both parts now border the gap', async () => {
     await splitAcross(30.005); // T2
-    await page.waitForFunction(() => document.querySelector('#plan-summary')?.textContent?.includes('8'));
+    await summaryShows(8);
     await page.waitForFunction(() => document.querySelector('#issues li[data-kind="gap"]')?.textContent?.includes('T2B'));
     expect(await page.textContent('#validate-result')).to.contain('个错误');
   });
@@ -192,9 +208,14 @@ describe('web app: grid planning', function () {
     const t7 = [[120, 30.02], [120.01, 30.02], [120.01, 30.03], [120, 30.03], [120, 30.02]];
     const res = await t.admin.patch(`/api/plans/${planId}/grids/T7`, { geometry: { type: 'MultiPolygon', coordinates: [[t7], [island]] } });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    await page.selectOption('#plan-select', String(planId));
-    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['draft-fill'] }).some((f) => f.properties['code'] === 'T7') || null);
     await page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.01, 30.01], { duration: 0, padding: 30 }));
+    await page.selectOption('#plan-select', String(planId));
+    // The draft read again (T7 was drawn before too): its new island part is drawn, and
+    // the reload's reset of the tool is over before the reshape tool is picked.
+    await waitInPage(page, () => {
+      const map = (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap;
+      return map.queryRenderedFeatures(map.project([120.003, 30.003]), { layers: ['draft-fill'] }).some((f) => f.properties['code'] === 'T7') || null;
+    });
     await page.click('[data-tool="reshape"]');
     const inside = await at(120.0025, 30.0025);
     await page.mouse.click(inside.x, inside.y);
@@ -214,8 +235,9 @@ describe('web app: grid planning', function () {
 
   it('snaps a vertex dragged near the middle of a neighbour\'s edge onto that edge, and the draft validates', async () => {
     // A fresh draft of the published grids: T5 (120.01–120.02, 30.01–30.02), T6 east of it.
+    const previous = await shownPlanId();
     await page.click('#plan-new');
-    await page.waitForFunction(() => /#\d+ · 8/.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    await summaryShows(8, previous);
     await validated();
     expect(await page.textContent('#plan-undo-what')).to.contain('没有可撤销的修改');
     expect(await page.isDisabled('#plan-undo')).to.equal(true);
@@ -266,7 +288,7 @@ describe('web app: grid planning', function () {
     expect(await page.textContent('#plan-undo-what')).to.contain('修改形状 T5');
     // Ctrl+Z on the map takes back the first reshape too.
     await page.click('#plan-map');
-    await page.keyboard.press('Control+z');
+    await undoKey();
     await validated();
     await page.waitForFunction(() => document.querySelector('#plan-diff')?.textContent?.includes('未变 8'));
     grids = await draftGrids(planId);
@@ -306,10 +328,10 @@ describe('web app: grid planning', function () {
     }
     await page.waitForSelector('#merge-save');
     await page.click('#merge-save');
-    await page.waitForFunction(() => /· 7 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    await summaryShows(7);
     expect(await page.textContent('#plan-undo-what')).to.contain('合并 T1 + T2');
     await page.click('#plan-undo');
-    await page.waitForFunction(() => /· 8 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    await summaryShows(8);
     await validated();
     await page.waitForFunction(() => document.querySelector('#plan-diff')?.textContent?.includes('未变 8'));
     const after = await draftGrids(planId);
@@ -320,14 +342,74 @@ describe('web app: grid planning', function () {
     const planId = await shownPlanId();
     const before = (await draftGrids(planId)).get('T5')!;
     await splitAcross(30.015); // T5
-    await page.waitForFunction(() => /· 9 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    await summaryShows(9);
     expect(await page.textContent('#plan-undo-what')).to.contain('切分 T5');
-    await page.keyboard.press('Control+z');
-    await page.waitForFunction(() => /· 8 /.test(document.querySelector('#plan-summary')?.textContent ?? ''));
+    await undoKey();
+    await summaryShows(8);
     await validated();
     await page.waitForFunction(() => document.querySelector('#plan-diff')?.textContent?.includes('未变 8'));
     const after = await draftGrids(planId);
     expect(after.has('T5B')).to.equal(false);
     expect(after.get('T5')!.geometry).to.deep.equal(before.geometry);
+  });
+
+  it('refuses to undo an edit whose grids were changed elsewhere, drops it, and undoes the older edit next', async () => {
+    const planId = await shownPlanId();
+    await fitGrids();
+    // Older edit: T1 deleted.
+    await page.click('[data-tool="delete"]');
+    const t1 = await at(120.005, 30.005);
+    await page.mouse.click(t1.x, t1.y);
+    await summaryShows(7);
+    // Newer edit: T2 and T3 merged into T2.
+    await page.click('[data-tool="merge"]');
+    for (const [lon, lat] of [[120.015, 30.005], [120.025, 30.005]] as const) {
+      const p = await at(lon, lat);
+      await page.mouse.click(p.x, p.y);
+    }
+    await page.waitForSelector('#merge-save');
+    await page.click('#merge-save');
+    await summaryShows(6);
+    expect(await page.textContent('#plan-undo-what')).to.contain('合并 T2 + T3');
+    // Another tab gives T2 its old shape back.
+    const t2 = [[[[120.01, 30], [120.02, 30], [120.02, 30.01], [120.01, 30.01], [120.01, 30]]]];
+    const res = await t.admin.patch(`/api/plans/${planId}/grids/T2`, { geometry: { type: 'MultiPolygon', coordinates: t2 } });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    const changed = (await draftGrids(planId)).get('T2')!.geometry;
+    await page.click('#plan-undo');
+    await page.waitForFunction(() => document.querySelector('#plan-undo-note')?.textContent?.includes('已在别处被修改'), undefined, { timeout: 10_000 });
+    const note = (await page.textContent('#plan-undo-note'))!;
+    expect(note).to.contain('合并 T2 + T3');
+    expect(note).to.contain('T2');
+    expect(await page.textContent('#toasts')).to.contain('无法撤销');
+    // Nothing was undone, and the merge is off the stack: the deletion is next.
+    let grids = await draftGrids(planId);
+    expect(grids.has('T3')).to.equal(false);
+    expect(grids.get('T2')!.geometry).to.deep.equal(changed);
+    await page.waitForFunction(() => document.querySelector('#plan-undo-what')?.textContent?.includes('删除 T1'));
+    await page.click('#plan-undo');
+    await summaryShows(7);
+    grids = await draftGrids(planId);
+    expect(grids.has('T1'), 'T1 is back').to.equal(true);
+    expect(grids.has('T3')).to.equal(false);
+    expect(grids.get('T2')!.geometry).to.deep.equal(changed);
+    expect(await page.isDisabled('#plan-undo')).to.equal(true);
+    expect(await page.textContent('#plan-undo-what')).to.contain('没有可撤销的修改');
+  });
+
+  it('drops an edit whose undo the server refuses for good (4xx), saying what was left undone', async () => {
+    const planId = await shownPlanId();
+    await page.click('[data-tool="delete"]');
+    const t1 = await at(120.005, 30.005);
+    await page.mouse.click(t1.x, t1.y);
+    await summaryShows(6);
+    expect(await page.textContent('#plan-undo-what')).to.contain('删除 T1');
+    // Another tab discards the draft: it can no longer change (409).
+    expect((await t.admin.delete(`/api/plans/${planId}`)).status).to.equal(204);
+    await page.click('#plan-undo');
+    await page.waitForFunction(() => document.querySelector('#plan-undo-note')?.textContent?.includes('撤销被拒绝'), undefined, { timeout: 10_000 });
+    expect(await page.textContent('#plan-undo-note')).to.contain('重新添加 T1');
+    expect(await page.textContent('#plan-undo-what')).to.contain('没有可撤销的修改');
+    expect(await page.isDisabled('#plan-undo')).to.equal(true);
   });
 });

@@ -4,7 +4,7 @@
 import { TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode, type GeoJSONStoreFeatures, type SnapToCustom } from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import type { Map as MlMap } from 'maplibre-gl';
-import { along, type Box, type Edge } from './vertex-index';
+import { along, type Box, type Edge } from './snap-index';
 
 export type Ring = number[][];
 const SNAP_PX = 12;

@@ -1,11 +1,7 @@
 // A MultiPolygon grid is reshaped one part at a time: the part under the click is
 // edited, and saving puts it back among the other parts unchanged.
 import type { Ring } from './draw';
-
-export interface GridGeometry {
-  type: 'Polygon' | 'MultiPolygon';
-  coordinates: unknown;
-}
+import type { GridGeometry } from './geometry';
 
 function parts(g: GridGeometry): Ring[][] {
   return g.type === 'Polygon' ? [g.coordinates as Ring[]] : (g.coordinates as Ring[][]);

@@ -12,10 +12,11 @@ import { bboxOf, townData, type Bbox } from '../map/town-data';
 import type { Page } from '../shell/page';
 import { CompareView, type Diff } from './compare';
 import { DraftDraw } from './draw';
+import { roundGeometry, shapeKey } from './geometry';
 import { partAt, partOf, withPart } from './multipart';
-import { addedVertices, insertPoints, removePoints, straightVertexAt } from './tjunction';
-import { UndoStack, type Step } from './undo';
-import { VertexIndex } from './vertex-index';
+import { SnapIndex } from './snap-index';
+import { tJunctionFixes } from './tjunction';
+import { unmerge, unsplit, UndoStack, whyNotUndone, type Step, type UndoOutcome } from './undo';
 
 interface Plan {
   id: number;
@@ -82,6 +83,12 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   const compare = h('input', { type: 'checkbox', id: 'plan-compare', checked: true });
   const undoButton = h('button', { id: 'plan-undo', disabled: true, title: 'Ctrl+Z', onclick: () => void undo() }, tr('撤销', 'Undo'));
   const undoWhat = h('span', { id: 'plan-undo-what', class: 'muted' });
+  // Why the last undo was refused or left half done; until the next edit or undo.
+  const undoNote = h('div', { id: 'plan-undo-note', class: 'login-error', hidden: true });
+  const noteUndo = (text: string) => {
+    undoNote.textContent = text;
+    undoNote.hidden = !text;
+  };
   const panel = h(
     'aside', { class: 'plan-panel' },
     h('h3', {}, tr('草案', 'Draft')),
@@ -91,6 +98,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     h('h3', {}, tr('编辑', 'Edit')),
     h('div', { class: 'tools' }, tool('reshape', tr('修改形状', 'Reshape')), tool('draw', tr('绘制', 'Draw')), tool('split', tr('切分', 'Split')), tool('merge', tr('合并', 'Merge')), tool('delete', tr('删除', 'Delete'))),
     h('div', { class: 'row' }, undoButton, undoWhat),
+    undoNote,
     hint,
     form,
     h('h3', {}, tr('检查与发布', 'Validate and publish')),
@@ -116,7 +124,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   let selectedCodes: string[] = [];
   let diff: Diff | null = null;
   const compareView = new CompareView(map, ctx.town.code, diffBox, (code) => draft.find((d) => d.properties.code === code)?.geometry);
-  let vertices = VertexIndex.empty();
+  let vertices = SnapIndex.empty();
   // While reshaping, the grid's own vertices and edges are not targets: only the neighbours'.
   const own = () => (tool_ === 'reshape' ? selectedCodes[0] : undefined);
   const draw = new DraftDraw(map, { vertices: (box) => vertices.within(box, own()), edges: (box) => vertices.edgesWithin(box, own()) });
@@ -157,12 +165,14 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   async function open(p: Plan | null): Promise<void> {
     plan = p;
     history.clear();
+    noteUndo('');
     showUndo();
     setTool(null);
     showIssues(null);
     if (!p) {
+      loading++; // a draft still being read is not drawn
       draft = [];
-      vertices = VertexIndex.empty();
+      vertices = SnapIndex.empty();
       renderDraft();
       summary.textContent = '';
       diff = null;
@@ -172,15 +182,28 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     await Promise.all([reloadDraft(), validate()]);
   }
 
-  async function reloadDraft(): Promise<void> {
+  // Like validation, reads of the draft can overlap (an edit and an undo, or the plan
+  // switched meanwhile): only the last read of the plan shown is drawn.
+  let loading = 0;
+  /** Reads the draft and its diff again and draws them; `read` gets the grids as read, whether or not a later read overtook this one. */
+  async function reloadDraft(read?: (grids: DraftFeature[]) => void): Promise<void> {
     if (!plan) return;
-    const fc = await get<{ features: DraftFeature[] }>(`/api/plans/${plan.id}/grids`);
-    draft = fc.features;
-    vertices = new VertexIndex(draft.map((f) => f.properties.code), draft.map((f) => f.geometry.coordinates));
-    diff = await get<Diff>(`/api/plans/${plan.id}/diff`);
-    renderDraft();
-    summary.textContent = `#${plan.id} · ${draft.length} ${tr('个网格', 'grids')}`;
-    await compareView.show(diff);
+    const mine = ++loading;
+    const id = plan.id;
+    const current = () => mine === loading && plan?.id === id;
+    try {
+      const [fc, d] = await Promise.all([get<{ features: DraftFeature[] }>(`/api/plans/${id}/grids`), get<Diff>(`/api/plans/${id}/diff`)]);
+      read?.(fc.features);
+      if (!current()) return;
+      draft = fc.features;
+      vertices = new SnapIndex(draft.map((f) => f.properties.code), draft.map((f) => f.geometry.coordinates));
+      diff = d;
+      renderDraft();
+      summary.textContent = `#${id} · ${draft.length} ${tr('个网格', 'grids')}`;
+      await compareView.show(d);
+    } catch (err) {
+      if (current()) toast(message(err), 'error');
+    }
   }
 
   function renderDraft(): void {
@@ -246,12 +269,26 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     }
   });
 
+  // An edit or an undo runs alone: another one meanwhile (Ctrl+Z, a save clicked
+  // twice) is not started, and the undo button and the form's buttons show it. Over
+  // once the draft has been read again after it (its validation may still run).
+  let busy = false;
+  function setBusy(b: boolean): void {
+    busy = b;
+    el.classList.toggle('plan-busy', b);
+    for (const button of form.querySelectorAll('button')) button.disabled = b;
+    showUndo();
+  }
+
   /**
    * Runs an edit. `action` puts in `undo`, as each of its calls succeeds, the calls
    * that take it back (first to run first); whatever was done can be undone, even
    * when a later call of the edit failed.
    */
   async function edit(action: (undo: Step[]) => Promise<unknown>, done: string, what = done): Promise<boolean> {
+    if (!plan || busy) return false;
+    const id = plan.id;
+    setBusy(true);
     const undoSteps: Step[] = [];
     let ok = false;
     try {
@@ -259,50 +296,78 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
       toast(done, 'ok');
       ok = true;
     } catch (err) {
-      toast(err instanceof ApiError ? `${err.message} (${err.code})` : String(err), 'error');
+      toast(message(err), 'error');
     }
-    if (undoSteps.length) history.push({ what, steps: undoSteps });
-    showUndo();
+    if (!ok && !undoSteps.length) {
+      setBusy(false);
+      return false;
+    }
+    noteUndo('');
+    if (plan?.id !== id) {
+      setBusy(false);
+      return ok;
+    }
+    // The edit is recorded with the draft as read right after it, which an undo compares with.
+    let recorded = false;
+    const record = (grids: DraftFeature[] | null) => {
+      if (recorded) return;
+      recorded = true;
+      if (undoSteps.length && plan?.id === id) history.push(what, undoSteps, grids);
+      setBusy(false);
+    };
     // Check at once after any edit: the drawn and listed issues always match the draft.
-    if (ok || undoSteps.length) await Promise.all([reloadDraft(), validate()]);
+    const checking = validate();
+    await reloadDraft(record);
+    record(null);
+    await checking;
     return ok;
   }
 
   function showUndo(): void {
     const last = history.peek();
-    undoButton.disabled = !last || undoing;
+    undoButton.disabled = !last || busy;
     undoWhat.textContent = last ? `${tr('可撤销', 'Can undo')}: ${last.what}` : tr('没有可撤销的修改', 'Nothing to undo');
   }
 
-  /** Takes back the last edit of this session (Ctrl+Z); a reshape not yet saved is dropped first. */
-  let undoing = false;
   /** The shape the grid being reshaped had when it was clicked, to tell whether it was changed. */
   let reshapeStart = '';
+  /** Takes back the last edit of this session (Ctrl+Z); a reshape not yet saved is dropped first. */
   async function undo(): Promise<void> {
-    if (!plan || undoing) return;
+    if (!plan || busy) return;
     const editing = draw.edited();
     if (tool_ === 'reshape' && editing && shapeKey(editing.coordinates) !== reshapeStart) {
       setTool('reshape');
       toast(tr('已放弃未保存的形状', 'Unsaved shape dropped'), 'ok');
       return;
     }
-    const last = history.peek();
-    if (!last) return;
-    undoing = true;
-    setTool(null);
-    showUndo();
+    if (!history.peek()) return;
     const id = plan.id;
+    setTool(null);
+    setBusy(true);
+    noteUndo('');
     try {
-      await history.undo(id);
-      toast(`${tr('已撤销', 'Undone')}: ${last.what}`, 'ok');
+      tellUndone(await history.undo(id));
     } catch (err) {
-      toast(`${tr('撤销失败', 'Undo failed')}: ${err instanceof ApiError ? `${err.message} (${err.code})` : String(err)}`, 'error');
-    } finally {
-      undoing = false;
-      showUndo();
+      toast(`${tr('撤销失败，可重试', 'Undo failed, try again')}: ${message(err)}`, 'error');
+    }
+    if (plan?.id !== id) {
+      setBusy(false);
+      return;
     }
     // Checked again, as after every edit.
-    if (plan?.id === id) await Promise.all([reloadDraft(), validate()]);
+    const checking = validate();
+    await reloadDraft(() => setBusy(false));
+    setBusy(false);
+    await checking;
+  }
+
+  function tellUndone(outcome: UndoOutcome | null): void {
+    if (outcome?.kind === 'done') toast(`${tr('已撤销', 'Undone')}: ${outcome.entry.what}`, 'ok');
+    else if (outcome) {
+      const why = whyNotUndone(outcome, message);
+      noteUndo(why);
+      toast(why, 'error');
+    }
   }
 
   document.addEventListener('keydown', (e) => {
@@ -315,32 +380,6 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     void undo();
   });
 
-  /**
-   * The neighbours that get the edited grid's new vertices lying on their edges (a
-   * vertex snapped onto the middle of an edge), so the two share that boundary exactly;
-   * and those that lose a vertex the edited grid moved away from, when it is left in
-   * the middle of straight edges in every grid that still has it.
-   */
-  function tJunctionFixes(code: string | null, before: unknown, after: unknown): { code: string; before: DraftFeature['geometry']; after: DraftFeature['geometry'] }[] {
-    const added = addedVertices(before, after);
-    const removed = addedVertices(after, before).filter((p) => {
-      const holders = vertices.gridsWithVertexAt(p, ON_EDGE_DEG, code ?? undefined);
-      return holders.length > 0 && holders.every((c) => straightVertexAt(draft.find((d) => d.properties.code === c)?.geometry.coordinates, p, ON_EDGE_DEG) === true);
-    });
-    if (!added.length && !removed.length) return [];
-    const codes = new Set([
-      ...added.flatMap((p) => vertices.gridsWithEdgeAt(p, ON_EDGE_DEG, code ?? undefined)),
-      ...removed.flatMap((p) => vertices.gridsWithVertexAt(p, ON_EDGE_DEG, code ?? undefined)),
-    ]);
-    return [...codes].flatMap((c) => {
-      const f = draft.find((d) => d.properties.code === c);
-      if (!f) return [];
-      const without = removePoints(f.geometry.coordinates, removed, ON_EDGE_DEG);
-      const coordinates = insertPoints(without ?? f.geometry.coordinates, added, ON_EDGE_DEG) ?? without;
-      return coordinates ? [{ code: c, before: f.geometry, after: { type: f.geometry.type, coordinates } }] : [];
-    });
-  }
-
   async function saveReshape(grid: DraftFeature, part: number): Promise<void> {
     const edited = draw.edited();
     if (!plan || !edited) return;
@@ -348,7 +387,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     const code = grid.properties.code;
     // The other parts of a MultiPolygon go back as they were.
     const geometry = roundGeometry(withPart(grid.geometry, part, edited.coordinates));
-    const fixes = tJunctionFixes(code, grid.geometry.coordinates, geometry.coordinates);
+    const fixes = tJunctionFixes(vertices, draft, code, grid.geometry.coordinates, geometry.coordinates);
     const ok = await edit(async (undo) => {
       // The neighbours first: a vertex put on a straight edge changes nothing by itself.
       for (const n of fixes) {
@@ -383,7 +422,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
           const id = plan!.id;
           const newCode = code.value.trim();
           const rounded = roundGeometry(geometry);
-          const fixes = tJunctionFixes(null, null, rounded.coordinates);
+          const fixes = tJunctionFixes(vertices, draft, null, null, rounded.coordinates);
           const ok = await edit(async (undo) => {
             await post(`/api/plans/${id}/grids`, { type: 'Feature', properties: { code: newCode, name: name.value.trim(), kind: 'residential', village_code: village.value }, geometry: rounded });
             undo.unshift({ op: 'delete', code: newCode });
@@ -549,41 +588,6 @@ function reloadTiles(map: MlMap): void {
   if (src?.tiles) src.setTiles([...src.tiles]);
 }
 
-/**
- * Coordinates go to the server with the 7 decimals (about 1 cm) it answers with: a
- * finer vertex would come back rounded from the next read, and a vertex two grids
- * share would then differ between them after one of them is edited again.
- */
-function roundGeometry<T extends { coordinates: unknown }>(g: T): T {
-  const r = (c: unknown): unknown => (Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]).map((n) => Math.round(n * 1e7) / 1e7) : (c as unknown[]).map(r));
-  return { ...g, coordinates: r(g.coordinates) };
-}
-
-function shapeKey(coordinates: unknown): string {
-  return JSON.stringify(roundGeometry({ coordinates }).coordinates);
-}
-
-/** How far (degrees) a vertex may lie from a neighbour's edge and still be on it: two roundings to 7 decimals. */
-const ON_EDGE_DEG = 2e-7;
-
-/**
- * The calls that take back a split: the parts merged back under the old code when a
- * part kept it (so the grid keeps its identity), else the parts deleted and the grid
- * added again; then its exact old shape and properties.
- */
-function unsplit(grid: DraftFeature, parts: string[]): Step[] {
-  const p = grid.properties;
-  const restore: Step = { op: 'patch', code: p.code, change: { name: p.name, kind: p.kind, village_code: p.village_code, geometry: grid.geometry } };
-  if (parts.includes(p.code)) return [{ op: 'merge', codes: parts, into: { code: p.code, name: p.name, kind: p.kind, village_code: p.village_code } }, restore];
-  return [...parts.map((c): Step => ({ op: 'delete', code: c })), { op: 'create', feature: grid }];
-}
-
-/** The calls that take back a merge: the merged grid given back its old shape when it kept a code, the others added again. */
-function unmerge(into: string, originals: DraftFeature[]): Step[] {
-  const kept = originals.find((o) => o.properties.code === into);
-  const others = originals.filter((o) => o !== kept);
-  const first: Step = kept
-    ? { op: 'patch', code: into, change: { name: kept.properties.name, kind: kept.properties.kind, village_code: kept.properties.village_code, geometry: kept.geometry } }
-    : { op: 'delete', code: into };
-  return [first, ...others.map((o): Step => ({ op: 'create', feature: o }))];
+function message(err: unknown): string {
+  return err instanceof ApiError ? `${err.message} (${err.code})` : String(err);
 }

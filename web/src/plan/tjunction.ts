@@ -4,7 +4,52 @@
 // the neighbour's ring makes the shared stretch of boundary exactly the same. When the
 // vertex moves away again, the neighbours' vertex, now in the middle of a straight
 // edge, is taken out again (so they end as they were).
-import { along, distanceToSegment, rings, same, type Point } from './vertex-index';
+import type { GridGeometry } from './geometry';
+import { along, distanceToSegment, rings, same, type Point, type SnapIndex } from './snap-index';
+
+/** How far (degrees) a vertex may lie from a neighbour's edge and still be on it: two roundings to 7 decimals. */
+export const ON_EDGE_DEG = 2e-7;
+
+export interface NeighbourFix {
+  code: string;
+  before: GridGeometry;
+  after: GridGeometry;
+}
+
+/**
+ * The neighbours that get the edited grid's new vertices lying on their edges (a
+ * vertex snapped onto the middle of an edge), so the two share that boundary exactly;
+ * and those that lose a vertex the edited grid moved away from, when it is left in
+ * the middle of straight edges in every grid that still has it. `code` is the edited
+ * grid (null for a new one), `before` and `after` its coordinates.
+ */
+export function tJunctionFixes(
+  index: SnapIndex,
+  draft: readonly { properties: { code: string }; geometry: GridGeometry }[],
+  code: string | null,
+  before: unknown,
+  after: unknown,
+): NeighbourFix[] {
+  const skip = code ?? undefined;
+  const geometryOf = (c: string) => draft.find((d) => d.properties.code === c)?.geometry;
+  const added = addedVertices(before, after);
+  const removed = addedVertices(after, before).filter((p) => {
+    const holders = index.gridsWithVertexAt(p, ON_EDGE_DEG, skip);
+    return holders.length > 0 && holders.every((c) => straightVertexAt(geometryOf(c)?.coordinates, p, ON_EDGE_DEG) === true);
+  });
+  if (!added.length && !removed.length) return [];
+  const codes = new Set([
+    ...added.flatMap((p) => index.gridsWithEdgeAt(p, ON_EDGE_DEG, skip)),
+    ...removed.flatMap((p) => index.gridsWithVertexAt(p, ON_EDGE_DEG, skip)),
+  ]);
+  return [...codes].flatMap((c) => {
+    const g = geometryOf(c);
+    if (!g) return [];
+    const without = removePoints(g.coordinates, removed, ON_EDGE_DEG);
+    const coordinates = insertPoints(without ?? g.coordinates, added, ON_EDGE_DEG) ?? without;
+    return coordinates ? [{ code: c, before: g, after: { type: g.type, coordinates } }] : [];
+  });
+}
 
 /** Vertices of `after` that `before` does not have (the ones moved or added). */
 export function addedVertices(before: unknown, after: unknown): Point[] {

@@ -8,7 +8,7 @@ export type Point = number[];
 /** One side of a ring: its two ends. */
 export type Edge = [Point, Point];
 
-export class VertexIndex {
+export class SnapIndex {
   private readonly tree: Flatbush | null;
   /** x, y of each vertex, in the order they were added to the tree. */
   private readonly xy: Float64Array;
@@ -60,8 +60,8 @@ export class VertexIndex {
     }
   }
 
-  static empty(): VertexIndex {
-    return new VertexIndex([], []);
+  static empty(): SnapIndex {
+    return new SnapIndex([], []);
   }
 
   get size(): number {
