@@ -363,8 +363,8 @@ describe('web app: dispatch', function () {
       const seen = { rows: new Set<string>(), toasts: new Set<string>() };
       (window as unknown as { __seen: typeof seen }).__seen = seen;
       new MutationObserver(() => {
-        for (const row of document.querySelectorAll('#queue-rows tr[data-incident]')) seen.rows.add(row.getAttribute('data-incident')!);
-        for (const toast of document.querySelectorAll('#toasts .toast')) seen.toasts.add(toast.textContent ?? '');
+        for (const row of Array.from(document.querySelectorAll('#queue-rows tr[data-incident]'))) seen.rows.add(row.getAttribute('data-incident')!);
+        for (const toast of Array.from(document.querySelectorAll('#toasts .toast'))) seen.toasts.add(toast.textContent ?? '');
       }).observe(document.body, { childList: true, subtree: true, characterData: true });
     });
     const neighbour = await t.login(['dispatcher'], [otherTownId]);

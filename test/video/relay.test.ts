@@ -367,7 +367,8 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
       // A cold Node + tsx start and the first HLS segment: seconds alone, more on a loaded machine.
       const line = await until(`the ${mode} child's relay`, 25_000, () => /^RELAY (.*)$/m.exec(out)?.[1]).catch((e: Error) => {
         child.kill('SIGKILL'); // no orphan waiting for its relay after the test
-        throw new Error(`${e.message}; the child said: ${(out + err).slice(-500) || 'nothing'}`);
+        const { rtspPid, rtspRunning } = camera.state();
+        throw new Error(`${e.message}; the camera's RTSP process ${rtspPid} running: ${rtspRunning}; the child said: ${(out + err).slice(-500) || 'nothing'}`);
       });
       return { ...(JSON.parse(line) as { pid: number; dir: string }), child };
     };

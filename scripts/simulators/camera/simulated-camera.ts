@@ -121,6 +121,8 @@ export interface CameraState {
   subscriptions: number;
   ptz: PtzSnapshot | undefined;
   rtspPid: number | undefined;
+  /** False when the RTSP child has exited (a crash shows here, not only as refused connections). */
+  rtspRunning: boolean;
 }
 
 /** Stable pseudo-serial and UUID from the camera name: the same camera keeps its identity across runs. */
@@ -337,6 +339,7 @@ export class SimulatedCamera implements ControllableCamera {
       subscriptions: this.broker.count(),
       ptz: this.ptzState(),
       rtspPid: this.rtsp?.pid,
+      rtspRunning: this.rtsp?.running ?? false,
     };
   }
 
@@ -371,13 +374,31 @@ export class SimulatedCamera implements ControllableCamera {
         ...(this.options.videoPattern ? { pattern: this.options.videoPattern } : {}),
       });
       this.rtspPortNumber = this.rtsp.port;
+      this.watch(this.rtsp);
     }
     if (!this.http.listening) this.httpPort = await this.http.listen(this.httpPort, this.host);
   }
 
+  /**
+   * A camera's watchdog restarts its streaming service when it dies (seen here: the
+   * GStreamer server exiting after a client vanished mid-setup); the streams come back
+   * on the same port, as on a device, instead of staying refused until power-off.
+   */
+  private watch(proc: RtspServerProcess): void {
+    void proc.exited().then((code) => {
+      if (this.rtsp !== proc || this.stopped) return; // stopped on purpose
+      process.emitWarning(`simulated camera ${this.name}: RTSP server exited (${code}); restarting it`);
+      setTimeout(() => void this.transition(async () => {
+        if (this.rtsp === proc && !this.stopped && !this.currentFaults.offline) await this.powerOn();
+      }).catch((err: unknown) => process.emitWarning(`simulated camera ${this.name}: RTSP restart failed: ${String(err)}`)), 200);
+    });
+  }
+
   private async powerOff(): Promise<void> {
     await this.http.close();
-    await this.rtsp?.stop();
+    const rtsp = this.rtsp;
+    this.rtsp = undefined; // not a crash: the watchdog leaves it down
+    await rtsp?.stop();
     this.broker.clear();
     this.ptz?.stop(); // motors stop with the power; the position stays
   }

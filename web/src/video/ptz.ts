@@ -23,6 +23,8 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
   const presetName = h('input', { placeholder: tr('预置位名称', 'Preset name'), id: 'ptz-preset-name' });
   let renewTimer: ReturnType<typeof setInterval> | null = null;
   let held = false;
+  /** Which press is current: a later press makes an earlier one's late answer stale. */
+  let press = 0;
   // The move request in flight: a stop sent before it lands could overtake it, and the
   // camera would then move for the whole lease after the button was let go.
   let starting: Promise<unknown> = Promise.resolve();
@@ -33,37 +35,51 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
     void refresh();
   };
 
+  const stopRenewing = () => {
+    if (renewTimer) clearInterval(renewTimer);
+    renewTimer = null;
+  };
+
   async function start(x: number, y: number, zoom: number): Promise<void> {
     const s = Number(speed.value);
+    const mine = ++press;
     held = true;
-    const move = post(`/api/cameras/${cameraId}/ptz`, { type: 'continuous', velocity: { x: x * s, y: y * s, zoom: zoom * s }, leaseMs: LEASE_MS });
+    // After the previous press's move (and its stop), so the server sees them in order.
+    const before = starting;
+    const move = before.then(() => post(`/api/cameras/${cameraId}/ptz`, { type: 'continuous', velocity: { x: x * s, y: y * s, zoom: zoom * s }, leaseMs: LEASE_MS }));
     starting = move.catch(() => undefined);
     try {
       await move;
     } catch (err) {
-      held = false;
+      if (mine === press) held = false;
       return fail(err);
     }
-    if (!held) return; // let go while starting: stop() waited for this move and stops it
+    // Let go while starting (stop() waited for this move and stops it), or pressed again.
+    if (!held || mine !== press) return;
+    stopRenewing();
     renewTimer = setInterval(() => {
       post(`/api/cameras/${cameraId}/ptz`, { type: 'renew', leaseMs: LEASE_MS }).catch((err: unknown) => {
         // Someone of a higher rank took the camera: say so, instead of holding a dead button.
-        if (!(err instanceof ApiError && err.status === 409) || !held) return;
+        if (!(err instanceof ApiError && err.status === 409) || !held || mine !== press) return;
         held = false;
-        if (renewTimer) clearInterval(renewTimer);
-        renewTimer = null;
+        stopRenewing();
         fail(err);
       });
     }, RENEW_MS);
   }
 
   async function stop(): Promise<void> {
-    if (renewTimer) clearInterval(renewTimer);
-    renewTimer = null;
+    stopRenewing();
     if (!held) return;
     held = false;
-    await starting;
-    await post(`/api/cameras/${cameraId}/ptz`, { type: 'stop' }).catch(fail);
+    const mine = press;
+    const stopped = starting.then(async () => {
+      // Pressed again meanwhile: that press's move replaces this stop.
+      if (mine !== press) return;
+      await post(`/api/cameras/${cameraId}/ptz`, { type: 'stop' }).catch(fail);
+    });
+    starting = stopped;
+    await stopped;
     void refresh();
   }
 
