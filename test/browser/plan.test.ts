@@ -393,8 +393,8 @@ describe('web app: grid planning', function () {
     expect(grids.has('T1'), 'T1 is back').to.equal(true);
     expect(grids.has('T3')).to.equal(false);
     expect(grids.get('T2')!.geometry).to.deep.equal(changed);
+    await page.waitForFunction(() => document.querySelector('#plan-undo-what')?.textContent?.includes('没有可撤销的修改'));
     expect(await page.isDisabled('#plan-undo')).to.equal(true);
-    expect(await page.textContent('#plan-undo-what')).to.contain('没有可撤销的修改');
   });
 
   it('drops an edit whose undo the server refuses for good (4xx), saying what was left undone', async () => {
@@ -409,7 +409,8 @@ describe('web app: grid planning', function () {
     await page.click('#plan-undo');
     await page.waitForFunction(() => document.querySelector('#plan-undo-note')?.textContent?.includes('撤销被拒绝'), undefined, { timeout: 10_000 });
     expect(await page.textContent('#plan-undo-note')).to.contain('重新添加 T1');
-    expect(await page.textContent('#plan-undo-what')).to.contain('没有可撤销的修改');
+    // The undo line is drawn again once the page is no longer busy (after the draft is read back).
+    await page.waitForFunction(() => document.querySelector('#plan-undo-what')?.textContent?.includes('没有可撤销的修改'), undefined, { timeout: 10_000 });
     expect(await page.isDisabled('#plan-undo')).to.equal(true);
   });
 });

@@ -362,6 +362,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   }
 
   function tellUndone(outcome: UndoOutcome | null): void {
+    showUndo(); // the stack changed (done or dropped): the line says so at once, not after the reload
     if (outcome?.kind === 'done') toast(`${tr('已撤销', 'Undone')}: ${outcome.entry.what}`, 'ok');
     else if (outcome) {
       const why = whyNotUndone(outcome, message);
