@@ -1,11 +1,11 @@
 // A MapLibre map on the offline style, tiles fetched with the session's token, framed
 // on the town. Every page with a map (map, installation, planning) starts here.
 import * as maplibregl from 'maplibre-gl';
-import type { Map as MlMap } from 'maplibre-gl';
+import type { Map as MlMap, VectorTileSource } from 'maplibre-gl';
 // The worker is its own file in maplibre-gl 6: ship it as an asset of the build.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { getToken } from '../api';
-import { baseStyle } from './style';
+import { BASE_SOURCE, baseStyle } from './style';
 import type { Bbox } from './town-data';
 
 maplibregl.setWorkerUrl(workerUrl);
@@ -39,4 +39,10 @@ export function createBaseMap(container: HTMLElement, bbox: Bbox): MlMap {
 /** Resolves once the style is loaded (sources and layers may be added). */
 export function styleReady(map: MlMap): Promise<void> {
   return map.isStyleLoaded() ? Promise.resolve() : new Promise((resolve) => map.once('load', () => resolve()));
+}
+
+/** After a publish the tiles change: fetch them again (the ETag makes unchanged ones cheap). */
+export function reloadTiles(map: MlMap): void {
+  const src = map.getSource(BASE_SOURCE) as VectorTileSource | undefined;
+  if (src?.tiles) src.setTiles([...src.tiles]);
 }

@@ -1,14 +1,14 @@
 // The map page: boundaries and roads from the vector tiles, cameras with their view,
 // gridworkers moving live; click for a card, layer switches, search, coordinates.
 import * as maplibregl from 'maplibre-gl';
-import type { MapGeoJSONFeature, MapMouseEvent, Map as MlMap, VectorTileSource } from 'maplibre-gl';
+import type { MapGeoJSONFeature, MapMouseEvent, Map as MlMap } from 'maplibre-gl';
 import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import { live } from '../live';
 import type { Page } from '../shell/page';
-import { createBaseMap, styleReady } from './base-map';
+import { createBaseMap, reloadTiles, styleReady } from './base-map';
 import { addCameraLayers, CAMERA_LAYERS } from './cameras-layer';
 import { addIncidentLayers } from './incidents-layer';
 import { incidents, STATE_LABEL } from '../incidents-store';
@@ -96,8 +96,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
     if ((e as { action?: string }).action !== 'published') return;
     forgetTownData(ctx.town.code);
     void townData(ctx.town.code).then((fresh) => (data = fresh), () => undefined);
-    const src = map.getSource(BASE_SOURCE) as VectorTileSource | undefined;
-    if (src?.tiles) src.setTiles([...src.tiles]);
+    reloadTiles(map);
   });
   const selection = gridSelection(map);
   const popup = new maplibregl.Popup({ closeButton: true, maxWidth: '320px', className: 'card-popup' });

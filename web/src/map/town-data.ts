@@ -19,29 +19,50 @@ export interface TownData {
   places: Place[];
 }
 
-interface Feature {
+export interface TownFeature {
   properties: Record<string, unknown>;
   geometry: { type: string; coordinates: unknown };
 }
 
+export interface TownFeatures {
+  features: TownFeature[];
+}
+
+const raw = new Map<string, Promise<TownFeatures>>();
 const cache = new Map<string, Promise<TownData>>();
+
+/** The town's published map as GeoJSON, fetched once and shared by every user. */
+export function townFeatures(code: string): Promise<TownFeatures> {
+  let p = raw.get(code);
+  if (!p) {
+    p = get<TownFeatures>(`/api/towns/${code}/map.geojson`);
+    p.catch(() => {
+      if (raw.get(code) === p) raw.delete(code);
+    });
+    raw.set(code, p);
+  }
+  return p;
+}
 
 export function townData(code: string): Promise<TownData> {
   let p = cache.get(code);
   if (!p) {
-    p = get<{ features: Feature[] }>(`/api/towns/${code}/map.geojson`).then(toTownData);
-    p.catch(() => cache.delete(code));
+    p = townFeatures(code).then(toTownData);
+    p.catch(() => {
+      if (cache.get(code) === p) cache.delete(code);
+    });
     cache.set(code, p);
   }
   return p;
 }
 
-/** After a publish: the next townData() asks the server again. */
+/** After a publish: the next townFeatures() / townData() asks the server again. */
 export function forgetTownData(code: string): void {
+  raw.delete(code);
   cache.delete(code);
 }
 
-function toTownData(fc: { features: Feature[] }): TownData {
+function toTownData(fc: TownFeatures): TownData {
   const places: Place[] = [];
   let all: Bbox = [180, 90, -180, -90];
   for (const f of fc.features) {

@@ -2,10 +2,9 @@
 // grid, and the grids the draft removes drawn from their published geometry (the diff
 // endpoint answers codes only, so they come from the town's published map).
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
-import { get } from '../api';
 import { h } from '../dom';
 import { tr } from '../i18n';
-import { bboxOf } from '../map/town-data';
+import { bboxOf, townFeatures } from '../map/town-data';
 
 export interface Diff {
   added: string[];
@@ -22,7 +21,6 @@ const SIGN: Record<Kind, string> = { added: '+', changed: '~', removed: '−' };
 const LAYERS = ['removed-fill', 'removed-line'];
 
 export class CompareView {
-  private published: Promise<Map<string, Geometry>> | null = null;
   private removed = new Map<string, Geometry>();
   private shown = 0;
 
@@ -37,11 +35,6 @@ export class CompareView {
     const before = map.getLayer('issues-fill') ? 'issues-fill' : undefined;
     map.addLayer({ id: 'removed-fill', type: 'fill', source: 'removed', paint: { 'fill-color': '#c62828', 'fill-opacity': 0.35 } }, before);
     map.addLayer({ id: 'removed-line', type: 'line', source: 'removed', paint: { 'line-color': '#ef5350', 'line-width': 2, 'line-dasharray': [3, 2] } }, before);
-  }
-
-  /** After a publish the published grids are others: fetch them again when next needed. */
-  invalidate(): void {
-    this.published = null;
   }
 
   setVisible(visible: boolean): void {
@@ -83,14 +76,9 @@ export class CompareView {
     if (g) this.map.fitBounds(bboxOf(g.coordinates), { padding: 80, maxZoom: 17, duration: 500 });
   }
 
-  private publishedGrids(): Promise<Map<string, Geometry>> {
-    if (!this.published) {
-      const p = get<{ features: { properties: Record<string, unknown>; geometry: Geometry }[] }>(`/api/towns/${this.townCode}/map.geojson`).then(
-        (fc) => new Map(fc.features.filter((f) => f.properties['layer'] === 'grid').map((f) => [String(f.properties['code']), f.geometry])),
-      );
-      p.catch(() => (this.published = null));
-      this.published = p;
-    }
-    return this.published;
+  /** The published grids by code, from the town's map (shared with townData(); forgetTownData() after a publish). */
+  private async publishedGrids(): Promise<Map<string, Geometry>> {
+    const fc = await townFeatures(this.townCode);
+    return new Map(fc.features.filter((f) => f.properties['layer'] === 'grid').map((f) => [String(f.properties['code']), f.geometry]));
   }
 }

@@ -1,14 +1,13 @@
 // Grid planning: open a draft of the town, reshape / draw / split / merge / delete
 // grids on the map, undo those edits, validate (errors drawn on the map, listed to
 // jump to each), publish, and compare the draft with the published grids.
-import type { GeoJSONSource, Map as MlMap, VectorTileSource } from 'maplibre-gl';
+import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { ApiError, del, get, patch, post } from '../api';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
-import { createBaseMap, styleReady } from '../map/base-map';
-import { BASE_SOURCE } from '../map/style';
-import { bboxOf, townData, type Bbox } from '../map/town-data';
+import { createBaseMap, reloadTiles, styleReady } from '../map/base-map';
+import { bboxOf, forgetTownData, townData, type Bbox } from '../map/town-data';
 import type { Page } from '../shell/page';
 import { CompareView, type Diff } from './compare';
 import { DraftDraw } from './draw';
@@ -513,7 +512,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     try {
       const res = await post<{ revision: number }>(`/api/plans/${plan.id}/publish`);
       reloadTiles(map);
-      compareView.invalidate();
+      forgetTownData(ctx.town.code);
       await loadPlans();
       result().replaceChildren(h('div', { class: 'ok', id: 'publish-ok' }, `${tr('已发布', 'Published')} · ${tr('版本', 'revision')} ${res.revision}`));
     } catch (err) {
@@ -581,12 +580,6 @@ function addDraftLayers(map: MlMap): void {
   map.addLayer({ id: 'issues-fill', type: 'fill', source: 'issues', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['match', ['get', 'kind'], 'gap', '#ff9800', '#ff1744'], 'fill-opacity': 0.7 } });
   map.addLayer({ id: 'issues-line', type: 'line', source: 'issues', paint: { 'line-color': ['match', ['get', 'kind'], 'gap', '#ff9800', '#ff1744'], 'line-width': 2 } });
   map.addLayer({ id: 'issues-point', type: 'circle', source: 'issues', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': '#ff1744', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
-}
-
-/** After a publish the tiles change: fetch them again (the ETag makes unchanged ones cheap). */
-function reloadTiles(map: MlMap): void {
-  const src = map.getSource(BASE_SOURCE) as VectorTileSource | undefined;
-  if (src?.tiles) src.setTiles([...src.tiles]);
 }
 
 function message(err: unknown): string {

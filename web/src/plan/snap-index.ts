@@ -64,14 +64,6 @@ export class SnapIndex {
     return new SnapIndex([], []);
   }
 
-  get size(): number {
-    return this.owner.length;
-  }
-
-  get edgeCount(): number {
-    return this.segOwner.length;
-  }
-
   /** Vertices inside the box, leaving out those of the grid `skip`. */
   within([minX, minY, maxX, maxY]: Box, skip?: string): number[][] {
     if (!this.tree) return [];

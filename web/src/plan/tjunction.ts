@@ -8,9 +8,9 @@ import type { GridGeometry } from './geometry';
 import { along, distanceToSegment, rings, same, type Point, type SnapIndex } from './snap-index';
 
 /** How far (degrees) a vertex may lie from a neighbour's edge and still be on it: two roundings to 7 decimals. */
-export const ON_EDGE_DEG = 2e-7;
+const ON_EDGE_DEG = 2e-7;
 
-export interface NeighbourFix {
+interface NeighbourFix {
   code: string;
   before: GridGeometry;
   after: GridGeometry;
@@ -52,7 +52,7 @@ export function tJunctionFixes(
 }
 
 /** Vertices of `after` that `before` does not have (the ones moved or added). */
-export function addedVertices(before: unknown, after: unknown): Point[] {
+function addedVertices(before: unknown, after: unknown): Point[] {
   const had = new Set<string>();
   rings(before, (ring) => ring.forEach((p) => had.add(key(p))));
   const out = new Map<string, Point>();
@@ -66,7 +66,7 @@ export function addedVertices(before: unknown, after: unknown): Point[] {
  * The coordinates with each point that lies within `eps` of an edge (and is not one
  * of its ends) put into that edge; null when no point lies on any edge.
  */
-export function insertPoints<T>(coords: T, points: Point[], eps: number): T | null {
+function insertPoints<T>(coords: T, points: Point[], eps: number): T | null {
   let changed = false;
   const walk = (c: unknown): unknown => {
     if (!Array.isArray(c) || c.length === 0) return c;
@@ -97,7 +97,7 @@ export function insertPoints<T>(coords: T, points: Point[], eps: number): T | nu
  * Whether the point is a vertex of the coordinates only in the middle of straight
  * edges (true), a corner somewhere (false), or not a vertex at all (null).
  */
-export function straightVertexAt(coords: unknown, p: Point, eps: number): boolean | null {
+function straightVertexAt(coords: unknown, p: Point, eps: number): boolean | null {
   let found: boolean | null = null;
   rings(coords, (ring) => {
     const n = ring.length - 1; // the last repeats the first
@@ -113,7 +113,7 @@ export function straightVertexAt(coords: unknown, p: Point, eps: number): boolea
 }
 
 /** The coordinates without the vertices at these points; null when none is there. */
-export function removePoints<T>(coords: T, points: Point[], eps: number): T | null {
+function removePoints<T>(coords: T, points: Point[], eps: number): T | null {
   let changed = false;
   const walk = (c: unknown): unknown => {
     if (!Array.isArray(c) || c.length === 0) return c;

@@ -62,10 +62,6 @@ export class UndoStack {
     return this.entries[this.entries.length - 1];
   }
 
-  get size(): number {
-    return this.entries.length;
-  }
-
   clear(): void {
     this.entries = [];
   }
