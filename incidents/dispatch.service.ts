@@ -1,9 +1,10 @@
 // Who goes: for a new incident, the grid's own on-duty gridworker when close enough,
 // otherwise the nearest available one with a fresh position (KNN on geography, re-ranked
-// by metres plus open workload; the decision is one statement, incident_dispatch()). The offer waits for an answer; a decline or a timeout
-// asks the next; after N misses the command room takes over (escalated). One offer is
-// pending per incident at any time: the incident row is locked for the decision and a
-// unique index refuses a second pending offer.
+// by metres plus open workload). The decisions of a job are one statement,
+// incident_dispatch_many() over incident_dispatch(). The offer waits for an answer; a
+// decline or a timeout asks the next; after N misses the command room takes over
+// (escalated). One offer is pending per incident at any time: the incident row is locked
+// for the decision and a unique index refuses a second pending offer.
 import { inTransaction, type Db } from '../server/db/pool.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../server/errors.js';
 import { moduleLogger } from '../server/logger.js';

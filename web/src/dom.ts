@@ -44,13 +44,16 @@ export function formatAge(seconds: number | null, lang: 'zh' | 'en'): string {
   return `${Math.floor(s / 86400)}${units[3]}`;
 }
 
-export function toast(message: string, kind: 'info' | 'error' | 'ok' = 'info'): void {
+/** A passing message; `action` adds a button (e.g. open what was just reported). */
+export function toast(message: string, kind: 'info' | 'error' | 'ok' = 'info', action?: { label: string; id: string; run: () => void }): void {
   let box = document.getElementById('toasts');
   if (!box) {
     box = h('div', { id: 'toasts' });
     document.body.appendChild(box);
   }
   const t = h('div', { class: `toast toast-${kind}` }, message);
+  if (action) t.append(' ', h('button', { class: 'link', 'data-action': action.id, onclick: () => { t.remove(); action.run(); } }, action.label));
   box.appendChild(t);
-  setTimeout(() => t.remove(), kind === 'error' ? 8000 : 4000);
+  // A toast with something to click stays long enough to reach it.
+  setTimeout(() => t.remove(), action ? 10_000 : kind === 'error' ? 8000 : 4000);
 }

@@ -40,7 +40,11 @@ export const STATE_LABEL: Record<string, string> = {
 
 export const OPEN_STATES = ['reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'escalated', 'returned'];
 
-type Listener = (list: Incident[], changed: { incident: Incident; action: string; isNew: boolean; previous: Incident | null } | null) => void;
+/** `own`: this tab made the change (its answer, or the stream's echo of it within OWN_MS). */
+type Listener = (list: Incident[], changed: { incident: Incident; action: string; isNew: boolean; previous: Incident | null; own: boolean } | null) => void;
+
+/** How long the push stream's echo of a change this tab made counts as its own. */
+const OWN_MS = 10_000;
 /** Events on the `incidents` topic without an incident (yellow cards, a flagged grid). */
 export interface IncidentNotice { action: string; card?: { incidentId: number; kind: string; townId: number; gridId: number | null }; gridId?: number; cards?: number }
 
@@ -58,6 +62,8 @@ class IncidentsStore {
   private byId = new Map<number, Incident>();
   private readonly listeners = new Set<Listener>();
   private readonly noticeListeners = new Set<(n: IncidentNotice) => void>();
+  /** Incidents this tab is changing, until when their echo counts as its own. */
+  private readonly ownUntil = new Map<number, number>();
   private loading: Promise<void> | null = null;
   /** The open queue has been loaded once: until then an incident not known is not necessarily new. */
   private loaded = false;
@@ -146,7 +152,14 @@ class IncidentsStore {
     return this.byId.get(id);
   }
 
+  /** This tab is about to change the incident (a step sent): the stream's echo is its own. */
+  acting(incidentId: number): void {
+    this.ownUntil.set(incidentId, Date.now() + OWN_MS);
+  }
+
+  /** The server's answer to this tab's own change. */
   upsert(incident: Incident, action = 'update'): void {
+    this.acting(incident.id);
     this.apply({ action, incident });
   }
 
@@ -172,9 +185,12 @@ class IncidentsStore {
     if (!this.loaded && !this.loading && this.townCode) void this.load(this.townCode).catch(() => undefined);
     const previous = this.byId.get(e.incident.id) ?? null;
     this.byId.set(e.incident.id, e.incident);
+    const own = (this.ownUntil.get(e.incident.id) ?? 0) > Date.now();
+    // This tab's change arriving a second time (answer and echo), the same: nothing to tell.
+    if (own && previous && JSON.stringify(previous) === JSON.stringify(e.incident)) return;
     // Before the queue is loaded an unknown incident is only new when it was just reported.
     const isNew = !previous && (this.loaded || e.action === 'reported');
-    this.emit({ incident: e.incident, action: e.action ?? 'update', isNew, previous });
+    this.emit({ incident: e.incident, action: e.action ?? 'update', isNew, previous, own });
   }
 
   private emit(changed: Parameters<Listener>[1]): void {

@@ -7,6 +7,7 @@ import { uploadRaw } from '../api';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import { OPEN_STATES, type Incident } from '../incidents-store';
+import { distanceM } from '../map/fov';
 
 export interface UploadedMedia { id: number; kind: string; contentType: string }
 
@@ -61,25 +62,15 @@ export function photoUploader(incidentId: number, done: (m: UploadedMedia) => vo
   return { el, busy: () => input.disabled };
 }
 
-/** Metres between two WGS-84 points (haversine). */
-export function distanceM(aLon: number, aLat: number, bLon: number, bLat: number): number {
-  const r = 6_371_008.8;
-  const rad = Math.PI / 180;
-  const dLat = (bLat - aLat) * rad;
-  const dLon = (bLon - aLon) * rad;
-  const s = Math.sin(dLat / 2) ** 2 + Math.cos(aLat * rad) * Math.cos(bLat * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * r * Math.asin(Math.min(1, Math.sqrt(s)));
-}
-
-export function formatDistance(m: number): string {
+function formatDistance(m: number): string {
   return m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(m < 10_000 ? 1 : 0)} km`;
 }
 
 /** The open incidents of the same town this one could join, nearest first. */
-export function mergeTargets(source: Incident, all: Incident[], limit = 10): { incident: Incident; distanceM: number }[] {
+function mergeTargets(source: Incident, all: Incident[], limit = 10): { incident: Incident; distanceM: number }[] {
   return all
     .filter((i) => i.id !== source.id && i.townId === source.townId && OPEN_STATES.includes(i.state))
-    .map((i) => ({ incident: i, distanceM: distanceM(source.lon, source.lat, i.lon, i.lat) }))
+    .map((i) => ({ incident: i, distanceM: distanceM([source.lon, source.lat], [i.lon, i.lat]) }))
     .sort((a, b) => a.distanceM - b.distanceM || a.incident.id - b.incident.id)
     .slice(0, limit);
 }
@@ -92,7 +83,7 @@ export interface MergeUiState { open: boolean; chosen: number | null }
  * #id, distance) to choose one, and a confirmation that names both before `merge` is
  * called with the chosen target.
  */
-export function mergePicker(source: Incident, candidates: () => Incident[], merge: (targetId: number) => Promise<void>, state: MergeUiState = { open: false, chosen: null }): { button: HTMLElement; panel: HTMLElement } {
+export function mergePicker(source: Incident, candidates: () => Incident[], merge: (targetId: number) => Promise<void>, state: MergeUiState): { button: HTMLElement; panel: HTMLElement } {
   const panel = h('div', { id: 'merge-box', class: 'merge-box', hidden: true });
   const button = h('button', { 'data-action': 'merge', id: 'merge-open' }, tr('合并到…', 'Merge into…'));
 

@@ -7,8 +7,7 @@ import { append, formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import { CLOSED_DAYS, incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
 import type { Page } from '../shell/page';
-import { actingOn } from '../shell/incident-alerts';
-import { mergePicker, photoUploader } from './card-extras';
+import { mergePicker, photoUploader, type MergeUiState } from './card-extras';
 
 const PLATFORM: Record<string, string> = { zongzhi: '综治工作', shichang: '市场监管', zhifa: '综合执法', bianmin: '便民服务' };
 const DUTY: Record<string, string> = { on_duty: tr('在岗', 'on duty'), busy: tr('忙碌', 'busy'), off_duty: tr('离岗', 'off duty') };
@@ -63,7 +62,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   );
   let selected: number | null = null;
   /** The merge picker of the card on screen, kept open across live redraws of that card. */
-  let mergeUi: { incidentId: number; open: boolean; chosen: number | null } = { incidentId: 0, open: false, chosen: null };
+  let mergeUi: MergeUiState & { incidentId: number } = { incidentId: 0, open: false, chosen: null };
   /** The note field of the card on screen: the same element across redraws, so what is half typed stays. */
   let noteUi: { incidentId: number; input: HTMLInputElement } = { incidentId: 0, input: noteInput() };
   /**
@@ -76,7 +75,6 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   /** A redraw of the card on screen asked for by live changes, drawn once they pause. */
   let redrawTimer: ReturnType<typeof setTimeout> | undefined;
   /** The incident this page changed itself last, as the server answered: its echo on the push stream draws nothing new. */
-  let ownChange: { incident: Incident; until: number } | null = null;
   const thumbs = createThumbs();
   const fresh = new Set<number>();
 
@@ -151,15 +149,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       }, 15_000);
     }
     render();
-    if (changed && changed.incident.id === selected) {
-      // The push stream's echo of what this page just did, the same as already drawn: nothing to draw.
-      const own = ownChange;
-      if (own && own.incident.id === changed.incident.id && Date.now() < own.until && sameIncident(own.incident, changed.incident)) {
-        ownChange = null;
-        return;
-      }
-      redrawSoon(selected);
-    }
+    // (The store does not repeat this tab's own change when the stream echoes it unchanged.)
+    if (changed && changed.incident.id === selected) redrawSoon(selected);
   });
   void incidents.load(ctx.town.code).catch((err: Error) => toast(err.message, 'error'));
 
@@ -280,7 +271,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   }
 
   async function act(id: number, action: string, note: string, mergeInto?: number): Promise<void> {
-    actingOn(id);
+    incidents.acting(id);
     try {
       const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, { action, note: note || undefined, mergeInto });
       const inc = 'incident' in res ? res.incident : res;
@@ -299,10 +290,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
    * draws nothing. An answer without the incident draws the card from the server.
    */
   function answered(id: number, inc: Incident | undefined, action: string): void {
-    if (inc?.id) {
-      incidents.upsert(inc, action);
-      ownChange = { incident: inc, until: Date.now() + 10_000 };
-    }
+    if (inc?.id) incidents.upsert(inc, action);
     if (!inc?.id || incidents.get(id) !== inc) redrawSoon(id);
   }
 
@@ -311,11 +299,6 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
 
 function noteInput(): HTMLInputElement {
   return h('input', { id: 'action-note', placeholder: tr('备注', 'Note') });
-}
-
-/** Same incident as far as the card shows it (the fields of the list's row). */
-function sameIncident(a: Incident, b: Incident): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 type MediaRef = { id: number; kind: string; contentType: string };

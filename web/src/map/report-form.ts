@@ -2,7 +2,7 @@
 // and dispatchers): the server classifies, routes, sets the deadlines and may merge it
 // with a nearby one; with a camera it also keeps that camera's picture of the moment.
 import { ApiError, get, post } from '../api';
-import { h } from '../dom';
+import { h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import { incidents, type Incident } from '../incidents-store';
 
@@ -32,7 +32,7 @@ export function reportForm(lon: number, lat: number, onDone: () => void, options
     }
   }).catch(() => (taxonomy = null));
   submit.addEventListener('click', async () => {
-    if (!select.value || !description.value.trim()) return notify(tr('请选择类型并填写描述', 'Choose a kind and describe it'), 'error');
+    if (!select.value || !description.value.trim()) return toast(tr('请选择类型并填写描述', 'Choose a kind and describe it'), 'error');
     submit.disabled = true;
     const label = submit.textContent;
     // Taking the camera's picture can take a second or two: say what is happening.
@@ -44,30 +44,14 @@ export function reportForm(lon: number, lat: number, onDone: () => void, options
       const inc = 'incident' in res ? res.incident : res;
       if (inc?.id) incidents.upsert(inc, 'reported');
       const text = merged ? `${tr('已并入附近同类事件', 'Added to the same kind of incident nearby')} #${inc.id}` : `${tr('已上报', 'Reported')} #${inc?.id ?? ''}`;
-      notify(text, 'ok', inc?.id && options.openIncident ? { label: tr('查看事件', 'Open it'), run: () => options.openIncident!(inc.id) } : undefined);
+      toast(text, 'ok', inc?.id && options.openIncident ? { label: tr('查看事件', 'Open it'), id: 'open-reported', run: () => options.openIncident!(inc.id) } : undefined);
       onDone();
     } catch (err) {
-      notify(err instanceof ApiError ? err.message : String(err), 'error');
+      toast(err instanceof ApiError ? err.message : String(err), 'error');
     } finally {
       submit.disabled = false;
       submit.textContent = label;
     }
   });
   return h('div', { class: 'report-form' }, select, description, note, submit);
-}
-
-/** The shell's toast (same box and look as dom.ts' toast), with an optional action button. */
-function notify(message: string, kind: 'ok' | 'error', action?: { label: string; run: () => void }): void {
-  let box = document.getElementById('toasts');
-  if (!box) {
-    box = h('div', { id: 'toasts' });
-    document.body.appendChild(box);
-  }
-  const t = h('div', { class: `toast toast-${kind}` }, message);
-  if (action) {
-    t.append(' ', h('button', { class: 'link', 'data-action': 'open-reported', onclick: () => { t.remove(); action.run(); } }, action.label));
-  }
-  box.appendChild(t);
-  // A toast with something to click stays long enough to reach it.
-  setTimeout(() => t.remove(), kind === 'error' || action ? 10_000 : 4000);
 }

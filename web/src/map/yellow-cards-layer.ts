@@ -1,9 +1,10 @@
 // Yellow cards per grid on the map: feature state `cards` and `flagged` on the tile
-// grids, loaded from the league and kept current from the `incidents` push topic
-// (`yellow_card`, `grid_flagged`). The fill shows them when the shading is "cards";
+// grids, loaded from the league and kept current from the incidents store's notices
+// (`yellow_card`, `grid_flagged` on the push stream). The fill shows them when the shading is "cards";
 // a flagged grid's red outline shows in every shading.
 import type { Map as MlMap } from 'maplibre-gl';
 import { get } from '../api';
+import { incidents, type IncidentNotice } from '../incidents-store';
 import { live } from '../live';
 import { BASE_SOURCE, gridFillColor, type GridShading } from './style';
 
@@ -21,8 +22,6 @@ export interface GridCards {
 
 export class YellowCardsLayer {
   private readonly byGrid = new Map<number, GridCards>();
-  /** Card ids counted: the stream may hand the same event over twice (a topic listened twice, a replay). */
-  private readonly counted = new Set<number>();
   /** Cards that flag a grid (the server's YELLOW_CARDS_TO_FLAG, told by the league). */
   threshold = 5;
   shading: GridShading = 'incidents';
@@ -33,7 +32,7 @@ export class YellowCardsLayer {
   ) {}
 
   start(): Promise<void> {
-    live.on('incidents', (data) => this.apply(data as LiveCardEvent));
+    incidents.onNotice((n) => this.apply(n));
     // Cards given while the stream was down: ask the league again.
     live.onState((state, reconnected) => {
       if (state === 'open' && reconnected) void this.load().catch(() => undefined);
@@ -62,9 +61,8 @@ export class YellowCardsLayer {
     if (this.shading === 'cards') this.setShading('cards');
   }
 
-  private apply(e: LiveCardEvent): void {
-    if (e.action === 'yellow_card' && e.card && e.card.gridId !== null && e.card.townId === this.town.id && !this.counted.has(e.card.id)) {
-      this.counted.add(e.card.id);
+  private apply(e: IncidentNotice): void {
+    if (e.action === 'yellow_card' && e.card && e.card.gridId !== null && e.card.townId === this.town.id) {
       const now = this.of(e.card.gridId);
       const cards = now.cards + 1;
       this.set(e.card.gridId, { cards, flagged: now.flagged || cards >= this.threshold });
@@ -82,11 +80,4 @@ export class YellowCardsLayer {
     else this.byGrid.set(gridId, v);
     this.map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: gridId }, { cards: v.cards, flagged: v.flagged });
   }
-}
-
-interface LiveCardEvent {
-  action?: string;
-  card?: { id: number; gridId: number | null; townId: number };
-  gridId?: number;
-  cards?: number;
 }

@@ -10,12 +10,6 @@ import { attention, attentions, chime, chimes } from '../dispatch/sound';
 /** Live actions that need a person to act (incident-events, dispatch and deadlines services). */
 const ATTENTION = new Set(['escalate', 'escalated', 'return']);
 
-/** Incidents this tab acted on just now: their echo on the stream should not call. */
-const ownActions = new Map<number, number>();
-export function actingOn(incidentId: number): void {
-  ownActions.set(incidentId, Date.now());
-}
-const ownRecently = (id: number) => Date.now() - (ownActions.get(id) ?? 0) < 10_000;
 
 /** What arrives within this long sounds once, with one toast: a sweep may give hundreds of cards at once. */
 const GATHER_MS = 300;
@@ -49,9 +43,9 @@ export function watchIncidents(ctx: AppContext): void {
   });
   incidents.subscribe((_list, changed) => {
     if (!changed) return;
-    const { incident: i, action, isNew, previous } = changed;
+    const { incident: i, action, isNew, previous, own } = changed;
     if (isNew && OPEN_STATES.includes(i.state)) newOnes(i);
-    else if (ATTENTION.has(action) && previous?.state !== i.state && !ownRecently(i.id)) {
+    else if (ATTENTION.has(action) && previous?.state !== i.state && !own) {
       needSomeone(`${STATE_LABEL[i.state] ?? i.state}: ${i.subcategoryName} #${i.id} · ${i.gridCode ?? ''}`);
     }
   });
