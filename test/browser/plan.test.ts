@@ -125,13 +125,7 @@ describe('web app: grid planning', function () {
   });
 
   it('merges two grids and publishes the valid draft', async () => {
-    await page.click('[data-tool="merge"]');
-    for (const [lon, lat] of [[120.015, 30.025], [120.025, 30.025]] as const) {
-      const p = await at(lon, lat);
-      await page.mouse.click(p.x, p.y);
-    }
-    await page.waitForSelector('#merge-save');
-    await page.click('#merge-save');
+    await mergeAt([120.015, 30.025], [120.025, 30.025]); // T8 + T9
     await summaryShows(8);
     expect(await page.textContent('#plan-diff')).to.contain('T9');
     await page.click('#plan-publish');
@@ -156,6 +150,17 @@ describe('web app: grid planning', function () {
     expect(await page.textContent('#issues li[data-kind="gap"]')).to.match(/T2|T4/);
     await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['issues-fill'] }).some((f) => f.properties['kind'] === 'gap') || null);
   });
+
+  /** Merges the grids under these points with the merge tool, and saves. */
+  async function mergeAt(...points: [number, number][]): Promise<void> {
+    await page.click('[data-tool="merge"]');
+    for (const [lon, lat] of points) {
+      const p = await at(lon, lat);
+      await page.mouse.click(p.x, p.y);
+    }
+    await page.waitForSelector('#merge-save');
+    await page.click('#merge-save');
+  }
 
   /** Splits the middle column's grid at this latitude with a line from west to east, and saves. */
   async function splitAcross(lat: number): Promise<void> {
@@ -321,13 +326,7 @@ describe('web app: grid planning', function () {
   it('undoes a merge: both grids come back as they were', async () => {
     const planId = await shownPlanId();
     const before = await draftGrids(planId);
-    await page.click('[data-tool="merge"]');
-    for (const [lon, lat] of [[120.005, 30.005], [120.015, 30.005]] as const) {
-      const p = await at(lon, lat);
-      await page.mouse.click(p.x, p.y);
-    }
-    await page.waitForSelector('#merge-save');
-    await page.click('#merge-save');
+    await mergeAt([120.005, 30.005], [120.015, 30.005]); // T1 + T2
     await summaryShows(7);
     expect(await page.textContent('#plan-undo-what')).to.contain('合并 T1 + T2');
     await page.click('#plan-undo');
