@@ -52,10 +52,14 @@ async function main(): Promise<void> {
     const keys: RelayKey[] = Array.from({ length: RELAYS }, (_, i) => ({ sourceId: `camera-${i}`, stream: i % 3 === 0 ? 'main' : 'sub' }));
     const started = performance.now();
     const watches = await Promise.all(keys.map((k, i) => manager.watch(k, cams[i % CAMERAS]!.rtspUrl(k.stream as 'main' | 'sub', true))));
-    await Promise.all(watches.map((w) => (w.local ? w.ready : Promise.resolve())));
-    report(`${RELAYS} relays started together: all live after`, `${fmt((performance.now() - started) / 1000, 2)} s`);
+    // A relay that fails to start (a source that gave no video in time) is counted in the
+    // table; it must not end the benchmark.
+    const outcomes = await Promise.allSettled(watches.map((w) => (w.local ? w.ready : Promise.resolve())));
+    const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
+    report(`${RELAYS} relays started together: settled after`, `${fmt((performance.now() - started) / 1000, 2)} s`);
+    report(`${RELAYS} relays started together: failed to start`, failed.length === 0 ? '0' : `${failed.length} (${[...new Set(failed)].join('; ')})`);
     await sleep(5000);
-    const pids = keys.map((k) => manager.status(k)!.pid!).filter(Boolean);
+    const pids = keys.flatMap((k) => manager.status(k)?.pid ?? []);
     const before = pids.map(cpuTicks);
     const window = 10;
     await sleep(window * 1000);
