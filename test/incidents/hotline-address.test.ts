@@ -108,6 +108,11 @@ describe('hotline calls with an address, not a point', () => {
     });
   });
 
+  it('describes the new routes in the OpenAPI document', async () => {
+    const doc = (await t.anonymous.get('/api/openapi.json')).body;
+    expect(doc.paths).to.include.keys('/api/gazetteer/towns/{code}/landmarks', '/api/gazetteer/locate', '/api/incidents/unlocated', '/api/incidents/{id}/place');
+  });
+
   it('places a call that says where it is, and runs it as usual (grid, dispatch)', async () => {
     const school = (await dispatcher.get(`/api/gazetteer/locate?address=${encodeURIComponent('航埠中学')}`)).body;
     await standAt(school.lon + 0.0003, school.lat);
