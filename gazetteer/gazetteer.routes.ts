@@ -6,6 +6,13 @@ import { readRawBody } from '../server/http/raw-body.js';
 import { BadRequest } from '../server/errors.js';
 import type { GazetteerService } from './gazetteer.service.js';
 import { LANDMARK_KINDS } from './landmark-csv.js';
+import { GDAL_EXTENSIONS, type GdalExtension } from './gdal-points.js';
+
+/** GIS files by their media type, when no format is given. */
+const GDAL_TYPES: Record<string, GdalExtension> = {
+  'application/zip': 'zip', 'application/x-zip-compressed': 'zip', 'application/geopackage+sqlite3': 'gpkg',
+  'application/vnd.google-earth.kml+xml': 'kml', 'application/vnd.google-earth.kmz': 'kmz',
+};
 
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 const TownParams = z.strictObject({ code: z.string().min(1).max(40) });
@@ -14,10 +21,22 @@ export function gazetteerRoutes(gazetteer: GazetteerService): AnyRoute[] {
   return [
     route({
       method: 'post', path: '/api/gazetteer/towns/:code/landmarks', tag: 'gazetteer', access: ['admin'], params: TownParams,
-      query: z.strictObject({ mode: z.enum(['replace', 'append']).default('replace') }),
-      summary: "Import a town's landmarks (schools, markets, committees, door plates): a CSV file (text/csv: name, kind, lon, lat, aliases, village; UTF-8 or GBK) or a GeoJSON FeatureCollection of Points. Every row is checked first; one bad row refuses the file (400 unreadable rows, 422 rows that do not fit the town), naming each. replace: the town's landmarks become the file's; append: added, same kind and name replaced",
+      query: z.strictObject({
+        mode: z.enum(['replace', 'append']).default('replace'),
+        format: z.enum(GDAL_EXTENSIONS).optional().describe('a GIS point file read by GDAL: zip (zipped Shapefile), gpkg, kml, kmz, geojson …'),
+        crs: z.string().regex(/^EPSG:\d{4,6}$/i, 'an EPSG code such as EPSG:4490').optional().describe("the file's CRS when it carries none"),
+        encoding: z.string().regex(/^[\w-]{2,20}$/, 'an encoding name such as GBK').optional().describe('DBF encoding of a Shapefile without .cpg'),
+      }),
+      summary: "Import a town's landmarks (schools, markets, committees, door plates): a CSV file (text/csv: name, kind, lon, lat, aliases, village; UTF-8 or GBK), a GeoJSON FeatureCollection of Points, or a point file GDAL reads (format=zip|gpkg|kml|…, or its media type; reprojected to WGS-84, attributes name/名称, kind/类型, aliases/别名, village/村社区, others ignored). Every row is checked first; one bad row refuses the file (400 unreadable rows, 422 rows that do not fit the town), naming each. replace: the town's landmarks become the file's; append: added, same kind and name replaced",
       handler: async ({ auth, params, query, req }) => {
-        const type = (req.headers['content-type'] ?? '').toLowerCase();
+        const type = (req.headers['content-type'] ?? '').toLowerCase().split(';')[0]!.trim();
+        const gdal = query.format ?? GDAL_TYPES[type];
+        if (gdal) {
+          // A GeoJSON file sent as JSON was parsed already: GDAL gets it back as text.
+          const bytes = /json/.test(type) && typeof req.body === 'object' && req.body !== null
+            ? Buffer.from(JSON.stringify(req.body)) : await readRawBody(req, MAX_FILE_BYTES);
+          return gazetteer.importLandmarks(auth, params.code, bytes, query.mode, { ext: gdal, sourceCrs: query.crs, encoding: query.encoding });
+        }
         let body: Buffer | object;
         if (/json/.test(type)) {
           if (typeof req.body !== 'object' || req.body === null) throw new BadRequest('Send a GeoJSON FeatureCollection', { field: 'body' }, 'bad_file');

@@ -12,7 +12,8 @@ import type { GridVersion } from '../gis/grids.repository.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import { AddressIndex, type LocateResult } from './address-index.js';
 import { GazetteerRepository } from './gazetteer.repository.js';
-import { LANDMARK_KINDS, MAX_ROWS, readLandmarkCsv, type LandmarkKind, type LandmarkRow, type RowProblem } from './landmark-csv.js';
+import { fieldOf, LANDMARK_KINDS, MAX_ROWS, readLandmarkCsv, type LandmarkKind, type LandmarkRow, type RowProblem } from './landmark-csv.js';
+import { gdalToGeoJson, type GdalExtension, type GdalOptions } from './gdal-points.js';
 
 const log = moduleLogger('gazetteer');
 const POLL_MS = 30_000;
@@ -110,13 +111,16 @@ export class GazetteerService {
   }
 
   /**
-   * Imports a town's landmarks from a CSV file or a GeoJSON FeatureCollection of points.
-   * Every row is checked (the file, then against the town in PostGIS) before anything is
-   * written; one bad row refuses the whole file, naming each bad row.
+   * Imports a town's landmarks from a CSV file, a GeoJSON FeatureCollection of points, or
+   * (`gdal`) a point file GDAL reads, turned into GeoJSON in WGS-84 first. Every row is
+   * checked (the file, then against the town in PostGIS) before anything is written;
+   * one bad row refuses the whole file, naming each bad row.
    */
-  async importLandmarks(auth: AuthContext, townCode: string, body: Buffer | object, mode: 'replace' | 'append'): Promise<ImportResult> {
+  async importLandmarks(auth: AuthContext, townCode: string, body: Buffer | object, mode: 'replace' | 'append', gdal?: { ext: GdalExtension } & GdalOptions): Promise<ImportResult> {
     const townId = await this.townId(auth, townCode);
-    const read = Buffer.isBuffer(body) ? readLandmarkCsv(body) : readLandmarkGeoJson(body);
+    const read = gdal && Buffer.isBuffer(body)
+      ? withEncoding(readLandmarkGeoJson(await gdalToGeoJson(body, gdal.ext, gdal)), `gdal:${gdal.ext}`)
+      : Buffer.isBuffer(body) ? readLandmarkCsv(body) : readLandmarkGeoJson(body);
     if ('problems' in read) throw refuse(400, 'bad_file', 'The file has rows that cannot be read; nothing was imported', read.problems);
     const result = await inTransaction(this.db, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1), $2::int)', ['gazetteer', townId]);
@@ -140,7 +144,15 @@ function refuse(status: 400 | 422, code: string, message: string, problems: RowP
   return status === 400 ? new BadRequest(message, details, code) : new Unprocessable(message, details, code);
 }
 
-/** GeoJSON points with properties name, kind, aliases (array or text), village; "line" is the feature's number. */
+function withEncoding<T extends object>(read: T, encoding: string): T {
+  return 'rows' in read ? { ...read, encoding } : read;
+}
+
+/**
+ * GeoJSON points with properties name, kind, aliases (array or text), village, or their
+ * Chinese names (名称, 类型 …); other attributes (OBJECTID …) are ignored. "line" is the
+ * feature's number.
+ */
 export function readLandmarkGeoJson(doc: object): { rows: LandmarkRow[]; encoding: string } | { problems: RowProblem[] } {
   const fc = doc as { type?: unknown; features?: unknown };
   if (fc.type !== 'FeatureCollection' || !Array.isArray(fc.features)) return { problems: [{ line: 0, problem: 'send a GeoJSON FeatureCollection of Points, or a CSV file (text/csv)' }] };
@@ -148,7 +160,11 @@ export function readLandmarkGeoJson(doc: object): { rows: LandmarkRow[]; encodin
   if (fc.features.length > MAX_ROWS) return { problems: [{ line: 0, problem: `at most ${MAX_ROWS} features (this one has ${fc.features.length})` }] };
   const header = 'name,kind,lon,lat,aliases,village';
   const lines = (fc.features as { geometry?: { type?: string; coordinates?: unknown }; properties?: Record<string, unknown> }[]).map((f, i) => {
-    const p = f.properties ?? {};
+    const p: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(f.properties ?? {})) {
+      const field = fieldOf(k);
+      if (field && p[field] === undefined) p[field] = v;
+    }
     const c = f.geometry?.type === 'Point' && Array.isArray(f.geometry.coordinates) ? f.geometry.coordinates : null;
     const aliases = Array.isArray(p['aliases']) ? p['aliases'].join(';') : p['aliases'] ?? '';
     const field = (v: unknown) => `"${String(v ?? '').replace(/"/g, '""')}"`;

@@ -17,6 +17,11 @@ const HEADERS: Record<string, keyof LandmarkRow> = {
   aliases: 'aliases', alias: 'aliases', 别名: 'aliases', village: 'village', 村: 'village', 村社区: 'village', 所属村: 'village', 所属村社: 'village',
 };
 
+/** The landmark field a column or attribute name stands for (name, 名称, lon, 经度 …), if any. */
+export function fieldOf(header: string): keyof LandmarkRow | null {
+  return HEADERS[header.trim().toLowerCase()] ?? null;
+}
+
 export interface LandmarkRow {
   line: number;
   name: string;

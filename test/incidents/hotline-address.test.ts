@@ -3,8 +3,11 @@
 // gazetteer places (its grid, dispatched as usual), and a call it cannot place (待定位,
 // the citizen told so) that the command room places on the map, after which it is
 // dispatched to the gridworker there with its deadlines running.
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
@@ -105,6 +108,33 @@ describe('hotline calls with an address, not a point', () => {
       const located = await dispatcher.get(`/api/gazetteer/locate?address=${encodeURIComponent('航埠镇学校小卖部旁边')}`);
       expect(located.body).to.include({ status: 'placed', by: 'landmark', place: '航埠中学小卖部' });
       expect(located.body.grid.code).to.equal(SCHOOL_GRID);
+    });
+
+    it('reads a GIS point file through GDAL: a GeoPackage in a CGCS2000 Gauss-Krüger zone, Chinese attribute names, extra attributes', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'wg-gpkg-'));
+      try {
+        const market = (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?kind=market`)).body.items[0];
+        const at = [market.lon - 0.0003, market.lat + 0.0002];
+        await writeFile(path.join(dir, 'in.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [
+          { type: 'Feature', properties: { 名称: '航埠水果批发部', 类型: '商店', 别名: '水果批发', OBJECTID: 7, Shape_Area: 0 }, geometry: { type: 'Point', coordinates: at } }] }));
+        // EPSG:4549: CGCS2000 / 3-degree Gauss-Kruger CM 120E, as a natural resources bureau hands it out.
+        execFileSync('ogr2ogr', ['-f', 'GPKG', path.join(dir, 'out.gpkg'), path.join(dir, 'in.geojson'), '-t_srs', 'EPSG:4549']);
+        const gpkg = await readFile(path.join(dir, 'out.gpkg'));
+        const res = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append`, gpkg, { 'content-type': 'application/geopackage+sqlite3' });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        expect(res.body).to.include({ imported: 1, encoding: 'gdal:gpkg' });
+        const shop = (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?kind=shop`)).body.items.find((l: { name: string }) => l.name === '航埠水果批发部');
+        expect(shop.lon).to.be.closeTo(at[0]!, 1e-6);
+        expect(shop.lat).to.be.closeTo(at[1]!, 1e-6);
+        expect(shop.aliases).to.deep.equal(['水果批发']);
+        const located = await dispatcher.get(`/api/gazetteer/locate?address=${encodeURIComponent('航埠镇水果批发门口')}`);
+        expect(located.body).to.include({ status: 'placed', place: '航埠水果批发部' });
+        const broken = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?format=gpkg`, Buffer.from('not a geopackage at all'), { 'content-type': 'application/octet-stream' });
+        expect(broken.status).to.equal(400);
+        expect(broken.body.error.message).to.match(/GDAL cannot read the file/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   });
 
