@@ -23,8 +23,8 @@ export interface UnlocatedInput {
   townId: number;
   /** Where the command room starts looking (a village, a road, the town): not the incident's place. */
   provisional: { lon: number; lat: number };
-  /** What the gazetteer understood and why it could not place the address. */
-  geocode: unknown;
+  /** What the gazetteer understood and why it could not place the address; `key`: the address normalised. */
+  geocode: { key: string } & Record<string, unknown>;
   reporterAccountId?: number | null;
   contact?: Record<string, string> | null;
   attributes?: Record<string, string> | null;
@@ -41,20 +41,24 @@ export class PlacementService {
     private readonly events: IncidentEvents,
   ) {}
 
-  /** Opens a 待定位 incident: one statement (incident, report, two history lines). */
-  async reportUnlocated(input: UnlocatedInput, actor: Actor): Promise<Incident> {
+  /**
+   * Opens a 待定位 incident in one statement (incident, report, two history lines), or
+   * joins an open one of the same kind whose address reads the same (geocode.key).
+   */
+  async reportUnlocated(input: UnlocatedInput, actor: Actor): Promise<{ incident: Incident; merged: boolean }> {
     const sub = await this.taxonomy.require(input.subcategoryCode);
     const [actorKind, actorAccountId, actorPersonId, actorLabel] = actorColumns(actor);
-    const { rows } = await this.db.query<{ answer: { incidentId: number } }>('SELECT incident_intake_unlocated($1::jsonb) AS answer', [JSON.stringify({
+    const { rows } = await this.db.query<{ answer: { incidentId: number; merged: boolean } }>('SELECT incident_intake_unlocated($1::jsonb) AS answer', [JSON.stringify({
       town_id: input.townId, subcategory_code: sub.code, platform: sub.platform, severity: sub.severity, description: input.description,
       address: input.address, lon: input.provisional.lon, lat: input.provisional.lat, source: input.source,
-      accept_minutes: sub.acceptMinutes, finish_minutes: sub.finishMinutes, geocode: input.geocode,
+      accept_minutes: sub.acceptMinutes, finish_minutes: sub.finishMinutes, merge_window_min: sub.mergeWindowMin, geocode: input.geocode,
       reporter_account_id: input.reporterAccountId ?? null, contact: input.contact ?? null, attributes: input.attributes ?? null,
       actor_kind: actorKind, actor_label: actorLabel, actor_account_id: actorAccountId, actor_person_id: actorPersonId,
     })]);
-    const incident = (await new IncidentsRepository(this.db).get(rows[0]!.answer.incidentId))!;
-    await this.events.changed(incident, 'reported_unlocated');
-    return incident;
+    const { incidentId, merged } = rows[0]!.answer;
+    const incident = (await new IncidentsRepository(this.db).get(incidentId))!;
+    await this.events.changed(incident, merged ? 'report_merged' : 'reported_unlocated');
+    return { incident, merged };
   }
 
   /** Records how an address-only report was placed by the gazetteer (shown on the card). */

@@ -15,6 +15,7 @@ import { badRequest, forbidden, notFound, toOpen311Error } from './errors.js';
 import { firstField, parseRequestFilter, parseSubmission, type Fields, type Submission } from './schemas.js';
 import { ServiceRequestsRepository, type ServiceRequestRow } from './service-requests.repository.js';
 import type { GazetteerService } from '../../gazetteer/gazetteer.service.js';
+import { normalizeAddress } from '../../gazetteer/address-text.js';
 import type { PlacementService } from '../placement.service.js';
 
 export const SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';
@@ -162,14 +163,16 @@ export class Open311Service {
     }
     const start = located.suggestion ?? this.gazetteer.townPoint(townId);
     if (!start) throw badRequest(`The address "${address}" names no town served here: send jurisdiction_id (the town's code), or lat and long`);
-    const incident = await this.placement.reportUnlocated({
+    const { incident, merged } = await this.placement.reportUnlocated({
       source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, address, townId,
-      provisional: { lon: start.lon, lat: start.lat }, geocode, reporterAccountId: null, contact: contactOf(input),
-      attributes: Object.keys(attributes).length ? attributes : null,
+      provisional: { lon: start.lon, lat: start.lat }, geocode: { ...geocode, key: normalizeAddress(address) }, reporterAccountId: null,
+      contact: contactOf(input), attributes: Object.keys(attributes).length ? attributes : null,
     }, actor);
     return [{
       service_request_id: String(incident.id),
-      service_notice: `已受理，正在确定位置：指挥中心将根据地址在地图上标定后派单 Received; the command room is finding the address on the map, then a gridworker will be sent`,
+      service_notice: merged
+        ? `已并入同一地址的同类来电 #${incident.id}（共 ${incident.reportCount} 次反映），正在确定位置 This call joined request ${incident.id} of the same kind at the same address; it is being placed on the map`
+        : `已受理，正在确定位置：指挥中心将根据地址在地图上标定后派单 Received; the command room is finding the address on the map, then a gridworker will be sent`,
       account_id: input.account_id ?? null,
     }];
   }

@@ -164,6 +164,10 @@ describe('hotline calls with an address, not a point', () => {
     expect(a.status, JSON.stringify(a.body)).to.equal(200);
     expect(a.body[0].service_notice).to.include('正在确定位置');
     const id = a.body[0].service_request_id;
+    // The same lamp called in again, written a little differently: one incident, two reports.
+    const again = await open311({ service_code: 'services.streetlight', description: '那盏路灯还是不亮', address_string: '航埠镇 文化礼堂 旁边' });
+    expect(again.body[0].service_request_id).to.equal(id);
+    expect(again.body[0].service_notice).to.include('已并入');
 
     const waiting = await request(id);
     expect(waiting).to.include({ status: 'open', lat: null, long: null, address: '航埠镇文化礼堂旁边' });
@@ -190,7 +194,9 @@ describe('hotline calls with an address, not a point', () => {
     const card = await waitForState(id, 'dispatched');
     expect(card.offers[0].personId).to.equal(personId);
     expect(card.deadlines.map((d: { kind: string }) => d.kind).sort()).to.deep.equal(['accept', 'finish']);
-    expect(card.timeline.map((e: { action: string }) => e.action)).to.include.ordered.members(['report', 'unlocated', 'place']);
+    expect(card.timeline.map((e: { action: string }) => e.action)).to.include.ordered.members(['report', 'unlocated', 'report_merged', 'place']);
+    expect(card.incident.reportCount).to.equal(2);
+    expect(card.reports.map((r: { lon: number }) => r.lon)).to.deep.equal([school.lon + 0.0001, school.lon + 0.0001]);
     const after = await request(id);
     expect(after.status_notes).to.match(/已确定位置|派/);
     expect(after.lat).to.be.closeTo(school.lat, 1e-9);

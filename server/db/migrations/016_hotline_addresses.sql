@@ -40,13 +40,35 @@ CREATE TABLE gazetteer_imports (
 -- A report the gazetteer could not place: the incident opens 'unlocated' at a provisional
 -- point (where the command room starts looking) with no grid, no deadlines and no
 -- dispatch; its history says so, which is what the citizen's Open311 status shows.
+-- A second call of the same kind with the same address (written the same way once
+-- normalised: geocode.key) within the merge window joins the first instead, as a
+-- report nearby does for located incidents.
 CREATE FUNCTION incident_intake_unlocated(r jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   inc record;
+  target bigint;
   report_id bigint;
   lon double precision := (r->>'lon')::float8;
   lat double precision := (r->>'lat')::float8;
 BEGIN
+  PERFORM pg_advisory_xact_lock((r->>'town_id')::int, hashtext(r->>'subcategory_code'));
+  SELECT id INTO target FROM incidents
+  WHERE state = 'unlocated' AND town_id = (r->>'town_id')::bigint AND subcategory_code = r->>'subcategory_code'
+    AND geocode->>'key' = r->'geocode'->>'key'
+    AND reported_at >= now() - make_interval(secs => (r->>'merge_window_min')::float8 * 60)
+  ORDER BY id LIMIT 1 FOR UPDATE;
+  IF target IS NOT NULL THEN
+    INSERT INTO incident_reports (incident_id, source, subcategory_code, description, lon, lat, reporter_account_id, contact, attributes)
+    SELECT target, (r->>'source')::incident_source, r->>'subcategory_code', r->>'description', i.lon, i.lat, (r->>'reporter_account_id')::bigint,
+      r->'contact', r->'attributes' FROM incidents i WHERE i.id = target
+    RETURNING id INTO report_id;
+    UPDATE incidents SET report_count = report_count + 1, updated_at = now() WHERE id = target;
+    INSERT INTO incident_history (incident_id, action, from_state, to_state, actor_kind, actor_label, actor_account_id, actor_person_id, note, data)
+    VALUES (target, 'report_merged', 'unlocated', 'unlocated', r->>'actor_kind', r->>'actor_label', (r->>'actor_account_id')::bigint,
+      (r->>'actor_person_id')::bigint, r->>'description', jsonb_build_object('reportId', report_id, 'source', r->>'source', 'address', r->>'address'));
+    RETURN jsonb_build_object('incidentId', target, 'reportId', report_id, 'merged', true);
+  END IF;
+
   INSERT INTO incidents (town_id, subcategory_code, platform, severity, description, address, lon, lat, geog, source, state,
     reported_at, accept_due_at, finish_due_at, dispatch_wanted, geocode)
   VALUES ((r->>'town_id')::bigint, r->>'subcategory_code', (r->>'platform')::platform, (r->>'severity')::smallint, r->>'description', r->>'address',
@@ -64,7 +86,7 @@ BEGIN
   INSERT INTO incident_history (incident_id, action, from_state, to_state, actor_kind, actor_label, note, data)
   VALUES (inc.id, 'unlocated', 'unlocated', 'unlocated', 'system', 'gazetteer',
     '正在确定位置：指挥中心将根据地址在地图上标定 We are finding the address on the map', r->'geocode');
-  RETURN jsonb_build_object('incidentId', inc.id, 'reportId', report_id, 'reportedAt', inc.reported_at);
+  RETURN jsonb_build_object('incidentId', inc.id, 'reportId', report_id, 'reportedAt', inc.reported_at, 'merged', false);
 END $$;
 
 -- incident_intake() of migration 010, with one change: an unlocated incident's provisional
