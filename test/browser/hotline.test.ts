@@ -54,6 +54,7 @@ describe('web app: placing a 待定位 hotline call', function () {
     await page.click(`#unlocated-rows [data-unlocated="${id}"]`);
     await page.waitForFunction(() => document.querySelector('#card-state')?.textContent === '待定位');
     expect(await page.textContent('#place-address')).to.equal('老街菜场后面的巷子里');
+    expect(await page.textContent('#card-countdown')).to.equal('定位后开始计时');
     await page.waitForFunction(() => (document.querySelector('#place-reason')?.textContent ?? '').length > 0 && !!document.querySelector('#place-map canvas'));
     expect(await page.isDisabled('#place-confirm')).to.equal(true);
 

@@ -178,7 +178,10 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     if (request !== cardRequest || selected !== id) return;
     const i = d.incident;
     const due = dueOf(i);
-    const countdownEl = h('span', { id: 'card-countdown', class: due.at < Date.now() ? 'late' : '' }, `${due.kind} ${countdown(due.at - Date.now())}`);
+    // 待定位: the deadlines start once it is placed.
+    const waitingPlace = i.state === UNLOCATED;
+    const countdownEl = h('span', { id: 'card-countdown', class: !waitingPlace && due.at < Date.now() ? 'late' : '' },
+      waitingPlace ? tr('定位后开始计时', 'starts once placed') : `${due.kind} ${countdown(due.at - Date.now())}`);
     if (noteUi.incidentId !== i.id) noteUi = { incidentId: i.id, input: noteInput() };
     const note = noteUi.input;
     // Focus and caret come back after the redraw (taking the field out of the page blurs it).
@@ -246,6 +249,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     }
     const tick = setInterval(() => {
       if (!countdownEl.isConnected) return clearInterval(tick);
+      if (waitingPlace) return;
       countdownEl.textContent = `${due.kind} ${countdown(due.at - Date.now())}`;
     }, 1000);
     if (scroll) card.scrollTop = 0;
