@@ -110,7 +110,7 @@ describe('hotline calls with an address, not a point', () => {
       expect(located.body.grid.code).to.equal(SCHOOL_GRID);
     });
 
-    it('reads a GIS point file through GDAL: a GeoPackage in a CGCS2000 Gauss-Krüger zone, Chinese attribute names, extra attributes', async () => {
+    it('reads GIS point files through GDAL: a GeoPackage in a CGCS2000 Gauss-Krüger zone with Chinese and extra attributes, a zipped Shapefile without .prj (asks for the CRS)', async () => {
       const dir = await mkdtemp(path.join(tmpdir(), 'wg-gpkg-'));
       try {
         const market = (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?kind=market`)).body.items[0];
@@ -129,6 +129,15 @@ describe('hotline calls with an address, not a point', () => {
         expect(shop.aliases).to.deep.equal(['水果批发']);
         const located = await dispatcher.get(`/api/gazetteer/locate?address=${encodeURIComponent('航埠镇水果批发门口')}`);
         expect(located.body).to.include({ status: 'placed', place: '航埠水果批发部' });
+        // The same layer as a zipped Shapefile that lost its .prj: GDAL is asked for the CRS, then told it.
+        execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', path.join(dir, 'noprj.shp.zip'), path.join(dir, 'out.gpkg'), '-a_srs', 'None', '-lco', 'ENCODING=UTF-8']);
+        const zip = await readFile(path.join(dir, 'noprj.shp.zip'));
+        const noCrs = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append`, zip, { 'content-type': 'application/zip' });
+        expect(noCrs.status).to.equal(400);
+        expect(noCrs.body.error.code).to.equal('no_crs');
+        const told = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append&crs=EPSG:4549`, zip, { 'content-type': 'application/zip' });
+        expect(told.status, JSON.stringify(told.body)).to.equal(200);
+        expect(told.body).to.include({ imported: 1, encoding: 'gdal:zip', total: res.body.total });
         const broken = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?format=gpkg`, Buffer.from('not a geopackage at all'), { 'content-type': 'application/octet-stream' });
         expect(broken.status).to.equal(400);
         expect(broken.body.error.message).to.match(/GDAL cannot read the file/);
