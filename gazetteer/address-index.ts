@@ -54,7 +54,19 @@ type Entry =
   | { type: 'road'; road: GazetteerRoad }
   | { type: 'landmark'; landmark: GazetteerLandmark }
   | { type: 'relation'; word: string }
-  | { type: 'crossing' };
+  | { type: 'crossing' }
+  | { type: 'generic'; word: string };
+
+/**
+ * Words for a kind of place that, with a village, say which one (长泽街村小学 → the
+ * village's only primary school); alone they name nothing.
+ */
+const GENERIC: Record<string, (l: GazetteerLandmark) => boolean> = {
+  小学: (l) => l.name.endsWith('小学'), 中学: (l) => l.name.endsWith('中学'), 幼儿园: (l) => l.name.endsWith('幼儿园'),
+  学校: (l) => l.kind === 'school', 卫生室: (l) => l.kind === 'hospital', 诊所: (l) => l.kind === 'hospital', 医院: (l) => l.kind === 'hospital',
+  市场: (l) => l.kind === 'market', 菜场: (l) => l.kind === 'market', 菜市场: (l) => l.kind === 'market', 敬老院: (l) => l.name.endsWith('敬老院'),
+  村委会: (l) => l.kind === 'committee', 村部: (l) => l.kind === 'committee',
+};
 
 interface Token { entries: Entry[]; text: string; fuzzy: boolean }
 
@@ -80,9 +92,12 @@ export class AddressIndex {
   private lengths: number[] = [];
   /** Every beginning of a known word, so a scan stops as soon as nothing can follow. */
   private readonly prefixes = new Set<string>();
-  /** First and second characters of words a slip may hide in (a slip in the first needs the second right). */
-  private readonly slipFirsts = new Set<string>();
-  private readonly slipSeconds = new Set<string>();
+  /**
+   * Where a slip may start, so most positions skip the search: a word's first two
+   * characters (slip from the third on), its second and third (slip in the first), its
+   * first and third (slip in the second).
+   */
+  private readonly slipGate = new Set<string>();
   /** Door plates by road or village key ("r:<town>:<name>", "v:<id>"), sorted by number. */
   private readonly plates = new Map<string, Plate[]>();
   private readonly townsById = new Map<number, GazetteerTown>();
@@ -134,6 +149,7 @@ export class AddressIndex {
     for (const r of roads) this.add(r.name, { type: 'road', road: r });
     for (const word of RELATIONS) this.add(word, { type: 'relation', word });
     for (const word of [...CROSSING_WORDS, '与', '和']) if (word.length >= 2) this.add(word, { type: 'crossing' });
+    for (const word of Object.keys(GENERIC)) this.add(word, { type: 'generic', word });
 
     for (const l of landmarks) {
       if (l.kind === 'door_plate') continue;
@@ -149,8 +165,7 @@ export class AddressIndex {
       for (let i = 0; i < word.length; i++) {
         if (DISTINCT.has(word[i]!) || /\d/.test(word[i]!)) continue;
         const key = `${word.slice(0, i)}?${word.slice(i + 1)}`;
-        this.slipFirsts.add(word[0]!);
-        this.slipSeconds.add(word[1]!);
+        this.slipGate.add(`a${word.slice(0, 2)}`).add(`b${word.slice(1, 3)}`).add(`c${word[0]}${word[2]}`);
         const set = this.oneOff.get(key) ?? new Set<string>();
         set.add(word);
         this.oneOff.set(key, set);
@@ -202,7 +217,8 @@ export class AddressIndex {
     let numberAfter = -1;
     let i = 0;
     while (i < text.length) {
-      const n = NUMBER.exec(text.slice(i, i + 12));
+      const c = text.charCodeAt(i);
+      const n = c >= 48 && c <= 57 ? NUMBER.exec(text.slice(i, i + 12)) : null;
       if (n) {
         if (number === null) {
           number = Number(n[1]);
@@ -218,7 +234,8 @@ export class AddressIndex {
         const entries = this.words.get(w);
         if (entries) found = { entries, text: w, fuzzy: false };
       }
-      if (!found && (this.slipFirsts.has(text[i]!) || this.slipSeconds.has(text[i + 1] ?? ''))) found = this.slip(text, i);
+      if (!found && i + 4 <= text.length && (this.slipGate.has(`a${text.slice(i, i + 2)}`) || this.slipGate.has(`b${text.slice(i + 1, i + 3)}`)
+        || this.slipGate.has(`c${text[i]}${text[i + 2]}`))) found = this.slip(text, i);
       if (found) {
         tokens.push(found);
         i += found.text.length;
@@ -260,6 +277,7 @@ export class AddressIndex {
     const roads: { road: GazetteerRoad; index: number }[] = [];
     const landmarkTokens: { list: GazetteerLandmark[]; index: number; text: string }[] = [];
     let crossingWord = false;
+    const generics: string[] = [];
     for (const [index, tok] of tokens.entries()) {
       if (tok.fuzzy) understood.fuzzy.push(tok.text);
       const townEntry = tok.entries.find((e): e is Entry & { type: 'town' } => e.type === 'town');
@@ -275,6 +293,7 @@ export class AddressIndex {
         if (e.type === 'road' && inScope(e.road.townId)) roads.push({ road: e.road, index });
         if (e.type === 'relation') understood.relation = e.word;
         if (e.type === 'crossing') crossingWord = true;
+        if (e.type === 'generic') generics.push(e.word);
       }
       const marks = tok.entries.flatMap((e) => (e.type === 'landmark' && inScope(e.landmark.townId) ? [e.landmark] : []));
       if (marks.length) landmarkTokens.push({ list: marks, index, text: tok.text });
@@ -311,6 +330,13 @@ export class AddressIndex {
         landmark = distinct[0]!;
         ambiguous = [];
       } else if (distinct.length > 1) ambiguous = distinct;
+    }
+    // A kind of place in the village named (长泽街村小学): that one, when the village has one only.
+    if (!landmark && village && generics.length) {
+      const word = generics[generics.length - 1]!;
+      const inVillage = this.data.landmarks.filter((l) => l.villageId === village.id && l.kind !== 'door_plate' && GENERIC[word]!(l));
+      if (inVillage.length === 1) landmark = inVillage[0]!;
+      else if (inVillage.length > 1 && !ambiguous.length) ambiguous = inVillage;
     }
     understood.landmark = landmark?.name ?? null;
     if (landmark && village && landmark.villageId !== null && landmark.villageId !== village.id) {
@@ -390,6 +416,7 @@ function sameEntry(a: Entry, b: Entry): boolean {
     case 'road': return a.road === (b as typeof a).road || (a.road.townId === (b as typeof a).road.townId && a.road.name === (b as typeof a).road.name);
     case 'landmark': return a.landmark.id === (b as typeof a).landmark.id;
     case 'relation': return a.word === (b as typeof a).word;
+    case 'generic': return a.word === (b as typeof a).word;
     default: return true;
   }
 }

@@ -55,6 +55,13 @@ describe('addresses → places (the in-process index)', () => {
     expect(placed(index.locate('航埠镇万川一号')).place).to.equal(village.name);
   });
 
+  it('takes a kind of place with its village as that village\'s only one (长泽街村小学), and no other kind', () => {
+    expect(placed(index.locate('航埠镇长泽街村小学门口')).place).to.equal('长泽街小学');
+    expect(placed(index.locate('兴航社区诊所')).place).to.equal('兴航社区卫生室');
+    expect(index.locate('墩头村幼儿园').status).to.equal('unlocated');
+    expect(index.locate('航埠镇小学').status).to.equal('unlocated');
+  });
+
   it('places the crossing of two roads', () => {
     const r = placed(index.locate('航埠大道与石华线交叉口'));
     expect(r.by).to.equal('intersection');
