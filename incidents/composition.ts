@@ -15,12 +15,14 @@ import { IncidentEvents } from './incident-events.js';
 import { IncidentJobs } from './incident-jobs.js';
 import { IncidentsService } from './incidents.service.js';
 import { IntakeService } from './intake.service.js';
+import { PlacementService } from './placement.service.js';
 import { StatsService } from './stats.service.js';
 import { TaxonomyService } from './taxonomy.service.js';
 
 export interface IncidentServices {
   taxonomy: TaxonomyService;
   intake: IntakeService;
+  placement: PlacementService;
   incidents: IncidentsService;
   dispatch: DispatchService;
   deadlines: DeadlinesService;
@@ -57,6 +59,7 @@ export function createIncidentServices(d: IncidentDeps): IncidentServices {
   return {
     taxonomy,
     intake,
+    placement: new PlacementService(d.db, d.gridMap, taxonomy, jobs, events),
     dispatch,
     incidents: new IncidentsService(d.db, dispatch, jobs, events, d.media, Math.round(c.INCIDENT_MEDIA_MAX_MB * 1024 * 1024), d.peopleChanged, d.cameraPicture),
     deadlines: new DeadlinesService(d.db, events, c.YELLOW_CARDS_TO_FLAG),

@@ -8,6 +8,7 @@ import { convertPoint } from '../gis/crs.js';
 import type { Services } from '../server/composition.js';
 import { ActionBody, IncidentParams, ListQuery, MediaParams, NewIncidentBody, SubcategoryPatch } from './incidents.schemas.js';
 import { phoneRoutes } from './phone.routes.js';
+import { placementRoutes } from './placement.routes.js';
 import { statsRoutes } from './stats.routes.js';
 
 const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
@@ -16,6 +17,7 @@ export function incidentRoutes(services: Services): AnyRoute[] {
   const { taxonomy, intake, incidents } = services.incidents;
   const maxBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
   return [
+    ...placementRoutes(services), // before /api/incidents/:id
     route({
       method: 'get', path: '/api/incident-types', tag: 'incidents', access: 'authenticated',
       summary: 'The taxonomy: categories and subcategories with platform, severity, deadlines and merge rules',

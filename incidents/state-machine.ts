@@ -3,7 +3,7 @@
 // are read and tested in one place.
 import type { Actor, IncidentState } from './model.js';
 
-export const ACTIONS = ['dispatch', 'accept', 'start', 'handle', 'verify', 'close', 'return', 'escalate', 'merge', 'settle'] as const;
+export const ACTIONS = ['dispatch', 'accept', 'start', 'handle', 'verify', 'close', 'return', 'escalate', 'merge', 'settle', 'place'] as const;
 export type IncidentAction = (typeof ACTIONS)[number];
 
 /** Who may act: the command room (dispatchers, operators), the person it is offered to or assigned to, the system. */
@@ -26,9 +26,11 @@ const RULES: Record<IncidentAction, Rule> = {
   close: { from: ['verified'], to: 'closed', by: ['command_room'] },
   return: { from: ['handled', 'verified'], to: 'returned', by: ['command_room'] },
   escalate: { from: ['reported', 'dispatched', 'accepted', 'in_progress', 'returned', 'escalated'], to: 'escalated', by: ['assignee', 'command_room', 'system'] },
-  merge: { from: ['reported', 'dispatched', 'accepted', 'in_progress', 'escalated', 'returned'], to: 'merged', by: ['command_room', 'system'] },
+  merge: { from: ['reported', 'dispatched', 'accepted', 'in_progress', 'escalated', 'returned', 'unlocated'], to: 'merged', by: ['command_room', 'system'] },
   // 就地化解: settled on the spot by the gridworker who reported it.
   settle: { from: ['reported'], to: 'closed', by: ['assignee', 'command_room', 'system'] },
+  // 待定位 → on the map: the command room puts a call whose address named no single place where it is.
+  place: { from: ['unlocated'], to: 'reported', by: ['command_room'] },
 };
 
 export interface TransitionContext {

@@ -2,7 +2,7 @@
 // on first start only, and makes the first admin and one demo account per role.
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { config } from '../server/config.js';
 import { createServices } from '../server/composition.js';
 import { AccountsRepository } from '../server/auth/accounts.repository.js';
@@ -44,6 +44,10 @@ async function main(): Promise<void> {
     }
     const hangbu = (await new AreasRepository(services.db).findByCode(DEMO_TOWN_CODE))!;
     const auth = AuthContext.of(adminAccount);
+    if ((await services.gazetteer.landmarks(auth, DEMO_TOWN_CODE, undefined, 1, 0)).total === 0) {
+      const result = await services.gazetteer.importLandmarks(auth, DEMO_TOWN_CODE, await readFile(`${DEMO_DIR}/landmarks.csv`), 'replace');
+      console.log(`[seed] demo gazetteer: ${result.imported} landmarks and door plates (fixtures/hangbu/landmarks.csv)`);
+    }
     if ((await new PeopleRepository(services.db).list({ townIds: [hangbu.id] })).length === 0) {
       const villages = await new AreasRepository(services.db).list({ level: 'village', parentId: hangbu.id });
       const grids = (await new GridsRepository(services.db).listCurrent([hangbu.id])).map((g) => ({

@@ -57,6 +57,8 @@ import { createIncidentServices, type IncidentServices } from '../incidents/comp
 import { incidentRoutes } from '../incidents/incidents.routes.js';
 import { open311Router } from '../incidents/open311/open311.router.js';
 import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
+import { GazetteerService } from '../gazetteer/gazetteer.service.js';
+import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -93,6 +95,7 @@ export interface Services {
   liveSources: LiveSourcesService;
   incidents: IncidentServices;
   health: HealthService;
+  gazetteer: GazetteerService;
 }
 
 export async function createServices(config: Config, baseUrl = `http://127.0.0.1:${config.PORT}`): Promise<Services> {
@@ -134,6 +137,8 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   });
   const cameraHealth = new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) });
   const video = new LiveVideoService(db, box, relays, live);
+  const gazetteer = new GazetteerService(db, gridMap, redis, config.REDIS_PREFIX);
+  await gazetteer.refresh(true);
   return {
     config,
     db,
@@ -176,6 +181,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
       positions: writer.stats,
       liveSubscribers: live.size,
     })),
+    gazetteer,
   };
 }
 
@@ -199,6 +205,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
   const services = await createServices(config, `http://127.0.0.1:${port}`);
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
+  await services.gazetteer.follow(subscriber);
   await services.live.listen(subscriber);
   await services.roster.load();
   services.roster.follow(services.live);
@@ -226,6 +233,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media, services.cameraAdmin),
       ...incidentRoutes(services),
       ...open311ClientRoutes(services),
+      ...gazetteerRoutes(services.gazetteer),
       ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents']),
     ],
   });
@@ -253,6 +261,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       await services.incidents.jobs.close();
       await services.relays.stopAll();
       services.gridMap.stop();
+      services.gazetteer.stop();
       await osmand.close();
       await rtmp?.stop();
       server.closeAllConnections();

@@ -14,9 +14,9 @@ import { formFields, queryFields, type Fields } from './schemas.js';
 /** A report is a few fields and a description; anything much larger is not one. */
 const MAX_FORM_BYTES = 128 * 1024;
 
-export function open311Router(services: Pick<Services, 'db' | 'media' | 'config' | 'incidents'>): Router {
+export function open311Router(services: Pick<Services, 'db' | 'media' | 'config' | 'incidents' | 'gazetteer'>): Router {
   const open311 = new Open311Service(services.db, services.incidents.taxonomy, services.incidents.intake, new ClientKeysService(services.db),
-    services.media, { townUtcOffsetHours: services.config.TOWN_UTC_OFFSET_HOURS });
+    services.media, { townUtcOffsetHours: services.config.TOWN_UTC_OFFSET_HOURS }, services.gazetteer, services.incidents.placement);
   const endpointUrl = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
   const query = (req: Request) => queryFields(req.query as Record<string, unknown>);
 

@@ -6,14 +6,17 @@ import { Forbidden } from '../../server/errors.js';
 import type { MediaStore } from '../../server/media-store.js';
 import { IncidentsRepository } from '../incidents.repository.js';
 import type { IntakeService } from '../intake.service.js';
-import { PLATFORM_NAMES } from '../model.js';
+import { PLATFORM_NAMES, type Incident } from '../model.js';
 import type { Open311Attribute, Subcategory } from '../taxonomy.repository.js';
 import type { TaxonomyService } from '../taxonomy.service.js';
 import { validateAttributes } from './attributes.js';
 import type { ClientKeysService } from './client-keys.service.js';
 import { badRequest, forbidden, notFound, toOpen311Error } from './errors.js';
-import { firstField, parseRequestFilter, parseSubmission, type Fields } from './schemas.js';
+import { firstField, parseRequestFilter, parseSubmission, type Fields, type Submission } from './schemas.js';
 import { ServiceRequestsRepository, type ServiceRequestRow } from './service-requests.repository.js';
+import type { GazetteerService } from '../../gazetteer/gazetteer.service.js';
+import { normalizeAddress } from '../../gazetteer/address-text.js';
+import type { PlacementService } from '../placement.service.js';
 
 export const SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';
 /** When this endpoint's document last changed (the discovery's changeset). */
@@ -21,6 +24,13 @@ const CHANGESET = '2026-11-22T00:00:00Z';
 const DEFAULT_DAYS = 90;
 const MAX_REQUESTS = 1000;
 const CONTACT_FIELDS = ['email', 'phone', 'first_name', 'last_name', 'device_id', 'account_id'] as const;
+
+type Client = NonNullable<Awaited<ReturnType<ClientKeysService['authenticate']>>>;
+
+function contactOf(input: Submission): Record<string, string> | null {
+  const contact = Object.fromEntries(CONTACT_FIELDS.flatMap((f) => (input[f] === undefined ? [] : [[f, input[f]]])));
+  return Object.keys(contact).length ? contact : null;
+}
 
 const DATATYPE_DESCRIPTIONS: Partial<Record<Open311Attribute['datatype'], string>> = {
   number: '填一个数字 a number',
@@ -52,6 +62,8 @@ export class Open311Service {
     private readonly clients: ClientKeysService,
     private readonly media: MediaStore,
     private readonly settings: Open311Settings,
+    private readonly gazetteer: GazetteerService,
+    private readonly placement: PlacementService,
   ) {}
 
   discovery(endpointUrl: string) {
@@ -108,25 +120,66 @@ export class Open311Service {
     const sub = await this.activeService(input.service_code);
     if (!sub) throw badRequest(`service_code "${input.service_code}" is not a service here (GET services.json lists them)`);
     const attributes = validateAttributes(sub.code, sub.attributes, input.attributes);
-    if (input.lat === undefined || input.long === undefined) {
-      throw badRequest(input.address_string || input.address_id
-        ? 'An address alone cannot be located here: send lat and long (WGS-84 decimal degrees) with it'
-        : 'A location is required: send lat and long (WGS-84 decimal degrees)');
+    if (input.lat === undefined && input.long === undefined && input.address_string) {
+      return this.submitAddress(input, sub, attributes, client, jurisdiction);
     }
-    const contact = Object.fromEntries(CONTACT_FIELDS.flatMap((f) => (input[f] === undefined ? [] : [[f, input[f]]])));
+    if (input.lat === undefined || input.long === undefined) {
+      throw badRequest(input.address_id
+        ? 'address_id is not known here: send address_string (the address as the caller said it), or lat and long (WGS-84 decimal degrees)'
+        : 'A location is required: send lat and long (WGS-84 decimal degrees), or address_string');
+    }
+    const contact = contactOf(input);
     if (input.media_url) attributes['media_url'] = input.media_url;
     const townIds = client.townId !== null ? [client.townId] : jurisdiction !== null ? [jurisdiction] : null;
+    const result = await this.intakeOrRefuse(client, () => this.intake.report({
+      source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, lon: input.long!, lat: input.lat!,
+      address: input.address_string ?? null, contact, attributes: Object.keys(attributes).length ? attributes : null, townIds,
+    }, { kind: 'citizen', clientId: client.id, label: client.name }));
+    return [{ service_request_id: String(result.incident.id), service_notice: this.notice(result), account_id: input.account_id ?? null }];
+  }
+
+  /**
+   * A call with an address and no point: the gazetteer places it (a point and its grid,
+   * then the usual intake), or it opens 待定位 for the command room to place on the map.
+   */
+  private async submitAddress(input: Submission, sub: Subcategory, attributes: Record<string, string>, client: Client, jurisdiction: number | null) {
+    const address = input.address_string!;
+    const townIds = client.townId !== null ? [client.townId] : jurisdiction !== null ? [jurisdiction] : null;
+    const located = await this.gazetteer.locate(address, townIds);
+    if (input.media_url) attributes['media_url'] = input.media_url;
+    const actor = { kind: 'citizen' as const, clientId: client.id, label: client.name };
+    const { grid: _grid, ...geocode } = located;
+    if (located.status === 'placed') {
+      const result = await this.intakeOrRefuse(client, () => this.intake.report({
+        source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, lon: located.lon, lat: located.lat,
+        address, contact: contactOf(input), attributes: Object.keys(attributes).length ? attributes : null, townIds,
+      }, actor));
+      if (!result.merged) await this.placement.noteGeocode(result.incident.id, geocode);
+      return [{ service_request_id: String(result.incident.id), service_notice: `${this.notice(result)}（按地址定位：${located.place}）`, account_id: input.account_id ?? null }];
+    }
+    const townId = located.townId ?? townIds?.[0] ?? this.gazetteer.onlyTown();
+    if (townId === null) {
+      throw badRequest(`The address "${address}" names no town served here: send jurisdiction_id (the town's code), or lat and long`);
+    }
+    const start = located.suggestion ?? this.gazetteer.townPoint(townId);
+    if (!start) throw badRequest(`The address "${address}" names no town served here: send jurisdiction_id (the town's code), or lat and long`);
+    const { incident, merged } = await this.placement.reportUnlocated({
+      source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, address, townId,
+      provisional: { lon: start.lon, lat: start.lat }, geocode: { ...geocode, key: normalizeAddress(address) }, reporterAccountId: null,
+      contact: contactOf(input), attributes: Object.keys(attributes).length ? attributes : null,
+    }, actor);
+    return [{
+      service_request_id: String(incident.id),
+      service_notice: merged
+        ? `已并入同一地址的同类来电 #${incident.id}（共 ${incident.reportCount} 次反映），正在确定位置 This call joined request ${incident.id} of the same kind at the same address; it is being placed on the map`
+        : `已受理，正在确定位置：指挥中心将根据地址在地图上标定后派单 Received; the command room is finding the address on the map, then a gridworker will be sent`,
+      account_id: input.account_id ?? null,
+    }];
+  }
+
+  private async intakeOrRefuse<T>(client: Client, run: () => Promise<T>): Promise<T> {
     try {
-      const result = await this.intake.report({
-        source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, lon: input.long, lat: input.lat,
-        address: input.address_string ?? null, contact: Object.keys(contact).length ? contact : null,
-        attributes: Object.keys(attributes).length ? attributes : null, townIds,
-      }, { kind: 'citizen', clientId: client.id, label: client.name });
-      const { incident } = result;
-      const notice = result.merged
-        ? `已并入附近同类事件 #${incident.id}（共 ${incident.reportCount} 次反映），请以此编号查询 This report joined open request ${incident.id} of the same kind nearby (${incident.reportCount} reports); follow that one`
-        : `已受理，由${PLATFORM_NAMES[incident.platform]}平台办理，预计 ${this.datetime(incident.finishDueAt)} 前办结 Received by ${PLATFORM_NAMES[incident.platform]}; expected to be resolved by ${this.datetime(incident.finishDueAt)}`;
-      return [{ service_request_id: String(incident.id), service_notice: notice, account_id: input.account_id ?? null }];
+      return await run();
     } catch (err) {
       if (err instanceof Forbidden) {
         throw client.townId !== null
@@ -135,6 +188,12 @@ export class Open311Service {
       }
       throw toOpen311Error(err) ?? err;
     }
+  }
+
+  private notice({ incident, merged }: { incident: Incident; merged: boolean }): string {
+    return merged
+      ? `已并入附近同类事件 #${incident.id}（共 ${incident.reportCount} 次反映），请以此编号查询 This report joined open request ${incident.id} of the same kind nearby (${incident.reportCount} reports); follow that one`
+      : `已受理，由${PLATFORM_NAMES[incident.platform]}平台办理，预计 ${this.datetime(incident.finishDueAt)} 前办结 Received by ${PLATFORM_NAMES[incident.platform]}; expected to be resolved by ${this.datetime(incident.finishDueAt)}`;
   }
 
   /** GET requests: a list of ids overrides every other filter; otherwise the last 90 days, at most 1000. */
@@ -182,8 +241,9 @@ export class Open311Service {
       updated_datetime: this.datetime(r.updatedAt),
       expected_datetime: this.datetime(r.expectedAt),
       address: r.address,
-      lat: r.lat,
-      long: r.lon,
+      // 待定位: the stored point is only where the command room starts looking.
+      lat: r.state === 'unlocated' ? null : r.lat,
+      long: r.state === 'unlocated' ? null : r.lon,
       media_url: r.photoId !== null ? `${endpointUrl}/requests/${r.id}/media/${r.photoId}` : r.citizenMediaUrl,
     };
   }

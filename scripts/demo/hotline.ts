@@ -1,7 +1,9 @@
 // The 12345 hotline of the demo: its call-taking system files what citizens phone in
 // as Open311 service requests (form-encoded, with the hotline's API key), one every
 // HOTLINE_EVERY_S seconds at a random place inside the demo town's grids, so the
-// command room's queue and the gridworkers' phones have work to do.
+// command room's queue and the gridworkers' phones have work to do. Every other call
+// comes as most real ones do, with an address and no point (from the demo town's
+// address test set): the gazetteer places it, or it waits as 待定位 on the dispatch page.
 import { readFile } from 'node:fs/promises';
 import { bbox, booleanPointInPolygon, randomPosition } from '@turf/turf';
 import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson';
@@ -33,11 +35,16 @@ function randomPointIn(grids: Feature<Polygon | MultiPolygon>[]): [number, numbe
 async function main(): Promise<void> {
   const key = (await readFile(DEMO_OPEN311_KEY, 'utf8')).trim();
   const grids = (JSON.parse(await readFile('fixtures/hangbu/grids.geojson', 'utf8')) as FeatureCollection<Polygon | MultiPolygon>).features;
+  const addresses = (JSON.parse(await readFile('fixtures/hangbu/addresses.json', 'utf8')) as { address: string }[]).map((a) => a.address);
   console.log(`READY the 12345 hotline files a citizen's call every ${EVERY_MS / 1000} s`);
+  let calls = 0;
   const call = async () => {
     const [code, text] = CALLS[Math.floor(Math.random() * CALLS.length)]!;
     const [lon, lat] = randomPointIn(grids);
-    const form = new URLSearchParams({ api_key: key, service_code: code, description: text, lat: lat.toFixed(6), long: lon.toFixed(6), first_name: '市民', phone: `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` });
+    const where: Record<string, string> = ++calls % 2 === 0
+      ? { address_string: addresses[Math.floor(Math.random() * addresses.length)]! }
+      : { lat: lat.toFixed(6), long: lon.toFixed(6) };
+    const form = new URLSearchParams({ api_key: key, service_code: code, description: text, ...where, first_name: '市民', phone: `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` });
     const res = await fetch(`${API}/open311/v2/requests.json`, { method: 'POST', body: form });
     const body = (await res.json()) as { service_request_id?: string; description?: string }[];
     console.log(res.ok ? `request ${body[0]?.service_request_id}: ${code}` : `refused ${res.status}: ${body[0]?.description}`);

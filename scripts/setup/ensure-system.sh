@@ -67,5 +67,6 @@ ensure_browser() {
 ensure_postgres
 ensure_redis
 ensure_media
+apt_install gdal-bin # ogr2ogr: the gazetteer reads GIS point files (Shapefile, GeoPackage, KML …)
 [ "$purpose" = test ] && ensure_browser
 exit 0

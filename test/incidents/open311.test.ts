@@ -314,10 +314,10 @@ describe('Open311 GeoReport v2', () => {
         expectSpecError(await post('xml', { ...base(), service_code: '<script>' }), 400, /service_code/);
       });
 
-      it('400 without lat and long, and for an address alone (it cannot be located here)', async () => {
+      it('400 without lat and long, and for an address that names no town here when no town is given', async () => {
         const { lat: _, long: __, ...nowhere } = base();
         expectSpecError(await post('json', nowhere), 400, /lat and long/);
-        expectSpecError(await post('json', { ...nowhere, address_string: '人民路12号' }), 400, /address alone/);
+        expectSpecError(await post('json', { ...nowhere, address_string: '人民路12号' }), 400, /jurisdiction_id/);
         expectSpecError(await post('json', { ...nowhere, lat: String(T5.lat) }), 400, /long/);
       });
 

@@ -35,7 +35,7 @@ export interface Incident {
 export const STATE_LABEL: Record<string, string> = {
   reported: tr('待派遣', 'reported'), dispatched: tr('已派遣', 'dispatched'), accepted: tr('已接单', 'accepted'), in_progress: tr('处置中', 'in progress'),
   handled: tr('已处置', 'handled'), verified: tr('已回访', 'verified'), closed: tr('已办结', 'closed'), escalated: tr('已上报', 'escalated'),
-  returned: tr('已退回', 'returned'), merged: tr('已合并', 'merged'),
+  returned: tr('已退回', 'returned'), merged: tr('已合并', 'merged'), unlocated: tr('待定位', 'to place'),
 };
 
 export const OPEN_STATES = ['reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'escalated', 'returned'];

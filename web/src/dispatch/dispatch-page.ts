@@ -8,6 +8,7 @@ import { lang, tr } from '../i18n';
 import { CLOSED_DAYS, incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
 import type { Page } from '../shell/page';
 import { mergePicker, photoUploader, type MergeUiState } from './card-extras';
+import { placingPanel, UNLOCATED, unlocatedList } from './unlocated';
 
 const PLATFORM: Record<string, string> = { zongzhi: '综治工作', shichang: '市场监管', zhifa: '综合执法', bianmin: '便民服务' };
 const DUTY: Record<string, string> = { on_duty: tr('在岗', 'on duty'), busy: tr('忙碌', 'busy'), off_duty: tr('离岗', 'off duty') };
@@ -51,9 +52,13 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   const onlyOpen = h('input', { type: 'checkbox', checked: true, id: 'queue-open' });
   const platform = h('select', { id: 'queue-platform' }, h('option', { value: '' }, tr('全部平台', 'All platforms')), ...Object.entries(PLATFORM).map(([k, v]) => h('option', { value: k }, v)));
   const card = h('div', { class: 'incident-card', id: 'incident-card' }, h('div', { class: 'muted' }, tr('选择一个事件', 'Choose an incident')));
+  // 待定位 calls above the queue; the card of one shows the map to place it on.
+  const waiting = unlocatedList((id) => void open(id));
+  let placingUi: { incidentId: number; el: HTMLElement | null } = { incidentId: 0, el: null };
   const el = h(
     'section', { class: 'dispatch-page' },
     h('div', { class: 'queue' },
+      waiting.el,
       h('div', { class: 'wall-toolbar' }, h('b', {}, tr('事件队列', 'Incident queue')),
         h('label', { title: tr(`不勾选时另列近 ${CLOSED_DAYS} 天内上报、已办结的事件`, `Unticked, closed incidents reported in the last ${CLOSED_DAYS} days are listed too`) }, onlyOpen, tr('仅未办结', 'Open only')),
         platform, h('span', { class: 'muted', id: 'queue-count' }), h('span', { class: 'muted', id: 'queue-note' })),
@@ -81,6 +86,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   function visible(): Incident[] {
     return incidents
       .all()
+      .filter((i) => i.state !== UNLOCATED)
       .filter((i) => !onlyOpen.checked || OPEN_STATES.includes(i.state))
       .filter((i) => !platform.value || i.platform === platform.value)
       .sort((a, b) => b.severity - a.severity || dueOf(a).at - dueOf(b).at);
@@ -88,6 +94,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
 
   function render(): void {
     const list = visible();
+    waiting.render(incidents.all(), selected);
     const now = Date.now();
     document.getElementById('queue-count')!.textContent = `${list.length}`;
     document.getElementById('queue-note')!.textContent = queueNote();
@@ -171,7 +178,10 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     if (request !== cardRequest || selected !== id) return;
     const i = d.incident;
     const due = dueOf(i);
-    const countdownEl = h('span', { id: 'card-countdown', class: due.at < Date.now() ? 'late' : '' }, `${due.kind} ${countdown(due.at - Date.now())}`);
+    // 待定位: the deadlines start once it is placed.
+    const waitingPlace = i.state === UNLOCATED;
+    const countdownEl = h('span', { id: 'card-countdown', class: !waitingPlace && due.at < Date.now() ? 'late' : '' },
+      waitingPlace ? tr('定位后开始计时', 'starts once placed') : `${due.kind} ${countdown(due.at - Date.now())}`);
     if (noteUi.incidentId !== i.id) noteUi = { incidentId: i.id, input: noteInput() };
     const note = noteUi.input;
     // Focus and caret come back after the redraw (taking the field out of the page blurs it).
@@ -192,6 +202,10 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     const canMerge = d.actions.includes('merge');
     if (mergeUi.incidentId !== i.id) mergeUi = { incidentId: i.id, open: false, chosen: null };
     const merge = canMerge ? mergePicker(i, () => incidents.all(), (target) => act(i.id, 'merge', note.value, target), mergeUi) : null;
+    const unlocated = i.state === UNLOCATED;
+    if (!unlocated || placingUi.incidentId !== i.id) {
+      placingUi = { incidentId: i.id, el: unlocated && d.actions.includes('place') ? placingPanel(i, ctx.town.code, (inc) => answered(i.id, inc, 'place')) : null };
+    }
     card.replaceChildren();
     append(
       card,
@@ -205,7 +219,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       i.mergedInto ? h('div', { class: 'card-row', id: 'card-merged-into' }, h('span', { class: 'muted' }, tr('已合并到', 'Merged into')), h('button', { class: 'link', onclick: () => void open(i.mergedInto!) }, `#${i.mergedInto}`)) : null,
       d.mergedFrom?.length ? h('div', { class: 'card-row', id: 'card-merged-from' }, h('span', { class: 'muted' }, tr('并入的事件', 'Merged here')), h('span', {}, ...d.mergedFrom.map((m) => h('button', { class: 'link', onclick: () => void open(m) }, `#${m}`)))) : null,
       h('div', { class: 'card-row' }, h('span', { class: 'muted' }, tr('时限', 'Deadline')), countdownEl),
-      h('div', { class: 'card-actions' },
+      placingUi.el,
+      unlocated ? null : h('div', { class: 'card-actions' },
         h('button', { onclick: () => ctx.showOnMap(i.lon, i.lat) }, tr('地图定位', 'On the map')),
         ctx.has('operator', 'dispatcher') ? h('button', { onclick: () => void ctx.lookHere(i.lon, i.lat).catch((e: Error) => toast(e.message, 'error')) }, tr('看现场', 'Look here')) : null,
         i.cameraId ? h('button', { onclick: () => ctx.openCamera(i.cameraId!) }, tr('报警摄像机', 'Camera')) : null),
@@ -234,6 +249,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     }
     const tick = setInterval(() => {
       if (!countdownEl.isConnected) return clearInterval(tick);
+      if (waitingPlace) return;
       countdownEl.textContent = `${due.kind} ${countdown(due.at - Date.now())}`;
     }, 1000);
     if (scroll) card.scrollTop = 0;

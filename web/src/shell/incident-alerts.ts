@@ -44,7 +44,7 @@ export function watchIncidents(ctx: AppContext): void {
   incidents.subscribe((_list, changed) => {
     if (!changed) return;
     const { incident: i, action, isNew, previous, own } = changed;
-    if (isNew && OPEN_STATES.includes(i.state)) newOnes(i);
+    if (isNew && (OPEN_STATES.includes(i.state) || i.state === 'unlocated')) newOnes(i);
     else if (ATTENTION.has(action) && previous?.state !== i.state && !own) {
       needSomeone(`${STATE_LABEL[i.state] ?? i.state}: ${i.subcategoryName} #${i.id} · ${i.gridCode ?? ''}`);
     }
