@@ -75,7 +75,13 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       summary: "Server-Sent Events for this phone: its offers (topic 'offers'); token in the header or ?access_token=",
       handler: async ({ req, res }) => {
         const phone = await phoneOf(req);
-        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId });
+        const token = bearerToken(req)!;
+        // A device disabled or given a new token loses its stream within the recheck.
+        const stillAllowed = async () => (await services.ingest.deviceByToken(token).catch(() => null))?.deviceId === phone.deviceId;
+        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId }, {
+          everyMs: services.config.SESSION_RECHECK_S * 1000,
+          stillAllowed,
+        });
       },
     }),
   ];
