@@ -8,6 +8,7 @@ import { bearerToken } from '../server/http/auth-middleware.js';
 import { readRawBody } from '../server/http/raw-body.js';
 import { Unauthorized } from '../server/errors.js';
 import { streamEvents } from '../server/live/sse.js';
+import { FixRejected } from '../positions/fix.js';
 import { convertPoint } from '../gis/crs.js';
 import type { Services } from '../server/composition.js';
 import { AnswerBody, IncidentParams, OfferParams, PhoneActionBody, PhoneReportBody } from './incidents.schemas.js';
@@ -77,7 +78,15 @@ export function phoneRoutes(services: Services): AnyRoute[] {
         const phone = await phoneOf(req);
         const token = bearerToken(req)!;
         // A device disabled or given a new token loses its stream within the recheck.
-        const stillAllowed = async () => (await services.ingest.deviceByToken(token).catch(() => null))?.deviceId === phone.deviceId;
+        const stillAllowed = async () => {
+          try {
+            return (await services.ingest.deviceByToken(token))?.deviceId === phone.deviceId;
+          } catch (err) {
+            // Disabled: refused. Anything else (the database briefly away) keeps the stream.
+            if (err instanceof FixRejected) return false;
+            throw err;
+          }
+        };
         streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId }, {
           everyMs: services.config.SESSION_RECHECK_S * 1000,
           stillAllowed,

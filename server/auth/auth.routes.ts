@@ -39,6 +39,10 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       tag: 'auth',
       access: 'public',
       body: Login,
+      responses: {
+        429: { description: 'Too many failed logins for this username (5) or address (20) in 15 min; see Retry-After' },
+        503: { description: 'Too many password checks at once; see Retry-After' },
+      },
       handler: async ({ body, req }) => auth.login(body.username, body.password, req.ip),
     }),
     route({

@@ -3,7 +3,19 @@
 // who types the right password is never slowed by someone else's attempts from
 // another address, and a success clears the username's count.
 import type { Redis } from 'ioredis';
-import { TooManyRequests } from '../errors.js';
+import { ServiceUnavailable, TooManyRequests } from '../errors.js';
+
+// Redis queues commands while it is away; a login must not hang on that. Without the
+// counters there is no throttling, so the login is refused (503) rather than let through.
+const REDIS_DEADLINE_MS = 1500;
+
+function withDeadline<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ServiceUnavailable('Logins are briefly unavailable (Redis); try again in a moment', 2)), REDIS_DEADLINE_MS);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 
 export interface ThrottleLimits {
   perUsername: number;
@@ -29,10 +41,10 @@ export class LoginThrottle {
   /** Throws 429 with Retry-After when the username or the address has failed too often. */
   async check(username: string, ip: string): Promise<void> {
     const [userKey, ipKey] = this.keys(username, ip);
-    const [user, byIp] = (await this.redis.mget(userKey, ipKey)).map((v) => Number(v ?? 0));
+    const [user, byIp] = (await withDeadline(this.redis.mget(userKey, ipKey))).map((v) => Number(v ?? 0));
     const by: ThrottledBy | null = user! >= this.limits.perUsername ? 'username' : byIp! >= this.limits.perIp ? 'ip' : null;
     if (!by) return;
-    const ttlMs = await this.redis.pttl(by === 'username' ? userKey : ipKey);
+    const ttlMs = await withDeadline(this.redis.pttl(by === 'username' ? userKey : ipKey));
     const retryAfter = Math.max(1, Math.ceil((ttlMs > 0 ? ttlMs : this.limits.windowSeconds * 1000) / 1000));
     throw new TooManyRequests(
       by === 'username'
@@ -48,13 +60,9 @@ export class LoginThrottle {
   async failed(username: string, ip: string): Promise<ThrottledBy | null> {
     const [userKey, ipKey] = this.keys(username, ip);
     const window = String(this.limits.windowSeconds);
-    const results = await this.redis
-      .multi()
-      .incr(userKey)
-      .expire(userKey, window, 'NX')
-      .incr(ipKey)
-      .expire(ipKey, window, 'NX')
-      .exec();
+    const results = await withDeadline(
+      this.redis.multi().incr(userKey).expire(userKey, window, 'NX').incr(ipKey).expire(ipKey, window, 'NX').exec(),
+    );
     const user = Number(results?.[0]?.[1] ?? 0);
     const byIp = Number(results?.[2]?.[1] ?? 0);
     if (user === this.limits.perUsername) return 'username';
@@ -62,7 +70,8 @@ export class LoginThrottle {
     return null;
   }
 
+  /** Clears the username's count; best effort (a count left behind only expires later). */
   async succeeded(username: string): Promise<void> {
-    await this.redis.del(this.keys(username, '')[0]);
+    await withDeadline(this.redis.del(this.keys(username, '')[0])).catch(() => undefined);
   }
 }

@@ -8,6 +8,7 @@ import { HttpClient } from '../helpers/http.js';
 import { tinyTownAreas } from '../helpers/tiny-town.js';
 import { CURRENT_PARAMETERS, dummyHash, hashParameters } from '../../server/auth/password.js';
 import { HashGate } from '../../server/auth/hash-gate.js';
+import { PrivateRedis } from '../helpers/processes.js';
 
 describe('access: throttling, account changes and sessions', () => {
   let t: TestApi;
@@ -210,5 +211,31 @@ describe('access: throttling, account changes and sessions', () => {
     expect(purged).to.be.at.least(1);
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE expires_at <= now()');
     expect(rows[0]!.n).to.equal(0);
+  });
+});
+
+describe('access: login while Redis is away', () => {
+  it('answers 503 with Retry-After within 2 s rather than hanging, and logs in again once Redis is back', async function () {
+    this.timeout(60_000);
+    const redis = await PrivateRedis.start();
+    const t = await startTestApi('access-redis', { REDIS_URL: redis.url });
+    try {
+      await redis.crash();
+      const started = Date.now();
+      const res = await t.anonymous.post('/api/auth/login', { username: 'admin', password: 'test-admin-password' });
+      expect(res.status).to.equal(503);
+      expect(res.headers.get('retry-after')).to.equal('2');
+      expect(Date.now() - started).to.be.below(2500);
+      await redis.up();
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await t.anonymous.post('/api/auth/login', { username: 'admin', password: 'test-admin-password' })).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).to.equal(200);
+    } finally {
+      await t.close();
+      await redis.crash();
+    }
   });
 });
