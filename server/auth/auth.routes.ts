@@ -109,7 +109,7 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       access: ['admin'],
       params: AccountParams,
       body: AccountChange,
-      handler: ({ params, body, auth: caller, req }) => auth.changeAccount(caller, params.id, body, req.ip),
+      handler: ({ params, body, auth: caller, req }) => auth.changeAccount(caller, params.id, body, req.ip, bearerToken(req) ?? undefined),
     }),
     route({
       method: 'put',

@@ -189,7 +189,7 @@ export class AuthService {
   }
 
   /** An admin disables or enables an account or changes its roles; its sessions end. */
-  async changeAccount(auth: AuthContext, id: number, change: AccountChange, ip?: string): Promise<AccountIdentity> {
+  async changeAccount(auth: AuthContext, id: number, change: AccountChange, ip?: string, callerToken?: string): Promise<AccountIdentity> {
     const target = await this.manageable(auth, id);
     if (target.id === auth.me.id && (change.disabled === true || (change.roles && !change.roles.includes('admin')))) {
       throw new Conflict('You cannot disable your own account or take away your own admin role', { field: change.disabled ? 'disabled' : 'roles' });
@@ -209,7 +209,8 @@ export class AuthService {
       events.push({ ...base, kind: 'account.roles_changed', details: { accountId: id, from: target.roles, to: roles } });
     }
     if (events.length) {
-      const sessionsEnded = await this.revokeSessions(id);
+      // An admin changing their own roles keeps the session they are doing it from.
+      const sessionsEnded = await this.revokeSessions(id, id === auth.me.id ? callerToken : undefined);
       for (const e of events) await this.securityLog.record({ ...e, details: { ...e.details, sessionsEnded } });
     }
     return identity((await this.accounts.findById(id))!);

@@ -138,6 +138,10 @@ describe('access: throttling, account changes and sessions', () => {
     expect((await ta.patch(`/api/accounts/${me}`, { disabled: true })).status).to.equal(403);
     expect((await ta.patch(`/api/accounts/${a.id}`, { roles: ['admin'] })).status).to.equal(403);
     expect((await ta.patch(`/api/accounts/${a.id}`, { roles: ['operator'] })).status).to.equal(200);
+    // An admin adding a role to themself keeps the session they did it from.
+    const mine = await ta.patch(`/api/accounts/${townAdmin.id}`, { roles: ['admin', 'planner'] });
+    expect(mine.status).to.equal(200);
+    expect((await ta.get('/api/auth/me')).body.roles).to.have.members(['admin', 'planner']);
   });
 
   it('changing one\'s own password needs the current one, keeps this session and ends the others', async () => {
