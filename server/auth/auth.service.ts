@@ -79,6 +79,7 @@ export class AuthService {
     password: string,
     ip = 'unknown',
   ): Promise<{ token: string; expiresAt: Date; account: AccountIdentity; mustChangePassword: boolean }> {
+    this.hashes.assertRoom();
     await this.throttle.check(username, ip);
     const account = await this.accounts.findByUsername(username);
     // Verify even for an unknown user, against a hash with the same parameters, so the

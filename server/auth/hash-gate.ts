@@ -13,11 +13,16 @@ export class HashGate {
     private readonly maxWaiting = 16,
   ) {}
 
+  /** Refuses at once when no slot is left, so a flood costs no more work than this. */
+  assertRoom(): void {
+    if (this.running >= this.maxRunning && this.waiting.length >= this.maxWaiting) {
+      throw new ServiceUnavailable('Too many password checks at once; try again in a moment', 1);
+    }
+  }
+
   async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.maxRunning) {
-      if (this.waiting.length >= this.maxWaiting) {
-        throw new ServiceUnavailable('Too many password checks at once; try again in a moment', 1);
-      }
+      this.assertRoom();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running++;
