@@ -8,6 +8,7 @@ import { bearerToken } from '../server/http/auth-middleware.js';
 import { readRawBody } from '../server/http/raw-body.js';
 import { Unauthorized } from '../server/errors.js';
 import { streamEvents } from '../server/live/sse.js';
+import { FixRejected } from '../positions/fix.js';
 import { convertPoint } from '../gis/crs.js';
 import type { Services } from '../server/composition.js';
 import { AnswerBody, IncidentParams, OfferParams, PhoneActionBody, PhoneReportBody } from './incidents.schemas.js';
@@ -75,7 +76,21 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       summary: "Server-Sent Events for this phone: its offers (topic 'offers'); token in the header or ?access_token=",
       handler: async ({ req, res }) => {
         const phone = await phoneOf(req);
-        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId });
+        const token = bearerToken(req)!;
+        // A device disabled or given a new token loses its stream within the recheck.
+        const stillAllowed = async () => {
+          try {
+            return (await services.ingest.deviceByToken(token))?.deviceId === phone.deviceId;
+          } catch (err) {
+            // Disabled: refused. Anything else (the database briefly away) keeps the stream.
+            if (err instanceof FixRejected) return false;
+            throw err;
+          }
+        };
+        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId }, {
+          everyMs: services.config.SESSION_RECHECK_S * 1000,
+          stillAllowed,
+        });
       },
     }),
   ];

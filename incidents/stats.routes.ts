@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { route, type AnyRoute } from '../server/http/route.js';
 import type { Services } from '../server/composition.js';
 import { attachment, toCsv, type CsvColumn } from './csv.js';
+import { AreasRepository } from '../gis/areas.repository.js';
 import { PLATFORMS } from './model.js';
 import { LEAGUE_GROUPS, STATS_GROUPS, type StatsGroup } from './stats.repository.js';
 import type { IncidentStats, IncidentStatsLine } from './stats.service.js';
@@ -120,6 +121,11 @@ export function statsRoutes(services: Services): AnyRoute[] {
         const result = await stats.incidentStats(auth, { groupBy: query.groupBy, townCode: query.town, from: query.from, to: query.to });
         if (!wantsCsv(req, query.format)) return result;
         const csv = statsCsv(result);
+        const town = query.town ? await new AreasRepository(services.db).findByCode(query.town) : null;
+        await services.auth.securityLog.record({
+          kind: 'export', actor: auth.me, ip: req.ip, townIds: town ? [town.id] : auth.me.townIds, subject: csv.filename,
+          details: { what: 'incident statistics', format: 'csv', groupBy: result.groupBy, rows: result.rows.length },
+        });
         res.status(200).set('content-type', 'text/csv; charset=utf-8').set('content-disposition', attachment(csv.filename)).send(csv.body);
       },
     }),

@@ -23,6 +23,10 @@ const DEMO_PASSWORD = 'hangbu-demo';
 const DEMO_ROLES: Role[] = ['planner', 'operator', 'dispatcher', 'installer'];
 
 async function main(): Promise<void> {
+  if (config().NODE_ENV === 'production') {
+    console.error('[seed] the demo town and its accounts (password "hangbu-demo") are not seeded in production: set DEMO_TOWN=false');
+    process.exit(2);
+  }
   const services = await createServices(config());
   try {
     const admin = await services.auth.ensureFirstAdmin(process.env['ADMIN_PASSWORD']);

@@ -145,7 +145,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     redis,
     gridMap,
     live,
-    auth: new AuthService(db, config.SESSION_TTL_HOURS),
+    auth: new AuthService(db, config.SESSION_TTL_HOURS, { redis, redisPrefix: config.REDIS_PREFIX, production: config.NODE_ENV === 'production' }),
     areas: new AreasService(db, gridMap),
     plans: new PlansService(db, gridMap, config.GRID_SLIVER_M2, (townIds, revision) =>
       live.publish(townIds.map((townId) => ({ topic: 'grids', townId, data: { action: 'published', revision } }))).catch(() => undefined)),
@@ -213,6 +213,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
   const maintenance = setInterval(() => void services.writer.maintain(config.POSITION_RETENTION_DAYS).catch(() => undefined), 3_600_000);
   maintenance.unref();
   services.rejections.start();
+  services.auth.startPurge();
   await services.devices.warm();
   services.ingest.remember(await new PositionsRepository(services.db).lastFixes());
 
@@ -234,7 +235,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...incidentRoutes(services),
       ...open311ClientRoutes(services),
       ...gazetteerRoutes(services.gazetteer),
-      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents']),
+      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'],
+        { auth: services.auth, recheckMs: config.SESSION_RECHECK_S * 1000 }),
     ],
   });
   server.on('request', app);
@@ -254,6 +256,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     services,
     async close() {
       clearInterval(maintenance);
+      services.auth.stopPurge();
       services.roster.stop();
       services.ptz.stopAll();
       services.cameraSessions.closeAll();

@@ -20,6 +20,8 @@ const schema = z.object({
   GRID_SLIVER_M2: z.coerce.number().min(0).default(1),
   /** How long a login token lives. */
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  /** Open live streams (SSE) check their session or device token this often; a revoked one ends. */
+  SESSION_RECHECK_S: z.coerce.number().min(0.2).max(20).default(15),
   /** Tile cache entries kept in memory per instance. */
   TILE_CACHE_ENTRIES: z.coerce.number().int().positive().default(20_000),
   /** Key that encrypts camera credentials at rest: 32 bytes as 64 hex characters. */

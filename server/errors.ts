@@ -63,3 +63,17 @@ export class ServiceUnavailable extends AppError {
     super(503, 'unavailable', message);
   }
 }
+
+/** Too many attempts (login throttling); the caller may try again after Retry-After. */
+export class TooManyRequests extends AppError {
+  constructor(message: string, readonly retryAfterSeconds: number, code = 'too_many_requests', details?: unknown) {
+    super(429, code, message, details);
+  }
+}
+
+/** The account still has the password it was given and must choose its own first. */
+export class PasswordChangeRequired extends AppError {
+  constructor() {
+    super(403, 'password_change_required', 'Choose your own password first: POST /api/auth/password with currentPassword and newPassword');
+  }
+}

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { config, ConfigError } from './config.js';
 import { rootLogger } from './logger.js';
 import { startApi } from './composition.js';
+import { assertSafeForProduction, UnsafeProductionSettings } from './auth/production-guard.js';
 
 async function main(): Promise<void> {
   let cfg;
@@ -16,12 +17,21 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  try {
+    await assertSafeForProduction(cfg);
+  } catch (err) {
+    if (err instanceof UnsafeProductionSettings) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
   const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
   const api = await startApi(cfg, { staticDir: existsSync(webDist) ? webDist : undefined });
   const admin = await api.services.auth.ensureFirstAdmin(process.env['ADMIN_PASSWORD']);
   rootLogger.info({ url: api.url, osmandUrl: api.osmandUrl }, 'api listening');
   if (admin) {
-    console.log(`\nFirst start: created the account "${admin.username}" with password "${admin.password}".`);
+    console.log(`\nFirst start: created the account "${admin.username}" with password "${admin.password}"${process.env['ADMIN_PASSWORD'] === undefined || cfg.NODE_ENV === 'production' ? ', to be changed at the first login' : ''}.`);
     console.log(`Log in: curl -X POST localhost:${cfg.PORT}/api/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"${admin.password}"}'\n`);
   }
   const stop = async (signal: string) => {

@@ -10,6 +10,7 @@ import { CamerasRepository, type Camera } from './cameras.repository.js';
 import type { CameraHealth } from './camera-health.js';
 import type { CameraSessions } from './camera-sessions.js';
 import type { CredentialBox } from './credentials.js';
+import { SecurityLog } from '../server/auth/security-log.js';
 import type { LiveVideoService } from './live-video.service.js';
 import { publicMessage } from './mask-url.js';
 import { connectCamera } from './onvif/onvif-driver.js';
@@ -62,6 +63,10 @@ export class CameraAdminService {
       throw err;
     }
     if (!(await new CamerasRepository(this.db).setCredentials(id, username, this.box.seal(input.password)))) throw new NotFound(`Camera ${id}`);
+    await new SecurityLog(this.db).record({
+      kind: 'camera.credentials_changed', actor: auth.me, townIds: [camera.townId], subject: `camera ${id} ${camera.name}`,
+      details: { cameraId: id, usernameChanged: username !== camera.username },
+    });
     this.sessions.drop(id);
     // A relay retrying with the old password would fail forever; the next viewer starts one with the new.
     await this.video.stopCamera(id);

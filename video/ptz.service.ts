@@ -14,6 +14,7 @@ import { aimAt } from './look-at.js';
 import { publicMessage } from './mask-url.js';
 import { isOnvifError } from './onvif/errors.js';
 import type { PtzLocks } from './ptz-lock.js';
+import { SecurityLog } from '../server/auth/security-log.js';
 
 const log = moduleLogger('ptz');
 const LEASE_CHECK_MS = 100;
@@ -177,6 +178,13 @@ export class PtzService {
     const holder = await this.locks.take(camera.id, { accountId: me.id, username: me.username, rank: auth.rank });
     if (holder) {
       throw new Conflict(`${holder.username} is steering ${camera.name}; the control passes when they are idle`, { holder }, 'ptz_locked');
+    }
+    if (before && before.accountId !== me.id) {
+      // A higher role took the control from someone steering: who lost it to whom is kept.
+      await new SecurityLog(this.db).record({
+        kind: 'ptz.taken_over', actor: me, townIds: [camera.townId], subject: `camera ${camera.id} ${camera.name}`,
+        details: { cameraId: camera.id, from: { accountId: before.accountId, username: before.username }, fromRank: before.rank, rank: auth.rank },
+      });
     }
     if (before?.accountId !== me.id) await this.announceLock(camera.id, camera.townId);
   }

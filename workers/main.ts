@@ -9,9 +9,15 @@ import { rootLogger } from '../server/logger.js';
 import { createServices } from '../server/composition.js';
 import { AlertWatcher } from '../video/alert-watcher.js';
 import { startIncidentWorkers } from './incident-workers.js';
+import { assertSafeForProduction, UnsafeProductionSettings } from '../server/auth/production-guard.js';
 
 async function main(): Promise<void> {
   const cfg = config();
+  await assertSafeForProduction(cfg).catch((err: unknown) => {
+    if (!(err instanceof UnsafeProductionSettings)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  });
   const services = await createServices(cfg);
   const me = randomUUID();
   const leaseKey = `${cfg.REDIS_PREFIX}:lease:workers-leader`;

@@ -11,15 +11,17 @@ interface AccountRow {
   town_ids: number[];
   password_hash: string;
   disabled: boolean;
+  must_change_password: boolean;
 }
 
 export interface StoredAccount extends AccountIdentity {
   passwordHash: string;
   disabled: boolean;
+  mustChangePassword: boolean;
 }
 
 const SELECT_ACCOUNT = `
-  SELECT a.id, a.username, a.display_name, a.roles::text[] AS roles, a.all_towns, a.password_hash, a.disabled,
+  SELECT a.id, a.username, a.display_name, a.roles::text[] AS roles, a.all_towns, a.password_hash, a.disabled, a.must_change_password,
          COALESCE(array_agg(t.town_id ORDER BY t.town_id) FILTER (WHERE t.town_id IS NOT NULL), '{}') AS town_ids
   FROM accounts a LEFT JOIN account_towns t ON t.account_id = a.id`;
 
@@ -33,6 +35,7 @@ function toAccount(row: AccountRow): StoredAccount {
     townIds: row.town_ids,
     passwordHash: row.password_hash,
     disabled: row.disabled,
+    mustChangePassword: row.must_change_password,
   };
 }
 
@@ -43,6 +46,8 @@ export interface NewAccount {
   roles: Role[];
   allTowns: boolean;
   townIds: number[];
+  /** Forced to choose a new password at first login (the first admin). */
+  mustChangePassword?: boolean;
 }
 
 export class AccountsRepository {
@@ -71,11 +76,11 @@ export class AccountsRepository {
   async insert(account: NewAccount): Promise<number> {
     const { rows } = await this.db.query<{ id: number }>(
       `WITH a AS (
-         INSERT INTO accounts (username, display_name, password_hash, roles, all_towns)
-         VALUES ($1, $2, $3, $4::account_role[], $5) RETURNING id),
+         INSERT INTO accounts (username, display_name, password_hash, roles, all_towns, must_change_password)
+         VALUES ($1, $2, $3, $4::account_role[], $5, $7) RETURNING id),
        t AS (INSERT INTO account_towns (account_id, town_id) SELECT a.id, unnest($6::bigint[]) FROM a)
        SELECT id FROM a`,
-      [account.username, account.displayName, account.passwordHash, account.roles, account.allTowns, account.townIds],
+      [account.username, account.displayName, account.passwordHash, account.roles, account.allTowns, account.townIds, account.mustChangePassword ?? false],
     );
     return rows[0]!.id;
   }
@@ -107,5 +112,34 @@ export class AccountsRepository {
 
   async deleteSession(tokenHash: Buffer): Promise<void> {
     await this.db.query('DELETE FROM sessions WHERE token_hash = $1', [tokenHash]);
+  }
+
+  async setPassword(id: number, passwordHash: string, mustChange: boolean): Promise<void> {
+    await this.db.query(
+      'UPDATE accounts SET password_hash = $2, must_change_password = $3, password_changed_at = now() WHERE id = $1',
+      [id, passwordHash, mustChange],
+    );
+  }
+
+  async setRoles(id: number, roles: Role[]): Promise<void> {
+    await this.db.query('UPDATE accounts SET roles = $2::account_role[] WHERE id = $1', [id, roles]);
+  }
+
+  async setDisabled(id: number, disabled: boolean): Promise<void> {
+    await this.db.query('UPDATE accounts SET disabled = $2 WHERE id = $1', [id, disabled]);
+  }
+
+  /** Ends every session of an account, but the one with `keep` when given; returns how many. */
+  async deleteSessionsOf(accountId: number, keep: Buffer | null = null): Promise<number> {
+    const { rowCount } = await this.db.query(
+      'DELETE FROM sessions WHERE account_id = $1 AND ($2::bytea IS NULL OR token_hash <> $2)',
+      [accountId, keep],
+    );
+    return rowCount ?? 0;
+  }
+
+  async deleteExpiredSessions(): Promise<number> {
+    const { rowCount } = await this.db.query('DELETE FROM sessions WHERE expires_at <= now()');
+    return rowCount ?? 0;
   }
 }

@@ -8,6 +8,8 @@ export interface AccountIdentity {
   roles: Role[];
   allTowns: boolean;
   townIds: number[];
+  /** Set until the account chooses its own password: everything else answers 403 till then. */
+  mustChangePassword?: boolean;
 }
 
 /** Who is calling, and what they may touch. Services check towns through it. */
@@ -34,6 +36,10 @@ export class AuthContext {
   get me(): AccountIdentity {
     if (!this.account) throw new Unauthorized();
     return this.account;
+  }
+
+  get mustChangePassword(): boolean {
+    return this.account?.mustChangePassword === true;
   }
 
   hasRole(...roles: readonly Role[]): boolean {

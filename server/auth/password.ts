@@ -25,3 +25,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const key = await derive(password, Buffer.from(salt, 'base64'), params);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
+
+let dummy: Promise<string> | undefined;
+/**
+ * A real hash of a random password with today's parameters, made once per process:
+ * verifying against it costs exactly what verifying a real account costs, so an
+ * unknown username cannot be told from a known one by the answer's time.
+ */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummy;
+}
+
+/** The scrypt parameters a stored hash was made with (tests compare them with today's). */
+export function hashParameters(stored: string): { N: number; r: number; p: number } {
+  const [, n, r, p] = stored.split('$');
+  return { N: Number(n), r: Number(r), p: Number(p) };
+}
+
+export const CURRENT_PARAMETERS = { N: PARAMS.N!, r: PARAMS.r!, p: PARAMS.p! };

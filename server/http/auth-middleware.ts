@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AuthContext } from '../auth/auth-context.js';
 import type { AuthService } from '../auth/auth.service.js';
-import { Forbidden, Unauthorized } from '../errors.js';
+import { Forbidden, PasswordChangeRequired, Unauthorized } from '../errors.js';
 import type { Access } from './route.js';
 
 /** Reads `Authorization: Bearer …` (or `?access_token=` for EventSource and tiles). */
@@ -24,11 +24,12 @@ export function anonymous(_req: Request, res: Response, next: NextFunction): voi
   next();
 }
 
-export function requireAccess(access: Access) {
+export function requireAccess(access: Access, beforePasswordChange = false) {
   return (_req: Request, res: Response, next: NextFunction): void => {
     const auth = res.locals['auth'] as AuthContext;
     if (access === 'public') return next();
     if (!auth.isAuthenticated) throw new Unauthorized();
+    if (auth.mustChangePassword && !beforePasswordChange) throw new PasswordChangeRequired();
     if (access !== 'authenticated' && !auth.hasRole(...access)) {
       throw new Forbidden(`This needs one of the roles: ${access.join(', ')}`);
     }

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, BadRequest, ServiceUnavailable } from '../errors.js';
+import { AppError, BadRequest, ServiceUnavailable, TooManyRequests } from '../errors.js';
 import type { Logger } from 'pino';
 
 interface BodyParserError extends Error {
@@ -35,6 +35,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   }
   if (known) {
     if (known instanceof ServiceUnavailable) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+    if (known instanceof TooManyRequests) res.setHeader('Retry-After', String(known.retryAfterSeconds));
     res.status(known.status).json(known.toBody());
     return;
   }

@@ -39,6 +39,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   /** Status of a successful answer; 200 unless said. */
   status?: number;
   responses?: Record<number, ResponseSpec>;
+  /** Callable while the account must still change its password (changing it, logging out). */
+  beforePasswordChange?: boolean;
   handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown> | unknown;
 }
 
@@ -54,7 +56,7 @@ export type AnyRoute = RouteSpec<any, any, any>; // eslint-disable-line @typescr
 export function mount(router: Router, routes: readonly AnyRoute[]): void {
   for (const spec of routes) {
     // Public routes never look at the bearer token: it may be a device's, not a session's.
-    const guards = spec.access === 'public' ? [anonymous] : [authenticate, requireAccess(spec.access)];
+    const guards = spec.access === 'public' ? [anonymous] : [authenticate, requireAccess(spec.access, spec.beforePasswordChange)];
     router[spec.method](spec.path, ...guards, async (req: Request, res: Response) => {
       const params = spec.params ? parseInput(spec.params, req.params, 'params') : req.params;
       const query = spec.query ? parseInput(spec.query, req.query, 'query') : {};

@@ -4,10 +4,20 @@ import { NotFound } from '../errors.js';
 import type { AreasRepository } from '../../gis/areas.repository.js';
 import type { LiveBus } from './live-bus.js';
 import { streamEvents } from './sse.js';
+import { bearerToken } from '../http/auth-middleware.js';
+import type { AuthService } from '../auth/auth.service.js';
 
 export const LIVE_TOPICS = ['positions', 'grid_events'] as const;
 
-export function liveRoutes(bus: LiveBus, areas: AreasRepository, topics: readonly string[] = LIVE_TOPICS): AnyRoute[] {
+/** Sessions behind open streams are checked this often (a revoked one ends within it plus the session cache's 10 s). */
+export const SESSION_RECHECK_MS = 15_000;
+
+export function liveRoutes(
+  bus: LiveBus,
+  areas: AreasRepository,
+  topics: readonly string[] = LIVE_TOPICS,
+  sessions?: { auth: AuthService; recheckMs?: number },
+): AnyRoute[] {
   return [
     route({
       method: 'get', path: '/api/live', tag: 'live', access: 'authenticated',
@@ -26,7 +36,12 @@ export function liveRoutes(bus: LiveBus, areas: AreasRepository, topics: readonl
           auth.assertTown(town.id);
           townIds = new Set([town.id]);
         }
-        streamEvents(bus, req, res, { topics: wanted, townIds, personId: null });
+        const token = bearerToken(req);
+        const me = auth.me.id;
+        const recheck = sessions && token
+          ? { everyMs: sessions.recheckMs ?? SESSION_RECHECK_MS, stillAllowed: () => sessions.auth.stillValid(token, me) }
+          : undefined;
+        streamEvents(bus, req, res, { topics: wanted, townIds, personId: null }, recheck);
       },
     }),
   ];

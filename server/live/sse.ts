@@ -5,12 +5,23 @@ const HEARTBEAT_MS = 15_000;
 // A browser that cannot keep up is cut off rather than buffered without bound.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-/** Streams live events as Server-Sent Events until the client goes away. */
+/**
+ * How a stream checks, every `everyMs`, that whoever opened it may still listen (the
+ * session or device token not revoked, the account not disabled); when not, the
+ * stream ends with an `event: revoked` so the client logs in again instead of retrying.
+ */
+export interface StreamRecheck {
+  everyMs: number;
+  stillAllowed(): Promise<boolean>;
+}
+
+/** Streams live events as Server-Sent Events until the client goes away or loses its right to. */
 export function streamEvents(
   bus: LiveBus,
   req: Request,
   res: Response,
   filter: { topics: Set<string>; townIds: Set<number> | null; personId: number | null },
+  recheck?: StreamRecheck,
 ): void {
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -31,8 +42,25 @@ export function streamEvents(
     },
   });
   const heartbeat = setInterval(() => res.write(`: ping\n\n`), HEARTBEAT_MS);
+  let checking = false;
+  const check = recheck
+    ? setInterval(() => {
+        if (checking) return;
+        checking = true;
+        recheck
+          .stillAllowed()
+          // A failed check (the database briefly gone) keeps the stream; the next one decides.
+          .then((allowed) => {
+            if (allowed || res.destroyed) return;
+            end();
+            res.end(`event: revoked\ndata: {"reason":"session_ended"}\n\n`);
+          }, () => undefined)
+          .finally(() => (checking = false));
+      }, recheck.everyMs)
+    : undefined;
   const end = () => {
     clearInterval(heartbeat);
+    clearInterval(check);
     remove();
   };
   req.on('close', end);

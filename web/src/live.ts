@@ -1,7 +1,7 @@
 // One push stream (SSE) per tab for every page: handlers per topic, and a reconnect
 // of our own when the browser gives up (EventSource stops for good on an HTTP error,
 // e.g. a server restart answering 503, or a token check failing).
-import { getToken } from './api';
+import { get, getToken } from './api';
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 type Handler = (data: unknown) => void;
@@ -71,6 +71,13 @@ class LiveStream {
     for (const topic of new Set([...TOPICS, ...this.handlers.keys()])) {
       source.addEventListener(topic, (e) => this.dispatch(topic, e as MessageEvent<string>));
     }
+    // The server ended the stream because the session was ended (logged out everywhere,
+    // account disabled, password changed elsewhere): asking who we are shows the login.
+    source.addEventListener('revoked', () => {
+      source.close();
+      this.setState('reconnecting', false);
+      void get('/api/auth/me').then(() => this.connect(), () => undefined);
+    });
     source.onopen = () => {
       const reconnected = this.openedBefore;
       this.openedBefore = true;

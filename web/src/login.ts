@@ -2,6 +2,19 @@
 import { ApiError, post, setToken } from './api';
 import { h } from './dom';
 import { lang, setLang, tr } from './i18n';
+import { showPasswordChange } from './password';
+
+/** What the login form says when the server refuses. */
+function refusal(err: unknown): string {
+  if (!(err instanceof ApiError)) return tr('无法连接服务器', 'Cannot reach the server');
+  if (err.status === 429) {
+    const minutes = Math.max(1, Math.ceil(Number((err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 60) / 60));
+    return tr(`登录失败次数过多，请 ${minutes} 分钟后再试`, `Too many failed logins; try again in ${minutes} min`);
+  }
+  if (err.status === 503) return tr('服务器繁忙，请稍后再试', 'The server is busy; try again in a moment');
+  if (err.status === 401 || err.status === 400) return tr('用户名或密码不正确', 'Wrong username or password');
+  return tr('无法连接服务器', 'Cannot reach the server');
+}
 
 export function showLogin(root: HTMLElement, onLoggedIn: () => void): void {
   const error = h('div', { class: 'login-error', id: 'login-error', role: 'alert' });
@@ -24,14 +37,12 @@ export function showLogin(root: HTMLElement, onLoggedIn: () => void): void {
     error.textContent = '';
     button.disabled = true;
     try {
-      const res = await post<{ token: string }>('/api/auth/login', { username: username.value.trim(), password: password.value });
+      const res = await post<{ token: string; mustChangePassword?: boolean }>('/api/auth/login', { username: username.value.trim(), password: password.value });
       setToken(res.token);
-      onLoggedIn();
+      if (res.mustChangePassword) showPasswordChange(root, { currentPassword: password.value, forced: true }, onLoggedIn);
+      else onLoggedIn();
     } catch (err) {
-      error.textContent =
-        err instanceof ApiError && (err.status === 401 || err.status === 400)
-          ? tr('用户名或密码不正确', 'Wrong username or password')
-          : tr('无法连接服务器', 'Cannot reach the server');
+      error.textContent = refusal(err);
     } finally {
       button.disabled = false;
     }

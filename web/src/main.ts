@@ -1,8 +1,9 @@
 // Entry: log in if needed, then the app shell with its pages.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { get, getToken, setToken, whenUnauthorized } from './api';
+import { ApiError, get, getToken, setToken, whenUnauthorized } from './api';
 import { showLogin } from './login';
+import { showPasswordChange } from './password';
 import { startShell } from './shell/shell';
 import { live } from './live';
 import type { Account } from './types';
@@ -14,7 +15,11 @@ async function boot(): Promise<void> {
   let me: Account;
   try {
     me = await get<Account>('/api/auth/me');
-  } catch {
+  } catch (err) {
+    // Logged in, but the password given by an admin (or the first start) must be changed first.
+    if (err instanceof ApiError && err.code === 'password_change_required') {
+      return showPasswordChange(root, { forced: true }, () => void boot());
+    }
     setToken(null);
     return showLogin(root, () => void boot());
   }

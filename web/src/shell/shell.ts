@@ -10,6 +10,7 @@ import type { Account, Area, Role } from '../types';
 import type { Page, PageFactory } from './page';
 import { alertsBadge } from './alerts';
 import { watchIncidents } from './incident-alerts';
+import { showPasswordChange } from '../password';
 import { incidents } from '../incidents-store';
 
 interface NavItem {
@@ -134,6 +135,18 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
     clock,
     h('span', { class: 'who', id: 'who', title: me.roles.join(', ') }, me.displayName),
     h('button', { class: 'link', onclick: () => setLang(lang === 'zh' ? 'en' : 'zh') }, lang === 'zh' ? 'EN' : '中'),
+    h(
+      'button',
+      {
+        class: 'link',
+        id: 'change-password',
+        onclick: () => {
+          live.stop();
+          showPasswordChange(root, { forced: false, onCancel: () => location.reload() }, () => location.reload());
+        },
+      },
+      tr('修改密码', 'Password'),
+    ),
     h(
       'button',
       {
