@@ -16,6 +16,8 @@ export interface GridDraftInput {
   kind: GridKind;
   villageCode: string;
   geometry: AreaGeometry;
+  /** Attributes beyond code, name, kind and village, kept under their own names. */
+  attributes?: Record<string, unknown>;
 }
 
 export interface GridChangeInput {
@@ -273,7 +275,7 @@ export class PlansService {
       seen.set(g.code, i);
     });
     const villages = await this.villageIds(db, grids.map((g) => g.villageCode), towns, where);
-    return grids.map((g) => ({ code: g.code, name: g.name, kind: g.kind, villageId: villages.get(g.villageCode)!, geometry: g.geometry }));
+    return grids.map((g) => ({ code: g.code, name: g.name, kind: g.kind, villageId: villages.get(g.villageCode)!, geometry: g.geometry, attributes: g.attributes }));
   }
 
   private async refuseInvalid(db: DbClient, inputs: PlanGridInput[]): Promise<void> {
