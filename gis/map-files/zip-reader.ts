@@ -37,6 +37,17 @@ function decodeName(raw: Buffer, utf8Flag: boolean): string {
   }
 }
 
+/** Info-ZIP's Unicode Path extra field (0x7075): the UTF-8 name beside a code-page one (GDAL, 7-Zip write it). */
+function unicodePath(extra: Buffer): string | null {
+  for (let at = 0; at + 4 <= extra.length;) {
+    const id = extra.readUInt16LE(at);
+    const size = extra.readUInt16LE(at + 2);
+    if (id === 0x7075 && size > 5 && at + 4 + size <= extra.length) return extra.subarray(at + 9, at + 4 + size).toString('utf8');
+    at += 4 + size;
+  }
+  return null;
+}
+
 export function readZip(zip: Buffer, limits: ZipLimits): ZipEntry[] {
   // The end-of-central-directory record sits in the last 22 + up to 65,535 bytes.
   let eocd = -1;
@@ -62,7 +73,8 @@ export function readZip(zip: Buffer, limits: ZipLimits): ZipEntry[] {
     const extraLength = zip.readUInt16LE(at + 30);
     const commentLength = zip.readUInt16LE(at + 32);
     const localAt = zip.readUInt32LE(at + 42);
-    const name = decodeName(zip.subarray(at + 46, at + 46 + nameLength), (flags & 0x800) !== 0);
+    const name = unicodePath(zip.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength))
+      ?? decodeName(zip.subarray(at + 46, at + 46 + nameLength), (flags & 0x800) !== 0);
     at += 46 + nameLength + extraLength + commentLength;
 
     if (flags & 0x1) {
