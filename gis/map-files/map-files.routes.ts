@@ -23,6 +23,10 @@ const ImportQuery = FileQuery.extend({
 });
 
 const FILE_BODY = 'The body is the file: a zipped Shapefile or MapInfo TAB, a GeoPackage, KML, KMZ or GeoJSON (any content type).';
+const RAW_FILE = {
+  description: FILE_BODY,
+  contentTypes: ['application/octet-stream', 'application/zip', 'application/geopackage+sqlite3', 'application/vnd.google-earth.kml+xml', 'application/vnd.google-earth.kmz', 'application/geo+json'],
+};
 
 /** The upload's bytes; a GeoJSON sent as application/json was parsed already and is written back. */
 async function upload(req: Request, maxBytes: number): Promise<Buffer> {
@@ -47,12 +51,12 @@ export function mapFileRoutes(mapFiles: MapFilesService, maxMb: number): AnyRout
       handler: () => CRS_CHOICES,
     }),
     route({
-      method: 'post', path: '/api/plans/:id/map-file/preview', tag: 'plans', access: PLANNERS, params: IdParams, query: FileQuery,
+      method: 'post', path: '/api/plans/:id/map-file/preview', tag: 'plans', access: PLANNERS, params: IdParams, query: FileQuery, rawBody: RAW_FILE,
       summary: `Read a map file without changing anything: features, CRS, extent, attributes with samples, the guessed mapping. ${FILE_BODY}`,
       handler: async ({ auth, params, query, req }) => mapFiles.preview(auth, params.id, await upload(req, maxBytes), options(query), fields(query)),
     }),
     route({
-      method: 'post', path: '/api/plans/:id/map-file', tag: 'plans', access: PLANNERS, params: IdParams, query: ImportQuery,
+      method: 'post', path: '/api/plans/:id/map-file', tag: 'plans', access: PLANNERS, params: IdParams, query: ImportQuery, rawBody: RAW_FILE,
       summary: `Replace the draft's grids with a map file's, reprojected to WGS-84, then validate. ${FILE_BODY}`,
       handler: async ({ auth, params, query, req }) =>
         mapFiles.import(auth, params.id, await upload(req, maxBytes), options(query), fields(query), query.allowInvalid),

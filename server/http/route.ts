@@ -39,6 +39,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   /** Status of a successful answer; 200 unless said. */
   status?: number;
   responses?: Record<number, ResponseSpec>;
+  /** A body that is a file, not JSON (read by the handler): documented in OpenAPI only. */
+  rawBody?: { description: string; contentTypes: string[] };
   handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown> | unknown;
 }
 

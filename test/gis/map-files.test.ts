@@ -285,6 +285,14 @@ describe('map files: import, preview and export through GDAL', function () {
     await expectTinyTown(plan);
   });
 
+  it('describes the file routes in OpenAPI: the body is the file, the mapping and CRS are query parameters', async () => {
+    const doc = (await t.anonymous.get('/api/openapi.json')).body;
+    const op = doc.paths['/api/plans/{id}/map-file'].post;
+    expect(Object.keys(op.requestBody.content)).to.include.members(['application/zip', 'application/octet-stream']);
+    expect(op.parameters.map((p: { name: string }) => p.name)).to.include.members(['crs', 'codeField', 'nameField', 'villageField', 'layer', 'allowInvalid']);
+    expect(doc.paths['/api/towns/{code}/grids/export'].get.parameters.map((p: { name: string }) => p.name)).to.include.members(['format', 'crs']);
+  });
+
   describe('export', () => {
     let plan: number;
     before(async () => {
