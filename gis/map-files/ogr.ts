@@ -9,8 +9,13 @@ export interface OgrRun {
   timeoutMs: number;
 }
 
-/** GDAL is told to stay off the network and to say what it finds in plain words. */
+/**
+ * GDAL is told to stay off the network, and not to open virtual datasets: a VRT
+ * (recognised by its content whatever the file is called) can name any file on the
+ * server, whose rows would come back in the preview's samples.
+ */
 const GDAL_ENV = {
+  GDAL_SKIP: 'OGR_VRT VRT',
   GDAL_HTTP_TIMEOUT: '1',
   CPL_VSIL_CURL_ALLOWED_EXTENSIONS: '.none',
   LC_ALL: 'C.UTF-8',

@@ -259,6 +259,15 @@ describe('map files: import, preview and export through GDAL', function () {
       expectError(await importFile(plan, Buffer.from(JSON.stringify(empty))), 422, 'empty_geometry', /feature 3/);
     });
 
+    it('a virtual dataset pointing at a server file, whatever it is called', async () => {
+      const vrt = Buffer.from('<OGRVRTDataSource><OGRVRTLayer name="l"><SrcDataSource>/etc/hostname</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>');
+      const asKml = await preview(plan, vrt, 'filename=grids.kml');
+      expect(asKml.status).to.be.within(400, 499);
+      const inZip = await preview(plan, zip([{ name: 'grids.geojson', data: vrt }]));
+      expectError(inZip, 422, 'unreadable_file', /GDAL cannot read/);
+      expect(JSON.stringify([asKml.body, inZip.body])).not.to.contain('hostname');
+    });
+
     it('a file over the limit', async () => {
       const res = await importFile(plan, Buffer.alloc(3 * 1_048_576, 0x20));
       expect(res.status).to.equal(413);
