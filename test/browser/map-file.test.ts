@@ -5,6 +5,7 @@
 // attribute, imports, and the draft holds the file's grids where they belong, validated.
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,28 @@ describe('web app: importing a map file on the planning page', function () {
     expect(t1.properties.attributes).to.deep.equal({ OBJECTID: 1, Shape_Area: 1_000_000 });
     const corner = t1.geometry.coordinates[0]![0]!.reduce((a, b) => (b[0]! + b[1]! < a[0]! + a[1]! ? b : a));
     expect(metres(corner, [120, 30])).to.be.below(1);
+  });
+
+  it('exports the published grids as a GeoPackage in CGCS2000, and the draft as a zipped Shapefile', async () => {
+    await page.selectOption('#export-what', 'published');
+    await page.selectOption('#export-format', 'gpkg');
+    await page.selectOption('#export-crs', 'CGCS2000');
+    const [published] = await Promise.all([page.waitForEvent('download'), page.click('#export-draft')]);
+    expect(published.suggestedFilename()).to.match(/^grids-\d+-CGCS2000\.gpkg$/);
+    const gpkg = join(dir, 'published.gpkg');
+    await published.saveAs(gpkg);
+    const info = execFileSync('ogrinfo', ['-ro', '-so', '-al', gpkg], { encoding: 'utf8' });
+    expect(info).to.match(/Feature Count: 9/).and.match(/China Geodetic Coordinate System 2000/);
+
+    await page.selectOption('#export-what', 'draft');
+    await page.selectOption('#export-format', 'shp');
+    await page.selectOption('#export-crs', 'WGS84');
+    const [draft] = await Promise.all([page.waitForEvent('download'), page.click('#export-draft')]);
+    expect(draft.suggestedFilename()).to.match(/^plan-\d+-WGS84\.zip$/);
+    const shp = join(dir, 'draft.zip');
+    await draft.saveAs(shp);
+    // The draft is the imported file: its codes and attribute names come back.
+    const fields = execFileSync('ogrinfo', ['-ro', '-al', `/vsizip/${shp}`], { encoding: 'utf8' });
+    expect(fields).to.match(/Feature Count: 9/).and.match(/code \(String\) = 3308T1/).and.match(/OBJECTID/);
   });
 });

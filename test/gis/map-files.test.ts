@@ -5,7 +5,7 @@
 // lands within 1 m of where the grids are. Bad files get a 4xx naming the problem and
 // change nothing; exports come back in the same place with the same attribute names.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -219,6 +219,8 @@ describe('map files: import, preview and export through GDAL', function () {
     });
     afterEach(async () => {
       expect((await planner.get(`/api/plans/${plan}/grids`)).body).to.deep.equal(before);
+      // Nor is anything left on disk: every read's temporary directory is gone.
+      expect(readdirSync(tmpdir()).filter((n) => n.startsWith('wangge-map-'))).to.deep.equal([]);
     });
 
     it('a damaged zip', async () => {

@@ -18,6 +18,7 @@ interface Mapping {
 interface Preview {
   format: string;
   layer: string;
+  layers: { name: string; geometry: string; features: number }[];
   features: number;
   crs: { id: string | null; name: string; from: 'file' | 'planner' };
   encoding: string | null;
@@ -48,6 +49,8 @@ export class MapFileImport {
   private preview: Preview | null = null;
   private readonly input = h('input', { type: 'file', id: 'mapfile-input', accept: '.zip,.gpkg,.kml,.kmz,.geojson,.json' });
   private readonly crs = h('select', { id: 'mapfile-crs' }, h('option', { value: '' }, tr('坐标系：按文件', 'CRS: as the file says')));
+  /** Shown when the file has several layers (a GeoPackage, KML folders). */
+  private readonly layer = h('select', { id: 'mapfile-layer', hidden: true });
   private readonly info = h('div', { id: 'mapfile-preview', class: 'muted' });
   private readonly error = h('div', { id: 'mapfile-error', class: 'login-error', hidden: true });
   private readonly fields = h('div', { id: 'mapfile-mapping', class: 'plan-form' });
@@ -56,23 +59,29 @@ export class MapFileImport {
   constructor(
     private readonly map: MlMap,
     private readonly townBbox: Bbox,
+    private readonly townCode: string,
     private readonly planId: () => number | null,
     private readonly imported: () => Promise<void>,
   ) {
     const format = h('select', { id: 'export-format' }, ...['shp', 'gpkg', 'kml'].map((f) => h('option', { value: f }, { shp: 'Shapefile (zip)', gpkg: 'GeoPackage', kml: 'KML' }[f]!)));
     const exportCrs = h('select', { id: 'export-crs' }, h('option', { value: 'WGS84' }, 'WGS-84'), h('option', { value: 'CGCS2000' }, 'CGCS2000'));
+    const exportWhat = h('select', { id: 'export-what' }, h('option', { value: 'draft' }, tr('草案', 'The draft')), h('option', { value: 'published' }, tr('已发布网格', 'Published grids')));
     this.el = h('div', { class: 'plan-form', id: 'mapfile' },
       h('div', { class: 'muted' }, tr('Shapefile（zip）、GeoPackage、KML/KMZ、MapInfo（zip）或 GeoJSON', 'Shapefile (zip), GeoPackage, KML/KMZ, MapInfo (zip) or GeoJSON')),
-      this.input, this.crs, this.error, this.info, this.fields,
+      this.input, this.crs, this.layer, this.error, this.info, this.fields,
       h('div', { class: 'row' }, this.importButton, h('button', { id: 'mapfile-clear', onclick: () => this.clear() }, tr('取消', 'Cancel'))),
-      h('div', { class: 'row' }, format, exportCrs, h('button', { id: 'export-draft', onclick: () => void this.export(format.value, exportCrs.value) }, tr('导出', 'Export'))),
+      h('div', { class: 'row' }, exportWhat, format, exportCrs,
+        h('button', { id: 'export-draft', onclick: () => void this.export(exportWhat.value === 'published', format.value, exportCrs.value) }, tr('导出', 'Export'))),
     );
     this.input.addEventListener('change', () => {
       this.file = this.input.files?.[0] ?? null;
       this.crs.value = '';
+      this.layer.replaceChildren();
+      this.layer.hidden = true;
       void this.read();
     });
     this.crs.addEventListener('change', () => void this.read());
+    this.layer.addEventListener('change', () => void this.read());
     map.addSource('mapfile', { type: 'geojson', data: EMPTY });
     map.addLayer({ id: 'mapfile-fill', type: 'fill', source: 'mapfile', paint: { 'fill-color': '#ff9800', 'fill-opacity': 0.15 } });
     map.addLayer({ id: 'mapfile-line', type: 'line', source: 'mapfile', paint: { 'line-color': '#ff9800', 'line-width': 1.5, 'line-dasharray': [3, 2] } });
@@ -86,6 +95,8 @@ export class MapFileImport {
     this.file = null;
     this.preview = null;
     this.input.value = '';
+    this.layer.replaceChildren();
+    this.layer.hidden = true;
     this.info.replaceChildren();
     this.fields.replaceChildren();
     this.showError(null);
@@ -96,6 +107,7 @@ export class MapFileImport {
   private query(): string {
     const q = new URLSearchParams({ filename: this.file?.name ?? '' });
     if (this.crs.value) q.set('crs', this.crs.value);
+    if (this.layer.value) q.set('layer', this.layer.value);
     for (const select of this.fields.querySelectorAll<HTMLSelectElement>('select[data-role]')) q.set(`${select.dataset['role']}Field`, select.value);
     return q.toString();
   }
@@ -114,7 +126,10 @@ export class MapFileImport {
     this.fields.replaceChildren();
     try {
       // The first read guesses the mapping; later reads (a CRS chosen) keep the planner's.
-      const p = await this.upload<Preview>(`/api/plans/${id}/map-file/preview?${new URLSearchParams({ filename: this.file.name, ...(this.crs.value ? { crs: this.crs.value } : {}) })}`);
+      const q = new URLSearchParams({ filename: this.file.name });
+      if (this.crs.value) q.set('crs', this.crs.value);
+      if (this.layer.value) q.set('layer', this.layer.value);
+      const p = await this.upload<Preview>(`/api/plans/${id}/map-file/preview?${q}`);
       this.show(p);
     } catch (err) {
       this.info.textContent = '';
@@ -124,6 +139,10 @@ export class MapFileImport {
 
   private show(p: Preview): void {
     this.preview = p;
+    if (p.layers.length > 1) {
+      this.layer.replaceChildren(...p.layers.map((l) => h('option', { value: l.name, selected: l.name === p.layer }, `${l.name} · ${l.geometry} · ${l.features}`)));
+      this.layer.hidden = false;
+    }
     const [w, s, e, n] = p.extent;
     this.info.replaceChildren(
       h('div', {}, `${p.format} · ${p.layer} · ${p.features} ${tr('个要素', 'features')}`),
@@ -169,10 +188,11 @@ export class MapFileImport {
     }
   }
 
-  private async export(format: string, crs: string): Promise<void> {
+  private async export(published: boolean, format: string, crs: string): Promise<void> {
     const id = this.planId();
-    if (!id) return;
-    const res = await fetch(`/api/plans/${id}/export?format=${format}&crs=${crs}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } });
+    if (!id && !published) return;
+    const path = published ? `/api/towns/${this.townCode}/grids/export` : `/api/plans/${id}/export`;
+    const res = await fetch(`${path}?format=${format}&crs=${crs}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } });
     if (!res.ok) {
       const body = await res.json().catch(() => null) as { error?: { message?: string } } | null;
       toast(body?.error?.message ?? res.statusText, 'error');

@@ -134,7 +134,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   // The edits of this draft session, last first, each with the calls that take it back.
   const history = new UndoStack();
   // An import replaces every grid of the draft: the edits before it cannot be taken back one by one.
-  const mapFile = new MapFileImport(map, town.bbox, () => plan?.id ?? null, async () => {
+  const mapFile = new MapFileImport(map, town.bbox, ctx.town.code, () => plan?.id ?? null, async () => {
     history.clear();
     showUndo();
     await Promise.all([reloadDraft(), validate()]);
