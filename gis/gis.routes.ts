@@ -112,7 +112,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
       handler: async ({ auth, params, query, body }) => {
         // A `crs` member naming another system (a QGIS export in a Gauss-Krüger zone) is honoured.
         const crsId = geojsonCrsMember(body.crs);
-        const wgs84 = parseInput(GridCollection, crsId ? await mapFiles.fileReader.reprojectGeoJson(body, crsId) : body, 'body');
+        const wgs84 = parseInput(GridCollection, crsId ? await mapFiles.reprojectGeoJson(body, crsId) : body, 'body');
         return plans.importGrids(auth, params.id, wgs84.features.map((f) => toDraft(f, crsId ? 'WGS84' : query.crs)), query.allowInvalid);
       },
     }),

@@ -31,8 +31,9 @@ export class MapFilesService {
     private readonly timeoutMs: number,
   ) {}
 
-  get fileReader(): MapFileReader {
-    return this.reader;
+  /** A GeoJSON collection whose `crs` member names another system, in WGS-84 (for the GeoJSON draft import). */
+  reprojectGeoJson<T extends { features: { geometry: unknown }[] }>(collection: T, crsId: string): Promise<T> {
+    return this.reader.reprojectGeoJson(collection, crsId);
   }
 
   async preview(auth: AuthContext, planId: number, upload: Buffer, options: ReadOptions, chosen: FieldChoice): Promise<MapFilePreview> {

@@ -5,7 +5,7 @@
 // lands within 1 m of where the grids are. Bad files get a 4xx naming the problem and
 // change nothing; exports come back in the same place with the same attribute names.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -145,6 +145,28 @@ describe('map files: import, preview and export through GDAL', function () {
         await expectTinyTown(plan);
       });
     }
+
+    it('reads the polygon layer of a GeoPackage with several, or the one named', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'wgtest-layers-'));
+      try {
+        const path = join(dir, 'two.gpkg');
+        const points = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { 名称: '村委会' }, geometry: { type: 'Point', coordinates: [120.005, 30.005] } }] };
+        writeFileSync(join(dir, 'p.geojson'), JSON.stringify(points));
+        writeFileSync(join(dir, 'g.geojson'), JSON.stringify(plannersGeoJson()));
+        execFileSync('ogr2ogr', ['-f', 'GPKG', path, join(dir, 'p.geojson'), '-nln', '村委会']);
+        execFileSync('ogr2ogr', ['-f', 'GPKG', '-update', path, join(dir, 'g.geojson'), '-nln', '网格', '-t_srs', 'EPSG:4490']);
+        const file = readFileSync(path);
+        const plan = await draft();
+        const res = await preview(plan, file);
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        expect(res.body.layer).to.equal('网格');
+        expect(res.body.layers.map((l: { name: string }) => l.name)).to.have.members(['村委会', '网格']);
+        expectError(await preview(plan, file, `layer=${encodeURIComponent('村委会')}`), 422, 'not_polygons', /1 Point/);
+        expectError(await preview(plan, file, 'layer=nope'), 400, 'unknown_layer', /no layer nope/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
 
     it('asks for the CRS of a Shapefile without .prj (with the choices), then imports it in the one named', async () => {
       const files = ogrFiles(plannersGeoJson(), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4528', '-lco', 'ENCODING=CP936']);
