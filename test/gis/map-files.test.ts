@@ -258,8 +258,11 @@ describe('map files: import, preview and export through GDAL', function () {
       expectError(res, 422, 'encrypted_zip', /password/);
     });
 
-    it('a zip bomb: too high a ratio, and a header that understates the size', async () => {
+    it('a zip bomb: too large unpacked, too high a ratio, and a header that understates the size', async () => {
+      // MAP_FILE_MAX_MB is 2 here: at most 10 MB unpacked, and 100× the zip.
       expectError(await importFile(plan, zip([{ name: 'a.geojson', data: Buffer.alloc(30 * 1_048_576, 0x20) }])), 413, 'zip_bomb', /unpacks/);
+      const ratio = await importFile(plan, zip([{ name: 'a.geojson', data: Buffer.alloc(5 * 1_048_576, 0x20) }]));
+      expectError(ratio, 413, 'zip_bomb', /100×/);
       expectError(await importFile(plan, zip([{ name: 'a.geojson', data: Buffer.alloc(200_000, 0x20), declaredSize: 1000 }])), 413, 'zip_bomb', /unpacks/);
     });
 
