@@ -22,7 +22,8 @@ const ImportQuery = FileQuery.extend({
   allowInvalid: QueryBool.describe('Keep invalid polygons in the draft (validation reports them) instead of refusing'),
 });
 
-const FILE_BODY = 'The body is the file: a zipped Shapefile or MapInfo TAB, a GeoPackage, KML, KMZ or GeoJSON (any content type).';
+const FILE_BODY = 'The body is the file: a zipped Shapefile or MapInfo TAB, a GeoPackage, KML, KMZ or GeoJSON, up to MAP_FILE_MAX_MB '
+  + '(send it as application/octet-stream: a JSON content type is parsed first and bound by BODY_LIMIT).';
 const RAW_FILE = {
   description: FILE_BODY,
   contentTypes: ['application/octet-stream', 'application/zip', 'application/geopackage+sqlite3', 'application/vnd.google-earth.kml+xml', 'application/vnd.google-earth.kmz', 'application/geo+json'],
