@@ -139,6 +139,11 @@ export class PlansRepository {
     return rows;
   }
 
+  /** Fresh statistics after a bulk import, so the validation's joins are planned for its size. */
+  async analyze(): Promise<void> {
+    await this.db.query('ANALYZE plan_grids');
+  }
+
   async deleteAllGrids(planId: number): Promise<void> {
     await this.db.query('DELETE FROM plan_grids WHERE plan_id = $1', [planId]);
   }

@@ -101,7 +101,7 @@ export class PlansService {
 
   /** Replaces the draft's grids with a FeatureCollection, all or nothing. */
   async importGrids(auth: AuthContext, planId: number, grids: GridDraftInput[], allowInvalid: boolean) {
-    return this.editDraft(auth, planId, async (tx, towns) => {
+    const result = await this.editDraft(auth, planId, async (tx, towns) => {
       const inputs = await this.resolveVillages(tx, grids, towns, 'features');
       if (!allowInvalid) await this.refuseInvalid(tx, inputs);
       const repo = new PlansRepository(tx);
@@ -109,6 +109,10 @@ export class PlansService {
       const imported = await repo.insertGrids(planId, towns, inputs);
       return { imported };
     });
+    // Thousands of new rows leave the planner's statistics stale until autovacuum gets
+    // to them: validation's overlap self-join then took 6.0 s instead of 0.58 s (10,000 grids).
+    if (result.imported >= 1000) await new PlansRepository(this.db).analyze();
+    return result;
   }
 
   async addGrid(auth: AuthContext, planId: number, grid: GridDraftInput, allowInvalid: boolean) {
