@@ -82,7 +82,7 @@ export class PlansService {
   // --- drafting ------------------------------------------------------------
 
   async create(auth: AuthContext, scopeCode: string, title: string): Promise<PlanView> {
-    return inTransaction(this.db, async (tx) => {
+    const view = await inTransaction(this.db, async (tx) => {
       const areas = new AreasRepository(tx);
       const scope = await areas.findByCode(scopeCode);
       if (!scope) throw new NotFound(`Area ${scopeCode}`, { field: 'scopeCode' });
@@ -97,6 +97,9 @@ export class PlansService {
       const fresh = (await repo.find(plan.id, false))!;
       return { ...fresh, scope: { id: scope.id, code: scope.code, name: scope.name, level: scope.level } };
     });
+    // The copy is a bulk insert too: the web app validates a draft as soon as it opens it.
+    if (view.gridCount >= 1000) await new PlansRepository(this.db).analyze();
+    return view;
   }
 
   /** Replaces the draft's grids with a FeatureCollection, all or nothing. */
