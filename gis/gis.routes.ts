@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../server/http/route.js';
 import { NotFound } from '../server/errors.js';
+import { parseInput } from '../server/http/zod-errors.js';
+import type { MapFilesService } from './map-files/map-files.service.js';
+import { geojsonCrsMember } from './map-files/source-crs.js';
 import { CrsSchema } from './crs.js';
 import type { AreasService } from './areas.service.js';
 import type { GridLookupService } from './grid-lookup.service.js';
 import type { PlansService, GridDraftInput } from './plans.service.js';
 import type { TilesService } from './tiles.service.js';
 import {
-  AreaCollection, AreaLevelSchema, AtQuery, BatchLookupBody, CodeParams, EditQuery, GridChange, GridCollection,
+  AreaCollection, AreaLevelSchema, AtQuery, BatchLookupBody, CodeParams, EditQuery, GridChange, GridCollection, GridCollectionAnyCrs,
   GridFeature, IdParams, LookupQuery, MergeBody, PlanGridParams, SplitBody, TileParams,
 } from './gis.schemas.js';
 import { convertGeometry, type Crs } from './crs.js';
@@ -16,22 +19,22 @@ import type { AreaGeometry } from './geojson.js';
 const PLANNERS = ['planner'] as const;
 
 type GridFeatureInput = z.infer<typeof GridFeature>;
-const toDraft = (f: GridFeatureInput, crs: Crs): GridDraftInput => ({
-  code: f.properties.code,
-  name: f.properties.name,
-  kind: f.properties.kind,
-  villageCode: f.properties.village_code,
-  geometry: convertGeometry(f.geometry as AreaGeometry, crs, 'WGS84'),
-});
+const toDraft = (f: GridFeatureInput, crs: Crs): GridDraftInput => {
+  // An edited export of a draft carries its attributes nested, and grid_id / valid, which are not the file's.
+  const { code, name, kind, village_code, attributes, grid_id: _id, valid: _valid, ...extra } = f.properties;
+  const nested = attributes && typeof attributes === 'object' && !Array.isArray(attributes) ? attributes : attributes === undefined ? {} : { attributes };
+  return { code, name, kind, villageCode: village_code, geometry: convertGeometry(f.geometry as AreaGeometry, crs, 'WGS84'), attributes: { ...nested, ...extra } };
+};
 
 export interface GisServices {
   areas: AreasService;
   plans: PlansService;
   lookup: GridLookupService;
   tiles: TilesService;
+  mapFiles: MapFilesService;
 }
 
-export function gisRoutes({ areas, plans, lookup, tiles }: GisServices): AnyRoute[] {
+export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices): AnyRoute[] {
   return [
     // Areas -------------------------------------------------------------------
     route({
@@ -105,8 +108,13 @@ export function gisRoutes({ areas, plans, lookup, tiles }: GisServices): AnyRout
     }),
     route({
       method: 'put', path: '/api/plans/:id/grids', summary: "Replace the draft's grids with a FeatureCollection", tag: 'plans',
-      access: PLANNERS, params: IdParams, query: EditQuery, body: GridCollection,
-      handler: ({ auth, params, query, body }) => plans.importGrids(auth, params.id, body.features.map((f) => toDraft(f, query.crs)), query.allowInvalid),
+      access: PLANNERS, params: IdParams, query: EditQuery, body: GridCollectionAnyCrs,
+      handler: async ({ auth, params, query, body }) => {
+        // A `crs` member naming another system (a QGIS export in a Gauss-Krüger zone) is honoured.
+        const crsId = geojsonCrsMember(body.crs);
+        const wgs84 = parseInput(GridCollection, crsId ? await mapFiles.reprojectGeoJson(body, crsId) : body, 'body');
+        return plans.importGrids(auth, params.id, wgs84.features.map((f) => toDraft(f, crsId ? 'WGS84' : query.crs)), query.allowInvalid);
+      },
     }),
     route({
       method: 'post', path: '/api/plans/:id/grids', summary: 'Add one grid to the draft', tag: 'plans', access: PLANNERS, status: 201,

@@ -21,7 +21,8 @@ export const IdParams = z.strictObject({ id: z.coerce.number().int().positive() 
 export const PlanGridParams = z.strictObject({ id: z.coerce.number().int().positive(), code: Code });
 export const CodeParams = z.strictObject({ code: Code });
 
-export const GridProperties = z.strictObject({
+// Other properties (OBJECTID, Shape_Area, 所属街道 …) are kept with the grid as its attributes.
+export const GridProperties = z.looseObject({
   code: Code,
   name: z.string().min(1).max(100),
   kind: GridKindSchema.default('residential'),
@@ -30,6 +31,11 @@ export const GridProperties = z.strictObject({
 
 export const GridFeature = featureSchema(GridProperties, AreaGeometrySchema);
 export const GridCollection = featureCollectionSchema(GridFeature, 20_000);
+/**
+ * A collection whose `crs` member may name a projected system: coordinates are checked
+ * (as GridCollection) after they are reprojected to WGS-84.
+ */
+export const GridCollectionAnyCrs = featureCollectionSchema(featureSchema(GridProperties, z.unknown()), 20_000);
 
 export const AreaProperties = z.strictObject({
   code: Code,

@@ -58,6 +58,8 @@ export interface PlanGridInput {
   geometry: AreaGeometry;
   /** The published grid this continues; when absent, matched by code. */
   gridId?: number | null;
+  /** The other attributes of an imported file, under their own names. */
+  attributes?: Record<string, unknown>;
 }
 
 export interface PlanGrid {
@@ -117,8 +119,8 @@ export class PlansRepository {
   /** Copies the grids now published in the towns into the draft. */
   async copyCurrentGrids(planId: number, townIds: number[]): Promise<number> {
     const { rowCount } = await this.db.query(
-      `INSERT INTO plan_grids (plan_id, grid_id, code, name, kind, village_id, geom)
-       SELECT $1, grid_id, code, name, kind, village_id, geom FROM grid_versions
+      `INSERT INTO plan_grids (plan_id, grid_id, code, name, kind, village_id, geom, attributes)
+       SELECT $1, grid_id, code, name, kind, village_id, geom, attributes FROM grid_versions
        WHERE valid_to IS NULL AND town_id = ANY($2::bigint[])`,
       [planId, townIds],
     );
@@ -137,6 +139,11 @@ export class PlansRepository {
     return rows;
   }
 
+  /** Fresh statistics after a bulk import, so the validation's joins are planned for its size. */
+  async analyze(): Promise<void> {
+    await this.db.query('ANALYZE plan_grids');
+  }
+
   async deleteAllGrids(planId: number): Promise<void> {
     await this.db.query('DELETE FROM plan_grids WHERE plan_id = $1', [planId]);
   }
@@ -147,10 +154,10 @@ export class PlansRepository {
    */
   async insertGrids(planId: number, matchTownIds: number[], grids: PlanGridInput[]): Promise<number> {
     const { rowCount } = await this.db.query(
-      `INSERT INTO plan_grids (plan_id, grid_id, code, name, kind, village_id, geom)
+      `INSERT INTO plan_grids (plan_id, grid_id, code, name, kind, village_id, geom, attributes)
        SELECT $1, COALESCE(i.grid_id, c.grid_id), i.code, i.name, i.kind, i.village_id,
-              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(i.geometry), 4326))
-       FROM jsonb_to_recordset($2::jsonb) AS i(code text, name text, kind text, village_id bigint, grid_id bigint, geometry jsonb)
+              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(i.geometry), 4326)), COALESCE(i.attributes, '{}')
+       FROM jsonb_to_recordset($2::jsonb) AS i(code text, name text, kind text, village_id bigint, grid_id bigint, geometry jsonb, attributes jsonb)
        LEFT JOIN grid_versions c ON c.code = i.code AND c.valid_to IS NULL AND c.town_id = ANY($3::bigint[])`,
       [planId, JSON.stringify(grids.map((g) => ({ ...g, village_id: g.villageId, grid_id: g.gridId ?? null }))), matchTownIds],
     );
@@ -209,7 +216,7 @@ export class PlansRepository {
     const { rows } = await this.db.query<{ f: unknown }>(
       `SELECT json_build_object('type', 'Feature', 'id', p.code,
                 'properties', json_build_object('code', p.code, 'name', p.name, 'kind', p.kind, 'village_code', a.code,
-                                                'grid_id', p.grid_id, 'valid', ST_IsValid(p.geom)),
+                                                'grid_id', p.grid_id, 'valid', ST_IsValid(p.geom), 'attributes', p.attributes),
                 'geometry', ST_AsGeoJSON(p.geom, 7)::json) AS f
        FROM plan_grids p JOIN areas a ON a.id = p.village_id WHERE p.plan_id = $1 ORDER BY p.code`,
       [planId],
@@ -225,7 +232,7 @@ export class PlansRepository {
             pairs AS (
               SELECT p.code AS pcode, cur.code AS ccode,
                      (p.code = cur.code AND p.name = cur.name AND p.kind = cur.kind AND p.village_id = cur.village_id
-                      AND ST_OrderingEquals(p.geom, cur.geom)) AS same
+                      AND p.attributes = cur.attributes AND ST_OrderingEquals(p.geom, cur.geom)) AS same
               FROM p FULL JOIN cur ON p.grid_id = cur.grid_id)
        SELECT COALESCE(array_agg(pcode ORDER BY pcode) FILTER (WHERE ccode IS NULL), '{}') AS added,
               COALESCE(array_agg(pcode ORDER BY pcode) FILTER (WHERE ccode IS NOT NULL AND pcode IS NOT NULL AND NOT same), '{}') AS changed,

@@ -52,16 +52,16 @@ export class PublicationRepository {
        WHERE c.valid_to IS NULL AND c.town_id = ANY($2::bigint[])
          AND NOT EXISTS (SELECT 1 FROM plan_grids p WHERE p.plan_id = $1 AND p.grid_id = c.grid_id
                            AND p.code = c.code AND p.name = c.name AND p.kind = c.kind AND p.village_id = c.village_id
-                           AND ST_OrderingEquals(p.geom, c.geom))
+                           AND p.attributes = c.attributes AND ST_OrderingEquals(p.geom, c.geom))
        RETURNING EXISTS (SELECT 1 FROM plan_grids p WHERE p.plan_id = $1 AND p.grid_id = c.grid_id) AS kept`,
       [planId, townIds, at],
     );
 
     // 3. Every draft grid without a current version begins a new one at the same instant.
     await q(
-      `INSERT INTO grid_versions (grid_id, version, code, name, kind, village_id, town_id, geom, area_m2, valid_from, publication_id)
+      `INSERT INTO grid_versions (grid_id, version, code, name, kind, village_id, town_id, geom, area_m2, valid_from, publication_id, attributes)
        SELECT p.grid_id, COALESCE((SELECT max(version) FROM grid_versions x WHERE x.grid_id = p.grid_id), 0) + 1,
-              p.code, p.name, p.kind, p.village_id, v.town_id, p.geom, ST_Area(p.geom::geography), $2, $3
+              p.code, p.name, p.kind, p.village_id, v.town_id, p.geom, ST_Area(p.geom::geography), $2, $3, p.attributes
        FROM plan_grids p JOIN areas v ON v.id = p.village_id
        WHERE p.plan_id = $1
          AND NOT EXISTS (SELECT 1 FROM grid_versions c WHERE c.grid_id = p.grid_id AND c.valid_to IS NULL)`,

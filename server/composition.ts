@@ -21,6 +21,9 @@ import { PlansService } from '../gis/plans.service.js';
 import { GridLookupService } from '../gis/grid-lookup.service.js';
 import { TilesService } from '../gis/tiles.service.js';
 import { gisRoutes } from '../gis/gis.routes.js';
+import { MapFilesService } from '../gis/map-files/map-files.service.js';
+import { mapFileReader } from '../gis/map-files/map-file-reader.js';
+import { mapFileRoutes } from '../gis/map-files/map-files.routes.js';
 import { PeopleService } from '../people/people.service.js';
 import { peopleRoutes } from '../people/people.routes.js';
 import { DeviceDirectory } from '../positions/device-directory.js';
@@ -71,6 +74,7 @@ export interface Services {
   auth: AuthService;
   areas: AreasService;
   plans: PlansService;
+  mapFiles: MapFilesService;
   lookup: GridLookupService;
   tiles: TilesService;
   people: PeopleService;
@@ -137,6 +141,8 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   });
   const cameraHealth = new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) });
   const video = new LiveVideoService(db, box, relays, live);
+  const plans = new PlansService(db, gridMap, config.GRID_SLIVER_M2, (townIds, revision) =>
+    live.publish(townIds.map((townId) => ({ topic: 'grids', townId, data: { action: 'published', revision } }))).catch(() => undefined));
   const gazetteer = new GazetteerService(db, gridMap, redis, config.REDIS_PREFIX);
   await gazetteer.refresh(true);
   return {
@@ -147,8 +153,8 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     live,
     auth: new AuthService(db, config.SESSION_TTL_HOURS, { redis, redisPrefix: config.REDIS_PREFIX, production: config.NODE_ENV === 'production' }),
     areas: new AreasService(db, gridMap),
-    plans: new PlansService(db, gridMap, config.GRID_SLIVER_M2, (townIds, revision) =>
-      live.publish(townIds.map((townId) => ({ topic: 'grids', townId, data: { action: 'published', revision } }))).catch(() => undefined)),
+    plans,
+    mapFiles: new MapFilesService(db, plans, mapFileReader(config), config.MAP_FILE_TIMEOUT_S * 1000),
     lookup: new GridLookupService(db, gridMap),
     tiles: new TilesService(db, gridMap, config.TILE_CACHE_ENTRIES),
     people,
@@ -228,6 +234,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     routes: [
       ...authRoutes(services.auth),
       ...gisRoutes(services),
+      ...mapFileRoutes(services.mapFiles, services.config.MAP_FILE_MAX_MB),
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),
       ...liveVideoRoutes(services.video, services.liveSources, services.cameras),

@@ -77,6 +77,10 @@ const schema = z.object({
   YELLOW_CARDS_TO_FLAG: z.coerce.number().int().min(1).default(5),
   /** Largest photo or video attached to an incident. */
   INCIDENT_MEDIA_MAX_MB: z.coerce.number().min(0.1).max(200).default(20),
+  /** Largest map file (zipped Shapefile, GeoPackage, KML …) a planner may upload. */
+  MAP_FILE_MAX_MB: z.coerce.number().min(0.1).max(1000).default(100),
+  /** Deadline of one ogr2ogr / ogrinfo run. */
+  MAP_FILE_TIMEOUT_S: z.coerce.number().min(1).max(600).default(60),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (from Debian's packages) and starts what the project needs when it is not
 # already there: PostgreSQL 15 + PostGIS 3 and Redis for both commands; ffmpeg and
-# GStreamer's RTSP server for cameras; chromium and CJK fonts for browser tests.
+# GStreamer's RTSP server for cameras; GDAL's ogr2ogr for planners' map files (Shapefile,
+# GeoPackage, KML, MapInfo); chromium and CJK fonts for browser tests.
 # Services on another host (DATABASE_URL / REDIS_URL not local) are left alone.
 #   usage: ensure-system.sh start|test
 set -euo pipefail
@@ -60,6 +61,11 @@ ensure_media() {
     gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-x gir1.2-gst-rtsp-server-1.0 python3-gi
 }
 
+ensure_gis() {
+  # ogr2ogr / ogrinfo read and write planners' map files and reproject them (PROJ).
+  apt_install gdal-bin
+}
+
 ensure_browser() {
   apt_install chromium fonts-noto-cjk
 }
@@ -67,6 +73,6 @@ ensure_browser() {
 ensure_postgres
 ensure_redis
 ensure_media
-apt_install gdal-bin # ogr2ogr: the gazetteer reads GIS point files (Shapefile, GeoPackage, KML …)
+ensure_gis
 [ "$purpose" = test ] && ensure_browser
 exit 0

@@ -56,6 +56,13 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
       ...(Array.isArray(r.access) ? { description: `Roles: ${r.access.join(', ')} (admin always).` } : {}),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
+      ...(r.rawBody ? {
+        requestBody: {
+          required: true,
+          description: r.rawBody.description,
+          content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+        },
+      } : {}),
       responses,
     };
   }

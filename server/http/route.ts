@@ -41,6 +41,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   responses?: Record<number, ResponseSpec>;
   /** Callable while the account must still change its password (changing it, logging out). */
   beforePasswordChange?: boolean;
+  /** A body that is a file, not JSON (read by the handler): documented in OpenAPI only. */
+  rawBody?: { description: string; contentTypes: string[] };
   handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown> | unknown;
 }
 

@@ -11,6 +11,7 @@ import { bboxOf, forgetTownData, townData, type Bbox } from '../map/town-data';
 import type { Page } from '../shell/page';
 import { CompareView, type Diff } from './compare';
 import { DraftDraw } from './draw';
+import { MapFileImport } from './map-file-import';
 import { roundGeometry, shapeKey } from './geometry';
 import { partAt, partOf, withPart } from './multipart';
 import { SnapIndex } from './snap-index';
@@ -88,12 +89,15 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     undoNote.textContent = text;
     undoNote.hidden = !text;
   };
+  const mapFileBox = h('div', {});
   const panel = h(
     'aside', { class: 'plan-panel' },
     h('h3', {}, tr('草案', 'Draft')),
     h('div', { class: 'row' }, planSelect),
     h('div', { class: 'row' }, title, h('button', { id: 'plan-new', onclick: () => void newPlan() }, tr('新建草案', 'New draft'))),
     summary,
+    h('h3', {}, tr('导入 / 导出地图文件', 'Import / export a map file')),
+    mapFileBox,
     h('h3', {}, tr('编辑', 'Edit')),
     h('div', { class: 'tools' }, tool('reshape', tr('修改形状', 'Reshape')), tool('draw', tr('绘制', 'Draw')), tool('split', tr('切分', 'Split')), tool('merge', tr('合并', 'Merge')), tool('delete', tr('删除', 'Delete'))),
     h('div', { class: 'row' }, undoButton, undoWhat),
@@ -129,6 +133,13 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   const draw = new DraftDraw(map, { vertices: (box) => vertices.within(box, own()), edges: (box) => vertices.edgesWithin(box, own()) });
   // The edits of this draft session, last first, each with the calls that take it back.
   const history = new UndoStack();
+  // An import replaces every grid of the draft: the edits before it cannot be taken back one by one.
+  const mapFile = new MapFileImport(map, town.bbox, ctx.town.code, () => plan?.id ?? null, async () => {
+    history.clear();
+    showUndo();
+    await Promise.all([reloadDraft(), validate()]);
+  });
+  mapFileBox.append(mapFile.el);
   window.__wg = { ...window.__wg, planMap: map, planDraw: draw };
 
   compare.addEventListener('change', () => {
