@@ -41,6 +41,8 @@ export class OnvifError extends Error {
   readonly camera: string;
   readonly operation: string;
   readonly faultCodes: readonly string[];
+  /** The registration step that failed (clock, services, identity, profiles, streams, ptz, snapshot), when known. */
+  step: string | null = null;
 
   constructor(kind: OnvifErrorKind, message: string, details: OnvifErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
