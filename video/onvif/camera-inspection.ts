@@ -177,50 +177,62 @@ export function readPresets(answer: unknown): PtzPreset[] {
 
 const isOptionalFailure = (err: unknown): err is OnvifError => isOnvifError(err, 'unsupported') || isOnvifError(err, 'camera_fault');
 
-class Inspection {
-  private readonly client: SoapClient;
+/** An opened camera: our SOAP client on its clock, and where its services are. */
+export interface CameraLink {
+  readonly client: SoapClient;
+  readonly services: ServiceAddresses;
+  readonly timeoutMs: number;
+  /** The GetDeviceInformation answer. */
+  readonly info: unknown;
+  clockOffsetMs: number;
+}
+
+export type MediaService = 'media2' | 'media1';
+
+/**
+ * The driver's steps on one camera. One instance per operation (registration,
+ * one session call): its budget bounds the operation, each call's deadline
+ * is the call timeout.
+ */
+export class CameraSteps {
   private readonly timeoutMs: number;
   private readonly endsAt: number;
   private step: InspectionStep = 'clock';
   readonly timings: Partial<Record<InspectionStep, number>> = {};
 
-  constructor(private readonly o: InspectOptions) {
-    this.client = new SoapClient(cameraLabel(o.host, o.port), { username: o.username, password: o.password });
-    this.timeoutMs = o.timeoutMs ?? 5_000;
-    this.endsAt = Date.now() + (o.budgetMs ?? 3 * this.timeoutMs);
+  constructor(
+    private readonly client: SoapClient,
+    timeoutMs: number,
+    budgetMs = 3 * timeoutMs,
+  ) {
+    this.timeoutMs = timeoutMs;
+    this.endsAt = Date.now() + budgetMs;
   }
 
-  private call(xaddr: string, ns: string, operation: string, inner = '', auth = true): Promise<unknown> {
+  call(xaddr: string, ns: string, operation: string, inner = '', auth = true): Promise<unknown> {
     const deadlineMs = Math.max(1, Math.min(this.timeoutMs, this.endsAt - Date.now()));
     return this.client.call(xaddr, operation, `<m:${operation} xmlns:m="${ns}" xmlns:tt="${NS.schema}">${inner}</m:${operation}>`, { deadlineMs, auth });
   }
 
-  private async run<T>(step: InspectionStep, work: () => Promise<T>): Promise<T> {
+  /** Runs work as one named step: timed, and its OnvifError marked with the step. */
+  async run<T>(step: InspectionStep, work: () => Promise<T>): Promise<T> {
     this.step = step;
     const started = Date.now();
     try {
       return await work();
+    } catch (err) {
+      if (isOnvifError(err) && err.step === null) err.step = this.step;
+      throw err;
     } finally {
       this.timings[step] = Date.now() - started;
     }
   }
 
-  async inspect(): Promise<CameraInspection> {
-    try {
-      return await this.steps();
-    } catch (err) {
-      if (isOnvifError(err) && err.step === null) err.step = this.step;
-      throw err;
-    }
-  }
-
-  private async steps(): Promise<CameraInspection> {
-    const { host, port } = this.o;
-    const device = `http://${cameraLabel(host, port)}${this.o.devicePath ?? '/onvif/device_service'}`;
-
+  /** clock → services → identity. */
+  async open(host: string, port: number, devicePath = '/onvif/device_service'): Promise<CameraLink> {
+    const device = `http://${cameraLabel(host, port)}${devicePath}`;
     const clockOffsetMs = await this.run('clock', () => this.clock(device));
     this.client.clockOffsetMs = clockOffsetMs;
-
     const services = await this.run('services', async () => {
       try {
         return readServices(await this.call(device, NS.device, 'GetServices', '<m:IncludeCapability>false</m:IncludeCapability>'), host, port, device);
@@ -229,9 +241,13 @@ class Inspection {
         return readCapabilities(await this.call(device, NS.device, 'GetCapabilities', '<m:Category>All</m:Category>'), host, port, device);
       }
     });
-
     const info = await this.run('identity', () => this.call(device, NS.device, 'GetDeviceInformation'));
+    return { client: this.client, services, timeoutMs: this.timeoutMs, info, clockOffsetMs };
+  }
 
+  /** profiles → streams → PTZ → snapshot, on an opened camera. */
+  async describe(link: CameraLink): Promise<CameraInspection> {
+    const { services, info } = link;
     const { profiles, mediaService } = await this.run('profiles', () => this.profiles(services));
     const chosen = pickStreams(profiles);
     if (!chosen) throw onvifError('no_rtsp', { camera: this.client.camera, operation: 'GetProfiles' }, 'the camera has no video profile');
@@ -264,7 +280,7 @@ class Inspection {
       snapshotUri,
       ptz,
       presets,
-      clockOffsetMs,
+      clockOffsetMs: link.clockOffsetMs,
       mediaService,
       authentication: this.client.usesHttpDigest ? 'http-digest' : 'ws-security',
       services,
@@ -273,7 +289,7 @@ class Inspection {
   }
 
   /** Camera clock minus ours. A camera that wants credentials even for this gets them (its clock is then unknown: 0). */
-  private async clock(device: string): Promise<number> {
+  async clock(device: string): Promise<number> {
     const sent = Date.now();
     let answer: unknown;
     try {
@@ -290,7 +306,7 @@ class Inspection {
     return cameraTime.getTime() - (sent + Date.now()) / 2;
   }
 
-  private async profiles(services: ServiceAddresses): Promise<{ profiles: MediaProfileInfo[]; mediaService: 'media2' | 'media1' }> {
+  async profiles(services: ServiceAddresses): Promise<{ profiles: MediaProfileInfo[]; mediaService: MediaService }> {
     const media1 = async (): Promise<MediaProfileInfo[]> => (services.media ? readProfiles(at(await this.call(services.media, NS.media, 'GetProfiles'), 'profiles')) : []);
     if (services.media2) {
       try {
@@ -307,7 +323,7 @@ class Inspection {
     return { profiles: await media1(), mediaService: 'media1' };
   }
 
-  private async streamUri(services: ServiceAddresses, mediaService: 'media2' | 'media1', token: string): Promise<string> {
+  async streamUri(services: ServiceAddresses, mediaService: MediaService, token: string): Promise<string> {
     const ctx = { camera: this.client.camera, operation: 'GetStreamUri' };
     const attempts: Array<() => Promise<string | undefined>> = [];
     if (mediaService === 'media2' && services.media2) {
@@ -361,11 +377,14 @@ class Inspection {
       const spaces = at(options, 'PTZConfigurationOptions', 'spaces');
       if (obj(spaces)) node = { supportedPTZSpaces: spaces };
     }
-    const presetsAnswer = await optional('GetPresets', () => this.call(ptzService, NS.ptz, 'GetPresets', `<m:ProfileToken>${xmlText(profile.token)}</m:ProfileToken>`));
-    const presets = presetsAnswer === undefined ? [] : readPresets(presetsAnswer);
+    const presets = (await optional('GetPresets', () => this.presets(ptzService, profile.token))) ?? [];
     const capabilities = readPtzCapabilities(node, configuration);
     if (presets.length > 0 && !capabilities.presetsSupported) capabilities.presetsSupported = true;
     return { ptz: capabilities, presets };
+  }
+
+  async presets(ptzService: string, profileToken: string): Promise<PtzPreset[]> {
+    return readPresets(await this.call(ptzService, NS.ptz, 'GetPresets', `<m:ProfileToken>${xmlText(profileToken)}</m:ProfileToken>`));
   }
 
   private async snapshotUri(services: ServiceAddresses, mediaService: 'media2' | 'media1', token: string): Promise<string | null> {
@@ -386,7 +405,12 @@ class Inspection {
   }
 }
 
+export function newClient(o: Pick<InspectOptions, 'host' | 'port' | 'username' | 'password'>): SoapClient {
+  return new SoapClient(cameraLabel(o.host, o.port), { username: o.username, password: o.password });
+}
+
 /** Reads what a camera is and what it can do, step by step; see the header. */
-export function inspectCamera(options: InspectOptions): Promise<CameraInspection> {
-  return new Inspection(options).inspect();
+export async function inspectCamera(o: InspectOptions): Promise<CameraInspection> {
+  const steps = new CameraSteps(newClient(o), o.timeoutMs ?? 5_000, o.budgetMs);
+  return steps.describe(await steps.open(o.host, o.port, o.devicePath));
 }

@@ -55,7 +55,7 @@ export function installerMessage(err: OnvifError, ctx: InstallerMessageContext):
             ` — The camera answered earlier steps but not ${enStep} within ${seconds} s: it may be busy (too many clients) or the link slow; try again later.`;
     case 'not_onvif':
       return (
-        `${ctx.address} 有服务应答，但不是 ONVIF 接口（${zhStep}）。请在摄像机设置中开启 ONVIF（“平台接入”或“集成协议”），或改用摄像机的 ONVIF 端口。` +
+        `地址 ${ctx.address} 有服务应答，但不是 ONVIF 接口（${zhStep}）。请在摄像机设置中开启 ONVIF（“平台接入”或“集成协议”），或改用摄像机的 ONVIF 端口。` +
         ` — ${ctx.address} answers, but not as ONVIF (${enStep}). Enable ONVIF in the camera's settings ("platform access" / "integration protocol") or use its ONVIF port.`
       );
     case 'no_rtsp':
