@@ -2,7 +2,11 @@
 // through the API the way an installer does it; and every way a camera can
 // refuse, each with its own clear 4xx in time.
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -75,15 +79,21 @@ describe('recorded real camera models: registration through the API', function (
     }
   });
 
-  async function expectPlayable(id: number, stream: 'main' | 'sub'): Promise<void> {
-    const live = await operator.post(`/api/cameras/${id}/live`, { stream });
+  /** Watches a stream; answers what the server said it serves and the codec really in the first segment. */
+  async function expectPlayable(id: number, stream: 'main' | 'sub', decodes?: string[]): Promise<{ answer: { codec: string; stream: string; transcoded: boolean; playlist: string }; segmentCodec: string }> {
+    const live = await operator.post(`/api/cameras/${id}/live`, { stream, ...(decodes ? { decodes } : {}) });
     expect(live.status, JSON.stringify(live.body)).to.equal(200);
     const playlist = await operator.get(live.body.playlist);
     expect(playlist.status).to.equal(200);
     const segment = (playlist.body as string).split('\n').find((l) => l && !l.startsWith('#'))!;
-    const ts = await operator.get(`/api/cameras/${id}/live/${stream}/${segment}`);
+    const ts = await operator.get(live.body.playlist.replace('index.m3u8', segment));
     expect(ts.status).to.equal(200);
     expect(ts.raw[0]).to.equal(0x47); // MPEG-TS sync byte
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'recorded-')), segment);
+    writeFileSync(file, ts.raw);
+    const segmentCodec = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file]).toString().trim().split(/\s+/)[0]!;
+    rmSync(path.dirname(file), { recursive: true, force: true });
+    return { answer: live.body, segmentCodec };
   }
 
   it('ENP1A14-IR/25X (Media2, H.265, 300 presets; its clock 3 h ahead) registers in under 5 s', async () => {
@@ -104,7 +114,15 @@ describe('recorded real camera models: registration through the API', function (
     expect(presets.status, JSON.stringify(presets.body)).to.equal(200);
     expect(presets.body).to.have.length(300);
     expect(presets.body[0]).to.include({ token: '1', name: 'MIMBER' });
-    await expectPlayable(res.body.id, 'sub');
+    // A player that decodes H.265 gets the main stream copied, and is told its codec.
+    const copied = await expectPlayable(res.body.id, 'main', ['h264', 'h265']);
+    expect(copied.answer).to.include({ stream: 'main', codec: 'h265', transcoded: false });
+    expect(copied.segmentCodec).to.equal('hevc');
+    // A browser without H.265: this camera has no H.264 stream, so an on-demand transcode.
+    const transcoded = await expectPlayable(res.body.id, 'sub');
+    expect(transcoded.answer).to.include({ stream: 'sub', codec: 'h264', transcoded: true });
+    expect(transcoded.answer.playlist).to.match(/\/live\/sub-h264\/index\.m3u8$/);
+    expect(transcoded.segmentCodec).to.equal('h264');
   });
 
   it('SUNBA (stream URI only through Media2, 255 presets) registers in under 5 s with a playable stream', async () => {
@@ -121,7 +139,9 @@ describe('recorded real camera models: registration through the API', function (
     expect(res.body.streams).to.deep.equal({ main: true, sub: true });
     const presets = await operator.get(`/api/cameras/${res.body.id}/ptz/presets`);
     expect(presets.body).to.have.length(255);
-    await expectPlayable(res.body.id, 'main');
+    const played = await expectPlayable(res.body.id, 'main');
+    expect(played.answer).to.include({ stream: 'main', codec: 'h264', transcoded: false });
+    expect(played.segmentCodec).to.equal('h264');
   });
 
   it('SUNBA.405 (Xiongmai: several envelopes per answer, a broken SOAP header; clock 3 h behind) registers from its Media2 profiles', async () => {
@@ -136,7 +156,7 @@ describe('recorded real camera models: registration through the API', function (
     ]);
     const presets = await operator.get(`/api/cameras/${res.body.id}/ptz/presets`);
     expect(presets.body).to.have.length(127);
-    await expectPlayable(res.body.id, 'main');
+    expect((await expectPlayable(res.body.id, 'main')).segmentCodec).to.equal('h264');
   });
 
   it('DCS-6511 (no stream URI at all) is refused with no_rtsp, saying what the installer can do', async () => {

@@ -54,6 +54,11 @@ export interface RecordedCameraOptions {
   rtspPort?: number;
   main?: StreamSpec;
   sub?: StreamSpec;
+  /**
+   * Encode each RTSP stream as the recording says its profile does (default
+   * true): the ENP1A14-IR/25X then sends H.265 on both, as the real one.
+   */
+  recordedCodecs?: boolean;
   /** How far a WS-Security Created stamp may be from the camera clock (default 30 s). */
   maxClockSkewMs?: number;
 }
@@ -83,6 +88,18 @@ export function recordedEnvelope(fileText: string, operation: string): string | 
   const envelopes = [...fileText.matchAll(/<([\w-]+:)?Envelope\b[\s\S]*?<\/\1Envelope>/g)].map((m) => m[0]);
   const wanted = new RegExp(`<(?:[\\w-]+:)?Body\\b[^>]*>\\s*<(?:[\\w-]+:)?${operation}Response\\b`);
   return envelopes.find((e) => wanted.test(e));
+}
+
+/**
+ * The codec of the main (first) and sub (second) recorded video profile, from
+ * Media1 GetProfiles (whose profiles always carry their encoder), H.264 otherwise.
+ */
+export function recordedCodecs(folder: string): { main: 'h264' | 'h265'; sub: 'h264' | 'h265' } {
+  const file = path.join(folder, 'media1', 'GetProfilesResponse.xml');
+  const envelope = existsSync(file) ? recordedEnvelope(readFileSync(file, 'utf8'), 'GetProfiles') : undefined;
+  const encodings = [...(envelope ?? '').matchAll(/<(?:[\w-]+:)?VideoEncoderConfiguration\b[\s\S]*?<(?:[\w-]+:)?Encoding>([^<]*)</g)].map((m) => m[1]);
+  const codec = (e: string | undefined): 'h264' | 'h265' => (/^(H265|HEVC)$/i.test(e ?? '') ? 'h265' : 'h264');
+  return { main: codec(encodings[0]), sub: codec(encodings[1] ?? encodings[0]) };
 }
 
 export class RecordedCamera {
@@ -119,6 +136,7 @@ export class RecordedCamera {
           main: options.main ?? { width: 640, height: 360, fps: 15, bitrateKbps: 768 },
           sub: options.sub ?? { width: 320, height: 180, fps: 10, bitrateKbps: 256 },
           auth: 'digest',
+          ...(options.recordedCodecs === false ? {} : { codecs: recordedCodecs(options.folder) }),
         });
       }
       await cam.listen(options.onvifPort ?? 0);
