@@ -142,6 +142,20 @@ describe('recorded real camera models: registration through the API', function (
     const played = await expectPlayable(res.body.id, 'main');
     expect(played.answer).to.include({ stream: 'main', codec: 'h264', transcoded: false });
     expect(played.segmentCodec).to.equal('h264');
+
+    // The installer prefers the 720×576 profile for small tiles: asked from the device, then stored.
+    const chosen = await installer.put(`/api/cameras/${res.body.id}/streams`, { main: 'media_profile1', sub: 'media_profile2' });
+    expect(chosen.status, JSON.stringify(chosen.body)).to.equal(200);
+    expect(chosen.body.profiles.map((p: Profile) => [p.token, p.stream])).to.deep.equal([
+      ['media_profile1', 'main'],
+      ['media_profile2', 'sub'],
+      ['media_profile3', null],
+    ]);
+    expect((await installer.get(`/api/cameras/${res.body.id}`)).body.profiles[1].stream).to.equal('sub');
+    const unknown = await installer.put(`/api/cameras/${res.body.id}/streams`, { main: 'media_profile9', sub: null });
+    expect(unknown.status).to.equal(422);
+    expect(unknown.body.error).to.deep.include({ code: 'unknown_profile' });
+    expect((await operator.put(`/api/cameras/${res.body.id}/streams`, { main: 'media_profile1', sub: null })).status).to.equal(403);
   });
 
   it('SUNBA.405 (Xiongmai: several envelopes per answer, a broken SOAP header; clock 3 h behind) registers from its Media2 profiles', async () => {
