@@ -84,6 +84,12 @@ describe('ONVIF SOAP client and readers', () => {
     expect(soapBody('<!DOCTYPE html><html><body>login</body></html>')).to.equal(undefined);
   });
 
+  it('a camera answering 503 is busy, not a missing ONVIF service', async () => {
+    const xaddr = await serve((_req, res) => res.writeHead(503, { 'content-type': 'text/html' }).end('<html>Server Busy</html>'));
+    const err = await new SoapClient('cam', { username: 'a', password: 'b' }).call(xaddr, 'GetServices', '<x/>', { deadlineMs: 2000 }).catch((e: unknown) => e);
+    expect(isOnvifError(err, 'busy')).to.equal(true);
+  });
+
   it('a silent server is a timeout at the deadline', async () => {
     const xaddr = await serve(() => undefined);
     const client = new SoapClient('cam', { username: 'a', password: 'b' });

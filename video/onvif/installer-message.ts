@@ -53,6 +53,11 @@ export function installerMessage(err: OnvifError, ctx: InstallerMessageContext):
             ` — The camera did not answer within ${seconds} s (${enStep}). Check the address and port, that it is online and no firewall drops the traffic.`
         : `摄像机应答了前面的步骤，但在“${zhStep}”时 ${seconds} 秒内没有回应：设备可能正忙（连接数已满）或网络很慢，请稍后重试。` +
             ` — The camera answered earlier steps but not ${enStep} within ${seconds} s: it may be busy (too many clients) or the link slow; try again later.`;
+    case 'busy':
+      return (
+        `摄像机正忙（${zhStep}）：连接数已满或正在启动。请关闭其他正在连接该摄像机的软件（录像机、手机客户端）后，稍等一分钟再试。` +
+        ` — The camera is busy (${enStep}): too many clients, or it is starting up. Close other software connected to it (an NVR, a phone app) and try again in a minute.`
+      );
     case 'not_onvif':
       return (
         `地址 ${ctx.address} 有服务应答，但不是 ONVIF 接口（${zhStep}）。请在摄像机设置中开启 ONVIF（“平台接入”或“集成协议”），或改用摄像机的 ONVIF 端口。` +

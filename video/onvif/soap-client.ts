@@ -205,6 +205,9 @@ export class SoapClient {
   }
 
   private read(answer: CameraHttpAnswer, operation: string, ctx: OnvifErrorContext): unknown {
+    if (answer.status === 503 || answer.status === 429) {
+      throw onvifError('busy', ctx, `the camera is busy (HTTP ${answer.status}: too many clients, or starting up)`);
+    }
     const body = soapBody(answer.body);
     if (!body) {
       const html = /<html|<!doctype html/i.test(answer.body);
