@@ -221,8 +221,14 @@ export class CameraSteps {
     try {
       return await work();
     } catch (err) {
-      if (isOnvifError(err) && err.step === null) err.step = this.step;
-      throw err;
+      // A reader meeting an answer shaped unlike any we know must not become a 500
+      // or an exception text on an installer's screen: it is the camera's odd answer.
+      const failure = isOnvifError(err)
+        ? err
+        : onvifError('camera_fault', { camera: this.client.camera, operation: step }, 'an answer the driver cannot read', { cause: err });
+      if (!isOnvifError(err)) log.warn({ camera: this.client.camera, step, err }, 'unexpected failure reading a camera answer');
+      if (failure.step === null) failure.step = this.step;
+      throw failure;
     } finally {
       this.timings[step] = Date.now() - started;
     }
