@@ -182,6 +182,14 @@ describe('recorded real camera models: registration through the API', function (
     expect(res.body.error.details).to.include({ kind: 'no_rtsp', step: 'streams' });
   });
 
+  it('a camera answering every call 400 ms late still registers within 5 s (independent steps asked together)', async () => {
+    const cam = await camera('ENP1A14-IR_25X', { rtsp: false, delayMs: 400 });
+    const { res, ms } = await register('慢速 球机', cam.onvifPort);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(ms).to.be.lessThan(5000);
+    expect(cam.answered.length).to.be.greaterThan(ms / 400); // more calls than a one-at-a-time sequence could fit
+  });
+
   it('an HTTP-Digest-only camera registers', async () => {
     const cam = await camera('SUNBA', { authentication: 'http-digest-only', rtsp: false });
     const { res, ms } = await register('Digest 球机', cam.onvifPort);

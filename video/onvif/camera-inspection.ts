@@ -197,7 +197,6 @@ export type MediaService = 'media2' | 'media1';
 export class CameraSteps {
   private readonly timeoutMs: number;
   private readonly endsAt: number;
-  private step: InspectionStep = 'clock';
   readonly timings: Partial<Record<InspectionStep, number>> = {};
 
   constructor(
@@ -216,7 +215,6 @@ export class CameraSteps {
 
   /** Runs work as one named step: timed, and its OnvifError marked with the step. */
   async run<T>(step: InspectionStep, work: () => Promise<T>): Promise<T> {
-    this.step = step;
     const started = Date.now();
     try {
       return await work();
@@ -227,7 +225,7 @@ export class CameraSteps {
         ? err
         : onvifError('camera_fault', { camera: this.client.camera, operation: step }, 'an answer the driver cannot read', { cause: err });
       if (!isOnvifError(err)) log.warn({ camera: this.client.camera, step, err }, 'unexpected failure reading a camera answer');
-      if (failure.step === null) failure.step = this.step;
+      failure.step ??= step;
       throw failure;
     } finally {
       this.timings[step] = Date.now() - started;
@@ -258,22 +256,25 @@ export class CameraSteps {
     const chosen = pickStreams(profiles);
     if (!chosen) throw onvifError('no_rtsp', { camera: this.client.camera, operation: 'GetProfiles' }, 'the camera has no video profile');
 
-    const streams = await this.run('streams', async () => {
-      const main = await this.streamUri(services, mediaService, chosen.main.token);
-      let sub: string | null = null;
-      if (chosen.sub) {
-        try {
-          sub = await this.streamUri(services, mediaService, chosen.sub.token);
-        } catch (err) {
-          if (!isOnvifError(err, 'no_rtsp')) throw err;
-          log.warn({ camera: this.client.camera, profile: chosen.sub.token }, 'sub profile has no RTSP stream');
-        }
-      }
-      return { main, sub };
-    });
-
-    const { ptz, presets } = await this.run('ptz', () => this.ptz(services, profiles));
-    const snapshotUri = await this.run('snapshot', () => this.snapshotUri(services, mediaService, chosen.main.token));
+    // Independent of each other once the profiles are known: asked together, so a
+    // camera answering each call in half a second still registers within 5 s.
+    const [streams, { ptz, presets }, snapshotUri] = await Promise.all([
+      this.run('streams', async () => {
+        const [main, sub] = await Promise.all([
+          this.streamUri(services, mediaService, chosen.main.token),
+          chosen.sub
+            ? this.streamUri(services, mediaService, chosen.sub.token).catch((err: unknown) => {
+                if (!isOnvifError(err, 'no_rtsp')) throw err;
+                log.warn({ camera: this.client.camera, profile: chosen.sub!.token }, 'sub profile has no RTSP stream');
+                return null;
+              })
+            : null,
+        ]);
+        return { main, sub };
+      }),
+      this.run('ptz', () => this.ptz(services, profiles)),
+      this.run('snapshot', () => this.snapshotUri(services, mediaService, chosen.main.token)),
+    ]);
 
     return {
       manufacturer: str(at(info, 'manufacturer'))?.trim() ?? '',
@@ -370,10 +371,15 @@ export class CameraSteps {
         return undefined;
       }
     };
-    const configurations = list(at(await optional('GetConfigurations', () => this.call(ptzService, NS.ptz, 'GetConfigurations')), 'PTZConfiguration'));
-    const configuration = configurations[0];
+    const [configurationsAnswer, nodesAnswer, presetsFound] = await Promise.all([
+      optional('GetConfigurations', () => this.call(ptzService, NS.ptz, 'GetConfigurations')),
+      optional('GetNodes', () => this.call(ptzService, NS.ptz, 'GetNodes')),
+      optional('GetPresets', () => this.presets(ptzService, profile.token)),
+    ]);
+    const presets = presetsFound ?? [];
+    const configuration = list(at(configurationsAnswer, 'PTZConfiguration'))[0];
     const nodeToken = str(at(configuration, 'nodeToken'));
-    const nodes = list(at(await optional('GetNodes', () => this.call(ptzService, NS.ptz, 'GetNodes')), 'PTZNode'));
+    const nodes = list(at(nodesAnswer, 'PTZNode'));
     let node: unknown = nodes.find((n) => str(attr(n, 'token')) === nodeToken) ?? nodes[0];
     const configurationToken = str(attr(configuration, 'token'));
     if (node === undefined && configurationToken !== undefined) {
@@ -383,7 +389,6 @@ export class CameraSteps {
       const spaces = at(options, 'PTZConfigurationOptions', 'spaces');
       if (obj(spaces)) node = { supportedPTZSpaces: spaces };
     }
-    const presets = (await optional('GetPresets', () => this.presets(ptzService, profile.token))) ?? [];
     const capabilities = readPtzCapabilities(node, configuration);
     if (presets.length > 0 && !capabilities.presetsSupported) capabilities.presetsSupported = true;
     return { ptz: capabilities, presets };

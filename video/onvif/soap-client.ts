@@ -151,6 +151,7 @@ export class SoapClient {
   clockOffsetMs = 0;
   /** Set once the camera asked for HTTP Digest: later calls use it directly. */
   private digest: DigestState | undefined;
+  private digestTurn: Promise<unknown> = Promise.resolve();
 
   constructor(
     /** host:port for messages (never credentials). */
@@ -167,11 +168,22 @@ export class SoapClient {
    * Returns the `<Operation>Response` element in the library's shape.
    */
   async call(xaddr: string, operation: string, body: string, options: SoapCallOptions): Promise<unknown> {
+    // HTTP Digest: one call at a time, so the nonce counter reaches the camera in order.
+    if (this.digest) {
+      const turn = this.digestTurn.then(() => this.exchange(xaddr, operation, body, options));
+      this.digestTurn = turn.catch(() => undefined);
+      return turn;
+    }
+    return this.exchange(xaddr, operation, body, options);
+  }
+
+  private async exchange(xaddr: string, operation: string, body: string, options: SoapCallOptions): Promise<unknown> {
     const ctx: OnvifErrorContext = { camera: this.camera, operation };
     const url = new URL(xaddr);
     const withAuth = options.auth ?? true;
     const signal = AbortSignal.timeout(options.deadlineMs);
     try {
+      const sentWithDigest = withAuth && this.digest !== undefined;
       let answer = await this.send(url, body, withAuth, signal);
       if (answer.status === 401) {
         const challenge = digestChallenge(answer);
@@ -179,10 +191,10 @@ export class SoapClient {
           throw onvifError('auth_failed', ctx, 'the camera refused the username or password (HTTP 401)');
         }
         // Digest only (or a fresh nonce): answer the challenge once.
-        const stale = this.digest !== undefined && /true/i.test(challenge.get('stale') ?? '');
-        if (this.digest && !stale) throw onvifError('auth_failed', ctx, 'the camera refused the username or password (HTTP Digest)');
+        const stale = /true/i.test(challenge.get('stale') ?? '');
+        if (sentWithDigest && !stale) throw onvifError('auth_failed', ctx, 'the camera refused the username or password (HTTP Digest)');
         this.digest = { params: challenge, nc: 0 };
-        answer = await this.send(url, body, withAuth, signal);
+        answer = await this.send(url, body, true, signal);
         if (answer.status === 401) throw onvifError('auth_failed', ctx, 'the camera refused the username or password (HTTP Digest)');
       }
       return this.read(answer, operation, ctx);

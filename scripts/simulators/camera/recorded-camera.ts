@@ -61,6 +61,8 @@ export interface RecordedCameraOptions {
   recordedCodecs?: boolean;
   /** How far a WS-Security Created stamp may be from the camera clock (default 30 s). */
   maxClockSkewMs?: number;
+  /** Every answer comes this much later (a slow camera or a congested link). */
+  delayMs?: number;
 }
 
 interface SoapRequestInfo {
@@ -204,6 +206,7 @@ export class RecordedCamera {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
+    if (this.o.delayMs) await new Promise((resolve) => setTimeout(resolve, this.o.delayMs));
     const reply = (status: number, body: string, headers: Record<string, string | string[]> = {}): void => {
       res.writeHead(status, { 'Content-Type': SOAP_CONTENT_TYPE, Server: 'recorded-camera', ...headers });
       res.end(body);
