@@ -15,9 +15,19 @@ import type { LiveVideoService } from './live-video.service.js';
 import { publicMessage } from './mask-url.js';
 import { connectCamera } from './onvif/onvif-driver.js';
 import { isOnvifError } from './onvif/errors.js';
+import { installerMessage } from './onvif/installer-message.js';
+import { cameraLabel } from './onvif/library.js';
+import { withoutPassword } from './credentials.js';
 
 export interface CameraChanges {
   name?: string;
+}
+
+export interface StreamChoice {
+  /** Token of the profile played as the main stream. */
+  main: string;
+  /** Token of the sub stream's profile; null: the main stream serves small tiles too. */
+  sub: string | null;
 }
 
 export interface NewCredentials {
@@ -58,7 +68,8 @@ export class CameraAdminService {
       await session.close();
     } catch (err) {
       if (isOnvifError(err)) {
-        throw new Unprocessable(publicMessage(err.message, [input.password]), { kind: err.kind, host: camera.host, port: camera.port }, `camera_${err.kind}`);
+        const message = installerMessage(err, { address: cameraLabel(camera.host, camera.port), timeoutMs: this.timeoutMs });
+        throw new Unprocessable(publicMessage(message, [input.password]), { kind: err.kind, step: err.step, host: camera.host, port: camera.port }, `camera_${err.kind}`);
       }
       throw err;
     }
@@ -71,6 +82,43 @@ export class CameraAdminService {
     // A relay retrying with the old password would fail forever; the next viewer starts one with the new.
     await this.video.stopCamera(id);
     await this.health.checkOne(id);
+    return this.camera(auth, id);
+  }
+
+  /**
+   * Which profiles play as main and sub (a camera's main may be an H.265 4K stream the
+   * town's links cannot carry, or its default sub a 352×288 one too small for the wall).
+   * The stream URIs are asked from the device before anything is stored; the relays of
+   * the old choice stop, so the next viewer gets the new one.
+   */
+  async chooseStreams(auth: AuthContext, id: number, choice: StreamChoice): Promise<Camera> {
+    const camera = await this.camera(auth, id);
+    const tokens = camera.profiles.map((p) => p.token);
+    for (const [field, token] of [['main', choice.main], ['sub', choice.sub]] as const) {
+      if (token !== null && !tokens.includes(token)) {
+        throw new Unprocessable(`摄像机没有令牌为 ${token} 的媒体配置 — The camera has no profile ${token} (it has ${tokens.join(', ')})`, { field, profiles: tokens }, 'unknown_profile');
+      }
+    }
+    if (choice.sub === choice.main) throw new Unprocessable('主码流和子码流不能是同一个配置 — main and sub must be different profiles', { field: 'sub' }, 'same_profile');
+    const secret = (await new CamerasRepository(this.db).secret(id))!;
+    const password = this.box.open(secret.passwordEnc);
+    let uris: [string, string | null];
+    try {
+      uris = await this.sessions.use(id, async (s) => [await s.streamUri(choice.main), choice.sub === null ? null : await s.streamUri(choice.sub)]);
+    } catch (err) {
+      if (isOnvifError(err)) {
+        const message = installerMessage(err, { address: cameraLabel(camera.host, camera.port), timeoutMs: this.timeoutMs });
+        throw new Unprocessable(publicMessage(message, [password]), { kind: err.kind, step: err.step ?? 'streams' }, `camera_${err.kind}`);
+      }
+      throw err;
+    }
+    const profiles = camera.profiles.map(({ stream: _stream, rtsp: _rtsp, ...p }) => ({
+      ...p,
+      chosen: p.token === choice.main ? ('main' as const) : p.token === choice.sub ? ('sub' as const) : null,
+    }));
+    const stored = await new CamerasRepository(this.db).setStreams(id, profiles, withoutPassword(uris[0], password), uris[1] && withoutPassword(uris[1], password));
+    if (!stored) throw new NotFound(`Camera ${id}`);
+    await this.video.stopCamera(id);
     return this.camera(auth, id);
   }
 

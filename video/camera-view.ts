@@ -15,11 +15,15 @@ export interface StreamFlags {
   sub: boolean;
 }
 
-/** The stored profiles annotated with the roles pickStreams() gave them at registration. */
-export function profileViews(profiles: readonly MediaProfileInfo[], streams: StreamFlags): ProfileView[] {
-  const chosen = pickStreams(profiles);
-  return profiles.map((p) => {
-    const stream = p === chosen?.main ? 'main' : p === chosen?.sub ? 'sub' : null;
+/** A stored profile; `chosen` is set once an installer picked the main and sub streams by hand. */
+export type StoredProfile = MediaProfileInfo & { chosen?: 'main' | 'sub' | null };
+
+/** The stored profiles annotated with their roles: the installer's choice, else what pickStreams() gave them at registration. */
+export function profileViews(profiles: readonly StoredProfile[], streams: StreamFlags): ProfileView[] {
+  const byHand = profiles.some((p) => p.chosen);
+  const picked = byHand ? undefined : pickStreams(profiles);
+  return profiles.map(({ chosen, ...p }, i) => {
+    const stream = byHand ? (chosen ?? null) : profiles[i] === picked?.main ? 'main' : profiles[i] === picked?.sub ? 'sub' : null;
     return { ...p, stream, rtsp: stream === null ? null : streams[stream] };
   });
 }

@@ -1,8 +1,7 @@
 import type { DbClient } from '../server/db/pool.js';
 import type { PtzCapabilities } from './onvif/onvif-driver.js';
 import type { Placement } from './look-at.js';
-import type { MediaProfileInfo } from './onvif/profiles.js';
-import { profileViews, type ProfileView, type StreamFlags } from './camera-view.js';
+import { profileViews, type ProfileView, type StoredProfile, type StreamFlags } from './camera-view.js';
 
 export type CameraStatus = 'unknown' | 'online' | 'offline' | 'error';
 
@@ -75,7 +74,7 @@ const SELECT = `
 // subscriptions, relays. Its row stays for the history that references it.
 const IN_SERVICE = 'retired_at IS NULL';
 
-type CameraRow = Omit<Camera, 'profiles'> & { profiles: MediaProfileInfo[] };
+type CameraRow = Omit<Camera, 'profiles'> & { profiles: StoredProfile[] };
 
 const toCamera = (row: CameraRow): Camera => ({ ...row, profiles: profileViews(row.profiles, row.streams) });
 
@@ -196,6 +195,15 @@ export class CamerasRepository {
 
   async rename(id: number, name: string): Promise<boolean> {
     const { rowCount } = await this.db.query(`UPDATE cameras SET name = $2 WHERE id = $1 AND ${IN_SERVICE}`, [id, name]);
+    return rowCount === 1;
+  }
+
+  /** The installer's choice of main and sub profile, with their stream URIs (without passwords). */
+  async setStreams(id: number, profiles: readonly StoredProfile[], mainStreamUri: string, subStreamUri: string | null): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE cameras SET profiles = $2, main_stream_uri = $3, sub_stream_uri = $4 WHERE id = $1 AND ${IN_SERVICE}`,
+      [id, JSON.stringify(profiles), mainStreamUri, subStreamUri],
+    );
     return rowCount === 1;
   }
 

@@ -119,6 +119,12 @@ export function cameraRoutes(
       handler: ({ auth, params, body }) => admin.edit(auth, params.id, body),
     }),
     route({
+      method: 'put', path: '/api/cameras/:id/streams', summary: 'Choose the profiles played as main and sub stream (tokens from the camera\'s profiles, with codec and resolution)', tag: 'cameras',
+      access: INSTALLERS, params: IdParams,
+      body: z.strictObject({ main: z.string().min(1).max(64), sub: z.string().min(1).max(64).nullable() }),
+      handler: ({ auth, params, body }) => admin.chooseStreams(auth, params.id, body),
+    }),
+    route({
       method: 'patch', path: '/api/cameras/:id/credentials', summary: 'New credentials after the password was changed on the device: checked against it before they are stored', tag: 'cameras',
       access: INSTALLERS, params: IdParams, body: z.strictObject({ username: Username.optional(), password: Password }),
       handler: ({ auth, params, body }) => admin.setCredentials(auth, params.id, body),

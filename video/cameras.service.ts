@@ -8,8 +8,10 @@ import { AreasRepository } from '../gis/areas.repository.js';
 import type { GridMap } from '../gis/map-revision.js';
 import { CamerasRepository, type Camera, type PlacementInput } from './cameras.repository.js';
 import { withoutPassword, type CredentialBox } from './credentials.js';
-import { connectCamera } from './onvif/onvif-driver.js';
+import { inspectCamera } from './onvif/camera-inspection.js';
 import { isOnvifError } from './onvif/errors.js';
+import { installerMessage } from './onvif/installer-message.js';
+import { cameraLabel } from './onvif/library.js';
 import { publicMessage } from './mask-url.js';
 import { visibility } from './look-at.js';
 
@@ -59,15 +61,13 @@ export class CamerasService {
     if (await repo.findByAddress(input.host, input.port)) throw taken();
     let description;
     try {
-      const session = await connectCamera({ host: input.host, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
-      try {
-        description = await session.describe();
-      } finally {
-        session.close();
-      }
+      // The driver's own steps (clock → services → identity → profiles → streams → PTZ → snapshot).
+      description = await inspectCamera({ host: input.host, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
     } catch (err) {
       if (isOnvifError(err)) {
-        throw new Unprocessable(publicMessage(err.message, [input.password]), { kind: err.kind, host: input.host, port: input.port }, `camera_${err.kind}`);
+        const message = installerMessage(err, { address: cameraLabel(input.host, input.port), timeoutMs: this.timeoutMs });
+        const details = { kind: err.kind, step: err.step, operation: err.operation, faultCodes: err.faultCodes, host: input.host, port: input.port };
+        throw new Unprocessable(publicMessage(message, [input.password]), details, `camera_${err.kind}`);
       }
       throw err;
     }

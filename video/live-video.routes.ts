@@ -2,12 +2,18 @@ import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { route, type AnyRoute } from '../server/http/route.js';
 import { IdParams } from '../gis/gis.schemas.js';
-import type { LiveVideoService } from './live-video.service.js';
+import { RELAY_NAMES, type LiveVideoService, type RelayName } from './live-video.service.js';
 import { ServiceUnavailable } from '../server/errors.js';
 import type { LiveSourcesService } from './live-sources.service.js';
 import type { CamerasService } from './cameras.service.js';
 
 const Stream = z.enum(['main', 'sub']).describe('sub for small tiles, main for the enlarged view');
+const Relay = z.enum(RELAY_NAMES as [RelayName, ...RelayName[]]).describe('a camera stream, or its on-demand H.264 transcode (main-h264, sub-h264)');
+const Decodes = z
+  .array(z.enum(['h264', 'h265']))
+  .min(1)
+  .default(['h264'])
+  .describe('codecs the player decodes; without h265 an H.265 stream is replaced by the H.264 sub stream or an H.264 transcode');
 
 export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesService, snapshots: CamerasService): AnyRoute[] {
   return [
@@ -48,8 +54,8 @@ export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesSer
     }),
     route({
       method: 'post', path: '/api/cameras/:id/live', summary: 'Watch a camera: starts or joins its HLS relay, answers when the first segment is ready', tag: 'video',
-      access: 'authenticated', params: IdParams, body: z.strictObject({ stream: Stream.default('sub') }),
-      handler: ({ auth, params, body }) => video.watch(auth, params.id, body.stream),
+      access: 'authenticated', params: IdParams, body: z.strictObject({ stream: Stream.default('sub'), decodes: Decodes }),
+      handler: ({ auth, params, body }) => video.watch(auth, params.id, body.stream, body.decodes),
     }),
     route({
       method: 'get', path: '/api/cameras/:id/live', summary: "State of the camera's relays", tag: 'video', access: 'authenticated', params: IdParams,
@@ -57,7 +63,7 @@ export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesSer
     }),
     route({
       method: 'get', path: '/api/cameras/:id/live/:stream/:file', summary: 'HLS playlist and segments (authorised viewers only)', tag: 'video',
-      access: 'authenticated', params: z.strictObject({ id: z.coerce.number().int().positive(), stream: Stream, file: z.string().regex(/^[\w.-]{1,64}$/) }),
+      access: 'authenticated', params: z.strictObject({ id: z.coerce.number().int().positive(), stream: Relay, file: z.string().regex(/^[\w.-]{1,64}$/) }),
       query: z.strictObject({ access_token: z.string().optional() }),
       handler: async ({ auth, params, req, res }) => {
         const found = await video.file(auth, params.id, params.stream, params.file, req.originalUrl);

@@ -14,7 +14,39 @@ import type { LiveBus } from '../server/live/live-bus.js';
 import { publicMessage } from './mask-url.js';
 
 export type StreamName = 'main' | 'sub';
+/** What a relay serves: a camera stream as it is, or its on-demand H.264 transcode. */
+export type RelayName = StreamName | 'main-h264' | 'sub-h264';
+export const RELAY_NAMES: readonly RelayName[] = ['main', 'sub', 'main-h264', 'sub-h264'];
+export type VideoCodec = 'h264' | 'h265';
 const READY_TIMEOUT_MS = 8000;
+
+/** "H265", "HEVC" → h265; H.264 and anything else a relay copies → h264 (what the player is told). */
+export function codecOf(encoding: string | undefined): VideoCodec {
+  return /^(h\.?265|hevc)$/i.test(encoding ?? '') ? 'h265' : 'h264';
+}
+
+export interface StreamChoice {
+  /** The relay that serves the viewer. */
+  relay: RelayName;
+  /** The camera stream it comes from. */
+  stream: StreamName;
+  codec: VideoCodec;
+  transcoded: boolean;
+}
+
+/**
+ * Which relay a viewer gets. A player that decodes the stream's codec gets it as
+ * it is (copy); one that cannot decode H.265 gets the camera's other stream when
+ * that one is H.264, else an on-demand H.264 transcode.
+ */
+export function chooseStream(requested: StreamName, codecs: Partial<Record<StreamName, VideoCodec>>, decodes: readonly VideoCodec[]): StreamChoice {
+  const codec = codecs[requested] ?? codecs.main ?? 'h264';
+  if (decodes.includes(codec)) return { relay: requested, stream: requested, codec, transcoded: false };
+  const other: StreamName = requested === 'main' ? 'sub' : 'main';
+  const otherCodec = codecs[other];
+  if (otherCodec !== undefined && decodes.includes(otherCodec)) return { relay: other, stream: other, codec: otherCodec, transcoded: false };
+  return { relay: `${requested}-h264`, stream: requested, codec: 'h264', transcoded: true };
+}
 
 export type LiveFile = { local: true; file: HlsFile } | { local: false; url: string };
 
@@ -49,17 +81,26 @@ export class LiveVideoService {
     await live.publish([{ topic: 'cameras', townId: camera.townId, data: { cameraId, relay } }]);
   }
 
-  /** Starts (or joins) the relay and waits for its first playable segment. */
-  async watch(auth: AuthContext, cameraId: number, stream: StreamName) {
-    const watch = await this.start(auth, cameraId, stream);
-    const playlist = `/api/cameras/${cameraId}/live/${stream}/index.m3u8`;
-    if (!watch.local) return { playlist, owner: watch.owner, state: 'live' as const };
+  /**
+   * Starts (or joins) the relay and waits for its first playable segment. `decodes`:
+   * the codecs the player can decode (browsers without H.265 send ['h264']).
+   */
+  async watch(auth: AuthContext, cameraId: number, requested: StreamName, decodes: readonly VideoCodec[] = ['h264']) {
+    const camera = await this.camera(auth, cameraId);
+    const codecs: Partial<Record<StreamName, VideoCodec>> = {};
+    for (const p of camera.profiles) if (p.stream) codecs[p.stream] = codecOf(p.encoding);
+    if (!camera.streams.sub) delete codecs.sub;
+    const choice = chooseStream(requested, codecs, decodes);
+    const watch = await this.start(auth, cameraId, choice.relay);
+    const playlist = `/api/cameras/${cameraId}/live/${choice.relay}/index.m3u8`;
+    const served = { stream: choice.stream, codec: choice.codec, transcoded: choice.transcoded };
+    if (!watch.local) return { playlist, owner: watch.owner, state: 'live' as const, ...served };
     try {
       const ready = await Promise.race([
         watch.ready,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS).unref()),
       ]);
-      return { playlist, state: 'live' as const, firstSegmentMs: ready.ms, status: relayView(this.relays.status(watch.key)) };
+      return { playlist, state: 'live' as const, firstSegmentMs: ready.ms, status: relayView(this.relays.status(watch.key)), ...served };
     } catch {
       const status = relayView(this.relays.status(watch.key));
       throw new AppError(502, 'relay_failed', status?.lastError ?? 'The camera sent no video in time', { status });
@@ -77,7 +118,7 @@ export class LiveVideoService {
    * A playlist or segment. A request for a stream nobody is relaying (an idle stop, a
    * restart) starts it again and waits for the playlist, so players recover by themselves.
    */
-  async file(auth: AuthContext, cameraId: number, stream: StreamName, name: string, path: string): Promise<LiveFile> {
+  async file(auth: AuthContext, cameraId: number, stream: RelayName, name: string, path: string): Promise<LiveFile> {
     const key = this.key(cameraId, stream);
     // Asked before touch(): a retired (or foreign) camera's relay must not be kept alive by requests.
     await this.camera(auth, cameraId);
@@ -92,20 +133,22 @@ export class LiveVideoService {
     return { local: true, file };
   }
 
-  private async start(auth: AuthContext, cameraId: number, stream: StreamName): Promise<WatchResult> {
+  private async start(auth: AuthContext, cameraId: number, relay: RelayName): Promise<WatchResult> {
     const camera = await this.camera(auth, cameraId);
     const secret = (await new CamerasRepository(this.db).secret(cameraId))!;
+    const stream: StreamName = relay.startsWith('main') ? 'main' : 'sub';
     const uri = stream === 'main' ? secret.mainStreamUri : (secret.subStreamUri ?? secret.mainStreamUri);
     if (!uri) throw new Unprocessable(`${camera.name} has no RTSP stream`, undefined, 'camera_no_rtsp');
-    return this.relays.watch(this.key(cameraId, stream), withCredentials(uri, secret.username, this.box.open(secret.passwordEnc)));
+    const video = relay.endsWith('-h264') ? 'h264' : 'copy';
+    return this.relays.watch(this.key(cameraId, relay), withCredentials(uri, secret.username, this.box.open(secret.passwordEnc)), video);
   }
 
   /** Stops this instance's relays of a camera (retired, or its password changed: the next viewer starts afresh). */
   async stopCamera(cameraId: number): Promise<void> {
-    await Promise.all((['main', 'sub'] as const).map((stream) => this.relays.stop(this.key(cameraId, stream))));
+    await Promise.all(RELAY_NAMES.map((relay) => this.relays.stop(this.key(cameraId, relay))));
   }
 
-  private key(cameraId: number, stream: StreamName): RelayKey {
+  private key(cameraId: number, stream: RelayName): RelayKey {
     return { sourceId: `camera-${cameraId}`, stream };
   }
 

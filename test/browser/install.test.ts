@@ -61,6 +61,25 @@ describe('web app: installing a camera', function () {
     expect(list.map((c) => c.name)).to.include('西村路口');
   });
 
+  it('shows the profiles with codec and resolution, and lets the installer swap main and sub', async () => {
+    const chooser = await page.textContent('#stream-chooser');
+    expect(chooser).to.contain('H264 640×360').and.contain('H264 320×180');
+    const main = await page.inputValue('#stream-main');
+    const sub = await page.inputValue('#stream-sub');
+    expect(main).to.not.equal(sub);
+    const swap = async (toMain: string, toSub: string): Promise<void> => {
+      await page.selectOption('#stream-main', toMain);
+      await page.selectOption('#stream-sub', toSub);
+      await page.click('#stream-apply');
+      await page.waitForFunction(([m, s]) => (document.querySelector('#stream-main') as HTMLSelectElement | null)?.value === m && (document.querySelector('#stream-sub') as HTMLSelectElement | null)?.value === s && !(document.querySelector('#stream-apply') as HTMLButtonElement).disabled, [toMain, toSub] as const, { timeout: 10_000 });
+    };
+    await swap(sub, main);
+    const cams = (await t.admin.get('/api/cameras')).body as { name: string; profiles: { token: string; stream: string | null }[] }[];
+    const mine = cams.find((c) => c.name === '西村路口')!;
+    expect(mine.profiles.find((p) => p.token === sub)?.stream).to.equal('main');
+    await swap(main, sub); // back, for the steps that follow
+  });
+
   it('places it on the map: drag the heading handle east, set the field of view, save', async () => {
     await page.waitForSelector('#placement-heading');
     const cameraBox = (await (await page.$('#placement-camera'))!.boundingBox())!;

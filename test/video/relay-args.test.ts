@@ -211,6 +211,10 @@ describe('video relay: pure parts', () => {
       expect(withoutPassword('rtsp://cam/live?channel=1&subtype=0', '1')).to.equal('rtsp://cam/live?channel=***&subtype=0');
       expect(withoutPassword('rtsp://cam/live?channel=1', 'secret')).to.equal('rtsp://cam/live?channel=1');
       expect(withoutPassword('rtsp://cam/live', '')).to.equal('rtsp://cam/live');
+      // Xiongmai (SUNBA.405): the login is in the path.
+      const xm = 'rtsp://192.168.15.40:554/user=admin_password=Xm-9931_channel=1_stream=0&protocol=unicast&onvif=ture.sdp?real_stream';
+      expect(withoutPassword(xm, 'Xm-9931')).to.equal('rtsp://192.168.15.40:554/user=admin_password=***_channel=1_stream=0&protocol=unicast&onvif=ture.sdp?real_stream');
+      expect(withPassword(withoutPassword(xm, 'Xm-9931'), 'Xm-9931')).to.equal(xm);
     });
     it('puts the password back, encoded, only to connect', () => {
       expect(withPassword(withoutPassword(foscam, 'p@ss&w'), 'p@ss&w')).to.equal(foscam);

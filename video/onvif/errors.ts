@@ -10,6 +10,8 @@ export const ONVIF_ERROR_KINDS = [
   'unreachable',
   /** No answer within the call's deadline. */
   'timeout',
+  /** The camera says it is busy (HTTP 503 / 429: too many clients, rebooting). */
+  'busy',
   /** Something answers, but not with SOAP/ONVIF (a vendor web page, a 404, an NVR's portal). */
   'not_onvif',
   /** A media profile has no RTSP stream URI. */
@@ -41,6 +43,8 @@ export class OnvifError extends Error {
   readonly camera: string;
   readonly operation: string;
   readonly faultCodes: readonly string[];
+  /** The registration step that failed (clock, services, identity, profiles, streams, ptz, snapshot), when known. */
+  step: string | null = null;
 
   constructor(kind: OnvifErrorKind, message: string, details: OnvifErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

@@ -5,7 +5,8 @@
 // arguments of overloaded methods, and the callback hands us the raw answer
 // XML, which is where SOAP fault subcodes are.
 import http from 'node:http';
-import onvif, { type Cam } from 'onvif';
+import { parse as parseUrl } from 'node:url';
+import onvif, { type Cam, type CamUriMap } from 'onvif';
 import { mapLibraryError, timeoutError, type OnvifErrorContext } from './errors.js';
 
 export interface CamOptions {
@@ -114,4 +115,24 @@ export function xmlEscape(text: string): string {
 export function libraryClockOffsetMs(handle: CamHandle): number | undefined {
   const shift = handle.cam.timeShift;
   return typeof shift === 'number' ? shift + process.uptime() * 1000 - Date.now() : undefined;
+}
+
+/**
+ * Hands the library what the driver's own steps learnt (service addresses,
+ * the camera clock), so its PTZ and event calls work without its connect().
+ */
+export function adoptServices(handle: CamHandle, services: Readonly<Record<string, string | undefined>>, clockOffsetMs: number): void {
+  const uri: CamUriMap = {};
+  for (const [name, xaddr] of Object.entries(services)) {
+    // The library's own url.parse() shapes: it reads only `.path`, against its own host and port.
+    if (xaddr) uri[name] = parseUrl(xaddr, false);
+  }
+  handle.cam.uri = uri;
+  handle.cam.media2Support = services.media2 !== undefined;
+  setLibraryClockOffset(handle, clockOffsetMs);
+}
+
+/** The library stamps WS-Security with process.uptime() + timeShift: keep it on the camera's clock. */
+export function setLibraryClockOffset(handle: CamHandle, clockOffsetMs: number): void {
+  handle.cam.timeShift = Date.now() + clockOffsetMs - process.uptime() * 1000;
 }

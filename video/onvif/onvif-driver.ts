@@ -5,17 +5,21 @@
 //   await session.continuousMove({ x: 0.3 }); await session.stop();
 //   await session.close();
 //
-// Every call has a deadline of its own (timeoutMs, default 5 s): the library's
-// connect() can wait forever on answers it does not expect. Failures are
+// Every call has a deadline of its own (timeoutMs, default 5 s). Connecting,
+// describing, stream URIs, presets and the clock go through the driver's own
+// steps and SOAP client (camera-inspection.ts, soap-client.ts); PTZ moves and
+// events still use the `onvif` library, handed the service addresses and the
+// camera clock those steps learnt (its connect() is never called). Failures are
 // OnvifErrors with a `kind` (see errors.ts). URIs come back without
 // credentials; the caller adds them when it opens the stream.
 import { moduleLogger } from '../../server/logger.js';
-import { isOnvifError, onvifError, type OnvifErrorContext } from './errors.js';
-import { abortInFlight, callCam, createCam, xmlEscape, type CamCallback, type CamHandle } from './library.js';
-import { pickStreams, readProfiles, withoutCredentials, type MediaProfileInfo } from './profiles.js';
-import { readPtzCapabilities, type PtzCapabilities } from './ptz-capabilities.js';
+import { onvifError, type OnvifErrorContext } from './errors.js';
+import { CameraSteps, newClient, type CameraLink, type MediaService } from './camera-inspection.js';
+import { abortInFlight, adoptServices, callCam, createCam, setLibraryClockOffset, xmlEscape, type CamCallback, type CamHandle } from './library.js';
+import type { MediaProfileInfo } from './profiles.js';
+import type { PtzCapabilities } from './ptz-capabilities.js';
 import { PullPoint } from './pull-point.js';
-import { at, attr, date, num, obj, str } from './read.js';
+import { at, date, num, obj, str } from './read.js';
 
 export type { MediaProfileInfo } from './profiles.js';
 export type { PtzCapabilities, PtzRange } from './ptz-capabilities.js';
@@ -23,8 +27,6 @@ export type { PtzCapabilities, PtzRange } from './ptz-capabilities.js';
 const log = moduleLogger('video/onvif');
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
-/** The deadline of connect() counts this many calls: a slow link may need most of timeoutMs for each. */
-const CONNECT_STEPS = 3;
 
 export interface ConnectOptions {
   host: string;
@@ -125,27 +127,18 @@ function checkOptions(options: ConnectOptions): Required<ConnectOptions> {
 }
 
 /**
- * Connects (GetSystemDateAndTime for the clock offset, GetServices, GetProfiles,
- * GetVideoSources) and checks the credentials with GetDeviceInformation. A
- * camera silent for timeoutMs fails with `timeout` after timeoutMs; the whole
- * connect is bounded by 3 × timeoutMs + timeoutMs.
+ * Connects with the driver's own steps (GetSystemDateAndTime for the clock
+ * offset, GetServices or GetCapabilities, GetDeviceInformation to check the
+ * credentials), each with its own deadline, the whole bounded by 3 × timeoutMs;
+ * not the library's connect(), which can wait forever on real cameras' answers.
  */
 export async function connectCamera(options: ConnectOptions): Promise<CameraSession> {
-  const handle = createCam(checkOptions(options));
+  const o = checkOptions(options);
+  const link = await new CameraSteps(newClient(o), o.timeoutMs).open(o.host, o.port);
+  const handle = createCam(o);
   handle.cam.on('warning', (warning: unknown) => log.warn({ camera: handle.camera, warning: String(warning) }, 'onvif library warning'));
-  try {
-    // connect() is four or five requests in a row, each cut by the library's
-    // socket timeout (timeoutMs of silence); ours bounds the whole sequence,
-    // which the library may never finish.
-    await callCam(handle, 'connect', (cb) => handle.cam.connect(cb), handle.timeoutMs * CONNECT_STEPS);
-    // With WS-Security a wrong password already fails connect(); this also
-    // catches cameras that let GetServices/GetProfiles through unauthenticated.
-    await callCam(handle, 'GetDeviceInformation', (cb) => handle.cam.getDeviceInformation(cb));
-  } catch (err) {
-    abortInFlight(handle);
-    throw err;
-  }
-  return new OnvifCameraSession(handle);
+  adoptServices(handle, { ...link.services }, link.clockOffsetMs);
+  return new OnvifCameraSession(handle, link);
 }
 
 function finite(value: number | undefined, what: string): void {
@@ -169,8 +162,12 @@ function speedVector(speed: PtzSpeed | undefined): { x: number; y: number; zoom:
 class OnvifCameraSession implements CameraSession {
   readonly camera: string;
   private closed = false;
+  private profiles: MediaProfileInfo[] | undefined;
 
-  constructor(private readonly handle: CamHandle) {
+  constructor(
+    private readonly handle: CamHandle,
+    private readonly link: CameraLink,
+  ) {
     this.camera = handle.camera;
   }
 
@@ -183,123 +180,41 @@ class OnvifCameraSession implements CameraSession {
     return callCam(this.handle, operation, run, deadlineMs).then((answer) => answer.data);
   }
 
-  async describe(): Promise<CameraDescription> {
-    const profiles = readProfiles(await this.call('GetProfiles', (cb) => this.handle.cam.getProfiles(cb)));
-    const chosen = pickStreams(profiles);
-    if (!chosen) throw onvifError('no_rtsp', this.ctx('GetProfiles'), 'the camera has no video profile');
+  /** Our own steps for one session call (its own budget). */
+  private steps(): CameraSteps {
+    if (this.closed) throw new Error(`ONVIF session to ${this.camera} is closed`);
+    return new CameraSteps(this.link.client, this.link.timeoutMs);
+  }
 
-    const [info, main, sub, snapshotUri, ptz, clock] = await Promise.all([
-      this.call('GetDeviceInformation', (cb) => this.handle.cam.getDeviceInformation(cb)),
-      this.streamUri(chosen.main.token),
-      chosen.sub ? this.optionalSubStream(chosen.sub) : Promise.resolve(null),
-      this.snapshotUri(chosen.main.token),
-      this.ptzCapabilities(profiles),
-      this.systemClock(),
-    ]);
-    return {
-      manufacturer: str(at(info, 'manufacturer')) ?? '',
-      model: str(at(info, 'model')) ?? '',
-      firmware: str(at(info, 'firmwareVersion')) ?? '',
-      serial: str(at(info, 'serialNumber')) ?? '',
-      hardwareId: str(at(info, 'hardwareId')) ?? '',
-      profiles,
-      streams: { main, sub },
-      snapshotUri,
-      ptz,
-      clockOffsetMs: clock.clockOffsetMs,
-    };
+  private get mediaService(): MediaService {
+    return this.link.services.media2 ? 'media2' : 'media1';
+  }
+
+  async describe(): Promise<CameraDescription> {
+    const d = await this.steps().describe(this.link);
+    this.profiles = d.profiles;
+    return d;
   }
 
   async streamUri(profileToken: string): Promise<string> {
-    const ctx = this.ctx('GetStreamUri');
-    let data: unknown;
-    try {
-      data = await this.call(ctx.operation, (cb) => this.handle.cam.getStreamUri({ protocol: 'RTSP', profileToken: xmlEscape(profileToken) }, cb));
-    } catch (err) {
-      // A fault here (InvalidStreamSetup, StreamConflict, …) means this profile cannot be had over RTSP.
-      if (isOnvifError(err, 'camera_fault') || isOnvifError(err, 'unsupported')) {
-        throw onvifError('no_rtsp', ctx, `profile ${profileToken} has no RTSP stream (${err.message})`, { faultCodes: err.faultCodes, cause: err });
-      }
-      throw err;
-    }
-    const uri = str(at(data, 'uri'));
-    if (!uri || !/^rtsps?:\/\//i.test(uri.trim())) {
-      throw onvifError('no_rtsp', ctx, `profile ${profileToken} reports no RTSP URI (${uri ? `got ${withoutCredentials(uri.trim())}` : 'empty'})`);
-    }
-    return withoutCredentials(uri.trim());
-  }
-
-  /** The sub stream is a convenience: without RTSP it is null, the session still works. */
-  private async optionalSubStream(profile: MediaProfileInfo): Promise<string | null> {
-    try {
-      return await this.streamUri(profile.token);
-    } catch (err) {
-      if (!isOnvifError(err, 'no_rtsp')) throw err;
-      log.warn({ camera: this.camera, profile: profile.token, err: err.toJSON() }, 'sub profile has no RTSP stream');
-      return null;
-    }
-  }
-
-  private async snapshotUri(profileToken: string): Promise<string | null> {
-    try {
-      const data = await this.call('GetSnapshotUri', (cb) => this.handle.cam.getSnapshotUri({ profileToken: xmlEscape(profileToken) }, cb));
-      const uri = str(at(data, 'uri'))?.trim();
-      return uri ? withoutCredentials(uri) : null;
-    } catch (err) {
-      // Snapshots are optional in Profile S.
-      if (isOnvifError(err, 'camera_fault') || isOnvifError(err, 'unsupported')) return null;
-      throw err;
-    }
-  }
-
-  private async ptzCapabilities(profiles: readonly MediaProfileInfo[]): Promise<PtzCapabilities | null> {
-    const profile = profiles.find((p) => p.ptz);
-    if (!this.handle.cam.uri?.ptz || !profile) return null;
-    const configuration = at(this.rawProfile(profile.token), 'PTZConfiguration');
-    let node: unknown;
-    try {
-      const nodes = obj(await this.call('GetNodes', (cb) => this.handle.cam.getNodes(cb)));
-      const nodeToken = str(at(configuration, 'nodeToken'));
-      node = (nodeToken !== undefined ? nodes?.[nodeToken] : undefined) ?? Object.values(nodes ?? {})[0];
-    } catch (err) {
-      // Some heads do not answer GetNodes; the configuration still tells most of it.
-      if (!isOnvifError(err, 'camera_fault') && !isOnvifError(err, 'unsupported')) throw err;
-      log.warn({ camera: this.camera, err: err.toJSON() }, 'GetNodes failed; PTZ capabilities from the configuration only');
-    }
-    return readPtzCapabilities(node, configuration);
-  }
-
-  private rawProfile(token: string): unknown {
-    return (this.handle.cam.profiles ?? []).find((p: unknown) => str(attr(p, 'token')) === token);
+    return this.steps().streamUri(this.link.services, this.mediaService, profileToken);
   }
 
   /** The profile PTZ commands name; OnvifError unsupported on a fixed camera. */
   private async ptzProfile(operation: string): Promise<string> {
-    if (!this.handle.cam.uri?.ptz) throw onvifError('unsupported', this.ctx(operation), 'the camera has no PTZ service (fixed camera)');
-    let profiles = readProfiles(this.handle.cam.profiles);
-    if (profiles.length === 0) profiles = readProfiles(await this.call('GetProfiles', (cb) => this.handle.cam.getProfiles(cb)));
-    const profile = profiles.find((p) => p.ptz);
+    if (!this.link.services.ptz) throw onvifError('unsupported', this.ctx(operation), 'the camera has no PTZ service (fixed camera)');
+    this.profiles ??= (await this.steps().profiles(this.link.services)).profiles;
+    const profile = this.profiles.find((p) => p.ptz);
     if (!profile) throw onvifError('unsupported', this.ctx(operation), 'no media profile has a PTZ configuration');
     return xmlEscape(profile.token);
   }
 
   async presets(): Promise<PtzPreset[]> {
-    const profileToken = await this.ptzProfile('GetPresets');
-    await this.call('GetPresets', (cb) => this.handle.cam.getPresets({ profileToken }, cb));
-    // The library's answer is keyed by name (duplicates collapse); cam.presets is keyed by token.
-    const byToken: unknown = this.handle.cam.presets;
-    return Object.values(obj(byToken) ?? {}).map((p): PtzPreset => {
-      const panTilt = at(p, 'PTZPosition', 'panTilt');
-      const x = num(attr(panTilt, 'x'));
-      const y = num(attr(panTilt, 'y'));
-      const zoom = num(attr(at(p, 'PTZPosition', 'zoom'), 'x'));
-      const token = str(attr(p, 'token')) ?? '';
-      return {
-        token,
-        name: str(at(p, 'name')) ?? token,
-        position: x === undefined && y === undefined && zoom === undefined ? null : { x: x ?? 0, y: y ?? 0, zoom: zoom ?? 0 },
-      };
-    });
+    if (!this.link.services.ptz) throw onvifError('unsupported', this.ctx('GetPresets'), 'the camera has no PTZ service (fixed camera)');
+    const ptz = this.link.services.ptz;
+    await this.ptzProfile('GetPresets');
+    const token = this.profiles!.find((p) => p.ptz)!.token;
+    return this.steps().presets(ptz, token);
   }
 
   async gotoPreset(token: string, speed?: PtzSpeed): Promise<void> {
@@ -393,20 +308,13 @@ class OnvifCameraSession implements CameraSession {
   }
 
   async systemClock(): Promise<SystemClock> {
-    const sent = Date.now();
-    const data = await this.call('GetSystemDateAndTime', (cb) => this.handle.cam.getSystemDateAndTime(cb));
-    const cameraTime = date(data);
-    if (!cameraTime) throw onvifError('camera_fault', this.ctx('GetSystemDateAndTime'), 'the answer carries no date');
-    const clockOffsetMs = cameraTime.getTime() - (sent + Date.now()) / 2;
-    // The library learns the offset once, at connect. A camera whose clock has
-    // jumped since (NTP after boot, a reset RTC) would reject our WS-Security
-    // stamps as stale: follow the jump.
-    const shift = this.handle.cam.timeShift;
-    const current = typeof shift === 'number' ? shift + process.uptime() * 1000 - Date.now() : undefined;
-    if (current === undefined || Math.abs(current - clockOffsetMs) > 10_000) {
-      this.handle.cam.timeShift = cameraTime.getTime() - process.uptime() * 1000 + (Date.now() - sent) / 2;
-    }
-    return { cameraTime, clockOffsetMs };
+    const clockOffsetMs = await this.steps().clock(this.link.services.device);
+    // A camera whose clock has jumped since (NTP after boot, a reset RTC) would
+    // reject WS-Security stamps made on the old offset: follow the jump.
+    this.link.clockOffsetMs = clockOffsetMs;
+    this.link.client.clockOffsetMs = clockOffsetMs;
+    setLibraryClockOffset(this.handle, clockOffsetMs);
+    return { cameraTime: new Date(Date.now() + clockOffsetMs), clockOffsetMs };
   }
 
   createPullPoint(): Promise<PullPoint> {

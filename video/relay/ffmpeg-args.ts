@@ -1,7 +1,9 @@
 // The ffmpeg command line of a relay, built by a pure function so it can be read and
 // tested as a list (Frigate's habit) instead of being discovered from a process table.
-// Remux only: the camera's H.264/H.265 goes into MPEG-TS segments untouched (`-c copy`);
-// a town server has no CPU to spare for transcoding dozens of cameras.
+// Remux by default: the camera's H.264/H.265 goes into MPEG-TS segments untouched
+// (`-c copy`); a town server has no CPU to spare for transcoding dozens of cameras.
+// Only a browser that cannot decode a camera's H.265, when the camera has no H.264
+// stream at all, gets an on-demand H.264 transcode (`video: 'h264'`).
 import path from 'node:path';
 
 export const PLAYLIST_NAME = 'index.m3u8';
@@ -19,7 +21,16 @@ export interface RelayInput {
   timeoutMs?: number;
   /** 'none' drops audio (cameras' G.711 does not play in browsers); 'copy' keeps AAC, e.g. from a phone. */
   audio?: 'none' | 'copy';
+  /** 'copy' (default) remuxes; 'h264' transcodes to H.264 (for browsers without H.265), at most 1280 wide. */
+  video?: 'copy' | 'h264';
 }
+
+/** One x264 thread at ultrafast/zerolatency, a keyframe per second for 1 s segments; at most 1280 pixels wide. */
+export const TRANSCODE_H264_ARGS: readonly string[] = [
+  '-vf', "scale='min(1280,iw)':-2",
+  '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-threads', '1',
+  '-pix_fmt', 'yuv420p', '-force_key_frames', 'expr:gte(t,n_forced*1)',
+];
 
 export interface HlsOutput {
   /** Scratch directory of this relay; playlist and segments are written into it. */
@@ -110,6 +121,7 @@ export function buildHlsArgs(input: RelayInput, output: HlsOutput): string[] {
     '-map', '0:v:0',
     ...(audio === 'copy' ? ['-map', '0:a:0?'] : []),
     '-c', 'copy',
+    ...(input.video === 'h264' ? TRANSCODE_H264_ARGS : []),
     ...(audio === 'none' ? ['-an'] : []),
     ...(restart ? ['-output_ts_offset', output.continueAfterSeconds!.toFixed(3)] : []),
     '-f', 'hls',

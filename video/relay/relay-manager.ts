@@ -79,6 +79,8 @@ interface Entry {
   id: string;
   key: RelayKey;
   sourceUrl: string;
+  /** copy, or an H.264 transcode. */
+  video: 'copy' | 'h264';
   lease: RelayLease;
   relay: RelayProcess | undefined;
   /** Settles when the lease is decided and the relay started; gives the owner if another instance won. */
@@ -170,7 +172,8 @@ export class RelayManager {
    * A viewer wants this stream. Starts the relay if no instance runs it (and counts as a
    * request for the idle timer), shares the running one, or names the instance that owns it.
    */
-  async watch(key: RelayKey, sourceUrl: string): Promise<WatchResult> {
+  /** `video: 'h264'` transcodes (give such a relay its own key, e.g. stream "main-h264"). */
+  async watch(key: RelayKey, sourceUrl: string, video: 'copy' | 'h264' = 'copy'): Promise<WatchResult> {
     if (this.closed) throw new Error('the relay manager is stopped');
     const id = this.idOf(key);
     inputKindOf(sourceUrl);
@@ -194,7 +197,7 @@ export class RelayManager {
       if (!entry.relay) continue;
       return this.localWatch(entry);
     }
-    const entry = this.createEntry(id, key, sourceUrl);
+    const entry = this.createEntry(id, key, sourceUrl, video);
     const remote = await entry.starting;
     return remote ?? this.localWatch(entry);
   }
@@ -262,11 +265,12 @@ export class RelayManager {
     return { local: true, key: entry.key, dir: relay.dir, status: relay.status(), ready: relay.ready };
   }
 
-  private createEntry(id: string, key: RelayKey, sourceUrl: string): Entry {
+  private createEntry(id: string, key: RelayKey, sourceUrl: string, video: 'copy' | 'h264'): Entry {
     const entry: Entry = {
       id,
       key,
       sourceUrl,
+      video,
       lease: new RelayLease(this.options.redis, this.leaseKey(key), this.holder, this.leaseTtlMs),
       relay: undefined,
       starting: Promise.resolve(undefined),
@@ -307,6 +311,7 @@ export class RelayManager {
       ...this.options.relay,
       hlsRoot: dir,
       sourceUrl: entry.sourceUrl,
+      ...(entry.video === 'h264' ? { video: 'h264' as const } : {}),
       name: `${entry.key.sourceId}-${entry.key.stream}`,
       secrets: secretsOfSource(entry.sourceUrl),
       logger: this.log,

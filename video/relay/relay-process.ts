@@ -82,6 +82,8 @@ export interface RelayProcessOptions {
   segmentSeconds?: number;
   listSize?: number;
   audio?: 'none' | 'copy';
+  /** 'h264': transcode (a browser without H.265 watching an H.265-only camera); default copy. */
+  video?: 'copy' | 'h264';
   /** First retry delay; doubles per failure up to backoffMaxMs. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
@@ -326,7 +328,13 @@ export class RelayProcess {
     if (highest !== undefined) this.nextSeq = Math.max(this.nextSeq, highest + 1);
     const restartAfterVideo = highest !== undefined;
     const args = buildHlsArgs(
-      { kind: this.kind, url: this.options.sourceUrl, timeoutMs: this.o.timeoutMs, ...(this.options.audio ? { audio: this.options.audio } : {}) },
+      {
+        kind: this.kind,
+        url: this.options.sourceUrl,
+        timeoutMs: this.o.timeoutMs,
+        ...(this.options.audio ? { audio: this.options.audio } : {}),
+        ...(this.options.video ? { video: this.options.video } : {}),
+      },
       {
         dir: this.dir,
         segmentSeconds: this.o.segmentSeconds,

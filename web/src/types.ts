@@ -26,6 +26,17 @@ export interface Placement {
 
 export type CameraStatus = 'unknown' | 'online' | 'offline' | 'error';
 
+export interface CameraProfile {
+  token: string;
+  name: string;
+  width: number;
+  height: number;
+  /** "H264", "H265", … as the camera spells it. */
+  encoding: string;
+  fps: number | null;
+  stream: 'main' | 'sub' | null;
+}
+
 export interface Camera {
   id: number;
   townId: number;
@@ -38,7 +49,8 @@ export interface Camera {
   firmware: string | null;
   serial: string | null;
   hardwareId: string | null;
-  profiles: unknown[];
+  /** Media profiles with codec and resolution, and which one plays as main / sub. */
+  profiles: CameraProfile[];
   /** Whether the camera has a main / sub RTSP stream; the URIs never leave the server. */
   streams: { main: boolean; sub: boolean };
   hasSnapshot: boolean;

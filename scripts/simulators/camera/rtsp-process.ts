@@ -23,6 +23,8 @@ export interface RtspServerOptions {
   sub: StreamSpec;
   auth: RtspAuthMethod;
   pattern?: string;
+  /** Encoders of the two streams (default H.264); 'h265' needs x265enc (gstreamer1.0-plugins-bad). */
+  codecs?: { main?: 'h264' | 'h265'; sub?: 'h264' | 'h265' };
   python?: string;
   startTimeoutMs?: number;
 }
@@ -72,6 +74,8 @@ export class RtspServerProcess {
       `--sub-kbps=${options.sub.bitrateKbps}`,
       `--auth=${options.auth}`,
       `--pattern=${options.pattern ?? 'ball'}`,
+      `--main-codec=${options.codecs?.main ?? 'h264'}`,
+      `--sub-codec=${options.codecs?.sub ?? 'h264'}`,
     ];
     const child = spawn(options.python ?? DEFAULT_PYTHON, args, {
       stdio: ['pipe', 'pipe', 'pipe'],

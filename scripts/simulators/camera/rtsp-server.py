@@ -54,6 +54,8 @@ def parse_args():
     p.add_argument("--sub-kbps", type=int, default=256)
     p.add_argument("--auth", choices=["digest", "basic", "both", "none"], default="digest")
     p.add_argument("--pattern", default="ball", help="videotestsrc pattern")
+    p.add_argument("--main-codec", choices=["h264", "h265"], default="h264")
+    p.add_argument("--sub-codec", choices=["h264", "h265"], default="h264")
     return p.parse_args()
 
 
@@ -75,7 +77,23 @@ class CameraStreamFactory(GstRtspServer.RTSPMediaFactory):
         return bin_
 
 
-def launch_line(width, height, fps, kbps, pattern):
+def encoder(codec, fps, kbps):
+    if codec == "h265":
+        # H.265 as Profile T cameras send it; one thread pool, one frame thread, like the x264 one.
+        return (
+            f"! x265enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} "
+            'option-string="pools=1:frame-threads=1" '
+            "! video/x-h265,profile=main "
+            "! rtph265pay name=pay0 pt=96 config-interval=1 )"
+        )
+    return (
+        f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 "
+        "! video/x-h264,profile=baseline "
+        "! rtph264pay name=pay0 pt=96 config-interval=1 )"
+    )
+
+
+def launch_line(width, height, fps, kbps, pattern, codec="h264"):
     # key-int-max = fps gives one keyframe per second, so a new viewer (or
     # ffprobe) gets a picture within a second; zerolatency avoids B-frames and
     # lookahead like a real camera's low-latency encoder.
@@ -85,16 +103,15 @@ def launch_line(width, height, fps, kbps, pattern):
         '! clockoverlay time-format="%Y-%m-%d %H:%M:%S" halignment=left valignment=top font-desc="Sans 12" '
         '! textoverlay name=label halignment=right valignment=bottom font-desc="Sans 12" '
         "! videoconvert "
-        f"! x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} bitrate={kbps} threads=1 "
-        "! video/x-h264,profile=baseline "
-        "! rtph264pay name=pay0 pt=96 config-interval=1 )"
+        + encoder(codec, fps, kbps)
     )
 
 
 def make_factory(args, stream, spec, kbps, with_auth):
     width, height, fps = parse_stream(spec)
     factory = CameraStreamFactory(
-        launch_line(width, height, fps, kbps, args.pattern), f"{args.name} {stream} {width}x{height}"
+        launch_line(width, height, fps, kbps, args.pattern, getattr(args, f"{stream}_codec")),
+        f"{args.name} {stream} {width}x{height}",
     )
     # One encoder per stream however many viewers there are (a real camera
     # does not encode once per client); it is torn down when the last leaves.

@@ -247,11 +247,51 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
       [tr('固件', 'Firmware'), c.firmware ?? '—'],
       [tr('序列号', 'Serial'), c.serial ?? '—'],
       [tr('码流', 'Streams'), [c.streams.main && tr('主码流', 'main'), c.streams.sub && tr('子码流', 'sub')].filter(Boolean).join(' / ') || '—'],
-      [tr('配置', 'Profiles'), String(c.profiles.length)],
       [tr('云台', 'PTZ'), c.ptz ? tr('支持', 'yes') : tr('不支持', 'no')],
       [tr('状态', 'Status'), STATUS[c.status] ?? c.status],
     ];
-    readBox.replaceChildren(h('h3', {}, `${tr('服务器读取到', 'What the server read')} · ${c.name}`), h('table', {}, ...rows.map(([k, v]) => h('tr', {}, h('td', { class: 'muted' }, k), h('td', { 'data-field': k }, v)))));
+    readBox.replaceChildren(
+      h('h3', {}, `${tr('服务器读取到', 'What the server read')} · ${c.name}`),
+      h('table', {}, ...rows.map(([k, v]) => h('tr', {}, h('td', { class: 'muted' }, k), h('td', { 'data-field': k }, v)))),
+      streamChooser(c),
+    );
+  }
+
+  /** The camera's profiles with codec and resolution; the installer picks which play as main and sub. */
+  function streamChooser(c: Camera): HTMLElement {
+    const label = (p: Camera['profiles'][number]): string => `${p.name} · ${p.encoding} ${p.width}×${p.height}${p.fps ? `@${p.fps}` : ''}`;
+    const select = (id: string, role: 'main' | 'sub', allowNone: boolean): HTMLSelectElement => {
+      const el = h('select', { id }, ...(allowNone ? [h('option', { value: '' }, tr('（无）', '(none)'))] : []), ...c.profiles.map((p) => h('option', { value: p.token }, label(p)))) as HTMLSelectElement;
+      el.value = c.profiles.find((p) => p.stream === role)?.token ?? '';
+      return el;
+    };
+    const main = select('stream-main', 'main', false);
+    const sub = select('stream-sub', 'sub', true);
+    const apply = h('button', { type: 'button', id: 'stream-apply' }, tr('应用码流选择', 'Apply stream choice')) as HTMLButtonElement;
+    const note = h('span', { class: 'muted', id: 'stream-note' });
+    apply.addEventListener('click', () => {
+      apply.disabled = true;
+      put<Camera>(`/api/cameras/${c.id}/streams`, { main: main.value, sub: sub.value || null })
+        .then((updated) => {
+          cameras.upsert(updated);
+          current = updated;
+          showRead(updated);
+          toast(tr('码流选择已保存', 'Stream choice saved'), 'ok');
+        })
+        .catch((err: unknown) => {
+          note.textContent = err instanceof ApiError ? registerError(err) : String(err);
+          apply.disabled = false;
+        });
+    });
+    return h(
+      'div',
+      { class: 'stream-chooser', id: 'stream-chooser' },
+      h('h4', {}, tr('码流（配置、编码、分辨率）', 'Streams (profile, codec, resolution)')),
+      h('label', {}, tr('主码流', 'Main'), ' ', main),
+      h('label', {}, tr('子码流', 'Sub'), ' ', sub),
+      apply,
+      note,
+    );
   }
 
   async function checkCamera(): Promise<void> {
@@ -333,5 +373,10 @@ function registerError(err: ApiError): string {
     camera_no_rtsp: tr('设备没有 RTSP 码流', 'The device has no RTSP stream'),
     camera_exists: tr('该地址的摄像机已注册', 'A camera at this address is already registered'),
   };
+  // The server's camera refusals are "中文 — English" sentences naming the step and what to do.
+  if (err.code.startsWith('camera_') && err.message.includes(' — ')) {
+    const [zh, en] = err.message.split(' — ');
+    return `${lang === 'en' ? en : zh} (${err.code})`;
+  }
   return `${known[err.code] ?? err.message} (${err.code})`;
 }
