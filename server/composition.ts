@@ -12,6 +12,7 @@ import { AuthService } from './auth/auth.service.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { HealthService } from './health/health.service.js';
 import { createApp } from './http/app.js';
+import { ReadinessGate } from './http/readiness-gate.js';
 import { LiveBus } from './live/live-bus.js';
 import { liveRoutes } from './live/live.routes.js';
 import { GridMap } from '../gis/map-revision.js';
@@ -97,7 +98,7 @@ export interface Services {
 
 export async function createServices(config: Config, baseUrl = `http://127.0.0.1:${config.PORT}`): Promise<Services> {
   const db = createPool(config.DATABASE_URL, config.DB_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL, 'api');
+  const redis = createRedis(config.REDIS_URL, 'api', { failFast: true });
   const gridMap = new GridMap(db, redis, config.REDIS_PREFIX);
   await gridMap.refresh(true);
   const live = new LiveBus(redis, config.REDIS_PREFIX);
@@ -189,13 +190,16 @@ export interface RunningApi {
 /** Starts the HTTP API on config.PORT and the OsmAnd listener on OSMAND_PORT (0 picks free ports). */
 export async function startApi(config: Config, options: { staticDir?: string } = {}): Promise<RunningApi> {
   // Listen first: the relays need this instance's own address before services exist.
-  const server = http.createServer();
+  // Until the app is ready the gate answers every request 503 + Retry-After at once.
+  const gate = new ReadinessGate();
+  const server = http.createServer(gate.listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, '0.0.0.0', resolve);
   });
   const { port } = server.address() as AddressInfo;
+  const osmand: RunningOsmand = await startOsmandServer(null, config.OSMAND_PORT);
   const services = await createServices(config, `http://127.0.0.1:${port}`);
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
@@ -229,8 +233,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents']),
     ],
   });
-  server.on('request', app);
-  const osmand: RunningOsmand = await startOsmandServer(services.ingest, config.OSMAND_PORT);
+  gate.open(app);
+  osmand.serve(services.ingest);
   // Pushed streams; one node-media-server per process, so it is optional (tests turn it off).
   const rtmp = config.RTMP_PORT > 0
     ? await RtmpIngest.start({ rtmpPort: config.RTMP_PORT, authorize: (key) => services.liveSources.authorize(key) })
@@ -245,6 +249,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     osmandUrl: `http://127.0.0.1:${osmand.port}`,
     services,
     async close() {
+      gate.close();
+      osmand.stopping();
       clearInterval(maintenance);
       services.roster.stop();
       services.ptz.stopAll();

@@ -8,6 +8,8 @@ import { buildOpenApi } from './openapi.js';
 import { requestContext } from './request-context.js';
 import { mount, type AnyRoute } from './route.js';
 import type { HealthService } from '../health/health.service.js';
+import { authenticate } from './auth-middleware.js';
+import type { AuthContext } from '../auth/auth-context.js';
 
 export interface AppParts {
   log: Logger;
@@ -39,9 +41,21 @@ export function createApp(parts: AppParts): Express {
   for (const router of parts.routers ?? []) app.use(router);
   app.use(express.json({ limit: parts.bodyLimit, type: ['application/json', 'application/geo+json', 'application/*+json'] }));
 
-  app.get('/healthz', async (_req, res) => {
+  // Liveness: the process answers (restart it if not). Readiness: it can serve now
+  // (PostgreSQL and Redis answer); a load balancer sends traffic elsewhere on 503.
+  app.get('/livez', (_req, res) => void res.setHeader('Cache-Control', 'no-store').json({ status: 'alive', ready: true }));
+  app.get('/readyz', async (_req, res) => {
+    const ready = await parts.health.ready();
+    res.setHeader('Cache-Control', 'no-store');
+    if (!ready.ok) res.setHeader('Retry-After', '2');
+    res.status(ready.ok ? 200 : 503).json({ status: ready.ok ? 'ready' : 'unavailable', ...(ready.ok ? {} : { waitingFor: ready.waitingFor }) });
+  });
+  // Versions and internals only to admins: they tell an attacker what to try.
+  app.get('/healthz', authenticate, async (_req, res) => {
     const report = await parts.health.check();
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
+    const auth = res.locals['auth'] as AuthContext;
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(report.status === 'ok' ? 200 : 503).json(auth.account?.roles.includes('admin') ? report : { status: report.status });
   });
   const openapi = buildOpenApi(parts.routes, parts.version);
   app.get('/api/openapi.json', (_req, res) => void res.json(openapi));
