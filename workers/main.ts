@@ -5,12 +5,17 @@
 // sweeps the alert outbox, and re-creates lost incident jobs and missed deadlines.
 import { randomUUID } from 'node:crypto';
 import { config } from '../server/config.js';
+import { guardProcess } from '../server/process-guards.js';
 import { rootLogger } from '../server/logger.js';
 import { createServices } from '../server/composition.js';
 import { AlertWatcher } from '../video/alert-watcher.js';
 import { startIncidentWorkers } from './incident-workers.js';
 
+/** How often the leader looks for offers committed but never pushed. */
+const OUTBOX_SWEEP_MS = 1000;
+
 async function main(): Promise<void> {
+  guardProcess('workers');
   const cfg = config();
   const services = await createServices(cfg);
   const me = randomUUID();
@@ -44,10 +49,17 @@ async function main(): Promise<void> {
     if (swept.redispatched + swept.cards > 0) rootLogger.info(swept, 'incident sweep');
   };
   const sweepTimer = setInterval(() => void sweep().catch((err: unknown) => rootLogger.error({ err }, 'incident sweep failed')), cfg.INCIDENT_SWEEP_S * 1000);
+  // The offer outbox, more often than the sweep: a phone should hear of its offer within seconds.
+  const pushUnsent = async () => {
+    if (!(await leading())) return;
+    await services.incidents.dispatch.pushUnsent();
+  };
+  const outboxTimer = setInterval(() => void pushUnsent().catch((err: unknown) => rootLogger.warn({ err: (err as Error).message }, 'offer outbox sweep failed')), OUTBOX_SWEEP_MS);
   rootLogger.info({ intervalS: cfg.CAMERA_HEALTH_INTERVAL_S }, 'workers running');
   const stop = async () => {
     clearInterval(timer);
     clearInterval(sweepTimer);
+    clearInterval(outboxTimer);
     await incidentWorkers.close();
     await watcher.stop();
     await services.alertsQueue.close();
