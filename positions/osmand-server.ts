@@ -17,7 +17,7 @@ const MAX_BODY = 64 * 1024;
 function answer(res: http.ServerResponse, status: number, code?: string, message?: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const body = code ? JSON.stringify({ error: { code, message } }) : '';
-  res.writeHead(status, { 'content-type': code ? 'application/json' : 'text/plain', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, { 'content-type': code ? 'application/json' : 'text/plain', 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', ...headers });
   res.end(body);
 }
 

@@ -9,11 +9,17 @@ import { requestContext } from './request-context.js';
 import { mount, type AnyRoute } from './route.js';
 import type { HealthService } from '../health/health.service.js';
 import { authenticate } from './auth-middleware.js';
+import { DEFAULT_BODY_LIMITS } from './body-limits.js';
+import { securityHeaders } from './security-headers.js';
 import type { AuthContext } from '../auth/auth-context.js';
 
 export interface AppParts {
   log: Logger;
+  /** Routes declared with a large body (imports); the others get smallBodyLimit. */
   bodyLimit: string;
+  smallBodyLimit?: string;
+  /** Most positions in one geometry of a request body. */
+  maxVertices?: number;
   auth: AuthService;
   health: HealthService;
   routes: AnyRoute[];
@@ -37,9 +43,9 @@ export function createApp(parts: AppParts): Express {
   app.locals['authService'] = parts.auth;
   app.locals['log'] = parts.log;
 
+  app.use(securityHeaders);
   app.use(requestContext(parts.log));
   for (const router of parts.routers ?? []) app.use(router);
-  app.use(express.json({ limit: parts.bodyLimit, type: ['application/json', 'application/geo+json', 'application/*+json'] }));
 
   // Liveness: the process answers (restart it if not). Readiness: it can serve now
   // (PostgreSQL and Redis answer); a load balancer sends traffic elsewhere on 503.
@@ -61,7 +67,7 @@ export function createApp(parts: AppParts): Express {
   app.get('/api/openapi.json', (_req, res) => void res.json(openapi));
 
   const router = express.Router();
-  mount(router, parts.routes);
+  mount(router, parts.routes, { small: parts.smallBodyLimit ?? DEFAULT_BODY_LIMITS.small, large: parts.bodyLimit, maxVertices: parts.maxVertices ?? DEFAULT_BODY_LIMITS.maxVertices });
   app.use(router);
 
   app.use('/api', (req) => {

@@ -19,6 +19,7 @@ function notReady(state: 'starting' | 'stopping'): Handler {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),
       'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
       ...(alive ? {} : { 'retry-after': String(RETRY_AFTER_S) }),
       // While stopping, do not keep the socket: the client's next request should go elsewhere.
       ...(state === 'stopping' ? { connection: 'close' } : {}),
