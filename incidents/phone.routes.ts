@@ -75,7 +75,7 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       summary: "Server-Sent Events for this phone: its offers (topic 'offers'); token in the header or ?access_token=",
       handler: async ({ req, res }) => {
         const phone = await phoneOf(req);
-        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId });
+        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId, owner: `phone:${phone.personId}` });
       },
     }),
   ];

@@ -102,6 +102,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   const gridMap = new GridMap(db, redis, config.REDIS_PREFIX);
   await gridMap.refresh(true);
   const live = new LiveBus(redis, config.REDIS_PREFIX);
+  live.maxPerOwner = config.SSE_PER_ACCOUNT;
   const people = new PeopleService(db);
   const devices = new DeviceDirectory(db);
   const roster = new LiveRoster(db);
@@ -132,6 +133,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     baseUrl,
     keyPrefix: `${config.REDIS_PREFIX}:relay`,
     idleMs: config.RELAY_IDLE_S * 1000,
+    maxRelays: config.RELAYS_MAX,
   });
   const cameraHealth = new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) });
   const video = new LiveVideoService(db, box, relays, live);
@@ -216,6 +218,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
   const app = createApp({
     log: rootLogger,
     bodyLimit: config.BODY_LIMIT,
+    smallBodyLimit: config.JSON_BODY_LIMIT,
+    maxVertices: config.MAX_POLYGON_VERTICES,
     auth: services.auth,
     health: services.health,
     version: pkg.version,

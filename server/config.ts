@@ -75,6 +75,14 @@ const schema = z.object({
   YELLOW_CARDS_TO_FLAG: z.coerce.number().int().min(1).default(5),
   /** Largest photo or video attached to an incident. */
   INCIDENT_MEDIA_MAX_MB: z.coerce.number().min(0.1).max(200).default(20),
+  /** Largest JSON body of an ordinary route; BODY_LIMIT is for the routes that take uploads. */
+  JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('100kb'),
+  /** Most positions in one geometry of a request (413 beyond). */
+  MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).default(20_000),
+  /** Live streams (SSE) one account or phone keeps open on an instance (429 beyond). */
+  SSE_PER_ACCOUNT: z.coerce.number().int().min(1).default(16),
+  /** Live video relays (ffmpeg) one instance runs at once (429 beyond). */
+  RELAYS_MAX: z.coerce.number().int().min(1).default(100),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -26,7 +26,7 @@ export function liveRoutes(bus: LiveBus, areas: AreasRepository, topics: readonl
           auth.assertTown(town.id);
           townIds = new Set([town.id]);
         }
-        streamEvents(bus, req, res, { topics: wanted, townIds, personId: null });
+        streamEvents(bus, req, res, { topics: wanted, townIds, personId: null, owner: `account:${auth.me.id}` });
       },
     }),
   ];
