@@ -13,6 +13,7 @@ import { authRoutes } from './auth/auth.routes.js';
 import { HealthService } from './health/health.service.js';
 import { createApp } from './http/app.js';
 import { ReadinessGate } from './http/readiness-gate.js';
+import { Metrics } from './metrics.js';
 import { LiveBus } from './live/live-bus.js';
 import { liveRoutes } from './live/live.routes.js';
 import { GridMap } from '../gis/map-revision.js';
@@ -35,6 +36,7 @@ import { startOsmandServer, type RunningOsmand } from '../positions/osmand-serve
 import { PositionsRepository } from '../positions/positions.repository.js';
 import { LiveRoster } from '../positions/live-roster.js';
 import { CredentialBox } from '../video/credentials.js';
+import { CameraNetworkPolicy, parseNetworks, setCameraNetworks } from '../video/camera-network.js';
 import { CameraSessions } from '../video/camera-sessions.js';
 import { CamerasService } from '../video/cameras.service.js';
 import { PtzLocks } from '../video/ptz-lock.js';
@@ -122,6 +124,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     devicePerSecond: config.DEVICE_PER_SECOND,
   });
   const box = new CredentialBox(config.SECRET_KEY);
+  setCameraNetworks(new CameraNetworkPolicy({ networks: parseNetworks(config.CAMERA_NETWORKS), production: config.NODE_ENV === 'production' }));
   const cameraSessions = new CameraSessions(db, box, config.CAMERA_TIMEOUT_MS);
   const ptzLocks = new PtzLocks(redis, config.REDIS_PREFIX, config.PTZ_LOCK_IDLE_S * 1000);
   const media = new MediaStore(config.MEDIA_DIR);
@@ -201,7 +204,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     server.listen(config.PORT, '0.0.0.0', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const osmand: RunningOsmand = await startOsmandServer(null, config.OSMAND_PORT);
+  const metrics = new Metrics();
+  const osmand: RunningOsmand = await startOsmandServer(null, config.OSMAND_PORT, (status) => metrics.osmand.inc({ status: String(status) }));
   const services = await createServices(config, `http://127.0.0.1:${port}`);
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
@@ -215,7 +219,13 @@ export async function startApi(config: Config, options: { staticDir?: string } =
   await services.devices.warm();
   services.ingest.remember(await new PositionsRepository(services.db).lastFixes());
 
+  metrics.gauge('wangge_relays', 'Live video relays (ffmpeg) this instance runs', () => services.relays.size);
+  metrics.gauge('wangge_live_streams', 'Open SSE streams on this instance', () => services.live.size);
+  metrics.gauge('wangge_position_queue', 'Fixes waiting to be written', () => services.writer.stats.queued);
+  metrics.gauge('wangge_positions_written', 'Fixes written since start', () => services.writer.stats.written);
+  metrics.queues([services.alertsQueue, services.incidents.jobs.dispatch, services.incidents.jobs.deadlines]);
   const app = createApp({
+    metrics: { metrics, token: config.METRICS_TOKEN },
     log: rootLogger,
     bodyLimit: config.BODY_LIMIT,
     smallBodyLimit: config.JSON_BODY_LIMIT,

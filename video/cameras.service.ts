@@ -9,6 +9,7 @@ import type { GridMap } from '../gis/map-revision.js';
 import { CamerasRepository, type Camera, type PlacementInput } from './cameras.repository.js';
 import { withoutPassword, type CredentialBox } from './credentials.js';
 import { connectCamera } from './onvif/onvif-driver.js';
+import { cameraNetworks } from './camera-network.js';
 import { isOnvifError } from './onvif/errors.js';
 import { publicMessage } from './mask-url.js';
 import { visibility } from './look-at.js';
@@ -59,12 +60,15 @@ export class CamerasService {
     if (await repo.findByAddress(input.host, input.port)) throw taken();
     let description;
     try {
-      const session = await connectCamera({ host: input.host, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
+      // Only the camera networks: refused before a packet is sent, one message whatever listens there.
+      const address = await cameraNetworks().resolve(input.host, input.port);
+      const session = await connectCamera({ host: address, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
       try {
         description = await session.describe();
       } finally {
         session.close();
       }
+      cameraNetworks().assertReported([description.streams.main, description.streams.sub, description.snapshotUri], [input.host, address]);
     } catch (err) {
       if (isOnvifError(err)) {
         throw new Unprocessable(publicMessage(err.message, [input.password]), { kind: err.kind, host: input.host, port: input.port }, `camera_${err.kind}`);
