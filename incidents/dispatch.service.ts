@@ -29,6 +29,9 @@ export interface DispatchSettings {
 export type DispatchOutcome = DispatchDecision['outcome'];
 
 export class DispatchService {
+  /** Told of every offer made and pushed (metrics: dispatch latency). */
+  onOffered: ((offers: { reportedAt: Date; offeredAt: Date }[]) => void) | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly jobs: IncidentJobs,
@@ -172,6 +175,7 @@ export class DispatchService {
     if (escalated.length > 0) log.info({ incidentIds: escalated.map((i) => i.id) }, 'escalated to the command room');
     // The phones first: that is the latency the command room waits on. Then the outbox
     // learns they went out; an offer left unmarked is pushed again by the sweep.
+    this.onOffered?.(offered.map(({ incident, offer }) => ({ reportedAt: incident.reportedAt, offeredAt: offer.offeredAt })));
     if (offered.length > 0 && await this.events.offered(offered)) {
       await new DispatchRepository(this.db).markPushed(offered.map(({ offer }) => offer.id))
         .catch((err: unknown) => log.warn({ err }, 'offers pushed but not marked; the sweep may push them again'));

@@ -107,9 +107,10 @@ export interface RunningOsmand {
  * Binds at once, so a phone is never left unanswered while the api starts: until
  * serve() it answers 503 with Retry-After (a phone sends the fix again).
  */
-export async function startOsmandServer(initial: IngestService | null, port: number): Promise<RunningOsmand> {
+export async function startOsmandServer(initial: IngestService | null, port: number, observe?: (status: number) => void): Promise<RunningOsmand> {
   let ingest = initial;
   const server = http.createServer((req, res) => {
+    if (observe) res.on('finish', () => observe(res.statusCode));
     if (!ingest) {
       answer(res, 503, 'starting', 'the server is starting or stopping; send the position again shortly', { 'retry-after': '1' });
       return;

@@ -7,9 +7,30 @@ import { randomUUID } from 'node:crypto';
 import { config } from '../server/config.js';
 import { guardProcess } from '../server/process-guards.js';
 import { rootLogger } from '../server/logger.js';
-import { createServices } from '../server/composition.js';
+import http from 'node:http';
+import { createServices, type Services } from '../server/composition.js';
+import { Metrics } from '../server/metrics.js';
 import { AlertWatcher } from '../video/alert-watcher.js';
 import { startIncidentWorkers } from './incident-workers.js';
+
+/**
+ * The workers' own /metrics (dispatch latency, queue depths, process): on its own port,
+ * with METRICS_TOKEN as bearer; without a token, on loopback only.
+ */
+async function serveWorkerMetrics(services: Services, port: number, token: string | undefined): Promise<http.Server> {
+  const metrics = new Metrics();
+  services.incidents.dispatch.onOffered = (offers) => metrics.observeDispatch(offers);
+  metrics.queues([services.alertsQueue, services.incidents.jobs.dispatch, services.incidents.jobs.deadlines]);
+  const server = http.createServer((req, res) => {
+    const ok = !token || req.headers.authorization === `Bearer ${token}`;
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    if (!ok) return void res.writeHead(401, { 'content-type': 'text/plain' }).end('send METRICS_TOKEN as a bearer token\n');
+    metrics.scrape().then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      (err: unknown) => res.writeHead(500).end(String(err)));
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, token ? '0.0.0.0' : '127.0.0.1', resolve));
+  return server;
+}
 
 /** How often the leader looks for offers committed but never pushed. */
 const OUTBOX_SWEEP_MS = 1000;
@@ -55,11 +76,13 @@ async function main(): Promise<void> {
     await services.incidents.dispatch.pushUnsent();
   };
   const outboxTimer = setInterval(() => void pushUnsent().catch((err: unknown) => rootLogger.warn({ err: (err as Error).message }, 'offer outbox sweep failed')), OUTBOX_SWEEP_MS);
+  const metricsServer = cfg.WORKERS_METRICS_PORT > 0 ? await serveWorkerMetrics(services, cfg.WORKERS_METRICS_PORT, cfg.METRICS_TOKEN) : null;
   rootLogger.info({ intervalS: cfg.CAMERA_HEALTH_INTERVAL_S }, 'workers running');
   const stop = async () => {
     clearInterval(timer);
     clearInterval(sweepTimer);
     clearInterval(outboxTimer);
+    metricsServer?.close();
     await incidentWorkers.close();
     await watcher.stop();
     await services.alertsQueue.close();

@@ -1,5 +1,6 @@
 // Builds the Express app from services: the one place routes are listed.
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Metrics } from '../metrics.js';
 import type { Logger } from 'pino';
 import { NotFound } from '../errors.js';
 import type { AuthService } from '../auth/auth.service.js';
@@ -31,6 +32,19 @@ export interface AppParts {
   /** Static files (the built web app), served last. */
   staticDir?: string;
   version: string;
+  /** Prometheus metrics at /metrics, for admins or a bearer METRICS_TOKEN. */
+  metrics?: { metrics: Metrics; token?: string };
+}
+
+/** /metrics: a METRICS_TOKEN is not a session, so it is not looked up as one (the handler checks it). */
+function metricsAuth(token: string | undefined) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (token && req.headers.authorization === `Bearer ${token}`) {
+      next();
+      return;
+    }
+    authenticate(req, res, next).catch(next);
+  };
 }
 
 export function createApp(parts: AppParts): Express {
@@ -44,6 +58,7 @@ export function createApp(parts: AppParts): Express {
   app.locals['log'] = parts.log;
 
   app.use(securityHeaders);
+  if (parts.metrics) app.use(parts.metrics.metrics.middleware());
   app.use(requestContext(parts.log));
   for (const router of parts.routers ?? []) app.use(router);
 
@@ -63,6 +78,7 @@ export function createApp(parts: AppParts): Express {
     res.setHeader('Cache-Control', 'no-store');
     res.status(report.status === 'ok' ? 200 : 503).json(auth.account?.roles.includes('admin') ? report : { status: report.status });
   });
+  if (parts.metrics) app.get('/metrics', metricsAuth(parts.metrics.token), parts.metrics.metrics.handler(parts.metrics.token));
   const openapi = buildOpenApi(parts.routes, parts.version);
   app.get('/api/openapi.json', (_req, res) => void res.json(openapi));
 

@@ -206,6 +206,11 @@ export class RelayManager {
     return remote ?? this.localWatch(entry);
   }
 
+  /** Relays this instance runs (or is starting) now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   /** A playlist or segment of this stream was requested. False when this instance does not run it. */
   touch(key: RelayKey): boolean {
     const entry = this.entries.get(this.idOf(key));
