@@ -11,6 +11,7 @@ import { rootLogger } from './logger.js';
 import { AuthService } from './auth/auth.service.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { HealthService } from './health/health.service.js';
+import { healthRoutes } from './health/health.routes.js';
 import { createApp } from './http/app.js';
 import { ReadinessGate } from './http/readiness-gate.js';
 import { Metrics } from './metrics.js';
@@ -237,6 +238,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     routers: [open311Router(services)],
     routes: [
       ...authRoutes(services.auth),
+      ...healthRoutes(services.health),
       ...gisRoutes(services),
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),

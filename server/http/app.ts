@@ -62,15 +62,6 @@ export function createApp(parts: AppParts): Express {
   app.use(requestContext(parts.log));
   for (const router of parts.routers ?? []) app.use(router);
 
-  // Liveness: the process answers (restart it if not). Readiness: it can serve now
-  // (PostgreSQL and Redis answer); a load balancer sends traffic elsewhere on 503.
-  app.get('/livez', (_req, res) => void res.setHeader('Cache-Control', 'no-store').json({ status: 'alive', ready: true }));
-  app.get('/readyz', async (_req, res) => {
-    const ready = await parts.health.ready();
-    res.setHeader('Cache-Control', 'no-store');
-    if (!ready.ok) res.setHeader('Retry-After', '2');
-    res.status(ready.ok ? 200 : 503).json({ status: ready.ok ? 'ready' : 'unavailable', ...(ready.ok ? {} : { waitingFor: ready.waitingFor }) });
-  });
   // Versions and internals only to admins: they tell an attacker what to try.
   app.get('/healthz', authenticate, async (_req, res) => {
     const report = await parts.health.check();

@@ -83,6 +83,9 @@ describe('faults: dependencies briefly gone, liveness and readiness', function (
     expect(ready.body).to.deep.equal({ status: 'ready' });
     expect((await t.anonymous.get('/healthz')).body).to.deep.equal({ status: 'ok' });
     expect((await t.admin.get('/healthz')).body.checks.postgis.version).to.match(/^3\./);
+    const openapi = (await t.anonymous.get('/api/openapi.json')).body;
+    expect(openapi.paths['/readyz'].get.responses).to.include.keys('200', '503');
+    expect(openapi.paths).to.have.property('/livez');
   });
 
   it('answers 503 + Retry-After on the API and the OsmAnd port while PostgreSQL is away, then recovers by itself', async () => {
