@@ -171,7 +171,7 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
     // Every process is back by itself.
     await api.ready(15_000);
     const live = workers[1]!;
-    expect(live.child.exitCode, 'the restarted workers process is still running').to.equal(null);
+    expect(live.child.exitCode, `the restarted workers process is still running; it wrote: ${live.output.join('').slice(-2000)}`).to.equal(null);
 
     const tally = (list: { outcome: Outcome }[]) => list.reduce<Record<string, number>>((m, x) => ({ ...m, [String(x.outcome)]: (m[String(x.outcome)] ?? 0) + 1 }), {});
     console.log(`      faults: ${steps.join(' → ')}`);
