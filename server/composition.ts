@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { createPool, type Db } from './db/pool.js';
 import { createRedis } from './redis.js';
 import { rootLogger } from './logger.js';
+import { whenAvailable } from './dependency-errors.js';
 import { AuthService } from './auth/auth.service.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { HealthService } from './health/health.service.js';
@@ -103,7 +104,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   const db = createPool(config.DATABASE_URL, config.DB_POOL_SIZE);
   const redis = createRedis(config.REDIS_URL, 'api', { failFast: true });
   const gridMap = new GridMap(db, redis, config.REDIS_PREFIX);
-  await gridMap.refresh(true);
+  await whenAvailable('grid map', () => gridMap.refresh(true), rootLogger);
   const live = new LiveBus(redis, config.REDIS_PREFIX);
   live.maxPerOwner = config.SSE_PER_ACCOUNT;
   const people = new PeopleService(db);
@@ -211,14 +212,14 @@ export async function startApi(config: Config, options: { staticDir?: string } =
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
   await services.live.listen(subscriber);
-  await services.roster.load();
+  await whenAvailable('live roster', () => services.roster.load(), rootLogger);
   services.roster.follow(services.live);
-  await services.writer.maintain(config.POSITION_RETENTION_DAYS);
+  await whenAvailable('position partitions', () => services.writer.maintain(config.POSITION_RETENTION_DAYS), rootLogger);
   const maintenance = setInterval(() => void services.writer.maintain(config.POSITION_RETENTION_DAYS).catch(() => undefined), 3_600_000);
   maintenance.unref();
   services.rejections.start();
-  await services.devices.warm();
-  services.ingest.remember(await new PositionsRepository(services.db).lastFixes());
+  await whenAvailable('device directory', () => services.devices.warm(), rootLogger);
+  services.ingest.remember(await whenAvailable('last fixes', () => new PositionsRepository(services.db).lastFixes(), rootLogger));
 
   metrics.gauge('wangge_relays', 'Live video relays (ffmpeg) this instance runs', () => services.relays.size);
   metrics.gauge('wangge_live_streams', 'Open SSE streams on this instance', () => services.live.size);

@@ -42,6 +42,24 @@ export function dependencyGone(err: unknown): 'PostgreSQL' | 'Redis' | 'a depend
   return null;
 }
 
+/**
+ * Runs a start-up step again (every second) for as long as it fails because PostgreSQL or
+ * Redis is not there yet, so a process started during an outage waits for it instead of
+ * exiting; any other error is thrown at once.
+ */
+export async function whenAvailable<T>(step: string, fn: () => Promise<T>, log: { warn(obj: object, msg: string): void }): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const which = dependencyGone(err);
+      if (!which) throw err;
+      if (attempt === 1 || attempt % 10 === 0) log.warn({ step, waitingFor: which, attempt }, 'waiting for a dependency to start');
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 /** Seconds a caller is asked to wait before trying again while a dependency is away. */
 export const DEPENDENCY_RETRY_AFTER_S = 2;
 

@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { freeTcpPort } from '../helpers/processes.js';
-import { sleep } from '../helpers/system.js';
+import pg from 'pg';
+import { sleep, until } from '../helpers/system.js';
 
 type Outcome = { kind: 'refused' } | { kind: 'answered'; status: number; retryAfter: string | null; ms: number } | { kind: 'hung' };
 
@@ -82,5 +83,40 @@ describe('faults: probes and phones while the api starts', function () {
     expect(count(positions, (o) => o.kind === 'hung')).to.equal(0);
     expect(positions.every((o) => o.kind === 'refused' || (o.kind === 'answered' && [400, 503].includes(o.status)))).to.equal(true);
     expect(count(positions, (o) => o.kind === 'answered' && o.status === 400)).to.be.greaterThan(0);
+  });
+
+  it('waits for PostgreSQL when started during an outage, answering 503 meanwhile, and becomes ready by itself', async () => {
+    child?.kill('SIGKILL');
+    const name = new URL(db.url).pathname.slice(1);
+    const adminUrl = new URL(db.url);
+    adminUrl.pathname = '/postgres';
+    const admin = new pg.Client({ connectionString: adminUrl.toString() });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`);
+    let allowed = false;
+    try {
+      const port = await freeTcpPort();
+      child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+        env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:6379/15', REDIS_PREFIX: `wgtest-${process.pid}-startup`,
+          PORT: String(port), OSMAND_PORT: String(await freeTcpPort()), RTMP_PORT: '0', ADMIN_PASSWORD: 'x-admin-password' },
+        stdio: 'ignore',
+      });
+      const url = `http://127.0.0.1:${port}`;
+      await until('the port to answer', async () => (await probe(`${url}/livez`)).kind === 'answered', 30_000);
+      await sleep(2000); // several start-up attempts fail meanwhile
+      expect(child.exitCode, 'the api is still running').to.equal(null);
+      const waiting = await probe(`${url}/readyz`);
+      expect(waiting).to.deep.include({ kind: 'answered', status: 503, retryAfter: '1' });
+      expect(await probe(`${url}/livez`)).to.deep.include({ kind: 'answered', status: 200 });
+      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS true`);
+      allowed = true;
+      await until('the api to become ready', async () => {
+        const o = await probe(`${url}/readyz`);
+        return o.kind === 'answered' && o.status === 200;
+      }, 30_000);
+    } finally {
+      if (!allowed) await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
   });
 });
