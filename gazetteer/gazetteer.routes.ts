@@ -21,6 +21,7 @@ export function gazetteerRoutes(gazetteer: GazetteerService): AnyRoute[] {
   return [
     route({
       method: 'post', path: '/api/gazetteer/towns/:code/landmarks', tag: 'gazetteer', access: ['admin'], params: TownParams,
+      bodyLimit: 'large', // a GeoJSON FeatureCollection of a town's door plates
       query: z.strictObject({
         mode: z.enum(['replace', 'append']).default('replace'),
         format: z.enum(GDAL_EXTENSIONS).optional().describe('a GIS point file read by GDAL: zip (zipped Shapefile), gpkg, kml, kmz, geojson …'),

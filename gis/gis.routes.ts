@@ -49,6 +49,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
     route({
       method: 'post', path: '/api/areas/import', summary: 'Load or update a tree of areas from GeoJSON', tag: 'areas', access: ['admin'],
       query: z.strictObject({ crs: CrsSchema }), body: AreaCollection,
+      bodyLimit: 'large', // a district's boundaries as GeoJSON
       handler: ({ query, body }) =>
         areas.import(body.features.map((f) => ({
           code: f.properties.code, name: f.properties.name, level: f.properties.level, parentCode: f.properties.parent_code,
@@ -75,6 +76,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
     route({
       method: 'post', path: '/api/grids/lookup', summary: 'The grids covering many points (null where none)', tag: 'grids', access: 'authenticated',
       body: BatchLookupBody,
+      bodyLimit: '1mb', // up to 10,000 points
       handler: async ({ body }) => {
         const points = body.points.map((p) => ({ lon: p.lon, lat: p.lat, at: new Date(p.at ?? body.at ?? Date.now()) }));
         const grids = body.source === 'postgis' ? await lookup.lookupInDatabase(points, body.crs) : lookup.lookup(points, body.crs);
@@ -109,6 +111,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
     route({
       method: 'put', path: '/api/plans/:id/grids', summary: "Replace the draft's grids with a FeatureCollection", tag: 'plans',
       access: PLANNERS, params: IdParams, query: EditQuery, body: GridCollectionAnyCrs,
+      bodyLimit: 'large', // every grid of a town or district
       handler: async ({ auth, params, query, body }) => {
         // A `crs` member naming another system (a QGIS export in a Gauss-Krüger zone) is honoured.
         const crsId = geojsonCrsMember(body.crs);
@@ -119,11 +122,13 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
     route({
       method: 'post', path: '/api/plans/:id/grids', summary: 'Add one grid to the draft', tag: 'plans', access: PLANNERS, status: 201,
       params: IdParams, query: EditQuery, body: GridFeature,
+      bodyLimit: '2mb', // one detailed polygon
       handler: ({ auth, params, query, body }) => plans.addGrid(auth, params.id, toDraft(body, query.crs), query.allowInvalid),
     }),
     route({
       method: 'patch', path: '/api/plans/:id/grids/:code', summary: 'Reshape, rename or move a grid in the draft', tag: 'plans', access: PLANNERS,
       params: PlanGridParams, query: EditQuery, body: GridChange,
+      bodyLimit: '2mb',
       handler: ({ auth, params, query, body }) =>
         plans.changeGrid(auth, params.id, params.code, {
           code: body.code, name: body.name, kind: body.kind, villageCode: body.village_code,

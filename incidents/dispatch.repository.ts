@@ -136,6 +136,20 @@ export class DispatchRepository {
     return rows[0]?.expired ?? false;
   }
 
+  /** The offer outbox (migration 021): these offers reached the phones' push stream. */
+  async markPushed(offerIds: number[]): Promise<void> {
+    if (offerIds.length === 0) return;
+    await this.db.query({ name: 'offers-pushed', text: 'UPDATE dispatch_offers SET pushed_at = clock_timestamp() WHERE id = ANY($1) AND pushed_at IS NULL', values: [offerIds] });
+  }
+
+  /** Pending offers committed more than `olderThanMs` ago and never pushed (a worker killed between commit and push). */
+  async unpushed(olderThanMs: number, limit: number): Promise<Offer[]> {
+    const { rows } = await this.db.query<Offer>(
+      `${OFFER} WHERE outcome = 'pending' AND pushed_at IS NULL AND offered_at < clock_timestamp() - make_interval(secs => $1::float8 / 1000)
+       ORDER BY offered_at LIMIT $2`, [olderThanMs, limit]);
+    return rows;
+  }
+
   /** Incidents whose pending offer has run out (a lost timeout job, a restarted Redis). */
   async incidentsWithExpiredOffers(limit: number): Promise<number[]> {
     const { rows } = await this.db.query<{ incidentId: number }>(

@@ -29,6 +29,9 @@ export interface DispatchSettings {
 export type DispatchOutcome = DispatchDecision['outcome'];
 
 export class DispatchService {
+  /** Told of every offer made and pushed (metrics: dispatch latency). */
+  onOffered: ((offers: { reportedAt: Date; offeredAt: Date }[]) => void) | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly jobs: IncidentJobs,
@@ -130,6 +133,25 @@ export class DispatchService {
     return incident;
   }
 
+  /**
+   * The offer outbox's sweep: pending offers committed over `olderThanMs` ago that never
+   * reached the push stream (the worker died between COMMIT and the push) are pushed now,
+   * instead of waiting for the offer to time out. Answers how many.
+   */
+  async pushUnsent(olderThanMs = 3000): Promise<number> {
+    const offers = await new DispatchRepository(this.db).unpushed(olderThanMs, 500);
+    if (offers.length === 0) return 0;
+    const incidents = new Map((await new IncidentsRepository(this.db).getMany(offers.map((o) => o.incidentId))).map((i) => [i.id, i]));
+    const offered = offers.flatMap((offer) => {
+      const incident = incidents.get(offer.incidentId);
+      return incident ? [{ incident, offer }] : [];
+    });
+    if (!(await this.events.offered(offered))) return 0;
+    await new DispatchRepository(this.db).markPushed(offered.map(({ offer }) => offer.id));
+    log.info({ offerIds: offered.map(({ offer }) => offer.id) }, 'pushed offers the dispatch had not');
+    return offered.length;
+  }
+
   /** The nearest gridworkers to an incident with distance and state, for choosing by hand. */
   async candidatesFor(incident: Incident, limit: number): Promise<Candidate[]> {
     const candidates = await new DispatchRepository(this.db).candidates({
@@ -151,8 +173,13 @@ export class DispatchService {
     const offered = found.flatMap(({ incident, d }) => (d.offer ? [{ incident, offer: d.offer }] : []));
     const escalated = found.filter(({ d }) => d.outcome === 'escalated').map(({ incident }) => incident);
     if (escalated.length > 0) log.info({ incidentIds: escalated.map((i) => i.id) }, 'escalated to the command room');
-    // The phones first: that is the latency the command room waits on.
-    await this.events.offered(offered);
+    // The phones first: that is the latency the command room waits on. Then the outbox
+    // learns they went out; an offer left unmarked is pushed again by the sweep.
+    this.onOffered?.(offered.map(({ incident, offer }) => ({ reportedAt: incident.reportedAt, offeredAt: offer.offeredAt })));
+    if (offered.length > 0 && await this.events.offered(offered)) {
+      await new DispatchRepository(this.db).markPushed(offered.map(({ offer }) => offer.id))
+        .catch((err: unknown) => log.warn({ err }, 'offers pushed but not marked; the sweep may push them again'));
+    }
     await Promise.all([
       this.events.offersWithdrawn(found.flatMap(({ incident, d }) => (d.expired ? [{ incident, offer: d.expired, outcome: d.expired.outcome }] : []))),
       this.events.changedMany([

@@ -21,15 +21,18 @@ export class IncidentEvents {
       .catch((err: unknown) => log.warn({ err }, 'incident event not published'));
   }
 
-  /** Each offer to its gridworker's phone, in one message. */
-  async offered(offers: { incident: Incident; offer: Offer }[]): Promise<void> {
-    if (offers.length === 0) return;
-    await this.live.publish(offers.map(({ incident, offer }) => ({
+  /** Each offer to its gridworker's phone, in one message; false when it could not be published. */
+  async offered(offers: { incident: Incident; offer: Offer }[]): Promise<boolean> {
+    if (offers.length === 0) return true;
+    return this.live.publish(offers.map(({ incident, offer }) => ({
       topic: 'offers',
       townId: incident.townId,
       personId: offer.personId,
       data: { offerId: offer.id, expiresAt: offer.expiresAt, distanceM: offer.distanceM, incident },
-    }))).catch((err: unknown) => log.warn({ err }, 'offer not published'));
+    }))).then(() => true, (err: unknown) => {
+      log.warn({ err }, 'offer not published; the outbox sweep will');
+      return false;
+    });
   }
 
   /** Tells each phone its offer is gone (taken back by hand, or timed out). */

@@ -87,7 +87,7 @@ export function phoneRoutes(services: Services): AnyRoute[] {
             throw err;
           }
         };
-        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId }, {
+        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId, owner: `phone:${phone.personId}` }, {
           everyMs: services.config.SESSION_RECHECK_S * 1000,
           stillAllowed,
         });

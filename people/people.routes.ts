@@ -31,6 +31,7 @@ export function peopleRoutes(people: PeopleService): AnyRoute[] {
     route({
       method: 'post', path: '/api/people', summary: 'Add people (one, or many at once)', tag: 'people', access: ['admin'], status: 201,
       body: z.union([PersonBody, z.array(PersonBody).min(1).max(5000)]),
+      bodyLimit: 'large', // up to 5,000 people at once
       handler: ({ auth, body }) => people.create(auth, Array.isArray(body) ? body : [body]),
     }),
     route({

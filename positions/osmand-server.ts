@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../server/errors.js';
 import { moduleLogger } from '../server/logger.js';
+import { asUnavailable } from '../server/dependency-errors.js';
 import { FixRejected, type RawFix } from './fix.js';
 import type { IngestService } from './ingest.service.js';
 import { osmandDeviceRef, parseOsmandQuery, parseTraccarJson, traccarJsonDeviceRef } from './osmand.js';
@@ -16,7 +17,7 @@ const MAX_BODY = 64 * 1024;
 function answer(res: http.ServerResponse, status: number, code?: string, message?: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
   const body = code ? JSON.stringify({ error: { code, message } }) : '';
-  res.writeHead(status, { 'content-type': code ? 'application/json' : 'text/plain', 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, { 'content-type': code ? 'application/json' : 'text/plain', 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', ...headers });
   res.end(body);
 }
 
@@ -95,19 +96,38 @@ async function handle(ingest: IngestService, req: http.IncomingMessage, res: htt
 
 export interface RunningOsmand {
   port: number;
+  /** Starts storing positions; until then (and after stopping()) every request is a 503. */
+  serve(ingest: IngestService): void;
+  /** Shutting down: answer 503 + Retry-After instead of taking new positions. */
+  stopping(): void;
   close(): Promise<void>;
 }
 
-export async function startOsmandServer(ingest: IngestService, port: number): Promise<RunningOsmand> {
+/**
+ * Binds at once, so a phone is never left unanswered while the api starts: until
+ * serve() it answers 503 with Retry-After (a phone sends the fix again).
+ */
+export async function startOsmandServer(initial: IngestService | null, port: number, observe?: (status: number) => void): Promise<RunningOsmand> {
+  let ingest = initial;
   const server = http.createServer((req, res) => {
+    if (observe) res.on('finish', () => observe(res.statusCode));
+    if (!ingest) {
+      answer(res, 503, 'starting', 'the server is starting or stopping; send the position again shortly', { 'retry-after': '1' });
+      return;
+    }
     handle(ingest, req, res).catch((err: unknown) => {
       if (err instanceof FixRejected) {
         if (err.reason === 'rate_limited') return answer(res, 429, err.reason, err.detail, { 'retry-after': '1' });
         return answer(res, 400, err.reason, err.detail);
       }
+      const gone = err instanceof AppError ? null : asUnavailable(err);
+      if (gone) {
+        log.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, 'dependency unavailable');
+        return answer(res, 503, gone.code, gone.message, { 'retry-after': String(gone.retryAfterSeconds) });
+      }
       if (err instanceof AppError) {
         const headers: Record<string, string> = err.status === 503 ? { 'retry-after': '1' } : {};
-        if (err.status === 503) ingest.refuse('', new FixRejected('overloaded', err.message));
+        if (err.status === 503) ingest?.refuse('', new FixRejected('overloaded', err.message));
         return answer(res, err.status, err.code, err.message, headers);
       }
       log.error({ err }, 'OsmAnd request failed');
@@ -121,6 +141,12 @@ export async function startOsmandServer(ingest: IngestService, port: number): Pr
   });
   return {
     port: (server.address() as AddressInfo).port,
+    serve: (i) => {
+      ingest = i;
+    },
+    stopping: () => {
+      ingest = null;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

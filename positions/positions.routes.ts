@@ -32,6 +32,7 @@ export function positionsRoutes(ingest: IngestService, tracking: TrackingService
       method: 'post', path: '/api/positions/batch',
       summary: "The phone app's batch of fixes; idempotent on (device, time). Authorization: Bearer <device token>",
       tag: 'positions', access: 'public', body: Batch,
+      bodyLimit: '512kb', // up to 1,000 fixes
       handler: async ({ req, body }) => {
         const token = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : null;
         const device = token ? await ingest.deviceByToken(token) : null;

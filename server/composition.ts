@@ -8,10 +8,14 @@ import type { Config } from './config.js';
 import { createPool, type Db } from './db/pool.js';
 import { createRedis } from './redis.js';
 import { rootLogger } from './logger.js';
+import { whenAvailable } from './dependency-errors.js';
 import { AuthService } from './auth/auth.service.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { HealthService } from './health/health.service.js';
+import { healthRoutes } from './health/health.routes.js';
 import { createApp } from './http/app.js';
+import { ReadinessGate } from './http/readiness-gate.js';
+import { Metrics } from './metrics.js';
 import { LiveBus } from './live/live-bus.js';
 import { liveRoutes } from './live/live.routes.js';
 import { GridMap } from '../gis/map-revision.js';
@@ -37,6 +41,7 @@ import { startOsmandServer, type RunningOsmand } from '../positions/osmand-serve
 import { PositionsRepository } from '../positions/positions.repository.js';
 import { LiveRoster } from '../positions/live-roster.js';
 import { CredentialBox } from '../video/credentials.js';
+import { CameraNetworkPolicy, parseNetworks, setCameraNetworks } from '../video/camera-network.js';
 import { CameraSessions } from '../video/camera-sessions.js';
 import { CamerasService } from '../video/cameras.service.js';
 import { PtzLocks } from '../video/ptz-lock.js';
@@ -104,10 +109,11 @@ export interface Services {
 
 export async function createServices(config: Config, baseUrl = `http://127.0.0.1:${config.PORT}`): Promise<Services> {
   const db = createPool(config.DATABASE_URL, config.DB_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL, 'api');
+  const redis = createRedis(config.REDIS_URL, 'api', { failFast: true });
   const gridMap = new GridMap(db, redis, config.REDIS_PREFIX);
-  await gridMap.refresh(true);
+  await whenAvailable('grid map', () => gridMap.refresh(true), rootLogger);
   const live = new LiveBus(redis, config.REDIS_PREFIX);
+  live.maxPerOwner = config.SSE_PER_ACCOUNT;
   const people = new PeopleService(db);
   const devices = new DeviceDirectory(db);
   const roster = new LiveRoster(db);
@@ -127,6 +133,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     devicePerSecond: config.DEVICE_PER_SECOND,
   });
   const box = new CredentialBox(config.SECRET_KEY);
+  setCameraNetworks(new CameraNetworkPolicy({ networks: parseNetworks(config.CAMERA_NETWORKS), production: config.NODE_ENV === 'production' }));
   const cameraSessions = new CameraSessions(db, box, config.CAMERA_TIMEOUT_MS);
   const ptzLocks = new PtzLocks(redis, config.REDIS_PREFIX, config.PTZ_LOCK_IDLE_S * 1000);
   const media = new MediaStore(config.MEDIA_DIR);
@@ -138,6 +145,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     baseUrl,
     keyPrefix: `${config.REDIS_PREFIX}:relay`,
     idleMs: config.RELAY_IDLE_S * 1000,
+    maxRelays: config.RELAYS_MAX,
   });
   const cameraHealth = new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) });
   const video = new LiveVideoService(db, box, relays, live);
@@ -201,31 +209,43 @@ export interface RunningApi {
 /** Starts the HTTP API on config.PORT and the OsmAnd listener on OSMAND_PORT (0 picks free ports). */
 export async function startApi(config: Config, options: { staticDir?: string } = {}): Promise<RunningApi> {
   // Listen first: the relays need this instance's own address before services exist.
-  const server = http.createServer();
+  // Until the app is ready the gate answers every request 503 + Retry-After at once.
+  const gate = new ReadinessGate();
+  const server = http.createServer(gate.listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.PORT, '0.0.0.0', resolve);
   });
   const { port } = server.address() as AddressInfo;
+  const metrics = new Metrics();
+  const osmand: RunningOsmand = await startOsmandServer(null, config.OSMAND_PORT, (status) => metrics.osmand.inc({ status: String(status) }));
   const services = await createServices(config, `http://127.0.0.1:${port}`);
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
   await services.gazetteer.follow(subscriber);
   await services.live.listen(subscriber);
-  await services.roster.load();
+  await whenAvailable('live roster', () => services.roster.load(), rootLogger);
   services.roster.follow(services.live);
-  await services.writer.maintain(config.POSITION_RETENTION_DAYS);
+  await whenAvailable('position partitions', () => services.writer.maintain(config.POSITION_RETENTION_DAYS), rootLogger);
   const maintenance = setInterval(() => void services.writer.maintain(config.POSITION_RETENTION_DAYS).catch(() => undefined), 3_600_000);
   maintenance.unref();
   services.rejections.start();
   services.auth.startPurge();
-  await services.devices.warm();
-  services.ingest.remember(await new PositionsRepository(services.db).lastFixes());
+  await whenAvailable('device directory', () => services.devices.warm(), rootLogger);
+  services.ingest.remember(await whenAvailable('last fixes', () => new PositionsRepository(services.db).lastFixes(), rootLogger));
 
+  metrics.gauge('wangge_relays', 'Live video relays (ffmpeg) this instance runs', () => services.relays.size);
+  metrics.gauge('wangge_live_streams', 'Open SSE streams on this instance', () => services.live.size);
+  metrics.gauge('wangge_position_queue', 'Fixes waiting to be written', () => services.writer.stats.queued);
+  metrics.gauge('wangge_positions_written', 'Fixes written since start', () => services.writer.stats.written);
+  metrics.queues([services.alertsQueue, services.incidents.jobs.dispatch, services.incidents.jobs.deadlines]);
   const app = createApp({
+    metrics: { metrics, token: config.METRICS_TOKEN },
     log: rootLogger,
     bodyLimit: config.BODY_LIMIT,
+    smallBodyLimit: config.JSON_BODY_LIMIT,
+    maxVertices: config.MAX_POLYGON_VERTICES,
     auth: services.auth,
     health: services.health,
     version: pkg.version,
@@ -233,6 +253,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     routers: [open311Router(services)],
     routes: [
       ...authRoutes(services.auth),
+      ...healthRoutes(services.health),
       ...gisRoutes(services),
       ...mapFileRoutes(services.mapFiles, services.config.MAP_FILE_MAX_MB),
       ...peopleRoutes(services.people),
@@ -246,8 +267,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
         { auth: services.auth, recheckMs: config.SESSION_RECHECK_S * 1000 }),
     ],
   });
-  server.on('request', app);
-  const osmand: RunningOsmand = await startOsmandServer(services.ingest, config.OSMAND_PORT);
+  gate.open(app);
+  osmand.serve(services.ingest);
   // Pushed streams; one node-media-server per process, so it is optional (tests turn it off).
   const rtmp = config.RTMP_PORT > 0
     ? await RtmpIngest.start({ rtmpPort: config.RTMP_PORT, authorize: (key) => services.liveSources.authorize(key) })
@@ -262,6 +283,8 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     osmandUrl: `http://127.0.0.1:${osmand.port}`,
     services,
     async close() {
+      gate.close();
+      osmand.stopping();
       clearInterval(maintenance);
       services.auth.stopPurge();
       services.roster.stop();

@@ -1,6 +1,7 @@
 // The one place that reads the environment. It is parsed once, at start, and a bad
 // value stops the process with every offending variable named.
 import { z } from 'zod';
+import { cidrProblem } from '../video/camera-network.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -81,6 +82,24 @@ const schema = z.object({
   MAP_FILE_MAX_MB: z.coerce.number().min(0.1).max(1000).default(100),
   /** Deadline of one ogr2ogr / ogrinfo run. */
   MAP_FILE_TIMEOUT_S: z.coerce.number().min(1).max(600).default(60),
+  /** Largest JSON body of an ordinary route; BODY_LIMIT is for the routes that take uploads. */
+  JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('100kb'),
+  /** Most positions in one geometry of a request (413 beyond). */
+  MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).default(20_000),
+  /** Live streams (SSE) one account or phone keeps open on an instance (429 beyond). */
+  SSE_PER_ACCOUNT: z.coerce.number().int().min(1).default(16),
+  /** Live video relays (ffmpeg) one instance runs at once (429 beyond). */
+  RELAYS_MAX: z.coerce.number().int().min(1).default(100),
+  /**
+   * Networks cameras live on, comma-separated CIDRs; the server talks to no camera address
+   * outside them. Unset: the private ranges, plus loopback outside production.
+   */
+  /** Bearer token of the Prometheus scraper for /metrics (admins may read it with their session). */
+  METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Port where the workers process serves its /metrics (dispatch latency, queues); 0: none. */
+  WORKERS_METRICS_PORT: port.default(0),
+  CAMERA_NETWORKS: z.string().default('').refine((v) => v.split(',').map((s) => s.trim()).filter(Boolean).every((c) => cidrProblem(c) === null),
+    { message: 'must be comma-separated CIDRs such as 10.20.0.0/16,192.168.1.0/24' }),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -2,11 +2,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { config, ConfigError } from './config.js';
+import { guardProcess } from './process-guards.js';
 import { rootLogger } from './logger.js';
 import { startApi } from './composition.js';
 import { assertSafeForProduction, UnsafeProductionSettings } from './auth/production-guard.js';
 
 async function main(): Promise<void> {
+  guardProcess('api');
   let cfg;
   try {
     cfg = config();

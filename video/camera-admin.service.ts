@@ -14,6 +14,7 @@ import { SecurityLog } from '../server/auth/security-log.js';
 import type { LiveVideoService } from './live-video.service.js';
 import { publicMessage } from './mask-url.js';
 import { connectCamera } from './onvif/onvif-driver.js';
+import { cameraNetworks } from './camera-network.js';
 import { isOnvifError } from './onvif/errors.js';
 import { installerMessage } from './onvif/installer-message.js';
 import { cameraLabel } from './onvif/library.js';
@@ -64,7 +65,8 @@ export class CameraAdminService {
     const camera = await this.camera(auth, id);
     const username = input.username ?? camera.username;
     try {
-      const session = await connectCamera({ host: camera.host, port: camera.port, username, password: input.password, timeoutMs: this.timeoutMs });
+      const address = await cameraNetworks().resolve(camera.host, camera.port);
+      const session = await connectCamera({ host: address, port: camera.port, username, password: input.password, timeoutMs: this.timeoutMs });
       await session.close();
     } catch (err) {
       if (isOnvifError(err)) {

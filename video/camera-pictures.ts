@@ -36,12 +36,12 @@ export class CameraPictures {
   /** Grabs in progress by camera: viewers asking at the same moment share one ffmpeg. */
   private readonly grabbing = new Map<number, Promise<Buffer>>();
 
-  async take(camera: Pick<CameraSecret, 'id' | 'username' | 'passwordEnc' | 'snapshotUri' | 'mainStreamUri' | 'subStreamUri'>): Promise<CameraPicture> {
+  async take(camera: Pick<CameraSecret, 'id' | 'username' | 'passwordEnc' | 'snapshotUri' | 'mainStreamUri' | 'subStreamUri'> & { host?: string }): Promise<CameraPicture> {
     const password = this.box.open(camera.passwordEnc);
     const failures: string[] = [];
     if (camera.snapshotUri) {
       try {
-        return { jpeg: await fetchSnapshot(withPassword(camera.snapshotUri, password), camera.username, password, this.timeoutMs), from: 'snapshot_uri' };
+        return { jpeg: await fetchSnapshot(withPassword(camera.snapshotUri, password), camera.username, password, this.timeoutMs, camera.host ? [camera.host] : []), from: 'snapshot_uri' };
       } catch (err) {
         failures.push(`snapshot URI: ${describe(err)}`);
       }

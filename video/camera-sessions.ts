@@ -6,6 +6,7 @@ import { NotFound } from '../server/errors.js';
 import { CamerasRepository } from './cameras.repository.js';
 import type { CredentialBox } from './credentials.js';
 import { connectCamera, type CameraSession } from './onvif/onvif-driver.js';
+import { cameraNetworks } from './camera-network.js';
 
 export class CameraSessions {
   private readonly sessions = new Map<number, Promise<CameraSession>>();
@@ -50,6 +51,8 @@ export class CameraSessions {
   private async open(cameraId: number): Promise<CameraSession> {
     const secret = await new CamerasRepository(this.db).secret(cameraId);
     if (!secret) throw new NotFound(`Camera ${cameraId}`);
-    return connectCamera({ host: secret.host, port: secret.port, username: secret.username, password: this.box.open(secret.passwordEnc), timeoutMs: this.timeoutMs });
+    // Checked on every connect: a camera registered before CAMERA_NETWORKS narrowed is refused too.
+    const address = await cameraNetworks().resolve(secret.host, secret.port);
+    return connectCamera({ host: address, port: secret.port, username: secret.username, password: this.box.open(secret.passwordEnc), timeoutMs: this.timeoutMs });
   }
 }

@@ -9,6 +9,7 @@ import type { GridMap } from '../gis/map-revision.js';
 import { CamerasRepository, type Camera, type PlacementInput } from './cameras.repository.js';
 import { withoutPassword, type CredentialBox } from './credentials.js';
 import { inspectCamera } from './onvif/camera-inspection.js';
+import { cameraNetworks } from './camera-network.js';
 import { isOnvifError } from './onvif/errors.js';
 import { installerMessage } from './onvif/installer-message.js';
 import { cameraLabel } from './onvif/library.js';
@@ -61,8 +62,12 @@ export class CamerasService {
     if (await repo.findByAddress(input.host, input.port)) throw taken();
     let description;
     try {
-      // The driver's own steps (clock → services → identity → profiles → streams → PTZ → snapshot).
-      description = await inspectCamera({ host: input.host, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
+      // Only the camera networks: refused before a packet is sent, one message whatever listens there.
+      const address = await cameraNetworks().resolve(input.host, input.port);
+      // The driver's own steps (clock → services → identity → profiles → streams → PTZ → snapshot);
+      // the services the camera reports are rebased onto this address.
+      description = await inspectCamera({ host: address, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
+      cameraNetworks().assertReported([description.streams.main, description.streams.sub, description.snapshotUri], [input.host, address]);
     } catch (err) {
       if (isOnvifError(err)) {
         const message = installerMessage(err, { address: cameraLabel(input.host, input.port), timeoutMs: this.timeoutMs });

@@ -19,7 +19,7 @@ export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesSer
   return [
     route({
       method: 'get', path: '/api/cameras/:id/snapshot.jpg', summary: "A JPEG from the camera now: its snapshot URI, else one frame grabbed from its stream", tag: 'video',
-      access: 'authenticated', params: IdParams, query: z.strictObject({ access_token: z.string().optional() }),
+      access: 'authenticated', params: IdParams,
       handler: async ({ auth, params, res }) => {
         const picture = await snapshots.snapshot(auth, params.id);
         res.status(200).type('image/jpeg').setHeader('Cache-Control', 'no-store').setHeader('X-Snapshot-Source', picture.from);

@@ -8,7 +8,7 @@ import { DispatchRepository } from '../incidents/dispatch.repository.js';
 import type { Db } from '../server/db/pool.js';
 import { createRedis } from '../server/redis.js';
 import { moduleLogger } from '../server/logger.js';
-import { CAMERA_ALERTS, INCIDENT_DEADLINES, INCIDENT_DISPATCH, type CameraAlertJob, type DeadlineJob, type DispatchJob } from './queues.js';
+import { logErrors, CAMERA_ALERTS, INCIDENT_DEADLINES, INCIDENT_DISPATCH, type CameraAlertJob, type DeadlineJob, type DispatchJob } from './queues.js';
 
 const log = moduleLogger('incident-workers');
 
@@ -29,6 +29,7 @@ export function startIncidentWorkers(s: IncidentServices, db: Db, redisUrl: stri
     new Worker<CameraAlertJob>(CAMERA_ALERTS, async (job) => (await s.cameraAlertIntake.handle(job.data))?.incident.id ?? null,
       { connection, prefix: bull, concurrency: 4 }),
   ];
+  for (const w of workers) logErrors(w);
   for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
 
   return {

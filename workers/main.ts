@@ -5,13 +5,39 @@
 // sweeps the alert outbox, and re-creates lost incident jobs and missed deadlines.
 import { randomUUID } from 'node:crypto';
 import { config } from '../server/config.js';
+import { guardProcess } from '../server/process-guards.js';
 import { rootLogger } from '../server/logger.js';
-import { createServices } from '../server/composition.js';
+import http from 'node:http';
+import { createServices, type Services } from '../server/composition.js';
+import { Metrics } from '../server/metrics.js';
 import { AlertWatcher } from '../video/alert-watcher.js';
 import { startIncidentWorkers } from './incident-workers.js';
 import { assertSafeForProduction, UnsafeProductionSettings } from '../server/auth/production-guard.js';
 
+/**
+ * The workers' own /metrics (dispatch latency, queue depths, process): on its own port,
+ * with METRICS_TOKEN as bearer; without a token, on loopback only.
+ */
+async function serveWorkerMetrics(services: Services, port: number, token: string | undefined): Promise<http.Server> {
+  const metrics = new Metrics();
+  services.incidents.dispatch.onOffered = (offers) => metrics.observeDispatch(offers);
+  metrics.queues([services.alertsQueue, services.incidents.jobs.dispatch, services.incidents.jobs.deadlines]);
+  const server = http.createServer((req, res) => {
+    const ok = !token || req.headers.authorization === `Bearer ${token}`;
+    if (req.url !== '/metrics') return void res.writeHead(404).end();
+    if (!ok) return void res.writeHead(401, { 'content-type': 'text/plain' }).end('send METRICS_TOKEN as a bearer token\n');
+    metrics.scrape().then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      (err: unknown) => res.writeHead(500).end(String(err)));
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, token ? '0.0.0.0' : '127.0.0.1', resolve));
+  return server;
+}
+
+/** How often the leader looks for offers committed but never pushed. */
+const OUTBOX_SWEEP_MS = 1000;
+
 async function main(): Promise<void> {
+  guardProcess('workers');
   const cfg = config();
   await assertSafeForProduction(cfg).catch((err: unknown) => {
     if (!(err instanceof UnsafeProductionSettings)) throw err;
@@ -50,10 +76,19 @@ async function main(): Promise<void> {
     if (swept.redispatched + swept.cards > 0) rootLogger.info(swept, 'incident sweep');
   };
   const sweepTimer = setInterval(() => void sweep().catch((err: unknown) => rootLogger.error({ err }, 'incident sweep failed')), cfg.INCIDENT_SWEEP_S * 1000);
+  // The offer outbox, more often than the sweep: a phone should hear of its offer within seconds.
+  const pushUnsent = async () => {
+    if (!(await leading())) return;
+    await services.incidents.dispatch.pushUnsent();
+  };
+  const outboxTimer = setInterval(() => void pushUnsent().catch((err: unknown) => rootLogger.warn({ err: (err as Error).message }, 'offer outbox sweep failed')), OUTBOX_SWEEP_MS);
+  const metricsServer = cfg.WORKERS_METRICS_PORT > 0 ? await serveWorkerMetrics(services, cfg.WORKERS_METRICS_PORT, cfg.METRICS_TOKEN) : null;
   rootLogger.info({ intervalS: cfg.CAMERA_HEALTH_INTERVAL_S }, 'workers running');
   const stop = async () => {
     clearInterval(timer);
     clearInterval(sweepTimer);
+    clearInterval(outboxTimer);
+    metricsServer?.close();
     await incidentWorkers.close();
     await watcher.stop();
     await services.alertsQueue.close();

@@ -52,12 +52,12 @@ export function mapFileRoutes(mapFiles: MapFilesService, maxMb: number): AnyRout
       handler: () => CRS_CHOICES,
     }),
     route({
-      method: 'post', path: '/api/plans/:id/map-file/preview', tag: 'plans', access: PLANNERS, params: IdParams, query: FileQuery, rawBody: RAW_FILE,
+      method: 'post', path: '/api/plans/:id/map-file/preview', tag: 'plans', access: PLANNERS, params: IdParams, bodyLimit: 'large', query: FileQuery, rawBody: RAW_FILE,
       summary: `Read a map file without changing anything: features, CRS, extent, attributes with samples, the guessed mapping. ${FILE_BODY}`,
       handler: async ({ auth, params, query, req }) => mapFiles.preview(auth, params.id, await upload(req, maxBytes), options(query), fields(query)),
     }),
     route({
-      method: 'post', path: '/api/plans/:id/map-file', tag: 'plans', access: PLANNERS, params: IdParams, query: ImportQuery, rawBody: RAW_FILE,
+      method: 'post', path: '/api/plans/:id/map-file', tag: 'plans', access: PLANNERS, params: IdParams, bodyLimit: 'large', query: ImportQuery, rawBody: RAW_FILE,
       summary: `Replace the draft's grids with a map file's, reprojected to WGS-84, then validate. ${FILE_BODY}`,
       handler: async ({ auth, params, query, req }) =>
         mapFiles.import(auth, params.id, await upload(req, maxBytes), options(query), fields(query), query.allowInvalid),

@@ -28,15 +28,24 @@ export function createPool(url = config().DATABASE_URL, max = config().DB_POOL_S
 /** Runs fn in a transaction; rolls back on any error so nothing is half-written. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A checked-out client has no pool listener: a server that ends the connection between
+  // two statements (a restart: 57P01) would emit an 'error' nobody hears and crash the
+  // process. Heard here; the next statement fails, and the client is destroyed, not reused.
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (!broken) await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    client.removeListener('error', onError);
+    client.release(broken);
   }
 }

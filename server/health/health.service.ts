@@ -27,6 +27,17 @@ export class HealthService {
     private readonly extra: () => Record<string, unknown> = () => ({}),
   ) {}
 
+  /** Whether PostgreSQL and Redis both answer within a second: what /readyz reports. */
+  async ready(): Promise<{ ok: boolean; waitingFor: string[] }> {
+    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slow')), 1000).unref())]);
+    const [pg, redis] = await Promise.all([
+      within(this.db.query('SELECT 1')).then(() => true, () => false),
+      within(this.redis.ping()).then((p) => p === 'PONG', () => false),
+    ]);
+    const waitingFor = [...(pg ? [] : ['postgres']), ...(redis ? [] : ['redis'])];
+    return { ok: waitingFor.length === 0, waitingFor };
+  }
+
   async check() {
     const [postgres, postgis, redis] = await Promise.all([
       probe(async () => (await this.db.query<{ v: string }>('SHOW server_version')).rows[0]?.v),

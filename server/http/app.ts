@@ -1,5 +1,6 @@
 // Builds the Express app from services: the one place routes are listed.
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Metrics } from '../metrics.js';
 import type { Logger } from 'pino';
 import { NotFound } from '../errors.js';
 import type { AuthService } from '../auth/auth.service.js';
@@ -8,10 +9,18 @@ import { buildOpenApi } from './openapi.js';
 import { requestContext } from './request-context.js';
 import { mount, type AnyRoute } from './route.js';
 import type { HealthService } from '../health/health.service.js';
+import { authenticate } from './auth-middleware.js';
+import { DEFAULT_BODY_LIMITS } from './body-limits.js';
+import { securityHeaders } from './security-headers.js';
+import type { AuthContext } from '../auth/auth-context.js';
 
 export interface AppParts {
   log: Logger;
+  /** Routes declared with a large body (imports); the others get smallBodyLimit. */
   bodyLimit: string;
+  smallBodyLimit?: string;
+  /** Most positions in one geometry of a request body. */
+  maxVertices?: number;
   auth: AuthService;
   health: HealthService;
   routes: AnyRoute[];
@@ -23,6 +32,19 @@ export interface AppParts {
   /** Static files (the built web app), served last. */
   staticDir?: string;
   version: string;
+  /** Prometheus metrics at /metrics, for admins or a bearer METRICS_TOKEN. */
+  metrics?: { metrics: Metrics; token?: string };
+}
+
+/** /metrics: a METRICS_TOKEN is not a session, so it is not looked up as one (the handler checks it). */
+function metricsAuth(token: string | undefined) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (token && req.headers.authorization === `Bearer ${token}`) {
+      next();
+      return;
+    }
+    authenticate(req, res, next).catch(next);
+  };
 }
 
 export function createApp(parts: AppParts): Express {
@@ -35,19 +57,24 @@ export function createApp(parts: AppParts): Express {
   app.locals['authService'] = parts.auth;
   app.locals['log'] = parts.log;
 
+  app.use(securityHeaders);
+  if (parts.metrics) app.use(parts.metrics.metrics.middleware());
   app.use(requestContext(parts.log));
   for (const router of parts.routers ?? []) app.use(router);
-  app.use(express.json({ limit: parts.bodyLimit, type: ['application/json', 'application/geo+json', 'application/*+json'] }));
 
-  app.get('/healthz', async (_req, res) => {
+  // Versions and internals only to admins: they tell an attacker what to try.
+  app.get('/healthz', authenticate, async (_req, res) => {
     const report = await parts.health.check();
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
+    const auth = res.locals['auth'] as AuthContext;
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(report.status === 'ok' ? 200 : 503).json(auth.account?.roles.includes('admin') ? report : { status: report.status });
   });
+  if (parts.metrics) app.get('/metrics', metricsAuth(parts.metrics.token), parts.metrics.metrics.handler(parts.metrics.token));
   const openapi = buildOpenApi(parts.routes, parts.version);
   app.get('/api/openapi.json', (_req, res) => void res.json(openapi));
 
   const router = express.Router();
-  mount(router, parts.routes);
+  mount(router, parts.routes, { small: parts.smallBodyLimit ?? DEFAULT_BODY_LIMITS.small, large: parts.bodyLimit, maxVertices: parts.maxVertices ?? DEFAULT_BODY_LIMITS.maxVertices });
   app.use(router);
 
   app.use('/api', (req) => {

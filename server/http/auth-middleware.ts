@@ -4,12 +4,23 @@ import type { AuthService } from '../auth/auth.service.js';
 import { Forbidden, PasswordChangeRequired, Unauthorized } from '../errors.js';
 import type { Access } from './route.js';
 
-/** Reads `Authorization: Bearer …` (or `?access_token=` for EventSource and tiles). */
+/**
+ * Where a token may come as `?access_token=`: only where the client cannot send a header
+ * (EventSource streams, HLS playlists and segments fetched by a player). Anywhere else a
+ * token in the URL would end up in logs, histories and Referer headers.
+ */
+export const QUERY_TOKEN_PATHS = /^\/api\/(?:live|phone\/live|cameras\/\d+\/live\/(?:main|sub)\/[\w.-]+|live-sources\/\d+\/live\/[\w.-]+)$/;
+
+/** Reads `Authorization: Bearer …` (or `?access_token=` on SSE and HLS routes). */
 export function bearerToken(req: Request): string | null {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || null;
   const fromQuery = req.query['access_token'];
-  return typeof fromQuery === 'string' && fromQuery ? fromQuery : null;
+  if (typeof fromQuery !== 'string' || !fromQuery) return null;
+  if (!QUERY_TOKEN_PATHS.test(req.path)) {
+    throw new Unauthorized('?access_token= is accepted only on live streams (SSE) and HLS; send "Authorization: Bearer <token>"');
+  }
+  return fromQuery;
 }
 
 export async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {

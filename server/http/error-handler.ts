@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError, BadRequest, ServiceUnavailable, TooManyRequests } from '../errors.js';
 import type { Logger } from 'pino';
+import { asUnavailable } from '../dependency-errors.js';
 
 interface BodyParserError extends Error {
   type?: string;
@@ -27,7 +28,10 @@ function fromBodyParser(err: BodyParserError): AppError | null {
 
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   const log = (res.locals['log'] as Logger | undefined) ?? (req.app.locals['log'] as Logger);
-  const known = err instanceof AppError ? err : fromBodyParser(err as BodyParserError);
+  // PostgreSQL or Redis briefly gone is a 503 the caller retries, not our bug.
+  const gone = err instanceof AppError ? null : asUnavailable(err);
+  if (gone) log.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, 'dependency unavailable');
+  const known = err instanceof AppError ? err : (gone ?? fromBodyParser(err as BodyParserError));
   if (res.headersSent) {
     log.warn({ err }, 'error after the answer started');
     res.destroy();

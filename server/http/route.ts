@@ -7,6 +7,7 @@ import type { Role } from '../auth/roles.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { parseInput } from './zod-errors.js';
 import { anonymous, authenticate, requireAccess } from './auth-middleware.js';
+import { assertVertexLimit, DEFAULT_BODY_LIMITS, jsonParser, type BodyLimits } from './body-limits.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Who may call: anybody, any logged-in account, or accounts with one of the roles. */
@@ -36,6 +37,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** Largest JSON body: the small default unless an upload needs more ('large': BODY_LIMIT, or e.g. '512kb'). */
+  bodyLimit?: 'large' | `${number}kb` | `${number}mb`;
   /** Status of a successful answer; 200 unless said. */
   status?: number;
   responses?: Record<number, ResponseSpec>;
@@ -55,13 +58,16 @@ export function route<P = Record<string, never>, Q = Record<string, never>, B = 
 
 export type AnyRoute = RouteSpec<any, any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export function mount(router: Router, routes: readonly AnyRoute[]): void {
+export function mount(router: Router, routes: readonly AnyRoute[], limits: BodyLimits = DEFAULT_BODY_LIMITS): void {
   for (const spec of routes) {
     // Public routes never look at the bearer token: it may be a device's, not a session's.
     const guards = spec.access === 'public' ? [anonymous] : [authenticate, requireAccess(spec.access, spec.beforePasswordChange)];
-    router[spec.method](spec.path, ...guards, async (req: Request, res: Response) => {
+    // The body is read after the guards: nobody unknown gets a large body parsed.
+    const parser = jsonParser(spec.bodyLimit === 'large' ? limits.large : (spec.bodyLimit ?? limits.small));
+    router[spec.method](spec.path, ...guards, parser, async (req: Request, res: Response) => {
       const params = spec.params ? parseInput(spec.params, req.params, 'params') : req.params;
       const query = spec.query ? parseInput(spec.query, req.query, 'query') : {};
+      if (spec.body && req.body !== undefined) assertVertexLimit(req.body, limits.maxVertices);
       const body = spec.body ? parseInput(spec.body, req.body, 'body') : undefined;
       const result = await spec.handler({ params, query, body, auth: res.locals.auth as AuthContext, req, res });
       if (res.headersSent) return;

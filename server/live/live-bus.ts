@@ -3,6 +3,7 @@
 // (SSE connections), each of which sees only its towns and topics.
 import type { Redis } from 'ioredis';
 import { moduleLogger } from '../logger.js';
+import { AppError } from '../errors.js';
 
 const log = moduleLogger('live-bus');
 
@@ -19,6 +20,8 @@ export interface LiveSubscriber {
   /** null: every town. */
   townIds: ReadonlySet<number> | null;
   personId: number | null;
+  /** Whose stream this is ("account:7", "phone:12"), for the per-owner cap. */
+  owner?: string;
   send(event: LiveEvent): void;
 }
 
@@ -66,9 +69,32 @@ export class LiveBus {
     }
   }
 
+  /** Most streams one owner keeps open on this instance (SSE_PER_ACCOUNT). */
+  maxPerOwner = Infinity;
+  private readonly perOwner = new Map<string, number>();
+
+  /** Adds a subscriber; a 429 when its owner already has maxPerOwner streams here. */
   add(sub: LiveSubscriber): () => void {
+    const owner = sub.owner;
+    if (owner !== undefined) {
+      const open = this.perOwner.get(owner) ?? 0;
+      if (open >= this.maxPerOwner) {
+        throw new AppError(429, 'too_many_streams', `${open} live streams are already open for this account, its limit; close one (another tab, another device) first`, { limit: this.maxPerOwner });
+      }
+      this.perOwner.set(owner, open + 1);
+    }
     this.subscribers.add(sub);
-    return () => this.subscribers.delete(sub);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.subscribers.delete(sub);
+      if (owner !== undefined) {
+        const left = (this.perOwner.get(owner) ?? 1) - 1;
+        if (left <= 0) this.perOwner.delete(owner);
+        else this.perOwner.set(owner, left);
+      }
+    };
   }
 
   get size(): number {

@@ -41,7 +41,7 @@ export function liveRoutes(
         const recheck = sessions && token
           ? { everyMs: sessions.recheckMs ?? SESSION_RECHECK_MS, stillAllowed: () => sessions.auth.stillValid(token, me) }
           : undefined;
-        streamEvents(bus, req, res, { topics: wanted, townIds, personId: null }, recheck);
+        streamEvents(bus, req, res, { topics: wanted, townIds, personId: null, owner: `account:${auth.me.id}` }, recheck);
       },
     }),
   ];

@@ -20,17 +20,11 @@ export function streamEvents(
   bus: LiveBus,
   req: Request,
   res: Response,
-  filter: { topics: Set<string>; townIds: Set<number> | null; personId: number | null },
+  filter: { topics: Set<string>; townIds: Set<number> | null; personId: number | null; owner?: string },
   recheck?: StreamRecheck,
 ): void {
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  res.write(`retry: 2000\n: connected ${new Date().toISOString()}\n\n`);
   let id = 0;
+  // Subscribed before the head is written, so a refused stream (too many) is a plain 429.
   const remove = bus.add({
     ...filter,
     send(event: LiveEvent) {
@@ -41,6 +35,13 @@ export function streamEvents(
       res.write(`id: ${++id}\nevent: ${event.topic}\ndata: ${JSON.stringify(event.data)}\n\n`);
     },
   });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  res.write(`retry: 2000\n: connected ${new Date().toISOString()}\n\n`);
   const heartbeat = setInterval(() => res.write(`: ping\n\n`), HEARTBEAT_MS);
   let checking = false;
   const check = recheck

@@ -66,6 +66,15 @@ export class PrivateRedis {
     await exited;
   }
 
+  /** SIGSTOP: connections stay open but nothing is answered (a hung server). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async restart(): Promise<void> {
     await this.crash();
     await this.up();

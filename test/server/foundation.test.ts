@@ -9,8 +9,11 @@ describe('foundation: health, OpenAPI, accounts and errors', () => {
   });
   after(() => t.close());
 
-  it('reports PostgreSQL, PostGIS and Redis as up on /healthz', async () => {
-    const res = await t.anonymous.get('/healthz');
+  it('reports PostgreSQL, PostGIS and Redis as up on /healthz, with versions only to admins', async () => {
+    const anonymous = await t.anonymous.get('/healthz');
+    expect(anonymous.status).to.equal(200);
+    expect(anonymous.body).to.deep.equal({ status: 'ok' });
+    const res = await t.admin.get('/healthz');
     expect(res.status).to.equal(200);
     expect(res.body.status).to.equal('ok');
     expect(res.body.checks.postgres.ok).to.equal(true);

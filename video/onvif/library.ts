@@ -8,6 +8,7 @@ import http from 'node:http';
 import { parse as parseUrl } from 'node:url';
 import onvif, { type Cam, type CamUriMap } from 'onvif';
 import { mapLibraryError, timeoutError, type OnvifErrorContext } from './errors.js';
+import { fenceServiceAddresses } from '../camera-network.js';
 
 export interface CamOptions {
   host: string;
@@ -58,6 +59,8 @@ export function createCam(options: CamOptions): CamHandle {
   // for its own event loop, 'eventsError'; unhandled they are harmless, but an
   // 'error' event without a listener would throw.
   cam.on('error', () => undefined);
+  // XAddrs the device reports stay on it or on the camera networks (video/camera-network.ts).
+  fenceServiceAddresses(cam as unknown as Parameters<typeof fenceServiceAddresses>[0]);
   return { cam, agent, camera: cameraLabel(options.host, options.port), timeoutMs: options.timeoutMs };
 }
 

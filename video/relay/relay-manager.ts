@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { moduleLogger } from '../../server/logger.js';
+import { AppError } from '../../server/errors.js';
 import { inputKindOf } from './ffmpeg-args.js';
 import { RelayLease, type LeaseHolder } from './relay-lease.js';
 import { releaseScratchDir, trackScratchDir } from './children.js';
@@ -66,6 +67,8 @@ export interface RelayManagerOptions {
    * by every instance on the host: this one keeps its relays in `<hlsRoot>/i-<instanceId>`.
    */
   relay?: Omit<RelayProcessOptions, 'sourceUrl' | 'name' | 'logger' | 'secrets'>;
+  /** Most relays (ffmpeg processes) this instance runs at once; one more is a 429 (default: no cap). */
+  maxRelays?: number;
   /** Scratch directories nobody owns, untouched this long, are removed at start (default 10 min). */
   leftoverStaleMs?: number;
   logger?: Logger;
@@ -197,9 +200,18 @@ export class RelayManager {
       if (!entry.relay) continue;
       return this.localWatch(entry);
     }
+    const max = this.options.maxRelays ?? Infinity;
+    if (this.entries.size >= max) {
+      throw new AppError(429, 'too_many_relays', `This server already relays ${this.entries.size} live streams, its limit; try again when a viewer has left`, { limit: max });
+    }
     const entry = this.createEntry(id, key, sourceUrl, video);
     const remote = await entry.starting;
     return remote ?? this.localWatch(entry);
+  }
+
+  /** Relays this instance runs (or is starting) now. */
+  get size(): number {
+    return this.entries.size;
   }
 
   /** A playlist or segment of this stream was requested. False when this instance does not run it. */
