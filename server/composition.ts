@@ -57,6 +57,7 @@ import { createIncidentServices, type IncidentServices } from '../incidents/comp
 import { incidentRoutes } from '../incidents/incidents.routes.js';
 import { open311Router } from '../incidents/open311/open311.router.js';
 import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
+import type { AnyRoute } from './http/route.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -183,6 +184,8 @@ export interface RunningApi {
   url: string;
   osmandUrl: string;
   services: Services;
+  /** Every declared route, as the OpenAPI document is made from them. */
+  routes: AnyRoute[];
   close(): Promise<void>;
 }
 
@@ -244,6 +247,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     url: `http://127.0.0.1:${port}`,
     osmandUrl: `http://127.0.0.1:${osmand.port}`,
     services,
+    routes: app.locals['routes'] as AnyRoute[],
     async close() {
       clearInterval(maintenance);
       services.roster.stop();

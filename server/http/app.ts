@@ -34,6 +34,8 @@ export function createApp(parts: AppParts): Express {
   app.set('etag', false);
   app.locals['authService'] = parts.auth;
   app.locals['log'] = parts.log;
+  // The declarations themselves, for the tests that walk every route.
+  app.locals['routes'] = parts.routes;
 
   app.use(requestContext(parts.log));
   for (const router of parts.routers ?? []) app.use(router);

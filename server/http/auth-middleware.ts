@@ -3,6 +3,7 @@ import { AuthContext } from '../auth/auth-context.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { Forbidden, Unauthorized } from '../errors.js';
 import type { Access } from './route.js';
+import type { Role } from '../auth/roles.js';
 
 /** Reads `Authorization: Bearer …` (or `?access_token=` for EventSource and tiles). */
 export function bearerToken(req: Request): string | null {
@@ -24,13 +25,19 @@ export function anonymous(_req: Request, res: Response, next: NextFunction): voi
   next();
 }
 
-export function requireAccess(access: Access) {
+export function requireAccess(access: Access, ownerAccess: readonly Role[] = []) {
   return (_req: Request, res: Response, next: NextFunction): void => {
     const auth = res.locals['auth'] as AuthContext;
     if (access === 'public') return next();
     if (!auth.isAuthenticated) throw new Unauthorized();
     if (access !== 'authenticated' && !auth.hasRole(...access)) {
-      throw new Forbidden(`This needs one of the roles: ${access.join(', ')}`);
+      // An owner role lets in only for the caller's own things, which the service checks.
+      const owner = ownerAccess.length > 0 && auth.me.roles.some((r) => ownerAccess.includes(r));
+      if (!owner) {
+        const whom = ownerAccess.length ? `${access.join(', ')} (or ${ownerAccess.join(', ')}, for their own)` : access.join(', ');
+        throw new Forbidden(`This needs one of the roles: ${whom}`);
+      }
+      res.locals['ownerOnly'] = true;
     }
     next();
   };
