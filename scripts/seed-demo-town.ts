@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       console.log(`[seed] demo roster: ${people.length} people with phones (grid heads, full-time gridworkers, instructors)`);
     }
     if (!existsSync(DEMO_OPEN311_KEY)) {
-      const hotline = await new ClientKeysService(services.db).create('12345 热线 (演示)', DEMO_TOWN_CODE);
+      const hotline = await new ClientKeysService(services.db).create(auth, '12345 热线 (演示)', DEMO_TOWN_CODE);
       await mkdir('var', { recursive: true });
       await writeFile(DEMO_OPEN311_KEY, hotline.apiKey, { mode: 0o600 });
       console.log(`[seed] Open311 key of the demo 12345 hotline in ${DEMO_OPEN311_KEY}`);

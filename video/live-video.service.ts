@@ -2,6 +2,7 @@
 // viewer starts it, every viewer shares it, nobody watching stops it). The camera's
 // URL and password stay here; browsers only see our HLS paths. When another api
 // instance owns the relay, the request is answered by proxying to it.
+import { assertInstalledBy } from './camera-owner.js';
 import type { AuthContext } from '../server/auth/auth-context.js';
 import type { Db } from '../server/db/pool.js';
 import { AppError, NotFound, Unprocessable } from '../server/errors.js';
@@ -50,8 +51,9 @@ export class LiveVideoService {
   }
 
   /** Starts (or joins) the relay and waits for its first playable segment. */
-  async watch(auth: AuthContext, cameraId: number, stream: StreamName) {
-    const watch = await this.start(auth, cameraId, stream);
+  /** `ownerOnly`: an installer, who may watch only the cameras they registered. */
+  async watch(auth: AuthContext, cameraId: number, stream: StreamName, ownerOnly = false) {
+    const watch = await this.start(auth, cameraId, stream, ownerOnly);
     const playlist = `/api/cameras/${cameraId}/live/${stream}/index.m3u8`;
     if (!watch.local) return { playlist, owner: watch.owner, state: 'live' as const };
     try {
@@ -66,8 +68,8 @@ export class LiveVideoService {
     }
   }
 
-  status(auth: AuthContext, cameraId: number) {
-    return this.camera(auth, cameraId).then(() => ({
+  status(auth: AuthContext, cameraId: number, ownerOnly = false) {
+    return this.camera(auth, cameraId, ownerOnly).then(() => ({
       main: relayView(this.relays.status(this.key(cameraId, 'main'))),
       sub: relayView(this.relays.status(this.key(cameraId, 'sub'))),
     }));
@@ -77,12 +79,12 @@ export class LiveVideoService {
    * A playlist or segment. A request for a stream nobody is relaying (an idle stop, a
    * restart) starts it again and waits for the playlist, so players recover by themselves.
    */
-  async file(auth: AuthContext, cameraId: number, stream: StreamName, name: string, path: string): Promise<LiveFile> {
+  async file(auth: AuthContext, cameraId: number, stream: StreamName, name: string, path: string, ownerOnly = false): Promise<LiveFile> {
     const key = this.key(cameraId, stream);
     // Asked before touch(): a retired (or foreign) camera's relay must not be kept alive by requests.
-    await this.camera(auth, cameraId);
+    await this.camera(auth, cameraId, ownerOnly);
     if (!this.relays.touch(key)) {
-      const watch = await this.start(auth, cameraId, stream);
+      const watch = await this.start(auth, cameraId, stream, ownerOnly);
       if (!watch.local) return { local: false, url: watch.owner.replace(/\/$/, '') + path };
       await waitForPlaylist(watch.dir, { timeoutMs: READY_TIMEOUT_MS });
     }
@@ -92,8 +94,8 @@ export class LiveVideoService {
     return { local: true, file };
   }
 
-  private async start(auth: AuthContext, cameraId: number, stream: StreamName): Promise<WatchResult> {
-    const camera = await this.camera(auth, cameraId);
+  private async start(auth: AuthContext, cameraId: number, stream: StreamName, ownerOnly: boolean): Promise<WatchResult> {
+    const camera = await this.camera(auth, cameraId, ownerOnly);
     const secret = (await new CamerasRepository(this.db).secret(cameraId))!;
     const uri = stream === 'main' ? secret.mainStreamUri : (secret.subStreamUri ?? secret.mainStreamUri);
     if (!uri) throw new Unprocessable(`${camera.name} has no RTSP stream`, undefined, 'camera_no_rtsp');
@@ -109,9 +111,10 @@ export class LiveVideoService {
     return { sourceId: `camera-${cameraId}`, stream };
   }
 
-  private async camera(auth: AuthContext, id: number) {
+  private async camera(auth: AuthContext, id: number, ownerOnly = false) {
     const camera = await new CamerasRepository(this.db).find(id);
     if (!camera || !auth.canAccessTown(camera.townId)) throw new NotFound(`Camera ${id}`);
+    if (ownerOnly) assertInstalledBy(auth, camera);
     return camera;
   }
 }

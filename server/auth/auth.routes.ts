@@ -47,7 +47,7 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       summary: 'List accounts',
       tag: 'auth',
       access: ['admin'],
-      handler: () => auth.listAccounts(),
+      handler: ({ auth: caller }) => auth.listAccounts(caller),
     }),
     route({
       method: 'post',
@@ -57,7 +57,7 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       access: ['admin'],
       body: NewAccount,
       status: 201,
-      handler: ({ body }) => auth.createAccount(body),
+      handler: ({ auth: caller, body }) => auth.createAccount(body, caller),
     }),
   ];
 }

@@ -6,6 +6,7 @@ import { AccountsRepository, type StoredAccount } from './accounts.repository.js
 import { AuthContext, type AccountIdentity } from './auth-context.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { Role } from './roles.js';
+import { assertMayGrant, isWithinScope } from './account-scope.js';
 
 // A resolved token is trusted for this long before the database is asked again,
 // so a logout or a disabled account takes effect everywhere within this time.
@@ -68,7 +69,9 @@ export class AuthService {
     return context;
   }
 
-  async createAccount(input: CreateAccountInput): Promise<AccountIdentity> {
+  /** `caller`: the admin asking (none for the first admin); a town-scoped admin grants only within their towns. */
+  async createAccount(input: CreateAccountInput, caller?: AuthContext): Promise<AccountIdentity> {
+    if (caller) assertMayGrant(caller, input);
     if (await this.accounts.findByUsername(input.username)) {
       throw new Conflict(`An account named "${input.username}" already exists`, { field: 'username' });
     }
@@ -86,8 +89,9 @@ export class AuthService {
     return identity((await this.accounts.findById(id))!);
   }
 
-  async listAccounts(): Promise<AccountIdentity[]> {
-    return (await this.accounts.list()).map(identity);
+  /** Every account for an admin of every town; a town-scoped admin sees the accounts of their towns only. */
+  async listAccounts(caller: AuthContext): Promise<AccountIdentity[]> {
+    return (await this.accounts.list()).map(identity).filter((a) => isWithinScope(caller, a));
   }
 
   /** On an empty database, creates the first admin; returns its password once. */

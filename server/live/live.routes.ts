@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../http/route.js';
+import { EVERYONE } from '../auth/roles.js';
 import { NotFound } from '../errors.js';
 import type { AreasRepository } from '../../gis/areas.repository.js';
 import type { LiveBus } from './live-bus.js';
@@ -10,7 +11,7 @@ export const LIVE_TOPICS = ['positions', 'grid_events'] as const;
 export function liveRoutes(bus: LiveBus, areas: AreasRepository, topics: readonly string[] = LIVE_TOPICS): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/api/live', tag: 'live', access: 'authenticated',
+      method: 'get', path: '/api/live', tag: 'live', access: EVERYONE,
       summary: 'Server-Sent Events of live updates (positions, grid events, …) for the caller\'s towns; token may be ?access_token=',
       query: z.strictObject({
         topics: z.string().optional().describe(`comma-separated, of: ${topics.join(', ')}`),
