@@ -23,7 +23,8 @@ const Fix = z.strictObject({
 });
 const Batch = z.strictObject({ fixes: z.array(Fix).min(1).max(1000, 'at most 1,000 fixes a request') });
 const Range = z.strictObject({ from: z.coerce.date(), to: z.coerce.date(), simplify: z.coerce.number().min(0).max(500).optional() });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
+  .refine((d) => { const t = Date.parse(`${d}T00:00:00Z`); return Number.isFinite(t) && new Date(t).toISOString().startsWith(d); }, 'a day that exists (not 2026-02-30)');
 
 const unknownIsNull = (n: number | null | undefined) => (n === undefined || n === null || n < 0 ? null : n);
 

@@ -14,8 +14,8 @@ export class TrackingRepository {
        line AS (SELECT ST_MakeLine(g ORDER BY fix_time) AS l, count(*)::int AS n, min(fix_time) AS first, max(fix_time) AS last FROM pts)
        SELECT n AS points, first, last,
               COALESCE(ST_Length(l::geography), 0) AS length_m,
-              ST_AsGeoJSON(CASE WHEN $4 > 0 AND n > 2
-                 THEN ST_Transform(ST_Simplify(ST_Transform(l, 3857), $4 / cos(radians(ST_Y(ST_Centroid(l))))), 4326)
+              ST_AsGeoJSON(CASE WHEN $4::float8 > 0 AND n > 2
+                 THEN ST_Transform(ST_Simplify(ST_Transform(l, 3857), $4::float8 / cos(radians(ST_Y(ST_Centroid(l))))), 4326)
                  ELSE l END, 7)::json AS geometry
        FROM line`,
       [personId, from, to, toleranceM],

@@ -10,6 +10,7 @@ import { badRequest, notFound, Open311Error, toOpen311Error } from './errors.js'
 import { formatOf, sendError, sendList, sendObject, splitFormat } from './formats.js';
 import { Open311Service } from './open311.service.js';
 import { parseMultipart } from './multipart.js';
+import { BAD_TEXT_MESSAGE, badTextAt } from '../../server/http/text-input.js';
 import { formFields, queryFields, type Fields } from './schemas.js';
 
 /** A report is a few fields and a description; anything much larger is not one. */
@@ -20,7 +21,7 @@ export function open311Router(services: Pick<Services, 'db' | 'media' | 'config'
     services.media, { townUtcOffsetHours: services.config.TOWN_UTC_OFFSET_HOURS });
   const maxPhotoBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
   const endpointUrl = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
-  const query = (req: Request) => queryFields(req.query as Record<string, unknown>);
+  const query = (req: Request) => textOnly(queryFields(req.query as Record<string, unknown>));
 
   const v2 = express.Router();
   // What GET answers is public: a citizen's web map may read it from any origin.
@@ -64,6 +65,7 @@ export function open311Router(services: Pick<Services, 'db' | 'media' | 'config'
     const { name, format } = splitFormat(req.params['file']!);
     if (name !== 'requests') throw notFound(`Only requests.${format} takes a POST`);
     const { fields, photo } = await readForm(req, maxPhotoBytes);
+    textOnly(fields);
     sendList(res, format, 'service_requests', 'request', await open311.submit(fields, photo));
   });
   v2.use((req) => {
@@ -114,4 +116,13 @@ function answerError(err: unknown, req: Request, res: Response, _next: NextFunct
   const known = toOpen311Error(err);
   if (!known) log.error({ err }, 'unhandled error in Open311');
   sendError(res, formatOf(req.path), known ?? new Open311Error(500, 'Something went wrong on our side; it has been logged'));
+}
+
+/** Fields PostgreSQL can store: a NUL or half a surrogate pair is a 400 naming the field. */
+function textOnly(fields: Fields): Fields {
+  for (const [name, values] of fields) {
+    const bad = badTextAt([name, ...values], name);
+    if (bad) throw badRequest(`${name.replace(/[^\w[\]-]/g, '?')} ${BAD_TEXT_MESSAGE}`);
+  }
+  return fields;
 }
