@@ -1,12 +1,21 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../http/route.js';
-import { EVERYONE } from '../auth/roles.js';
+import { COMMAND_ROOM, EVERYONE, type Role } from '../auth/roles.js';
 import { NotFound } from '../errors.js';
 import type { AreasRepository } from '../../gis/areas.repository.js';
 import type { LiveBus } from './live-bus.js';
 import { streamEvents } from './sse.js';
 
 export const LIVE_TOPICS = ['positions', 'grid_events'] as const;
+
+/**
+ * Topics that carry what only some roles may read, as the routes that list the same
+ * things (`GET /api/incidents`, `GET /api/alerts`); other topics are the map's, for everyone.
+ */
+export const TOPIC_ROLES: Record<string, readonly Role[]> = {
+  incidents: [...COMMAND_ROOM, 'planner'],
+  alerts: COMMAND_ROOM,
+};
 
 export function liveRoutes(bus: LiveBus, areas: AreasRepository, topics: readonly string[] = LIVE_TOPICS): AnyRoute[] {
   return [
@@ -19,7 +28,8 @@ export function liveRoutes(bus: LiveBus, areas: AreasRepository, topics: readonl
         access_token: z.string().optional(),
       }),
       handler: async ({ auth, query, req, res }) => {
-        const wanted = new Set((query.topics ?? topics.join(',')).split(',').map((t) => t.trim()).filter((t) => topics.includes(t)));
+        const wanted = new Set((query.topics ?? topics.join(',')).split(',').map((t) => t.trim())
+          .filter((t) => topics.includes(t) && auth.hasRole(...(TOPIC_ROLES[t] ?? EVERYONE))));
         let townIds: Set<number> | null = auth.townFilter ? new Set(auth.townFilter) : null;
         if (query.town) {
           const town = await areas.findByCode(query.town);

@@ -5,6 +5,8 @@
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { twoTowns, type TwoTowns } from '../helpers/two-towns.js';
+import { EventStream } from '../helpers/sse.js';
+import { sleep } from '../helpers/system.js';
 
 describe('least privilege: what each role sees and what a town\'s admin may do', function () {
   this.timeout(60_000);
@@ -92,6 +94,27 @@ describe('least privilege: what each role sees and what a town\'s admin may do',
     expect(admin.rows[0].deviceRef).to.match(/^MARKA-phone-/);
     const everyTown = (await t.admin.get('/api/positions/rejections')).body;
     expect(everyTown.rows.map((r: { personName: string }) => r.personName)).to.have.members(['MARKA网格员', 'MARKB网格员']);
+  });
+
+  it('streams incidents live to the roles that may list them, not to an installer or a gridworker', async () => {
+    const { A } = towns;
+    const url = `${t.api.url}/api/live?topics=incidents,positions`;
+    const listen = async (role: 'dispatcher' | 'planner' | 'installer' | 'gridworker') => {
+      const stream = new EventStream(url, A.accounts[role].client.token!);
+      await stream.ready;
+      return stream;
+    };
+    const streams = { dispatcher: await listen('dispatcher'), planner: await listen('planner'), installer: await listen('installer'), gridworker: await listen('gridworker') };
+    const made = await A.accounts.dispatcher.client.post('/api/incidents', { subcategory: 'public_order.fight', description: `${A.mark} 打架`, ...A.point });
+    expect(made.status, JSON.stringify(made.body)).to.equal(201);
+    const id = made.body.incident.id as number;
+    const about = (e: { event: string; data: { incident?: { id: number } } }) => e.event === 'incidents' && e.data.incident?.id === id;
+    await streams.dispatcher.next(about);
+    await streams.planner.next(about);
+    await sleep(500);
+    expect(streams.installer.events.filter((e) => e.event === 'incidents')).to.deep.equal([]);
+    expect(streams.gridworker.events.filter((e) => e.event === 'incidents')).to.deep.equal([]);
+    for (const s of Object.values(streams)) s.close();
   });
 
   it('keeps an admin of a town inside it: accounts, the account list, Open311 keys, areas and the taxonomy', async () => {
