@@ -7,7 +7,7 @@ import type { TrackingService } from './tracking.service.js';
 import type { RawFix } from './fix.js';
 import type { RejectionCounter } from './rejections.js';
 import type { PositionWriter } from './position-writer.js';
-import { COMMAND_ROOM, EVERYONE } from '../server/auth/roles.js';
+import { COMMAND_ROOM, DEVICE_ROLES, EVERYONE } from '../server/auth/roles.js';
 
 const Time = z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).describe('ISO 8601 or epoch milliseconds');
 const Fix = z.strictObject({
@@ -77,7 +77,7 @@ export function positionsRoutes(ingest: IngestService, tracking: TrackingService
     }),
     route({
       method: 'get', path: '/api/positions/rejections', summary: 'Refused fixes of a day, counted by device and reason', tag: 'positions',
-      access: ['admin', 'operator', 'dispatcher'], query: z.strictObject({ day: Day.optional() }),
+      access: [...COMMAND_ROOM, ...DEVICE_ROLES], query: z.strictObject({ day: Day.optional() }),
       handler: async ({ auth, query }) => ({
         day: query.day ?? new Date().toISOString().slice(0, 10),
         // This process's totals cover every town: for accounts of every town only.

@@ -18,5 +18,8 @@ export const EVERYONE: readonly Role[] = ROLES;
 export const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
 /** Who sees phone numbers: a citizen's contact for the revisit (回访), a gridworker's phone. */
 export const CONTACT_ROLES = COMMAND_ROOM;
-/** Who sets phones up, and so sees device identifiers (a known identifier moves its gridworker). */
-export const DEVICE_ROLES = ['admin'] as const;
+/**
+ * Who sets phones up (registers them to people, types their identifiers into them), and
+ * so sees device identifiers: a known identifier moves its gridworker on the dispatch map.
+ */
+export const DEVICE_ROLES = ['installer'] as const;
