@@ -53,8 +53,9 @@ async function main(): Promise<void> {
       const roster = demoRoster(villages, grids);
       const people = await services.people.create(auth, roster.map((r) => r.person));
       const tokens: Record<string, string> = {};
-      for (const [i, p] of people.entries()) {
-        const [added] = await services.people.addDevices(auth, p.id, [{ identifier: roster[i]!.device, name: '平安通' }]);
+      for (const p of people) {
+        // No identifier typed: the server makes one nobody can guess (the simulator reads it as the installer).
+        const [added] = await services.people.addDevices(auth, p.id, [{ name: '平安通' }]);
         tokens[added!.device.identifier] = added!.token;
       }
       // The simulated phones need their tokens to hear offers (a token is shown only once).
