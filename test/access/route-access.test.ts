@@ -75,6 +75,13 @@ describe('route access: every route × every role × own and other town', functi
     expect(declared.length).to.be.greaterThan(80);
   });
 
+  it('says in the OpenAPI document who may call, owners included', async () => {
+    const doc = (await t.anonymous.get('/api/openapi.json')).body;
+    expect(doc.paths['/api/people/{id}/trace'].get.description).to.equal('Roles: dispatcher (admin always); gridworker for their own only.');
+    expect(doc.paths['/api/cameras/{id}/snapshot.jpg'].get.description).to.include('installer for their own only');
+    expect(doc.paths['/api/incidents'].get.description).to.equal('Roles: operator, dispatcher, planner (admin always).');
+  });
+
   it('lets in exactly the roles each route declares, in the caller\'s own town', async () => {
     const wrong: string[] = [];
     for (const route of routes) {
