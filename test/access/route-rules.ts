@@ -134,9 +134,9 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/phone/incidents/:id/actions': { roles: PUBLIC, town: 'global' },
   'GET /api/phone/live': { roles: PUBLIC, town: 'global' },
   'GET /api/stats/incidents': { roles: CR, town: 'list' },
-  'GET /api/yellow-cards': { roles: [...CR, 'planner', 'gridworker'], town: 'list' },
-  'GET /api/grids/:code/yellow-cards': { roles: [...CR, 'planner', 'gridworker'], town: 'scoped' },
-  'GET /api/stats/yellow-cards': { roles: [...CR, 'planner', 'gridworker'], town: 'list' },
+  'GET /api/yellow-cards': { roles: ALL, town: 'list' },
+  'GET /api/grids/:code/yellow-cards': { roles: ALL, town: 'scoped' },
+  'GET /api/stats/yellow-cards': { roles: ALL, town: 'list' },
 
   'POST /api/open311/clients': { roles: NONE, town: 'scoped', req: (f) => ({ body: { name: 'x', townCode: f.townCode } }) },
   'GET /api/open311/clients': { roles: NONE, town: 'list' },
