@@ -6,6 +6,7 @@ import { convertGeometry, type Crs } from './crs.js';
 import { GridsRepository } from './grids.repository.js';
 import type { GridMap } from './map-revision.js';
 import { PublicationRepository } from './publication.repository.js';
+import { Forbidden } from '../server/errors.js';
 
 // A child's level must sit directly under its parent's.
 const PARENT_LEVEL: Record<AreaLevel, AreaLevel | null> = { city: null, district: 'city', town: 'district', village: 'town' };
@@ -30,10 +31,12 @@ export class AreasService {
   }
 
   /** Loads a tree of areas (parents before children), all or nothing. */
-  async import(areas: AreaInput[]): Promise<{ imported: number; revision: number }> {
+  /** `auth`: the admin asking; one scoped to some towns changes only their villages and towns (none for loaders and benches). */
+  async import(areas: AreaInput[], auth?: AuthContext): Promise<{ imported: number; revision: number }> {
     this.checkTree(areas);
     const result = await inTransaction(this.db, async (tx) => {
       const repo = new AreasRepository(tx);
+      if (auth && auth.townFilter !== null) await assertWithinTowns(repo, auth, areas);
       const invalid = await repo.invalidGeometries(areas);
       if (invalid.length) {
         throw new Unprocessable(`Area ${invalid[0]!.code} is not a valid polygon: ${invalid[0]!.reason}`, { problems: invalid }, 'invalid_geometry');
@@ -81,4 +84,22 @@ export class AreasService {
       features: features.map((f) => ({ ...f, geometry: convertGeometry(f.geometry, 'WGS84', crs) })),
     };
   }
+}
+
+/**
+ * A town-scoped admin may update their own towns and add or change villages in them;
+ * cities, districts, new towns and anything of another town are for an admin of every town.
+ */
+async function assertWithinTowns(repo: AreasRepository, auth: AuthContext, areas: AreaInput[]): Promise<void> {
+  const known = new Map((await repo.findByCodes([...new Set(areas.flatMap((a) => [a.code, a.parentCode ?? a.code]))])).map((a) => [a.code, a]));
+  const townOf = (a: Area | undefined): number | null => (a ? (a.level === 'town' ? a.id : a.townId) : null);
+  areas.forEach((a, i) => {
+    const existing = known.get(a.code);
+    const parent = a.parentCode ? known.get(a.parentCode) : undefined;
+    const town = a.level === 'town' ? townOf(existing) : a.level === 'village' ? townOf(existing) ?? (parent?.level === 'town' ? parent.id : null) : null;
+    const parentTown = a.level === 'village' ? townOf(parent) : town;
+    if (town === null || parentTown !== town || !auth.canAccessTown(town)) {
+      throw new Forbidden(`features[${i}] (${a.code}): an admin of some towns imports only the villages and towns they are scoped to`);
+    }
+  });
 }

@@ -5,6 +5,7 @@ import { parseInput } from '../server/http/zod-errors.js';
 import type { MapFilesService } from './map-files/map-files.service.js';
 import { geojsonCrsMember } from './map-files/source-crs.js';
 import { CrsSchema } from './crs.js';
+import { EVERYONE } from '../server/auth/roles.js';
 import type { AreasService } from './areas.service.js';
 import type { GridLookupService } from './grid-lookup.service.js';
 import type { PlansService, GridDraftInput } from './plans.service.js';
@@ -38,33 +39,33 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
   return [
     // Areas -------------------------------------------------------------------
     route({
-      method: 'get', path: '/api/areas', summary: 'List areas (city, district, town, village)', tag: 'areas', access: 'authenticated',
+      method: 'get', path: '/api/areas', summary: 'List areas (city, district, town, village)', tag: 'areas', access: EVERYONE,
       query: z.strictObject({ level: AreaLevelSchema.optional(), parent: z.string().optional() }),
       handler: ({ auth, query }) => areas.list(auth, query.level, query.parent),
     }),
     route({
-      method: 'get', path: '/api/areas/:code', summary: 'One area', tag: 'areas', access: 'authenticated', params: CodeParams,
+      method: 'get', path: '/api/areas/:code', summary: 'One area', tag: 'areas', access: EVERYONE, params: CodeParams,
       handler: ({ auth, params }) => areas.get(auth, params.code),
     }),
     route({
       method: 'post', path: '/api/areas/import', summary: 'Load or update a tree of areas from GeoJSON', tag: 'areas', access: ['admin'],
       query: z.strictObject({ crs: CrsSchema }), body: AreaCollection,
       bodyLimit: 'large', // a district's boundaries as GeoJSON
-      handler: ({ query, body }) =>
+      handler: ({ auth, query, body }) =>
         areas.import(body.features.map((f) => ({
           code: f.properties.code, name: f.properties.name, level: f.properties.level, parentCode: f.properties.parent_code,
           synthetic: f.properties.synthetic, geometry: convertGeometry(f.geometry as AreaGeometry, query.crs, 'WGS84'),
-        }))),
+        })), auth),
     }),
     route({
       method: 'get', path: '/api/towns/:code/map.geojson', summary: "A town's areas and grids (now or at a time) as GeoJSON", tag: 'areas',
-      access: 'authenticated', params: CodeParams, query: z.strictObject({ at: AtQuery, crs: CrsSchema }),
+      access: EVERYONE, params: CodeParams, query: z.strictObject({ at: AtQuery, crs: CrsSchema }),
       handler: ({ auth, params, query }) => areas.exportTown(auth, params.code, query.at ?? null, query.crs),
     }),
 
     // Point → grid ----------------------------------------------------------------
     route({
-      method: 'get', path: '/api/grids/at', summary: 'The grid covering a point, now or at a time', tag: 'grids', access: 'authenticated',
+      method: 'get', path: '/api/grids/at', summary: 'The grid covering a point, now or at a time', tag: 'grids', access: EVERYONE,
       query: LookupQuery,
       handler: async ({ query }) => {
         const point = [{ lon: query.lon, lat: query.lat, at: query.at }];
@@ -74,7 +75,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
       },
     }),
     route({
-      method: 'post', path: '/api/grids/lookup', summary: 'The grids covering many points (null where none)', tag: 'grids', access: 'authenticated',
+      method: 'post', path: '/api/grids/lookup', summary: 'The grids covering many points (null where none)', tag: 'grids', access: EVERYONE,
       body: BatchLookupBody,
       bodyLimit: '1mb', // up to 10,000 points
       handler: async ({ body }) => {
@@ -86,7 +87,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
 
     // Plans ---------------------------------------------------------------------
     route({
-      method: 'get', path: '/api/plans', summary: 'Grid plans', tag: 'plans', access: 'authenticated',
+      method: 'get', path: '/api/plans', summary: 'Grid plans', tag: 'plans', access: PLANNERS,
       query: z.strictObject({ status: z.enum(['draft', 'published', 'discarded']).optional() }),
       handler: ({ auth, query }) => plans.list(auth, query.status ?? null),
     }),
@@ -97,7 +98,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
       handler: ({ auth, body }) => plans.create(auth, body.scopeCode, body.title),
     }),
     route({
-      method: 'get', path: '/api/plans/:id', summary: 'One plan', tag: 'plans', access: 'authenticated', params: IdParams,
+      method: 'get', path: '/api/plans/:id', summary: 'One plan', tag: 'plans', access: PLANNERS, params: IdParams,
       handler: ({ auth, params }) => plans.get(auth, params.id),
     }),
     route({
@@ -105,7 +106,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
       handler: ({ auth, params }) => plans.discard(auth, params.id),
     }),
     route({
-      method: 'get', path: '/api/plans/:id/grids', summary: "The draft's grids as GeoJSON", tag: 'plans', access: 'authenticated', params: IdParams,
+      method: 'get', path: '/api/plans/:id/grids', summary: "The draft's grids as GeoJSON", tag: 'plans', access: PLANNERS, params: IdParams,
       handler: ({ auth, params }) => plans.gridsGeoJson(auth, params.id),
     }),
     route({
@@ -154,7 +155,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
     }),
     route({
       method: 'get', path: '/api/plans/:id/diff', summary: 'What the draft changes against the published grids', tag: 'plans',
-      access: 'authenticated', params: IdParams,
+      access: PLANNERS, params: IdParams,
       handler: ({ auth, params }) => plans.diff(auth, params.id),
     }),
     route({
@@ -171,7 +172,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices
     // Vector tiles ------------------------------------------------------------------
     route({
       method: 'get', path: '/tiles/grids/:z/:x/:y.mvt', summary: 'Mapbox vector tile of towns, villages and grids', tag: 'tiles',
-      access: 'authenticated', params: TileParams,
+      access: EVERYONE, params: TileParams,
       responses: { 200: { description: 'A vector tile', contentType: 'application/vnd.mapbox-vector-tile' } },
       handler: async ({ params, req, res }) => {
         const tile = await tiles.tile(params.z, params.x, params.y);

@@ -11,7 +11,8 @@ import { phoneRoutes } from './phone.routes.js';
 import { placementRoutes } from './placement.routes.js';
 import { statsRoutes } from './stats.routes.js';
 
-const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
+import { COMMAND_ROOM, EVERYONE } from '../server/auth/roles.js';
+import { assertEveryTown } from '../server/auth/account-scope.js';
 
 export function incidentRoutes(services: Services): AnyRoute[] {
   const { taxonomy, intake, incidents } = services.incidents;
@@ -19,7 +20,7 @@ export function incidentRoutes(services: Services): AnyRoute[] {
   return [
     ...placementRoutes(services), // before /api/incidents/:id
     route({
-      method: 'get', path: '/api/incident-types', tag: 'incidents', access: 'authenticated',
+      method: 'get', path: '/api/incident-types', tag: 'incidents', access: EVERYONE,
       summary: 'The taxonomy: categories and subcategories with platform, severity, deadlines and merge rules',
       handler: () => taxonomy.categories(),
     }),
@@ -27,7 +28,10 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       method: 'patch', path: '/api/incident-types/:code', tag: 'incidents', access: ['admin'],
       summary: "Change a subcategory's routing, severity, deadlines or merge rules",
       params: z.strictObject({ code: z.string() }), body: SubcategoryPatch,
-      handler: ({ params, body }) => taxonomy.update(params.code, body),
+      handler: ({ auth, params, body }) => {
+        assertEveryTown(auth, 'the taxonomy every town shares'); // a town's admin changes nothing of other towns
+        return taxonomy.update(params.code, body);
+      },
     }),
     route({
       method: 'post', path: '/api/incidents', tag: 'incidents', access: [...COMMAND_ROOM, 'gridworker'], status: 201,
@@ -46,7 +50,7 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       },
     }),
     route({
-      method: 'get', path: '/api/incidents', tag: 'incidents', access: 'authenticated', query: ListQuery,
+      method: 'get', path: '/api/incidents', tag: 'incidents', access: [...COMMAND_ROOM, 'planner'], query: ListQuery,
       summary: 'Incidents, most severe and nearest deadline first',
       handler: ({ auth, query }) => incidents.list(auth, {
         townCode: query.town, gridCode: query.grid, states: query.state, open: query.open, platform: query.platform, source: query.source,
@@ -54,14 +58,14 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       }),
     }),
     route({
-      method: 'get', path: '/api/incidents/:id', tag: 'incidents', access: 'authenticated', params: IncidentParams,
+      method: 'get', path: '/api/incidents/:id', tag: 'incidents', access: COMMAND_ROOM, ownerAccess: ['gridworker'], params: IncidentParams,
       summary: "An incident's card: reports, photos, timeline, offers, deadlines and the actions you may take",
-      handler: ({ auth, params }) => incidents.detail(auth, params.id),
+      handler: ({ auth, params, ownerOnly }) => incidents.detail(auth, params.id, ownerOnly),
     }),
     route({
-      method: 'get', path: '/api/incidents/:id/timeline', tag: 'incidents', access: 'authenticated', params: IncidentParams,
+      method: 'get', path: '/api/incidents/:id/timeline', tag: 'incidents', access: COMMAND_ROOM, ownerAccess: ['gridworker'], params: IncidentParams,
       summary: 'Every step of the closed loop: who, when, from where and why',
-      handler: async ({ auth, params }) => ({ timeline: (await incidents.detail(auth, params.id)).timeline }),
+      handler: async ({ auth, params, ownerOnly }) => ({ timeline: (await incidents.detail(auth, params.id, ownerOnly)).timeline }),
     }),
     route({
       method: 'get', path: '/api/incidents/:id/candidates', tag: 'incidents', access: COMMAND_ROOM, params: IncidentParams,
@@ -76,7 +80,7 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       handler: ({ auth, params, body }) => incidents.dispatchByHand(auth, params.id, body.personId),
     }),
     route({
-      method: 'post', path: '/api/incidents/:id/actions', tag: 'incidents', access: 'authenticated', params: IncidentParams, body: ActionBody,
+      method: 'post', path: '/api/incidents/:id/actions', tag: 'incidents', access: [...COMMAND_ROOM, 'gridworker'], params: IncidentParams, body: ActionBody,
       summary: 'A step of the closed loop: start, handle, verify (with rating), close, return, escalate, merge',
       handler: async ({ auth, params, body }) => incidents.act(await incidents.actorOf(auth), params.id, body, auth.townFilter),
     }),
@@ -87,7 +91,7 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       handler: ({ auth, params, body }) => incidents.attachLiveSource(auth, params.id, body.liveSourceId),
     }),
     route({
-      method: 'post', path: '/api/incidents/:id/media', tag: 'incidents', access: 'authenticated', params: IncidentParams, status: 201,
+      method: 'post', path: '/api/incidents/:id/media', tag: 'incidents', access: [...COMMAND_ROOM, 'gridworker'], params: IncidentParams, status: 201,
       summary: 'Attach a photo or video: the body is the file (image/jpeg, image/png, image/webp, video/mp4)',
       handler: async ({ auth, params, req }) => {
         const body = await readRawBody(req, maxBytes);
@@ -95,10 +99,10 @@ export function incidentRoutes(services: Services): AnyRoute[] {
       },
     }),
     route({
-      method: 'get', path: '/api/incidents/:id/media/:mediaId', tag: 'incidents', access: 'authenticated', params: MediaParams,
+      method: 'get', path: '/api/incidents/:id/media/:mediaId', tag: 'incidents', access: COMMAND_ROOM, ownerAccess: ['gridworker'], params: MediaParams,
       summary: 'A photo, video or snapshot of an incident',
-      handler: async ({ auth, params, res }) => {
-        const { media, body } = await incidents.readMedia(auth, params.id, params.mediaId);
+      handler: async ({ auth, params, res, ownerOnly }) => {
+        const { media, body } = await incidents.readMedia(auth, params.id, params.mediaId, ownerOnly);
         res.set('content-type', media.contentType).set('cache-control', 'private, max-age=86400').send(body);
       },
     }),

@@ -16,6 +16,7 @@ import { MediaRepository, type IncidentMedia } from './media.repository.js';
 import { ESCALATION_LEVELS, type Actor, type Incident, type IncidentState } from './model.js';
 import { availableActions, decide, type IncidentAction } from './state-machine.js';
 import type { Deadline } from './deadlines.repository.js';
+import { CONTACT_ROLES } from '../server/auth/roles.js';
 
 export interface ActionInput {
   action: Exclude<IncidentAction, 'dispatch' | 'accept' | 'settle'>;
@@ -103,9 +104,17 @@ export class IncidentsService {
     return incident;
   }
 
-  async detail(auth: AuthContext, id: number): Promise<IncidentDetail> {
+  /**
+   * The card as this caller may see it: a citizen's contact only for the command room;
+   * `ownerOnly` (a gridworker's account): only an incident they reported or hold.
+   */
+  async detail(auth: AuthContext, id: number, ownerOnly = false): Promise<IncidentDetail> {
     const incident = await this.get(auth, id);
-    return this.detailOf(incident, await this.actorOf(auth));
+    const actor = await this.actorOf(auth);
+    const detail = await this.detailOf(incident, actor);
+    if (ownerOnly) assertInvolved(actor, incident, detail.reports);
+    if (auth.hasRole(...CONTACT_ROLES)) return detail;
+    return { ...detail, reports: detail.reports.map((r) => ({ ...r, contact: null })) };
   }
 
   async detailOf(incident: Incident, actor: Actor): Promise<IncidentDetail> {
@@ -278,8 +287,9 @@ export class IncidentsService {
     });
   }
 
-  async readMedia(auth: AuthContext, id: number, mediaId: number): Promise<{ media: IncidentMedia; body: Buffer }> {
-    await this.get(auth, id);
+  async readMedia(auth: AuthContext, id: number, mediaId: number, ownerOnly = false): Promise<{ media: IncidentMedia; body: Buffer }> {
+    const incident = await this.get(auth, id);
+    if (ownerOnly) assertInvolved(await this.actorOf(auth), incident, await new IncidentsRepository(this.db).reports(id));
     const media = await new MediaRepository(this.db).find(id, mediaId);
     if (!media) throw new NotFound(`Media ${mediaId} of incident ${id}`);
     return { media, body: await this.media.read(media.file) };
@@ -293,4 +303,11 @@ export class IncidentsService {
     const tasks = await repo.list({ townIds: null, assigneePersonId: personId, states: ['accepted', 'in_progress', 'returned', 'handled'], limit: 100, offset: 0 });
     return { offers: withIncidents, tasks: tasks.items };
   }
+}
+
+/** A gridworker's account sees an incident they reported or were sent to, no other. */
+function assertInvolved(actor: Actor & { kind: 'account' }, incident: Incident, reports: Report[]): void {
+  const mine = (actor.personId !== null && (incident.assignee?.personId === actor.personId || reports.some((r) => r.reporterPersonId === actor.personId)))
+    || reports.some((r) => r.reporterAccountId === actor.accountId);
+  if (!mine) throw new Forbidden(`Incident ${incident.id} is neither reported by you nor yours to handle`);
 }

@@ -10,8 +10,10 @@ import { AreasRepository } from '../gis/areas.repository.js';
 import { PLATFORMS } from './model.js';
 import { LEAGUE_GROUPS, STATS_GROUPS, type StatsGroup } from './stats.repository.js';
 import type { IncidentStats, IncidentStatsLine } from './stats.service.js';
+import { EVERYONE } from '../server/auth/roles.js';
 
 const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
+// Yellow cards are counts per grid that every map shades (黄牌制), no one's personal data: EVERYONE.
 
 // Towns keep China Standard Time (UTC+8, no summer time): a day asked for is theirs.
 const CHINA_OFFSET_MS = 8 * 3_600_000;
@@ -130,21 +132,21 @@ export function statsRoutes(services: Services): AnyRoute[] {
       },
     }),
     route({
-      method: 'get', path: '/api/yellow-cards', tag: 'statistics', access: 'authenticated', query: CardsQuery,
+      method: 'get', path: '/api/yellow-cards', tag: 'statistics', access: EVERYONE, query: CardsQuery,
       summary: 'Yellow cards, newest first, each with its incident (subcategory, description, state) and the deadline it missed',
       handler: ({ auth, query }) => stats.cards(auth, {
         townCode: query.town, gridCode: query.grid, platform: query.platform, since: query.since, until: query.until, limit: query.limit, offset: query.offset,
       }),
     }),
     route({
-      method: 'get', path: '/api/grids/:code/yellow-cards', tag: 'statistics', access: 'authenticated',
+      method: 'get', path: '/api/grids/:code/yellow-cards', tag: 'statistics', access: EVERYONE,
       params: z.strictObject({ code: z.string().min(1) }),
       query: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(500) }),
       summary: "A grid's yellow cards with the incidents behind them, their count and whether the grid is flagged",
       handler: ({ auth, params, query }) => stats.gridCards(auth, params.code, query.limit),
     }),
     route({
-      method: 'get', path: '/api/stats/yellow-cards', tag: 'statistics', access: 'authenticated', query: LeagueQuery,
+      method: 'get', path: '/api/stats/yellow-cards', tag: 'statistics', access: EVERYONE, query: LeagueQuery,
       summary: 'The yellow-card league: cards per grid, platform or village (given in [since, until), default all time), most first; grids with their flag (all their cards ≥ YELLOW_CARDS_TO_FLAG)',
       handler: ({ auth, query }) => stats.league(auth, { townCode: query.town, groupBy: query.groupBy, since: query.since, until: query.until }),
     }),

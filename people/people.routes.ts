@@ -3,6 +3,7 @@ import { route, type AnyRoute } from '../server/http/route.js';
 import { Code, IdParams } from '../gis/gis.schemas.js';
 import { DUTY_STATUSES, PERSON_ROLES } from './people.repository.js';
 import type { PeopleService } from './people.service.js';
+import { COMMAND_ROOM, DEVICE_ROLES } from '../server/auth/roles.js';
 
 const Phone = z.string().regex(/^\+?[0-9 -]{5,20}$/, 'a phone number of 5–20 digits');
 const PersonBody = z.strictObject({
@@ -15,14 +16,15 @@ const PersonBody = z.strictObject({
   accountId: z.number().int().positive().nullable().optional(),
 });
 const DeviceBody = z.strictObject({
-  identifier: z.string().regex(/^[\w.:-]{1,64}$/, '1–64 letters, digits or _.:-'),
+  identifier: z.string().regex(/^[\w.:-]{1,64}$/, '1–64 letters, digits or _.:-').optional()
+    .describe("the phone's own identifier (OsmAnd's); left out, the server makes one nobody can guess"),
   name: z.string().max(100).optional(),
 });
 
 export function peopleRoutes(people: PeopleService): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/api/people', summary: 'People of the grid roles, with their grids and phones', tag: 'people', access: 'authenticated',
+      method: 'get', path: '/api/people', summary: 'People of the grid roles, with their grids and phones', tag: 'people', access: [...COMMAND_ROOM, ...DEVICE_ROLES],
       query: z.strictObject({
         town: Code.optional(), role: z.enum(PERSON_ROLES).optional(), duty: z.enum(DUTY_STATUSES).optional(), grid: Code.optional(),
       }),
@@ -39,8 +41,8 @@ export function peopleRoutes(people: PeopleService): AnyRoute[] {
       handler: ({ auth }) => people.me(auth),
     }),
     route({
-      method: 'get', path: '/api/people/:id', summary: 'One person', tag: 'people', access: 'authenticated', params: IdParams,
-      handler: ({ auth, params }) => people.get(auth, params.id),
+      method: 'get', path: '/api/people/:id', summary: 'One person', tag: 'people', access: [...COMMAND_ROOM, ...DEVICE_ROLES], ownerAccess: ['gridworker'], params: IdParams,
+      handler: ({ auth, params, ownerOnly }) => people.get(auth, params.id, { ownerOnly }),
     }),
     route({
       method: 'patch', path: '/api/people/:id', summary: 'Change a person', tag: 'people', access: ['admin'], params: IdParams,
@@ -49,17 +51,17 @@ export function peopleRoutes(people: PeopleService): AnyRoute[] {
     }),
     route({
       method: 'put', path: '/api/people/:id/duty', summary: 'Set duty status (the gridworker themself, or a dispatcher)', tag: 'people',
-      access: 'authenticated', params: IdParams, body: z.strictObject({ status: z.enum(DUTY_STATUSES) }),
-      handler: ({ auth, params, body }) => people.setDuty(auth, params.id, body.status),
+      access: ['dispatcher'], ownerAccess: ['gridworker'], params: IdParams, body: z.strictObject({ status: z.enum(DUTY_STATUSES) }),
+      handler: ({ auth, params, body, ownerOnly }) => people.setDuty(auth, params.id, body.status, ownerOnly),
     }),
     route({
       method: 'post', path: '/api/people/:id/devices', summary: 'Register phones; the batch-API token is shown only in this answer', tag: 'people',
-      access: ['admin'], params: IdParams, status: 201, body: z.union([DeviceBody, z.array(DeviceBody).min(1).max(10)]),
+      access: DEVICE_ROLES, params: IdParams, status: 201, body: z.union([DeviceBody, z.array(DeviceBody).min(1).max(10)]),
       handler: ({ auth, params, body }) => people.addDevices(auth, params.id, Array.isArray(body) ? body : [body]),
     }),
     route({
       method: 'delete', path: '/api/devices/:id', summary: 'Disable a phone: its fixes are refused from now on', tag: 'people',
-      access: ['admin'], params: IdParams, status: 204,
+      access: DEVICE_ROLES, params: IdParams, status: 204,
       handler: ({ auth, params }) => people.disableDevice(auth, params.id),
     }),
   ];

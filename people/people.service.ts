@@ -2,7 +2,8 @@ import type { AuthContext } from '../server/auth/auth-context.js';
 import { inTransaction, type Db, type DbClient } from '../server/db/pool.js';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../server/errors.js';
 import { AreasRepository } from '../gis/areas.repository.js';
-import { newDeviceToken } from './device-tokens.js';
+import { newDeviceIdentifier, newDeviceToken } from './device-tokens.js';
+import { personView, type PersonView } from './person-view.js';
 import { PeopleRepository, type Device, type DutyStatus, type NewPerson, type Person, type PersonRole } from './people.repository.js';
 
 export interface PersonInput {
@@ -16,7 +17,8 @@ export interface PersonInput {
 }
 
 export interface DeviceInput {
-  identifier: string;
+  /** The phone's own; made up (random) when not given. */
+  identifier?: string;
   name?: string;
 }
 
@@ -32,7 +34,7 @@ export class PeopleService {
     this.listeners.push(listener);
   }
 
-  async list(auth: AuthContext, filter: { townCode?: string; role?: PersonRole; duty?: DutyStatus; gridCode?: string }): Promise<Person[]> {
+  async list(auth: AuthContext, filter: { townCode?: string; role?: PersonRole; duty?: DutyStatus; gridCode?: string }): Promise<PersonView[]> {
     let townIds = auth.townFilter;
     if (filter.townCode) {
       const town = await new AreasRepository(this.db).findByCode(filter.townCode);
@@ -45,16 +47,23 @@ export class PeopleService {
       gridId = (await new PeopleRepository(this.db).gridIdsByCode([filter.gridCode], townIds ?? (await this.allTownIds()))).get(filter.gridCode);
       if (gridId === undefined) throw new NotFound(`Grid ${filter.gridCode}`);
     }
-    return new PeopleRepository(this.db).list({ townIds, role: filter.role, duty: filter.duty, gridId });
+    return (await new PeopleRepository(this.db).list({ townIds, role: filter.role, duty: filter.duty, gridId })).map((p) => personView(auth, p));
   }
 
-  async get(auth: AuthContext, id: number): Promise<Person> {
+  /** One person as this caller may see them; `ownerOnly`: a gridworker asking for their own record. */
+  async get(auth: AuthContext, id: number, { ownerOnly = false } = {}): Promise<PersonView> {
+    const person = await this.find(auth, id);
+    if (ownerOnly) assertOwnPerson(auth, person);
+    return personView(auth, person);
+  }
+
+  private async find(auth: AuthContext, id: number): Promise<Person> {
     const person = await new PeopleRepository(this.db).find(id);
     if (!person || !auth.canAccessTown(person.townId)) throw new NotFound(`Person ${id}`);
     return person;
   }
 
-  async create(auth: AuthContext, inputs: PersonInput[]): Promise<Person[]> {
+  async create(auth: AuthContext, inputs: PersonInput[]): Promise<PersonView[]> {
     return inTransaction(this.db, async (tx) => {
       const rows = await this.resolve(tx, auth, inputs);
       const ids = await new PeopleRepository(tx).insertMany(rows);
@@ -64,11 +73,11 @@ export class PeopleService {
       return people;
     }).then(async (people) => {
       await this.changed(people.map((p) => p.id));
-      return people;
+      return people.map((p) => personView(auth, p));
     });
   }
 
-  async update(auth: AuthContext, id: number, change: Partial<PersonInput>): Promise<Person> {
+  async update(auth: AuthContext, id: number, change: Partial<PersonInput>): Promise<PersonView> {
     await inTransaction(this.db, async (tx) => {
       const repo = new PeopleRepository(tx);
       const person = await repo.find(id);
@@ -82,11 +91,10 @@ export class PeopleService {
     return this.get(auth, id);
   }
 
-  /** Admins and dispatchers set anyone's duty; a gridworker sets their own. */
-  async setDuty(auth: AuthContext, id: number, status: DutyStatus): Promise<Person> {
-    const person = await this.get(auth, id);
-    const self = person.accountId !== null && person.accountId === auth.me.id;
-    if (!self && !auth.hasRole('dispatcher')) throw new Forbidden('Only the person themself or a dispatcher changes their duty status');
+  /** Admins and dispatchers set anyone's duty; a gridworker (`ownerOnly`) sets their own. */
+  async setDuty(auth: AuthContext, id: number, status: DutyStatus, ownerOnly: boolean): Promise<PersonView> {
+    const person = await this.find(auth, id);
+    if (ownerOnly) assertOwnPerson(auth, person);
     await new PeopleRepository(this.db).setDuty(id, status);
     await this.changed([id]);
     return this.get(auth, id);
@@ -104,11 +112,12 @@ export class PeopleService {
       const repo = new PeopleRepository(tx);
       const person = await repo.find(personId);
       if (!person || !auth.canAccessTown(person.townId)) throw new NotFound(`Person ${personId}`);
-      const taken = await repo.existingIdentifiers(inputs.map((d) => d.identifier));
+      const identifiers = inputs.map((d) => d.identifier ?? newDeviceIdentifier());
+      const taken = await repo.existingIdentifiers(identifiers);
       if (taken.length) throw new Conflict(`Device identifier already registered: ${taken.join(', ')}`, { identifiers: taken });
       const tokens = inputs.map(() => newDeviceToken());
       const devices = await repo.insertDevices(
-        inputs.map((d, i) => ({ personId, identifier: d.identifier, name: d.name ?? '', tokenHash: tokens[i]!.hash })),
+        inputs.map((d, i) => ({ personId, identifier: identifiers[i]!, name: d.name ?? '', tokenHash: tokens[i]!.hash })),
       );
       return devices.map((device, i) => ({ device, token: tokens[i]!.token }));
     });
@@ -175,4 +184,9 @@ export class PeopleService {
     }
     return out;
   }
+}
+
+/** A gridworker let in only for their own record (their duty, their trace). */
+export function assertOwnPerson(auth: AuthContext, person: { accountId: number | null }): void {
+  if (person.accountId === null || person.accountId !== auth.me.id) throw new Forbidden('Only the person themself, or a dispatcher, may do this');
 }

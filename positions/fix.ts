@@ -1,5 +1,6 @@
 // A position fix as the protocols deliver it, and the checks every fix passes before
 // it is stored. A refused fix always has a reason, which is counted and shown.
+import { checkMeasurements } from './fix-ranges.js';
 
 export type FixSource = 'osmand' | 'traccar-json' | 'batch';
 
@@ -71,7 +72,7 @@ export function checkFix(fix: RawFix, now: number, limits: FixLimits = DEFAULT_L
   if (fix.speedMps !== null && fix.speedMps > limits.maxSpeedMps) {
     return new FixRejected('implausible_speed', `${fix.speedMps.toFixed(1)} m/s is faster than a person on foot or an e-bike`);
   }
-  return null;
+  return checkMeasurements(fix);
 }
 
 const EARTH_RADIUS_M = 6_371_008.8;

@@ -9,6 +9,7 @@ import { moduleLogger } from '../server/logger.js';
 import { asUnavailable } from '../server/dependency-errors.js';
 import { FixRejected, type RawFix } from './fix.js';
 import type { IngestService } from './ingest.service.js';
+import { BAD_TEXT_MESSAGE, badTextAt } from '../server/http/text-input.js';
 import { osmandDeviceRef, parseOsmandQuery, parseTraccarJson, traccarJsonDeviceRef } from './osmand.js';
 
 const log = moduleLogger('osmand');
@@ -23,6 +24,11 @@ function answer(res: http.ServerResponse, status: number, code?: string, message
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // Refused on its declared length before a byte is read: the phone gets its 413.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      reject(new AppError(413, 'payload_too_large', `a position request is at most ${MAX_BODY} bytes`));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
@@ -58,17 +64,20 @@ async function handle(ingest: IngestService, req: http.IncomingMessage, res: htt
       } catch {
         throw ingest.refuse('', new FixRejected('malformed', 'the body is not JSON'));
       }
+      textOnly(ingest, parsed, 'body');
       ref = traccarJsonDeviceRef(parsed);
       parse = () => parseTraccarJson(parsed, now);
     } else {
       // A form POST carries the same parameters as the query string; both are read.
       const params = new URLSearchParams(search);
       for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.set(k, v);
+      textOnly(ingest, [...params], 'form');
       ref = osmandDeviceRef(params);
       parse = () => parseOsmandQuery(params, now);
     }
   } else {
     const params = new URLSearchParams(search);
+    textOnly(ingest, [...params], 'query');
     ref = osmandDeviceRef(params);
     parse = () => parseOsmandQuery(params, now);
   }
@@ -92,6 +101,12 @@ async function handle(ingest: IngestService, req: http.IncomingMessage, res: htt
   }
   await ingest.ingestOne(device, raw);
   answer(res, 200);
+}
+
+/** A NUL or half a surrogate pair cannot be stored (nor be a device's name): refused, counted without a device. */
+function textOnly(ingest: IngestService, input: unknown, where: string): void {
+  const bad = badTextAt(input, where);
+  if (bad) throw ingest.refuse('', new FixRejected('malformed', `the ${where} ${BAD_TEXT_MESSAGE}`));
 }
 
 export interface RunningOsmand {

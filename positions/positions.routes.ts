@@ -7,6 +7,7 @@ import type { TrackingService } from './tracking.service.js';
 import type { RawFix } from './fix.js';
 import type { RejectionCounter } from './rejections.js';
 import type { PositionWriter } from './position-writer.js';
+import { COMMAND_ROOM, DEVICE_ROLES, EVERYONE } from '../server/auth/roles.js';
 
 const Time = z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]).describe('ISO 8601 or epoch milliseconds');
 const Fix = z.strictObject({
@@ -22,7 +23,8 @@ const Fix = z.strictObject({
 });
 const Batch = z.strictObject({ fixes: z.array(Fix).min(1).max(1000, 'at most 1,000 fixes a request') });
 const Range = z.strictObject({ from: z.coerce.date(), to: z.coerce.date(), simplify: z.coerce.number().min(0).max(500).optional() });
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
+  .refine((d) => { const t = Date.parse(`${d}T00:00:00Z`); return Number.isFinite(t) && new Date(t).toISOString().startsWith(d); }, 'a day that exists (not 2026-02-30)');
 
 const unknownIsNull = (n: number | null | undefined) => (n === undefined || n === null || n < 0 ? null : n);
 
@@ -55,33 +57,33 @@ export function positionsRoutes(ingest: IngestService, tracking: TrackingService
     }),
     route({
       method: 'get', path: '/api/towns/:code/on-duty', summary: 'Everyone on duty in a town now, with position and its age', tag: 'positions',
-      access: 'authenticated', params: z.strictObject({ code: Code }),
+      access: EVERYONE, params: z.strictObject({ code: Code }),
       // Sent as the text the roster keeps ready: encoding 2,000 people per call is most of the time.
       handler: async ({ auth, params, res }) => void res.type('json').send(await tracking.onDutyJson(auth, params.code)),
     }),
     route({
       method: 'get', path: '/api/people/:id/trace', summary: "A person's trace between two times as a GeoJSON LineString", tag: 'positions',
-      access: 'authenticated', params: IdParams, query: Range,
-      handler: ({ auth, params, query }) => tracking.trace(auth, params.id, query.from, query.to, query.simplify),
+      access: ['dispatcher'], ownerAccess: ['gridworker'], params: IdParams, query: Range,
+      handler: ({ auth, params, query, ownerOnly }) => tracking.trace(auth, params.id, query.from, query.to, query.simplify, ownerOnly),
     }),
     route({
       method: 'get', path: '/api/people/:id/grid-events', summary: "A person's grid enter / exit events", tag: 'positions',
-      access: 'authenticated', params: IdParams, query: Range.omit({ simplify: true }),
-      handler: ({ auth, params, query }) => tracking.gridEvents(auth, params.id, query.from, query.to),
+      access: ['dispatcher'], ownerAccess: ['gridworker'], params: IdParams, query: Range.omit({ simplify: true }),
+      handler: ({ auth, params, query, ownerOnly }) => tracking.gridEvents(auth, params.id, query.from, query.to, ownerOnly),
     }),
     route({
       method: 'get', path: '/api/grids/:code/coverage', summary: 'Patrol time and street (or area) coverage of a grid on a day', tag: 'positions',
-      access: 'authenticated', params: z.strictObject({ code: Code }), query: z.strictObject({ day: Day }),
+      access: [...COMMAND_ROOM, 'planner'], params: z.strictObject({ code: Code }), query: z.strictObject({ day: Day }),
       handler: ({ auth, params, query }) => tracking.coverage(auth, params.code, query.day),
     }),
     route({
       method: 'get', path: '/api/positions/rejections', summary: 'Refused fixes of a day, counted by device and reason', tag: 'positions',
-      access: ['admin', 'operator', 'dispatcher'], query: z.strictObject({ day: Day.optional() }),
-      handler: async ({ query }) => ({
+      access: [...COMMAND_ROOM, ...DEVICE_ROLES], query: z.strictObject({ day: Day.optional() }),
+      handler: async ({ auth, query }) => ({
         day: query.day ?? new Date().toISOString().slice(0, 10),
-        sinceStart: stats.rejections.snapshot(),
-        writer: stats.writer.stats,
-        rows: await tracking.rejections(query.day ?? new Date().toISOString().slice(0, 10)),
+        // This process's totals cover every town: for accounts of every town only.
+        ...(auth.townFilter === null ? { sinceStart: stats.rejections.snapshot(), writer: stats.writer.stats } : {}),
+        rows: await tracking.rejections(auth, query.day ?? new Date().toISOString().slice(0, 10)),
       }),
     }),
   ];

@@ -14,8 +14,8 @@ export class TrackingRepository {
        line AS (SELECT ST_MakeLine(g ORDER BY fix_time) AS l, count(*)::int AS n, min(fix_time) AS first, max(fix_time) AS last FROM pts)
        SELECT n AS points, first, last,
               COALESCE(ST_Length(l::geography), 0) AS length_m,
-              ST_AsGeoJSON(CASE WHEN $4 > 0 AND n > 2
-                 THEN ST_Transform(ST_Simplify(ST_Transform(l, 3857), $4 / cos(radians(ST_Y(ST_Centroid(l))))), 4326)
+              ST_AsGeoJSON(CASE WHEN $4::float8 > 0 AND n > 2
+                 THEN ST_Transform(ST_Simplify(ST_Transform(l, 3857), $4::float8 / cos(radians(ST_Y(ST_Centroid(l))))), 4326)
                  ELSE l END, 7)::json AS geometry
        FROM line`,
       [personId, from, to, toleranceM],
@@ -77,11 +77,17 @@ export class TrackingRepository {
     return rows[0] ?? null;
   }
 
-  async rejections(day: string, limit: number) {
-    const { rows } = await this.db.query(
-      `SELECT device_ref AS "deviceRef", reason, count, last_detail AS "lastDetail", last_at AS "lastAt"
-       FROM fix_rejections WHERE day = $1::date ORDER BY count DESC LIMIT $2`,
-      [day, limit],
+  /** `townIds` null: every town, and devices nobody owns. */
+  async rejections(day: string, limit: number, townIds: number[] | null) {
+    const { rows } = await this.db.query<{ deviceRef: string | null; personId: number | null; personName: string | null; reason: string; count: number; lastDetail: string; lastAt: Date }>(
+      `SELECT r.device_ref AS "deviceRef", p.id AS "personId", p.name AS "personName", r.reason, r.count,
+              r.last_detail AS "lastDetail", r.last_at AS "lastAt"
+       FROM fix_rejections r
+       LEFT JOIN devices d ON d.identifier = r.device_ref
+       LEFT JOIN people p ON p.id = d.person_id
+       WHERE r.day = $1::date AND ($3::bigint[] IS NULL OR p.town_id = ANY($3))
+       ORDER BY r.count DESC LIMIT $2`,
+      [day, limit, townIds],
     );
     return rows;
   }

@@ -1,4 +1,6 @@
 import type { AuthContext } from '../server/auth/auth-context.js';
+import { assertOwnPerson } from '../people/people.service.js';
+import { DEVICE_ROLES } from '../server/auth/roles.js';
 import type { Db } from '../server/db/pool.js';
 import { BadRequest, NotFound } from '../server/errors.js';
 import { AreasRepository, type Area } from '../gis/areas.repository.js';
@@ -52,8 +54,9 @@ export class TrackingService {
     return found;
   }
 
-  async trace(auth: AuthContext, personId: number, from: Date, to: Date, simplifyM: number | undefined) {
-    await this.person(auth, personId);
+  /** `ownerOnly`: a gridworker, who may read only their own. */
+  async trace(auth: AuthContext, personId: number, from: Date, to: Date, simplifyM: number | undefined, ownerOnly = false) {
+    await this.person(auth, personId, ownerOnly);
     if (to <= from) throw new BadRequest('"to" must be after "from"');
     if (to.getTime() - from.getTime() > 31 * DAY_MS) throw new BadRequest('A trace spans at most 31 days');
     const tolerance = simplifyM ?? (to.getTime() - from.getTime() > AUTO_SIMPLIFY_AFTER_MS ? 5 : 0);
@@ -65,8 +68,8 @@ export class TrackingService {
     };
   }
 
-  async gridEvents(auth: AuthContext, personId: number, from: Date, to: Date) {
-    await this.person(auth, personId);
+  async gridEvents(auth: AuthContext, personId: number, from: Date, to: Date, ownerOnly = false) {
+    await this.person(auth, personId, ownerOnly);
     return new TrackingRepository(this.db).gridEvents({ personId, from, to, limit: 10_000 });
   }
 
@@ -91,13 +94,19 @@ export class TrackingService {
     };
   }
 
-  async rejections(day: string) {
-    return new TrackingRepository(this.db).rejections(day, 500);
+  /**
+   * Refused fixes of a day in the caller's towns (a device nobody owns counts only for
+   * accounts of every town); the identifier itself only for those who set phones up.
+   */
+  async rejections(auth: AuthContext, day: string) {
+    const rows = await new TrackingRepository(this.db).rejections(day, 500, auth.townFilter);
+    return auth.hasRole(...DEVICE_ROLES) ? rows : rows.map((r) => ({ ...r, deviceRef: null }));
   }
 
-  private async person(auth: AuthContext, id: number) {
+  private async person(auth: AuthContext, id: number, ownerOnly = false) {
     const person = await new PeopleRepository(this.db).find(id);
     if (!person || !auth.canAccessTown(person.townId)) throw new NotFound(`Person ${id}`);
+    if (ownerOnly) assertOwnPerson(auth, person);
     return person;
   }
 }

@@ -30,7 +30,8 @@ const processes: Proc[] = [
             'scripts/simulators/gridworkers/main.ts',
             '--api', `http://127.0.0.1:${process.env['PORT'] ?? 8080}`,
             '--osmand', `http://127.0.0.1:${process.env['OSMAND_PORT'] ?? 5055}`,
-            '--town', '330802101', '--username', 'dispatcher', '--password', 'hangbu-demo',
+            // The installer sets phones up: the one role that reads their identifiers.
+            '--town', '330802101', '--username', 'installer', '--password', 'hangbu-demo',
             '--interval', '10', '--phone-tokens', DEMO_PHONE_TOKENS,
           ],
         },

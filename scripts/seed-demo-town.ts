@@ -61,8 +61,9 @@ async function main(): Promise<void> {
       const roster = demoRoster(villages, grids);
       const people = await services.people.create(auth, roster.map((r) => r.person));
       const tokens: Record<string, string> = {};
-      for (const [i, p] of people.entries()) {
-        const [added] = await services.people.addDevices(auth, p.id, [{ identifier: roster[i]!.device, name: '平安通' }]);
+      for (const p of people) {
+        // No identifier typed: the server makes one nobody can guess (the simulator reads it as the installer).
+        const [added] = await services.people.addDevices(auth, p.id, [{ name: '平安通' }]);
         tokens[added!.device.identifier] = added!.token;
       }
       // The simulated phones need their tokens to hear offers (a token is shown only once).
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
       console.log(`[seed] demo roster: ${people.length} people with phones (grid heads, full-time gridworkers, instructors)`);
     }
     if (!existsSync(DEMO_OPEN311_KEY)) {
-      const hotline = await new ClientKeysService(services.db).create('12345 热线 (演示)', DEMO_TOWN_CODE);
+      const hotline = await new ClientKeysService(services.db).create(auth, '12345 热线 (演示)', DEMO_TOWN_CODE);
       await mkdir('var', { recursive: true });
       await writeFile(DEMO_OPEN311_KEY, hotline.apiKey, { mode: 0o600 });
       console.log(`[seed] Open311 key of the demo 12345 hotline in ${DEMO_OPEN311_KEY}`);

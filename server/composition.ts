@@ -67,6 +67,7 @@ import { open311Router } from '../incidents/open311/open311.router.js';
 import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
 import { GazetteerService } from '../gazetteer/gazetteer.service.js';
 import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
+import type { AnyRoute } from './http/route.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -203,6 +204,8 @@ export interface RunningApi {
   url: string;
   osmandUrl: string;
   services: Services;
+  /** Every declared route, as the OpenAPI document is made from them. */
+  routes: AnyRoute[];
   close(): Promise<void>;
 }
 
@@ -282,6 +285,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     url: `http://127.0.0.1:${port}`,
     osmandUrl: `http://127.0.0.1:${osmand.port}`,
     services,
+    routes: app.locals['routes'] as AnyRoute[],
     async close() {
       gate.close();
       osmand.stopping();

@@ -40,6 +40,8 @@ export interface Camera {
   clockOffsetMs: number | null;
   placement: PlacementRow | null;
   createdAt: Date;
+  /** The installer's account: they may watch the camera they put up. */
+  registeredBy: number | null;
 }
 
 export interface CameraSecret {
@@ -61,6 +63,7 @@ const SELECT = `
          json_build_object('main', c.main_stream_uri IS NOT NULL, 'sub', c.sub_stream_uri IS NOT NULL) AS streams,
          c.snapshot_uri IS NOT NULL AS "hasSnapshot", c.ptz, c.status, c.last_seen_at AS "lastSeenAt", c.last_error AS "lastError",
          c.last_checked_at AS "lastCheckedAt", c.clock_offset_ms AS "clockOffsetMs", c.created_at AS "createdAt",
+         c.registered_by AS "registeredBy",
          CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
            'lon', p.lon, 'lat', p.lat, 'mountHeightM', p.mount_height_m, 'headingDeg', p.heading_deg, 'hfovDeg', p.hfov_deg,
            'rangeM', p.range_m, 'highPosition', p.high_position, 'zoomMax', p.zoom_max, 'panOffsetDeg', p.pan_offset_deg,

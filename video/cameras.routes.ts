@@ -10,6 +10,7 @@ import type { AlertsService } from './alerts.service.js';
 import type { CameraAdminService } from './camera-admin.service.js';
 import type { MediaStore } from '../server/media-store.js';
 import { NotFound } from '../server/errors.js';
+import { EVERYONE } from '../server/auth/roles.js';
 
 const OPERATORS = ['operator', 'dispatcher'] as const;
 const INSTALLERS = ['installer'] as const;
@@ -69,11 +70,11 @@ export function cameraRoutes(
   return [
     route({
       method: 'get', path: '/api/alerts', summary: 'Camera alerts, newest first (a burst is one alert with a count)', tag: 'alerts',
-      access: 'authenticated', query: z.strictObject({ camera: z.coerce.number().int().positive().optional() }),
+      access: OPERATORS, query: z.strictObject({ camera: z.coerce.number().int().positive().optional() }),
       handler: ({ auth, query }) => alerts.list(auth, query.camera),
     }),
     route({
-      method: 'get', path: '/api/media/:name', summary: 'A stored photo or snapshot', tag: 'alerts', access: 'authenticated',
+      method: 'get', path: '/api/media/:name', summary: 'A stored photo or snapshot', tag: 'alerts', access: OPERATORS,
       params: z.strictObject({ name: z.string().regex(/^[0-9a-f]{64}\.(jpg|png|mp4)$/, 'a media file name') }),
       handler: async ({ params, res }) => {
         const body = await media.read(params.name).catch(() => null);
@@ -84,7 +85,7 @@ export function cameraRoutes(
     }),
     route({
       method: 'get', path: '/api/cameras', summary: 'Cameras with placement, status and abilities (never credentials)', tag: 'cameras',
-      access: 'authenticated', query: z.strictObject({ status: z.enum(['unknown', 'online', 'offline', 'error']).optional() }),
+      access: EVERYONE, query: z.strictObject({ status: z.enum(['unknown', 'online', 'offline', 'error']).optional() }),
       handler: ({ auth, query }) => cameras.list(auth, query.status ?? null),
     }),
     route({
@@ -94,7 +95,7 @@ export function cameraRoutes(
     }),
     route({
       method: 'get', path: '/api/cameras/visible', summary: 'Cameras that see a point, or can be turned to it, nearest first', tag: 'cameras',
-      access: 'authenticated', query: z.strictObject({ lon: z.coerce.number().min(-180).max(180), lat: z.coerce.number().min(-90).max(90), crs: CrsSchema }),
+      access: EVERYONE, query: z.strictObject({ lon: z.coerce.number().min(-180).max(180), lat: z.coerce.number().min(-90).max(90), crs: CrsSchema }),
       handler: ({ auth, query }) => {
         const [lon, lat] = convertPoint(query.lon, query.lat, query.crs, 'WGS84');
         return cameras.whoSees(auth, { lon, lat });
@@ -110,7 +111,7 @@ export function cameraRoutes(
       handler: ({ auth, body }) => cameras.register(auth, { ...body, placement: body.placement && toSpec(body.placement) }),
     }),
     route({
-      method: 'get', path: '/api/cameras/:id', summary: 'One camera', tag: 'cameras', access: 'authenticated', params: IdParams,
+      method: 'get', path: '/api/cameras/:id', summary: 'One camera', tag: 'cameras', access: EVERYONE, params: IdParams,
       handler: ({ auth, params }) => cameras.get(auth, params.id),
     }),
     route({
@@ -140,7 +141,7 @@ export function cameraRoutes(
       handler: ({ auth, params, body }) => cameras.place(auth, params.id, toSpec(body)),
     }),
     route({
-      method: 'get', path: '/api/cameras/:id/placements', summary: 'Where the camera stood over time', tag: 'cameras', access: 'authenticated',
+      method: 'get', path: '/api/cameras/:id/placements', summary: 'Where the camera stood over time', tag: 'cameras', access: EVERYONE,
       params: IdParams, handler: ({ auth, params }) => cameras.placements(auth, params.id),
     }),
     route({
@@ -162,14 +163,14 @@ export function cameraRoutes(
     }),
     route({
       method: 'get', path: '/api/cameras/:id/ptz', summary: 'Where the camera points now, and who holds its control', tag: 'ptz',
-      access: 'authenticated', params: IdParams, handler: ({ auth, params }) => ptz.status(auth, params.id),
+      access: STEERERS, params: IdParams, handler: ({ auth, params }) => ptz.status(auth, params.id),
     }),
     route({
-      method: 'get', path: '/api/cameras/:id/ptz/presets', summary: "The camera's presets", tag: 'ptz', access: 'authenticated',
+      method: 'get', path: '/api/cameras/:id/ptz/presets', summary: "The camera's presets", tag: 'ptz', access: STEERERS,
       params: IdParams, handler: ({ auth, params }) => ptz.presets(auth, params.id),
     }),
     route({
-      method: 'get', path: '/api/cameras/:id/ptz/lock', summary: 'Who steers this camera', tag: 'ptz', access: 'authenticated',
+      method: 'get', path: '/api/cameras/:id/ptz/lock', summary: 'Who steers this camera', tag: 'ptz', access: STEERERS,
       params: IdParams, handler: ({ auth, params }) => ptz.lock(auth, params.id),
     }),
     route({

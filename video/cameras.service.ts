@@ -1,5 +1,6 @@
 // Registering, placing and listing cameras. Only the ONVIF driver talks to devices;
 // this decides what is stored and who may do it.
+import { assertInstalledBy } from './camera-owner.js';
 import type { AuthContext } from '../server/auth/auth-context.js';
 import { inTransaction, type Db } from '../server/db/pool.js';
 import { AppError, Conflict, NotFound, Unprocessable } from '../server/errors.js';
@@ -124,8 +125,9 @@ export class CamerasService {
   }
 
   /** A JPEG from the camera now: its snapshot URI, else a frame grabbed from its stream. */
-  async snapshot(auth: AuthContext, id: number): Promise<CameraPicture> {
-    await this.get(auth, id);
+  async snapshot(auth: AuthContext, id: number, ownerOnly = false): Promise<CameraPicture> {
+    const camera = await this.get(auth, id);
+    if (ownerOnly) assertInstalledBy(auth, camera);
     const secret = (await new CamerasRepository(this.db).secret(id))!;
     try {
       return await this.pictures.take(secret);

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthContext } from '../server/auth/auth-context.js';
 import type { Db } from '../server/db/pool.js';
-import { AppError, NotFound, ServiceUnavailable } from '../server/errors.js';
+import { AppError, NotFound } from '../server/errors.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import { resolveHlsFile, waitForPlaylist } from './relay/hls-files.js';
 import type { RelayKey, RelayManager } from './relay/relay-manager.js';
@@ -91,7 +91,8 @@ export class LiveSourcesService {
   }
 
   private requireIngest(): RtmpIngest {
-    if (!this.ingest) throw new ServiceUnavailable('RTMP ingest is off on this server (RTMP_PORT=0)');
+    // A setting, not an outage: nothing can be pushed here, so there is nothing to watch.
+    if (!this.ingest) throw new NotFound('A pushed stream (RTMP ingest is off on this server: RTMP_PORT=0)');
     return this.ingest;
   }
 

@@ -6,6 +6,9 @@ import { RELAY_NAMES, type LiveVideoService, type RelayName } from './live-video
 import { ServiceUnavailable } from '../server/errors.js';
 import type { LiveSourcesService } from './live-sources.service.js';
 import type { CamerasService } from './cameras.service.js';
+import { COMMAND_ROOM } from '../server/auth/roles.js';
+
+// Live video: the command room, and the installer of that camera (ownerAccess).
 
 const Stream = z.enum(['main', 'sub']).describe('sub for small tiles, main for the enlarged view');
 const Relay = z.enum(RELAY_NAMES as [RelayName, ...RelayName[]]).describe('a camera stream, or its on-demand H.264 transcode (main-h264, sub-h264)');
@@ -19,9 +22,9 @@ export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesSer
   return [
     route({
       method: 'get', path: '/api/cameras/:id/snapshot.jpg', summary: "A JPEG from the camera now: its snapshot URI, else one frame grabbed from its stream", tag: 'video',
-      access: 'authenticated', params: IdParams,
-      handler: async ({ auth, params, res }) => {
-        const picture = await snapshots.snapshot(auth, params.id);
+      access: COMMAND_ROOM, ownerAccess: ['installer'], params: IdParams, query: z.strictObject({ access_token: z.string().optional() }),
+      handler: async ({ auth, params, res, ownerOnly }) => {
+        const picture = await snapshots.snapshot(auth, params.id, ownerOnly);
         res.status(200).type('image/jpeg').setHeader('Cache-Control', 'no-store').setHeader('X-Snapshot-Source', picture.from);
         res.send(picture.jpeg);
       },
@@ -33,15 +36,15 @@ export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesSer
       handler: ({ auth, body }) => sources.create(auth, body.name, body.townCode),
     }),
     route({
-      method: 'get', path: '/api/live-sources', summary: 'Pushed streams and whether they are live', tag: 'video', access: 'authenticated',
+      method: 'get', path: '/api/live-sources', summary: 'Pushed streams and whether they are live', tag: 'video', access: COMMAND_ROOM,
       handler: ({ auth }) => sources.list(auth),
     }),
     route({
-      method: 'post', path: '/api/live-sources/:id/live', summary: 'Watch a pushed stream through HLS', tag: 'video', access: 'authenticated',
+      method: 'post', path: '/api/live-sources/:id/live', summary: 'Watch a pushed stream through HLS', tag: 'video', access: COMMAND_ROOM,
       params: IdParams, handler: ({ auth, params }) => sources.watch(auth, params.id),
     }),
     route({
-      method: 'get', path: '/api/live-sources/:id/live/:file', summary: 'HLS of a pushed stream', tag: 'video', access: 'authenticated',
+      method: 'get', path: '/api/live-sources/:id/live/:file', summary: 'HLS of a pushed stream', tag: 'video', access: COMMAND_ROOM,
       params: z.strictObject({ id: z.coerce.number().int().positive(), file: z.string().regex(/^[\w.-]{1,64}$/) }),
       query: z.strictObject({ access_token: z.string().optional() }),
       handler: async ({ auth, params, res }) => {
@@ -54,19 +57,20 @@ export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesSer
     }),
     route({
       method: 'post', path: '/api/cameras/:id/live', summary: 'Watch a camera: starts or joins its HLS relay, answers when the first segment is ready', tag: 'video',
-      access: 'authenticated', params: IdParams, body: z.strictObject({ stream: Stream.default('sub'), decodes: Decodes }),
-      handler: ({ auth, params, body }) => video.watch(auth, params.id, body.stream, body.decodes),
+      access: COMMAND_ROOM, ownerAccess: ['installer'], params: IdParams, body: z.strictObject({ stream: Stream.default('sub'), decodes: Decodes }),
+      handler: ({ auth, params, body, ownerOnly }) => video.watch(auth, params.id, body.stream, body.decodes, ownerOnly),
     }),
     route({
-      method: 'get', path: '/api/cameras/:id/live', summary: "State of the camera's relays", tag: 'video', access: 'authenticated', params: IdParams,
-      handler: ({ auth, params }) => video.status(auth, params.id),
+      method: 'get', path: '/api/cameras/:id/live', summary: "State of the camera's relays", tag: 'video', access: COMMAND_ROOM, ownerAccess: ['installer'], params: IdParams,
+      handler: ({ auth, params, ownerOnly }) => video.status(auth, params.id, ownerOnly),
     }),
     route({
       method: 'get', path: '/api/cameras/:id/live/:stream/:file', summary: 'HLS playlist and segments (authorised viewers only)', tag: 'video',
-      access: 'authenticated', params: z.strictObject({ id: z.coerce.number().int().positive(), stream: Relay, file: z.string().regex(/^[\w.-]{1,64}$/) }),
+      access: COMMAND_ROOM, ownerAccess: ['installer'],
+      params: z.strictObject({ id: z.coerce.number().int().positive(), stream: Relay, file: z.string().regex(/^[\w.-]{1,64}$/) }),
       query: z.strictObject({ access_token: z.string().optional() }),
-      handler: async ({ auth, params, req, res }) => {
-        const found = await video.file(auth, params.id, params.stream, params.file, req.originalUrl);
+      handler: async ({ auth, params, req, res, ownerOnly }) => {
+        const found = await video.file(auth, params.id, params.stream, params.file, req.originalUrl, ownerOnly);
         if (!found.local) {
           // Another instance relays this stream: fetch from it with the caller's own
           // credentials, once (a proxied request is never proxied again).

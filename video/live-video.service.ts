@@ -2,6 +2,7 @@
 // viewer starts it, every viewer shares it, nobody watching stops it). The camera's
 // URL and password stay here; browsers only see our HLS paths. When another api
 // instance owns the relay, the request is answered by proxying to it.
+import { assertInstalledBy } from './camera-owner.js';
 import type { AuthContext } from '../server/auth/auth-context.js';
 import type { Db } from '../server/db/pool.js';
 import { AppError, NotFound, Unprocessable } from '../server/errors.js';
@@ -83,15 +84,16 @@ export class LiveVideoService {
 
   /**
    * Starts (or joins) the relay and waits for its first playable segment. `decodes`:
-   * the codecs the player can decode (browsers without H.265 send ['h264']).
+   * the codecs the player can decode (browsers without H.265 send ['h264']). `ownerOnly`:
+   * an installer, who may watch only the cameras they registered.
    */
-  async watch(auth: AuthContext, cameraId: number, requested: StreamName, decodes: readonly VideoCodec[] = ['h264']) {
-    const camera = await this.camera(auth, cameraId);
+  async watch(auth: AuthContext, cameraId: number, requested: StreamName, decodes: readonly VideoCodec[] = ['h264'], ownerOnly = false) {
+    const camera = await this.camera(auth, cameraId, ownerOnly);
     const codecs: Partial<Record<StreamName, VideoCodec>> = {};
     for (const p of camera.profiles) if (p.stream) codecs[p.stream] = codecOf(p.encoding);
     if (!camera.streams.sub) delete codecs.sub;
     const choice = chooseStream(requested, codecs, decodes);
-    const watch = await this.start(auth, cameraId, choice.relay);
+    const watch = await this.start(auth, cameraId, choice.relay, ownerOnly);
     const playlist = `/api/cameras/${cameraId}/live/${choice.relay}/index.m3u8`;
     const served = { stream: choice.stream, codec: choice.codec, transcoded: choice.transcoded };
     if (!watch.local) return { playlist, owner: watch.owner, state: 'live' as const, ...served };
@@ -107,8 +109,8 @@ export class LiveVideoService {
     }
   }
 
-  status(auth: AuthContext, cameraId: number) {
-    return this.camera(auth, cameraId).then(() => ({
+  status(auth: AuthContext, cameraId: number, ownerOnly = false) {
+    return this.camera(auth, cameraId, ownerOnly).then(() => ({
       main: relayView(this.relays.status(this.key(cameraId, 'main'))),
       sub: relayView(this.relays.status(this.key(cameraId, 'sub'))),
     }));
@@ -118,12 +120,12 @@ export class LiveVideoService {
    * A playlist or segment. A request for a stream nobody is relaying (an idle stop, a
    * restart) starts it again and waits for the playlist, so players recover by themselves.
    */
-  async file(auth: AuthContext, cameraId: number, stream: RelayName, name: string, path: string): Promise<LiveFile> {
+  async file(auth: AuthContext, cameraId: number, stream: RelayName, name: string, path: string, ownerOnly = false): Promise<LiveFile> {
     const key = this.key(cameraId, stream);
     // Asked before touch(): a retired (or foreign) camera's relay must not be kept alive by requests.
-    await this.camera(auth, cameraId);
+    await this.camera(auth, cameraId, ownerOnly);
     if (!this.relays.touch(key)) {
-      const watch = await this.start(auth, cameraId, stream);
+      const watch = await this.start(auth, cameraId, stream, ownerOnly);
       if (!watch.local) return { local: false, url: watch.owner.replace(/\/$/, '') + path };
       await waitForPlaylist(watch.dir, { timeoutMs: READY_TIMEOUT_MS });
     }
@@ -133,8 +135,8 @@ export class LiveVideoService {
     return { local: true, file };
   }
 
-  private async start(auth: AuthContext, cameraId: number, relay: RelayName): Promise<WatchResult> {
-    const camera = await this.camera(auth, cameraId);
+  private async start(auth: AuthContext, cameraId: number, relay: RelayName, ownerOnly: boolean): Promise<WatchResult> {
+    const camera = await this.camera(auth, cameraId, ownerOnly);
     const secret = (await new CamerasRepository(this.db).secret(cameraId))!;
     const stream: StreamName = relay.startsWith('main') ? 'main' : 'sub';
     const uri = stream === 'main' ? secret.mainStreamUri : (secret.subStreamUri ?? secret.mainStreamUri);
@@ -152,9 +154,10 @@ export class LiveVideoService {
     return { sourceId: `camera-${cameraId}`, stream };
   }
 
-  private async camera(auth: AuthContext, id: number) {
+  private async camera(auth: AuthContext, id: number, ownerOnly = false) {
     const camera = await new CamerasRepository(this.db).find(id);
     if (!camera || !auth.canAccessTown(camera.townId)) throw new NotFound(`Camera ${id}`);
+    if (ownerOnly) assertInstalledBy(auth, camera);
     return camera;
   }
 }

@@ -3,7 +3,8 @@
 // reports they sent keep their author.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../server/db/pool.js';
-import { NotFound, Unprocessable } from '../../server/errors.js';
+import { Forbidden, NotFound, Unprocessable } from '../../server/errors.js';
+import type { AuthContext } from '../../server/auth/auth-context.js';
 import { ClientKeysRepository, type Open311Client } from './client-keys.repository.js';
 
 const KEY_PREFIX = 'o311_';
@@ -13,27 +14,33 @@ export const hashKey = (key: string): Buffer => createHash('sha256').update(key,
 export class ClientKeysService {
   constructor(private readonly db: Db) {}
 
-  async create(name: string, townCode: string | null): Promise<Open311Client & { apiKey: string }> {
+  /** A key that may report anywhere (no town) is only for an admin of every town to make. */
+  async create(auth: AuthContext, name: string, townCode: string | null): Promise<Open311Client & { apiKey: string }> {
     const repo = new ClientKeysRepository(this.db);
     let townId: number | null = null;
     if (townCode) {
       const town = await repo.townByCode(townCode);
       if (!town) throw new Unprocessable(`No town has the code ${townCode}`, { field: 'townCode' }, 'unknown_town');
+      auth.assertTown(town.id, `town ${townCode}`);
       townId = town.id;
+    } else if (auth.townFilter !== null) {
+      throw new Forbidden('A key for every town is only for an admin of every town: give townCode');
     }
     const apiKey = KEY_PREFIX + randomBytes(24).toString('base64url');
     const client = await repo.insert(name, hashKey(apiKey), townId);
     return { ...client, apiKey };
   }
 
-  list(): Promise<Open311Client[]> {
-    return new ClientKeysRepository(this.db).list();
+  /** The clients of the caller's towns (all of them for an admin of every town). */
+  async list(auth: AuthContext): Promise<Open311Client[]> {
+    return (await new ClientKeysRepository(this.db).list()).filter((c) => mayManage(auth, c));
   }
 
-  async disable(id: number): Promise<Open311Client> {
-    const client = await new ClientKeysRepository(this.db).disable(id);
-    if (!client) throw new NotFound(`Open311 client ${id}`);
-    return client;
+  async disable(auth: AuthContext, id: number): Promise<Open311Client> {
+    const repo = new ClientKeysRepository(this.db);
+    const found = await repo.find(id);
+    if (!found || !mayManage(auth, found)) throw new NotFound(`Open311 client ${id}`);
+    return (await repo.disable(id))!;
   }
 
   /** The enabled client a key belongs to, or null for a missing, unknown or disabled key. */
@@ -43,3 +50,6 @@ export class ClientKeysService {
     return client && !client.disabled ? client : null;
   }
 }
+
+const mayManage = (auth: AuthContext, client: Open311Client): boolean =>
+  client.townId === null ? auth.townFilter === null : auth.canAccessTown(client.townId);

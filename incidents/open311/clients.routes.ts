@@ -15,18 +15,18 @@ export function open311ClientRoutes(services: Pick<Services, 'db'>): AnyRoute[] 
         /** Tied to a town: it may only report inside it. */
         townCode: z.string().trim().min(1).max(20).optional(),
       }),
-      handler: ({ body }) => clients.create(body.name, body.townCode ?? null),
+      handler: ({ auth, body }) => clients.create(auth, body.name, body.townCode ?? null),
     }),
     route({
       method: 'get', path: '/api/open311/clients', tag: 'open311', access: ['admin'],
       summary: 'The Open311 clients (never their keys)',
-      handler: async () => ({ clients: await clients.list() }),
+      handler: async ({ auth }) => ({ clients: await clients.list(auth) }),
     }),
     route({
       method: 'delete', path: '/api/open311/clients/:id', tag: 'open311', access: ['admin'],
       params: z.strictObject({ id: z.coerce.number().int().positive() }),
       summary: "Disable a client's key (its reports keep their author)",
-      handler: ({ params }) => clients.disable(params.id),
+      handler: ({ auth, params }) => clients.disable(auth, params.id),
     }),
   ];
 }

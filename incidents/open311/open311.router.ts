@@ -9,6 +9,8 @@ import { ClientKeysService } from './client-keys.service.js';
 import { badRequest, notFound, Open311Error, toOpen311Error } from './errors.js';
 import { formatOf, sendError, sendList, sendObject, splitFormat } from './formats.js';
 import { Open311Service } from './open311.service.js';
+import { parseMultipart } from './multipart.js';
+import { BAD_TEXT_MESSAGE, badTextAt } from '../../server/http/text-input.js';
 import { formFields, queryFields, type Fields } from './schemas.js';
 
 /** A report is a few fields and a description; anything much larger is not one. */
@@ -17,8 +19,9 @@ const MAX_FORM_BYTES = 128 * 1024;
 export function open311Router(services: Pick<Services, 'db' | 'media' | 'config' | 'incidents' | 'gazetteer'>): Router {
   const open311 = new Open311Service(services.db, services.incidents.taxonomy, services.incidents.intake, new ClientKeysService(services.db),
     services.media, { townUtcOffsetHours: services.config.TOWN_UTC_OFFSET_HOURS }, services.gazetteer, services.incidents.placement);
+  const maxPhotoBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
   const endpointUrl = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
-  const query = (req: Request) => queryFields(req.query as Record<string, unknown>);
+  const query = (req: Request) => textOnly(queryFields(req.query as Record<string, unknown>));
 
   const v2 = express.Router();
   // What GET answers is public: a citizen's web map may read it from any origin.
@@ -61,8 +64,9 @@ export function open311Router(services: Pick<Services, 'db' | 'media' | 'config'
   v2.post('/:file', async (req, res) => {
     const { name, format } = splitFormat(req.params['file']!);
     if (name !== 'requests') throw notFound(`Only requests.${format} takes a POST`);
-    const fields = await readForm(req);
-    sendList(res, format, 'service_requests', 'request', await open311.submit(fields));
+    const { fields, photo } = await readForm(req, maxPhotoBytes);
+    textOnly(fields);
+    sendList(res, format, 'service_requests', 'request', await open311.submit(fields, photo));
   });
   v2.use((req) => {
     throw notFound(`No resource ${req.method} ${req.baseUrl}${req.path}`);
@@ -76,18 +80,30 @@ export function open311Router(services: Pick<Services, 'db' | 'media' | 'config'
   return router;
 }
 
-/** The POST body as form fields; the query string's fields (api_key, say) come first, the body's win. */
-async function readForm(req: Request): Promise<Fields> {
+/**
+ * The POST body as form fields; the query string's fields (api_key, say) come first, the
+ * body's win. multipart/form-data may carry the citizen's photo as the part `media`.
+ */
+async function readForm(req: Request, maxPhotoBytes: number): Promise<{ fields: Fields; photo: Buffer | null }> {
   const type = (req.headers['content-type'] ?? '').toLowerCase();
+  const fields = queryFields(req.query as Record<string, unknown>);
+  if (type.startsWith('multipart/form-data')) {
+    const parts = parseMultipart(await readRawBody(req, MAX_FORM_BYTES + maxPhotoBytes), req.headers['content-type']!);
+    const photos = parts.filter((p) => p.name === 'media' && p.filename !== null);
+    if (photos.length > 1) throw badRequest('One photo per service request (the part "media")');
+    const text = new Map<string, string[]>();
+    for (const p of parts.filter((q) => q.filename === null)) text.set(p.name, [...(text.get(p.name) ?? []), p.data.toString('utf8')]);
+    for (const [name, values] of text) fields.set(name, values);
+    return { fields, photo: photos[0]?.data ?? null };
+  }
   const body = await readRawBody(req, MAX_FORM_BYTES);
   if (body.length > 0 && !type.startsWith('application/x-www-form-urlencoded')) {
-    throw badRequest(`Send the service request form-encoded (Content-Type: application/x-www-form-urlencoded), not "${type || 'nothing'}"`);
+    throw badRequest(`Send the service request form-encoded (Content-Type: application/x-www-form-urlencoded, or multipart/form-data with a photo), not "${type || 'nothing'}"`);
   }
   const charset = /charset=([^;\s]+)/.exec(type)?.[1]?.replace(/"/g, '');
   if (charset && !['utf-8', 'utf8'].includes(charset)) throw badRequest(`Send UTF-8, not ${charset}`);
-  const fields = queryFields(req.query as Record<string, unknown>);
   for (const [name, values] of formFields(body.toString('utf8'))) fields.set(name, values);
-  return fields;
+  return { fields, photo: null };
 }
 
 function answerError(err: unknown, req: Request, res: Response, _next: NextFunction): void {
@@ -100,4 +116,13 @@ function answerError(err: unknown, req: Request, res: Response, _next: NextFunct
   const known = toOpen311Error(err);
   if (!known) log.error({ err }, 'unhandled error in Open311');
   sendError(res, formatOf(req.path), known ?? new Open311Error(500, 'Something went wrong on our side; it has been logged'));
+}
+
+/** Fields PostgreSQL can store: a NUL or half a surrogate pair is a 400 naming the field. */
+function textOnly(fields: Fields): Fields {
+  for (const [name, values] of fields) {
+    const bad = badTextAt([name, ...values], name);
+    if (bad) throw badRequest(`${name.replace(/[^\w[\]-]/g, '?')} ${BAD_TEXT_MESSAGE}`);
+  }
+  return fields;
 }

@@ -1,12 +1,15 @@
 // GeoReport v2 over the incident module: the taxonomy's active subcategories are the
 // services, incidents that citizens reported are the service requests. A report goes
 // through the same intake as every other (grid lookup, routing, merge, dispatch).
-import type { Db } from '../../server/db/pool.js';
+import { inTransaction, type Db } from '../../server/db/pool.js';
 import { Forbidden } from '../../server/errors.js';
 import type { MediaStore } from '../../server/media-store.js';
 import { IncidentsRepository } from '../incidents.repository.js';
 import type { IntakeService } from '../intake.service.js';
-import { PLATFORM_NAMES, type Incident } from '../model.js';
+import { PLATFORM_NAMES, type Actor, type Incident } from '../model.js';
+import { MediaRepository } from '../media.repository.js';
+import { ImageFormatError, stripImageMetadata } from '../../server/image-metadata.js';
+import { publicStatus } from './public-status.js';
 import type { Open311Attribute, Subcategory } from '../taxonomy.repository.js';
 import type { TaxonomyService } from '../taxonomy.service.js';
 import { validateAttributes } from './attributes.js';
@@ -108,7 +111,7 @@ export class Open311Service {
   }
 
   /** POST requests: one report through the intake; a merge answers the incident it joined. */
-  async submit(fields: Fields) {
+  async submit(fields: Fields, photoBytes: Buffer | null = null) {
     const client = await this.clients.authenticate(firstField(fields, 'api_key'));
     if (!client) throw forbidden('A valid api_key is required to submit a service request (missing, unknown or disabled key)');
     const jurisdiction = await this.jurisdiction(fields);
@@ -121,7 +124,7 @@ export class Open311Service {
     if (!sub) throw badRequest(`service_code "${input.service_code}" is not a service here (GET services.json lists them)`);
     const attributes = validateAttributes(sub.code, sub.attributes, input.attributes);
     if (input.lat === undefined && input.long === undefined && input.address_string) {
-      return this.submitAddress(input, sub, attributes, client, jurisdiction);
+      return this.submitAddress(input, sub, attributes, client, jurisdiction, photoBytes);
     }
     if (input.lat === undefined || input.long === undefined) {
       throw badRequest(input.address_id
@@ -131,10 +134,14 @@ export class Open311Service {
     const contact = contactOf(input);
     if (input.media_url) attributes['media_url'] = input.media_url;
     const townIds = client.townId !== null ? [client.townId] : jurisdiction !== null ? [jurisdiction] : null;
+    // Checked and stripped before anything is written: a bad photo refuses the whole request.
+    const photo = photoBytes ? citizenPhoto(photoBytes) : null;
+    const actor = { kind: 'citizen' as const, clientId: client.id, label: client.name };
     const result = await this.intakeOrRefuse(client, () => this.intake.report({
       source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, lon: input.long!, lat: input.lat!,
       address: input.address_string ?? null, contact, attributes: Object.keys(attributes).length ? attributes : null, townIds,
-    }, { kind: 'citizen', clientId: client.id, label: client.name }));
+    }, actor));
+    if (photo) await this.attachPhoto(result.incident, result.reportId, photo, actor);
     return [{ service_request_id: String(result.incident.id), service_notice: this.notice(result), account_id: input.account_id ?? null }];
   }
 
@@ -142,8 +149,9 @@ export class Open311Service {
    * A call with an address and no point: the gazetteer places it (a point and its grid,
    * then the usual intake), or it opens 待定位 for the command room to place on the map.
    */
-  private async submitAddress(input: Submission, sub: Subcategory, attributes: Record<string, string>, client: Client, jurisdiction: number | null) {
+  private async submitAddress(input: Submission, sub: Subcategory, attributes: Record<string, string>, client: Client, jurisdiction: number | null, photoBytes: Buffer | null) {
     const address = input.address_string!;
+    const photo = photoBytes ? citizenPhoto(photoBytes) : null;
     const townIds = client.townId !== null ? [client.townId] : jurisdiction !== null ? [jurisdiction] : null;
     const located = await this.gazetteer.locate(address, townIds);
     if (input.media_url) attributes['media_url'] = input.media_url;
@@ -155,6 +163,7 @@ export class Open311Service {
         address, contact: contactOf(input), attributes: Object.keys(attributes).length ? attributes : null, townIds,
       }, actor));
       if (!result.merged) await this.placement.noteGeocode(result.incident.id, geocode);
+      if (photo) await this.attachPhoto(result.incident, result.reportId, photo, actor);
       return [{ service_request_id: String(result.incident.id), service_notice: `${this.notice(result)}（按地址定位：${located.place}）`, account_id: input.account_id ?? null }];
     }
     const townId = located.townId ?? townIds?.[0] ?? this.gazetteer.onlyTown();
@@ -168,6 +177,10 @@ export class Open311Service {
       provisional: { lon: start.lon, lat: start.lat }, geocode: { ...geocode, key: normalizeAddress(address) }, reporterAccountId: null,
       contact: contactOf(input), attributes: Object.keys(attributes).length ? attributes : null,
     }, actor);
+    if (photo) {
+      const reportId = await new ServiceRequestsRepository(this.db).newestReportId(incident.id);
+      if (reportId !== null) await this.attachPhoto(incident, reportId, photo, actor);
+    }
     return [{
       service_request_id: String(incident.id),
       service_notice: merged
@@ -218,10 +231,28 @@ export class Open311Service {
     return [this.view(row, endpointUrl)];
   }
 
+  /** The citizen's own photo of a request, without its metadata (stripped when stored, and again here for older files). */
   async photo(id: number, mediaId: number): Promise<{ contentType: string; body: Buffer }> {
     const photo = await new ServiceRequestsRepository(this.db).photo(id, mediaId);
     if (!photo) throw notFound(`No photo ${mediaId} of service request ${id}`);
-    return { contentType: photo.contentType, body: await this.media.read(photo.file) };
+    try {
+      return { contentType: photo.contentType, body: stripImageMetadata(await this.media.read(photo.file), photo.contentType) };
+    } catch (err) {
+      if (err instanceof ImageFormatError) throw notFound(`No photo ${mediaId} of service request ${id} can be shown`);
+      throw err;
+    }
+  }
+
+  /** The citizen's photo, kept with their report (it is what the public face shows). */
+  private async attachPhoto(incident: Incident, reportId: number, photo: { type: PhotoType; body: Buffer }, actor: Actor): Promise<void> {
+    const file = await this.media.save(photo.body, photo.type.ext);
+    await inTransaction(this.db, async (tx) => {
+      const m = await new MediaRepository(tx).add({
+        incidentId: incident.id, reportId, kind: 'photo', stage: 'report', contentType: photo.type.contentType, bytes: photo.body.length, file,
+        personId: null, accountId: null,
+      });
+      await new IncidentsRepository(tx).appendHistory({ incidentId: incident.id, action: 'media', fromState: incident.state, toState: incident.state, actor, data: { mediaId: m.id, kind: 'photo', stage: 'report' } });
+    });
   }
 
   /** What the public sees of a request: never who reported it or how to reach them. */
@@ -231,7 +262,7 @@ export class Open311Service {
     return {
       service_request_id: String(r.id),
       status: closed ? 'closed' : 'open',
-      status_notes: maskPersonalNumbers(merged ? `已并入事件 #${r.mergedInto} merged into request ${r.mergedInto}${r.statusNotes ? `: ${r.statusNotes}` : ''}` : r.statusNotes),
+      status_notes: publicStatus(r.state, merged ? r.mergedInto : null),
       service_name: r.serviceName,
       service_code: r.serviceCode,
       description: maskPersonalNumbers(r.description),
@@ -268,5 +299,21 @@ export class Open311Service {
     const shifted = new Date(d.getTime() + h * 3_600_000).toISOString().slice(0, 19);
     const abs = Math.abs(h);
     return `${shifted}${h < 0 ? '-' : '+'}${String(Math.trunc(abs)).padStart(2, '0')}:${String(Math.round((abs % 1) * 60)).padStart(2, '0')}`;
+  }
+}
+
+interface PhotoType { contentType: 'image/jpeg' | 'image/png' | 'image/webp'; ext: string }
+
+/** The citizen's photo, told by its first bytes, without its metadata; a 400 for anything else. */
+function citizenPhoto(body: Buffer): { type: PhotoType; body: Buffer } {
+  const type: PhotoType | null = body[0] === 0xff && body[1] === 0xd8 ? { contentType: 'image/jpeg', ext: 'jpg' }
+    : body.toString('latin1', 1, 4) === 'PNG' ? { contentType: 'image/png', ext: 'png' }
+      : body.toString('latin1', 0, 4) === 'RIFF' && body.toString('latin1', 8, 12) === 'WEBP' ? { contentType: 'image/webp', ext: 'webp' } : null;
+  if (!type) throw badRequest('media must be a photo: JPEG, PNG or WebP');
+  try {
+    return { type, body: stripImageMetadata(body, type.contentType) };
+  } catch (err) {
+    if (err instanceof ImageFormatError) throw badRequest(`media is not a readable ${type.contentType}: ${err.message}`);
+    throw err;
   }
 }

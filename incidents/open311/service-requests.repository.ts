@@ -17,8 +17,6 @@ export interface ServiceRequestRow {
   lon: number;
   lat: number;
   mergedInto: number | null;
-  /** The latest step's note; the reports' own texts are not status notes. */
-  statusNotes: string | null;
   photoId: number | null;
   /** A picture a citizen linked to when reporting. */
   citizenMediaUrl: string | null;
@@ -35,12 +33,14 @@ export interface ServiceRequestQuery {
   limit: number;
 }
 
+// Only a photo a citizen sent with their own report is public: never the gridworkers'
+// feedback photos, the command room's, nor camera snapshots.
+const CITIZENS_OWN = `EXISTS (SELECT 1 FROM incident_reports cr WHERE cr.id = m.report_id AND cr.source = 'open311')`;
+
 const SELECT = `SELECT i.id, i.state, i.subcategory_code AS "serviceCode", s.name AS "serviceName", i.description, i.platform,
   i.reported_at AS "requestedAt", i.updated_at AS "updatedAt", i.finish_due_at AS "expectedAt", i.address, i.lon, i.lat,
   i.merged_into AS "mergedInto",
-  (SELECT h.note FROM incident_history h WHERE h.incident_id = i.id AND h.note IS NOT NULL AND h.action NOT IN ('report', 'report_merged')
-    ORDER BY h.id DESC LIMIT 1) AS "statusNotes",
-  (SELECT m.id FROM incident_media m WHERE m.incident_id = i.id AND m.kind = 'photo' ORDER BY m.id LIMIT 1) AS "photoId",
+  (SELECT m.id FROM incident_media m WHERE m.incident_id = i.id AND m.kind = 'photo' AND ${CITIZENS_OWN} ORDER BY m.id LIMIT 1) AS "photoId",
   (SELECT r.attributes->>'media_url' FROM incident_reports r WHERE r.incident_id = i.id AND r.source = 'open311' AND r.attributes ? 'media_url'
     ORDER BY r.id LIMIT 1) AS "citizenMediaUrl"
   FROM incidents i JOIN incident_subcategories s ON s.code = i.subcategory_code
@@ -48,6 +48,12 @@ const SELECT = `SELECT i.id, i.state, i.subcategory_code AS "serviceCode", s.nam
 
 export class ServiceRequestsRepository {
   constructor(private readonly db: DbClient) {}
+
+  /** The report a citizen's call just added to an incident (a 待定位 call's photo goes with it). */
+  async newestReportId(incidentId: number): Promise<number | null> {
+    const { rows } = await this.db.query<{ id: string }>('SELECT max(id) AS id FROM incident_reports WHERE incident_id = $1', [incidentId]);
+    return rows[0]?.id == null ? null : Number(rows[0].id);
+  }
 
   async list(q: ServiceRequestQuery): Promise<ServiceRequestRow[]> {
     const { rows } = await this.db.query<ServiceRequestRow>(
@@ -64,12 +70,11 @@ export class ServiceRequestsRepository {
     return rows;
   }
 
-  /** A photo of a request, only when the request is public and the file is a photo (not a camera snapshot). */
+  /** A photo of a request, only when a citizen sent it with their report. */
   async photo(id: number, mediaId: number): Promise<{ contentType: string; file: string } | null> {
     const { rows } = await this.db.query<{ contentType: string; file: string }>(
       `SELECT m.content_type AS "contentType", m.file FROM incident_media m
-       WHERE m.incident_id = $1 AND m.id = $2 AND m.kind = 'photo'
-         AND EXISTS (SELECT 1 FROM incident_reports r WHERE r.incident_id = m.incident_id AND r.source = 'open311')`,
+       WHERE m.incident_id = $1 AND m.id = $2 AND m.kind = 'photo' AND ${CITIZENS_OWN}`,
       [id, mediaId],
     );
     return rows[0] ?? null;

@@ -1,6 +1,7 @@
 // The demo town's people: per grid one grid head (网格长) and one full-time gridworker
-// (专职网格员), per village one grid instructor (网格指导员), each with a phone. Names
-// and numbers are made up, deterministically, so every start gives the same town.
+// (专职网格员), per village one grid instructor (网格指导员), each with a phone (its
+// identifier made up by the server: nobody can guess it). Names and numbers are made
+// up, deterministically, so every start gives the same town.
 import type { PersonInput } from '../../people/people.service.js';
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦傅方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
@@ -17,7 +18,6 @@ const phone = (i: number) => `1375700${String(1000 + i).slice(-4)}`;
 
 export interface DemoPerson {
   person: PersonInput;
-  device: string;
 }
 
 export function demoRoster(villages: { code: string }[], grids: { code: string; villageCode: string }[]): DemoPerson[] {
@@ -26,18 +26,15 @@ export function demoRoster(villages: { code: string }[], grids: { code: string; 
   for (const g of grids) {
     out.push({
       person: { name: name(i), phone: phone(i++), roles: ['grid_head'], villageCode: g.villageCode, gridCodes: [g.code], dutyStatus: 'on_duty' },
-      device: `hb-${g.code}-head`,
     });
     out.push({
       person: { name: name(i), phone: phone(i++), roles: ['fulltime_gridworker'], villageCode: g.villageCode, gridCodes: [g.code], dutyStatus: 'on_duty' },
-      device: `hb-${g.code}-gw`,
     });
   }
   for (const v of villages) {
     const own = grids.filter((g) => g.villageCode === v.code).map((g) => g.code);
     out.push({
       person: { name: name(i), phone: phone(i++), roles: ['grid_instructor'], villageCode: v.code, gridCodes: own, dutyStatus: 'off_duty' },
-      device: `hb-${v.code}-ins`,
     });
   }
   return out;

@@ -89,7 +89,7 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       summary: 'List accounts',
       tag: 'auth',
       access: ['admin'],
-      handler: () => auth.listAccounts(),
+      handler: ({ auth: caller }) => auth.listAccounts(caller),
     }),
     route({
       method: 'post',

@@ -11,6 +11,7 @@ import { HashGate } from './hash-gate.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleLimits } from './login-throttle.js';
 import { SecurityLog } from './security-log.js';
 import type { Role } from './roles.js';
+import { assertMayGrant, isWithinScope } from './account-scope.js';
 
 const log = moduleLogger('auth');
 
@@ -161,7 +162,9 @@ export class AuthService {
     await this.securityLog.record({ kind: 'account.password_changed', actor: me, ip, townIds: me.townIds, subject: me.username });
   }
 
+  /** `by`: the admin asking (none for the first admin); a town-scoped admin grants only within their towns. */
   async createAccount(input: CreateAccountInput, by?: AuthContext, ip?: string): Promise<AccountIdentity> {
+    if (by) assertMayGrant(by, input);
     if (await this.accounts.findByUsername(input.username)) {
       throw new Conflict(`An account named "${input.username}" already exists`, { field: 'username' });
     }
@@ -185,8 +188,9 @@ export class AuthService {
     return identity(created);
   }
 
-  async listAccounts(): Promise<AccountIdentity[]> {
-    return (await this.accounts.list()).map(identity);
+  /** Every account for an admin of every town; a town-scoped admin sees the accounts of their towns only. */
+  async listAccounts(caller: AuthContext): Promise<AccountIdentity[]> {
+    return (await this.accounts.list()).map(identity).filter((a) => isWithinScope(caller, a));
   }
 
   /** An admin disables or enables an account or changes its roles; its sessions end. */

@@ -56,6 +56,8 @@ export function createApp(parts: AppParts): Express {
   app.set('etag', false);
   app.locals['authService'] = parts.auth;
   app.locals['log'] = parts.log;
+  // The declarations themselves, for the tests that walk every route.
+  app.locals['routes'] = parts.routes;
 
   app.use(securityHeaders);
   if (parts.metrics) app.use(parts.metrics.metrics.middleware());

@@ -3,6 +3,7 @@ import { AuthContext } from '../auth/auth-context.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { Forbidden, PasswordChangeRequired, Unauthorized } from '../errors.js';
 import type { Access } from './route.js';
+import type { Role } from '../auth/roles.js';
 
 /**
  * Where a token may come as `?access_token=`: only where the client cannot send a header
@@ -35,14 +36,20 @@ export function anonymous(_req: Request, res: Response, next: NextFunction): voi
   next();
 }
 
-export function requireAccess(access: Access, beforePasswordChange = false) {
+export function requireAccess(access: Access, ownerAccess: readonly Role[] = [], beforePasswordChange = false) {
   return (_req: Request, res: Response, next: NextFunction): void => {
     const auth = res.locals['auth'] as AuthContext;
     if (access === 'public') return next();
     if (!auth.isAuthenticated) throw new Unauthorized();
     if (auth.mustChangePassword && !beforePasswordChange) throw new PasswordChangeRequired();
     if (access !== 'authenticated' && !auth.hasRole(...access)) {
-      throw new Forbidden(`This needs one of the roles: ${access.join(', ')}`);
+      // An owner role lets in only for the caller's own things, which the service checks.
+      const owner = ownerAccess.length > 0 && auth.me.roles.some((r) => ownerAccess.includes(r));
+      if (!owner) {
+        const whom = ownerAccess.length ? `${access.join(', ')} (or ${ownerAccess.join(', ')}, for their own)` : access.join(', ');
+        throw new Forbidden(`This needs one of the roles: ${whom}`);
+      }
+      res.locals['ownerOnly'] = true;
     }
     next();
   };

@@ -22,7 +22,8 @@ function fromBodyParser(err: BodyParserError): AppError | null {
     case 'request.aborted':
       return new BadRequest('The request was aborted before its body arrived', undefined, 'aborted');
     default:
-      return null;
+      // A path parameter that is not valid percent-encoding ("%ZZ"): the router says 400.
+      return err instanceof URIError ? new BadRequest(`The path is not valid percent-encoding: ${err.message}`, undefined, 'malformed_url') : null;
   }
 }
 

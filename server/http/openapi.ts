@@ -53,7 +53,9 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
       summary: r.summary,
       tags: [r.tag],
       ...(r.access === 'public' ? { security: [] } : {}),
-      ...(Array.isArray(r.access) ? { description: `Roles: ${r.access.join(', ')} (admin always).` } : {}),
+      ...(Array.isArray(r.access)
+        ? { description: `Roles: ${r.access.join(', ')} (admin always)${r.ownerAccess?.length ? `; ${r.ownerAccess.join(', ')} for their own only` : ''}.` }
+        : {}),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
       ...(r.rawBody ? {

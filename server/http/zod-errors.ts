@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { BadRequest } from '../errors.js';
+import { BAD_TEXT_MESSAGE, badTextAt } from './text-input.js';
 
 /** `features[3].geometry.coordinates[0]`: where in the input a problem is. */
 export function formatPath(path: ReadonlyArray<PropertyKey>, root = ''): string {
@@ -22,6 +23,8 @@ export function problemsOf(error: z.ZodError, root = ''): InputProblem[] {
 
 /** Parses input with a schema or throws a 400 listing every problem and where it is. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, where: 'body' | 'query' | 'params'): T {
+  const bad = badTextAt(input, where);
+  if (bad) throw new BadRequest(`Invalid ${where}: ${bad} ${BAD_TEXT_MESSAGE}`, { problems: [{ path: bad, message: BAD_TEXT_MESSAGE }] }, 'invalid_input');
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = problemsOf(result.error, where);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../http/route.js';
+import { COMMAND_ROOM, EVERYONE, type Role } from '../auth/roles.js';
 import { NotFound } from '../errors.js';
 import type { AreasRepository } from '../../gis/areas.repository.js';
 import type { LiveBus } from './live-bus.js';
@@ -8,6 +9,15 @@ import { bearerToken } from '../http/auth-middleware.js';
 import type { AuthService } from '../auth/auth.service.js';
 
 export const LIVE_TOPICS = ['positions', 'grid_events'] as const;
+
+/**
+ * Topics that carry what only some roles may read, as the routes that list the same
+ * things (`GET /api/incidents`, `GET /api/alerts`); other topics are the map's, for everyone.
+ */
+export const TOPIC_ROLES: Record<string, readonly Role[]> = {
+  incidents: [...COMMAND_ROOM, 'planner'],
+  alerts: COMMAND_ROOM,
+};
 
 /** Sessions behind open streams are checked this often (a revoked one ends within it plus the session cache's 10 s). */
 export const SESSION_RECHECK_MS = 15_000;
@@ -20,7 +30,7 @@ export function liveRoutes(
 ): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/api/live', tag: 'live', access: 'authenticated',
+      method: 'get', path: '/api/live', tag: 'live', access: EVERYONE,
       summary: 'Server-Sent Events of live updates (positions, grid events, …) for the caller\'s towns; token may be ?access_token=',
       query: z.strictObject({
         topics: z.string().optional().describe(`comma-separated, of: ${topics.join(', ')}`),
@@ -28,7 +38,8 @@ export function liveRoutes(
         access_token: z.string().optional(),
       }),
       handler: async ({ auth, query, req, res }) => {
-        const wanted = new Set((query.topics ?? topics.join(',')).split(',').map((t) => t.trim()).filter((t) => topics.includes(t)));
+        const wanted = new Set((query.topics ?? topics.join(',')).split(',').map((t) => t.trim())
+          .filter((t) => topics.includes(t) && auth.hasRole(...(TOPIC_ROLES[t] ?? EVERYONE))));
         let townIds: Set<number> | null = auth.townFilter ? new Set(auth.townFilter) : null;
         if (query.town) {
           const town = await areas.findByCode(query.town);

@@ -11,6 +11,8 @@ import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
 import { inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
 import { square, TOWN } from '../helpers/tiny-town.js';
+import { imageSize, jpegWithGps, metadataIn } from '../helpers/exif.js';
+import { PUBLIC_STATUS } from '../../incidents/open311/public-status.js';
 
 // A second town east of the tiny town, with one grid, for keys tied to a town.
 const OTHER_TOWN = '990101002';
@@ -477,17 +479,18 @@ describe('Open311 GeoReport v2', () => {
   });
 
   describe('status following the incident', () => {
-    it('stays open through dispatch and work, closes with the close note, and links a photo as media_url', async () => {
+    it('stays open through dispatch and work and closes, telling only a fixed text per state, never the command room\'s notes or photos', async () => {
       const a = await report({ service_code: 'traffic.road_damage', description: '路面塌陷', address_string: '东村路口' }, inGrid(2, 0));
       const id = a.body[0].service_request_id as string;
       const status = async () => (await get(`requests/${id}.json`)).body[0];
-      expect(await status()).to.deep.include({ status: 'open', status_notes: null, media_url: null });
+      expect(await status()).to.deep.include({ status: 'open', status_notes: PUBLIC_STATUS.reported, media_url: null });
 
       const phone = town.phones[0]!;
       const offered = await dispatcher.post(`/api/incidents/${id}/dispatch`, { personId: phone.personId });
       expect(offered.status, JSON.stringify(offered.body)).to.equal(200);
       expect(await status()).to.deep.include({ status: 'open' });
-      expect((await status()).status_notes).to.include('指定派给');
+      // Not "指定派给 网格员1，459 m": who was sent and how far is the command room's.
+      expect((await status()).status_notes).to.equal(PUBLIC_STATUS.dispatched);
 
       const asPhone = { authorization: `Bearer ${phone.token}` };
       const accepted = await t.anonymous.post(`/api/phone/offers/${offered.body.offer.id}/accept`, {}, asPhone);
@@ -495,32 +498,30 @@ describe('Open311 GeoReport v2', () => {
       const phoneAct = (body: object) => t.anonymous.post(`/api/phone/incidents/${id}/actions`, body, asPhone);
       expect((await phoneAct({ action: 'start' })).status).to.equal(200);
       expect((await phoneAct({ action: 'handle', note: '已修补路面' })).status).to.equal(200);
-      expect(await status()).to.deep.include({ status: 'open', status_notes: '已修补路面' });
+      expect(await status()).to.deep.include({ status: 'open', status_notes: PUBLIC_STATUS.handled });
 
-      // A photo of the work: served publicly as the request's media_url.
+      // A photo of the work is the command room's: not the public's.
       const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100, 1)]);
       const photo = await dispatcher.request('POST', `/api/incidents/${id}/media`, jpeg, { 'content-type': 'image/jpeg' });
       expect(photo.status, JSON.stringify(photo.body)).to.equal(201);
 
       expect((await dispatcher.post(`/api/incidents/${id}/actions`, { action: 'verify', rating: 5 })).status).to.equal(200);
-      const closed = await dispatcher.post(`/api/incidents/${id}/actions`, { action: 'close', note: '已办结，感谢反映' });
+      const closed = await dispatcher.post(`/api/incidents/${id}/actions`, { action: 'close', note: '回访群众，满意' });
       expect(closed.status, JSON.stringify(closed.body)).to.equal(200);
 
       const after = await status();
-      expect(after).to.deep.include({ status: 'closed', status_notes: '已办结，感谢反映', address: '东村路口' });
+      expect(after).to.deep.include({ status: 'closed', status_notes: PUBLIC_STATUS.closed, address: '东村路口', media_url: null });
       expect(Date.parse(after.updated_datetime)).to.be.at.least(Date.parse(after.requested_datetime));
-      expect(after.media_url).to.equal(`${t.api.url}/open311/v2/requests/${id}/media/${photo.body.id}`);
-      const image = await fetch(after.media_url);
-      expect(image.status).to.equal(200);
-      expect(image.headers.get('content-type')).to.equal('image/jpeg');
-      expect(Buffer.from(await image.arrayBuffer()).equals(jpeg)).to.equal(true);
+      expectSpecError(await get(`requests/${id}/media/${photo.body.id}`), 404);
       expectSpecError(await get(`requests/${id}/media/999999`), 404);
+      const everything = (await get('requests.json')).text;
+      for (const internal of ['已修补路面', '回访群众', '派给', ' m']) expect(everything).not.to.include(internal);
 
       const idsOf = (a2: Answer) => a2.body.map((r: { service_request_id: string }) => r.service_request_id);
       expect(idsOf(await get('requests.json?status=closed'))).to.include(id);
       expect(idsOf(await get('requests.json?status=open'))).not.to.include(id);
       const xml = (await get(`requests/${id}.xml`)).body.service_requests.request[0];
-      expect(xml).to.deep.include({ status: 'closed', status_notes: '已办结，感谢反映' });
+      expect(xml).to.deep.include({ status: 'closed', status_notes: PUBLIC_STATUS.closed });
 
       // A new report of the same kind there now opens a new request: the old one is closed.
       const again = await report({ service_code: 'traffic.road_damage', description: '又塌了' }, inGrid(2, 0));
@@ -535,8 +536,69 @@ describe('Open311 GeoReport v2', () => {
       expect(merged.status, JSON.stringify(merged.body)).to.equal(200);
       const r = (await get(`requests/${second}.json`)).body[0];
       expect(r.status).to.equal('closed');
-      expect(r.status_notes).to.include(`#${first}`).and.include('同一工地');
+      expect(r.status_notes).to.include(`#${first}`).and.not.include('同一工地');
       expect((await get(`requests/${first}.json`)).body[0].status).to.equal('open');
+    });
+  });
+
+  describe("the citizen's photo", () => {
+    /** A multipart/form-data body of text fields and one file part. */
+    function multipart(fields: Record<string, string>, file?: { name: string; type: string; body: Buffer }) {
+      const boundary = `----wg${Date.now()}`;
+      const parts: Buffer[] = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+      if (file) {
+        parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="IMG_0001.jpg"\r\nContent-Type: ${file.type}\r\n\r\n`), file.body, Buffer.from('\r\n'));
+      }
+      parts.push(Buffer.from(`--${boundary}--\r\n`));
+      return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+    }
+    const postMultipart = (m: { body: Buffer; type: string }) =>
+      fetch(`${t.api.url}/open311/v2/requests.json`, { method: 'POST', body: m.body as unknown as string, headers: { 'content-type': m.type } });
+    const count = async () => Number((await db.query('SELECT count(*) FROM incident_reports')).rows[0].count);
+
+    it('takes a photo with the report and shows it publicly without its EXIF (GPS), XMP or comment', async () => {
+      const original = jpegWithGps();
+      expect(metadataIn(original)).to.deep.equal(['EXIF', 'XMP GPS', 'GPSInfo tag', 'comment']);
+      const at = inGrid(2, 2, 0.002);
+      const res = await postMultipart(multipart(
+        { api_key: hotlineKey, service_code: 'environment.garbage', description: '垃圾桶满了', lat: String(at.lat), long: String(at.lon) },
+        { name: 'media', type: 'image/jpeg', body: original },
+      ));
+      const answer = await res.json();
+      expect(res.status, JSON.stringify(answer)).to.equal(200);
+      const id = answer[0].service_request_id as string;
+      const request = (await get(`requests/${id}.json`)).body[0];
+      expect(request.media_url).to.match(new RegExp(`/open311/v2/requests/${id}/media/\\d+$`));
+      const image = await fetch(request.media_url);
+      expect(image.status).to.equal(200);
+      expect(image.headers.get('content-type')).to.equal('image/jpeg');
+      const served = Buffer.from(await image.arrayBuffer());
+      expect(metadataIn(served)).to.deep.equal([]);
+      expect(imageSize(served)).to.equal('32,24');
+      expect(served.length).to.be.lessThan(original.length);
+      // The command room sees the same photo on the card, stripped as stored.
+      const card = await dispatcher.get(`/api/incidents/${id}`);
+      expect(card.body.media).to.have.length(1);
+      const internal = await dispatcher.get(`/api/incidents/${id}/media/${card.body.media[0].id}`);
+      expect(metadataIn(internal.raw)).to.deep.equal([]);
+    });
+
+    it('refuses a media part that is not a photo, or a broken one, writing nothing', async () => {
+      const before = await count();
+      const fields = { api_key: hotlineKey, service_code: 'environment.garbage', lat: String(inGrid(0, 2).lat), long: String(inGrid(0, 2).lon) };
+      const text = await postMultipart(multipart(fields, { name: 'media', type: 'image/jpeg', body: Buffer.from('not a photo at all') }));
+      expect(text.status).to.equal(400);
+      expect((await text.json())[0].description).to.match(/JPEG, PNG or WebP/);
+      const broken = jpegWithGps();
+      const cut = await postMultipart(multipart(fields, { name: 'media', type: 'image/jpeg', body: broken.subarray(0, 30) }));
+      expect(cut.status).to.equal(400);
+      expect((await cut.json())[0].description).to.match(/not a readable image\/jpeg/);
+      const noEnd = await postMultipart({ body: Buffer.from('--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1'), type: 'multipart/form-data; boundary=x' });
+      expect(noEnd.status).to.equal(400);
+      expect((await noEnd.json())[0].description).to.match(/closing boundary/);
+      const noBoundary = await postMultipart({ body: Buffer.from('x'), type: 'multipart/form-data' });
+      expect(noBoundary.status).to.equal(400);
+      expect(await count()).to.equal(before);
     });
   });
 });

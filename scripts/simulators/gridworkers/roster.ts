@@ -15,7 +15,8 @@ const peopleAnswer = z.array(
     id: z.union([z.number(), z.string()]),
     name: z.string(),
     gridCodes: z.array(z.string()),
-    devices: z.array(z.object({ id: z.union([z.number(), z.string()]), identifier: z.string().min(1) })),
+    // null: the account may not see phones' identifiers (only installers and admins do).
+    devices: z.array(z.object({ id: z.union([z.number(), z.string()]), identifier: z.string().min(1).nullable() })),
   }),
 );
 const featureCollection = z.object({
@@ -87,8 +88,12 @@ export async function fetchRoster(opts: ApiRosterOptions): Promise<RosterEntry[]
   ]);
   const grids = gridsByCode(map);
   const roster: RosterEntry[] = [];
-  for (const person of peopleAnswer.parse(people)) {
-    const device = person.devices[0];
+  const answer = peopleAnswer.parse(people);
+  if (answer.some((p) => p.devices[0]?.identifier === null)) {
+    throw new Error('this account does not see the phones\' identifiers: log in as an installer or an admin');
+  }
+  for (const person of answer) {
+    const device = person.devices[0] as { identifier: string } | undefined;
     const gridCode = person.gridCodes[0];
     const polygon = gridCode === undefined ? undefined : grids.get(gridCode);
     if (device && gridCode !== undefined && polygon) roster.push({ deviceId: device.identifier, personName: person.name, gridCode, polygon });
