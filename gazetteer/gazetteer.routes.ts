@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../server/http/route.js';
 import { readRawBody } from '../server/http/raw-body.js';
+import { EVERYONE } from '../server/auth/roles.js';
 import { BadRequest } from '../server/errors.js';
 import type { GazetteerService } from './gazetteer.service.js';
 import { LANDMARK_KINDS } from './landmark-csv.js';
@@ -49,7 +50,7 @@ export function gazetteerRoutes(gazetteer: GazetteerService): AnyRoute[] {
       },
     }),
     route({
-      method: 'get', path: '/api/gazetteer/towns/:code/landmarks', tag: 'gazetteer', access: 'authenticated', params: TownParams,
+      method: 'get', path: '/api/gazetteer/towns/:code/landmarks', tag: 'gazetteer', access: EVERYONE, params: TownParams,
       query: z.strictObject({
         kind: z.enum(LANDMARK_KINDS).optional(),
         limit: z.coerce.number().int().min(1).max(5000).default(500),
@@ -59,7 +60,7 @@ export function gazetteerRoutes(gazetteer: GazetteerService): AnyRoute[] {
       handler: ({ auth, params, query }) => gazetteer.landmarks(auth, params.code, query.kind, query.limit, query.offset),
     }),
     route({
-      method: 'get', path: '/api/gazetteer/locate', tag: 'gazetteer', access: 'authenticated',
+      method: 'get', path: '/api/gazetteer/locate', tag: 'gazetteer', access: EVERYONE,
       query: z.strictObject({ address: z.string().trim().min(1, 'say the address').max(200) }),
       summary: 'Where an address is, as a hotline call would be placed: a point and its grid with how it was found, or 待定位 with why and where to start looking',
       handler: ({ auth, query }) => gazetteer.locate(query.address, auth.townFilter),

@@ -12,7 +12,7 @@ export function placementRoutes(services: Services): AnyRoute[] {
   const { placement, incidents } = services.incidents;
   return [
     route({
-      method: 'get', path: '/api/incidents/unlocated', tag: 'incidents', access: 'authenticated',
+      method: 'get', path: '/api/incidents/unlocated', tag: 'incidents', access: COMMAND_ROOM,
       query: z.strictObject({ town: z.string().max(40).optional() }),
       summary: '待定位: incidents whose address named no single place, oldest call first, with what the gazetteer understood (geocode: reason, suggestion, candidates)',
       handler: ({ auth, query }) => placement.list(auth, query.town),

@@ -10,6 +10,8 @@ import { ExportQuery, type WrittenFile } from './map-file-writer.js';
 import type { MapFilesService } from './map-files.service.js';
 import { CRS_CHOICES, SourceCrsParam } from './source-crs.js';
 
+import { EVERYONE } from '../../server/auth/roles.js';
+
 const PLANNERS = ['planner'] as const;
 
 const FileQuery = z.strictObject({
@@ -48,7 +50,7 @@ export function mapFileRoutes(mapFiles: MapFilesService, maxMb: number): AnyRout
   const fields = (q: z.infer<typeof FileQuery>) => ({ codeField: q.codeField, nameField: q.nameField, villageField: q.villageField, kindField: q.kindField });
   return [
     route({
-      method: 'get', path: '/api/map-files/crs', summary: 'The coordinate systems a map file may be in (for crs=…)', tag: 'plans', access: 'authenticated',
+      method: 'get', path: '/api/map-files/crs', summary: 'The coordinate systems a map file may be in (for crs=…)', tag: 'plans', access: EVERYONE,
       handler: () => CRS_CHOICES,
     }),
     route({
@@ -63,13 +65,13 @@ export function mapFileRoutes(mapFiles: MapFilesService, maxMb: number): AnyRout
         mapFiles.import(auth, params.id, await upload(req, maxBytes), options(query), fields(query), query.allowInvalid),
     }),
     route({
-      method: 'get', path: '/api/plans/:id/export', tag: 'plans', access: 'authenticated', params: IdParams, query: ExportQuery,
+      method: 'get', path: '/api/plans/:id/export', tag: 'plans', access: PLANNERS, params: IdParams, query: ExportQuery,
       summary: "The plan's grids as a zipped Shapefile, GeoPackage or KML",
       responses: { 200: { description: 'The file', contentType: 'application/octet-stream' } },
       handler: async ({ auth, params, query, res }) => sendFile(res, await mapFiles.exportPlan(auth, params.id, query.format, query.crs)),
     }),
     route({
-      method: 'get', path: '/api/towns/:code/grids/export', tag: 'areas', access: 'authenticated', params: CodeParams, query: ExportQuery,
+      method: 'get', path: '/api/towns/:code/grids/export', tag: 'areas', access: EVERYONE, params: CodeParams, query: ExportQuery,
       summary: "A town's published grids as a zipped Shapefile, GeoPackage or KML",
       responses: { 200: { description: 'The file', contentType: 'application/octet-stream' } },
       handler: async ({ auth, params, query, res }) => sendFile(res, await mapFiles.exportTown(auth, params.code, query.format, query.crs)),

@@ -61,10 +61,21 @@ describe('route access: every route × every role × own and other town', functi
     return { ...req, path: req.path!.replace(/\/\d+(?=\/|$)/g, '/999999999') };
   }
 
-  // Logout ends the session it is called with: it gets a session of its own.
+  // Logout ends the session it is called with: it gets a session of its own. Logging out
+  // everywhere and changing one's password end every session of the account: they get an
+  // account of their own, of the same role and town.
+  let throwaway = 0;
   async function tokenFor(f: TownFixture, role: Role, route: AnyRoute): Promise<string> {
-    if (route.path !== '/api/auth/logout') return f.accounts[role].client.token!;
-    return (await t.anonymous.post('/api/auth/login', { username: f.accounts[role].username, password: FIXTURE_PASSWORD })).body.token as string;
+    if (route.path === '/api/auth/logout') {
+      return (await t.anonymous.post('/api/auth/login', { username: f.accounts[role].username, password: FIXTURE_PASSWORD })).body.token as string;
+    }
+    if (route.path === '/api/auth/logout-everywhere' || route.path === '/api/auth/password') {
+      const username = `${role}-${f.key}-throwaway-${++throwaway}-${process.pid}`;
+      const made = await t.admin.post('/api/accounts', { username, displayName: username, password: FIXTURE_PASSWORD, roles: [role], townIds: [f.townId] });
+      expect(made.status, JSON.stringify(made.body)).to.equal(201);
+      return (await t.anonymous.post('/api/auth/login', { username, password: FIXTURE_PASSWORD })).body.token as string;
+    }
+    return f.accounts[role].client.token!;
   }
   const tokenOf = (f: TownFixture, role: Role) => f.accounts[role].client.token!;
 

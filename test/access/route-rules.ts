@@ -45,6 +45,13 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/auth/logout': { roles: ALL, town: 'global' },
   'GET /api/auth/me': { roles: ALL, town: 'global' },
   'GET /api/accounts': { roles: NONE, town: 'list' },
+  'PATCH /api/accounts/:id': { roles: NONE, town: 'scoped', req: () => ({ body: { roles: ['operator'] } }) },
+  'PUT /api/accounts/:id/password': { roles: NONE, town: 'scoped', req: () => ({ body: { password: 'another-long-password' } }) },
+  'POST /api/auth/password': { roles: ALL, town: 'global' },
+  'POST /api/auth/logout-everywhere': { roles: ALL, town: 'global' },
+  'GET /api/security-log': { roles: NONE, town: 'list' },
+  'GET /livez': { roles: PUBLIC, town: 'global' },
+  'GET /readyz': { roles: PUBLIC, town: 'global' },
   'POST /api/accounts': { roles: NONE, town: 'scoped', req: (f) => ({ body: { username: `new-${f.key}-${Date.now()}`, displayName: 'x', password: 'long-enough-pw', roles: ['operator'], townIds: [f.townId] } }) },
 
   'GET /api/areas': { roles: ALL, town: 'list' },
@@ -55,6 +62,14 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/grids/lookup': { roles: ALL, town: 'global', req: (f) => ({ body: { points: [f.point] } }) },
   'GET /tiles/grids/:z/:x/:y.mvt': { roles: ALL, town: 'global', req: () => ({ path: '/tiles/grids/0/0/0.mvt' }) },
 
+  'GET /api/map-files/crs': { roles: ALL, town: 'global' },
+  'POST /api/plans/:id/map-file/preview': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [gridFeature(f, 'F1')] })), contentType: 'application/geo+json' }) },
+  'POST /api/plans/:id/map-file': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [gridFeature(f, 'F2')] })), contentType: 'application/geo+json' }) },
+  'GET /api/plans/:id/export': { roles: ['planner'], town: 'scoped', req: () => ({ query: { format: 'kml' } }) },
+  'GET /api/towns/:code/grids/export': { roles: ALL, town: 'scoped', req: () => ({ query: { format: 'kml' } }) },
+  'POST /api/gazetteer/towns/:code/landmarks': { roles: NONE, town: 'scoped', req: (f) => ({ path: `/api/gazetteer/towns/${f.townCode}/landmarks?mode=append`, body: Buffer.from(`name,kind,lon,lat\n${f.mark}小学,school,${f.point.lon},${f.point.lat}\n`), contentType: 'text/csv' }) },
+  'GET /api/gazetteer/towns/:code/landmarks': { roles: ALL, town: 'scoped' },
+  'GET /api/gazetteer/locate': { roles: ALL, town: 'global', req: () => ({ query: { address: '航埠中学门口' } }) },
   'GET /api/plans': { roles: ['planner'], town: 'list' },
   'POST /api/plans': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: { scopeCode: f.townCode, title: 'x' } }) },
   'GET /api/plans/:id': { roles: ['planner'], town: 'scoped' },
@@ -104,6 +119,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'PATCH /api/cameras/:id': { roles: ['installer'], town: 'scoped', req: () => ({ body: { name: '改名' } }) },
   'PATCH /api/cameras/:id/credentials': { roles: ['installer'], town: 'scoped', req: () => ({ body: { password: 'x' } }) },
   'DELETE /api/cameras/:id': { roles: ['installer'], town: 'scoped' },
+  'PUT /api/cameras/:id/streams': { roles: ['installer'], town: 'scoped', req: () => ({ body: { main: 'missing-profile', sub: null } }) },
   'PUT /api/cameras/:id/placement': { roles: ['installer'], town: 'scoped', req: (f) => ({ body: { ...f.point } }) },
   'GET /api/cameras/:id/placements': { roles: ALL, town: 'scoped' },
   'POST /api/cameras/:id/check': { roles: ['installer', 'operator'], town: 'scoped' },
@@ -118,6 +134,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'PATCH /api/incident-types/:code': { roles: NONE, town: 'every-town', req: () => ({ body: { severity: 2 } }) },
   'POST /api/incidents': { roles: [...CR, 'gridworker'], town: 'scoped', req: (f) => ({ body: { subcategory: 'dispute.neighbour', description: 'x', ...f.point } }) },
   'GET /api/incidents': { roles: [...CR, 'planner'], town: 'list' },
+  'GET /api/incidents/unlocated': { roles: CR, town: 'list' },
+  'POST /api/incidents/:id/place': { roles: CR, town: 'scoped', req: (f) => ({ body: { ...f.point } }) },
   'GET /api/incidents/:id': { roles: CR, owner: ['gridworker'], town: 'scoped' },
   'GET /api/incidents/:id/timeline': { roles: CR, owner: ['gridworker'], town: 'scoped' },
   'GET /api/incidents/:id/candidates': { roles: CR, town: 'scoped' },
@@ -149,7 +167,7 @@ export function fillPath(path: string, f: TownFixture): string {
   const ids: [RegExp, number | string][] = [
     [/^\/api\/people\/:id/, f.personId], [/^\/api\/cameras\/:id/, f.cameraId], [/^\/api\/plans\/:id/, f.planId],
     [/^\/api\/(phone\/)?incidents\/:id/, f.incidentId], [/^\/api\/live-sources\/:id/, f.liveSourceId], [/^\/api\/devices\/:id/, f.deviceId],
-    [/^\/api\/open311\/clients\/:id/, f.open311ClientId], [/^\/api\/phone\/offers\/:id/, 999_999],
+    [/^\/api\/open311\/clients\/:id/, f.open311ClientId], [/^\/api\/accounts\/:id/, f.accounts.operator.id], [/^\/api\/phone\/offers\/:id/, 999_999],
   ];
   let out = path;
   for (const [re, id] of ids) if (re.test(out)) out = out.replace(':id', String(id));
