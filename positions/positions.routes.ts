@@ -30,7 +30,7 @@ export function positionsRoutes(ingest: IngestService, tracking: TrackingService
   return [
     route({
       method: 'post', path: '/api/positions/batch',
-      summary: "The phone app's batch of fixes; idempotent on (device, time). Authorization: Bearer <device token>",
+      summary: "The phone app's batch of fixes; idempotent on (device, time). Authorization: Bearer <device token>. Every readable fix is kept: `rejected` lists the unreadable ones, `flagged` per fix what the checks flagged (late, clock_ahead, fast, outlier; or no_fix, marked_invalid, expired: counted, not stored)",
       tag: 'positions', access: 'public', body: Batch,
       handler: async ({ req, body }) => {
         const token = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : null;
@@ -74,14 +74,16 @@ export function positionsRoutes(ingest: IngestService, tracking: TrackingService
       handler: ({ auth, params, query }) => tracking.coverage(auth, params.code, query.day),
     }),
     route({
-      method: 'get', path: '/api/positions/rejections', summary: 'Refused fixes of a day, counted by device and reason', tag: 'positions',
-      access: ['admin', 'operator', 'dispatcher'], query: z.strictObject({ day: Day.optional() }),
-      handler: async ({ query }) => ({
-        day: query.day ?? new Date().toISOString().slice(0, 10),
-        sinceStart: stats.rejections.snapshot(),
-        writer: stats.writer.stats,
-        rows: await tracking.rejections(query.day ?? new Date().toISOString().slice(0, 10)),
-      }),
+      method: 'get', path: '/api/positions/rejections',
+      summary: "Per device of the caller's towns, the fixes of a day (UTC) that were refused, flagged (late, clock_ahead, fast, outlier) or only counted (no_fix, marked_invalid, expired): count, last time, last detail and example, and advice",
+      tag: 'positions', access: ['admin', 'operator', 'dispatcher'], query: z.strictObject({ day: Day.optional() }),
+      handler: async ({ auth, query }) => {
+        const day = query.day ?? new Date().toISOString().slice(0, 10);
+        const devices = await tracking.rejections(auth, day);
+        // Process-wide figures cover every town: only for those who see every town.
+        if (auth.townFilter !== null) return { day, devices };
+        return { day, devices, sinceStart: stats.rejections.snapshot(), writer: stats.writer.stats };
+      },
     }),
   ];
 }
