@@ -258,6 +258,30 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       expect((await stored(phone.identifier)).map((r) => r.grid).slice(-4)).to.deep.equal(['T9', 'T1', 'T2', 'T2']);
     });
 
+    it('leaves a jump out until the next fixes confirm it, then gives it its place in the events', async () => {
+      const phone = town.phones[1]!;
+      const t0 = new Date(epoch(at(300)) * 1000);
+      const send = (seconds: number, p: { lat: number; lon: number }) => town.osmand({ id: phone.identifier, ...p, timestamp: epoch(at(seconds)), accuracy: 5 });
+      const flags = async () => (await db.query(
+        `SELECT p.flags FROM positions p JOIN devices d ON d.id = p.device_id WHERE d.identifier = $1 AND p.fix_time >= $2 ORDER BY p.fix_time`,
+        [phone.identifier, t0],
+      )).rows.map((r) => r.flags);
+      const events = async () => (await t.admin.get(`/api/people/${phone.personId}/grid-events?from=${t0.toISOString()}&to=${at(600).toISOString()}`)).body
+        .map((e: { kind: string; gridCode: string; at: string }) => `${e.kind} ${e.gridCode} +${(Date.parse(e.at) - t0.getTime()) / 1000}`);
+      expect((await send(300, inGrid(0, 0))).status).to.equal(200);
+      // 2.8 km in 10 s: a jump. So is the next fix, measured from T1; it agrees with the jump only.
+      expect((await send(310, inGrid(2, 2))).status).to.equal(200);
+      expect((await send(320, inGrid(2, 2, 0.0002))).status).to.equal(200);
+      expect(await flags()).to.deep.equal([0, 8, 8]);
+      expect(await events()).to.deep.equal([]);
+      expect(await currentOf(t.admin, phone.personId)).to.include({ gridCode: 'T1' });
+      // A second fix agreeing with them: the phone really is in T9 (the T1 fix was the bad one, or it was carried).
+      expect((await send(330, inGrid(2, 2, 0.0004))).status).to.equal(200);
+      expect(await flags()).to.deep.equal([0, 0, 0, 0]);
+      expect(await events()).to.deep.equal(['exit T1 +10', 'enter T9 +10']);
+      expect(await currentOf(t.admin, phone.personId)).to.include({ gridCode: 'T9', fixTime: new Date(t0.getTime() + 30_000).toISOString() });
+    });
+
     it('records exits and enters as a gridworker walks from grid to grid', async () => {
       const phone = town.phones[0]!;
       const start = at(150).getTime();
