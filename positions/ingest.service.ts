@@ -217,9 +217,13 @@ export class IngestService {
       }
       track.trusted = here;
       track.suspects = [];
+    } else if (fromTrusted && track.suspects.some((s) => s.at.time === t)) {
+      // A resend of an outlier (its 200 was lost): flagged as before, nothing learnt.
+      fix.flags |= FLAG_BITS.outlier;
     } else if (fromTrusted) {
       const previous = track.suspects.at(-1);
-      const agrees = previous !== undefined && !isJump(movement(here, previous.at, limits), limits);
+      const fromPrevious = previous ? movement(here, previous.at, limits) : null;
+      const agrees = fromPrevious !== null && !isJump(fromPrevious, limits);
       if (agrees) track.suspects.push({ at: here, fix });
       else track.suspects = [{ at: here, fix }];
       if (agrees && track.suspects.length > limits.outlierConfirmFixes) {

@@ -48,9 +48,10 @@ describe('a phone running Traccar Client: every position arrives, and the track 
   const now = whole(Date.now());
 
   before(async () => {
-    // A quicker refill than the default 2/s so the drain takes seconds, yet the burst
-    // still runs out: some requests get 429 and the client must send them again.
-    t = await startTestApi('traccar-client', { DEVICE_PER_SECOND: '40' });
+    // A quicker refill than the default 2/s so the drain takes seconds, yet slower than
+    // the phone sends a buffer (one request every 50 ms would be needed to never hit
+    // it): some requests get 429 and the client must send them again.
+    t = await startTestApi('traccar-client', { DEVICE_BURST: '20', DEVICE_PER_SECOND: '20' });
     town = await tinyTownWithPeople(t, 2);
     db = new pg.Pool({ connectionString: t.db.url, max: 2 });
     // The town's grids were published long before the phone's outage.
