@@ -168,6 +168,7 @@ export class IngestService {
     const judgement = judgeFix(raw, now, limits, aheadShift);
     const notes = judgement.notes;
     const count = (fixTime: Date | null) => {
+      if (notes.length === 0) return;
       const example = { deviceTime: raw.time.toISOString(), storedAt: fixTime?.toISOString() ?? null, lat: raw.lat, lon: raw.lon, speed: raw.speedMps, accuracy: raw.accuracy };
       for (const n of notes) this.rejections.count(device.identifier, n.reason, n.detail, example);
     };
