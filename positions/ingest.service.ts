@@ -50,6 +50,9 @@ interface DeviceTrack {
   suspects: { at: LastFix; fix: AcceptedFix }[];
   /** Clock-ahead fixes stored: the phone's time → the stored time, so a resend stays a duplicate. */
   ahead?: Map<number, number>;
+  /** The newest fix time this device sent on the OsmAnd port, and whether one of its requests is being handled. */
+  newestSent?: number;
+  inFlight?: number;
 }
 
 interface Judged {
@@ -58,6 +61,8 @@ interface Judged {
 }
 
 const AHEAD_REMEMBERED = 256;
+/** A position this much older than its arrival was buffered on the phone. */
+const CATCH_UP_AGE_MS = 60_000;
 
 export class IngestService {
   private readonly tracks = new LRUCache<number, DeviceTrack>({ max: 500_000 });
@@ -95,14 +100,28 @@ export class IngestService {
 
   /** One fix (the OsmAnd port): stored durably (perhaps flagged) or counted; a FixRejected only when unreadable. */
   async ingestOne(device: KnownDevice, raw: RawFix): Promise<OneAnswer> {
-    this.throttle(device);
-    const unreadable = checkReadable(raw);
-    if (unreadable) throw this.refuse(device.identifier, unreadable);
-    const confirmations: AcceptedFix[] = [];
-    const { fix, notes } = this.judge(device, raw, Date.now(), 0, confirmations);
-    if (!fix) return { outcome: 'counted', flags: notes.map((n) => n.reason) };
-    const outcome = await this.writer.write([fix, ...confirmations]);
-    return { outcome: outcome.inserted[0] ? 'stored' : 'duplicate', flags: flagNames(fix.flags) };
+    const track = this.track(device.deviceId);
+    const now = Date.now();
+    const t = raw.time.getTime();
+    // A phone back from an outage sends its buffer one at a time, each position newer
+    // than the one before and older than a minute: that catch-up is not a flood, and the
+    // token bucket would hold it to one position per 30 s retry (Traccar Client waits
+    // 30 s after a 429), keeping the phone's live position hours behind.
+    const catchingUp = !track.inFlight && t < now - CATCH_UP_AGE_MS && t > (track.newestSent ?? -Infinity);
+    if (!catchingUp) this.throttle(device);
+    if (Number.isFinite(t)) track.newestSent = Math.max(track.newestSent ?? t, t);
+    track.inFlight = (track.inFlight ?? 0) + 1;
+    try {
+      const unreadable = checkReadable(raw);
+      if (unreadable) throw this.refuse(device.identifier, unreadable);
+      const confirmations: AcceptedFix[] = [];
+      const { fix, notes } = this.judge(device, raw, now, 0, confirmations);
+      if (!fix) return { outcome: 'counted', flags: notes.map((n) => n.reason) };
+      const outcome = await this.writer.write([fix, ...confirmations]);
+      return { outcome: outcome.inserted[0] ? 'stored' : 'duplicate', flags: flagNames(fix.flags) };
+    } finally {
+      track.inFlight--;
+    }
   }
 
   /** Many fixes of one device (the phone app's batch API); refusals and flags are per fix. */

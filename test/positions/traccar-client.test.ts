@@ -48,10 +48,9 @@ describe('a phone running Traccar Client: every position arrives, and the track 
   const now = whole(Date.now());
 
   before(async () => {
-    // A quicker refill than the default 2/s so the drain takes seconds, yet slower than
-    // the phone sends a buffer (one request every 50 ms would be needed to never hit
-    // it): some requests get 429 and the client must send them again.
-    t = await startTestApi('traccar-client', { DEVICE_BURST: '20', DEVICE_PER_SECOND: '20' });
+    // The default rate limit (a burst of 30, then 2 a second): a buffer sent back one
+    // position at a time is a catch-up, not a flood.
+    t = await startTestApi('traccar-client');
     town = await tinyTownWithPeople(t, 2);
     db = new pg.Pool({ connectionString: t.db.url, max: 2 });
     // The town's grids were published long before the phone's outage.
@@ -159,10 +158,12 @@ describe('a phone running Traccar Client: every position arrives, and the track 
   it('has delivered every position, resending after each non-200, and the whole track is right', async () => {
     const recorded = patrol.length + ride.length + walk.length + skewed.length;
     expect(phone.delivered).to.deep.equal(Array.from({ length: recorded }, (_, i) => i + 1));
-    // Only transient answers were ever seen (offline, 429): never a refusal of a position.
+    // Nothing but 200 once online: no refusal, and no 429 for a buffer sent back at the
+    // speed of the round trip (with 30 s between retries, a 429 would hold the phone's
+    // live position hours behind after an outage). The failures offline were resent.
     const statuses = new Set(phone.attempts.map((a) => a.status));
-    expect([...statuses].every((s) => s === 200 || s === 0 || s === 429), [...statuses].join()).to.equal(true);
-    expect(phone.attempts.filter((a) => a.status === 429).length, 'the rate limit made the phone resend').to.be.greaterThan(0);
+    expect([...statuses].sort(), [...statuses].join()).to.deep.equal([0, 200]);
+    expect(phone.attempts.filter((a) => a.status === 0).length).to.be.greaterThan(1);
     expect((await stored()).length).to.equal(recorded);
 
     const from = new Date(now - 50 * HOUR).toISOString();
