@@ -133,6 +133,8 @@ const ADVICE: Partial<Record<RejectReason, string>> = {
   clock_ahead: "The phone's clock is ahead: set date, time and time zone to automatic (network time).",
   late: "The phone sent positions long after their time: check its mobile data and that the app may run in the background; if every position is late by the same hours, the phone's clock is behind (set automatic time).",
   no_fix: 'The phone sends positions without a GPS fix: turn on location (high accuracy) and allow the app precise location.',
+  expired: "The phone sends positions older than the history kept: its clock is far behind (reset?); set automatic time.",
+  marked_invalid: 'The phone marks its positions invalid (no GPS fix): turn on location (high accuracy), move away from cover.',
   outlier: 'The phone reported jumps: GPS noise indoors or a mock-location app; they are left out until confirmed.',
   unknown_device: 'A phone sends with an identifier nobody registered: register the device or correct the identifier in the app.',
   device_disabled: 'A disabled device still sends: remove the app from that phone or enable the device again.',
