@@ -117,6 +117,12 @@ export interface Judgement {
 const iso = (ms: number) => new Date(ms).toISOString();
 const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
 
+// No closures inside the per-fix functions: the server runs under tsx (esbuild's
+// keepNames), where each named inner function costs a property definition per call.
+function countedOnly(fix: RawFix, reason: CountedOnly, detail: string): Judgement {
+  return { store: false, time: fix.time, deviceTime: null, flags: 0, notes: [{ reason, detail }] };
+}
+
 /**
  * The checks that need no previous fix. `aheadShiftMs` moves a clock-ahead fix back to
  * the receive time (for a batch, by the same amount for all, so their spacing stays).
@@ -124,12 +130,11 @@ const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
 export function judgeFix(fix: RawFix, now: number, limits: FixLimits, aheadShiftMs = 0): Judgement {
   const notes: FixNote[] = [];
   const t = fix.time.getTime();
-  const none = (reason: CountedOnly, detail: string): Judgement => ({ store: false, time: fix.time, deviceTime: null, flags: 0, notes: [{ reason, detail }] });
   // 0,0 is what a phone sends when it has no fix at all.
-  if (fix.lat === 0 && fix.lon === 0) return none('no_fix', `lat 0, lon 0 at ${iso(t)}: the phone had no fix`);
-  if (fix.markedInvalid) return none('marked_invalid', `the phone marked the fix at ${iso(t)} invalid`);
+  if (fix.lat === 0 && fix.lon === 0) return countedOnly(fix, 'no_fix', `lat 0, lon 0 at ${iso(t)}: the phone had no fix`);
+  if (fix.markedInvalid === true) return countedOnly(fix, 'marked_invalid', `the phone marked the fix at ${iso(t)} invalid`);
   if (t < now - limits.maxAgeMs) {
-    return none('expired', `${iso(t)} is older than the ${Math.round(limits.maxAgeMs / 86_400_000)} days of history kept; not stored`);
+    return countedOnly(fix, 'expired', `${iso(t)} is older than the ${Math.round(limits.maxAgeMs / 86_400_000)} days of history kept; not stored`);
   }
   let flags = 0;
   let time = fix.time;
@@ -180,9 +185,13 @@ export function movement(fix: LastFix, last: LastFix | undefined, limits: FixLim
   const seconds = (fix.time - last.time) / 1000;
   if (seconds <= 0) return null;
   const metres = haversineMetres(last.lat, last.lon, fix.lat, fix.lon);
-  const cap = (a: number | null) => Math.min(Math.max(a ?? 0, 0), limits.maxAccuracyM);
-  const slack = 50 + cap(fix.accuracy) + cap(last.accuracy);
+  const slack = 50 + capped(fix.accuracy, limits.maxAccuracyM) + capped(last.accuracy, limits.maxAccuracyM);
   return { metres, seconds, speedMps: Math.max(0, metres - slack) / seconds };
+}
+
+/** A sender-chosen accuracy, within [0, max]. */
+function capped(accuracy: number | null, max: number): number {
+  return accuracy === null || !(accuracy > 0) ? 0 : Math.min(accuracy, max);
 }
 
 /** A jump faster than any car could make from the previous fix. */

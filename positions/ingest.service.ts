@@ -186,13 +186,8 @@ export class IngestService {
     const { limits } = this.options;
     const judgement = judgeFix(raw, now, limits, aheadShift);
     const notes = judgement.notes;
-    const count = (fixTime: Date | null) => {
-      if (notes.length === 0) return;
-      const example = { deviceTime: raw.time.toISOString(), storedAt: fixTime?.toISOString() ?? null, lat: raw.lat, lon: raw.lon, speed: raw.speedMps, accuracy: raw.accuracy };
-      for (const n of notes) this.rejections.count(device.identifier, n.reason, n.detail, example);
-    };
     if (!judgement.store) {
-      count(null);
+      this.countNotes(device, raw, notes, null);
       return { fix: null, notes };
     }
     const track = this.track(device.deviceId);
@@ -263,8 +258,14 @@ export class IngestService {
         });
       }
     }
-    count(time);
+    if (notes.length > 0) this.countNotes(device, raw, notes, time);
     return { fix, notes };
+  }
+
+  /** Counts what the checks said, with an example of what the phone sent. */
+  private countNotes(device: KnownDevice, raw: RawFix, notes: FixNote[], storedAt: Date | null): void {
+    const example = { deviceTime: raw.time.toISOString(), storedAt: storedAt?.toISOString() ?? null, lat: raw.lat, lon: raw.lon, speed: raw.speedMps, accuracy: raw.accuracy };
+    for (const n of notes) this.rejections.count(device.identifier, n.reason, n.detail, example);
   }
 
   /** Seeds the jump check with each device's newest stored fix. */
