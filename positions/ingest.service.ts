@@ -39,7 +39,8 @@ export interface BatchAnswer {
 
 export interface OneAnswer {
   outcome: 'stored' | 'duplicate' | 'counted';
-  flags: string[];
+  /** FLAG_BITS of the stored fix (flagNames() reads them). */
+  flags: number;
 }
 
 /** What the jump check remembers of a device. */
@@ -115,10 +116,10 @@ export class IngestService {
       const unreadable = checkReadable(raw);
       if (unreadable) throw this.refuse(device.identifier, unreadable);
       const confirmations: AcceptedFix[] = [];
-      const { fix, notes } = this.judge(device, raw, now, 0, confirmations);
-      if (!fix) return { outcome: 'counted', flags: notes.map((n) => n.reason) };
-      const outcome = await this.writer.write([fix, ...confirmations]);
-      return { outcome: outcome.inserted[0] ? 'stored' : 'duplicate', flags: flagNames(fix.flags) };
+      const { fix } = this.judge(device, raw, now, 0, confirmations);
+      if (!fix) return { outcome: 'counted', flags: 0 };
+      const outcome = await this.writer.write(confirmations.length ? [fix, ...confirmations] : [fix]);
+      return { outcome: outcome.inserted[0] ? 'stored' : 'duplicate', flags: fix.flags };
     } finally {
       track.inFlight--;
     }
