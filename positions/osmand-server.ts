@@ -1,7 +1,9 @@
 // The OsmAnd listener on its own port, plain node:http for speed: GET with query
 // parameters, the same as a form POST, or the Traccar Client JSON POST. Answers as
-// the protocol expects: 200 stored; 400 (query) / 404 (JSON) for an unknown device;
-// 400 for a fix that fails its checks; 429 for a flooding device; 503 when full.
+// the protocol expects: 200 for every readable fix of a known device (stored, flagged
+// or counted: Traccar Client resends a refused fix forever, so a refusal would stop the
+// phone); 400 (query) / 404 (JSON) for an unknown device; 400 for a request that cannot
+// be read; 429 for a flooding device; 503 when full (both transient: the phone resends).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../server/errors.js';

@@ -48,7 +48,6 @@ export function parseOsmandQuery(params: URLSearchParams, now: Date): RawFix {
     lon = num(b, 'location longitude');
   }
   if (lat === null || lon === null) throw new FixRejected('malformed', 'lat and lon (or location=lat,lon) are required');
-  if (params.get('valid') === 'false' || params.get('valid') === '0') throw new FixRejected('marked_invalid', 'the device marked this fix invalid');
   const speedKnots = known(num(params.get('speed') ?? undefined, 'speed'));
   const accuracy = num(params.get('accuracy') ?? undefined, 'accuracy') ?? num(params.get('hdop') ?? undefined, 'hdop');
   const attributes: Record<string, string> = {};
@@ -67,6 +66,8 @@ export function parseOsmandQuery(params: URLSearchParams, now: Date): RawFix {
     battery: num(params.get('batt') ?? undefined, 'batt'),
     attributes: Object.keys(attributes).length ? attributes : null,
     source: 'osmand',
+    // Answered 200 and counted: refusing it would make the phone send it forever.
+    markedInvalid: params.get('valid') === 'false' || params.get('valid') === '0',
   };
 }
 

@@ -2,7 +2,7 @@
 // are written together in one transaction; each request is answered only after the
 // commit that holds its fixes, so a 2xx is durable. Past the bound, callers get a
 // 503 with Retry-After instead of an ever-growing queue.
-import type { Db } from '../server/db/pool.js';
+import { inTransaction, type Db } from '../server/db/pool.js';
 import { GroupCommit } from '../server/db/group-commit.js';
 import { moduleLogger } from '../server/logger.js';
 import { PositionsRepository, type AcceptedFix, type BatchResult, type GridEvent } from './positions.repository.js';
@@ -111,7 +111,14 @@ export class PositionWriter {
   private async insertWithRetry(fixes: AcceptedFix[]): Promise<BatchResult> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await new PositionsRepository(this.db).insertBatch(fixes);
+        const confirmed = fixes.filter((f) => f.confirms);
+        if (confirmed.length === 0) return await new PositionsRepository(this.db).insertBatch(fixes);
+        // Rare (an outlier the next fixes confirmed): its flagged copy goes in the same transaction.
+        return await inTransaction(this.db, async (client) => {
+          const repo = new PositionsRepository(client);
+          await repo.deleteConfirmedOutliers(confirmed);
+          return repo.insertBatch(fixes);
+        });
       } catch (err) {
         // Two statements touching the same people in another order can deadlock; one is retried.
         const code = (err as { code?: string }).code;

@@ -1,7 +1,7 @@
 import type { DbClient } from '../server/db/pool.js';
-import type { FixSource } from './fix.js';
+import { FLAG_BITS, OFF_TRACK_BITS, type FixSource } from './fix.js';
 
-/** A fix that passed every check, tied to its person and grid version. */
+/** A readable fix to store, tied to its person and grid version, with what the checks flagged. */
 export interface AcceptedFix {
   deviceId: number;
   personId: number;
@@ -18,6 +18,12 @@ export interface AcceptedFix {
   gridVersionId: number | null;
   source: FixSource;
   attributes: Record<string, unknown> | null;
+  /** FLAG_BITS of what the checks disliked; 0 for a clean fix. */
+  flags: number;
+  /** The phone's own time when the fix is stored at another (a clock ahead). */
+  deviceTime: Date | null;
+  /** A stored outlier the next fixes confirmed: written again, unflagged, so it joins the track. */
+  confirms?: true;
 }
 
 export interface GridEvent {
@@ -42,7 +48,8 @@ export interface BatchResult {
 
 // One statement stores the fixes, moves current positions forward (never back: a late
 // fix only joins the history) and derives grid enter / exit events from the fixes in
-// time order, starting from each person's previous grid.
+// time order, starting from each person's previous grid. Fixes flagged late or outlier
+// (OFF_TRACK_BITS) are stored but take no part in either.
 //
 // It is prepared once (a generic plan), which estimates every array at 10 rows; so no
 // step joins two of these row sets (that would be planned as a nested loop, quadratic
@@ -51,15 +58,15 @@ export interface BatchResult {
 const INSERT_BATCH = `
 WITH ins AS (
   INSERT INTO positions (device_id, person_id, fix_time, lon, lat, speed_mps, heading, altitude, accuracy, battery,
-                         grid_id, grid_version_id, source, attributes)
+                         grid_id, grid_version_id, source, attributes, flags, device_time)
   SELECT device_id, person_id, to_timestamp(fix_ms / 1000), lon, lat, speed_mps, heading, altitude, accuracy, battery,
-         grid_id, grid_version_id, source, attributes
+         grid_id, grid_version_id, source, attributes, flags, to_timestamp(device_ms / 1000)
   FROM unnest($1::bigint[], $2::bigint[], $3::float8[], $4::float8[], $5::float8[], $6::real[], $7::real[], $8::real[],
-              $9::real[], $10::real[], $11::bigint[], $12::bigint[], $13::text[], $14::jsonb[])
+              $9::real[], $10::real[], $11::bigint[], $12::bigint[], $13::text[], $14::jsonb[], $15::smallint[], $16::float8[])
     AS i(device_id, person_id, fix_ms, lon, lat, speed_mps, heading, altitude, accuracy, battery, grid_id, grid_version_id,
-         source, attributes)
+         source, attributes, flags, device_ms)
   ON CONFLICT DO NOTHING
-  RETURNING device_id, person_id, fix_time, lon, lat, speed_mps, heading, accuracy, battery, grid_id, grid_version_id),
+  RETURNING device_id, person_id, fix_time, lon, lat, speed_mps, heading, accuracy, battery, grid_id, grid_version_id, flags),
 old AS (
   SELECT c.person_id, c.grid_id, c.grid_version_id, c.fix_time FROM current_positions c
   WHERE c.person_id IN (SELECT person_id FROM ins) ORDER BY c.person_id FOR UPDATE),
@@ -69,7 +76,7 @@ timeline AS (
   FROM old
   UNION ALL
   SELECT person_id, device_id, fix_time, lon, lat, speed_mps, heading, accuracy, battery, grid_id, grid_version_id, false
-  FROM ins),
+  FROM ins WHERE flags & ${OFF_TRACK_BITS} = 0),
 -- A fix at the stored position's time or before it is late: it sorts before the stored row.
 ordered AS (
   SELECT t.*,
@@ -161,6 +168,8 @@ export class PositionsRepository {
       numbers((f) => f.gridVersionId),
       fixes.map((f) => f.source),
       fixes.map((f) => (f.attributes ? JSON.stringify(f.attributes) : null)),
+      numbers((f) => f.flags),
+      numbers((f) => f.deviceTime?.getTime() ?? null),
     ] });
     const row = rows[0]!;
     const at = new Map<string, number>();
@@ -169,6 +178,18 @@ export class PositionsRepository {
       moved: indexesOf(fixes, row.moved_devices, row.moved_ms, at),
       events: row.events,
     };
+  }
+
+  /**
+   * Removes stored outliers that the next fixes confirmed, in the transaction that writes
+   * them again unflagged: written anew, they take their place in the track and its events.
+   */
+  async deleteConfirmedOutliers(fixes: AcceptedFix[]): Promise<void> {
+    await this.db.query(
+      `DELETE FROM positions p USING unnest($1::bigint[], $2::float8[]) AS c(device_id, fix_ms)
+       WHERE p.device_id = c.device_id AND p.fix_time = to_timestamp(c.fix_ms / 1000) AND p.flags & ${FLAG_BITS.outlier} <> 0`,
+      [fixes.map((f) => f.deviceId), fixes.map((f) => f.time.getTime())],
+    );
   }
 
   async ensurePartitions(from: string, to: string): Promise<void> {

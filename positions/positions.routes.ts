@@ -26,15 +26,41 @@ const Range = z.strictObject({ from: z.coerce.date(), to: z.coerce.date(), simpl
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
   .refine((d) => { const t = Date.parse(`${d}T00:00:00Z`); return Number.isFinite(t) && new Date(t).toISOString().startsWith(d); }, 'a day that exists (not 2026-02-30)');
 
+const FlagName = z.enum(['late', 'clock_ahead', 'fast', 'outlier', 'no_fix', 'marked_invalid', 'expired']);
+const BatchAnswer = z.object({
+  accepted: z.number().int().describe('new fixes stored (flagged ones included)'),
+  duplicates: z.number().int().describe('fixes already stored (a resend)'),
+  rejected: z.array(z.object({ index: z.number().int(), reason: z.string(), detail: z.string() })).describe('fixes that could not be read'),
+  flagged: z.array(z.object({
+    index: z.number().int(), flags: z.array(FlagName), stored: z.boolean().describe('false: counted only (no_fix, marked_invalid, expired)'), detail: z.string(),
+  })).describe('per fix, what the checks flagged'),
+});
+const Rejections = z.object({
+  day: z.string(),
+  devices: z.array(z.object({
+    deviceRef: z.string().describe('what the phone sent as its id'),
+    deviceId: z.number().int().nullable(), personId: z.number().int().nullable(), personName: z.string().nullable(), townId: z.number().int().nullable(),
+    total: z.number().int(), lastAt: z.iso.datetime(),
+    reasons: z.record(z.string(), z.object({
+      kind: z.enum(['flagged', 'counted', 'refused']), count: z.number().int(), lastAt: z.iso.datetime(), lastDetail: z.string().nullable(),
+      lastExample: z.record(z.string(), z.unknown()).nullable().describe('what the phone sent: deviceTime, storedAt, lat, lon, speed, accuracy'),
+    })),
+    advice: z.array(z.string()).describe('what to tell the phone owner'),
+  })),
+  sinceStart: z.record(z.string(), z.number()).optional().describe('this process, every town: only for all-town accounts'),
+  writer: z.record(z.string(), z.unknown()).optional(),
+});
+
 const unknownIsNull = (n: number | null | undefined) => (n === undefined || n === null || n < 0 ? null : n);
 
 export function positionsRoutes(ingest: IngestService, tracking: TrackingService, stats: { rejections: RejectionCounter; writer: PositionWriter }): AnyRoute[] {
   return [
     route({
       method: 'post', path: '/api/positions/batch',
-      summary: "The phone app's batch of fixes; idempotent on (device, time). Authorization: Bearer <device token>",
+      summary: "The phone app's batch of fixes; idempotent on (device, time). Authorization: Bearer <device token>. Every readable fix is kept: `rejected` lists the unreadable ones, `flagged` per fix what the checks flagged (late, clock_ahead, fast, outlier; or no_fix, marked_invalid, expired: counted, not stored)",
       tag: 'positions', access: 'public', body: Batch,
       bodyLimit: '512kb', // up to 1,000 fixes
+      responses: { 200: { description: 'Every readable fix is kept; per fix what could not be read or was flagged', schema: BatchAnswer } },
       handler: async ({ req, body }) => {
         const token = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : null;
         const device = token ? await ingest.deviceByToken(token) : null;
@@ -77,14 +103,17 @@ export function positionsRoutes(ingest: IngestService, tracking: TrackingService
       handler: ({ auth, params, query }) => tracking.coverage(auth, params.code, query.day),
     }),
     route({
-      method: 'get', path: '/api/positions/rejections', summary: 'Refused fixes of a day, counted by device and reason', tag: 'positions',
-      access: [...COMMAND_ROOM, ...DEVICE_ROLES], query: z.strictObject({ day: Day.optional() }),
-      handler: async ({ auth, query }) => ({
-        day: query.day ?? new Date().toISOString().slice(0, 10),
-        // This process's totals cover every town: for accounts of every town only.
-        ...(auth.townFilter === null ? { sinceStart: stats.rejections.snapshot(), writer: stats.writer.stats } : {}),
-        rows: await tracking.rejections(auth, query.day ?? new Date().toISOString().slice(0, 10)),
-      }),
+      method: 'get', path: '/api/positions/rejections',
+      summary: "Per device of the caller's towns, the fixes of a day (UTC) that were refused, flagged (late, clock_ahead, fast, outlier) or only counted (no_fix, marked_invalid, expired): count, last time, last detail and example, and advice",
+      tag: 'positions', access: [...COMMAND_ROOM, ...DEVICE_ROLES], query: z.strictObject({ day: Day.optional() }),
+      responses: { 200: { description: 'Per device, most first', schema: Rejections } },
+      handler: async ({ auth, query }) => {
+        const day = query.day ?? new Date().toISOString().slice(0, 10);
+        const devices = await tracking.rejections(auth, day);
+        // Process-wide figures cover every town: only for those who see every town.
+        if (auth.townFilter !== null) return { day, devices };
+        return { day, devices, sinceStart: stats.rejections.snapshot(), writer: stats.writer.stats };
+      },
     }),
   ];
 }

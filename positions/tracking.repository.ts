@@ -1,18 +1,23 @@
 // Reads of where people were: traces, grid events, patrol coverage, refused fixes.
 // (Who is where now is answered from memory: live-roster.ts.)
 import type { DbClient } from '../server/db/pool.js';
+import { FLAG_BITS } from './fix.js';
+
+// Outliers (a jump the next fixes did not confirm) are stored but drawn and counted nowhere.
+const NOT_OUTLIER = `flags & ${FLAG_BITS.outlier} = 0`;
 
 export class TrackingRepository {
   constructor(private readonly db: DbClient) {}
 
-  /** The path as GeoJSON; simplified (tolerance in metres) when asked. */
-  async trace(personId: number, from: Date, to: Date, toleranceM: number): Promise<{ geometry: unknown; points: number; lengthM: number; first: Date | null; last: Date | null }> {
-    const { rows } = await this.db.query<{ geometry: unknown; points: number; length_m: number; first: Date | null; last: Date | null }>(
-      `WITH pts AS (
-         SELECT fix_time, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS g FROM positions
+  /** The path as GeoJSON (outliers left out, and counted); simplified (tolerance in metres) when asked. */
+  async trace(personId: number, from: Date, to: Date, toleranceM: number): Promise<{ geometry: unknown; points: number; outliers: number; lengthM: number; first: Date | null; last: Date | null }> {
+    const { rows } = await this.db.query<{ geometry: unknown; points: number; outliers: number; length_m: number; first: Date | null; last: Date | null }>(
+      `WITH all_pts AS (
+         SELECT fix_time, flags, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS g FROM positions
          WHERE person_id = $1 AND fix_time >= $2 AND fix_time < $3),
+       pts AS (SELECT * FROM all_pts WHERE ${NOT_OUTLIER}),
        line AS (SELECT ST_MakeLine(g ORDER BY fix_time) AS l, count(*)::int AS n, min(fix_time) AS first, max(fix_time) AS last FROM pts)
-       SELECT n AS points, first, last,
+       SELECT n AS points, first, last, (SELECT count(*)::int FROM all_pts WHERE NOT ${NOT_OUTLIER}) AS outliers,
               COALESCE(ST_Length(l::geography), 0) AS length_m,
               ST_AsGeoJSON(CASE WHEN $4::float8 > 0 AND n > 2
                  THEN ST_Transform(ST_Simplify(ST_Transform(l, 3857), $4::float8 / cos(radians(ST_Y(ST_Centroid(l))))), 4326)
@@ -21,7 +26,7 @@ export class TrackingRepository {
       [personId, from, to, toleranceM],
     );
     const r = rows[0]!;
-    return { geometry: r.geometry, points: r.points, lengthM: r.length_m, first: r.first, last: r.last };
+    return { geometry: r.geometry, points: r.points, outliers: r.outliers, lengthM: r.length_m, first: r.first, last: r.last };
   }
 
   async gridEvents(filter: { personId?: number; gridId?: number; from: Date; to: Date; limit: number }) {
@@ -51,8 +56,8 @@ export class TrackingRepository {
        fixes AS (
          SELECT person_id, fix_time, lon, lat, grid_id,
                 lag(fix_time) OVER w AS prev_time, lag(grid_id) OVER w AS prev_grid
-         FROM positions WHERE fix_time >= $2 AND fix_time < $3
-           AND person_id IN (SELECT DISTINCT person_id FROM positions WHERE grid_id = $1 AND fix_time >= $2 AND fix_time < $3)
+         FROM positions WHERE fix_time >= $2 AND fix_time < $3 AND ${NOT_OUTLIER}
+           AND person_id IN (SELECT DISTINCT person_id FROM positions WHERE grid_id = $1 AND fix_time >= $2 AND fix_time < $3 AND ${NOT_OUTLIER})
          WINDOW w AS (PARTITION BY person_id ORDER BY fix_time)),
        inside AS (
          SELECT person_id, sum(CASE WHEN prev_grid = $1 AND extract(epoch FROM fix_time - prev_time) <= $5
@@ -77,18 +82,32 @@ export class TrackingRepository {
     return rows[0] ?? null;
   }
 
-  /** `townIds` null: every town, and devices nobody owns. */
-  async rejections(day: string, limit: number, townIds: number[] | null) {
-    const { rows } = await this.db.query<{ deviceRef: string | null; personId: number | null; personName: string | null; reason: string; count: number; lastDetail: string; lastAt: Date }>(
-      `SELECT r.device_ref AS "deviceRef", p.id AS "personId", p.name AS "personName", r.reason, r.count,
-              r.last_detail AS "lastDetail", r.last_at AS "lastAt"
-       FROM fix_rejections r
-       LEFT JOIN devices d ON d.identifier = r.device_ref
-       LEFT JOIN people p ON p.id = d.person_id
-       WHERE r.day = $1::date AND ($3::bigint[] IS NULL OR p.town_id = ANY($3))
-       ORDER BY r.count DESC LIMIT $2`,
-      [day, limit, townIds],
+  /**
+   * Refused, flagged and counted fixes of a day, one row per device and reason, with the
+   * device's person and town; `towns` null is every town (and refs of no known device).
+   */
+  async rejections(day: string, towns: number[] | null, limit: number) {
+    const { rows } = await this.db.query<RejectionRow>(
+      `SELECT r.device_ref AS "deviceRef", r.reason, r.count::int AS count, r.last_detail AS "lastDetail", r.last_at AS "lastAt",
+              r.last_example AS "lastExample", d.id::int AS "deviceId", p.id::int AS "personId", p.name AS "personName", p.town_id::int AS "townId"
+       FROM fix_rejections r LEFT JOIN devices d ON d.identifier = r.device_ref LEFT JOIN people p ON p.id = d.person_id
+       WHERE r.day = $1::date AND ($2::bigint[] IS NULL OR p.town_id = ANY($2))
+       ORDER BY r.count DESC LIMIT $3`,
+      [day, towns, limit],
     );
     return rows;
   }
+}
+
+export interface RejectionRow {
+  deviceRef: string;
+  reason: string;
+  count: number;
+  lastDetail: string | null;
+  lastAt: Date;
+  lastExample: Record<string, unknown> | null;
+  deviceId: number | null;
+  personId: number | null;
+  personName: string | null;
+  townId: number | null;
 }

@@ -8,6 +8,7 @@ import type { GridMap } from '../gis/map-revision.js';
 import { GridsRepository } from '../gis/grids.repository.js';
 import { PeopleRepository } from '../people/people.repository.js';
 import { TrackingRepository } from './tracking.repository.js';
+import { FLAGS, type RejectReason } from './fix.js';
 import type { LiveRoster } from './live-roster.js';
 
 const DAY_MS = 86_400_000;
@@ -64,7 +65,7 @@ export class TrackingService {
     return {
       type: 'Feature' as const,
       geometry: t.points >= 2 ? t.geometry : null,
-      properties: { personId, from, to, points: t.points, first: t.first, last: t.last, lengthM: Math.round(t.lengthM), simplifiedM: tolerance },
+      properties: { personId, from, to, points: t.points, outliersLeftOut: t.outliers, first: t.first, last: t.last, lengthM: Math.round(t.lengthM), simplifiedM: tolerance },
     };
   }
 
@@ -95,12 +96,28 @@ export class TrackingService {
   }
 
   /**
-   * Refused fixes of a day in the caller's towns (a device nobody owns counts only for
-   * accounts of every town); the identifier itself only for those who set phones up.
+   * Per device, what was refused, flagged or only counted on a day, with the last detail
+   * and example of each, and what to tell the phone's owner. Only the caller's towns.
    */
   async rejections(auth: AuthContext, day: string) {
-    const rows = await new TrackingRepository(this.db).rejections(day, 500, auth.townFilter);
-    return auth.hasRole(...DEVICE_ROLES) ? rows : rows.map((r) => ({ ...r, deviceRef: null }));
+    const rows = await new TrackingRepository(this.db).rejections(day, auth.townFilter, 5000);
+    const devices = new Map<string, DeviceRejections>();
+    for (const r of rows) {
+      let d = devices.get(r.deviceRef);
+      if (!d) {
+        d = { deviceRef: r.deviceRef, deviceId: r.deviceId, personId: r.personId, personName: r.personName, townId: r.townId, total: 0, lastAt: r.lastAt, reasons: {}, advice: [] };
+        devices.set(r.deviceRef, d);
+      }
+      const reason = r.reason as RejectReason;
+      d.reasons[reason] = { kind: kindOf(reason), count: r.count, lastAt: r.lastAt, lastDetail: r.lastDetail, lastExample: r.lastExample };
+      d.total += r.count;
+      if (r.lastAt > d.lastAt) d.lastAt = r.lastAt;
+      const advice = ADVICE[reason];
+      if (advice) d.advice.push(advice);
+    }
+    const sorted = [...devices.values()].sort((a, b) => b.total - a.total);
+    // The identifier itself only for those who set phones up: it is what a sender needs.
+    return auth.hasRole(...DEVICE_ROLES) ? sorted : sorted.map((d) => ({ ...d, deviceRef: null }));
   }
 
   private async person(auth: AuthContext, id: number, ownerOnly = false) {
@@ -109,4 +126,35 @@ export class TrackingService {
     if (ownerOnly) assertOwnPerson(auth, person);
     return person;
   }
+}
+
+type RejectionKind = 'flagged' | 'counted' | 'refused';
+
+const COUNTED_ONLY: readonly string[] = ['no_fix', 'marked_invalid', 'expired'];
+const kindOf = (reason: RejectReason): RejectionKind =>
+  (FLAGS as readonly string[]).includes(reason) ? 'flagged' : COUNTED_ONLY.includes(reason) ? 'counted' : 'refused';
+
+/** What a dispatcher can tell the phone's owner (or an operator do), by reason. */
+const ADVICE: Partial<Record<RejectReason, string>> = {
+  clock_ahead: "The phone's clock is ahead: set date, time and time zone to automatic (network time).",
+  late: "The phone sent positions long after their time: check its mobile data and that the app may run in the background; if every position is late by the same hours, the phone's clock is behind (set automatic time).",
+  no_fix: 'The phone sends positions without a GPS fix: turn on location (high accuracy) and allow the app precise location.',
+  expired: "The phone sends positions older than the history kept: its clock is far behind (reset?); set automatic time.",
+  marked_invalid: 'The phone marks its positions invalid (no GPS fix): turn on location (high accuracy), move away from cover.',
+  outlier: 'The phone reported jumps: GPS noise indoors or a mock-location app; they are left out until confirmed.',
+  unknown_device: 'A phone sends with an identifier nobody registered: register the device or correct the identifier in the app.',
+  device_disabled: 'A disabled device still sends: remove the app from that phone or enable the device again.',
+  rate_limited: 'The phone sends far too often: set the app interval to 10 s or more.',
+};
+
+interface DeviceRejections {
+  deviceRef: string;
+  deviceId: number | null;
+  personId: number | null;
+  personName: string | null;
+  townId: number | null;
+  total: number;
+  lastAt: Date;
+  reasons: Partial<Record<RejectReason, { kind: RejectionKind; count: number; lastAt: Date; lastDetail: string | null; lastExample: Record<string, unknown> | null }>>;
+  advice: string[];
 }

@@ -129,7 +129,9 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   const writer = new PositionWriter(db, { maxBatch: 2000, maxQueued: config.POSITION_QUEUE_MAX, concurrency: 2 });
   writer.onCommitted(publishCommittedPositions(live, gridMap, roster));
   const ingest = new IngestService(devices, gridMap, writer, rejections, {
-    limits: { maxFutureMs: config.FIX_MAX_FUTURE_S * 1000, maxAgeMs: config.POSITION_RETENTION_DAYS * 86_400_000, maxSpeedMps: config.FIX_MAX_SPEED_MPS },
+    limits: { maxFutureMs: config.FIX_MAX_FUTURE_S * 1000, maxAgeMs: config.POSITION_RETENTION_DAYS * 86_400_000, maxSpeedMps: config.FIX_MAX_SPEED_MPS,
+      lateAfterMs: config.FIX_LATE_AFTER_S * 1000, maxJumpSpeedMps: config.FIX_MAX_JUMP_SPEED_MPS, maxAccuracyM: config.FIX_MAX_ACCURACY_M,
+      outlierConfirmFixes: config.FIX_OUTLIER_CONFIRM_FIXES },
     deviceBurst: config.DEVICE_BURST,
     devicePerSecond: config.DEVICE_PER_SECOND,
   });

@@ -31,10 +31,18 @@ const schema = z.object({
   DEMO_TOWN: bool.default(true),
   /** Days of position history kept; older day partitions are dropped. */
   POSITION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
-  /** Fastest plausible gridworker (on an e-bike, with GPS noise), m/s. */
+  /** Fastest gridworker on foot or an e-bike, m/s; faster fixes are stored flagged `fast`. */
   FIX_MAX_SPEED_MPS: z.coerce.number().positive().default(15),
-  /** How far ahead of the server clock a fix may be, seconds. */
+  /** How far ahead of the server clock a fix may be, seconds; beyond, it is stored at the receive time, flagged `clock_ahead`. */
   FIX_MAX_FUTURE_S: z.coerce.number().int().min(0).default(600),
+  /** A fix arriving later than this after its time is `late`: kept in the history, never the current position. */
+  FIX_LATE_AFTER_S: z.coerce.number().int().min(1).default(3600),
+  /** A jump faster than this from the trusted fix (beyond the accuracy slack) is an `outlier`, m/s. */
+  FIX_MAX_JUMP_SPEED_MPS: z.coerce.number().positive().default(60),
+  /** The most of a fix's self-reported accuracy the jump check forgives, metres. */
+  FIX_MAX_ACCURACY_M: z.coerce.number().min(0).default(100),
+  /** Fixes after an outlier that must agree with it before it counts (it really moved). */
+  FIX_OUTLIER_CONFIRM_FIXES: z.coerce.number().int().min(1).default(2),
   /** Requests a device may send in a burst, then per second (a flood gets 429). */
   DEVICE_BURST: z.coerce.number().int().min(1).default(30),
   DEVICE_PER_SECOND: z.coerce.number().positive().default(2),

@@ -39,7 +39,7 @@ describe('web app: dispatch', function () {
   let files: string;
 
   before(async () => {
-    [t, browser] = await Promise.all([startWebApi('web-dispatch', { FIX_MAX_SPEED_MPS: '100000' }), launchBrowser()]);
+    [t, browser] = await Promise.all([startWebApi('web-dispatch', { FIX_MAX_SPEED_MPS: '100000', FIX_MAX_JUMP_SPEED_MPS: '100000' }), launchBrowser()]);
     town = await incidentTown(t, 3);
     for (let i = 0; i < 3; i++) await town.place(i, inGrid(i, 0));
     responder = new TaskResponder({

@@ -17,7 +17,7 @@ export interface IncidentTown extends TinyTownWithPeople {
 }
 
 /** Settings that make dispatch fast enough to watch in a test. */
-export const FAST_DISPATCH = { OFFER_TIMEOUT_S: '1.5', DISPATCH_MAX_MISSES: '3', FIX_MAX_SPEED_MPS: '100000', INCIDENT_SWEEP_S: '0.5' };
+export const FAST_DISPATCH = { OFFER_TIMEOUT_S: '1.5', DISPATCH_MAX_MISSES: '3', FIX_MAX_SPEED_MPS: '100000', FIX_MAX_JUMP_SPEED_MPS: '100000', INCIDENT_SWEEP_S: '0.5' };
 
 export async function incidentTown(t: TestApi, people: number): Promise<IncidentTown> {
   const town = await tinyTownWithPeople(t, people);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { currentOf, inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
-import { ORIGIN, STEP } from '../helpers/tiny-town.js';
+import { ORIGIN, STEP, square } from '../helpers/tiny-town.js';
 
 const epoch = (d: Date) => Math.floor(d.getTime() / 1000);
 // The grids begin when the test town is published, so fixes are timed after that
@@ -85,28 +85,66 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       expect((await town.osmand({ lat: 30, lon: 120 })).status).to.equal(400);
     });
 
-    it('refuses bad fixes with a reason and counts every refusal', async () => {
+    it('refuses only what cannot be read, answers 200 to every readable fix and keeps it flagged', async () => {
       const phone = town.phones[2]!;
-      const cases: [Record<string, string | number>, string][] = [
+      for (const [query, reason] of [
         [{ id: phone.identifier, lat: 95, lon: 120 }, 'coordinates_out_of_range'],
         [{ id: phone.identifier, lat: 'NaN', lon: 120 }, 'malformed'],
-        [{ id: phone.identifier, lat: 30.01, lon: 120.01, timestamp: epoch(new Date(Date.now() + 86_400_000)) }, 'timestamp_in_future'],
-        [{ id: phone.identifier, lat: 30.01, lon: 120.01, speed: 80 }, 'implausible_speed'],
-        [{ id: phone.identifier, lat: 0, lon: 0 }, 'null_island'],
-      ];
-      for (const [query, reason] of cases) {
+      ] as const) {
         const res = await town.osmand(query);
         expect(res.status, reason).to.equal(400);
         expect(((await res.json()) as { error: { code: string } }).error.code).to.equal(reason);
       }
       const garbage = await fetch(`${t.api.osmandUrl}/?${'%%%&&=='.repeat(10)}`);
       expect(garbage.status).to.equal(400);
+      // What the landed code answered 400 to, and so froze Traccar Client on: all 200 now.
+      const p = inGrid(2, 0);
+      const dayAhead = new Date(Date.now() + 86_400_000);
+      const flaggedCases: [Record<string, string | number>, string][] = [
+        [{ id: phone.identifier, lat: p.lat, lon: p.lon, timestamp: epoch(dayAhead) }, 'clock_ahead'],
+        [{ id: phone.identifier, lat: p.lat, lon: p.lon + 0.0001, timestamp: epoch(at(20)), speed: 80 }, 'fast'],
+        [{ id: phone.identifier, lat: 0, lon: 0, timestamp: epoch(at(21)) }, 'no_fix'],
+        [{ id: phone.identifier, lat: p.lat, lon: p.lon, timestamp: epoch(at(22)), valid: 'false' }, 'marked_invalid'],
+      ];
+      for (const [query, reason] of flaggedCases) expect((await town.osmand(query)).status, reason).to.equal(200);
+      const rows = await db.query(
+        `SELECT p.flags, p.fix_time, p.device_time FROM positions p JOIN devices d ON d.id = p.device_id WHERE d.identifier = $1 ORDER BY p.received_at`,
+        [phone.identifier],
+      );
+      // Stored: the clock-ahead fix at the receive time (its own time kept) and the fast one; 0,0 and invalid counted only.
+      expect(rows.rows.map((r) => r.flags)).to.deep.equal([2, 4]);
+      expect(rows.rows[0].device_time.getTime()).to.equal(epoch(dayAhead) * 1000);
+      expect(rows.rows[0].fix_time.getTime()).to.be.closeTo(Date.now(), 10_000);
       await t.api.services.rejections.flush();
       const report = (await t.admin.get('/api/positions/rejections')).body;
-      const mine = report.rows.filter((r: { deviceRef: string }) => r.deviceRef === phone.identifier).map((r: { reason: string }) => r.reason);
-      expect(mine).to.include.members(cases.map((c) => c[1]));
-      expect(report.rows.some((r: { deviceRef: string; reason: string }) => r.deviceRef === 'nobody' && r.reason === 'unknown_device')).to.equal(true);
-      expect(await stored(phone.identifier)).to.have.length(0);
+      const mine = report.devices.find((d: { deviceRef: string }) => d.deviceRef === phone.identifier);
+      expect(mine).to.include({ personId: phone.personId, townId: town.townId });
+      for (const reason of ['coordinates_out_of_range', 'malformed', ...flaggedCases.map((c) => c[1])]) expect(mine.reasons[reason], reason).to.include({ count: 1 });
+      expect(mine.reasons.clock_ahead).to.include({ kind: 'flagged' });
+      expect(mine.reasons.clock_ahead.lastDetail).to.match(/1440 min ahead/);
+      expect(mine.reasons.clock_ahead.lastExample).to.include({ deviceTime: new Date(epoch(dayAhead) * 1000).toISOString(), lat: p.lat });
+      expect(mine.reasons.no_fix).to.include({ kind: 'counted' });
+      expect(mine.reasons.malformed).to.include({ kind: 'refused' });
+      expect(mine.advice.join(' ')).to.match(/clock is ahead/);
+      expect(report.devices.some((d: { deviceRef: string; reasons: Record<string, unknown> }) => d.deviceRef === 'nobody' && d.reasons['unknown_device'])).to.equal(true);
+    });
+
+    it("shows each caller only the devices of its own towns", async () => {
+      await t.admin.post('/api/areas/import', {
+        type: 'FeatureCollection',
+        features: [{ type: 'Feature', properties: { code: '990101002', name: '别镇', level: 'town', parent_code: '990101' }, geometry: square(120.1, 30.1, 0.02, 0.02) }],
+      });
+      const otherTown = (await t.admin.get('/api/areas/990101002')).body.id;
+      await t.api.services.rejections.flush();
+      const own = await (await t.login(['operator'], [town.townId])).get('/api/positions/rejections');
+      expect(own.status).to.equal(200);
+      expect(own.body.devices.map((d: { deviceRef: string }) => d.deviceRef)).to.include(town.phones[2]!.identifier);
+      // Refs of no known device belong to no town, and the process-wide totals cover every town.
+      expect(own.body.devices.map((d: { deviceRef: string }) => d.deviceRef)).not.to.include('nobody');
+      expect(own.body).not.to.have.property('sinceStart');
+      const other = await (await t.login(['dispatcher'], [otherTown])).get('/api/positions/rejections');
+      expect(other.body.devices).to.deep.equal([]);
+      expect((await (await t.login(['planner'], [town.townId])).get('/api/positions/rejections')).status).to.equal(403);
     });
 
     it('keeps a late fix in the history without moving the current position back', async () => {
@@ -142,25 +180,29 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       const client = t.anonymous.as(phone.token);
       const first = await client.post('/api/positions/batch', { fixes });
       expect(first.status).to.equal(200);
-      expect(first.body).to.deep.equal({ accepted: 20, duplicates: 0, rejected: [] });
+      expect(first.body).to.deep.equal({ accepted: 20, duplicates: 0, rejected: [], flagged: [] });
       const again = await client.post('/api/positions/batch', { fixes: [...fixes, { time: start + 101_000, ...inGrid(0, 0) }] });
-      expect(again.body).to.deep.equal({ accepted: 1, duplicates: 20, rejected: [] });
+      expect(again.body).to.deep.equal({ accepted: 1, duplicates: 20, rejected: [], flagged: [] });
     });
 
-    it('reports each refused fix by its index and stores the rest', async () => {
+    it('reports each unreadable fix by its index, and the flags of each kept fix', async () => {
       const phone = town.phones[1]!;
       const res = await t.anonymous.as(phone.token).post('/api/positions/batch', {
         fixes: [
           { time: at(200).getTime(), ...inGrid(0, 0) },
           { time: at(201).getTime(), lat: -91, lon: 120 },
-          { time: at(7200).getTime(), ...inGrid(0, 0) },
+          { time: Date.now() + 7_200_000, ...inGrid(0, 0, 0.0001) },
+          { time: at(202).getTime(), lat: 0, lon: 0 },
+          { time: Date.now() - 3 * 86_400_000, ...inGrid(0, 0), speed: 25 },
         ],
       });
       expect(res.status).to.equal(200);
-      expect(res.body.accepted).to.equal(1);
-      expect(res.body.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason])).to.deep.equal([
-        [1, 'coordinates_out_of_range'],
-        [2, 'timestamp_in_future'],
+      expect(res.body.accepted).to.equal(3);
+      expect(res.body.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason])).to.deep.equal([[1, 'coordinates_out_of_range']]);
+      expect(res.body.flagged.map((f: { index: number; flags: string[]; stored: boolean }) => [f.index, f.flags.join('+'), f.stored])).to.deep.equal([
+        [2, 'clock_ahead', true],
+        [3, 'no_fix', false],
+        [4, 'late+fast', true],
       ]);
     });
 
@@ -204,7 +246,7 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
           { time: t0 + 120_000, ...inGrid(1, 0) },
         ],
       });
-      expect(res.body).to.deep.equal({ accepted: 3, duplicates: 1, rejected: [] });
+      expect(res.body).to.deep.equal({ accepted: 3, duplicates: 1, rejected: [], flagged: [] });
       const events = async (from: number, to: number) =>
         (await t.admin.get(`/api/people/${phone.personId}/grid-events?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`)).body.map(
           (e: { kind: string; gridCode: string; at: string }) => `${e.kind} ${e.gridCode} +${(Date.parse(e.at) - t0) / 1000}`,
@@ -214,6 +256,32 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       const now = await currentOf(t.admin, phone.personId);
       expect(now).to.include({ fixTime: new Date(t0 + 240_000).toISOString(), gridCode: 'T2' });
       expect((await stored(phone.identifier)).map((r) => r.grid).slice(-4)).to.deep.equal(['T9', 'T1', 'T2', 'T2']);
+    });
+
+    it('leaves a jump out until the next fixes confirm it, then gives it its place in the events', async () => {
+      const phone = town.phones[1]!;
+      const t0 = new Date(epoch(at(300)) * 1000);
+      const send = (seconds: number, p: { lat: number; lon: number }) => town.osmand({ id: phone.identifier, ...p, timestamp: epoch(at(seconds)), accuracy: 5 });
+      const flags = async () => (await db.query(
+        `SELECT p.flags FROM positions p JOIN devices d ON d.id = p.device_id WHERE d.identifier = $1 AND p.fix_time >= $2 ORDER BY p.fix_time`,
+        [phone.identifier, t0],
+      )).rows.map((r) => r.flags);
+      const events = async () => (await t.admin.get(`/api/people/${phone.personId}/grid-events?from=${t0.toISOString()}&to=${at(600).toISOString()}`)).body
+        .map((e: { kind: string; gridCode: string; at: string }) => `${e.kind} ${e.gridCode} +${(Date.parse(e.at) - t0.getTime()) / 1000}`);
+      expect((await send(300, inGrid(0, 0))).status).to.equal(200);
+      // 2.8 km in 10 s: a jump. So is the next fix, measured from T1; it agrees with the jump only.
+      expect((await send(310, inGrid(2, 2))).status).to.equal(200);
+      // Its resend (a lost 200) is the same fix, not a second one agreeing with it.
+      expect((await send(310, inGrid(2, 2))).status).to.equal(200);
+      expect((await send(320, inGrid(2, 2, 0.0002))).status).to.equal(200);
+      expect(await flags()).to.deep.equal([0, 8, 8]);
+      expect(await events()).to.deep.equal([]);
+      expect(await currentOf(t.admin, phone.personId)).to.include({ gridCode: 'T1' });
+      // A second fix agreeing with them: the phone really is in T9 (the T1 fix was the bad one, or it was carried).
+      expect((await send(330, inGrid(2, 2, 0.0004))).status).to.equal(200);
+      expect(await flags()).to.deep.equal([0, 0, 0, 0]);
+      expect(await events()).to.deep.equal(['exit T1 +10', 'enter T9 +10']);
+      expect(await currentOf(t.admin, phone.personId)).to.include({ gridCode: 'T9', fixTime: new Date(t0.getTime() + 30_000).toISOString() });
     });
 
     it('records exits and enters as a gridworker walks from grid to grid', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseOsmandQuery, parseOsmandTime, parseTraccarJson } from '../../positions/osmand.js';
-import { checkFix, checkJump, FixRejected } from '../../positions/fix.js';
+import { checkReadable, DEFAULT_LIMITS, flagNames, isJump, judgeFix, movement, FixRejected } from '../../positions/fix.js';
 
 const NOW = new Date('2026-11-22T04:00:00Z');
 const q = (s: string) => parseOsmandQuery(new URLSearchParams(s), NOW);
@@ -39,7 +39,7 @@ describe('OsmAnd protocol decoding (captured requests, replayed as text)', () =>
     expect(() => q('id=1&lat=abc&lon=1')).to.throw(FixRejected, /lat "abc"/);
     expect(() => q('id=1&lat=1')).to.throw(FixRejected, /lat and lon/);
     expect(() => q('lat=1&lon=1')).to.throw(FixRejected, /id/);
-    expect(() => q('id=1&lat=1&lon=1&valid=false')).to.throw(FixRejected, /invalid/);
+    expect(q('id=1&lat=1&lon=1&valid=false').markedInvalid).to.equal(true);
   });
 
   it('reads the current Traccar Client JSON body', () => {
@@ -71,23 +71,46 @@ describe('OsmAnd protocol decoding (captured requests, replayed as text)', () =>
 
 describe('fix checks', () => {
   const base = { deviceRef: 'd', time: NOW, lat: 28.97, lon: 118.78, speedMps: 1.2, heading: null, altitude: null, accuracy: 5, battery: null, attributes: null, source: 'osmand' as const };
+  const now = NOW.getTime();
+  const judge = (fix: Partial<typeof base> & { markedInvalid?: boolean }, shift = 0) => judgeFix({ ...base, ...fix }, now, DEFAULT_LIMITS, shift);
 
-  it('passes a walking gridworker', () => {
-    expect(checkFix(base, NOW.getTime())).to.equal(null);
+  it('passes a walking gridworker with no flag', () => {
+    expect(checkReadable(base)).to.equal(null);
+    expect(judge({})).to.deep.include({ store: true, flags: 0, deviceTime: null, notes: [] });
   });
 
-  it('refuses coordinates off the Earth, 0,0, the far future and a car-speed', () => {
-    expect(checkFix({ ...base, lat: 91 }, NOW.getTime())?.reason).to.equal('coordinates_out_of_range');
-    expect(checkFix({ ...base, lat: 0, lon: 0 }, NOW.getTime())?.reason).to.equal('null_island');
-    expect(checkFix({ ...base, time: new Date(NOW.getTime() + 3_600_000) }, NOW.getTime())?.reason).to.equal('timestamp_in_future');
-    expect(checkFix({ ...base, speedMps: 30 }, NOW.getTime())?.reason).to.equal('implausible_speed');
+  it('refuses only what cannot be read: coordinates off the Earth, a time that is not one', () => {
+    expect(checkReadable({ ...base, lat: 91 })?.reason).to.equal('coordinates_out_of_range');
+    expect(checkReadable({ ...base, lon: Number.NaN })?.reason).to.equal('malformed');
+    expect(checkReadable({ ...base, time: new Date(Number.NaN) })?.reason).to.equal('malformed');
   });
 
-  it('refuses a jump no one on foot could make, but forgives GPS accuracy', () => {
-    const last = { time: NOW.getTime() - 10_000, lat: 28.97, lon: 118.78, accuracy: 5 };
+  it('flags a late fix, a clock ahead (stored at the receive time) and a vehicle, and counts 0,0 only', () => {
+    expect(flagNames(judge({ time: new Date(now - 2 * 86_400_000) }).flags)).to.deep.equal(['late']);
+    const ahead = judge({ time: new Date(now + 3_600_000) });
+    expect(flagNames(ahead.flags)).to.deep.equal(['clock_ahead']);
+    expect(ahead.time.getTime()).to.equal(now);
+    expect(ahead.deviceTime!.getTime()).to.equal(now + 3_600_000);
+    expect(ahead.notes[0]!.detail).to.match(/60 min ahead/);
+    // In a batch the whole batch moves back by the newest fix's lead, so its spacing stays.
+    expect(judge({ time: new Date(now + 3_590_000) }, 3_600_000).time.getTime()).to.equal(now - 10_000);
+    expect(flagNames(judge({ speedMps: 28 }).flags)).to.deep.equal(['fast']);
+    expect(judge({ lat: 0, lon: 0 })).to.deep.include({ store: false, flags: 0 });
+    expect(judge({ lat: 0, lon: 0 }).notes[0]!.reason).to.equal('no_fix');
+    expect(judge({ markedInvalid: true }).notes[0]!.reason).to.equal('marked_invalid');
+    expect(judge({ time: new Date(now - 400 * 86_400_000) }).notes[0]!.reason).to.equal('expired');
+  });
+
+  it('calls a jump faster than a car an outlier, lets a car through, and caps the accuracy a sender claims', () => {
+    const last = { time: now - 10_000, lat: 28.97, lon: 118.78, accuracy: 5 };
+    const at = (lat: number, accuracy: number | null = 5) => ({ time: now, lat, lon: 118.78, accuracy });
     // 0.01° of latitude is 1.1 km in 10 s.
-    expect(checkJump({ ...base, lat: 28.98 }, last)?.reason).to.equal('implausible_jump');
+    expect(isJump(movement(at(28.98), last))).to.equal(true);
+    // A car at 30 m/s: 300 m in 10 s.
+    expect(isJump(movement(at(28.9727), last))).to.equal(false);
     // 150 m in 10 s with 100 m accuracy is noise, not a jump.
-    expect(checkJump({ ...base, lat: 28.97135, accuracy: 100 }, last)).to.equal(null);
+    expect(movement(at(28.97135, 100), last)!.speedMps).to.equal(0);
+    // A sender claiming 50 km accuracy widens the check by 100 m only.
+    expect(isJump(movement(at(28.98, 50_000), last))).to.equal(true);
   });
 });
