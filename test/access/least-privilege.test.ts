@@ -83,23 +83,23 @@ describe('least privilege: what each role sees and what a town\'s admin may do',
 
   it('lists refused fixes of the caller\'s towns only, with identifiers for those who set phones up', async () => {
     const { A, B } = towns;
-    // A fix from the future, from each town's phone: refused and counted.
+    // A fix from the future, from each town's phone: kept as clock_ahead and counted.
     for (const f of [A, B]) {
       const identifier = (await t.admin.get(`/api/people/${f.personId}`)).body.devices[0].identifier as string;
       await fetch(`${t.api.osmandUrl}/?${new URLSearchParams({ id: identifier, lat: String(f.point.lat), lon: String(f.point.lon), timestamp: String(Math.floor(Date.now() / 1000) + 86_400) })}`);
     }
     await t.api.services.rejections.flush();
     const operator = (await A.accounts.operator.client.get('/api/positions/rejections')).body;
-    expect(operator.rows.map((r: { personName: string }) => r.personName)).to.deep.equal(['MARKA网格员']);
-    expect(operator.rows[0].deviceRef).to.equal(null);
+    expect(operator.devices.map((r: { personName: string }) => r.personName)).to.deep.equal(['MARKA网格员']);
+    expect(operator.devices[0].deviceRef).to.equal(null);
     expect(operator).not.to.have.any.keys('sinceStart', 'writer');
     for (const role of ['admin', 'installer'] as const) {
-      const rows = (await A.accounts[role].client.get('/api/positions/rejections')).body.rows as { deviceRef: string }[];
+      const rows = (await A.accounts[role].client.get('/api/positions/rejections')).body.devices as { deviceRef: string }[];
       expect(rows.map((r) => r.deviceRef), role).to.have.length(1);
       expect(rows[0]!.deviceRef, role).to.match(/^MARKA-phone-/);
     }
     const everyTown = (await t.admin.get('/api/positions/rejections')).body;
-    expect(everyTown.rows.map((r: { personName: string }) => r.personName)).to.have.members(['MARKA网格员', 'MARKB网格员']);
+    expect(everyTown.devices.map((r: { personName: string }) => r.personName)).to.have.members(['MARKA网格员', 'MARKB网格员']);
   });
 
   it('streams incidents live to the roles that may list them, not to an installer or a gridworker', async () => {
