@@ -6,27 +6,13 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { refuseConnections } from '../helpers/databases.js';
 import { incidentTown, inGrid, type IncidentTown } from '../helpers/incidents.js';
 import { freeTcpPort, PrivateRedis } from '../helpers/processes.js';
 import { sleep, until } from '../helpers/system.js';
 import { dependencyGone } from '../../server/dependency-errors.js';
 
 /** Refuses new connections to one database and cuts the ones it has, until `restore()`. */
-async function takeDatabaseAway(url: string): Promise<{ restore(): Promise<void> }> {
-  const name = new URL(url).pathname.slice(1);
-  const adminUrl = new URL(url);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
-  await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`);
-  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
-  return {
-    async restore() {
-      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS true`);
-      await admin.end();
-    },
-  };
-}
 
 describe('faults: dependencies briefly gone, liveness and readiness', function () {
   this.timeout(60_000);
@@ -92,7 +78,7 @@ describe('faults: dependencies briefly gone, liveness and readiness', function (
     const phone = town.phone(0);
     const fixAt = (i: number) => ({ id: town.phones[0]!.identifier, ...inGrid(0, 1, i * 0.00001, 0), timestamp: Math.floor(Date.now() / 1000) + i });
     expect((await town.osmand(fixAt(0))).status).to.equal(200);
-    const away = await takeDatabaseAway(t.db.url);
+    const away = await refuseConnections(t.db.url);
     let restored = false;
     try {
       const answers = [];

@@ -3,9 +3,8 @@
 // readiness gate, 3 of 300 such probes never got an answer.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
+import { createTestDatabase, refuseConnections, type TestDatabase } from '../helpers/databases.js';
 import { freeTcpPort } from '../helpers/processes.js';
-import pg from 'pg';
 import { sleep, until } from '../helpers/system.js';
 
 type Outcome = { kind: 'refused' } | { kind: 'answered'; status: number; retryAfter: string | null; ms: number } | { kind: 'hung' };
@@ -87,13 +86,7 @@ describe('faults: probes and phones while the api starts', function () {
 
   it('waits for PostgreSQL when started during an outage, answering 503 meanwhile, and becomes ready by itself', async () => {
     child?.kill('SIGKILL');
-    const name = new URL(db.url).pathname.slice(1);
-    const adminUrl = new URL(db.url);
-    adminUrl.pathname = '/postgres';
-    const admin = new pg.Client({ connectionString: adminUrl.toString() });
-    await admin.connect();
-    await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`);
-    let allowed = false;
+    const refused = await refuseConnections(db.url);
     try {
       const port = await freeTcpPort();
       child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -108,15 +101,13 @@ describe('faults: probes and phones while the api starts', function () {
       const waiting = await probe(`${url}/readyz`);
       expect(waiting).to.deep.include({ kind: 'answered', status: 503, retryAfter: '1' });
       expect(await probe(`${url}/livez`)).to.deep.include({ kind: 'answered', status: 200 });
-      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS true`);
-      allowed = true;
+      await refused.restore();
       await until('the api to become ready', async () => {
         const o = await probe(`${url}/readyz`);
         return o.kind === 'answered' && o.status === 200;
       }, 30_000);
     } finally {
-      if (!allowed) await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS true`);
-      await admin.end();
+      await refused.restore();
     }
   });
 });

@@ -14,6 +14,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { refuseConnections } from '../helpers/databases.js';
 import { FAST_DISPATCH, incidentTown, inGrid, type IncidentTown } from '../helpers/incidents.js';
 import { freeTcpPort, PrivateRedis, WorkersProcess } from '../helpers/processes.js';
 import { sleep, until } from '../helpers/system.js';
@@ -72,18 +73,11 @@ async function takeDatabaseAway(url: string, ms: number): Promise<void> {
     await run('pg_ctlcluster', [version!, cluster!, 'restart', '-m', 'fast']);
     return;
   }
-  const name = new URL(url).pathname.slice(1);
-  const adminUrl = new URL(url);
-  adminUrl.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl.toString() });
-  await admin.connect();
+  const refused = await refuseConnections(url);
   try {
-    await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`);
-    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
     await sleep(ms);
   } finally {
-    await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS true`);
-    await admin.end();
+    await refused.restore();
   }
 }
 

@@ -70,3 +70,29 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   });
   return { url: urlFor(name), drop: () => withAdmin((c) => dropDatabase(c, name)) };
 }
+
+export interface ConnectionsRefused {
+  /** Lets connections in again (idempotent). */
+  restore(): Promise<void>;
+}
+
+/**
+ * PostgreSQL gone for one test database only: new connections are refused and open ones
+ * ended, as a restart would, while the other tests sharing the server carry on.
+ */
+export async function refuseConnections(url: string): Promise<ConnectionsRefused> {
+  const name = new URL(url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: urlFor('postgres') });
+  await admin.connect();
+  await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`);
+  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  let restored = false;
+  return {
+    async restore() {
+      if (restored) return;
+      restored = true;
+      await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS true`);
+      await admin.end();
+    },
+  };
+}
