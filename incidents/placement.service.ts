@@ -11,6 +11,7 @@ import { DeadlinesRepository, type Deadline } from './deadlines.repository.js';
 import type { IncidentEvents } from './incident-events.js';
 import type { IncidentJobs } from './incident-jobs.js';
 import { actorColumns, IncidentsRepository } from './incidents.repository.js';
+import { PlacementRepository } from './placement.repository.js';
 import type { Actor, Incident, IncidentSource } from './model.js';
 import { decide } from './state-machine.js';
 import type { TaxonomyService } from './taxonomy.service.js';
@@ -48,14 +49,13 @@ export class PlacementService {
   async reportUnlocated(input: UnlocatedInput, actor: Actor): Promise<{ incident: Incident; merged: boolean }> {
     const sub = await this.taxonomy.require(input.subcategoryCode);
     const [actorKind, actorAccountId, actorPersonId, actorLabel] = actorColumns(actor);
-    const { rows } = await this.db.query<{ answer: { incidentId: number; merged: boolean } }>('SELECT incident_intake_unlocated($1::jsonb) AS answer', [JSON.stringify({
+    const { incidentId, merged } = await new PlacementRepository(this.db).intakeUnlocated({
       town_id: input.townId, subcategory_code: sub.code, platform: sub.platform, severity: sub.severity, description: input.description,
       address: input.address, lon: input.provisional.lon, lat: input.provisional.lat, source: input.source,
       accept_minutes: sub.acceptMinutes, finish_minutes: sub.finishMinutes, merge_window_min: sub.mergeWindowMin, geocode: input.geocode,
       reporter_account_id: input.reporterAccountId ?? null, contact: input.contact ?? null, attributes: input.attributes ?? null,
       actor_kind: actorKind, actor_label: actorLabel, actor_account_id: actorAccountId, actor_person_id: actorPersonId,
-    })]);
-    const { incidentId, merged } = rows[0]!.answer;
+    });
     const incident = (await new IncidentsRepository(this.db).get(incidentId))!;
     await this.events.changed(incident, merged ? 'report_merged' : 'reported_unlocated');
     return { incident, merged };
@@ -63,7 +63,7 @@ export class PlacementService {
 
   /** Records how an address-only report was placed by the gazetteer (shown on the card). */
   async noteGeocode(incidentId: number, geocode: unknown): Promise<void> {
-    await this.db.query('UPDATE incidents SET geocode = $2 WHERE id = $1 AND geocode IS NULL', [incidentId, JSON.stringify(geocode)]);
+    await new PlacementRepository(this.db).noteGeocode(incidentId, geocode);
   }
 
   /** The 待定位 list: oldest call first, with what the gazetteer understood of each. */
@@ -77,8 +77,7 @@ export class PlacementService {
       townIds = [townId];
     }
     const { items } = await repo.list({ townIds, states: ['unlocated'], limit: 500, offset: 0 });
-    const { rows } = await this.db.query<{ id: string; geocode: unknown }>('SELECT id, geocode FROM incidents WHERE id = ANY($1::bigint[])', [items.map((i) => i.id)]);
-    const geocodes = new Map(rows.map((r) => [Number(r.id), r.geocode]));
+    const geocodes = await new PlacementRepository(this.db).geocodes(items.map((i) => i.id));
     return { items: items.sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime()).map((i) => ({ ...i, geocode: geocodes.get(i.id) ?? null })) };
   }
 
@@ -93,17 +92,10 @@ export class PlacementService {
       if (!inc || !auth.canAccessTown(inc.townId)) throw new NotFound(`Incident ${id}`);
       const verdict = decide('place', actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
       if (!verdict.ok) throw verdict.reason === 'illegal' ? new Conflict(verdict.message, { state: inc.state, action: 'place' }, 'illegal_transition') : new Forbidden(verdict.message);
-      const { rows } = await tx.query<{ subcategory: string }>('SELECT subcategory_code AS subcategory FROM incidents WHERE id = $1', [id]);
-      const sub = await this.taxonomy.require(rows[0]!.subcategory);
-      const { rows: due } = await tx.query<{ acceptDueAt: Date; finishDueAt: Date }>(
-        `UPDATE incidents SET town_id = $2, village_id = $3, grid_id = $4, grid_version_id = $5, lon = $6, lat = $7,
-           geog = ST_SetSRID(ST_MakePoint($6, $7), 4326)::geography, state = 'reported', dispatch_wanted = true,
-           accept_due_at = clock_timestamp() + make_interval(secs => $8 * 60), finish_due_at = clock_timestamp() + make_interval(secs => $9 * 60),
-           updated_at = clock_timestamp()
-         WHERE id = $1 RETURNING accept_due_at AS "acceptDueAt", finish_due_at AS "finishDueAt"`,
-        [id, grid.townId, grid.villageId, grid.gridId, grid.versionId, lon, lat, sub.acceptMinutes, sub.finishMinutes]);
-      await tx.query('UPDATE incident_reports SET lon = $2, lat = $3 WHERE incident_id = $1', [id, lon, lat]);
-      const made = await new DeadlinesRepository(tx).create(id, due[0]!.acceptDueAt, due[0]!.finishDueAt);
+      const placements = new PlacementRepository(tx);
+      const sub = await this.taxonomy.require(await placements.subcategoryOf(id));
+      const due = await placements.place(id, grid, lon, lat, { accept: sub.acceptMinutes, finish: sub.finishMinutes });
+      const made = await new DeadlinesRepository(tx).create(id, due.acceptDueAt, due.finishDueAt);
       await repo.appendHistory({
         incidentId: id, action: 'place', fromState: inc.state, toState: verdict.to, actor, lon, lat,
         note: `已确定位置：${grid.name}，正在派遣网格员 Placed on the map (grid ${grid.code}); a gridworker is being sent${note ? `。${note}` : ''}`,
