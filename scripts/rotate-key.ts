@@ -2,22 +2,13 @@
 //   SECRET_KEY=<current> NEW_SECRET_KEY=<new, 64 hex> npm run rotate-key
 // Stop the api and workers first (they hold the old key), then start them with
 // SECRET_KEY=<new>. One transaction: on any error nothing changed.
-import { config, ConfigError } from '../server/config.js';
+import { configOrExit } from '../server/config.js';
 import { createPool } from '../server/db/pool.js';
 import { DEVELOPMENT_SECRET_KEY } from '../server/auth/production-guard.js';
 import { KeyRotationError, rotateSecretKey } from '../video/key-rotation.js';
 
 async function main(): Promise<number> {
-  let cfg;
-  try {
-    cfg = config();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
+  const cfg = configOrExit();
   const next = process.env['NEW_SECRET_KEY'] ?? '';
   if (!/^[0-9a-f]{64}$/i.test(next)) {
     console.error('NEW_SECRET_KEY must be 64 hex characters (openssl rand -hex 32); SECRET_KEY is the current key.');

@@ -129,3 +129,14 @@ export function config(): Config {
   cached ??= parseConfig();
   return cached;
 }
+
+/** The configuration for a process's entry point: a bad setting is said once, exit code 2. */
+export function configOrExit(): Config {
+  try {
+    return config();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(2);
+  }
+}

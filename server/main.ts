@@ -1,7 +1,7 @@
 // The api process: HTTP API, tiles and (later) the web app and live streams.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { config, ConfigError } from './config.js';
+import { configOrExit } from './config.js';
 import { guardProcess } from './process-guards.js';
 import { rootLogger } from './logger.js';
 import { startApi } from './composition.js';
@@ -9,16 +9,7 @@ import { assertSafeForProduction, UnsafeProductionSettings } from './auth/produc
 
 async function main(): Promise<void> {
   guardProcess('api');
-  let cfg;
-  try {
-    cfg = config();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const cfg = configOrExit();
   try {
     await assertSafeForProduction(cfg);
   } catch (err) {

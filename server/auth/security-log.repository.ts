@@ -12,15 +12,8 @@ export interface SecurityEventRow {
   details: Record<string, unknown>;
 }
 
-export interface NewSecurityEvent {
-  kind: string;
-  actorId: number | null;
-  actorName: string | null;
-  ip: string | null;
-  townIds: number[];
-  subject: string | null;
-  details: Record<string, unknown>;
-}
+/** A row before the database gives it its id and time. */
+export type NewSecurityEvent = Omit<SecurityEventRow, 'id' | 'at'>;
 
 export interface SecurityLogQuery {
   /** null: every town (an all-towns admin); otherwise rows touching one of these towns. */
