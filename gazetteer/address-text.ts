@@ -3,7 +3,20 @@
 // punctuation dropped, and a door number in Chinese numerals (十二号) made Arabic (12号).
 // Numerals inside names (兴航一弄, 三十六亩村) are left alone: only those before 号 change.
 
-const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const DIGITS: Record<string, number> = {
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
 const UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 
 /** 十二 → 12, 二十 → 20, 一百零五 → 105, 一二三 → 123 (read digit by digit); null when not a numeral. */
@@ -84,12 +97,32 @@ export function landmarkVariants(name: string, townForms: readonly string[]): st
 export function committeeVariants(villageForms: readonly string[]): string[] {
   const out = new Set<string>();
   for (const v of villageForms) {
-    for (const w of ['村委会', '村委', '村部', '居委会', '社区居委会', '村民委员会', '党群服务中心', '委会']) out.add(v + w);
+    for (const w of ['村委会', '村委', '村部', '居委会', '社区居委会', '村民委员会', '党群服务中心', '委会'])
+      out.add(v + w);
   }
   return [...out];
 }
 
 /** Words after a landmark that say the place is at or near it. */
-export const RELATIONS = ['门口', '大门口', '大门', '旁边', '边上', '附近', '周边', '对面', '隔壁', '后面', '前面', '里面', '东侧', '西侧', '南侧', '北侧', '旁', '内'];
+export const RELATIONS = [
+  '门口',
+  '大门口',
+  '大门',
+  '旁边',
+  '边上',
+  '附近',
+  '周边',
+  '对面',
+  '隔壁',
+  '后面',
+  '前面',
+  '里面',
+  '东侧',
+  '西侧',
+  '南侧',
+  '北侧',
+  '旁',
+  '内',
+];
 /** Words that join two roads into a crossing. */
 export const CROSSING_WORDS = ['交叉路口', '十字路口', '交叉口', '交界处', '路口', '交汇处'];

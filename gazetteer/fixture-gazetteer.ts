@@ -10,8 +10,14 @@ import type { AreaGeometry } from '../gis/geojson.js';
 import type { GazetteerData, GazetteerLandmark, LonLat } from './address-index.js';
 import { readLandmarkCsv } from './landmark-csv.js';
 
-interface Feature<P> { type: 'Feature'; properties: P; geometry: { type: string; coordinates: unknown } }
-interface Collection<P> { features: Feature<P>[] }
+interface Feature<P> {
+  type: 'Feature';
+  properties: P;
+  geometry: { type: string; coordinates: unknown };
+}
+interface Collection<P> {
+  features: Feature<P>[];
+}
 type AreaProps = { code: string; name: string; level: string; parent_code: string | null };
 type GridProps = { code: string; name: string; kind: string; village_code: string };
 
@@ -30,16 +36,32 @@ export async function readFixtureGazetteer(dir: string): Promise<FixtureGazettee
   const ids = new Map(areas.features.map((f, i) => [f.properties.code, i + 1]));
   const names = new Map(areas.features.map((f) => [f.properties.code, f.properties.name]));
   const point = (f: Feature<unknown>) => pointOnFeature(f as never).geometry.coordinates as LonLat;
-  const towns = areas.features.filter((f) => f.properties.level === 'town').map((f) => {
-    const parents: string[] = [];
-    for (let code = f.properties.parent_code; code; code = areas.features.find((a) => a.properties.code === code)?.properties.parent_code ?? null) {
-      parents.push(names.get(code)!);
-    }
-    return { id: ids.get(f.properties.code)!, code: f.properties.code, name: f.properties.name, point: point(f), parentNames: parents };
-  });
+  const towns = areas.features
+    .filter((f) => f.properties.level === 'town')
+    .map((f) => {
+      const parents: string[] = [];
+      for (
+        let code = f.properties.parent_code;
+        code;
+        code = areas.features.find((a) => a.properties.code === code)?.properties.parent_code ?? null
+      ) {
+        parents.push(names.get(code)!);
+      }
+      return {
+        id: ids.get(f.properties.code)!,
+        code: f.properties.code,
+        name: f.properties.name,
+        point: point(f),
+        parentNames: parents,
+      };
+    });
   const villageFeatures = areas.features.filter((f) => f.properties.level === 'village');
   const villages = villageFeatures.map((f) => ({
-    id: ids.get(f.properties.code)!, townId: ids.get(f.properties.parent_code!)!, code: f.properties.code, name: f.properties.name, point: point(f),
+    id: ids.get(f.properties.code)!,
+    townId: ids.get(f.properties.parent_code!)!,
+    code: f.properties.code,
+    name: f.properties.name,
+    point: point(f),
   }));
   const townId = towns[0]!.id;
   const villageAt = (lon: number, lat: number) =>
@@ -48,16 +70,40 @@ export async function readFixtureGazetteer(dir: string): Promise<FixtureGazettee
   if ('problems' in csv) throw new Error(`landmarks.csv: ${JSON.stringify(csv.problems.slice(0, 5))}`);
   const landmarks: GazetteerLandmark[] = csv.rows.map((r, i) => {
     const v = villageAt(r.lon, r.lat);
-    return { id: i + 1, townId, villageId: v ? ids.get(v.properties.code)! : null, name: r.name, kind: r.kind, aliases: r.aliases, lon: r.lon, lat: r.lat };
+    return {
+      id: i + 1,
+      townId,
+      villageId: v ? ids.get(v.properties.code)! : null,
+      name: r.name,
+      kind: r.kind,
+      aliases: r.aliases,
+      lon: r.lon,
+      lat: r.lat,
+    };
   });
   const versions = grids.features.map((g, i) => ({
-    versionId: i + 1, gridId: i + 1, version: 1, code: g.properties.code, name: g.properties.name, kind: g.properties.kind as never,
-    villageId: ids.get(g.properties.village_code)!, townId, areaM2: 0, validFrom: new Date(0), validTo: null, geometry: g.geometry as AreaGeometry,
+    versionId: i + 1,
+    gridId: i + 1,
+    version: 1,
+    code: g.properties.code,
+    name: g.properties.name,
+    kind: g.properties.kind as never,
+    villageId: ids.get(g.properties.village_code)!,
+    townId,
+    areaM2: 0,
+    validFrom: new Date(0),
+    validTo: null,
+    geometry: g.geometry as AreaGeometry,
   }));
   return {
     data: {
-      towns, villages,
-      roads: roads.features.map((f) => ({ townId, name: f.properties.name, lines: [f.geometry.coordinates as LonLat[]] })),
+      towns,
+      villages,
+      roads: roads.features.map((f) => ({
+        townId,
+        name: f.properties.name,
+        lines: [f.geometry.coordinates as LonLat[]],
+      })),
       landmarks,
     },
     grids: GridIndex.build(versions, 1),

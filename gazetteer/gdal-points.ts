@@ -9,7 +9,20 @@ import path from 'node:path';
 import { AppError, BadRequest } from '../server/errors.js';
 
 /** File name endings GDAL is given the file under (its drivers go by them). */
-export const GDAL_EXTENSIONS = ['zip', 'shp', 'gpkg', 'kml', 'kmz', 'geojson', 'json', 'gml', 'tab', 'mif', 'sqlite', 'fgb'] as const;
+export const GDAL_EXTENSIONS = [
+  'zip',
+  'shp',
+  'gpkg',
+  'kml',
+  'kmz',
+  'geojson',
+  'json',
+  'gml',
+  'tab',
+  'mif',
+  'sqlite',
+  'fgb',
+] as const;
 export type GdalExtension = (typeof GDAL_EXTENSIONS)[number];
 
 const TIMEOUT_MS = 60_000;
@@ -45,16 +58,40 @@ export async function gdalToGeoJson(bytes: Buffer, ext: GdalExtension, options: 
 
 function run(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('ogr2ogr', args, { timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(new AppError(415, 'unsupported_media_type', 'This server has no GDAL (Debian gdal-bin) to read this file: send CSV or GeoJSON'));
-      }
-      const said = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-      const noCrs = said.some((l) => /no coordinate system|source layer has no|Can't transform/i.test(l));
-      reject(noCrs
-        ? new BadRequest('The file says nothing of its coordinate system: send crs (e.g. EPSG:4490 for CGCS2000, EPSG:4549 for its 3-degree zone at 120°E)', { gdal: said.slice(0, 3) }, 'no_crs')
-        : new BadRequest(`GDAL cannot read the file: ${said[0] ?? (err.killed ? 'it took too long' : 'unknown error')}`, { gdal: said.slice(0, 3) }, 'bad_file'));
-    });
+    execFile(
+      'ogr2ogr',
+      args,
+      { timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          return reject(
+            new AppError(
+              415,
+              'unsupported_media_type',
+              'This server has no GDAL (Debian gdal-bin) to read this file: send CSV or GeoJSON',
+            ),
+          );
+        }
+        const said = stderr
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean);
+        const noCrs = said.some((l) => /no coordinate system|source layer has no|Can't transform/i.test(l));
+        reject(
+          noCrs
+            ? new BadRequest(
+                'The file says nothing of its coordinate system: send crs (e.g. EPSG:4490 for CGCS2000, EPSG:4549 for its 3-degree zone at 120°E)',
+                { gdal: said.slice(0, 3) },
+                'no_crs',
+              )
+            : new BadRequest(
+                `GDAL cannot read the file: ${said[0] ?? (err.killed ? 'it took too long' : 'unknown error')}`,
+                { gdal: said.slice(0, 3) },
+                'bad_file',
+              ),
+        );
+      },
+    );
   });
 }

@@ -3,18 +3,70 @@
 // whole: every bad row is named with its line and what is wrong, and nothing is kept
 // unless every row is good.
 
-export const LANDMARK_KINDS = ['school', 'market', 'committee', 'door_plate', 'government', 'hospital', 'police', 'transport', 'bank', 'shop', 'bridge', 'landmark'] as const;
+export const LANDMARK_KINDS = [
+  'school',
+  'market',
+  'committee',
+  'door_plate',
+  'government',
+  'hospital',
+  'police',
+  'transport',
+  'bank',
+  'shop',
+  'bridge',
+  'landmark',
+] as const;
 export type LandmarkKind = (typeof LANDMARK_KINDS)[number];
 
 const KIND_WORDS: Record<string, LandmarkKind> = {
-  学校: 'school', 小学: 'school', 中学: 'school', 幼儿园: 'school', 市场: 'market', 农贸市场: 'market', 村委会: 'committee', 居委会: 'committee',
-  门牌: 'door_plate', 门牌号: 'door_plate', 政府: 'government', 机关: 'government', 医院: 'hospital', 卫生院: 'hospital', 派出所: 'police',
-  车站: 'transport', 银行: 'bank', 商店: 'shop', 超市: 'shop', 桥: 'bridge', 桥梁: 'bridge', 地标: 'landmark', 其他: 'landmark',
+  学校: 'school',
+  小学: 'school',
+  中学: 'school',
+  幼儿园: 'school',
+  市场: 'market',
+  农贸市场: 'market',
+  村委会: 'committee',
+  居委会: 'committee',
+  门牌: 'door_plate',
+  门牌号: 'door_plate',
+  政府: 'government',
+  机关: 'government',
+  医院: 'hospital',
+  卫生院: 'hospital',
+  派出所: 'police',
+  车站: 'transport',
+  银行: 'bank',
+  商店: 'shop',
+  超市: 'shop',
+  桥: 'bridge',
+  桥梁: 'bridge',
+  地标: 'landmark',
+  其他: 'landmark',
 };
 const HEADERS: Record<string, keyof LandmarkRow> = {
-  name: 'name', 名称: 'name', 地名: 'name', kind: 'kind', type: 'kind', 类型: 'kind', 类别: 'kind',
-  lon: 'lon', lng: 'lon', longitude: 'lon', 经度: 'lon', lat: 'lat', latitude: 'lat', 纬度: 'lat',
-  aliases: 'aliases', alias: 'aliases', 别名: 'aliases', village: 'village', 村: 'village', 村社区: 'village', 所属村: 'village', 所属村社: 'village',
+  name: 'name',
+  名称: 'name',
+  地名: 'name',
+  kind: 'kind',
+  type: 'kind',
+  类型: 'kind',
+  类别: 'kind',
+  lon: 'lon',
+  lng: 'lon',
+  longitude: 'lon',
+  经度: 'lon',
+  lat: 'lat',
+  latitude: 'lat',
+  纬度: 'lat',
+  aliases: 'aliases',
+  alias: 'aliases',
+  别名: 'aliases',
+  village: 'village',
+  村: 'village',
+  村社区: 'village',
+  所属村: 'village',
+  所属村社: 'village',
 };
 
 /** The landmark field a column or attribute name stands for (name, 名称, lon, 经度 …), if any. */
@@ -33,7 +85,11 @@ export interface LandmarkRow {
   village: string | null;
 }
 
-export interface RowProblem { line: number; field?: string; problem: string }
+export interface RowProblem {
+  line: number;
+  field?: string;
+  problem: string;
+}
 
 export const MAX_ROWS = 50_000;
 
@@ -59,21 +115,39 @@ export function parseCsv(text: string): { records: string[][]; lines: number[]; 
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false;
-      else { if (c === '\n') line++; field += c; }
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        field += c;
+      }
       continue;
     }
     if (c === '"' && field === '') quoted = true;
-    else if (c === delimiter) { record.push(field); field = ''; } else if (c === '\n' || c === '\r') {
+    else if (c === delimiter) {
+      record.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       record.push(field);
-      if (record.some((f) => f.trim() !== '')) { records.push(record); lines.push(recordLine); }
-      record = []; field = ''; line++; recordLine = line;
+      if (record.some((f) => f.trim() !== '')) {
+        records.push(record);
+        lines.push(recordLine);
+      }
+      record = [];
+      field = '';
+      line++;
+      recordLine = line;
     } else field += c;
   }
   if (quoted) return { records, lines, error: { line: recordLine, problem: 'a quoted field is never closed' } };
   record.push(field);
-  if (record.some((f) => f.trim() !== '')) { records.push(record); lines.push(recordLine); }
+  if (record.some((f) => f.trim() !== '')) {
+    records.push(record);
+    lines.push(recordLine);
+  }
   return { records, lines };
 }
 
@@ -88,13 +162,20 @@ export function readLandmarkCsv(bytes: Buffer): { rows: LandmarkRow[]; encoding:
   const columns = header.map((h) => HEADERS[h.trim().toLowerCase()] ?? null);
   const problems: RowProblem[] = [];
   const unknown = header.filter((_, i) => columns[i] === null).map((h) => h.trim());
-  if (unknown.length) problems.push({ line: 1, problem: `unknown columns: ${unknown.join(', ')} (known: name, kind, lon, lat, aliases, village or 名称, 类型, 经度, 纬度, 别名, 村社区)` });
+  if (unknown.length)
+    problems.push({
+      line: 1,
+      problem: `unknown columns: ${unknown.join(', ')} (known: name, kind, lon, lat, aliases, village or 名称, 类型, 经度, 纬度, 别名, 村社区)`,
+    });
   for (const need of ['name', 'kind', 'lon', 'lat'] as const) {
     if (!columns.includes(need)) problems.push({ line: 1, problem: `the column "${need}" is missing` });
   }
   if (problems.length) return { problems };
   if (records.length === 0) return { problems: [{ line: 2, problem: 'no rows under the header' }] };
-  if (records.length > MAX_ROWS) return { problems: [{ line: MAX_ROWS + 2, problem: `at most ${MAX_ROWS} rows a file (this one has ${records.length})` }] };
+  if (records.length > MAX_ROWS)
+    return {
+      problems: [{ line: MAX_ROWS + 2, problem: `at most ${MAX_ROWS} rows a file (this one has ${records.length})` }],
+    };
 
   const rows: LandmarkRow[] = [];
   const seen = new Map<string, number>();
@@ -110,19 +191,26 @@ export function readLandmarkCsv(bytes: Buffer): { rows: LandmarkRow[]; encoding:
     if (!name) bad('name', 'empty');
     else if (name.length > 60) bad('name', 'longer than 60 characters');
     const kindText = get('kind');
-    const kind = (LANDMARK_KINDS as readonly string[]).includes(kindText.toLowerCase()) ? kindText.toLowerCase() as LandmarkKind : KIND_WORDS[kindText];
+    const kind = (LANDMARK_KINDS as readonly string[]).includes(kindText.toLowerCase())
+      ? (kindText.toLowerCase() as LandmarkKind)
+      : KIND_WORDS[kindText];
     if (!kind) bad('kind', `"${kindText}" is not a kind: ${LANDMARK_KINDS.join(', ')}`);
     const lon = number(get('lon'));
     const lat = number(get('lat'));
-    if (lon === null || Math.abs(lon) > 180) bad('lon', `"${get('lon')}" is not a longitude in decimal degrees (WGS-84)`);
+    if (lon === null || Math.abs(lon) > 180)
+      bad('lon', `"${get('lon')}" is not a longitude in decimal degrees (WGS-84)`);
     if (lat === null || Math.abs(lat) > 90) bad('lat', `"${get('lat')}" is not a latitude in decimal degrees (WGS-84)`);
     if (lon !== null && lat !== null && Math.abs(lon) < 1 && Math.abs(lat) < 1) bad('lon', '0,0 is no place in a town');
-    const aliases = get('aliases').split(/[;；|、]/).map((a) => a.trim()).filter(Boolean);
+    const aliases = get('aliases')
+      .split(/[;；|、]/)
+      .map((a) => a.trim())
+      .filter(Boolean);
     if (aliases.some((a) => a.length > 60)) bad('aliases', 'an alias is longer than 60 characters');
     const key = `${kind ?? kindText}|${name}`;
     if (name && seen.has(key)) bad('name', `"${name}" (${kindText}) is already on line ${seen.get(key)}`);
     else seen.set(key, line);
-    if (name && kind && lon !== null && lat !== null) rows.push({ line, name, kind, lon, lat, aliases, village: get('village') || null });
+    if (name && kind && lon !== null && lat !== null)
+      rows.push({ line, name, kind, lon, lat, aliases, village: get('village') || null });
   });
   return problems.length ? { problems } : { rows, encoding };
 }

@@ -65,7 +65,9 @@ export class AreasRepository {
   }
 
   async findByCodes(codes: string[]): Promise<Area[]> {
-    const { rows } = await this.db.query<AreaRow>(`SELECT ${AREA_COLUMNS} FROM areas WHERE code = ANY($1::text[])`, [codes]);
+    const { rows } = await this.db.query<AreaRow>(`SELECT ${AREA_COLUMNS} FROM areas WHERE code = ANY($1::text[])`, [
+      codes,
+    ]);
     return rows.map(toArea);
   }
 
@@ -130,7 +132,10 @@ export class AreasRepository {
   }
 
   async geometryAsGeoJson(id: number): Promise<AreaGeometry | null> {
-    const { rows } = await this.db.query<{ g: AreaGeometry }>('SELECT ST_AsGeoJSON(geom, 7)::json AS g FROM areas WHERE id = $1', [id]);
+    const { rows } = await this.db.query<{ g: AreaGeometry }>(
+      'SELECT ST_AsGeoJSON(geom, 7)::json AS g FROM areas WHERE id = $1',
+      [id],
+    );
     return rows[0]?.g ?? null;
   }
 

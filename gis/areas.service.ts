@@ -9,7 +9,12 @@ import { PublicationRepository } from './publication.repository.js';
 import { Forbidden } from '../server/errors.js';
 
 // A child's level must sit directly under its parent's.
-const PARENT_LEVEL: Record<AreaLevel, AreaLevel | null> = { city: null, district: 'city', town: 'district', village: 'town' };
+const PARENT_LEVEL: Record<AreaLevel, AreaLevel | null> = {
+  city: null,
+  district: 'city',
+  town: 'district',
+  village: 'town',
+};
 
 export class AreasService {
   constructor(
@@ -39,13 +44,23 @@ export class AreasService {
       if (auth && auth.townFilter !== null) await assertWithinTowns(repo, auth, areas);
       const invalid = await repo.invalidGeometries(areas);
       if (invalid.length) {
-        throw new Unprocessable(`Area ${invalid[0]!.code} is not a valid polygon: ${invalid[0]!.reason}`, { problems: invalid }, 'invalid_geometry');
+        throw new Unprocessable(
+          `Area ${invalid[0]!.code} is not a valid polygon: ${invalid[0]!.reason}`,
+          { problems: invalid },
+          'invalid_geometry',
+        );
       }
       const known = await repo.findByCodes(areas.map((a) => a.parentCode).filter((c): c is string => !!c));
-      const levels = new Map([...known.map((a) => [a.code, a.level] as const), ...areas.map((a) => [a.code, a.level] as const)]);
+      const levels = new Map([
+        ...known.map((a) => [a.code, a.level] as const),
+        ...areas.map((a) => [a.code, a.level] as const),
+      ]);
       areas.forEach((a, i) => {
         if (a.parentCode && levels.get(a.parentCode) !== PARENT_LEVEL[a.level]) {
-          throw new BadRequest(`features[${i}]: the parent ${a.parentCode} of a ${a.level} must be a ${PARENT_LEVEL[a.level]} that exists`, { index: i, code: a.code });
+          throw new BadRequest(
+            `features[${i}]: the parent ${a.parentCode} of a ${a.level} must be a ${PARENT_LEVEL[a.level]} that exists`,
+            { index: i, code: a.code },
+          );
         }
       });
       const imported = await repo.upsert(areas);
@@ -63,7 +78,10 @@ export class AreasService {
       seen.add(a.code);
       if (!AREA_LEVELS.includes(a.level)) throw new BadRequest(`features[${i}]: unknown level ${String(a.level)}`);
       if ((a.level === 'city') !== (a.parentCode === null)) {
-        throw new BadRequest(`features[${i}]: ${a.level === 'city' ? 'a city has no parent' : `a ${a.level} needs parent_code`}`, { index: i });
+        throw new BadRequest(
+          `features[${i}]: ${a.level === 'city' ? 'a city has no parent' : `a ${a.level} needs parent_code`}`,
+          { index: i },
+        );
       }
     });
   }
@@ -91,15 +109,27 @@ export class AreasService {
  * cities, districts, new towns and anything of another town are for an admin of every town.
  */
 async function assertWithinTowns(repo: AreasRepository, auth: AuthContext, areas: AreaInput[]): Promise<void> {
-  const known = new Map((await repo.findByCodes([...new Set(areas.flatMap((a) => [a.code, a.parentCode ?? a.code]))])).map((a) => [a.code, a]));
+  const known = new Map(
+    (await repo.findByCodes([...new Set(areas.flatMap((a) => [a.code, a.parentCode ?? a.code]))])).map((a) => [
+      a.code,
+      a,
+    ]),
+  );
   const townOf = (a: Area | undefined): number | null => (a ? (a.level === 'town' ? a.id : a.townId) : null);
   areas.forEach((a, i) => {
     const existing = known.get(a.code);
     const parent = a.parentCode ? known.get(a.parentCode) : undefined;
-    const town = a.level === 'town' ? townOf(existing) : a.level === 'village' ? townOf(existing) ?? (parent?.level === 'town' ? parent.id : null) : null;
+    const town =
+      a.level === 'town'
+        ? townOf(existing)
+        : a.level === 'village'
+          ? (townOf(existing) ?? (parent?.level === 'town' ? parent.id : null))
+          : null;
     const parentTown = a.level === 'village' ? townOf(parent) : town;
     if (town === null || parentTown !== town || !auth.canAccessTown(town)) {
-      throw new Forbidden(`features[${i}] (${a.code}): an admin of some towns imports only the villages and towns they are scoped to`);
+      throw new Forbidden(
+        `features[${i}] (${a.code}): an admin of some towns imports only the villages and towns they are scoped to`,
+      );
     }
   });
 }

@@ -6,7 +6,10 @@ import { z } from 'zod';
 // gcoord's type declarations do not export transform; this is its runtime shape.
 const gcoord = gcoordModule as unknown as { transform<T>(input: T, from: string, to: string): T };
 
-export const CrsSchema = z.enum(['WGS84', 'GCJ02']).default('WGS84').describe('Coordinate system of the input or output');
+export const CrsSchema = z
+  .enum(['WGS84', 'GCJ02'])
+  .default('WGS84')
+  .describe('Coordinate system of the input or output');
 export type Crs = z.infer<typeof CrsSchema>;
 
 type Geometryish = { type: string; coordinates?: unknown; geometries?: unknown };

@@ -58,7 +58,11 @@ export async function loadFixture(
       geometry: f.geometry as AreaGeometry,
     })),
   );
-  const villageTown = new Map(areas.features.filter((f) => f.properties.level === 'village').map((f) => [f.properties.code, f.properties.parent_code!]));
+  const villageTown = new Map(
+    areas.features
+      .filter((f) => f.properties.level === 'village')
+      .map((f) => [f.properties.code, f.properties.parent_code!]),
+  );
   const towns = areas.features.filter((f) => f.properties.level === 'town');
   const result: LoadResult = { areas: imported, towns: [], roads: 0 };
   // Streets belong to the fixture's town (a demo fixture has one); loaded before the
@@ -68,7 +72,11 @@ export async function loadFixture(
     const townId = (await new AreasRepository(services.db).findByCode(towns[0]!.properties.code))!.id;
     result.roads = await new RoadsRepository(services.db).replaceTown(
       townId,
-      roads.features.map((f) => ({ name: f.properties.name, class: f.properties.class, coordinates: f.geometry.coordinates })),
+      roads.features.map((f) => ({
+        name: f.properties.name,
+        class: f.properties.class,
+        coordinates: f.geometry.coordinates,
+      })),
     );
   }
   for (const town of towns) {
@@ -78,11 +86,22 @@ export async function loadFixture(
     await services.plans.importGrids(
       auth,
       plan.id,
-      own.map((g) => ({ code: g.properties.code, name: g.properties.name, kind: g.properties.kind, villageCode: g.properties.village_code, geometry: g.geometry as AreaGeometry })),
+      own.map((g) => ({
+        code: g.properties.code,
+        name: g.properties.name,
+        kind: g.properties.kind,
+        villageCode: g.properties.village_code,
+        geometry: g.geometry as AreaGeometry,
+      })),
       false,
     );
     await services.plans.publish(auth, plan.id);
-    result.towns.push({ code: town.properties.code, planId: plan.id, grids: own.length, ms: Math.round(performance.now() - started) });
+    result.towns.push({
+      code: town.properties.code,
+      planId: plan.id,
+      grids: own.length,
+      ms: Math.round(performance.now() - started),
+    });
   }
   return result;
 }

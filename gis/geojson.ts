@@ -32,8 +32,10 @@ export const PositionSchema = z
   .max(3, 'a position has at most 3 numbers')
   .superRefine((p, ctx) => {
     const [lon = 0, lat = 0] = p;
-    if (lon < -180 || lon > 180) ctx.addIssue({ code: 'custom', message: `longitude ${lon} is outside -180..180`, path: [0] });
-    if (lat < -90 || lat > 90) ctx.addIssue({ code: 'custom', message: `latitude ${lat} is outside -90..90`, path: [1] });
+    if (lon < -180 || lon > 180)
+      ctx.addIssue({ code: 'custom', message: `longitude ${lon} is outside -180..180`, path: [0] });
+    if (lat < -90 || lat > 90)
+      ctx.addIssue({ code: 'custom', message: `latitude ${lat} is outside -90..90`, path: [1] });
   })
   .transform((p): Position => [p[0]!, p[1]!]);
 
@@ -44,7 +46,11 @@ export const RingSchema = z
     const first = ring[0];
     const last = ring[ring.length - 1];
     if (first && last && (first[0] !== last[0] || first[1] !== last[1])) {
-      ctx.addIssue({ code: 'custom', message: 'the ring is not closed: its last position must repeat the first', path: [ring.length - 1] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'the ring is not closed: its last position must repeat the first',
+        path: [ring.length - 1],
+      });
     }
   });
 
@@ -56,13 +62,14 @@ export const PolygonSchema = z.strictObject({
 
 export const MultiPolygonSchema = z.strictObject({
   type: z.literal('MultiPolygon'),
-  coordinates: z.array(z.array(RingSchema).min(1, 'a polygon needs an outer ring')).min(1, 'a multipolygon needs a polygon'),
+  coordinates: z
+    .array(z.array(RingSchema).min(1, 'a polygon needs an outer ring'))
+    .min(1, 'a multipolygon needs a polygon'),
   bbox: z.array(z.number()).optional(),
 });
 
 export const AreaGeometrySchema = z.discriminatedUnion('type', [PolygonSchema, MultiPolygonSchema], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? 'the geometry must be a Polygon or a MultiPolygon' : undefined,
+  error: (issue) => (issue.code === 'invalid_union' ? 'the geometry must be a Polygon or a MultiPolygon' : undefined),
 });
 
 export const PointSchema = z.strictObject({ type: z.literal('Point'), coordinates: PositionSchema });

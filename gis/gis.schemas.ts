@@ -70,7 +70,12 @@ export const SplitBody = z.strictObject({
 
 export const MergeBody = z.strictObject({
   codes: z.array(Code).min(2, 'merge at least two grids'),
-  into: z.strictObject({ code: Code, name: z.string().min(1).max(100), kind: GridKindSchema.optional(), village_code: Code.optional() }),
+  into: z.strictObject({
+    code: Code,
+    name: z.string().min(1).max(100),
+    kind: GridKindSchema.optional(),
+    village_code: Code.optional(),
+  }),
 });
 
 const Lon = z.number().min(-180).max(180);

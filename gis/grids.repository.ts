@@ -102,9 +102,10 @@ export class GridsRepository {
   }
 
   async history(gridId: number): Promise<GridVersion[]> {
-    const { rows } = await this.db.query<GridVersionRow>(`SELECT ${COLUMNS} FROM grid_versions v WHERE v.grid_id = $1 ORDER BY v.version`, [
-      gridId,
-    ]);
+    const { rows } = await this.db.query<GridVersionRow>(
+      `SELECT ${COLUMNS} FROM grid_versions v WHERE v.grid_id = $1 ORDER BY v.version`,
+      [gridId],
+    );
     return rows.map(toVersion);
   }
 

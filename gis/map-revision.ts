@@ -44,7 +44,10 @@ export class GridMap {
       const started = performance.now();
       const versions = await this.repo.allVersionsWithGeometry();
       this.index = GridIndex.build(versions, revision);
-      log.info({ revision, versions: versions.length, ms: Math.round(performance.now() - started) }, 'grid index rebuilt');
+      log.info(
+        { revision, versions: versions.length, ms: Math.round(performance.now() - started) },
+        'grid index rebuilt',
+      );
     })().finally(() => {
       this.loading = null;
     });

@@ -52,7 +52,11 @@ export class PlanValidationRepository {
    * Parts of the scope no grid covers (gaps) and grid area outside the scope. A gap
    * names the grids along its edge, a spill the grids it is part of. One union serves both.
    */
-  async gapsAndSpill(planId: number, scopeAreaId: number, skip: string[]): Promise<{ gaps: PieceRow[]; outside: PieceRow[] }> {
+  async gapsAndSpill(
+    planId: number,
+    scopeAreaId: number,
+    skip: string[],
+  ): Promise<{ gaps: PieceRow[]; outside: PieceRow[] }> {
     const { rows } = await this.db.query<PieceRow & { kind: 'gap' | 'outside' }>(
       `WITH u AS (SELECT ST_UnaryUnion(ST_Collect(geom)) AS g FROM plan_grids WHERE plan_id = $1 AND NOT code = ANY($3::text[])),
             s AS (SELECT geom AS g FROM areas WHERE id = $2),

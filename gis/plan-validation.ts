@@ -3,7 +3,8 @@
 import type { DbClient } from '../server/db/pool.js';
 import { PlanValidationRepository, type PieceRow } from './plan-validation.repository.js';
 
-export type IssueKind = 'invalid_polygon' | 'overlap' | 'gap' | 'outside_scope' | 'code_conflict' | 'village_outside_scope' | 'empty_plan';
+export type IssueKind =
+  'invalid_polygon' | 'overlap' | 'gap' | 'outside_scope' | 'code_conflict' | 'village_outside_scope' | 'empty_plan';
 
 export interface ValidationIssue {
   severity: 'error' | 'warning';
@@ -32,7 +33,8 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 function pieceIssue(kind: 'gap' | 'outside_scope', piece: PieceRow, sliverM2: number): ValidationIssue {
   const sliver = piece.area_m2 < sliverM2;
-  const what = kind === 'gap' ? 'An area inside the scope is covered by no grid' : 'Grid area lies outside the scope boundary';
+  const what =
+    kind === 'gap' ? 'An area inside the scope is covered by no grid' : 'Grid area lies outside the scope boundary';
   return {
     severity: sliver ? 'warning' : 'error',
     kind,
@@ -54,7 +56,12 @@ export async function validatePlan(
   const issues: ValidationIssue[] = [];
 
   if (plan.gridCount === 0) {
-    issues.push({ severity: 'error', kind: 'empty_plan', grids: [], message: 'The plan has no grids: every point of the scope must lie in one' });
+    issues.push({
+      severity: 'error',
+      kind: 'empty_plan',
+      grids: [],
+      message: 'The plan has no grids: every point of the scope must lie in one',
+    });
   }
   const invalid = await repo.invalidPolygons(plan.id);
   for (const row of invalid) {
@@ -85,10 +92,20 @@ export async function validatePlan(
   for (const g of gaps) issues.push(pieceIssue('gap', g, sliverM2));
   for (const o of outside) issues.push(pieceIssue('outside_scope', o, sliverM2));
   for (const c of await repo.codeConflicts(plan.id, townIds)) {
-    issues.push({ severity: 'error', kind: 'code_conflict', grids: [c.code], message: `Code ${c.code} is already used by a grid in another town` });
+    issues.push({
+      severity: 'error',
+      kind: 'code_conflict',
+      grids: [c.code],
+      message: `Code ${c.code} is already used by a grid in another town`,
+    });
   }
   for (const code of await repo.villagesOutsideScope(plan.id, townIds)) {
-    issues.push({ severity: 'error', kind: 'village_outside_scope', grids: [code], message: `Grid ${code} belongs to a village outside the plan's scope` });
+    issues.push({
+      severity: 'error',
+      kind: 'village_outside_scope',
+      grids: [code],
+      message: `Grid ${code} belongs to a village outside the plan's scope`,
+    });
   }
 
   const errors = issues.filter((i) => i.severity === 'error').length;

@@ -90,7 +90,9 @@ export class PlansRepository {
   async find(id: number, forUpdate: boolean): Promise<Plan | null> {
     // FOR UPDATE serialises edits and publishes of one plan.
     const lock = forUpdate ? 'FOR UPDATE OF p' : '';
-    const { rows } = await this.db.query<PlanRow>(`SELECT ${PLAN_COLUMNS} FROM grid_plans p WHERE p.id = $1 ${lock}`, [id]);
+    const { rows } = await this.db.query<PlanRow>(`SELECT ${PLAN_COLUMNS} FROM grid_plans p WHERE p.id = $1 ${lock}`, [
+      id,
+    ]);
     return rows[0] ? toPlan(rows[0]) : null;
   }
 
@@ -105,15 +107,26 @@ export class PlansRepository {
   }
 
   async touch(id: number): Promise<void> {
-    await this.db.query('UPDATE grid_plans SET updated_at = now(), validated_at = NULL, validation = NULL WHERE id = $1', [id]);
+    await this.db.query(
+      'UPDATE grid_plans SET updated_at = now(), validated_at = NULL, validation = NULL WHERE id = $1',
+      [id],
+    );
   }
 
   async setStatus(id: number, status: PlanStatus, by: number | null, at: Date | null): Promise<void> {
-    await this.db.query('UPDATE grid_plans SET status = $2, published_by = $3, published_at = $4 WHERE id = $1', [id, status, by, at]);
+    await this.db.query('UPDATE grid_plans SET status = $2, published_by = $3, published_at = $4 WHERE id = $1', [
+      id,
+      status,
+      by,
+      at,
+    ]);
   }
 
   async saveValidation(id: number, report: unknown): Promise<void> {
-    await this.db.query('UPDATE grid_plans SET validated_at = now(), validation = $2 WHERE id = $1', [id, JSON.stringify(report)]);
+    await this.db.query('UPDATE grid_plans SET validated_at = now(), validation = $2 WHERE id = $1', [
+      id,
+      JSON.stringify(report),
+    ]);
   }
 
   /** Copies the grids now published in the towns into the draft. */
@@ -159,16 +172,23 @@ export class PlansRepository {
               ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(i.geometry), 4326)), COALESCE(i.attributes, '{}')
        FROM jsonb_to_recordset($2::jsonb) AS i(code text, name text, kind text, village_id bigint, grid_id bigint, geometry jsonb, attributes jsonb)
        LEFT JOIN grid_versions c ON c.code = i.code AND c.valid_to IS NULL AND c.town_id = ANY($3::bigint[])`,
-      [planId, JSON.stringify(grids.map((g) => ({ ...g, village_id: g.villageId, grid_id: g.gridId ?? null }))), matchTownIds],
+      [
+        planId,
+        JSON.stringify(grids.map((g) => ({ ...g, village_id: g.villageId, grid_id: g.gridId ?? null }))),
+        matchTownIds,
+      ],
     );
     return rowCount ?? 0;
   }
 
   async findGrid(planId: number, code: string): Promise<PlanGrid | null> {
-    const { rows } = await this.db.query<{ code: string; name: string; kind: GridKind; village_id: number; grid_id: number | null }>(
-      'SELECT code, name, kind, village_id, grid_id FROM plan_grids WHERE plan_id = $1 AND code = $2',
-      [planId, code],
-    );
+    const { rows } = await this.db.query<{
+      code: string;
+      name: string;
+      kind: GridKind;
+      village_id: number;
+      grid_id: number | null;
+    }>('SELECT code, name, kind, village_id, grid_id FROM plan_grids WHERE plan_id = $1 AND code = $2', [planId, code]);
     const r = rows[0];
     return r ? { code: r.code, name: r.name, kind: r.kind, villageId: r.village_id, gridId: r.grid_id } : null;
   }
@@ -180,12 +200,23 @@ export class PlansRepository {
          village_id = COALESCE($6, village_id),
          geom = COALESCE(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($7::text), 4326)), geom)
        WHERE plan_id = $1 AND code = $2`,
-      [planId, code, change.code ?? null, change.name ?? null, change.kind ?? null, change.villageId ?? null, change.geometry ? JSON.stringify(change.geometry) : null],
+      [
+        planId,
+        code,
+        change.code ?? null,
+        change.name ?? null,
+        change.kind ?? null,
+        change.villageId ?? null,
+        change.geometry ? JSON.stringify(change.geometry) : null,
+      ],
     );
   }
 
   async deleteGrids(planId: number, codes: string[]): Promise<number> {
-    const { rowCount } = await this.db.query('DELETE FROM plan_grids WHERE plan_id = $1 AND code = ANY($2::text[])', [planId, codes]);
+    const { rowCount } = await this.db.query('DELETE FROM plan_grids WHERE plan_id = $1 AND code = ANY($2::text[])', [
+      planId,
+      codes,
+    ]);
     return rowCount ?? 0;
   }
 
@@ -225,7 +256,10 @@ export class PlansRepository {
   }
 
   /** How the draft differs from the grids published now in its towns. */
-  async diff(planId: number, townIds: number[]): Promise<{ added: string[]; changed: string[]; removed: string[]; unchanged: number }> {
+  async diff(
+    planId: number,
+    townIds: number[],
+  ): Promise<{ added: string[]; changed: string[]; removed: string[]; unchanged: number }> {
     const { rows } = await this.db.query<{ added: string[]; changed: string[]; removed: string[]; unchanged: number }>(
       `WITH cur AS (SELECT * FROM grid_versions WHERE valid_to IS NULL AND town_id = ANY($2::bigint[])),
             p AS (SELECT * FROM plan_grids WHERE plan_id = $1),

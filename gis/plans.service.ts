@@ -87,7 +87,9 @@ export class PlansService {
       const scope = await areas.findByCode(scopeCode);
       if (!scope) throw new NotFound(`Area ${scopeCode}`, { field: 'scopeCode' });
       if (scope.level !== 'town' && scope.level !== 'district') {
-        throw new BadRequest(`A plan covers a town or a district; ${scope.name} is a ${scope.level}`, { field: 'scopeCode' });
+        throw new BadRequest(`A plan covers a town or a district; ${scope.name} is a ${scope.level}`, {
+          field: 'scopeCode',
+        });
       }
       const towns = await areas.townsWithin(scope);
       for (const t of towns) auth.assertTown(t, `every town of ${scope.name}`);
@@ -121,7 +123,8 @@ export class PlansService {
   async addGrid(auth: AuthContext, planId: number, grid: GridDraftInput, allowInvalid: boolean) {
     return this.editDraft(auth, planId, async (tx, towns) => {
       const repo = new PlansRepository(tx);
-      if (await repo.findGrid(planId, grid.code)) throw new Conflict(`The draft already has a grid ${grid.code}`, { field: 'code' });
+      if (await repo.findGrid(planId, grid.code))
+        throw new Conflict(`The draft already has a grid ${grid.code}`, { field: 'code' });
       const inputs = await this.resolveVillages(tx, [grid], towns, 'body');
       if (!allowInvalid) await this.refuseInvalid(tx, inputs);
       await repo.insertGrids(planId, towns, inputs);
@@ -137,9 +140,13 @@ export class PlansService {
       if (change.code && change.code !== code && (await repo.findGrid(planId, change.code))) {
         throw new Conflict(`The draft already has a grid ${change.code}`, { field: 'code' });
       }
-      const villageId = change.villageCode ? (await this.villageIds(tx, [change.villageCode], towns, 'body')).get(change.villageCode) : undefined;
+      const villageId = change.villageCode
+        ? (await this.villageIds(tx, [change.villageCode], towns, 'body')).get(change.villageCode)
+        : undefined;
       if (change.geometry && !allowInvalid) {
-        await this.refuseInvalid(tx, [{ code, name: existing.name, kind: existing.kind, villageId: existing.villageId, geometry: change.geometry }]);
+        await this.refuseInvalid(tx, [
+          { code, name: existing.name, kind: existing.kind, villageId: existing.villageId, geometry: change.geometry },
+        ]);
       }
       await repo.updateGrid(planId, code, { ...change, villageId });
       return { changed: change.code ?? code };
@@ -148,7 +155,8 @@ export class PlansService {
 
   async deleteGrid(auth: AuthContext, planId: number, code: string) {
     return this.editDraft(auth, planId, async (tx) => {
-      if ((await new PlansRepository(tx).deleteGrids(planId, [code])) === 0) throw new NotFound(`Grid ${code} in plan ${planId}`);
+      if ((await new PlansRepository(tx).deleteGrids(planId, [code])) === 0)
+        throw new NotFound(`Grid ${code} in plan ${planId}`);
       return { deleted: code };
     });
   }
@@ -160,18 +168,40 @@ export class PlansService {
       const grid = await repo.findGrid(planId, code);
       if (!grid) throw new NotFound(`Grid ${code} in plan ${planId}`);
       const pieces = await repo.splitGeometry(planId, code, input.line);
-      if (pieces.length < 2) throw new Unprocessable('The line does not cut the grid in two: it must cross the grid from edge to edge', { field: 'line' });
+      if (pieces.length < 2)
+        throw new Unprocessable('The line does not cut the grid in two: it must cross the grid from edge to edge', {
+          field: 'line',
+        });
       if (pieces.length !== input.parts.length) {
-        throw new Unprocessable(`The line cuts the grid in ${pieces.length} pieces but ${input.parts.length} were named`, { field: 'parts', pieces: pieces.length });
+        throw new Unprocessable(
+          `The line cuts the grid in ${pieces.length} pieces but ${input.parts.length} were named`,
+          { field: 'parts', pieces: pieces.length },
+        );
       }
-      await this.refuseTakenCodes(repo, planId, input.parts.map((p) => p.code), [code]);
+      await this.refuseTakenCodes(
+        repo,
+        planId,
+        input.parts.map((p) => p.code),
+        [code],
+      );
       await repo.deleteGrids(planId, [code]);
       const keeper = input.parts.findIndex((p) => p.code === code);
       for (const [i, part] of input.parts.entries()) {
         const gridId = i === keeper ? grid.gridId : null;
-        await repo.insertGrids(planId, [], [
-          { code: part.code, name: part.name, kind: part.kind ?? grid.kind, villageId: grid.villageId, geometry: pieces[i]!, gridId },
-        ]);
+        await repo.insertGrids(
+          planId,
+          [],
+          [
+            {
+              code: part.code,
+              name: part.name,
+              kind: part.kind ?? grid.kind,
+              villageId: grid.villageId,
+              geometry: pieces[i]!,
+              gridId,
+            },
+          ],
+        );
       }
       return { split: code, into: input.parts.map((p) => p.code) };
     });
@@ -187,16 +217,35 @@ export class PlansService {
       if (missing.length) throw new NotFound(`Grids ${missing.join(', ')} in plan ${planId}`);
       const villages = new Set(grids.map((g) => g!.villageId));
       let villageId = grids[0]!.villageId;
-      if (input.into.villageCode) villageId = (await this.villageIds(tx, [input.into.villageCode], towns, 'body')).get(input.into.villageCode)!;
-      else if (villages.size > 1) throw new BadRequest('The grids belong to different villages: say which one the merged grid belongs to', { field: 'into.villageCode' });
+      if (input.into.villageCode)
+        villageId = (await this.villageIds(tx, [input.into.villageCode], towns, 'body')).get(input.into.villageCode)!;
+      else if (villages.size > 1)
+        throw new BadRequest('The grids belong to different villages: say which one the merged grid belongs to', {
+          field: 'into.villageCode',
+        });
       const union = await repo.unionGeometry(planId, input.codes);
-      if (union.parts > 1) throw new Unprocessable('The grids do not touch: a merged grid must be one piece', { field: 'codes', parts: union.parts });
+      if (union.parts > 1)
+        throw new Unprocessable('The grids do not touch: a merged grid must be one piece', {
+          field: 'codes',
+          parts: union.parts,
+        });
       await this.refuseTakenCodes(repo, planId, [input.into.code], input.codes);
       await repo.deleteGrids(planId, input.codes);
       const gridId = grids.find((g) => g!.code === input.into.code)?.gridId ?? null;
-      await repo.insertGrids(planId, [], [
-        { code: input.into.code, name: input.into.name, kind: input.into.kind ?? grids[0]!.kind, villageId, geometry: union.geometry, gridId },
-      ]);
+      await repo.insertGrids(
+        planId,
+        [],
+        [
+          {
+            code: input.into.code,
+            name: input.into.name,
+            kind: input.into.kind ?? grids[0]!.kind,
+            villageId,
+            geometry: union.geometry,
+            gridId,
+          },
+        ],
+      );
       return { merged: input.codes, into: input.into.code };
     });
   }
@@ -224,11 +273,20 @@ export class PlansService {
       const publications = new PublicationRepository(tx);
       await publications.lockTowns(towns);
       if (await publications.changedSince(towns, plan.basedOn)) {
-        throw new Conflict('The grids of this scope were published again after this draft was made; start a new draft', undefined, 'stale_plan');
+        throw new Conflict(
+          'The grids of this scope were published again after this draft was made; start a new draft',
+          undefined,
+          'stale_plan',
+        );
       }
       // Validated again inside the transaction: the draft cannot change underneath.
       const report = await validatePlan(tx, plan, towns, this.sliverM2);
-      if (!report.ok) throw new Unprocessable(`The plan has ${report.errors} error(s) and cannot be published`, report, 'plan_has_errors');
+      if (!report.ok)
+        throw new Unprocessable(
+          `The plan has ${report.errors} error(s) and cannot be published`,
+          report,
+          'plan_has_errors',
+        );
       const result = await publications.publish(planId, towns);
       await new PlansRepository(tx).setStatus(planId, 'published', auth.me.id, result.publishedAt);
       return { towns, counts: result };
@@ -240,7 +298,12 @@ export class PlansService {
 
   // --- helpers --------------------------------------------------------------
 
-  private async load(db: DbClient, auth: AuthContext, planId: number, forUpdate: boolean): Promise<{ plan: Plan; scope: Area; towns: number[] }> {
+  private async load(
+    db: DbClient,
+    auth: AuthContext,
+    planId: number,
+    forUpdate: boolean,
+  ): Promise<{ plan: Plan; scope: Area; towns: number[] }> {
     const plan = await new PlansRepository(db).find(planId, forUpdate);
     if (!plan) throw new NotFound(`Plan ${planId}`);
     const areas = new AreasRepository(db);
@@ -251,10 +314,19 @@ export class PlansService {
   }
 
   private assertDraft(plan: Plan): void {
-    if (plan.status !== 'draft') throw new Conflict(`Plan ${plan.id} is ${plan.status}; only a draft can change`, { status: plan.status }, `plan_${plan.status}`);
+    if (plan.status !== 'draft')
+      throw new Conflict(
+        `Plan ${plan.id} is ${plan.status}; only a draft can change`,
+        { status: plan.status },
+        `plan_${plan.status}`,
+      );
   }
 
-  private async editDraft<T>(auth: AuthContext, planId: number, edit: (tx: DbClient, towns: number[]) => Promise<T>): Promise<T> {
+  private async editDraft<T>(
+    auth: AuthContext,
+    planId: number,
+    edit: (tx: DbClient, towns: number[]) => Promise<T>,
+  ): Promise<T> {
     return inTransaction(this.db, async (tx) => {
       const { plan, towns } = await this.load(tx, auth, planId, true);
       this.assertDraft(plan);
@@ -264,25 +336,56 @@ export class PlansService {
     });
   }
 
-  private async villageIds(db: DbClient, codes: string[], towns: number[], where: string): Promise<Map<string, number>> {
+  private async villageIds(
+    db: DbClient,
+    codes: string[],
+    towns: number[],
+    where: string,
+  ): Promise<Map<string, number>> {
     const found = await new AreasRepository(db).findByCodes([...new Set(codes)]);
-    const ok = new Map(found.filter((a) => a.level === 'village' && towns.includes(a.townId!)).map((a) => [a.code, a.id]));
+    const ok = new Map(
+      found.filter((a) => a.level === 'village' && towns.includes(a.townId!)).map((a) => [a.code, a.id]),
+    );
     const bad = [...new Set(codes.filter((c) => !ok.has(c)))];
     if (bad.length) {
-      throw new BadRequest(`Unknown village code${bad.length > 1 ? 's' : ''} in this plan's scope: ${bad.slice(0, 10).join(', ')}`, { where, villageCodes: bad });
+      throw new BadRequest(
+        `Unknown village code${bad.length > 1 ? 's' : ''} in this plan's scope: ${bad.slice(0, 10).join(', ')}`,
+        { where, villageCodes: bad },
+      );
     }
     return ok;
   }
 
-  private async resolveVillages(db: DbClient, grids: GridDraftInput[], towns: number[], where: string): Promise<PlanGridInput[]> {
+  private async resolveVillages(
+    db: DbClient,
+    grids: GridDraftInput[],
+    towns: number[],
+    where: string,
+  ): Promise<PlanGridInput[]> {
     const seen = new Map<string, number>();
     grids.forEach((g, i) => {
       const first = seen.get(g.code);
-      if (first !== undefined) throw new BadRequest(`Grid code ${g.code} appears twice (${where}[${first}] and ${where}[${i}])`, { code: g.code, indexes: [first, i] });
+      if (first !== undefined)
+        throw new BadRequest(`Grid code ${g.code} appears twice (${where}[${first}] and ${where}[${i}])`, {
+          code: g.code,
+          indexes: [first, i],
+        });
       seen.set(g.code, i);
     });
-    const villages = await this.villageIds(db, grids.map((g) => g.villageCode), towns, where);
-    return grids.map((g) => ({ code: g.code, name: g.name, kind: g.kind, villageId: villages.get(g.villageCode)!, geometry: g.geometry, attributes: g.attributes }));
+    const villages = await this.villageIds(
+      db,
+      grids.map((g) => g.villageCode),
+      towns,
+      where,
+    );
+    return grids.map((g) => ({
+      code: g.code,
+      name: g.name,
+      kind: g.kind,
+      villageId: villages.get(g.villageCode)!,
+      geometry: g.geometry,
+      attributes: g.attributes,
+    }));
   }
 
   private async refuseInvalid(db: DbClient, inputs: PlanGridInput[]): Promise<void> {
@@ -296,9 +399,15 @@ export class PlansService {
     );
   }
 
-  private async refuseTakenCodes(repo: PlansRepository, planId: number, codes: string[], freed: string[]): Promise<void> {
+  private async refuseTakenCodes(
+    repo: PlansRepository,
+    planId: number,
+    codes: string[],
+    freed: string[],
+  ): Promise<void> {
     for (const c of codes) {
-      if (!freed.includes(c) && (await repo.findGrid(planId, c))) throw new Conflict(`The draft already has a grid ${c}`, { field: 'code', code: c });
+      if (!freed.includes(c) && (await repo.findGrid(planId, c)))
+        throw new Conflict(`The draft already has a grid ${c}`, { field: 'code', code: c });
     }
   }
 }

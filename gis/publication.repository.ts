@@ -29,7 +29,8 @@ export class PublicationRepository {
   }
 
   async publish(planId: number, townIds: number[]): Promise<PublicationCounts> {
-    const q = <T extends object>(sql: string, params: unknown[]) => this.db.query<T & Record<string, unknown>>(sql, params);
+    const q = <T extends object>(sql: string, params: unknown[]) =>
+      this.db.query<T & Record<string, unknown>>(sql, params);
     const { rows: pub } = await q<{ id: number; published_at: Date }>(
       'INSERT INTO grid_publications (plan_id, published_at) VALUES ($1, clock_timestamp()) RETURNING id, published_at',
       [planId],
@@ -70,7 +71,9 @@ export class PublicationRepository {
 
     const changed = ended.filter((r) => r.kept).length;
     const removed = ended.length - changed;
-    const { rows: total } = await q<{ n: number }>('SELECT count(*)::int AS n FROM plan_grids WHERE plan_id = $1', [planId]);
+    const { rows: total } = await q<{ n: number }>('SELECT count(*)::int AS n FROM plan_grids WHERE plan_id = $1', [
+      planId,
+    ]);
     const unchanged = total[0]!.n - (added ?? 0) - changed;
     await q('UPDATE grid_publications SET added = $2, changed = $3, removed = $4, unchanged = $5 WHERE id = $1', [
       publicationId,
@@ -84,7 +87,9 @@ export class PublicationRepository {
 
   /** Marks a change of areas, so caches keyed by the map revision refresh. */
   async recordAreaChange(): Promise<number> {
-    const { rows } = await this.db.query<{ id: number }>('INSERT INTO grid_publications (published_at) VALUES (clock_timestamp()) RETURNING id');
+    const { rows } = await this.db.query<{ id: number }>(
+      'INSERT INTO grid_publications (published_at) VALUES (clock_timestamp()) RETURNING id',
+    );
     return rows[0]!.id;
   }
 }

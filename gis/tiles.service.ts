@@ -27,7 +27,8 @@ export class TilesService {
 
   async tile(z: number, x: number, y: number): Promise<Tile> {
     const limit = 2 ** z;
-    if (x >= limit || y >= limit) throw new BadRequest(`Tile ${z}/${x}/${y} does not exist: x and y must be below ${limit} at zoom ${z}`);
+    if (x >= limit || y >= limit)
+      throw new BadRequest(`Tile ${z}/${x}/${y} does not exist: x and y must be below ${limit} at zoom ${z}`);
     const revision = this.gridMap.revision;
     const key = `${revision}/${z}/${x}/${y}`;
     const hit = this.cache.get(key);

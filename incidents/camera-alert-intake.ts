@@ -13,7 +13,11 @@ import type { TaxonomyService } from './taxonomy.service.js';
 const log = moduleLogger('camera-alert-intake');
 
 const KIND_NAMES: Record<string, string> = {
-  motion: '移动侦测 motion', line_crossing: '越线 line crossing', intrusion: '区域入侵 intrusion', tamper: '遮挡/破坏 tampering', other: '报警 alarm',
+  motion: '移动侦测 motion',
+  line_crossing: '越线 line crossing',
+  intrusion: '区域入侵 intrusion',
+  tamper: '遮挡/破坏 tampering',
+  other: '报警 alarm',
 };
 
 export class CameraAlertIntake {
@@ -35,11 +39,19 @@ export class CameraAlertIntake {
       return null;
     }
     const bytes = alert.snapshot ? await this.media.size(alert.snapshot).catch(() => 0) : 0;
-    return this.intake.report({
-      source: 'camera', subcategoryCode: sub.code,
-      description: `${camera.name}：${KIND_NAMES[alert.kind] ?? alert.kind}${alert.count > 1 ? ` ×${alert.count}` : ''}`,
-      lon: camera.placement.lon, lat: camera.placement.lat, cameraId: camera.id, cameraAlertId: alert.id,
-      snapshotFile: alert.snapshot, snapshotBytes: bytes,
-    }, { kind: 'camera', cameraId: camera.id, label: camera.name });
+    return this.intake.report(
+      {
+        source: 'camera',
+        subcategoryCode: sub.code,
+        description: `${camera.name}：${KIND_NAMES[alert.kind] ?? alert.kind}${alert.count > 1 ? ` ×${alert.count}` : ''}`,
+        lon: camera.placement.lon,
+        lat: camera.placement.lat,
+        cameraId: camera.id,
+        cameraAlertId: alert.id,
+        snapshotFile: alert.snapshot,
+        snapshotBytes: bytes,
+      },
+      { kind: 'camera', cameraId: camera.id, label: camera.name },
+    );
   }
 }

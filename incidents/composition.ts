@@ -49,19 +49,34 @@ export function createIncidentServices(d: IncidentDeps): IncidentServices {
   const events = new IncidentEvents(d.live);
   const taxonomy = new TaxonomyService(d.db);
   const intake = new IntakeService(d.db, d.gridMap, taxonomy, jobs, events);
-  const dispatch = new DispatchService(d.db, jobs, events, {
-    offerTimeoutS: c.OFFER_TIMEOUT_S,
-    maxMisses: c.DISPATCH_MAX_MISSES,
-    ownGridMaxM: c.OWN_GRID_MAX_M,
-    freshS: c.DISPATCH_FRESH_S,
-    workloadPenaltyM: c.WORKLOAD_PENALTY_M,
-  }, d.peopleChanged);
+  const dispatch = new DispatchService(
+    d.db,
+    jobs,
+    events,
+    {
+      offerTimeoutS: c.OFFER_TIMEOUT_S,
+      maxMisses: c.DISPATCH_MAX_MISSES,
+      ownGridMaxM: c.OWN_GRID_MAX_M,
+      freshS: c.DISPATCH_FRESH_S,
+      workloadPenaltyM: c.WORKLOAD_PENALTY_M,
+    },
+    d.peopleChanged,
+  );
   return {
     taxonomy,
     intake,
     placement: new PlacementService(d.db, d.gridMap, taxonomy, jobs, events),
     dispatch,
-    incidents: new IncidentsService(d.db, dispatch, jobs, events, d.media, Math.round(c.INCIDENT_MEDIA_MAX_MB * 1024 * 1024), d.peopleChanged, d.cameraPicture),
+    incidents: new IncidentsService(
+      d.db,
+      dispatch,
+      jobs,
+      events,
+      d.media,
+      Math.round(c.INCIDENT_MEDIA_MAX_MB * 1024 * 1024),
+      d.peopleChanged,
+      d.cameraPicture,
+    ),
     deadlines: new DeadlinesService(d.db, events, c.YELLOW_CARDS_TO_FLAG),
     stats: new StatsService(d.db, c.YELLOW_CARDS_TO_FLAG),
     cameraAlertIntake: new CameraAlertIntake(d.db, taxonomy, intake, d.media),

@@ -59,7 +59,9 @@ export class DeadlinesRepository {
   async ofIncident(incidentId: number): Promise<Deadline[]> {
     const { rows } = await this.db.query<Deadline>(
       `SELECT id, incident_id AS "incidentId", kind, due_at AS "dueAt", outcome, settled_at AS "settledAt"
-       FROM incident_deadlines WHERE incident_id = $1 ORDER BY due_at`, [incidentId]);
+       FROM incident_deadlines WHERE incident_id = $1 ORDER BY due_at`,
+      [incidentId],
+    );
     return rows;
   }
 
@@ -100,7 +102,9 @@ export class DeadlinesRepository {
   /** Cards of a grid, to tell whether it has just been flagged. */
   async cardsOfGrids(gridIds: number[]): Promise<Map<number, number>> {
     const { rows } = await this.db.query<{ gridId: number; n: number }>(
-      `SELECT grid_id AS "gridId", count(*)::int AS n FROM yellow_cards WHERE grid_id = ANY($1) GROUP BY grid_id`, [gridIds]);
+      `SELECT grid_id AS "gridId", count(*)::int AS n FROM yellow_cards WHERE grid_id = ANY($1) GROUP BY grid_id`,
+      [gridIds],
+    );
     return new Map(rows.map((r) => [r.gridId, r.n]));
   }
 }

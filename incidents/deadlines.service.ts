@@ -34,14 +34,16 @@ export class DeadlinesService {
   async sweep(now = new Date()): Promise<number> {
     const repo = new DeadlinesRepository(this.db);
     let given = 0;
-    await Promise.all(Array.from({ length: SWEEP_CONNECTIONS }, async () => {
-      for (;;) {
-        const cards = await repo.expireDue(now, SWEEP_BATCH);
-        given += cards.length;
-        await this.announce(cards);
-        if (cards.length < SWEEP_BATCH) break;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: SWEEP_CONNECTIONS }, async () => {
+        for (;;) {
+          const cards = await repo.expireDue(now, SWEEP_BATCH);
+          given += cards.length;
+          await this.announce(cards);
+          if (cards.length < SWEEP_BATCH) break;
+        }
+      }),
+    );
     if (given > 0) log.info({ given }, 'yellow cards given by the sweep');
     return given;
   }
@@ -57,11 +59,15 @@ export class DeadlinesService {
       else justNow.set(c.gridId, { n: 1, townId: c.townId });
     }
     const counts = await new DeadlinesRepository(this.db).cardsOfGrids([...justNow.keys()]);
-    const events: { townId: number; data: unknown }[] = cards.map((card) => ({ townId: card.townId, data: { action: 'yellow_card', card } }));
+    const events: { townId: number; data: unknown }[] = cards.map((card) => ({
+      townId: card.townId,
+      data: { action: 'yellow_card', card },
+    }));
     for (const [gridId, { n, townId }] of justNow) {
       const total = counts.get(gridId) ?? 0;
       // Flagged when this batch took the grid across the line.
-      if (total >= this.flagAt && total - n < this.flagAt) events.push({ townId, data: { action: 'grid_flagged', gridId, cards: total } });
+      if (total >= this.flagAt && total - n < this.flagAt)
+        events.push({ townId, data: { action: 'grid_flagged', gridId, cards: total } });
     }
     // Many cards at once (a sweep after an outage) go out in slices.
     for (let i = 0; i < events.length; i += 500) await this.events.cards(events.slice(i, i + 500));

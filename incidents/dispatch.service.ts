@@ -48,7 +48,8 @@ export class DispatchService {
    * is decided on its own, and the job fails after announcing the rest, to be retried.
    */
   async dispatch(incidentIds: number[]): Promise<Map<number, DispatchOutcome>> {
-    const decideNow = (ids: number[]) => inTransaction(this.db, (tx) => new DispatchRepository(tx).decideMany(ids, { ...this.settings, nearest: 10 }));
+    const decideNow = (ids: number[]) =>
+      inTransaction(this.db, (tx) => new DispatchRepository(tx).decideMany(ids, { ...this.settings, nearest: 10 }));
     let decisions: Map<number, DispatchDecision>;
     let failure: unknown = null;
     try {
@@ -71,24 +72,56 @@ export class DispatchService {
   }
 
   /** A dispatcher picks the gridworker by hand; any pending offer is taken back. */
-  async dispatchByHand(actor: Actor & { kind: 'account' }, incidentId: number, personId: number, townIds: number[] | null): Promise<{ incident: Incident; offer: Offer }> {
+  async dispatchByHand(
+    actor: Actor & { kind: 'account' },
+    incidentId: number,
+    personId: number,
+    townIds: number[] | null,
+  ): Promise<{ incident: Incident; offer: Offer }> {
     const decision = await inTransaction(this.db, async (tx): Promise<DispatchDecision> => {
       const repo = new IncidentsRepository(tx);
       const offers = new DispatchRepository(tx);
       const inc = await repo.lock(incidentId);
       if (!inc || (townIds && !townIds.includes(inc.townId))) throw new NotFound(`Incident ${incidentId}`);
-      const verdict = decide('dispatch', actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
-      if (!verdict.ok) throw verdict.reason === 'illegal' ? new Conflict(verdict.message, { state: inc.state }, 'illegal_transition') : new Forbidden(verdict.message);
+      const verdict = decide('dispatch', actor, {
+        state: inc.state,
+        assigneePersonId: inc.assigneePersonId,
+        offereePersonId: inc.pendingOfferPersonId,
+      });
+      if (!verdict.ok)
+        throw verdict.reason === 'illegal'
+          ? new Conflict(verdict.message, { state: inc.state }, 'illegal_transition')
+          : new Forbidden(verdict.message);
       const person = await offers.personAt(personId, inc.lon, inc.lat);
-      if (!person || person.townId !== inc.townId) throw new Unprocessable(`Person ${personId} does not serve this incident's town`, { personId }, 'unknown_person');
+      if (!person || person.townId !== inc.townId)
+        throw new Unprocessable(
+          `Person ${personId} does not serve this incident's town`,
+          { personId },
+          'unknown_person',
+        );
       let expired: Offer | undefined;
       if (inc.pendingOfferId !== null) {
         await offers.settle(inc.pendingOfferId, 'withdrawn');
         expired = (await offers.find(inc.pendingOfferId))!;
       }
-      const offer = await offers.create({ incidentId, personId, timeoutS: this.settings.offerTimeoutS, distanceM: person.distanceM, byHand: true, accountId: actor.accountId });
+      const offer = await offers.create({
+        incidentId,
+        personId,
+        timeoutS: this.settings.offerTimeoutS,
+        distanceM: person.distanceM,
+        byHand: true,
+        accountId: actor.accountId,
+      });
       await repo.setState(incidentId, 'dispatched', { dispatchWanted: true, assignee: null });
-      await repo.appendHistory({ incidentId, action: 'dispatch', fromState: inc.state, toState: 'dispatched', actor, note: `指定派给 ${person.name}`, data: { offerId: offer.id, personId, distanceM: person.distanceM, byHand: true } });
+      await repo.appendHistory({
+        incidentId,
+        action: 'dispatch',
+        fromState: inc.state,
+        toState: 'dispatched',
+        actor,
+        note: `指定派给 ${person.name}`,
+        data: { offerId: offer.id, personId, distanceM: person.distanceM, byHand: true },
+      });
       return { outcome: 'offered', offer, expired };
     });
     await this.announce(new Map([[incidentId, decision]]));
@@ -105,25 +138,56 @@ export class DispatchService {
       const repo = new IncidentsRepository(tx);
       const inc = (await repo.lock(found.incidentId))!;
       if (inc.pendingOfferId !== offerId) {
-        throw new Conflict(`This offer is no longer open (it was ${found.outcome === 'pending' ? 'replaced' : found.outcome})`, { outcome: found.outcome, state: inc.state }, 'offer_closed');
+        throw new Conflict(
+          `This offer is no longer open (it was ${found.outcome === 'pending' ? 'replaced' : found.outcome})`,
+          { outcome: found.outcome, state: inc.state },
+          'offer_closed',
+        );
       }
       if (await offers.isExpired(offerId)) {
-        throw new Conflict('This offer has run out; the incident goes to the next gridworker', { expiresAt: found.expiresAt }, 'offer_expired');
+        throw new Conflict(
+          'This offer has run out; the incident goes to the next gridworker',
+          { expiresAt: found.expiresAt },
+          'offer_expired',
+        );
       }
       if (!accept) {
         await offers.settle(offerId, 'declined');
         await repo.addMiss(inc.id);
-        await repo.appendHistory({ incidentId: inc.id, action: 'offer_declined', fromState: inc.state, toState: inc.state, actor, note, data: { offerId } });
+        await repo.appendHistory({
+          incidentId: inc.id,
+          action: 'offer_declined',
+          fromState: inc.state,
+          toState: inc.state,
+          actor,
+          note,
+          data: { offerId },
+        });
         return { incidentId: inc.id, redispatch: true };
       }
-      const verdict = decide('accept', actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
+      const verdict = decide('accept', actor, {
+        state: inc.state,
+        assigneePersonId: inc.assigneePersonId,
+        offereePersonId: inc.pendingOfferPersonId,
+      });
       if (!verdict.ok) throw new Conflict(verdict.message, { state: inc.state }, 'illegal_transition');
       await offers.settle(offerId, 'accepted');
       await repo.setState(inc.id, 'accepted', { assignee: found.personId, dispatchWanted: false });
       await new DeadlinesRepository(tx).settle(inc.id, ['accept'], 'met');
-      await repo.appendHistory({ incidentId: inc.id, action: 'accept', fromState: inc.state, toState: 'accepted', actor, note, data: { offerId } });
+      await repo.appendHistory({
+        incidentId: inc.id,
+        action: 'accept',
+        fromState: inc.state,
+        toState: 'accepted',
+        actor,
+        note,
+        data: { offerId },
+      });
       // Busy with a task (忙碌): not offered more until they are on duty again.
-      await tx.query(`UPDATE people SET duty_status = 'busy', duty_changed_at = now() WHERE id = $1 AND duty_status = 'on_duty'`, [found.personId]);
+      await tx.query(
+        `UPDATE people SET duty_status = 'busy', duty_changed_at = now() WHERE id = $1 AND duty_status = 'on_duty'`,
+        [found.personId],
+      );
       return { incidentId: inc.id, redispatch: false };
     });
     if (result.redispatch) await this.jobs.wantDispatch([result.incidentId]);
@@ -141,7 +205,9 @@ export class DispatchService {
   async pushUnsent(olderThanMs = 3000): Promise<number> {
     const offers = await new DispatchRepository(this.db).unpushed(olderThanMs, 500);
     if (offers.length === 0) return 0;
-    const incidents = new Map((await new IncidentsRepository(this.db).getMany(offers.map((o) => o.incidentId))).map((i) => [i.id, i]));
+    const incidents = new Map(
+      (await new IncidentsRepository(this.db).getMany(offers.map((o) => o.incidentId))).map((i) => [i.id, i]),
+    );
     const offered = offers.flatMap((offer) => {
       const incident = incidents.get(offer.incidentId);
       return incident ? [{ incident, offer }] : [];
@@ -155,8 +221,16 @@ export class DispatchService {
   /** The nearest gridworkers to an incident with distance and state, for choosing by hand. */
   async candidatesFor(incident: Incident, limit: number): Promise<Candidate[]> {
     const candidates = await new DispatchRepository(this.db).candidates({
-      lon: incident.lon, lat: incident.lat, townId: incident.townId, gridId: incident.gridId, freshS: this.settings.freshS, nearest: limit, onDutyOnly: false,
-      excludePersonIds: [], ownGridMaxM: this.settings.ownGridMaxM, workloadPenaltyM: this.settings.workloadPenaltyM,
+      lon: incident.lon,
+      lat: incident.lat,
+      townId: incident.townId,
+      gridId: incident.gridId,
+      freshS: this.settings.freshS,
+      nearest: limit,
+      onDutyOnly: false,
+      excludePersonIds: [],
+      ownGridMaxM: this.settings.ownGridMaxM,
+      workloadPenaltyM: this.settings.workloadPenaltyM,
     });
     return candidates.slice(0, limit);
   }
@@ -165,7 +239,9 @@ export class DispatchService {
   private async announce(decisions: Map<number, DispatchDecision>): Promise<void> {
     const changed = [...decisions].filter(([, d]) => d.offer || d.expired || d.outcome === 'escalated');
     if (changed.length === 0) return;
-    const incidents = new Map((await new IncidentsRepository(this.db).getMany(changed.map(([id]) => id))).map((i) => [i.id, i]));
+    const incidents = new Map(
+      (await new IncidentsRepository(this.db).getMany(changed.map(([id]) => id))).map((i) => [i.id, i]),
+    );
     const found = changed.flatMap(([id, d]) => {
       const incident = incidents.get(id);
       return incident ? [{ incident, d }] : [];
@@ -175,15 +251,26 @@ export class DispatchService {
     if (escalated.length > 0) log.info({ incidentIds: escalated.map((i) => i.id) }, 'escalated to the command room');
     // The phones first: that is the latency the command room waits on. Then the outbox
     // learns they went out; an offer left unmarked is pushed again by the sweep.
-    this.onOffered?.(offered.map(({ incident, offer }) => ({ reportedAt: incident.reportedAt, offeredAt: offer.offeredAt })));
-    if (offered.length > 0 && await this.events.offered(offered)) {
-      await new DispatchRepository(this.db).markPushed(offered.map(({ offer }) => offer.id))
+    this.onOffered?.(
+      offered.map(({ incident, offer }) => ({ reportedAt: incident.reportedAt, offeredAt: offer.offeredAt })),
+    );
+    if (offered.length > 0 && (await this.events.offered(offered))) {
+      await new DispatchRepository(this.db)
+        .markPushed(offered.map(({ offer }) => offer.id))
         .catch((err: unknown) => log.warn({ err }, 'offers pushed but not marked; the sweep may push them again'));
     }
     await Promise.all([
-      this.events.offersWithdrawn(found.flatMap(({ incident, d }) => (d.expired ? [{ incident, offer: d.expired, outcome: d.expired.outcome }] : []))),
+      this.events.offersWithdrawn(
+        found.flatMap(({ incident, d }) =>
+          d.expired ? [{ incident, offer: d.expired, outcome: d.expired.outcome }] : [],
+        ),
+      ),
       this.events.changedMany([
-        ...offered.map(({ incident, offer }) => ({ incident, action: 'dispatched', extra: { offerId: offer.id, personId: offer.personId } })),
+        ...offered.map(({ incident, offer }) => ({
+          incident,
+          action: 'dispatched',
+          extra: { offerId: offer.id, personId: offer.personId },
+        })),
         ...escalated.map((incident) => ({ incident, action: 'escalated' })),
       ]),
       this.jobs.offerTimeouts(offered.map(({ offer }) => offer)),

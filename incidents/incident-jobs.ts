@@ -27,7 +27,14 @@ export class IncidentJobs {
     if (incidentIds.length === 0) return;
     const batches: number[][] = [];
     for (let i = 0; i < incidentIds.length; i += DISPATCH_BATCH) batches.push(incidentIds.slice(i, i + DISPATCH_BATCH));
-    await this.dispatch.addBulk(batches.map((ids) => ({ name: 'dispatch', data: { incidentIds: ids }, opts: delayMs > 0 ? { delay: delayMs } : {} })))
+    await this.dispatch
+      .addBulk(
+        batches.map((ids) => ({
+          name: 'dispatch',
+          data: { incidentIds: ids },
+          opts: delayMs > 0 ? { delay: delayMs } : {},
+        })),
+      )
       .catch((err: unknown) => log.warn({ err, incidentIds }, 'dispatch not queued; the sweep will'));
   }
 
@@ -39,19 +46,27 @@ export class IncidentJobs {
     if (offers.length === 0) return;
     const ids = offers.map((o) => o.id);
     const due = Math.max(...offers.map((o) => o.expiresAt.getTime()));
-    await this.dispatch.add('offer-timeout', { incidentIds: offers.map((o) => o.incidentId) },
-      { jobId: `offers-${Math.min(...ids)}-${Math.max(...ids)}`, delay: Math.max(0, due - Date.now()) })
+    await this.dispatch
+      .add(
+        'offer-timeout',
+        { incidentIds: offers.map((o) => o.incidentId) },
+        { jobId: `offers-${Math.min(...ids)}-${Math.max(...ids)}`, delay: Math.max(0, due - Date.now()) },
+      )
       .catch((err: unknown) => log.warn({ err, offerIds: ids }, 'offer timeout not queued; the sweep will'));
   }
 
   async deadlinesDue(deadlines: Deadline[]): Promise<void> {
     const open = deadlines.filter((d) => d.outcome === null);
     if (open.length === 0) return;
-    await this.deadlines.addBulk(open.map((d) => ({
-      name: `deadline-${d.kind}`,
-      data: { deadlineId: d.id },
-      opts: { jobId: `deadline-${d.id}-${d.dueAt.getTime()}`, delay: Math.max(0, d.dueAt.getTime() - Date.now()) },
-    }))).catch((err: unknown) => log.warn({ err }, 'deadline jobs not queued; the sweep will'));
+    await this.deadlines
+      .addBulk(
+        open.map((d) => ({
+          name: `deadline-${d.kind}`,
+          data: { deadlineId: d.id },
+          opts: { jobId: `deadline-${d.id}-${d.dueAt.getTime()}`, delay: Math.max(0, d.dueAt.getTime() - Date.now()) },
+        })),
+      )
+      .catch((err: unknown) => log.warn({ err }, 'deadline jobs not queued; the sweep will'));
   }
 
   async close(): Promise<void> {

@@ -155,7 +155,11 @@ export class IncidentsRepository {
    * spot); one answer per row, in order. The batch commits or fails whole.
    */
   async intake(rows: IntakeRow[]): Promise<IntakeAnswer[]> {
-    const { rows: [result] } = await this.db.query<{ answers: (IntakeAnswer & { reportedAt?: string; deadlines?: (Omit<Deadline, 'dueAt'> & { dueAt: string })[] })[] }>({
+    const {
+      rows: [result],
+    } = await this.db.query<{
+      answers: (IntakeAnswer & { reportedAt?: string; deadlines?: (Omit<Deadline, 'dueAt'> & { dueAt: string })[] })[];
+    }>({
       name: 'incident-intake',
       text: 'SELECT incident_intake($1::jsonb) AS answers',
       values: [JSON.stringify(rows)],
@@ -163,7 +167,11 @@ export class IncidentsRepository {
     return result!.answers.map((a) => ({
       ...a,
       reportedAt: a.reportedAt === undefined ? undefined : new Date(a.reportedAt),
-      deadlines: a.deadlines?.map((d) => ({ ...d, dueAt: new Date(d.dueAt), settledAt: d.settledAt && new Date(d.settledAt) })),
+      deadlines: a.deadlines?.map((d) => ({
+        ...d,
+        dueAt: new Date(d.dueAt),
+        settledAt: d.settledAt && new Date(d.settledAt),
+      })),
     }));
   }
 
@@ -172,8 +180,20 @@ export class IncidentsRepository {
     const { rows } = await this.db.query<{ id: number }>(
       `INSERT INTO incident_history (incident_id, action, from_state, to_state, actor_kind, actor_label, actor_account_id, actor_person_id, lon, lat, note, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-      [e.incidentId, e.action, e.fromState, e.toState, kind, label, accountId, personId, e.lon ?? null, e.lat ?? null, e.note ?? null,
-        e.data === undefined ? null : JSON.stringify(e.data)],
+      [
+        e.incidentId,
+        e.action,
+        e.fromState,
+        e.toState,
+        kind,
+        label,
+        accountId,
+        personId,
+        e.lon ?? null,
+        e.lat ?? null,
+        e.note ?? null,
+        e.data === undefined ? null : JSON.stringify(e.data),
+      ],
     );
     return rows[0]!.id;
   }
@@ -182,17 +202,36 @@ export class IncidentsRepository {
     const { rows } = await this.db.query<Omit<LockedIncident, 'pendingOfferId' | 'pendingOfferPersonId'>>(
       `SELECT id, town_id AS "townId", state, level, assignee_person_id AS "assigneePersonId", lon, lat, grid_id AS "gridId",
          dispatch_wanted AS "dispatchWanted", dispatch_misses AS "dispatchMisses"
-       FROM incidents WHERE id = $1 FOR UPDATE`, [id]);
+       FROM incidents WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     if (!rows[0]) return null;
     // A statement of its own after the lock: under READ COMMITTED it sees what the
     // transaction we waited for committed (a join in the locking query would not).
     const offer = await this.db.query<{ id: number; personId: number }>(
-      `SELECT id, person_id AS "personId" FROM dispatch_offers WHERE incident_id = $1 AND outcome = 'pending'`, [id]);
-    return { ...rows[0], pendingOfferId: offer.rows[0]?.id ?? null, pendingOfferPersonId: offer.rows[0]?.personId ?? null };
+      `SELECT id, person_id AS "personId" FROM dispatch_offers WHERE incident_id = $1 AND outcome = 'pending'`,
+      [id],
+    );
+    return {
+      ...rows[0],
+      pendingOfferId: offer.rows[0]?.id ?? null,
+      pendingOfferPersonId: offer.rows[0]?.personId ?? null,
+    };
   }
 
   /** Moves the incident to `state`, stamping the time the loop's milestones were reached. */
-  async setState(id: number, state: IncidentState, extra: { level?: EscalationLevel; assignee?: number | null; rating?: number; mergedInto?: number; settledOnSpot?: boolean; dispatchWanted?: boolean } = {}): Promise<void> {
+  async setState(
+    id: number,
+    state: IncidentState,
+    extra: {
+      level?: EscalationLevel;
+      assignee?: number | null;
+      rating?: number;
+      mergedInto?: number;
+      settledOnSpot?: boolean;
+      dispatchWanted?: boolean;
+    } = {},
+  ): Promise<void> {
     await this.db.query(
       `UPDATE incidents SET state = $2::incident_state, updated_at = clock_timestamp(),
          level = COALESCE($3::escalation_level, level),
@@ -205,14 +244,25 @@ export class IncidentsRepository {
          handled_at = CASE WHEN $2::incident_state = 'handled' THEN clock_timestamp() WHEN $2::incident_state = 'returned' THEN NULL ELSE handled_at END,
          closed_at = CASE WHEN $2::incident_state IN ('closed', 'merged') THEN clock_timestamp() ELSE closed_at END
        WHERE id = $1`,
-      [id, state, extra.level ?? null, extra.assignee !== undefined, extra.assignee ?? null, extra.rating ?? null, extra.mergedInto ?? null,
-        extra.settledOnSpot ?? null, extra.dispatchWanted ?? null],
+      [
+        id,
+        state,
+        extra.level ?? null,
+        extra.assignee !== undefined,
+        extra.assignee ?? null,
+        extra.rating ?? null,
+        extra.mergedInto ?? null,
+        extra.settledOnSpot ?? null,
+        extra.dispatchWanted ?? null,
+      ],
     );
   }
 
   async addMiss(id: number): Promise<number> {
     const { rows } = await this.db.query<{ misses: number }>(
-      `UPDATE incidents SET dispatch_misses = dispatch_misses + 1 WHERE id = $1 RETURNING dispatch_misses AS misses`, [id]);
+      `UPDATE incidents SET dispatch_misses = dispatch_misses + 1 WHERE id = $1 RETURNING dispatch_misses AS misses`,
+      [id],
+    );
     return rows[0]!.misses;
   }
 
@@ -239,12 +289,23 @@ export class IncidentsRepository {
       '($8::timestamptz IS NULL OR i.reported_at >= $8)',
       '($9::timestamptz IS NULL OR i.reported_at < $9)',
     ].join(' AND ');
-    const params = [f.townIds, f.states ?? null, f.open ?? null, f.gridId ?? null, f.platform ?? null, f.assigneePersonId ?? null,
-      f.source ?? null, f.since ?? null, f.until ?? null];
+    const params = [
+      f.townIds,
+      f.states ?? null,
+      f.open ?? null,
+      f.gridId ?? null,
+      f.platform ?? null,
+      f.assigneePersonId ?? null,
+      f.source ?? null,
+      f.since ?? null,
+      f.until ?? null,
+    ];
     // The queue order of the command room: most severe first, then the nearest deadline.
     const [{ rows }, count] = await Promise.all([
-      this.db.query<Incident>(`${SELECT} WHERE ${where} ORDER BY i.severity DESC, LEAST(i.accept_due_at, i.finish_due_at), i.id LIMIT $10 OFFSET $11`,
-        [...params, f.limit, f.offset]),
+      this.db.query<Incident>(
+        `${SELECT} WHERE ${where} ORDER BY i.severity DESC, LEAST(i.accept_due_at, i.finish_due_at), i.id LIMIT $10 OFFSET $11`,
+        [...params, f.limit, f.offset],
+      ),
       this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents i WHERE ${where}`, params),
     ]);
     return { items: rows, total: count.rows[0]!.n };
@@ -275,29 +336,42 @@ export class IncidentsRepository {
   async attachLiveSource(incidentId: number, liveSourceId: number, accountId: number | null): Promise<boolean> {
     const { rowCount } = await this.db.query(
       `INSERT INTO incident_live_sources (incident_id, live_source_id, attached_by_account_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [incidentId, liveSourceId, accountId]);
+      [incidentId, liveSourceId, accountId],
+    );
     return rowCount === 1;
   }
 
-  async liveSourcesOf(incidentId: number): Promise<{ id: number; name: string; live: boolean; townId: number; attachedAt: Date }[]> {
+  async liveSourcesOf(
+    incidentId: number,
+  ): Promise<{ id: number; name: string; live: boolean; townId: number; attachedAt: Date }[]> {
     const { rows } = await this.db.query<{ id: number; name: string; live: boolean; townId: number; attachedAt: Date }>(
       `SELECT s.id, s.name, s.live_since IS NOT NULL AS live, s.town_id AS "townId", a.attached_at AS "attachedAt"
-       FROM incident_live_sources a JOIN live_sources s ON s.id = a.live_source_id WHERE a.incident_id = $1 ORDER BY a.attached_at`, [incidentId]);
+       FROM incident_live_sources a JOIN live_sources s ON s.id = a.live_source_id WHERE a.incident_id = $1 ORDER BY a.attached_at`,
+      [incidentId],
+    );
     return rows;
   }
 
   async liveSourceTown(liveSourceId: number): Promise<number | null> {
-    const { rows } = await this.db.query<{ townId: number }>(`SELECT town_id AS "townId" FROM live_sources WHERE id = $1`, [liveSourceId]);
+    const { rows } = await this.db.query<{ townId: number }>(
+      `SELECT town_id AS "townId" FROM live_sources WHERE id = $1`,
+      [liveSourceId],
+    );
     return rows[0]?.townId ?? null;
   }
 
   async gridIdByCode(code: string): Promise<number | null> {
-    const { rows } = await this.db.query<{ id: number }>(`SELECT grid_id AS id FROM grid_versions WHERE code = $1 ORDER BY valid_to DESC NULLS FIRST LIMIT 1`, [code]);
+    const { rows } = await this.db.query<{ id: number }>(
+      `SELECT grid_id AS id FROM grid_versions WHERE code = $1 ORDER BY valid_to DESC NULLS FIRST LIMIT 1`,
+      [code],
+    );
     return rows[0]?.id ?? null;
   }
 
   async townIdByCode(code: string): Promise<number | null> {
-    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM areas WHERE code = $1 AND level = 'town'`, [code]);
+    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM areas WHERE code = $1 AND level = 'town'`, [
+      code,
+    ]);
     return rows[0]?.id ?? null;
   }
 

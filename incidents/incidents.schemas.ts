@@ -4,7 +4,9 @@ import { INCIDENT_SOURCES, INCIDENT_STATES, PLATFORMS } from './model.js';
 
 export const Lon = z.number().min(-180).max(180);
 export const Lat = z.number().min(-90).max(90);
-export const SubcategoryCode = z.string().regex(/^[a-z_]{2,40}\.[a-z_]{2,40}$/, 'a subcategory code such as "fire.outbreak"');
+export const SubcategoryCode = z
+  .string()
+  .regex(/^[a-z_]{2,40}\.[a-z_]{2,40}$/, 'a subcategory code such as "fire.outbreak"');
 export const Description = z.string().trim().min(1, 'say what is happening').max(4000);
 
 export const NewIncidentBody = z.strictObject({
@@ -30,16 +32,23 @@ export const ActionBody = z.strictObject({
 
 const csv = <T extends readonly [string, ...string[]]>(values: T) =>
   z.string().transform((s, ctx) => {
-    const parts = s.split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     const bad = parts.filter((p) => !values.includes(p));
-    if (bad.length) ctx.addIssue({ code: 'custom', message: `unknown: ${bad.join(', ')}; known: ${values.join(', ')}` });
+    if (bad.length)
+      ctx.addIssue({ code: 'custom', message: `unknown: ${bad.join(', ')}; known: ${values.join(', ')}` });
     return parts as T[number][];
   });
 
 export const ListQuery = z.strictObject({
   town: z.string().optional(),
   state: csv(INCIDENT_STATES).optional(),
-  open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  open: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   grid: z.string().optional(),
   platform: z.enum(PLATFORMS).optional(),
   source: z.enum(INCIDENT_SOURCES).optional(),
@@ -63,7 +72,10 @@ export const SubcategoryPatch = z.strictObject({
 });
 
 export const IncidentParams = z.strictObject({ id: z.coerce.number().int().positive() });
-export const MediaParams = z.strictObject({ id: z.coerce.number().int().positive(), mediaId: z.coerce.number().int().positive() });
+export const MediaParams = z.strictObject({
+  id: z.coerce.number().int().positive(),
+  mediaId: z.coerce.number().int().positive(),
+});
 export const OfferParams = z.strictObject({ id: z.coerce.number().int().positive() });
 
 // A phone reports where it stands; a camera is the command room's.

@@ -41,8 +41,18 @@ export interface IncidentDetail {
 
 const MEDIA_TYPES: { type: string; kind: 'photo' | 'video'; ext: string; magic: (b: Buffer) => boolean }[] = [
   { type: 'image/jpeg', kind: 'photo', ext: 'jpg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { type: 'image/png', kind: 'photo', ext: 'png', magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { type: 'image/webp', kind: 'photo', ext: 'webp', magic: (b) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP' },
+  {
+    type: 'image/png',
+    kind: 'photo',
+    ext: 'png',
+    magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  },
+  {
+    type: 'image/webp',
+    kind: 'photo',
+    ext: 'webp',
+    magic: (b) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP',
+  },
   { type: 'video/mp4', kind: 'video', ext: 'mp4', magic: (b) => b.toString('latin1', 4, 8) === 'ftyp' },
 ];
 export const MEDIA_CONTENT_TYPES = MEDIA_TYPES.map((m) => m.type);
@@ -78,10 +88,19 @@ export class IncidentsService {
   async actorOf(auth: AuthContext): Promise<Actor & { kind: 'account' }> {
     const me = auth.me;
     const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM people WHERE account_id = $1`, [me.id]);
-    return { kind: 'account', accountId: me.id, personId: rows[0]?.id ?? null, commandRoom: auth.hasRole('dispatcher', 'operator'), label: me.displayName };
+    return {
+      kind: 'account',
+      accountId: me.id,
+      personId: rows[0]?.id ?? null,
+      commandRoom: auth.hasRole('dispatcher', 'operator'),
+      label: me.displayName,
+    };
   }
 
-  async list(auth: AuthContext, filter: Omit<IncidentFilter, 'townIds' | 'gridId'> & { townCode?: string; gridCode?: string }): Promise<{ items: Incident[]; total: number }> {
+  async list(
+    auth: AuthContext,
+    filter: Omit<IncidentFilter, 'townIds' | 'gridId'> & { townCode?: string; gridCode?: string },
+  ): Promise<{ items: Incident[]; total: number }> {
     const repo = new IncidentsRepository(this.db);
     let townIds = auth.townFilter;
     if (filter.townCode) {
@@ -129,10 +148,21 @@ export class IncidentsService {
       repo.liveSourcesOf(incident.id),
     ]);
     const pending = offers.find((o) => o.outcome === 'pending');
-    const actions = availableActions(actor, { state: incident.state, assigneePersonId: incident.assignee?.personId ?? null, offereePersonId: pending?.personId ?? null });
+    const actions = availableActions(actor, {
+      state: incident.state,
+      assigneePersonId: incident.assignee?.personId ?? null,
+      offereePersonId: pending?.personId ?? null,
+    });
     return {
-      incident, reports, media, timeline, offers, deadlines, mergedFrom: merged.rows.map((r) => r.id),
-      liveSources: liveSources.map(({ townId: _town, ...s }) => s), actions,
+      incident,
+      reports,
+      media,
+      timeline,
+      offers,
+      deadlines,
+      mergedFrom: merged.rows.map((r) => r.id),
+      liveSources: liveSources.map(({ townId: _town, ...s }) => s),
+      actions,
     };
   }
 
@@ -151,14 +181,27 @@ export class IncidentsService {
       const repo = new IncidentsRepository(tx);
       const inc = await repo.lock(id);
       if (!inc || (townIds && !townIds.includes(inc.townId))) throw new NotFound(`Incident ${id}`);
-      const verdict = decide(input.action, actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
+      const verdict = decide(input.action, actor, {
+        state: inc.state,
+        assigneePersonId: inc.assigneePersonId,
+        offereePersonId: inc.pendingOfferPersonId,
+      });
       if (!verdict.ok) {
-        throw verdict.reason === 'illegal' ? new Conflict(verdict.message, { state: inc.state, action: input.action }, 'illegal_transition') : new Forbidden(verdict.message);
+        throw verdict.reason === 'illegal'
+          ? new Conflict(verdict.message, { state: inc.state, action: input.action }, 'illegal_transition')
+          : new Forbidden(verdict.message);
       }
       const step = await this.apply(tx, inc, verdict.to, input);
       await repo.appendHistory({
-        incidentId: id, action: input.action, fromState: inc.state, toState: verdict.to, actor, note: input.note ?? null,
-        lon: input.lon ?? null, lat: input.lat ?? null, data: step.data,
+        incidentId: id,
+        action: input.action,
+        fromState: inc.state,
+        toState: verdict.to,
+        actor,
+        note: input.note ?? null,
+        lon: input.lon ?? null,
+        lat: input.lat ?? null,
+        data: step.data,
       });
       return step;
     });
@@ -166,14 +209,25 @@ export class IncidentsService {
     if (after.deadlines.length) await this.jobs.deadlinesDue(after.deadlines);
     const incident = (await new IncidentsRepository(this.db).get(id))!;
     await this.events.changed(incident, input.action);
-    if (after.withdrawn) await this.events.offersWithdrawn([{ incident, offer: after.withdrawn, outcome: 'withdrawn' }]);
+    if (after.withdrawn)
+      await this.events.offersWithdrawn([{ incident, offer: after.withdrawn, outcome: 'withdrawn' }]);
     return incident;
   }
 
-  private async apply(tx: PoolClient, inc: Awaited<ReturnType<IncidentsRepository['lock']>> & object, to: IncidentState, input: ActionInput) {
+  private async apply(
+    tx: PoolClient,
+    inc: Awaited<ReturnType<IncidentsRepository['lock']>> & object,
+    to: IncidentState,
+    input: ActionInput,
+  ) {
     const repo = new IncidentsRepository(tx);
     const deadlines = new DeadlinesRepository(tx);
-    const step = { data: undefined as unknown, releasePersonIds: [] as number[], deadlines: [] as Deadline[], withdrawn: undefined as Offer | undefined };
+    const step = {
+      data: undefined as unknown,
+      releasePersonIds: [] as number[],
+      deadlines: [] as Deadline[],
+      withdrawn: undefined as Offer | undefined,
+    };
     const withdrawOffer = async () => {
       if (inc.pendingOfferId === null) return;
       const offers = new DispatchRepository(tx);
@@ -181,7 +235,8 @@ export class IncidentsService {
       step.withdrawn = (await offers.find(inc.pendingOfferId)) ?? undefined;
     };
     const release = async () => {
-      if (inc.assigneePersonId !== null && (await this.releaseIfIdle(tx, inc.assigneePersonId, inc.id))) step.releasePersonIds.push(inc.assigneePersonId);
+      if (inc.assigneePersonId !== null && (await this.releaseIfIdle(tx, inc.assigneePersonId, inc.id)))
+        step.releasePersonIds.push(inc.assigneePersonId);
     };
     switch (input.action) {
       case 'start':
@@ -193,7 +248,8 @@ export class IncidentsService {
         await release();
         break;
       case 'verify':
-        if (input.rating === undefined) throw new BadRequest('A revisit records the citizen\'s rating (1–5)', { field: 'rating' }, 'rating_required');
+        if (input.rating === undefined)
+          throw new BadRequest("A revisit records the citizen's rating (1–5)", { field: 'rating' }, 'rating_required');
         await repo.setState(inc.id, to, { rating: input.rating });
         break;
       case 'close':
@@ -208,7 +264,12 @@ export class IncidentsService {
       }
       case 'escalate': {
         const next = ESCALATION_LEVELS[ESCALATION_LEVELS.indexOf(inc.level) + 1];
-        if (!next) throw new Conflict('This incident is already with the city departments, the top level', { level: inc.level }, 'top_level');
+        if (!next)
+          throw new Conflict(
+            'This incident is already with the city departments, the top level',
+            { level: inc.level },
+            'top_level',
+          );
         await withdrawOffer();
         await release();
         await repo.setState(inc.id, to, { level: next, dispatchWanted: false, assignee: null });
@@ -216,15 +277,27 @@ export class IncidentsService {
         break;
       }
       case 'merge': {
-        if (input.mergeInto === undefined || input.mergeInto === inc.id) throw new BadRequest('Say which incident this one joins (mergeInto)', { field: 'mergeInto' });
+        if (input.mergeInto === undefined || input.mergeInto === inc.id)
+          throw new BadRequest('Say which incident this one joins (mergeInto)', { field: 'mergeInto' });
         const target = await repo.lock(input.mergeInto);
-        if (!target || target.townId !== inc.townId) throw new Unprocessable(`Incident ${input.mergeInto} is not in this incident's town`, { mergeInto: input.mergeInto });
-        if (target.state === 'closed' || target.state === 'merged') throw new Conflict(`Incident ${input.mergeInto} is ${target.state}`, { state: target.state }, 'illegal_transition');
+        if (!target || target.townId !== inc.townId)
+          throw new Unprocessable(`Incident ${input.mergeInto} is not in this incident's town`, {
+            mergeInto: input.mergeInto,
+          });
+        if (target.state === 'closed' || target.state === 'merged')
+          throw new Conflict(
+            `Incident ${input.mergeInto} is ${target.state}`,
+            { state: target.state },
+            'illegal_transition',
+          );
         await withdrawOffer();
         await release();
         await repo.setState(inc.id, to, { mergedInto: target.id, dispatchWanted: false });
         await deadlines.settle(inc.id, ['accept', 'finish'], 'cancelled');
-        await tx.query(`UPDATE incidents SET report_count = report_count + (SELECT report_count FROM incidents WHERE id = $2) WHERE id = $1`, [target.id, inc.id]);
+        await tx.query(
+          `UPDATE incidents SET report_count = report_count + (SELECT report_count FROM incidents WHERE id = $2) WHERE id = $1`,
+          [target.id, inc.id],
+        );
         step.data = { mergedInto: target.id };
         break;
       }
@@ -250,46 +323,89 @@ export class IncidentsService {
     const repo = new IncidentsRepository(this.db);
     const townId = await repo.liveSourceTown(liveSourceId);
     if (townId === null || !auth.canAccessTown(townId)) throw new NotFound(`Live source ${liveSourceId}`);
-    if (townId !== incident.townId) throw new Unprocessable(`Live source ${liveSourceId} belongs to another town`, { liveSourceId }, 'other_town');
+    if (townId !== incident.townId)
+      throw new Unprocessable(`Live source ${liveSourceId} belongs to another town`, { liveSourceId }, 'other_town');
     const actor = await this.actorOf(auth);
     await inTransaction(this.db, async (tx) => {
       const txRepo = new IncidentsRepository(tx);
       if (await txRepo.attachLiveSource(id, liveSourceId, actor.accountId)) {
-        await txRepo.appendHistory({ incidentId: id, action: 'live_source', fromState: incident.state, toState: incident.state, actor, data: { liveSourceId } });
+        await txRepo.appendHistory({
+          incidentId: id,
+          action: 'live_source',
+          fromState: incident.state,
+          toState: incident.state,
+          actor,
+          data: { liveSourceId },
+        });
       }
     });
     return this.detailOf(incident, actor);
   }
 
   /** A photo or video for the incident, checked by its first bytes, not its name. */
-  async addMedia(actor: Actor, id: number, contentType: string, body: Buffer, townIds: number[] | null): Promise<IncidentMedia> {
+  async addMedia(
+    actor: Actor,
+    id: number,
+    contentType: string,
+    body: Buffer,
+    townIds: number[] | null,
+  ): Promise<IncidentMedia> {
     const incident = await new IncidentsRepository(this.db).get(id);
     if (!incident || (townIds && !townIds.includes(incident.townId))) throw new NotFound(`Incident ${id}`);
     const type = MEDIA_TYPES.find((m) => m.type === contentType.split(';')[0]!.trim().toLowerCase());
-    if (!type) throw new AppError(415, 'unsupported_media_type', `Send a photo or video as ${MEDIA_CONTENT_TYPES.join(', ')}`, { contentType });
-    if (body.length === 0) throw new BadRequest('The body is empty: send the photo\'s bytes', { field: 'body' }, 'empty_media');
-    if (body.length > this.mediaMaxBytes) throw new AppError(413, 'too_large', `At most ${this.mediaMaxBytes} bytes`, { bytes: body.length });
-    if (!type.magic(body)) throw new Unprocessable(`The bytes are not a ${type.type} file`, { contentType: type.type }, 'not_media');
+    if (!type)
+      throw new AppError(415, 'unsupported_media_type', `Send a photo or video as ${MEDIA_CONTENT_TYPES.join(', ')}`, {
+        contentType,
+      });
+    if (body.length === 0)
+      throw new BadRequest("The body is empty: send the photo's bytes", { field: 'body' }, 'empty_media');
+    if (body.length > this.mediaMaxBytes)
+      throw new AppError(413, 'too_large', `At most ${this.mediaMaxBytes} bytes`, { bytes: body.length });
+    if (!type.magic(body))
+      throw new Unprocessable(`The bytes are not a ${type.type} file`, { contentType: type.type }, 'not_media');
     const personId = actor.kind === 'phone' || actor.kind === 'account' ? actor.personId : null;
     if (actor.kind === 'phone' && personId !== incident.assignee?.personId) {
-      const reporter = await this.db.query(`SELECT 1 FROM incident_reports WHERE incident_id = $1 AND reporter_person_id = $2`, [id, personId]);
+      const reporter = await this.db.query(
+        `SELECT 1 FROM incident_reports WHERE incident_id = $1 AND reporter_person_id = $2`,
+        [id, personId],
+      );
       if (reporter.rowCount === 0) throw new Forbidden('Only the reporter or the assignee adds photos from a phone');
     }
     const file = await this.media.save(body, type.ext);
     const stage = ['reported', 'dispatched', 'merged'].includes(incident.state) ? 'report' : 'feedback';
     return inTransaction(this.db, async (tx) => {
       const m = await new MediaRepository(tx).add({
-        incidentId: id, reportId: null, kind: type.kind, stage, contentType: type.type, bytes: body.length, file,
-        personId, accountId: actor.kind === 'account' ? actor.accountId : null,
+        incidentId: id,
+        reportId: null,
+        kind: type.kind,
+        stage,
+        contentType: type.type,
+        bytes: body.length,
+        file,
+        personId,
+        accountId: actor.kind === 'account' ? actor.accountId : null,
       });
-      await new IncidentsRepository(tx).appendHistory({ incidentId: id, action: 'media', fromState: incident.state, toState: incident.state, actor, data: { mediaId: m.id, kind: m.kind, stage } });
+      await new IncidentsRepository(tx).appendHistory({
+        incidentId: id,
+        action: 'media',
+        fromState: incident.state,
+        toState: incident.state,
+        actor,
+        data: { mediaId: m.id, kind: m.kind, stage },
+      });
       return m;
     });
   }
 
-  async readMedia(auth: AuthContext, id: number, mediaId: number, ownerOnly = false): Promise<{ media: IncidentMedia; body: Buffer }> {
+  async readMedia(
+    auth: AuthContext,
+    id: number,
+    mediaId: number,
+    ownerOnly = false,
+  ): Promise<{ media: IncidentMedia; body: Buffer }> {
     const incident = await this.get(auth, id);
-    if (ownerOnly) assertInvolved(await this.actorOf(auth), incident, await new IncidentsRepository(this.db).reports(id));
+    if (ownerOnly)
+      assertInvolved(await this.actorOf(auth), incident, await new IncidentsRepository(this.db).reports(id));
     const media = await new MediaRepository(this.db).find(id, mediaId);
     if (!media) throw new NotFound(`Media ${mediaId} of incident ${id}`);
     return { media, body: await this.media.read(media.file) };
@@ -299,15 +415,25 @@ export class IncidentsService {
   async tasksOf(personId: number): Promise<{ offers: (Offer & { incident: Incident })[]; tasks: Incident[] }> {
     const repo = new IncidentsRepository(this.db);
     const offers = await new DispatchRepository(this.db).pendingFor(personId);
-    const withIncidents = await Promise.all(offers.map(async (o) => ({ ...o, incident: (await repo.get(o.incidentId))! })));
-    const tasks = await repo.list({ townIds: null, assigneePersonId: personId, states: ['accepted', 'in_progress', 'returned', 'handled'], limit: 100, offset: 0 });
+    const withIncidents = await Promise.all(
+      offers.map(async (o) => ({ ...o, incident: (await repo.get(o.incidentId))! })),
+    );
+    const tasks = await repo.list({
+      townIds: null,
+      assigneePersonId: personId,
+      states: ['accepted', 'in_progress', 'returned', 'handled'],
+      limit: 100,
+      offset: 0,
+    });
     return { offers: withIncidents, tasks: tasks.items };
   }
 }
 
 /** A gridworker's account sees an incident they reported or were sent to, no other. */
 function assertInvolved(actor: Actor & { kind: 'account' }, incident: Incident, reports: Report[]): void {
-  const mine = (actor.personId !== null && (incident.assignee?.personId === actor.personId || reports.some((r) => r.reporterPersonId === actor.personId)))
-    || reports.some((r) => r.reporterAccountId === actor.accountId);
+  const mine =
+    (actor.personId !== null &&
+      (incident.assignee?.personId === actor.personId || reports.some((r) => r.reporterPersonId === actor.personId))) ||
+    reports.some((r) => r.reporterAccountId === actor.accountId);
   if (!mine) throw new Forbidden(`Incident ${incident.id} is neither reported by you nor yours to handle`);
 }

@@ -18,7 +18,12 @@ import type { Subcategory } from './taxonomy.repository.js';
 import type { TaxonomyService } from './taxonomy.service.js';
 
 // Reports written by one statement, waiting at most (then 503), and statements in flight.
-const INTAKE_BATCH = { maxBatch: 100, maxQueued: 2000, concurrency: 2, overloaded: 'Too many reports are waiting to be stored; send again shortly' };
+const INTAKE_BATCH = {
+  maxBatch: 100,
+  maxQueued: 2000,
+  concurrency: 2,
+  overloaded: 'Too many reports are waiting to be stored; send again shortly',
+};
 
 export interface ReportInput {
   source: IncidentSource;
@@ -72,22 +77,50 @@ export class IntakeService {
     const sub = await this.taxonomy.require(input.subcategoryCode);
     const grid = this.gridMap.current.lookup(input.lon, input.lat);
     if (!grid) {
-      throw new Unprocessable(`The point ${input.lat.toFixed(6)}, ${input.lon.toFixed(6)} lies outside every town's grids`, { lon: input.lon, lat: input.lat }, 'outside_towns');
+      throw new Unprocessable(
+        `The point ${input.lat.toFixed(6)}, ${input.lon.toFixed(6)} lies outside every town's grids`,
+        { lon: input.lon, lat: input.lat },
+        'outside_towns',
+      );
     }
-    if (input.townIds && !input.townIds.includes(grid.townId)) throw new Forbidden(`The point lies in a town you are not scoped to (grid ${grid.code})`);
+    if (input.townIds && !input.townIds.includes(grid.townId))
+      throw new Forbidden(`The point lies in a town you are not scoped to (grid ${grid.code})`);
 
     const [actorKind, actorAccountId, actorPersonId, actorLabel] = actorColumns(actor);
     const answer = await this.writer.submit({
-      town_id: grid.townId, village_id: grid.villageId, grid_id: grid.gridId, grid_version_id: grid.versionId,
-      subcategory_code: sub.code, platform: sub.platform, severity: sub.severity, description: input.description, address: input.address ?? null,
-      lon: input.lon, lat: input.lat, source: input.source, camera_id: input.cameraId ?? null,
-      accept_minutes: sub.acceptMinutes, finish_minutes: sub.finishMinutes, merge_radius_m: sub.mergeRadiusM, merge_window_min: sub.mergeWindowMin,
-      settled: input.settledOnSpot ?? false, reporter_person_id: input.reporterPersonId ?? null, reporter_account_id: input.reporterAccountId ?? null,
-      camera_alert_id: input.cameraAlertId ?? null, contact: input.contact ?? null, attributes: input.attributes ?? null,
-      actor_kind: actorKind, actor_label: actorLabel, actor_account_id: actorAccountId, actor_person_id: actorPersonId,
-      snapshot_file: input.snapshotFile ?? null, snapshot_bytes: input.snapshotBytes ?? 0,
+      town_id: grid.townId,
+      village_id: grid.villageId,
+      grid_id: grid.gridId,
+      grid_version_id: grid.versionId,
+      subcategory_code: sub.code,
+      platform: sub.platform,
+      severity: sub.severity,
+      description: input.description,
+      address: input.address ?? null,
+      lon: input.lon,
+      lat: input.lat,
+      source: input.source,
+      camera_id: input.cameraId ?? null,
+      accept_minutes: sub.acceptMinutes,
+      finish_minutes: sub.finishMinutes,
+      merge_radius_m: sub.mergeRadiusM,
+      merge_window_min: sub.mergeWindowMin,
+      settled: input.settledOnSpot ?? false,
+      reporter_person_id: input.reporterPersonId ?? null,
+      reporter_account_id: input.reporterAccountId ?? null,
+      camera_alert_id: input.cameraAlertId ?? null,
+      contact: input.contact ?? null,
+      attributes: input.attributes ?? null,
+      actor_kind: actorKind,
+      actor_label: actorLabel,
+      actor_account_id: actorAccountId,
+      actor_person_id: actorPersonId,
+      snapshot_file: input.snapshotFile ?? null,
+      snapshot_bytes: input.snapshotBytes ?? 0,
     });
-    const incident = answer.deadlines ? this.opened(answer, input, grid, sub) : (await new IncidentsRepository(this.db).get(answer.incidentId))!;
+    const incident = answer.deadlines
+      ? this.opened(answer, input, grid, sub)
+      : (await new IncidentsRepository(this.db).get(answer.incidentId))!;
     if (answer.duplicateAlert) return { incident, reportId: answer.reportId, merged: true }; // nothing changed
     await Promise.all([
       answer.deadlines ? this.dispatchWanted.add(incident.id) : null,
@@ -101,12 +134,39 @@ export class IntakeService {
   private opened(answer: IntakeAnswer, input: ReportInput, grid: GridVersion, sub: Subcategory): Incident {
     const [accept, finish] = answer.deadlines!;
     return {
-      id: answer.incidentId, townId: grid.townId, villageId: grid.villageId, gridId: grid.gridId, gridVersionId: grid.versionId, gridCode: grid.code,
-      gridName: grid.name, subcategoryCode: sub.code, subcategoryName: sub.name, categoryCode: sub.categoryCode, platform: sub.platform,
-      severity: sub.severity, description: input.description, address: input.address ?? null, lon: input.lon, lat: input.lat,
-      source: input.source, state: 'reported', level: 'grid', settledOnSpot: false, assignee: null, mergedInto: null,
-      cameraId: input.cameraId ?? null, reportCount: 1, rating: null, reportedAt: answer.reportedAt!, acceptedAt: null, handledAt: null,
-      closedAt: null, acceptDueAt: accept!.dueAt, finishDueAt: finish!.dueAt, dispatchMisses: 0, updatedAt: answer.reportedAt!,
+      id: answer.incidentId,
+      townId: grid.townId,
+      villageId: grid.villageId,
+      gridId: grid.gridId,
+      gridVersionId: grid.versionId,
+      gridCode: grid.code,
+      gridName: grid.name,
+      subcategoryCode: sub.code,
+      subcategoryName: sub.name,
+      categoryCode: sub.categoryCode,
+      platform: sub.platform,
+      severity: sub.severity,
+      description: input.description,
+      address: input.address ?? null,
+      lon: input.lon,
+      lat: input.lat,
+      source: input.source,
+      state: 'reported',
+      level: 'grid',
+      settledOnSpot: false,
+      assignee: null,
+      mergedInto: null,
+      cameraId: input.cameraId ?? null,
+      reportCount: 1,
+      rating: null,
+      reportedAt: answer.reportedAt!,
+      acceptedAt: null,
+      handledAt: null,
+      closedAt: null,
+      acceptDueAt: accept!.dueAt,
+      finishDueAt: finish!.dueAt,
+      dispatchMisses: 0,
+      updatedAt: answer.reportedAt!,
     };
   }
 }

@@ -18,7 +18,9 @@ const SELECT = `SELECT id, incident_id AS "incidentId", report_id AS "reportId",
 export class MediaRepository {
   constructor(private readonly db: DbClient) {}
 
-  async add(m: Omit<IncidentMedia, 'id' | 'createdAt'> & { personId: number | null; accountId: number | null }): Promise<IncidentMedia> {
+  async add(
+    m: Omit<IncidentMedia, 'id' | 'createdAt'> & { personId: number | null; accountId: number | null },
+  ): Promise<IncidentMedia> {
     const { rows } = await this.db.query<{ id: number }>(
       `INSERT INTO incident_media (incident_id, report_id, kind, stage, content_type, bytes, file, added_by_person_id, added_by_account_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
@@ -28,7 +30,10 @@ export class MediaRepository {
   }
 
   async find(incidentId: number, id: number): Promise<IncidentMedia | null> {
-    const { rows } = await this.db.query<IncidentMedia>(`${SELECT} WHERE incident_id = $1 AND id = $2`, [incidentId, id]);
+    const { rows } = await this.db.query<IncidentMedia>(`${SELECT} WHERE incident_id = $1 AND id = $2`, [
+      incidentId,
+      id,
+    ]);
     return rows[0] ?? null;
   }
 

@@ -1,13 +1,32 @@
 // The incident's vocabulary, shared by the services, the routes and the web app.
 export const INCIDENT_STATES = [
-  'reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'closed', 'escalated', 'returned', 'merged',
+  'reported',
+  'dispatched',
+  'accepted',
+  'in_progress',
+  'handled',
+  'verified',
+  'closed',
+  'escalated',
+  'returned',
+  'merged',
   // 待定位: a hotline call whose address named no single place, until the command room places it.
   'unlocated',
 ] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 
 /** States in which an incident still needs someone. */
-export const OPEN_STATES: readonly IncidentState[] = ['reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'escalated', 'returned', 'unlocated'];
+export const OPEN_STATES: readonly IncidentState[] = [
+  'reported',
+  'dispatched',
+  'accepted',
+  'in_progress',
+  'handled',
+  'verified',
+  'escalated',
+  'returned',
+  'unlocated',
+];
 
 export const PLATFORMS = ['zongzhi', 'shichang', 'zhifa', 'bianmin'] as const;
 export type Platform = (typeof PLATFORMS)[number];

@@ -22,24 +22,50 @@ export function phoneRoutes(services: Services): AnyRoute[] {
     const token = bearerToken(req);
     const device = token?.startsWith('dev_') ? await services.ingest.deviceByToken(token) : null;
     if (!device) throw new Unauthorized('Send the phone\'s device token as "Authorization: Bearer dev_…"');
-    return { kind: 'phone', personId: device.personId, deviceId: device.deviceId, label: `device ${device.identifier}`, townId: device.townId };
+    return {
+      kind: 'phone',
+      personId: device.personId,
+      deviceId: device.deviceId,
+      label: `device ${device.identifier}`,
+      townId: device.townId,
+    };
   };
 
   return [
     route({
-      method: 'post', path: '/api/phone/incidents', tag: 'phone', access: 'public', status: 201, body: PhoneReportBody,
+      method: 'post',
+      path: '/api/phone/incidents',
+      tag: 'phone',
+      access: 'public',
+      status: 201,
+      body: PhoneReportBody,
       summary: '一键上报: a gridworker reports what they found; "settledOnSpot" records it closed without dispatch',
       handler: async ({ req, body }) => {
         const phone = await phoneOf(req);
         const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
-        return intake.report({
-          source: 'gridworker', subcategoryCode: body.subcategory, description: body.description, lon, lat, address: body.address ?? null,
-          settledOnSpot: body.settledOnSpot, reporterPersonId: phone.personId, townIds: [phone.townId],
-        }, phone);
+        return intake.report(
+          {
+            source: 'gridworker',
+            subcategoryCode: body.subcategory,
+            description: body.description,
+            lon,
+            lat,
+            address: body.address ?? null,
+            settledOnSpot: body.settledOnSpot,
+            reporterPersonId: phone.personId,
+            townIds: [phone.townId],
+          },
+          phone,
+        );
       },
     }),
     route({
-      method: 'post', path: '/api/phone/incidents/:id/media', tag: 'phone', access: 'public', params: IncidentParams, status: 201,
+      method: 'post',
+      path: '/api/phone/incidents/:id/media',
+      tag: 'phone',
+      access: 'public',
+      params: IncidentParams,
+      status: 201,
       summary: 'A photo or video from the reporter or the assignee (body: the file)',
       handler: async ({ req, params }) => {
         const phone = await phoneOf(req);
@@ -48,30 +74,53 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       },
     }),
     route({
-      method: 'get', path: '/api/phone/tasks', tag: 'phone', access: 'public',
-      summary: 'Offers waiting for this phone\'s answer and the tasks it holds',
+      method: 'get',
+      path: '/api/phone/tasks',
+      tag: 'phone',
+      access: 'public',
+      summary: "Offers waiting for this phone's answer and the tasks it holds",
       handler: async ({ req }) => incidents.tasksOf((await phoneOf(req)).personId),
     }),
     route({
-      method: 'post', path: '/api/phone/offers/:id/accept', tag: 'phone', access: 'public', params: OfferParams, body: AnswerBody,
+      method: 'post',
+      path: '/api/phone/offers/:id/accept',
+      tag: 'phone',
+      access: 'public',
+      params: OfferParams,
+      body: AnswerBody,
       summary: 'Take the offered incident (409 when it was taken back, ran out or went to someone else)',
-      handler: async ({ req, params, body }) => dispatch.answer(await phoneOf(req), params.id, true, body?.note ?? null),
+      handler: async ({ req, params, body }) =>
+        dispatch.answer(await phoneOf(req), params.id, true, body?.note ?? null),
     }),
     route({
-      method: 'post', path: '/api/phone/offers/:id/decline', tag: 'phone', access: 'public', params: OfferParams, body: AnswerBody,
+      method: 'post',
+      path: '/api/phone/offers/:id/decline',
+      tag: 'phone',
+      access: 'public',
+      params: OfferParams,
+      body: AnswerBody,
       summary: 'Decline the offer; the next gridworker is asked',
-      handler: async ({ req, params, body }) => dispatch.answer(await phoneOf(req), params.id, false, body?.note ?? null),
+      handler: async ({ req, params, body }) =>
+        dispatch.answer(await phoneOf(req), params.id, false, body?.note ?? null),
     }),
     route({
-      method: 'post', path: '/api/phone/incidents/:id/actions', tag: 'phone', access: 'public', params: IncidentParams, body: PhoneActionBody,
-      summary: 'Start, handle (with feedback), verify (the revisit, with the citizen\'s rating) or escalate a task',
+      method: 'post',
+      path: '/api/phone/incidents/:id/actions',
+      tag: 'phone',
+      access: 'public',
+      params: IncidentParams,
+      body: PhoneActionBody,
+      summary: "Start, handle (with feedback), verify (the revisit, with the citizen's rating) or escalate a task",
       handler: async ({ req, params, body }) => {
         const phone = await phoneOf(req);
         return incidents.act(phone, params.id, body, [phone.townId]);
       },
     }),
     route({
-      method: 'get', path: '/api/phone/live', tag: 'phone', access: 'public',
+      method: 'get',
+      path: '/api/phone/live',
+      tag: 'phone',
+      access: 'public',
       query: z.strictObject({ access_token: z.string().optional() }),
       summary: "Server-Sent Events for this phone: its offers (topic 'offers'); token in the header or ?access_token=",
       handler: async ({ req, res }) => {
@@ -87,10 +136,21 @@ export function phoneRoutes(services: Services): AnyRoute[] {
             throw err;
           }
         };
-        streamEvents(services.live, req, res, { topics: new Set(['offers']), townIds: new Set([phone.townId]), personId: phone.personId, owner: `phone:${phone.personId}` }, {
-          everyMs: services.config.SESSION_RECHECK_S * 1000,
-          stillAllowed,
-        });
+        streamEvents(
+          services.live,
+          req,
+          res,
+          {
+            topics: new Set(['offers']),
+            townIds: new Set([phone.townId]),
+            personId: phone.personId,
+            owner: `phone:${phone.personId}`,
+          },
+          {
+            everyMs: services.config.SESSION_RECHECK_S * 1000,
+            stillAllowed,
+          },
+        );
       },
     }),
   ];

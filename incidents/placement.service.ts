@@ -50,11 +50,26 @@ export class PlacementService {
     const sub = await this.taxonomy.require(input.subcategoryCode);
     const [actorKind, actorAccountId, actorPersonId, actorLabel] = actorColumns(actor);
     const { incidentId, merged } = await new PlacementRepository(this.db).intakeUnlocated({
-      town_id: input.townId, subcategory_code: sub.code, platform: sub.platform, severity: sub.severity, description: input.description,
-      address: input.address, lon: input.provisional.lon, lat: input.provisional.lat, source: input.source,
-      accept_minutes: sub.acceptMinutes, finish_minutes: sub.finishMinutes, merge_window_min: sub.mergeWindowMin, geocode: input.geocode,
-      reporter_account_id: input.reporterAccountId ?? null, contact: input.contact ?? null, attributes: input.attributes ?? null,
-      actor_kind: actorKind, actor_label: actorLabel, actor_account_id: actorAccountId, actor_person_id: actorPersonId,
+      town_id: input.townId,
+      subcategory_code: sub.code,
+      platform: sub.platform,
+      severity: sub.severity,
+      description: input.description,
+      address: input.address,
+      lon: input.provisional.lon,
+      lat: input.provisional.lat,
+      source: input.source,
+      accept_minutes: sub.acceptMinutes,
+      finish_minutes: sub.finishMinutes,
+      merge_window_min: sub.mergeWindowMin,
+      geocode: input.geocode,
+      reporter_account_id: input.reporterAccountId ?? null,
+      contact: input.contact ?? null,
+      attributes: input.attributes ?? null,
+      actor_kind: actorKind,
+      actor_label: actorLabel,
+      actor_account_id: actorAccountId,
+      actor_person_id: actorPersonId,
     });
     const incident = (await new IncidentsRepository(this.db).get(incidentId))!;
     await this.events.changed(incident, merged ? 'report_merged' : 'reported_unlocated');
@@ -78,33 +93,67 @@ export class PlacementService {
     }
     const { items } = await repo.list({ townIds, states: ['unlocated'], limit: 500, offset: 0 });
     const geocodes = await new PlacementRepository(this.db).geocodes(items.map((i) => i.id));
-    return { items: items.sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime()).map((i) => ({ ...i, geocode: geocodes.get(i.id) ?? null })) };
+    return {
+      items: items
+        .sort((a, b) => a.reportedAt.getTime() - b.reportedAt.getTime())
+        .map((i) => ({ ...i, geocode: geocodes.get(i.id) ?? null })),
+    };
   }
 
   /** The command room puts a 待定位 incident on the map; routing, deadlines and dispatch follow. */
-  async place(auth: AuthContext, actor: Actor, id: number, lon: number, lat: number, note: string | null): Promise<Incident> {
+  async place(
+    auth: AuthContext,
+    actor: Actor,
+    id: number,
+    lon: number,
+    lat: number,
+    note: string | null,
+  ): Promise<Incident> {
     const grid = this.gridMap.current.lookup(lon, lat);
-    if (!grid) throw new Unprocessable(`The point ${lat.toFixed(6)}, ${lon.toFixed(6)} lies outside every town's grids`, { lon, lat }, 'outside_towns');
-    if (!auth.canAccessTown(grid.townId)) throw new Forbidden(`The point lies in a town you are not scoped to (grid ${grid.code})`);
+    if (!grid)
+      throw new Unprocessable(
+        `The point ${lat.toFixed(6)}, ${lon.toFixed(6)} lies outside every town's grids`,
+        { lon, lat },
+        'outside_towns',
+      );
+    if (!auth.canAccessTown(grid.townId))
+      throw new Forbidden(`The point lies in a town you are not scoped to (grid ${grid.code})`);
     const { deadlines } = await inTransaction(this.db, async (tx) => {
       const repo = new IncidentsRepository(tx);
       const inc = await repo.lock(id);
       if (!inc || !auth.canAccessTown(inc.townId)) throw new NotFound(`Incident ${id}`);
-      const verdict = decide('place', actor, { state: inc.state, assigneePersonId: inc.assigneePersonId, offereePersonId: inc.pendingOfferPersonId });
-      if (!verdict.ok) throw verdict.reason === 'illegal' ? new Conflict(verdict.message, { state: inc.state, action: 'place' }, 'illegal_transition') : new Forbidden(verdict.message);
+      const verdict = decide('place', actor, {
+        state: inc.state,
+        assigneePersonId: inc.assigneePersonId,
+        offereePersonId: inc.pendingOfferPersonId,
+      });
+      if (!verdict.ok)
+        throw verdict.reason === 'illegal'
+          ? new Conflict(verdict.message, { state: inc.state, action: 'place' }, 'illegal_transition')
+          : new Forbidden(verdict.message);
       const placements = new PlacementRepository(tx);
       const sub = await this.taxonomy.require(await placements.subcategoryOf(id));
       const due = await placements.place(id, grid, lon, lat, { accept: sub.acceptMinutes, finish: sub.finishMinutes });
       const made = await new DeadlinesRepository(tx).create(id, due.acceptDueAt, due.finishDueAt);
       await repo.appendHistory({
-        incidentId: id, action: 'place', fromState: inc.state, toState: verdict.to, actor, lon, lat,
+        incidentId: id,
+        action: 'place',
+        fromState: inc.state,
+        toState: verdict.to,
+        actor,
+        lon,
+        lat,
         note: `已确定位置：${grid.name}，正在派遣网格员 Placed on the map (grid ${grid.code}); a gridworker is being sent${note ? `。${note}` : ''}`,
         data: { gridCode: grid.code, from: { lon: inc.lon, lat: inc.lat } },
       });
       return { deadlines: made as Deadline[] };
     });
     const incident = (await new IncidentsRepository(this.db).get(id))!;
-    await Promise.all([this.jobs.wantDispatch([id]), this.jobs.deadlinesDue(deadlines), this.events.changed(incident, 'place')]);
+    await Promise.all([
+      this.jobs.wantDispatch([id]),
+      this.jobs.deadlinesDue(deadlines),
+      this.events.changed(incident, 'place'),
+    ]);
     return incident;
   }
 }

@@ -3,7 +3,19 @@
 // are read and tested in one place.
 import type { Actor, IncidentState } from './model.js';
 
-export const ACTIONS = ['dispatch', 'accept', 'start', 'handle', 'verify', 'close', 'return', 'escalate', 'merge', 'settle', 'place'] as const;
+export const ACTIONS = [
+  'dispatch',
+  'accept',
+  'start',
+  'handle',
+  'verify',
+  'close',
+  'return',
+  'escalate',
+  'merge',
+  'settle',
+  'place',
+] as const;
 export type IncidentAction = (typeof ACTIONS)[number];
 
 /** Who may act: the command room (dispatchers, operators), the person it is offered to or assigned to, the system. */
@@ -16,7 +28,11 @@ interface Rule {
 }
 
 const RULES: Record<IncidentAction, Rule> = {
-  dispatch: { from: ['reported', 'dispatched', 'escalated', 'returned'], to: 'dispatched', by: ['system', 'command_room'] },
+  dispatch: {
+    from: ['reported', 'dispatched', 'escalated', 'returned'],
+    to: 'dispatched',
+    by: ['system', 'command_room'],
+  },
   accept: { from: ['dispatched'], to: 'accepted', by: ['offeree'] },
   start: { from: ['accepted', 'returned'], to: 'in_progress', by: ['assignee'] },
   // An escalated incident is handled by the village, the town or a city department: the command room records it.
@@ -25,8 +41,16 @@ const RULES: Record<IncidentAction, Rule> = {
   verify: { from: ['handled'], to: 'verified', by: ['assignee', 'command_room'] },
   close: { from: ['verified'], to: 'closed', by: ['command_room'] },
   return: { from: ['handled', 'verified'], to: 'returned', by: ['command_room'] },
-  escalate: { from: ['reported', 'dispatched', 'accepted', 'in_progress', 'returned', 'escalated'], to: 'escalated', by: ['assignee', 'command_room', 'system'] },
-  merge: { from: ['reported', 'dispatched', 'accepted', 'in_progress', 'escalated', 'returned', 'unlocated'], to: 'merged', by: ['command_room', 'system'] },
+  escalate: {
+    from: ['reported', 'dispatched', 'accepted', 'in_progress', 'returned', 'escalated'],
+    to: 'escalated',
+    by: ['assignee', 'command_room', 'system'],
+  },
+  merge: {
+    from: ['reported', 'dispatched', 'accepted', 'in_progress', 'escalated', 'returned', 'unlocated'],
+    to: 'merged',
+    by: ['command_room', 'system'],
+  },
   // 就地化解: settled on the spot by the gridworker who reported it.
   settle: { from: ['reported'], to: 'closed', by: ['assignee', 'command_room', 'system'] },
   // 待定位 → on the map: the command room puts a call whose address named no single place where it is.
@@ -40,7 +64,8 @@ export interface TransitionContext {
   offereePersonId: number | null;
 }
 
-export type TransitionVerdict = { ok: true; to: IncidentState } | { ok: false; reason: 'illegal' | 'not_allowed'; message: string };
+export type TransitionVerdict =
+  { ok: true; to: IncidentState } | { ok: false; reason: 'illegal' | 'not_allowed'; message: string };
 
 function partiesOf(actor: Actor, ctx: TransitionContext): Set<Party> {
   const parties = new Set<Party>();
@@ -56,7 +81,11 @@ function partiesOf(actor: Actor, ctx: TransitionContext): Set<Party> {
 export function decide(action: IncidentAction, actor: Actor, ctx: TransitionContext): TransitionVerdict {
   const rule = RULES[action];
   if (!rule.from.includes(ctx.state)) {
-    return { ok: false, reason: 'illegal', message: `An incident that is ${ctx.state} cannot be ${action === 'settle' ? 'settled' : `given "${action}"`}; allowed from: ${rule.from.join(', ')}` };
+    return {
+      ok: false,
+      reason: 'illegal',
+      message: `An incident that is ${ctx.state} cannot be ${action === 'settle' ? 'settled' : `given "${action}"`}; allowed from: ${rule.from.join(', ')}`,
+    };
   }
   const parties = partiesOf(actor, ctx);
   if (!rule.by.some((p) => parties.has(p))) {

@@ -58,7 +58,15 @@ export interface CardWithIncident {
   village: { id: number; code: string; name: string } | null;
   grid: { id: number; code: string | null; name: string | null } | null;
   person: { id: number; name: string } | null;
-  incident: { id: number; subcategoryCode: string; subcategoryName: string; description: string; state: IncidentState; deadlineKind: 'accept' | 'finish'; dueAt: Date };
+  incident: {
+    id: number;
+    subcategoryCode: string;
+    subcategoryName: string;
+    description: string;
+    state: IncidentState;
+    deadlineKind: 'accept' | 'finish';
+    dueAt: Date;
+  };
 }
 
 export interface LeagueRow {
@@ -103,21 +111,68 @@ const GRID_NAMES = `LEFT JOIN LATERAL (SELECT v.code, v.name FROM grid_versions 
 const ID = `NULLIF(r.k, '')::bigint`;
 
 const DIMENSIONS: Record<StatsGroup, Dimension> = {
-  town: { incidentKey: 'i.town_id::text', cardKey: 'c.town_id::text', cardsNeedIncident: false, names: AREA_NAMES, id: ID, code: 'n.code', name: 'n.name' },
-  village: { incidentKey: 'i.village_id::text', cardKey: 'c.village_id::text', cardsNeedIncident: false, names: AREA_NAMES, id: ID, code: 'n.code', name: 'n.name' },
-  grid: { incidentKey: 'i.grid_id::text', cardKey: 'c.grid_id::text', cardsNeedIncident: false, names: GRID_NAMES, id: ID, code: 'n.code', name: 'n.name' },
-  platform: { incidentKey: 'i.platform::text', cardKey: 'c.platform::text', cardsNeedIncident: false, names: '', id: 'NULL::bigint', code: `NULLIF(r.k, '')`, name: 'NULL::text' },
+  town: {
+    incidentKey: 'i.town_id::text',
+    cardKey: 'c.town_id::text',
+    cardsNeedIncident: false,
+    names: AREA_NAMES,
+    id: ID,
+    code: 'n.code',
+    name: 'n.name',
+  },
+  village: {
+    incidentKey: 'i.village_id::text',
+    cardKey: 'c.village_id::text',
+    cardsNeedIncident: false,
+    names: AREA_NAMES,
+    id: ID,
+    code: 'n.code',
+    name: 'n.name',
+  },
+  grid: {
+    incidentKey: 'i.grid_id::text',
+    cardKey: 'c.grid_id::text',
+    cardsNeedIncident: false,
+    names: GRID_NAMES,
+    id: ID,
+    code: 'n.code',
+    name: 'n.name',
+  },
+  platform: {
+    incidentKey: 'i.platform::text',
+    cardKey: 'c.platform::text',
+    cardsNeedIncident: false,
+    names: '',
+    id: 'NULL::bigint',
+    code: `NULLIF(r.k, '')`,
+    name: 'NULL::text',
+  },
   gridworker: {
-    incidentKey: 'i.assignee_person_id::text', cardKey: 'c.person_id::text', cardsNeedIncident: false,
-    names: `LEFT JOIN people n ON n.id = NULLIF(r.k, '')::bigint`, id: ID, code: 'NULL::text', name: 'n.name',
+    incidentKey: 'i.assignee_person_id::text',
+    cardKey: 'c.person_id::text',
+    cardsNeedIncident: false,
+    names: `LEFT JOIN people n ON n.id = NULLIF(r.k, '')::bigint`,
+    id: ID,
+    code: 'NULL::text',
+    name: 'n.name',
   },
   category: {
-    incidentKey: 's.category_code', cardKey: 'cs.category_code', cardsNeedIncident: true,
-    names: `LEFT JOIN incident_categories n ON n.code = r.k`, id: 'NULL::bigint', code: `NULLIF(r.k, '')`, name: 'n.name',
+    incidentKey: 's.category_code',
+    cardKey: 'cs.category_code',
+    cardsNeedIncident: true,
+    names: `LEFT JOIN incident_categories n ON n.code = r.k`,
+    id: 'NULL::bigint',
+    code: `NULLIF(r.k, '')`,
+    name: 'n.name',
   },
   subcategory: {
-    incidentKey: 'i.subcategory_code', cardKey: 'ci.subcategory_code', cardsNeedIncident: true,
-    names: `LEFT JOIN incident_subcategories n ON n.code = r.k`, id: 'NULL::bigint', code: `NULLIF(r.k, '')`, name: 'n.name',
+    incidentKey: 'i.subcategory_code',
+    cardKey: 'ci.subcategory_code',
+    cardsNeedIncident: true,
+    names: `LEFT JOIN incident_subcategories n ON n.code = r.k`,
+    id: 'NULL::bigint',
+    code: `NULLIF(r.k, '')`,
+    name: 'n.name',
   },
 };
 
@@ -225,14 +280,22 @@ export class StatsRepository {
   }
 
   /** Cards per grid, platform or village in a period, most first. */
-  async league(groupBy: LeagueGroup, townIds: number[] | null, since: Date | null, until: Date | null): Promise<LeagueRow[]> {
+  async league(
+    groupBy: LeagueGroup,
+    townIds: number[] | null,
+    since: Date | null,
+    until: Date | null,
+  ): Promise<LeagueRow[]> {
     const d = DIMENSIONS[groupBy];
     const where: string[] = [];
     const params: unknown[] = [];
     if (townIds !== null) where.push(`c.town_id = ANY($${params.push(townIds)}::bigint[])`);
     if (since !== null) where.push(`c.given_at >= $${params.push(since)}`);
     if (until !== null) where.push(`c.given_at < $${params.push(until)}`);
-    const allTime = groupBy === 'grid' ? `(SELECT count(*)::int FROM yellow_cards y WHERE y.grid_id = NULLIF(r.k, '')::bigint)` : 'NULL::int';
+    const allTime =
+      groupBy === 'grid'
+        ? `(SELECT count(*)::int FROM yellow_cards y WHERE y.grid_id = NULLIF(r.k, '')::bigint)`
+        : 'NULL::int';
     const { rows } = await this.db.query<LeagueRow>(
       `WITH r AS (
          SELECT COALESCE(${d.cardKey}, '') AS k, count(*)::int AS count, max(c.given_at) AS "lastGivenAt"
@@ -261,37 +324,65 @@ export class StatsRepository {
   }
 
   async cardCountOfGrid(gridId: number): Promise<number> {
-    const { rows } = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM yellow_cards WHERE grid_id = $1`, [gridId]);
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM yellow_cards WHERE grid_id = $1`,
+      [gridId],
+    );
     return rows[0]!.n;
   }
 
   async townByCode(code: string): Promise<{ id: number; code: string; name: string } | null> {
     const { rows } = await this.db.query<{ id: number; code: string; name: string }>(
-      `SELECT id, code, name FROM areas WHERE code = $1 AND level = 'town'`, [code]);
+      `SELECT id, code, name FROM areas WHERE code = $1 AND level = 'town'`,
+      [code],
+    );
     return rows[0] ?? null;
   }
 }
 
 interface CardRow {
-  id: number; kind: 'accept' | 'finish'; platform: Platform; given_at: Date;
-  town_id: number; town_code: string; town_name: string;
-  village_id: number | null; village_code: string | null; village_name: string | null;
-  grid_id: number | null; grid_code: string | null; grid_name: string | null;
-  person_id: number | null; person_name: string | null;
-  incident_id: number; subcategory_code: string; subcategory_name: string; description: string; state: IncidentState;
-  deadline_kind: 'accept' | 'finish'; due_at: Date;
+  id: number;
+  kind: 'accept' | 'finish';
+  platform: Platform;
+  given_at: Date;
+  town_id: number;
+  town_code: string;
+  town_name: string;
+  village_id: number | null;
+  village_code: string | null;
+  village_name: string | null;
+  grid_id: number | null;
+  grid_code: string | null;
+  grid_name: string | null;
+  person_id: number | null;
+  person_name: string | null;
+  incident_id: number;
+  subcategory_code: string;
+  subcategory_name: string;
+  description: string;
+  state: IncidentState;
+  deadline_kind: 'accept' | 'finish';
+  due_at: Date;
 }
 
 function cardOf(r: CardRow): CardWithIncident {
   return {
-    id: r.id, kind: r.kind, platform: r.platform, givenAt: r.given_at,
+    id: r.id,
+    kind: r.kind,
+    platform: r.platform,
+    givenAt: r.given_at,
     town: { id: r.town_id, code: r.town_code, name: r.town_name },
     village: r.village_id === null ? null : { id: r.village_id, code: r.village_code!, name: r.village_name! },
     grid: r.grid_id === null ? null : { id: r.grid_id, code: r.grid_code, name: r.grid_name },
     person: r.person_id === null ? null : { id: r.person_id, name: r.person_name! },
     incident: {
-      id: r.incident_id, subcategoryCode: r.subcategory_code, subcategoryName: r.subcategory_name, description: r.description,
-      state: r.state, deadlineKind: r.deadline_kind, dueAt: r.due_at,
+      id: r.incident_id,
+      subcategoryCode: r.subcategory_code,
+      subcategoryName: r.subcategory_name,
+      description: r.description,
+      state: r.state,
+      deadlineKind: r.deadline_kind,
+      dueAt: r.due_at,
     },
   };
 }

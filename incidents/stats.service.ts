@@ -7,7 +7,13 @@ import type { Db } from '../server/db/pool.js';
 import { BadRequest, NotFound } from '../server/errors.js';
 import { PLATFORM_NAMES, type Platform } from './model.js';
 import {
-  StatsRepository, type CardWithIncident, type GridRef, type LeagueGroup, type LeagueRow, type StatsGroup, type StatsRow,
+  StatsRepository,
+  type CardWithIncident,
+  type GridRef,
+  type LeagueGroup,
+  type LeagueRow,
+  type StatsGroup,
+  type StatsRow,
 } from './stats.repository.js';
 
 const DAY_MS = 86_400_000;
@@ -68,17 +74,33 @@ export class StatsService {
       repo.incidentStats({ ...query, groupBy: q.groupBy }),
       q.groupBy === 'category' ? null : repo.incidentStats({ ...query, groupBy: 'category' }),
     ]);
-    const lines = (all: StatsRow[], groupBy: StatsGroup) => all.filter((r) => !r.total).map((r) => this.line(r, groupBy));
+    const lines = (all: StatsRow[], groupBy: StatsGroup) =>
+      all.filter((r) => !r.total).map((r) => this.line(r, groupBy));
     const totals = rows.find((r) => r.total) ?? emptyTotals();
     return {
-      groupBy: q.groupBy, town, from, to, flagThreshold: this.flagAt,
+      groupBy: q.groupBy,
+      town,
+      from,
+      to,
+      flagThreshold: this.flagAt,
       rows: lines(rows, q.groupBy),
       totals: this.line(totals, 'town'),
       byCategory: lines(byCategory ?? rows, 'category'),
     };
   }
 
-  async cards(auth: AuthContext, q: { townCode?: string; gridCode?: string; platform?: Platform; since?: Date; until?: Date; limit: number; offset: number }) {
+  async cards(
+    auth: AuthContext,
+    q: {
+      townCode?: string;
+      gridCode?: string;
+      platform?: Platform;
+      since?: Date;
+      until?: Date;
+      limit: number;
+      offset: number;
+    },
+  ) {
     checkOrder(q.since, q.until, 'since', 'until');
     const { townIds } = await this.scope(auth, q.townCode);
     let gridId: number | undefined;
@@ -86,7 +108,15 @@ export class StatsService {
       const grid = await this.grid(auth, q.gridCode);
       gridId = grid.id;
     }
-    return new StatsRepository(this.db).cards({ townIds, gridId, platform: q.platform, since: q.since, until: q.until, limit: q.limit, offset: q.offset });
+    return new StatsRepository(this.db).cards({
+      townIds,
+      gridId,
+      platform: q.platform,
+      since: q.since,
+      until: q.until,
+      limit: q.limit,
+      offset: q.offset,
+    });
   }
 
   /** A grid's cards, all of them, and whether it is flagged. */
@@ -106,7 +136,14 @@ export class StatsService {
       name: q.groupBy === 'platform' && r.code ? PLATFORM_NAMES[r.code as Platform] : r.name,
       ...(q.groupBy === 'grid' && cardsAllTime !== null ? { cardsAllTime, flagged: cardsAllTime >= this.flagAt } : {}),
     }));
-    return { groupBy: q.groupBy, town, since: q.since ?? null, until: q.until ?? null, threshold: this.flagAt, rows: lines };
+    return {
+      groupBy: q.groupBy,
+      town,
+      since: q.since ?? null,
+      until: q.until ?? null,
+      threshold: this.flagAt,
+      rows: lines,
+    };
   }
 
   /** The towns to read: the caller's, or the one asked for when the caller may see it. */
@@ -130,7 +167,10 @@ export class StatsService {
       ...r,
       name: groupBy === 'platform' && r.code ? PLATFORM_NAMES[r.code as Platform] : r.name,
       closureRate: r.received === 0 ? null : round(r.closed / r.received, 4),
-      acceptP50S: round(r.acceptP50S), acceptP95S: round(r.acceptP95S), closeP50S: round(r.closeP50S), closeP95S: round(r.closeP95S),
+      acceptP50S: round(r.acceptP50S),
+      acceptP95S: round(r.acceptP95S),
+      closeP50S: round(r.closeP50S),
+      closeP95S: round(r.closeP95S),
       ...(groupBy === 'grid' && cardsAllTime !== null ? { cardsAllTime, flagged: cardsAllTime >= this.flagAt } : {}),
     };
   }
@@ -146,7 +186,11 @@ export function period(from: Date | undefined, to: Date | undefined, now: Date):
 
 function checkOrder(start: Date | undefined, end: Date | undefined, startName: string, endName: string): void {
   if (start && end && start.getTime() >= end.getTime()) {
-    throw new BadRequest(`"${startName}" must come before "${endName}"`, { [startName]: start, [endName]: end }, 'bad_period');
+    throw new BadRequest(
+      `"${startName}" must come before "${endName}"`,
+      { [startName]: start, [endName]: end },
+      'bad_period',
+    );
   }
 }
 
@@ -160,7 +204,20 @@ function round(n: number | null, digits = 1): number | null {
 
 function emptyTotals(): StatsRow {
   return {
-    total: true, id: null, code: null, name: null, received: 0, closed: 0, settledOnSpot: 0, openNow: 0, overdueNow: 0,
-    acceptP50S: null, acceptP95S: null, closeP50S: null, closeP95S: null, yellowCards: 0, cardsAllTime: null,
+    total: true,
+    id: null,
+    code: null,
+    name: null,
+    received: 0,
+    closed: 0,
+    settledOnSpot: 0,
+    openNow: 0,
+    overdueNow: 0,
+    acceptP50S: null,
+    acceptP95S: null,
+    closeP50S: null,
+    closeP95S: null,
+    yellowCards: 0,
+    cardsAllTime: null,
   };
 }

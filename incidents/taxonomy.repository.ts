@@ -34,7 +34,21 @@ export interface Subcategory {
   active: boolean;
 }
 
-export type SubcategoryChange = Partial<Pick<Subcategory, 'name' | 'nameEn' | 'platform' | 'severity' | 'acceptMinutes' | 'finishMinutes' | 'mergeRadiusM' | 'mergeWindowMin' | 'active' | 'cameraAlertKinds'>>;
+export type SubcategoryChange = Partial<
+  Pick<
+    Subcategory,
+    | 'name'
+    | 'nameEn'
+    | 'platform'
+    | 'severity'
+    | 'acceptMinutes'
+    | 'finishMinutes'
+    | 'mergeRadiusM'
+    | 'mergeWindowMin'
+    | 'active'
+    | 'cameraAlertKinds'
+  >
+>;
 
 const SELECT = `SELECT s.code, s.category_code AS "categoryCode", c.name AS "categoryName", s.name, s.name_en AS "nameEn",
   s.platform, s.severity, s.accept_minutes AS "acceptMinutes", s.finish_minutes AS "finishMinutes",
@@ -43,8 +57,15 @@ const SELECT = `SELECT s.code, s.category_code AS "categoryCode", c.name AS "cat
   FROM incident_subcategories s JOIN incident_categories c ON c.code = s.category_code`;
 
 const COLUMNS: Record<keyof SubcategoryChange, string> = {
-  name: 'name', nameEn: 'name_en', platform: 'platform', severity: 'severity', acceptMinutes: 'accept_minutes',
-  finishMinutes: 'finish_minutes', mergeRadiusM: 'merge_radius_m', mergeWindowMin: 'merge_window_min', active: 'active',
+  name: 'name',
+  nameEn: 'name_en',
+  platform: 'platform',
+  severity: 'severity',
+  acceptMinutes: 'accept_minutes',
+  finishMinutes: 'finish_minutes',
+  mergeRadiusM: 'merge_radius_m',
+  mergeWindowMin: 'merge_window_min',
+  active: 'active',
   cameraAlertKinds: 'camera_alert_kinds',
 };
 
@@ -52,7 +73,9 @@ export class TaxonomyRepository {
   constructor(private readonly db: DbClient) {}
 
   async categories(): Promise<Category[]> {
-    const { rows } = await this.db.query<Category>(`SELECT code, name, name_en AS "nameEn", sort FROM incident_categories ORDER BY sort`);
+    const { rows } = await this.db.query<Category>(
+      `SELECT code, name, name_en AS "nameEn", sort FROM incident_categories ORDER BY sort`,
+    );
     return rows;
   }
 
@@ -65,7 +88,10 @@ export class TaxonomyRepository {
     const keys = (Object.keys(change) as (keyof SubcategoryChange)[]).filter((k) => change[k] !== undefined);
     if (keys.length > 0) {
       const sets = keys.map((k, i) => `${COLUMNS[k]} = $${i + 2}`);
-      await this.db.query(`UPDATE incident_subcategories SET ${sets.join(', ')} WHERE code = $1`, [code, ...keys.map((k) => change[k])]);
+      await this.db.query(`UPDATE incident_subcategories SET ${sets.join(', ')} WHERE code = $1`, [
+        code,
+        ...keys.map((k) => change[k]),
+      ]);
     }
     const { rows } = await this.db.query<Subcategory>(`${SELECT} WHERE s.code = $1`, [code]);
     return rows[0] ?? null;

@@ -14,7 +14,10 @@ export class TaxonomyService {
   async categories(): Promise<{ categories: (Category & { subcategories: Subcategory[] })[] }> {
     const { categories, subcategories } = await this.load();
     return {
-      categories: categories.map((c) => ({ ...c, subcategories: [...subcategories.values()].filter((s) => s.categoryCode === c.code) })),
+      categories: categories.map((c) => ({
+        ...c,
+        subcategories: [...subcategories.values()].filter((s) => s.categoryCode === c.code),
+      })),
     };
   }
 
@@ -30,7 +33,11 @@ export class TaxonomyService {
   async require(code: string): Promise<Subcategory> {
     const sub = await this.find(code);
     if (!sub || !sub.active) {
-      throw new Unprocessable(`Unknown incident subcategory "${code}"`, { field: 'subcategory', known: 'GET /api/incident-types' }, 'unknown_subcategory');
+      throw new Unprocessable(
+        `Unknown incident subcategory "${code}"`,
+        { field: 'subcategory', known: 'GET /api/incident-types' },
+        'unknown_subcategory',
+      );
     }
     return sub;
   }
@@ -45,7 +52,11 @@ export class TaxonomyService {
     if (!current) throw new NotFound(`Incident subcategory ${code}`);
     const accept = change.acceptMinutes ?? current.acceptMinutes;
     const finish = change.finishMinutes ?? current.finishMinutes;
-    if (finish < accept) throw new Unprocessable('The finish deadline cannot come before the accept deadline', { acceptMinutes: accept, finishMinutes: finish });
+    if (finish < accept)
+      throw new Unprocessable('The finish deadline cannot come before the accept deadline', {
+        acceptMinutes: accept,
+        finishMinutes: finish,
+      });
     const updated = await new TaxonomyRepository(this.db).update(code, change);
     this.cache = null;
     return updated!;

@@ -1,6 +1,13 @@
 import type { DbClient } from '../server/db/pool.js';
 
-export const PERSON_ROLES = ['grid_head', 'fulltime_gridworker', 'grid_instructor', 'info_assistant', 'grid_police', 'parttime_gridworker'] as const;
+export const PERSON_ROLES = [
+  'grid_head',
+  'fulltime_gridworker',
+  'grid_instructor',
+  'info_assistant',
+  'grid_police',
+  'parttime_gridworker',
+] as const;
 export type PersonRole = (typeof PERSON_ROLES)[number];
 export const DUTY_STATUSES = ['off_duty', 'on_duty', 'busy'] as const;
 export type DutyStatus = (typeof DUTY_STATUSES)[number];
@@ -125,7 +132,19 @@ export class PeopleRepository {
          FROM input i JOIN areas v ON v.id = i.village_id ORDER BY i.ord
          RETURNING id)
        SELECT id FROM made ORDER BY id`,
-      [JSON.stringify(people.map((p, ord) => ({ ord, name: p.name, phone: p.phone, roles: p.roles, village_id: p.villageId, account_id: p.accountId, duty_status: p.dutyStatus })))],
+      [
+        JSON.stringify(
+          people.map((p, ord) => ({
+            ord,
+            name: p.name,
+            phone: p.phone,
+            roles: p.roles,
+            village_id: p.villageId,
+            account_id: p.accountId,
+            duty_status: p.dutyStatus,
+          })),
+        ),
+      ],
     );
     const ids = rows.map((r) => r.id);
     await this.db.query(
@@ -135,7 +154,10 @@ export class PeopleRepository {
     return ids;
   }
 
-  async update(id: number, change: { name?: string; phone?: string; roles?: PersonRole[]; villageId?: number }): Promise<void> {
+  async update(
+    id: number,
+    change: { name?: string; phone?: string; roles?: PersonRole[]; villageId?: number },
+  ): Promise<void> {
     await this.db.query(
       `UPDATE people SET name = COALESCE($2, name), phone = COALESCE($3, phone), roles = COALESCE($4::person_role[], roles),
               village_id = COALESCE($5, village_id),
@@ -151,7 +173,10 @@ export class PeopleRepository {
   }
 
   async setDuty(id: number, status: DutyStatus): Promise<void> {
-    await this.db.query('UPDATE people SET duty_status = $2, duty_changed_at = now() WHERE id = $1 AND duty_status <> $2', [id, status]);
+    await this.db.query(
+      'UPDATE people SET duty_status = $2, duty_changed_at = now() WHERE id = $1 AND duty_status <> $2',
+      [id, status],
+    );
   }
 
   /** Current grid ids for codes, within towns; missing codes are absent from the map. */
@@ -163,18 +188,28 @@ export class PeopleRepository {
     return new Map(rows.map((r) => [r.code, r.grid_id]));
   }
 
-  async insertDevices(devices: { personId: number; identifier: string; name: string; tokenHash: Buffer }[]): Promise<Device[]> {
+  async insertDevices(
+    devices: { personId: number; identifier: string; name: string; tokenHash: Buffer }[],
+  ): Promise<Device[]> {
     const { rows } = await this.db.query<Device>(
       `INSERT INTO devices (person_id, identifier, name, token_hash)
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])
        RETURNING id, identifier, name, disabled`,
-      [devices.map((d) => d.personId), devices.map((d) => d.identifier), devices.map((d) => d.name), devices.map((d) => d.tokenHash)],
+      [
+        devices.map((d) => d.personId),
+        devices.map((d) => d.identifier),
+        devices.map((d) => d.name),
+        devices.map((d) => d.tokenHash),
+      ],
     );
     return rows;
   }
 
   async existingIdentifiers(identifiers: string[]): Promise<string[]> {
-    const { rows } = await this.db.query<{ identifier: string }>('SELECT identifier FROM devices WHERE identifier = ANY($1::text[])', [identifiers]);
+    const { rows } = await this.db.query<{ identifier: string }>(
+      'SELECT identifier FROM devices WHERE identifier = ANY($1::text[])',
+      [identifiers],
+    );
     return rows.map((r) => r.identifier);
   }
 

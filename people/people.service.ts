@@ -4,7 +4,14 @@ import { BadRequest, Conflict, Forbidden, NotFound } from '../server/errors.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import { newDeviceIdentifier, newDeviceToken } from './device-tokens.js';
 import { personView, type PersonView } from './person-view.js';
-import { PeopleRepository, type Device, type DutyStatus, type NewPerson, type Person, type PersonRole } from './people.repository.js';
+import {
+  PeopleRepository,
+  type Device,
+  type DutyStatus,
+  type NewPerson,
+  type Person,
+  type PersonRole,
+} from './people.repository.js';
 
 export interface PersonInput {
   name: string;
@@ -34,7 +41,10 @@ export class PeopleService {
     this.listeners.push(listener);
   }
 
-  async list(auth: AuthContext, filter: { townCode?: string; role?: PersonRole; duty?: DutyStatus; gridCode?: string }): Promise<PersonView[]> {
+  async list(
+    auth: AuthContext,
+    filter: { townCode?: string; role?: PersonRole; duty?: DutyStatus; gridCode?: string },
+  ): Promise<PersonView[]> {
     let townIds = auth.townFilter;
     if (filter.townCode) {
       const town = await new AreasRepository(this.db).findByCode(filter.townCode);
@@ -44,10 +54,14 @@ export class PeopleService {
     }
     let gridId: number | undefined;
     if (filter.gridCode) {
-      gridId = (await new PeopleRepository(this.db).gridIdsByCode([filter.gridCode], townIds ?? (await this.allTownIds()))).get(filter.gridCode);
+      gridId = (
+        await new PeopleRepository(this.db).gridIdsByCode([filter.gridCode], townIds ?? (await this.allTownIds()))
+      ).get(filter.gridCode);
       if (gridId === undefined) throw new NotFound(`Grid ${filter.gridCode}`);
     }
-    return (await new PeopleRepository(this.db).list({ townIds, role: filter.role, duty: filter.duty, gridId })).map((p) => personView(auth, p));
+    return (await new PeopleRepository(this.db).list({ townIds, role: filter.role, duty: filter.duty, gridId })).map(
+      (p) => personView(auth, p),
+    );
   }
 
   /** One person as this caller may see them; `ownerOnly`: a gridworker asking for their own record. */
@@ -107,17 +121,27 @@ export class PeopleService {
   }
 
   /** Registers phones; each token is returned here once and never again. */
-  async addDevices(auth: AuthContext, personId: number, inputs: DeviceInput[]): Promise<{ device: Device; token: string }[]> {
+  async addDevices(
+    auth: AuthContext,
+    personId: number,
+    inputs: DeviceInput[],
+  ): Promise<{ device: Device; token: string }[]> {
     const result = await inTransaction(this.db, async (tx) => {
       const repo = new PeopleRepository(tx);
       const person = await repo.find(personId);
       if (!person || !auth.canAccessTown(person.townId)) throw new NotFound(`Person ${personId}`);
       const identifiers = inputs.map((d) => d.identifier ?? newDeviceIdentifier());
       const taken = await repo.existingIdentifiers(identifiers);
-      if (taken.length) throw new Conflict(`Device identifier already registered: ${taken.join(', ')}`, { identifiers: taken });
+      if (taken.length)
+        throw new Conflict(`Device identifier already registered: ${taken.join(', ')}`, { identifiers: taken });
       const tokens = inputs.map(() => newDeviceToken());
       const devices = await repo.insertDevices(
-        inputs.map((d, i) => ({ personId, identifier: identifiers[i]!, name: d.name ?? '', tokenHash: tokens[i]!.hash })),
+        inputs.map((d, i) => ({
+          personId,
+          identifier: identifiers[i]!,
+          name: d.name ?? '',
+          tokenHash: tokens[i]!.hash,
+        })),
       );
       return devices.map((device, i) => ({ device, token: tokens[i]!.token }));
     });
@@ -156,7 +180,8 @@ export class PeopleService {
   private async gridIds(db: DbClient, codes: string[], townId: number): Promise<number[]> {
     const found = await new PeopleRepository(db).gridIdsByCode(codes, [townId]);
     const missing = codes.filter((c) => !found.has(c));
-    if (missing.length) throw new BadRequest(`No grid ${missing.join(', ')} in this person's town`, { field: 'gridCodes', missing });
+    if (missing.length)
+      throw new BadRequest(`No grid ${missing.join(', ')} in this person's town`, { field: 'gridCodes', missing });
     return codes.map((c) => found.get(c)!);
   }
 
@@ -188,5 +213,6 @@ export class PeopleService {
 
 /** A gridworker let in only for their own record (their duty, their trace). */
 export function assertOwnPerson(auth: AuthContext, person: { accountId: number | null }): void {
-  if (person.accountId === null || person.accountId !== auth.me.id) throw new Forbidden('Only the person themself, or a dispatcher, may do this');
+  if (person.accountId === null || person.accountId !== auth.me.id)
+    throw new Forbidden('Only the person themself, or a dispatcher, may do this');
 }

@@ -89,7 +89,11 @@ export class DeviceDirectory {
     this.reloadAll(before);
   }
 
-  private async lookup(cache: LRUCache<string, Entry>, key: string, readOne: () => Promise<KnownDevice | null>): Promise<KnownDevice | null> {
+  private async lookup(
+    cache: LRUCache<string, Entry>,
+    key: string,
+    readOne: () => Promise<KnownDevice | null>,
+  ): Promise<KnownDevice | null> {
     let entry = cache.get(key);
     if (entry && Date.now() - entry.readAt > TTL_MS) {
       // A known device is served as it was while all are read again; an unknown one is asked about again.
@@ -110,7 +114,10 @@ export class DeviceDirectory {
     if (this.reloading) return;
     const reloading: Promise<void> = (after ?? Promise.resolve())
       .then(() => this.warm())
-      .then(() => undefined, (err: unknown) => log.warn({ err }, 'reading the devices failed'))
+      .then(
+        () => undefined,
+        (err: unknown) => log.warn({ err }, 'reading the devices failed'),
+      )
       .finally(() => {
         if (this.reloading === reloading) this.reloading = null;
       });
@@ -118,6 +125,12 @@ export class DeviceDirectory {
   }
 
   private toDevice(r: Row): KnownDevice {
-    return { deviceId: r.device_id, identifier: r.identifier, personId: r.person_id, townId: r.town_id, disabled: r.disabled };
+    return {
+      deviceId: r.device_id,
+      identifier: r.identifier,
+      personId: r.person_id,
+      townId: r.town_id,
+      disabled: r.disabled,
+    };
   }
 }

@@ -41,12 +41,7 @@ export type CountedOnly = 'no_fix' | 'marked_invalid' | 'expired';
 
 /** Refusals: the request cannot be read, or the device is not one of ours (4xx), or transient (429/503). */
 export type RefuseReason =
-  | 'unknown_device'
-  | 'device_disabled'
-  | 'malformed'
-  | 'coordinates_out_of_range'
-  | 'rate_limited'
-  | 'overloaded';
+  'unknown_device' | 'device_disabled' | 'malformed' | 'coordinates_out_of_range' | 'rate_limited' | 'overloaded';
 
 /** Everything counted per device and day: refusals, flags and fixes counted only. */
 export type RejectReason = RefuseReason | FixFlag | CountedOnly;
@@ -90,7 +85,8 @@ export class FixRejected extends Error {
 /** Why a fix cannot be read at all (a 400), or null. */
 export function checkReadable(fix: RawFix): FixRejected | null {
   const { lat, lon } = fix;
-  if (!Number.isFinite(lat) || !Number.isFinite(lon)) return new FixRejected('malformed', 'latitude and longitude must be numbers');
+  if (!Number.isFinite(lat) || !Number.isFinite(lon))
+    return new FixRejected('malformed', 'latitude and longitude must be numbers');
   if (lat < -90 || lat > 90 || lon < -180 || lon > 180) {
     return new FixRejected('coordinates_out_of_range', `lat ${lat}, lon ${lon} is not on Earth`);
   }
@@ -132,10 +128,16 @@ export function judgeFix(fix: RawFix, now: number, limits: FixLimits, aheadShift
   const notes: FixNote[] = [];
   const t = fix.time.getTime();
   // 0,0 is what a phone sends when it has no fix at all.
-  if (fix.lat === 0 && fix.lon === 0) return countedOnly(fix, 'no_fix', `lat 0, lon 0 at ${iso(t)}: the phone had no fix`);
-  if (fix.markedInvalid === true) return countedOnly(fix, 'marked_invalid', `the phone marked the fix at ${iso(t)} invalid`);
+  if (fix.lat === 0 && fix.lon === 0)
+    return countedOnly(fix, 'no_fix', `lat 0, lon 0 at ${iso(t)}: the phone had no fix`);
+  if (fix.markedInvalid === true)
+    return countedOnly(fix, 'marked_invalid', `the phone marked the fix at ${iso(t)} invalid`);
   if (t < now - limits.maxAgeMs) {
-    return countedOnly(fix, 'expired', `${iso(t)} is older than the ${Math.round(limits.maxAgeMs / 86_400_000)} days of history kept; not stored`);
+    return countedOnly(
+      fix,
+      'expired',
+      `${iso(t)} is older than the ${Math.round(limits.maxAgeMs / 86_400_000)} days of history kept; not stored`,
+    );
   }
   let flags = 0;
   let time = fix.time;
@@ -144,10 +146,16 @@ export function judgeFix(fix: RawFix, now: number, limits: FixLimits, aheadShift
     flags |= FLAG_BITS.clock_ahead;
     time = new Date(t - Math.max(aheadShiftMs, t - now));
     deviceTime = fix.time;
-    notes.push({ reason: 'clock_ahead', detail: `phone time ${iso(t)} is ${minutes(t - now)} ahead of the server; stored at ${time.toISOString()}` });
+    notes.push({
+      reason: 'clock_ahead',
+      detail: `phone time ${iso(t)} is ${minutes(t - now)} ahead of the server; stored at ${time.toISOString()}`,
+    });
   } else if (t < now - limits.lateAfterMs) {
     flags |= FLAG_BITS.late;
-    notes.push({ reason: 'late', detail: `${iso(t)} arrived ${minutes(now - t)} late; kept in the history, not the current position` });
+    notes.push({
+      reason: 'late',
+      detail: `${iso(t)} arrived ${minutes(now - t)} late; kept in the history, not the current position`,
+    });
   }
   if (fix.speedMps !== null && fix.speedMps > limits.maxSpeedMps) {
     flags |= FLAG_BITS.fast;

@@ -4,8 +4,19 @@
 import { LRUCache } from 'lru-cache';
 import type { GridMap } from '../gis/map-revision.js';
 import {
-  checkReadable, FLAG_BITS, flagNames, FixRejected, isJump, judgeFix, movement,
-  type FixFlag, type FixLimits, type FixNote, type LastFix, type RawFix, type RejectReason,
+  checkReadable,
+  FLAG_BITS,
+  flagNames,
+  FixRejected,
+  isJump,
+  judgeFix,
+  movement,
+  type FixFlag,
+  type FixLimits,
+  type FixNote,
+  type LastFix,
+  type RawFix,
+  type RejectReason,
 } from './fix.js';
 import type { DeviceDirectory, KnownDevice } from './device-directory.js';
 import type { PositionWriter } from './position-writer.js';
@@ -82,14 +93,19 @@ export class IngestService {
   /** The device behind an OsmAnd reference, or a counted refusal. */
   async deviceByRef(ref: string): Promise<KnownDevice> {
     const device = await this.devices.byIdentifierRef(ref);
-    if (!device) throw this.refuse(ref, new FixRejected('unknown_device', `no registered device "${ref.slice(0, 64)}"`));
+    if (!device)
+      throw this.refuse(ref, new FixRejected('unknown_device', `no registered device "${ref.slice(0, 64)}"`));
     if (device.disabled) throw this.refuse(ref, new FixRejected('device_disabled', `device "${ref}" is disabled`));
     return device;
   }
 
   async deviceByToken(token: string): Promise<KnownDevice | null> {
     const device = await this.devices.byTokenValue(token);
-    if (device?.disabled) throw this.refuse(device.identifier, new FixRejected('device_disabled', `device "${device.identifier}" is disabled`));
+    if (device?.disabled)
+      throw this.refuse(
+        device.identifier,
+        new FixRejected('device_disabled', `device "${device.identifier}" is disabled`),
+      );
     return device;
   }
 
@@ -135,7 +151,8 @@ export class IngestService {
     // A phone whose clock is ahead: the batch moves back as a whole, so its spacing stays.
     const { maxFutureMs } = this.options.limits;
     let aheadShift = 0;
-    for (const r of raws) if (r.time.getTime() - now > maxFutureMs) aheadShift = Math.max(aheadShift, r.time.getTime() - now);
+    for (const r of raws)
+      if (r.time.getTime() - now > maxFutureMs) aheadShift = Math.max(aheadShift, r.time.getTime() - now);
     // Oldest first, so each fix is checked against the one before it.
     const order = raws.map((_, i) => i).sort((a, b) => raws[a]!.time.getTime() - raws[b]!.time.getTime());
     for (const index of order) {
@@ -167,7 +184,10 @@ export class IngestService {
 
   private throttle(device: KnownDevice): void {
     if (!this.buckets.take(device.deviceId)) {
-      throw this.refuse(device.identifier, new FixRejected('rate_limited', 'this device sends faster than a phone should; slow down'));
+      throw this.refuse(
+        device.identifier,
+        new FixRejected('rate_limited', 'this device sends faster than a phone should; slow down'),
+      );
     }
   }
 
@@ -183,7 +203,13 @@ export class IngestService {
    * and not with the trusted fix, for `outlierConfirmFixes` fixes) loses its flag; if it
    * is already stored, a copy goes into `confirmations` to be written again.
    */
-  private judge(device: KnownDevice, raw: RawFix, now: number, aheadShift: number, confirmations: AcceptedFix[]): Judged {
+  private judge(
+    device: KnownDevice,
+    raw: RawFix,
+    now: number,
+    aheadShift: number,
+    confirmations: AcceptedFix[],
+  ): Judged {
     const { limits } = this.options;
     const judgement = judgeFix(raw, now, limits, aheadShift);
     const notes = judgement.notes;
@@ -229,7 +255,10 @@ export class IngestService {
     else if (fromTrusted && !isJump(fromTrusted, limits)) {
       if (fromTrusted.speedMps > limits.maxSpeedMps && !(fix.flags & FLAG_BITS.fast)) {
         fix.flags |= FLAG_BITS.fast;
-        notes.push({ reason: 'fast', detail: `${Math.round(fromTrusted.metres)} m in ${fromTrusted.seconds.toFixed(0)} s: faster than on foot or an e-bike` });
+        notes.push({
+          reason: 'fast',
+          detail: `${Math.round(fromTrusted.metres)} m in ${fromTrusted.seconds.toFixed(0)} s: faster than on foot or an e-bike`,
+        });
       }
       track.trusted = here;
       track.suspects = [];
@@ -265,12 +294,23 @@ export class IngestService {
 
   /** Counts what the checks said, with an example of what the phone sent. */
   private countNotes(device: KnownDevice, raw: RawFix, notes: FixNote[], storedAt: Date | null): void {
-    const example = { deviceTime: raw.time.toISOString(), storedAt: storedAt?.toISOString() ?? null, lat: raw.lat, lon: raw.lon, speed: raw.speedMps, accuracy: raw.accuracy };
+    const example = {
+      deviceTime: raw.time.toISOString(),
+      storedAt: storedAt?.toISOString() ?? null,
+      lat: raw.lat,
+      lon: raw.lon,
+      speed: raw.speedMps,
+      accuracy: raw.accuracy,
+    };
     for (const n of notes) this.rejections.count(device.identifier, n.reason, n.detail, example);
   }
 
   /** Seeds the jump check with each device's newest stored fix. */
   remember(rows: { device_id: number; fix_time: Date; lat: number; lon: number; accuracy: number | null }[]): void {
-    for (const r of rows) this.tracks.set(r.device_id, { trusted: { time: r.fix_time.getTime(), lat: r.lat, lon: r.lon, accuracy: r.accuracy }, suspects: [] });
+    for (const r of rows)
+      this.tracks.set(r.device_id, {
+        trusted: { time: r.fix_time.getTime(), lat: r.lat, lon: r.lon, accuracy: r.accuracy },
+        suspects: [],
+      });
   }
 }

@@ -32,7 +32,11 @@ export function publishCommittedPositions(bus: LiveBus, gridMap: GridMap, roster
     const events: LiveEvent[] = [...byTown].map(([townId, items]) => ({ topic: 'positions', townId, data: { items } }));
     const townOf = new Map(fixes.map((f) => [f.personId, f.townId]));
     for (const e of result.events) {
-      events.push({ topic: 'grid_events', townId: townOf.get(e.personId)!, data: { ...e, gridCode: gridMap.current.version(e.gridVersionId)?.code ?? null } });
+      events.push({
+        topic: 'grid_events',
+        townId: townOf.get(e.personId)!,
+        data: { ...e, gridCode: gridMap.current.version(e.gridVersionId)?.code ?? null },
+      });
     }
     // This instance's roster moves at once; the others when the bus brings the event.
     for (const e of events) if (e.topic === 'positions') roster.apply(e);

@@ -54,12 +54,15 @@ type Stored = RosterEntry & {
 };
 
 /** The age of a position in whole seconds at `now`; never negative (a phone's clock may run ahead). */
-const ageText = (fixMs: number | null, now: number) => (fixMs === null ? 'null' : String(Math.max(0, Math.round((now - fixMs) / 1000))));
+const ageText = (fixMs: number | null, now: number) =>
+  fixMs === null ? 'null' : String(Math.max(0, Math.round((now - fixMs) / 1000)));
 
 function encode(e: Stored): Encoded {
   const { personId, name, roles, dutyStatus, lon, lat, fixTime, gridCode, accuracy, battery, speedMps } = e;
   return {
-    head: Buffer.from(`${JSON.stringify({ personId, name, roles, dutyStatus, lon, lat, fixTime }).slice(0, -1)},"ageSeconds":`),
+    head: Buffer.from(
+      `${JSON.stringify({ personId, name, roles, dutyStatus, lon, lat, fixTime }).slice(0, -1)},"ageSeconds":`,
+    ),
     tail: Buffer.from(`,${JSON.stringify({ gridCode, accuracy, battery, speedMps }).slice(1)}`),
   };
 }
@@ -97,7 +100,10 @@ export class LiveRoster {
 
   /** Re-reads some people (after a change to them), or drops those that are gone. */
   async reloadPeople(ids: number[]): Promise<void> {
-    const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(`${SELECT} WHERE p.id = ANY($1::bigint[]) ORDER BY p.id`, [ids]);
+    const { rows } = await this.db.query<RosterEntry & { fixTime: Date | null }>(
+      `${SELECT} WHERE p.id = ANY($1::bigint[]) ORDER BY p.id`,
+      [ids],
+    );
     for (const id of ids) {
       const old = this.people.get(id);
       if (old) {
@@ -110,7 +116,12 @@ export class LiveRoster {
   }
 
   private put(r: RosterEntry & { fixTime: Date | null }): void {
-    const entry: Stored = { ...r, fixTime: r.fixTime?.toISOString() ?? null, fixMs: r.fixTime?.getTime() ?? null, encoded: null };
+    const entry: Stored = {
+      ...r,
+      fixTime: r.fixTime?.toISOString() ?? null,
+      fixMs: r.fixTime?.getTime() ?? null,
+      encoded: null,
+    };
     this.people.set(entry.personId, entry);
     let town = this.byTown.get(entry.townId);
     if (!town) this.byTown.set(entry.townId, (town = new Map()));
@@ -125,7 +136,10 @@ export class LiveRoster {
       personId: null,
       send: (event: LiveEvent) => this.apply(event),
     });
-    this.timer = setInterval(() => void this.load().catch((err: unknown) => log.warn({ err }, 'roster reload failed')), RELOAD_MS);
+    this.timer = setInterval(
+      () => void this.load().catch((err: unknown) => log.warn({ err }, 'roster reload failed')),
+      RELOAD_MS,
+    );
     this.timer.unref();
   }
 

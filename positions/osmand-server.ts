@@ -17,10 +17,21 @@ import { osmandDeviceRef, parseOsmandQuery, parseTraccarJson, traccarJsonDeviceR
 const log = moduleLogger('osmand');
 const MAX_BODY = 64 * 1024;
 
-function answer(res: http.ServerResponse, status: number, code?: string, message?: string, headers: Record<string, string> = {}): void {
+function answer(
+  res: http.ServerResponse,
+  status: number,
+  code?: string,
+  message?: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) return;
   const body = code ? JSON.stringify({ error: { code, message } }) : '';
-  res.writeHead(status, { 'content-type': code ? 'application/json' : 'text/plain', 'content-length': Buffer.byteLength(body), 'x-content-type-options': 'nosniff', ...headers });
+  res.writeHead(status, {
+    'content-type': code ? 'application/json' : 'text/plain',
+    'content-length': Buffer.byteLength(body),
+    'x-content-type-options': 'nosniff',
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -50,7 +61,8 @@ async function handle(ingest: IngestService, req: http.IncomingMessage, res: htt
   const rawUrl = req.url ?? '/';
   const mark = rawUrl.indexOf('?');
   const search = mark >= 0 ? rawUrl.slice(mark + 1) : '';
-  if (req.method !== 'GET' && req.method !== 'POST') return answer(res, 405, 'method_not_allowed', 'use GET or POST', { allow: 'GET, POST' });
+  if (req.method !== 'GET' && req.method !== 'POST')
+    return answer(res, 405, 'method_not_allowed', 'use GET or POST', { allow: 'GET, POST' });
   const now = new Date();
   let json = false;
   let parse: () => RawFix;
@@ -84,14 +96,18 @@ async function handle(ingest: IngestService, req: http.IncomingMessage, res: htt
     parse = () => parseOsmandQuery(params, now);
   }
   if (!ref) {
-    throw ingest.refuse('', new FixRejected('unknown_device', json ? 'device_id is missing' : 'the id (or deviceid) parameter is missing'));
+    throw ingest.refuse(
+      '',
+      new FixRejected('unknown_device', json ? 'device_id is missing' : 'the id (or deviceid) parameter is missing'),
+    );
   }
   let device;
   try {
     device = await ingest.deviceByRef(ref);
   } catch (err) {
     // The protocol: unknown device is 400 for the query form, 404 for the JSON form.
-    if (err instanceof FixRejected && err.reason === 'unknown_device' && json) return answer(res, 404, err.reason, err.detail);
+    if (err instanceof FixRejected && err.reason === 'unknown_device' && json)
+      return answer(res, 404, err.reason, err.detail);
     throw err;
   }
   let raw: RawFix;
@@ -124,12 +140,18 @@ export interface RunningOsmand {
  * Binds at once, so a phone is never left unanswered while the api starts: until
  * serve() it answers 503 with Retry-After (a phone sends the fix again).
  */
-export async function startOsmandServer(initial: IngestService | null, port: number, observe?: (status: number) => void): Promise<RunningOsmand> {
+export async function startOsmandServer(
+  initial: IngestService | null,
+  port: number,
+  observe?: (status: number) => void,
+): Promise<RunningOsmand> {
   let ingest = initial;
   const server = http.createServer((req, res) => {
     if (observe) res.on('finish', () => observe(res.statusCode));
     if (!ingest) {
-      answer(res, 503, 'starting', 'the server is starting or stopping; send the position again shortly', { 'retry-after': '1' });
+      answer(res, 503, 'starting', 'the server is starting or stopping; send the position again shortly', {
+        'retry-after': '1',
+      });
       return;
     }
     handle(ingest, req, res).catch((err: unknown) => {
@@ -139,7 +161,10 @@ export async function startOsmandServer(initial: IngestService | null, port: num
       }
       const gone = err instanceof AppError ? null : asUnavailable(err);
       if (gone) {
-        log.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, 'dependency unavailable');
+        log.warn(
+          { err: { message: (err as Error).message, code: (err as { code?: unknown }).code } },
+          'dependency unavailable',
+        );
         return answer(res, 503, gone.code, gone.message, { 'retry-after': String(gone.retryAfterSeconds) });
       }
       if (err instanceof AppError) {

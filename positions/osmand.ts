@@ -15,7 +15,8 @@ export function parseOsmandTime(value: string | undefined, now: Date): Date {
   }
   const plain = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(\.\d+)?)$/.exec(value);
   const date = new Date(plain ? `${plain[1]}T${plain[2]}Z` : value);
-  if (Number.isNaN(date.getTime())) throw new FixRejected('malformed', `timestamp "${value.slice(0, 40)}" is not a time`);
+  if (Number.isNaN(date.getTime()))
+    throw new FixRejected('malformed', `timestamp "${value.slice(0, 40)}" is not a time`);
   return date;
 }
 
@@ -29,7 +30,22 @@ function num(value: string | undefined, name: string): number | null {
 /** Negative speed or heading means "unknown" in this protocol, not a value. */
 const known = (n: number | null) => (n === null || n < 0 ? null : n);
 
-const KNOWN_KEYS = new Set(['id', 'deviceid', 'lat', 'lon', 'location', 'timestamp', 'speed', 'bearing', 'heading', 'altitude', 'accuracy', 'hdop', 'batt', 'valid']);
+const KNOWN_KEYS = new Set([
+  'id',
+  'deviceid',
+  'lat',
+  'lon',
+  'location',
+  'timestamp',
+  'speed',
+  'bearing',
+  'heading',
+  'altitude',
+  'accuracy',
+  'hdop',
+  'batt',
+  'valid',
+]);
 
 /** The device reference alone, so an unknown device is refused before anything else. */
 export function osmandDeviceRef(params: URLSearchParams): string | null {
@@ -47,7 +63,8 @@ export function parseOsmandQuery(params: URLSearchParams, now: Date): RawFix {
     lat = num(a, 'location latitude');
     lon = num(b, 'location longitude');
   }
-  if (lat === null || lon === null) throw new FixRejected('malformed', 'lat and lon (or location=lat,lon) are required');
+  if (lat === null || lon === null)
+    throw new FixRejected('malformed', 'lat and lon (or location=lat,lon) are required');
   const speedKnots = known(num(params.get('speed') ?? undefined, 'speed'));
   const accuracy = num(params.get('accuracy') ?? undefined, 'accuracy') ?? num(params.get('hdop') ?? undefined, 'hdop');
   const attributes: Record<string, string> = {};
@@ -75,7 +92,14 @@ interface TraccarJson {
   device_id?: unknown;
   location?: {
     timestamp?: unknown;
-    coords?: { latitude?: unknown; longitude?: unknown; speed?: unknown; heading?: unknown; accuracy?: unknown; altitude?: unknown };
+    coords?: {
+      latitude?: unknown;
+      longitude?: unknown;
+      speed?: unknown;
+      heading?: unknown;
+      accuracy?: unknown;
+      altitude?: unknown;
+    };
     battery?: { level?: unknown; is_charging?: unknown };
     is_moving?: unknown;
     event?: unknown;
@@ -87,7 +111,8 @@ interface TraccarJson {
 
 function jsonNum(value: unknown, name: string): number | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new FixRejected('malformed', `${name} must be a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new FixRejected('malformed', `${name} must be a number`);
   return value;
 }
 
@@ -98,7 +123,8 @@ export function traccarJsonDeviceRef(body: unknown): string | null {
 }
 
 export function parseTraccarJson(body: unknown, now: Date): RawFix {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new FixRejected('malformed', 'the body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new FixRejected('malformed', 'the body must be a JSON object');
   const json = body as TraccarJson;
   const deviceRef = traccarJsonDeviceRef(json);
   if (!deviceRef) throw new FixRejected('unknown_device', 'device_id is missing');
@@ -108,12 +134,17 @@ export function parseTraccarJson(body: unknown, now: Date): RawFix {
   if (typeof coords !== 'object' || coords === null) throw new FixRejected('malformed', 'location.coords is missing');
   const lat = jsonNum(coords.latitude, 'location.coords.latitude');
   const lon = jsonNum(coords.longitude, 'location.coords.longitude');
-  if (lat === null || lon === null) throw new FixRejected('malformed', 'location.coords.latitude and longitude are required');
+  if (lat === null || lon === null)
+    throw new FixRejected('malformed', 'location.coords.latitude and longitude are required');
   const timestamp = loc.timestamp;
-  const time = typeof timestamp === 'number' ? new Date(timestamp) : parseOsmandTime(typeof timestamp === 'string' ? timestamp : undefined, now);
+  const time =
+    typeof timestamp === 'number'
+      ? new Date(timestamp)
+      : parseOsmandTime(typeof timestamp === 'string' ? timestamp : undefined, now);
   const level = jsonNum(loc.battery?.level, 'location.battery.level');
   const attributes: Record<string, unknown> = {};
-  for (const key of ['is_moving', 'event', 'activity', 'extras', 'odometer'] as const) if (loc[key] !== undefined) attributes[key] = loc[key];
+  for (const key of ['is_moving', 'event', 'activity', 'extras', 'odometer'] as const)
+    if (loc[key] !== undefined) attributes[key] = loc[key];
   if (loc.battery?.is_charging !== undefined) attributes['charge'] = loc.battery.is_charging;
   const accuracy = jsonNum(coords.accuracy, 'location.coords.accuracy');
   return {

@@ -42,7 +42,9 @@ export class PositionWriter {
     // Batches are counted in fixes; a failed batch fails whole (a fix that passed the
     // checks cannot break a statement alone, so retrying each would only add load).
     this.commits = new GroupCommit((requests) => this.flush(requests), {
-      ...options, weight: (fixes) => fixes.length, retryEachOnFailure: false,
+      ...options,
+      weight: (fixes) => fixes.length,
+      retryEachOnFailure: false,
       overloaded: 'Too many positions are waiting to be stored; send again shortly',
     });
   }
@@ -147,7 +149,8 @@ export class PositionWriter {
     const now = Date.now();
     await repo.ensurePartitions(day(new Date(now - 86_400_000)), day(new Date(now + 3 * 86_400_000)));
     const dropped = await repo.dropPartitionsBefore(day(new Date(now - retentionDays * 86_400_000)));
-    for (const name of dropped) this.partitionDays.delete(`${name.slice(10, 14)}-${name.slice(14, 16)}-${name.slice(16, 18)}`);
+    for (const name of dropped)
+      this.partitionDays.delete(`${name.slice(10, 14)}-${name.slice(14, 16)}-${name.slice(16, 18)}`);
     return dropped;
   }
 }

@@ -153,24 +153,28 @@ export class PositionsRepository {
   async insertBatch(fixes: AcceptedFix[]): Promise<BatchResult> {
     const numbers = (fn: (f: AcceptedFix) => number | null) => arrayLiteral(fixes, fn);
     // Named, so each connection parses and plans this large statement once.
-    const { rows } = await this.db.query<InsertRow>({ name: 'positions-insert-batch', text: INSERT_BATCH, values: [
-      numbers((f) => f.deviceId),
-      numbers((f) => f.personId),
-      numbers((f) => f.time.getTime()),
-      numbers((f) => f.lon),
-      numbers((f) => f.lat),
-      numbers((f) => f.speedMps),
-      numbers((f) => f.heading),
-      numbers((f) => f.altitude),
-      numbers((f) => f.accuracy),
-      numbers((f) => f.battery),
-      numbers((f) => f.gridId),
-      numbers((f) => f.gridVersionId),
-      fixes.map((f) => f.source),
-      fixes.map((f) => (f.attributes ? JSON.stringify(f.attributes) : null)),
-      numbers((f) => f.flags),
-      numbers((f) => f.deviceTime?.getTime() ?? null),
-    ] });
+    const { rows } = await this.db.query<InsertRow>({
+      name: 'positions-insert-batch',
+      text: INSERT_BATCH,
+      values: [
+        numbers((f) => f.deviceId),
+        numbers((f) => f.personId),
+        numbers((f) => f.time.getTime()),
+        numbers((f) => f.lon),
+        numbers((f) => f.lat),
+        numbers((f) => f.speedMps),
+        numbers((f) => f.heading),
+        numbers((f) => f.altitude),
+        numbers((f) => f.accuracy),
+        numbers((f) => f.battery),
+        numbers((f) => f.gridId),
+        numbers((f) => f.gridVersionId),
+        fixes.map((f) => f.source),
+        fixes.map((f) => (f.attributes ? JSON.stringify(f.attributes) : null)),
+        numbers((f) => f.flags),
+        numbers((f) => f.deviceTime?.getTime() ?? null),
+      ],
+    });
     const row = rows[0]!;
     const at = new Map<string, number>();
     return {
@@ -209,10 +213,16 @@ export class PositionsRepository {
   }
 
   /** Each person's newest fix and the device that sent it, to check the next one against. */
-  async lastFixes(): Promise<{ device_id: number; fix_time: Date; lat: number; lon: number; accuracy: number | null }[]> {
-    const { rows } = await this.db.query<{ device_id: number; fix_time: Date; lat: number; lon: number; accuracy: number | null }>(
-      'SELECT device_id, fix_time, lat, lon, accuracy FROM current_positions',
-    );
+  async lastFixes(): Promise<
+    { device_id: number; fix_time: Date; lat: number; lon: number; accuracy: number | null }[]
+  > {
+    const { rows } = await this.db.query<{
+      device_id: number;
+      fix_time: Date;
+      lat: number;
+      lon: number;
+      accuracy: number | null;
+    }>('SELECT device_id, fix_time, lat, lon, accuracy FROM current_positions');
     return rows;
   }
 }

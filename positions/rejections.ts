@@ -33,7 +33,15 @@ export class RejectionCounter {
     this.add(now.toISOString().slice(0, 10), deviceRef, reason, 1, detail, now, example);
   }
 
-  private add(day: string, deviceRef: string, reason: RejectReason, count: number, detail: string, now: Date, example: Record<string, unknown> | null): void {
+  private add(
+    day: string,
+    deviceRef: string,
+    reason: RejectReason,
+    count: number,
+    detail: string,
+    now: Date,
+    example: Record<string, unknown> | null,
+  ): void {
     // Past the bound, unknown refs fold into one row so memory stays flat under a flood.
     const ref = this.pending.size >= MAX_KEYS ? '(many)' : deviceRef.slice(0, 64) || '(none)';
     const key = `${day}|${ref}|${reason}`;
@@ -44,7 +52,15 @@ export class RejectionCounter {
       entry.lastAt = now;
       entry.lastExample = example ?? entry.lastExample;
     } else {
-      this.pending.set(key, { day, deviceRef: ref, reason, count, lastDetail: detail.slice(0, 300), lastAt: now, lastExample: example });
+      this.pending.set(key, {
+        day,
+        deviceRef: ref,
+        reason,
+        count,
+        lastDetail: detail.slice(0, 300),
+        lastAt: now,
+        lastExample: example,
+      });
     }
   }
 
@@ -69,8 +85,15 @@ export class RejectionCounter {
          ON CONFLICT (day, device_ref, reason) DO UPDATE SET count = fix_rejections.count + EXCLUDED.count,
            last_detail = EXCLUDED.last_detail, last_at = EXCLUDED.last_at,
            last_example = COALESCE(EXCLUDED.last_example, fix_rejections.last_example)`,
-        [batch.map((b) => b.day), batch.map((b) => b.deviceRef), batch.map((b) => b.reason), batch.map((b) => b.count), batch.map((b) => b.lastDetail), batch.map((b) => b.lastAt),
-          batch.map((b) => (b.lastExample ? JSON.stringify(b.lastExample) : null))],
+        [
+          batch.map((b) => b.day),
+          batch.map((b) => b.deviceRef),
+          batch.map((b) => b.reason),
+          batch.map((b) => b.count),
+          batch.map((b) => b.lastDetail),
+          batch.map((b) => b.lastAt),
+          batch.map((b) => (b.lastExample ? JSON.stringify(b.lastExample) : null)),
+        ],
       );
     } catch (err) {
       log.warn({ err }, 'could not write rejection counts; they are kept for the next try');

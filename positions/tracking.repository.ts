@@ -10,8 +10,27 @@ export class TrackingRepository {
   constructor(private readonly db: DbClient) {}
 
   /** The path as GeoJSON (outliers left out, and counted); simplified (tolerance in metres) when asked. */
-  async trace(personId: number, from: Date, to: Date, toleranceM: number): Promise<{ geometry: unknown; points: number; outliers: number; lengthM: number; first: Date | null; last: Date | null }> {
-    const { rows } = await this.db.query<{ geometry: unknown; points: number; outliers: number; length_m: number; first: Date | null; last: Date | null }>(
+  async trace(
+    personId: number,
+    from: Date,
+    to: Date,
+    toleranceM: number,
+  ): Promise<{
+    geometry: unknown;
+    points: number;
+    outliers: number;
+    lengthM: number;
+    first: Date | null;
+    last: Date | null;
+  }> {
+    const { rows } = await this.db.query<{
+      geometry: unknown;
+      points: number;
+      outliers: number;
+      length_m: number;
+      first: Date | null;
+      last: Date | null;
+    }>(
       `WITH all_pts AS (
          SELECT fix_time, flags, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS g FROM positions
          WHERE person_id = $1 AND fix_time >= $2 AND fix_time < $3),
@@ -26,7 +45,14 @@ export class TrackingRepository {
       [personId, from, to, toleranceM],
     );
     const r = rows[0]!;
-    return { geometry: r.geometry, points: r.points, outliers: r.outliers, lengthM: r.length_m, first: r.first, last: r.last };
+    return {
+      geometry: r.geometry,
+      points: r.points,
+      outliers: r.outliers,
+      lengthM: r.length_m,
+      first: r.first,
+      last: r.last,
+    };
   }
 
   async gridEvents(filter: { personId?: number; gridId?: number; from: Date; to: Date; limit: number }) {
@@ -48,7 +74,10 @@ export class TrackingRepository {
    */
   async coverage(gridId: number, from: Date, to: Date, radiusM: number, maxGapS: number) {
     const { rows } = await this.db.query<{
-      grid_geom_area: number; streets_m: number; covered_streets_m: number; covered_area_m2: number;
+      grid_geom_area: number;
+      streets_m: number;
+      covered_streets_m: number;
+      covered_area_m2: number;
       people: { personId: number; name: string; seconds: number; fixes: number }[];
     }>(
       `WITH grid AS (SELECT geom FROM grid_versions WHERE grid_id = $1 AND valid_from < $3 AND (valid_to IS NULL OR valid_to > $2)

@@ -45,7 +45,8 @@ export class TrackingService {
   }
 
   private async townByCode(code: string): Promise<Area | null> {
-    if (this.towns.revision !== this.gridMap.revision) this.towns = { revision: this.gridMap.revision, byCode: new Map() };
+    if (this.towns.revision !== this.gridMap.revision)
+      this.towns = { revision: this.gridMap.revision, byCode: new Map() };
     const towns = this.towns;
     const cached = towns.byCode.get(code);
     if (cached) return cached;
@@ -56,7 +57,14 @@ export class TrackingService {
   }
 
   /** `ownerOnly`: a gridworker, who may read only their own. */
-  async trace(auth: AuthContext, personId: number, from: Date, to: Date, simplifyM: number | undefined, ownerOnly = false) {
+  async trace(
+    auth: AuthContext,
+    personId: number,
+    from: Date,
+    to: Date,
+    simplifyM: number | undefined,
+    ownerOnly = false,
+  ) {
     await this.person(auth, personId, ownerOnly);
     if (to <= from) throw new BadRequest('"to" must be after "from"');
     if (to.getTime() - from.getTime() > 31 * DAY_MS) throw new BadRequest('A trace spans at most 31 days');
@@ -65,7 +73,17 @@ export class TrackingService {
     return {
       type: 'Feature' as const,
       geometry: t.points >= 2 ? t.geometry : null,
-      properties: { personId, from, to, points: t.points, outliersLeftOut: t.outliers, first: t.first, last: t.last, lengthM: Math.round(t.lengthM), simplifiedM: tolerance },
+      properties: {
+        personId,
+        from,
+        to,
+        points: t.points,
+        outliersLeftOut: t.outliers,
+        first: t.first,
+        last: t.last,
+        lengthM: Math.round(t.lengthM),
+        simplifiedM: tolerance,
+      },
     };
   }
 
@@ -105,11 +123,27 @@ export class TrackingService {
     for (const r of rows) {
       let d = devices.get(r.deviceRef);
       if (!d) {
-        d = { deviceRef: r.deviceRef, deviceId: r.deviceId, personId: r.personId, personName: r.personName, townId: r.townId, total: 0, lastAt: r.lastAt, reasons: {}, advice: [] };
+        d = {
+          deviceRef: r.deviceRef,
+          deviceId: r.deviceId,
+          personId: r.personId,
+          personName: r.personName,
+          townId: r.townId,
+          total: 0,
+          lastAt: r.lastAt,
+          reasons: {},
+          advice: [],
+        };
         devices.set(r.deviceRef, d);
       }
       const reason = r.reason as RejectReason;
-      d.reasons[reason] = { kind: kindOf(reason), count: r.count, lastAt: r.lastAt, lastDetail: r.lastDetail, lastExample: r.lastExample };
+      d.reasons[reason] = {
+        kind: kindOf(reason),
+        count: r.count,
+        lastAt: r.lastAt,
+        lastDetail: r.lastDetail,
+        lastExample: r.lastExample,
+      };
       d.total += r.count;
       if (r.lastAt > d.lastAt) d.lastAt = r.lastAt;
       const advice = ADVICE[reason];
@@ -138,11 +172,15 @@ const kindOf = (reason: RejectReason): RejectionKind =>
 const ADVICE: Partial<Record<RejectReason, string>> = {
   clock_ahead: "The phone's clock is ahead: set date, time and time zone to automatic (network time).",
   late: "The phone sent positions long after their time: check its mobile data and that the app may run in the background; if every position is late by the same hours, the phone's clock is behind (set automatic time).",
-  no_fix: 'The phone sends positions without a GPS fix: turn on location (high accuracy) and allow the app precise location.',
-  expired: "The phone sends positions older than the history kept: its clock is far behind (reset?); set automatic time.",
-  marked_invalid: 'The phone marks its positions invalid (no GPS fix): turn on location (high accuracy), move away from cover.',
+  no_fix:
+    'The phone sends positions without a GPS fix: turn on location (high accuracy) and allow the app precise location.',
+  expired:
+    'The phone sends positions older than the history kept: its clock is far behind (reset?); set automatic time.',
+  marked_invalid:
+    'The phone marks its positions invalid (no GPS fix): turn on location (high accuracy), move away from cover.',
   outlier: 'The phone reported jumps: GPS noise indoors or a mock-location app; they are left out until confirmed.',
-  unknown_device: 'A phone sends with an identifier nobody registered: register the device or correct the identifier in the app.',
+  unknown_device:
+    'A phone sends with an identifier nobody registered: register the device or correct the identifier in the app.',
   device_disabled: 'A disabled device still sends: remove the app from that phone or enable the device again.',
   rate_limited: 'The phone sends far too often: set the app interval to 10 s or more.',
 };
@@ -155,6 +193,17 @@ interface DeviceRejections {
   townId: number | null;
   total: number;
   lastAt: Date;
-  reasons: Partial<Record<RejectReason, { kind: RejectionKind; count: number; lastAt: Date; lastDetail: string | null; lastExample: Record<string, unknown> | null }>>;
+  reasons: Partial<
+    Record<
+      RejectReason,
+      {
+        kind: RejectionKind;
+        count: number;
+        lastAt: Date;
+        lastDetail: string | null;
+        lastExample: Record<string, unknown> | null;
+      }
+    >
+  >;
   advice: string[];
 }

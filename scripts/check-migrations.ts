@@ -11,7 +11,9 @@ const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'serve
 const manifestPath = path.join(dir, 'landed.sha256');
 
 async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path.join(dir, file))).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(path.join(dir, file)))
+    .digest('hex');
 }
 
 async function readManifest(): Promise<Map<string, string>> {
@@ -31,7 +33,8 @@ const problems: string[] = [];
 const added: string[] = [];
 for (const [name, hash] of recorded) {
   if (!files.includes(name)) problems.push(`${name} has landed but is gone: restore it`);
-  else if ((await sha256(name)) !== hash) problems.push(`${name} has landed but was edited: revert it and add a new migration`);
+  else if ((await sha256(name)) !== hash)
+    problems.push(`${name} has landed but was edited: revert it and add a new migration`);
 }
 for (const name of files.filter((f) => !recorded.has(f))) {
   if (record) added.push(`${await sha256(name)}  ${name}`);

@@ -22,8 +22,8 @@ async function main(): Promise<number> {
   try {
     const result = await rotateSecretKey(db, cfg.SECRET_KEY, next);
     console.log(
-      `Re-sealed ${result.resealed} camera credential(s) under the new key (fingerprint ${result.newKeyFingerprint}); `
-        + `${result.alreadyNew} already were. Start every process with SECRET_KEY set to the new key.`,
+      `Re-sealed ${result.resealed} camera credential(s) under the new key (fingerprint ${result.newKeyFingerprint}); ` +
+        `${result.alreadyNew} already were. Start every process with SECRET_KEY set to the new key.`,
     );
     return 0;
   } catch (err) {
@@ -37,7 +37,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

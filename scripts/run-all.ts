@@ -28,11 +28,21 @@ const processes: Proc[] = [
           optional: true,
           args: [
             'scripts/simulators/gridworkers/main.ts',
-            '--api', `http://127.0.0.1:${process.env['PORT'] ?? 8080}`,
-            '--osmand', `http://127.0.0.1:${process.env['OSMAND_PORT'] ?? 5055}`,
+            '--api',
+            `http://127.0.0.1:${process.env['PORT'] ?? 8080}`,
+            '--osmand',
+            `http://127.0.0.1:${process.env['OSMAND_PORT'] ?? 5055}`,
             // The installer sets phones up: the one role that reads their identifiers.
-            '--town', '330802101', '--username', 'installer', '--password', 'hangbu-demo',
-            '--interval', '10', '--phone-tokens', DEMO_PHONE_TOKENS,
+            '--town',
+            '330802101',
+            '--username',
+            'installer',
+            '--password',
+            'hangbu-demo',
+            '--interval',
+            '10',
+            '--phone-tokens',
+            DEMO_PHONE_TOKENS,
           ],
         },
       ]
@@ -52,7 +62,10 @@ function stopAll(code: number): void {
 }
 
 function run(p: Proc): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...p.args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...p.args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
   const prefix = `[${p.name}] `;
   createInterface({ input: child.stdout! }).on('line', (line) => {
     if (p.name === 'api' && line.includes('api listening')) apiReady();

@@ -24,7 +24,9 @@ const DEMO_ROLES: Role[] = ['planner', 'operator', 'dispatcher', 'installer'];
 
 async function main(): Promise<void> {
   if (config().NODE_ENV === 'production') {
-    console.error('[seed] the demo town and its accounts (password "hangbu-demo") are not seeded in production: set DEMO_TOWN=false');
+    console.error(
+      '[seed] the demo town and its accounts (password "hangbu-demo") are not seeded in production: set DEMO_TOWN=false',
+    );
     process.exit(2);
   }
   const services = await createServices(config());
@@ -33,10 +35,13 @@ async function main(): Promise<void> {
     if (admin) {
       await mkdir('var', { recursive: true });
       await writeFile('var/first-admin.txt', `${admin.username} ${admin.password}\n`, { mode: 0o600 });
-      console.log(`[seed] created the first admin: username "${admin.username}", password "${admin.password}" (also in var/first-admin.txt)`);
+      console.log(
+        `[seed] created the first admin: username "${admin.username}", password "${admin.password}" (also in var/first-admin.txt)`,
+      );
     }
     const accounts = new AccountsRepository(services.db);
-    const adminAccount = (await accounts.findByUsername('admin')) ?? (await accounts.list()).find((a) => a.roles.includes('admin'));
+    const adminAccount =
+      (await accounts.findByUsername('admin')) ?? (await accounts.list()).find((a) => a.roles.includes('admin'));
     if (!adminAccount) throw new Error('no admin account to seed as');
 
     const town = await new AreasRepository(services.db).findByCode(DEMO_TOWN_CODE);
@@ -44,13 +49,22 @@ async function main(): Promise<void> {
     if (!hasGrids) {
       const result = await loadFixture(services, AuthContext.of(adminAccount), await readFixture(DEMO_DIR));
       const grids = result.towns.reduce((n, t) => n + t.grids, 0);
-      console.log(`[seed] demo town loaded: ${result.areas} areas, ${grids} grids (synthetic geometry, see fixtures/hangbu/README.md)`);
+      console.log(
+        `[seed] demo town loaded: ${result.areas} areas, ${grids} grids (synthetic geometry, see fixtures/hangbu/README.md)`,
+      );
     }
     const hangbu = (await new AreasRepository(services.db).findByCode(DEMO_TOWN_CODE))!;
     const auth = AuthContext.of(adminAccount);
     if ((await services.gazetteer.landmarks(auth, DEMO_TOWN_CODE, undefined, 1, 0)).total === 0) {
-      const result = await services.gazetteer.importLandmarks(auth, DEMO_TOWN_CODE, await readFile(`${DEMO_DIR}/landmarks.csv`), 'replace');
-      console.log(`[seed] demo gazetteer: ${result.imported} landmarks and door plates (fixtures/hangbu/landmarks.csv)`);
+      const result = await services.gazetteer.importLandmarks(
+        auth,
+        DEMO_TOWN_CODE,
+        await readFile(`${DEMO_DIR}/landmarks.csv`),
+        'replace',
+      );
+      console.log(
+        `[seed] demo gazetteer: ${result.imported} landmarks and door plates (fixtures/hangbu/landmarks.csv)`,
+      );
     }
     if ((await new PeopleRepository(services.db).list({ townIds: [hangbu.id] })).length === 0) {
       const villages = await new AreasRepository(services.db).list({ level: 'village', parentId: hangbu.id });
@@ -59,7 +73,10 @@ async function main(): Promise<void> {
         villageCode: villages.find((v) => v.id === g.villageId)!.code,
       }));
       const roster = demoRoster(villages, grids);
-      const people = await services.people.create(auth, roster.map((r) => r.person));
+      const people = await services.people.create(
+        auth,
+        roster.map((r) => r.person),
+      );
       const tokens: Record<string, string> = {};
       for (const p of people) {
         // No identifier typed: the server makes one nobody can guess (the simulator reads it as the installer).
@@ -69,7 +86,9 @@ async function main(): Promise<void> {
       // The simulated phones need their tokens to hear offers (a token is shown only once).
       await mkdir('var', { recursive: true });
       await writeFile(DEMO_PHONE_TOKENS, JSON.stringify(tokens, null, 1), { mode: 0o600 });
-      console.log(`[seed] demo roster: ${people.length} people with phones (grid heads, full-time gridworkers, instructors)`);
+      console.log(
+        `[seed] demo roster: ${people.length} people with phones (grid heads, full-time gridworkers, instructors)`,
+      );
     }
     if (!existsSync(DEMO_OPEN311_KEY)) {
       const hotline = await new ClientKeysService(services.db).create(auth, '12345 热线 (演示)', DEMO_TOWN_CODE);
@@ -79,7 +98,13 @@ async function main(): Promise<void> {
     }
     for (const role of DEMO_ROLES) {
       if (await accounts.findByUsername(role)) continue;
-      await services.auth.createAccount({ username: role, displayName: `演示${role}`, password: DEMO_PASSWORD, roles: [role], townIds: [hangbu.id] });
+      await services.auth.createAccount({
+        username: role,
+        displayName: `演示${role}`,
+        password: DEMO_PASSWORD,
+        roles: [role],
+        townIds: [hangbu.id],
+      });
       console.log(`[seed] demo account "${role}" / "${DEMO_PASSWORD}" (航埠镇 only)`);
     }
   } finally {

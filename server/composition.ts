@@ -129,14 +129,25 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   const writer = new PositionWriter(db, { maxBatch: 2000, maxQueued: config.POSITION_QUEUE_MAX, concurrency: 2 });
   writer.onCommitted(publishCommittedPositions(live, gridMap, roster));
   const ingest = new IngestService(devices, gridMap, writer, rejections, {
-    limits: { maxFutureMs: config.FIX_MAX_FUTURE_S * 1000, maxAgeMs: config.POSITION_RETENTION_DAYS * 86_400_000, maxSpeedMps: config.FIX_MAX_SPEED_MPS,
-      lateAfterMs: config.FIX_LATE_AFTER_S * 1000, maxJumpSpeedMps: config.FIX_MAX_JUMP_SPEED_MPS, maxAccuracyM: config.FIX_MAX_ACCURACY_M,
-      outlierConfirmFixes: config.FIX_OUTLIER_CONFIRM_FIXES },
+    limits: {
+      maxFutureMs: config.FIX_MAX_FUTURE_S * 1000,
+      maxAgeMs: config.POSITION_RETENTION_DAYS * 86_400_000,
+      maxSpeedMps: config.FIX_MAX_SPEED_MPS,
+      lateAfterMs: config.FIX_LATE_AFTER_S * 1000,
+      maxJumpSpeedMps: config.FIX_MAX_JUMP_SPEED_MPS,
+      maxAccuracyM: config.FIX_MAX_ACCURACY_M,
+      outlierConfirmFixes: config.FIX_OUTLIER_CONFIRM_FIXES,
+    },
     deviceBurst: config.DEVICE_BURST,
     devicePerSecond: config.DEVICE_PER_SECOND,
   });
   const box = new CredentialBox(config.SECRET_KEY);
-  setCameraNetworks(new CameraNetworkPolicy({ networks: parseNetworks(config.CAMERA_NETWORKS), production: config.NODE_ENV === 'production' }));
+  setCameraNetworks(
+    new CameraNetworkPolicy({
+      networks: parseNetworks(config.CAMERA_NETWORKS),
+      production: config.NODE_ENV === 'production',
+    }),
+  );
   const cameraSessions = new CameraSessions(db, box, config.CAMERA_TIMEOUT_MS);
   const ptzLocks = new PtzLocks(redis, config.REDIS_PREFIX, config.PTZ_LOCK_IDLE_S * 1000);
   const media = new MediaStore(config.MEDIA_DIR);
@@ -150,10 +161,16 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     idleMs: config.RELAY_IDLE_S * 1000,
     maxRelays: config.RELAYS_MAX,
   });
-  const cameraHealth = new CameraHealth(db, cameraSessions, live, { concurrency: 50, timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS) });
+  const cameraHealth = new CameraHealth(db, cameraSessions, live, {
+    concurrency: 50,
+    timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS),
+  });
   const video = new LiveVideoService(db, box, relays, live);
   const plans = new PlansService(db, gridMap, config.GRID_SLIVER_M2, (townIds, revision) =>
-    live.publish(townIds.map((townId) => ({ topic: 'grids', townId, data: { action: 'published', revision } }))).catch(() => undefined));
+    live
+      .publish(townIds.map((townId) => ({ topic: 'grids', townId, data: { action: 'published', revision } })))
+      .catch(() => undefined),
+  );
   const gazetteer = new GazetteerService(db, gridMap, redis, config.REDIS_PREFIX);
   await gazetteer.refresh(true);
   return {
@@ -162,7 +179,11 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     redis,
     gridMap,
     live,
-    auth: new AuthService(db, config.SESSION_TTL_HOURS, { redis, redisPrefix: config.REDIS_PREFIX, production: config.NODE_ENV === 'production' }),
+    auth: new AuthService(db, config.SESSION_TTL_HOURS, {
+      redis,
+      redisPrefix: config.REDIS_PREFIX,
+      production: config.NODE_ENV === 'production',
+    }),
     areas: new AreasService(db, gridMap),
     plans,
     mapFiles: new MapFilesService(db, plans, mapFileReader(config), config.MAP_FILE_TIMEOUT_S * 1000),
@@ -189,7 +210,12 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     video,
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
     incidents: createIncidentServices({
-      config, db, redis, gridMap, live, media,
+      config,
+      db,
+      redis,
+      gridMap,
+      live,
+      media,
       peopleChanged: (ids) => people.announce(ids),
       cameraPicture: async (auth, id) => (await cameras.snapshot(auth, id)).jpeg,
     }),
@@ -224,7 +250,9 @@ export async function startApi(config: Config, options: { staticDir?: string } =
   });
   const { port } = server.address() as AddressInfo;
   const metrics = new Metrics();
-  const osmand: RunningOsmand = await startOsmandServer(null, config.OSMAND_PORT, (status) => metrics.osmand.inc({ status: String(status) }));
+  const osmand: RunningOsmand = await startOsmandServer(null, config.OSMAND_PORT, (status) =>
+    metrics.osmand.inc({ status: String(status) }),
+  );
   const services = await createServices(config, `http://127.0.0.1:${port}`);
   const subscriber = createRedis(config.REDIS_URL, 'api-sub');
   await services.gridMap.follow(subscriber);
@@ -232,13 +260,22 @@ export async function startApi(config: Config, options: { staticDir?: string } =
   await services.live.listen(subscriber);
   await whenAvailable('live roster', () => services.roster.load(), rootLogger);
   services.roster.follow(services.live);
-  await whenAvailable('position partitions', () => services.writer.maintain(config.POSITION_RETENTION_DAYS), rootLogger);
-  const maintenance = setInterval(() => void services.writer.maintain(config.POSITION_RETENTION_DAYS).catch(() => undefined), 3_600_000);
+  await whenAvailable(
+    'position partitions',
+    () => services.writer.maintain(config.POSITION_RETENTION_DAYS),
+    rootLogger,
+  );
+  const maintenance = setInterval(
+    () => void services.writer.maintain(config.POSITION_RETENTION_DAYS).catch(() => undefined),
+    3_600_000,
+  );
   maintenance.unref();
   services.rejections.start();
   services.auth.startPurge();
   await whenAvailable('device directory', () => services.devices.warm(), rootLogger);
-  services.ingest.remember(await whenAvailable('last fixes', () => new PositionsRepository(services.db).lastFixes(), rootLogger));
+  services.ingest.remember(
+    await whenAvailable('last fixes', () => new PositionsRepository(services.db).lastFixes(), rootLogger),
+  );
 
   metrics.gauge('wangge_relays', 'Live video relays (ffmpeg) this instance runs', () => services.relays.size);
   metrics.gauge('wangge_live_streams', 'Open SSE streams on this instance', () => services.live.size);
@@ -264,20 +301,33 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),
       ...liveVideoRoutes(services.video, services.liveSources, services.cameras),
-      ...cameraRoutes(services.cameras, services.ptz, services.cameraHealth, services.discovery, services.alerts, services.media, services.cameraAdmin),
+      ...cameraRoutes(
+        services.cameras,
+        services.ptz,
+        services.cameraHealth,
+        services.discovery,
+        services.alerts,
+        services.media,
+        services.cameraAdmin,
+      ),
       ...incidentRoutes(services),
       ...open311ClientRoutes(services),
       ...gazetteerRoutes(services.gazetteer),
-      ...liveRoutes(services.live, new AreasRepository(services.db), ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'],
-        { auth: services.auth, recheckMs: config.SESSION_RECHECK_S * 1000 }),
+      ...liveRoutes(
+        services.live,
+        new AreasRepository(services.db),
+        ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'],
+        { auth: services.auth, recheckMs: config.SESSION_RECHECK_S * 1000 },
+      ),
     ],
   });
   gate.open(app);
   osmand.serve(services.ingest);
   // Pushed streams; one node-media-server per process, so it is optional (tests turn it off).
-  const rtmp = config.RTMP_PORT > 0
-    ? await RtmpIngest.start({ rtmpPort: config.RTMP_PORT, authorize: (key) => services.liveSources.authorize(key) })
-    : null;
+  const rtmp =
+    config.RTMP_PORT > 0
+      ? await RtmpIngest.start({ rtmpPort: config.RTMP_PORT, authorize: (key) => services.liveSources.authorize(key) })
+      : null;
   if (rtmp) {
     services.liveSources.attach(rtmp);
     rtmp.on('published', (key: string) => void services.liveSources.published(key, true).catch(() => undefined));

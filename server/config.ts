@@ -11,12 +11,18 @@ const schema = z.object({
   DATABASE_URL: z.string().url().default('postgres://postgres:postgres@127.0.0.1:5432/wangge'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379/0'),
   /** Prefix of every Redis key and channel, so several deployments or test runs can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[\w.-]{1,40}$/).default('wangge'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,40}$/)
+    .default('wangge'),
   PORT: port.default(8080),
   OSMAND_PORT: port.default(5055),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest accepted request body, e.g. "5mb". */
-  BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('10mb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/)
+    .default('10mb'),
   /** Polygons (gaps, overlaps, spill-over) smaller than this are warnings, not errors. */
   GRID_SLIVER_M2: z.coerce.number().min(0).default(1),
   /** How long a login token lives. */
@@ -26,7 +32,10 @@ const schema = z.object({
   /** Tile cache entries kept in memory per instance. */
   TILE_CACHE_ENTRIES: z.coerce.number().int().positive().default(20_000),
   /** Key that encrypts camera credentials at rest: 32 bytes as 64 hex characters. */
-  SECRET_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters').default('6f'.repeat(32)),
+  SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters')
+    .default('6f'.repeat(32)),
   /** Where the start command seeds the demo town from. */
   DEMO_TOWN: bool.default(true),
   /** Days of position history kept; older day partitions are dropped. */
@@ -91,7 +100,10 @@ const schema = z.object({
   /** Deadline of one ogr2ogr / ogrinfo run. */
   MAP_FILE_TIMEOUT_S: z.coerce.number().min(1).max(600).default(60),
   /** Largest JSON body of an ordinary route; BODY_LIMIT is for the routes that take uploads. */
-  JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/).default('100kb'),
+  JSON_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/)
+    .default('100kb'),
   /** Most positions in one geometry of a request (413 beyond). */
   MAX_POLYGON_VERTICES: z.coerce.number().int().min(4).default(20_000),
   /** Live streams (SSE) one account or phone keeps open on an instance (429 beyond). */
@@ -106,8 +118,18 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Port where the workers process serves its /metrics (dispatch latency, queues); 0: none. */
   WORKERS_METRICS_PORT: port.default(0),
-  CAMERA_NETWORKS: z.string().default('').refine((v) => v.split(',').map((s) => s.trim()).filter(Boolean).every((c) => cidrProblem(c) === null),
-    { message: 'must be comma-separated CIDRs such as 10.20.0.0/16,192.168.1.0/24' }),
+  CAMERA_NETWORKS: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .every((c) => cidrProblem(c) === null),
+      { message: 'must be comma-separated CIDRs such as 10.20.0.0/16,192.168.1.0/24' },
+    ),
 });
 
 export type Config = z.infer<typeof schema>;

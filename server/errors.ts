@@ -17,7 +17,13 @@ export class AppError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
   }
 }
 
@@ -59,14 +65,22 @@ export class Unprocessable extends AppError {
 }
 
 export class ServiceUnavailable extends AppError {
-  constructor(message: string, readonly retryAfterSeconds = 1) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 1,
+  ) {
     super(503, 'unavailable', message);
   }
 }
 
 /** Too many attempts (login throttling); the caller may try again after Retry-After. */
 export class TooManyRequests extends AppError {
-  constructor(message: string, readonly retryAfterSeconds: number, code = 'too_many_requests', details?: unknown) {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    code = 'too_many_requests',
+    details?: unknown,
+  ) {
     super(429, code, message, details);
   }
 }
@@ -74,6 +88,10 @@ export class TooManyRequests extends AppError {
 /** The account still has the password it was given and must choose its own first. */
 export class PasswordChangeRequired extends AppError {
   constructor() {
-    super(403, 'password_change_required', 'Choose your own password first: POST /api/auth/password with currentPassword and newPassword');
+    super(
+      403,
+      'password_change_required',
+      'Choose your own password first: POST /api/auth/password with currentPassword and newPassword',
+    );
   }
 }

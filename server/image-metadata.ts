@@ -8,10 +8,14 @@ export class ImageFormatError extends Error {}
 
 export function stripImageMetadata(image: Buffer, contentType: string): Buffer {
   switch (contentType.split(';')[0]!.trim().toLowerCase()) {
-    case 'image/jpeg': return stripJpeg(image);
-    case 'image/png': return stripPng(image);
-    case 'image/webp': return stripWebp(image);
-    default: throw new ImageFormatError(`No metadata stripping for ${contentType}`);
+    case 'image/jpeg':
+      return stripJpeg(image);
+    case 'image/png':
+      return stripPng(image);
+    case 'image/webp':
+      return stripWebp(image);
+    default:
+      throw new ImageFormatError(`No metadata stripping for ${contentType}`);
   }
 }
 
@@ -31,7 +35,8 @@ function keepJpegSegment(marker: number, payload: Buffer): boolean {
 }
 
 export function stripJpeg(image: Buffer): Buffer {
-  if (image.length < 4 || image[0] !== 0xff || image[1] !== 0xd8) throw new ImageFormatError('not a JPEG (no SOI marker)');
+  if (image.length < 4 || image[0] !== 0xff || image[1] !== 0xd8)
+    throw new ImageFormatError('not a JPEG (no SOI marker)');
   const parts: Buffer[] = [image.subarray(0, 2)];
   let at = 2;
   while (at < image.length) {
@@ -50,7 +55,8 @@ export function stripJpeg(image: Buffer): Buffer {
     if (start + 4 > image.length) throw new ImageFormatError('JPEG ends inside a segment header');
     const length = image.readUInt16BE(start + 2);
     const end = start + 2 + length;
-    if (length < 2 || end > image.length) throw new ImageFormatError(`JPEG segment 0xFF${marker.toString(16)} runs past the end`);
+    if (length < 2 || end > image.length)
+      throw new ImageFormatError(`JPEG segment 0xFF${marker.toString(16)} runs past the end`);
     if (marker === SOS) {
       // The compressed picture follows to the end: kept as it is.
       parts.push(image.subarray(at));

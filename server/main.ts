@@ -24,8 +24,12 @@ async function main(): Promise<void> {
   const admin = await api.services.auth.ensureFirstAdmin(process.env['ADMIN_PASSWORD']);
   rootLogger.info({ url: api.url, osmandUrl: api.osmandUrl }, 'api listening');
   if (admin) {
-    console.log(`\nFirst start: created the account "${admin.username}" with password "${admin.password}"${process.env['ADMIN_PASSWORD'] === undefined || cfg.NODE_ENV === 'production' ? ', to be changed at the first login' : ''}.`);
-    console.log(`Log in: curl -X POST localhost:${cfg.PORT}/api/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"${admin.password}"}'\n`);
+    console.log(
+      `\nFirst start: created the account "${admin.username}" with password "${admin.password}"${process.env['ADMIN_PASSWORD'] === undefined || cfg.NODE_ENV === 'production' ? ', to be changed at the first login' : ''}.`,
+    );
+    console.log(
+      `Log in: curl -X POST localhost:${cfg.PORT}/api/auth/login -H 'content-type: application/json' -d '{"username":"admin","password":"${admin.password}"}'\n`,
+    );
   }
   const stop = async (signal: string) => {
     rootLogger.info({ signal }, 'stopping');

@@ -11,14 +11,29 @@ import type { Queue } from 'bullmq';
 
 export class Metrics {
   readonly registry = new client.Registry();
-  private readonly requests = new client.Counter({ name: 'wangge_http_requests_total', help: 'HTTP requests answered, by route and status', labelNames: ['method', 'route', 'status'] as const, registers: [this.registry] });
+  private readonly requests = new client.Counter({
+    name: 'wangge_http_requests_total',
+    help: 'HTTP requests answered, by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
   private readonly latency = new client.Histogram({
-    name: 'wangge_http_request_duration_seconds', help: 'HTTP answer time by route', labelNames: ['method', 'route'] as const, registers: [this.registry],
+    name: 'wangge_http_request_duration_seconds',
+    help: 'HTTP answer time by route',
+    labelNames: ['method', 'route'] as const,
+    registers: [this.registry],
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   });
-  readonly osmand = new client.Counter({ name: 'wangge_osmand_requests_total', help: 'OsmAnd port answers by status', labelNames: ['status'] as const, registers: [this.registry] });
+  readonly osmand = new client.Counter({
+    name: 'wangge_osmand_requests_total',
+    help: 'OsmAnd port answers by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   private readonly dispatchLatency = new client.Histogram({
-    name: 'wangge_dispatch_latency_seconds', help: 'From an incident being reported to its offer (workers process)', registers: [this.registry],
+    name: 'wangge_dispatch_latency_seconds',
+    help: 'From an incident being reported to its offer (workers process)',
+    registers: [this.registry],
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   });
 
@@ -28,20 +43,33 @@ export class Metrics {
 
   /** Gauges read when scraped. */
   gauge(name: string, help: string, read: () => number | Promise<number>): void {
-    new client.Gauge({ name, help, registers: [this.registry], async collect() {
-      this.set(await read());
-    } });
+    new client.Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
   }
 
   /** Queue depth by queue and state, read from Redis when scraped (0s while Redis is away). */
   queues(queues: Queue[]): void {
-    new client.Gauge({ name: 'wangge_queue_jobs', help: 'BullMQ jobs by queue and state', labelNames: ['queue', 'state'] as const, registers: [this.registry], async collect() {
-      this.reset();
-      await Promise.all(queues.map(async (q) => {
-        const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => null);
-        if (counts) for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
-      }));
-    } });
+    new client.Gauge({
+      name: 'wangge_queue_jobs',
+      help: 'BullMQ jobs by queue and state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        await Promise.all(
+          queues.map(async (q) => {
+            const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => null);
+            if (counts) for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
+          }),
+        );
+      },
+    });
   }
 
   /** Offers made (in the workers process): reported → offered. */
@@ -66,11 +94,14 @@ export class Metrics {
     return async (req: Request, res: Response): Promise<void> => {
       const header = req.headers.authorization ?? '';
       const given = header.startsWith('Bearer ') ? Buffer.from(header.slice(7).trim()) : null;
-      const scraper = expected !== null && given !== null && given.length === expected.length && timingSafeEqual(given, expected);
+      const scraper =
+        expected !== null && given !== null && given.length === expected.length && timingSafeEqual(given, expected);
       if (!scraper) {
         const auth = res.locals['auth'] as AuthContext | undefined;
-        if (!auth?.isAuthenticated) throw new Unauthorized('Send METRICS_TOKEN or an admin session as "Authorization: Bearer …"');
-        if (!auth.account?.roles.includes('admin')) throw new Forbidden('Metrics are for admins and the metrics scraper');
+        if (!auth?.isAuthenticated)
+          throw new Unauthorized('Send METRICS_TOKEN or an admin session as "Authorization: Bearer …"');
+        if (!auth.account?.roles.includes('admin'))
+          throw new Forbidden('Metrics are for admins and the metrics scraper');
       }
       const { contentType, body } = await this.scrape();
       res.setHeader('Content-Type', contentType);
@@ -85,7 +116,9 @@ export class Metrics {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
         const pattern = (req.route as { path?: string } | undefined)?.path;
-        const route = pattern ?? (req.path.startsWith('/api/') ? 'unmatched' : req.path.startsWith('/tiles/') ? '/tiles' : 'static');
+        const route =
+          pattern ??
+          (req.path.startsWith('/api/') ? 'unmatched' : req.path.startsWith('/tiles/') ? '/tiles' : 'static');
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
         this.latency.observe({ method: req.method, route }, seconds);

@@ -4,7 +4,16 @@ import { rootLogger } from './logger.js';
 
 export function guardProcess(name: string): void {
   process.on('unhandledRejection', (reason: unknown) => {
-    rootLogger.error({ process: name, err: reason instanceof Error ? { message: reason.message, code: (reason as { code?: unknown }).code, stack: reason.stack } : String(reason) }, 'unhandled rejection');
+    rootLogger.error(
+      {
+        process: name,
+        err:
+          reason instanceof Error
+            ? { message: reason.message, code: (reason as { code?: unknown }).code, stack: reason.stack }
+            : String(reason),
+      },
+      'unhandled rejection',
+    );
   });
   process.on('uncaughtException', (err: Error) => {
     rootLogger.fatal({ process: name, err: { message: err.message, stack: err.stack } }, 'uncaught exception; exiting');

@@ -38,12 +38,20 @@ export class AlertWatcher {
     for (const camera of cameras) {
       if (this.subscriptions.has(camera.id)) continue;
       this.loggedInAs.set(camera.id, credentialsOf(camera));
-      const connect = { host: camera.host, port: camera.port, username: camera.username, password: this.box.open(camera.passwordEnc), timeoutMs: this.timeoutMs };
+      const connect = {
+        host: camera.host,
+        port: camera.port,
+        username: camera.username,
+        password: this.box.open(camera.passwordEnc),
+        timeoutMs: this.timeoutMs,
+      };
       this.subscriptions.set(
         camera.id,
         subscribeEvents(connect, {
           onEvent: (event) => {
-            const p = this.alerts.handle(camera.id, event).catch((err: unknown) => log.error({ err, cameraId: camera.id }, 'alarm not recorded'));
+            const p = this.alerts
+              .handle(camera.id, event)
+              .catch((err: unknown) => log.error({ err, cameraId: camera.id }, 'alarm not recorded'));
             this.inFlight.add(p);
             void p.finally(() => this.inFlight.delete(p));
           },

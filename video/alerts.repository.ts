@@ -28,7 +28,14 @@ export class AlertsRepository {
    * one of its kind is counted into it; otherwise a new alert begins, tied to the grid
    * the camera stands in. Serialised per camera by a row lock.
    */
-  async record(cameraId: number, kind: string, topic: string, at: Date, data: unknown, windowMs: number): Promise<{ alert: Alert; isNew: boolean }> {
+  async record(
+    cameraId: number,
+    kind: string,
+    topic: string,
+    at: Date,
+    data: unknown,
+    windowMs: number,
+  ): Promise<{ alert: Alert; isNew: boolean }> {
     await this.db.query('SELECT id FROM cameras WHERE id = $1 FOR UPDATE', [cameraId]);
     const { rows: open } = await this.db.query<{ id: number }>(
       `UPDATE camera_alerts SET count = count + 1, last_at = GREATEST(last_at, $3)
@@ -68,7 +75,10 @@ export class AlertsRepository {
   }
 
   async markQueued(ids: number[]): Promise<void> {
-    await this.db.query('UPDATE camera_alerts SET queued_at = now() WHERE id = ANY($1::bigint[]) AND queued_at IS NULL', [ids]);
+    await this.db.query(
+      'UPDATE camera_alerts SET queued_at = now() WHERE id = ANY($1::bigint[]) AND queued_at IS NULL',
+      [ids],
+    );
   }
 
   /** Alerts not yet handed to the queue (the outbox), oldest first. */

@@ -43,14 +43,27 @@ export class AlertsService {
     const camera = await new CamerasRepository(this.db).find(cameraId);
     if (!camera) return null;
     const result = await inTransaction(this.db, (tx) =>
-      new AlertsRepository(tx).record(cameraId, event.kind, event.topic, event.time, { source: event.source, data: event.data }, this.dedupeMs),
+      new AlertsRepository(tx).record(
+        cameraId,
+        event.kind,
+        event.topic,
+        event.time,
+        { source: event.source, data: event.data },
+        this.dedupeMs,
+      ),
     );
     if (result.isNew) {
       await this.attachSnapshot(result.alert);
       await this.enqueue([result.alert]);
     }
     await this.live
-      .publish([{ topic: 'alerts', townId: camera.townId, data: { ...result.alert, cameraName: camera.name, isNew: result.isNew } }])
+      .publish([
+        {
+          topic: 'alerts',
+          townId: camera.townId,
+          data: { ...result.alert, cameraName: camera.name, isNew: result.isNew },
+        },
+      ])
       .catch(() => undefined);
     return result;
   }
@@ -70,7 +83,11 @@ export class AlertsService {
     if (!alerts.length) return;
     try {
       await this.queue.addBulk(
-        alerts.map((a) => ({ name: a.kind, data: { alertId: a.id, cameraId: a.cameraId, kind: a.kind }, opts: { jobId: `alert-${a.id}` } })),
+        alerts.map((a) => ({
+          name: a.kind,
+          data: { alertId: a.id, cameraId: a.cameraId, kind: a.kind },
+          opts: { jobId: `alert-${a.id}` },
+        })),
       );
       await new AlertsRepository(this.db).markQueued(alerts.map((a) => a.id));
     } catch (err) {

@@ -66,18 +66,35 @@ export class CameraAdminService {
     const username = input.username ?? camera.username;
     try {
       const address = await cameraNetworks().resolve(camera.host, camera.port);
-      const session = await connectCamera({ host: address, port: camera.port, username, password: input.password, timeoutMs: this.timeoutMs });
+      const session = await connectCamera({
+        host: address,
+        port: camera.port,
+        username,
+        password: input.password,
+        timeoutMs: this.timeoutMs,
+      });
       await session.close();
     } catch (err) {
       if (isOnvifError(err)) {
-        const message = installerMessage(err, { address: cameraLabel(camera.host, camera.port), timeoutMs: this.timeoutMs });
-        throw new Unprocessable(publicMessage(message, [input.password]), { kind: err.kind, step: err.step, host: camera.host, port: camera.port }, `camera_${err.kind}`);
+        const message = installerMessage(err, {
+          address: cameraLabel(camera.host, camera.port),
+          timeoutMs: this.timeoutMs,
+        });
+        throw new Unprocessable(
+          publicMessage(message, [input.password]),
+          { kind: err.kind, step: err.step, host: camera.host, port: camera.port },
+          `camera_${err.kind}`,
+        );
       }
       throw err;
     }
-    if (!(await new CamerasRepository(this.db).setCredentials(id, username, this.box.seal(input.password)))) throw new NotFound(`Camera ${id}`);
+    if (!(await new CamerasRepository(this.db).setCredentials(id, username, this.box.seal(input.password))))
+      throw new NotFound(`Camera ${id}`);
     await new SecurityLog(this.db).record({
-      kind: 'camera.credentials_changed', actor: auth.me, townIds: [camera.townId], subject: `camera ${id} ${camera.name}`,
+      kind: 'camera.credentials_changed',
+      actor: auth.me,
+      townIds: [camera.townId],
+      subject: `camera ${id} ${camera.name}`,
       details: { cameraId: id, usernameChanged: username !== camera.username },
     });
     this.sessions.drop(id);
@@ -96,21 +113,43 @@ export class CameraAdminService {
   async chooseStreams(auth: AuthContext, id: number, choice: StreamChoice): Promise<Camera> {
     const camera = await this.camera(auth, id);
     const tokens = camera.profiles.map((p) => p.token);
-    for (const [field, token] of [['main', choice.main], ['sub', choice.sub]] as const) {
+    for (const [field, token] of [
+      ['main', choice.main],
+      ['sub', choice.sub],
+    ] as const) {
       if (token !== null && !tokens.includes(token)) {
-        throw new Unprocessable(`摄像机没有令牌为 ${token} 的媒体配置 — The camera has no profile ${token} (it has ${tokens.join(', ')})`, { field, profiles: tokens }, 'unknown_profile');
+        throw new Unprocessable(
+          `摄像机没有令牌为 ${token} 的媒体配置 — The camera has no profile ${token} (it has ${tokens.join(', ')})`,
+          { field, profiles: tokens },
+          'unknown_profile',
+        );
       }
     }
-    if (choice.sub === choice.main) throw new Unprocessable('主码流和子码流不能是同一个配置 — main and sub must be different profiles', { field: 'sub' }, 'same_profile');
+    if (choice.sub === choice.main)
+      throw new Unprocessable(
+        '主码流和子码流不能是同一个配置 — main and sub must be different profiles',
+        { field: 'sub' },
+        'same_profile',
+      );
     const secret = (await new CamerasRepository(this.db).secret(id))!;
     const password = this.box.open(secret.passwordEnc);
     let uris: [string, string | null];
     try {
-      uris = await this.sessions.use(id, async (s) => [await s.streamUri(choice.main), choice.sub === null ? null : await s.streamUri(choice.sub)]);
+      uris = await this.sessions.use(id, async (s) => [
+        await s.streamUri(choice.main),
+        choice.sub === null ? null : await s.streamUri(choice.sub),
+      ]);
     } catch (err) {
       if (isOnvifError(err)) {
-        const message = installerMessage(err, { address: cameraLabel(camera.host, camera.port), timeoutMs: this.timeoutMs });
-        throw new Unprocessable(publicMessage(message, [password]), { kind: err.kind, step: err.step ?? 'streams' }, `camera_${err.kind}`);
+        const message = installerMessage(err, {
+          address: cameraLabel(camera.host, camera.port),
+          timeoutMs: this.timeoutMs,
+        });
+        throw new Unprocessable(
+          publicMessage(message, [password]),
+          { kind: err.kind, step: err.step ?? 'streams' },
+          `camera_${err.kind}`,
+        );
       }
       throw err;
     }
@@ -118,7 +157,12 @@ export class CameraAdminService {
       ...p,
       chosen: p.token === choice.main ? ('main' as const) : p.token === choice.sub ? ('sub' as const) : null,
     }));
-    const stored = await new CamerasRepository(this.db).setStreams(id, profiles, withoutPassword(uris[0], password), uris[1] && withoutPassword(uris[1], password));
+    const stored = await new CamerasRepository(this.db).setStreams(
+      id,
+      profiles,
+      withoutPassword(uris[0], password),
+      uris[1] && withoutPassword(uris[1], password),
+    );
     if (!stored) throw new NotFound(`Camera ${id}`);
     await this.video.stopCamera(id);
     return this.camera(auth, id);
@@ -135,7 +179,13 @@ export class CameraAdminService {
     this.sessions.drop(id);
     await this.video.stopCamera(id);
     await this.live
-      .publish([{ topic: 'cameras', townId: camera.townId, data: { cameraId: id, retired: true, at: new Date().toISOString() } }])
+      .publish([
+        {
+          topic: 'cameras',
+          townId: camera.townId,
+          data: { cameraId: id, retired: true, at: new Date().toISOString() },
+        },
+      ])
       .catch(() => undefined);
   }
 

@@ -93,7 +93,13 @@ export class CameraHealth {
     const changed = before !== null && before !== status;
     if (changed) {
       await this.live
-        .publish([{ topic: 'cameras', townId: camera.townId, data: { cameraId: camera.id, status, lastError: error, at: new Date().toISOString() } }])
+        .publish([
+          {
+            topic: 'cameras',
+            townId: camera.townId,
+            data: { cameraId: camera.id, status, lastError: error, at: new Date().toISOString() },
+          },
+        ])
         .catch(() => undefined);
     }
     return { status, changed };

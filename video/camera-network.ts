@@ -38,7 +38,8 @@ export function cidrProblem(cidr: string): string | null {
   const [address, bits, extra] = cidr.trim().split('/');
   const family = isIP(address ?? '');
   if (!family || extra !== undefined) return `"${cidr}" is not an address or CIDR`;
-  if (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > (family === 6 ? 128 : 32))) return `"${cidr}" has a bad prefix length`;
+  if (bits !== undefined && (!/^\d+$/.test(bits) || Number(bits) > (family === 6 ? 128 : 32)))
+    return `"${cidr}" has a bad prefix length`;
   return null;
 }
 
@@ -47,7 +48,10 @@ export class CameraNetworkPolicy {
   private readonly refused: BlockList;
 
   constructor(readonly settings: CameraNetworkSettings) {
-    const listed = settings.networks && settings.networks.length > 0 ? [...settings.networks] : [...DEFAULT_CAMERA_NETWORKS, ...(settings.production ? [] : LOOPBACK)];
+    const listed =
+      settings.networks && settings.networks.length > 0
+        ? [...settings.networks]
+        : [...DEFAULT_CAMERA_NETWORKS, ...(settings.production ? [] : LOOPBACK)];
     this.allowed = blockList(listed);
     this.refused = blockList([...NEVER, ...(settings.production ? [...LOOPBACK, ...LINK_LOCAL] : [])]);
   }
@@ -67,9 +71,12 @@ export class CameraNetworkPolicy {
    * One message for everything refused or unresolvable: it tells nothing about ports.
    */
   async resolve(host: string, port: number): Promise<string> {
-    const refuse = () => new Unprocessable(
-      `${host}:${port} is not on the camera networks this server may reach (CAMERA_NETWORKS)`,
-      { field: 'host', host, port }, 'camera_network_refused');
+    const refuse = () =>
+      new Unprocessable(
+        `${host}:${port} is not on the camera networks this server may reach (CAMERA_NETWORKS)`,
+        { field: 'host', host, port },
+        'camera_network_refused',
+      );
     const bare = host.replace(/^\[|\]$/g, '');
     let addresses: string[];
     if (isIP(bare)) addresses = [bare];
@@ -110,9 +117,14 @@ export class CameraNetworkPolicy {
       let host = '?';
       try {
         host = new URL(uri).host;
-      } catch { /* reported as '?' */ }
-      throw new Unprocessable(`The camera reported an address (${host}) off its own host and outside the camera networks; it is not followed`,
-        { field: 'host', reportedHost: host }, 'camera_address_refused');
+      } catch {
+        /* reported as '?' */
+      }
+      throw new Unprocessable(
+        `The camera reported an address (${host}) off its own host and outside the camera networks; it is not followed`,
+        { field: 'host', reportedHost: host },
+        'camera_address_refused',
+      );
     }
   }
 }
@@ -149,7 +161,10 @@ let current: CameraNetworkPolicy | null = null;
 
 /** The process's policy: set at start from the config (composition), read by the camera code. */
 export function cameraNetworks(): CameraNetworkPolicy {
-  current ??= new CameraNetworkPolicy({ production: process.env['NODE_ENV'] === 'production', networks: parseNetworks(process.env['CAMERA_NETWORKS']) });
+  current ??= new CameraNetworkPolicy({
+    production: process.env['NODE_ENV'] === 'production',
+    networks: parseNetworks(process.env['CAMERA_NETWORKS']),
+  });
   return current;
 }
 
@@ -158,5 +173,8 @@ export function setCameraNetworks(policy: CameraNetworkPolicy): void {
 }
 
 export function parseNetworks(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

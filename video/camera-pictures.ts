@@ -18,7 +18,10 @@ export class CameraPictureError extends Error {
   override readonly name = 'CameraPictureError';
 }
 
-export type FrameGrabber = (url: string, options: { deadlineMs: number; ioTimeoutMs: number; secrets: string[] }) => Promise<Buffer>;
+export type FrameGrabber = (
+  url: string,
+  options: { deadlineMs: number; ioTimeoutMs: number; secrets: string[] },
+) => Promise<Buffer>;
 
 /** A grab connects, waits for a keyframe (cameras send one every 1–4 s) and encodes it. */
 export const GRAB_DEADLINE_MS = 10_000;
@@ -36,12 +39,25 @@ export class CameraPictures {
   /** Grabs in progress by camera: viewers asking at the same moment share one ffmpeg. */
   private readonly grabbing = new Map<number, Promise<Buffer>>();
 
-  async take(camera: Pick<CameraSecret, 'id' | 'username' | 'passwordEnc' | 'snapshotUri' | 'mainStreamUri' | 'subStreamUri'> & { host?: string }): Promise<CameraPicture> {
+  async take(
+    camera: Pick<CameraSecret, 'id' | 'username' | 'passwordEnc' | 'snapshotUri' | 'mainStreamUri' | 'subStreamUri'> & {
+      host?: string;
+    },
+  ): Promise<CameraPicture> {
     const password = this.box.open(camera.passwordEnc);
     const failures: string[] = [];
     if (camera.snapshotUri) {
       try {
-        return { jpeg: await fetchSnapshot(withPassword(camera.snapshotUri, password), camera.username, password, this.timeoutMs, camera.host ? [camera.host] : []), from: 'snapshot_uri' };
+        return {
+          jpeg: await fetchSnapshot(
+            withPassword(camera.snapshotUri, password),
+            camera.username,
+            password,
+            this.timeoutMs,
+            camera.host ? [camera.host] : [],
+          ),
+          from: 'snapshot_uri',
+        };
       } catch (err) {
         failures.push(`snapshot URI: ${describe(err)}`);
       }
@@ -50,7 +66,8 @@ export class CameraPictures {
     if (stream) {
       let grab = this.grabbing.get(camera.id);
       if (!grab) {
-        if (this.grabbing.size >= MAX_GRABS_AT_ONCE) throw new ServiceUnavailable('Too many frame grabs at once; try again in a moment', 1);
+        if (this.grabbing.size >= MAX_GRABS_AT_ONCE)
+          throw new ServiceUnavailable('Too many frame grabs at once; try again in a moment', 1);
         grab = this.grabFrom(camera.id, withCredentials(stream, camera.username, password), password);
       }
       try {
@@ -66,9 +83,11 @@ export class CameraPictures {
 
   private grabFrom(cameraId: number, url: string, password: string): Promise<Buffer> {
     const deadlineMs = this.grabDeadlineMs;
-    const grab = this.grab(url, { deadlineMs, ioTimeoutMs: Math.min(this.timeoutMs, deadlineMs), secrets: [password] }).finally(() =>
-      this.grabbing.delete(cameraId),
-    );
+    const grab = this.grab(url, {
+      deadlineMs,
+      ioTimeoutMs: Math.min(this.timeoutMs, deadlineMs),
+      secrets: [password],
+    }).finally(() => this.grabbing.delete(cameraId));
     this.grabbing.set(cameraId, grab);
     return grab;
   }

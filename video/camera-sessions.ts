@@ -53,6 +53,12 @@ export class CameraSessions {
     if (!secret) throw new NotFound(`Camera ${cameraId}`);
     // Checked on every connect: a camera registered before CAMERA_NETWORKS narrowed is refused too.
     const address = await cameraNetworks().resolve(secret.host, secret.port);
-    return connectCamera({ host: address, port: secret.port, username: secret.username, password: this.box.open(secret.passwordEnc), timeoutMs: this.timeoutMs });
+    return connectCamera({
+      host: address,
+      port: secret.port,
+      username: secret.username,
+      password: this.box.open(secret.passwordEnc),
+      timeoutMs: this.timeoutMs,
+    });
   }
 }

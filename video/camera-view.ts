@@ -23,7 +23,13 @@ export function profileViews(profiles: readonly StoredProfile[], streams: Stream
   const byHand = profiles.some((p) => p.chosen);
   const picked = byHand ? undefined : pickStreams(profiles);
   return profiles.map(({ chosen, ...p }, i) => {
-    const stream = byHand ? (chosen ?? null) : profiles[i] === picked?.main ? 'main' : profiles[i] === picked?.sub ? 'sub' : null;
+    const stream = byHand
+      ? (chosen ?? null)
+      : profiles[i] === picked?.main
+        ? 'main'
+        : profiles[i] === picked?.sub
+          ? 'sub'
+          : null;
     return { ...p, stream, rtsp: stream === null ? null : streams[stream] };
   });
 }

@@ -122,12 +122,17 @@ export class CamerasRepository {
   }
 
   async findByAddress(host: string, port: number): Promise<number | null> {
-    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM cameras WHERE host = $1 AND port = $2 AND ${IN_SERVICE}`, [host, port]);
+    const { rows } = await this.db.query<{ id: number }>(
+      `SELECT id FROM cameras WHERE host = $1 AND port = $2 AND ${IN_SERVICE}`,
+      [host, port],
+    );
     return rows[0]?.id ?? null;
   }
 
   async addresses(): Promise<{ host: string; port: number }[]> {
-    const { rows } = await this.db.query<{ host: string; port: number }>(`SELECT host, port FROM cameras WHERE ${IN_SERVICE}`);
+    const { rows } = await this.db.query<{ host: string; port: number }>(
+      `SELECT host, port FROM cameras WHERE ${IN_SERVICE}`,
+    );
     return rows;
   }
 
@@ -154,8 +159,26 @@ export class CamerasRepository {
                             profiles, main_stream_uri, sub_stream_uri, snapshot_uri, ptz, status, last_seen_at, last_checked_at,
                             clock_offset_ms, registered_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'online', now(), now(), $17, $18) RETURNING id`,
-      [c.townId, c.name, c.host, c.port, c.username, c.passwordEnc, c.manufacturer, c.model, c.firmware, c.serial, c.hardwareId,
-        JSON.stringify(c.profiles), c.mainStreamUri, c.subStreamUri, c.snapshotUri, c.ptz ? JSON.stringify(c.ptz) : null, c.clockOffsetMs, c.registeredBy],
+      [
+        c.townId,
+        c.name,
+        c.host,
+        c.port,
+        c.username,
+        c.passwordEnc,
+        c.manufacturer,
+        c.model,
+        c.firmware,
+        c.serial,
+        c.hardwareId,
+        JSON.stringify(c.profiles),
+        c.mainStreamUri,
+        c.subStreamUri,
+        c.snapshotUri,
+        c.ptz ? JSON.stringify(c.ptz) : null,
+        c.clockOffsetMs,
+        c.registeredBy,
+      ],
     );
     return rows[0]!.id;
   }
@@ -164,12 +187,31 @@ export class CamerasRepository {
   async place(cameraId: number, p: PlacementInput, by: number): Promise<void> {
     const { rows } = await this.db.query<{ t: Date }>('SELECT clock_timestamp() AS t');
     const at = rows[0]!.t;
-    await this.db.query('UPDATE camera_placements SET valid_to = $2 WHERE camera_id = $1 AND valid_to IS NULL', [cameraId, at]);
+    await this.db.query('UPDATE camera_placements SET valid_to = $2 WHERE camera_id = $1 AND valid_to IS NULL', [
+      cameraId,
+      at,
+    ]);
     await this.db.query(
       `INSERT INTO camera_placements (camera_id, lon, lat, geog, mount_height_m, heading_deg, hfov_deg, range_m, high_position, zoom_max,
                                       pan_offset_deg, tilt_offset_deg, grid_id, grid_version_id, valid_from, placed_by)
        VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-      [cameraId, p.lon, p.lat, p.mountHeightM, p.headingDeg, p.hfovDeg, p.rangeM, p.highPosition, p.zoomMax, p.panOffsetDeg, p.tiltOffsetDeg, p.gridId, p.gridVersionId, at, by],
+      [
+        cameraId,
+        p.lon,
+        p.lat,
+        p.mountHeightM,
+        p.headingDeg,
+        p.hfovDeg,
+        p.rangeM,
+        p.highPosition,
+        p.zoomMax,
+        p.panOffsetDeg,
+        p.tiltOffsetDeg,
+        p.gridId,
+        p.gridVersionId,
+        at,
+        by,
+      ],
     );
   }
 
@@ -184,7 +226,12 @@ export class CamerasRepository {
   }
 
   /** Records a health check; returns the previous status so a change can be announced. */
-  async recordHealth(id: number, status: CameraStatus, error: string | null, clockOffsetMs: number | null): Promise<CameraStatus | null> {
+  async recordHealth(
+    id: number,
+    status: CameraStatus,
+    error: string | null,
+    clockOffsetMs: number | null,
+  ): Promise<CameraStatus | null> {
     const { rows } = await this.db.query<{ before: CameraStatus }>(
       `UPDATE cameras c SET status = $2::camera_status, last_error = $3, last_checked_at = now(),
               last_seen_at = CASE WHEN $2::camera_status = 'online' THEN now() ELSE c.last_seen_at END,
@@ -197,12 +244,20 @@ export class CamerasRepository {
   }
 
   async rename(id: number, name: string): Promise<boolean> {
-    const { rowCount } = await this.db.query(`UPDATE cameras SET name = $2 WHERE id = $1 AND ${IN_SERVICE}`, [id, name]);
+    const { rowCount } = await this.db.query(`UPDATE cameras SET name = $2 WHERE id = $1 AND ${IN_SERVICE}`, [
+      id,
+      name,
+    ]);
     return rowCount === 1;
   }
 
   /** The installer's choice of main and sub profile, with their stream URIs (without passwords). */
-  async setStreams(id: number, profiles: readonly StoredProfile[], mainStreamUri: string, subStreamUri: string | null): Promise<boolean> {
+  async setStreams(
+    id: number,
+    profiles: readonly StoredProfile[],
+    mainStreamUri: string,
+    subStreamUri: string | null,
+  ): Promise<boolean> {
     const { rowCount } = await this.db.query(
       `UPDATE cameras SET profiles = $2, main_stream_uri = $3, sub_stream_uri = $4 WHERE id = $1 AND ${IN_SERVICE}`,
       [id, JSON.stringify(profiles), mainStreamUri, subStreamUri],
@@ -227,7 +282,15 @@ export class CamerasRepository {
     return rowCount === 1;
   }
 
-  async logPtz(cameraId: number, accountId: number | null, command: string, params: unknown, ok: boolean, error: string | null, ms: number): Promise<void> {
+  async logPtz(
+    cameraId: number,
+    accountId: number | null,
+    command: string,
+    params: unknown,
+    ok: boolean,
+    error: string | null,
+    ms: number,
+  ): Promise<void> {
     await this.db.query(
       'INSERT INTO ptz_commands (camera_id, account_id, command, params, ok, error, ms) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [cameraId, accountId, command, params === undefined ? null : JSON.stringify(params), ok, error, ms],

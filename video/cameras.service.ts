@@ -59,7 +59,8 @@ export class CamerasService {
     if (!town || town.level !== 'town') throw new NotFound(`Town ${input.townCode}`);
     auth.assertTown(town.id);
     const repo = new CamerasRepository(this.db);
-    const taken = () => new Conflict(`A camera at ${input.host}:${input.port} is already registered`, { field: 'host' }, 'camera_exists');
+    const taken = () =>
+      new Conflict(`A camera at ${input.host}:${input.port} is already registered`, { field: 'host' }, 'camera_exists');
     if (await repo.findByAddress(input.host, input.port)) throw taken();
     let description;
     try {
@@ -67,18 +68,41 @@ export class CamerasService {
       const address = await cameraNetworks().resolve(input.host, input.port);
       // The driver's own steps (clock → services → identity → profiles → streams → PTZ → snapshot);
       // the services the camera reports are rebased onto this address.
-      description = await inspectCamera({ host: address, port: input.port, username: input.username, password: input.password, timeoutMs: this.timeoutMs });
-      cameraNetworks().assertReported([description.streams.main, description.streams.sub, description.snapshotUri], [input.host, address]);
+      description = await inspectCamera({
+        host: address,
+        port: input.port,
+        username: input.username,
+        password: input.password,
+        timeoutMs: this.timeoutMs,
+      });
+      cameraNetworks().assertReported(
+        [description.streams.main, description.streams.sub, description.snapshotUri],
+        [input.host, address],
+      );
     } catch (err) {
       if (isOnvifError(err)) {
-        const message = installerMessage(err, { address: cameraLabel(input.host, input.port), timeoutMs: this.timeoutMs });
-        const details = { kind: err.kind, step: err.step, operation: err.operation, faultCodes: err.faultCodes, host: input.host, port: input.port };
+        const message = installerMessage(err, {
+          address: cameraLabel(input.host, input.port),
+          timeoutMs: this.timeoutMs,
+        });
+        const details = {
+          kind: err.kind,
+          step: err.step,
+          operation: err.operation,
+          faultCodes: err.faultCodes,
+          host: input.host,
+          port: input.port,
+        };
         throw new Unprocessable(publicMessage(message, [input.password]), details, `camera_${err.kind}`);
       }
       throw err;
     }
     if (!description.streams.main) {
-      throw new Unprocessable('The camera has no media profile with an RTSP stream', { kind: 'no_rtsp' }, 'camera_no_rtsp');
+      throw new Unprocessable(
+        'The camera has no media profile with an RTSP stream',
+        { kind: 'no_rtsp' },
+        'camera_no_rtsp',
+      );
     }
     const id = await inTransaction(this.db, async (tx) => {
       const r = new CamerasRepository(tx);
@@ -142,7 +166,10 @@ export class CamerasService {
     const cameras = await new CamerasRepository(this.db).list(auth.townFilter, null);
     return cameras
       .filter((c) => c.placement)
-      .map((c) => ({ camera: { id: c.id, name: c.name, status: c.status, ptz: c.ptz !== null }, ...visibility(c.placement!, c.ptz !== null, point) }))
+      .map((c) => ({
+        camera: { id: c.id, name: c.name, status: c.status, ptz: c.ptz !== null },
+        ...visibility(c.placement!, c.ptz !== null, point),
+      }))
       .filter((v) => v.visibility === 'in_view' || v.visibility === 'reachable_by_ptz')
       .sort((a, b) => a.distanceM - b.distanceM);
   }

@@ -45,16 +45,21 @@ function decoded(value: string): string {
  */
 export function withoutPassword(uri: string, password: string): string {
   if (!password) return uri;
-  let out = uri.replace(QUERY_PARAM, (whole, name: string, value: string) => (value && decoded(value) === password ? `${name}${PASSWORD_SLOT}` : whole));
+  let out = uri.replace(QUERY_PARAM, (whole, name: string, value: string) =>
+    value && decoded(value) === password ? `${name}${PASSWORD_SLOT}` : whole,
+  );
   // Xiongmai firmwares put the login into the path: …/user=admin_password=SECRET_channel=1_stream=0.sdp
-  for (const form of new Set([password, encodeURIComponent(password)])) out = out.split(`_password=${form}_`).join(`_password=${PASSWORD_SLOT}_`);
+  for (const form of new Set([password, encodeURIComponent(password)]))
+    out = out.split(`_password=${form}_`).join(`_password=${PASSWORD_SLOT}_`);
   return out;
 }
 
 /** The stored URI with the password put back where withoutPassword() took it out. */
 export function withPassword(uri: string, password: string): string {
   return uri
-    .replace(QUERY_PARAM, (whole, name: string, value: string) => (value === PASSWORD_SLOT ? `${name}${encodeURIComponent(password)}` : whole))
+    .replace(QUERY_PARAM, (whole, name: string, value: string) =>
+      value === PASSWORD_SLOT ? `${name}${encodeURIComponent(password)}` : whole,
+    )
     .split(`_password=${PASSWORD_SLOT}_`)
     .join(`_password=${encodeURIComponent(password)}_`);
 }

@@ -34,7 +34,9 @@ export async function rotateSecretKey(db: Db, oldHexKey: string, newHexKey: stri
   const oldBox = new CredentialBox(oldHexKey);
   const newBox = new CredentialBox(newHexKey);
   return inTransaction(db, async (tx) => {
-    const { rows } = await tx.query<{ id: number; password_enc: Buffer }>('SELECT id, password_enc FROM cameras ORDER BY id FOR UPDATE');
+    const { rows } = await tx.query<{ id: number; password_enc: Buffer }>(
+      'SELECT id, password_enc FROM cameras ORDER BY id FOR UPDATE',
+    );
     const ids: number[] = [];
     const sealed: Buffer[] = [];
     const unreadable: number[] = [];
@@ -67,7 +69,12 @@ export async function rotateSecretKey(db: Db, oldHexKey: string, newHexKey: stri
     }
     const result = { resealed: ids.length, alreadyNew, newKeyFingerprint: keyFingerprint(newHexKey) };
     await new SecurityLogRepository(tx).insert({
-      kind: 'secret_key.rotated', actorId: null, actorName: 'rotate-key', ip: null, townIds: [], subject: 'SECRET_KEY',
+      kind: 'secret_key.rotated',
+      actorId: null,
+      actorName: 'rotate-key',
+      ip: null,
+      townIds: [],
+      subject: 'SECRET_KEY',
       details: { ...result, oldKeyFingerprint: keyFingerprint(oldHexKey) },
     });
     return result;

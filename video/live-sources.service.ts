@@ -42,7 +42,9 @@ export class LiveSourcesService {
   }
 
   async published(streamKey: string, live: boolean): Promise<void> {
-    await this.db.query(`UPDATE live_sources SET live_since = ${live ? 'now()' : 'NULL'} WHERE stream_key = $1`, [streamKey]);
+    await this.db.query(`UPDATE live_sources SET live_since = ${live ? 'now()' : 'NULL'} WHERE stream_key = $1`, [
+      streamKey,
+    ]);
   }
 
   /** Registers a source; its push URL (with the secret key) is shown to the creator only. */
@@ -59,7 +61,10 @@ export class LiveSourcesService {
   }
 
   async list(auth: AuthContext) {
-    const { rows } = await this.db.query<SourceRow>(`${SELECT} WHERE $1::bigint[] IS NULL OR town_id = ANY($1) ORDER BY id DESC`, [auth.townFilter]);
+    const { rows } = await this.db.query<SourceRow>(
+      `${SELECT} WHERE $1::bigint[] IS NULL OR town_id = ANY($1) ORDER BY id DESC`,
+      [auth.townFilter],
+    );
     return rows.map(({ streamKey: _secret, ...r }) => ({ ...r, live: r.liveSince !== null }));
   }
 
@@ -69,10 +74,17 @@ export class LiveSourcesService {
     const playlist = `/api/live-sources/${id}/live/index.m3u8`;
     if (!watch.local) return { playlist, owner: watch.owner };
     try {
-      const ready = await Promise.race([watch.ready, new Promise<never>((_, r) => setTimeout(() => r(new Error('timeout')), READY_TIMEOUT_MS).unref())]);
+      const ready = await Promise.race([
+        watch.ready,
+        new Promise<never>((_, r) => setTimeout(() => r(new Error('timeout')), READY_TIMEOUT_MS).unref()),
+      ]);
       return { playlist, firstSegmentMs: ready.ms };
     } catch {
-      throw new AppError(502, 'relay_failed', this.relays.status(watch.key)?.lastError ?? 'Nothing is being pushed to this source');
+      throw new AppError(
+        502,
+        'relay_failed',
+        this.relays.status(watch.key)?.lastError ?? 'Nothing is being pushed to this source',
+      );
     }
   }
 

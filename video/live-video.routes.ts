@@ -11,40 +11,75 @@ import { COMMAND_ROOM } from '../server/auth/roles.js';
 // Live video: the command room, and the installer of that camera (ownerAccess).
 
 const Stream = z.enum(['main', 'sub']).describe('sub for small tiles, main for the enlarged view');
-const Relay = z.enum(RELAY_NAMES as [RelayName, ...RelayName[]]).describe('a camera stream, or its on-demand H.264 transcode (main-h264, sub-h264)');
+const Relay = z
+  .enum(RELAY_NAMES as [RelayName, ...RelayName[]])
+  .describe('a camera stream, or its on-demand H.264 transcode (main-h264, sub-h264)');
 const Decodes = z
   .array(z.enum(['h264', 'h265']))
   .min(1)
   .default(['h264'])
-  .describe('codecs the player decodes; without h265 an H.265 stream is replaced by the H.264 sub stream or an H.264 transcode');
+  .describe(
+    'codecs the player decodes; without h265 an H.265 stream is replaced by the H.264 sub stream or an H.264 transcode',
+  );
 
-export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesService, snapshots: CamerasService): AnyRoute[] {
+export function liveVideoRoutes(
+  video: LiveVideoService,
+  sources: LiveSourcesService,
+  snapshots: CamerasService,
+): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/api/cameras/:id/snapshot.jpg', summary: "A JPEG from the camera now: its snapshot URI, else one frame grabbed from its stream", tag: 'video',
-      access: COMMAND_ROOM, ownerAccess: ['installer'], params: IdParams, query: z.strictObject({ access_token: z.string().optional() }),
+      method: 'get',
+      path: '/api/cameras/:id/snapshot.jpg',
+      summary: 'A JPEG from the camera now: its snapshot URI, else one frame grabbed from its stream',
+      tag: 'video',
+      access: COMMAND_ROOM,
+      ownerAccess: ['installer'],
+      params: IdParams,
+      query: z.strictObject({ access_token: z.string().optional() }),
       handler: async ({ auth, params, res, ownerOnly }) => {
         const picture = await snapshots.snapshot(auth, params.id, ownerOnly);
-        res.status(200).type('image/jpeg').setHeader('Cache-Control', 'no-store').setHeader('X-Snapshot-Source', picture.from);
+        res
+          .status(200)
+          .type('image/jpeg')
+          .setHeader('Cache-Control', 'no-store')
+          .setHeader('X-Snapshot-Source', picture.from);
         res.send(picture.jpeg);
       },
     }),
     route({
-      method: 'post', path: '/api/live-sources', summary: 'Register a pushed stream (a phone, a drone); answers its RTMP push URL once', tag: 'video',
-      access: ['operator', 'dispatcher', 'gridworker'], status: 201,
+      method: 'post',
+      path: '/api/live-sources',
+      summary: 'Register a pushed stream (a phone, a drone); answers its RTMP push URL once',
+      tag: 'video',
+      access: ['operator', 'dispatcher', 'gridworker'],
+      status: 201,
       body: z.strictObject({ name: z.string().min(1).max(100), townCode: z.string().min(1).max(40) }),
       handler: ({ auth, body }) => sources.create(auth, body.name, body.townCode),
     }),
     route({
-      method: 'get', path: '/api/live-sources', summary: 'Pushed streams and whether they are live', tag: 'video', access: COMMAND_ROOM,
+      method: 'get',
+      path: '/api/live-sources',
+      summary: 'Pushed streams and whether they are live',
+      tag: 'video',
+      access: COMMAND_ROOM,
       handler: ({ auth }) => sources.list(auth),
     }),
     route({
-      method: 'post', path: '/api/live-sources/:id/live', summary: 'Watch a pushed stream through HLS', tag: 'video', access: COMMAND_ROOM,
-      params: IdParams, handler: ({ auth, params }) => sources.watch(auth, params.id),
+      method: 'post',
+      path: '/api/live-sources/:id/live',
+      summary: 'Watch a pushed stream through HLS',
+      tag: 'video',
+      access: COMMAND_ROOM,
+      params: IdParams,
+      handler: ({ auth, params }) => sources.watch(auth, params.id),
     }),
     route({
-      method: 'get', path: '/api/live-sources/:id/live/:file', summary: 'HLS of a pushed stream', tag: 'video', access: COMMAND_ROOM,
+      method: 'get',
+      path: '/api/live-sources/:id/live/:file',
+      summary: 'HLS of a pushed stream',
+      tag: 'video',
+      access: COMMAND_ROOM,
       params: z.strictObject({ id: z.coerce.number().int().positive(), file: z.string().regex(/^[\w.-]{1,64}$/) }),
       query: z.strictObject({ access_token: z.string().optional() }),
       handler: async ({ auth, params, res }) => {
@@ -56,25 +91,47 @@ export function liveVideoRoutes(video: LiveVideoService, sources: LiveSourcesSer
       },
     }),
     route({
-      method: 'post', path: '/api/cameras/:id/live', summary: 'Watch a camera: starts or joins its HLS relay, answers when the first segment is ready', tag: 'video',
-      access: COMMAND_ROOM, ownerAccess: ['installer'], params: IdParams, body: z.strictObject({ stream: Stream.default('sub'), decodes: Decodes }),
-      handler: ({ auth, params, body, ownerOnly }) => video.watch(auth, params.id, body.stream, body.decodes, ownerOnly),
+      method: 'post',
+      path: '/api/cameras/:id/live',
+      summary: 'Watch a camera: starts or joins its HLS relay, answers when the first segment is ready',
+      tag: 'video',
+      access: COMMAND_ROOM,
+      ownerAccess: ['installer'],
+      params: IdParams,
+      body: z.strictObject({ stream: Stream.default('sub'), decodes: Decodes }),
+      handler: ({ auth, params, body, ownerOnly }) =>
+        video.watch(auth, params.id, body.stream, body.decodes, ownerOnly),
     }),
     route({
-      method: 'get', path: '/api/cameras/:id/live', summary: "State of the camera's relays", tag: 'video', access: COMMAND_ROOM, ownerAccess: ['installer'], params: IdParams,
+      method: 'get',
+      path: '/api/cameras/:id/live',
+      summary: "State of the camera's relays",
+      tag: 'video',
+      access: COMMAND_ROOM,
+      ownerAccess: ['installer'],
+      params: IdParams,
       handler: ({ auth, params, ownerOnly }) => video.status(auth, params.id, ownerOnly),
     }),
     route({
-      method: 'get', path: '/api/cameras/:id/live/:stream/:file', summary: 'HLS playlist and segments (authorised viewers only)', tag: 'video',
-      access: COMMAND_ROOM, ownerAccess: ['installer'],
-      params: z.strictObject({ id: z.coerce.number().int().positive(), stream: Relay, file: z.string().regex(/^[\w.-]{1,64}$/) }),
+      method: 'get',
+      path: '/api/cameras/:id/live/:stream/:file',
+      summary: 'HLS playlist and segments (authorised viewers only)',
+      tag: 'video',
+      access: COMMAND_ROOM,
+      ownerAccess: ['installer'],
+      params: z.strictObject({
+        id: z.coerce.number().int().positive(),
+        stream: Relay,
+        file: z.string().regex(/^[\w.-]{1,64}$/),
+      }),
       query: z.strictObject({ access_token: z.string().optional() }),
       handler: async ({ auth, params, req, res, ownerOnly }) => {
         const found = await video.file(auth, params.id, params.stream, params.file, req.originalUrl, ownerOnly);
         if (!found.local) {
           // Another instance relays this stream: fetch from it with the caller's own
           // credentials, once (a proxied request is never proxied again).
-          if (req.headers['x-wangge-proxied']) throw new ServiceUnavailable('The relay is changing hands; try again', 1);
+          if (req.headers['x-wangge-proxied'])
+            throw new ServiceUnavailable('The relay is changing hands; try again', 1);
           const headers: Record<string, string> = { 'x-wangge-proxied': '1' };
           if (req.headers.authorization) headers['authorization'] = req.headers.authorization;
           const upstream = await fetch(found.url, { headers });

@@ -40,12 +40,17 @@ export interface StreamChoice {
  * it is (copy); one that cannot decode H.265 gets the camera's other stream when
  * that one is H.264, else an on-demand H.264 transcode.
  */
-export function chooseStream(requested: StreamName, codecs: Partial<Record<StreamName, VideoCodec>>, decodes: readonly VideoCodec[]): StreamChoice {
+export function chooseStream(
+  requested: StreamName,
+  codecs: Partial<Record<StreamName, VideoCodec>>,
+  decodes: readonly VideoCodec[],
+): StreamChoice {
   const codec = codecs[requested] ?? codecs.main ?? 'h264';
   if (decodes.includes(codec)) return { relay: requested, stream: requested, codec, transcoded: false };
   const other: StreamName = requested === 'main' ? 'sub' : 'main';
   const otherCodec = codecs[other];
-  if (otherCodec !== undefined && decodes.includes(otherCodec)) return { relay: other, stream: other, codec: otherCodec, transcoded: false };
+  if (otherCodec !== undefined && decodes.includes(otherCodec))
+    return { relay: other, stream: other, codec: otherCodec, transcoded: false };
   return { relay: `${requested}-h264`, stream: requested, codec: 'h264', transcoded: true };
 }
 
@@ -78,7 +83,12 @@ export class LiveVideoService {
     if (!cameraId) return; // A pushed stream, not a camera.
     const camera = await new CamerasRepository(this.db).find(cameraId);
     if (!camera) return;
-    const relay = { stream: key.stream, state: status.state, lastError: status.lastError ? publicMessage(status.lastError) : null, at: new Date().toISOString() };
+    const relay = {
+      stream: key.stream,
+      state: status.state,
+      lastError: status.lastError ? publicMessage(status.lastError) : null,
+      at: new Date().toISOString(),
+    };
     await live.publish([{ topic: 'cameras', townId: camera.townId, data: { cameraId, relay } }]);
   }
 
@@ -87,7 +97,13 @@ export class LiveVideoService {
    * the codecs the player can decode (browsers without H.265 send ['h264']). `ownerOnly`:
    * an installer, who may watch only the cameras they registered.
    */
-  async watch(auth: AuthContext, cameraId: number, requested: StreamName, decodes: readonly VideoCodec[] = ['h264'], ownerOnly = false) {
+  async watch(
+    auth: AuthContext,
+    cameraId: number,
+    requested: StreamName,
+    decodes: readonly VideoCodec[] = ['h264'],
+    ownerOnly = false,
+  ) {
     const camera = await this.camera(auth, cameraId, ownerOnly);
     const codecs: Partial<Record<StreamName, VideoCodec>> = {};
     for (const p of camera.profiles) if (p.stream) codecs[p.stream] = codecOf(p.encoding);
@@ -102,7 +118,13 @@ export class LiveVideoService {
         watch.ready,
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS).unref()),
       ]);
-      return { playlist, state: 'live' as const, firstSegmentMs: ready.ms, status: relayView(this.relays.status(watch.key)), ...served };
+      return {
+        playlist,
+        state: 'live' as const,
+        firstSegmentMs: ready.ms,
+        status: relayView(this.relays.status(watch.key)),
+        ...served,
+      };
     } catch {
       const status = relayView(this.relays.status(watch.key));
       throw new AppError(502, 'relay_failed', status?.lastError ?? 'The camera sent no video in time', { status });
@@ -120,7 +142,14 @@ export class LiveVideoService {
    * A playlist or segment. A request for a stream nobody is relaying (an idle stop, a
    * restart) starts it again and waits for the playlist, so players recover by themselves.
    */
-  async file(auth: AuthContext, cameraId: number, stream: RelayName, name: string, path: string, ownerOnly = false): Promise<LiveFile> {
+  async file(
+    auth: AuthContext,
+    cameraId: number,
+    stream: RelayName,
+    name: string,
+    path: string,
+    ownerOnly = false,
+  ): Promise<LiveFile> {
     const key = this.key(cameraId, stream);
     // Asked before touch(): a retired (or foreign) camera's relay must not be kept alive by requests.
     await this.camera(auth, cameraId, ownerOnly);
@@ -142,7 +171,11 @@ export class LiveVideoService {
     const uri = stream === 'main' ? secret.mainStreamUri : (secret.subStreamUri ?? secret.mainStreamUri);
     if (!uri) throw new Unprocessable(`${camera.name} has no RTSP stream`, undefined, 'camera_no_rtsp');
     const video = relay.endsWith('-h264') ? 'h264' : 'copy';
-    return this.relays.watch(this.key(cameraId, relay), withCredentials(uri, secret.username, this.box.open(secret.passwordEnc)), video);
+    return this.relays.watch(
+      this.key(cameraId, relay),
+      withCredentials(uri, secret.username, this.box.open(secret.passwordEnc)),
+      video,
+    );
   }
 
   /** Stops this instance's relays of a camera (retired, or its password changed: the next viewer starts afresh). */

@@ -42,7 +42,10 @@ const TILT_DEG_PER_UNIT = 90;
 const clamp = (v: number, [lo, hi]: [number, number]) => Math.min(hi, Math.max(lo, v));
 const wrap180 = (deg: number) => ((((deg + 180) % 360) + 360) % 360) - 180;
 
-export function bearingAndDistance(from: { lon: number; lat: number }, to: { lon: number; lat: number }): { bearingDeg: number; distanceM: number } {
+export function bearingAndDistance(
+  from: { lon: number; lat: number },
+  to: { lon: number; lat: number },
+): { bearingDeg: number; distanceM: number } {
   const a = [from.lon, from.lat];
   const b = [to.lon, to.lat];
   return { bearingDeg: (turfBearing(a, b) + 360) % 360, distanceM: turfDistance(a, b, { units: 'meters' }) };
@@ -57,7 +60,7 @@ export function aimAt(p: Placement, target: { lon: number; lat: number }, ranges
   const pan = wrap180(bearingDeg - p.panOffsetDeg) / PAN_DEG_PER_UNIT;
   const tiltDeg = (Math.atan2(p.mountHeightM, Math.max(distanceM, 1)) * 180) / Math.PI;
   const tilt = -(tiltDeg + p.tiltOffsetDeg) / TILT_DEG_PER_UNIT;
-  const neededFov = ((2 * Math.atan(SCENE_WIDTH_M / 2 / Math.max(distanceM, 1))) * 180) / Math.PI;
+  const neededFov = (2 * Math.atan(SCENE_WIDTH_M / 2 / Math.max(distanceM, 1)) * 180) / Math.PI;
   const zoomFactor = Math.min(p.zoomMax, Math.max(1, p.hfovDeg / neededFov));
   const zoom = ranges.zoom[0] + ((zoomFactor - 1) / Math.max(1e-9, p.zoomMax - 1)) * (ranges.zoom[1] - ranges.zoom[0]);
   return {
@@ -74,7 +77,11 @@ export function aimAt(p: Placement, target: { lon: number; lat: number }, ranges
 export type Visibility = 'in_view' | 'reachable_by_ptz' | 'out_of_range' | 'out_of_view';
 
 /** Whether a camera sees a point now (fixed field of view) or can be turned to it. */
-export function visibility(p: Placement, hasPtz: boolean, target: { lon: number; lat: number }): { visibility: Visibility; distanceM: number; bearingDeg: number } {
+export function visibility(
+  p: Placement,
+  hasPtz: boolean,
+  target: { lon: number; lat: number },
+): { visibility: Visibility; distanceM: number; bearingDeg: number } {
   const { bearingDeg, distanceM } = bearingAndDistance(p, target);
   if (distanceM > p.rangeM) return { visibility: 'out_of_range', distanceM, bearingDeg };
   const offAxis = Math.abs(wrap180(bearingDeg - p.headingDeg));

@@ -26,8 +26,9 @@ export function maskUrl(url: string): string {
  * RTMP stream key, which is a credential of the phone that pushes it).
  */
 export function maskSecrets(text: string, extraSecrets: readonly string[] = []): string {
-  let out = text.replace(URL_WITH_PASSWORD, (_m, scheme: string, user: string, _password: string, host: string) =>
-    `${scheme}${user}:${MASK}@${host}`,
+  let out = text.replace(
+    URL_WITH_PASSWORD,
+    (_m, scheme: string, user: string, _password: string, host: string) => `${scheme}${user}:${MASK}@${host}`,
   );
   out = out.replace(SECRET_QUERY_PARAM, (_m, name: string) => `${name}${MASK}`);
   // Longest first, so a secret that contains another is masked whole.
@@ -61,7 +62,8 @@ export function secretsOfUrl(url: string): string[] {
 
 // Any scheme://[user@]host[:port][/path…]; the path ends at a space, a quote or closing
 // punctuation, and a trailing ":" or "." belongs to the sentence ("…/main: 401 Unauthorized").
-const ANY_URL = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s@/?#"'<>]*@)?(\[[0-9a-f:.]+\]|[a-z0-9._~%-]+)(:\d{1,5})?(?:[/?#](?:[^\s"'<>()[\],;]*[^\s"'<>()[\],;:.!])?)?/gi;
+const ANY_URL =
+  /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s@/?#"'<>]*@)?(\[[0-9a-f:.]+\]|[a-z0-9._~%-]+)(:\d{1,5})?(?:[/?#](?:[^\s"'<>()[\],;]*[^\s"'<>()[\],;:.!])?)?/gi;
 
 /**
  * A text for the browser: no camera URL at all, masked or not ("no camera URL ever
@@ -69,7 +71,10 @@ const ANY_URL = /\b([a-z][a-z0-9+.-]*):\/\/(?:[^\s@/?#"'<>]*@)?(\[[0-9a-f:.]+\]|
  * "rtsp://admin:***@10.0.0.5:554/sub: 401 Unauthorized" → "RTSP at 10.0.0.5:554: 401 Unauthorized".
  */
 export function withoutUrls(text: string): string {
-  return text.replace(ANY_URL, (_m, scheme: string, host: string, port: string | undefined) => `${scheme.toUpperCase()} at ${host}${port ?? ''}`);
+  return text.replace(
+    ANY_URL,
+    (_m, scheme: string, host: string, port: string | undefined) => `${scheme.toUpperCase()} at ${host}${port ?? ''}`,
+  );
 }
 
 /** An error message fit for an API answer or a live event: secrets masked, URLs taken out. */

@@ -42,7 +42,8 @@ export class PtzLocks {
   /** null when the caller now holds the lock; otherwise who does. */
   async take(cameraId: number, who: Omit<LockHolder, 'since'>): Promise<LockHolder | null> {
     const value = JSON.stringify({ ...who, since: new Date().toISOString() });
-    const held = (await this.redis.eval(TAKE, 1, this.key(cameraId), value, who.accountId, who.rank, this.idleMs)) as string | null;
+    const held = (await this.redis.eval(TAKE, 1, this.key(cameraId), value, who.accountId, who.rank, this.idleMs)) as
+      string | null;
     return held ? (JSON.parse(held) as LockHolder) : null;
   }
 

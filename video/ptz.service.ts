@@ -49,7 +49,8 @@ export class PtzService {
 
   async command(auth: AuthContext, cameraId: number, cmd: PtzCommand): Promise<Record<string, unknown>> {
     const camera = await this.camera(auth, cameraId);
-    if (!camera.ptz) throw new Unprocessable(`${camera.name} is a fixed camera: it cannot pan, tilt or zoom`, undefined, 'no_ptz');
+    if (!camera.ptz)
+      throw new Unprocessable(`${camera.name} is a fixed camera: it cannot pan, tilt or zoom`, undefined, 'no_ptz');
     await this.takeLock(auth, camera);
     const started = performance.now();
     const repo = new CamerasRepository(this.db);
@@ -58,7 +59,15 @@ export class PtzService {
       await repo.logPtz(cameraId, auth.me.id, cmd.type, this.params(cmd), true, null, performance.now() - started);
       return { ok: true, command: cmd.type, ...result };
     } catch (err) {
-      await repo.logPtz(cameraId, auth.me.id, cmd.type, this.params(cmd), false, (err as Error).message, performance.now() - started);
+      await repo.logPtz(
+        cameraId,
+        auth.me.id,
+        cmd.type,
+        this.params(cmd),
+        false,
+        (err as Error).message,
+        performance.now() - started,
+      );
       throw cameraFailure(err);
     }
   }
@@ -110,7 +119,12 @@ export class PtzService {
         return { leaseMs: cmd.leaseMs };
       case 'renew': {
         const renewed = await this.redis.pexpire(this.leaseKey(id), cmd.leaseMs);
-        if (!renewed) throw new Conflict('The move already stopped: its lease ran out before this renewal', undefined, 'lease_expired');
+        if (!renewed)
+          throw new Conflict(
+            'The move already stopped: its lease ran out before this renewal',
+            undefined,
+            'lease_expired',
+          );
         return { leaseMs: cmd.leaseMs };
       }
       case 'stop':
@@ -138,10 +152,16 @@ export class PtzService {
         await this.sessions.use(id, (s) => s.setHome());
         return {};
       case 'look_at': {
-        if (!camera.placement) throw new Unprocessable(`${camera.name} has not been placed on the map yet`, undefined, 'not_placed');
+        if (!camera.placement)
+          throw new Unprocessable(`${camera.name} has not been placed on the map yet`, undefined, 'not_placed');
         const ptz = camera.ptz!;
-        const range = (r: { min: number; max: number } | null, fallback: [number, number]): [number, number] => (r ? [r.min, r.max] : fallback);
-        const aim = aimAt(camera.placement, cmd, { pan: range(ptz.panRange, [-1, 1]), tilt: range(ptz.tiltRange, [-1, 1]), zoom: range(ptz.zoomRange, [0, 1]) });
+        const range = (r: { min: number; max: number } | null, fallback: [number, number]): [number, number] =>
+          r ? [r.min, r.max] : fallback;
+        const aim = aimAt(camera.placement, cmd, {
+          pan: range(ptz.panRange, [-1, 1]),
+          tilt: range(ptz.tiltRange, [-1, 1]),
+          zoom: range(ptz.zoomRange, [0, 1]),
+        });
         await this.sessions.use(id, (s) => s.absoluteMove({ x: aim.x, y: aim.y, zoom: aim.zoom }));
         return { aim };
       }
@@ -159,7 +179,15 @@ export class PtzService {
           clearInterval(timer);
           this.leased.delete(cameraId);
           await this.sessions.use(cameraId, (s) => s.stop());
-          await new CamerasRepository(this.db).logPtz(cameraId, null, 'stop', { reason: 'lease expired' }, true, null, 0);
+          await new CamerasRepository(this.db).logPtz(
+            cameraId,
+            null,
+            'stop',
+            { reason: 'lease expired' },
+            true,
+            null,
+            0,
+          );
           log.info({ cameraId }, 'continuous move stopped: its lease expired');
         })
         .catch((err: unknown) => log.warn({ err, cameraId }, 'lease check failed'));
@@ -177,13 +205,25 @@ export class PtzService {
     const before = await this.locks.holder(camera.id);
     const holder = await this.locks.take(camera.id, { accountId: me.id, username: me.username, rank: auth.rank });
     if (holder) {
-      throw new Conflict(`${holder.username} is steering ${camera.name}; the control passes when they are idle`, { holder }, 'ptz_locked');
+      throw new Conflict(
+        `${holder.username} is steering ${camera.name}; the control passes when they are idle`,
+        { holder },
+        'ptz_locked',
+      );
     }
     if (before && before.accountId !== me.id) {
       // A higher role took the control from someone steering: who lost it to whom is kept.
       await new SecurityLog(this.db).record({
-        kind: 'ptz.taken_over', actor: me, townIds: [camera.townId], subject: `camera ${camera.id} ${camera.name}`,
-        details: { cameraId: camera.id, from: { accountId: before.accountId, username: before.username }, fromRank: before.rank, rank: auth.rank },
+        kind: 'ptz.taken_over',
+        actor: me,
+        townIds: [camera.townId],
+        subject: `camera ${camera.id} ${camera.name}`,
+        details: {
+          cameraId: camera.id,
+          from: { accountId: before.accountId, username: before.username },
+          fromRank: before.rank,
+          rank: auth.rank,
+        },
       });
     }
     if (before?.accountId !== me.id) await this.announceLock(camera.id, camera.townId);
@@ -208,6 +248,7 @@ export class PtzService {
 
 /** A camera's refusal as an answer that says why (422 when it cannot do it, else 502), never a 500. */
 function cameraFailure(err: unknown): unknown {
-  if (isOnvifError(err)) return new AppError(err.kind === 'unsupported' ? 422 : 502, `camera_${err.kind}`, publicMessage(err.message));
+  if (isOnvifError(err))
+    return new AppError(err.kind === 'unsupported' ? 422 : 502, `camera_${err.kind}`, publicMessage(err.message));
   return err;
 }

@@ -12,7 +12,9 @@ export async function rtspAnswers(uri: string, timeoutMs: number): Promise<{ ok:
       socket.destroy();
       resolve(result);
     };
-    socket.setTimeout(timeoutMs, () => done({ ok: false, error: `RTSP on ${url.hostname}:${port} did not answer within ${timeoutMs} ms` }));
+    socket.setTimeout(timeoutMs, () =>
+      done({ ok: false, error: `RTSP on ${url.hostname}:${port} did not answer within ${timeoutMs} ms` }),
+    );
     socket.on('connect', () => {
       url.username = '';
       url.password = '';
@@ -20,8 +22,15 @@ export async function rtspAnswers(uri: string, timeoutMs: number): Promise<{ ok:
     });
     socket.on('data', (chunk) => {
       answer += chunk.toString('latin1');
-      if (answer.includes('\r\n')) done(/^RTSP\/1\.0 (200|401)/.test(answer) ? { ok: true } : { ok: false, error: `RTSP answered: ${answer.split('\r\n')[0]}` });
+      if (answer.includes('\r\n'))
+        done(
+          /^RTSP\/1\.0 (200|401)/.test(answer)
+            ? { ok: true }
+            : { ok: false, error: `RTSP answered: ${answer.split('\r\n')[0]}` },
+        );
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => done({ ok: false, error: `RTSP on ${url.hostname}:${port}: ${err.code ?? err.message}` }));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      done({ ok: false, error: `RTSP on ${url.hostname}:${port}: ${err.code ?? err.message}` }),
+    );
   });
 }

@@ -9,7 +9,12 @@ function digestHeader(challenge: string, method: string, uri: URL, username: str
   const field = (name: string) => new RegExp(`${name}="?([^",]+)"?`, 'i').exec(challenge)?.[1];
   const realm = field('realm') ?? '';
   const nonce = field('nonce') ?? '';
-  const qop = field('qop')?.split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
+  const qop = field('qop')
+    ?.split(',')
+    .map((q) => q.trim())
+    .includes('auth')
+    ? 'auth'
+    : undefined;
   const opaque = field('opaque');
   const path = uri.pathname + uri.search;
   const ha1 = md5(`${username}:${realm}:${password}`);
@@ -18,7 +23,11 @@ function digestHeader(challenge: string, method: string, uri: URL, username: str
   const nc = '00000001';
   const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
   return [
-    `Digest username="${username}"`, `realm="${realm}"`, `nonce="${nonce}"`, `uri="${path}"`, `response="${response}"`,
+    `Digest username="${username}"`,
+    `realm="${realm}"`,
+    `nonce="${nonce}"`,
+    `uri="${path}"`,
+    `response="${response}"`,
     ...(qop ? [`qop=${qop}`, `nc=${nc}`, `cnonce="${cnonce}"`] : []),
     ...(opaque ? [`opaque="${opaque}"`] : []),
   ].join(', ');
@@ -58,19 +67,31 @@ async function readBounded(res: Response, max: number): Promise<Buffer> {
  * redirect followed, credentials sent only in answer to the camera's challenge (Digest,
  * or Basic when that is all it asks for), the answer read up to MAX_SNAPSHOT_BYTES.
  */
-export async function fetchSnapshot(uri: string, username: string, password: string, timeoutMs: number, ownHosts: readonly string[] = []): Promise<Buffer> {
+export async function fetchSnapshot(
+  uri: string,
+  username: string,
+  password: string,
+  timeoutMs: number,
+  ownHosts: readonly string[] = [],
+): Promise<Buffer> {
   const url = new URL(uri);
   if (!/^https?:$/.test(url.protocol)) throw new SnapshotError('the snapshot URI is not HTTP');
-  if (!cameraNetworks().allowsReported(uri, ownHosts)) throw new SnapshotError('the snapshot URI is off the camera and outside the camera networks; not fetched');
+  if (!cameraNetworks().allowsReported(uri, ownHosts))
+    throw new SnapshotError('the snapshot URI is off the camera and outside the camera networks; not fetched');
   // The URI may carry a password the camera put in its query: it stays in the URL, never in a header unasked.
   const get = (authorization?: string) =>
-    fetch(url, { headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    fetch(url, {
+      headers: authorization ? { authorization } : {},
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   let res = await get();
   if (res.status === 401) {
     const challenge = res.headers.get('www-authenticate') ?? '';
     await res.body?.cancel();
     if (/^digest/i.test(challenge)) res = await get(digestHeader(challenge, 'GET', url, username, password));
-    else if (/^basic/i.test(challenge)) res = await get(`Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`);
+    else if (/^basic/i.test(challenge))
+      res = await get(`Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`);
     else throw new SnapshotError('the camera asked for credentials in a way this server does not speak');
   }
   if (res.status >= 300 && res.status < 400) {

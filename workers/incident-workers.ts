@@ -8,7 +8,15 @@ import { DispatchRepository } from '../incidents/dispatch.repository.js';
 import type { Db } from '../server/db/pool.js';
 import { createRedis } from '../server/redis.js';
 import { moduleLogger } from '../server/logger.js';
-import { logErrors, CAMERA_ALERTS, INCIDENT_DEADLINES, INCIDENT_DISPATCH, type CameraAlertJob, type DeadlineJob, type DispatchJob } from './queues.js';
+import {
+  logErrors,
+  CAMERA_ALERTS,
+  INCIDENT_DEADLINES,
+  INCIDENT_DISPATCH,
+  type CameraAlertJob,
+  type DeadlineJob,
+  type DispatchJob,
+} from './queues.js';
 
 const log = moduleLogger('incident-workers');
 
@@ -18,19 +26,35 @@ export interface RunningIncidentWorkers {
   close(): Promise<void>;
 }
 
-export function startIncidentWorkers(s: IncidentServices, db: Db, redisUrl: string, prefix: string, options: { dispatchConcurrency?: number } = {}): RunningIncidentWorkers {
+export function startIncidentWorkers(
+  s: IncidentServices,
+  db: Db,
+  redisUrl: string,
+  prefix: string,
+  options: { dispatchConcurrency?: number } = {},
+): RunningIncidentWorkers {
   const connection = createRedis(redisUrl, 'incident-workers');
   const bull = `${prefix}:bull`;
   const workers = [
-    new Worker<DispatchJob>(INCIDENT_DISPATCH, async (job) => Object.fromEntries(await s.dispatch.dispatch(job.data.incidentIds)),
-      { connection, prefix: bull, concurrency: options.dispatchConcurrency ?? 16 }),
-    new Worker<DeadlineJob>(INCIDENT_DEADLINES, async (job) => (await s.deadlines.expire(job.data.deadlineId)).length,
-      { connection, prefix: bull, concurrency: 8 }),
-    new Worker<CameraAlertJob>(CAMERA_ALERTS, async (job) => (await s.cameraAlertIntake.handle(job.data))?.incident.id ?? null,
-      { connection, prefix: bull, concurrency: 4 }),
+    new Worker<DispatchJob>(
+      INCIDENT_DISPATCH,
+      async (job) => Object.fromEntries(await s.dispatch.dispatch(job.data.incidentIds)),
+      { connection, prefix: bull, concurrency: options.dispatchConcurrency ?? 16 },
+    ),
+    new Worker<DeadlineJob>(INCIDENT_DEADLINES, async (job) => (await s.deadlines.expire(job.data.deadlineId)).length, {
+      connection,
+      prefix: bull,
+      concurrency: 8,
+    }),
+    new Worker<CameraAlertJob>(
+      CAMERA_ALERTS,
+      async (job) => (await s.cameraAlertIntake.handle(job.data))?.incident.id ?? null,
+      { connection, prefix: bull, concurrency: 4 },
+    ),
   ];
   for (const w of workers) logErrors(w);
-  for (const w of workers) w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
+  for (const w of workers)
+    w.on('failed', (job, err) => log.warn({ queue: w.name, jobId: job?.id, err: err.message }, 'job failed'));
 
   return {
     async sweep(now = new Date()) {

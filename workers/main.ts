@@ -25,11 +25,16 @@ async function serveWorkerMetrics(services: Services, port: number, token: strin
   const server = http.createServer((req, res) => {
     const ok = !token || req.headers.authorization === `Bearer ${token}`;
     if (req.url !== '/metrics') return void res.writeHead(404).end();
-    if (!ok) return void res.writeHead(401, { 'content-type': 'text/plain' }).end('send METRICS_TOKEN as a bearer token\n');
-    metrics.scrape().then(({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
-      (err: unknown) => res.writeHead(500).end(String(err)));
+    if (!ok)
+      return void res.writeHead(401, { 'content-type': 'text/plain' }).end('send METRICS_TOKEN as a bearer token\n');
+    metrics.scrape().then(
+      ({ contentType, body }) => res.writeHead(200, { 'content-type': contentType }).end(body),
+      (err: unknown) => res.writeHead(500).end(String(err)),
+    );
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, token ? '0.0.0.0' : '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(port, token ? '0.0.0.0' : '127.0.0.1', resolve),
+  );
   return server;
 }
 
@@ -67,7 +72,10 @@ async function main(): Promise<void> {
     const result = await services.cameraHealth.checkAll();
     rootLogger.info(result, 'camera health round');
   };
-  const timer = setInterval(() => void round().catch((err: unknown) => rootLogger.error({ err }, 'health round failed')), intervalMs);
+  const timer = setInterval(
+    () => void round().catch((err: unknown) => rootLogger.error({ err }, 'health round failed')),
+    intervalMs,
+  );
   void round();
   const incidentWorkers = startIncidentWorkers(services.incidents, services.db, cfg.REDIS_URL, cfg.REDIS_PREFIX);
   const sweep = async () => {
@@ -75,14 +83,26 @@ async function main(): Promise<void> {
     const swept = await incidentWorkers.sweep();
     if (swept.redispatched + swept.cards > 0) rootLogger.info(swept, 'incident sweep');
   };
-  const sweepTimer = setInterval(() => void sweep().catch((err: unknown) => rootLogger.error({ err }, 'incident sweep failed')), cfg.INCIDENT_SWEEP_S * 1000);
+  const sweepTimer = setInterval(
+    () => void sweep().catch((err: unknown) => rootLogger.error({ err }, 'incident sweep failed')),
+    cfg.INCIDENT_SWEEP_S * 1000,
+  );
   // The offer outbox, more often than the sweep: a phone should hear of its offer within seconds.
   const pushUnsent = async () => {
     if (!(await leading())) return;
     await services.incidents.dispatch.pushUnsent();
   };
-  const outboxTimer = setInterval(() => void pushUnsent().catch((err: unknown) => rootLogger.warn({ err: (err as Error).message }, 'offer outbox sweep failed')), OUTBOX_SWEEP_MS);
-  const metricsServer = cfg.WORKERS_METRICS_PORT > 0 ? await serveWorkerMetrics(services, cfg.WORKERS_METRICS_PORT, cfg.METRICS_TOKEN) : null;
+  const outboxTimer = setInterval(
+    () =>
+      void pushUnsent().catch((err: unknown) =>
+        rootLogger.warn({ err: (err as Error).message }, 'offer outbox sweep failed'),
+      ),
+    OUTBOX_SWEEP_MS,
+  );
+  const metricsServer =
+    cfg.WORKERS_METRICS_PORT > 0
+      ? await serveWorkerMetrics(services, cfg.WORKERS_METRICS_PORT, cfg.METRICS_TOKEN)
+      : null;
   rootLogger.info({ intervalS: cfg.CAMERA_HEALTH_INTERVAL_S }, 'workers running');
   const stop = async () => {
     clearInterval(timer);

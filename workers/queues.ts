@@ -24,7 +24,13 @@ export interface CameraAlertJob {
 }
 
 export function cameraAlertsQueue(connection: Redis, prefix: string): Queue<CameraAlertJob> {
-  return logErrors(new Queue<CameraAlertJob>(CAMERA_ALERTS, { connection, prefix: `${prefix}:bull`, defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 } }));
+  return logErrors(
+    new Queue<CameraAlertJob>(CAMERA_ALERTS, {
+      connection,
+      prefix: `${prefix}:bull`,
+      defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
+    }),
+  );
 }
 
 export const INCIDENT_DISPATCH = 'incident-dispatch';
@@ -39,9 +45,31 @@ export interface DeadlineJob {
 }
 
 export function dispatchQueue(connection: Redis, prefix: string): Queue<DispatchJob> {
-  return logErrors(new Queue<DispatchJob>(INCIDENT_DISPATCH, { connection, prefix: `${prefix}:bull`, defaultJobOptions: { removeOnComplete: true, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 200 } } }));
+  return logErrors(
+    new Queue<DispatchJob>(INCIDENT_DISPATCH, {
+      connection,
+      prefix: `${prefix}:bull`,
+      defaultJobOptions: {
+        removeOnComplete: true,
+        removeOnFail: 5000,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 200 },
+      },
+    }),
+  );
 }
 
 export function deadlineQueue(connection: Redis, prefix: string): Queue<DeadlineJob> {
-  return logErrors(new Queue<DeadlineJob>(INCIDENT_DEADLINES, { connection, prefix: `${prefix}:bull`, defaultJobOptions: { removeOnComplete: true, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } } }));
+  return logErrors(
+    new Queue<DeadlineJob>(INCIDENT_DEADLINES, {
+      connection,
+      prefix: `${prefix}:bull`,
+      defaultJobOptions: {
+        removeOnComplete: true,
+        removeOnFail: 5000,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+      },
+    }),
+  );
 }

@@ -11,9 +11,42 @@ export interface FieldMapping {
 
 // Most specific first; compared without case, spaces or underscores.
 const GUESSES: Record<keyof FieldMapping, string[]> = {
-  code: ['网格编码', '网格编号', '网格代码', '网格号', 'wgbm', 'wgbh', 'wgdm', 'gridcode', 'gridid', 'code', '编码', '编号', '代码', 'bm'],
+  code: [
+    '网格编码',
+    '网格编号',
+    '网格代码',
+    '网格号',
+    'wgbm',
+    'wgbh',
+    'wgdm',
+    'gridcode',
+    'gridid',
+    'code',
+    '编码',
+    '编号',
+    '代码',
+    'bm',
+  ],
   name: ['网格名称', '网格名', 'wgmc', 'gridname', 'name', '名称', 'mc'],
-  village: ['所属村社', '所属村居', '所属社区', '所属村', '村社', '村居', '村社区', '社区', '村', '村名', '所属村社编码', 'villagecode', 'villageco', 'village', 'cun', 'sscs', 'sscj'],
+  village: [
+    '所属村社',
+    '所属村居',
+    '所属社区',
+    '所属村',
+    '村社',
+    '村居',
+    '村社区',
+    '社区',
+    '村',
+    '村名',
+    '所属村社编码',
+    'villagecode',
+    'villageco',
+    'village',
+    'cun',
+    'sscs',
+    'sscj',
+  ],
   kind: ['网格类型', '网格类别', 'wglx', 'kind', 'type', '类型'],
 };
 
@@ -41,8 +74,12 @@ const Attribute = z.string().max(200);
 /** The mapping as a query sends it; an empty value means "no such attribute". */
 export const MappingQuery = {
   codeField: Attribute.optional().describe('The attribute holding the grid code (default: guessed)'),
-  nameField: Attribute.optional().describe('The attribute holding the grid name (default: guessed; the code when none)'),
-  villageField: Attribute.optional().describe("The attribute holding the village's code or name (default: guessed; by location when none)"),
+  nameField: Attribute.optional().describe(
+    'The attribute holding the grid name (default: guessed; the code when none)',
+  ),
+  villageField: Attribute.optional().describe(
+    "The attribute holding the village's code or name (default: guessed; by location when none)",
+  ),
   kindField: Attribute.optional().describe('The attribute holding the kind (专属 / dedicated, else residential)'),
 };
 

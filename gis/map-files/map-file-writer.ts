@@ -23,23 +23,52 @@ export interface WrittenFile {
 
 const STANDARD = ['code', 'name', 'kind', 'village_code'];
 
-export async function writeGrids(reader: MapFileReader, grids: ExportGrid[], basename: string, format: ExportFormat, crs: 'WGS84' | 'CGCS2000', timeoutMs: number): Promise<WrittenFile> {
-  if (format === 'kml' && crs !== 'WGS84') throw new BadRequest('KML is always in WGS-84: ask for crs=WGS84, or another format', { field: 'crs' }, 'kml_is_wgs84');
+export async function writeGrids(
+  reader: MapFileReader,
+  grids: ExportGrid[],
+  basename: string,
+  format: ExportFormat,
+  crs: 'WGS84' | 'CGCS2000',
+  timeoutMs: number,
+): Promise<WrittenFile> {
+  if (format === 'kml' && crs !== 'WGS84')
+    throw new BadRequest(
+      'KML is always in WGS-84: ask for crs=WGS84, or another format',
+      { field: 'crs' },
+      'kml_is_wgs84',
+    );
   return reader.inWorkspace(async (dir) => {
     const src = join(dir, 'grids.geojson');
-    await writeFile(src, JSON.stringify({
-      type: 'FeatureCollection',
-      features: grids.map((g) => {
-        const extra = Object.fromEntries(Object.entries(g.attributes ?? {}).filter(([k]) => !STANDARD.includes(k)));
-        return { type: 'Feature', properties: { code: g.code, name: g.name, kind: g.kind, village_code: g.village_code, ...extra }, geometry: g.geometry };
+    await writeFile(
+      src,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: grids.map((g) => {
+          const extra = Object.fromEntries(Object.entries(g.attributes ?? {}).filter(([k]) => !STANDARD.includes(k)));
+          return {
+            type: 'Feature',
+            properties: { code: g.code, name: g.name, kind: g.kind, village_code: g.village_code, ...extra },
+            geometry: g.geometry,
+          };
+        }),
       }),
-    }));
+    );
     const target = crs === 'CGCS2000' ? 'EPSG:4490' : 'EPSG:4326';
     const common = [src, '-nln', 'grids', '-nlt', 'MULTIPOLYGON', '-s_srs', 'EPSG:4326', '-t_srs', target];
     const files: Record<ExportFormat, { out: string; args: string[]; ext: string; type: string }> = {
-      shp: { out: 'grids.shp.zip', args: ['-f', 'ESRI Shapefile', '-lco', 'ENCODING=CP936'], ext: 'zip', type: 'application/zip' },
+      shp: {
+        out: 'grids.shp.zip',
+        args: ['-f', 'ESRI Shapefile', '-lco', 'ENCODING=CP936'],
+        ext: 'zip',
+        type: 'application/zip',
+      },
       gpkg: { out: 'grids.gpkg', args: ['-f', 'GPKG'], ext: 'gpkg', type: 'application/geopackage+sqlite3' },
-      kml: { out: 'grids.kml', args: ['-f', 'KML', '-dsco', 'NameField=name'], ext: 'kml', type: 'application/vnd.google-earth.kml+xml' },
+      kml: {
+        out: 'grids.kml',
+        args: ['-f', 'KML', '-dsco', 'NameField=name'],
+        ext: 'kml',
+        type: 'application/vnd.google-earth.kml+xml',
+      },
     };
     const f = files[format];
     const out = join(dir, f.out);

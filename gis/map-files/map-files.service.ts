@@ -36,7 +36,13 @@ export class MapFilesService {
     return this.reader.reprojectGeoJson(collection, crsId);
   }
 
-  async preview(auth: AuthContext, planId: number, upload: Buffer, options: ReadOptions, chosen: FieldChoice): Promise<MapFilePreview> {
+  async preview(
+    auth: AuthContext,
+    planId: number,
+    upload: Buffer,
+    options: ReadOptions,
+    chosen: FieldChoice,
+  ): Promise<MapFilePreview> {
     const { towns } = await this.scope(auth, planId);
     const { features, report } = await this.reader.read(upload, options);
     const mapping = mappingFrom(guessMapping(report.attributes.map((a) => a.name)), chosen);
@@ -47,30 +53,65 @@ export class MapFilesService {
     return {
       ...report,
       mapping,
-      villages: { matched: values.length - unmatched.length, unmatched: unmatched.slice(0, 50), byLocation: !mapping.village },
-      outline: features.length <= OUTLINE_MAX
-        ? { type: 'FeatureCollection', features: features.map((f, i) => ({ type: 'Feature', id: i, properties: { code: mapping.code ? textOf(f.properties[mapping.code]) : '' }, geometry: f.geometry })) }
-        : null,
+      villages: {
+        matched: values.length - unmatched.length,
+        unmatched: unmatched.slice(0, 50),
+        byLocation: !mapping.village,
+      },
+      outline:
+        features.length <= OUTLINE_MAX
+          ? {
+              type: 'FeatureCollection',
+              features: features.map((f, i) => ({
+                type: 'Feature',
+                id: i,
+                properties: { code: mapping.code ? textOf(f.properties[mapping.code]) : '' },
+                geometry: f.geometry,
+              })),
+            }
+          : null,
     };
   }
 
-  async import(auth: AuthContext, planId: number, upload: Buffer, options: ReadOptions, chosen: FieldChoice, allowInvalid: boolean) {
+  async import(
+    auth: AuthContext,
+    planId: number,
+    upload: Buffer,
+    options: ReadOptions,
+    chosen: FieldChoice,
+    allowInvalid: boolean,
+  ) {
     const { towns } = await this.scope(auth, planId);
     const { features, report } = await this.reader.read(upload, options);
     const mapping = mappingFrom(guessMapping(report.attributes.map((a) => a.name)), chosen);
-    const grids = await this.toDrafts(features, mapping, towns, report.attributes.map((a) => a.name));
+    const grids = await this.toDrafts(
+      features,
+      mapping,
+      towns,
+      report.attributes.map((a) => a.name),
+    );
     const { imported } = await this.plans.importGrids(auth, planId, grids, allowInvalid);
     const validation: ValidationReport = await this.plans.validate(auth, planId);
     return { imported, mapping, file: { ...report, attributes: report.attributes.map((a) => a.name) }, validation };
   }
 
-  async exportPlan(auth: AuthContext, planId: number, format: ExportFormat, crs: 'WGS84' | 'CGCS2000'): Promise<WrittenFile> {
+  async exportPlan(
+    auth: AuthContext,
+    planId: number,
+    format: ExportFormat,
+    crs: 'WGS84' | 'CGCS2000',
+  ): Promise<WrittenFile> {
     await this.plans.get(auth, planId);
     const grids = await new MapFilesRepository(this.db).planGrids(planId);
     return writeGrids(this.reader, grids, `plan-${planId}`, format, crs, this.timeoutMs);
   }
 
-  async exportTown(auth: AuthContext, townCode: string, format: ExportFormat, crs: 'WGS84' | 'CGCS2000'): Promise<WrittenFile> {
+  async exportTown(
+    auth: AuthContext,
+    townCode: string,
+    format: ExportFormat,
+    crs: 'WGS84' | 'CGCS2000',
+  ): Promise<WrittenFile> {
     const town = await new AreasRepository(this.db).findByCode(townCode);
     if (!town || town.level !== 'town' || !auth.canAccessTown(town.id)) throw new NotFound(`Town ${townCode}`);
     const grids = await new MapFilesRepository(this.db).publishedGrids(town.id);
@@ -86,28 +127,60 @@ export class MapFilesService {
   }
 
   /** The features as draft grids: mapped values checked, villages by code, name or location. */
-  private async toDrafts(features: MapFeature[], mapping: FieldMapping, towns: number[], attributes: string[]): Promise<GridDraftInput[]> {
+  private async toDrafts(
+    features: MapFeature[],
+    mapping: FieldMapping,
+    towns: number[],
+    attributes: string[],
+  ): Promise<GridDraftInput[]> {
     for (const [role, field] of Object.entries(mapping)) {
       if (field && !attributes.includes(field)) {
-        throw new BadRequest(`The file has no attribute ${field} (chosen for ${role}): it has ${attributes.join(', ')}`, { field: `${role}Field`, attributes }, 'unknown_attribute');
+        throw new BadRequest(
+          `The file has no attribute ${field} (chosen for ${role}): it has ${attributes.join(', ')}`,
+          { field: `${role}Field`, attributes },
+          'unknown_attribute',
+        );
       }
     }
     if (!mapping.code) {
-      throw new AppError(422, 'code_field_required', `Say which attribute holds the grid code (codeField): none of ${attributes.join(', ') || '(no attributes)'} looks like one`, { attributes });
+      throw new AppError(
+        422,
+        'code_field_required',
+        `Say which attribute holds the grid code (codeField): none of ${attributes.join(', ') || '(no attributes)'} looks like one`,
+        { attributes },
+      );
     }
     const bad: { feature: number; field: string; value: unknown; problem: string }[] = [];
     const rows = features.map((f, i) => {
       const code = textOf(f.properties[mapping.code!]);
-      if (!CODE.test(code)) bad.push({ feature: i + 1, field: mapping.code!, value: f.properties[mapping.code!], problem: '1–40 letters, digits, _ or -' });
+      if (!CODE.test(code))
+        bad.push({
+          feature: i + 1,
+          field: mapping.code!,
+          value: f.properties[mapping.code!],
+          problem: '1–40 letters, digits, _ or -',
+        });
       const name = (mapping.name ? textOf(f.properties[mapping.name]) : '') || code;
-      if (name.length > 100) bad.push({ feature: i + 1, field: mapping.name!, value: name, problem: 'at most 100 characters' });
+      if (name.length > 100)
+        bad.push({ feature: i + 1, field: mapping.name!, value: name, problem: 'at most 100 characters' });
       const mapped = new Set(Object.values(mapping).filter(Boolean));
       const extra = Object.fromEntries(Object.entries(f.properties).filter(([k]) => !mapped.has(k)));
-      return { code, name, kind: kindOf(mapping.kind ? f.properties[mapping.kind] : null), extra, village: mapping.village ? textOf(f.properties[mapping.village]) : '', geometry: f.geometry };
+      return {
+        code,
+        name,
+        kind: kindOf(mapping.kind ? f.properties[mapping.kind] : null),
+        extra,
+        village: mapping.village ? textOf(f.properties[mapping.village]) : '',
+        geometry: f.geometry,
+      };
     });
     if (bad.length) {
       const first = bad[0]!;
-      throw new BadRequest(`Feature ${first.feature}: ${first.field} = ${JSON.stringify(first.value)} is not a grid code or name (${first.problem})${bad.length > 1 ? ` (and ${bad.length - 1} more)` : ''}`, { problems: bad.slice(0, 100) }, 'bad_attribute');
+      throw new BadRequest(
+        `Feature ${first.feature}: ${first.field} = ${JSON.stringify(first.value)} is not a grid code or name (${first.problem})${bad.length > 1 ? ` (and ${bad.length - 1} more)` : ''}`,
+        { problems: bad.slice(0, 100) },
+        'bad_attribute',
+      );
     }
     const repo = new MapFilesRepository(this.db);
     let villageCodes: (string | null)[];
@@ -116,16 +189,34 @@ export class MapFilesService {
       villageCodes = rows.map((r) => match(r.village));
       const unknown = [...new Set(rows.filter((_, i) => !villageCodes[i]).map((r) => r.village))];
       if (unknown.length) {
-        throw new BadRequest(`${unknown.length} value(s) of ${mapping.village} name no village of this plan (by code or name): ${unknown.slice(0, 10).join(', ')}`, { field: 'villageField', values: unknown.slice(0, 100) }, 'unknown_village');
+        throw new BadRequest(
+          `${unknown.length} value(s) of ${mapping.village} name no village of this plan (by code or name): ${unknown.slice(0, 10).join(', ')}`,
+          { field: 'villageField', values: unknown.slice(0, 100) },
+          'unknown_village',
+        );
       }
     } else {
-      villageCodes = await repo.villagesAt(rows.map((r) => r.geometry), towns);
+      villageCodes = await repo.villagesAt(
+        rows.map((r) => r.geometry),
+        towns,
+      );
       const outside = rows.filter((_, i) => !villageCodes[i]).map((r) => r.code);
       if (outside.length) {
-        throw new BadRequest(`${outside.length} grid(s) lie in no village of this plan (${outside.slice(0, 10).join(', ')}): is the coordinate system right? Or say which attribute names the village`, { codes: outside.slice(0, 100) }, 'outside_villages');
+        throw new BadRequest(
+          `${outside.length} grid(s) lie in no village of this plan (${outside.slice(0, 10).join(', ')}): is the coordinate system right? Or say which attribute names the village`,
+          { codes: outside.slice(0, 100) },
+          'outside_villages',
+        );
       }
     }
-    return rows.map((r, i) => ({ code: r.code, name: r.name, kind: r.kind, villageCode: villageCodes[i]!, geometry: r.geometry, attributes: r.extra }));
+    return rows.map((r, i) => ({
+      code: r.code,
+      name: r.name,
+      kind: r.kind,
+      villageCode: villageCodes[i]!,
+      geometry: r.geometry,
+      attributes: r.extra,
+    }));
   }
 }
 

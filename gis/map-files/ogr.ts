@@ -26,15 +26,29 @@ export async function runGdal(tool: 'ogrinfo' | 'ogr2ogr', args: string[], run: 
     execFile(
       tool,
       args,
-      { cwd: run.cwd, timeout: run.timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...GDAL_ENV } },
+      {
+        cwd: run.cwd,
+        timeout: run.timeoutMs,
+        killSignal: 'SIGKILL',
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, ...GDAL_ENV },
+      },
       (err, stdout, stderr) => {
         if (!err) return resolve(stdout);
         const e = err as NodeJS.ErrnoException & { killed?: boolean };
         if (e.code === 'ENOENT') {
-          return reject(new AppError(503, 'gdal_missing', `${tool} is not installed: install Debian's gdal-bin (npm start does)`));
+          return reject(
+            new AppError(503, 'gdal_missing', `${tool} is not installed: install Debian's gdal-bin (npm start does)`),
+          );
         }
         if (e.killed) {
-          return reject(new AppError(422, 'file_too_slow', `Reading the file took longer than ${run.timeoutMs / 1000} s: split it or simplify it`));
+          return reject(
+            new AppError(
+              422,
+              'file_too_slow',
+              `Reading the file took longer than ${run.timeoutMs / 1000} s: split it or simplify it`,
+            ),
+          );
         }
         reject(new AppError(422, 'unreadable_file', `GDAL cannot read the file: ${gdalMessage(stderr, run.cwd)}`));
       },
@@ -46,7 +60,15 @@ export async function runGdal(tool: 'ogrinfo' | 'ogr2ogr', args: string[], run: 
 export function gdalMessage(stderr: string, cwd: string): string {
   const lines = stderr.split('\n').filter((l) => /^(ERROR|FAILURE)/.test(l));
   const text = (lines.length ? lines : stderr.split('\n').filter(Boolean)).slice(0, 3).join(' ');
-  return text.split(cwd + '/').join('').split(cwd).join('.').replace(/^(ERROR \d+|FAILURE):\s*/, '').slice(0, 400) || 'no reason given';
+  return (
+    text
+      .split(cwd + '/')
+      .join('')
+      .split(cwd)
+      .join('.')
+      .replace(/^(ERROR \d+|FAILURE):\s*/, '')
+      .slice(0, 400) || 'no reason given'
+  );
 }
 
 export interface OgrLayer {
@@ -66,7 +88,8 @@ export function parseOgrinfo(text: string): OgrLayer[] {
     const line = (re: RegExp) => block.match(re)?.[1]?.trim();
     const ext = block.match(/Extent: \(([-\d.e+]+), ([-\d.e+]+)\) - \(([-\d.e+]+), ([-\d.e+]+)\)/);
     let crs: OgrLayer['crs'] = null;
-    const wkt = block.match(/Layer SRS WKT:\n([\s\S]*?)(?:\nData axis to CRS axis mapping|\n[^\s][^\n]*: [A-Z]|\n?$)/)?.[1] ?? '';
+    const wkt =
+      block.match(/Layer SRS WKT:\n([\s\S]*?)(?:\nData axis to CRS axis mapping|\n[^\s][^\n]*: [A-Z]|\n?$)/)?.[1] ?? '';
     const head = wkt.match(/^(PROJCRS|GEOGCRS|GEODCRS|BOUNDCRS|COMPOUNDCRS|PROJCS|GEOGCS)\["([^"]*)"/);
     if (head) {
       // The CRS's own ID is the last one, closing the WKT; inner IDs name its parts.

@@ -37,8 +37,18 @@ const CHOICE_IDS = new Set(CRS_CHOICES.map((c) => c.id));
 
 export const SourceCrsParam = z
   .string()
-  .transform((s) => s.trim().toUpperCase().replace(/^EPSG::?/, 'EPSG:').replace(/^WGS84$/, 'EPSG:4326').replace(/^CGCS2000$/, 'EPSG:4490'))
-  .refine((s) => CHOICE_IDS.has(s), 'must be one of the coordinate systems listed by GET /api/map-files/crs (EPSG:4490, EPSG:4527, GCJ02 …)')
+  .transform((s) =>
+    s
+      .trim()
+      .toUpperCase()
+      .replace(/^EPSG::?/, 'EPSG:')
+      .replace(/^WGS84$/, 'EPSG:4326')
+      .replace(/^CGCS2000$/, 'EPSG:4490'),
+  )
+  .refine(
+    (s) => CHOICE_IDS.has(s),
+    'must be one of the coordinate systems listed by GET /api/map-files/crs (EPSG:4490, EPSG:4527, GCJ02 …)',
+  )
   .optional()
   .describe("The file's coordinate system when it names none, or to overrule it (GCJ02 for AMap coordinates)");
 
@@ -58,13 +68,21 @@ export function geojsonCrsMember(crs: unknown): string | null {
   if (crs === undefined || crs === null) return null;
   const name = (crs as { properties?: { name?: unknown } }).properties?.name;
   if (typeof name !== 'string') {
-    throw new BadRequest('The crs member must be {"type":"name","properties":{"name":"EPSG:…"}}', { field: 'crs' }, 'unknown_crs');
+    throw new BadRequest(
+      'The crs member must be {"type":"name","properties":{"name":"EPSG:…"}}',
+      { field: 'crs' },
+      'unknown_crs',
+    );
   }
   if (/CRS84$|EPSG:+4326$/i.test(name)) return null;
   const epsg = name.match(/EPSG:+(\d+)$/i)?.[1];
   const id = epsg ? `EPSG:${epsg}` : name;
   if (!CHOICE_IDS.has(id)) {
-    throw new BadRequest(`The crs member names ${name}, which is not one of the coordinate systems read here`, { field: 'crs', choices: CRS_CHOICES.map((c) => c.id) }, 'unknown_crs');
+    throw new BadRequest(
+      `The crs member names ${name}, which is not one of the coordinate systems read here`,
+      { field: 'crs', choices: CRS_CHOICES.map((c) => c.id) },
+      'unknown_crs',
+    );
   }
   return id;
 }

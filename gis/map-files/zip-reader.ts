@@ -25,7 +25,12 @@ const LOCAL = 0x04034b50;
 
 export const isZip = (b: Buffer) => b.length >= 4 && b.readUInt32LE(0) === LOCAL;
 
-const corrupt = (why: string) => new BadRequest(`The zip file is damaged: ${why}`, { hint: 'zip the files again and send the new zip' }, 'corrupt_zip');
+const corrupt = (why: string) =>
+  new BadRequest(
+    `The zip file is damaged: ${why}`,
+    { hint: 'zip the files again and send the new zip' },
+    'corrupt_zip',
+  );
 
 function decodeName(raw: Buffer, utf8Flag: boolean): string {
   if (utf8Flag) return raw.toString('utf8');
@@ -42,7 +47,8 @@ function unicodePath(extra: Buffer): string | null {
   for (let at = 0; at + 4 <= extra.length;) {
     const id = extra.readUInt16LE(at);
     const size = extra.readUInt16LE(at + 2);
-    if (id === 0x7075 && size > 5 && at + 4 + size <= extra.length) return extra.subarray(at + 9, at + 4 + size).toString('utf8');
+    if (id === 0x7075 && size > 5 && at + 4 + size <= extra.length)
+      return extra.subarray(at + 9, at + 4 + size).toString('utf8');
     at += 4 + size;
   }
   return null;
@@ -52,18 +58,32 @@ export function readZip(zip: Buffer, limits: ZipLimits): ZipEntry[] {
   // The end-of-central-directory record sits in the last 22 + up to 65,535 bytes.
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
-    if (zip.readUInt32LE(i) === EOCD) { eocd = i; break; }
+    if (zip.readUInt32LE(i) === EOCD) {
+      eocd = i;
+      break;
+    }
   }
   if (eocd < 0) throw corrupt('its table of contents is missing (cut short while uploading?)');
   const count = zip.readUInt16LE(eocd + 10);
   let at = zip.readUInt32LE(eocd + 16);
-  if (count === 0xffff || at === 0xffffffff) throw new BadRequest('ZIP64 archives are not accepted: a map file this large is over the limit anyway', undefined, 'unsupported_zip');
-  if (count > limits.maxEntries) throw new BadRequest(`The zip holds ${count} files; at most ${limits.maxEntries} are read`, { files: count }, 'zip_too_many_files');
+  if (count === 0xffff || at === 0xffffffff)
+    throw new BadRequest(
+      'ZIP64 archives are not accepted: a map file this large is over the limit anyway',
+      undefined,
+      'unsupported_zip',
+    );
+  if (count > limits.maxEntries)
+    throw new BadRequest(
+      `The zip holds ${count} files; at most ${limits.maxEntries} are read`,
+      { files: count },
+      'zip_too_many_files',
+    );
 
   const entries: ZipEntry[] = [];
   let total = 0;
   for (let n = 0; n < count; n++) {
-    if (at + 46 > zip.length || zip.readUInt32LE(at) !== CENTRAL) throw corrupt(`entry ${n + 1} of its table of contents is unreadable`);
+    if (at + 46 > zip.length || zip.readUInt32LE(at) !== CENTRAL)
+      throw corrupt(`entry ${n + 1} of its table of contents is unreadable`);
     const flags = zip.readUInt16LE(at + 8);
     const method = zip.readUInt16LE(at + 10);
     const crc = zip.readUInt32LE(at + 16);
@@ -73,16 +93,20 @@ export function readZip(zip: Buffer, limits: ZipLimits): ZipEntry[] {
     const extraLength = zip.readUInt16LE(at + 30);
     const commentLength = zip.readUInt16LE(at + 32);
     const localAt = zip.readUInt32LE(at + 42);
-    const name = unicodePath(zip.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength))
-      ?? decodeName(zip.subarray(at + 46, at + 46 + nameLength), (flags & 0x800) !== 0);
+    const name =
+      unicodePath(zip.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength)) ??
+      decodeName(zip.subarray(at + 46, at + 46 + nameLength), (flags & 0x800) !== 0);
     at += 46 + nameLength + extraLength + commentLength;
 
     if (flags & 0x1) {
-      throw new AppError(422, 'encrypted_zip', `The zip is password-protected (${name}): send it without a password`, { file: name });
+      throw new AppError(422, 'encrypted_zip', `The zip is password-protected (${name}): send it without a password`, {
+        file: name,
+      });
     }
     if (name.endsWith('/')) continue;
     if (total + declaredSize > limits.maxUncompressedBytes) throw bomb(limits, name);
-    if (localAt + 30 > zip.length || zip.readUInt32LE(localAt) !== LOCAL) throw corrupt(`${name} cannot be found in it`);
+    if (localAt + 30 > zip.length || zip.readUInt32LE(localAt) !== LOCAL)
+      throw corrupt(`${name} cannot be found in it`);
     const start = localAt + 30 + zip.readUInt16LE(localAt + 26) + zip.readUInt16LE(localAt + 28);
     if (start + compressedSize > zip.length) throw corrupt(`${name} is cut short`);
     const packed = zip.subarray(start, start + compressedSize);
@@ -91,13 +115,19 @@ export function readZip(zip: Buffer, limits: ZipLimits): ZipEntry[] {
     else if (method === 8) {
       // The ceiling is the declared size: a header that understates it is a bomb or damage.
       try {
-        data = inflateRawSync(packed, { maxOutputLength: Math.max(1, Math.min(declaredSize, limits.maxUncompressedBytes - total)) });
+        data = inflateRawSync(packed, {
+          maxOutputLength: Math.max(1, Math.min(declaredSize, limits.maxUncompressedBytes - total)),
+        });
       } catch (err) {
         if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw bomb(limits, name);
         throw corrupt(`${name} does not inflate (${(err as Error).message})`);
       }
     } else {
-      throw new BadRequest(`${name} is compressed with method ${method}; only stored and deflated files are read`, { file: name, method }, 'unsupported_zip');
+      throw new BadRequest(
+        `${name} is compressed with method ${method}; only stored and deflated files are read`,
+        { file: name, method },
+        'unsupported_zip',
+      );
     }
     if (data.length !== declaredSize || crc32(data) !== crc) throw corrupt(`${name} fails its checksum`);
     total += data.length;

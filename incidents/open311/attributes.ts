@@ -6,7 +6,11 @@ import { badRequest } from './errors.js';
 
 const MAX_TEXT = 2000;
 
-export function validateAttributes(serviceCode: string, definition: Open311Attribute[], given: Map<string, string[]>): Record<string, string> {
+export function validateAttributes(
+  serviceCode: string,
+  definition: Open311Attribute[],
+  given: Map<string, string[]>,
+): Record<string, string> {
   const byCode = new Map(definition.map((a) => [a.code, a]));
   for (const code of given.keys()) {
     if (!byCode.has(code)) {
@@ -18,7 +22,8 @@ export function validateAttributes(serviceCode: string, definition: Open311Attri
   for (const attr of [...definition].sort((a, b) => a.order - b.order)) {
     const vs = given.get(attr.code) ?? [];
     if (vs.length === 0) {
-      if (attr.required) throw badRequest(`attribute[${attr.code}] is required for service ${serviceCode}: ${attr.description}`);
+      if (attr.required)
+        throw badRequest(`attribute[${attr.code}] is required for service ${serviceCode}: ${attr.description}`);
       continue;
     }
     values[attr.code] = checked(attr, vs);
@@ -36,7 +41,8 @@ function checked(attr: Open311Attribute, vs: string[]): string {
       return String(Number(vs[0]));
     }
     case 'datetime': {
-      if (vs.length > 1 || Number.isNaN(Date.parse(vs[0]!))) throw badRequest(`${name} must be one W3C datetime, not "${vs.join(',')}"`);
+      if (vs.length > 1 || Number.isNaN(Date.parse(vs[0]!)))
+        throw badRequest(`${name} must be one W3C datetime, not "${vs.join(',')}"`);
       return vs[0]!;
     }
     case 'singlevaluelist': {

@@ -19,7 +19,9 @@ export class ClientKeysRepository {
 
   async insert(name: string, keyHash: Buffer, townId: number | null): Promise<Open311Client> {
     const { rows } = await this.db.query<{ id: number }>(
-      `INSERT INTO open311_clients (name, key_hash, town_id) VALUES ($1, $2, $3) RETURNING id`, [name, keyHash, townId]);
+      `INSERT INTO open311_clients (name, key_hash, town_id) VALUES ($1, $2, $3) RETURNING id`,
+      [name, keyHash, townId],
+    );
     return (await this.find(rows[0]!.id))!;
   }
 
@@ -45,7 +47,9 @@ export class ClientKeysRepository {
 
   async townByCode(code: string): Promise<{ id: number; code: string; name: string } | null> {
     const { rows } = await this.db.query<{ id: number; code: string; name: string }>(
-      `SELECT id, code, name FROM areas WHERE code = $1 AND level = 'town'`, [code]);
+      `SELECT id, code, name FROM areas WHERE code = $1 AND level = 'town'`,
+      [code],
+    );
     return rows[0] ?? null;
   }
 }

@@ -8,8 +8,13 @@ export function open311ClientRoutes(services: Pick<Services, 'db'>): AnyRoute[] 
   const clients = new ClientKeysService(services.db);
   return [
     route({
-      method: 'post', path: '/api/open311/clients', tag: 'open311', access: ['admin'], status: 201,
-      summary: 'Make an API key for an Open311 client (the 12345 hotline, a citizen app); the key is shown only in this answer',
+      method: 'post',
+      path: '/api/open311/clients',
+      tag: 'open311',
+      access: ['admin'],
+      status: 201,
+      summary:
+        'Make an API key for an Open311 client (the 12345 hotline, a citizen app); the key is shown only in this answer',
       body: z.strictObject({
         name: z.string().trim().min(1).max(100),
         /** Tied to a town: it may only report inside it. */
@@ -18,12 +23,18 @@ export function open311ClientRoutes(services: Pick<Services, 'db'>): AnyRoute[] 
       handler: ({ auth, body }) => clients.create(auth, body.name, body.townCode ?? null),
     }),
     route({
-      method: 'get', path: '/api/open311/clients', tag: 'open311', access: ['admin'],
+      method: 'get',
+      path: '/api/open311/clients',
+      tag: 'open311',
+      access: ['admin'],
       summary: 'The Open311 clients (never their keys)',
       handler: async ({ auth }) => ({ clients: await clients.list(auth) }),
     }),
     route({
-      method: 'delete', path: '/api/open311/clients/:id', tag: 'open311', access: ['admin'],
+      method: 'delete',
+      path: '/api/open311/clients/:id',
+      tag: 'open311',
+      access: ['admin'],
       params: z.strictObject({ id: z.coerce.number().int().positive() }),
       summary: "Disable a client's key (its reports keep their author)",
       handler: ({ auth, params }) => clients.disable(auth, params.id),

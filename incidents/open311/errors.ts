@@ -35,7 +35,8 @@ export function toOpen311Error(err: unknown): Open311Error | null {
   if (err instanceof Forbidden) return forbidden(err.message);
   if (err instanceof NotFound) return notFound(err.message);
   if (err instanceof AppError) {
-    if (err.code === 'outside_towns') return badRequest(`${err.message}: the point is not in any town this service covers`);
+    if (err.code === 'outside_towns')
+      return badRequest(`${err.message}: the point is not in any town this service covers`);
     if (err.status === 413) return new Open311Error(413, err.message);
     return err.status >= 500 ? null : badRequest(err.message);
   }

@@ -17,7 +17,9 @@ export function splitFormat(file: string): { name: string; format: Format } {
   const dot = file.lastIndexOf('.');
   const format = dot > 0 ? file.slice(dot + 1).toLowerCase() : '';
   if (!(FORMATS as readonly string[]).includes(format)) {
-    throw notFound(`Unknown format "${dot > 0 ? file.slice(dot + 1) : ''}" in "${file}": end the resource with .json or .xml`);
+    throw notFound(
+      `Unknown format "${dot > 0 ? file.slice(dot + 1) : ''}" in "${file}": end the resource with .json or .xml`,
+    );
   }
   return { name: file.slice(0, dot), format: format as Format };
 }
@@ -40,12 +42,20 @@ const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g; // esli
 function xmlSafe(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(NOT_XML, '');
   if (Array.isArray(value)) return value.map(xmlSafe);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, xmlSafe(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, xmlSafe(v)]));
   return value;
 }
 
 /** A list answer: JSON array, or <root><item>…</item>…</root>. */
-export function sendList(res: Response, format: Format, root: string, item: string, items: object[], status = 200): void {
+export function sendList(
+  res: Response,
+  format: Format,
+  root: string,
+  item: string,
+  items: object[],
+  status = 200,
+): void {
   res.status(status).type(CONTENT_TYPES[format]);
   res.send(format === 'json' ? JSON.stringify(items) : toXml(root, { [item]: items.map(forXml) }));
 }
@@ -62,5 +72,9 @@ export function sendError(res: Response, format: Format, error: Open311Error): v
 
 /** null becomes an empty element (<media_url/>), as in the spec's examples; undefined is left out. */
 function forXml(o: object): object {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => [k, v === null ? '' : v]));
+  return Object.fromEntries(
+    Object.entries(o)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, v === null ? '' : v]),
+  );
 }

@@ -29,7 +29,8 @@ export function parseMultipart(body: Buffer, contentType: string): FormPart[] {
   for (;;) {
     at += delimiter.length;
     if (body.subarray(at, at + 2).toString('latin1') === '--') return parts;
-    if (!body.subarray(at, at + 2).equals(CRLF)) throw badRequest(`multipart: a line break must follow the boundary (byte ${at})`);
+    if (!body.subarray(at, at + 2).equals(CRLF))
+      throw badRequest(`multipart: a line break must follow the boundary (byte ${at})`);
     const headersEnd = body.indexOf(HEADER_END, at + 2);
     if (headersEnd < 0) throw badRequest('multipart: a part has no end of its headers');
     const headers = body.toString('utf8', at + 2, headersEnd).split('\r\n');
@@ -52,7 +53,8 @@ function part(headers: string[], data: Buffer): FormPart {
     if (name === 'content-disposition') disposition = value;
     else if (name === 'content-type') contentType = value;
   }
-  if (!disposition || !/^form-data\b/i.test(disposition)) throw badRequest('multipart: every part needs "Content-Disposition: form-data; name=…"');
+  if (!disposition || !/^form-data\b/i.test(disposition))
+    throw badRequest('multipart: every part needs "Content-Disposition: form-data; name=…"');
   const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
   if (!name) throw badRequest('multipart: a part has no name');
   const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1] ?? null;

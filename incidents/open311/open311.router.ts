@@ -17,8 +17,16 @@ import { formFields, queryFields, type Fields } from './schemas.js';
 const MAX_FORM_BYTES = 128 * 1024;
 
 export function open311Router(services: Pick<Services, 'db' | 'media' | 'config' | 'incidents' | 'gazetteer'>): Router {
-  const open311 = new Open311Service(services.db, services.incidents.taxonomy, services.incidents.intake, new ClientKeysService(services.db),
-    services.media, { townUtcOffsetHours: services.config.TOWN_UTC_OFFSET_HOURS }, services.gazetteer, services.incidents.placement);
+  const open311 = new Open311Service(
+    services.db,
+    services.incidents.taxonomy,
+    services.incidents.intake,
+    new ClientKeysService(services.db),
+    services.media,
+    { townUtcOffsetHours: services.config.TOWN_UTC_OFFSET_HOURS },
+    services.gazetteer,
+    services.incidents.placement,
+  );
   const maxPhotoBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
   const endpointUrl = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
   const query = (req: Request) => textOnly(queryFields(req.query as Record<string, unknown>));
@@ -34,7 +42,10 @@ export function open311Router(services: Pick<Services, 'db' | 'media' | 'config'
     switch (name) {
       case 'discovery': {
         const d = open311.discovery(endpointUrl(req));
-        const xml = { ...d, endpoints: { endpoint: d.endpoints.map((e) => ({ ...e, formats: { format: e.formats } })) } };
+        const xml = {
+          ...d,
+          endpoints: { endpoint: d.endpoints.map((e) => ({ ...e, formats: { format: e.formats } })) },
+        };
         return sendObject(res, format, 'discovery', d, xml);
       }
       case 'services':
@@ -48,7 +59,10 @@ export function open311Router(services: Pick<Services, 'db' | 'media' | 'config'
   v2.get('/services/:file', async (req, res) => {
     const { name, format } = splitFormat(req.params['file']!);
     const d = await open311.definition(name, query(req));
-    const xml = { ...d, attributes: { attribute: d.attributes.map((a) => ('values' in a ? { ...a, values: { value: a.values } } : a)) } };
+    const xml = {
+      ...d,
+      attributes: { attribute: d.attributes.map((a) => ('values' in a ? { ...a, values: { value: a.values } } : a)) },
+    };
     sendObject(res, format, 'service_definition', d, xml);
   });
   v2.get('/requests/:file', async (req, res) => {
@@ -74,9 +88,13 @@ export function open311Router(services: Pick<Services, 'db' | 'media' | 'config'
 
   const router = express.Router();
   router.use('/open311/v2', v2, answerError);
-  router.use('/open311', (req: Request) => {
-    throw notFound(`Only GeoReport v2 is served, at /open311/v2/ (not ${req.originalUrl.split('?')[0]})`);
-  }, answerError);
+  router.use(
+    '/open311',
+    (req: Request) => {
+      throw notFound(`Only GeoReport v2 is served, at /open311/v2/ (not ${req.originalUrl.split('?')[0]})`);
+    },
+    answerError,
+  );
   return router;
 }
 
@@ -92,13 +110,16 @@ async function readForm(req: Request, maxPhotoBytes: number): Promise<{ fields: 
     const photos = parts.filter((p) => p.name === 'media' && p.filename !== null);
     if (photos.length > 1) throw badRequest('One photo per service request (the part "media")');
     const text = new Map<string, string[]>();
-    for (const p of parts.filter((q) => q.filename === null)) text.set(p.name, [...(text.get(p.name) ?? []), p.data.toString('utf8')]);
+    for (const p of parts.filter((q) => q.filename === null))
+      text.set(p.name, [...(text.get(p.name) ?? []), p.data.toString('utf8')]);
     for (const [name, values] of text) fields.set(name, values);
     return { fields, photo: photos[0]?.data ?? null };
   }
   const body = await readRawBody(req, MAX_FORM_BYTES);
   if (body.length > 0 && !type.startsWith('application/x-www-form-urlencoded')) {
-    throw badRequest(`Send the service request form-encoded (Content-Type: application/x-www-form-urlencoded, or multipart/form-data with a photo), not "${type || 'nothing'}"`);
+    throw badRequest(
+      `Send the service request form-encoded (Content-Type: application/x-www-form-urlencoded, or multipart/form-data with a photo), not "${type || 'nothing'}"`,
+    );
   }
   const charset = /charset=([^;\s]+)/.exec(type)?.[1]?.replace(/"/g, '');
   if (charset && !['utf-8', 'utf8'].includes(charset)) throw badRequest(`Send UTF-8, not ${charset}`);
@@ -115,7 +136,11 @@ function answerError(err: unknown, req: Request, res: Response, _next: NextFunct
   }
   const known = toOpen311Error(err);
   if (!known) log.error({ err }, 'unhandled error in Open311');
-  sendError(res, formatOf(req.path), known ?? new Open311Error(500, 'Something went wrong on our side; it has been logged'));
+  sendError(
+    res,
+    formatOf(req.path),
+    known ?? new Open311Error(500, 'Something went wrong on our side; it has been logged'),
+  );
 }
 
 /** Fields PostgreSQL can store: a NUL or half a surrogate pair is a 400 naming the field. */

@@ -74,21 +74,31 @@ export class Open311Service {
       changeset: CHANGESET,
       contact: '网格天眼 综合指挥室 town command room; 12345 政务服务便民热线',
       key_service: 'API keys are issued by the town command room (admins: POST /api/open311/clients)',
-      endpoints: [{ specification: SPECIFICATION, url: endpointUrl, changeset: CHANGESET, type: 'production', formats: ['text/xml', 'application/json'] }],
+      endpoints: [
+        {
+          specification: SPECIFICATION,
+          url: endpointUrl,
+          changeset: CHANGESET,
+          type: 'production',
+          formats: ['text/xml', 'application/json'],
+        },
+      ],
     };
   }
 
   async services(fields: Fields) {
     await this.jurisdiction(fields);
-    return (await this.taxonomy.all()).filter((s) => s.active).map((s) => ({
-      service_code: s.code,
-      service_name: s.name,
-      description: `${s.name} ${s.nameEn}（${PLATFORM_NAMES[s.platform]}）`,
-      metadata: s.attributes.length > 0,
-      type: 'realtime',
-      keywords: [s.name, s.nameEn, s.categoryName].join(', '),
-      group: s.categoryName,
-    }));
+    return (await this.taxonomy.all())
+      .filter((s) => s.active)
+      .map((s) => ({
+        service_code: s.code,
+        service_name: s.name,
+        description: `${s.name} ${s.nameEn}（${PLATFORM_NAMES[s.platform]}）`,
+        metadata: s.attributes.length > 0,
+        type: 'realtime',
+        keywords: [s.name, s.nameEn, s.categoryName].join(', '),
+        group: s.categoryName,
+      }));
   }
 
   async definition(code: string, fields: Fields) {
@@ -97,23 +107,26 @@ export class Open311Service {
     if (!sub) throw notFound(`No service has the service_code "${code}"`);
     return {
       service_code: sub.code,
-      attributes: [...sub.attributes].sort((a, b) => a.order - b.order).map((a) => ({
-        variable: true,
-        code: a.code,
-        datatype: a.datatype,
-        required: a.required,
-        datatype_description: DATATYPE_DESCRIPTIONS[a.datatype] ?? '',
-        order: a.order,
-        description: a.description,
-        ...(a.values ? { values: a.values.map((v) => ({ key: v.key, name: v.name })) } : {}),
-      })),
+      attributes: [...sub.attributes]
+        .sort((a, b) => a.order - b.order)
+        .map((a) => ({
+          variable: true,
+          code: a.code,
+          datatype: a.datatype,
+          required: a.required,
+          datatype_description: DATATYPE_DESCRIPTIONS[a.datatype] ?? '',
+          order: a.order,
+          description: a.description,
+          ...(a.values ? { values: a.values.map((v) => ({ key: v.key, name: v.name })) } : {}),
+        })),
     };
   }
 
   /** POST requests: one report through the intake; a merge answers the incident it joined. */
   async submit(fields: Fields, photoBytes: Buffer | null = null) {
     const client = await this.clients.authenticate(firstField(fields, 'api_key'));
-    if (!client) throw forbidden('A valid api_key is required to submit a service request (missing, unknown or disabled key)');
+    if (!client)
+      throw forbidden('A valid api_key is required to submit a service request (missing, unknown or disabled key)');
     const jurisdiction = await this.jurisdiction(fields);
     if (client.townId !== null && jurisdiction !== null && jurisdiction !== client.townId) {
       throw forbidden(`This api_key may only report in town ${client.townCode} (${client.townName})`);
@@ -121,15 +134,18 @@ export class Open311Service {
     const input = parseSubmission(fields);
     if (!input.service_code) throw badRequest('service_code is required (GET services.json lists them)');
     const sub = await this.activeService(input.service_code);
-    if (!sub) throw badRequest(`service_code "${input.service_code}" is not a service here (GET services.json lists them)`);
+    if (!sub)
+      throw badRequest(`service_code "${input.service_code}" is not a service here (GET services.json lists them)`);
     const attributes = validateAttributes(sub.code, sub.attributes, input.attributes);
     if (input.lat === undefined && input.long === undefined && input.address_string) {
       return this.submitAddress(input, sub, attributes, client, jurisdiction, photoBytes);
     }
     if (input.lat === undefined || input.long === undefined) {
-      throw badRequest(input.address_id
-        ? 'address_id is not known here: send address_string (the address as the caller said it), or lat and long (WGS-84 decimal degrees)'
-        : 'A location is required: send lat and long (WGS-84 decimal degrees), or address_string');
+      throw badRequest(
+        input.address_id
+          ? 'address_id is not known here: send address_string (the address as the caller said it), or lat and long (WGS-84 decimal degrees)'
+          : 'A location is required: send lat and long (WGS-84 decimal degrees), or address_string',
+      );
     }
     const contact = contactOf(input);
     if (input.media_url) attributes['media_url'] = input.media_url;
@@ -137,19 +153,44 @@ export class Open311Service {
     // Checked and stripped before anything is written: a bad photo refuses the whole request.
     const photo = photoBytes ? citizenPhoto(photoBytes) : null;
     const actor = { kind: 'citizen' as const, clientId: client.id, label: client.name };
-    const result = await this.intakeOrRefuse(client, () => this.intake.report({
-      source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, lon: input.long!, lat: input.lat!,
-      address: input.address_string ?? null, contact, attributes: Object.keys(attributes).length ? attributes : null, townIds,
-    }, actor));
+    const result = await this.intakeOrRefuse(client, () =>
+      this.intake.report(
+        {
+          source: 'open311',
+          subcategoryCode: sub.code,
+          description: input.description ?? sub.name,
+          lon: input.long!,
+          lat: input.lat!,
+          address: input.address_string ?? null,
+          contact,
+          attributes: Object.keys(attributes).length ? attributes : null,
+          townIds,
+        },
+        actor,
+      ),
+    );
     if (photo) await this.attachPhoto(result.incident, result.reportId, photo, actor);
-    return [{ service_request_id: String(result.incident.id), service_notice: this.notice(result), account_id: input.account_id ?? null }];
+    return [
+      {
+        service_request_id: String(result.incident.id),
+        service_notice: this.notice(result),
+        account_id: input.account_id ?? null,
+      },
+    ];
   }
 
   /**
    * A call with an address and no point: the gazetteer places it (a point and its grid,
    * then the usual intake), or it opens 待定位 for the command room to place on the map.
    */
-  private async submitAddress(input: Submission, sub: Subcategory, attributes: Record<string, string>, client: Client, jurisdiction: number | null, photoBytes: Buffer | null) {
+  private async submitAddress(
+    input: Submission,
+    sub: Subcategory,
+    attributes: Record<string, string>,
+    client: Client,
+    jurisdiction: number | null,
+    photoBytes: Buffer | null,
+  ) {
     const address = input.address_string!;
     const photo = photoBytes ? citizenPhoto(photoBytes) : null;
     const townIds = client.townId !== null ? [client.townId] : jurisdiction !== null ? [jurisdiction] : null;
@@ -158,36 +199,71 @@ export class Open311Service {
     const actor = { kind: 'citizen' as const, clientId: client.id, label: client.name };
     const { grid: _grid, ...geocode } = located;
     if (located.status === 'placed') {
-      const result = await this.intakeOrRefuse(client, () => this.intake.report({
-        source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, lon: located.lon, lat: located.lat,
-        address, contact: contactOf(input), attributes: Object.keys(attributes).length ? attributes : null, townIds,
-      }, actor));
+      const result = await this.intakeOrRefuse(client, () =>
+        this.intake.report(
+          {
+            source: 'open311',
+            subcategoryCode: sub.code,
+            description: input.description ?? sub.name,
+            lon: located.lon,
+            lat: located.lat,
+            address,
+            contact: contactOf(input),
+            attributes: Object.keys(attributes).length ? attributes : null,
+            townIds,
+          },
+          actor,
+        ),
+      );
       if (!result.merged) await this.placement.noteGeocode(result.incident.id, geocode);
       if (photo) await this.attachPhoto(result.incident, result.reportId, photo, actor);
-      return [{ service_request_id: String(result.incident.id), service_notice: `${this.notice(result)}（按地址定位：${located.place}）`, account_id: input.account_id ?? null }];
+      return [
+        {
+          service_request_id: String(result.incident.id),
+          service_notice: `${this.notice(result)}（按地址定位：${located.place}）`,
+          account_id: input.account_id ?? null,
+        },
+      ];
     }
     const townId = located.townId ?? townIds?.[0] ?? this.gazetteer.onlyTown();
     if (townId === null) {
-      throw badRequest(`The address "${address}" names no town served here: send jurisdiction_id (the town's code), or lat and long`);
+      throw badRequest(
+        `The address "${address}" names no town served here: send jurisdiction_id (the town's code), or lat and long`,
+      );
     }
     const start = located.suggestion ?? this.gazetteer.townPoint(townId);
-    if (!start) throw badRequest(`The address "${address}" names no town served here: send jurisdiction_id (the town's code), or lat and long`);
-    const { incident, merged } = await this.placement.reportUnlocated({
-      source: 'open311', subcategoryCode: sub.code, description: input.description ?? sub.name, address, townId,
-      provisional: { lon: start.lon, lat: start.lat }, geocode: { ...geocode, key: normalizeAddress(address) }, reporterAccountId: null,
-      contact: contactOf(input), attributes: Object.keys(attributes).length ? attributes : null,
-    }, actor);
+    if (!start)
+      throw badRequest(
+        `The address "${address}" names no town served here: send jurisdiction_id (the town's code), or lat and long`,
+      );
+    const { incident, merged } = await this.placement.reportUnlocated(
+      {
+        source: 'open311',
+        subcategoryCode: sub.code,
+        description: input.description ?? sub.name,
+        address,
+        townId,
+        provisional: { lon: start.lon, lat: start.lat },
+        geocode: { ...geocode, key: normalizeAddress(address) },
+        reporterAccountId: null,
+        contact: contactOf(input),
+        attributes: Object.keys(attributes).length ? attributes : null,
+      },
+      actor,
+    );
     if (photo) {
       const reportId = await new ServiceRequestsRepository(this.db).newestReportId(incident.id);
       if (reportId !== null) await this.attachPhoto(incident, reportId, photo, actor);
     }
-    return [{
-      service_request_id: String(incident.id),
-      service_notice: merged
-        ? `已并入同一地址的同类来电 #${incident.id}（共 ${incident.reportCount} 次反映），正在确定位置 This call joined request ${incident.id} of the same kind at the same address; it is being placed on the map`
-        : `已受理，正在确定位置：指挥中心将根据地址在地图上标定后派单 Received; the command room is finding the address on the map, then a gridworker will be sent`,
-      account_id: input.account_id ?? null,
-    }];
+    return [
+      {
+        service_request_id: String(incident.id),
+        service_notice: merged
+          ? `已并入同一地址的同类来电 #${incident.id}（共 ${incident.reportCount} 次反映），正在确定位置 This call joined request ${incident.id} of the same kind at the same address; it is being placed on the map`
+          : `已受理，正在确定位置：指挥中心将根据地址在地图上标定后派单 Received; the command room is finding the address on the map, then a gridworker will be sent`,
+        account_id: input.account_id ?? null,
+      },
+    ];
   }
 
   private async intakeOrRefuse<T>(client: Client, run: () => Promise<T>): Promise<T> {
@@ -196,7 +272,9 @@ export class Open311Service {
     } catch (err) {
       if (err instanceof Forbidden) {
         throw client.townId !== null
-          ? forbidden(`This api_key may only report in town ${client.townCode} (${client.townName}); the point lies outside it`)
+          ? forbidden(
+              `This api_key may only report in town ${client.townCode} (${client.townName}); the point lies outside it`,
+            )
           : badRequest('The point lies outside the town given as jurisdiction_id');
       }
       throw toOpen311Error(err) ?? err;
@@ -217,16 +295,25 @@ export class Open311Service {
     const rows = f.ids
       ? await new ServiceRequestsRepository(this.db).list({ ids: f.ids, limit: MAX_REQUESTS })
       : await new ServiceRequestsRepository(this.db).list({
-        serviceCodes: f.serviceCodes, open, townId: townId ?? undefined, limit: MAX_REQUESTS,
-        since: f.start ?? (f.end ? new Date(f.end.getTime() - DEFAULT_DAYS * 86_400_000) : new Date(Date.now() - DEFAULT_DAYS * 86_400_000)),
-        until: f.end,
-      });
+          serviceCodes: f.serviceCodes,
+          open,
+          townId: townId ?? undefined,
+          limit: MAX_REQUESTS,
+          since:
+            f.start ??
+            (f.end
+              ? new Date(f.end.getTime() - DEFAULT_DAYS * 86_400_000)
+              : new Date(Date.now() - DEFAULT_DAYS * 86_400_000)),
+          until: f.end,
+        });
     return rows.map((r) => this.view(r, endpointUrl));
   }
 
   async get(id: string, fields: Fields, endpointUrl: string) {
     await this.jurisdiction(fields);
-    const row = /^\d{1,15}$/.test(id) ? (await new ServiceRequestsRepository(this.db).list({ ids: [Number(id)], limit: 1 }))[0] : undefined;
+    const row = /^\d{1,15}$/.test(id)
+      ? (await new ServiceRequestsRepository(this.db).list({ ids: [Number(id)], limit: 1 }))[0]
+      : undefined;
     if (!row) throw notFound(`No service request has the id "${id}"`);
     return [this.view(row, endpointUrl)];
   }
@@ -236,7 +323,10 @@ export class Open311Service {
     const photo = await new ServiceRequestsRepository(this.db).photo(id, mediaId);
     if (!photo) throw notFound(`No photo ${mediaId} of service request ${id}`);
     try {
-      return { contentType: photo.contentType, body: stripImageMetadata(await this.media.read(photo.file), photo.contentType) };
+      return {
+        contentType: photo.contentType,
+        body: stripImageMetadata(await this.media.read(photo.file), photo.contentType),
+      };
     } catch (err) {
       if (err instanceof ImageFormatError) throw notFound(`No photo ${mediaId} of service request ${id} can be shown`);
       throw err;
@@ -244,14 +334,33 @@ export class Open311Service {
   }
 
   /** The citizen's photo, kept with their report (it is what the public face shows). */
-  private async attachPhoto(incident: Incident, reportId: number, photo: { type: PhotoType; body: Buffer }, actor: Actor): Promise<void> {
+  private async attachPhoto(
+    incident: Incident,
+    reportId: number,
+    photo: { type: PhotoType; body: Buffer },
+    actor: Actor,
+  ): Promise<void> {
     const file = await this.media.save(photo.body, photo.type.ext);
     await inTransaction(this.db, async (tx) => {
       const m = await new MediaRepository(tx).add({
-        incidentId: incident.id, reportId, kind: 'photo', stage: 'report', contentType: photo.type.contentType, bytes: photo.body.length, file,
-        personId: null, accountId: null,
+        incidentId: incident.id,
+        reportId,
+        kind: 'photo',
+        stage: 'report',
+        contentType: photo.type.contentType,
+        bytes: photo.body.length,
+        file,
+        personId: null,
+        accountId: null,
       });
-      await new IncidentsRepository(tx).appendHistory({ incidentId: incident.id, action: 'media', fromState: incident.state, toState: incident.state, actor, data: { mediaId: m.id, kind: 'photo', stage: 'report' } });
+      await new IncidentsRepository(tx).appendHistory({
+        incidentId: incident.id,
+        action: 'media',
+        fromState: incident.state,
+        toState: incident.state,
+        actor,
+        data: { mediaId: m.id, kind: 'photo', stage: 'report' },
+      });
     });
   }
 
@@ -302,18 +411,27 @@ export class Open311Service {
   }
 }
 
-interface PhotoType { contentType: 'image/jpeg' | 'image/png' | 'image/webp'; ext: string }
+interface PhotoType {
+  contentType: 'image/jpeg' | 'image/png' | 'image/webp';
+  ext: string;
+}
 
 /** The citizen's photo, told by its first bytes, without its metadata; a 400 for anything else. */
 function citizenPhoto(body: Buffer): { type: PhotoType; body: Buffer } {
-  const type: PhotoType | null = body[0] === 0xff && body[1] === 0xd8 ? { contentType: 'image/jpeg', ext: 'jpg' }
-    : body.toString('latin1', 1, 4) === 'PNG' ? { contentType: 'image/png', ext: 'png' }
-      : body.toString('latin1', 0, 4) === 'RIFF' && body.toString('latin1', 8, 12) === 'WEBP' ? { contentType: 'image/webp', ext: 'webp' } : null;
+  const type: PhotoType | null =
+    body[0] === 0xff && body[1] === 0xd8
+      ? { contentType: 'image/jpeg', ext: 'jpg' }
+      : body.toString('latin1', 1, 4) === 'PNG'
+        ? { contentType: 'image/png', ext: 'png' }
+        : body.toString('latin1', 0, 4) === 'RIFF' && body.toString('latin1', 8, 12) === 'WEBP'
+          ? { contentType: 'image/webp', ext: 'webp' }
+          : null;
   if (!type) throw badRequest('media must be a photo: JPEG, PNG or WebP');
   try {
     return { type, body: stripImageMetadata(body, type.contentType) };
   } catch (err) {
-    if (err instanceof ImageFormatError) throw badRequest(`media is not a readable ${type.contentType}: ${err.message}`);
+    if (err instanceof ImageFormatError)
+      throw badRequest(`media is not a readable ${type.contentType}: ${err.message}`);
     throw err;
   }
 }

@@ -17,5 +17,7 @@ export const PUBLIC_STATUS: Record<IncidentState, string> = {
 };
 
 export function publicStatus(state: IncidentState, mergedInto: number | null): string {
-  return state === 'merged' && mergedInto !== null ? `已并入事件 #${mergedInto} Merged into request ${mergedInto}` : PUBLIC_STATUS[state];
+  return state === 'merged' && mergedInto !== null
+    ? `已并入事件 #${mergedInto} Merged into request ${mergedInto}`
+    : PUBLIC_STATUS[state];
 }

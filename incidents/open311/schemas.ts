@@ -29,14 +29,21 @@ const first = (fields: Fields, name: string): string | undefined => {
 
 /** Comma lists may also come as repeated names (status=open&status=closed). */
 const list = (fields: Fields, name: string): string[] | undefined => {
-  const parts = (fields.get(name) ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const parts = (fields.get(name) ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return parts.length ? parts : undefined;
 };
 
 const text = (max: number) => z.string().max(max, `at most ${max} characters`).optional();
 const coordinate = (name: string, limit: number) =>
-  z.string().regex(/^[+-]?\d{1,3}(\.\d+)?$/, `${name} is a decimal number of degrees (WGS-84)`).transform(Number)
-    .refine((n) => Math.abs(n) <= limit, `${name} must be between -${limit} and ${limit}`).optional();
+  z
+    .string()
+    .regex(/^[+-]?\d{1,3}(\.\d+)?$/, `${name} is a decimal number of degrees (WGS-84)`)
+    .transform(Number)
+    .refine((n) => Math.abs(n) <= limit, `${name} must be between -${limit} and ${limit}`)
+    .optional();
 
 const Submission = z.object({
   service_code: z.string().max(100).optional(),
@@ -49,9 +56,15 @@ const Submission = z.object({
   account_id: text(100),
   first_name: text(100),
   last_name: text(100),
-  phone: z.string().regex(/^[+\d][\d\s()-]{2,30}$/, 'phone is not a telephone number').optional(),
+  phone: z
+    .string()
+    .regex(/^[+\d][\d\s()-]{2,30}$/, 'phone is not a telephone number')
+    .optional(),
   description: text(4000),
-  media_url: z.url({ protocol: /^https?$/, error: 'media_url must be an http(s) URL' }).max(2000).optional(),
+  media_url: z
+    .url({ protocol: /^https?$/, error: 'media_url must be an http(s) URL' })
+    .max(2000)
+    .optional(),
 });
 export type Submission = z.output<typeof Submission> & { attributes: Map<string, string[]> };
 
@@ -90,9 +103,11 @@ export interface RequestFilter {
  */
 export function parseDatetime(name: string, value: string, offsetHours: number): Date {
   const m = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(value);
-  const zone = (h: number) => `${h < 0 ? '-' : '+'}${String(Math.trunc(Math.abs(h))).padStart(2, '0')}:${String(Math.round((Math.abs(h) % 1) * 60)).padStart(2, '0')}`;
+  const zone = (h: number) =>
+    `${h < 0 ? '-' : '+'}${String(Math.trunc(Math.abs(h))).padStart(2, '0')}:${String(Math.round((Math.abs(h) % 1) * 60)).padStart(2, '0')}`;
   const date = m ? new Date(`${m[1]}T${m[2] ?? '00:00:00'}${m[3] ?? zone(offsetHours)}`) : null;
-  if (!date || Number.isNaN(date.getTime())) throw badRequest(`${name} "${value}" is not a W3C datetime such as 2026-11-22T08:00:00+08:00`);
+  if (!date || Number.isNaN(date.getTime()))
+    throw badRequest(`${name} "${value}" is not a W3C datetime such as 2026-11-22T08:00:00+08:00`);
   return date;
 }
 

@@ -51,7 +51,10 @@ export class ServiceRequestsRepository {
 
   /** The report a citizen's call just added to an incident (a 待定位 call's photo goes with it). */
   async newestReportId(incidentId: number): Promise<number | null> {
-    const { rows } = await this.db.query<{ id: string }>('SELECT max(id) AS id FROM incident_reports WHERE incident_id = $1', [incidentId]);
+    const { rows } = await this.db.query<{ id: string }>(
+      'SELECT max(id) AS id FROM incident_reports WHERE incident_id = $1',
+      [incidentId],
+    );
     return rows[0]?.id == null ? null : Number(rows[0].id);
   }
 
@@ -65,7 +68,15 @@ export class ServiceRequestsRepository {
          AND ($5::boolean IS NULL OR (i.state NOT IN ('closed', 'merged')) = $5)
          AND ($6::bigint IS NULL OR i.town_id = $6)
        ORDER BY i.reported_at DESC, i.id DESC LIMIT $7`,
-      [q.ids ?? null, q.serviceCodes ?? null, q.since ?? null, q.until ?? null, q.open ?? null, q.townId ?? null, q.limit],
+      [
+        q.ids ?? null,
+        q.serviceCodes ?? null,
+        q.since ?? null,
+        q.until ?? null,
+        q.open ?? null,
+        q.townId ?? null,
+        q.limit,
+      ],
     );
     return rows;
   }

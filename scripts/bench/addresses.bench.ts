@@ -16,9 +16,16 @@ import { AddressIndex, metres } from '../../gazetteer/address-index.js';
 import { readFixtureGazetteer } from '../../gazetteer/fixture-gazetteer.js';
 
 const TOLERANCE_M = 150;
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
-interface AddressCase { address: string; expected: { place: string; lon: number; lat: number } | null; note: string }
+interface AddressCase {
+  address: string;
+  expected: { place: string; lon: number; lat: number } | null;
+  note: string;
+}
 
 export async function scoreTestSet(dir = 'fixtures/hangbu', verbose = false) {
   const fixture = await readFixtureGazetteer(dir);
@@ -40,30 +47,52 @@ export async function scoreTestSet(dir = 'fixtures/hangbu', verbose = false) {
     else {
       const truthGrid = fixture.grids.lookup(c.expected.lon, c.expected.lat)?.code;
       const gotGrid = fixture.grids.lookup(r.lon, r.lat)?.code;
-      verdict = truthGrid === gotGrid && metres([r.lon, r.lat], [c.expected.lon, c.expected.lat]) <= TOLERANCE_M ? 'correct' : 'wrong';
+      verdict =
+        truthGrid === gotGrid && metres([r.lon, r.lat], [c.expected.lon, c.expected.lat]) <= TOLERANCE_M
+          ? 'correct'
+          : 'wrong';
     }
     row[verdict]++;
     if (verdict === 'correct') correct++;
     if (verdict === 'wrong') {
       wrong++;
-      wrongOnes.push(`${c.address} → ${r.status === 'placed' ? `${r.place} (${r.by})` : ''}; expected ${c.expected?.place ?? '待定位'}`);
+      wrongOnes.push(
+        `${c.address} → ${r.status === 'placed' ? `${r.place} (${r.by})` : ''}; expected ${c.expected?.place ?? '待定位'}`,
+      );
     }
-    if (verbose && verdict !== 'correct') console.log(verdict, c.address, JSON.stringify(r.status === 'placed' ? r.place : r.reason), c.expected?.place ?? null);
+    if (verbose && verdict !== 'correct')
+      console.log(
+        verdict,
+        c.address,
+        JSON.stringify(r.status === 'placed' ? r.place : r.reason),
+        c.expected?.place ?? null,
+      );
     rows.set(c.note, row);
   }
   return { fixture, index, buildMs, cases, rows, correct, wrong, wrongOnes };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, verbose: { type: 'boolean', default: false } } });
-  const { fixture, index, buildMs, cases, rows, correct, wrong, wrongOnes } = await scoreTestSet('fixtures/hangbu', values.verbose);
+  const { values } = parseArgs({
+    options: { seconds: { type: 'string', default: '3' }, verbose: { type: 'boolean', default: false } },
+  });
+  const { fixture, index, buildMs, cases, rows, correct, wrong, wrongOnes } = await scoreTestSet(
+    'fixtures/hangbu',
+    values.verbose,
+  );
   const size = index.size;
-  console.log(`gazetteer: ${size.villages} villages, ${size.roads} roads, ${size.landmarks - size.doorPlates} landmarks, ${size.doorPlates} door plates; ${size.words} words; index built in ${buildMs.toFixed(0)} ms (load ${load()})`);
+  console.log(
+    `gazetteer: ${size.villages} villages, ${size.roads} roads, ${size.landmarks - size.doorPlates} landmarks, ${size.doorPlates} door plates; ${size.words} words; index built in ${buildMs.toFixed(0)} ms (load ${load()})`,
+  );
   console.log('\n| addresses | n | placed correctly | placed wrongly | 待定位 |\n| --- | --- | --- | --- | --- |');
   for (const [note, r] of rows) console.log(`| ${note} | ${r.n} | ${r.correct} | ${r.wrong} | ${r.unlocated} |`);
   const n = cases.length;
-  console.log(`| **all** | ${n} | **${correct} (${((100 * correct) / n).toFixed(1)} %)** | **${wrong} (${((100 * wrong) / n).toFixed(1)} %)** | ${n - correct - wrong} |`);
-  console.log('(correct: same grid as the true place and within 150 m; for an address that names no single place, left 待定位)');
+  console.log(
+    `| **all** | ${n} | **${correct} (${((100 * correct) / n).toFixed(1)} %)** | **${wrong} (${((100 * wrong) / n).toFixed(1)} %)** | ${n - correct - wrong} |`,
+  );
+  console.log(
+    '(correct: same grid as the true place and within 150 m; for an address that names no single place, left 待定位)',
+  );
   if (wrongOnes.length) console.log(`\nplaced wrongly:\n  ${wrongOnes.join('\n  ')}`);
 
   // Throughput: address → point → grid, the Open311 path without the database.
@@ -80,7 +109,9 @@ async function main(): Promise<void> {
     done += addresses.length;
   }
   const perS = done / ((performance.now() - t0) / 1000);
-  console.log(`\nlocated in process: ${Math.round(perS).toLocaleString('en')} addresses/s (${done.toLocaleString('en')} in ${values.seconds} s, one core; floor 10,000/s); load before ${loadBefore}, after ${load()}`);
+  console.log(
+    `\nlocated in process: ${Math.round(perS).toLocaleString('en')} addresses/s (${done.toLocaleString('en')} in ${values.seconds} s, one core; floor 10,000/s); load before ${loadBefore}, after ${load()}`,
+  );
 }
 
 if (process.argv[1]?.endsWith('addresses.bench.ts')) await main();

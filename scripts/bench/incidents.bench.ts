@@ -17,7 +17,13 @@ import { parseConfig } from '../../server/config.js';
 import { BenchReport, runBenchmark, freshBenchDatabase, freshBenchRedis, fmt, percentile } from './bench-db.js';
 import { BENCH_ADMIN_PASSWORD, closeServices, publishLargeTown } from './bench-town.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, samples: { type: 'string', default: '300' }, deadlines: { type: 'string', default: '1000000' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    samples: { type: 'string', default: '300' },
+    deadlines: { type: 'string', default: '1000000' },
+  },
+});
 const PORT = 18180;
 const PREFIX = 'wangge-bench-inc';
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -37,29 +43,50 @@ async function staffGrids(db: pg.Pool): Promise<Gridworker[]> {
            SELECT '网格员' || code, '13800000000', ARRAY['fulltime_gridworker']::person_role[], village_id, town_id, 'on_duty' FROM g
            RETURNING id, name),
      pg AS (INSERT INTO person_grids (person_id, grid_id) SELECT p.id, g.grid_id FROM p JOIN g ON p.name = '网格员' || g.code)
-     SELECT p.id AS "personId", ST_X(g.p) AS lon, ST_Y(g.p) AS lat FROM p JOIN g ON p.name = '网格员' || g.code ORDER BY p.id`);
+     SELECT p.id AS "personId", ST_X(g.p) AS lon, ST_Y(g.p) AS lat FROM p JOIN g ON p.name = '网格员' || g.code ORDER BY p.id`,
+  );
   const tokens = people.map(() => newDeviceToken());
   await db.query(
     `INSERT INTO devices (person_id, identifier, token_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bytea[])`,
-    [people.map((p) => p.personId), people.map((p) => `bench-phone-${p.personId}`), tokens.map((t) => t.hash)]);
+    [people.map((p) => p.personId), people.map((p) => `bench-phone-${p.personId}`), tokens.map((t) => t.hash)],
+  );
   await db.query(
     `INSERT INTO current_positions (person_id, device_id, town_id, fix_time, lon, lat, geog, grid_id, grid_version_id)
      SELECT p.id, d.id, p.town_id, now(), ST_X(g.p), ST_Y(g.p), g.p::geography, g.grid_id, g.id
      FROM people p JOIN devices d ON d.person_id = p.id JOIN person_grids pg ON pg.person_id = p.id
-     JOIN LATERAL (SELECT id, grid_id, ST_PointOnSurface(geom) AS p FROM grid_versions v WHERE v.grid_id = pg.grid_id AND valid_to IS NULL) g ON true`);
+     JOIN LATERAL (SELECT id, grid_id, ST_PointOnSurface(geom) AS p FROM grid_versions v WHERE v.grid_id = pg.grid_id AND valid_to IS NULL) g ON true`,
+  );
   await db.query('ANALYZE people; ANALYZE current_positions; ANALYZE person_grids');
   return people.map((p, i) => ({ ...p, token: tokens[i]!.token }));
 }
 
-function request(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: string }> {
+function request(
+  method: string,
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request({ host: '127.0.0.1', port: PORT, method, path, agent, headers: { authorization: `Bearer ${token}`, ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: PORT,
+        method,
+        path,
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}),
+        },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -68,49 +95,71 @@ function request(method: string, path: string, token: string, body?: unknown): P
 /** Opens the phone's push stream and resolves `offer` when its first offer arrives. */
 function phoneStream(token: string): Promise<{ offer: Promise<number>; close: () => void }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port: PORT, path: '/api/phone/live', headers: { authorization: `Bearer ${token}` } }, (res) => {
-      let buffer = '';
-      let settle: (t: number) => void = () => undefined;
-      const offer = new Promise<number>((r) => (settle = r));
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        if (buffer.includes('event: offers')) settle(performance.now());
-      });
-      res.on('error', () => undefined);
-      resolve({ offer, close: () => req.destroy() });
-    });
+    const req = http.get(
+      { host: '127.0.0.1', port: PORT, path: '/api/phone/live', headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        let buffer = '';
+        let settle: (t: number) => void = () => undefined;
+        const offer = new Promise<number>((r) => (settle = r));
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          if (buffer.includes('event: offers')) settle(performance.now());
+        });
+        res.on('error', () => undefined);
+        resolve({ offer, close: () => req.destroy() });
+      },
+    );
     req.on('error', reject);
   });
 }
 
 function startProcess(entry: string, env: Record<string, string>, readyLine: string | null): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (!readyLine) return Promise.resolve(child);
-  return new Promise((resolve) => createInterface({ input: child.stdout! }).on('line', (l) => l.includes(readyLine) && resolve(child)));
+  return new Promise((resolve) =>
+    createInterface({ input: child.stdout! }).on('line', (l) => l.includes(readyLine) && resolve(child)),
+  );
 }
 
 /** Reports from 48 connections for `seconds`, at random points near the gridworkers; answers a summary line. */
 async function sustainedIntake(token: string, workers: Gridworker[], seconds: number): Promise<string> {
   // Near the gridworker (about 30 m), so a point by the town's edge stays inside the town.
   const JITTER = 0.0006;
-  const kinds = ['environment.garbage', 'traffic.parking', 'services.streetlight', 'dispute.neighbour', 'market.unlicensed', 'fire.blocked_exit'];
+  const kinds = [
+    'environment.garbage',
+    'traffic.parking',
+    'services.streetlight',
+    'dispute.neighbour',
+    'market.unlicensed',
+    'fire.blocked_exit',
+  ];
   const latencies: number[] = [];
   let accepted = 0;
   let refused = 0;
   let firstRefusal = '';
   const end = Date.now() + seconds * 1000;
   const started = Date.now();
-  await Promise.all(Array.from({ length: 48 }, async (_, c) => {
-    for (let k = 0; Date.now() < end; k++) {
-      const w = workers[Math.floor(Math.random() * workers.length)]!;
-      const t0 = performance.now();
-      const res = await request('POST', '/api/incidents', token, { subcategory: kinds[(c + k) % kinds.length], description: '巡查发现', lon: w.lon + (Math.random() - 0.5) * JITTER, lat: w.lat + (Math.random() - 0.5) * JITTER });
-      latencies.push(performance.now() - t0);
-      if (res.status === 201) accepted++;
-      else if (refused++ === 0) firstRefusal = ` (the first: ${res.status} ${res.body.slice(0, 200)})`;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 48 }, async (_, c) => {
+      for (let k = 0; Date.now() < end; k++) {
+        const w = workers[Math.floor(Math.random() * workers.length)]!;
+        const t0 = performance.now();
+        const res = await request('POST', '/api/incidents', token, {
+          subcategory: kinds[(c + k) % kinds.length],
+          description: '巡查发现',
+          lon: w.lon + (Math.random() - 0.5) * JITTER,
+          lat: w.lat + (Math.random() - 0.5) * JITTER,
+        });
+        latencies.push(performance.now() - t0);
+        if (res.status === 201) accepted++;
+        else if (refused++ === 0) firstRefusal = ` (the first: ${res.status} ${res.body.slice(0, 200)})`;
+      }
+    }),
+  );
   const elapsed = (Date.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return `${fmt(accepted / elapsed, 0)} incidents/s, p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, ${refused} refused${firstRefusal}`;
@@ -118,7 +167,12 @@ async function sustainedIntake(token: string, workers: Gridworker[], seconds: nu
 
 async function main(): Promise<void> {
   const report = new BenchReport();
-  console.log(`incidents benchmark on ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `incidents benchmark on ${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const url = await freshBenchDatabase('wangge_bench_incidents');
   await freshBenchRedis(PREFIX);
   const started = Date.now();
@@ -126,9 +180,20 @@ async function main(): Promise<void> {
   await closeServices(services);
   const db = new pg.Pool({ connectionString: url, max: 4 });
   const workers = await staffGrids(db);
-  console.log(`prepared 10,000 grids and ${fmt(workers.length, 0)} gridworkers in ${fmt((Date.now() - started) / 1000)} s`);
+  console.log(
+    `prepared 10,000 grids and ${fmt(workers.length, 0)} gridworkers in ${fmt((Date.now() - started) / 1000)} s`,
+  );
 
-  const env = { DATABASE_URL: url, REDIS_PREFIX: PREFIX, LOG_LEVEL: 'warn', PORT: String(PORT), OSMAND_PORT: '0', RTMP_PORT: '0', ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, DISPATCH_FRESH_S: '86400' };
+  const env = {
+    DATABASE_URL: url,
+    REDIS_PREFIX: PREFIX,
+    LOG_LEVEL: 'warn',
+    PORT: String(PORT),
+    OSMAND_PORT: '0',
+    RTMP_PORT: '0',
+    ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+    DISPATCH_FRESH_S: '86400',
+  };
   const api = await startProcess('server/main.ts', { ...env, LOG_LEVEL: 'info' }, 'api listening');
   const worker = await startProcess('workers/main.ts', env, null);
   try {
@@ -145,11 +210,19 @@ async function main(): Promise<void> {
       const w = workers[i]!;
       const stream = await phoneStream(w.token);
       const t0 = performance.now();
-      const res = await request('POST', '/api/incidents', token, { subcategory: 'services.elderly', description: `独居老人求助 ${n}`, lon: w.lon + 0.0001, lat: w.lat });
+      const res = await request('POST', '/api/incidents', token, {
+        subcategory: 'services.elderly',
+        description: `独居老人求助 ${n}`,
+        lon: w.lon + 0.0001,
+        lat: w.lat,
+      });
       const t1 = performance.now();
       if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${res.body}`);
       // The first waits for the workers process to be up; after that an offer has 5 s.
-      const offered = await Promise.race([stream.offer, new Promise<number>((r) => setTimeout(() => r(NaN), n === 0 ? 30_000 : 5000))]);
+      const offered = await Promise.race([
+        stream.offer,
+        new Promise<number>((r) => setTimeout(() => r(NaN), n === 0 ? 30_000 : 5000)),
+      ]);
       stream.close();
       if (Number.isNaN(offered)) throw new Error(`no offer reached gridworker ${w.personId}`);
       if (n >= 20) {
@@ -159,13 +232,24 @@ async function main(): Promise<void> {
     }
     toOffer.sort((a, b) => a - b);
     toAnswer.sort((a, b) => a - b);
-    report.add(`API → offer on the phone's stream (${samples} incidents)`, `p50 ${fmt(percentile(toOffer, 50))} ms, p99 ${fmt(percentile(toOffer, 99))} ms (floor p50 < 30, p99 < 100)`);
-    report.add('intake answered (201)', `p50 ${fmt(percentile(toAnswer, 50))} ms, p99 ${fmt(percentile(toAnswer, 99))} ms`);
+    report.add(
+      `API → offer on the phone's stream (${samples} incidents)`,
+      `p50 ${fmt(percentile(toOffer, 50))} ms, p99 ${fmt(percentile(toOffer, 99))} ms (floor p50 < 30, p99 < 100)`,
+    );
+    report.add(
+      'intake answered (201)',
+      `p50 ${fmt(percentile(toAnswer, 50))} ms, p99 ${fmt(percentile(toAnswer, 99))} ms`,
+    );
 
     // 2. Sustained intake: while the workers dispatch, then with the workers paused (SIGSTOP),
     // which shows what intake alone takes; the paused workers' backlog then gives the dispatch rate.
     const seconds = Number(values.seconds);
-    const backlog = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incidents WHERE dispatch_wanted AND state = 'reported'`)).rows[0]!.n;
+    const backlog = async () =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM incidents WHERE dispatch_wanted AND state = 'reported'`,
+        )
+      ).rows[0]!.n;
     const drain = async (): Promise<{ seconds: number; left: number }> => {
       const t0 = Date.now();
       for (;;) {
@@ -184,7 +268,10 @@ async function main(): Promise<void> {
     const waiting = await backlog();
     worker.kill('SIGCONT');
     const caughtUp = await drain();
-    report.add(`dispatch of that backlog (${fmt(waiting, 0)} incidents) once resumed`, `${fmt(caughtUp.seconds)} s, ${fmt((waiting - caughtUp.left) / caughtUp.seconds, 0)} dispatches/s (${caughtUp.left} left)`);
+    report.add(
+      `dispatch of that backlog (${fmt(waiting, 0)} incidents) once resumed`,
+      `${fmt(caughtUp.seconds)} s, ${fmt((waiting - caughtUp.left) / caughtUp.seconds, 0)} dispatches/s (${caughtUp.left} left)`,
+    );
   } finally {
     worker.kill('SIGTERM');
     api.kill('SIGTERM');
@@ -194,11 +281,14 @@ async function main(): Promise<void> {
   // 3. The deadline sweep over a million open deadlines (api and workers stopped, so nobody else sweeps).
   const total = Number(values.deadlines);
   const t0 = Date.now();
-  await db.query(`INSERT INTO incidents (town_id, village_id, grid_id, grid_version_id, subcategory_code, platform, severity, description, lon, lat, geog, source, state, reported_at, accept_due_at, finish_due_at)
+  await db.query(
+    `INSERT INTO incidents (town_id, village_id, grid_id, grid_version_id, subcategory_code, platform, severity, description, lon, lat, geog, source, state, reported_at, accept_due_at, finish_due_at)
     SELECT v.town_id, v.village_id, v.grid_id, v.id, 'environment.garbage', 'zhifa', 1, 'bench', 120, 30, 'SRID=4326;POINT(120 30)'::geography, 'operator', 'reported',
       now(), now() + interval '2 days', now() + interval '7 days'
     FROM generate_series(1, $1) s
-    JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS rn, * FROM grid_versions WHERE valid_to IS NULL) v ON v.rn = s % 10000`, [total / 2]);
+    JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS rn, * FROM grid_versions WHERE valid_to IS NULL) v ON v.rn = s % 10000`,
+    [total / 2],
+  );
   // 1% of the accept deadlines are already past due.
   await db.query(`INSERT INTO incident_deadlines (incident_id, kind, due_at)
     SELECT id, k.kind, CASE WHEN k.kind = 'accept' AND id % 100 = 0 THEN now() - interval '1 minute' WHEN k.kind = 'accept' THEN accept_due_at ELSE finish_due_at END
@@ -206,13 +296,20 @@ async function main(): Promise<void> {
   await db.query('VACUUM ANALYZE incident_deadlines');
   // Steady state, as the leader's sweep meets it: the million rows just written are on disk, not being written back during the timing.
   await db.query('CHECKPOINT');
-  const open = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_deadlines WHERE outcome IS NULL`)).rows[0]!.n;
+  const open = (
+    await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_deadlines WHERE outcome IS NULL`)
+  ).rows[0]!.n;
   console.log(`made ${fmt(open, 0)} open deadlines in ${fmt((Date.now() - t0) / 1000)} s`);
-  const s = await createServices(parseConfig({ ...process.env, DATABASE_URL: url, REDIS_PREFIX: PREFIX, LOG_LEVEL: 'warn' }));
+  const s = await createServices(
+    parseConfig({ ...process.env, DATABASE_URL: url, REDIS_PREFIX: PREFIX, LOG_LEVEL: 'warn' }),
+  );
   try {
     let t = performance.now();
     const cards = await s.incidents.deadlines.sweep();
-    report.add(`deadline sweep over ${fmt(open, 0)} open deadlines`, `${fmt(performance.now() - t, 0)} ms, ${fmt(cards, 0)} yellow cards given (floor 2 s)`);
+    report.add(
+      `deadline sweep over ${fmt(open, 0)} open deadlines`,
+      `${fmt(performance.now() - t, 0)} ms, ${fmt(cards, 0)} yellow cards given (floor 2 s)`,
+    );
     t = performance.now();
     const none = await s.incidents.deadlines.sweep();
     report.add('the next sweep (nothing due)', `${fmt(performance.now() - t, 1)} ms, ${none} cards`);
@@ -220,7 +317,12 @@ async function main(): Promise<void> {
     await closeServices(s);
   }
   await db.end();
-  console.log(`load after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `load after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   report.print();
 }
 

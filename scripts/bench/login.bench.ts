@@ -8,12 +8,18 @@ import { parseConfig } from '../../server/config.js';
 import { startApi } from '../../server/composition.js';
 import { BenchReport, freshBenchDatabase, freshBenchRedis, fmt, percentile, runBenchmark } from './bench-db.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '60' }, flood: { type: 'string', default: '300' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '60' }, flood: { type: 'string', default: '300' } },
+});
 const ROUNDS = Number(values.rounds);
 const FLOOD = Number(values.flood);
 const PREFIX = 'wangge-bench-login';
 
-const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 function summary(ms: number[]): string {
   const s = [...ms].sort((a, b) => a - b);
@@ -24,14 +30,31 @@ runBenchmark(async () => {
   const bench = new BenchReport();
   const url = await freshBenchDatabase('wangge_bench_login');
   await freshBenchRedis(PREFIX);
-  const api = await startApi(parseConfig({ ...process.env, DATABASE_URL: url, PORT: '0', OSMAND_PORT: '0', RTMP_PORT: '0', REDIS_PREFIX: PREFIX, LOG_LEVEL: 'error' }));
+  const api = await startApi(
+    parseConfig({
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: '0',
+      OSMAND_PORT: '0',
+      RTMP_PORT: '0',
+      REDIS_PREFIX: PREFIX,
+      LOG_LEVEL: 'error',
+    }),
+  );
   try {
     await api.services.auth.ensureFirstAdmin('bench-admin-password');
     // Known usernames: enough accounts that none reaches its 5-failure limit.
     const known: string[] = [];
     for (let i = 0; i < Math.ceil(ROUNDS / 4); i++) {
       const username = `known-${i}`;
-      await api.services.auth.createAccount({ username, displayName: username, password: 'the-right-password', roles: ['planner'], townIds: [], allTowns: true });
+      await api.services.auth.createAccount({
+        username,
+        displayName: username,
+        password: 'the-right-password',
+        roles: ['planner'],
+        townIds: [],
+        allTowns: true,
+      });
       known.push(username);
     }
     let address = 0;
@@ -60,7 +83,11 @@ runBenchmark(async () => {
     }
     bench.add(`wrong password, known username (load ${load()})`, summary(knownMs));
     bench.add(`wrong password, unknown username (load ${load()})`, summary(unknownMs));
-    const med = (a: number[]) => percentile([...a].sort((x, y) => x - y), 50);
+    const med = (a: number[]) =>
+      percentile(
+        [...a].sort((x, y) => x - y),
+        50,
+      );
     bench.add('median difference known − unknown', `${fmt(med(knownMs) - med(unknownMs))} ms`);
     // Each pair ran back to back, so its difference is less disturbed by the load's swings.
     bench.add('median of the paired differences', `${fmt(med(knownMs.map((k, i) => k - unknownMs[i]!)))} ms`);
@@ -75,9 +102,15 @@ runBenchmark(async () => {
     clearInterval(sampler);
     const byStatus = new Map<number, number[]>();
     for (const a of answers) byStatus.set(a.status, [...(byStatus.get(a.status) ?? []), a.ms]);
-    bench.add(`flood of ${FLOOD} logins at once (load ${load()})`, `${fmt(wall)} ms wall; ${[...byStatus].map(([s, ms]) => `${ms.length}× ${s}`).join(', ')}`);
+    bench.add(
+      `flood of ${FLOOD} logins at once (load ${load()})`,
+      `${fmt(wall)} ms wall; ${[...byStatus].map(([s, ms]) => `${ms.length}× ${s}`).join(', ')}`,
+    );
     for (const [status, ms] of byStatus) bench.add(`  answered ${status}`, summary(ms));
-    bench.add('  process RSS growth during the flood', `${fmt((rssPeak - rssBefore) / 1048576)} MiB (peak ${fmt(rssPeak / 1048576)} MiB)`);
+    bench.add(
+      '  process RSS growth during the flood',
+      `${fmt((rssPeak - rssBefore) / 1048576)} MiB (peak ${fmt(rssPeak / 1048576)} MiB)`,
+    );
     bench.print();
   } finally {
     await api.close();

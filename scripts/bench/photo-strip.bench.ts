@@ -7,7 +7,25 @@ import { stripImageMetadata } from '../../server/image-metadata.js';
 import { jpegWithGps } from '../../test/helpers/exif.js';
 
 function photo(size: string): Buffer {
-  const plain = execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=s=${size}`, '-frames:v', '1', '-q:v', '3', '-f', 'mjpeg', '-'], { maxBuffer: 64 * 1024 * 1024 });
+  const plain = execFileSync(
+    'ffmpeg',
+    [
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=s=${size}`,
+      '-frames:v',
+      '1',
+      '-q:v',
+      '3',
+      '-f',
+      'mjpeg',
+      '-',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   const tagged = jpegWithGps();
   const soi = 2;
   // The small photo's metadata segments (everything before its first DQT) in front of the big picture.
@@ -15,7 +33,11 @@ function photo(size: string): Buffer {
   return Buffer.concat([plain.subarray(0, soi), tagged.subarray(soi, dqt), plain.subarray(soi)]);
 }
 
-console.log(`load ${loadavg().map((l) => l.toFixed(1)).join(' ')} (2 cores, shared)`);
+console.log(
+  `load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (2 cores, shared)`,
+);
 console.log('| photo | bytes | strip, median | MB/s |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const size of ['4000x3000', '1920x1080']) {
@@ -28,5 +50,7 @@ for (const size of ['4000x3000', '1920x1080']) {
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)]!;
-  console.log(`| ${size} | ${jpeg.length.toLocaleString('en')} | ${median.toFixed(3)} ms | ${(jpeg.length / 1e6 / (median / 1000)).toFixed(0)} |`);
+  console.log(
+    `| ${size} | ${jpeg.length.toLocaleString('en')} | ${median.toFixed(3)} ms | ${(jpeg.length / 1e6 / (median / 1000)).toFixed(0)} |`,
+  );
 }

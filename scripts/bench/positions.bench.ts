@@ -17,12 +17,17 @@ import { newDeviceToken } from '../../people/device-tokens.js';
 import { BenchReport, runBenchmark, freshBenchDatabase, fmt, percentile } from './bench-db.js';
 import { BENCH_ADMIN_PASSWORD, closeServices, publishLargeTown } from './bench-town.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, devices: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '20' }, devices: { type: 'string', default: '10000' } },
+});
 const SECONDS = Number(values.seconds);
 const DEVICES = Number(values.devices);
 
 /** The machine's load average (1, 5, 15 minutes): other work on the 2 cores disturbs the figures. */
-const machineLoad = () => loadavg().map((n) => n.toFixed(2)).join(' / ');
+const machineLoad = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
 
 interface Device {
   identifier: string;
@@ -39,16 +44,28 @@ async function prepare(url: string): Promise<{ devices: Device[]; townCode: stri
     const grids = fixture.grids.features.slice(0, DEVICES);
     const repo = new PeopleRepository(services.db);
     const villageIds = new Map((await services.areas.list(admin, 'village', undefined)).map((v) => [v.code, v.id]));
-    const gridIds = await repo.gridIdsByCode(grids.map((g) => g.properties.code), (await services.areas.list(admin, 'town', undefined)).map((t) => t.id));
+    const gridIds = await repo.gridIdsByCode(
+      grids.map((g) => g.properties.code),
+      (await services.areas.list(admin, 'town', undefined)).map((t) => t.id),
+    );
     const devices: Device[] = [];
     for (let i = 0; i < grids.length; i += 2000) {
       const chunk = grids.slice(i, i + 2000);
-      const ids = await repo.insertMany(chunk.map((g, k) => ({
-        name: `网格员${i + k}`, phone: '13800000000', roles: ['fulltime_gridworker'], villageId: villageIds.get(g.properties.village_code)!,
-        gridIds: [gridIds.get(g.properties.code)!], accountId: null, dutyStatus: 'on_duty',
-      })));
+      const ids = await repo.insertMany(
+        chunk.map((g, k) => ({
+          name: `网格员${i + k}`,
+          phone: '13800000000',
+          roles: ['fulltime_gridworker'],
+          villageId: villageIds.get(g.properties.village_code)!,
+          gridIds: [gridIds.get(g.properties.code)!],
+          accountId: null,
+          dutyStatus: 'on_duty',
+        })),
+      );
       const tokens = chunk.map(() => newDeviceToken());
-      await repo.insertDevices(ids.map((personId, k) => ({ personId, identifier: `bench-${i + k}`, name: '', tokenHash: tokens[k]!.hash })));
+      await repo.insertDevices(
+        ids.map((personId, k) => ({ personId, identifier: `bench-${i + k}`, name: '', tokenHash: tokens[k]!.hash })),
+      );
       chunk.forEach((g, k) => {
         const [lon, lat] = centroid(g.geometry as never).geometry.coordinates as [number, number];
         devices.push({ identifier: `bench-${i + k}`, token: tokens[k]!.token, lon, lat, t: Date.now() });
@@ -102,7 +119,19 @@ end
   );
   // One wrk thread, one request at a time per connection (no pipelining), so the load
   // generator takes as little of the 2 cores as it can.
-  const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(dir, 'osmand.lua'), 'http://127.0.0.1:15055/'], { encoding: 'utf8' }).stdout;
+  const out = spawnSync(
+    'wrk',
+    [
+      '-t1',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--latency',
+      '-s',
+      path.join(dir, 'osmand.lua'),
+      'http://127.0.0.1:15055/',
+    ],
+    { encoding: 'utf8' },
+  ).stdout;
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
   const p50 = /50%\s+([\d.]+\w+)/.exec(out)?.[1];
   const p99 = /99%\s+([\d.]+\w+)/.exec(out)?.[1];
@@ -118,7 +147,11 @@ interface LoadResult {
 }
 
 /** Keeps `concurrency` requests in flight for `seconds`, each made by `next`. */
-async function load(concurrency: number, seconds: number, next: () => { options: http.RequestOptions; body?: string }): Promise<LoadResult> {
+async function load(
+  concurrency: number,
+  seconds: number,
+  next: () => { options: http.RequestOptions; body?: string },
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const result: LoadResult = { ok: 0, refused: {}, latencies: [], seconds };
   const end = performance.now() + seconds * 1000;
@@ -152,7 +185,11 @@ async function load(concurrency: number, seconds: number, next: () => { options:
 }
 
 /** Asks `n` times, one after another on one kept-alive connection; each time ends when the body is parsed. */
-async function timeOnDuty(url: string, token: string, n: number): Promise<{ times: number[]; count: number; bytes: number }> {
+async function timeOnDuty(
+  url: string,
+  token: string,
+  n: number,
+): Promise<{ times: number[]; count: number; bytes: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const times: number[] = [];
   let count = 0;
@@ -160,11 +197,17 @@ async function timeOnDuty(url: string, token: string, n: number): Promise<{ time
   for (let k = 0; k < n; k++) {
     const started = performance.now();
     const body = await new Promise<Buffer>((resolve, reject) => {
-      http.get(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`on-duty answered ${res.statusCode}`))));
-      }).on('error', reject);
+      http
+        .get(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            res.statusCode === 200
+              ? resolve(Buffer.concat(chunks))
+              : reject(new Error(`on-duty answered ${res.statusCode}`)),
+          );
+        })
+        .on('error', reject);
     });
     count = (JSON.parse(body.toString('utf8')) as { count: number }).count;
     times.push(performance.now() - started);
@@ -181,13 +224,28 @@ async function main(): Promise<void> {
   const { devices, townCode } = await prepare(url);
 
   const api = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, DATABASE_URL: url, PORT: '18080', OSMAND_PORT: '15055', REDIS_PREFIX: 'wangge-bench-pos', LOG_LEVEL: 'info', ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD, DEVICE_BURST: '100', RTMP_PORT: '0' },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: '18080',
+      OSMAND_PORT: '15055',
+      REDIS_PREFIX: 'wangge-bench-pos',
+      LOG_LEVEL: 'info',
+      ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+      DEVICE_BURST: '100',
+      RTMP_PORT: '0',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await new Promise<void>((resolve) => createInterface({ input: api.stdout! }).on('line', (l) => l.includes('api listening') && resolve()));
+  await new Promise<void>((resolve) =>
+    createInterface({ input: api.stdout! }).on('line', (l) => l.includes('api listening') && resolve()),
+  );
   const bench = new BenchReport();
   const report = (what: string, r: LoadResult, perRequest: number) =>
-    bench.add(what, `${fmt((r.ok * perRequest) / r.seconds, 0)} fixes/s (${fmt(r.ok / r.seconds, 0)} requests/s), latency p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, refused ${JSON.stringify(r.refused)}; load ${machineLoad()}`);
+    bench.add(
+      what,
+      `${fmt((r.ok * perRequest) / r.seconds, 0)} fixes/s (${fmt(r.ok / r.seconds, 0)} requests/s), latency p50 ${fmt(percentile(r.latencies, 50))} ms, p99 ${fmt(percentile(r.latencies, 99))} ms, refused ${JSON.stringify(r.refused)}; load ${machineLoad()}`,
+    );
 
   try {
     // Batch API: 100 fixes (100 s of a phone's walk) per request, 8 requests in flight.
@@ -199,7 +257,13 @@ async function main(): Promise<void> {
         return { time: s.t, lat: s.lat, lon: s.lon, accuracy: 5, speed: 1.2 };
       });
       return {
-        options: { host: '127.0.0.1', port: 18080, path: '/api/positions/batch', method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${d.token}` } },
+        options: {
+          host: '127.0.0.1',
+          port: 18080,
+          path: '/api/positions/batch',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${d.token}` },
+        },
         body: JSON.stringify({ fixes }),
       };
     });
@@ -219,11 +283,18 @@ async function main(): Promise<void> {
 
     await settle(url);
     // Everyone on duty in one town now (2,500 people there).
-    const login = await fetch('http://127.0.0.1:18080/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: BENCH_ADMIN_PASSWORD }) });
+    const login = await fetch('http://127.0.0.1:18080/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: BENCH_ADMIN_PASSWORD }),
+    });
     const { token } = (await login.json()) as { token: string };
     const onDutyUrl = `http://127.0.0.1:18080/api/towns/${townCode}/on-duty`;
     const viaHttp = await timeOnDuty(onDutyUrl, token, 200);
-    bench.add('everyone on duty in a town now', `${viaHttp.count} people (${fmt(viaHttp.bytes / 1024, 0)} KiB): p50 ${fmt(percentile(viaHttp.times, 50))} ms, p99 ${fmt(percentile(viaHttp.times, 99))} ms (node:http keep-alive, the whole body read and JSON.parse'd); load ${machineLoad()}`);
+    bench.add(
+      'everyone on duty in a town now',
+      `${viaHttp.count} people (${fmt(viaHttp.bytes / 1024, 0)} KiB): p50 ${fmt(percentile(viaHttp.times, 50))} ms, p99 ${fmt(percentile(viaHttp.times, 99))} ms (node:http keep-alive, the whole body read and JSON.parse'd); load ${machineLoad()}`,
+    );
     // The same through fetch(): undici's body stream and res.json() add several ms of the client's own.
     const viaFetch: number[] = [];
     for (let k = 0; k < 200; k++) {
@@ -232,7 +303,10 @@ async function main(): Promise<void> {
       viaFetch.push(performance.now() - s);
     }
     viaFetch.sort((a, b) => a - b);
-    bench.add('everyone on duty in a town now, through fetch()', `p50 ${fmt(percentile(viaFetch, 50))} ms, p99 ${fmt(percentile(viaFetch, 99))} ms (res.json()); load ${machineLoad()}`);
+    bench.add(
+      'everyone on duty in a town now, through fetch()',
+      `p50 ${fmt(percentile(viaFetch, 50))} ms, p99 ${fmt(percentile(viaFetch, 99))} ms (res.json()); load ${machineLoad()}`,
+    );
   } finally {
     api.kill('SIGTERM');
   }

@@ -10,7 +10,9 @@ import { SimulatedCamera } from '../simulators/camera/simulated-camera.js';
 import { RelayManager, type RelayKey } from '../../video/relay/relay-manager.js';
 import { BenchReport, runBenchmark, fmt, percentile } from './bench-db.js';
 
-const { values } = parseArgs({ options: { relays: { type: 'string', default: '50' }, cameras: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { relays: { type: 'string', default: '50' }, cameras: { type: 'string', default: '5' } },
+});
 const RELAYS = Number(values.relays);
 const CAMERAS = Number(values.cameras);
 const TICKS = 100; // clock ticks per second on Linux
@@ -30,9 +32,25 @@ async function main(): Promise<void> {
   const report = (a: string, b: string) => bench.add(a, b);
   const redis = new Redis('redis://127.0.0.1:6379/15', { maxRetriesPerRequest: null });
   const cams = await Promise.all(
-    Array.from({ length: CAMERAS }, (_, i) => SimulatedCamera.start({ name: `bench-${i}`, ptz: false, username: 'admin', password: 'bench-pass', onvifPort: 0, rtspPort: 0, discovery: false })),
+    Array.from({ length: CAMERAS }, (_, i) =>
+      SimulatedCamera.start({
+        name: `bench-${i}`,
+        ptz: false,
+        username: 'admin',
+        password: 'bench-pass',
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: false,
+      }),
+    ),
   );
-  const manager = new RelayManager({ redis, instanceId: randomUUID(), baseUrl: 'http://127.0.0.1:1', keyPrefix: `bench-${process.pid}:relay`, idleMs: 600_000 });
+  const manager = new RelayManager({
+    redis,
+    instanceId: randomUUID(),
+    baseUrl: 'http://127.0.0.1:1',
+    keyPrefix: `bench-${process.pid}:relay`,
+    idleMs: 600_000,
+  });
   try {
     // First playable segment, one relay at a time.
     const firsts: number[] = [];
@@ -46,18 +64,29 @@ async function main(): Promise<void> {
       await manager.stop(key);
     }
     firsts.sort((a, b) => a - b);
-    report('watch → first playable HLS segment (10 tries, main and sub)', `p50 ${fmt(percentile(firsts, 50) / 1000, 2)} s, max ${fmt(firsts[firsts.length - 1]! / 1000, 2)} s`);
+    report(
+      'watch → first playable HLS segment (10 tries, main and sub)',
+      `p50 ${fmt(percentile(firsts, 50) / 1000, 2)} s, max ${fmt(firsts[firsts.length - 1]! / 1000, 2)} s`,
+    );
 
     // Many relays at once.
-    const keys: RelayKey[] = Array.from({ length: RELAYS }, (_, i) => ({ sourceId: `camera-${i}`, stream: i % 3 === 0 ? 'main' : 'sub' }));
+    const keys: RelayKey[] = Array.from({ length: RELAYS }, (_, i) => ({
+      sourceId: `camera-${i}`,
+      stream: i % 3 === 0 ? 'main' : 'sub',
+    }));
     const started = performance.now();
-    const watches = await Promise.all(keys.map((k, i) => manager.watch(k, cams[i % CAMERAS]!.rtspUrl(k.stream as 'main' | 'sub', true))));
+    const watches = await Promise.all(
+      keys.map((k, i) => manager.watch(k, cams[i % CAMERAS]!.rtspUrl(k.stream as 'main' | 'sub', true))),
+    );
     // A relay that fails to start (a source that gave no video in time) is counted in the
     // table; it must not end the benchmark.
     const outcomes = await Promise.allSettled(watches.map((w) => (w.local ? w.ready : Promise.resolve())));
     const failed = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as Error).message] : []));
     report(`${RELAYS} relays started together: settled after`, `${fmt((performance.now() - started) / 1000, 2)} s`);
-    report(`${RELAYS} relays started together: failed to start`, failed.length === 0 ? '0' : `${failed.length} (${[...new Set(failed)].join('; ')})`);
+    report(
+      `${RELAYS} relays started together: failed to start`,
+      failed.length === 0 ? '0' : `${failed.length} (${[...new Set(failed)].join('; ')})`,
+    );
     await sleep(5000);
     const pids = keys.flatMap((k) => manager.status(k)?.pid ?? []);
     const before = pids.map(cpuTicks);
@@ -68,8 +97,17 @@ async function main(): Promise<void> {
     const rss = pids.map(rssMiB).sort((a, b) => a - b);
     const live = keys.filter((k) => manager.status(k)?.state === 'live').length;
     report(`${RELAYS} relays at once: live`, `${live}/${RELAYS}`);
-    report('CPU per relay (ffmpeg -c copy, % of one core)', `mean ${fmt(cpu.reduce((a, b) => a + b, 0) / cpu.length, 2)}%, max ${fmt(cpu[cpu.length - 1]!, 2)}%, all ${RELAYS}: ${fmt(cpu.reduce((a, b) => a + b, 0), 1)}%`);
-    report('memory per relay (RSS)', `median ${fmt(percentile(rss, 50), 1)} MiB, max ${fmt(rss[rss.length - 1]!, 1)} MiB`);
+    report(
+      'CPU per relay (ffmpeg -c copy, % of one core)',
+      `mean ${fmt(cpu.reduce((a, b) => a + b, 0) / cpu.length, 2)}%, max ${fmt(cpu[cpu.length - 1]!, 2)}%, all ${RELAYS}: ${fmt(
+        cpu.reduce((a, b) => a + b, 0),
+        1,
+      )}%`,
+    );
+    report(
+      'memory per relay (RSS)',
+      `median ${fmt(percentile(rss, 50), 1)} MiB, max ${fmt(rss[rss.length - 1]!, 1)} MiB`,
+    );
   } finally {
     await manager.stopAll();
     await Promise.all(cams.map((c) => c.stop()));

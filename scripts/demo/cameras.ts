@@ -7,19 +7,72 @@ const API = process.env['API_URL'] ?? `http://127.0.0.1:${process.env['PORT'] ??
 const PASSWORD = 'demo-camera-1';
 
 const DEMO = [
-  { name: '航埠大楼楼顶高点', ptz: true, highPosition: true, lon: 118.7803, lat: 28.9712, mountHeightM: 84, rangeM: 3000, hfovDeg: 60, zoomMax: 30, headingDeg: 0 },
-  { name: '航埠中学门口', ptz: false, lon: 118.7765, lat: 28.9698, mountHeightM: 5, rangeM: 80, hfovDeg: 90, zoomMax: 1, headingDeg: 135 },
-  { name: '石华线路口', ptz: true, lon: 118.7905, lat: 28.9448, mountHeightM: 8, rangeM: 300, hfovDeg: 60, zoomMax: 20, headingDeg: 0 },
-  { name: '农贸市场', ptz: false, lon: 118.7842, lat: 28.9745, mountHeightM: 6, rangeM: 60, hfovDeg: 100, zoomMax: 1, headingDeg: 270 },
+  {
+    name: '航埠大楼楼顶高点',
+    ptz: true,
+    highPosition: true,
+    lon: 118.7803,
+    lat: 28.9712,
+    mountHeightM: 84,
+    rangeM: 3000,
+    hfovDeg: 60,
+    zoomMax: 30,
+    headingDeg: 0,
+  },
+  {
+    name: '航埠中学门口',
+    ptz: false,
+    lon: 118.7765,
+    lat: 28.9698,
+    mountHeightM: 5,
+    rangeM: 80,
+    hfovDeg: 90,
+    zoomMax: 1,
+    headingDeg: 135,
+  },
+  {
+    name: '石华线路口',
+    ptz: true,
+    lon: 118.7905,
+    lat: 28.9448,
+    mountHeightM: 8,
+    rangeM: 300,
+    hfovDeg: 60,
+    zoomMax: 20,
+    headingDeg: 0,
+  },
+  {
+    name: '农贸市场',
+    ptz: false,
+    lon: 118.7842,
+    lat: 28.9745,
+    mountHeightM: 6,
+    rangeM: 60,
+    hfovDeg: 100,
+    zoomMax: 1,
+    headingDeg: 270,
+  },
 ];
 
 async function main(): Promise<void> {
   const cameras = await Promise.all(
     DEMO.map((d, i) =>
-      SimulatedCamera.start({ name: d.name, ptz: d.ptz, highPosition: d.highPosition ?? false, username: 'admin', password: PASSWORD, onvifPort: 8101 + i, rtspPort: 8551 + i }),
+      SimulatedCamera.start({
+        name: d.name,
+        ptz: d.ptz,
+        highPosition: d.highPosition ?? false,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 8101 + i,
+        rtspPort: 8551 + i,
+      }),
     ),
   );
-  const login = await fetch(`${API}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'installer', password: 'hangbu-demo' }) });
+  const login = await fetch(`${API}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'installer', password: 'hangbu-demo' }),
+  });
   const { token } = (await login.json()) as { token: string };
   for (const [i, cam] of cameras.entries()) {
     const d = DEMO[i]!;
@@ -27,11 +80,31 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        name: d.name, host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: '330802101',
-        placement: { lon: d.lon, lat: d.lat, mountHeightM: d.mountHeightM, rangeM: d.rangeM, hfovDeg: d.hfovDeg, zoomMax: d.zoomMax, headingDeg: d.headingDeg, highPosition: d.highPosition ?? false },
+        name: d.name,
+        host: '127.0.0.1',
+        port: Number(new URL(cam.xaddr).port),
+        username: 'admin',
+        password: PASSWORD,
+        townCode: '330802101',
+        placement: {
+          lon: d.lon,
+          lat: d.lat,
+          mountHeightM: d.mountHeightM,
+          rangeM: d.rangeM,
+          hfovDeg: d.hfovDeg,
+          zoomMax: d.zoomMax,
+          headingDeg: d.headingDeg,
+          highPosition: d.highPosition ?? false,
+        },
       }),
     });
-    console.log(res.status === 201 ? `registered ${d.name}` : res.status === 409 ? `${d.name} already registered` : `could not register ${d.name}: ${res.status}`);
+    console.log(
+      res.status === 201
+        ? `registered ${d.name}`
+        : res.status === 409
+          ? `${d.name} already registered`
+          : `could not register ${d.name}: ${res.status}`,
+    );
   }
   console.log(`READY ${cameras.length} cameras`);
   // Now and then someone climbs the school fence at night: an intrusion alarm, which the

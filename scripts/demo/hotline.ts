@@ -34,22 +34,39 @@ function randomPointIn(grids: Feature<Polygon | MultiPolygon>[]): [number, numbe
 
 async function main(): Promise<void> {
   const key = (await readFile(DEMO_OPEN311_KEY, 'utf8')).trim();
-  const grids = (JSON.parse(await readFile('fixtures/hangbu/grids.geojson', 'utf8')) as FeatureCollection<Polygon | MultiPolygon>).features;
-  const addresses = (JSON.parse(await readFile('fixtures/hangbu/addresses.json', 'utf8')) as { address: string }[]).map((a) => a.address);
+  const grids = (
+    JSON.parse(await readFile('fixtures/hangbu/grids.geojson', 'utf8')) as FeatureCollection<Polygon | MultiPolygon>
+  ).features;
+  const addresses = (JSON.parse(await readFile('fixtures/hangbu/addresses.json', 'utf8')) as { address: string }[]).map(
+    (a) => a.address,
+  );
   console.log(`READY the 12345 hotline files a citizen's call every ${EVERY_MS / 1000} s`);
   let calls = 0;
   const call = async () => {
     const [code, text] = CALLS[Math.floor(Math.random() * CALLS.length)]!;
     const [lon, lat] = randomPointIn(grids);
-    const where: Record<string, string> = ++calls % 2 === 0
-      ? { address_string: addresses[Math.floor(Math.random() * addresses.length)]! }
-      : { lat: lat.toFixed(6), long: lon.toFixed(6) };
-    const form = new URLSearchParams({ api_key: key, service_code: code, description: text, ...where, first_name: '市民', phone: `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` });
+    const where: Record<string, string> =
+      ++calls % 2 === 0
+        ? { address_string: addresses[Math.floor(Math.random() * addresses.length)]! }
+        : { lat: lat.toFixed(6), long: lon.toFixed(6) };
+    const form = new URLSearchParams({
+      api_key: key,
+      service_code: code,
+      description: text,
+      ...where,
+      first_name: '市民',
+      phone: `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`,
+    });
     const res = await fetch(`${API}/open311/v2/requests.json`, { method: 'POST', body: form });
     const body = (await res.json()) as { service_request_id?: string; description?: string }[];
-    console.log(res.ok ? `request ${body[0]?.service_request_id}: ${code}` : `refused ${res.status}: ${body[0]?.description}`);
+    console.log(
+      res.ok ? `request ${body[0]?.service_request_id}: ${code}` : `refused ${res.status}: ${body[0]?.description}`,
+    );
   };
-  const timer = setInterval(() => void call().catch((err: unknown) => console.error(`call failed: ${(err as Error).message}`)), EVERY_MS);
+  const timer = setInterval(
+    () => void call().catch((err: unknown) => console.error(`call failed: ${(err as Error).message}`)),
+    EVERY_MS,
+  );
   setTimeout(() => void call().catch(() => undefined), 5000);
   const stop = () => {
     clearInterval(timer);

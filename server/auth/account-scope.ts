@@ -4,7 +4,10 @@ import type { AuthContext, AccountIdentity } from './auth-context.js';
 import { Forbidden } from '../errors.js';
 import type { Role } from './roles.js';
 
-export function assertMayGrant(caller: AuthContext, wanted: { roles: Role[]; townIds: number[]; allTowns?: boolean }): void {
+export function assertMayGrant(
+  caller: AuthContext,
+  wanted: { roles: Role[]; townIds: number[]; allTowns?: boolean },
+): void {
   if (caller.townFilter === null) return;
   if (wanted.allTowns) throw new Forbidden('Only an admin of every town makes accounts of every town');
   if (wanted.roles.includes('admin')) throw new Forbidden('Only an admin of every town makes admin accounts');

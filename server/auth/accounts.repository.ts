@@ -54,7 +54,9 @@ export class AccountsRepository {
   constructor(private readonly db: DbClient) {}
 
   async findByUsername(username: string): Promise<StoredAccount | null> {
-    const { rows } = await this.db.query<AccountRow>(`${SELECT_ACCOUNT} WHERE a.username = $1 GROUP BY a.id`, [username]);
+    const { rows } = await this.db.query<AccountRow>(`${SELECT_ACCOUNT} WHERE a.username = $1 GROUP BY a.id`, [
+      username,
+    ]);
     return rows[0] ? toAccount(rows[0]) : null;
   }
 
@@ -80,7 +82,15 @@ export class AccountsRepository {
          VALUES ($1, $2, $3, $4::account_role[], $5, $7) RETURNING id),
        t AS (INSERT INTO account_towns (account_id, town_id) SELECT a.id, unnest($6::bigint[]) FROM a)
        SELECT id FROM a`,
-      [account.username, account.displayName, account.passwordHash, account.roles, account.allTowns, account.townIds, account.mustChangePassword ?? false],
+      [
+        account.username,
+        account.displayName,
+        account.passwordHash,
+        account.roles,
+        account.allTowns,
+        account.townIds,
+        account.mustChangePassword ?? false,
+      ],
     );
     return rows[0]!.id;
   }

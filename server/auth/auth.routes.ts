@@ -23,8 +23,14 @@ const AccountChange = z
   .refine((c) => c.roles !== undefined || c.disabled !== undefined, { message: 'Give roles, disabled or both' });
 const ResetPassword = z.strictObject({ password: Password });
 const SecurityLogQuery = z.strictObject({
-  kind: z.string().optional().describe(`comma-separated, of: ${SECURITY_EVENT_KINDS.join(', ')}`)
-    .refine((k) => k === undefined || k.split(',').every((x) => (SECURITY_EVENT_KINDS as readonly string[]).includes(x)), 'unknown kind'),
+  kind: z
+    .string()
+    .optional()
+    .describe(`comma-separated, of: ${SECURITY_EVENT_KINDS.join(', ')}`)
+    .refine(
+      (k) => k === undefined || k.split(',').every((x) => (SECURITY_EVENT_KINDS as readonly string[]).includes(x)),
+      'unknown kind',
+    ),
   since: z.iso.datetime({ offset: true }).optional(),
   beforeId: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
@@ -109,7 +115,8 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       access: ['admin'],
       params: AccountParams,
       body: AccountChange,
-      handler: ({ params, body, auth: caller, req }) => auth.changeAccount(caller, params.id, body, req.ip, bearerToken(req) ?? undefined),
+      handler: ({ params, body, auth: caller, req }) =>
+        auth.changeAccount(caller, params.id, body, req.ip, bearerToken(req) ?? undefined),
     }),
     route({
       method: 'put',
@@ -125,7 +132,8 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
     route({
       method: 'get',
       path: '/api/security-log',
-      summary: 'The security log, newest first: logins, failures, account and credential changes, PTZ take-overs, exports (your towns only)',
+      summary:
+        'The security log, newest first: logins, failures, account and credential changes, PTZ take-overs, exports (your towns only)',
       tag: 'auth',
       access: ['admin'],
       query: SecurityLogQuery,

@@ -91,9 +91,23 @@ export class AuthService {
       const reached = await this.throttle.failed(username, ip);
       const towns = account?.townIds ?? [];
       const reason = !account ? 'unknown_username' : !ok ? 'wrong_password' : 'disabled';
-      await this.securityLog.record({ kind: 'login.failed', actorName: username, ip, townIds: towns, subject: username, details: { reason } });
+      await this.securityLog.record({
+        kind: 'login.failed',
+        actorName: username,
+        ip,
+        townIds: towns,
+        subject: username,
+        details: { reason },
+      });
       if (reached) {
-        await this.securityLog.record({ kind: 'login.throttled', actorName: username, ip, townIds: towns, subject: username, details: { by: reached } });
+        await this.securityLog.record({
+          kind: 'login.throttled',
+          actorName: username,
+          ip,
+          townIds: towns,
+          subject: username,
+          details: { by: reached },
+        });
       }
       throw new Unauthorized('Wrong username or password');
     }
@@ -101,7 +115,13 @@ export class AuthService {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.sessionTtlHours * 3_600_000);
     await this.accounts.insertSession(hashToken(token), account.id, expiresAt);
-    await this.securityLog.record({ kind: 'login.succeeded', actor: account, ip, townIds: account.townIds, subject: account.username });
+    await this.securityLog.record({
+      kind: 'login.succeeded',
+      actor: account,
+      ip,
+      townIds: account.townIds,
+      subject: account.username,
+    });
     return { token, expiresAt, account: identity(account), mustChangePassword: account.mustChangePassword };
   }
 
@@ -114,7 +134,14 @@ export class AuthService {
   async logoutEverywhere(auth: AuthContext, ip?: string): Promise<{ sessionsEnded: number }> {
     const me = auth.me;
     const sessionsEnded = await this.revokeSessions(me.id);
-    await this.securityLog.record({ kind: 'logout.everywhere', actor: me, ip, townIds: me.townIds, subject: me.username, details: { sessionsEnded } });
+    await this.securityLog.record({
+      kind: 'logout.everywhere',
+      actor: me,
+      ip,
+      townIds: me.townIds,
+      subject: me.username,
+      details: { sessionsEnded },
+    });
     return { sessionsEnded };
   }
 
@@ -142,7 +169,13 @@ export class AuthService {
   }
 
   /** The caller changes their own password, proving the current one; their other sessions end. */
-  async changePassword(auth: AuthContext, token: string, currentPassword: string, newPassword: string, ip = 'unknown'): Promise<void> {
+  async changePassword(
+    auth: AuthContext,
+    token: string,
+    currentPassword: string,
+    newPassword: string,
+    ip = 'unknown',
+  ): Promise<void> {
     const me = auth.me;
     // A stolen session must not become a way to guess the password without limit.
     await this.throttle.check(me.username, ip);
@@ -150,16 +183,33 @@ export class AuthService {
     if (!account) throw new Unauthorized();
     if (!(await this.hashes.run(() => verifyPassword(currentPassword, account.passwordHash)))) {
       await this.throttle.failed(me.username, ip);
-      await this.securityLog.record({ kind: 'login.failed', actor: me, ip, townIds: me.townIds, subject: me.username, details: { reason: 'wrong_current_password' } });
+      await this.securityLog.record({
+        kind: 'login.failed',
+        actor: me,
+        ip,
+        townIds: me.townIds,
+        subject: me.username,
+        details: { reason: 'wrong_current_password' },
+      });
       throw new BadRequest('The current password is wrong', { field: 'currentPassword' }, 'wrong_password');
     }
     if (currentPassword === newPassword) {
-      throw new BadRequest('The new password must differ from the current one', { field: 'newPassword' }, 'same_password');
+      throw new BadRequest(
+        'The new password must differ from the current one',
+        { field: 'newPassword' },
+        'same_password',
+      );
     }
     const hash = await this.hashes.run(() => hashPassword(newPassword));
     await this.accounts.setPassword(me.id, hash, false);
     await this.revokeSessions(me.id, token);
-    await this.securityLog.record({ kind: 'account.password_changed', actor: me, ip, townIds: me.townIds, subject: me.username });
+    await this.securityLog.record({
+      kind: 'account.password_changed',
+      actor: me,
+      ip,
+      townIds: me.townIds,
+      subject: me.username,
+    });
   }
 
   /** `by`: the admin asking (none for the first admin); a town-scoped admin grants only within their towns. */
@@ -182,7 +232,11 @@ export class AuthService {
     });
     const created = (await this.accounts.findById(id))!;
     await this.securityLog.record({
-      kind: 'account.created', actor: by?.account ?? null, ip, townIds: created.townIds, subject: created.username,
+      kind: 'account.created',
+      actor: by?.account ?? null,
+      ip,
+      townIds: created.townIds,
+      subject: created.username,
       details: { accountId: id, roles: created.roles, allTowns: created.allTowns },
     });
     return identity(created);
@@ -194,10 +248,18 @@ export class AuthService {
   }
 
   /** An admin disables or enables an account or changes its roles; its sessions end. */
-  async changeAccount(auth: AuthContext, id: number, change: AccountChange, ip?: string, callerToken?: string): Promise<AccountIdentity> {
+  async changeAccount(
+    auth: AuthContext,
+    id: number,
+    change: AccountChange,
+    ip?: string,
+    callerToken?: string,
+  ): Promise<AccountIdentity> {
     const target = await this.manageable(auth, id);
     if (target.id === auth.me.id && (change.disabled === true || (change.roles && !change.roles.includes('admin')))) {
-      throw new Conflict('You cannot disable your own account or take away your own admin role', { field: change.disabled ? 'disabled' : 'roles' });
+      throw new Conflict('You cannot disable your own account or take away your own admin role', {
+        field: change.disabled ? 'disabled' : 'roles',
+      });
     }
     if (change.roles?.includes('admin') && !target.roles.includes('admin') && !auth.me.allTowns) {
       throw new Forbidden('Only an admin of every town can make another admin');
@@ -206,12 +268,20 @@ export class AuthService {
     const base = { actor: auth.me, ip, townIds: target.townIds, subject: target.username };
     if (change.disabled !== undefined && change.disabled !== target.disabled) {
       await this.accounts.setDisabled(id, change.disabled);
-      events.push({ ...base, kind: change.disabled ? 'account.disabled' : 'account.enabled', details: { accountId: id } });
+      events.push({
+        ...base,
+        kind: change.disabled ? 'account.disabled' : 'account.enabled',
+        details: { accountId: id },
+      });
     }
     const roles = change.roles ? [...new Set(change.roles)].sort() : null;
     if (roles && roles.join() !== [...target.roles].sort().join()) {
       await this.accounts.setRoles(id, roles);
-      events.push({ ...base, kind: 'account.roles_changed', details: { accountId: id, from: target.roles, to: roles } });
+      events.push({
+        ...base,
+        kind: 'account.roles_changed',
+        details: { accountId: id, from: target.roles, to: roles },
+      });
     }
     if (events.length) {
       // An admin changing their own roles keeps the session they are doing it from.
@@ -227,7 +297,12 @@ export class AuthService {
     await this.accounts.setPassword(id, await this.hashes.run(() => hashPassword(password)), true);
     const sessionsEnded = await this.revokeSessions(id);
     await this.securityLog.record({
-      kind: 'account.password_reset', actor: auth.me, ip, townIds: target.townIds, subject: target.username, details: { accountId: id, sessionsEnded },
+      kind: 'account.password_reset',
+      actor: auth.me,
+      ip,
+      townIds: target.townIds,
+      subject: target.username,
+      details: { accountId: id, sessionsEnded },
     });
   }
 
@@ -236,7 +311,10 @@ export class AuthService {
     const target = await this.accounts.findById(id);
     if (!target) throw new NotFound(`Account ${id}`);
     const mine = auth.me;
-    if (!mine.allTowns && (target.allTowns || target.townIds.length === 0 || !target.townIds.every((t) => auth.canAccessTown(t)))) {
+    if (
+      !mine.allTowns &&
+      (target.allTowns || target.townIds.length === 0 || !target.townIds.every((t) => auth.canAccessTown(t)))
+    ) {
       throw new Forbidden('This account reaches beyond your towns');
     }
     return target;
@@ -279,7 +357,12 @@ export class AuthService {
     if ((await this.accounts.count()) > 0) return null;
     const chosen = password ?? randomBytes(9).toString('base64url');
     await this.createAccount({
-      username: 'admin', displayName: '系统管理员', password: chosen, roles: ['admin'], townIds: [], allTowns: true,
+      username: 'admin',
+      displayName: '系统管理员',
+      password: chosen,
+      roles: ['admin'],
+      townIds: [],
+      allTowns: true,
       mustChangePassword: password === undefined || this.options.production === true,
     });
     return { username: 'admin', password: chosen };

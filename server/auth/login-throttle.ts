@@ -12,7 +12,10 @@ const REDIS_DEADLINE_MS = 1500;
 function withDeadline<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ServiceUnavailable('Logins are briefly unavailable (Redis); try again in a moment', 2)), REDIS_DEADLINE_MS);
+    timer = setTimeout(
+      () => reject(new ServiceUnavailable('Logins are briefly unavailable (Redis); try again in a moment', 2)),
+      REDIS_DEADLINE_MS,
+    );
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
@@ -42,7 +45,8 @@ export class LoginThrottle {
   async check(username: string, ip: string): Promise<void> {
     const [userKey, ipKey] = this.keys(username, ip);
     const [user, byIp] = (await withDeadline(this.redis.mget(userKey, ipKey))).map((v) => Number(v ?? 0));
-    const by: ThrottledBy | null = user! >= this.limits.perUsername ? 'username' : byIp! >= this.limits.perIp ? 'ip' : null;
+    const by: ThrottledBy | null =
+      user! >= this.limits.perUsername ? 'username' : byIp! >= this.limits.perIp ? 'ip' : null;
     if (!by) return;
     const ttlMs = await withDeadline(this.redis.pttl(by === 'username' ? userKey : ipKey));
     const retryAfter = Math.max(1, Math.ceil((ttlMs > 0 ? ttlMs : this.limits.windowSeconds * 1000) / 1000));

@@ -17,8 +17,8 @@ const MIN_ADMIN_PASSWORD = 12;
 export class UnsafeProductionSettings extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `Refusing to start in production (NODE_ENV=production):\n${problems.map((p) => `  - ${p}`).join('\n')}\n`
-        + 'See "Running in production" in README.md.',
+      `Refusing to start in production (NODE_ENV=production):\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+        'See "Running in production" in README.md.',
     );
   }
 }
@@ -28,9 +28,12 @@ export function unsafeSettings(cfg: Config, env: NodeJS.ProcessEnv = process.env
   if (cfg.NODE_ENV !== 'production') return [];
   const problems: string[] = [];
   if (cfg.SECRET_KEY.toLowerCase() === DEVELOPMENT_SECRET_KEY) {
-    problems.push('SECRET_KEY is the development key, which is public: set your own (openssl rand -hex 32), then `npm run rotate-key` if cameras were registered under the old one');
+    problems.push(
+      'SECRET_KEY is the development key, which is public: set your own (openssl rand -hex 32), then `npm run rotate-key` if cameras were registered under the old one',
+    );
   }
-  if (cfg.DEMO_TOWN) problems.push('DEMO_TOWN must be false: the demo town, its simulators and its accounts are not for production');
+  if (cfg.DEMO_TOWN)
+    problems.push('DEMO_TOWN must be false: the demo town, its simulators and its accounts are not for production');
   const adminPassword = env['ADMIN_PASSWORD'];
   if (adminPassword !== undefined && (adminPassword === DEMO_PASSWORD || adminPassword.length < MIN_ADMIN_PASSWORD)) {
     problems.push(`ADMIN_PASSWORD is the demo password or shorter than ${MIN_ADMIN_PASSWORD} characters`);
@@ -49,7 +52,9 @@ export async function demoPasswordsInUse(databaseUrl: string): Promise<string[]>
     );
     const found: string[] = [];
     for (const r of rows) if (await verifyPassword(DEMO_PASSWORD, r.password_hash)) found.push(r.username);
-    return found.map((u) => `the account "${u}" has the demo password "${DEMO_PASSWORD}": disable it or change its password`);
+    return found.map(
+      (u) => `the account "${u}" has the demo password "${DEMO_PASSWORD}": disable it or change its password`,
+    );
   } finally {
     await client.end();
   }

@@ -45,7 +45,8 @@ export class GroupCommit<T, R> {
 
   submit(item: T): Promise<R> {
     const weight = this.options.weight?.(item) ?? 1;
-    if (this.queued + weight > this.options.maxQueued) return Promise.reject(new ServiceUnavailable(this.options.overloaded, 1));
+    if (this.queued + weight > this.options.maxQueued)
+      return Promise.reject(new ServiceUnavailable(this.options.overloaded, 1));
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, weight, resolve, reject });
       this.queued += weight;
@@ -58,7 +59,8 @@ export class GroupCommit<T, R> {
       // At least one item, then as many as fit.
       let n = 1;
       let size = this.queue[0]!.weight;
-      while (n < this.queue.length && size + this.queue[n]!.weight <= this.options.maxBatch) size += this.queue[n++]!.weight;
+      while (n < this.queue.length && size + this.queue[n]!.weight <= this.options.maxBatch)
+        size += this.queue[n++]!.weight;
       const batch = this.queue.splice(0, n);
       this.queued -= size;
       this.inFlight++;

@@ -12,7 +12,9 @@ async function probe(fn: () => Promise<string | undefined>): Promise<ComponentHe
   const started = performance.now();
   const ms = () => Math.round((performance.now() - started) * 10) / 10;
   try {
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('no answer within 2 s')), 2000).unref(),
+    );
     const version = await Promise.race([fn(), timeout]);
     return { ok: true, ms: ms(), ...(version ? { version } : {}) };
   } catch (err) {
@@ -29,10 +31,17 @@ export class HealthService {
 
   /** Whether PostgreSQL and Redis both answer within a second: what /readyz reports. */
   async ready(): Promise<{ ok: boolean; waitingFor: string[] }> {
-    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slow')), 1000).unref())]);
+    const within = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slow')), 1000).unref())]);
     const [pg, redis] = await Promise.all([
-      within(this.db.query('SELECT 1')).then(() => true, () => false),
-      within(this.redis.ping()).then((p) => p === 'PONG', () => false),
+      within(this.db.query('SELECT 1')).then(
+        () => true,
+        () => false,
+      ),
+      within(this.redis.ping()).then(
+        (p) => p === 'PONG',
+        () => false,
+      ),
     ]);
     const waitingFor = [...(pg ? [] : ['postgres']), ...(redis ? [] : ['redis'])];
     return { ok: waitingFor.length === 0, waitingFor };

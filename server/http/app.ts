@@ -69,14 +69,21 @@ export function createApp(parts: AppParts): Express {
     const report = await parts.health.check();
     const auth = res.locals['auth'] as AuthContext;
     res.setHeader('Cache-Control', 'no-store');
-    res.status(report.status === 'ok' ? 200 : 503).json(auth.account?.roles.includes('admin') ? report : { status: report.status });
+    res
+      .status(report.status === 'ok' ? 200 : 503)
+      .json(auth.account?.roles.includes('admin') ? report : { status: report.status });
   });
-  if (parts.metrics) app.get('/metrics', metricsAuth(parts.metrics.token), parts.metrics.metrics.handler(parts.metrics.token));
+  if (parts.metrics)
+    app.get('/metrics', metricsAuth(parts.metrics.token), parts.metrics.metrics.handler(parts.metrics.token));
   const openapi = buildOpenApi(parts.routes, parts.version);
   app.get('/api/openapi.json', (_req, res) => void res.json(openapi));
 
   const router = express.Router();
-  mount(router, parts.routes, { small: parts.smallBodyLimit ?? DEFAULT_BODY_LIMITS.small, large: parts.bodyLimit, maxVertices: parts.maxVertices ?? DEFAULT_BODY_LIMITS.maxVertices });
+  mount(router, parts.routes, {
+    small: parts.smallBodyLimit ?? DEFAULT_BODY_LIMITS.small,
+    large: parts.bodyLimit,
+    maxVertices: parts.maxVertices ?? DEFAULT_BODY_LIMITS.maxVertices,
+  });
   app.use(router);
 
   app.use('/api', (req) => {
@@ -86,14 +93,16 @@ export function createApp(parts: AppParts): Express {
     // The built app's assets have content hashes in their names and never change; the
     // page that names them must be asked for again, or a rebuild leaves it pointing at
     // files that are gone.
-    app.use(express.static(parts.staticDir, {
-      index: 'index.html',
-      maxAge: '1h',
-      setHeaders: (res, path) => {
-        if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
-        else if (path.includes('/assets/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-      },
-    }));
+    app.use(
+      express.static(parts.staticDir, {
+        index: 'index.html',
+        maxAge: '1h',
+        setHeaders: (res, path) => {
+          if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+          else if (path.includes('/assets/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        },
+      }),
+    );
   }
   app.use(errorHandler);
   return app;

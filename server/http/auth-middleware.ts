@@ -10,7 +10,8 @@ import type { Role } from '../auth/roles.js';
  * (EventSource streams, HLS playlists and segments fetched by a player). Anywhere else a
  * token in the URL would end up in logs, histories and Referer headers.
  */
-export const QUERY_TOKEN_PATHS = /^\/api\/(?:live|phone\/live|cameras\/\d+\/live\/(?:main|sub)\/[\w.-]+|live-sources\/\d+\/live\/[\w.-]+)$/;
+export const QUERY_TOKEN_PATHS =
+  /^\/api\/(?:live|phone\/live|cameras\/\d+\/live\/(?:main|sub)\/[\w.-]+|live-sources\/\d+\/live\/[\w.-]+)$/;
 
 /** Reads `Authorization: Bearer …` (or `?access_token=` on SSE and HLS routes). */
 export function bearerToken(req: Request): string | null {
@@ -19,7 +20,9 @@ export function bearerToken(req: Request): string | null {
   const fromQuery = req.query['access_token'];
   if (typeof fromQuery !== 'string' || !fromQuery) return null;
   if (!QUERY_TOKEN_PATHS.test(req.path)) {
-    throw new Unauthorized('?access_token= is accepted only on live streams (SSE) and HLS; send "Authorization: Bearer <token>"');
+    throw new Unauthorized(
+      '?access_token= is accepted only on live streams (SSE) and HLS; send "Authorization: Bearer <token>"',
+    );
   }
   return fromQuery;
 }
@@ -46,7 +49,9 @@ export function requireAccess(access: Access, ownerAccess: readonly Role[] = [],
       // An owner role lets in only for the caller's own things, which the service checks.
       const owner = ownerAccess.length > 0 && auth.me.roles.some((r) => ownerAccess.includes(r));
       if (!owner) {
-        const whom = ownerAccess.length ? `${access.join(', ')} (or ${ownerAccess.join(', ')}, for their own)` : access.join(', ');
+        const whom = ownerAccess.length
+          ? `${access.join(', ')} (or ${ownerAccess.join(', ')}, for their own)`
+          : access.join(', ');
         throw new Forbidden(`This needs one of the roles: ${whom}`);
       }
       res.locals['ownerOnly'] = true;

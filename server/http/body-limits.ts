@@ -50,8 +50,12 @@ export function assertVertexLimit(body: unknown, max: number): void {
       if (k === 'coordinates') {
         const n = positions(v);
         if (n > max) {
-          throw new AppError(413, 'too_many_vertices', `A geometry has ${n} positions; at most ${max} are accepted (simplify it first)`,
-            { path: `${path}.coordinates`.replace(/^\./, ''), vertices: n, limit: max });
+          throw new AppError(
+            413,
+            'too_many_vertices',
+            `A geometry has ${n} positions; at most ${max} are accepted (simplify it first)`,
+            { path: `${path}.coordinates`.replace(/^\./, ''), vertices: n, limit: max },
+          );
         }
       } else walk(v, `${path}.${k}`, depth + 1);
     }

@@ -23,7 +23,9 @@ function fromBodyParser(err: BodyParserError): AppError | null {
       return new BadRequest('The request was aborted before its body arrived', undefined, 'aborted');
     default:
       // A path parameter that is not valid percent-encoding ("%ZZ"): the router says 400.
-      return err instanceof URIError ? new BadRequest(`The path is not valid percent-encoding: ${err.message}`, undefined, 'malformed_url') : null;
+      return err instanceof URIError
+        ? new BadRequest(`The path is not valid percent-encoding: ${err.message}`, undefined, 'malformed_url')
+        : null;
   }
 }
 
@@ -31,7 +33,11 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   const log = (res.locals['log'] as Logger | undefined) ?? (req.app.locals['log'] as Logger);
   // PostgreSQL or Redis briefly gone is a 503 the caller retries, not our bug.
   const gone = err instanceof AppError ? null : asUnavailable(err);
-  if (gone) log.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code } }, 'dependency unavailable');
+  if (gone)
+    log.warn(
+      { err: { message: (err as Error).message, code: (err as { code?: unknown }).code } },
+      'dependency unavailable',
+    );
   const known = err instanceof AppError ? err : (gone ?? fromBodyParser(err as BodyParserError));
   if (res.headersSent) {
     log.warn({ err }, 'error after the answer started');
@@ -45,5 +51,11 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     return;
   }
   log.error({ err }, 'unhandled error');
-  res.status(500).json({ error: { code: 'internal', message: 'Something went wrong on our side; it has been logged.', details: { requestId: res.locals['requestId'] } } });
+  res.status(500).json({
+    error: {
+      code: 'internal',
+      message: 'Something went wrong on our side; it has been logged.',
+      details: { requestId: res.locals['requestId'] },
+    },
+  });
 }

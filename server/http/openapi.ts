@@ -42,11 +42,16 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
     for (const [status, spec] of Object.entries(r.responses ?? {})) {
       responses[status] = {
         description: spec.description,
-        ...(spec.schema ? { content: { [spec.contentType ?? 'application/json']: { schema: jsonSchema(spec.schema, 'output') } } } : {}),
+        ...(spec.schema
+          ? { content: { [spec.contentType ?? 'application/json']: { schema: jsonSchema(spec.schema, 'output') } } }
+          : {}),
       };
     }
     for (const status of ['400', '401', '403', '404', '409', '422']) {
-      responses[status] ??= { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+      responses[status] ??= {
+        description: 'Error',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+      };
     }
     paths[openPath] ??= {};
     paths[openPath][r.method] = {
@@ -54,23 +59,35 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
       tags: [r.tag],
       ...(r.access === 'public' ? { security: [] } : {}),
       ...(Array.isArray(r.access)
-        ? { description: `Roles: ${r.access.join(', ')} (admin always)${r.ownerAccess?.length ? `; ${r.ownerAccess.join(', ')} for their own only` : ''}.` }
+        ? {
+            description: `Roles: ${r.access.join(', ')} (admin always)${r.ownerAccess?.length ? `; ${r.ownerAccess.join(', ')} for their own only` : ''}.`,
+          }
         : {}),
       parameters: [...parameters(r.params, 'path'), ...parameters(r.query, 'query')],
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
-      ...(r.rawBody ? {
-        requestBody: {
-          required: true,
-          description: r.rawBody.description,
-          content: Object.fromEntries(r.rawBody.contentTypes.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
-        },
-      } : {}),
+      ...(r.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } }
+        : {}),
+      ...(r.rawBody
+        ? {
+            requestBody: {
+              required: true,
+              description: r.rawBody.description,
+              content: Object.fromEntries(
+                r.rawBody.contentTypes.map((t) => [t, { schema: { type: 'string', format: 'binary' } }]),
+              ),
+            },
+          }
+        : {}),
       responses,
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: '网格天眼 API', version, description: 'Grid map, cameras, gridworkers and incidents for a town command room.' },
+    info: {
+      title: '网格天眼 API',
+      version,
+      description: 'Grid map, cameras, gridworkers and incidents for a town command room.',
+    },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       schemas: { Error: errorSchema },

@@ -5,7 +5,11 @@ import { AppError } from '../errors.js';
 
 export async function readRawBody(req: Request, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
-  if (declared > maxBytes) throw new AppError(413, 'too_large', `The body is ${declared} bytes; at most ${maxBytes} are accepted`, { bytes: declared, maxBytes });
+  if (declared > maxBytes)
+    throw new AppError(413, 'too_large', `The body is ${declared} bytes; at most ${maxBytes} are accepted`, {
+      bytes: declared,
+      maxBytes,
+    });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -12,9 +12,19 @@ function notReady(state: 'starting' | 'stopping'): Handler {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const alive = path === '/livez';
-    const body = JSON.stringify(alive
-      ? { status: 'alive', ready: false }
-      : { error: { code: state, message: state === 'starting' ? 'The server is starting; try again in a moment' : 'The server is stopping; try again in a moment' } });
+    const body = JSON.stringify(
+      alive
+        ? { status: 'alive', ready: false }
+        : {
+            error: {
+              code: state,
+              message:
+                state === 'starting'
+                  ? 'The server is starting; try again in a moment'
+                  : 'The server is stopping; try again in a moment',
+            },
+          },
+    );
     res.writeHead(alive ? 200 : 503, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),

@@ -14,7 +14,15 @@ export function requestContext(log: Logger) {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const level = res.statusCode >= 500 ? 'error' : 'debug';
-      (res.locals['log'] as Logger)[level]({ method: req.method, url: req.originalUrl.replace(/access_token=[^&]+/, 'access_token=***'), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      (res.locals['log'] as Logger)[level](
+        {
+          method: req.method,
+          url: req.originalUrl.replace(/access_token=[^&]+/, 'access_token=***'),
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+        },
+        'request',
+      );
     });
     next();
   };

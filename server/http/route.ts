@@ -71,7 +71,10 @@ export type AnyRoute = RouteSpec<any, any, any>; // eslint-disable-line @typescr
 export function mount(router: Router, routes: readonly AnyRoute[], limits: BodyLimits = DEFAULT_BODY_LIMITS): void {
   for (const spec of routes) {
     // Public routes never look at the bearer token: it may be a device's, not a session's.
-    const guards = spec.access === 'public' ? [anonymous] : [authenticate, requireAccess(spec.access, spec.ownerAccess, spec.beforePasswordChange)];
+    const guards =
+      spec.access === 'public'
+        ? [anonymous]
+        : [authenticate, requireAccess(spec.access, spec.ownerAccess, spec.beforePasswordChange)];
     // The body is read after the guards: nobody unknown gets a large body parsed.
     const parser = jsonParser(spec.bodyLimit === 'large' ? limits.large : (spec.bodyLimit ?? limits.small));
     router[spec.method](spec.path, ...guards, parser, async (req: Request, res: Response) => {
@@ -79,7 +82,15 @@ export function mount(router: Router, routes: readonly AnyRoute[], limits: BodyL
       const query = spec.query ? parseInput(spec.query, req.query, 'query') : {};
       if (spec.body && req.body !== undefined) assertVertexLimit(req.body, limits.maxVertices);
       const body = spec.body ? parseInput(spec.body, req.body, 'body') : undefined;
-      const result = await spec.handler({ params, query, body, auth: res.locals.auth as AuthContext, ownerOnly: res.locals['ownerOnly'] === true, req, res });
+      const result = await spec.handler({
+        params,
+        query,
+        body,
+        auth: res.locals.auth as AuthContext,
+        ownerOnly: res.locals['ownerOnly'] === true,
+        req,
+        res,
+      });
       if (res.headersSent) return;
       res.status(spec.status ?? 200);
       if (result === undefined) res.end();

@@ -24,7 +24,12 @@ export function problemsOf(error: z.ZodError, root = ''): InputProblem[] {
 /** Parses input with a schema or throws a 400 listing every problem and where it is. */
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, where: 'body' | 'query' | 'params'): T {
   const bad = badTextAt(input, where);
-  if (bad) throw new BadRequest(`Invalid ${where}: ${bad} ${BAD_TEXT_MESSAGE}`, { problems: [{ path: bad, message: BAD_TEXT_MESSAGE }] }, 'invalid_input');
+  if (bad)
+    throw new BadRequest(
+      `Invalid ${where}: ${bad} ${BAD_TEXT_MESSAGE}`,
+      { problems: [{ path: bad, message: BAD_TEXT_MESSAGE }] },
+      'invalid_input',
+    );
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = problemsOf(result.error, where);

@@ -79,7 +79,12 @@ export class LiveBus {
     if (owner !== undefined) {
       const open = this.perOwner.get(owner) ?? 0;
       if (open >= this.maxPerOwner) {
-        throw new AppError(429, 'too_many_streams', `${open} live streams are already open for this account, its limit; close one (another tab, another device) first`, { limit: this.maxPerOwner });
+        throw new AppError(
+          429,
+          'too_many_streams',
+          `${open} live streams are already open for this account, its limit; close one (another tab, another device) first`,
+          { limit: this.maxPerOwner },
+        );
       }
       this.perOwner.set(owner, open + 1);
     }

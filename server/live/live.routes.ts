@@ -30,16 +30,27 @@ export function liveRoutes(
 ): AnyRoute[] {
   return [
     route({
-      method: 'get', path: '/api/live', tag: 'live', access: EVERYONE,
-      summary: 'Server-Sent Events of live updates (positions, grid events, …) for the caller\'s towns; token may be ?access_token=',
+      method: 'get',
+      path: '/api/live',
+      tag: 'live',
+      access: EVERYONE,
+      summary:
+        "Server-Sent Events of live updates (positions, grid events, …) for the caller's towns; token may be ?access_token=",
       query: z.strictObject({
-        topics: z.string().optional().describe(`comma-separated, of: ${topics.join(', ')}`),
+        topics: z
+          .string()
+          .optional()
+          .describe(`comma-separated, of: ${topics.join(', ')}`),
         town: z.string().optional(),
         access_token: z.string().optional(),
       }),
       handler: async ({ auth, query, req, res }) => {
-        const wanted = new Set((query.topics ?? topics.join(',')).split(',').map((t) => t.trim())
-          .filter((t) => topics.includes(t) && auth.hasRole(...(TOPIC_ROLES[t] ?? EVERYONE))));
+        const wanted = new Set(
+          (query.topics ?? topics.join(','))
+            .split(',')
+            .map((t) => t.trim())
+            .filter((t) => topics.includes(t) && auth.hasRole(...(TOPIC_ROLES[t] ?? EVERYONE))),
+        );
         let townIds: Set<number> | null = auth.townFilter ? new Set(auth.townFilter) : null;
         if (query.town) {
           const town = await areas.findByCode(query.town);
@@ -49,10 +60,20 @@ export function liveRoutes(
         }
         const token = bearerToken(req);
         const me = auth.me.id;
-        const recheck = sessions && token
-          ? { everyMs: sessions.recheckMs ?? SESSION_RECHECK_MS, stillAllowed: () => sessions.auth.stillValid(token, me) }
-          : undefined;
-        streamEvents(bus, req, res, { topics: wanted, townIds, personId: null, owner: `account:${auth.me.id}` }, recheck);
+        const recheck =
+          sessions && token
+            ? {
+                everyMs: sessions.recheckMs ?? SESSION_RECHECK_MS,
+                stillAllowed: () => sessions.auth.stillValid(token, me),
+              }
+            : undefined;
+        streamEvents(
+          bus,
+          req,
+          res,
+          { topics: wanted, townIds, personId: null, owner: `account:${auth.me.id}` },
+          recheck,
+        );
       },
     }),
   ];

@@ -51,11 +51,14 @@ export function streamEvents(
         recheck
           .stillAllowed()
           // A failed check (the database briefly gone) keeps the stream; the next one decides.
-          .then((allowed) => {
-            if (allowed || res.destroyed) return;
-            end();
-            res.end(`event: revoked\ndata: {"reason":"session_ended"}\n\n`);
-          }, () => undefined)
+          .then(
+            (allowed) => {
+              if (allowed || res.destroyed) return;
+              end();
+              res.end(`event: revoked\ndata: {"reason":"session_ended"}\n\n`);
+            },
+            () => undefined,
+          )
           .finally(() => (checking = false));
       }, recheck.everyMs)
     : undefined;

@@ -36,7 +36,8 @@ const NONE = [] as const;
 const day = new Date().toISOString().slice(0, 10);
 const range = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
 const gridFeature = (f: TownFixture, code: string) => ({
-  type: 'Feature', properties: { code, name: `${f.mark} 新网格`, kind: 'residential', village_code: f.villageCode },
+  type: 'Feature',
+  properties: { code, name: `${f.mark} 新网格`, kind: 'residential', village_code: f.villageCode },
   geometry: square(f.point.lon - 0.005, 30, 0.01, 0.01),
 });
 
@@ -46,80 +47,219 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/auth/me': { roles: ALL, town: 'global' },
   'GET /api/accounts': { roles: NONE, town: 'list' },
   'PATCH /api/accounts/:id': { roles: NONE, town: 'scoped', req: () => ({ body: { roles: ['operator'] } }) },
-  'PUT /api/accounts/:id/password': { roles: NONE, town: 'scoped', req: () => ({ body: { password: 'another-long-password' } }) },
+  'PUT /api/accounts/:id/password': {
+    roles: NONE,
+    town: 'scoped',
+    req: () => ({ body: { password: 'another-long-password' } }),
+  },
   'POST /api/auth/password': { roles: ALL, town: 'global' },
   'POST /api/auth/logout-everywhere': { roles: ALL, town: 'global' },
   'GET /api/security-log': { roles: NONE, town: 'list' },
   'GET /livez': { roles: PUBLIC, town: 'global' },
   'GET /readyz': { roles: PUBLIC, town: 'global' },
-  'POST /api/accounts': { roles: NONE, town: 'scoped', req: (f) => ({ body: { username: `new-${f.key}-${Date.now()}`, displayName: 'x', password: 'long-enough-pw', roles: ['operator'], townIds: [f.townId] } }) },
+  'POST /api/accounts': {
+    roles: NONE,
+    town: 'scoped',
+    req: (f) => ({
+      body: {
+        username: `new-${f.key}-${Date.now()}`,
+        displayName: 'x',
+        password: 'long-enough-pw',
+        roles: ['operator'],
+        townIds: [f.townId],
+      },
+    }),
+  },
 
   'GET /api/areas': { roles: ALL, town: 'list' },
   'GET /api/areas/:code': { roles: ALL, town: 'scoped' },
-  'POST /api/areas/import': { roles: NONE, town: 'scoped', req: (f) => ({ body: { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: f.villageCode, name: `${f.mark}村`, level: 'village', parent_code: f.townCode, synthetic: true }, geometry: square(f.point.lon - 0.005, 30, 0.02, 0.01) }] } }) },
+  'POST /api/areas/import': {
+    roles: NONE,
+    town: 'scoped',
+    req: (f) => ({
+      body: {
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: {
+              code: f.villageCode,
+              name: `${f.mark}村`,
+              level: 'village',
+              parent_code: f.townCode,
+              synthetic: true,
+            },
+            geometry: square(f.point.lon - 0.005, 30, 0.02, 0.01),
+          },
+        ],
+      },
+    }),
+  },
   'GET /api/towns/:code/map.geojson': { roles: ALL, town: 'scoped' },
-  'GET /api/grids/at': { roles: ALL, town: 'global', req: (f) => ({ query: { lon: String(f.point.lon), lat: String(f.point.lat) } }) },
+  'GET /api/grids/at': {
+    roles: ALL,
+    town: 'global',
+    req: (f) => ({ query: { lon: String(f.point.lon), lat: String(f.point.lat) } }),
+  },
   'POST /api/grids/lookup': { roles: ALL, town: 'global', req: (f) => ({ body: { points: [f.point] } }) },
   'GET /tiles/grids/:z/:x/:y.mvt': { roles: ALL, town: 'global', req: () => ({ path: '/tiles/grids/0/0/0.mvt' }) },
 
   'GET /api/map-files/crs': { roles: ALL, town: 'global' },
-  'POST /api/plans/:id/map-file/preview': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [gridFeature(f, 'F1')] })), contentType: 'application/geo+json' }) },
-  'POST /api/plans/:id/map-file': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [gridFeature(f, 'F2')] })), contentType: 'application/geo+json' }) },
+  'POST /api/plans/:id/map-file/preview': {
+    roles: ['planner'],
+    town: 'scoped',
+    req: (f) => ({
+      body: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [gridFeature(f, 'F1')] })),
+      contentType: 'application/geo+json',
+    }),
+  },
+  'POST /api/plans/:id/map-file': {
+    roles: ['planner'],
+    town: 'scoped',
+    req: (f) => ({
+      body: Buffer.from(JSON.stringify({ type: 'FeatureCollection', features: [gridFeature(f, 'F2')] })),
+      contentType: 'application/geo+json',
+    }),
+  },
   'GET /api/plans/:id/export': { roles: ['planner'], town: 'scoped', req: () => ({ query: { format: 'kml' } }) },
   'GET /api/towns/:code/grids/export': { roles: ALL, town: 'scoped', req: () => ({ query: { format: 'kml' } }) },
-  'POST /api/gazetteer/towns/:code/landmarks': { roles: NONE, town: 'scoped', req: (f) => ({ path: `/api/gazetteer/towns/${f.townCode}/landmarks?mode=append`, body: Buffer.from(`name,kind,lon,lat\n${f.mark}小学,school,${f.point.lon},${f.point.lat}\n`), contentType: 'text/csv' }) },
+  'POST /api/gazetteer/towns/:code/landmarks': {
+    roles: NONE,
+    town: 'scoped',
+    req: (f) => ({
+      path: `/api/gazetteer/towns/${f.townCode}/landmarks?mode=append`,
+      body: Buffer.from(`name,kind,lon,lat\n${f.mark}小学,school,${f.point.lon},${f.point.lat}\n`),
+      contentType: 'text/csv',
+    }),
+  },
   'GET /api/gazetteer/towns/:code/landmarks': { roles: ALL, town: 'scoped' },
   'GET /api/gazetteer/locate': { roles: ALL, town: 'global', req: () => ({ query: { address: '航埠中学门口' } }) },
   'GET /api/plans': { roles: ['planner'], town: 'list' },
-  'POST /api/plans': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: { scopeCode: f.townCode, title: 'x' } }) },
+  'POST /api/plans': {
+    roles: ['planner'],
+    town: 'scoped',
+    req: (f) => ({ body: { scopeCode: f.townCode, title: 'x' } }),
+  },
   'GET /api/plans/:id': { roles: ['planner'], town: 'scoped' },
   'DELETE /api/plans/:id': { roles: ['planner'], town: 'scoped' },
   'GET /api/plans/:id/grids': { roles: ['planner'], town: 'scoped' },
-  'PUT /api/plans/:id/grids': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: { type: 'FeatureCollection', features: [gridFeature(f, 'Z1')] } }) },
+  'PUT /api/plans/:id/grids': {
+    roles: ['planner'],
+    town: 'scoped',
+    req: (f) => ({ body: { type: 'FeatureCollection', features: [gridFeature(f, 'Z1')] } }),
+  },
   'POST /api/plans/:id/grids': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: gridFeature(f, 'Z2') }) },
   'PATCH /api/plans/:id/grids/:code': { roles: ['planner'], town: 'scoped', req: () => ({ body: { name: '改名' } }) },
   'DELETE /api/plans/:id/grids/:code': { roles: ['planner'], town: 'scoped' },
-  'POST /api/plans/:id/grids/:code/split': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: { line: { type: 'LineString', coordinates: [[f.point.lon, 29.99], [f.point.lon, 30.02]] }, parts: [{ code: 'S1', name: 'a' }, { code: 'S2', name: 'b' }] } }) },
-  'POST /api/plans/:id/merge': { roles: ['planner'], town: 'scoped', req: (f) => ({ body: { codes: f.gridCodes, into: { code: 'M1', name: 'm' } } }) },
+  'POST /api/plans/:id/grids/:code/split': {
+    roles: ['planner'],
+    town: 'scoped',
+    req: (f) => ({
+      body: {
+        line: {
+          type: 'LineString',
+          coordinates: [
+            [f.point.lon, 29.99],
+            [f.point.lon, 30.02],
+          ],
+        },
+        parts: [
+          { code: 'S1', name: 'a' },
+          { code: 'S2', name: 'b' },
+        ],
+      },
+    }),
+  },
+  'POST /api/plans/:id/merge': {
+    roles: ['planner'],
+    town: 'scoped',
+    req: (f) => ({ body: { codes: f.gridCodes, into: { code: 'M1', name: 'm' } } }),
+  },
   'GET /api/plans/:id/diff': { roles: ['planner'], town: 'scoped' },
   'POST /api/plans/:id/validate': { roles: ['planner'], town: 'scoped' },
   'POST /api/plans/:id/publish': { roles: ['planner'], town: 'scoped' },
 
   'GET /api/people': { roles: [...CR, 'installer'], town: 'list' },
-  'POST /api/people': { roles: NONE, town: 'scoped', req: (f) => ({ body: { name: 'x', phone: '13900000000', roles: ['grid_head'], villageCode: f.villageCode } }) },
+  'POST /api/people': {
+    roles: NONE,
+    town: 'scoped',
+    req: (f) => ({ body: { name: 'x', phone: '13900000000', roles: ['grid_head'], villageCode: f.villageCode } }),
+  },
   'GET /api/people/me': { roles: ALL, town: 'global' },
   'GET /api/people/:id': { roles: [...CR, 'installer'], owner: ['gridworker'], town: 'scoped' },
   'PATCH /api/people/:id': { roles: NONE, town: 'scoped', req: () => ({ body: { name: '改名' } }) },
-  'PUT /api/people/:id/duty': { roles: ['dispatcher'], owner: ['gridworker'], town: 'scoped', req: () => ({ body: { status: 'off_duty' } }) },
+  'PUT /api/people/:id/duty': {
+    roles: ['dispatcher'],
+    owner: ['gridworker'],
+    town: 'scoped',
+    req: () => ({ body: { status: 'off_duty' } }),
+  },
   'POST /api/people/:id/devices': { roles: ['installer'], town: 'scoped', req: () => ({ body: { name: 'x' } }) },
   'DELETE /api/devices/:id': { roles: ['installer'], town: 'scoped' },
 
   'POST /api/positions/batch': { roles: PUBLIC, town: 'global' },
   'GET /api/towns/:code/on-duty': { roles: ALL, town: 'scoped' },
-  'GET /api/people/:id/trace': { roles: ['dispatcher'], owner: ['gridworker'], town: 'scoped', req: () => ({ query: range }) },
-  'GET /api/people/:id/grid-events': { roles: ['dispatcher'], owner: ['gridworker'], town: 'scoped', req: () => ({ query: range }) },
+  'GET /api/people/:id/trace': {
+    roles: ['dispatcher'],
+    owner: ['gridworker'],
+    town: 'scoped',
+    req: () => ({ query: range }),
+  },
+  'GET /api/people/:id/grid-events': {
+    roles: ['dispatcher'],
+    owner: ['gridworker'],
+    town: 'scoped',
+    req: () => ({ query: range }),
+  },
   'GET /api/grids/:code/coverage': { roles: [...CR, 'planner'], town: 'scoped', req: () => ({ query: { day } }) },
   'GET /api/positions/rejections': { roles: [...CR, 'installer'], town: 'list' },
 
   'GET /api/cameras/:id/snapshot.jpg': { roles: CR, owner: ['installer'], town: 'scoped' },
-  'POST /api/live-sources': { roles: [...CR, 'gridworker'], town: 'scoped', req: (f) => ({ body: { name: 'x', townCode: f.townCode } }) },
+  'POST /api/live-sources': {
+    roles: [...CR, 'gridworker'],
+    town: 'scoped',
+    req: (f) => ({ body: { name: 'x', townCode: f.townCode } }),
+  },
   'GET /api/live-sources': { roles: CR, town: 'list' },
   'POST /api/live-sources/:id/live': { roles: CR, town: 'scoped' },
   'GET /api/live-sources/:id/live/:file': { roles: CR, town: 'scoped' },
-  'POST /api/cameras/:id/live': { roles: CR, owner: ['installer'], town: 'scoped', req: () => ({ body: { stream: 'sub' } }) },
+  'POST /api/cameras/:id/live': {
+    roles: CR,
+    owner: ['installer'],
+    town: 'scoped',
+    req: () => ({ body: { stream: 'sub' } }),
+  },
   'GET /api/cameras/:id/live': { roles: CR, owner: ['installer'], town: 'scoped' },
   'GET /api/cameras/:id/live/:stream/:file': { roles: CR, owner: ['installer'], town: 'scoped' },
   'GET /api/alerts': { roles: CR, town: 'list' },
   'GET /api/media/:name': { roles: CR, town: 'global' },
   'GET /api/cameras': { roles: ALL, town: 'list' },
   'GET /api/cameras/discover': { roles: ['installer'], town: 'global', req: () => ({ query: { timeoutMs: '200' } }) },
-  'GET /api/cameras/visible': { roles: ALL, town: 'list', req: (f) => ({ query: { lon: String(f.point.lon), lat: String(f.point.lat) } }) },
-  'POST /api/cameras': { roles: ['installer'], town: 'scoped', req: (f) => ({ body: { name: 'x', host: '127.0.0.1', port: 9, username: 'a', password: 'b', townCode: f.townCode } }) },
+  'GET /api/cameras/visible': {
+    roles: ALL,
+    town: 'list',
+    req: (f) => ({ query: { lon: String(f.point.lon), lat: String(f.point.lat) } }),
+  },
+  'POST /api/cameras': {
+    roles: ['installer'],
+    town: 'scoped',
+    req: (f) => ({
+      body: { name: 'x', host: '127.0.0.1', port: 9, username: 'a', password: 'b', townCode: f.townCode },
+    }),
+  },
   'GET /api/cameras/:id': { roles: ALL, town: 'scoped' },
   'PATCH /api/cameras/:id': { roles: ['installer'], town: 'scoped', req: () => ({ body: { name: '改名' } }) },
-  'PATCH /api/cameras/:id/credentials': { roles: ['installer'], town: 'scoped', req: () => ({ body: { password: 'x' } }) },
+  'PATCH /api/cameras/:id/credentials': {
+    roles: ['installer'],
+    town: 'scoped',
+    req: () => ({ body: { password: 'x' } }),
+  },
   'DELETE /api/cameras/:id': { roles: ['installer'], town: 'scoped' },
-  'PUT /api/cameras/:id/streams': { roles: ['installer'], town: 'scoped', req: () => ({ body: { main: 'missing-profile', sub: null } }) },
+  'PUT /api/cameras/:id/streams': {
+    roles: ['installer'],
+    town: 'scoped',
+    req: () => ({ body: { main: 'missing-profile', sub: null } }),
+  },
   'PUT /api/cameras/:id/placement': { roles: ['installer'], town: 'scoped', req: (f) => ({ body: { ...f.point } }) },
   'GET /api/cameras/:id/placements': { roles: ALL, town: 'scoped' },
   'POST /api/cameras/:id/check': { roles: ['installer', 'operator'], town: 'scoped' },
@@ -132,17 +272,37 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
 
   'GET /api/incident-types': { roles: ALL, town: 'global' },
   'PATCH /api/incident-types/:code': { roles: NONE, town: 'every-town', req: () => ({ body: { severity: 2 } }) },
-  'POST /api/incidents': { roles: [...CR, 'gridworker'], town: 'scoped', req: (f) => ({ body: { subcategory: 'dispute.neighbour', description: 'x', ...f.point } }) },
+  'POST /api/incidents': {
+    roles: [...CR, 'gridworker'],
+    town: 'scoped',
+    req: (f) => ({ body: { subcategory: 'dispute.neighbour', description: 'x', ...f.point } }),
+  },
   'GET /api/incidents': { roles: [...CR, 'planner'], town: 'list' },
   'GET /api/incidents/unlocated': { roles: CR, town: 'list' },
   'POST /api/incidents/:id/place': { roles: CR, town: 'scoped', req: (f) => ({ body: { ...f.point } }) },
   'GET /api/incidents/:id': { roles: CR, owner: ['gridworker'], town: 'scoped' },
   'GET /api/incidents/:id/timeline': { roles: CR, owner: ['gridworker'], town: 'scoped' },
   'GET /api/incidents/:id/candidates': { roles: CR, town: 'scoped' },
-  'POST /api/incidents/:id/dispatch': { roles: ['dispatcher'], town: 'scoped', req: (f) => ({ body: { personId: f.personId } }) },
-  'POST /api/incidents/:id/actions': { roles: [...CR, 'gridworker'], town: 'scoped', req: () => ({ body: { action: 'escalate', note: 'x' } }) },
-  'POST /api/incidents/:id/live-sources': { roles: CR, town: 'scoped', req: (f) => ({ body: { liveSourceId: f.liveSourceId } }) },
-  'POST /api/incidents/:id/media': { roles: [...CR, 'gridworker'], town: 'scoped', req: () => ({ body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), contentType: 'image/jpeg' }) },
+  'POST /api/incidents/:id/dispatch': {
+    roles: ['dispatcher'],
+    town: 'scoped',
+    req: (f) => ({ body: { personId: f.personId } }),
+  },
+  'POST /api/incidents/:id/actions': {
+    roles: [...CR, 'gridworker'],
+    town: 'scoped',
+    req: () => ({ body: { action: 'escalate', note: 'x' } }),
+  },
+  'POST /api/incidents/:id/live-sources': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({ body: { liveSourceId: f.liveSourceId } }),
+  },
+  'POST /api/incidents/:id/media': {
+    roles: [...CR, 'gridworker'],
+    town: 'scoped',
+    req: () => ({ body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), contentType: 'image/jpeg' }),
+  },
   'GET /api/incidents/:id/media/:mediaId': { roles: CR, owner: ['gridworker'], town: 'scoped' },
   'POST /api/phone/incidents': { roles: PUBLIC, town: 'global' },
   'POST /api/phone/incidents/:id/media': { roles: PUBLIC, town: 'global' },
@@ -156,7 +316,11 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/grids/:code/yellow-cards': { roles: ALL, town: 'scoped' },
   'GET /api/stats/yellow-cards': { roles: ALL, town: 'list' },
 
-  'POST /api/open311/clients': { roles: NONE, town: 'scoped', req: (f) => ({ body: { name: 'x', townCode: f.townCode } }) },
+  'POST /api/open311/clients': {
+    roles: NONE,
+    town: 'scoped',
+    req: (f) => ({ body: { name: 'x', townCode: f.townCode } }),
+  },
   'GET /api/open311/clients': { roles: NONE, town: 'list' },
   'DELETE /api/open311/clients/:id': { roles: NONE, town: 'scoped' },
   'GET /api/live': { roles: ALL, town: 'global' },
@@ -165,15 +329,27 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
 /** A path's `:params` filled from a town's fixture, by the thing the path names. */
 export function fillPath(path: string, f: TownFixture): string {
   const ids: [RegExp, number | string][] = [
-    [/^\/api\/people\/:id/, f.personId], [/^\/api\/cameras\/:id/, f.cameraId], [/^\/api\/plans\/:id/, f.planId],
-    [/^\/api\/(phone\/)?incidents\/:id/, f.incidentId], [/^\/api\/live-sources\/:id/, f.liveSourceId], [/^\/api\/devices\/:id/, f.deviceId],
-    [/^\/api\/open311\/clients\/:id/, f.open311ClientId], [/^\/api\/accounts\/:id/, f.accounts.operator.id], [/^\/api\/phone\/offers\/:id/, 999_999],
+    [/^\/api\/people\/:id/, f.personId],
+    [/^\/api\/cameras\/:id/, f.cameraId],
+    [/^\/api\/plans\/:id/, f.planId],
+    [/^\/api\/(phone\/)?incidents\/:id/, f.incidentId],
+    [/^\/api\/live-sources\/:id/, f.liveSourceId],
+    [/^\/api\/devices\/:id/, f.deviceId],
+    [/^\/api\/open311\/clients\/:id/, f.open311ClientId],
+    [/^\/api\/accounts\/:id/, f.accounts.operator.id],
+    [/^\/api\/phone\/offers\/:id/, 999_999],
   ];
   let out = path;
   for (const [re, id] of ids) if (re.test(out)) out = out.replace(':id', String(id));
   const codes: [RegExp, string][] = [
-    [/^\/api\/(areas|towns)\/:code/, f.townCode], [/^\/api\/(grids|plans\/\d+\/grids)\/:code/, f.gridCodes[0]!], [/^\/api\/incident-types\/:code/, 'environment.garbage'],
+    [/^\/api\/(areas|towns)\/:code/, f.townCode],
+    [/^\/api\/(grids|plans\/\d+\/grids)\/:code/, f.gridCodes[0]!],
+    [/^\/api\/incident-types\/:code/, 'environment.garbage'],
   ];
   for (const [re, code] of codes) if (re.test(out)) out = out.replace(':code', code);
-  return out.replace(':mediaId', String(f.mediaId)).replace(':stream', 'sub').replace(':file', 'index.m3u8').replace(':name', `${'0'.repeat(64)}.jpg`);
+  return out
+    .replace(':mediaId', String(f.mediaId))
+    .replace(':stream', 'sub')
+    .replace(':file', 'index.m3u8')
+    .replace(':name', `${'0'.repeat(64)}.jpg`);
 }

@@ -6,7 +6,14 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { publishTinyTown } from '../helpers/tiny-town.js';
-import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
+import {
+  createAccount,
+  echoPageErrors,
+  launchBrowser,
+  loginThroughForm,
+  screenshotOnFailure,
+  startWebApi,
+} from './browser.js';
 
 describe('web app: first-login password, throttling, sessions ended elsewhere', function () {
   this.timeout(60_000);
@@ -42,7 +49,9 @@ describe('web app: first-login password, throttling, sessions ended elsewhere', 
 
   it('asks for a new password at the first login after a reset, then opens the app', async () => {
     const user = await createAccount(t, ['planner'], [townId]);
-    const id = (await t.admin.get('/api/accounts')).body.find((a: { username: string }) => a.username === user.username).id;
+    const id = (await t.admin.get('/api/accounts')).body.find(
+      (a: { username: string }) => a.username === user.username,
+    ).id;
     expect((await t.admin.put(`/api/accounts/${id}/password`, { password: 'given-by-admin' })).status).to.equal(204);
     await page.goto(t.api.url);
     await submitLogin(user.username, 'given-by-admin');
@@ -60,12 +69,16 @@ describe('web app: first-login password, throttling, sessions ended elsewhere', 
     // A reload goes straight to the app, and the new password is the one that works.
     await page.reload();
     await page.waitForSelector('.topbar');
-    expect((await t.anonymous.post('/api/auth/login', { username: user.username, password: 'my-own-password' })).status).to.equal(200);
+    expect(
+      (await t.anonymous.post('/api/auth/login', { username: user.username, password: 'my-own-password' })).status,
+    ).to.equal(200);
   });
 
   it('a reload while the change is still owed shows the password form again, asking the current one', async () => {
     const user = await createAccount(t, ['planner'], [townId]);
-    const id = (await t.admin.get('/api/accounts')).body.find((a: { username: string }) => a.username === user.username).id;
+    const id = (await t.admin.get('/api/accounts')).body.find(
+      (a: { username: string }) => a.username === user.username,
+    ).id;
     await t.admin.put(`/api/accounts/${id}/password`, { password: 'given-by-admin' });
     await page.goto(t.api.url);
     await submitLogin(user.username, 'given-by-admin');
@@ -76,7 +89,9 @@ describe('web app: first-login password, throttling, sessions ended elsewhere', 
     await page.fill('#password-new', 'my-own-password');
     await page.fill('#password-again', 'my-own-password');
     await page.click('#password-submit');
-    await page.waitForFunction(() => document.querySelector('#password-error')?.textContent?.includes('当前密码不正确'));
+    await page.waitForFunction(() =>
+      document.querySelector('#password-error')?.textContent?.includes('当前密码不正确'),
+    );
     await page.fill('#password-current', 'given-by-admin');
     await page.click('#password-submit');
     await page.waitForSelector('.topbar');
@@ -113,6 +128,8 @@ describe('web app: first-login password, throttling, sessions ended elsewhere', 
     await page.fill('#password-again', 'changed-in-browser');
     await page.click('#password-submit');
     await page.waitForSelector('.topbar');
-    expect((await t.anonymous.post('/api/auth/login', { username: user.username, password: 'changed-in-browser' })).status).to.equal(200);
+    expect(
+      (await t.anonymous.post('/api/auth/login', { username: user.username, password: 'changed-in-browser' })).status,
+    ).to.equal(200);
   });
 });

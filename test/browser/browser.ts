@@ -14,12 +14,23 @@ import type { Role } from '../../server/auth/roles.js';
 export const WEB_DIST = process.env['WEB_DIST'] ?? fileURLToPath(new URL('../../web/dist', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../../var/test-artifacts', import.meta.url));
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--autoplay-policy=no-user-gesture-required'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
+];
 
 /** Builds the web app once if `npm test` / `npm start` has not. */
 export function ensureWebBuilt(): void {
   if (existsSync(`${WEB_DIST}/index.html`)) return;
-  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], { cwd: fileURLToPath(new URL('../..', import.meta.url)), stdio: 'inherit' });
+  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    stdio: 'inherit',
+  });
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -34,16 +45,32 @@ export async function startWebApi(label: string, env: Record<string, string> = {
 let accounts = 0;
 
 /** An account with these roles and towns, and its username and password for the form. */
-export async function createAccount(t: TestApi, roles: Role[], townIds: number[]): Promise<{ username: string; password: string }> {
+export async function createAccount(
+  t: TestApi,
+  roles: Role[],
+  townIds: number[],
+): Promise<{ username: string; password: string }> {
   const username = `web-${roles.join('-')}-${++accounts}`;
   const password = 'browser-test-password';
-  const res = await t.admin.post('/api/accounts', { username, displayName: `测试${roles[0]}`, password, roles, townIds, allTowns: false });
+  const res = await t.admin.post('/api/accounts', {
+    username,
+    displayName: `测试${roles[0]}`,
+    password,
+    roles,
+    townIds,
+    allTowns: false,
+  });
   if (res.status !== 201) throw new Error(`account: ${res.status} ${JSON.stringify(res.body)}`);
   return { username, password };
 }
 
 /** Opens the app and logs in through the form; resolves when the shell is shown. */
-export async function loginThroughForm(page: Page, baseUrl: string, user: { username: string; password: string }, hash = ''): Promise<void> {
+export async function loginThroughForm(
+  page: Page,
+  baseUrl: string,
+  user: { username: string; password: string },
+  hash = '',
+): Promise<void> {
   await page.goto(`${baseUrl}/${hash}`);
   await page.fill('#login-username', user.username);
   await page.fill('#login-password', user.password);
@@ -66,7 +93,10 @@ export async function screenshotOnFailure(ctx: Context, page: Page | undefined):
   const test = ctx.currentTest;
   if (!page || !test || test.state !== 'failed') return;
   mkdirSync(ARTIFACTS, { recursive: true });
-  const name = test.fullTitle().replace(/[^\w\u4e00-\u9fa5-]+/g, '_').slice(0, 120);
+  const name = test
+    .fullTitle()
+    .replace(/[^\w\u4e00-\u9fa5-]+/g, '_')
+    .slice(0, 120);
   const path = `${ARTIFACTS}/${name}.png`;
   await page.screenshot({ path, fullPage: true }).catch(() => undefined);
   console.log(`    screenshot: ${path}`);
@@ -82,7 +112,9 @@ export async function waitInPage<T>(page: Page, fn: () => T | Promise<T>, timeou
  * A TCP proxy in front of the api whose connections can be cut at once, the way a
  * flaky network or a restarting server drops a browser's push stream.
  */
-export async function startDroppableProxy(targetUrl: string): Promise<{ url: string; dropAll(): void; close(): Promise<void> }> {
+export async function startDroppableProxy(
+  targetUrl: string,
+): Promise<{ url: string; dropAll(): void; close(): Promise<void> }> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   const server = createServer((client) => {

@@ -8,9 +8,18 @@ import type { TestApi } from '../helpers/api.js';
 import { incidentTown, inGrid, runWorkers, type IncidentTown } from '../helpers/incidents.js';
 import { TOWN } from '../helpers/tiny-town.js';
 import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
-import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
+import {
+  createAccount,
+  echoPageErrors,
+  launchBrowser,
+  loginThroughForm,
+  screenshotOnFailure,
+  startWebApi,
+} from './browser.js';
 
-type PlaceMap = { __wg: { placeMap: { project(p: [number, number]): { x: number; y: number }; isStyleLoaded(): boolean } } };
+type PlaceMap = {
+  __wg: { placeMap: { project(p: [number, number]): { x: number; y: number }; isStyleLoaded(): boolean } };
+};
 
 describe('web app: placing a 待定位 hotline call', function () {
   this.timeout(60_000);
@@ -43,8 +52,14 @@ describe('web app: placing a 待定位 hotline call', function () {
   it('lists the call as 待定位, and a click on the map places it: grid, queue and dispatch follow', async () => {
     const key = (await t.admin.post('/api/open311/clients', { name: '12345热线', townCode: TOWN })).body.apiKey;
     const res = await fetch(`${t.api.url}/open311/v2/requests.json`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ api_key: key, service_code: 'environment.garbage', description: '垃圾堆了好几天', address_string: '老街菜场后面的巷子里' }).toString(),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        api_key: key,
+        service_code: 'environment.garbage',
+        description: '垃圾堆了好几天',
+        address_string: '老街菜场后面的巷子里',
+      }).toString(),
     });
     const id = Number(((await res.json()) as { service_request_id: string }[])[0]!.service_request_id);
 
@@ -55,13 +70,20 @@ describe('web app: placing a 待定位 hotline call', function () {
     await page.waitForFunction(() => document.querySelector('#card-state')?.textContent === '待定位');
     expect(await page.textContent('#place-address')).to.equal('老街菜场后面的巷子里');
     expect(await page.textContent('#card-countdown')).to.equal('定位后开始计时');
-    await page.waitForFunction(() => (document.querySelector('#place-reason')?.textContent ?? '').length > 0 && !!document.querySelector('#place-map canvas'));
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('#place-reason')?.textContent ?? '').length > 0 &&
+        !!document.querySelector('#place-map canvas'),
+    );
     expect(await page.isDisabled('#place-confirm')).to.equal(true);
 
     // The caller, called back, says it is by the second grid's gridworker.
     const at = inGrid(1, 0, 0.0005, 0.0005);
     await page.waitForFunction(() => (window as unknown as PlaceMap).__wg.placeMap?.isStyleLoaded());
-    const point = await page.evaluate((ll) => (window as unknown as PlaceMap).__wg.placeMap.project([ll.lon, ll.lat]), at);
+    const point = await page.evaluate(
+      (ll) => (window as unknown as PlaceMap).__wg.placeMap.project([ll.lon, ll.lat]),
+      at,
+    );
     const origin = (await (await page.$('#place-map'))!.boundingBox())!;
     await page.mouse.click(origin.x + point.x, origin.y + point.y);
     await page.waitForFunction(() => !(document.querySelector('#place-confirm') as HTMLButtonElement).disabled);
@@ -73,7 +95,9 @@ describe('web app: placing a 待定位 hotline call', function () {
     expect(await page.isHidden('#unlocated')).to.equal(true);
     expect(await page.textContent(`#queue-rows tr[data-incident="${id}"]`)).to.contain(grid.code);
     // The workers send the gridworker of that grid; the card follows live.
-    await page.waitForFunction(() => ['已派遣', '已接单'].includes(document.querySelector('#card-state')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      ['已派遣', '已接单'].includes(document.querySelector('#card-state')?.textContent ?? ''),
+    );
     const card = (await town.dispatcher.get(`/api/incidents/${id}`)).body;
     expect(card.incident.lon).to.be.closeTo(at.lon, 5e-4); // where the click landed, a few pixels either way
     expect(card.offers[0].personId).to.equal(town.phones[1]!.personId);

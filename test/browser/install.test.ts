@@ -7,7 +7,15 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { tinyTownWithPeople } from '../helpers/roster.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
-import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, pressAndHold, screenshotOnFailure, startWebApi } from './browser.js';
+import {
+  createAccount,
+  echoPageErrors,
+  launchBrowser,
+  loginThroughForm,
+  pressAndHold,
+  screenshotOnFailure,
+  startWebApi,
+} from './browser.js';
 import { sleep } from '../helpers/system.js';
 
 const PASSWORD = 'install-pass-3390';
@@ -24,7 +32,15 @@ describe('web app: installing a camera', function () {
     [t, browser, cam] = await Promise.all([
       startWebApi('web-install', { DISCOVERY_PORT: String(discoveryPort), CAMERA_TIMEOUT_MS: '3000' }),
       launchBrowser(),
-      SimulatedCamera.start({ name: '西村路口', ptz: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: { port: discoveryPort } }),
+      SimulatedCamera.start({
+        name: '西村路口',
+        ptz: true,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: { port: discoveryPort },
+      }),
     ]);
     const town = await tinyTownWithPeople(t, 1);
     const installer = await createAccount(t, ['installer'], [town.townId]);
@@ -50,7 +66,11 @@ describe('web app: installing a camera', function () {
     await page.fill('#reg-username', 'admin');
     await page.fill('#reg-password', 'not-the-password');
     await page.click('#reg-submit');
-    await page.waitForFunction(() => (document.querySelector('#reg-error')?.textContent ?? '').includes('camera_auth_failed'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('#reg-error')?.textContent ?? '').includes('camera_auth_failed'),
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.fill('#reg-password', PASSWORD);
     await page.click('#reg-submit');
     await page.waitForSelector('#server-read table', { timeout: 15_000 });
@@ -71,10 +91,20 @@ describe('web app: installing a camera', function () {
       await page.selectOption('#stream-main', toMain);
       await page.selectOption('#stream-sub', toSub);
       await page.click('#stream-apply');
-      await page.waitForFunction(([m, s]) => (document.querySelector('#stream-main') as HTMLSelectElement | null)?.value === m && (document.querySelector('#stream-sub') as HTMLSelectElement | null)?.value === s && !(document.querySelector('#stream-apply') as HTMLButtonElement).disabled, [toMain, toSub] as const, { timeout: 10_000 });
+      await page.waitForFunction(
+        ([m, s]) =>
+          (document.querySelector('#stream-main') as HTMLSelectElement | null)?.value === m &&
+          (document.querySelector('#stream-sub') as HTMLSelectElement | null)?.value === s &&
+          !(document.querySelector('#stream-apply') as HTMLButtonElement).disabled,
+        [toMain, toSub] as const,
+        { timeout: 10_000 },
+      );
     };
     await swap(sub, main);
-    const cams = (await t.admin.get('/api/cameras')).body as { name: string; profiles: { token: string; stream: string | null }[] }[];
+    const cams = (await t.admin.get('/api/cameras')).body as {
+      name: string;
+      profiles: { token: string; stream: string | null }[];
+    }[];
     const mine = cams.find((c) => c.name === '西村路口')!;
     expect(mine.profiles.find((p) => p.token === sub)?.stream).to.equal('main');
     await swap(main, sub); // back, for the steps that follow
@@ -94,7 +124,11 @@ describe('web app: installing a camera', function () {
     await page.fill('#place-hfov', '90');
     await page.dispatchEvent('#place-hfov', 'input');
     await page.click('#place-save');
-    await page.waitForFunction(() => document.querySelector('#toasts')?.textContent?.includes('已保存位置'), undefined, { timeout: 5000 });
+    await page.waitForFunction(
+      () => document.querySelector('#toasts')?.textContent?.includes('已保存位置'),
+      undefined,
+      { timeout: 5000 },
+    );
     type Placed = { headingDeg: number; hfovDeg: number; gridCode: string | null };
     let placement: Placed | null = null;
     for (let i = 0; i < 30 && !placement; i++) {
@@ -128,7 +162,10 @@ describe('web app: installing a camera', function () {
     const headingDeg = bearing(heading);
     expect((bearing(edge) - headingDeg + 360) % 360).to.be.within(40, 50);
     const r = Math.hypot(edge.x - camera.x, edge.y - camera.y);
-    const to = (deg: number) => ({ x: camera.x + r * Math.sin(((headingDeg + deg) * Math.PI) / 180), y: camera.y - r * Math.cos(((headingDeg + deg) * Math.PI) / 180) });
+    const to = (deg: number) => ({
+      x: camera.x + r * Math.sin(((headingDeg + deg) * Math.PI) / 180),
+      y: camera.y - r * Math.cos(((headingDeg + deg) * Math.PI) / 180),
+    });
     await page.mouse.move(edge.x, edge.y);
     await page.mouse.down();
     await page.mouse.move(to(52).x, to(52).y, { steps: 5 });
@@ -140,14 +177,20 @@ describe('web app: installing a camera', function () {
     await page.click('#place-save');
     let hfov = 0;
     for (let i = 0; i < 30 && hfov !== shown; i++) {
-      hfov = ((await t.admin.get('/api/cameras')).body as { placement: { hfovDeg: number } | null }[])[0]?.placement?.hfovDeg ?? 0;
+      hfov =
+        ((await t.admin.get('/api/cameras')).body as { placement: { hfovDeg: number } | null }[])[0]?.placement
+          ?.hfovDeg ?? 0;
       if (hfov !== shown) await new Promise((r) => setTimeout(r, 100));
     }
     expect(hfov, 'saved').to.equal(shown);
   });
 
   it('plays the picture, checks the device, and lists it in the health table with filters', async () => {
-    await page.waitForFunction(() => ((document.querySelector('#install-preview video') as HTMLVideoElement | null)?.currentTime ?? 0) > 0, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => ((document.querySelector('#install-preview video') as HTMLVideoElement | null)?.currentTime ?? 0) > 0,
+      undefined,
+      { timeout: 15_000 },
+    );
     await page.click('#check-camera');
     await page.waitForSelector('#check-status', { timeout: 15_000 });
     expect(await page.textContent('#check-status')).to.equal('在线');
@@ -172,11 +215,18 @@ describe('web app: installing a camera', function () {
   });
 
   it('plays the picture again after leaving the page and coming back, with its PTZ pad', async () => {
-    const playing = () => page.waitForFunction(() => ((document.querySelector('#install-preview video') as HTMLVideoElement | null)?.currentTime ?? 0) > 0, undefined, { timeout: 15_000 });
+    const playing = () =>
+      page.waitForFunction(
+        () => ((document.querySelector('#install-preview video') as HTMLVideoElement | null)?.currentTime ?? 0) > 0,
+        undefined,
+        { timeout: 15_000 },
+      );
     await playing();
     await page.evaluate(() => (location.hash = '#/map'));
     // Hidden, the page lets the relay and the PTZ lock go.
-    await page.waitForFunction(() => !document.querySelector('#install-preview video') && !document.querySelector('#install-ptz [data-ptz]'));
+    await page.waitForFunction(
+      () => !document.querySelector('#install-preview video') && !document.querySelector('#install-ptz [data-ptz]'),
+    );
     await page.evaluate(() => (location.hash = '#/install'));
     await playing();
     await page.waitForSelector('#install-ptz [data-ptz="right"]');

@@ -13,9 +13,19 @@ import type { TestApi } from '../helpers/api.js';
 import { metres, ogrFiles, plannersGeoJson, zipped } from '../helpers/map-files.js';
 import { tinyTownWithPeople } from '../helpers/roster.js';
 import { tinyTownGrids, WEST } from '../helpers/tiny-town.js';
-import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
+import {
+  createAccount,
+  echoPageErrors,
+  launchBrowser,
+  loginThroughForm,
+  screenshotOnFailure,
+  startWebApi,
+} from './browser.js';
 
-type MapHandle = { queryRenderedFeatures(a: unknown): unknown[]; getBounds(): { getWest(): number; getEast(): number } };
+type MapHandle = {
+  queryRenderedFeatures(a: unknown): unknown[];
+  getBounds(): { getWest(): number; getEast(): number };
+};
 
 describe('web app: importing a map file on the planning page', function () {
   this.timeout(60_000);
@@ -54,7 +64,14 @@ describe('web app: importing a map file on the planning page', function () {
       f.properties['编号X'] = f.properties['网格编码']!;
       delete f.properties['网格编码'];
     }
-    const files = ogrFiles(geojson, 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4528', '-lco', 'ENCODING=CP936']);
+    const files = ogrFiles(geojson, 'grids.shp', [
+      '-f',
+      'ESRI Shapefile',
+      '-t_srs',
+      'EPSG:4528',
+      '-lco',
+      'ENCODING=CP936',
+    ]);
     const path = join(dir, '网格.zip');
     writeFileSync(path, zipped(files, '网格', ['.prj']));
 
@@ -66,7 +83,9 @@ describe('web app: importing a map file on the planning page', function () {
 
     await page.waitForSelector('#mapfile-crs-found');
     expect(await page.textContent('#mapfile-crs-found')).to.match(/zone 40.*EPSG:4528/);
-    expect(await page.textContent('#mapfile-preview')).to.match(/ESRI Shapefile · 网格 · 9/).and.match(/CP936/);
+    expect(await page.textContent('#mapfile-preview'))
+      .to.match(/ESRI Shapefile · 网格 · 9/)
+      .and.match(/CP936/);
     expect(await page.textContent('#mapfile-villages')).to.contain('2');
     // The guesses: name and village found, the code not; the samples show in the choices.
     expect(await page.inputValue('#mapfile-name')).to.equal('网格名称');
@@ -74,19 +93,38 @@ describe('web app: importing a map file on the planning page', function () {
     expect(await page.inputValue('#mapfile-code')).to.equal('');
     expect(await page.textContent('#mapfile-code')).to.contain('编号X (3308T1, 3308T2, 3308T3)');
     // The outline is drawn and in view beside the town.
-    await page.waitForFunction(() => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['mapfile-fill'] }).length >= 9);
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({
+          layers: ['mapfile-fill'],
+        }).length >= 9,
+    );
 
     await page.selectOption('#mapfile-code', '编号X');
     await page.click('#mapfile-import');
     // Imported: the preview is cleared, and the draft drawn is the file's (its codes), validated.
     await page.waitForSelector('#mapfile-crs-found', { state: 'detached', timeout: 20_000 });
-    await page.waitForFunction(() => (window as unknown as { __wg: { planMap: { queryRenderedFeatures(a: unknown): { properties: { code: string } }[] } } }).__wg.planMap
-      .queryRenderedFeatures({ layers: ['draft-fill'] }).some((f) => f.properties.code === '3308T5'));
+    await page.waitForFunction(() =>
+      (
+        window as unknown as {
+          __wg: { planMap: { queryRenderedFeatures(a: unknown): { properties: { code: string } }[] } };
+        }
+      ).__wg.planMap
+        .queryRenderedFeatures({ layers: ['draft-fill'] })
+        .some((f) => f.properties.code === '3308T5'),
+    );
     await page.waitForFunction(() => document.querySelector('#validate-result')?.textContent?.includes('检查通过'));
     expect(await page.textContent('#plan-summary')).to.match(/· 9 /);
 
-    const grids = (await t.admin.get(`/api/plans/${planId}/grids`)).body.features as { properties: { code: string; name: string; village_code: string; attributes: Record<string, unknown> }; geometry: { coordinates: number[][][][] } }[];
-    expect(grids.map((g) => g.properties.code).sort()).to.deep.equal(tinyTownGrids().features.map((f) => `3308${f.properties.code}`).sort());
+    const grids = (await t.admin.get(`/api/plans/${planId}/grids`)).body.features as {
+      properties: { code: string; name: string; village_code: string; attributes: Record<string, unknown> };
+      geometry: { coordinates: number[][][][] };
+    }[];
+    expect(grids.map((g) => g.properties.code).sort()).to.deep.equal(
+      tinyTownGrids()
+        .features.map((f) => `3308${f.properties.code}`)
+        .sort(),
+    );
     const t1 = grids.find((g) => g.properties.code === '3308T1')!;
     expect(t1.properties).to.include({ name: '测试网格1', village_code: WEST });
     expect(t1.properties.attributes).to.deep.equal({ OBJECTID: 1, Shape_Area: 1_000_000 });
@@ -103,7 +141,9 @@ describe('web app: importing a map file on the planning page', function () {
     const gpkg = join(dir, 'published.gpkg');
     await published.saveAs(gpkg);
     const info = execFileSync('ogrinfo', ['-ro', '-so', '-al', gpkg], { encoding: 'utf8' });
-    expect(info).to.match(/Feature Count: 9/).and.match(/China Geodetic Coordinate System 2000/);
+    expect(info)
+      .to.match(/Feature Count: 9/)
+      .and.match(/China Geodetic Coordinate System 2000/);
 
     await page.selectOption('#export-what', 'draft');
     await page.selectOption('#export-format', 'shp');
@@ -114,6 +154,9 @@ describe('web app: importing a map file on the planning page', function () {
     await draft.saveAs(shp);
     // The draft is the imported file: its codes and attribute names come back.
     const fields = execFileSync('ogrinfo', ['-ro', '-al', `/vsizip/${shp}`], { encoding: 'utf8' });
-    expect(fields).to.match(/Feature Count: 9/).and.match(/code \(String\) = 3308T1/).and.match(/OBJECTID/);
+    expect(fields)
+      .to.match(/Feature Count: 9/)
+      .and.match(/code \(String\) = 3308T1/)
+      .and.match(/OBJECTID/);
   });
 });

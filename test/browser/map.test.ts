@@ -8,13 +8,33 @@ import type { HttpClient } from '../helpers/http.js';
 import { inGrid, tinyTownWithPeople, type TinyTownWithPeople } from '../helpers/roster.js';
 import { TOWN } from '../helpers/tiny-town.js';
 import { sleep } from '../helpers/system.js';
-import { createAccount, echoPageErrors, launchBrowser, startDroppableProxy, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
+import {
+  createAccount,
+  echoPageErrors,
+  launchBrowser,
+  startDroppableProxy,
+  loginThroughForm,
+  screenshotOnFailure,
+  startWebApi,
+  waitInPage,
+} from './browser.js';
 
 const DAY = 86_400_000;
 
 /** What a grid shows on the map: its rendered feature's state (cards, flag, load). */
-interface GridLook { cards?: number; flagged?: boolean; load?: number }
-type MapHandle = { map: { queryRenderedFeatures(o: unknown): { id?: number; properties: Record<string, unknown>; state: GridLook }[]; getPaintProperty(l: string, p: string): unknown; getLayer(l: string): unknown; project(p: [number, number]): { x: number; y: number } } };
+interface GridLook {
+  cards?: number;
+  flagged?: boolean;
+  load?: number;
+}
+type MapHandle = {
+  map: {
+    queryRenderedFeatures(o: unknown): { id?: number; properties: Record<string, unknown>; state: GridLook }[];
+    getPaintProperty(l: string, p: string): unknown;
+    getLayer(l: string): unknown;
+    project(p: [number, number]): { x: number; y: number };
+  };
+};
 
 describe('web app: log in, the map, live gridworkers', function () {
   this.timeout(60_000);
@@ -73,13 +93,25 @@ describe('web app: log in, the map, live gridworkers', function () {
     expect((await fetch(`${t.api.url}${asset}`)).headers.get('cache-control')).to.contain('immutable');
   });
 
-  it('draws the town\'s grids from the vector tiles', async () => {
-    const codes = await waitInPage(page, () => {
-      const map = (window as unknown as { __wg?: { map?: { queryRenderedFeatures(o: unknown): { properties: { code: string } }[]; loaded(): boolean } } }).__wg?.map;
-      if (!map) return null;
-      const codes = [...new Set(map.queryRenderedFeatures({ layers: ['grids-fill'] }).map((f) => f.properties.code))].sort();
-      return codes.length === 9 ? codes : null;
-    }, 15_000);
+  it("draws the town's grids from the vector tiles", async () => {
+    const codes = await waitInPage(
+      page,
+      () => {
+        const map = (
+          window as unknown as {
+            __wg?: {
+              map?: { queryRenderedFeatures(o: unknown): { properties: { code: string } }[]; loaded(): boolean };
+            };
+          }
+        ).__wg?.map;
+        if (!map) return null;
+        const codes = [
+          ...new Set(map.queryRenderedFeatures({ layers: ['grids-fill'] }).map((f) => f.properties.code)),
+        ].sort();
+        return codes.length === 9 ? codes : null;
+      },
+      15_000,
+    );
     expect(codes).to.deep.equal(['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9']);
     const villages = await page.$$eval('.village-label', (els) => els.map((e) => e.textContent));
     expect(villages).to.include.members(['西村', '东村']);
@@ -87,16 +119,26 @@ describe('web app: log in, the map, live gridworkers', function () {
 
   it('shows the gridworkers on duty and moves one when its phone reports (push stream)', async () => {
     await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
-    const countOf = () => waitInPage(page, () => {
-      const map = (window as unknown as { __wg: { map: { querySourceFeatures(s: string): unknown[] } } }).__wg.map;
-      return map.querySourceFeatures('workers').length >= 3 ? map.querySourceFeatures('workers').length : null;
-    });
+    const countOf = () =>
+      waitInPage(page, () => {
+        const map = (window as unknown as { __wg: { map: { querySourceFeatures(s: string): unknown[] } } }).__wg.map;
+        return map.querySourceFeatures('workers').length >= 3 ? map.querySourceFeatures('workers').length : null;
+      });
     expect(await countOf()).to.be.at.least(3);
     const target = inGrid(1, 2);
-    const res = await town.osmand({ id: town.phones[0]!.identifier, lat: target.lat, lon: target.lon, timestamp: Math.floor(Date.now() / 1000) });
+    const res = await town.osmand({
+      id: town.phones[0]!.identifier,
+      lat: target.lat,
+      lon: target.lon,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
     expect(res.status).to.equal(200);
     const moved = await waitInPage(page, () => {
-      const w = (window as unknown as { __wg: { workers: { workers: Map<number, { lon: number; lat: number; gridCode: string }> } } }).__wg.workers;
+      const w = (
+        window as unknown as {
+          __wg: { workers: { workers: Map<number, { lon: number; lat: number; gridCode: string }> } };
+        }
+      ).__wg.workers;
       const first = [...w.workers.values()].sort((a, b) => a.lon - b.lon).find((x) => x.gridCode === 'T8');
       return first ? first.gridCode : null;
     });
@@ -105,7 +147,8 @@ describe('web app: log in, the map, live gridworkers', function () {
 
   it('opens a grid card on click, finds a grid by code, and shows coordinates in GCJ-02', async () => {
     const point = await page.evaluate(() => {
-      const map = (window as unknown as { __wg: { map: { project(p: [number, number]): { x: number; y: number } } } }).__wg.map;
+      const map = (window as unknown as { __wg: { map: { project(p: [number, number]): { x: number; y: number } } } })
+        .__wg.map;
       return map.project([120.025, 30.015]);
     });
     const box = (await page.$('#main-map'))!;
@@ -127,28 +170,43 @@ describe('web app: log in, the map, live gridworkers', function () {
 
   /** Waits until the grid with this code is rendered with this yellow-card state (none = 0, not flagged). */
   async function gridLook(code: string, want: { cards: number; flagged: boolean }): Promise<GridLook> {
-    const handle = await page.waitForFunction(({ code, want }) => {
-      const map = (window as unknown as { __wg: MapHandle }).__wg.map;
-      const f = map.queryRenderedFeatures({ layers: ['grids-fill'] }).find((x) => x.properties['code'] === code);
-      return f && (f.state.cards ?? 0) === want.cards && (f.state.flagged ?? false) === want.flagged ? f.state : null;
-    }, { code, want }, { polling: 100 });
+    const handle = await page.waitForFunction(
+      ({ code, want }) => {
+        const map = (window as unknown as { __wg: MapHandle }).__wg.map;
+        const f = map.queryRenderedFeatures({ layers: ['grids-fill'] }).find((x) => x.properties['code'] === code);
+        return f && (f.state.cards ?? 0) === want.cards && (f.state.flagged ?? false) === want.flagged ? f.state : null;
+      },
+      { code, want },
+      { polling: 100 },
+    );
     return (await handle.jsonValue()) as GridLook;
   }
 
   /** Clicks the map at a point, a popup shown before closed first. */
   async function clickMap(p: Page, at: { lon: number; lat: number }): Promise<void> {
     await p.evaluate(() => (document.querySelector('.maplibregl-popup-close-button') as HTMLElement | null)?.click());
-    const point = await p.evaluate((ll) => (window as unknown as { __wg: MapHandle }).__wg.map.project([ll.lon, ll.lat]), at);
+    const point = await p.evaluate(
+      (ll) => (window as unknown as { __wg: MapHandle }).__wg.map.project([ll.lon, ll.lat]),
+      at,
+    );
     const origin = (await (await p.$('#main-map'))!.boundingBox())!;
     await p.mouse.click(origin.x + point.x, origin.y + point.y);
   }
 
   it('shades a grid by its yellow cards when the sweep gives one, live, and says so on its card', async () => {
-    const res = await dispatcher.post('/api/incidents', { subcategory: 'environment.garbage', description: '桥下垃圾', ...inGrid(1, 1) });
+    const res = await dispatcher.post('/api/incidents', {
+      subcategory: 'environment.garbage',
+      description: '桥下垃圾',
+      ...inGrid(1, 1),
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     incidentId = res.body.incident.id;
     await page.check('input[name="grid-shading"][value="cards"]');
-    const fill = JSON.stringify(await page.evaluate(() => (window as unknown as { __wg: MapHandle }).__wg.map.getPaintProperty('grids-fill', 'fill-color')));
+    const fill = JSON.stringify(
+      await page.evaluate(() =>
+        (window as unknown as { __wg: MapHandle }).__wg.map.getPaintProperty('grids-fill', 'fill-color'),
+      ),
+    );
     expect(fill).to.contain('"cards"');
     await gridLook('T5', { cards: 0, flagged: false });
     // Nobody accepted within two days: the real sweep, told it is three days later, gives a card.
@@ -168,7 +226,9 @@ describe('web app: log in, the map, live gridworkers', function () {
     expect(await t.api.services.incidents.deadlines.sweep(new Date(Date.now() + 8 * DAY))).to.equal(1);
     expect(await gridLook('T5', { cards: 2, flagged: true })).to.deep.include({ cards: 2, flagged: true });
     await clickMap(page, inGrid(1, 1, 0.003, -0.003));
-    await page.waitForFunction(() => document.querySelector('[data-card="grid"] [data-row="yellow-cards"]')?.textContent === '黄牌2 · 已约谈');
+    await page.waitForFunction(
+      () => document.querySelector('[data-card="grid"] [data-row="yellow-cards"]')?.textContent === '黄牌2 · 已约谈',
+    );
     // Loaded from the league, not only from the push stream; the shading choice is kept.
     await page.reload();
     await page.waitForSelector('input[name="grid-shading"][value="cards"]:checked');
@@ -176,12 +236,30 @@ describe('web app: log in, the map, live gridworkers', function () {
   });
 
   it('lists every open state in the legend and hides the incidents of a state unticked', async () => {
-    const states = await page.$$eval('#state-filter input[data-state]', (els) => els.map((e) => e.getAttribute('data-state')));
-    expect(states).to.have.members(['reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'escalated', 'returned']);
-    const shown = (visible: boolean) => page.waitForFunction(({ id, visible }) => {
-      const map = (window as unknown as { __wg: MapHandle }).__wg.map;
-      return map.queryRenderedFeatures({ layers: ['incidents-dot'] }).some((f) => f.properties['id'] === id) === visible;
-    }, { id: incidentId, visible }, { polling: 100 });
+    const states = await page.$$eval('#state-filter input[data-state]', (els) =>
+      els.map((e) => e.getAttribute('data-state')),
+    );
+    expect(states).to.have.members([
+      'reported',
+      'dispatched',
+      'accepted',
+      'in_progress',
+      'handled',
+      'verified',
+      'escalated',
+      'returned',
+    ]);
+    const shown = (visible: boolean) =>
+      page.waitForFunction(
+        ({ id, visible }) => {
+          const map = (window as unknown as { __wg: MapHandle }).__wg.map;
+          return (
+            map.queryRenderedFeatures({ layers: ['incidents-dot'] }).some((f) => f.properties['id'] === id) === visible
+          );
+        },
+        { id: incidentId, visible },
+        { polling: 100 },
+      );
     await shown(true);
     const state = (await dispatcher.get(`/api/incidents/${incidentId}`)).body.incident.state as string;
     await page.uncheck(`#state-filter input[data-state="${state}"]`);
@@ -192,13 +270,18 @@ describe('web app: log in, the map, live gridworkers', function () {
 
   it('offers no video buttons to a planner (看这里, 上墙观看)', async () => {
     const planner = await createAccount(t, ['planner'], [town.townId]);
-    const other = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })).newPage();
+    const other = await (
+      await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+    ).newPage();
     echoPageErrors(other);
     try {
       await loginThroughForm(other, t.api.url, planner, '#/map');
       await other.waitForFunction(() => {
         const map = (window as unknown as { __wg?: Partial<MapHandle> }).__wg?.map;
-        return map?.getLayer('grids-fill') && map.queryRenderedFeatures({ layers: ['grids-fill'] }).some((f) => f.properties['code'] === 'T6');
+        return (
+          map?.getLayer('grids-fill') &&
+          map.queryRenderedFeatures({ layers: ['grids-fill'] }).some((f) => f.properties['code'] === 'T6')
+        );
       });
       await clickMap(other, inGrid(2, 1, 0.003, 0.003));
       await other.waitForSelector('[data-card="grid"]');
@@ -213,10 +296,21 @@ describe('web app: log in, the map, live gridworkers', function () {
   it('sounds once with one toast for a burst of new incidents, not once each', async () => {
     type Sounds = { __wg: { dispatch: { chimes(): number } } };
     const before = await page.evaluate(() => (window as unknown as Sounds).__wg.dispatch.chimes());
-    const made = await Promise.all(Array.from({ length: 6 }, (_, i) =>
-      dispatcher.post('/api/incidents', { subcategory: 'services.streetlight', description: `路灯不亮 ${i}`, ...inGrid(i % 3, 2, 0, (i - 3) * 0.002) })));
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        dispatcher.post('/api/incidents', {
+          subcategory: 'services.streetlight',
+          description: `路灯不亮 ${i}`,
+          ...inGrid(i % 3, 2, 0, (i - 3) * 0.002),
+        }),
+      ),
+    );
     expect(made.map((r) => r.status)).to.deep.equal([201, 201, 201, 201, 201, 201]);
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('#toasts > *')).some((el) => /新事件.*起/.test(el.textContent ?? '')), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => Array.from(document.querySelectorAll('#toasts > *')).some((el) => /新事件.*起/.test(el.textContent ?? '')),
+      undefined,
+      { timeout: 10_000 },
+    );
     await sleep(1000);
     const after = await page.evaluate(() => (window as unknown as Sounds).__wg.dispatch.chimes());
     expect(after - before, 'chimes for six incidents arriving together').to.be.within(1, 2);
@@ -226,20 +320,34 @@ describe('web app: log in, the map, live gridworkers', function () {
     await clickMap(page, inGrid(1, 1));
     await page.waitForSelector('[data-card="incident"]');
     await page.click('[data-card="incident"] [data-action="open-incident"]');
-    await page.waitForFunction((id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`), incidentId);
+    await page.waitForFunction(
+      (id) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${id}`),
+      incidentId,
+    );
     await page.evaluate(() => (location.hash = '#/map'));
   });
 
   it('redraws grids a planner has just published, without a reload', async () => {
     await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
-    const nameOfT9 = () => page.evaluate(() => (window as unknown as { __wg: MapHandle }).__wg.map
-      .queryRenderedFeatures({ layers: ['grids-fill'] }).find((f) => f.properties['code'] === 'T9')?.properties['name']);
+    const nameOfT9 = () =>
+      page.evaluate(
+        () =>
+          (window as unknown as { __wg: MapHandle }).__wg.map
+            .queryRenderedFeatures({ layers: ['grids-fill'] })
+            .find((f) => f.properties['code'] === 'T9')?.properties['name'],
+      );
     expect(await nameOfT9()).to.equal('测试网格9');
     const plan = (await t.admin.post('/api/plans', { scopeCode: TOWN, title: 'rename T9' })).body.id as number;
     expect((await t.admin.patch(`/api/plans/${plan}/grids/T9`, { name: '东村北片' })).status).to.equal(200);
     expect((await t.admin.post(`/api/plans/${plan}/publish`)).status).to.equal(200);
-    await page.waitForFunction(() => (window as unknown as { __wg: MapHandle }).__wg.map
-      .queryRenderedFeatures({ layers: ['grids-fill'] }).some((f) => f.properties['code'] === 'T9' && f.properties['name'] === '东村北片'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { __wg: MapHandle }).__wg.map
+          .queryRenderedFeatures({ layers: ['grids-fill'] })
+          .some((f) => f.properties['code'] === 'T9' && f.properties['name'] === '东村北片'),
+      undefined,
+      { timeout: 10_000 },
+    );
     // The search index follows too.
     await page.fill('#map-search', '东村北片');
     await page.waitForFunction(() => document.querySelector('#search-results')?.textContent?.includes('T9'));
@@ -255,12 +363,26 @@ describe('web app: log in, the map, live gridworkers', function () {
     await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
     await page.waitForFunction(() => (window as unknown as { __wg?: { workers?: unknown } }).__wg?.workers);
     proxy.dropAll();
-    await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') !== 'open', undefined, { timeout: 5000 });
-    await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open', undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#live-state')?.getAttribute('data-state') !== 'open',
+      undefined,
+      { timeout: 5000 },
+    );
+    await page.waitForFunction(
+      () => document.querySelector('#live-state')?.getAttribute('data-state') === 'open',
+      undefined,
+      { timeout: 15_000 },
+    );
     const target = inGrid(2, 2);
-    await town.osmand({ id: town.phones[1]!.identifier, lat: target.lat, lon: target.lon, timestamp: Math.floor(Date.now() / 1000) });
+    await town.osmand({
+      id: town.phones[1]!.identifier,
+      lat: target.lat,
+      lon: target.lon,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
     const seen = await waitInPage(page, () => {
-      const w = (window as unknown as { __wg: { workers: { workers: Map<number, { gridCode: string }> } } }).__wg.workers;
+      const w = (window as unknown as { __wg: { workers: { workers: Map<number, { gridCode: string }> } } }).__wg
+        .workers;
       return [...w.workers.values()].some((x) => x.gridCode === 'T9') || null;
     });
     expect(seen).to.equal(true);

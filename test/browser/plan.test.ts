@@ -10,7 +10,15 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { tinyTownWithPeople } from '../helpers/roster.js';
-import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
+import {
+  createAccount,
+  echoPageErrors,
+  launchBrowser,
+  loginThroughForm,
+  screenshotOnFailure,
+  startWebApi,
+  waitInPage,
+} from './browser.js';
 
 type MapHandle = {
   project(p: [number, number]): { x: number; y: number };
@@ -46,7 +54,10 @@ describe('web app: grid planning', function () {
 
   /** Page coordinates of a lon/lat on the planning map. */
   async function at(lon: number, lat: number): Promise<{ x: number; y: number }> {
-    const p = await page.evaluate(([x, y]) => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.project([x!, y!]), [lon, lat]);
+    const p = await page.evaluate(
+      ([x, y]) => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.project([x!, y!]),
+      [lon, lat],
+    );
     const box = (await (await page.$('#plan-map'))!.boundingBox())!;
     return { x: box.x + p.x, y: box.y + p.y };
   }
@@ -59,7 +70,10 @@ describe('web app: grid planning', function () {
     await page.mouse.up();
   }
 
-  type Feature = { properties: { code: string; name: string; village_code: string }; geometry: { type: string; coordinates: number[][][][] } };
+  type Feature = {
+    properties: { code: string; name: string; village_code: string };
+    geometry: { type: string; coordinates: number[][][][] };
+  };
   async function draftGrids(planId: number): Promise<Map<string, Feature>> {
     const res = await t.admin.get(`/api/plans/${planId}/grids`);
     expect(res.status).to.equal(200);
@@ -71,28 +85,54 @@ describe('web app: grid planning', function () {
    * and, given `notPlan`, of another plan than that one.
    */
   const summaryShows = (grids: number, notPlan = -1) =>
-    page.waitForFunction(([n, not]) => {
-      const m = /#(\d+) · (\d+) /.exec(document.querySelector('#plan-summary')?.textContent ?? '');
-      return !!m && Number(m[2]) === n && Number(m[1]) !== not;
-    }, [grids, notPlan] as const, { timeout: 10_000 });
+    page.waitForFunction(
+      ([n, not]) => {
+        const m = /#(\d+) · (\d+) /.exec(document.querySelector('#plan-summary')?.textContent ?? '');
+        return !!m && Number(m[2]) === n && Number(m[1]) !== not;
+      },
+      [grids, notPlan] as const,
+      { timeout: 10_000 },
+    );
   /** Ctrl+Z on the map, once the page takes it (no edit or undo still running). */
   const undoKey = async () => {
     await page.waitForFunction(() => !(document.querySelector('#plan-undo') as HTMLButtonElement | null)?.disabled);
     await page.keyboard.press('Control+z');
   };
-  const fitGrids = () => page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.03, 30.03], { duration: 0, padding: 30 }));
+  const fitGrids = () =>
+    page.evaluate(() =>
+      (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds(
+        [120, 30, 120.03, 30.03],
+        { duration: 0, padding: 30 },
+      ),
+    );
   /** The outer ring's vertices of a (Multi)Polygon grid, as "x,y" with 7 decimals. */
   const ringOf = (f: Feature) => f.geometry.coordinates[0]![0]!.map(([x, y]) => `${x!.toFixed(7)},${y!.toFixed(7)}`);
-  const validated = () => page.waitForFunction(() => document.querySelector('#validate-result')?.textContent?.includes('检查通过'), undefined, { timeout: 10_000 });
+  const validated = () =>
+    page.waitForFunction(
+      () => document.querySelector('#validate-result')?.textContent?.includes('检查通过'),
+      undefined,
+      { timeout: 10_000 },
+    );
 
   const drawnCount = (layer: string) =>
-    page.evaluate((l) => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: [l] }).length, layer);
+    page.evaluate(
+      (l) =>
+        (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: [l] })
+          .length,
+      layer,
+    );
 
   it('starts a draft of the town and draws its grids', async () => {
     await page.waitForSelector('#plan-new');
     await page.click('#plan-new');
     await summaryShows(9);
-    await waitInPage(page, () => ((window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['draft-fill'] }).length >= 9) || null);
+    await waitInPage(
+      page,
+      () =>
+        (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({
+          layers: ['draft-fill'],
+        }).length >= 9 || null,
+    );
   });
 
   it('refuses to publish a grid reshaped into an overlap, and draws the overlap', async () => {
@@ -110,17 +150,32 @@ describe('web app: grid planning', function () {
     await page.click('#issues li[data-kind="overlap"]');
   });
 
-  it('validates once the vertex is moved back, snapping onto the neighbour\'s corner', async () => {
+  it("validates once the vertex is moved back, snapping onto the neighbour's corner", async () => {
     await page.click('[data-tool="reshape"]');
-    await page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.03, 30.03], { duration: 0, padding: 30 }));
+    await page.evaluate(() =>
+      (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds(
+        [120, 30, 120.03, 30.03],
+        { duration: 0, padding: 30 },
+      ),
+    );
     const centre = await at(120.014, 30.014);
     await page.mouse.click(centre.x, centre.y);
     await page.waitForSelector('#reshape-save');
     const near = await at(120.02, 30.02);
     await drag(await at(120.026, 30.02), { x: near.x + 4, y: near.y - 3 });
     await page.click('#reshape-save');
-    await page.waitForFunction(() => document.querySelector('#validate-result')?.textContent?.includes('检查通过'), undefined, { timeout: 10_000 });
-    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['issues-fill'] }).length === 0 || null);
+    await page.waitForFunction(
+      () => document.querySelector('#validate-result')?.textContent?.includes('检查通过'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await waitInPage(
+      page,
+      () =>
+        (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({
+          layers: ['issues-fill'],
+        }).length === 0 || null,
+    );
     expect(await page.textContent('#plan-diff')).to.contain('未变 9');
   });
 
@@ -140,7 +195,12 @@ describe('web app: grid planning', function () {
     await summaryShows(8);
     // A fresh draft of the published grids is checked on opening.
     await page.waitForFunction(() => document.querySelector('#validate-result')?.textContent?.includes('检查通过'));
-    await page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.03, 30.03], { duration: 0, padding: 30 }));
+    await page.evaluate(() =>
+      (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds(
+        [120, 30, 120.03, 30.03],
+        { duration: 0, padding: 30 },
+      ),
+    );
     await page.click('[data-tool="delete"]');
     const t1 = await at(120.005, 30.005);
     await page.mouse.click(t1.x, t1.y);
@@ -148,7 +208,13 @@ describe('web app: grid planning', function () {
     await page.waitForSelector('#issues li[data-kind="gap"]');
     expect(await page.textContent('#validate-result')).to.contain('个错误');
     expect(await page.textContent('#issues li[data-kind="gap"]')).to.match(/T2|T4/);
-    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['issues-fill'] }).some((f) => f.properties['kind'] === 'gap') || null);
+    await waitInPage(
+      page,
+      () =>
+        (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap
+          .queryRenderedFeatures({ layers: ['issues-fill'] })
+          .some((f) => f.properties['kind'] === 'gap') || null,
+    );
   });
 
   /** Merges the grids under these points with the merge tool, and saves. */
@@ -181,15 +247,28 @@ describe('web app: grid planning', function () {
   it('validates at once after a split: both parts now border the gap', async () => {
     await splitAcross(30.005); // T2
     await summaryShows(8);
-    await page.waitForFunction(() => document.querySelector('#issues li[data-kind="gap"]')?.textContent?.includes('T2B'));
+    await page.waitForFunction(() =>
+      document.querySelector('#issues li[data-kind="gap"]')?.textContent?.includes('T2B'),
+    );
     expect(await page.textContent('#validate-result')).to.contain('个错误');
   });
 
   it('compares with the published grids: the removed grid is drawn, and a diff row flies to its grid', async () => {
     const row = await page.waitForSelector('#plan-diff [data-diff="removed"][data-code="T1"]');
-    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['removed-fill'] }).some((f) => f.properties['code'] === 'T1') || null);
+    await waitInPage(
+      page,
+      () =>
+        (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap
+          .queryRenderedFeatures({ layers: ['removed-fill'] })
+          .some((f) => f.properties['code'] === 'T1') || null,
+    );
     // Away to the far corner, close in: T1 is off the screen.
-    await page.evaluate(() => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.jumpTo({ center: [120.028, 30.028], zoom: 17 }));
+    await page.evaluate(() =>
+      (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.jumpTo({
+        center: [120.028, 30.028],
+        zoom: 17,
+      }),
+    );
     expect(await drawnCount('removed-fill')).to.equal(0);
     await row.click();
     const centre = await waitInPage(page, () => {
@@ -202,24 +281,53 @@ describe('web app: grid planning', function () {
     expect(await drawnCount('removed-fill')).to.be.greaterThan(0);
     // Unticking the published grids hides the removed one too.
     await page.click('#plan-compare');
-    await waitInPage(page, () => (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({ layers: ['removed-fill'] }).length === 0 || null);
+    await waitInPage(
+      page,
+      () =>
+        (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap.queryRenderedFeatures({
+          layers: ['removed-fill'],
+        }).length === 0 || null,
+    );
     await page.click('#plan-compare');
   });
 
   it('reshapes the clicked part of a MultiPolygon grid and keeps its other part', async () => {
     const planId = Number(/#(\d+)/.exec((await page.textContent('#plan-summary'))!)![1]);
     // T7 gets a second part inside the gap T1 left.
-    const island = [[120.002, 30.002], [120.004, 30.002], [120.004, 30.004], [120.002, 30.004], [120.002, 30.002]];
-    const t7 = [[120, 30.02], [120.01, 30.02], [120.01, 30.03], [120, 30.03], [120, 30.02]];
-    const res = await t.admin.patch(`/api/plans/${planId}/grids/T7`, { geometry: { type: 'MultiPolygon', coordinates: [[t7], [island]] } });
+    const island = [
+      [120.002, 30.002],
+      [120.004, 30.002],
+      [120.004, 30.004],
+      [120.002, 30.004],
+      [120.002, 30.002],
+    ];
+    const t7 = [
+      [120, 30.02],
+      [120.01, 30.02],
+      [120.01, 30.03],
+      [120, 30.03],
+      [120, 30.02],
+    ];
+    const res = await t.admin.patch(`/api/plans/${planId}/grids/T7`, {
+      geometry: { type: 'MultiPolygon', coordinates: [[t7], [island]] },
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    await page.evaluate(() => (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds([120, 30, 120.01, 30.01], { duration: 0, padding: 30 }));
+    await page.evaluate(() =>
+      (window as unknown as { __wg: { planMap: { fitBounds(b: number[], o: unknown): void } } }).__wg.planMap.fitBounds(
+        [120, 30, 120.01, 30.01],
+        { duration: 0, padding: 30 },
+      ),
+    );
     await page.selectOption('#plan-select', String(planId));
     // The draft read again (T7 was drawn before too): its new island part is drawn, and
     // the reload's reset of the tool is over before the reshape tool is picked.
     await waitInPage(page, () => {
       const map = (window as unknown as { __wg: { planMap: MapHandle } }).__wg.planMap;
-      return map.queryRenderedFeatures(map.project([120.003, 30.003]), { layers: ['draft-fill'] }).some((f) => f.properties['code'] === 'T7') || null;
+      return (
+        map
+          .queryRenderedFeatures(map.project([120.003, 30.003]), { layers: ['draft-fill'] })
+          .some((f) => f.properties['code'] === 'T7') || null
+      );
     });
     await page.click('[data-tool="reshape"]');
     const inside = await at(120.0025, 30.0025);
@@ -229,7 +337,9 @@ describe('web app: grid planning', function () {
     await drag(await at(120.004, 30.004), await at(120.006, 30.006));
     await page.click('#reshape-save');
     await page.waitForFunction(() => document.querySelector('#toasts')?.textContent?.includes('形状已保存'));
-    const grids = (await t.admin.get(`/api/plans/${planId}/grids`)).body as { features: { properties: { code: string }; geometry: { type: string; coordinates: number[][][][] } }[] };
+    const grids = (await t.admin.get(`/api/plans/${planId}/grids`)).body as {
+      features: { properties: { code: string }; geometry: { type: string; coordinates: number[][][][] } }[];
+    };
     const g = grids.features.find((f) => f.properties.code === 'T7')!.geometry;
     expect(g.type).to.equal('MultiPolygon');
     expect(g.coordinates).to.have.length(2);
@@ -238,7 +348,7 @@ describe('web app: grid planning', function () {
     expect(flat[1], 'the edited part').to.include('120.0060,30.0060');
   });
 
-  it('snaps a vertex dragged near the middle of a neighbour\'s edge onto that edge, and the draft validates', async () => {
+  it("snaps a vertex dragged near the middle of a neighbour's edge onto that edge, and the draft validates", async () => {
     // A fresh draft of the published grids: T5 (120.01–120.02, 30.01–30.02), T6 east of it.
     const previous = await shownPlanId();
     await page.click('#plan-new');
@@ -255,9 +365,20 @@ describe('web app: grid planning', function () {
     await page.waitForSelector('#reshape-save');
     const mid = await at(120.02, 30.015);
     await page.mouse.click(mid.x, mid.y); // the midpoint becomes a vertex
-    await waitInPage(page, () => ((window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw.edited()?.coordinates[0]?.length === 6) || null);
+    await waitInPage(
+      page,
+      () =>
+        (window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw.edited()?.coordinates[0]?.length ===
+          6 || null,
+    );
     await drag(mid, await at(120.017, 30.015));
-    await waitInPage(page, () => ((window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw.edited()?.coordinates[0]?.some(([x]) => x! < 120.019 && x! > 120.015)) || null);
+    await waitInPage(
+      page,
+      () =>
+        (window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw
+          .edited()
+          ?.coordinates[0]?.some(([x]) => x! < 120.019 && x! > 120.015) || null,
+    );
     await page.click('#reshape-save');
     await page.waitForSelector('#issues li[data-kind="gap"]', { timeout: 10_000 });
     expect(await page.textContent('#issues li[data-kind="gap"]')).to.contain('T6');
@@ -266,13 +387,22 @@ describe('web app: grid planning', function () {
     await page.mouse.click(t5.x, t5.y);
     await page.waitForSelector('#reshape-save');
     await drag(await at(120.017, 30.015), await at(120.0203, 30.0152));
-    await waitInPage(page, () => ((window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw.edited()?.coordinates[0]?.every(([x]) => x! < 120.015 || x! > 120.019)) || null);
+    await waitInPage(
+      page,
+      () =>
+        (window as unknown as { __wg: { planDraw: DrawHandle } }).__wg.planDraw
+          .edited()
+          ?.coordinates[0]?.every(([x]) => x! < 120.015 || x! > 120.019) || null,
+    );
     await page.click('#reshape-save');
     await validated();
     expect(await page.$$eval('#issues li', (lis) => lis.map((li) => li.getAttribute('data-kind')))).to.deep.equal([]);
     const grids = await draftGrids(planId);
     const moved = grids.get('T5')!.geometry.coordinates[0]![0]!.filter(([, y]) => y! > 30.0101 && y! < 30.0199);
-    expect(moved, `one vertex between the corners: ${JSON.stringify(grids.get('T5')!.geometry.coordinates)}`).to.have.length(1);
+    expect(
+      moved,
+      `one vertex between the corners: ${JSON.stringify(grids.get('T5')!.geometry.coordinates)}`,
+    ).to.have.length(1);
     const [x, y] = moved[0]!;
     expect(x, 'on the edge x = 120.02').to.equal(120.02);
     expect(y).to.be.closeTo(30.0152, 0.0001);
@@ -317,7 +447,10 @@ describe('web app: grid planning', function () {
     expect(await page.textContent('#plan-summary')).to.match(/· 8 /);
     const after = (await draftGrids(planId)).get('T1');
     expect(after, 'T1 is back').to.not.equal(undefined);
-    expect(after!.properties).to.include({ name: before.properties.name, village_code: before.properties.village_code });
+    expect(after!.properties).to.include({
+      name: before.properties.name,
+      village_code: before.properties.village_code,
+    });
     expect(after!.geometry).to.deep.equal(before.geometry);
     // Back as the published grid, not a new one.
     await page.waitForFunction(() => document.querySelector('#plan-diff')?.textContent?.includes('未变 8'));
@@ -362,7 +495,10 @@ describe('web app: grid planning', function () {
     await summaryShows(7);
     // Newer edit: T2 and T3 merged into T2.
     await page.click('[data-tool="merge"]');
-    for (const [lon, lat] of [[120.015, 30.005], [120.025, 30.005]] as const) {
+    for (const [lon, lat] of [
+      [120.015, 30.005],
+      [120.025, 30.005],
+    ] as const) {
       const p = await at(lon, lat);
       await page.mouse.click(p.x, p.y);
     }
@@ -371,12 +507,28 @@ describe('web app: grid planning', function () {
     await summaryShows(6);
     expect(await page.textContent('#plan-undo-what')).to.contain('合并 T2 + T3');
     // Another tab gives T2 its old shape back.
-    const t2 = [[[[120.01, 30], [120.02, 30], [120.02, 30.01], [120.01, 30.01], [120.01, 30]]]];
-    const res = await t.admin.patch(`/api/plans/${planId}/grids/T2`, { geometry: { type: 'MultiPolygon', coordinates: t2 } });
+    const t2 = [
+      [
+        [
+          [120.01, 30],
+          [120.02, 30],
+          [120.02, 30.01],
+          [120.01, 30.01],
+          [120.01, 30],
+        ],
+      ],
+    ];
+    const res = await t.admin.patch(`/api/plans/${planId}/grids/T2`, {
+      geometry: { type: 'MultiPolygon', coordinates: t2 },
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     const changed = (await draftGrids(planId)).get('T2')!.geometry;
     await page.click('#plan-undo');
-    await page.waitForFunction(() => document.querySelector('#plan-undo-note')?.textContent?.includes('已在别处被修改'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#plan-undo-note')?.textContent?.includes('已在别处被修改'),
+      undefined,
+      { timeout: 10_000 },
+    );
     const note = (await page.textContent('#plan-undo-note'))!;
     expect(note).to.contain('合并 T2 + T3');
     expect(note).to.contain('T2');
@@ -392,7 +544,9 @@ describe('web app: grid planning', function () {
     expect(grids.has('T1'), 'T1 is back').to.equal(true);
     expect(grids.has('T3')).to.equal(false);
     expect(grids.get('T2')!.geometry).to.deep.equal(changed);
-    await page.waitForFunction(() => document.querySelector('#plan-undo-what')?.textContent?.includes('没有可撤销的修改'));
+    await page.waitForFunction(() =>
+      document.querySelector('#plan-undo-what')?.textContent?.includes('没有可撤销的修改'),
+    );
     expect(await page.isDisabled('#plan-undo')).to.equal(true);
   });
 
@@ -406,10 +560,18 @@ describe('web app: grid planning', function () {
     // Another tab discards the draft: it can no longer change (409).
     expect((await t.admin.delete(`/api/plans/${planId}`)).status).to.equal(204);
     await page.click('#plan-undo');
-    await page.waitForFunction(() => document.querySelector('#plan-undo-note')?.textContent?.includes('撤销被拒绝'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#plan-undo-note')?.textContent?.includes('撤销被拒绝'),
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(await page.textContent('#plan-undo-note')).to.contain('重新添加 T1');
     // The undo line is drawn again once the page is no longer busy (after the draft is read back).
-    await page.waitForFunction(() => document.querySelector('#plan-undo-what')?.textContent?.includes('没有可撤销的修改'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => document.querySelector('#plan-undo-what')?.textContent?.includes('没有可撤销的修改'),
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(await page.isDisabled('#plan-undo')).to.equal(true);
   });
 });

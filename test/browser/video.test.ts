@@ -10,7 +10,16 @@ import { tinyTownWithPeople } from '../helpers/roster.js';
 import { TOWN } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { AlertWatcher } from '../../video/alert-watcher.js';
-import { createAccount, echoPageErrors, launchBrowser, loginThroughForm, pressAndHold, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
+import {
+  createAccount,
+  echoPageErrors,
+  launchBrowser,
+  loginThroughForm,
+  pressAndHold,
+  screenshotOnFailure,
+  startWebApi,
+  waitInPage,
+} from './browser.js';
 
 const PASSWORD = 'wall-pass-8812';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -28,12 +37,33 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
     [t, browser, cam] = await Promise.all([
       startWebApi('web-video', { RELAY_IDLE_S: '5' }),
       launchBrowser(),
-      SimulatedCamera.start({ name: '东门广场', ptz: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
+      SimulatedCamera.start({
+        name: '东门广场',
+        ptz: true,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: false,
+      }),
     ]);
     const town = await tinyTownWithPeople(t, 1);
     const res = await t.admin.post('/api/cameras', {
-      name: '东门广场', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN,
-      placement: { lon: 120.005, lat: 30.005, headingDeg: 45, hfovDeg: 60, rangeM: 3000, highPosition: true, mountHeightM: 30 },
+      name: '东门广场',
+      host: '127.0.0.1',
+      port: Number(new URL(cam.xaddr).port),
+      username: 'admin',
+      password: PASSWORD,
+      townCode: TOWN,
+      placement: {
+        lon: 120.005,
+        lat: 30.005,
+        headingDeg: 45,
+        hfovDeg: 60,
+        rangeM: 3000,
+        highPosition: true,
+        mountHeightM: 30,
+      },
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     cameraId = res.body.id;
@@ -59,18 +89,30 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
     await page.click('[data-layout="4"]');
     await page.click(`#camera-list li[data-camera="${cameraId}"]`);
     const video = `.tile video[data-camera="${cameraId}"]`;
-    await page.waitForFunction((sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0, video, { timeout: 15_000 });
+    await page.waitForFunction(
+      (sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0,
+      video,
+      { timeout: 15_000 },
+    );
     const t0 = await currentTime(video);
     await sleep(1500);
     expect(await currentTime(video)).to.be.greaterThan(t0 + 0.5);
-    await page.waitForFunction(() => /\d\.\d s/.test(document.querySelector('.tile .tile-latency')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      () => /\d\.\d s/.test(document.querySelector('.tile .tile-latency')?.textContent ?? ''),
+      undefined,
+      { timeout: 10_000 },
+    );
     expect(await page.textContent('.tile .tile-state')).to.equal('直播');
   });
 
   it('enlarges a tile to the main stream and steers the camera with press-and-hold, zoom and the lock shown', async () => {
     await page.click(`.tile[data-tile="0"] [data-action="enlarge"]`);
     const video = `#wall-enlarged video[data-stream="main"]`;
-    await page.waitForFunction((sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0, video, { timeout: 15_000 });
+    await page.waitForFunction(
+      (sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0,
+      video,
+      { timeout: 15_000 },
+    );
     const before = cam.ptzState()!.position;
     let during = cam.ptzState()!;
     await pressAndHold(page, '[data-ptz="right"]', 1500, () => (during = cam.ptzState()!));
@@ -81,7 +123,9 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
     await pressAndHold(page, '[data-ptz="zoom-in"]', 1000);
     await sleep(500);
     expect(cam.ptzState()!.position.zoom).to.be.greaterThan(before.zoom);
-    await page.waitForFunction(() => document.querySelector('#ptz-lock')?.getAttribute('data-holder')?.startsWith('web-operator'));
+    await page.waitForFunction(() =>
+      document.querySelector('#ptz-lock')?.getAttribute('data-holder')?.startsWith('web-operator'),
+    );
     // A tap, let go before the move request has landed: the stop must follow the move,
     // not overtake it (the camera would pan on for the whole one-second lease).
     const idleWithin = async (ms: number) => {
@@ -116,11 +160,19 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
   it('reports an incident from what the enlarged camera shows: placed at the camera, its snapshot attached, opened from the toast', async () => {
     await page.click(`.tile[data-tile="0"] [data-action="enlarge"]`);
     const video = `#wall-enlarged video[data-stream="main"]`;
-    await page.waitForFunction((sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0, video, { timeout: 15_000 });
+    await page.waitForFunction(
+      (sel) => ((document.querySelector(sel) as HTMLVideoElement | null)?.currentTime ?? 0) > 0,
+      video,
+      { timeout: 15_000 },
+    );
     expect(await page.textContent('#enlarged-report')).to.equal('上报事件');
     await page.click('#enlarged-report');
-    await page.waitForSelector('#camera-report #report-type option[value="environment.garbage"]', { state: 'attached' });
-    expect(await page.textContent('#camera-report-where')).to.contain('东门广场').and.contain('30.00500, 120.00500');
+    await page.waitForSelector('#camera-report #report-type option[value="environment.garbage"]', {
+      state: 'attached',
+    });
+    expect(await page.textContent('#camera-report-where'))
+      .to.contain('东门广场')
+      .and.contain('30.00500, 120.00500');
     expect(await page.textContent('#camera-report')).to.contain('将附上摄像机此刻的画面');
     await page.selectOption('#report-type', 'environment.garbage');
     await page.fill('#report-description', '广场东侧垃圾堆放');
@@ -137,8 +189,23 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
 
     const res = await dispatcher.get(`/api/incidents/${id}`);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    const detail = res.body as { incident: { cameraId: number | null; description: string; subcategoryCode: string; lon: number; lat: number; source: string }; media: { id: number; kind: string; contentType: string; bytes: number }[] };
-    expect(detail.incident).to.include({ cameraId, description: '广场东侧垃圾堆放', subcategoryCode: 'environment.garbage', source: 'operator' });
+    const detail = res.body as {
+      incident: {
+        cameraId: number | null;
+        description: string;
+        subcategoryCode: string;
+        lon: number;
+        lat: number;
+        source: string;
+      };
+      media: { id: number; kind: string; contentType: string; bytes: number }[];
+    };
+    expect(detail.incident).to.include({
+      cameraId,
+      description: '广场东侧垃圾堆放',
+      subcategoryCode: 'environment.garbage',
+      source: 'operator',
+    });
     expect(detail.incident.lon).to.be.closeTo(120.005, 1e-6);
     expect(detail.incident.lat).to.be.closeTo(30.005, 1e-6);
     const snapshot = detail.media.find((m) => m.kind === 'snapshot');
@@ -149,7 +216,10 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
 
     // The toast's 查看事件 opens the incident's card, with the camera's picture shown.
     await toast.locator('[data-action="open-reported"]').click();
-    await page.waitForFunction((n) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${n}`), id);
+    await page.waitForFunction(
+      (n) => document.querySelector('#incident-card .card-title')?.textContent?.includes(`#${n}`),
+      id,
+    );
     await page.waitForSelector('#incident-card .thumb img');
     await page.click('[data-nav="video"]');
     await page.click('#enlarged-close');
@@ -157,9 +227,17 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
 
   it('aims the camera at a point clicked on the map ("look here") and opens it on the wall', async () => {
     await page.click('[data-nav="map"]');
-    await waitInPage(page, () => (window as unknown as { __wg?: { map?: { loaded(): boolean } } }).__wg?.map?.loaded() || null, 15_000);
+    await waitInPage(
+      page,
+      () => (window as unknown as { __wg?: { map?: { loaded(): boolean } } }).__wg?.map?.loaded() || null,
+      15_000,
+    );
     const before = cam.ptzState()!.position;
-    const point = await page.evaluate(() => (window as unknown as { __wg: { map: { project(p: [number, number]): { x: number; y: number } } } }).__wg.map.project([120.021, 30.022]));
+    const point = await page.evaluate(() =>
+      (
+        window as unknown as { __wg: { map: { project(p: [number, number]): { x: number; y: number } } } }
+      ).__wg.map.project([120.021, 30.022]),
+    );
     const origin = (await (await page.$('#main-map'))!.boundingBox())!;
     await page.mouse.click(origin.x + point.x, origin.y + point.y);
     await page.click('[data-action="look-here"]');
@@ -174,12 +252,24 @@ describe('web app: the video wall with a simulated PTZ camera', function () {
 
   it('shows a camera that drops, and plays it again by itself when it comes back', async () => {
     const state = () => page.$eval('.tile[data-tile="0"]', (el) => el.getAttribute('data-state'));
-    await page.waitForFunction(() => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'playing', undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'playing',
+      undefined,
+      { timeout: 15_000 },
+    );
     await cam.setFaults({ offline: true });
-    await page.waitForFunction(() => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'retrying', undefined, { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'retrying',
+      undefined,
+      { timeout: 30_000 },
+    );
     expect(await page.textContent('.tile[data-tile="0"] .tile-state')).to.contain('重连');
     await cam.setFaults({ offline: false });
-    await page.waitForFunction(() => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'playing', undefined, { timeout: 45_000 });
+    await page.waitForFunction(
+      () => document.querySelector('.tile[data-tile="0"]')?.getAttribute('data-state') === 'playing',
+      undefined,
+      { timeout: 45_000 },
+    );
     expect(await state()).to.equal('playing');
   });
 

@@ -7,7 +7,13 @@ import { twoTowns, type TwoTowns } from '../helpers/two-towns.js';
 import { fillPath, ROUTE_RULES } from '../access/route-rules.js';
 import { BAD_GEOMETRIES, open311Cases, osmandCases, routeCases, uploadCases, type BadCase } from './bad-inputs.js';
 
-interface Outcome { c: BadCase; status: number; text: string; type: string; ms?: number }
+interface Outcome {
+  c: BadCase;
+  status: number;
+  text: string;
+  type: string;
+  ms?: number;
+}
 
 describe('bad-input corpus: zero 5xx, every 4xx says what', function () {
   this.timeout(600_000);
@@ -17,7 +23,11 @@ describe('bad-input corpus: zero 5xx, every 4xx says what', function () {
   let outcomes: Outcome[];
 
   before(async () => {
-    t = await startTestApi('bad-input', { DEVICE_BURST: '1000000', DEVICE_PER_SECOND: '1000000', CAMERA_TIMEOUT_MS: '300' });
+    t = await startTestApi('bad-input', {
+      DEVICE_BURST: '1000000',
+      DEVICE_PER_SECOND: '1000000',
+      CAMERA_TIMEOUT_MS: '300',
+    });
     towns = await twoTowns(t);
     const { A } = towns;
     const admin = { authorization: `Bearer ${t.admin.token}` };
@@ -27,29 +37,121 @@ describe('bad-input corpus: zero 5xx, every 4xx says what', function () {
       const key = `${route.method.toUpperCase()} ${route.path}`;
       const rule = ROUTE_RULES[key];
       const given = rule?.req?.(A) ?? {};
-      const headers = route.path.startsWith('/api/phone/') || route.path === '/api/positions/batch' ? device : rule?.roles === 'public' ? {} : admin;
-      cases.push(...routeCases(route, { path: given.path ?? fillPath(route.path, A), query: given.query, body: Buffer.isBuffer(given.body) ? undefined : given.body }, headers));
+      const headers =
+        route.path.startsWith('/api/phone/') || route.path === '/api/positions/batch'
+          ? device
+          : rule?.roles === 'public'
+            ? {}
+            : admin;
+      cases.push(
+        ...routeCases(
+          route,
+          {
+            path: given.path ?? fillPath(route.path, A),
+            query: given.query,
+            body: Buffer.isBuffer(given.body) ? undefined : given.body,
+          },
+          headers,
+        ),
+      );
     }
     const json = { ...admin, 'content-type': 'application/json' };
-    const feature = (geometry: unknown) => ({ type: 'Feature', properties: { code: 'Z9', name: '坏网格', kind: 'residential', village_code: A.villageCode }, geometry });
+    const feature = (geometry: unknown) => ({
+      type: 'Feature',
+      properties: { code: 'Z9', name: '坏网格', kind: 'residential', village_code: A.villageCode },
+      geometry,
+    });
     for (const [what, geometry] of BAD_GEOMETRIES) {
-      const area = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: A.villageCode, name: '村', level: 'village', parent_code: A.townCode, synthetic: true }, geometry }] };
+      const area = {
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: { code: A.villageCode, name: '村', level: 'village', parent_code: A.townCode, synthetic: true },
+            geometry,
+          },
+        ],
+      };
       cases.push(
-        { input: 'geojson', what: `area import: ${what}`, port: 'api', method: 'POST', url: '/api/areas/import', body: JSON.stringify(area), headers: json, shape: 'api' },
-        { input: 'geojson', what: `plan grids: ${what}`, port: 'api', method: 'PUT', url: `/api/plans/${A.planId}/grids`, body: JSON.stringify({ type: 'FeatureCollection', features: [feature(geometry)] }), headers: json, shape: 'api' },
-        { input: 'geojson', what: `plan grid: ${what}`, port: 'api', method: 'POST', url: `/api/plans/${A.planId}/grids`, body: JSON.stringify(feature(geometry)), headers: json, shape: 'api' },
-        { input: 'geojson', what: `reshape: ${what}`, port: 'api', method: 'PATCH', url: `/api/plans/${A.planId}/grids/${A.gridCodes[1]}`, body: JSON.stringify({ geometry }), headers: json, shape: 'api' },
-        { input: 'geojson', what: `split line: ${what}`, port: 'api', method: 'POST', url: `/api/plans/${A.planId}/grids/${A.gridCodes[1]}/split`, body: JSON.stringify({ line: geometry, parts: [{ code: 'S1', name: 'a' }, { code: 'S2', name: 'b' }] }), headers: json, shape: 'api' },
+        {
+          input: 'geojson',
+          what: `area import: ${what}`,
+          port: 'api',
+          method: 'POST',
+          url: '/api/areas/import',
+          body: JSON.stringify(area),
+          headers: json,
+          shape: 'api',
+        },
+        {
+          input: 'geojson',
+          what: `plan grids: ${what}`,
+          port: 'api',
+          method: 'PUT',
+          url: `/api/plans/${A.planId}/grids`,
+          body: JSON.stringify({ type: 'FeatureCollection', features: [feature(geometry)] }),
+          headers: json,
+          shape: 'api',
+        },
+        {
+          input: 'geojson',
+          what: `plan grid: ${what}`,
+          port: 'api',
+          method: 'POST',
+          url: `/api/plans/${A.planId}/grids`,
+          body: JSON.stringify(feature(geometry)),
+          headers: json,
+          shape: 'api',
+        },
+        {
+          input: 'geojson',
+          what: `reshape: ${what}`,
+          port: 'api',
+          method: 'PATCH',
+          url: `/api/plans/${A.planId}/grids/${A.gridCodes[1]}`,
+          body: JSON.stringify({ geometry }),
+          headers: json,
+          shape: 'api',
+        },
+        {
+          input: 'geojson',
+          what: `split line: ${what}`,
+          port: 'api',
+          method: 'POST',
+          url: `/api/plans/${A.planId}/grids/${A.gridCodes[1]}/split`,
+          body: JSON.stringify({
+            line: geometry,
+            parts: [
+              { code: 'S1', name: 'a' },
+              { code: 'S2', name: 'b' },
+            ],
+          }),
+          headers: json,
+          shape: 'api',
+        },
       );
     }
     for (const crs of ['', 'EPSG:3857', 'gcj02', 'BD09', '%00']) {
-      cases.push({ input: 'geojson', what: `area import crs=${crs}`, port: 'api', method: 'POST', url: `/api/areas/import?crs=${crs}`, body: '{"type":"FeatureCollection","features":[]}', headers: json, shape: 'api' });
+      cases.push({
+        input: 'geojson',
+        what: `area import crs=${crs}`,
+        port: 'api',
+        method: 'POST',
+        url: `/api/areas/import?crs=${crs}`,
+        body: '{"type":"FeatureCollection","features":[]}',
+        headers: json,
+        shape: 'api',
+      });
     }
     const identifier = (await t.admin.get(`/api/people/${A.personId}`)).body.devices[0].identifier as string;
     cases.push(...osmandCases(identifier, A.point.lat, A.point.lon));
-    const key = (await t.admin.post('/api/open311/clients', { name: 'corpus', townCode: A.townCode })).body.apiKey as string;
+    const key = (await t.admin.post('/api/open311/clients', { name: 'corpus', townCode: A.townCode })).body
+      .apiKey as string;
     cases.push(...open311Cases(key, A.point.lat, A.point.lon));
-    cases.push(...uploadCases(`/api/incidents/${A.incidentId}/media`, admin), ...uploadCases(`/api/phone/incidents/${A.incidentId}/media`, device));
+    cases.push(
+      ...uploadCases(`/api/incidents/${A.incidentId}/media`, admin),
+      ...uploadCases(`/api/phone/incidents/${A.incidentId}/media`, device),
+    );
 
     outcomes = [];
     for (const c of cases) {
@@ -58,9 +160,19 @@ describe('bad-input corpus: zero 5xx, every 4xx says what', function () {
     }
     if (process.env['CORPUS_SUMMARY']) {
       const by = new Map<string, number>();
-      for (const o of outcomes) by.set(`${o.c.input.includes(' /') ? 'route' : o.c.input} ${o.status}`, (by.get(`${o.c.input.includes(' /') ? 'route' : o.c.input} ${o.status}`) ?? 0) + 1);
+      for (const o of outcomes)
+        by.set(
+          `${o.c.input.includes(' /') ? 'route' : o.c.input} ${o.status}`,
+          (by.get(`${o.c.input.includes(' /') ? 'route' : o.c.input} ${o.status}`) ?? 0) + 1,
+        );
       console.log(cases.length, 'cases', Object.fromEntries([...by].sort()));
-      console.log([...outcomes].sort((a, b) => b.ms! - a.ms!).slice(0, 12).map((o) => `${Math.round(o.ms!)} ms ${o.c.input} ${o.c.what.slice(0, 50)}`).join('\n'));
+      console.log(
+        [...outcomes]
+          .sort((a, b) => b.ms! - a.ms!)
+          .slice(0, 12)
+          .map((o) => `${Math.round(o.ms!)} ms ${o.c.input} ${o.c.what.slice(0, 50)}`)
+          .join('\n'),
+      );
     }
   });
   after(async () => t?.close());
@@ -69,7 +181,12 @@ describe('bad-input corpus: zero 5xx, every 4xx says what', function () {
     const base = c.port === 'osmand' ? t.api.osmandUrl : t.api.url;
     const abort = new AbortController();
     try {
-      const res = await fetch(base + c.url, { method: c.method, headers: c.headers, body: c.body as string | undefined, signal: abort.signal });
+      const res = await fetch(base + c.url, {
+        method: c.method,
+        headers: c.headers,
+        body: c.body as string | undefined,
+        signal: abort.signal,
+      });
       const type = res.headers.get('content-type') ?? '';
       if (type.includes('text/event-stream')) {
         abort.abort();
@@ -85,7 +202,8 @@ describe('bad-input corpus: zero 5xx, every 4xx says what', function () {
   function saysWhat(o: Outcome): boolean {
     if (o.status === 405 && o.c.port === 'osmand') return o.type.includes('json');
     if (o.c.shape === 'open311') {
-      if (o.type.includes('xml')) return /<code>\d{3}<\/code>/.test(o.text) && /<description>[^<]{3,}<\/description>/.test(o.text);
+      if (o.type.includes('xml'))
+        return /<code>\d{3}<\/code>/.test(o.text) && /<description>[^<]{3,}<\/description>/.test(o.text);
       try {
         const body = JSON.parse(o.text) as { code: number; description: string }[];
         return body[0]!.code === o.status && body[0]!.description.length > 3;
@@ -103,12 +221,24 @@ describe('bad-input corpus: zero 5xx, every 4xx says what', function () {
 
   it('has at least 1,000 cases over every kind of public input', () => {
     expect(cases.length).to.be.at.least(1000);
-    const kinds = new Set(cases.map((c) => (c.input.startsWith('GET ') || c.input.startsWith('POST ') || c.input.startsWith('PUT ') || c.input.startsWith('PATCH ') || c.input.startsWith('DELETE ') ? 'route' : c.input)));
+    const kinds = new Set(
+      cases.map((c) =>
+        c.input.startsWith('GET ') ||
+        c.input.startsWith('POST ') ||
+        c.input.startsWith('PUT ') ||
+        c.input.startsWith('PATCH ') ||
+        c.input.startsWith('DELETE ')
+          ? 'route'
+          : c.input,
+      ),
+    );
     expect([...kinds].sort()).to.deep.equal(['geojson', 'open311', 'osmand', 'route', 'upload']);
     const routes = new Set(cases.filter((c) => c.input.includes(' /')).map((c) => c.input));
     // Every route with an input (a path parameter, a query, a body) has cases.
     const withInput = t.api.routes.filter((r) => r.params || r.query || r.body || r.path.includes(':'));
-    expect(withInput.filter((r) => !routes.has(`${r.method.toUpperCase()} ${r.path}`)).map((r) => r.path)).to.deep.equal([]);
+    expect(
+      withInput.filter((r) => !routes.has(`${r.method.toUpperCase()} ${r.path}`)).map((r) => r.path),
+    ).to.deep.equal([]);
   });
 
   it('answers none of them with a 5xx (or not at all)', () => {
@@ -118,7 +248,7 @@ describe('bad-input corpus: zero 5xx, every 4xx says what', function () {
     expect(lines).to.deep.equal([]);
   });
 
-  it('says what is wrong in every 4xx, in JSON (or Open311\'s own shape)', () => {
+  it("says what is wrong in every 4xx, in JSON (or Open311's own shape)", () => {
     const mute = outcomes.filter((o) => o.status >= 400 && o.status < 500 && !saysWhat(o));
     const lines = mute.map((o) => `${o.c.input} — ${o.c.what}: ${o.status} ${o.type} ${o.text.slice(0, 120)}`);
     if (lines.length) console.error(lines.join('\n'));

@@ -7,14 +7,20 @@ import { createTestDatabase, refuseConnections, type TestDatabase } from '../hel
 import { freeTcpPort } from '../helpers/processes.js';
 import { sleep, until } from '../helpers/system.js';
 
-type Outcome = { kind: 'refused' } | { kind: 'answered'; status: number; retryAfter: string | null; ms: number } | { kind: 'hung' };
+type Outcome =
+  { kind: 'refused' } | { kind: 'answered'; status: number; retryAfter: string | null; ms: number } | { kind: 'hung' };
 
 async function probe(url: string): Promise<Outcome> {
   const started = Date.now();
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
     await res.arrayBuffer();
-    return { kind: 'answered', status: res.status, retryAfter: res.headers.get('retry-after'), ms: Date.now() - started };
+    return {
+      kind: 'answered',
+      status: res.status,
+      retryAfter: res.headers.get('retry-after'),
+      ms: Date.now() - started,
+    };
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause;
     if (cause?.code === 'ECONNREFUSED') return { kind: 'refused' };
@@ -38,8 +44,18 @@ describe('faults: probes and phones while the api starts', function () {
   it('answers all 300 health probes and every position sent during start', async () => {
     const [port, osmandPort] = [await freeTcpPort(), await freeTcpPort()];
     child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:6379/15', REDIS_PREFIX: `wgtest-${process.pid}-startup`,
-        PORT: String(port), OSMAND_PORT: String(osmandPort), RTMP_PORT: '0', ADMIN_PASSWORD: 'x-admin-password' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: db.url,
+        REDIS_URL: 'redis://127.0.0.1:6379/15',
+        REDIS_PREFIX: `wgtest-${process.pid}-startup`,
+        PORT: String(port),
+        OSMAND_PORT: String(osmandPort),
+        RTMP_PORT: '0',
+        ADMIN_PASSWORD: 'x-admin-password',
+      },
       stdio: 'ignore',
     });
     const probes: Promise<Outcome>[] = [];
@@ -52,7 +68,12 @@ describe('faults: probes and phones while the api starts', function () {
       void p.then((o) => {
         if (o.kind === 'answered' && o.status === 200 && readyAt === 0) readyAt = Date.now();
       });
-      if (i % 4 === 0) fixes.push(probe(`http://127.0.0.1:${osmandPort}/?id=nobody-${i}&lat=28.97&lon=118.78&timestamp=${Math.floor(Date.now() / 1000)}`));
+      if (i % 4 === 0)
+        fixes.push(
+          probe(
+            `http://127.0.0.1:${osmandPort}/?id=nobody-${i}&lat=28.97&lon=118.78&timestamp=${Math.floor(Date.now() / 1000)}`,
+          ),
+        );
       await sleep(25);
       if (i > 2000) break;
     }
@@ -80,7 +101,9 @@ describe('faults: probes and phones while the api starts', function () {
     expect(outcomes.slice(firstReady).every((o) => o.kind === 'answered' && o.status === 200)).to.equal(true);
     // The OsmAnd port: refused before it binds, 503 while starting, then the device's verdict (unknown: 400).
     expect(count(positions, (o) => o.kind === 'hung')).to.equal(0);
-    expect(positions.every((o) => o.kind === 'refused' || (o.kind === 'answered' && [400, 503].includes(o.status)))).to.equal(true);
+    expect(
+      positions.every((o) => o.kind === 'refused' || (o.kind === 'answered' && [400, 503].includes(o.status))),
+    ).to.equal(true);
     expect(count(positions, (o) => o.kind === 'answered' && o.status === 400)).to.be.greaterThan(0);
   });
 
@@ -90,8 +113,18 @@ describe('faults: probes and phones while the api starts', function () {
     try {
       const port = await freeTcpPort();
       child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-        env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:6379/15', REDIS_PREFIX: `wgtest-${process.pid}-startup`,
-          PORT: String(port), OSMAND_PORT: String(await freeTcpPort()), RTMP_PORT: '0', ADMIN_PASSWORD: 'x-admin-password' },
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: db.url,
+          REDIS_URL: 'redis://127.0.0.1:6379/15',
+          REDIS_PREFIX: `wgtest-${process.pid}-startup`,
+          PORT: String(port),
+          OSMAND_PORT: String(await freeTcpPort()),
+          RTMP_PORT: '0',
+          ADMIN_PASSWORD: 'x-admin-password',
+        },
         stdio: 'ignore',
       });
       const url = `http://127.0.0.1:${port}`;
@@ -102,10 +135,14 @@ describe('faults: probes and phones while the api starts', function () {
       expect(waiting).to.deep.include({ kind: 'answered', status: 503, retryAfter: '1' });
       expect(await probe(`${url}/livez`)).to.deep.include({ kind: 'answered', status: 200 });
       await refused.restore();
-      await until('the api to become ready', async () => {
-        const o = await probe(`${url}/readyz`);
-        return o.kind === 'answered' && o.status === 200;
-      }, 30_000);
+      await until(
+        'the api to become ready',
+        async () => {
+          const o = await probe(`${url}/readyz`);
+          return o.kind === 'answered' && o.status === 200;
+        },
+        30_000,
+      );
     } finally {
       await refused.restore();
     }

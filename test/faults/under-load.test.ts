@@ -26,11 +26,23 @@ type Outcome = number | 'refused';
 class ApiProcess {
   readonly output: string[] = [];
   child: ChildProcess | null = null;
-  constructor(readonly env: Record<string, string>, readonly port: number, readonly osmandPort: number) {}
+  constructor(
+    readonly env: Record<string, string>,
+    readonly port: number,
+    readonly osmandPort: number,
+  ) {}
 
   start(): void {
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', RTMP_PORT: '0', PORT: String(this.port), OSMAND_PORT: String(this.osmandPort), ...this.env },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        RTMP_PORT: '0',
+        PORT: String(this.port),
+        OSMAND_PORT: String(this.osmandPort),
+        ...this.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => this.output.push(d.toString()));
@@ -47,23 +59,30 @@ class ApiProcess {
   }
 
   async ready(ms = 30_000): Promise<void> {
-    await until('the api to be ready', async () => {
-      const res = await fetch(`http://127.0.0.1:${this.port}/readyz`).catch(() => null);
-      return res?.status === 200;
-    }, ms);
+    await until(
+      'the api to be ready',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${this.port}/readyz`).catch(() => null);
+        return res?.status === 200;
+      },
+      ms,
+    );
   }
 }
 
 /** Lines that are not one JSON object each: raw output outside the structured log. */
 function unstructured(chunks: string[]): string[] {
-  return chunks.join('').split('\n').filter((line) => {
-    if (!line.trim()) return false;
-    try {
-      return typeof JSON.parse(line) !== 'object';
-    } catch {
-      return true;
-    }
-  });
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((line) => {
+      if (!line.trim()) return false;
+      try {
+        return typeof JSON.parse(line) !== 'object';
+      } catch {
+        return true;
+      }
+    });
 }
 
 async function takeDatabaseAway(url: string, ms: number): Promise<void> {
@@ -98,7 +117,11 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
     for (const i of [0, 1, 2, 3]) await town.place(i, inGrid(i % 3, 1));
     // The town was made through an in-process api; the load goes to a real api process.
     await t.api.close();
-    api = new ApiProcess({ ...env, DATABASE_URL: t.db.url, REDIS_PREFIX: t.redisPrefix, ADMIN_PASSWORD: 'x-admin-password' }, await freeTcpPort(), await freeTcpPort());
+    api = new ApiProcess(
+      { ...env, DATABASE_URL: t.db.url, REDIS_PREFIX: t.redisPrefix, ADMIN_PASSWORD: 'x-admin-password' },
+      await freeTcpPort(),
+      await freeTcpPort(),
+    );
     api.start();
     await api.ready();
     db = new pg.Pool({ connectionString: t.db.url, max: 2 });
@@ -112,7 +135,14 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
   });
 
   it('loses nothing acknowledged, dispatches nothing twice, and every process recovers by itself', async () => {
-    const workersEnv = () => ({ DATABASE_URL: t.db.url, REDIS_URL: redis.url, REDIS_PREFIX: t.redisPrefix, ...FAST_DISPATCH, OFFER_TIMEOUT_S: '600', CAMERA_HEALTH_INTERVAL_S: '1' });
+    const workersEnv = () => ({
+      DATABASE_URL: t.db.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: t.redisPrefix,
+      ...FAST_DISPATCH,
+      OFFER_TIMEOUT_S: '600',
+      CAMERA_HEALTH_INTERVAL_S: '1',
+    });
     workers.push(WorkersProcess.start(workersEnv()));
     const dispatcher = new HttpClient(`http://127.0.0.1:${api.port}`, town.dispatcher.token);
     const osmand = `http://127.0.0.1:${api.osmandPort}`;
@@ -123,19 +153,38 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
     const base = Math.floor(Date.now() / 1000) + 1;
     const phonesLoad = (async () => {
       for (let k = 0; loading; k++) {
-        await Promise.all(town.phones.map(async (phone, i) => {
-          const second = base + k;
-          const q = new URLSearchParams({ id: phone.identifier, ...Object.fromEntries(Object.entries(inGrid(i % 3, 1, (k % 40) * 0.00001, 0)).map(([a, b]) => [a, String(b)])), timestamp: String(second) });
-          const outcome = await fetch(`${osmand}/?${q}`, { signal: AbortSignal.timeout(15_000) }).then((r) => r.status, () => 'refused' as const);
-          fixes.push({ device: phone.identifier, second, outcome });
-        }));
+        await Promise.all(
+          town.phones.map(async (phone, i) => {
+            const second = base + k;
+            const q = new URLSearchParams({
+              id: phone.identifier,
+              ...Object.fromEntries(
+                Object.entries(inGrid(i % 3, 1, (k % 40) * 0.00001, 0)).map(([a, b]) => [a, String(b)]),
+              ),
+              timestamp: String(second),
+            });
+            const outcome = await fetch(`${osmand}/?${q}`, { signal: AbortSignal.timeout(15_000) }).then(
+              (r) => r.status,
+              () => 'refused' as const,
+            );
+            fixes.push({ device: phone.identifier, second, outcome });
+          }),
+        );
         await sleep(200);
       }
     })();
     const incidentsLoad = (async () => {
       for (let k = 0; loading; k++) {
-        const outcome = await dispatcher.post('/api/incidents', { subcategory: 'services.elderly', description: `负载 ${k}`, ...inGrid(k % 3, Math.floor(k / 3) % 3, ((Math.floor(k / 9) % 20) - 10) * 0.0004, 0) })
-          .then((r) => ({ id: r.status === 201 ? r.body.incident.id as number : null, outcome: r.status as Outcome }), () => ({ id: null, outcome: 'refused' as const }));
+        const outcome = await dispatcher
+          .post('/api/incidents', {
+            subcategory: 'services.elderly',
+            description: `负载 ${k}`,
+            ...inGrid(k % 3, Math.floor(k / 3) % 3, ((Math.floor(k / 9) % 20) - 10) * 0.0004, 0),
+          })
+          .then(
+            (r) => ({ id: r.status === 201 ? (r.body.incident.id as number) : null, outcome: r.status as Outcome }),
+            () => ({ id: null, outcome: 'refused' as const }),
+          );
         incidents.push(outcome);
         await sleep(150);
       }
@@ -156,7 +205,9 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
     steps.push('Redis restarted empty');
     await redis.restart();
     await sleep(2500);
-    steps.push(process.env['FAULTS_PG_RESTART'] === '1' ? 'PostgreSQL cluster restarted' : 'PostgreSQL away 1 s (this database)');
+    steps.push(
+      process.env['FAULTS_PG_RESTART'] === '1' ? 'PostgreSQL cluster restarted' : 'PostgreSQL away 1 s (this database)',
+    );
     await takeDatabaseAway(t.db.url, 1000);
     await sleep(2500);
     loading = false;
@@ -165,9 +216,16 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
     // Every process is back by itself.
     await api.ready(15_000);
     const live = workers[1]!;
-    expect(live.child.exitCode, `the restarted workers process is still running; it wrote: ${live.output.join('').slice(-2000)}`).to.equal(null);
+    expect(
+      live.child.exitCode,
+      `the restarted workers process is still running; it wrote: ${live.output.join('').slice(-2000)}`,
+    ).to.equal(null);
 
-    const tally = (list: { outcome: Outcome }[]) => list.reduce<Record<string, number>>((m, x) => ({ ...m, [String(x.outcome)]: (m[String(x.outcome)] ?? 0) + 1 }), {});
+    const tally = (list: { outcome: Outcome }[]) =>
+      list.reduce<Record<string, number>>(
+        (m, x) => ({ ...m, [String(x.outcome)]: (m[String(x.outcome)] ?? 0) + 1 }),
+        {},
+      );
     console.log(`      faults: ${steps.join(' → ')}`);
     console.log(`      fixes: ${JSON.stringify(tally(fixes))}; incidents: ${JSON.stringify(tally(incidents))}`);
     // Never "our bug": only stored, refused for now (503 + Retry-After) or no connection while the api was dead.
@@ -177,7 +235,9 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
 
     // Every fix answered 200 is stored.
     const { rows } = await db.query<{ identifier: string; s: number }>(
-      `SELECT d.identifier, extract(epoch FROM p.fix_time)::int AS s FROM positions p JOIN devices d ON d.id = p.device_id WHERE p.fix_time >= to_timestamp($1)`, [base]);
+      `SELECT d.identifier, extract(epoch FROM p.fix_time)::int AS s FROM positions p JOIN devices d ON d.id = p.device_id WHERE p.fix_time >= to_timestamp($1)`,
+      [base],
+    );
     const stored = new Set(rows.map((r) => `${r.identifier}@${r.s}`));
     expect(fixes.filter((f) => f.outcome === 200 && !stored.has(`${f.device}@${f.second}`))).to.deep.equal([]);
 
@@ -186,11 +246,22 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
     const ids = [...new Set(incidents.flatMap((i) => (i.id === null ? [] : [i.id])))];
     console.log(`      ${ids.length} distinct incidents acknowledged`);
     expect(ids.length).to.be.greaterThan(10);
-    await until('every acknowledged incident to be offered', async () => {
-      const { rows: [r] } = await db.query(`SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`, [ids]);
-      return r.n === ids.length;
-    }, 60_000).catch(async (err: unknown) => {
-      const { rows: states } = await db.query(`SELECT state, dispatch_wanted, count(*)::int AS n FROM incidents WHERE id = ANY($1) GROUP BY 1, 2`, [ids]);
+    await until(
+      'every acknowledged incident to be offered',
+      async () => {
+        const {
+          rows: [r],
+        } = await db.query(`SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`, [
+          ids,
+        ]);
+        return r.n === ids.length;
+      },
+      60_000,
+    ).catch(async (err: unknown) => {
+      const { rows: states } = await db.query(
+        `SELECT state, dispatch_wanted, count(*)::int AS n FROM incidents WHERE id = ANY($1) GROUP BY 1, 2`,
+        [ids],
+      );
       console.log('states', JSON.stringify(states));
       console.log('workers', workers.map((w) => w.output.join('').slice(-3000)).join('\n----\n'));
       throw err;
@@ -198,12 +269,18 @@ describe('faults under load: api, workers, Redis and PostgreSQL', function () {
     await sleep(2000); // further sweeps and the outbox: still once
     const { rows: offers } = await db.query<{ incident_id: number; n: number; pending: number; unpushed: number }>(
       `SELECT incident_id, count(*)::int AS n, count(*) FILTER (WHERE outcome = 'pending')::int AS pending, count(*) FILTER (WHERE pushed_at IS NULL)::int AS unpushed
-       FROM dispatch_offers WHERE incident_id = ANY($1) GROUP BY 1`, [ids]);
+       FROM dispatch_offers WHERE incident_id = ANY($1) GROUP BY 1`,
+      [ids],
+    );
     expect(offers).to.have.length(ids.length);
     expect(offers.filter((o) => o.n !== 1 || o.pending !== 1)).to.deep.equal([]);
     expect(offers.filter((o) => o.unpushed > 0)).to.deep.equal([]);
-    const { rows: [doubled] } = await db.query(
-      `SELECT count(*)::int AS n FROM (SELECT incident_id FROM incident_history WHERE incident_id = ANY($1) AND action = 'dispatch' GROUP BY 1 HAVING count(*) > 1) x`, [ids]);
+    const {
+      rows: [doubled],
+    } = await db.query(
+      `SELECT count(*)::int AS n FROM (SELECT incident_id FROM incident_history WHERE incident_id = ANY($1) AND action = 'dispatch' GROUP BY 1 HAVING count(*) > 1) x`,
+      [ids],
+    );
     expect(doubled.n).to.equal(0);
 
     // Only structured log lines from every process, through all of it.

@@ -33,7 +33,14 @@ describe('addresses → places (the in-process index)', () => {
 
   it('finds a landmark however it is written: with or without town and suffix, abbreviated, one character off', () => {
     const school = mark('航埠中学');
-    for (const a of ['航埠中学门口', '浙江省衢州市柯城区航埠镇航埠中学', '航埠中对面', '杭埠中学旁边', '兴航社区航埠中学', '航埠镇兴航航埠中学东侧']) {
+    for (const a of [
+      '航埠中学门口',
+      '浙江省衢州市柯城区航埠镇航埠中学',
+      '航埠中对面',
+      '杭埠中学旁边',
+      '兴航社区航埠中学',
+      '航埠镇兴航航埠中学东侧',
+    ]) {
       const r = placed(index.locate(a));
       expect([r.lon, r.lat], a).to.deep.equal([school.lon, school.lat]);
     }
@@ -46,7 +53,11 @@ describe('addresses → places (the in-process index)', () => {
   it('places door numbers: a plate, between two plates of the same side, a village number', () => {
     const plate = fixture.data.landmarks.find((l) => l.kind === 'door_plate' && l.name.startsWith('航埠大道'))!;
     const n = Number(/(\d+)号$/.exec(plate.name)![1]);
-    const exact = placed(index.locate(`航埠镇${plate.name.replace(/\d+/, (d) => String.fromCharCode(...[...d].map((c) => 0xff10 + Number(c))))}`));
+    const exact = placed(
+      index.locate(
+        `航埠镇${plate.name.replace(/\d+/, (d) => String.fromCharCode(...[...d].map((c) => 0xff10 + Number(c))))}`,
+      ),
+    );
     expect(exact.by).to.equal('door_plate');
     expect([exact.lon, exact.lat]).to.deep.equal([plate.lon, plate.lat]);
     const between = placed(index.locate(`航埠大道${n + 4}号`));
@@ -55,7 +66,7 @@ describe('addresses → places (the in-process index)', () => {
     expect(placed(index.locate('航埠镇万川一号')).place).to.equal(village.name);
   });
 
-  it('takes a kind of place with its village as that village\'s only one (长泽街村小学), and no other kind', () => {
+  it("takes a kind of place with its village as that village's only one (长泽街村小学), and no other kind", () => {
     expect(placed(index.locate('航埠镇长泽街村小学门口')).place).to.equal('长泽街小学');
     expect(placed(index.locate('兴航社区诊所')).place).to.equal('兴航社区卫生室');
     expect(index.locate('墩头村幼儿园').status).to.equal('unlocated');
@@ -92,16 +103,40 @@ describe('addresses → places (the in-process index)', () => {
   });
 
   it('reads landmark CSV: quoted fields, GBK, Chinese headers; every bad row named', () => {
-    const good = readLandmarkCsv(Buffer.from('\uFEFF名称,类型,经度,纬度,别名,村社区\r\n"航埠中学, 初中部",学校,118.78,28.97,航中;航埠初中,兴航社区\r\n'));
+    const good = readLandmarkCsv(
+      Buffer.from(
+        '\uFEFF名称,类型,经度,纬度,别名,村社区\r\n"航埠中学, 初中部",学校,118.78,28.97,航中;航埠初中,兴航社区\r\n',
+      ),
+    );
     expect(good).to.have.property('rows').with.length(1);
-    if ('rows' in good) expect(good.rows[0]).to.include({ name: '航埠中学, 初中部', kind: 'school', lon: 118.78 }).and.deep.include({ aliases: ['航中', '航埠初中'] });
-    const gbk = readLandmarkCsv(Buffer.from([...Buffer.from('name,kind,lon,lat\n'), 0xba, 0xbd, 0xb2, 0xba, ...Buffer.from(',school,118.78,28.97\n')]));
+    if ('rows' in good)
+      expect(good.rows[0])
+        .to.include({ name: '航埠中学, 初中部', kind: 'school', lon: 118.78 })
+        .and.deep.include({ aliases: ['航中', '航埠初中'] });
+    const gbk = readLandmarkCsv(
+      Buffer.from([
+        ...Buffer.from('name,kind,lon,lat\n'),
+        0xba,
+        0xbd,
+        0xb2,
+        0xba,
+        ...Buffer.from(',school,118.78,28.97\n'),
+      ]),
+    );
     expect(gbk).to.have.property('encoding', 'gb18030');
     if ('rows' in gbk) expect(gbk.rows[0]!.name).to.equal('航埠');
-    const bad = readLandmarkCsv(Buffer.from('name,kind,lon,lat\n航埠中学,castle,118.78,28.97\n,school,200,28.9\n航埠中学,castle,118.78,28.97\n'));
+    const bad = readLandmarkCsv(
+      Buffer.from('name,kind,lon,lat\n航埠中学,castle,118.78,28.97\n,school,200,28.9\n航埠中学,castle,118.78,28.97\n'),
+    );
     expect(bad).to.have.property('problems');
     if ('problems' in bad) {
-      expect(bad.problems.map((p) => `${p.line}:${p.field}`)).to.deep.equal(['2:kind', '3:name', '3:lon', '4:kind', '4:name']);
+      expect(bad.problems.map((p) => `${p.line}:${p.field}`)).to.deep.equal([
+        '2:kind',
+        '3:name',
+        '3:lon',
+        '4:kind',
+        '4:name',
+      ]);
     }
   });
 });

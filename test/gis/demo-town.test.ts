@@ -32,19 +32,30 @@ describe('the demo town 航埠镇 loads through a plan and the lookups agree on 
   it('has the 33 official village-level units of Hangbu and 76 grids', async () => {
     const villages = (await t.admin.get(`/api/areas?level=village&parent=${HANGBU}`)).body;
     expect(villages).to.have.length(33);
-    expect(villages.map((v: { code: string }) => v.code)).to.include.members(['330802101001', '330802101200', '330802101206']);
+    expect(villages.map((v: { code: string }) => v.code)).to.include.members([
+      '330802101001',
+      '330802101200',
+      '330802101206',
+    ]);
     expect(villages.every((v: { synthetic: boolean }) => v.synthetic)).to.equal(true);
     const map = (await t.admin.get(`/api/towns/${HANGBU}/map.geojson`)).body;
     const grids = map.features.filter((f: { properties: { layer: string } }) => f.properties.layer === 'grid');
     expect(grids).to.have.length(76);
-    expect(grids.filter((g: { properties: { kind: string } }) => g.properties.kind === 'dedicated').length).to.be.at.least(2);
+    expect(
+      grids.filter((g: { properties: { kind: string } }) => g.properties.kind === 'dedicated').length,
+    ).to.be.at.least(2);
   });
 
   it('validates clean as a fresh draft: no overlaps, gaps or spill-over', async () => {
     const plan = (await t.admin.post('/api/plans', { scopeCode: HANGBU, title: 'check' })).body;
     const report = (await t.admin.post(`/api/plans/${plan.id}/validate`)).body;
     expect(report).to.include({ ok: true, errors: 0, warnings: 0, gridCount: 76 });
-    expect((await t.admin.get(`/api/plans/${plan.id}/diff`)).body).to.deep.equal({ added: [], changed: [], removed: [], unchanged: 76 });
+    expect((await t.admin.get(`/api/plans/${plan.id}/diff`)).body).to.deep.equal({
+      added: [],
+      changed: [],
+      removed: [],
+      unchanged: 76,
+    });
   });
 
   it('gives the same grid from the index and from PostGIS on every vertex, near every vertex and at random', async () => {
@@ -59,17 +70,20 @@ describe('the demo town 航埠镇 loads through a plan and the lookups agree on 
     // Midpoints of edges, which are generally not representable exactly: both must still agree.
     for (const g of grids) {
       const ring = g.geometry.coordinates[0]!;
-      for (let i = 0; i + 1 < ring.length; i++) points.push({ lon: (ring[i]![0]! + ring[i + 1]![0]!) / 2, lat: (ring[i]![1]! + ring[i + 1]![1]!) / 2 });
+      for (let i = 0; i + 1 < ring.length; i++)
+        points.push({ lon: (ring[i]![0]! + ring[i + 1]![0]!) / 2, lat: (ring[i]![1]! + ring[i + 1]![1]!) / 2 });
     }
     const [minX, minY, maxX, maxY] = bbox(files.grids as never);
-    for (let i = 0; i < 3000; i++) points.push({ lon: minX + Math.random() * (maxX - minX), lat: minY + Math.random() * (maxY - minY) });
+    for (let i = 0; i < 3000; i++)
+      points.push({ lon: minX + Math.random() * (maxX - minX), lat: minY + Math.random() * (maxY - minY) });
     const disagreements: unknown[] = [];
     for (let i = 0; i < points.length; i += 5000) {
       const chunk = points.slice(i, i + 5000);
       const a = (await t.admin.post('/api/grids/lookup', { points: chunk, source: 'index' })).body.grids;
       const b = (await t.admin.post('/api/grids/lookup', { points: chunk, source: 'postgis' })).body.grids;
       chunk.forEach((p, k) => {
-        if ((a[k]?.code ?? null) !== (b[k]?.code ?? null)) disagreements.push({ p, index: a[k]?.code, postgis: b[k]?.code });
+        if ((a[k]?.code ?? null) !== (b[k]?.code ?? null))
+          disagreements.push({ p, index: a[k]?.code, postgis: b[k]?.code });
       });
     }
     expect(points.length).to.be.greaterThan(5000);

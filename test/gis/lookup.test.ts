@@ -58,7 +58,10 @@ describe('point → grid lookups: the in-process index and PostGIS agree', () =>
   });
 
   it('gives a point on a shared edge to one grid, the lowest code', async () => {
-    const [index, postgis] = await both([{ lon: ORIGIN.lon + STEP, lat: ORIGIN.lat + STEP / 2 }, { lon: ORIGIN.lon + STEP, lat: ORIGIN.lat + STEP }]);
+    const [index, postgis] = await both([
+      { lon: ORIGIN.lon + STEP, lat: ORIGIN.lat + STEP / 2 },
+      { lon: ORIGIN.lon + STEP, lat: ORIGIN.lat + STEP },
+    ]);
     expect(index.map((h) => h?.code)).to.deep.equal(['T1', 'T1']);
     expect(postgis.map((h) => h?.code)).to.deep.equal(['T1', 'T1']);
   });
@@ -86,8 +89,12 @@ describe('point → grid lookups: the in-process index and PostGIS agree', () =>
       const lat = ORIGIN.lat + STEP / 2;
       expect((await other.admin.get(`/api/grids/at?lon=${lon}&lat=${lat}`)).body.code).to.equal('T2');
       const id = (await t.admin.post('/api/plans', { scopeCode: TOWN, title: 'move border' })).body.id;
-      await t.admin.patch(`/api/plans/${id}/grids/T1`, { geometry: square(ORIGIN.lon, ORIGIN.lat, STEP + 0.002, STEP) });
-      await t.admin.patch(`/api/plans/${id}/grids/T2`, { geometry: square(ORIGIN.lon + STEP + 0.002, ORIGIN.lat, STEP - 0.002, STEP) });
+      await t.admin.patch(`/api/plans/${id}/grids/T1`, {
+        geometry: square(ORIGIN.lon, ORIGIN.lat, STEP + 0.002, STEP),
+      });
+      await t.admin.patch(`/api/plans/${id}/grids/T2`, {
+        geometry: square(ORIGIN.lon + STEP + 0.002, ORIGIN.lat, STEP - 0.002, STEP),
+      });
       expect((await t.admin.post(`/api/plans/${id}/publish`)).status).to.equal(200);
       let code = '';
       const deadline = Date.now() + 3000;

@@ -38,19 +38,30 @@ describe('map files: import, preview and export through GDAL', function () {
     return res.body.id;
   }
 
-  const preview = (plan: number, file: Buffer, query = '') => planner.post(`/api/plans/${plan}/map-file/preview?${query}`, file, OCTETS);
-  const importFile = (plan: number, file: Buffer, query = '') => planner.post(`/api/plans/${plan}/map-file?${query}`, file, OCTETS);
+  const preview = (plan: number, file: Buffer, query = '') =>
+    planner.post(`/api/plans/${plan}/map-file/preview?${query}`, file, OCTETS);
+  const importFile = (plan: number, file: Buffer, query = '') =>
+    planner.post(`/api/plans/${plan}/map-file?${query}`, file, OCTETS);
 
   /** Every corner of every grid lies within 1 m of where the tiny town has it. */
   async function expectTinyTown(plan: number, codePrefix = '3308'): Promise<void> {
-    const grids = (await planner.get(`/api/plans/${plan}/grids`)).body.features as { properties: { code: string }; geometry: { type: string; coordinates: unknown } }[];
+    const grids = (await planner.get(`/api/plans/${plan}/grids`)).body.features as {
+      properties: { code: string };
+      geometry: { type: string; coordinates: unknown };
+    }[];
     const expected = tinyTownGrids().features;
-    expect(grids.map((g) => g.properties.code).sort()).to.deep.equal(expected.map((f) => codePrefix + f.properties.code).sort());
+    expect(grids.map((g) => g.properties.code).sort()).to.deep.equal(
+      expected.map((f) => codePrefix + f.properties.code).sort(),
+    );
     let worst = 0;
     for (const f of expected) {
       const got = grids.find((g) => g.properties.code === codePrefix + f.properties.code)!;
-      const ring = (got.geometry.type === 'MultiPolygon' ? (got.geometry.coordinates as Ring[][])[0]![0]! : (got.geometry.coordinates as Ring[])[0]!);
-      for (const corner of f.geometry.coordinates[0]!) worst = Math.max(worst, Math.min(...ring.map((p) => metres(corner, p))));
+      const ring =
+        got.geometry.type === 'MultiPolygon'
+          ? (got.geometry.coordinates as Ring[][])[0]![0]!
+          : (got.geometry.coordinates as Ring[])[0]!;
+      for (const corner of f.geometry.coordinates[0]!)
+        worst = Math.max(worst, Math.min(...ring.map((p) => metres(corner, p))));
     }
     expect(worst, `worst corner ${worst.toFixed(3)} m away`).to.be.below(1);
   }
@@ -63,7 +74,14 @@ describe('map files: import, preview and export through GDAL', function () {
 
   describe('formats and coordinate systems', () => {
     it('previews a GBK Shapefile without .cpg in CGCS2000 zone 40 (with prefix): CRS, encoding, extent, attributes, mapping', async () => {
-      const files = ogrFiles(plannersGeoJson(), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4528', '-lco', 'ENCODING=CP936']);
+      const files = ogrFiles(plannersGeoJson(), 'grids.shp', [
+        '-f',
+        'ESRI Shapefile',
+        '-t_srs',
+        'EPSG:4528',
+        '-lco',
+        'ENCODING=CP936',
+      ]);
       const dbf = files.get('grids.dbf')!;
       dbf[29] = 0; // no language byte either, as old tools write it
       const plan = await draft();
@@ -87,7 +105,14 @@ describe('map files: import, preview and export through GDAL', function () {
     });
 
     it('imports that Shapefile into a validated draft, within 1 m, with the other attributes kept', async () => {
-      const files = ogrFiles(plannersGeoJson(), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4528', '-lco', 'ENCODING=CP936']);
+      const files = ogrFiles(plannersGeoJson(), 'grids.shp', [
+        '-f',
+        'ESRI Shapefile',
+        '-t_srs',
+        'EPSG:4528',
+        '-lco',
+        'ENCODING=CP936',
+      ]);
       files.get('grids.dbf')![29] = 0;
       const plan = await draft();
       const res = await importFile(plan, zipped(files, GBK_STEM, ['.cpg']));
@@ -104,7 +129,17 @@ describe('map files: import, preview and export through GDAL', function () {
     const cases: { what: string; make: () => Buffer; query?: string }[] = [
       {
         what: 'a UTF-8 Shapefile with .cpg in a zone without prefix (CGCS2000 CM 120E)',
-        make: () => zipped(ogrFiles(plannersGeoJson('pinyin'), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4549', '-lco', 'ENCODING=UTF-8'])),
+        make: () =>
+          zipped(
+            ogrFiles(plannersGeoJson('pinyin'), 'grids.shp', [
+              '-f',
+              'ESRI Shapefile',
+              '-t_srs',
+              'EPSG:4549',
+              '-lco',
+              'ENCODING=UTF-8',
+            ]),
+          ),
       },
       {
         what: 'a GeoPackage in CGCS2000 degrees',
@@ -113,27 +148,59 @@ describe('map files: import, preview and export through GDAL', function () {
       { what: 'a KML', make: () => ogrFiles(plannersGeoJson(), 'grids.kml', ['-f', 'KML']).get('grids.kml')! },
       {
         what: 'a KMZ',
-        make: () => zip([{ name: 'doc.kml', data: ogrFiles(plannersGeoJson(), 'grids.kml', ['-f', 'KML']).get('grids.kml')! }]),
+        make: () =>
+          zip([{ name: 'doc.kml', data: ogrFiles(plannersGeoJson(), 'grids.kml', ['-f', 'KML']).get('grids.kml')! }]),
         query: 'filename=grids.kmz',
       },
       {
         what: 'a MapInfo TAB in CGCS2000 zone 40 (GBK)',
         // A TAB stores integers within its bounds: MapInfo's default bounds for a zone are too coarse for 1 m.
-        make: () => zipped(ogrFiles(plannersGeoJson('pinyin'), 'grids.tab', [
-          '-f', 'MapInfo File', '-t_srs', 'EPSG:4528', '-lco', 'ENCODING=CP936', '-lco', 'BOUNDS=40000000,3000000,41000000,4000000',
-        ])),
+        make: () =>
+          zipped(
+            ogrFiles(plannersGeoJson('pinyin'), 'grids.tab', [
+              '-f',
+              'MapInfo File',
+              '-t_srs',
+              'EPSG:4528',
+              '-lco',
+              'ENCODING=CP936',
+              '-lco',
+              'BOUNDS=40000000,3000000,41000000,4000000',
+            ]),
+          ),
       },
       {
         what: 'a Shapefile in Xian 1980 zone 40 (with prefix)',
-        make: () => zipped(ogrFiles(plannersGeoJson(), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:2364', '-lco', 'ENCODING=CP936'])),
+        make: () =>
+          zipped(
+            ogrFiles(plannersGeoJson(), 'grids.shp', [
+              '-f',
+              'ESRI Shapefile',
+              '-t_srs',
+              'EPSG:2364',
+              '-lco',
+              'ENCODING=CP936',
+            ]),
+          ),
       },
       {
         what: 'a Shapefile in Beijing 1954 zone 40 (CM 120E)',
-        make: () => zipped(ogrFiles(plannersGeoJson(), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:2436', '-lco', 'ENCODING=CP936'])),
+        make: () =>
+          zipped(
+            ogrFiles(plannersGeoJson(), 'grids.shp', [
+              '-f',
+              'ESRI Shapefile',
+              '-t_srs',
+              'EPSG:2436',
+              '-lco',
+              'ENCODING=CP936',
+            ]),
+          ),
       },
       {
         what: 'a GeoJSON with a crs member (CGCS2000 zone 40)',
-        make: () => ogrFiles(plannersGeoJson(), 'grids.geojson', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4528']).get('grids.geojson')!,
+        make: () =>
+          ogrFiles(plannersGeoJson(), 'grids.geojson', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4528']).get('grids.geojson')!,
       },
     ];
     for (const c of cases) {
@@ -150,11 +217,30 @@ describe('map files: import, preview and export through GDAL', function () {
       const dir = mkdtempSync(join(tmpdir(), 'wgtest-layers-'));
       try {
         const path = join(dir, 'two.gpkg');
-        const points = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { 名称: '村委会' }, geometry: { type: 'Point', coordinates: [120.005, 30.005] } }] };
+        const points = {
+          type: 'FeatureCollection',
+          features: [
+            {
+              type: 'Feature',
+              properties: { 名称: '村委会' },
+              geometry: { type: 'Point', coordinates: [120.005, 30.005] },
+            },
+          ],
+        };
         writeFileSync(join(dir, 'p.geojson'), JSON.stringify(points));
         writeFileSync(join(dir, 'g.geojson'), JSON.stringify(plannersGeoJson()));
         execFileSync('ogr2ogr', ['-f', 'GPKG', path, join(dir, 'p.geojson'), '-nln', '村委会']);
-        execFileSync('ogr2ogr', ['-f', 'GPKG', '-update', path, join(dir, 'g.geojson'), '-nln', '网格', '-t_srs', 'EPSG:4490']);
+        execFileSync('ogr2ogr', [
+          '-f',
+          'GPKG',
+          '-update',
+          path,
+          join(dir, 'g.geojson'),
+          '-nln',
+          '网格',
+          '-t_srs',
+          'EPSG:4490',
+        ]);
         const file = readFileSync(path);
         const plan = await draft();
         const res = await preview(plan, file);
@@ -169,18 +255,32 @@ describe('map files: import, preview and export through GDAL', function () {
     });
 
     it('asks for the CRS of a Shapefile without .prj (with the choices), then imports it in the one named', async () => {
-      const files = ogrFiles(plannersGeoJson(), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4528', '-lco', 'ENCODING=CP936']);
+      const files = ogrFiles(plannersGeoJson(), 'grids.shp', [
+        '-f',
+        'ESRI Shapefile',
+        '-t_srs',
+        'EPSG:4528',
+        '-lco',
+        'ENCODING=CP936',
+      ]);
       const plan = await draft();
       const res = await preview(plan, zipped(files, '网格', ['.prj']));
       expectError(res, 422, 'crs_required', /coordinate system/);
-      expect(res.body.error.details.choices.map((c: { id: string }) => c.id)).to.include.members(['EPSG:4490', 'EPSG:4528', 'EPSG:4549', 'GCJ02']);
+      expect(res.body.error.details.choices.map((c: { id: string }) => c.id)).to.include.members([
+        'EPSG:4490',
+        'EPSG:4528',
+        'EPSG:4549',
+        'GCJ02',
+      ]);
       const ok = await importFile(plan, zipped(files, '网格', ['.prj']), 'crs=EPSG:4528');
       expect(ok.status, JSON.stringify(ok.body)).to.equal(200);
       await expectTinyTown(plan);
     });
 
     it('asks for the CRS of a GeoJSON without crs whose coordinates are metres', async () => {
-      const metresJson = JSON.parse(ogrFiles(plannersGeoJson(), 'g.geojson', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4528']).get('g.geojson')!.toString());
+      const metresJson = JSON.parse(
+        ogrFiles(plannersGeoJson(), 'g.geojson', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4528']).get('g.geojson')!.toString(),
+      );
       delete metresJson.crs;
       const res = await preview(await draft(), Buffer.from(JSON.stringify(metresJson)));
       expectError(res, 422, 'crs_required', /not degrees/);
@@ -206,24 +306,41 @@ describe('map files: import, preview and export through GDAL', function () {
       const plan = await draft();
       const guessed = await preview(plan, Buffer.from(JSON.stringify(renamed)));
       expect(guessed.body.mapping).to.include({ code: null, village: null });
-      expectError(await importFile(plan, Buffer.from(JSON.stringify(renamed))), 422, 'code_field_required', /grid code/);
-      const res = await importFile(plan, Buffer.from(JSON.stringify(renamed)), `codeField=${encodeURIComponent('编号X')}`);
+      expectError(
+        await importFile(plan, Buffer.from(JSON.stringify(renamed))),
+        422,
+        'code_field_required',
+        /grid code/,
+      );
+      const res = await importFile(
+        plan,
+        Buffer.from(JSON.stringify(renamed)),
+        `codeField=${encodeURIComponent('编号X')}`,
+      );
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.body.validation.ok).to.equal(true);
       const grids = (await planner.get(`/api/plans/${plan}/grids`)).body.features;
-      expect(grids.find((g: { properties: { code: string } }) => g.properties.code === '3308T1').properties.village_code).to.equal(WEST);
+      expect(
+        grids.find((g: { properties: { code: string } }) => g.properties.code === '3308T1').properties.village_code,
+      ).to.equal(WEST);
     });
 
     it('keeps extra properties and honours a crs member in the GeoJSON draft import (PUT)', async () => {
       const grids = tinyTownGrids();
-      const projected = JSON.parse(ogrFiles(grids, 'g.geojson', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4549']).get('g.geojson')!.toString());
-      projected.features.forEach((f: { properties: Record<string, unknown> }, i: number) => Object.assign(f.properties, { OBJECTID: i + 1, Shape_Area: 99.5 }));
+      const projected = JSON.parse(
+        ogrFiles(grids, 'g.geojson', ['-f', 'GeoJSON', '-t_srs', 'EPSG:4549']).get('g.geojson')!.toString(),
+      );
+      projected.features.forEach((f: { properties: Record<string, unknown> }, i: number) =>
+        Object.assign(f.properties, { OBJECTID: i + 1, Shape_Area: 99.5 }),
+      );
       expect(projected.crs.properties.name).to.match(/4549/);
       const plan = await draft();
       const res = await planner.put(`/api/plans/${plan}/grids`, projected);
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       await expectTinyTown(plan, '');
-      const t1 = (await planner.get(`/api/plans/${plan}/grids`)).body.features.find((g: { properties: { code: string } }) => g.properties.code === 'T1');
+      const t1 = (await planner.get(`/api/plans/${plan}/grids`)).body.features.find(
+        (g: { properties: { code: string } }) => g.properties.code === 'T1',
+      );
       expect(t1.properties.attributes).to.deep.equal({ OBJECTID: 1, Shape_Area: 99.5 });
     });
   });
@@ -231,7 +348,15 @@ describe('map files: import, preview and export through GDAL', function () {
   describe('bad files', () => {
     let plan: number;
     let before: unknown;
-    const shp = () => ogrFiles(plannersGeoJson(), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4528', '-lco', 'ENCODING=UTF-8']);
+    const shp = () =>
+      ogrFiles(plannersGeoJson(), 'grids.shp', [
+        '-f',
+        'ESRI Shapefile',
+        '-t_srs',
+        'EPSG:4528',
+        '-lco',
+        'ENCODING=UTF-8',
+      ]);
 
     beforeEach(async () => {
       // A draft with grids in it: a refused file must leave them as they were.
@@ -254,16 +379,29 @@ describe('map files: import, preview and export through GDAL', function () {
     });
 
     it('a password-protected zip', async () => {
-      const res = await importFile(plan, zip([...shp().entries()].map(([name, data]) => ({ name, data, encrypted: true }))));
+      const res = await importFile(
+        plan,
+        zip([...shp().entries()].map(([name, data]) => ({ name, data, encrypted: true }))),
+      );
       expectError(res, 422, 'encrypted_zip', /password/);
     });
 
     it('a zip bomb: too large unpacked, too high a ratio, and a header that understates the size', async () => {
       // MAP_FILE_MAX_MB is 2 here: at most 10 MB unpacked, and 100× the zip.
-      expectError(await importFile(plan, zip([{ name: 'a.geojson', data: Buffer.alloc(30 * 1_048_576, 0x20) }])), 413, 'zip_bomb', /unpacks/);
+      expectError(
+        await importFile(plan, zip([{ name: 'a.geojson', data: Buffer.alloc(30 * 1_048_576, 0x20) }])),
+        413,
+        'zip_bomb',
+        /unpacks/,
+      );
       const ratio = await importFile(plan, zip([{ name: 'a.geojson', data: Buffer.alloc(5 * 1_048_576, 0x20) }]));
       expectError(ratio, 413, 'zip_bomb', /100×/);
-      expectError(await importFile(plan, zip([{ name: 'a.geojson', data: Buffer.alloc(200_000, 0x20), declaredSize: 1000 }])), 413, 'zip_bomb', /unpacks/);
+      expectError(
+        await importFile(plan, zip([{ name: 'a.geojson', data: Buffer.alloc(200_000, 0x20), declaredSize: 1000 }])),
+        413,
+        'zip_bomb',
+        /unpacks/,
+      );
     });
 
     it('a Shapefile without its .dbf or without its .shp, and a lone .shp', async () => {
@@ -274,9 +412,25 @@ describe('map files: import, preview and export through GDAL', function () {
 
     it('mixed and non-polygon geometry', async () => {
       const mixed = plannersGeoJson() as { features: { geometry: unknown }[] };
-      mixed.features[4]!.geometry = { type: 'LineString', coordinates: [[120, 30], [120.01, 30.01]] };
-      expectError(await importFile(plan, Buffer.from(JSON.stringify(mixed))), 422, 'mixed_geometry', /8 polygons and 1 LineString \(feature 5\)/);
-      const points = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: 'P1' }, geometry: { type: 'Point', coordinates: [120.01, 30.01] } }] };
+      mixed.features[4]!.geometry = {
+        type: 'LineString',
+        coordinates: [
+          [120, 30],
+          [120.01, 30.01],
+        ],
+      };
+      expectError(
+        await importFile(plan, Buffer.from(JSON.stringify(mixed))),
+        422,
+        'mixed_geometry',
+        /8 polygons and 1 LineString \(feature 5\)/,
+      );
+      const points = {
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', properties: { code: 'P1' }, geometry: { type: 'Point', coordinates: [120.01, 30.01] } },
+        ],
+      };
       expectError(await importFile(plan, Buffer.from(JSON.stringify(points))), 422, 'not_polygons', /1 Point/);
     });
 
@@ -287,7 +441,9 @@ describe('map files: import, preview and export through GDAL', function () {
     });
 
     it('a virtual dataset pointing at a server file, whatever it is called', async () => {
-      const vrt = Buffer.from('<OGRVRTDataSource><OGRVRTLayer name="l"><SrcDataSource>/etc/hostname</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>');
+      const vrt = Buffer.from(
+        '<OGRVRTDataSource><OGRVRTLayer name="l"><SrcDataSource>/etc/hostname</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>',
+      );
       const asKml = await preview(plan, vrt, 'filename=grids.kml');
       expect(asKml.status).to.be.within(400, 499);
       const inZip = await preview(plan, zip([{ name: 'grids.geojson', data: vrt }]));
@@ -312,7 +468,8 @@ describe('map files: import, preview and export through GDAL', function () {
 
   it('drops Z values with a warning', async () => {
     const z = plannersGeoJson() as { features: { geometry: { coordinates: number[][][] } }[] };
-    for (const f of z.features) f.geometry.coordinates = f.geometry.coordinates.map((r) => r.map(([x, y]) => [x!, y!, 42]));
+    for (const f of z.features)
+      f.geometry.coordinates = f.geometry.coordinates.map((r) => r.map(([x, y]) => [x!, y!, 42]));
     const plan = await draft();
     const res = await preview(plan, Buffer.from(JSON.stringify(z)));
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
@@ -325,15 +482,31 @@ describe('map files: import, preview and export through GDAL', function () {
     const doc = (await t.anonymous.get('/api/openapi.json')).body;
     const op = doc.paths['/api/plans/{id}/map-file'].post;
     expect(Object.keys(op.requestBody.content)).to.include.members(['application/zip', 'application/octet-stream']);
-    expect(op.parameters.map((p: { name: string }) => p.name)).to.include.members(['crs', 'codeField', 'nameField', 'villageField', 'layer', 'allowInvalid']);
-    expect(doc.paths['/api/towns/{code}/grids/export'].get.parameters.map((p: { name: string }) => p.name)).to.include.members(['format', 'crs']);
+    expect(op.parameters.map((p: { name: string }) => p.name)).to.include.members([
+      'crs',
+      'codeField',
+      'nameField',
+      'villageField',
+      'layer',
+      'allowInvalid',
+    ]);
+    expect(
+      doc.paths['/api/towns/{code}/grids/export'].get.parameters.map((p: { name: string }) => p.name),
+    ).to.include.members(['format', 'crs']);
   });
 
   describe('export', () => {
     let plan: number;
     before(async () => {
       plan = await draft();
-      const files = ogrFiles(plannersGeoJson(), 'grids.shp', ['-f', 'ESRI Shapefile', '-t_srs', 'EPSG:4528', '-lco', 'ENCODING=CP936']);
+      const files = ogrFiles(plannersGeoJson(), 'grids.shp', [
+        '-f',
+        'ESRI Shapefile',
+        '-t_srs',
+        'EPSG:4528',
+        '-lco',
+        'ENCODING=CP936',
+      ]);
       expect((await importFile(plan, zipped(files))).status).to.equal(200);
       expect((await planner.post(`/api/plans/${plan}/publish`)).status).to.equal(200);
     });
@@ -350,7 +523,11 @@ describe('map files: import, preview and export through GDAL', function () {
       }
     }
 
-    for (const [format, crs, name] of [['shp', 'CGCS2000', 'x.zip'], ['gpkg', 'WGS84', 'x.gpkg'], ['kml', 'WGS84', 'x.kml']] as const) {
+    for (const [format, crs, name] of [
+      ['shp', 'CGCS2000', 'x.zip'],
+      ['gpkg', 'WGS84', 'x.gpkg'],
+      ['kml', 'WGS84', 'x.kml'],
+    ] as const) {
       it(`exports the published grids as ${format} in ${crs} and imports them back unchanged`, async () => {
         const res = await planner.get(`/api/towns/${TOWN}/grids/export?format=${format}&crs=${crs}`);
         expect(res.status, res.raw.toString().slice(0, 300)).to.equal(200);
@@ -358,13 +535,17 @@ describe('map files: import, preview and export through GDAL', function () {
         const info = describeFile(res.raw, name);
         expect(info).to.match(/Feature Count: 9/);
         expect(info).to.match(crs === 'CGCS2000' ? /China Geodetic Coordinate System 2000/ : /WGS 84/);
-        expect(info).to.match(/OBJECTID/).and.match(/Shape_Area/);
+        expect(info)
+          .to.match(/OBJECTID/)
+          .and.match(/Shape_Area/);
         const again = await draft();
         const back = await importFile(again, res.raw, `filename=${name}`);
         expect(back.status, JSON.stringify(back.body)).to.equal(200);
         expect(back.body.validation.ok).to.equal(true);
         await expectTinyTown(again);
-        const t1 = (await planner.get(`/api/plans/${again}/grids`)).body.features.find((g: { properties: { code: string } }) => g.properties.code === '3308T1');
+        const t1 = (await planner.get(`/api/plans/${again}/grids`)).body.features.find(
+          (g: { properties: { code: string } }) => g.properties.code === '3308T1',
+        );
         expect(t1.properties).to.include({ name: '测试网格1', village_code: WEST });
         expect(t1.properties.attributes).to.include({ OBJECTID: 1, Shape_Area: 1_000_000 });
         expect((await planner.get(`/api/plans/${again}/diff`)).body).to.deep.include({ added: [], removed: [] });
@@ -375,7 +556,12 @@ describe('map files: import, preview and export through GDAL', function () {
       const res = await planner.get(`/api/plans/${plan}/export?format=gpkg`);
       expect(res.status).to.equal(200);
       expect(describeFile(res.raw, 'p.gpkg')).to.match(/Feature Count: 9/);
-      expectError(await planner.get(`/api/plans/${plan}/export?format=kml&crs=CGCS2000`), 400, 'kml_is_wgs84', /WGS-84/);
+      expectError(
+        await planner.get(`/api/plans/${plan}/export?format=kml&crs=CGCS2000`),
+        400,
+        'kml_is_wgs84',
+        /WGS-84/,
+      );
     });
   });
 });

@@ -2,7 +2,17 @@ import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
 import { EventStream } from '../helpers/sse.js';
-import { cell, square, tinyTownAreas, tinyTownGrid, tinyTownGrids, ORIGIN, STEP, TOWN, WEST } from '../helpers/tiny-town.js';
+import {
+  cell,
+  square,
+  tinyTownAreas,
+  tinyTownGrid,
+  tinyTownGrids,
+  ORIGIN,
+  STEP,
+  TOWN,
+  WEST,
+} from '../helpers/tiny-town.js';
 
 describe('grid plans: draft, validate, publish', () => {
   let t: TestApi;
@@ -30,7 +40,8 @@ describe('grid plans: draft, validate, publish', () => {
     return id;
   }
 
-  const kinds = (report: { issues: { kind: string; severity: string }[] }) => report.issues.map((i) => `${i.severity}:${i.kind}`);
+  const kinds = (report: { issues: { kind: string; severity: string }[] }) =>
+    report.issues.map((i) => `${i.severity}:${i.kind}`);
 
   describe('validation', () => {
     it('passes a town tiled exactly by its grids', async () => {
@@ -51,7 +62,10 @@ describe('grid plans: draft, validate, publish', () => {
       expect(report.ok).to.equal(false);
       const overlap = report.issues.find((i: { kind: string }) => i.kind === 'overlap');
       expect(overlap.grids).to.deep.equal(['T1', 'T2']);
-      expect(overlap.areaM2).to.be.within(0.002 * 0.01 * 111_320 * 96_490 * 0.95, 0.002 * 0.01 * 111_320 * 96_490 * 1.05);
+      expect(overlap.areaM2).to.be.within(
+        0.002 * 0.01 * 111_320 * 96_490 * 0.95,
+        0.002 * 0.01 * 111_320 * 96_490 * 1.05,
+      );
       expect(overlap.geometry.type).to.match(/Polygon/);
       expect(overlap.severity).to.equal('error');
     });
@@ -105,7 +119,18 @@ describe('grid plans: draft, validate, publish', () => {
       const id = await draft();
       const grids = tinyTownGrids();
       const [x0, y0, x1, y1] = [ORIGIN.lon, ORIGIN.lat, ORIGIN.lon + STEP, ORIGIN.lat + STEP];
-      grids.features[0]!.geometry = { type: 'Polygon', coordinates: [[[x0, y0], [x1, y1], [x1, y0], [x0, y1], [x0, y0]]] };
+      grids.features[0]!.geometry = {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [x0, y0],
+            [x1, y1],
+            [x1, y0],
+            [x0, y1],
+            [x0, y0],
+          ],
+        ],
+      };
       const refused = await planner.put(`/api/plans/${id}/grids`, grids);
       expect(refused.status).to.equal(422);
       expect(refused.body.error.code).to.equal('invalid_geometry');
@@ -150,20 +175,30 @@ describe('grid plans: draft, validate, publish', () => {
     });
 
     it('keeps unchanged grids and versions changed ones at a single instant', async () => {
-      const before = (await planner.get(`/api/towns/${TOWN}/map.geojson`)).body.features.filter((f: { properties: { layer: string } }) => f.properties.layer === 'grid');
+      const before = (await planner.get(`/api/towns/${TOWN}/map.geojson`)).body.features.filter(
+        (f: { properties: { layer: string } }) => f.properties.layer === 'grid',
+      );
       const id = await draft();
       // Move the T1/T2 border 0.002° east: both change, the other seven do not.
-      const change1 = await planner.patch(`/api/plans/${id}/grids/T1`, { geometry: square(ORIGIN.lon, ORIGIN.lat, STEP + 0.002, STEP) });
+      const change1 = await planner.patch(`/api/plans/${id}/grids/T1`, {
+        geometry: square(ORIGIN.lon, ORIGIN.lat, STEP + 0.002, STEP),
+      });
       expect(change1.status).to.equal(200);
-      await planner.patch(`/api/plans/${id}/grids/T2`, { geometry: square(ORIGIN.lon + STEP + 0.002, ORIGIN.lat, STEP - 0.002, STEP), name: '改名网格' });
+      await planner.patch(`/api/plans/${id}/grids/T2`, {
+        geometry: square(ORIGIN.lon + STEP + 0.002, ORIGIN.lat, STEP - 0.002, STEP),
+        name: '改名网格',
+      });
       const diff = (await planner.get(`/api/plans/${id}/diff`)).body;
       expect(diff).to.deep.equal({ added: [], changed: ['T1', 'T2'], removed: [], unchanged: 7 });
       const res = await planner.post(`/api/plans/${id}/publish`);
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ added: 0, changed: 2, removed: 0, unchanged: 7 });
 
-      const after = (await planner.get(`/api/towns/${TOWN}/map.geojson`)).body.features.filter((f: { properties: { layer: string } }) => f.properties.layer === 'grid');
-      const byCode = (fs: { properties: Record<string, unknown> }[]) => new Map(fs.map((f) => [f.properties['code'], f.properties]));
+      const after = (await planner.get(`/api/towns/${TOWN}/map.geojson`)).body.features.filter(
+        (f: { properties: { layer: string } }) => f.properties.layer === 'grid',
+      );
+      const byCode = (fs: { properties: Record<string, unknown> }[]) =>
+        new Map(fs.map((f) => [f.properties['code'], f.properties]));
       const [b, a] = [byCode(before), byCode(after)];
       expect(a.get('T5')).to.deep.equal(b.get('T5'));
       expect(a.get('T1')!['grid_id']).to.equal(b.get('T1')!['grid_id']);
@@ -172,8 +207,13 @@ describe('grid plans: draft, validate, publish', () => {
       expect(a.get('T1')!['valid_from']).to.equal(a.get('T2')!['valid_from']);
 
       // The old versions ended at the very instant the new ones began.
-      const then = (await planner.get(`/api/towns/${TOWN}/map.geojson?at=${encodeURIComponent(firstPublish.toISOString())}`)).body.features;
-      const oldT1 = then.find((f: { properties: { code: string; layer: string } }) => f.properties.code === 'T1' && f.properties.layer === 'grid');
+      const then = (
+        await planner.get(`/api/towns/${TOWN}/map.geojson?at=${encodeURIComponent(firstPublish.toISOString())}`)
+      ).body.features;
+      const oldT1 = then.find(
+        (f: { properties: { code: string; layer: string } }) =>
+          f.properties.code === 'T1' && f.properties.layer === 'grid',
+      );
       expect(oldT1.properties.version).to.equal(1);
       expect(oldT1.properties.valid_to).to.equal(a.get('T1')!['valid_from']);
     });
@@ -185,9 +225,13 @@ describe('grid plans: draft, validate, publish', () => {
       for (const source of ['index', 'postgis']) {
         const now = await planner.get(`/api/grids/at?lon=${lon}&lat=${lat}&source=${source}`);
         expect(now.body.code, source).to.equal('T1');
-        const past = await planner.get(`/api/grids/at?lon=${lon}&lat=${lat}&source=${source}&at=${encodeURIComponent(firstPublish.toISOString())}`);
+        const past = await planner.get(
+          `/api/grids/at?lon=${lon}&lat=${lat}&source=${source}&at=${encodeURIComponent(firstPublish.toISOString())}`,
+        );
         expect(past.body).to.include({ code: 'T2', version: 1 });
-        const before = await planner.get(`/api/grids/at?lon=${lon}&lat=${lat}&source=${source}&at=2000-01-01T00:00:00Z`);
+        const before = await planner.get(
+          `/api/grids/at?lon=${lon}&lat=${lat}&source=${source}&at=2000-01-01T00:00:00Z`,
+        );
         expect(before.status).to.equal(404);
       }
     });
@@ -204,10 +248,24 @@ describe('grid plans: draft, validate, publish', () => {
 
     it('splits a grid along a line: the piece with the old code keeps its identity', async () => {
       const id = await draft();
-      const t3 = (await planner.get(`/api/towns/${TOWN}/map.geojson`)).body.features.find((f: { properties: { code: string } }) => f.properties.code === 'T3');
+      const t3 = (await planner.get(`/api/towns/${TOWN}/map.geojson`)).body.features.find(
+        (f: { properties: { code: string } }) => f.properties.code === 'T3',
+      );
       const x = ORIGIN.lon + 2 * STEP + STEP / 2;
-      const line = { type: 'LineString', coordinates: [[x, ORIGIN.lat - 0.001], [x, ORIGIN.lat + STEP + 0.001]] };
-      const res = await planner.post(`/api/plans/${id}/grids/T3/split`, { line, parts: [{ code: 'T3', name: '东三甲' }, { code: 'T10', name: '东三乙' }] });
+      const line = {
+        type: 'LineString',
+        coordinates: [
+          [x, ORIGIN.lat - 0.001],
+          [x, ORIGIN.lat + STEP + 0.001],
+        ],
+      };
+      const res = await planner.post(`/api/plans/${id}/grids/T3/split`, {
+        line,
+        parts: [
+          { code: 'T3', name: '东三甲' },
+          { code: 'T10', name: '东三乙' },
+        ],
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect((await planner.post(`/api/plans/${id}/validate`)).body.ok).to.equal(true);
       const pub = (await planner.post(`/api/plans/${id}/publish`)).body;
@@ -220,9 +278,15 @@ describe('grid plans: draft, validate, publish', () => {
 
     it('merges touching grids and deletes a grid in a draft', async () => {
       const id = await draft();
-      const merged = await planner.post(`/api/plans/${id}/merge`, { codes: ['T3', 'T10'], into: { code: 'T3', name: '东三' } });
+      const merged = await planner.post(`/api/plans/${id}/merge`, {
+        codes: ['T3', 'T10'],
+        into: { code: 'T3', name: '东三' },
+      });
       expect(merged.status).to.equal(200);
-      const notTouching = await planner.post(`/api/plans/${id}/merge`, { codes: ['T4', 'T6'], into: { code: 'T4', name: 'x', village_code: WEST } });
+      const notTouching = await planner.post(`/api/plans/${id}/merge`, {
+        codes: ['T4', 'T6'],
+        into: { code: 'T4', name: 'x', village_code: WEST },
+      });
       expect(notTouching.status).to.equal(422);
       expect((await planner.delete(`/api/plans/${id}/grids/T9`)).status).to.equal(200);
       const report = (await planner.post(`/api/plans/${id}/validate`)).body;
@@ -249,16 +313,26 @@ describe('grid plans: draft, validate, publish', () => {
     });
 
     it('refuses coordinates out of range', async () => {
-      const res = await planner.post(`/api/plans/${id}/grids`, { ...tinyTownGrid(0, 0), geometry: square(200, 30, 1, 1) });
+      const res = await planner.post(`/api/plans/${id}/grids`, {
+        ...tinyTownGrid(0, 0),
+        geometry: square(200, 30, 1, 1),
+      });
       expect(res.status).to.equal(400);
       expect(res.body.error.details.problems[0].message).to.contain('longitude 200');
     });
 
     it('refuses a wrong geometry type and a non-number coordinate', async () => {
-      const point = await planner.post(`/api/plans/${id}/grids`, { ...tinyTownGrid(0, 0), geometry: { type: 'Point', coordinates: [120, 30] } });
+      const point = await planner.post(`/api/plans/${id}/grids`, {
+        ...tinyTownGrid(0, 0),
+        geometry: { type: 'Point', coordinates: [120, 30] },
+      });
       expect(point.status).to.equal(400);
       expect(point.body.error.message).to.contain('Polygon');
-      const nan = await planner.request('POST', `/api/plans/${id}/grids`, JSON.stringify(tinyTownGrid(0, 0)).replace('120', '"abc"'));
+      const nan = await planner.request(
+        'POST',
+        `/api/plans/${id}/grids`,
+        JSON.stringify(tinyTownGrid(0, 0)).replace('120', '"abc"'),
+      );
       expect(nan.status).to.equal(400);
     });
 
@@ -290,7 +364,9 @@ describe('grid plans: draft, validate, publish', () => {
       // Shift the square by the GCJ-02 offset at this place, about +0.0046° lon, −0.0025° lat.
       const res = await planner.request('POST', `/api/plans/${id}/grids?crs=GCJ02`, { ...gcj, geometry: cell(0, 0) });
       expect(res.status).to.equal(201);
-      const stored = (await planner.get(`/api/plans/${id}/grids`)).body.features.find((f: { id: string }) => f.id === 'G1');
+      const stored = (await planner.get(`/api/plans/${id}/grids`)).body.features.find(
+        (f: { id: string }) => f.id === 'G1',
+      );
       const [lon, lat] = stored.geometry.coordinates[0][0][0];
       expect(lon).to.be.closeTo(ORIGIN.lon - 0.0046, 0.001);
       expect(lat).to.be.closeTo(ORIGIN.lat + 0.0025, 0.001);

@@ -30,7 +30,9 @@ export async function startTestApi(
   sameDatabaseAs?: TestApi,
   options: { staticDir?: string } = {},
 ): Promise<TestApi> {
-  const db = sameDatabaseAs ? { url: sameDatabaseAs.db.url, drop: async () => undefined } : await createTestDatabase(label);
+  const db = sameDatabaseAs
+    ? { url: sameDatabaseAs.db.url, drop: async () => undefined }
+    : await createTestDatabase(label);
   const prefixLabel = sameDatabaseAs ? sameDatabaseAs.redisPrefix : `wgtest-${process.pid}-${label}`;
   const config = parseConfig({
     ...process.env,
@@ -62,7 +64,14 @@ export async function startTestApi(
     async login(roles, townIds = [], allTowns = false) {
       const username = `${roles.join('-')}-${++accounts}`;
       const password = 'password-for-tests';
-      const res = await admin.post('/api/accounts', { username, displayName: username, password, roles, townIds, allTowns });
+      const res = await admin.post('/api/accounts', {
+        username,
+        displayName: username,
+        password,
+        roles,
+        townIds,
+        allTowns,
+      });
       if (res.status !== 201) throw new Error(`account failed: ${res.status} ${JSON.stringify(res.body)}`);
       return anonymous.as(await token(username, password));
     },

@@ -4,7 +4,10 @@ import pg from 'pg';
 import { createPool } from '../../server/db/pool.js';
 import { migrate } from '../../server/db/migrate.js';
 
-const BASE_URL = process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
+const BASE_URL =
+  process.env['TEST_DATABASE_URL'] ??
+  process.env['DATABASE_URL'] ??
+  'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 // One template per mocha run, so that several runs on one machine (two developers, a
 // benchmark beside the suite) do not drop each other's template.
 const RUN_ID = (process.env['WANGGE_TEST_RUN'] ??= String(process.pid));
@@ -85,7 +88,10 @@ export async function refuseConnections(url: string): Promise<ConnectionsRefused
   const admin = new pg.Client({ connectionString: urlFor('postgres') });
   await admin.connect();
   await admin.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`);
-  await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  await admin.query(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [name],
+  );
   let restored = false;
   return {
     async restore() {

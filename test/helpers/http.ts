@@ -1,4 +1,5 @@
-export interface HttpAnswer<T = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface HttpAnswer<T = any> {
   status: number;
   headers: Headers;
   body: T;
@@ -16,7 +17,12 @@ export class HttpClient {
     return new HttpClient(this.baseUrl, token);
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     const init: RequestInit = { method, headers: { ...headers } };
     const h = init.headers as Record<string, string>;
     if (this.token) h['authorization'] = `Bearer ${this.token}`;
@@ -33,7 +39,8 @@ export class HttpClient {
   }
 
   get = (path: string, headers?: Record<string, string>) => this.request('GET', path, undefined, headers);
-  post = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', path, body ?? {}, headers);
+  post = (path: string, body?: unknown, headers?: Record<string, string>) =>
+    this.request('POST', path, body ?? {}, headers);
   put = (path: string, body: unknown) => this.request('PUT', path, body);
   patch = (path: string, body: unknown) => this.request('PATCH', path, body);
   delete = (path: string) => this.request('DELETE', path);

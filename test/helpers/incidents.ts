@@ -17,7 +17,13 @@ export interface IncidentTown extends TinyTownWithPeople {
 }
 
 /** Settings that make dispatch fast enough to watch in a test. */
-export const FAST_DISPATCH = { OFFER_TIMEOUT_S: '1.5', DISPATCH_MAX_MISSES: '3', FIX_MAX_SPEED_MPS: '100000', FIX_MAX_JUMP_SPEED_MPS: '100000', INCIDENT_SWEEP_S: '0.5' };
+export const FAST_DISPATCH = {
+  OFFER_TIMEOUT_S: '1.5',
+  DISPATCH_MAX_MISSES: '3',
+  FIX_MAX_SPEED_MPS: '100000',
+  FIX_MAX_JUMP_SPEED_MPS: '100000',
+  INCIDENT_SWEEP_S: '0.5',
+};
 
 export async function incidentTown(t: TestApi, people: number): Promise<IncidentTown> {
   const town = await tinyTownWithPeople(t, people);
@@ -39,7 +45,9 @@ export async function incidentTown(t: TestApi, people: number): Promise<Incident
       // Fix times only move forward per phone, and stay after the grids' publication.
       const time = Math.max(Date.now(), (clock.get(i) ?? 0) + 1000);
       clock.set(i, time);
-      const res = await phoneClient(i).post('/api/positions/batch', { fixes: [{ time, lon: at.lon, lat: at.lat, accuracy: 5 }] });
+      const res = await phoneClient(i).post('/api/positions/batch', {
+        fixes: [{ time, lon: at.lon, lat: at.lat, accuracy: 5 }],
+      });
       expect(res.body.accepted, JSON.stringify(res.body)).to.equal(1);
     },
   };

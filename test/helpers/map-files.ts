@@ -110,12 +110,14 @@ export const GBK_STEM = Buffer.from([0xcd, 0xf8, 0xb8, 0xf1]);
 
 /** The files of a map zipped under a new stem, leaving out some extensions. */
 export function zipped(files: Map<string, Buffer>, stem: string | Buffer = '网格', skip: string[] = []): Buffer {
-  return zip([...files.entries()]
-    .filter(([name]) => !skip.some((ext) => name.toLowerCase().endsWith(ext)))
-    .map(([name, data]) => {
-      const ext = name.slice(name.indexOf('.'));
-      return { name: typeof stem === 'string' ? stem + ext : Buffer.concat([stem, Buffer.from(ext)]), data };
-    }));
+  return zip(
+    [...files.entries()]
+      .filter(([name]) => !skip.some((ext) => name.toLowerCase().endsWith(ext)))
+      .map(([name, data]) => {
+        const ext = name.slice(name.indexOf('.'));
+        return { name: typeof stem === 'string' ? stem + ext : Buffer.concat([stem, Buffer.from(ext)]), data };
+      }),
+  );
 }
 
 /** Distance in metres between two lon/lat points (equirectangular: fine within a town). */

@@ -39,7 +39,10 @@ export async function tinyTownWithPeople(t: TestApi, count = 3): Promise<TinyTow
   expect(created.status, JSON.stringify(created.body)).to.equal(201);
   const phones: Phone[] = [];
   for (const [i, person] of (created.body as { id: number }[]).entries()) {
-    const res = await t.admin.post(`/api/people/${person.id}/devices`, { identifier: `phone-${i + 1}`, name: 'Android' });
+    const res = await t.admin.post(`/api/people/${person.id}/devices`, {
+      identifier: `phone-${i + 1}`,
+      name: 'Android',
+    });
     expect(res.status).to.equal(201);
     phones.push({ personId: person.id, identifier: `phone-${i + 1}`, token: res.body[0].token });
   }
@@ -47,11 +50,14 @@ export async function tinyTownWithPeople(t: TestApi, count = 3): Promise<TinyTow
   return {
     townId,
     phones,
-    osmand: (query) => fetch(`${osmandUrl}/?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`),
+    osmand: (query) =>
+      fetch(`${osmandUrl}/?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}`),
   };
 }
 
 export async function currentOf(client: HttpClient, personId: number) {
   const res = await client.get(`/api/towns/${TOWN}/on-duty`);
-  return (res.body.people as { personId: number; lat: number; lon: number; fixTime: string; gridCode: string | null }[]).find((p) => p.personId === personId);
+  return (
+    res.body.people as { personId: number; lat: number; lon: number; fixTime: string; gridCode: string | null }[]
+  ).find((p) => p.personId === personId);
 }

@@ -54,7 +54,10 @@ export class EventStream {
       const found = this.events.find(match);
       if (found) return found;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching event within ${ms} ms; got: ${this.events.map((e) => e.event).join(', ') || 'none'}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching event within ${ms} ms; got: ${this.events.map((e) => e.event).join(', ') || 'none'}`,
+        );
       await this.arrival(left);
     }
   }
@@ -64,7 +67,8 @@ export class EventStream {
     const deadline = Date.now() + ms;
     try {
       await this.ready;
-      for (let left = ms; this.events.length < count && left > 0; left = deadline - Date.now()) await this.arrival(left);
+      for (let left = ms; this.events.length < count && left > 0; left = deadline - Date.now())
+        await this.arrival(left);
       return [...this.events];
     } finally {
       this.close();

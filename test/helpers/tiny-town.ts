@@ -10,7 +10,18 @@ const r = (n: number) => Math.round(n * 1e9) / 1e9;
 
 export function square(x0: number, y0: number, w: number, h: number): { type: 'Polygon'; coordinates: number[][][] } {
   const [a, b, c, d] = [r(x0), r(y0), r(x0 + w), r(y0 + h)];
-  return { type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] };
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [a, b],
+        [c, b],
+        [c, d],
+        [a, d],
+        [a, b],
+      ],
+    ],
+  };
 }
 
 export function cell(col: number, row: number) {
@@ -44,7 +55,12 @@ export function tinyTownGrid(col: number, row: number) {
   const n = row * 3 + col + 1;
   return {
     type: 'Feature' as const,
-    properties: { code: `T${n}`, name: `测试网格${n}`, kind: 'residential' as const, village_code: col === 2 ? EAST : WEST },
+    properties: {
+      code: `T${n}`,
+      name: `测试网格${n}`,
+      kind: 'residential' as const,
+      village_code: col === 2 ? EAST : WEST,
+    },
     geometry: cell(col, row),
   };
 }

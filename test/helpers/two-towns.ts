@@ -52,7 +52,9 @@ let uniq = 0;
 
 function townAreas(key: 'A' | 'B', code: string, x0: number) {
   const f = (c: string, name: string, level: string, parent: string | null, geometry: unknown) => ({
-    type: 'Feature', properties: { code: c, name, level, parent_code: parent, synthetic: true }, geometry,
+    type: 'Feature',
+    properties: { code: c, name, level, parent_code: parent, synthetic: true },
+    geometry,
   });
   return [
     f(code, `MARK${key}镇`, 'town', DISTRICT, square(x0, 30, 0.02, 0.01)),
@@ -64,14 +66,34 @@ export async function twoTowns(t: TestApi): Promise<TwoTowns> {
   const imported = await t.admin.post('/api/areas/import', {
     type: 'FeatureCollection',
     features: [
-      { type: 'Feature', properties: { code: '9901', name: '测试市', level: 'city', parent_code: null, synthetic: true }, geometry: square(119.9, 29.9, 0.3, 0.3) },
-      { type: 'Feature', properties: { code: DISTRICT, name: '测试区', level: 'district', parent_code: '9901', synthetic: true }, geometry: square(119.95, 29.95, 0.2, 0.2) },
+      {
+        type: 'Feature',
+        properties: { code: '9901', name: '测试市', level: 'city', parent_code: null, synthetic: true },
+        geometry: square(119.9, 29.9, 0.3, 0.3),
+      },
+      {
+        type: 'Feature',
+        properties: { code: DISTRICT, name: '测试区', level: 'district', parent_code: '9901', synthetic: true },
+        geometry: square(119.95, 29.95, 0.2, 0.2),
+      },
       ...townAreas('A', '990101001', 120),
       ...townAreas('B', '990101002', 120.05),
     ],
   });
   expect(imported.status, JSON.stringify(imported.body)).to.equal(200);
-  const jpeg = execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=red:s=16x16', '-frames:v', '1', '-f', 'mjpeg', '-']);
+  const jpeg = execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=red:s=16x16',
+    '-frames:v',
+    '1',
+    '-f',
+    'mjpeg',
+    '-',
+  ]);
   const A = await town(t, 'A', '990101001', 120, jpeg);
   const B = await town(t, 'B', '990101002', 120.05, jpeg);
   return { A, B, jpeg };
@@ -84,7 +106,11 @@ async function town(t: TestApi, key: 'A' | 'B', code: string, x0: number, jpeg: 
   const plan = (await t.admin.post('/api/plans', { scopeCode: code, title: `${mark} grids` })).body.id as number;
   const put = await t.admin.put(`/api/plans/${plan}/grids`, {
     type: 'FeatureCollection',
-    features: grids.map((g, i) => ({ type: 'Feature', properties: { code: g, name: `${mark}网格${i + 1}`, kind: 'residential', village_code: village }, geometry: square(x0 + i * 0.01, 30, 0.01, 0.01) })),
+    features: grids.map((g, i) => ({
+      type: 'Feature',
+      properties: { code: g, name: `${mark}网格${i + 1}`, kind: 'residential', village_code: village },
+      geometry: square(x0 + i * 0.01, 30, 0.01, 0.01),
+    })),
   });
   expect(put.status, JSON.stringify(put.body)).to.equal(200);
   expect((await t.admin.post(`/api/plans/${plan}/publish`)).status).to.equal(200);
@@ -93,34 +119,71 @@ async function town(t: TestApi, key: 'A' | 'B', code: string, x0: number, jpeg: 
   const accounts = {} as TownFixture['accounts'];
   for (const role of ROLES) {
     const username = `${role}-${key}-${++uniq}-${process.pid}`;
-    const made = await t.admin.post('/api/accounts', { username, displayName: `${mark} ${role}`, password: FIXTURE_PASSWORD, roles: [role], townIds: [townId] });
+    const made = await t.admin.post('/api/accounts', {
+      username,
+      displayName: `${mark} ${role}`,
+      password: FIXTURE_PASSWORD,
+      roles: [role],
+      townIds: [townId],
+    });
     expect(made.status, JSON.stringify(made.body)).to.equal(201);
     const login = await t.anonymous.post('/api/auth/login', { username, password: FIXTURE_PASSWORD });
     accounts[role] = { client: t.anonymous.as(login.body.token as string), id: made.body.id as number, username };
   }
 
   const people = await t.admin.post('/api/people', [
-    { name: `${mark}网格员`, phone: '13800000001', roles: ['fulltime_gridworker'], villageCode: village, gridCodes: [grids[0]], dutyStatus: 'on_duty', accountId: accounts.gridworker.id },
-    { name: `${mark}网格长`, phone: '13800000002', roles: ['grid_head'], villageCode: village, gridCodes: [grids[1]], dutyStatus: 'on_duty' },
+    {
+      name: `${mark}网格员`,
+      phone: '13800000001',
+      roles: ['fulltime_gridworker'],
+      villageCode: village,
+      gridCodes: [grids[0]],
+      dutyStatus: 'on_duty',
+      accountId: accounts.gridworker.id,
+    },
+    {
+      name: `${mark}网格长`,
+      phone: '13800000002',
+      roles: ['grid_head'],
+      villageCode: village,
+      gridCodes: [grids[1]],
+      dutyStatus: 'on_duty',
+    },
   ]);
   expect(people.status, JSON.stringify(people.body)).to.equal(201);
   const [personId, otherPersonId] = (people.body as { id: number }[]).map((p) => p.id) as [number, number];
-  const device = await t.admin.post(`/api/people/${personId}/devices`, { identifier: `${mark}-phone-${uniq}`, name: 'Android' });
+  const device = await t.admin.post(`/api/people/${personId}/devices`, {
+    identifier: `${mark}-phone-${uniq}`,
+    name: 'Android',
+  });
   expect(device.status, JSON.stringify(device.body)).to.equal(201);
 
   // Cameras go straight into the table: no device answers at 127.0.0.1:9, and these
   // tests are about who may ask, not about ONVIF.
   const sealed = t.api.services.box.seal('camera-password');
-  const camera = async (n: number, by: number) => (await t.api.services.db.query<{ id: number }>(
-    `INSERT INTO cameras (town_id, name, host, port, username, password_enc, registered_by) VALUES ($1, $2, '127.0.0.1', $3, 'admin', $4, $5) RETURNING id`,
-    [townId, `${mark} 摄像机${n}`, 20000 + uniq * 10 + n, sealed, by])).rows[0]!.id;
+  const camera = async (n: number, by: number) =>
+    (
+      await t.api.services.db.query<{ id: number }>(
+        `INSERT INTO cameras (town_id, name, host, port, username, password_enc, registered_by) VALUES ($1, $2, '127.0.0.1', $3, 'admin', $4, $5) RETURNING id`,
+        [townId, `${mark} 摄像机${n}`, 20000 + uniq * 10 + n, sealed, by],
+      )
+    ).rows[0]!.id;
   const cameraId = await camera(1, accounts.installer.id);
   const otherCameraId = await camera(2, accounts.admin.id);
 
   const point = { lon: x0 + 0.005, lat: 30.005 };
-  const reported = await accounts.gridworker.client.post('/api/incidents', { subcategory: 'environment.garbage', description: `${mark} 垃圾`, ...point });
+  const reported = await accounts.gridworker.client.post('/api/incidents', {
+    subcategory: 'environment.garbage',
+    description: `${mark} 垃圾`,
+    ...point,
+  });
   expect(reported.status, JSON.stringify(reported.body)).to.equal(201);
-  const other = await accounts.dispatcher.client.post('/api/incidents', { subcategory: 'traffic.road_damage', description: `${mark} 路面`, lon: x0 + 0.015, lat: 30.005 });
+  const other = await accounts.dispatcher.client.post('/api/incidents', {
+    subcategory: 'traffic.road_damage',
+    description: `${mark} 路面`,
+    lon: x0 + 0.015,
+    lat: 30.005,
+  });
   expect(other.status, JSON.stringify(other.body)).to.equal(201);
   const photo = async (client: HttpClient, id: number) => {
     const res = await client.request('POST', `/api/incidents/${id}/media`, jpeg, { 'content-type': 'image/jpeg' });
@@ -138,11 +201,26 @@ async function town(t: TestApi, key: 'A' | 'B', code: string, x0: number, jpeg: 
   expect(client.status, JSON.stringify(client.body)).to.equal(201);
 
   return {
-    key, mark, townId, townCode: code, villageCode: village, gridCodes: grids, point, accounts,
-    personId, otherPersonId, deviceId: device.body[0].device.id as number, deviceToken: device.body[0].token as string,
-    cameraId, otherCameraId,
-    incidentId, mediaId: await photo(accounts.gridworker.client, incidentId),
-    otherIncidentId, otherMediaId: await photo(accounts.dispatcher.client, otherIncidentId),
-    planId: draft.body.id as number, liveSourceId: source.body.id as number, open311ClientId: client.body.id as number,
+    key,
+    mark,
+    townId,
+    townCode: code,
+    villageCode: village,
+    gridCodes: grids,
+    point,
+    accounts,
+    personId,
+    otherPersonId,
+    deviceId: device.body[0].device.id as number,
+    deviceToken: device.body[0].token as string,
+    cameraId,
+    otherCameraId,
+    incidentId,
+    mediaId: await photo(accounts.gridworker.client, incidentId),
+    otherIncidentId,
+    otherMediaId: await photo(accounts.dispatcher.client, otherIncidentId),
+    planId: draft.body.id as number,
+    liveSourceId: source.body.id as number,
+    open311ClientId: client.body.id as number,
   };
 }

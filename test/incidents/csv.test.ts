@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { attachment, csvCell, toCsv, UTF8_BOM } from '../../incidents/csv.js';
 
-describe('csv: the command room\'s spreadsheets', () => {
+describe("csv: the command room's spreadsheets", () => {
   it('writes plain cells as they are and quotes what must be quoted', () => {
     expect(csvCell('测试网格1')).to.equal('测试网格1');
     expect(csvCell(42)).to.equal('42');
@@ -25,9 +25,16 @@ describe('csv: the command room\'s spreadsheets', () => {
   });
 
   it('makes a file with the BOM, a header and CRLF line ends', () => {
-    const file = toCsv([{ header: '名称 name', value: (r: { n: string; k: number }) => r.n }, { header: '收到', value: (r) => r.k }], [
-      { n: '测试网格1', k: 3 }, { n: 'a,b', k: 0 },
-    ]);
+    const file = toCsv(
+      [
+        { header: '名称 name', value: (r: { n: string; k: number }) => r.n },
+        { header: '收到', value: (r) => r.k },
+      ],
+      [
+        { n: '测试网格1', k: 3 },
+        { n: 'a,b', k: 0 },
+      ],
+    );
     expect(file.startsWith(UTF8_BOM)).to.equal(true);
     expect(Buffer.from(file, 'utf8').subarray(0, 3)).to.deep.equal(Buffer.from([0xef, 0xbb, 0xbf]));
     expect(file.slice(1)).to.equal('名称 name,收到\r\n测试网格1,3\r\n"a,b",0\r\n');

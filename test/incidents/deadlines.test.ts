@@ -45,7 +45,10 @@ describe('deadlines, yellow cards and camera alarms as incidents', function () {
     expect(await sweep(Date.now() + 3 * DAY)).to.equal(2); // a and b were not accepted within two days
     expect(await sweep(Date.now() + 3 * DAY)).to.equal(0); // never twice
     expect(await sweep(Date.now() + 8 * DAY)).to.equal(3); // nobody finished within seven
-    const cards = async (id: number) => ((await town.dispatcher.get(`/api/incidents/${id}`)).body.deadlines as { kind: string; outcome: string }[]).map((d) => `${d.kind}:${d.outcome}`);
+    const cards = async (id: number) =>
+      ((await town.dispatcher.get(`/api/incidents/${id}`)).body.deadlines as { kind: string; outcome: string }[]).map(
+        (d) => `${d.kind}:${d.outcome}`,
+      );
     expect(await cards(a.id)).to.deep.equal(['accept:missed', 'finish:missed']);
     expect(await cards(c.id)).to.deep.equal(['accept:met', 'finish:missed']);
 
@@ -53,10 +56,22 @@ describe('deadlines, yellow cards and camera alarms as incidents', function () {
     expect(flagged.data.cards).to.equal(5);
     const cardEvents = stream.events.filter((e) => e.data.action === 'yellow_card');
     expect(cardEvents).to.have.length(5);
-    expect(cardEvents.map((e) => e.data.card.platform).sort()).to.deep.equal(['shichang', 'zhifa', 'zhifa', 'zhifa', 'zhifa']);
+    expect(cardEvents.map((e) => e.data.card.platform).sort()).to.deep.equal([
+      'shichang',
+      'zhifa',
+      'zhifa',
+      'zhifa',
+      'zhifa',
+    ]);
     stream.close();
-    const timeline = (await town.dispatcher.get(`/api/incidents/${b.id}`)).body.timeline as { action: string; actor: { kind: string } }[];
-    expect(timeline.filter((e) => e.action === 'yellow_card').map((e) => e.actor.kind)).to.deep.equal(['system', 'system']);
+    const timeline = (await town.dispatcher.get(`/api/incidents/${b.id}`)).body.timeline as {
+      action: string;
+      actor: { kind: string };
+    }[];
+    expect(timeline.filter((e) => e.action === 'yellow_card').map((e) => e.actor.kind)).to.deep.equal([
+      'system',
+      'system',
+    ]);
   });
 
   it('runs a real delayed deadline job when the deadline comes', async () => {
@@ -65,7 +80,10 @@ describe('deadlines, yellow cards and camera alarms as incidents', function () {
       await t.admin.patch('/api/incident-types/services.paperwork', { acceptMinutes: 0.02, finishMinutes: 600 });
       const d = await report('services.paperwork', inGrid(0, 2));
       await sleep(2500); // 1.2 s deadline, then the job fires (no sweep runs in this test)
-      const deadlines = (await town.dispatcher.get(`/api/incidents/${d.id}`)).body.deadlines as { kind: string; outcome: string | null }[];
+      const deadlines = (await town.dispatcher.get(`/api/incidents/${d.id}`)).body.deadlines as {
+        kind: string;
+        outcome: string | null;
+      }[];
       expect(deadlines.map((x) => `${x.kind}:${x.outcome}`)).to.deep.equal(['accept:missed', 'finish:null']);
     } finally {
       await workers.close();
@@ -73,24 +91,47 @@ describe('deadlines, yellow cards and camera alarms as incidents', function () {
   });
 
   it('makes a camera alarm into an incident at the camera, with its snapshot, once', async () => {
-    const cam = await SimulatedCamera.start({ name: '路口', ptz: false, rtsp: false, username: 'admin', password: 'alarm-1', onvifPort: 0, rtspPort: 0, discovery: false });
+    const cam = await SimulatedCamera.start({
+      name: '路口',
+      ptz: false,
+      rtsp: false,
+      username: 'admin',
+      password: 'alarm-1',
+      onvifPort: 0,
+      rtspPort: 0,
+      discovery: false,
+    });
     const s = t.api.services;
     const watcher = new AlertWatcher(s.db, s.box, s.alerts, 3000);
     const workers = runWorkers(t);
     try {
       const at = { lon: ORIGIN.lon + 2.5 * STEP, lat: ORIGIN.lat + 0.5 * STEP };
-      const res = await t.admin.post('/api/cameras', { name: '路口', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: 'alarm-1', townCode: TOWN, placement: at });
+      const res = await t.admin.post('/api/cameras', {
+        name: '路口',
+        host: '127.0.0.1',
+        port: Number(new URL(cam.xaddr).port),
+        username: 'admin',
+        password: 'alarm-1',
+        townCode: TOWN,
+        placement: at,
+      });
       expect(res.status).to.equal(201);
       await watcher.sync();
       for (let i = 0; i < 150 && watcher.status(res.body.id)?.state !== 'subscribed'; i++) await sleep(100);
       expect(watcher.status(res.body.id)?.state, 'the alarm subscription').to.equal('subscribed');
       cam.emitEvent({ topic: 'intrusion', state: true });
-      let found: { id: number; source: string; gridCode: string; cameraId: number; subcategoryCode: string } | undefined;
+      let found:
+        { id: number; source: string; gridCode: string; cameraId: number; subcategoryCode: string } | undefined;
       for (let i = 0; i < 150 && !found; i++) {
         await sleep(100);
         found = (await town.dispatcher.get('/api/incidents?source=camera')).body.items[0];
       }
-      expect(found).to.include({ source: 'camera', gridCode: 'T3', cameraId: res.body.id, subcategoryCode: 'public_order.suspicious' });
+      expect(found).to.include({
+        source: 'camera',
+        gridCode: 'T3',
+        cameraId: res.body.id,
+        subcategoryCode: 'public_order.suspicious',
+      });
       const detail = (await town.dispatcher.get(`/api/incidents/${found!.id}`)).body;
       expect(detail.reports[0].cameraAlertId).to.be.a('number');
       expect(detail.timeline[0].actor).to.include({ kind: 'camera', label: '路口' });
@@ -99,13 +140,25 @@ describe('deadlines, yellow cards and camera alarms as incidents', function () {
       const jpeg = await town.dispatcher.get(`/api/incidents/${found!.id}/media/${snapshot.id}`);
       expect(jpeg.raw.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]))).to.equal(true);
       // The same alert handed over again (a retried job, a sweep) makes no second incident.
-      await s.incidents.cameraAlertIntake.handle({ alertId: detail.reports[0].cameraAlertId, cameraId: res.body.id, kind: 'intrusion' });
+      await s.incidents.cameraAlertIntake.handle({
+        alertId: detail.reports[0].cameraAlertId,
+        cameraId: res.body.id,
+        kind: 'intrusion',
+      });
       expect((await town.dispatcher.get('/api/incidents?source=camera')).body.total).to.equal(1);
 
       // An operator reports what the camera shows: the picture of that moment is kept.
-      const seen = await town.dispatcher.post('/api/incidents', { subcategory: 'traffic.accident', description: '路口两车相撞', cameraId: res.body.id, ...at });
+      const seen = await town.dispatcher.post('/api/incidents', {
+        subcategory: 'traffic.accident',
+        description: '路口两车相撞',
+        cameraId: res.body.id,
+        ...at,
+      });
       expect(seen.status, JSON.stringify(seen.body)).to.equal(201);
-      const media = (await town.dispatcher.get(`/api/incidents/${seen.body.incident.id}`)).body.media as { kind: string; bytes: number }[];
+      const media = (await town.dispatcher.get(`/api/incidents/${seen.body.incident.id}`)).body.media as {
+        kind: string;
+        bytes: number;
+      }[];
       expect(media.map((m) => m.kind)).to.deep.equal(['snapshot']);
       expect(media[0]!.bytes).to.be.greaterThan(1000);
     } finally {

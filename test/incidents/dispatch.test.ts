@@ -30,14 +30,24 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     }
   }
 
-  it('routes a phone report to its platform and offers it to the grid\'s own gridworker, live on the phone', async () => {
+  it("routes a phone report to its platform and offers it to the grid's own gridworker, live on the phone", async () => {
     // Phone 0 serves T1 and stands at its edge; phone 1 (serving T2) stands closer to the incident.
     await standing([0, inGrid(0, 0, -0.004, 0)], [1, inGrid(0, 0, 0.002, 0)]);
     const stream0 = await town.listen(0);
-    const res = await town.phone(1).post('/api/phone/incidents', { subcategory: 'environment.garbage', description: '河边垃圾成堆', ...inGrid(0, 0) });
+    const res = await town.phone(1).post('/api/phone/incidents', {
+      subcategory: 'environment.garbage',
+      description: '河边垃圾成堆',
+      ...inGrid(0, 0),
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     const incident = res.body.incident;
-    expect(incident).to.include({ gridCode: 'T1', platform: 'zhifa', state: 'reported', source: 'gridworker', subcategoryName: '垃圾乱堆乱放' });
+    expect(incident).to.include({
+      gridCode: 'T1',
+      platform: 'zhifa',
+      state: 'reported',
+      source: 'gridworker',
+      subcategoryName: '垃圾乱堆乱放',
+    });
     expect(new Date(incident.acceptDueAt).getTime() - new Date(incident.reportedAt).getTime()).to.equal(2 * 86_400_000);
     expect(new Date(incident.finishDueAt).getTime() - new Date(incident.reportedAt).getTime()).to.equal(7 * 86_400_000);
 
@@ -60,22 +70,49 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     expect(second.status).to.equal(404);
 
     // Through the loop, with feedback photos and the revisit's rating.
-    expect((await town.phone(0).post(`/api/phone/incidents/${incident.id}/actions`, { action: 'start' })).status).to.equal(200);
-    const photo = await town.phone(0).request('POST', `/api/phone/incidents/${incident.id}/media`, JPEG, { 'content-type': 'image/jpeg' });
+    expect(
+      (await town.phone(0).post(`/api/phone/incidents/${incident.id}/actions`, { action: 'start' })).status,
+    ).to.equal(200);
+    const photo = await town
+      .phone(0)
+      .request('POST', `/api/phone/incidents/${incident.id}/media`, JPEG, { 'content-type': 'image/jpeg' });
     expect(photo.status, JSON.stringify(photo.body)).to.equal(201);
     expect(photo.body).to.include({ kind: 'photo', stage: 'feedback', bytes: JPEG.length });
-    expect((await town.phone(0).post(`/api/phone/incidents/${incident.id}/actions`, { action: 'handle', note: '已清理' })).body.state).to.equal('handled');
+    expect(
+      (await town.phone(0).post(`/api/phone/incidents/${incident.id}/actions`, { action: 'handle', note: '已清理' }))
+        .body.state,
+    ).to.equal('handled');
     expect((await t.admin.get(`/api/people/${town.phones[0]!.personId}`)).body.dutyStatus).to.equal('on_duty');
     const noRating = await town.phone(0).post(`/api/phone/incidents/${incident.id}/actions`, { action: 'verify' });
     expect(noRating.status).to.equal(400);
-    expect((await town.phone(0).post(`/api/phone/incidents/${incident.id}/actions`, { action: 'verify', rating: 5, note: '群众满意' })).body.state).to.equal('verified');
-    const gridworkerClose = await town.phone(0).post(`/api/phone/incidents/${incident.id}/actions`, { action: 'close' });
+    expect(
+      (
+        await town
+          .phone(0)
+          .post(`/api/phone/incidents/${incident.id}/actions`, { action: 'verify', rating: 5, note: '群众满意' })
+      ).body.state,
+    ).to.equal('verified');
+    const gridworkerClose = await town
+      .phone(0)
+      .post(`/api/phone/incidents/${incident.id}/actions`, { action: 'close' });
     expect(gridworkerClose.status).to.equal(400); // not a phone action at all
-    const closed = await town.dispatcher.post(`/api/incidents/${incident.id}/actions`, { action: 'close', note: '办结' });
+    const closed = await town.dispatcher.post(`/api/incidents/${incident.id}/actions`, {
+      action: 'close',
+      note: '办结',
+    });
     expect(closed.body).to.include({ state: 'closed', rating: 5 });
 
     const detail = (await town.dispatcher.get(`/api/incidents/${incident.id}`)).body;
-    expect(detail.timeline.map((e: { action: string }) => e.action)).to.deep.equal(['report', 'dispatch', 'accept', 'start', 'media', 'handle', 'verify', 'close']);
+    expect(detail.timeline.map((e: { action: string }) => e.action)).to.deep.equal([
+      'report',
+      'dispatch',
+      'accept',
+      'start',
+      'media',
+      'handle',
+      'verify',
+      'close',
+    ]);
     expect(detail.timeline[2].actor).to.include({ kind: 'phone', personId: town.phones[0]!.personId });
     expect(detail.timeline[7].actor.kind).to.equal('account');
     expect(detail.deadlines.map((d: { outcome: string }) => d.outcome)).to.deep.equal(['met', 'met']);
@@ -84,17 +121,23 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     expect(image.raw.equals(JPEG)).to.equal(true);
   });
 
-  it('prefers the nearest gridworker when the grid\'s own is too far, and asks the next after a decline and a timeout, then escalates', async () => {
+  it("prefers the nearest gridworker when the grid's own is too far, and asks the next after a decline and a timeout, then escalates", async () => {
     // Nobody serves T9 (people serve T1..T4); three stand at 300 m, 600 m and 900 m.
     await standing([0, inGrid(2, 2, 0.0031, 0)], [1, inGrid(2, 2, 0.0062, 0)], [2, inGrid(2, 2, 0.0093, 0)]);
     const streams = await Promise.all([0, 1, 2].map((i) => town.listen(i)));
-    const res = await town.dispatcher.post('/api/incidents', { subcategory: 'traffic.road_damage', description: '路面塌陷', ...inGrid(2, 2) });
+    const res = await town.dispatcher.post('/api/incidents', {
+      subcategory: 'traffic.road_damage',
+      description: '路面塌陷',
+      ...inGrid(2, 2),
+    });
     expect(res.status).to.equal(201);
     const id = res.body.incident.id;
     expect(res.body.incident.source).to.equal('operator');
 
     const first = await streams[0]!.next((e) => e.event === 'offers' && e.data.incident?.id === id);
-    expect((await town.phone(0).post(`/api/phone/offers/${first.data.offerId}/decline`, { note: '在处理别的事' })).status).to.equal(200);
+    expect(
+      (await town.phone(0).post(`/api/phone/offers/${first.data.offerId}/decline`, { note: '在处理别的事' })).status,
+    ).to.equal(200);
     const second = await streams[1]!.next((e) => e.event === 'offers' && e.data.incident?.id === id);
     expect(second.data.distanceM).to.be.greaterThan(first.data.distanceM);
     // Phone 1 lets it run out (1.5 s); phone 2 is asked, lets it run out too: three misses.
@@ -115,7 +158,9 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
 
     // The dispatcher then sends someone by hand from the list of the nearest.
     const candidates = (await town.dispatcher.get(`/api/incidents/${id}/candidates`)).body.candidates;
-    expect(candidates.map((c: { personId: number }) => c.personId).slice(0, 3)).to.deep.equal([0, 1, 2].map((i) => town.phones[i]!.personId));
+    expect(candidates.map((c: { personId: number }) => c.personId).slice(0, 3)).to.deep.equal(
+      [0, 1, 2].map((i) => town.phones[i]!.personId),
+    );
     expect(candidates[0].distanceM).to.be.within(250, 350);
     const byHand = await town.dispatcher.post(`/api/incidents/${id}/dispatch`, { personId: town.phones[2]!.personId });
     expect(byHand.status, JSON.stringify(byHand.body)).to.equal(200);
@@ -126,9 +171,21 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
 
   it('merges a second report of the same thing nearby into the open incident, and not a different kind', async () => {
     await standing();
-    const a = await town.dispatcher.post('/api/incidents', { subcategory: 'fire.outbreak', description: '仓库冒烟', ...inGrid(1, 1) });
-    const b = await town.phone(3).post('/api/phone/incidents', { subcategory: 'fire.outbreak', description: '看到火光', ...inGrid(1, 1, 0.001, 0) });
-    const c = await town.dispatcher.post('/api/incidents', { subcategory: 'traffic.jam', description: '堵车', ...inGrid(1, 1) });
+    const a = await town.dispatcher.post('/api/incidents', {
+      subcategory: 'fire.outbreak',
+      description: '仓库冒烟',
+      ...inGrid(1, 1),
+    });
+    const b = await town.phone(3).post('/api/phone/incidents', {
+      subcategory: 'fire.outbreak',
+      description: '看到火光',
+      ...inGrid(1, 1, 0.001, 0),
+    });
+    const c = await town.dispatcher.post('/api/incidents', {
+      subcategory: 'traffic.jam',
+      description: '堵车',
+      ...inGrid(1, 1),
+    });
     expect(b.status).to.equal(201);
     expect(b.body.merged).to.equal(true);
     expect(b.body.incident.id).to.equal(a.body.incident.id);
@@ -140,15 +197,27 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     // The command room may still merge by hand what intake kept apart (the card offers it).
     expect(detail.actions).to.include('merge');
     // Fire is urgent: accept within 5 minutes.
-    expect(new Date(a.body.incident.acceptDueAt).getTime() - new Date(a.body.incident.reportedAt).getTime()).to.equal(5 * 60_000);
+    expect(new Date(a.body.incident.acceptDueAt).getTime() - new Date(a.body.incident.reportedAt).getTime()).to.equal(
+      5 * 60_000,
+    );
   });
 
   it('makes a burst of reports of one gas leak, written together, into one incident with every report', async () => {
     await standing();
     const fire = Array.from({ length: 30 }, (_, i) =>
-      town.dispatcher.post('/api/incidents', { subcategory: 'work_safety.gas', description: `燃气泄漏 ${i}`, ...inGrid(2, 2, 0.0002 * (i % 3), 0) }));
+      town.dispatcher.post('/api/incidents', {
+        subcategory: 'work_safety.gas',
+        description: `燃气泄漏 ${i}`,
+        ...inGrid(2, 2, 0.0002 * (i % 3), 0),
+      }),
+    );
     const elsewhere = Array.from({ length: 6 }, (_, i) =>
-      town.dispatcher.post('/api/incidents', { subcategory: 'environment.garbage', description: `垃圾 ${i}`, ...inGrid(i % 3, 0, 0, 0) }));
+      town.dispatcher.post('/api/incidents', {
+        subcategory: 'environment.garbage',
+        description: `垃圾 ${i}`,
+        ...inGrid(i % 3, 0, 0, 0),
+      }),
+    );
     const fires = await Promise.all(fire);
     const others = await Promise.all(elsewhere);
     expect(fires.map((r) => r.status)).to.deep.equal(Array(30).fill(201));
@@ -162,13 +231,19 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     expect(detail.deadlines).to.have.length(2);
     // Garbage in three grids, two reports each: three incidents, each with its own deadlines.
     const byGrid = new Map<string, Set<number>>();
-    for (const r of others) byGrid.set(r.body.incident.gridCode, (byGrid.get(r.body.incident.gridCode) ?? new Set()).add(r.body.incident.id));
+    for (const r of others)
+      byGrid.set(r.body.incident.gridCode, (byGrid.get(r.body.incident.gridCode) ?? new Set()).add(r.body.incident.id));
     expect([...byGrid.values()].map((s) => s.size)).to.deep.equal([1, 1, 1]);
   });
 
   it('records a report settled on the spot as closed without dispatching it', async () => {
     await standing([0, inGrid(0, 1)]);
-    const res = await town.phone(0).post('/api/phone/incidents', { subcategory: 'dispute.neighbour', description: '邻里噪音纠纷，已调解', ...inGrid(0, 1), settledOnSpot: true });
+    const res = await town.phone(0).post('/api/phone/incidents', {
+      subcategory: 'dispute.neighbour',
+      description: '邻里噪音纠纷，已调解',
+      ...inGrid(0, 1),
+      settledOnSpot: true,
+    });
     expect(res.body.incident).to.include({ state: 'closed', settledOnSpot: true });
     await sleep(700);
     const detail = (await town.dispatcher.get(`/api/incidents/${res.body.incident.id}`)).body;
@@ -176,10 +251,14 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     expect(detail.timeline.map((e: { action: string }) => e.action)).to.deep.equal(['report', 'settle']);
   });
 
-  it('refuses illegal transitions, others\' tasks and bad input with a reason', async () => {
+  it("refuses illegal transitions, others' tasks and bad input with a reason", async () => {
     await standing([0, inGrid(1, 0)]);
     const stream = await town.listen(0);
-    const made = await town.dispatcher.post('/api/incidents', { subcategory: 'services.streetlight', description: '路灯不亮', ...inGrid(1, 0) });
+    const made = await town.dispatcher.post('/api/incidents', {
+      subcategory: 'services.streetlight',
+      description: '路灯不亮',
+      ...inGrid(1, 0),
+    });
     const id = made.body.incident.id;
     const offer = await stream.next((e) => e.event === 'offers' && e.data.incident?.id === id);
     stream.close();
@@ -194,49 +273,105 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     expect(stranger.status).to.equal(403);
 
     const cases: [string, unknown, number, string][] = [
-      ['unknown subcategory', { subcategory: 'fire.dragon', description: 'x', ...inGrid(0, 0) }, 422, 'unknown_subcategory'],
-      ['outside every town', { subcategory: 'fire.outbreak', description: 'x', lon: 121, lat: 31 }, 422, 'outside_towns'],
-      ['latitude out of range', { subcategory: 'fire.outbreak', description: 'x', lon: 120, lat: 95 }, 400, 'invalid_input'],
+      [
+        'unknown subcategory',
+        { subcategory: 'fire.dragon', description: 'x', ...inGrid(0, 0) },
+        422,
+        'unknown_subcategory',
+      ],
+      [
+        'outside every town',
+        { subcategory: 'fire.outbreak', description: 'x', lon: 121, lat: 31 },
+        422,
+        'outside_towns',
+      ],
+      [
+        'latitude out of range',
+        { subcategory: 'fire.outbreak', description: 'x', lon: 120, lat: 95 },
+        400,
+        'invalid_input',
+      ],
       ['no description', { subcategory: 'fire.outbreak', description: '  ', ...inGrid(0, 0) }, 400, 'invalid_input'],
-      ['unknown field', { subcategory: 'fire.outbreak', description: 'x', ...inGrid(0, 0), priority: 9 }, 400, 'invalid_input'],
+      [
+        'unknown field',
+        { subcategory: 'fire.outbreak', description: 'x', ...inGrid(0, 0), priority: 9 },
+        400,
+        'invalid_input',
+      ],
     ];
     for (const [what, body, status, code] of cases) {
       const res = await town.dispatcher.post('/api/incidents', body);
       expect(res.status, what).to.equal(status);
       expect(res.body.error.code, what).to.equal(code);
     }
-    const notImage = await town.dispatcher.request('POST', `/api/incidents/${id}/media`, Buffer.from('<html>not a photo</html>'), { 'content-type': 'image/jpeg' });
+    const notImage = await town.dispatcher.request(
+      'POST',
+      `/api/incidents/${id}/media`,
+      Buffer.from('<html>not a photo</html>'),
+      { 'content-type': 'image/jpeg' },
+    );
     expect(notImage.status).to.equal(422);
-    const wrongType = await town.dispatcher.request('POST', `/api/incidents/${id}/media`, JPEG, { 'content-type': 'application/pdf' });
+    const wrongType = await town.dispatcher.request('POST', `/api/incidents/${id}/media`, JPEG, {
+      'content-type': 'application/pdf',
+    });
     expect(wrongType.status).to.equal(415);
-    const huge = await town.dispatcher.request('POST', `/api/incidents/${id}/media`, Buffer.concat([JPEG, Buffer.alloc(21 * 1024 * 1024)]), { 'content-type': 'image/jpeg' });
+    const huge = await town.dispatcher.request(
+      'POST',
+      `/api/incidents/${id}/media`,
+      Buffer.concat([JPEG, Buffer.alloc(21 * 1024 * 1024)]),
+      { 'content-type': 'image/jpeg' },
+    );
     expect(huge.status).to.equal(413);
-    const noToken = await t.anonymous.post('/api/phone/incidents', { subcategory: 'fire.outbreak', description: 'x', ...inGrid(0, 0) });
+    const noToken = await t.anonymous.post('/api/phone/incidents', {
+      subcategory: 'fire.outbreak',
+      description: 'x',
+      ...inGrid(0, 0),
+    });
     expect(noToken.status).to.equal(401);
     const otherTown = await t.login(['operator'], []);
     expect((await otherTown.get(`/api/incidents/${id}`)).status).to.equal(404);
-    expect((await otherTown.post('/api/incidents', { subcategory: 'fire.outbreak', description: 'x', ...inGrid(0, 0) })).status).to.equal(403);
+    expect(
+      (await otherTown.post('/api/incidents', { subcategory: 'fire.outbreak', description: 'x', ...inGrid(0, 0) }))
+        .status,
+    ).to.equal(403);
     // Nothing half-written: the refused reports left no incidents behind.
     const all = (await town.dispatcher.get('/api/incidents?limit=1000')).body;
     expect(all.items.every((i: { description: string }) => i.description !== 'x')).to.equal(true);
   });
 
   it('attaches a stream pushed from the scene to the incident', async () => {
-    const made = await town.dispatcher.post('/api/incidents', { subcategory: 'disaster.dike', description: '堤坝渗水', ...inGrid(2, 1) });
+    const made = await town.dispatcher.post('/api/incidents', {
+      subcategory: 'disaster.dike',
+      description: '堤坝渗水',
+      ...inGrid(2, 1),
+    });
     const source = await town.dispatcher.post('/api/live-sources', { name: '无人机 1', townCode: '990101001' });
     expect(source.status, JSON.stringify(source.body)).to.equal(201);
-    const attached = await town.dispatcher.post(`/api/incidents/${made.body.incident.id}/live-sources`, { liveSourceId: source.body.id });
+    const attached = await town.dispatcher.post(`/api/incidents/${made.body.incident.id}/live-sources`, {
+      liveSourceId: source.body.id,
+    });
     expect(attached.status, JSON.stringify(attached.body)).to.equal(200);
-    expect(attached.body.liveSources.map((l: { id: number; name: string; live: boolean }) => [l.id, l.name, l.live])).to.deep.equal([[source.body.id, '无人机 1', false]]);
+    expect(
+      attached.body.liveSources.map((l: { id: number; name: string; live: boolean }) => [l.id, l.name, l.live]),
+    ).to.deep.equal([[source.body.id, '无人机 1', false]]);
     expect(attached.body.timeline.map((e: { action: string }) => e.action)).to.include('live_source');
-    const unknown = await town.dispatcher.post(`/api/incidents/${made.body.incident.id}/live-sources`, { liveSourceId: 999999 });
+    const unknown = await town.dispatcher.post(`/api/incidents/${made.body.incident.id}/live-sources`, {
+      liveSourceId: 999999,
+    });
     expect(unknown.status).to.equal(404);
   });
 
-  it('lets an admin change a subcategory\'s deadlines and routing; the queue lists most severe first', async () => {
-    const patched = await t.admin.patch('/api/incident-types/services.suggestion', { platform: 'zongzhi', acceptMinutes: 30, finishMinutes: 60 });
+  it("lets an admin change a subcategory's deadlines and routing; the queue lists most severe first", async () => {
+    const patched = await t.admin.patch('/api/incident-types/services.suggestion', {
+      platform: 'zongzhi',
+      acceptMinutes: 30,
+      finishMinutes: 60,
+    });
     expect(patched.body).to.include({ platform: 'zongzhi', acceptMinutes: 30, finishMinutes: 60 });
-    const bad = await t.admin.patch('/api/incident-types/services.suggestion', { acceptMinutes: 120, finishMinutes: 60 });
+    const bad = await t.admin.patch('/api/incident-types/services.suggestion', {
+      acceptMinutes: 120,
+      finishMinutes: 60,
+    });
     expect(bad.status).to.equal(422);
     const types = (await town.dispatcher.get('/api/incident-types')).body.categories;
     expect(types).to.have.length(10);

@@ -25,7 +25,13 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
   let town: IncidentTown;
   let db: pg.Pool;
   const workers: WorkersProcess[] = [];
-  const workersEnv = () => ({ DATABASE_URL: t.db.url, REDIS_URL: redis.url, REDIS_PREFIX: t.redisPrefix, ...FAST_DISPATCH, OFFER_TIMEOUT_S: '600' });
+  const workersEnv = () => ({
+    DATABASE_URL: t.db.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: t.redisPrefix,
+    ...FAST_DISPATCH,
+    OFFER_TIMEOUT_S: '600',
+  });
 
   before(async () => {
     redis = await PrivateRedis.start();
@@ -42,13 +48,25 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
   });
 
   const offersOf = async (id: number) =>
-    (await db.query<{ outcome: string; person_id: number }>(`SELECT outcome, person_id FROM dispatch_offers WHERE incident_id = $1 ORDER BY id`, [id])).rows;
+    (
+      await db.query<{ outcome: string; person_id: number }>(
+        `SELECT outcome, person_id FROM dispatch_offers WHERE incident_id = $1 ORDER BY id`,
+        [id],
+      )
+    ).rows;
   const dispatchSteps = async (id: number) =>
-    Number((await db.query(`SELECT count(*) FROM incident_history WHERE incident_id = $1 AND action = 'dispatch'`, [id])).rows[0].count);
+    Number(
+      (await db.query(`SELECT count(*) FROM incident_history WHERE incident_id = $1 AND action = 'dispatch'`, [id]))
+        .rows[0].count,
+    );
 
   it('finishes a dispatch whose worker was killed in the middle, exactly once', async () => {
     // No worker runs yet: the job waits in Redis.
-    const made = await town.dispatcher.post('/api/incidents', { subcategory: 'environment.sewage', description: '污水直排', ...inGrid(0, 1) });
+    const made = await town.dispatcher.post('/api/incidents', {
+      subcategory: 'environment.sewage',
+      description: '污水直排',
+      ...inGrid(0, 1),
+    });
     expect(made.status).to.equal(201);
     const id = made.body.incident.id as number;
     // Hold the incident's row so that the worker blocks inside its dispatch transaction.
@@ -57,8 +75,16 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
     await holder.query('SELECT id FROM incidents WHERE id = $1 FOR UPDATE', [id]);
     const first = WorkersProcess.start(workersEnv());
     workers.push(first);
-    await until('the worker to be stuck in the dispatch', 30_000, async () =>
-      (await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%incident_dispatch%'`)).rowCount);
+    await until(
+      'the worker to be stuck in the dispatch',
+      30_000,
+      async () =>
+        (
+          await db.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%incident_dispatch%'`,
+          )
+        ).rowCount,
+    );
     await first.kill('SIGKILL');
     await holder.query('COMMIT');
     holder.release();
@@ -81,44 +107,75 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
   it('gives two workers twenty incidents at once and each gets exactly one offer', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 20; i++) {
-      const res = await town.dispatcher.post('/api/incidents', { subcategory: 'services.elderly', description: `走访 ${i}`, ...inGrid(i % 3, 2, (i - 10) * 0.0004, 0) });
+      const res = await town.dispatcher.post('/api/incidents', {
+        subcategory: 'services.elderly',
+        description: `走访 ${i}`,
+        ...inGrid(i % 3, 2, (i - 10) * 0.0004, 0),
+      });
       ids.push(res.body.incident.id);
     }
     await until('every incident to be offered', 30_000, async () => {
-      const { rows } = await db.query(`SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`, [ids]);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`,
+        [ids],
+      );
       return rows[0].n === 20;
     });
     await sleep(1000); // the sweeps' duplicate jobs come and go
     for (const id of ids) {
-      expect((await offersOf(id)).map((o) => o.outcome), `incident ${id}`).to.deep.equal(['pending']);
+      expect(
+        (await offersOf(id)).map((o) => o.outcome),
+        `incident ${id}`,
+      ).to.deep.equal(['pending']);
       expect(await dispatchSteps(id)).to.equal(1);
     }
     // Spread by workload: four gridworkers get five each, give or take.
-    const { rows } = await db.query(`SELECT person_id, count(*)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1) GROUP BY 1`, [ids]);
+    const { rows } = await db.query(
+      `SELECT person_id, count(*)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1) GROUP BY 1`,
+      [ids],
+    );
     expect(rows).to.have.length(4);
   });
 
   // A burst of reports sent at once is stored by one group commit and decided by one job.
-  const burst = (n: number, description: (i: number) => string) => Promise.all(Array.from({ length: n }, async (_, i) => {
-    const res = await town.dispatcher.post('/api/incidents', { subcategory: 'services.elderly', description: description(i), ...inGrid(i % 3, 2, (i - n / 2) * 0.0004, 0.0003) });
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    return res.body.incident.id as number;
-  }));
+  const burst = (n: number, description: (i: number) => string) =>
+    Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const res = await town.dispatcher.post('/api/incidents', {
+          subcategory: 'services.elderly',
+          description: description(i),
+          ...inGrid(i % 3, 2, (i - n / 2) * 0.0004, 0.0003),
+        });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        return res.body.incident.id as number;
+      }),
+    );
   const dispatched = async (ids: number[]) =>
-    (await db.query(`SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`, [ids])).rows[0].n as number;
+    (await db.query(`SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`, [ids]))
+      .rows[0].n as number;
 
   it('decides a burst sent at once together, and still spreads it over the gridworkers by workload', async () => {
     const ids = await burst(16, (i) => `探访 ${i}`);
     await until('the burst to be offered', 30_000, async () => (await dispatched(ids)) === ids.length);
     for (const id of ids) {
-      expect((await offersOf(id)).map((o) => o.outcome), `incident ${id}`).to.deep.equal(['pending']);
+      expect(
+        (await offersOf(id)).map((o) => o.outcome),
+        `incident ${id}`,
+      ).to.deep.equal(['pending']);
       expect(await dispatchSteps(id)).to.equal(1);
     }
     // Rows written by one transaction share its id (xmin): fewer transactions than incidents.
-    const { rows: [tx] } = await db.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1)`, [ids]);
+    const {
+      rows: [tx],
+    } = await db.query(`SELECT count(DISTINCT xmin::text)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1)`, [
+      ids,
+    ]);
     expect(tx.n).to.be.below(ids.length);
     // Each decision counted the offers made before it in the same batch: nobody got them all.
-    const { rows } = await db.query(`SELECT person_id, count(*)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1) GROUP BY 1`, [ids]);
+    const { rows } = await db.query(
+      `SELECT person_id, count(*)::int AS n FROM dispatch_offers WHERE incident_id = ANY($1) GROUP BY 1`,
+      [ids],
+    );
     expect(rows).to.have.length(4);
     expect(Math.max(...rows.map((r) => r.n as number))).to.be.at.most(8);
   });
@@ -130,12 +187,18 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
         IF (SELECT description FROM incidents WHERE id = NEW.incident_id) = 'poisoned' THEN RAISE EXCEPTION 'offer refused for the test'; END IF;
         RETURN NEW;
       END $$`);
-    await db.query(`CREATE TRIGGER refuse_poisoned_offer BEFORE INSERT ON dispatch_offers FOR EACH ROW EXECUTE FUNCTION refuse_poisoned_offer()`);
+    await db.query(
+      `CREATE TRIGGER refuse_poisoned_offer BEFORE INSERT ON dispatch_offers FOR EACH ROW EXECUTE FUNCTION refuse_poisoned_offer()`,
+    );
     try {
       const ids = await burst(8, (i) => (i === 3 ? 'poisoned' : `探访 ${i}`));
       const poisoned = ids[3]!;
       const others = ids.filter((id) => id !== poisoned);
-      await until('the rest of the burst to be offered', 30_000, async () => (await dispatched(others)) === others.length);
+      await until(
+        'the rest of the burst to be offered',
+        30_000,
+        async () => (await dispatched(others)) === others.length,
+      );
       await sleep(500);
       expect(await offersOf(poisoned)).to.deep.equal([]);
       expect((await town.dispatcher.get(`/api/incidents/${poisoned}`)).body.incident.state).to.equal('reported');
@@ -143,8 +206,14 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
       await db.query('DROP TRIGGER refuse_poisoned_offer ON dispatch_offers');
       await db.query('DROP FUNCTION refuse_poisoned_offer()');
     }
-    const { rows: [{ id: poisoned }] } = await db.query(`SELECT id FROM incidents WHERE description = 'poisoned'`);
-    await until('the poisoned incident to be offered after all', 30_000, async () => (await offersOf(poisoned)).length > 0);
+    const {
+      rows: [{ id: poisoned }],
+    } = await db.query(`SELECT id FROM incidents WHERE description = 'poisoned'`);
+    await until(
+      'the poisoned incident to be offered after all',
+      30_000,
+      async () => (await offersOf(poisoned)).length > 0,
+    );
     await sleep(1000);
     expect((await offersOf(poisoned)).map((o) => o.outcome)).to.deep.equal(['pending']);
     expect(await dispatchSteps(poisoned)).to.equal(1);
@@ -155,22 +224,37 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
     await t.admin.patch('/api/incident-types/market.prices', { acceptMinutes: 0.05, finishMinutes: 600 });
     const ids: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await town.dispatcher.post('/api/incidents', { subcategory: 'market.prices', description: `价格欺诈 ${i}`, ...inGrid(2, 0, 0, (i - 1) * 0.003) });
+      const res = await town.dispatcher.post('/api/incidents', {
+        subcategory: 'market.prices',
+        description: `价格欺诈 ${i}`,
+        ...inGrid(2, 0, 0, (i - 1) * 0.003),
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       ids.push(res.body.incident.id);
     }
     await redis.restart(); // every delayed deadline job is gone
     const afterRestart = await until('the api to queue again', 10_000, async () => {
-      const res = await town.dispatcher.post('/api/incidents', { subcategory: 'market.prices', description: '价格欺诈 after', ...inGrid(1, 0) });
-      return res.status === 201 && res.body.incident.id as number;
+      const res = await town.dispatcher.post('/api/incidents', {
+        subcategory: 'market.prices',
+        description: '价格欺诈 after',
+        ...inGrid(1, 0),
+      });
+      return res.status === 201 && (res.body.incident.id as number);
     });
     ids.push(afterRestart);
     const cards = await until('four cards', 30_000, async () => {
-      const { rows } = await db.query(`SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`, [ids]);
+      const { rows } = await db.query(
+        `SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`,
+        [ids],
+      );
       return rows.length >= 4 && rows;
     });
     await sleep(2000); // jobs that survived and later sweeps must not give a second card
-    const again = (await db.query(`SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`, [ids])).rows;
+    const again = (
+      await db.query(`SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`, [
+        ids,
+      ])
+    ).rows;
     expect(again).to.deep.equal(cards);
     expect(again.map((c) => c.kind)).to.deep.equal(['accept', 'accept', 'accept', 'accept']);
     const timeline = (await town.dispatcher.get(`/api/incidents/${ids[0]}`)).body.timeline as { action: string }[];

@@ -32,14 +32,18 @@ describe('hotline calls with an address, not a point', () => {
 
   const open311 = async (fields: Record<string, string>) => {
     const res = await fetch(`${t.api.url}/open311/v2/requests.json`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ api_key: key, ...fields }).toString(),
     });
-    return { status: res.status, body: await res.json() as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
-  const request = async (id: string) => (await (await fetch(`${t.api.url}/open311/v2/requests/${id}.json`)).json() as any[])[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const csv = (text: string) => t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks`, text, { 'content-type': 'text/csv' });
-  const count = async () => (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?limit=1`)).body.total as number;
+  const request = async (id: string) =>
+    ((await (await fetch(`${t.api.url}/open311/v2/requests/${id}.json`)).json()) as any[])[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const csv = (text: string) =>
+    t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks`, text, { 'content-type': 'text/csv' });
+  const count = async () =>
+    (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?limit=1`)).body.total as number;
 
   before(async function () {
     this.timeout(90_000);
@@ -53,9 +57,16 @@ describe('hotline calls with an address, not a point', () => {
     dispatcher = await t.login(['dispatcher', 'operator'], [townId]);
     key = (await t.admin.post('/api/open311/clients', { name: '12345热线', townCode: HANGBU })).body.apiKey;
     // The school grid's own gridworker, with a phone.
-    const created = await t.admin.post('/api/people', [{
-      name: '网格员王', phone: '13800000001', roles: ['fulltime_gridworker'], villageCode: '330802101001', gridCodes: [SCHOOL_GRID], dutyStatus: 'on_duty',
-    }]);
+    const created = await t.admin.post('/api/people', [
+      {
+        name: '网格员王',
+        phone: '13800000001',
+        roles: ['fulltime_gridworker'],
+        villageCode: '330802101001',
+        gridCodes: [SCHOOL_GRID],
+        dutyStatus: 'on_duty',
+      },
+    ]);
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     personId = created.body[0].id;
     const device = await t.admin.post(`/api/people/${personId}/devices`, { identifier: 'phone-wang', name: 'Android' });
@@ -82,30 +93,53 @@ describe('hotline calls with an address, not a point', () => {
 
   describe('the landmark import', () => {
     it('refuses a file with unreadable rows whole, naming each row (400), and keeps what was there', async () => {
-      const res = await csv('name,kind,lon,lat\n航埠新桥,bridge,118.78,28.97\n航埠城堡,castle,118.78,28.97\n航埠老街,landmark,abc,28.97\n');
+      const res = await csv(
+        'name,kind,lon,lat\n航埠新桥,bridge,118.78,28.97\n航埠城堡,castle,118.78,28.97\n航埠老街,landmark,abc,28.97\n',
+      );
       expect(res.status).to.equal(400);
       expect(res.body.error.code).to.equal('bad_file');
-      expect(res.body.error.details.problems.map((p: { line: number; field: string }) => `${p.line}:${p.field}`)).to.deep.equal(['3:kind', '4:lon']);
+      expect(
+        res.body.error.details.problems.map((p: { line: number; field: string }) => `${p.line}:${p.field}`),
+      ).to.deep.equal(['3:kind', '4:lon']);
       expect(await count()).to.equal(landmarkCount);
     });
 
     it('refuses rows that do not fit the town (422): a point outside it, a village not its own', async () => {
-      const res = await csv('name,kind,lon,lat,village\n航埠新桥,bridge,118.78,28.97,\n远方学校,school,120.5,30.1,\n航埠小卖部,shop,118.78,28.97,东村\n');
+      const res = await csv(
+        'name,kind,lon,lat,village\n航埠新桥,bridge,118.78,28.97,\n远方学校,school,120.5,30.1,\n航埠小卖部,shop,118.78,28.97,东村\n',
+      );
       expect(res.status).to.equal(422);
-      expect(res.body.error.details.problems.map((p: { line: number; field: string }) => `${p.line}:${p.field}`)).to.deep.equal(['3:lon', '4:village']);
+      expect(
+        res.body.error.details.problems.map((p: { line: number; field: string }) => `${p.line}:${p.field}`),
+      ).to.deep.equal(['3:lon', '4:village']);
       expect(await count()).to.equal(landmarkCount);
       expect((await dispatcher.post(`/api/gazetteer/towns/${HANGBU}/landmarks`, {})).status).to.equal(403);
     });
 
     it('appends GeoJSON points, and the index finds them at once', async () => {
-      const school = (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?kind=school`)).body.items.find((l: { name: string }) => l.name === '航埠中学');
-      const res = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append`, {
-        type: 'FeatureCollection',
-        features: [{ type: 'Feature', properties: { name: '航埠中学小卖部', kind: 'shop', aliases: ['学校小卖部'] }, geometry: { type: 'Point', coordinates: [school.lon + 0.0002, school.lat] } }],
-      }, { 'content-type': 'application/geo+json' });
+      const school = (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?kind=school`)).body.items.find(
+        (l: { name: string }) => l.name === '航埠中学',
+      );
+      const res = await t.admin.request(
+        'POST',
+        `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append`,
+        {
+          type: 'FeatureCollection',
+          features: [
+            {
+              type: 'Feature',
+              properties: { name: '航埠中学小卖部', kind: 'shop', aliases: ['学校小卖部'] },
+              geometry: { type: 'Point', coordinates: [school.lon + 0.0002, school.lat] },
+            },
+          ],
+        },
+        { 'content-type': 'application/geo+json' },
+      );
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.body).to.include({ imported: 1, total: landmarkCount + 1, mode: 'append' });
-      const located = await dispatcher.get(`/api/gazetteer/locate?address=${encodeURIComponent('航埠镇学校小卖部旁边')}`);
+      const located = await dispatcher.get(
+        `/api/gazetteer/locate?address=${encodeURIComponent('航埠镇学校小卖部旁边')}`,
+      );
       expect(located.body).to.include({ status: 'placed', by: 'landmark', place: '航埠中学小卖部' });
       expect(located.body.grid.code).to.equal(SCHOOL_GRID);
     });
@@ -115,30 +149,75 @@ describe('hotline calls with an address, not a point', () => {
       try {
         const market = (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?kind=market`)).body.items[0];
         const at = [market.lon - 0.0003, market.lat + 0.0002];
-        await writeFile(path.join(dir, 'in.geojson'), JSON.stringify({ type: 'FeatureCollection', features: [
-          { type: 'Feature', properties: { 名称: '航埠水果批发部', 类型: '商店', 别名: '水果批发', OBJECTID: 7, Shape_Area: 0 }, geometry: { type: 'Point', coordinates: at } }] }));
+        await writeFile(
+          path.join(dir, 'in.geojson'),
+          JSON.stringify({
+            type: 'FeatureCollection',
+            features: [
+              {
+                type: 'Feature',
+                properties: { 名称: '航埠水果批发部', 类型: '商店', 别名: '水果批发', OBJECTID: 7, Shape_Area: 0 },
+                geometry: { type: 'Point', coordinates: at },
+              },
+            ],
+          }),
+        );
         // EPSG:4549: CGCS2000 / 3-degree Gauss-Kruger CM 120E, as a natural resources bureau hands it out.
-        execFileSync('ogr2ogr', ['-f', 'GPKG', path.join(dir, 'out.gpkg'), path.join(dir, 'in.geojson'), '-t_srs', 'EPSG:4549']);
+        execFileSync('ogr2ogr', [
+          '-f',
+          'GPKG',
+          path.join(dir, 'out.gpkg'),
+          path.join(dir, 'in.geojson'),
+          '-t_srs',
+          'EPSG:4549',
+        ]);
         const gpkg = await readFile(path.join(dir, 'out.gpkg'));
-        const res = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append`, gpkg, { 'content-type': 'application/geopackage+sqlite3' });
+        const res = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append`, gpkg, {
+          'content-type': 'application/geopackage+sqlite3',
+        });
         expect(res.status, JSON.stringify(res.body)).to.equal(200);
         expect(res.body).to.include({ imported: 1, encoding: 'gdal:gpkg' });
-        const shop = (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?kind=shop`)).body.items.find((l: { name: string }) => l.name === '航埠水果批发部');
+        const shop = (await t.admin.get(`/api/gazetteer/towns/${HANGBU}/landmarks?kind=shop`)).body.items.find(
+          (l: { name: string }) => l.name === '航埠水果批发部',
+        );
         expect(shop.lon).to.be.closeTo(at[0]!, 1e-6);
         expect(shop.lat).to.be.closeTo(at[1]!, 1e-6);
         expect(shop.aliases).to.deep.equal(['水果批发']);
-        const located = await dispatcher.get(`/api/gazetteer/locate?address=${encodeURIComponent('航埠镇水果批发门口')}`);
+        const located = await dispatcher.get(
+          `/api/gazetteer/locate?address=${encodeURIComponent('航埠镇水果批发门口')}`,
+        );
         expect(located.body).to.include({ status: 'placed', place: '航埠水果批发部' });
         // The same layer as a zipped Shapefile that lost its .prj: GDAL is asked for the CRS, then told it.
-        execFileSync('ogr2ogr', ['-f', 'ESRI Shapefile', path.join(dir, 'noprj.shp.zip'), path.join(dir, 'out.gpkg'), '-a_srs', 'None', '-lco', 'ENCODING=UTF-8']);
+        execFileSync('ogr2ogr', [
+          '-f',
+          'ESRI Shapefile',
+          path.join(dir, 'noprj.shp.zip'),
+          path.join(dir, 'out.gpkg'),
+          '-a_srs',
+          'None',
+          '-lco',
+          'ENCODING=UTF-8',
+        ]);
         const zip = await readFile(path.join(dir, 'noprj.shp.zip'));
-        const noCrs = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append`, zip, { 'content-type': 'application/zip' });
+        const noCrs = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append`, zip, {
+          'content-type': 'application/zip',
+        });
         expect(noCrs.status).to.equal(400);
         expect(noCrs.body.error.code).to.equal('no_crs');
-        const told = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append&crs=EPSG:4549`, zip, { 'content-type': 'application/zip' });
+        const told = await t.admin.request(
+          'POST',
+          `/api/gazetteer/towns/${HANGBU}/landmarks?mode=append&crs=EPSG:4549`,
+          zip,
+          { 'content-type': 'application/zip' },
+        );
         expect(told.status, JSON.stringify(told.body)).to.equal(200);
         expect(told.body).to.include({ imported: 1, encoding: 'gdal:zip', total: res.body.total });
-        const broken = await t.admin.request('POST', `/api/gazetteer/towns/${HANGBU}/landmarks?format=gpkg`, Buffer.from('not a geopackage at all'), { 'content-type': 'application/octet-stream' });
+        const broken = await t.admin.request(
+          'POST',
+          `/api/gazetteer/towns/${HANGBU}/landmarks?format=gpkg`,
+          Buffer.from('not a geopackage at all'),
+          { 'content-type': 'application/octet-stream' },
+        );
         expect(broken.status).to.equal(400);
         expect(broken.body.error.message).to.match(/GDAL cannot read the file/);
       } finally {
@@ -149,13 +228,22 @@ describe('hotline calls with an address, not a point', () => {
 
   it('describes the new routes in the OpenAPI document', async () => {
     const doc = (await t.anonymous.get('/api/openapi.json')).body;
-    expect(doc.paths).to.include.keys('/api/gazetteer/towns/{code}/landmarks', '/api/gazetteer/locate', '/api/incidents/unlocated', '/api/incidents/{id}/place');
+    expect(doc.paths).to.include.keys(
+      '/api/gazetteer/towns/{code}/landmarks',
+      '/api/gazetteer/locate',
+      '/api/incidents/unlocated',
+      '/api/incidents/{id}/place',
+    );
   });
 
   it('places a call that says where it is, and runs it as usual (grid, dispatch)', async () => {
     const school = (await dispatcher.get(`/api/gazetteer/locate?address=${encodeURIComponent('航埠中学')}`)).body;
     await standAt(school.lon + 0.0003, school.lat);
-    const a = await open311({ service_code: 'traffic.road_damage', description: '路面塌陷', address_string: '浙江省衢州市柯城区航埠镇航埠中学门口' });
+    const a = await open311({
+      service_code: 'traffic.road_damage',
+      description: '路面塌陷',
+      address_string: '浙江省衢州市柯城区航埠镇航埠中学门口',
+    });
     expect(a.status, JSON.stringify(a.body)).to.equal(200);
     expect(a.body[0].service_notice).to.include('按地址定位：航埠中学');
     const id = a.body[0].service_request_id;
@@ -169,12 +257,20 @@ describe('hotline calls with an address, not a point', () => {
   });
 
   it('opens 待定位 for an address that names no single place; placed on the map, it is dispatched', async () => {
-    const a = await open311({ service_code: 'services.streetlight', description: '路灯不亮', address_string: '航埠镇文化礼堂旁边' });
+    const a = await open311({
+      service_code: 'services.streetlight',
+      description: '路灯不亮',
+      address_string: '航埠镇文化礼堂旁边',
+    });
     expect(a.status, JSON.stringify(a.body)).to.equal(200);
     expect(a.body[0].service_notice).to.include('正在确定位置');
     const id = a.body[0].service_request_id;
     // The same lamp called in again, written a little differently: one incident, two reports.
-    const again = await open311({ service_code: 'services.streetlight', description: '那盏路灯还是不亮', address_string: '航埠镇 文化礼堂 旁边' });
+    const again = await open311({
+      service_code: 'services.streetlight',
+      description: '那盏路灯还是不亮',
+      address_string: '航埠镇 文化礼堂 旁边',
+    });
     expect(again.body[0].service_request_id).to.equal(id);
     expect(again.body[0].service_notice).to.include('已并入');
 
@@ -197,13 +293,22 @@ describe('hotline calls with an address, not a point', () => {
     // The command room calls back and learns it is the school's hall: placed by the school.
     const school = (await dispatcher.get(`/api/gazetteer/locate?address=${encodeURIComponent('航埠中学')}`)).body;
     await standAt(school.lon - 0.0003, school.lat);
-    const placed = await dispatcher.post(`/api/incidents/${id}/place`, { lon: school.lon + 0.0001, lat: school.lat, note: '回电确认在航埠中学' });
+    const placed = await dispatcher.post(`/api/incidents/${id}/place`, {
+      lon: school.lon + 0.0001,
+      lat: school.lat,
+      note: '回电确认在航埠中学',
+    });
     expect(placed.status, JSON.stringify(placed.body)).to.equal(200);
     expect(placed.body).to.include({ state: 'reported', gridCode: SCHOOL_GRID });
     const card = await waitForState(id, 'dispatched');
     expect(card.offers[0].personId).to.equal(personId);
     expect(card.deadlines.map((d: { kind: string }) => d.kind).sort()).to.deep.equal(['accept', 'finish']);
-    expect(card.timeline.map((e: { action: string }) => e.action)).to.include.ordered.members(['report', 'unlocated', 'report_merged', 'place']);
+    expect(card.timeline.map((e: { action: string }) => e.action)).to.include.ordered.members([
+      'report',
+      'unlocated',
+      'report_merged',
+      'place',
+    ]);
     expect(card.incident.reportCount).to.equal(2);
     expect(card.reports.map((r: { lon: number }) => r.lon)).to.deep.equal([school.lon + 0.0001, school.lon + 0.0001]);
     const after = await request(id);
@@ -211,13 +316,21 @@ describe('hotline calls with an address, not a point', () => {
     expect(after.lat).to.be.closeTo(school.lat, 1e-9);
 
     // Once placed, it is not placed again; a point outside every grid, or a gridworker, is refused.
-    expect((await dispatcher.post(`/api/incidents/${id}/place`, { lon: school.lon, lat: school.lat })).status).to.equal(409);
-    const other = await open311({ service_code: 'services.streetlight', description: '路灯', address_string: '航埠镇村口' });
+    expect((await dispatcher.post(`/api/incidents/${id}/place`, { lon: school.lon, lat: school.lat })).status).to.equal(
+      409,
+    );
+    const other = await open311({
+      service_code: 'services.streetlight',
+      description: '路灯',
+      address_string: '航埠镇村口',
+    });
     const otherId = other.body[0].service_request_id;
     const outside = await dispatcher.post(`/api/incidents/${otherId}/place`, { lon: 120.5, lat: 30.1 });
     expect(outside.status).to.equal(422);
     expect(outside.body.error.code).to.equal('outside_towns');
     const gridworker = await t.login(['gridworker'], [card.incident.townId]);
-    expect((await gridworker.post(`/api/incidents/${otherId}/place`, { lon: school.lon, lat: school.lat })).status).to.equal(403);
+    expect(
+      (await gridworker.post(`/api/incidents/${otherId}/place`, { lon: school.lon, lat: school.lat })).status,
+    ).to.equal(403);
   });
 });

@@ -37,7 +37,12 @@ describe('Open311 GeoReport v2', () => {
   let hotlineKey: string;
   let townKey: string;
 
-  async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
+  async function call(
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     const res = await fetch(`${t.api.url}/open311/v2/${path}`, { method, body, headers });
     const text = await res.text();
     const type = res.headers.get('content-type') ?? '';
@@ -46,7 +51,9 @@ describe('Open311 GeoReport v2', () => {
   }
   const get = (path: string) => call('GET', path);
   const form = (fields: Record<string, string | string[]>) =>
-    new URLSearchParams(Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]]))).toString();
+    new URLSearchParams(
+      Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
+    ).toString();
   const post = (format: string, fields: Record<string, string | string[]>) =>
     call('POST', `requests.${format}`, form(fields), { 'content-type': 'application/x-www-form-urlencoded' });
 
@@ -76,8 +83,11 @@ describe('Open311 GeoReport v2', () => {
     db = new pg.Pool({ connectionString: t.db.url, max: 2 });
     dispatcher = await t.login(['dispatcher'], [town.townId]);
 
-    const other = (code: string, name: string, level: string, parent: string, geometry: unknown) =>
-      ({ type: 'Feature', properties: { code, name, level, parent_code: parent, synthetic: true }, geometry });
+    const other = (code: string, name: string, level: string, parent: string, geometry: unknown) => ({
+      type: 'Feature',
+      properties: { code, name, level, parent_code: parent, synthetic: true },
+      geometry,
+    });
     const imported = await t.admin.post('/api/areas/import', {
       type: 'FeatureCollection',
       features: [
@@ -89,7 +99,13 @@ describe('Open311 GeoReport v2', () => {
     const plan = (await t.admin.post('/api/plans', { scopeCode: OTHER_TOWN, title: 'grids' })).body.id;
     await t.admin.put(`/api/plans/${plan}/grids`, {
       type: 'FeatureCollection',
-      features: [{ type: 'Feature', properties: { code: 'U1', name: '邻镇网格1', kind: 'residential', village_code: `${OTHER_TOWN}201` }, geometry: square(120.05, 30, 0.03, 0.03) }],
+      features: [
+        {
+          type: 'Feature',
+          properties: { code: 'U1', name: '邻镇网格1', kind: 'residential', village_code: `${OTHER_TOWN}201` },
+          geometry: square(120.05, 30, 0.03, 0.03),
+        },
+      ],
     });
     const published = await t.admin.post(`/api/plans/${plan}/publish`);
     expect(published.status, JSON.stringify(published.body)).to.equal(200);
@@ -117,7 +133,11 @@ describe('Open311 GeoReport v2', () => {
       expect(listed.body.clients.map((c: { name: string }) => c.name)).to.include.members(['12345热线', '测试客户端']);
       expect(listed.body.clients[0]).not.to.have.any.keys('apiKey', 'keyHash', 'key_hash');
 
-      const before = await report({ api_key: made.body.apiKey, service_code: 'services.suggestion', description: '建议' });
+      const before = await report({
+        api_key: made.body.apiKey,
+        service_code: 'services.suggestion',
+        description: '建议',
+      });
       expect(before.status, before.text).to.equal(200);
       const disabled = await t.admin.delete(`/api/open311/clients/${made.body.id}`);
       expect(disabled.status).to.equal(200);
@@ -141,7 +161,11 @@ describe('Open311 GeoReport v2', () => {
       expect(json.status).to.equal(200);
       expect(json.type).to.include('application/json');
       const endpoint = json.body.endpoints[0];
-      expect(endpoint).to.include({ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${t.api.url}/open311/v2`, type: 'production' });
+      expect(endpoint).to.include({
+        specification: 'http://wiki.open311.org/GeoReport_v2',
+        url: `${t.api.url}/open311/v2`,
+        type: 'production',
+      });
       expect(endpoint.formats).to.have.members(['text/xml', 'application/json']);
 
       const xml = await get('discovery.xml');
@@ -161,17 +185,27 @@ describe('Open311 GeoReport v2', () => {
       expect(fire).to.deep.include({ service_name: '火情', metadata: true, type: 'realtime', group: '消防安全' });
       expect(fire.keywords).to.include('Fire');
       expect(fire.description).to.be.a('string').and.include('火情');
-      expect(json.body.find((s: { service_code: string }) => s.service_code === 'dispute.neighbour').metadata).to.equal(false);
+      expect(json.body.find((s: { service_code: string }) => s.service_code === 'dispute.neighbour').metadata).to.equal(
+        false,
+      );
 
-      const cors = await fetch(`${t.api.url}/open311/v2/services.json`, { headers: { origin: 'https://citizen.example' } });
+      const cors = await fetch(`${t.api.url}/open311/v2/services.json`, {
+        headers: { origin: 'https://citizen.example' },
+      });
       expect(cors.headers.get('access-control-allow-origin')).to.equal('*');
 
       const xml = await get('services.xml');
       expect(xml.status).to.equal(200);
       const services = xml.body.services.service;
       expect(services).to.have.length(42);
-      expect(services.map((s: { service_code: string }) => s.service_code)).to.deep.equal(json.body.map((s: { service_code: string }) => s.service_code));
-      expect(services.find((s: { service_code: string }) => s.service_code === 'fire.outbreak')).to.deep.include({ metadata: 'true', group: '消防安全', type: 'realtime' });
+      expect(services.map((s: { service_code: string }) => s.service_code)).to.deep.equal(
+        json.body.map((s: { service_code: string }) => s.service_code),
+      );
+      expect(services.find((s: { service_code: string }) => s.service_code === 'fire.outbreak')).to.deep.include({
+        metadata: 'true',
+        group: '消防安全',
+        type: 'realtime',
+      });
     });
 
     it('leaves out a subcategory an admin turned off', async () => {
@@ -191,7 +225,13 @@ describe('Open311 GeoReport v2', () => {
       expect(json.status).to.equal(200);
       expect(json.body.service_code).to.equal('fire.outbreak');
       const [attr] = json.body.attributes;
-      expect(attr).to.deep.include({ variable: true, code: 'people_trapped', datatype: 'singlevaluelist', required: true, order: 1 });
+      expect(attr).to.deep.include({
+        variable: true,
+        code: 'people_trapped',
+        datatype: 'singlevaluelist',
+        required: true,
+        order: 1,
+      });
       expect(attr.datatype_description).to.be.a('string').that.is.not.empty;
       expect(attr.description).to.include('被困');
       expect(attr.values.map((v: { key: string }) => v.key)).to.deep.equal(['yes', 'no', 'unknown']);
@@ -201,16 +241,25 @@ describe('Open311 GeoReport v2', () => {
       const def = xml.body.service_definition;
       expect(def.service_code).to.equal('fire.outbreak');
       const x = def.attributes.attribute[0];
-      expect(x).to.deep.include({ variable: 'true', code: 'people_trapped', datatype: 'singlevaluelist', required: 'true', order: '1' });
+      expect(x).to.deep.include({
+        variable: 'true',
+        code: 'people_trapped',
+        datatype: 'singlevaluelist',
+        required: 'true',
+        order: '1',
+      });
       expect(x.values.value.map((v: { key: string; name: string }) => v.key)).to.deep.equal(['yes', 'no', 'unknown']);
 
       const labour = await get('services/dispute.labour.json');
       expect(labour.body.attributes[0]).to.deep.include({ code: 'workers', datatype: 'number', required: false });
       expect(labour.body.attributes[0]).not.to.have.property('values');
-      expect((await get('services/dispute.neighbour.json')).body).to.deep.equal({ service_code: 'dispute.neighbour', attributes: [] });
+      expect((await get('services/dispute.neighbour.json')).body).to.deep.equal({
+        service_code: 'dispute.neighbour',
+        attributes: [],
+      });
     });
 
-    it('answers an unknown service code 404 in the spec\'s shape, in either format', async () => {
+    it("answers an unknown service code 404 in the spec's shape, in either format", async () => {
       expectSpecError(await get('services/no.such.json'), 404, /no\.such/);
       expectSpecError(await get('services/no.such.xml'), 404, /no\.such/);
     });
@@ -227,11 +276,21 @@ describe('Open311 GeoReport v2', () => {
 
     it('takes a form-encoded report and answers JSON; contact and attributes are stored with the report', async () => {
       const at = inGrid(1, 1);
-      const a = await report({
-        service_code: 'services.streetlight', description: '路灯不亮了', address_string: '测试镇人民路12号',
-        email: 'citizen@example.com', phone: '13912345678', first_name: '小明', last_name: '王', device_id: 'dev-1', account_id: 'acct-7',
-        media_url: 'https://example.com/photo.jpg',
-      }, at);
+      const a = await report(
+        {
+          service_code: 'services.streetlight',
+          description: '路灯不亮了',
+          address_string: '测试镇人民路12号',
+          email: 'citizen@example.com',
+          phone: '13912345678',
+          first_name: '小明',
+          last_name: '王',
+          device_id: 'dev-1',
+          account_id: 'acct-7',
+          media_url: 'https://example.com/photo.jpg',
+        },
+        at,
+      );
       expect(a.status, a.text).to.equal(200);
       expect(a.body).to.have.length(1);
       expect(a.body[0]).to.have.keys(['service_request_id', 'service_notice', 'account_id']);
@@ -240,65 +299,136 @@ describe('Open311 GeoReport v2', () => {
       expect(a.body[0].service_notice).to.include('便民服务');
       streetlightId = a.body[0].service_request_id;
 
-      const { rows: [incident] } = await db.query(`SELECT source, state, subcategory_code, address, platform, lon, lat FROM incidents WHERE id = $1`, [streetlightId]);
-      expect(incident).to.deep.include({ source: 'open311', state: 'reported', subcategory_code: 'services.streetlight', address: '测试镇人民路12号', platform: 'bianmin' });
+      const {
+        rows: [incident],
+      } = await db.query(
+        `SELECT source, state, subcategory_code, address, platform, lon, lat FROM incidents WHERE id = $1`,
+        [streetlightId],
+      );
+      expect(incident).to.deep.include({
+        source: 'open311',
+        state: 'reported',
+        subcategory_code: 'services.streetlight',
+        address: '测试镇人民路12号',
+        platform: 'bianmin',
+      });
       expect(incident.lon).to.be.closeTo(at.lon, 1e-9);
-      const { rows: [stored] } = await db.query(`SELECT contact, attributes, description FROM incident_reports WHERE incident_id = $1`, [streetlightId]);
-      expect(stored.contact).to.deep.equal({ email: 'citizen@example.com', phone: '13912345678', first_name: '小明', last_name: '王', device_id: 'dev-1', account_id: 'acct-7' });
+      const {
+        rows: [stored],
+      } = await db.query(`SELECT contact, attributes, description FROM incident_reports WHERE incident_id = $1`, [
+        streetlightId,
+      ]);
+      expect(stored.contact).to.deep.equal({
+        email: 'citizen@example.com',
+        phone: '13912345678',
+        first_name: '小明',
+        last_name: '王',
+        device_id: 'dev-1',
+        account_id: 'acct-7',
+      });
       expect(stored.attributes).to.deep.equal({ media_url: 'https://example.com/photo.jpg' });
       expect(stored.description).to.equal('路灯不亮了');
-      const { rows: [history] } = await db.query(`SELECT actor_kind, actor_label, action FROM incident_history WHERE incident_id = $1 ORDER BY id LIMIT 1`, [streetlightId]);
+      const {
+        rows: [history],
+      } = await db.query(
+        `SELECT actor_kind, actor_label, action FROM incident_history WHERE incident_id = $1 ORDER BY id LIMIT 1`,
+        [streetlightId],
+      );
       expect(history).to.deep.equal({ actor_kind: 'citizen', actor_label: '12345热线', action: 'report' });
     });
 
     it('answers XML for requests.xml and validates the attributes against the definition', async () => {
-      const a = await report({ service_code: 'fire.outbreak', description: '仓库冒烟', 'attribute[people_trapped]': 'no' }, inGrid(0, 0), 'xml');
+      const a = await report(
+        { service_code: 'fire.outbreak', description: '仓库冒烟', 'attribute[people_trapped]': 'no' },
+        inGrid(0, 0),
+        'xml',
+      );
       expect(a.status, a.text).to.equal(200);
       expect(a.type).to.include('text/xml');
       const [req] = a.body.service_requests.request;
       expect(req.service_request_id).to.match(/^\d+$/);
       expect(req.service_notice).to.be.a('string').that.is.not.empty;
       expect(req).to.have.property('account_id');
-      const { rows: [stored] } = await db.query(`SELECT attributes FROM incident_reports WHERE incident_id = $1`, [req.service_request_id]);
+      const {
+        rows: [stored],
+      } = await db.query(`SELECT attributes FROM incident_reports WHERE incident_id = $1`, [req.service_request_id]);
       expect(stored.attributes).to.deep.equal({ people_trapped: 'no' });
 
-      const labour = await report({ service_code: 'dispute.labour', description: '拖欠工资', 'attribute[workers]': '12' }, inGrid(2, 2));
+      const labour = await report(
+        { service_code: 'dispute.labour', description: '拖欠工资', 'attribute[workers]': '12' },
+        inGrid(2, 2),
+      );
       expect(labour.status, labour.text).to.equal(200);
     });
 
     it('merges a second report of the same kind nearby into the open incident and says so', async () => {
       const near = inGrid(1, 1, 0.0001, 0.0001); // about 14 m away
-      const a = await report({ service_code: 'services.streetlight', description: '这里的路灯也坏了', email: 'other@example.com' }, near);
+      const a = await report(
+        { service_code: 'services.streetlight', description: '这里的路灯也坏了', email: 'other@example.com' },
+        near,
+      );
       expect(a.status, a.text).to.equal(200);
       expect(a.body[0].service_request_id).to.equal(streetlightId);
       expect(a.body[0].service_notice).to.match(/并入|joined/);
       const { rows } = await db.query(`SELECT report_count FROM incidents WHERE id = $1`, [streetlightId]);
       expect(rows[0].report_count).to.equal(2);
       // Three citizens calling about one fire at once: one incident, three reports.
-      const burning = await Promise.all([0, 1, 2].map((i) =>
-        report({ service_code: 'environment.burning', description: `烧秸秆 ${i}` }, inGrid(0, 2, i * 0.0002)).then((r) => r.body[0].service_request_id)));
+      const burning = await Promise.all(
+        [0, 1, 2].map((i) =>
+          report({ service_code: 'environment.burning', description: `烧秸秆 ${i}` }, inGrid(0, 2, i * 0.0002)).then(
+            (r) => r.body[0].service_request_id,
+          ),
+        ),
+      );
       expect(new Set(burning).size).to.equal(1);
-      expect((await db.query(`SELECT report_count FROM incidents WHERE id = $1`, [burning[0]])).rows[0].report_count).to.equal(3);
+      expect(
+        (await db.query(`SELECT report_count FROM incidents WHERE id = $1`, [burning[0]])).rows[0].report_count,
+      ).to.equal(3);
       // Another kind at the same place is its own incident.
       const other = await report({ service_code: 'environment.garbage', description: '垃圾堆放' }, near);
       expect(other.body[0].service_request_id).not.to.equal(streetlightId);
     });
 
     it('lets a key tied to a town report only inside it', async () => {
-      const inside = await post('json', { api_key: townKey, service_code: 'services.suggestion', lat: String(inGrid(2, 0).lat), long: String(inGrid(2, 0).lon) });
+      const inside = await post('json', {
+        api_key: townKey,
+        service_code: 'services.suggestion',
+        lat: String(inGrid(2, 0).lat),
+        long: String(inGrid(2, 0).lon),
+      });
       expect(inside.status, inside.text).to.equal(200);
-      const outside = await post('json', { api_key: townKey, service_code: 'services.suggestion', lat: String(OTHER.lat), long: String(OTHER.lon) });
+      const outside = await post('json', {
+        api_key: townKey,
+        service_code: 'services.suggestion',
+        lat: String(OTHER.lat),
+        long: String(OTHER.lon),
+      });
       expectSpecError(outside, 403, /990101001/);
-      const elsewhere = await post('xml', { api_key: townKey, service_code: 'services.suggestion', jurisdiction_id: OTHER_TOWN, lat: String(OTHER.lat), long: String(OTHER.lon) });
+      const elsewhere = await post('xml', {
+        api_key: townKey,
+        service_code: 'services.suggestion',
+        jurisdiction_id: OTHER_TOWN,
+        lat: String(OTHER.lat),
+        long: String(OTHER.lon),
+      });
       expectSpecError(elsewhere, 403);
       // The hotline's key reports anywhere, but a jurisdiction_id keeps it to that town.
       expect((await report({ service_code: 'services.suggestion' }, OTHER)).status).to.equal(200);
-      expectSpecError(await report({ service_code: 'services.suggestion', jurisdiction_id: TOWN }, OTHER), 400, /jurisdiction_id/);
+      expectSpecError(
+        await report({ service_code: 'services.suggestion', jurisdiction_id: TOWN }, OTHER),
+        400,
+        /jurisdiction_id/,
+      );
     });
 
-    describe('refusals, each in the spec\'s error shape', () => {
+    describe("refusals, each in the spec's error shape", () => {
       const T5 = inGrid(1, 1, 0.003, -0.003);
-      const base = () => ({ api_key: hotlineKey, service_code: 'services.suggestion', lat: String(T5.lat), long: String(T5.lon) });
+      const base = () => ({
+        api_key: hotlineKey,
+        service_code: 'services.suggestion',
+        lat: String(T5.lat),
+        long: String(T5.lon),
+      });
 
       it('403 without an api_key or with a bad one', async () => {
         const { api_key: _, ...noKey } = base();
@@ -337,9 +467,17 @@ describe('Open311 GeoReport v2', () => {
       it('400 for a missing required attribute, a value not in the list, a number that is not one, an unknown attribute', async () => {
         const fire = { ...base(), service_code: 'fire.outbreak', description: '着火了' };
         expectSpecError(await post('json', fire), 400, /attribute\[people_trapped\] is required/);
-        expectSpecError(await post('json', { ...fire, 'attribute[people_trapped]': 'maybe' }), 400, /"maybe" is not one of: yes, no, unknown/);
+        expectSpecError(
+          await post('json', { ...fire, 'attribute[people_trapped]': 'maybe' }),
+          400,
+          /"maybe" is not one of: yes, no, unknown/,
+        );
         expectSpecError(await post('json', { ...fire, 'attribute[people_trapped]': ['yes', 'no'] }), 400, /one of/);
-        expectSpecError(await post('json', { ...fire, 'attribute[people_trapped]': 'no', 'attribute[colour]': 'red' }), 400, /attribute\[colour\]/);
+        expectSpecError(
+          await post('json', { ...fire, 'attribute[people_trapped]': 'no', 'attribute[colour]': 'red' }),
+          400,
+          /attribute\[colour\]/,
+        );
         const labour = { ...base(), service_code: 'dispute.labour', description: '拖欠工资' };
         expectSpecError(await post('xml', { ...labour, 'attribute[workers]': 'many' }), 400, /must be a number/);
       });
@@ -350,14 +488,16 @@ describe('Open311 GeoReport v2', () => {
         expectSpecError(await post('json', { ...base(), media_url: 'javascript:alert(1)' }), 400, /media_url/);
       });
 
-      it('400 for a body that is not form-encoded, even malformed JSON (never the server\'s own error shape)', async () => {
+      it("400 for a body that is not form-encoded, even malformed JSON (never the server's own error shape)", async () => {
         const json = await call('POST', 'requests.json', '{"api_key": ', { 'content-type': 'application/json' });
         expectSpecError(json, 400, /form-encoded/);
-        const latin1 = await call('POST', 'requests.json', form(base()), { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1' });
+        const latin1 = await call('POST', 'requests.json', form(base()), {
+          'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1',
+        });
         expectSpecError(latin1, 400, /UTF-8/);
       });
 
-      it('413 for a huge body, in the spec\'s shape', async () => {
+      it("413 for a huge body, in the spec's shape", async () => {
         const huge = await post('json', { ...base(), description: '很'.repeat(400_000) });
         expectSpecError(huge, 413);
       });
@@ -369,21 +509,33 @@ describe('Open311 GeoReport v2', () => {
 
     before(async () => {
       const made = async (code: string, at: { lat: number; lon: number }, extra: Record<string, string> = {}) =>
-        (await report({ service_code: code, description: `${code} 测试`, ...extra }, at)).body[0].service_request_id as string;
+        (await report({ service_code: code, description: `${code} 测试`, ...extra }, at)).body[0]
+          .service_request_id as string;
       ids = {
-        road: await made('traffic.road_damage', inGrid(0, 2), { email: 'secret-citizen@example.com', phone: '13700000001', first_name: '秘密', last_name: '市民', device_id: 'secret-device', account_id: 'secret-account' }),
+        road: await made('traffic.road_damage', inGrid(0, 2), {
+          email: 'secret-citizen@example.com',
+          phone: '13700000001',
+          first_name: '秘密',
+          last_name: '市民',
+          device_id: 'secret-device',
+          account_id: 'secret-account',
+        }),
         river: await made('environment.river', inGrid(2, 1)),
       };
     });
 
-    it('shows one request by id, in JSON and XML, without the citizen\'s contact details', async () => {
+    it("shows one request by id, in JSON and XML, without the citizen's contact details", async () => {
       const json = await get(`requests/${ids['road']}.json`);
       expect(json.status).to.equal(200);
       expect(json.body).to.have.length(1);
       const r = json.body[0];
       expect(r).to.deep.include({
-        service_request_id: ids['road'], status: 'open', service_code: 'traffic.road_damage', service_name: '道路破损',
-        description: 'traffic.road_damage 测试', agency_responsible: '便民服务',
+        service_request_id: ids['road'],
+        status: 'open',
+        service_code: 'traffic.road_damage',
+        service_name: '道路破损',
+        description: 'traffic.road_damage 测试',
+        agency_responsible: '便民服务',
       });
       expect(r.lat).to.be.closeTo(inGrid(0, 2).lat, 1e-9);
       expect(r.long).to.be.closeTo(inGrid(0, 2).lon, 1e-9);
@@ -399,7 +551,12 @@ describe('Open311 GeoReport v2', () => {
       const xml = await get(`requests/${ids['road']}.xml`);
       expect(xml.status).to.equal(200);
       const [x] = xml.body.service_requests.request;
-      expect(x).to.deep.include({ service_request_id: ids['road'], status: 'open', agency_responsible: '便民服务', service_code: 'traffic.road_damage' });
+      expect(x).to.deep.include({
+        service_request_id: ids['road'],
+        status: 'open',
+        agency_responsible: '便民服务',
+        service_code: 'traffic.road_damage',
+      });
       expect(Number(x.lat)).to.be.closeTo(inGrid(0, 2).lat, 1e-9);
       expect(xml.text).not.to.include('secret-citizen');
     });
@@ -410,16 +567,31 @@ describe('Open311 GeoReport v2', () => {
       expect(all.status).to.equal(200);
       expect(idsOf(all)).to.include.members([ids['road'], ids['river']]);
 
-      expect(idsOf(await get(`requests.json?service_request_id=${ids['road']},${ids['river']}`))).to.have.members([ids['road'], ids['river']]);
-      expect(idsOf(await get(`requests.json?service_request_id=${ids['road']}&service_code=environment.river&status=closed`))).to.deep.equal([ids['road']]);
+      expect(idsOf(await get(`requests.json?service_request_id=${ids['road']},${ids['river']}`))).to.have.members([
+        ids['road'],
+        ids['river'],
+      ]);
+      expect(
+        idsOf(
+          await get(`requests.json?service_request_id=${ids['road']}&service_code=environment.river&status=closed`),
+        ),
+      ).to.deep.equal([ids['road']]);
       expect(idsOf(await get('requests.json?service_code=environment.river'))).to.deep.equal([ids['river']]);
-      expect(idsOf(await get('requests.json?service_code=environment.river,traffic.road_damage'))).to.have.members([ids['road'], ids['river']]);
+      expect(idsOf(await get('requests.json?service_code=environment.river,traffic.road_damage'))).to.have.members([
+        ids['road'],
+        ids['river'],
+      ]);
 
       const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
       const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
-      expect(idsOf(await get(`requests.json?start_date=${hourAgo}&end_date=${inAnHour}`))).to.include.members([ids['road'], ids['river']]);
+      expect(idsOf(await get(`requests.json?start_date=${hourAgo}&end_date=${inAnHour}`))).to.include.members([
+        ids['road'],
+        ids['river'],
+      ]);
       expect(await get(`requests.json?start_date=${inAnHour}`)).to.deep.include({ body: [] });
-      expect(await get(`requests.json?end_date=${encodeURIComponent('2020-01-01T00:00:00+08:00')}`)).to.deep.include({ body: [] });
+      expect(await get(`requests.json?end_date=${encodeURIComponent('2020-01-01T00:00:00+08:00')}`)).to.deep.include({
+        body: [],
+      });
 
       expect(idsOf(await get('requests.json?status=open'))).to.include.members([ids['road'], ids['river']]);
       expect(idsOf(await get('requests.json?status=closed'))).not.to.include(ids['road']);
@@ -429,28 +601,40 @@ describe('Open311 GeoReport v2', () => {
       expect(idsOf(await get(`requests.json?jurisdiction_id=${OTHER_TOWN}`))).not.to.include(ids['road']);
 
       const xml = await get('requests.xml?service_code=environment.river');
-      expect(xml.body.service_requests.request.map((r: { service_request_id: string }) => r.service_request_id)).to.deep.equal([ids['river']]);
+      expect(
+        xml.body.service_requests.request.map((r: { service_request_id: string }) => r.service_request_id),
+      ).to.deep.equal([ids['river']]);
       const none = await get('requests.xml?service_code=no.such');
       expect(none.status).to.equal(200);
       expect(none.text).to.match(/<service_requests>\s*<\/service_requests>/);
     });
 
-    it('shows only what citizens reported, not the command room\'s own incidents', async () => {
-      const own = await dispatcher.post('/api/incidents', { subcategory: 'traffic.parking', description: '操作员上报', lon: inGrid(0, 1).lon, lat: inGrid(0, 1).lat });
+    it("shows only what citizens reported, not the command room's own incidents", async () => {
+      const own = await dispatcher.post('/api/incidents', {
+        subcategory: 'traffic.parking',
+        description: '操作员上报',
+        lon: inGrid(0, 1).lon,
+        lat: inGrid(0, 1).lat,
+      });
       expect(own.status, JSON.stringify(own.body)).to.equal(201);
       const id = String(own.body.incident.id);
-      expect((await get('requests.json')).body.map((r: { service_request_id: string }) => r.service_request_id)).not.to.include(id);
+      expect(
+        (await get('requests.json')).body.map((r: { service_request_id: string }) => r.service_request_id),
+      ).not.to.include(id);
       expectSpecError(await get(`requests/${id}.json`), 404);
     });
 
     it('masks phone and ID-card numbers a citizen wrote into the description, and keeps XML well-formed', async () => {
       const text = '井盖丢失，请回电13912345678，身份证330602199001011234\u0001';
-      const id = (await report({ service_code: 'traffic.road_damage', description: text }, inGrid(1, 2))).body[0].service_request_id;
+      const id = (await report({ service_code: 'traffic.road_damage', description: text }, inGrid(1, 2))).body[0]
+        .service_request_id;
       const json = (await get(`requests/${id}.json`)).body[0];
       expect(json.description).to.equal('井盖丢失，请回电139****5678，身份证330602********1234\u0001');
       const xml = await get(`requests/${id}.xml`);
       expect(xml.status).to.equal(200);
-      expect(xml.body.service_requests.request[0].description).to.equal('井盖丢失，请回电139****5678，身份证330602********1234');
+      expect(xml.body.service_requests.request[0].description).to.equal(
+        '井盖丢失，请回电139****5678，身份证330602********1234',
+      );
       // The command room still reads the report as written.
       expect((await dispatcher.get(`/api/incidents/${id}`)).body.incident.description).to.equal(text);
     });
@@ -459,7 +643,11 @@ describe('Open311 GeoReport v2', () => {
       expectSpecError(await get('requests.json?status=pending'), 400, /status/);
       expectSpecError(await get('requests.json?start_date=yesterday'), 400, /start_date/);
       expectSpecError(await get('requests.xml?service_request_id=1,abc'), 400, /abc/);
-      expectSpecError(await get(`requests.json?start_date=${new Date().toISOString()}&end_date=2020-01-01`), 400, /after/);
+      expectSpecError(
+        await get(`requests.json?start_date=${new Date().toISOString()}&end_date=2020-01-01`),
+        400,
+        /after/,
+      );
     });
 
     it('answers 404 for an unknown request id and an unknown format or resource', async () => {
@@ -471,7 +659,10 @@ describe('Open311 GeoReport v2', () => {
       expectSpecError(await get('discovery'), 404, /format/);
       expectSpecError(await get('tokens/123.json'), 404);
       expectSpecError(await call('DELETE', 'requests.json'), 404);
-      expectSpecError(await call('POST', 'services.json', '', { 'content-type': 'application/x-www-form-urlencoded' }), 404);
+      expectSpecError(
+        await call('POST', 'services.json', '', { 'content-type': 'application/x-www-form-urlencoded' }),
+        404,
+      );
       const v1 = await fetch(`${t.api.url}/open311/v1/services.json`);
       expect(v1.status).to.equal(404);
       expect(await v1.json()).to.be.an('array');
@@ -479,8 +670,11 @@ describe('Open311 GeoReport v2', () => {
   });
 
   describe('status following the incident', () => {
-    it('stays open through dispatch and work and closes, telling only a fixed text per state, never the command room\'s notes or photos', async () => {
-      const a = await report({ service_code: 'traffic.road_damage', description: '路面塌陷', address_string: '东村路口' }, inGrid(2, 0));
+    it("stays open through dispatch and work and closes, telling only a fixed text per state, never the command room's notes or photos", async () => {
+      const a = await report(
+        { service_code: 'traffic.road_damage', description: '路面塌陷', address_string: '东村路口' },
+        inGrid(2, 0),
+      );
       const id = a.body[0].service_request_id as string;
       const status = async () => (await get(`requests/${id}.json`)).body[0];
       expect(await status()).to.deep.include({ status: 'open', status_notes: PUBLIC_STATUS.reported, media_url: null });
@@ -502,15 +696,24 @@ describe('Open311 GeoReport v2', () => {
 
       // A photo of the work is the command room's: not the public's.
       const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100, 1)]);
-      const photo = await dispatcher.request('POST', `/api/incidents/${id}/media`, jpeg, { 'content-type': 'image/jpeg' });
+      const photo = await dispatcher.request('POST', `/api/incidents/${id}/media`, jpeg, {
+        'content-type': 'image/jpeg',
+      });
       expect(photo.status, JSON.stringify(photo.body)).to.equal(201);
 
-      expect((await dispatcher.post(`/api/incidents/${id}/actions`, { action: 'verify', rating: 5 })).status).to.equal(200);
+      expect((await dispatcher.post(`/api/incidents/${id}/actions`, { action: 'verify', rating: 5 })).status).to.equal(
+        200,
+      );
       const closed = await dispatcher.post(`/api/incidents/${id}/actions`, { action: 'close', note: '回访群众，满意' });
       expect(closed.status, JSON.stringify(closed.body)).to.equal(200);
 
       const after = await status();
-      expect(after).to.deep.include({ status: 'closed', status_notes: PUBLIC_STATUS.closed, address: '东村路口', media_url: null });
+      expect(after).to.deep.include({
+        status: 'closed',
+        status_notes: PUBLIC_STATUS.closed,
+        address: '东村路口',
+        media_url: null,
+      });
       expect(Date.parse(after.updated_datetime)).to.be.at.least(Date.parse(after.requested_datetime));
       expectSpecError(await get(`requests/${id}/media/${photo.body.id}`), 404);
       expectSpecError(await get(`requests/${id}/media/999999`), 404);
@@ -529,10 +732,16 @@ describe('Open311 GeoReport v2', () => {
     });
 
     it('shows an incident merged by the command room as closed, pointing to the one it joined', async () => {
-      const first = (await report({ service_code: 'environment.air', description: '扬尘' }, inGrid(0, 1, -0.003))).body[0].service_request_id;
-      const second = (await report({ service_code: 'environment.air', description: '扬尘很大' }, inGrid(0, 1, 0.003))).body[0].service_request_id;
+      const first = (await report({ service_code: 'environment.air', description: '扬尘' }, inGrid(0, 1, -0.003)))
+        .body[0].service_request_id;
+      const second = (await report({ service_code: 'environment.air', description: '扬尘很大' }, inGrid(0, 1, 0.003)))
+        .body[0].service_request_id;
       expect(second).not.to.equal(first); // 600 m apart: beyond the 200 m merge radius
-      const merged = await dispatcher.post(`/api/incidents/${second}/actions`, { action: 'merge', mergeInto: Number(first), note: '同一工地' });
+      const merged = await dispatcher.post(`/api/incidents/${second}/actions`, {
+        action: 'merge',
+        mergeInto: Number(first),
+        note: '同一工地',
+      });
       expect(merged.status, JSON.stringify(merged.body)).to.equal(200);
       const r = (await get(`requests/${second}.json`)).body[0];
       expect(r.status).to.equal('closed');
@@ -545,25 +754,45 @@ describe('Open311 GeoReport v2', () => {
     /** A multipart/form-data body of text fields and one file part. */
     function multipart(fields: Record<string, string>, file?: { name: string; type: string; body: Buffer }) {
       const boundary = `----wg${Date.now()}`;
-      const parts: Buffer[] = Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+      const parts: Buffer[] = Object.entries(fields).map(([k, v]) =>
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`),
+      );
       if (file) {
-        parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="IMG_0001.jpg"\r\nContent-Type: ${file.type}\r\n\r\n`), file.body, Buffer.from('\r\n'));
+        parts.push(
+          Buffer.from(
+            `--${boundary}\r\nContent-Disposition: form-data; name="${file.name}"; filename="IMG_0001.jpg"\r\nContent-Type: ${file.type}\r\n\r\n`,
+          ),
+          file.body,
+          Buffer.from('\r\n'),
+        );
       }
       parts.push(Buffer.from(`--${boundary}--\r\n`));
       return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
     }
     const postMultipart = (m: { body: Buffer; type: string }) =>
-      fetch(`${t.api.url}/open311/v2/requests.json`, { method: 'POST', body: m.body as unknown as string, headers: { 'content-type': m.type } });
+      fetch(`${t.api.url}/open311/v2/requests.json`, {
+        method: 'POST',
+        body: m.body as unknown as string,
+        headers: { 'content-type': m.type },
+      });
     const count = async () => Number((await db.query('SELECT count(*) FROM incident_reports')).rows[0].count);
 
     it('takes a photo with the report and shows it publicly without its EXIF (GPS), XMP or comment', async () => {
       const original = jpegWithGps();
       expect(metadataIn(original)).to.deep.equal(['EXIF', 'XMP GPS', 'GPSInfo tag', 'comment']);
       const at = inGrid(2, 2, 0.002);
-      const res = await postMultipart(multipart(
-        { api_key: hotlineKey, service_code: 'environment.garbage', description: '垃圾桶满了', lat: String(at.lat), long: String(at.lon) },
-        { name: 'media', type: 'image/jpeg', body: original },
-      ));
+      const res = await postMultipart(
+        multipart(
+          {
+            api_key: hotlineKey,
+            service_code: 'environment.garbage',
+            description: '垃圾桶满了',
+            lat: String(at.lat),
+            long: String(at.lon),
+          },
+          { name: 'media', type: 'image/jpeg', body: original },
+        ),
+      );
       const answer = await res.json();
       expect(res.status, JSON.stringify(answer)).to.equal(200);
       const id = answer[0].service_request_id as string;
@@ -585,15 +814,27 @@ describe('Open311 GeoReport v2', () => {
 
     it('refuses a media part that is not a photo, or a broken one, writing nothing', async () => {
       const before = await count();
-      const fields = { api_key: hotlineKey, service_code: 'environment.garbage', lat: String(inGrid(0, 2).lat), long: String(inGrid(0, 2).lon) };
-      const text = await postMultipart(multipart(fields, { name: 'media', type: 'image/jpeg', body: Buffer.from('not a photo at all') }));
+      const fields = {
+        api_key: hotlineKey,
+        service_code: 'environment.garbage',
+        lat: String(inGrid(0, 2).lat),
+        long: String(inGrid(0, 2).lon),
+      };
+      const text = await postMultipart(
+        multipart(fields, { name: 'media', type: 'image/jpeg', body: Buffer.from('not a photo at all') }),
+      );
       expect(text.status).to.equal(400);
       expect((await text.json())[0].description).to.match(/JPEG, PNG or WebP/);
       const broken = jpegWithGps();
-      const cut = await postMultipart(multipart(fields, { name: 'media', type: 'image/jpeg', body: broken.subarray(0, 30) }));
+      const cut = await postMultipart(
+        multipart(fields, { name: 'media', type: 'image/jpeg', body: broken.subarray(0, 30) }),
+      );
       expect(cut.status).to.equal(400);
       expect((await cut.json())[0].description).to.match(/not a readable image\/jpeg/);
-      const noEnd = await postMultipart({ body: Buffer.from('--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1'), type: 'multipart/form-data; boundary=x' });
+      const noEnd = await postMultipart({
+        body: Buffer.from('--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1'),
+        type: 'multipart/form-data; boundary=x',
+      });
       expect(noEnd.status).to.equal(400);
       expect((await noEnd.json())[0].description).to.match(/closing boundary/);
       const noBoundary = await postMultipart({ body: Buffer.from('x'), type: 'multipart/form-data' });

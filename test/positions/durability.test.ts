@@ -51,7 +51,12 @@ describe('positions answered 2xx are durable; overload is refused, not queued', 
 
   it('keeps every fix answered 200 when the api process is killed with SIGKILL right after', async function () {
     this.timeout(60_000);
-    const { child, osmandUrl } = await spawnApi({ DATABASE_URL: t.db.url, REDIS_PREFIX: t.redisPrefix, DEVICE_BURST: '10000', ADMIN_PASSWORD: 'x-admin-password' });
+    const { child, osmandUrl } = await spawnApi({
+      DATABASE_URL: t.db.url,
+      REDIS_PREFIX: t.redisPrefix,
+      DEVICE_BURST: '10000',
+      ADMIN_PASSWORD: 'x-admin-password',
+    });
     const base = Math.floor(Date.now() / 1000) + 2;
     const answered: { device: string; second: number }[] = [];
     let killed = false;
@@ -95,9 +100,19 @@ describe('positions answered 2xx are durable; overload is refused, not queued', 
       const results = await Promise.all(
         Array.from({ length: 200 }, async (_, i) => {
           const phone = town.phones[i % 4]!;
-          const q = new URLSearchParams({ id: phone.identifier, lat: String(inGrid(1, 2).lat), lon: String(inGrid(1, 2).lon), timestamp: String(base + i) });
+          const q = new URLSearchParams({
+            id: phone.identifier,
+            lat: String(inGrid(1, 2).lat),
+            lon: String(inGrid(1, 2).lon),
+            timestamp: String(base + i),
+          });
           const res = await fetch(`${small.api.osmandUrl}/?${q}`);
-          return { status: res.status, retryAfter: res.headers.get('retry-after'), device: phone.identifier, second: base + i };
+          return {
+            status: res.status,
+            retryAfter: res.headers.get('retry-after'),
+            device: phone.identifier,
+            second: base + i,
+          };
         }),
       );
       const refused = results.filter((r) => r.status === 503);
@@ -107,7 +122,10 @@ describe('positions answered 2xx are durable; overload is refused, not queued', 
       expect(ok.length + refused.length).to.equal(200);
       const db = new pg.Pool({ connectionString: t.db.url, max: 1 });
       try {
-        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions WHERE fix_time >= to_timestamp($1)', [base]);
+        const { rows } = await db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM positions WHERE fix_time >= to_timestamp($1)',
+          [base],
+        );
         expect(rows[0]!.n).to.equal(ok.length);
       } finally {
         await db.end();

@@ -40,7 +40,16 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
     it('stores a GET fix with its grid and moves the current position', async () => {
       const phone = town.phones[0]!;
       const p = inGrid(1, 1); // T5
-      const res = await town.osmand({ id: phone.identifier, lat: p.lat, lon: p.lon, timestamp: epoch(at(5)), speed: 2, bearing: 45, batt: 77, accuracy: 6 });
+      const res = await town.osmand({
+        id: phone.identifier,
+        lat: p.lat,
+        lon: p.lon,
+        timestamp: epoch(at(5)),
+        speed: 2,
+        bearing: 45,
+        batt: 77,
+        accuracy: 6,
+      });
       expect(res.status).to.equal(200);
       const rows = await stored(phone.identifier);
       expect(rows).to.have.length(1);
@@ -56,14 +65,23 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       const form = await fetch(`${t.api.osmandUrl}/`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ deviceid: phone.identifier, location: `${p.lat},${p.lon}`, timestamp: at(10).toISOString().slice(0, 19).replace('T', ' ') }).toString(),
+        body: new URLSearchParams({
+          deviceid: phone.identifier,
+          location: `${p.lat},${p.lon}`,
+          timestamp: at(10).toISOString().slice(0, 19).replace('T', ' '),
+        }).toString(),
       });
       expect(form.status).to.equal(200);
       const json = await fetch(`${t.api.osmandUrl}/`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          location: { timestamp: at(20).toISOString(), coords: { latitude: p.lat + 0.0001, longitude: p.lon, speed: 1.2, heading: -1, accuracy: 5 }, battery: { level: 0.4, is_charging: true }, is_moving: true },
+          location: {
+            timestamp: at(20).toISOString(),
+            coords: { latitude: p.lat + 0.0001, longitude: p.lon, speed: 1.2, heading: -1, accuracy: 5 },
+            battery: { level: 0.4, is_charging: true },
+            is_moving: true,
+          },
           device_id: phone.identifier,
         }),
       });
@@ -119,20 +137,35 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       const report = (await t.admin.get('/api/positions/rejections')).body;
       const mine = report.devices.find((d: { deviceRef: string }) => d.deviceRef === phone.identifier);
       expect(mine).to.include({ personId: phone.personId, townId: town.townId });
-      for (const reason of ['coordinates_out_of_range', 'malformed', ...flaggedCases.map((c) => c[1])]) expect(mine.reasons[reason], reason).to.include({ count: 1 });
+      for (const reason of ['coordinates_out_of_range', 'malformed', ...flaggedCases.map((c) => c[1])])
+        expect(mine.reasons[reason], reason).to.include({ count: 1 });
       expect(mine.reasons.clock_ahead).to.include({ kind: 'flagged' });
       expect(mine.reasons.clock_ahead.lastDetail).to.match(/1440 min ahead/);
-      expect(mine.reasons.clock_ahead.lastExample).to.include({ deviceTime: new Date(epoch(dayAhead) * 1000).toISOString(), lat: p.lat });
+      expect(mine.reasons.clock_ahead.lastExample).to.include({
+        deviceTime: new Date(epoch(dayAhead) * 1000).toISOString(),
+        lat: p.lat,
+      });
       expect(mine.reasons.no_fix).to.include({ kind: 'counted' });
       expect(mine.reasons.malformed).to.include({ kind: 'refused' });
       expect(mine.advice.join(' ')).to.match(/clock is ahead/);
-      expect(report.devices.some((d: { deviceRef: string; reasons: Record<string, unknown> }) => d.deviceRef === 'nobody' && d.reasons['unknown_device'])).to.equal(true);
+      expect(
+        report.devices.some(
+          (d: { deviceRef: string; reasons: Record<string, unknown> }) =>
+            d.deviceRef === 'nobody' && d.reasons['unknown_device'],
+        ),
+      ).to.equal(true);
     });
 
-    it("shows each caller only the devices of its own towns", async () => {
+    it('shows each caller only the devices of its own towns', async () => {
       await t.admin.post('/api/areas/import', {
         type: 'FeatureCollection',
-        features: [{ type: 'Feature', properties: { code: '990101002', name: '别镇', level: 'town', parent_code: '990101' }, geometry: square(120.1, 30.1, 0.02, 0.02) }],
+        features: [
+          {
+            type: 'Feature',
+            properties: { code: '990101002', name: '别镇', level: 'town', parent_code: '990101' },
+            geometry: square(120.1, 30.1, 0.02, 0.02),
+          },
+        ],
       });
       const otherTown = (await t.admin.get('/api/areas/990101002')).body.id;
       await t.api.services.rejections.flush();
@@ -152,9 +185,14 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       const phone = town.phones[0]!;
       const newest = at(100);
       const p = inGrid(1, 1, 0.0003);
-      expect((await town.osmand({ id: phone.identifier, lat: p.lat, lon: p.lon, timestamp: epoch(newest) })).status).to.equal(200);
+      expect(
+        (await town.osmand({ id: phone.identifier, lat: p.lat, lon: p.lon, timestamp: epoch(newest) })).status,
+      ).to.equal(200);
       const late = inGrid(1, 1, -0.0003);
-      expect((await town.osmand({ id: phone.identifier, lat: late.lat, lon: late.lon, timestamp: epoch(newest) - 40 })).status).to.equal(200);
+      expect(
+        (await town.osmand({ id: phone.identifier, lat: late.lat, lon: late.lon, timestamp: epoch(newest) - 40 }))
+          .status,
+      ).to.equal(200);
       const now = await currentOf(t.admin, phone.personId);
       expect(new Date(now!.fixTime).getTime()).to.equal(epoch(newest) * 1000);
       expect(now!.lon).to.equal(p.lon);
@@ -164,7 +202,14 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
     it('answers a flood from one device with 429 and counts it', async () => {
       const phone = town.phones[2]!;
       const answers = await Promise.all(
-        Array.from({ length: 60 }, (_, i) => town.osmand({ id: phone.identifier, lat: inGrid(2, 0).lat, lon: inGrid(2, 0).lon, timestamp: epoch(at(10)) + i })),
+        Array.from({ length: 60 }, (_, i) =>
+          town.osmand({
+            id: phone.identifier,
+            lat: inGrid(2, 0).lat,
+            lon: inGrid(2, 0).lon,
+            timestamp: epoch(at(10)) + i,
+          }),
+        ),
       );
       const statuses = answers.map((a) => a.status);
       expect(statuses.filter((s) => s === 429).length).to.be.greaterThan(20);
@@ -177,12 +222,18 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
     it('stores many fixes at once and is idempotent on (device, time)', async () => {
       const phone = town.phones[1]!;
       const start = at(30).getTime();
-      const fixes = Array.from({ length: 20 }, (_, i) => ({ time: new Date(start + i * 5_000).toISOString(), ...inGrid(0, 0, i * 0.00005), accuracy: 5 }));
+      const fixes = Array.from({ length: 20 }, (_, i) => ({
+        time: new Date(start + i * 5_000).toISOString(),
+        ...inGrid(0, 0, i * 0.00005),
+        accuracy: 5,
+      }));
       const client = t.anonymous.as(phone.token);
       const first = await client.post('/api/positions/batch', { fixes });
       expect(first.status).to.equal(200);
       expect(first.body).to.deep.equal({ accepted: 20, duplicates: 0, rejected: [], flagged: [] });
-      const again = await client.post('/api/positions/batch', { fixes: [...fixes, { time: start + 101_000, ...inGrid(0, 0) }] });
+      const again = await client.post('/api/positions/batch', {
+        fixes: [...fixes, { time: start + 101_000, ...inGrid(0, 0) }],
+      });
       expect(again.body).to.deep.equal({ accepted: 1, duplicates: 20, rejected: [], flagged: [] });
     });
 
@@ -199,8 +250,16 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       });
       expect(res.status).to.equal(200);
       expect(res.body.accepted).to.equal(3);
-      expect(res.body.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason])).to.deep.equal([[1, 'coordinates_out_of_range']]);
-      expect(res.body.flagged.map((f: { index: number; flags: string[]; stored: boolean }) => [f.index, f.flags.join('+'), f.stored])).to.deep.equal([
+      expect(res.body.rejected.map((r: { index: number; reason: string }) => [r.index, r.reason])).to.deep.equal([
+        [1, 'coordinates_out_of_range'],
+      ]);
+      expect(
+        res.body.flagged.map((f: { index: number; flags: string[]; stored: boolean }) => [
+          f.index,
+          f.flags.join('+'),
+          f.stored,
+        ]),
+      ).to.deep.equal([
         [2, 'clock_ahead', true],
         [3, 'no_fix', false],
         [4, 'late+fast', true],
@@ -211,7 +270,9 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       const body = { fixes: [{ time: Date.now(), ...inGrid(0, 0) }] };
       expect((await t.anonymous.post('/api/positions/batch', body)).status).to.equal(401);
       expect((await t.anonymous.as('dev_wrong').post('/api/positions/batch', body)).status).to.equal(401);
-      const tooMany = await t.anonymous.as(town.phones[1]!.token).post('/api/positions/batch', { fixes: Array.from({ length: 1001 }, () => body.fixes[0]) });
+      const tooMany = await t.anonymous
+        .as(town.phones[1]!.token)
+        .post('/api/positions/batch', { fixes: Array.from({ length: 1001 }, () => body.fixes[0]) });
       expect(tooMany.status).to.equal(400);
     });
   });
@@ -238,7 +299,9 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       const phone = town.phones[3]!;
       const client = t.anonymous.as(phone.token);
       const t0 = at(300).getTime();
-      expect((await client.post('/api/positions/batch', { fixes: [{ time: t0, ...inGrid(0, 0) }] })).body.accepted).to.equal(1);
+      expect(
+        (await client.post('/api/positions/batch', { fixes: [{ time: t0, ...inGrid(0, 0) }] })).body.accepted,
+      ).to.equal(1);
       const res = await client.post('/api/positions/batch', {
         fixes: [
           { time: t0 + 240_000, ...inGrid(1, 0, 0.001) },
@@ -249,8 +312,13 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       });
       expect(res.body).to.deep.equal({ accepted: 3, duplicates: 1, rejected: [], flagged: [] });
       const events = async (from: number, to: number) =>
-        (await t.admin.get(`/api/people/${phone.personId}/grid-events?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`)).body.map(
-          (e: { kind: string; gridCode: string; at: string }) => `${e.kind} ${e.gridCode} +${(Date.parse(e.at) - t0) / 1000}`,
+        (
+          await t.admin.get(
+            `/api/people/${phone.personId}/grid-events?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
+          )
+        ).body.map(
+          (e: { kind: string; gridCode: string; at: string }) =>
+            `${e.kind} ${e.gridCode} +${(Date.parse(e.at) - t0) / 1000}`,
         );
       expect(await events(t0 + 1, t0 + 600_000)).to.deep.equal(['exit T1 +120', 'enter T2 +120']);
       expect(await events(t0 - 60_000, t0)).to.deep.equal([]);
@@ -262,13 +330,24 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
     it('leaves a jump out until the next fixes confirm it, then gives it its place in the events', async () => {
       const phone = town.phones[1]!;
       const t0 = new Date(epoch(at(300)) * 1000);
-      const send = (seconds: number, p: { lat: number; lon: number }) => town.osmand({ id: phone.identifier, ...p, timestamp: epoch(at(seconds)), accuracy: 5 });
-      const flags = async () => (await db.query(
-        `SELECT p.flags FROM positions p JOIN devices d ON d.id = p.device_id WHERE d.identifier = $1 AND p.fix_time >= $2 ORDER BY p.fix_time`,
-        [phone.identifier, t0],
-      )).rows.map((r) => r.flags);
-      const events = async () => (await t.admin.get(`/api/people/${phone.personId}/grid-events?from=${t0.toISOString()}&to=${at(600).toISOString()}`)).body
-        .map((e: { kind: string; gridCode: string; at: string }) => `${e.kind} ${e.gridCode} +${(Date.parse(e.at) - t0.getTime()) / 1000}`);
+      const send = (seconds: number, p: { lat: number; lon: number }) =>
+        town.osmand({ id: phone.identifier, ...p, timestamp: epoch(at(seconds)), accuracy: 5 });
+      const flags = async () =>
+        (
+          await db.query(
+            `SELECT p.flags FROM positions p JOIN devices d ON d.id = p.device_id WHERE d.identifier = $1 AND p.fix_time >= $2 ORDER BY p.fix_time`,
+            [phone.identifier, t0],
+          )
+        ).rows.map((r) => r.flags);
+      const events = async () =>
+        (
+          await t.admin.get(
+            `/api/people/${phone.personId}/grid-events?from=${t0.toISOString()}&to=${at(600).toISOString()}`,
+          )
+        ).body.map(
+          (e: { kind: string; gridCode: string; at: string }) =>
+            `${e.kind} ${e.gridCode} +${(Date.parse(e.at) - t0.getTime()) / 1000}`,
+        );
       expect((await send(300, inGrid(0, 0))).status).to.equal(200);
       // 2.8 km in 10 s: a jump. So is the next fix, measured from T1; it agrees with the jump only.
       expect((await send(310, inGrid(2, 2))).status).to.equal(200);
@@ -282,7 +361,10 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
       expect((await send(330, inGrid(2, 2, 0.0004))).status).to.equal(200);
       expect(await flags()).to.deep.equal([0, 0, 0, 0]);
       expect(await events()).to.deep.equal(['exit T1 +10', 'enter T9 +10']);
-      expect(await currentOf(t.admin, phone.personId)).to.include({ gridCode: 'T9', fixTime: new Date(t0.getTime() + 30_000).toISOString() });
+      expect(await currentOf(t.admin, phone.personId)).to.include({
+        gridCode: 'T9',
+        fixTime: new Date(t0.getTime() + 30_000).toISOString(),
+      });
     });
 
     it('records exits and enters as a gridworker walks from grid to grid', async () => {
@@ -293,8 +375,15 @@ describe('positions in: OsmAnd, Traccar JSON and the batch API', () => {
         fixes: path.map((p, i) => ({ time: start + i * 60_000, ...p })),
       });
       expect(res.body.accepted).to.equal(5);
-      const events = await t.admin.get(`/api/people/${phone.personId}/grid-events?from=${new Date(start).toISOString()}&to=${at(3600).toISOString()}`);
-      expect(events.body.map((e: { kind: string; gridCode: string }) => `${e.kind} ${e.gridCode}`)).to.deep.equal(['exit T5', 'enter T6', 'exit T6', 'enter T9']);
+      const events = await t.admin.get(
+        `/api/people/${phone.personId}/grid-events?from=${new Date(start).toISOString()}&to=${at(3600).toISOString()}`,
+      );
+      expect(events.body.map((e: { kind: string; gridCode: string }) => `${e.kind} ${e.gridCode}`)).to.deep.equal([
+        'exit T5',
+        'enter T6',
+        'exit T6',
+        'enter T9',
+      ]);
     });
   });
 });

@@ -1,14 +1,33 @@
 import { expect } from 'chai';
 import { parseOsmandQuery, parseOsmandTime, parseTraccarJson } from '../../positions/osmand.js';
-import { checkReadable, DEFAULT_LIMITS, flagNames, isJump, judgeFix, movement, FixRejected } from '../../positions/fix.js';
+import {
+  checkReadable,
+  DEFAULT_LIMITS,
+  flagNames,
+  isJump,
+  judgeFix,
+  movement,
+  FixRejected,
+} from '../../positions/fix.js';
 
 const NOW = new Date('2026-11-22T04:00:00Z');
 const q = (s: string) => parseOsmandQuery(new URLSearchParams(s), NOW);
 
 describe('OsmAnd protocol decoding (captured requests, replayed as text)', () => {
   it('reads a Traccar Client query with speed in knots', () => {
-    const fix = q('id=123456&timestamp=1795300000&lat=28.9712&lon=118.7803&speed=10&bearing=90.5&altitude=52&accuracy=7.5&batt=83');
-    expect(fix).to.deep.include({ deviceRef: '123456', lat: 28.9712, lon: 118.7803, heading: 90.5, altitude: 52, accuracy: 7.5, battery: 83, source: 'osmand' });
+    const fix = q(
+      'id=123456&timestamp=1795300000&lat=28.9712&lon=118.7803&speed=10&bearing=90.5&altitude=52&accuracy=7.5&batt=83',
+    );
+    expect(fix).to.deep.include({
+      deviceRef: '123456',
+      lat: 28.9712,
+      lon: 118.7803,
+      heading: 90.5,
+      altitude: 52,
+      accuracy: 7.5,
+      battery: 83,
+      source: 'osmand',
+    });
     expect(fix.speedMps).to.be.closeTo(5.1444, 1e-3);
     expect(fix.time.toISOString()).to.equal('2026-11-21T22:26:40.000Z');
   });
@@ -58,21 +77,45 @@ describe('OsmAnd protocol decoding (captured requests, replayed as text)', () =>
       },
       NOW,
     );
-    expect(fix).to.deep.include({ deviceRef: 'phone-7', lat: 28.97, lon: 118.78, accuracy: 4.2, speedMps: 1.3, heading: null, battery: 56, source: 'traccar-json' });
+    expect(fix).to.deep.include({
+      deviceRef: 'phone-7',
+      lat: 28.97,
+      lon: 118.78,
+      accuracy: 4.2,
+      speedMps: 1.3,
+      heading: null,
+      battery: 56,
+      source: 'traccar-json',
+    });
     expect(fix.attributes).to.deep.include({ is_moving: true, event: 'motionchange', charge: false });
   });
 
   it('refuses JSON that is not the protocol', () => {
     expect(() => parseTraccarJson([1, 2], NOW)).to.throw(FixRejected, /object/);
     expect(() => parseTraccarJson({ device_id: 'x' }, NOW)).to.throw(FixRejected, /location/);
-    expect(() => parseTraccarJson({ device_id: 'x', location: { coords: { latitude: 'a', longitude: 1 } } }, NOW)).to.throw(FixRejected, /latitude/);
+    expect(() =>
+      parseTraccarJson({ device_id: 'x', location: { coords: { latitude: 'a', longitude: 1 } } }, NOW),
+    ).to.throw(FixRejected, /latitude/);
   });
 });
 
 describe('fix checks', () => {
-  const base = { deviceRef: 'd', time: NOW, lat: 28.97, lon: 118.78, speedMps: 1.2, heading: null, altitude: null, accuracy: 5, battery: null, attributes: null, source: 'osmand' as const };
+  const base = {
+    deviceRef: 'd',
+    time: NOW,
+    lat: 28.97,
+    lon: 118.78,
+    speedMps: 1.2,
+    heading: null,
+    altitude: null,
+    accuracy: 5,
+    battery: null,
+    attributes: null,
+    source: 'osmand' as const,
+  };
   const now = NOW.getTime();
-  const judge = (fix: Partial<typeof base> & { markedInvalid?: boolean }, shift = 0) => judgeFix({ ...base, ...fix }, now, DEFAULT_LIMITS, shift);
+  const judge = (fix: Partial<typeof base> & { markedInvalid?: boolean }, shift = 0) =>
+    judgeFix({ ...base, ...fix }, now, DEFAULT_LIMITS, shift);
 
   it('passes a walking gridworker with no flag', () => {
     expect(checkReadable(base)).to.equal(null);

@@ -29,7 +29,13 @@ function drive(from: number, stepS: number, speed: number, path: { lat: number; 
     const b = path[leg + 1]!;
     const len = Math.hypot((b.lat - a.lat) * M_PER_DEG_LAT, (b.lon - a.lon) * M_PER_DEG_LON);
     const f = Math.min(1, along / len);
-    out.push({ time: t, lat: a.lat + (b.lat - a.lat) * f, lon: a.lon + (b.lon - a.lon) * f, speedMps: speed, accuracy: 5 });
+    out.push({
+      time: t,
+      lat: a.lat + (b.lat - a.lat) * f,
+      lon: a.lon + (b.lon - a.lon) * f,
+      speedMps: speed,
+      accuracy: 5,
+    });
     if (f >= 1 && leg === path.length - 2) return out;
     t += stepS * 1000;
     along += speed * stepS;
@@ -67,14 +73,23 @@ describe('a phone running Traccar Client: every position arrives, and the track 
   const personId = () => town.phones[0]!.personId;
   const stored = async () =>
     (
-      await db.query<{ fix_time: Date; device_time: Date | null; flags: number; lat: number; lon: number; grid: string | null }>(
+      await db.query<{
+        fix_time: Date;
+        device_time: Date | null;
+        flags: number;
+        lat: number;
+        lon: number;
+        grid: string | null;
+      }>(
         `SELECT p.fix_time, p.device_time, p.flags, p.lat, p.lon, g.code AS grid FROM positions p LEFT JOIN grid_versions g ON g.id = p.grid_version_id
          WHERE p.person_id = $1 ORDER BY p.fix_time`,
         [personId()],
       )
     ).rows;
-  const current = async () => (await db.query('SELECT fix_time, lat, lon FROM current_positions WHERE person_id = $1', [personId()])).rows[0];
-  const coverage = async (grid: string, day: string) => (await t.admin.get(`/api/grids/${grid}/coverage?day=${day}`)).body;
+  const current = async () =>
+    (await db.query('SELECT fix_time, lat, lon FROM current_positions WHERE person_id = $1', [personId()])).rows[0];
+  const coverage = async (grid: string, day: string) =>
+    (await t.admin.get(`/api/grids/${grid}/coverage?day=${day}`)).body;
 
   // 1. Two days ago: half an hour of patrol in T5 with no network. The positions wait
   //    on the phone, and arrive two days late, oldest first.
@@ -83,17 +98,33 @@ describe('a phone running Traccar Client: every position arrives, and the track 
   const patrol = Array.from({ length: 61 }, (_, k): PhonePosition => {
     const row = Math.floor(k / 20);
     const col = row % 2 === 0 ? k % 20 : 19 - (k % 20);
-    return { time: outageStart + k * 30_000, ...inGrid(1, 1, -0.0035 + 0.00035 * col, -0.003 + 0.002 * row), speedMps: 1.2, accuracy: 8 };
+    return {
+      time: outageStart + k * 30_000,
+      ...inGrid(1, 1, -0.0035 + 0.00035 * col, -0.003 + 0.002 * row),
+      speedMps: 1.2,
+      accuracy: 8,
+    };
   });
   // 2. A quarter of an hour ago: a ride by car at 25 m/s from T1 through T2 and T3 up to T9.
   const ride = drive(now - 15 * MIN, 5, 25, [inGrid(0, 0), inGrid(2, 0), inGrid(2, 2)]);
   // 3. Walking in T9; the seventh fix jumps 1.9 km to T7 and back (GPS multipath).
-  const walk = Array.from({ length: 13 }, (_, k): PhonePosition => ({ time: now - 9 * MIN + k * 20_000, ...inGrid(2, 2, -0.00029 * k), speedMps: 1.4, accuracy: 6 }));
+  const walk = Array.from({ length: 13 }, (_, k): PhonePosition => ({
+    time: now - 9 * MIN + k * 20_000,
+    ...inGrid(2, 2, -0.00029 * k),
+    speedMps: 1.4,
+    accuracy: 6,
+  }));
   walk[6] = { ...walk[6]!, ...inGrid(0, 2) };
   // 4. The last three minutes with the phone's clock an hour ahead (a wrong time zone),
   //    walking west out of T9 into T8.
   const west = STEP * 2 + 120;
-  const skewed = Array.from({ length: 7 }, (_, k): PhonePosition => ({ time: now - 3 * MIN + k * 20_000, lat: inGrid(2, 2).lat, lon: west + 0.0006 - 0.00029 * k, speedMps: 1.4, accuracy: 6 }));
+  const skewed = Array.from({ length: 7 }, (_, k): PhonePosition => ({
+    time: now - 3 * MIN + k * 20_000,
+    lat: inGrid(2, 2).lat,
+    lon: west + 0.0006 - 0.00029 * k,
+    speedMps: 1.4,
+    accuracy: 6,
+  }));
 
   it('delivers two days of buffered positions after an outage, as history that never moves the current position', async () => {
     phone.online = false;
@@ -136,7 +167,8 @@ describe('a phone running Traccar Client: every position arrives, and the track 
     expect((await coverage('T7', day)).coverageShare).to.equal(0);
     let seconds = 0;
     for (const d of new Set([townDay(walk[0]!.time), townDay(walk[12]!.time)])) {
-      seconds += (await coverage('T9', d)).people.find((p: { personId: number }) => p.personId === personId())?.seconds ?? 0;
+      seconds +=
+        (await coverage('T9', d)).people.find((p: { personId: number }) => p.personId === personId())?.seconds ?? 0;
     }
     expect(seconds).to.be.at.least(240);
   });
@@ -170,12 +202,24 @@ describe('a phone running Traccar Client: every position arrives, and the track 
     const to = new Date(Date.now() + HOUR).toISOString();
     const events = (await t.admin.get(`/api/people/${personId()}/grid-events?from=${from}&to=${to}`)).body;
     expect(events.map((e: { kind: string; gridCode: string }) => `${e.kind} ${e.gridCode}`)).to.deep.equal([
-      'enter T1', 'exit T1', 'enter T2', 'exit T2', 'enter T3', 'exit T3', 'enter T6', 'exit T6', 'enter T9', 'exit T9', 'enter T8',
+      'enter T1',
+      'exit T1',
+      'enter T2',
+      'exit T2',
+      'enter T3',
+      'exit T3',
+      'enter T6',
+      'exit T6',
+      'enter T9',
+      'exit T9',
+      'enter T8',
     ]);
     const trace = (await t.admin.get(`/api/people/${personId()}/trace?from=${from}&to=${to}&simplify=0`)).body;
     expect(trace.properties).to.include({ points: recorded - 1, outliersLeftOut: 1 });
     const jump = walk[6]!;
-    expect(trace.geometry.coordinates.some(([lon, lat]: number[]) => lon === jump.lon && lat === jump.lat)).to.equal(false);
+    expect(trace.geometry.coordinates.some(([lon, lat]: number[]) => lon === jump.lon && lat === jump.lat)).to.equal(
+      false,
+    );
 
     await t.api.services.rejections.flush();
     const report = (await t.admin.get('/api/positions/rejections')).body;
@@ -183,18 +227,27 @@ describe('a phone running Traccar Client: every position arrives, and the track 
     expect(mine.reasons.clock_ahead).to.include({ count: skewed.length, kind: 'flagged' });
     // How far ahead depends on when this test ran after the file was loaded (`now`): the
     // detail must say what the phone time and the stored time say.
-    const ahead = /^phone time (\S+) is (\d+) min ahead of the server; stored at (\S+)$/.exec(mine.reasons.clock_ahead.lastDetail as string);
+    const ahead = /^phone time (\S+) is (\d+) min ahead of the server; stored at (\S+)$/.exec(
+      mine.reasons.clock_ahead.lastDetail as string,
+    );
     expect(ahead, mine.reasons.clock_ahead.lastDetail).to.not.equal(null);
     const [, phoneTime, minutesAhead, storedAt] = ahead!;
     expect(phoneTime).to.equal(new Date(skewed.at(-1)!.time + HOUR).toISOString());
-    expect(Number(minutesAhead)).to.be.closeTo((Date.parse(phoneTime!) - Date.parse(storedAt!)) / MIN, 1).and.to.be.greaterThan(10);
+    expect(Number(minutesAhead))
+      .to.be.closeTo((Date.parse(phoneTime!) - Date.parse(storedAt!)) / MIN, 1)
+      .and.to.be.greaterThan(10);
     expect(mine.reasons.late).to.include({ count: patrol.length });
     expect(mine.reasons.fast).to.include({ count: ride.length });
     expect(mine.reasons.outlier).to.include({ count: 1 });
   });
 
   it('keeps an unregistered phone waiting, and delivers its buffer once the device is registered', async () => {
-    const spare = new TraccarClient({ serverUrl: `${t.api.osmandUrl}/`, deviceId: 'spare-phone', retryMs: 50, protocol: 'json' });
+    const spare = new TraccarClient({
+      serverUrl: `${t.api.osmandUrl}/`,
+      deviceId: 'spare-phone',
+      retryMs: 50,
+      protocol: 'json',
+    });
     try {
       spare.record({ time: now - 2 * MIN, ...inGrid(1, 0), accuracy: 5 });
       spare.record({ time: now - MIN, ...inGrid(1, 0, 0.0002), accuracy: 5 });
@@ -203,7 +256,10 @@ describe('a phone running Traccar Client: every position arrives, and the track 
       expect(spare.attempts.length).to.be.greaterThan(1);
       // The JSON form answers an unknown device 404; the same first position is asked again each time.
       expect(spare.attempts.every((a) => a.status === 404 && a.bufferId === 1)).to.equal(true);
-      const res = await t.admin.post(`/api/people/${town.phones[1]!.personId}/devices`, { identifier: 'spare-phone', name: 'spare' });
+      const res = await t.admin.post(`/api/people/${town.phones[1]!.personId}/devices`, {
+        identifier: 'spare-phone',
+        name: 'spare',
+      });
       expect(res.status).to.equal(201);
       await spare.drained();
       expect(spare.delivered).to.deep.equal([1, 2]);

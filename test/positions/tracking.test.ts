@@ -18,7 +18,11 @@ describe('tracking: on duty now, traces, coverage and the live stream', () => {
     // Person 1 walks a loop inside T1 for 500 s, a fix every 25 s (the server takes fixes up to 10 min ahead).
     const fixes = Array.from({ length: 21 }, (_, i) => {
       const angle = (i / 20) * 2 * Math.PI;
-      return { time: start + i * 25_000, ...inGrid(0, 0, 0.003 * Math.cos(angle), 0.003 * Math.sin(angle)), accuracy: 5 };
+      return {
+        time: start + i * 25_000,
+        ...inGrid(0, 0, 0.003 * Math.cos(angle), 0.003 * Math.sin(angle)),
+        accuracy: 5,
+      };
     });
     const res = await t.anonymous.as(town.phones[0]!.token).post('/api/positions/batch', { fixes });
     expect(res.body.accepted).to.equal(21);
@@ -48,7 +52,9 @@ describe('tracking: on duty now, traces, coverage and the live stream', () => {
     expect(full.properties.lengthM).to.be.within(1500, 2000);
     const coarse = (await t.admin.get(`/api/people/${town.phones[0]!.personId}/trace?${range}&simplify=200`)).body;
     expect(coarse.geometry.coordinates.length).to.be.lessThan(21).and.greaterThan(2);
-    expect((await t.admin.get(`/api/people/${town.phones[0]!.personId}/trace?from=2026-01-02&to=2026-01-01`)).status).to.equal(400);
+    expect(
+      (await t.admin.get(`/api/people/${town.phones[0]!.personId}/trace?from=2026-01-02&to=2026-01-01`)).status,
+    ).to.equal(400);
   });
 
   it('measures patrol time in a grid and the share of it within 50 m of a trace', async () => {
@@ -69,7 +75,10 @@ describe('tracking: on duty now, traces, coverage and the live stream', () => {
     try {
       // One street through the middle of T1 (east–west), the loop crosses it twice.
       const mid = inGrid(0, 0);
-      await db.query(`INSERT INTO roads (name, class, geom) VALUES ('测试路', 'street', ST_SetSRID(ST_MakeLine(ST_MakePoint($1, $2), ST_MakePoint($3, $2)), 4326))`, [mid.lon - 0.005, mid.lat, mid.lon + 0.005]);
+      await db.query(
+        `INSERT INTO roads (name, class, geom) VALUES ('测试路', 'street', ST_SetSRID(ST_MakeLine(ST_MakePoint($1, $2), ST_MakePoint($3, $2)), 4326))`,
+        [mid.lon - 0.005, mid.lat, mid.lon + 0.005],
+      );
     } finally {
       await db.end();
     }
@@ -85,18 +94,32 @@ describe('tracking: on duty now, traces, coverage and the live stream', () => {
     const outsider = await t.login(['operator'], []);
     const outsiderToken = outsider.token!;
     const operator: HttpClient = await t.login(['operator'], [town.townId]);
-    const live = new EventStream(`${t.api.url}/api/live?topics=positions,grid_events`, operator.token!).collect(3, 3000);
+    const live = new EventStream(`${t.api.url}/api/live?topics=positions,grid_events`, operator.token!).collect(
+      3,
+      3000,
+    );
     const blind = new EventStream(`${t.api.url}/api/live`, outsiderToken).collect(1, 1500);
     await new Promise((r) => setTimeout(r, 200));
     const phone = town.phones[1]!;
-    const res = await t.anonymous.as(phone.token).post('/api/positions/batch', { fixes: [{ time: start + 520_000, ...inGrid(0, 0) }, { time: start + 590_000, ...inGrid(1, 0) }] });
+    const res = await t.anonymous.as(phone.token).post('/api/positions/batch', {
+      fixes: [
+        { time: start + 520_000, ...inGrid(0, 0) },
+        { time: start + 590_000, ...inGrid(1, 0) },
+      ],
+    });
     expect(res.body.accepted).to.equal(2);
     const events = await live;
     const kinds = events.map((e) => e.event);
     expect(kinds).to.include('positions');
-    const positions = events.find((e) => e.event === 'positions')!.data as { items: { personId: number; gridCode: string }[] };
-    expect(positions.items).to.deep.include.members([{ ...positions.items[0]!, personId: phone.personId, gridCode: 'T2' }]);
-    const gridEvents = events.filter((e) => e.event === 'grid_events').map((e) => `${(e.data as { kind: string }).kind} ${(e.data as { gridCode: string }).gridCode}`);
+    const positions = events.find((e) => e.event === 'positions')!.data as {
+      items: { personId: number; gridCode: string }[];
+    };
+    expect(positions.items).to.deep.include.members([
+      { ...positions.items[0]!, personId: phone.personId, gridCode: 'T2' },
+    ]);
+    const gridEvents = events
+      .filter((e) => e.event === 'grid_events')
+      .map((e) => `${(e.data as { kind: string }).kind} ${(e.data as { gridCode: string }).gridCode}`);
     expect(gridEvents).to.deep.equal(['enter T1', 'exit T1', 'enter T2'].slice(0, gridEvents.length));
     expect(await blind).to.deep.equal([]);
   });
@@ -107,39 +130,95 @@ describe('tracking: on duty now, traces, coverage and the live stream', () => {
     const ids = first.body.people.map((p: { personId: number }) => p.personId);
     expect(ids).to.deep.equal([...ids].sort((a: number, b: number) => a - b));
     for (const p of first.body.people) {
-      expect(Object.keys(p)).to.deep.equal(['personId', 'name', 'roles', 'dutyStatus', 'lon', 'lat', 'fixTime', 'ageSeconds', 'gridCode', 'accuracy', 'battery', 'speedMps']);
+      expect(Object.keys(p)).to.deep.equal([
+        'personId',
+        'name',
+        'roles',
+        'dutyStatus',
+        'lon',
+        'lat',
+        'fixTime',
+        'ageSeconds',
+        'gridCode',
+        'accuracy',
+        'battery',
+        'speedMps',
+      ]);
     }
     const walker = first.body.people.find((p: { personId: number }) => p.personId === town.phones[0]!.personId);
-    expect(walker.ageSeconds).to.equal(Math.max(0, Math.round((Date.parse(first.body.at) - Date.parse(walker.fixTime)) / 1000)));
+    expect(walker.ageSeconds).to.equal(
+      Math.max(0, Math.round((Date.parse(first.body.at) - Date.parse(walker.fixTime)) / 1000)),
+    );
 
     // A new fix: the next answer carries it (the person's kept encoding was dropped).
     const p = inGrid(1, 0, 0.001);
     const time = start + 600_000;
-    const sent = await t.anonymous.as(town.phones[1]!.token).post('/api/positions/batch', { fixes: [{ time, ...p, accuracy: 7, battery: 55 }] });
+    const sent = await t.anonymous
+      .as(town.phones[1]!.token)
+      .post('/api/positions/batch', { fixes: [{ time, ...p, accuracy: 7, battery: 55 }] });
     expect(sent.body.accepted).to.equal(1);
     const after = await t.admin.get(`/api/towns/${TOWN}/on-duty`);
     const idle = after.body.people.find((q: { personId: number }) => q.personId === town.phones[1]!.personId);
-    expect(idle).to.include({ lat: p.lat, lon: p.lon, fixTime: new Date(time).toISOString(), gridCode: 'T2', accuracy: 7, battery: 55 });
+    expect(idle).to.include({
+      lat: p.lat,
+      lon: p.lon,
+      fixTime: new Date(time).toISOString(),
+      gridCode: 'T2',
+      accuracy: 7,
+      battery: 55,
+    });
   });
 
   describe('people', () => {
     it('lets a gridworker set their own duty status but not a colleague’s', async () => {
-      const account = await t.admin.post('/api/accounts', { username: 'gw-self', displayName: '自己', password: 'password-123', roles: ['gridworker'], townIds: [town.townId] });
-      const me = await t.admin.post('/api/people', { name: '自己', phone: '13900000000', roles: ['parttime_gridworker'], villageCode: WEST, gridCodes: ['T4'], accountId: account.body.id });
-      const token = (await t.anonymous.post('/api/auth/login', { username: 'gw-self', password: 'password-123' })).body.token;
+      const account = await t.admin.post('/api/accounts', {
+        username: 'gw-self',
+        displayName: '自己',
+        password: 'password-123',
+        roles: ['gridworker'],
+        townIds: [town.townId],
+      });
+      const me = await t.admin.post('/api/people', {
+        name: '自己',
+        phone: '13900000000',
+        roles: ['parttime_gridworker'],
+        villageCode: WEST,
+        gridCodes: ['T4'],
+        accountId: account.body.id,
+      });
+      const token = (await t.anonymous.post('/api/auth/login', { username: 'gw-self', password: 'password-123' })).body
+        .token;
       const gw = t.anonymous.as(token);
       expect((await gw.get('/api/people/me')).body.id).to.equal(me.body[0].id);
-      expect((await gw.put(`/api/people/${me.body[0].id}/duty`, { status: 'on_duty' })).body.dutyStatus).to.equal('on_duty');
-      expect((await gw.put(`/api/people/${town.phones[0]!.personId}/duty`, { status: 'off_duty' })).status).to.equal(403);
+      expect((await gw.put(`/api/people/${me.body[0].id}/duty`, { status: 'on_duty' })).body.dutyStatus).to.equal(
+        'on_duty',
+      );
+      expect((await gw.put(`/api/people/${town.phones[0]!.personId}/duty`, { status: 'off_duty' })).status).to.equal(
+        403,
+      );
     });
 
     it('refuses a grid of another town, an unknown village and a taken device id', async () => {
-      const badGrid = await t.admin.post('/api/people', { name: 'x', phone: '13900000001', roles: ['grid_head'], villageCode: EAST, gridCodes: ['NOPE'] });
+      const badGrid = await t.admin.post('/api/people', {
+        name: 'x',
+        phone: '13900000001',
+        roles: ['grid_head'],
+        villageCode: EAST,
+        gridCodes: ['NOPE'],
+      });
       expect(badGrid.status).to.equal(400);
       expect(badGrid.body.error.message).to.contain('NOPE');
-      const badVillage = await t.admin.post('/api/people', { name: 'x', phone: '13900000001', roles: ['grid_head'], villageCode: '000', gridCodes: [] });
+      const badVillage = await t.admin.post('/api/people', {
+        name: 'x',
+        phone: '13900000001',
+        roles: ['grid_head'],
+        villageCode: '000',
+        gridCodes: [],
+      });
       expect(badVillage.status).to.equal(400);
-      const taken = await t.admin.post(`/api/people/${town.phones[0]!.personId}/devices`, { identifier: town.phones[1]!.identifier });
+      const taken = await t.admin.post(`/api/people/${town.phones[0]!.personId}/devices`, {
+        identifier: town.phones[1]!.identifier,
+      });
       expect(taken.status).to.equal(409);
     });
 

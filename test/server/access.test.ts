@@ -18,7 +18,13 @@ describe('access: throttling, account changes and sessions', () => {
   /** A fresh account (so throttle counts of one test do not touch another's). */
   async function account(roles: string[] = ['planner'], password = 'first-password-1') {
     const username = `acc-${++accounts}-${Date.now() % 100000}`;
-    const res = await t.admin.post('/api/accounts', { username, displayName: username, password, roles, townIds: [townId] });
+    const res = await t.admin.post('/api/accounts', {
+      username,
+      displayName: username,
+      password,
+      roles,
+      townIds: [townId],
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return { id: res.body.id as number, username, password };
   }
@@ -79,7 +85,9 @@ describe('access: throttling, account changes and sessions', () => {
 
   it('checks unknown usernames against a real hash with the same scrypt parameters', async () => {
     expect(hashParameters(await dummyHash())).to.deep.equal(CURRENT_PARAMETERS);
-    const { rows } = await t.api.services.db.query<{ password_hash: string }>(`SELECT password_hash FROM accounts WHERE username = 'admin'`);
+    const { rows } = await t.api.services.db.query<{ password_hash: string }>(
+      `SELECT password_hash FROM accounts WHERE username = 'admin'`,
+    );
     expect(hashParameters(rows[0]!.password_hash)).to.deep.equal(CURRENT_PARAMETERS);
   });
 
@@ -125,7 +133,9 @@ describe('access: throttling, account changes and sessions', () => {
   it('refuses bad account changes with a clear 4xx', async () => {
     const a = await account();
     expect((await t.admin.patch(`/api/accounts/${a.id}`, {})).status).to.equal(400);
-    expect((await t.admin.patch(`/api/accounts/${a.id}`, { roles: ['king'] })).body.error.code).to.equal('invalid_input');
+    expect((await t.admin.patch(`/api/accounts/${a.id}`, { roles: ['king'] })).body.error.code).to.equal(
+      'invalid_input',
+    );
     expect((await t.admin.patch('/api/accounts/999999', { disabled: true })).status).to.equal(404);
     const me = (await t.admin.get('/api/auth/me')).body.id;
     const self = await t.admin.patch(`/api/accounts/${me}`, { disabled: true });
@@ -144,26 +154,33 @@ describe('access: throttling, account changes and sessions', () => {
     expect((await ta.get('/api/auth/me')).body.roles).to.have.members(['admin', 'planner']);
   });
 
-  it('changing one\'s own password needs the current one, keeps this session and ends the others', async () => {
+  it("changing one's own password needs the current one, keeps this session and ends the others", async () => {
     const a = await account();
     const here = t.anonymous.as((await login(a.username, a.password)).body.token);
     const elsewhere = t.anonymous.as((await login(a.username, a.password)).body.token);
-    const wrong = await here.post('/api/auth/password', { currentPassword: 'not-it', newPassword: 'second-password-2' });
+    const wrong = await here.post('/api/auth/password', {
+      currentPassword: 'not-it',
+      newPassword: 'second-password-2',
+    });
     expect(wrong.status).to.equal(400);
     expect(wrong.body.error.code).to.equal('wrong_password');
     const short = await here.post('/api/auth/password', { currentPassword: a.password, newPassword: 'short' });
     expect(short.status).to.equal(400);
     expect(short.body.error.details.problems[0].path).to.equal('body.newPassword');
-    expect((await here.post('/api/auth/password', { currentPassword: a.password, newPassword: 'second-password-2' })).status).to.equal(204);
+    expect(
+      (await here.post('/api/auth/password', { currentPassword: a.password, newPassword: 'second-password-2' })).status,
+    ).to.equal(204);
     expect((await here.get('/api/auth/me')).status).to.equal(200);
     expect((await elsewhere.get('/api/auth/me')).status).to.equal(401);
     expect((await login(a.username, a.password)).status).to.equal(401);
     expect((await login(a.username, 'second-password-2')).status).to.equal(200);
   });
 
-  it('logout everywhere ends every session of the account and no other account\'s', async () => {
+  it("logout everywhere ends every session of the account and no other account's", async () => {
     const a = await account();
-    const sessions = await Promise.all([1, 2, 3].map(async () => t.anonymous.as((await login(a.username, a.password)).body.token)));
+    const sessions = await Promise.all(
+      [1, 2, 3].map(async () => t.anonymous.as((await login(a.username, a.password)).body.token)),
+    );
     const res = await sessions[0]!.post('/api/auth/logout-everywhere');
     expect(res.status).to.equal(200);
     expect(res.body.sessionsEnded).to.equal(3);
@@ -173,7 +190,9 @@ describe('access: throttling, account changes and sessions', () => {
 
   it('a reset password must be changed at the next login: every route but the password change answers 403', async () => {
     const a = await account(['operator']);
-    expect((await t.admin.put(`/api/accounts/${a.id}/password`, { password: 'temporary-pass-1' })).status).to.equal(204);
+    expect((await t.admin.put(`/api/accounts/${a.id}/password`, { password: 'temporary-pass-1' })).status).to.equal(
+      204,
+    );
     const first = await login(a.username, 'temporary-pass-1');
     expect(first.status).to.equal(200);
     expect(first.body.mustChangePassword).to.equal(true);
@@ -183,7 +202,10 @@ describe('access: throttling, account changes and sessions', () => {
       expect(res.status, path).to.equal(403);
       expect(res.body.error.code, path).to.equal('password_change_required');
     }
-    expect((await user.post('/api/auth/password', { currentPassword: 'temporary-pass-1', newPassword: 'my-own-password-1' })).status).to.equal(204);
+    expect(
+      (await user.post('/api/auth/password', { currentPassword: 'temporary-pass-1', newPassword: 'my-own-password-1' }))
+        .status,
+    ).to.equal(204);
     const me = await user.get('/api/auth/me');
     expect(me.status).to.equal(200);
     expect(me.body.mustChangePassword).to.equal(false);
@@ -195,11 +217,21 @@ describe('access: throttling, account changes and sessions', () => {
       // startTestApi made the admin with a chosen password; a fresh database with a generated one:
       await second.api.services.db.query('TRUNCATE accounts CASCADE');
       const created = await second.api.services.auth.ensureFirstAdmin();
-      const res = await new HttpClient(second.api.url).post('/api/auth/login', { username: 'admin', password: created!.password });
+      const res = await new HttpClient(second.api.url).post('/api/auth/login', {
+        username: 'admin',
+        password: created!.password,
+      });
       expect(res.body.mustChangePassword).to.equal(true);
       const admin = second.anonymous.as(res.body.token);
       expect((await admin.get('/api/accounts')).body.error.code).to.equal('password_change_required');
-      expect((await admin.post('/api/auth/password', { currentPassword: created!.password, newPassword: 'admins-own-password' })).status).to.equal(204);
+      expect(
+        (
+          await admin.post('/api/auth/password', {
+            currentPassword: created!.password,
+            newPassword: 'admins-own-password',
+          })
+        ).status,
+      ).to.equal(204);
       expect((await admin.get('/api/accounts')).status).to.equal(200);
     } finally {
       await second.close();
@@ -233,7 +265,8 @@ describe('access: login while Redis is away', () => {
       await redis.up();
       let status = 0;
       for (let i = 0; i < 50 && status !== 200; i++) {
-        status = (await t.anonymous.post('/api/auth/login', { username: 'admin', password: 'test-admin-password' })).status;
+        status = (await t.anonymous.post('/api/auth/login', { username: 'admin', password: 'test-admin-password' }))
+          .status;
         if (status !== 200) await new Promise((r) => setTimeout(r, 200));
       }
       expect(status).to.equal(200);

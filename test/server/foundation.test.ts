@@ -67,23 +67,37 @@ describe('foundation: health, OpenAPI, accounts and errors', () => {
   });
 
   it('turns malformed JSON into a 400 that says so', async () => {
-    const res = await t.admin.request('POST', '/api/accounts', '{"username": "x",', { 'content-type': 'application/json' });
+    const res = await t.admin.request('POST', '/api/accounts', '{"username": "x",', {
+      'content-type': 'application/json',
+    });
     expect(res.status).to.equal(400);
     expect(res.body.error.code).to.equal('malformed_json');
   });
 
   it('refuses a body over the limit with 413', async () => {
-    const res = await t.admin.post('/api/areas/import', { type: 'FeatureCollection', features: [], name: 'x'.repeat(100_000) });
+    const res = await t.admin.post('/api/areas/import', {
+      type: 'FeatureCollection',
+      features: [],
+      name: 'x'.repeat(100_000),
+    });
     expect(res.status).to.equal(413);
     expect(res.body.error.code).to.equal('payload_too_large');
   });
 
   it('names unknown fields and wrong types with their path', async () => {
-    const res = await t.admin.post('/api/accounts', { username: 'abc', displayName: 'x', password: 'longenough', roles: ['pilot'], colour: 'red' });
+    const res = await t.admin.post('/api/accounts', {
+      username: 'abc',
+      displayName: 'x',
+      password: 'longenough',
+      roles: ['pilot'],
+      colour: 'red',
+    });
     expect(res.status).to.equal(400);
     const paths = res.body.error.details.problems.map((p: { path: string }) => p.path);
     expect(paths).to.include('body.roles[0]');
-    expect(res.body.error.details.problems.some((p: { message: string }) => p.message.includes('colour'))).to.equal(true);
+    expect(res.body.error.details.problems.some((p: { message: string }) => p.message.includes('colour'))).to.equal(
+      true,
+    );
   });
 
   it('answers an unknown API route with a JSON 404', async () => {

@@ -28,8 +28,12 @@ describe('group commit and tick batches', () => {
       return items.map((n) => n * 2);
     }, OPTIONS);
     const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => commit.submit(i)));
-    expect(settled.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.message)).to.deep.equal(['13 refused']);
-    expect(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))).to.deep.equal(Array.from({ length: 20 }, (_, i) => i * 2).filter((n) => n !== 26));
+    expect(
+      settled.filter((s) => s.status === 'rejected').map((s) => (s as PromiseRejectedResult).reason.message),
+    ).to.deep.equal(['13 refused']);
+    expect(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))).to.deep.equal(
+      Array.from({ length: 20 }, (_, i) => i * 2).filter((n) => n !== 26),
+    );
   });
 
   it('refuses with a 503 and Retry-After once too many items wait', async () => {
@@ -37,7 +41,10 @@ describe('group commit and tick batches', () => {
     const commit = new GroupCommit<number, number>((items) => new Promise((r) => (release = () => r(items))), OPTIONS);
     const first = commit.submit(0); // in flight
     const waiting = Array.from({ length: 25 }, (_, i) => commit.submit(i + 1));
-    const refused = await commit.submit(99).then(() => null, (err: { status: number; retryAfterSeconds: number; message: string }) => err);
+    const refused = await commit.submit(99).then(
+      () => null,
+      (err: { status: number; retryAfterSeconds: number; message: string }) => err,
+    );
     expect(refused).to.include({ status: 503, message: 'busy', retryAfterSeconds: 1 });
     release();
     expect(await first).to.equal(0);
@@ -51,15 +58,21 @@ describe('group commit and tick batches', () => {
   it('counts items by weight (a request with many rows) against the batch and the bound', async () => {
     const batches: number[][] = [];
     let release: () => void = () => undefined;
-    const commit = new GroupCommit<number[], number>((items) => {
-      batches.push(items.map((rows) => rows.length));
-      return new Promise((r) => (release = () => r(items.map((rows) => rows.length))));
-    }, { ...OPTIONS, weight: (rows) => rows.length });
+    const commit = new GroupCommit<number[], number>(
+      (items) => {
+        batches.push(items.map((rows) => rows.length));
+        return new Promise((r) => (release = () => r(items.map((rows) => rows.length))));
+      },
+      { ...OPTIONS, weight: (rows) => rows.length },
+    );
     const rows = (n: number) => Array.from({ length: n }, () => 0);
     const first = commit.submit(rows(4)); // in flight
     const waiting = [commit.submit(rows(6)), commit.submit(rows(5)), commit.submit(rows(12))];
     expect(commit.stats.queued).to.equal(23);
-    const refused = await commit.submit(rows(3)).then(() => null, (err: { status: number }) => err.status);
+    const refused = await commit.submit(rows(3)).then(
+      () => null,
+      (err: { status: number }) => err.status,
+    );
     expect(refused, '23 waiting + 3 > 25').to.equal(503);
     for (let i = 0; i < 4; i++) {
       release();
@@ -73,11 +86,14 @@ describe('group commit and tick batches', () => {
 
   it('fails a whole batch together when told items cannot fail alone', async () => {
     let calls = 0;
-    const commit = new GroupCommit<number, number>(async (items) => {
-      calls++;
-      await new Promise((r) => setTimeout(r, 5));
-      throw new Error(`database down (${items.length})`);
-    }, { ...OPTIONS, retryEachOnFailure: false });
+    const commit = new GroupCommit<number, number>(
+      async (items) => {
+        calls++;
+        await new Promise((r) => setTimeout(r, 5));
+        throw new Error(`database down (${items.length})`);
+      },
+      { ...OPTIONS, retryEachOnFailure: false },
+    );
     const settled = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => commit.submit(i)));
     expect(settled.every((s) => s.status === 'rejected')).to.equal(true);
     expect(calls, 'one statement for the first item, one for the five that waited, none again').to.equal(2);

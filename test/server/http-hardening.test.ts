@@ -18,7 +18,12 @@ describe('http hardening: headers, tokens, body limits and caps', function () {
   let token: string;
 
   before(async () => {
-    t = await startTestApi('hardening', { SSE_PER_ACCOUNT: '2', MAX_POLYGON_VERTICES: '500', JSON_BODY_LIMIT: '20kb', BODY_LIMIT: '2mb' });
+    t = await startTestApi('hardening', {
+      SSE_PER_ACCOUNT: '2',
+      MAX_POLYGON_VERTICES: '500',
+      JSON_BODY_LIMIT: '20kb',
+      BODY_LIMIT: '2mb',
+    });
     await tinyTownWithPeople(t, 1);
     token = t.admin.token!;
   });
@@ -26,8 +31,12 @@ describe('http hardening: headers, tokens, body limits and caps', function () {
 
   it('sends the security headers on answers of every kind', async () => {
     const answers = await Promise.all([
-      t.anonymous.get('/api/openapi.json'), t.anonymous.get('/api/nothing-here'), t.anonymous.get('/api/areas'),
-      t.admin.get(`/api/areas/${TOWN}`), t.anonymous.get('/livez'), t.anonymous.get('/tiles/grids/10/843/427.mvt'),
+      t.anonymous.get('/api/openapi.json'),
+      t.anonymous.get('/api/nothing-here'),
+      t.anonymous.get('/api/areas'),
+      t.admin.get(`/api/areas/${TOWN}`),
+      t.anonymous.get('/livez'),
+      t.anonymous.get('/tiles/grids/10/843/427.mvt'),
     ]);
     for (const res of answers) {
       const csp = res.headers.get('content-security-policy') ?? '';
@@ -62,16 +71,33 @@ describe('http hardening: headers, tokens, body limits and caps', function () {
     const anon = await t.anonymous.request('POST', '/api/areas/import', huge, { 'content-type': 'application/json' });
     expect(anon.status).to.equal(401);
     // Malformed JSON without a token: 401 too (the parser never ran).
-    expect((await t.anonymous.request('POST', '/api/accounts', '{"x":', { 'content-type': 'application/json' })).status).to.equal(401);
+    expect(
+      (await t.anonymous.request('POST', '/api/accounts', '{"x":', { 'content-type': 'application/json' })).status,
+    ).to.equal(401);
     // An ordinary route: the small limit (20 kB here).
-    const big = await t.admin.post('/api/accounts', { username: 'abc', displayName: 'x'.repeat(30_000), password: 'longenough', roles: ['planner'] });
+    const big = await t.admin.post('/api/accounts', {
+      username: 'abc',
+      displayName: 'x'.repeat(30_000),
+      password: 'longenough',
+      roles: ['planner'],
+    });
     expect(big.status).to.equal(413);
     expect(big.body.error.code).to.equal('payload_too_large');
     // The upload route takes the same 30 kB (and its schema judges it).
-    const upload = await t.admin.post('/api/areas/import', { type: 'FeatureCollection', features: [], name: 'x'.repeat(30_000) });
+    const upload = await t.admin.post('/api/areas/import', {
+      type: 'FeatureCollection',
+      features: [],
+      name: 'x'.repeat(30_000),
+    });
     expect(upload.status).to.not.equal(413);
     // Beyond BODY_LIMIT: 413 there too.
-    expect((await t.admin.request('POST', '/api/areas/import', huge.replace('x'.repeat(1_500_000), 'x'.repeat(2_200_000)), { 'content-type': 'application/json' })).status).to.equal(413);
+    expect(
+      (
+        await t.admin.request('POST', '/api/areas/import', huge.replace('x'.repeat(1_500_000), 'x'.repeat(2_200_000)), {
+          'content-type': 'application/json',
+        })
+      ).status,
+    ).to.equal(413);
   });
 
   it('refuses a polygon with too many vertices with 413 naming it', async () => {
@@ -82,7 +108,11 @@ describe('http hardening: headers, tokens, body limits and caps', function () {
       return [ORIGIN.lon + STEP * (1.5 + 0.4 * Math.cos(a)), ORIGIN.lat + STEP * (1.5 + 0.4 * Math.sin(a))];
     });
     ring.push(ring[0]!);
-    const feature = { type: 'Feature', properties: { code: 'V1', name: '多边形', kind: 'urban' }, geometry: { type: 'Polygon', coordinates: [ring] } };
+    const feature = {
+      type: 'Feature',
+      properties: { code: 'V1', name: '多边形', kind: 'urban' },
+      geometry: { type: 'Polygon', coordinates: [ring] },
+    };
     const res = await t.admin.post(`/api/plans/${plan}/grids`, feature);
     expect(res.status).to.equal(413);
     expect(res.body.error.code).to.equal('too_many_vertices');
@@ -92,7 +122,10 @@ describe('http hardening: headers, tokens, body limits and caps', function () {
   it('caps the live streams one account keeps open with 429, and frees a place when one closes', async () => {
     const open = async () => {
       const controller = new AbortController();
-      const res = await fetch(`${t.api.url}/api/live`, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+      const res = await fetch(`${t.api.url}/api/live`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: controller.signal,
+      });
       return { res, close: () => controller.abort() };
     };
     const a = await open();
@@ -131,8 +164,24 @@ describe('relay cap: one instance runs at most RELAYS_MAX ffmpeg relays', functi
   before(async () => {
     root = await mkdtemp('/dev/shm/wangge-hls-cap-');
     redis = new Redis('redis://127.0.0.1:6379/15', { maxRetriesPerRequest: 2 });
-    camera = await SimulatedCamera.start({ name: 'cap-cam', onvifPort: 0, rtspPort: 0, username: 'admin', password: 'pw', ptz: false, discovery: false });
-    manager = new RelayManager({ redis, instanceId: `cap-${process.pid}`, baseUrl: 'http://127.0.0.1:1', keyPrefix: `wangge-test:cap:${process.pid}`, idleMs: 60_000, relay: { hlsRoot: root }, maxRelays: 1 });
+    camera = await SimulatedCamera.start({
+      name: 'cap-cam',
+      onvifPort: 0,
+      rtspPort: 0,
+      username: 'admin',
+      password: 'pw',
+      ptz: false,
+      discovery: false,
+    });
+    manager = new RelayManager({
+      redis,
+      instanceId: `cap-${process.pid}`,
+      baseUrl: 'http://127.0.0.1:1',
+      keyPrefix: `wangge-test:cap:${process.pid}`,
+      idleMs: 60_000,
+      relay: { hlsRoot: root },
+      maxRelays: 1,
+    });
   });
   after(async () => {
     await manager.stopAll();
@@ -147,7 +196,10 @@ describe('relay cap: one instance runs at most RELAYS_MAX ffmpeg relays', functi
     await manager.watch(sub, camera.rtspUrl('sub', true));
     // Joining the running one is fine.
     await manager.watch(sub, camera.rtspUrl('sub', true));
-    const refused = await manager.watch(main, camera.rtspUrl('main', true)).then(() => null, (e: unknown) => e);
+    const refused = await manager.watch(main, camera.rtspUrl('main', true)).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).to.be.instanceOf(AppError);
     expect((refused as AppError).status).to.equal(429);
     expect((refused as AppError).code).to.equal('too_many_relays');

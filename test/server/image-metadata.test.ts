@@ -7,7 +7,20 @@ import { ImageFormatError, stripImageMetadata } from '../../server/image-metadat
 import { imageSize, jpegWithGps, metadataIn } from '../helpers/exif.js';
 
 const frame = (format: string, codec: string[]) =>
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=s=32x24', '-frames:v', '1', ...codec, '-f', format, '-']);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=s=32x24',
+    '-frames:v',
+    '1',
+    ...codec,
+    '-f',
+    format,
+    '-',
+  ]);
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -25,7 +38,10 @@ function riffChunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, data.length % 2 ? Buffer.alloc(1) : Buffer.alloc(0)]);
 }
 
-const EXIF = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0, 0, 0, 1, 0, 0x25, 0x88, 0x04, 0x00])]);
+const EXIF = Buffer.concat([
+  Buffer.from('Exif\0\0', 'latin1'),
+  Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0, 0, 0, 1, 0, 0x25, 0x88, 0x04, 0x00]),
+]);
 
 describe('photo metadata stripping', () => {
   it('takes EXIF (GPS), XMP and comments out of a JPEG and keeps the picture', () => {
@@ -39,7 +55,13 @@ describe('photo metadata stripping', () => {
   it('takes text, EXIF and time chunks out of a PNG and keeps the picture', () => {
     const png = frame('image2pipe', ['-c:v', 'png']);
     const ihdrEnd = 8 + 12 + png.readUInt32BE(8);
-    const tagged = Buffer.concat([png.subarray(0, ihdrEnd), pngChunk('tEXt', Buffer.from('Comment\0call 13800001234', 'latin1')), pngChunk('eXIf', EXIF.subarray(6)), pngChunk('tIME', Buffer.from([7, 234, 12, 5, 4, 0, 0])), png.subarray(ihdrEnd)]);
+    const tagged = Buffer.concat([
+      png.subarray(0, ihdrEnd),
+      pngChunk('tEXt', Buffer.from('Comment\0call 13800001234', 'latin1')),
+      pngChunk('eXIf', EXIF.subarray(6)),
+      pngChunk('tIME', Buffer.from([7, 234, 12, 5, 4, 0, 0])),
+      png.subarray(ihdrEnd),
+    ]);
     expect(imageSize(tagged)).to.equal('32,24');
     const stripped = stripImageMetadata(tagged, 'image/png');
     expect(stripped.equals(png)).to.equal(true);
@@ -53,7 +75,12 @@ describe('photo metadata stripping', () => {
     vp8x[0] = 0x08 | 0x04; // EXIF and XMP present
     vp8x.writeUIntLE(31, 4, 3);
     vp8x.writeUIntLE(23, 7, 3);
-    const body = Buffer.concat([riffChunk('VP8X', vp8x), image, riffChunk('EXIF', EXIF), riffChunk('XMP ', Buffer.from('<x:xmpmeta><exif:GPSLatitude>29N</exif:GPSLatitude></x:xmpmeta>', 'latin1'))]);
+    const body = Buffer.concat([
+      riffChunk('VP8X', vp8x),
+      image,
+      riffChunk('EXIF', EXIF),
+      riffChunk('XMP ', Buffer.from('<x:xmpmeta><exif:GPSLatitude>29N</exif:GPSLatitude></x:xmpmeta>', 'latin1')),
+    ]);
     const header = Buffer.concat([Buffer.from('RIFF', 'latin1'), Buffer.alloc(4), Buffer.from('WEBP', 'latin1')]);
     header.writeUInt32LE(body.length + 4, 4);
     const tagged = Buffer.concat([header, body]);
@@ -67,7 +94,13 @@ describe('photo metadata stripping', () => {
 
   it('refuses what is not the image it claims to be, or is cut short', () => {
     const photo = jpegWithGps();
-    for (const [bytes, type] of [[Buffer.from('GIF89a'), 'image/jpeg'], [photo.subarray(0, 40), 'image/jpeg'], [Buffer.from('RIFF'), 'image/webp'], [photo, 'image/png'], [photo, 'image/gif']] as const) {
+    for (const [bytes, type] of [
+      [Buffer.from('GIF89a'), 'image/jpeg'],
+      [photo.subarray(0, 40), 'image/jpeg'],
+      [Buffer.from('RIFF'), 'image/webp'],
+      [photo, 'image/png'],
+      [photo, 'image/gif'],
+    ] as const) {
       expect(() => stripImageMetadata(bytes, type), type).to.throw(ImageFormatError);
     }
   });

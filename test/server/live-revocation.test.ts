@@ -31,21 +31,27 @@ describe('live streams end when their session or device is revoked', () => {
 
   it('ends /api/live within the recheck after logout everywhere', async () => {
     const user = await t.login(['dispatcher'], [town.townId]);
-    const ms = await revokedWithin(new EventStream(`${t.api.url}/api/live`, user.token!), () => user.post('/api/auth/logout-everywhere'));
+    const ms = await revokedWithin(new EventStream(`${t.api.url}/api/live`, user.token!), () =>
+      user.post('/api/auth/logout-everywhere'),
+    );
     expect(ms).to.be.below(2500);
   });
 
   it('ends /api/live within the recheck when an admin disables the account', async () => {
     const user = await t.login(['operator'], [town.townId]);
     const id = (await user.get('/api/auth/me')).body.id;
-    const ms = await revokedWithin(new EventStream(`${t.api.url}/api/live`, user.token!), () => t.admin.patch(`/api/accounts/${id}`, { disabled: true }));
+    const ms = await revokedWithin(new EventStream(`${t.api.url}/api/live`, user.token!), () =>
+      t.admin.patch(`/api/accounts/${id}`, { disabled: true }),
+    );
     expect(ms).to.be.below(2500);
   });
 
   it('ends /api/phone/live within the recheck when the phone is disabled', async () => {
     const phone = town.phones[0]!;
     const device = (await t.admin.get(`/api/people/${phone.personId}`)).body.devices[0].id;
-    const ms = await revokedWithin(new EventStream(`${t.api.url}/api/phone/live`, phone.token), () => t.admin.delete(`/api/devices/${device}`));
+    const ms = await revokedWithin(new EventStream(`${t.api.url}/api/phone/live`, phone.token), () =>
+      t.admin.delete(`/api/devices/${device}`),
+    );
     expect(ms).to.be.below(2500);
   });
 });

@@ -18,7 +18,9 @@ describe('metrics: /metrics for Prometheus', () => {
     expect((await t.anonymous.get('/metrics')).status).to.equal(401);
     const operator = await t.login(['operator'], [], true);
     expect((await operator.get('/metrics')).status).to.equal(403);
-    expect((await t.anonymous.get('/metrics', { authorization: 'Bearer wrong-token-wrong-token-wrong' })).status).to.equal(401);
+    expect(
+      (await t.anonymous.get('/metrics', { authorization: 'Bearer wrong-token-wrong-token-wrong' })).status,
+    ).to.equal(401);
     const scraped = await t.anonymous.get('/metrics', { authorization: `Bearer ${TOKEN}` });
     expect(scraped.status).to.equal(200);
     expect(scraped.headers.get('content-type')).to.match(/^text\/plain/);

@@ -31,11 +31,25 @@ interface Run {
  * Runs a script to its end, or until `until` matches its output: then `whileUp` runs
  * (the process still serving) and the process is stopped.
  */
-function run(script: string, env: Record<string, string>, until?: RegExp, whileUp?: (stdout: string) => Promise<void>, ms = 40_000): Promise<Run> {
+function run(
+  script: string,
+  env: Record<string, string>,
+  until?: RegExp,
+  whileUp?: (stdout: string) => Promise<void>,
+  ms = 40_000,
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', OSMAND_PORT: '0', RTMP_PORT: '0', DB_POOL_SIZE: '2', ...env },
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'info',
+        PORT: '0',
+        OSMAND_PORT: '0',
+        RTMP_PORT: '0',
+        DB_POOL_SIZE: '2',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -72,7 +86,12 @@ describe('production mode and key rotation', function () {
   this.timeout(120_000);
   let db: TestDatabase;
   const redisPrefix = `wgtest-${process.pid}-production`;
-  const base = () => ({ NODE_ENV: 'production', DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:6379/15', REDIS_PREFIX: redisPrefix });
+  const base = () => ({
+    NODE_ENV: 'production',
+    DATABASE_URL: db.url,
+    REDIS_URL: 'redis://127.0.0.1:6379/15',
+    REDIS_PREFIX: redisPrefix,
+  });
 
   before(async () => {
     db = await createTestDatabase('production');
@@ -86,7 +105,9 @@ describe('production mode and key rotation', function () {
     expect(problems[0]).to.match(/^SECRET_KEY is the development key/);
     expect(problems[1]).to.match(/^DEMO_TOWN must be false/);
     expect(problems[2]).to.match(/^ADMIN_PASSWORD/);
-    expect(unsafeSettings(parseConfig({ NODE_ENV: 'production', SECRET_KEY: GOOD_KEY, DEMO_TOWN: 'false' }), {})).to.deep.equal([]);
+    expect(
+      unsafeSettings(parseConfig({ NODE_ENV: 'production', SECRET_KEY: GOOD_KEY, DEMO_TOWN: 'false' }), {}),
+    ).to.deep.equal([]);
     // Outside production the defaults are fine.
     expect(unsafeSettings(parseConfig({ NODE_ENV: 'development' }), {})).to.deep.equal([]);
   });
@@ -112,7 +133,10 @@ describe('production mode and key rotation', function () {
     const res = await run('server/main.ts', env, /to be changed at the first login/, async (stdout) => {
       // The admin was made with must_change_password in production, even with ADMIN_PASSWORD given.
       const url = /"url":"(http:\/\/[^"]+)"/.exec(stdout)![1]!;
-      const login = await new HttpClient(url).post('/api/auth/login', { username: 'admin', password: 'a-long-chosen-password' });
+      const login = await new HttpClient(url).post('/api/auth/login', {
+        username: 'admin',
+        password: 'a-long-chosen-password',
+      });
       expect(login.status).to.equal(200);
       expect(login.body.mustChangePassword).to.equal(true);
       const refused = await new HttpClient(url).as(login.body.token).get('/api/accounts');
@@ -124,7 +148,9 @@ describe('production mode and key rotation', function () {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ must_change_password: boolean }>(`SELECT must_change_password FROM accounts WHERE username = 'admin'`);
+      const { rows } = await client.query<{ must_change_password: boolean }>(
+        `SELECT must_change_password FROM accounts WHERE username = 'admin'`,
+      );
       expect(rows[0]!.must_change_password).to.equal(true);
       // A database the demo seeded: an enabled account that opens with the demo password.
       await client.query(
@@ -149,18 +175,45 @@ describe('rotate-key: camera passwords re-sealed under a new SECRET_KEY in one t
   const newKey = randomBytes(32).toString('hex');
 
   const sealed = async () =>
-    (await t.api.services.db.query<{ id: number; password_enc: Buffer }>('SELECT id, password_enc FROM cameras ORDER BY id')).rows;
+    (
+      await t.api.services.db.query<{ id: number; password_enc: Buffer }>(
+        'SELECT id, password_enc FROM cameras ORDER BY id',
+      )
+    ).rows;
 
   before(async () => {
-    cameras = await Promise.all(passwords.map((password, i) =>
-      SimulatedCamera.start({ name: `钥匙${i}`, ptz: false, rtsp: false, username: 'admin', password, onvifPort: 0, rtspPort: 0, discovery: false })));
+    cameras = await Promise.all(
+      passwords.map((password, i) =>
+        SimulatedCamera.start({
+          name: `钥匙${i}`,
+          ptz: false,
+          rtsp: false,
+          username: 'admin',
+          password,
+          onvifPort: 0,
+          rtspPort: 0,
+          discovery: false,
+        }),
+      ),
+    );
     t = await startTestApi('rotate-key', { CAMERA_TIMEOUT_MS: '3000' });
     const townId = await publishTinyTown(t);
     const installer = await t.login(['installer'], [townId]);
     for (const [i, cam] of cameras.entries()) {
       const res = await installer.post('/api/cameras', {
-        name: `钥匙${i}`, host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: passwords[i], townCode: TOWN,
-        placement: { lon: ORIGIN.lon + (i + 0.5) * STEP, lat: ORIGIN.lat + 0.5 * STEP, mountHeightM: 8, rangeM: 100, hfovDeg: 70 },
+        name: `钥匙${i}`,
+        host: '127.0.0.1',
+        port: Number(new URL(cam.xaddr).port),
+        username: 'admin',
+        password: passwords[i],
+        townCode: TOWN,
+        placement: {
+          lon: ORIGIN.lon + (i + 0.5) * STEP,
+          lat: ORIGIN.lat + 0.5 * STEP,
+          mountHeightM: 8,
+          rangeM: 100,
+          hfovDeg: 70,
+        },
       });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
     }
@@ -171,7 +224,12 @@ describe('rotate-key: camera passwords re-sealed under a new SECRET_KEY in one t
   });
 
   it('re-seals every camera password; a second run changes nothing; the log names the key by fingerprint only', async () => {
-    const env = { NODE_ENV: 'test', DATABASE_URL: t.db.url, SECRET_KEY: t.api.services.config.SECRET_KEY, NEW_SECRET_KEY: newKey };
+    const env = {
+      NODE_ENV: 'test',
+      DATABASE_URL: t.db.url,
+      SECRET_KEY: t.api.services.config.SECRET_KEY,
+      NEW_SECRET_KEY: newKey,
+    };
     const first = await run('scripts/rotate-key.ts', env);
     expect(first.code, first.stderr).to.equal(0);
     expect(first.stdout).to.match(/Re-sealed 2 camera credential\(s\).*0 already were/);
@@ -183,7 +241,9 @@ describe('rotate-key: camera passwords re-sealed under a new SECRET_KEY in one t
     const again = await run('scripts/rotate-key.ts', env);
     expect(again.code).to.equal(0);
     expect(again.stdout).to.match(/Re-sealed 0 .*2 already were/);
-    const log = (await t.admin.get('/api/security-log?kind=secret_key.rotated')).body as { details: Record<string, unknown> }[];
+    const log = (await t.admin.get('/api/security-log?kind=secret_key.rotated')).body as {
+      details: Record<string, unknown>;
+    }[];
     expect(log).to.have.length(2);
     expect(log[1]!.details).to.include({ resealed: 2, alreadyNew: 0 });
     expect(JSON.stringify(log)).to.not.contain(newKey);
@@ -192,7 +252,10 @@ describe('rotate-key: camera passwords re-sealed under a new SECRET_KEY in one t
   it('changes nothing when one row opens under neither key, and refuses a bad or public new key', async () => {
     const newer = randomBytes(32).toString('hex');
     const before = await sealed();
-    await t.api.services.db.query('UPDATE cameras SET password_enc = $2 WHERE id = $1', [before[1]!.id, randomBytes(40)]);
+    await t.api.services.db.query('UPDATE cameras SET password_enc = $2 WHERE id = $1', [
+      before[1]!.id,
+      randomBytes(40),
+    ]);
     const env = { NODE_ENV: 'test', DATABASE_URL: t.db.url, SECRET_KEY: newKey, NEW_SECRET_KEY: newer };
     const res = await run('scripts/rotate-key.ts', env);
     expect(res.code).to.equal(1);

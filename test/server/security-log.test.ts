@@ -34,17 +34,41 @@ describe('security log: written where it matters, read by admins of the towns, a
   };
 
   before(async () => {
-    camera = await SimulatedCamera.start({ name: '日志球机', ptz: true, rtsp: false, username: 'admin', password: CAMERA_PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false });
+    camera = await SimulatedCamera.start({
+      name: '日志球机',
+      ptz: true,
+      rtsp: false,
+      username: 'admin',
+      password: CAMERA_PASSWORD,
+      onvifPort: 0,
+      rtspPort: 0,
+      discovery: false,
+    });
     t = await startTestApi('security-log', { CAMERA_TIMEOUT_MS: '3000' });
     townId = await publishTinyTown(t);
     // A second town, far away, for scoping.
     const other = await t.admin.post('/api/areas/import', {
       type: 'FeatureCollection',
-      features: [{
-        type: 'Feature',
-        properties: { code: '990101002', name: '别镇', level: 'town', parent_code: '990101', synthetic: true },
-        geometry: { type: 'MultiPolygon', coordinates: [[[[120.1, 30.1], [120.11, 30.1], [120.11, 30.11], [120.1, 30.11], [120.1, 30.1]]]] },
-      }],
+      features: [
+        {
+          type: 'Feature',
+          properties: { code: '990101002', name: '别镇', level: 'town', parent_code: '990101', synthetic: true },
+          geometry: {
+            type: 'MultiPolygon',
+            coordinates: [
+              [
+                [
+                  [120.1, 30.1],
+                  [120.11, 30.1],
+                  [120.11, 30.11],
+                  [120.1, 30.11],
+                  [120.1, 30.1],
+                ],
+              ],
+            ],
+          },
+        },
+      ],
     });
     expect(other.status, JSON.stringify(other.body)).to.be.lessThan(300);
     otherTownId = (await t.admin.get('/api/areas/990101002')).body.id;
@@ -59,8 +83,14 @@ describe('security log: written where it matters, read by admins of the towns, a
     const username = (await user.get('/api/auth/me')).body.username as string;
     for (let i = 0; i < 5; i++) await t.anonymous.post('/api/auth/login', { username, password: `Guess-${i}-secret` });
     expect((await t.anonymous.post('/api/auth/login', { username, password: 'x' })).status).to.equal(429);
-    const log = (await rows(t.admin, '?kind=login.succeeded,login.failed,login.throttled')).filter((r) => r.subject === username);
-    expect(log.map((r) => r.kind)).to.deep.equal(['login.throttled', ...Array(5).fill('login.failed'), 'login.succeeded']);
+    const log = (await rows(t.admin, '?kind=login.succeeded,login.failed,login.throttled')).filter(
+      (r) => r.subject === username,
+    );
+    expect(log.map((r) => r.kind)).to.deep.equal([
+      'login.throttled',
+      ...Array(5).fill('login.failed'),
+      'login.succeeded',
+    ]);
     expect(log[1]!.details).to.deep.equal({ reason: 'wrong_password' });
     expect(log.every((r) => r.townIds.includes(townId) && r.ip === '127.0.0.1')).to.equal(true);
     expect(JSON.stringify(log)).to.not.match(/Guess-\d-secret/);
@@ -72,18 +102,31 @@ describe('security log: written where it matters, read by admins of the towns, a
   });
 
   it('records account creation, role changes, disabling, resets and password changes with who did it', async () => {
-    const created = await t.admin.post('/api/accounts', { username: 'logged-one', displayName: 'L', password: 'first-pass-1', roles: ['planner'], townIds: [townId] });
+    const created = await t.admin.post('/api/accounts', {
+      username: 'logged-one',
+      displayName: 'L',
+      password: 'first-pass-1',
+      roles: ['planner'],
+      townIds: [townId],
+    });
     const id = created.body.id as number;
     await t.admin.patch(`/api/accounts/${id}`, { roles: ['operator'] });
     await t.admin.patch(`/api/accounts/${id}`, { disabled: true });
     await t.admin.patch(`/api/accounts/${id}`, { disabled: false });
     await t.admin.put(`/api/accounts/${id}/password`, { password: 'reset-pass-1' });
     const login = await t.anonymous.post('/api/auth/login', { username: 'logged-one', password: 'reset-pass-1' });
-    await t.anonymous.as(login.body.token).post('/api/auth/password', { currentPassword: 'reset-pass-1', newPassword: 'own-pass-22' });
+    await t.anonymous
+      .as(login.body.token)
+      .post('/api/auth/password', { currentPassword: 'reset-pass-1', newPassword: 'own-pass-22' });
     const log = (await rows(t.admin)).filter((r) => r.subject === 'logged-one').reverse();
     expect(log.map((r) => r.kind)).to.deep.equal([
-      'account.created', 'account.roles_changed', 'account.disabled', 'account.enabled', 'account.password_reset',
-      'login.succeeded', 'account.password_changed',
+      'account.created',
+      'account.roles_changed',
+      'account.disabled',
+      'account.enabled',
+      'account.password_reset',
+      'login.succeeded',
+      'account.password_changed',
     ]);
     expect(log[1]!.details).to.deep.include({ from: ['planner'], to: ['operator'] });
     expect(log.slice(0, 5).every((r) => r.actorName === 'admin')).to.equal(true);
@@ -96,12 +139,25 @@ describe('security log: written where it matters, read by admins of the towns, a
     const operator = await t.login(['operator'], [townId]);
     const dispatcher = await t.login(['dispatcher'], [townId]);
     const registered = await installer.post('/api/cameras', {
-      name: '日志球机', host: '127.0.0.1', port: Number(new URL(camera.xaddr).port), username: 'admin', password: CAMERA_PASSWORD, townCode: TOWN,
-      placement: { lon: ORIGIN.lon + 1.5 * STEP, lat: ORIGIN.lat + 1.5 * STEP, mountHeightM: 10, rangeM: 200, hfovDeg: 60 },
+      name: '日志球机',
+      host: '127.0.0.1',
+      port: Number(new URL(camera.xaddr).port),
+      username: 'admin',
+      password: CAMERA_PASSWORD,
+      townCode: TOWN,
+      placement: {
+        lon: ORIGIN.lon + 1.5 * STEP,
+        lat: ORIGIN.lat + 1.5 * STEP,
+        mountHeightM: 10,
+        rangeM: 200,
+        hfovDeg: 60,
+      },
     });
     expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
     const id = registered.body.id as number;
-    expect((await installer.patch(`/api/cameras/${id}/credentials`, { password: CAMERA_PASSWORD })).status).to.equal(200);
+    expect((await installer.patch(`/api/cameras/${id}/credentials`, { password: CAMERA_PASSWORD })).status).to.equal(
+      200,
+    );
     expect((await operator.post(`/api/cameras/${id}/ptz`, { type: 'home' })).status).to.equal(200);
     expect((await dispatcher.post(`/api/cameras/${id}/ptz`, { type: 'home' })).status).to.equal(200);
     const csv = await dispatcher.get(`/api/stats/incidents?town=${TOWN}&format=csv`);
@@ -146,7 +202,11 @@ describe('security log: written where it matters, read by admins of the towns, a
   it('is append-only in PostgreSQL: UPDATE, DELETE and TRUNCATE are refused', async () => {
     const db = t.api.services.db;
     const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM security_log')).rows[0]!.n;
-    for (const sql of ["UPDATE security_log SET kind = 'login.succeeded'", 'DELETE FROM security_log', 'TRUNCATE security_log']) {
+    for (const sql of [
+      "UPDATE security_log SET kind = 'login.succeeded'",
+      'DELETE FROM security_log',
+      'TRUNCATE security_log',
+    ]) {
       let refused: Error | null = null;
       await db.query(sql).catch((err: Error) => (refused = err));
       expect(refused, sql).to.be.an('error');

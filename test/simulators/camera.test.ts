@@ -14,8 +14,10 @@ import { freeUdpPort, pidAlive, sleep } from '../helpers/system.js';
 
 const YEAR_MS = 365 * 86_400_000;
 
-
-function connect(cam: SimulatedCamera, extra: { password?: string; timeout?: number; useWSSecurity?: boolean } = {}): Promise<OnvifClient> {
+function connect(
+  cam: SimulatedCamera,
+  extra: { password?: string; timeout?: number; useWSSecurity?: boolean } = {},
+): Promise<OnvifClient> {
   return OnvifClient.connect({
     hostname: cam.host,
     port: cam.onvifPort,
@@ -27,7 +29,11 @@ function connect(cam: SimulatedCamera, extra: { password?: string; timeout?: num
 }
 
 /** A SOAP call built by hand, to control exactly what the camera is sent. */
-async function rawSoap(url: string, body: string, security?: { username: string; password: string; createdMs: number }): Promise<{ status: number; text: string; headers: Headers }> {
+async function rawSoap(
+  url: string,
+  body: string,
+  security?: { username: string; password: string; createdMs: number },
+): Promise<{ status: number; text: string; headers: Headers }> {
   let header = '';
   if (security) {
     const nonce = randomBytes(16).toString('base64');
@@ -77,7 +83,23 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult>
 }
 
 function ffprobe(url: string): Promise<RunResult> {
-  return run('ffprobe', ['-v', 'error', '-rtsp_transport', 'tcp', '-analyzeduration', '1000000', '-show_entries', 'stream=codec_name,width,height', '-of', 'json', url], 15_000);
+  return run(
+    'ffprobe',
+    [
+      '-v',
+      'error',
+      '-rtsp_transport',
+      'tcp',
+      '-analyzeduration',
+      '1000000',
+      '-show_entries',
+      'stream=codec_name,width,height',
+      '-of',
+      'json',
+      url,
+    ],
+    15_000,
+  );
 }
 
 function tcpConnects(port: number): Promise<boolean> {
@@ -89,7 +111,6 @@ function tcpConnects(port: number): Promise<boolean> {
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
   });
 }
-
 
 describe('simulated ONVIF camera', function () {
   this.timeout(30_000);
@@ -131,7 +152,11 @@ describe('simulated ONVIF camera', function () {
       const cameraTime = await client.systemDateAndTime();
       expect(new Date().getUTCFullYear() - cameraTime.getUTCFullYear()).to.be.within(2, 4);
       const info = await client.deviceInformation();
-      expect(info).to.include({ manufacturer: dome.identity.manufacturer, model: dome.identity.model, firmwareVersion: dome.identity.firmwareVersion });
+      expect(info).to.include({
+        manufacturer: dome.identity.manufacturer,
+        model: dome.identity.model,
+        firmwareVersion: dome.identity.firmwareVersion,
+      });
       expect(String(info.serialNumber)).to.equal(dome.identity.serialNumber);
     });
 
@@ -230,7 +255,11 @@ describe('simulated ONVIF camera', function () {
       expect(Object.keys(client.cam.uri ?? {}).sort()).to.deep.equal(['device', 'events', 'media']);
       expect((await client.profiles()).some((p) => p.PTZConfiguration)).to.equal(false);
       expect(bullet.ptzState()).to.equal(undefined);
-      const res = await rawSoap(`http://127.0.0.1:${bullet.onvifPort}/onvif/ptz_service`, '<GetNodes xmlns="http://www.onvif.org/ver20/ptz/wsdl"/>', auth(bullet));
+      const res = await rawSoap(
+        `http://127.0.0.1:${bullet.onvifPort}/onvif/ptz_service`,
+        '<GetNodes xmlns="http://www.onvif.org/ver20/ptz/wsdl"/>',
+        auth(bullet),
+      );
       expect(res.status).to.equal(404);
     });
   });
@@ -322,7 +351,11 @@ describe('simulated ONVIF camera', function () {
       await client.absoluteMove({ x: -0.25, y: 0, zoom: 0 });
       await settled();
       const presets = await client.presets();
-      expect(presets['北门']?.PTZPosition.panTilt.$).to.deep.equal({ x: 0.25, y: 0.5, space: 'http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace' });
+      expect(presets['北门']?.PTZPosition.panTilt.$).to.deep.equal({
+        x: 0.25,
+        y: 0.5,
+        space: 'http://www.onvif.org/ver10/tptz/PanTiltSpaces/PositionGenericSpace',
+      });
       await client.gotoPreset(token);
       expect(await settled()).to.deep.equal({ x: 0.25, y: 0.5, zoom: 0.3 });
       await client.removePreset(token);
@@ -378,7 +411,10 @@ describe('simulated ONVIF camera', function () {
       const messages = await client.pullMessages(10);
       const byTopic = new Map(messages.map((m): [string, NotificationMessage] => [m.topic._, m]));
       const crossed = byTopic.get('tns1:RuleEngine/LineDetector/Crossed')!.message.message;
-      expect(items(crossed.source)).to.deep.include({ Rule: '东门进口', VideoSourceConfigurationToken: 'VideoSourceToken' });
+      expect(items(crossed.source)).to.deep.include({
+        Rule: '东门进口',
+        VideoSourceConfigurationToken: 'VideoSourceToken',
+      });
       expect(items(crossed.data)).to.deep.equal({ ObjectId: 7 });
       expect(crossed.$.PropertyOperation).to.equal(undefined);
       const inside = byTopic.get('tns1:RuleEngine/FieldDetector/ObjectsInside')!.message.message;
@@ -411,9 +447,14 @@ describe('simulated ONVIF camera', function () {
           auth(bullet),
         ).then((r) => /<wsa:Address>([^<]+)<\/wsa:Address>/.exec(r.text)![1]!);
       const [forgotten, renewed, pulled] = await Promise.all([create(), create(), create()]);
-      const pull = '<PullMessages xmlns="http://www.onvif.org/ver10/events/wsdl"><Timeout>PT0S</Timeout><MessageLimit>10</MessageLimit></PullMessages>';
+      const pull =
+        '<PullMessages xmlns="http://www.onvif.org/ver10/events/wsdl"><Timeout>PT0S</Timeout><MessageLimit>10</MessageLimit></PullMessages>';
       await sleep(600);
-      const renew = await rawSoap(renewed, '<Renew xmlns="http://docs.oasis-open.org/wsn/b-2"><TerminationTime>PT5S</TerminationTime></Renew>', auth(bullet));
+      const renew = await rawSoap(
+        renewed,
+        '<Renew xmlns="http://docs.oasis-open.org/wsn/b-2"><TerminationTime>PT5S</TerminationTime></Renew>',
+        auth(bullet),
+      );
       expect(renew.status).to.equal(200);
       expect((await rawSoap(pulled, pull, auth(bullet))).status).to.equal(200); // a pull extends by another PT1S
       await sleep(800);
@@ -444,7 +485,9 @@ describe('simulated ONVIF camera', function () {
 
     it('a scope filter narrows the answer, and a unicast probe is answered too', async () => {
       const ptzOnly = await probe({ port: discoveryPort, timeoutMs: 600, scopes: ['onvif://www.onvif.org/type/ptz'] });
-      expect(ptzOnly.map((m) => m.endpoint)).to.include(dome.endpoint).and.not.include(bullet.endpoint);
+      expect(ptzOnly.map((m) => m.endpoint))
+        .to.include(dome.endpoint)
+        .and.not.include(bullet.endpoint);
       const unicast = await probe({ port: discoveryPort, timeoutMs: 600, mode: 'unicast' });
       expect(unicast.length).to.be.greaterThan(0);
     });
@@ -452,7 +495,13 @@ describe('simulated ONVIF camera', function () {
 
   describe('fault switches', () => {
     afterEach(async () => {
-      await bullet.setFaults({ delayMs: 0, dropConnections: false, offline: false, notOnvif: false, profilesWithoutRtsp: [] });
+      await bullet.setFaults({
+        delayMs: 0,
+        dropConnections: false,
+        offline: false,
+        notOnvif: false,
+        profilesWithoutRtsp: [],
+      });
     });
 
     it('offline: ONVIF and RTSP refuse connections, discovery is silent; back online the camera has restarted', async () => {
@@ -541,7 +590,11 @@ describe('simulated ONVIF camera', function () {
     });
 
     it('SystemReboot takes the camera down briefly and brings it back', async () => {
-      const res = await rawSoap(bullet.xaddr, '<SystemReboot xmlns="http://www.onvif.org/ver10/device/wsdl"/>', auth(bullet));
+      const res = await rawSoap(
+        bullet.xaddr,
+        '<SystemReboot xmlns="http://www.onvif.org/ver10/device/wsdl"/>',
+        auth(bullet),
+      );
       expect(res.text).to.contain('Rebooting');
       await sleep(100);
       expect(await tcpConnects(bullet.onvifPort)).to.equal(false);
@@ -560,9 +613,13 @@ describe('simulated ONVIF camera', function () {
     });
 
     it('the RTSP process exits when the process that started it is killed', async () => {
-      const cli = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulators/camera/main.ts', '--count', '1', '--no-discovery'], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const cli = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/simulators/camera/main.ts', '--count', '1', '--no-discovery'],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const lines = createInterface({ input: cli.stdout });
       const pid = await within(
         new Promise<number>((resolve) => {

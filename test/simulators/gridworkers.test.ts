@@ -12,9 +12,18 @@ import { GridShape, type Piece } from '../../scripts/simulators/gridworkers/geom
 import { KNOTS_PER_MPS } from '../../scripts/simulators/gridworkers/protocol.js';
 import { Rng } from '../../scripts/simulators/gridworkers/random.js';
 import { fetchRoster, rosterFromGrids } from '../../scripts/simulators/gridworkers/roster.js';
-import { GridworkerSimulator, type GridworkerSimulatorOptions, type WalkerView } from '../../scripts/simulators/gridworkers/simulator.js';
+import {
+  GridworkerSimulator,
+  type GridworkerSimulatorOptions,
+  type WalkerView,
+} from '../../scripts/simulators/gridworkers/simulator.js';
 import { buildStreetGraph, StreetIndex } from '../../scripts/simulators/gridworkers/streets.js';
-import type { FeatureCollectionLike, Fix, GridGeometry, RosterEntry } from '../../scripts/simulators/gridworkers/types.js';
+import type {
+  FeatureCollectionLike,
+  Fix,
+  GridGeometry,
+  RosterEntry,
+} from '../../scripts/simulators/gridworkers/types.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -33,34 +42,84 @@ const M_PER_DEG_LAT = 110_800;
 const M_PER_DEG_LON = 111_320 * Math.cos((ORIGIN[1] * Math.PI) / 180);
 const at = (x: number, y: number): [number, number] => [ORIGIN[0] + x / M_PER_DEG_LON, ORIGIN[1] + y / M_PER_DEG_LAT];
 const ring = (pts: [number, number][]): [number, number][] => [...pts, pts[0]!].map(([x, y]) => at(x, y));
-const square = (x: number, y: number, size: number): [number, number][] => [[x, y], [x + size, y], [x + size, y + size], [x, y + size]];
+const square = (x: number, y: number, size: number): [number, number][] => [
+  [x, y],
+  [x + size, y],
+  [x + size, y + size],
+  [x, y + size],
+];
 
 /** An L-shaped (concave) grid: a walker cutting across the notch would leave it. */
-const L_GRID: GridGeometry = { type: 'Polygon', coordinates: [ring([[0, 0], [600, 0], [600, 250], [250, 250], [250, 600], [0, 600]])] };
+const L_GRID: GridGeometry = {
+  type: 'Polygon',
+  coordinates: [
+    ring([
+      [0, 0],
+      [600, 0],
+      [600, 250],
+      [250, 250],
+      [250, 600],
+      [0, 600],
+    ]),
+  ],
+};
 /** A grid with a pond in the middle (a hole). */
-const HOLED_GRID: GridGeometry = { type: 'Polygon', coordinates: [ring(square(1000, 0, 500)), ring(square(1150, 150, 200))] };
+const HOLED_GRID: GridGeometry = {
+  type: 'Polygon',
+  coordinates: [ring(square(1000, 0, 500)), ring(square(1150, 150, 200))],
+};
 /** A grid in two pieces (a village with an exclave). */
-const MULTI_GRID: GridGeometry = { type: 'MultiPolygon', coordinates: [[ring(square(2000, 0, 200))], [ring(square(2400, 0, 200))]] };
+const MULTI_GRID: GridGeometry = {
+  type: 'MultiPolygon',
+  coordinates: [[ring(square(2000, 0, 200))], [ring(square(2400, 0, 200))]],
+};
 
-const line = (pts: [number, number][]): FeatureCollectionLike['features'][number] => ({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: pts.map(([x, y]) => at(x, y)) } });
+const line = (pts: [number, number][]): FeatureCollectionLike['features'][number] => ({
+  type: 'Feature',
+  properties: {},
+  geometry: { type: 'LineString', coordinates: pts.map(([x, y]) => at(x, y)) },
+});
 const STREET_LINES: [number, number][][] = [
-  [[-100, 120], [700, 120]], // 东西向, crosses the grid boundary twice
-  [[120, -50], [120, 650]], // 南北向, crossing the first
-  [[300, 40], [550, 200]], // a lane ending inside the grid
+  [
+    [-100, 120],
+    [700, 120],
+  ], // 东西向, crosses the grid boundary twice
+  [
+    [120, -50],
+    [120, 650],
+  ], // 南北向, crossing the first
+  [
+    [300, 40],
+    [550, 200],
+  ], // a lane ending inside the grid
 ];
 /** Drawn on the grid boundary (the notch): must not be walked. */
-const BOUNDARY_STREET: [number, number][] = [[250, 600], [250, 250], [600, 250]];
-const STREETS: FeatureCollectionLike = { type: 'FeatureCollection', features: [...STREET_LINES, BOUNDARY_STREET].map(line) };
+const BOUNDARY_STREET: [number, number][] = [
+  [250, 600],
+  [250, 250],
+  [600, 250],
+];
+const STREETS: FeatureCollectionLike = {
+  type: 'FeatureCollection',
+  features: [...STREET_LINES, BOUNDARY_STREET].map(line),
+};
 
 function roster(grid: GridGeometry, code: string, n: number, prefix: string): RosterEntry[] {
-  return Array.from({ length: n }, (_, i) => ({ deviceId: `${prefix}${i + 1}`, personName: `网格员${i + 1}`, gridCode: code, polygon: grid }));
+  return Array.from({ length: n }, (_, i) => ({
+    deviceId: `${prefix}${i + 1}`,
+    personName: `网格员${i + 1}`,
+    gridCode: code,
+    polygon: grid,
+  }));
 }
 
 function metresOutside(grid: GridGeometry, lon: number, lat: number): number {
   const pt = turf.point([lon, lat]);
   if (turf.booleanPointInPolygon(pt, grid)) return 0;
   const rings = grid.type === 'Polygon' ? grid.coordinates : grid.coordinates.flat();
-  return Math.min(...rings.map((r) => turf.pointToLineDistance(pt, turf.lineString(r as number[][]), { units: 'meters' })));
+  return Math.min(
+    ...rings.map((r) => turf.pointToLineDistance(pt, turf.lineString(r as number[][]), { units: 'meters' })),
+  );
 }
 
 // ---- The stand-in OsmAnd receiver --------------------------------------------------------
@@ -111,7 +170,17 @@ class Receiver {
           req.socket.destroy();
           return;
         }
-        r.requests.push({ arrivedSim, arrivedReal: performance.now(), method: req.method ?? '', url, contentType: req.headers['content-type'], body, deviceId, time, status: answer.status });
+        r.requests.push({
+          arrivedSim,
+          arrivedReal: performance.now(),
+          method: req.method ?? '',
+          url,
+          contentType: req.headers['content-type'],
+          body,
+          deviceId,
+          time,
+          status: answer.status,
+        });
         res.writeHead(answer.status, answer.headers ?? {}).end();
       });
     });
@@ -136,7 +205,10 @@ class Receiver {
 const open: { sims: GridworkerSimulator[]; receivers: Receiver[] } = { sims: [], receivers: [] };
 
 /** A receiver and a simulator sending to it; both are closed after each test. */
-async function setUp(options: Omit<GridworkerSimulatorOptions, 'osmandUrl'>, record = true): Promise<{ sim: GridworkerSimulator; rx: Receiver; fixes: { fix: Fix; view: WalkerView }[] }> {
+async function setUp(
+  options: Omit<GridworkerSimulatorOptions, 'osmandUrl'>,
+  record = true,
+): Promise<{ sim: GridworkerSimulator; rx: Receiver; fixes: { fix: Fix; view: WalkerView }[] }> {
   const rx = await Receiver.start();
   open.receivers.push(rx);
   const fixes: { fix: Fix; view: WalkerView }[] = [];
@@ -179,7 +251,17 @@ describe('gridworker phone simulator', function () {
     for (const q of rx.requests) {
       expect(q.method).to.equal('GET');
       expect(q.url.pathname).to.equal('/');
-      expect([...q.url.searchParams.keys()].sort()).to.deep.equal(['accuracy', 'altitude', 'batt', 'bearing', 'id', 'lat', 'lon', 'speed', 'timestamp']);
+      expect([...q.url.searchParams.keys()].sort()).to.deep.equal([
+        'accuracy',
+        'altitude',
+        'batt',
+        'bearing',
+        'id',
+        'lat',
+        'lon',
+        'speed',
+        'timestamp',
+      ]);
       const p = Object.fromEntries(q.url.searchParams) as Record<string, string>;
       expect(p['timestamp']).to.match(/^\d{10}$/);
       const fix = byKey.get(`${p['id']}@${p['timestamp']}`);
@@ -218,7 +300,14 @@ describe('gridworker phone simulator', function () {
     const body = z.strictObject({
       location: z.strictObject({
         timestamp: z.iso.datetime(),
-        coords: z.strictObject({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), accuracy: z.number().positive(), speed: z.number().min(0), heading: z.number().min(0).max(360), altitude: z.number() }),
+        coords: z.strictObject({
+          latitude: z.number().min(-90).max(90),
+          longitude: z.number().min(-180).max(180),
+          accuracy: z.number().positive(),
+          speed: z.number().min(0),
+          heading: z.number().min(0).max(360),
+          altitude: z.number(),
+        }),
         is_moving: z.boolean(),
         odometer: z.number().int().min(0),
         event: z.literal('motionchange').optional(),
@@ -254,9 +343,19 @@ describe('gridworker phone simulator', function () {
   });
 
   it('keeps walkers inside their grids (holes and exclaves too) at walking or riding speed, with honest accuracy', async () => {
-    const everyone = [...roster(L_GRID, 'L', 30, 'l-'), ...roster(HOLED_GRID, 'H', 15, 'h-'), ...roster(MULTI_GRID, 'M', 15, 'm-')];
+    const everyone = [
+      ...roster(L_GRID, 'L', 30, 'l-'),
+      ...roster(HOLED_GRID, 'H', 15, 'h-'),
+      ...roster(MULTI_GRID, 'M', 15, 'm-'),
+    ];
     const grids = new Map(everyone.map((e) => [e.deviceId, e.polygon]));
-    const { sim, fixes } = await setUp({ roster: everyone, streets: STREETS, ebikeShare: 0.2, timeScale: 240, seed: 7 });
+    const { sim, fixes } = await setUp({
+      roster: everyone,
+      streets: STREETS,
+      ebikeShare: 0.2,
+      timeScale: 240,
+      seed: 7,
+    });
     sim.start();
     await waitFor('40 fixes per walker', () => fixes.length >= 40 * everyone.length);
     await sim.stop();
@@ -266,12 +365,18 @@ describe('gridworker phone simulator', function () {
     expect(views.get('h-1')!.onStreets).to.equal(false);
     expect([...views.values()].filter((v) => v.mode === 'ebike').length).to.be.within(4, 22);
 
-    let within = 0, honest = 0, nearStreet = 0, onL = 0;
+    let within = 0,
+      honest = 0,
+      nearStreet = 0,
+      onL = 0;
     const streets = STREET_LINES.map((l) => turf.lineString(l.map(([x, y]) => at(x, y))));
     const track = new Map<string, Fix[]>();
     for (const { fix, view } of fixes) {
       const grid = grids.get(view.deviceId)!;
-      expect(turf.booleanPointInPolygon(turf.point([fix.trueLon, fix.trueLat]), grid), `${view.deviceId} truly inside`).to.equal(true);
+      expect(
+        turf.booleanPointInPolygon(turf.point([fix.trueLon, fix.trueLat]), grid),
+        `${view.deviceId} truly inside`,
+      ).to.equal(true);
       // Only GPS error may take a reported position out of the grid.
       expect(metresOutside(grid, fix.lon, fix.lat), `${view.deviceId} reported`).to.be.at.most(4 * fix.accuracy);
       const error = turf.distance([fix.trueLon, fix.trueLat], [fix.lon, fix.lat], { units: 'meters' });
@@ -284,7 +389,9 @@ describe('gridworker phone simulator', function () {
       }
       if (view.gridCode === 'L') {
         onL++;
-        const d = Math.min(...streets.map((s) => turf.pointToLineDistance([fix.trueLon, fix.trueLat], s, { units: 'meters' })));
+        const d = Math.min(
+          ...streets.map((s) => turf.pointToLineDistance([fix.trueLon, fix.trueLat], s, { units: 'meters' })),
+        );
         if (d < 1.5) nearStreet++;
       }
       if (!track.has(view.deviceId)) track.set(view.deviceId, []);
@@ -301,7 +408,9 @@ describe('gridworker phone simulator', function () {
       const [lo, hi] = view.mode === 'ebike' ? [4, 6] : [1.0, 1.6];
       let path = 0;
       for (let i = 1; i < fs.length; i++) {
-        const d = turf.distance([fs[i - 1]!.trueLon, fs[i - 1]!.trueLat], [fs[i]!.trueLon, fs[i]!.trueLat], { units: 'meters' });
+        const d = turf.distance([fs[i - 1]!.trueLon, fs[i - 1]!.trueLat], [fs[i]!.trueLon, fs[i]!.trueLat], {
+          units: 'meters',
+        });
         // Straight-line progress can never beat the walker's speed.
         expect(d / ((fs[i]!.simTime - fs[i - 1]!.simTime) / 1000), `${id} speed`).to.be.at.most(hi * 1.02);
         path += d;
@@ -314,7 +423,8 @@ describe('gridworker phone simulator', function () {
 
   it('knows the inside of a grid: holes are out, exclaves are in, concave corners are not crossed', () => {
     const rng = new Rng(1);
-    const inside = (shape: GridShape, grid: GridGeometry, [x, y]: [number, number]): boolean => turf.booleanPointInPolygon([shape.frame.lon(x), shape.frame.lat(y)], grid);
+    const inside = (shape: GridShape, grid: GridGeometry, [x, y]: [number, number]): boolean =>
+      turf.booleanPointInPolygon([shape.frame.lon(x), shape.frame.lat(y)], grid);
     const holed = new GridShape(HOLED_GRID);
     const multi = new GridShape(MULTI_GRID);
     expect(holed.pieces).to.have.length(1);
@@ -323,7 +433,9 @@ describe('gridworker phone simulator', function () {
     expect(multi.pieces[1]!.area).to.be.closeTo(40_000, 400);
     const picked = new Set<Piece>();
     for (let i = 0; i < 500; i++) {
-      expect(inside(holed, HOLED_GRID, holed.pieces[0]!.randomPoint(rng, 5)!), 'a random point in the pond').to.equal(true);
+      expect(inside(holed, HOLED_GRID, holed.pieces[0]!.randomPoint(rng, 5)!), 'a random point in the pond').to.equal(
+        true,
+      );
       const piece = multi.pickPiece(rng);
       picked.add(piece);
       expect(inside(multi, MULTI_GRID, piece.randomPoint(rng, 5)!)).to.equal(true);
@@ -331,7 +443,8 @@ describe('gridworker phone simulator', function () {
     expect(picked.size, 'both pieces of the exclave grid get walkers').to.equal(2);
     // Across the notch of the L: both ends inside, the straight walk between them is not.
     const l = new GridShape(L_GRID);
-    const [lon0, lat0] = at(100, 500), [lon1, lat1] = at(500, 100);
+    const [lon0, lat0] = at(100, 500),
+      [lon1, lat1] = at(500, 100);
     const piece = l.pieces[0]!;
     const [ax, ay, bx, by] = [l.frame.x(lon0), l.frame.y(lat0), l.frame.x(lon1), l.frame.y(lat1)];
     expect(piece.contains(ax, ay) && piece.contains(bx, by)).to.equal(true);
@@ -347,7 +460,8 @@ describe('gridworker phone simulator', function () {
     let edges = 0;
     graph.adj.forEach((next, a) =>
       next.forEach((b) => {
-        const mx = (graph.xs[a]! + graph.xs[b]!) / 2, my = (graph.ys[a]! + graph.ys[b]!) / 2;
+        const mx = (graph.xs[a]! + graph.xs[b]!) / 2,
+          my = (graph.ys[a]! + graph.ys[b]!) / 2;
         expect(piece.distanceToBoundary(mx, my)).to.be.greaterThan(2);
         expect(piece.segmentInside(graph.xs[a]!, graph.ys[a]!, graph.xs[b]!, graph.ys[b]!)).to.equal(true);
         edges++;
@@ -361,7 +475,12 @@ describe('gridworker phone simulator', function () {
 
   it('sends what it buffered during a gap late and oldest first, losing nothing', async () => {
     const interval = 10_000;
-    const { sim, rx } = await setUp({ roster: roster(L_GRID, 'L', 3, 'gap-'), jsonShare: 0, timeScale: 120, intervalMs: interval });
+    const { sim, rx } = await setUp({
+      roster: roster(L_GRID, 'L', 3, 'gap-'),
+      jsonShare: 0,
+      timeScale: 120,
+      intervalMs: interval,
+    });
     sim.start();
     await waitFor('first deliveries', () => rx.from('gap-1').length >= 2);
     const gapStart = sim.now();
@@ -372,7 +491,10 @@ describe('gridworker phone simulator', function () {
     await sim.stop();
 
     const mine = rx.from('gap-1');
-    expect(mine.filter((q) => q.arrivedSim > gapStart + 2000 && q.arrivedSim < gapEnd), 'sent while offline').to.deep.equal([]);
+    expect(
+      mine.filter((q) => q.arrivedSim > gapStart + 2000 && q.arrivedSim < gapEnd),
+      'sent while offline',
+    ).to.deep.equal([]);
     const times = mine.map((q) => q.time);
     expect(times, 'oldest first').to.deep.equal([...times].sort((a, b) => a - b));
     expectContiguous(times, interval, 'gap-1');
@@ -381,13 +503,20 @@ describe('gridworker phone simulator', function () {
     for (const q of late) expect(q.arrivedSim).to.be.greaterThan(gapEnd);
     expect(late[0]!.arrivedSim - late[0]!.time, 'the first buffered fix is 2½ minutes late').to.be.greaterThan(140_000);
     // The other phones kept reporting on time meanwhile.
-    expect(rx.from('gap-2').filter((q) => q.arrivedSim > gapStart + 2000 && q.arrivedSim < gapEnd).length).to.be.greaterThan(10);
+    expect(
+      rx.from('gap-2').filter((q) => q.arrivedSim > gapStart + 2000 && q.arrivedSim < gapEnd).length,
+    ).to.be.greaterThan(10);
   });
 
   for (const failure of ['503', 'reset'] as const) {
     it(`keeps every fix through a server outage (${failure === '503' ? '503 + Retry-After' : 'connection reset'}) and retries`, async () => {
       const interval = 10_000;
-      const { sim, rx, fixes } = await setUp({ roster: roster(L_GRID, 'L', 5, 'out-'), jsonShare: 0.4, timeScale: 120, intervalMs: interval });
+      const { sim, rx, fixes } = await setUp({
+        roster: roster(L_GRID, 'L', 5, 'out-'),
+        jsonShare: 0.4,
+        timeScale: 120,
+        intervalMs: interval,
+      });
       let down = false;
       const failed: { deviceId: string; sim: number }[] = [];
       rx.answer = (deviceId) => {
@@ -408,11 +537,18 @@ describe('gridworker phone simulator', function () {
       expect(s.retried).to.equal(failed.length);
       expect(s.refused).to.deep.equal({});
       if (failure === 'reset') expect(s.networkErrors).to.equal(failed.length);
-      const delivered = new Set(rx.requests.filter((q) => q.status === 200).map((q) => `${q.deviceId}@${Math.floor(q.time / 1000)}`));
-      for (const { fix } of fixes) expect(delivered.has(`${fix.deviceId}@${Math.floor(fix.time / 1000)}`), 'a fix was lost').to.equal(true);
+      const delivered = new Set(
+        rx.requests.filter((q) => q.status === 200).map((q) => `${q.deviceId}@${Math.floor(q.time / 1000)}`),
+      );
+      for (const { fix } of fixes)
+        expect(delivered.has(`${fix.deviceId}@${Math.floor(fix.time / 1000)}`), 'a fix was lost').to.equal(true);
       for (const id of sim.deviceIds()) {
         const ok = rx.from(id).filter((q) => q.status === 200);
-        expectContiguous(ok.map((q) => q.time), interval, id);
+        expectContiguous(
+          ok.map((q) => q.time),
+          interval,
+          id,
+        );
         expect(ok.length).to.be.greaterThan(12);
       }
       if (failure === '503') {
@@ -429,7 +565,10 @@ describe('gridworker phone simulator', function () {
     const { sim, rx } = await setUp({ roster: roster(L_GRID, 'L', 4, 'ref-'), timeScale: 120 });
     rx.answer = (id) => ({ status: id === 'ref-1' ? 400 : 200 });
     sim.start();
-    await waitFor('refusals', () => rx.from('ref-1').length >= 8 && rx.from('ref-2').length >= 8 && sim.stats().inFlight === 0);
+    await waitFor(
+      'refusals',
+      () => rx.from('ref-1').length >= 8 && rx.from('ref-2').length >= 8 && sim.stats().inFlight === 0,
+    );
     await sim.stop();
 
     const refused = rx.from('ref-1');
@@ -449,7 +588,9 @@ describe('gridworker phone simulator', function () {
     sim.setFaults('bad-5', { floodPerSecond: 100 });
     sim.start();
     const t0 = performance.now();
-    await waitFor('garbage from each', () => ['bad-1', 'bad-2', 'bad-3', 'ghost-4'].every((id) => rx.from(id).length >= 3));
+    await waitFor('garbage from each', () =>
+      ['bad-1', 'bad-2', 'bad-3', 'ghost-4'].every((id) => rx.from(id).length >= 3),
+    );
     await sleep(Math.max(0, 1000 - (performance.now() - t0)));
     await sim.stop();
     const elapsed = (performance.now() - t0) / 1000;
@@ -463,7 +604,11 @@ describe('gridworker phone simulator', function () {
   });
 
   it('sets a share of phone clocks off by seconds to minutes, and the timestamps show it', async () => {
-    const { sim, fixes } = await setUp({ roster: roster(HOLED_GRID, 'H', 40, 'clk-'), clockFaultShare: 0.5, timeScale: 600 });
+    const { sim, fixes } = await setUp({
+      roster: roster(HOLED_GRID, 'H', 40, 'clk-'),
+      clockFaultShare: 0.5,
+      timeScale: 600,
+    });
     sim.start();
     await waitFor('fixes', () => fixes.length >= 120);
     await sim.stop();
@@ -476,7 +621,13 @@ describe('gridworker phone simulator', function () {
   });
 
   it('drains batteries slowly (3–8 % an hour)', async () => {
-    const { sim, rx } = await setUp({ roster: roster(HOLED_GRID, 'H', 5, 'bat-'), jsonShare: 0, timeScale: 3600, intervalMs: 60_000, startTime: Date.now() - 3 * 3_600_000 });
+    const { sim, rx } = await setUp({
+      roster: roster(HOLED_GRID, 'H', 5, 'bat-'),
+      jsonShare: 0,
+      timeScale: 3600,
+      intervalMs: 60_000,
+      startTime: Date.now() - 3 * 3_600_000,
+    });
     sim.start();
     await waitFor('an hour of fixes', () => sim.deviceIds().every((id) => rx.from(id).length >= 50));
     await sim.stop();
@@ -491,7 +642,12 @@ describe('gridworker phone simulator', function () {
 
   it('runs 1,000 walkers at 5× in one process without falling behind, over a few keep-alive sockets', async () => {
     const grids = [L_GRID, HOLED_GRID, MULTI_GRID];
-    const everyone = Array.from({ length: 1000 }, (_, i) => ({ deviceId: `k${i}`, personName: `网格员${i}`, gridCode: `G${i % 3}`, polygon: grids[i % 3]! }));
+    const everyone = Array.from({ length: 1000 }, (_, i) => ({
+      deviceId: `k${i}`,
+      personName: `网格员${i}`,
+      gridCode: `G${i % 3}`,
+      polygon: grids[i % 3]!,
+    }));
     const built = performance.now();
     const { sim, rx } = await setUp({ roster: everyone, streets: STREETS, timeScale: 5, maxSockets: 32 }, false);
     expect(performance.now() - built, 'ms to build 1,000 walkers').to.be.below(1500);
@@ -525,7 +681,9 @@ describe('gridworker phone simulator', function () {
     const count = rx.requests.length;
     await sleep(300);
     expect(rx.requests.length).to.equal(count);
-    const open = await new Promise<number>((resolve, reject) => rx.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    const open = await new Promise<number>((resolve, reject) =>
+      rx.server.getConnections((err, n) => (err ? reject(err) : resolve(n))),
+    );
     expect(open).to.equal(0);
   });
 
@@ -539,10 +697,49 @@ describe('gridworker phone simulator', function () {
       ],
     };
     const people = [
-      { id: 1, name: '王建国', phone: '1', roles: ['fulltime_gridworker'], gridCodes: ['G2', 'G1'], villageCode: 'v', dutyStatus: 'on_duty', devices: [{ id: 9, identifier: 'phone-wang' }, { id: 10, identifier: 'old-phone' }] },
-      { id: 2, name: '李秀英', phone: '2', roles: ['parttime_gridworker'], gridCodes: ['G1'], villageCode: 'v', dutyStatus: 'off_duty', devices: [] },
-      { id: 3, name: '张伟', phone: '3', roles: ['grid_head'], gridCodes: [], villageCode: 'v', dutyStatus: 'on_duty', devices: [{ id: 11, identifier: 'phone-zhang' }] },
-      { id: 4, name: '刘芳', phone: '4', roles: ['fulltime_gridworker'], gridCodes: ['G1'], villageCode: 'v', dutyStatus: 'busy', devices: [{ id: 12, identifier: 'phone-liu' }] },
+      {
+        id: 1,
+        name: '王建国',
+        phone: '1',
+        roles: ['fulltime_gridworker'],
+        gridCodes: ['G2', 'G1'],
+        villageCode: 'v',
+        dutyStatus: 'on_duty',
+        devices: [
+          { id: 9, identifier: 'phone-wang' },
+          { id: 10, identifier: 'old-phone' },
+        ],
+      },
+      {
+        id: 2,
+        name: '李秀英',
+        phone: '2',
+        roles: ['parttime_gridworker'],
+        gridCodes: ['G1'],
+        villageCode: 'v',
+        dutyStatus: 'off_duty',
+        devices: [],
+      },
+      {
+        id: 3,
+        name: '张伟',
+        phone: '3',
+        roles: ['grid_head'],
+        gridCodes: [],
+        villageCode: 'v',
+        dutyStatus: 'on_duty',
+        devices: [{ id: 11, identifier: 'phone-zhang' }],
+      },
+      {
+        id: 4,
+        name: '刘芳',
+        phone: '4',
+        roles: ['fulltime_gridworker'],
+        gridCodes: ['G1'],
+        villageCode: 'v',
+        dutyStatus: 'busy',
+        devices: [{ id: 12, identifier: 'phone-liu' }],
+      },
     ];
     const seen: string[] = [];
     const api = http.createServer((req, res) => {
@@ -550,10 +747,16 @@ describe('gridworker phone simulator', function () {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         seen.push(`${req.method} ${req.url}`);
-        const send = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        const send = (status: number, body: unknown): void =>
+          void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
         if (req.method === 'POST' && req.url === '/api/auth/login') {
-          const { username, password } = JSON.parse(Buffer.concat(chunks).toString()) as { username: string; password: string };
-          return username === 'admin' && password === 'pw' ? send(200, { token: 'T0K' }) : send(401, { error: 'bad login' });
+          const { username, password } = JSON.parse(Buffer.concat(chunks).toString()) as {
+            username: string;
+            password: string;
+          };
+          return username === 'admin' && password === 'pw'
+            ? send(200, { token: 'T0K' })
+            : send(401, { error: 'bad login' });
         }
         if (req.headers.authorization !== 'Bearer T0K') return send(401, { error: 'no token' });
         if (req.url === '/api/people?town=330802101') return send(200, people);
@@ -571,7 +774,9 @@ describe('gridworker phone simulator', function () {
       ]);
       expect(seen[0]).to.equal('POST /api/auth/login');
       let message = '';
-      await fetchRoster({ api: base, townCode: '330802101', token: 'wrong' }).catch((err: Error) => (message = err.message));
+      await fetchRoster({ api: base, townCode: '330802101', token: 'wrong' }).catch(
+        (err: Error) => (message = err.message),
+      );
       expect(message).to.match(/401/);
     } finally {
       api.closeAllConnections();
@@ -587,7 +792,12 @@ describe('gridworker phone simulator', function () {
   it('replays the recent past fast, then keeps to the wall clock', () => {
     let mono = 0;
     const wall = 1_700_000_000_000;
-    const clock = new SimClock(60, wall - 59_000, () => wall, () => mono);
+    const clock = new SimClock(
+      60,
+      wall - 59_000,
+      () => wall,
+      () => mono,
+    );
     expect(clock.now()).to.equal(wall - 59_000);
     mono = 500;
     expect(clock.now()).to.equal(wall - 29_000);
@@ -595,7 +805,22 @@ describe('gridworker phone simulator', function () {
     mono = 2000; // would be wall + 61 s at 60×: held to the wall clock
     expect(clock.now()).to.equal(wall + 2000);
     expect(clock.rate()).to.equal(1);
-    expect(new SimClock(60, undefined, () => wall, () => 0).startTime).to.equal(wall - 3_600_000);
-    expect(() => new SimClock(10, wall + 60_000, () => wall, () => 0)).to.throw(/future/);
+    expect(
+      new SimClock(
+        60,
+        undefined,
+        () => wall,
+        () => 0,
+      ).startTime,
+    ).to.equal(wall - 3_600_000);
+    expect(
+      () =>
+        new SimClock(
+          10,
+          wall + 60_000,
+          () => wall,
+          () => 0,
+        ),
+    ).to.throw(/future/);
   });
 });

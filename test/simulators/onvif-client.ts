@@ -38,7 +38,13 @@ export interface Preset {
   PTZPosition: { panTilt: { $: { x: number; y: number } }; zoom: { $: { x: number } } };
 }
 
-type MoveOptions = { x?: number; y?: number; zoom?: number; timeout?: number; speed?: { x: number; y: number; zoom: number } };
+type MoveOptions = {
+  x?: number;
+  y?: number;
+  zoom?: number;
+  timeout?: number;
+  speed?: { x: number; y: number; zoom: number };
+};
 
 const DEFAULT_TIMEOUT_MS = 8000;
 
@@ -84,7 +90,8 @@ export class OnvifClient {
   }
 
   systemDateAndTime = (): Promise<Date> => this.call('GetSystemDateAndTime', (cb) => this.cam.getSystemDateAndTime(cb));
-  deviceInformation = (): Promise<DeviceInformation> => this.call('GetDeviceInformation', (cb) => this.cam.getDeviceInformation(cb));
+  deviceInformation = (): Promise<DeviceInformation> =>
+    this.call('GetDeviceInformation', (cb) => this.cam.getDeviceInformation(cb));
   profiles = (): Promise<Profile[]> => this.call('GetProfiles', (cb) => this.cam.getProfiles(cb));
   streamUri = (profileToken: string): Promise<{ uri: string }> =>
     this.call('GetStreamUri', (cb) => this.cam.getStreamUri({ protocol: 'RTSP', profileToken }, cb));
@@ -92,13 +99,16 @@ export class OnvifClient {
     this.call('GetSnapshotUri', (cb) => this.cam.getSnapshotUri({ profileToken }, cb));
 
   status = (): Promise<PtzStatus> => this.call('GetStatus', (cb) => this.cam.getStatus({}, cb));
-  continuousMove = (o: MoveOptions): Promise<unknown> => this.call('ContinuousMove', (cb) => this.cam.continuousMove(o, cb));
+  continuousMove = (o: MoveOptions): Promise<unknown> =>
+    this.call('ContinuousMove', (cb) => this.cam.continuousMove(o, cb));
   absoluteMove = (o: MoveOptions): Promise<unknown> => this.call('AbsoluteMove', (cb) => this.cam.absoluteMove(o, cb));
   relativeMove = (o: MoveOptions): Promise<unknown> => this.call('RelativeMove', (cb) => this.cam.relativeMove(o, cb));
   stop = (): Promise<unknown> => this.call('Stop', (cb) => this.cam.stop({}, cb));
   presets = (): Promise<Record<string, Preset>> => this.call('GetPresets', (cb) => this.cam.getPresets({}, cb));
-  gotoPreset = (preset: string): Promise<unknown> => this.call('GotoPreset', (cb) => this.cam.gotoPreset({ preset }, cb));
-  removePreset = (presetToken: string): Promise<unknown> => this.call('RemovePreset', (cb) => this.cam.removePreset({ presetToken }, cb));
+  gotoPreset = (preset: string): Promise<unknown> =>
+    this.call('GotoPreset', (cb) => this.cam.gotoPreset({ preset }, cb));
+  removePreset = (presetToken: string): Promise<unknown> =>
+    this.call('RemovePreset', (cb) => this.cam.removePreset({ presetToken }, cb));
   setHomePosition = (): Promise<unknown> => this.call('SetHomePosition', (cb) => this.cam.setHomePosition({}, cb));
   gotoHomePosition = (): Promise<unknown> => this.call('GotoHomePosition', (cb) => this.cam.gotoHomePosition({}, cb));
 

@@ -14,13 +14,20 @@ describe('simulated phones answer offered incidents', () => {
     await town.place(0, inGrid(0, 0));
     const workers = runWorkers(t);
     const responder = new TaskResponder({
-      apiUrl: t.api.url, tokens: new Map([[town.phones[0]!.identifier, town.phones[0]!.token]]),
-      acceptShare: 1, answerAfterMs: [50, 100], workMs: [100, 200],
+      apiUrl: t.api.url,
+      tokens: new Map([[town.phones[0]!.identifier, town.phones[0]!.token]]),
+      acceptShare: 1,
+      answerAfterMs: [50, 100],
+      workMs: [100, 200],
     });
     responder.start();
     try {
       await sleep(300); // the phone connects
-      const made = await town.dispatcher.post('/api/incidents', { subcategory: 'services.streetlight', description: '路灯不亮', ...inGrid(0, 0) });
+      const made = await town.dispatcher.post('/api/incidents', {
+        subcategory: 'services.streetlight',
+        description: '路灯不亮',
+        ...inGrid(0, 0),
+      });
       let incident = made.body.incident;
       for (let i = 0; i < 50 && incident.state !== 'verified'; i++) {
         await sleep(100);

@@ -15,12 +15,26 @@ describe('camera alarms become alerts', function () {
   let watcher: AlertWatcher;
 
   before(async () => {
-    cam = await SimulatedCamera.start({ name: '河道', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false });
+    cam = await SimulatedCamera.start({
+      name: '河道',
+      ptz: false,
+      rtsp: false,
+      username: 'admin',
+      password: PASSWORD,
+      onvifPort: 0,
+      rtspPort: 0,
+      discovery: false,
+    });
     // The simulated camera makes each snapshot with a fresh ffmpeg, which can take seconds on a busy machine.
     t = await startTestApi('alerts', { ALERT_DEDUPE_S: '5', CAMERA_TIMEOUT_MS: '15000' });
     await publishTinyTown(t);
     const res = await t.admin.post('/api/cameras', {
-      name: '河道', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN,
+      name: '河道',
+      host: '127.0.0.1',
+      port: Number(new URL(cam.xaddr).port),
+      username: 'admin',
+      password: PASSWORD,
+      townCode: TOWN,
       placement: { lon: ORIGIN.lon + 0.5 * STEP, lat: ORIGIN.lat + 2.5 * STEP },
     });
     expect(res.status).to.equal(201);
@@ -38,7 +52,14 @@ describe('camera alarms become alerts', function () {
     await cam.stop();
   });
 
-  const alerts = async () => (await t.admin.get(`/api/alerts?camera=${cameraId}`)).body as { id: number; kind: string; count: number; gridCode: string; snapshot: string | null }[];
+  const alerts = async () =>
+    (await t.admin.get(`/api/alerts?camera=${cameraId}`)).body as {
+      id: number;
+      kind: string;
+      count: number;
+      gridCode: string;
+      snapshot: string | null;
+    }[];
 
   it('turns a burst of motion alarms into one alert with a count, its grid and a snapshot, queued once', async () => {
     for (let i = 0; i < 5; i++) {
@@ -48,10 +69,14 @@ describe('camera alarms become alerts', function () {
       await sleep(150);
     }
     // The snapshot is taken from the camera after the alert is stored: wait for both.
-    const [alert] = await until('5 motion alarms counted, with the snapshot', async () => {
-      const list = await alerts();
-      return list.length === 1 && list[0]!.count === 5 && list[0]!.snapshot ? list : null;
-    }, 15_000);
+    const [alert] = await until(
+      '5 motion alarms counted, with the snapshot',
+      async () => {
+        const list = await alerts();
+        return list.length === 1 && list[0]!.count === 5 && list[0]!.snapshot ? list : null;
+      },
+      15_000,
+    );
     expect(alert).to.include({ kind: 'motion', gridCode: 'T7' });
     expect(alert!.snapshot).to.match(/^[0-9a-f]{64}\.jpg$/);
     const jpeg = await t.admin.get(`/api/media/${alert!.snapshot}`);

@@ -21,8 +21,26 @@ describe('cameras: registration, placement, steering', function () {
 
   before(async () => {
     [rooftop, bullet] = await Promise.all([
-      SimulatedCamera.start({ name: '航埠大楼楼顶', ptz: true, highPosition: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: { port: discoveryPort } }),
-      SimulatedCamera.start({ name: '东门枪机', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: { port: discoveryPort } }),
+      SimulatedCamera.start({
+        name: '航埠大楼楼顶',
+        ptz: true,
+        highPosition: true,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: { port: discoveryPort },
+      }),
+      SimulatedCamera.start({
+        name: '东门枪机',
+        ptz: false,
+        rtsp: false,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: { port: discoveryPort },
+      }),
     ]);
     t = await startTestApi('cameras', { DISCOVERY_PORT: String(discoveryPort), CAMERA_TIMEOUT_MS: '3000' });
     const townId = await publishTinyTown(t);
@@ -47,7 +65,11 @@ describe('cameras: registration, placement, steering', function () {
 
   it('registers a PTZ camera: reads what it is and assigns its grid from the position', async () => {
     const res = await installer.post('/api/cameras', {
-      name: '楼顶高点', ...address(rooftop), username: 'admin', password: PASSWORD, townCode: TOWN,
+      name: '楼顶高点',
+      ...address(rooftop),
+      username: 'admin',
+      password: PASSWORD,
+      townCode: TOWN,
       placement: { ...centre, mountHeightM: 84, rangeM: 3000, hfovDeg: 60, highPosition: true, zoomMax: 30 },
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
@@ -58,7 +80,12 @@ describe('cameras: registration, placement, steering', function () {
     // What the server read, as facts: the stream URIs themselves stay on the server.
     expect(res.body.streams).to.deep.equal({ main: true, sub: true });
     expect(res.body.hasSnapshot).to.equal(true);
-    expect(res.body.profiles.map((p: { stream: string | null; rtsp: boolean | null }) => [p.stream, p.rtsp])).to.have.deep.members([['main', true], ['sub', true]]);
+    expect(
+      res.body.profiles.map((p: { stream: string | null; rtsp: boolean | null }) => [p.stream, p.rtsp]),
+    ).to.have.deep.members([
+      ['main', true],
+      ['sub', true],
+    ]);
     expect(res.raw.toString()).to.not.match(/rtsp:\/\/|\/onvif\//);
     expect(res.body.ptz.zoomRange).to.deep.equal({ min: 0, max: 1 });
     expect(res.body.placement).to.include({ gridCode: 'T5', highPosition: true });
@@ -97,7 +124,14 @@ describe('cameras: registration, placement, steering', function () {
   });
 
   it('registers a fixed camera, which refuses PTZ', async () => {
-    const res = await installer.post('/api/cameras', { name: '东门', ...address(bullet), username: 'admin', password: PASSWORD, townCode: TOWN, placement: { lon: ORIGIN.lon + 0.5 * STEP, lat: ORIGIN.lat + 0.5 * STEP, headingDeg: 45 } });
+    const res = await installer.post('/api/cameras', {
+      name: '东门',
+      ...address(bullet),
+      username: 'admin',
+      password: PASSWORD,
+      townCode: TOWN,
+      placement: { lon: ORIGIN.lon + 0.5 * STEP, lat: ORIGIN.lat + 0.5 * STEP, headingDeg: 45 },
+    });
     expect(res.status).to.equal(201);
     expect(res.body.ptz).to.equal(null);
     const move = await operator.post(`/api/cameras/${res.body.id}/ptz`, { type: 'home' });
@@ -107,7 +141,11 @@ describe('cameras: registration, placement, steering', function () {
 
   it('stops a continuous move when the browser stops renewing its lease', async () => {
     const start = rooftop.ptzState()!.position;
-    const res = await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'continuous', velocity: { x: 0.5, y: 0, zoom: 0 }, leaseMs: 400 });
+    const res = await operator.post(`/api/cameras/${rooftopId}/ptz`, {
+      type: 'continuous',
+      velocity: { x: 0.5, y: 0, zoom: 0 },
+      leaseMs: 400,
+    });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     await sleep(250);
     expect(rooftop.ptzState()!.moveStatus.panTilt).to.equal('MOVING');
@@ -120,10 +158,16 @@ describe('cameras: registration, placement, steering', function () {
   });
 
   it('keeps moving while the lease is renewed, and stops on stop', async () => {
-    await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'continuous', velocity: { x: 0, y: 0, zoom: 0.5 }, leaseMs: 400 });
+    await operator.post(`/api/cameras/${rooftopId}/ptz`, {
+      type: 'continuous',
+      velocity: { x: 0, y: 0, zoom: 0.5 },
+      leaseMs: 400,
+    });
     for (let i = 0; i < 4; i++) {
       await sleep(250);
-      expect((await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'renew', leaseMs: 400 })).status).to.equal(200);
+      expect((await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'renew', leaseMs: 400 })).status).to.equal(
+        200,
+      );
     }
     expect(rooftop.ptzState()!.moveStatus.zoom).to.equal('MOVING');
     await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'stop' });
@@ -150,7 +194,10 @@ describe('cameras: registration, placement, steering', function () {
   it('lets an installer check the PTZ of a camera nobody is steering, but not take it from an operator', async () => {
     expect((await installer.post(`/api/cameras/${rooftopId}/ptz`, { type: 'home' })).status).to.equal(409); // the operator holds it
     expect((await operator.delete(`/api/cameras/${rooftopId}/ptz/lock`)).status).to.equal(204);
-    const check = await installer.post(`/api/cameras/${rooftopId}/ptz`, { type: 'relative', translation: { x: 0.05, y: 0, zoom: 0 } });
+    const check = await installer.post(`/api/cameras/${rooftopId}/ptz`, {
+      type: 'relative',
+      translation: { x: 0.05, y: 0, zoom: 0 },
+    });
     expect(check.status, JSON.stringify(check.body)).to.equal(200);
     expect((await operator.get(`/api/cameras/${rooftopId}/ptz/lock`)).body.lock.username).to.match(/^installer-/);
     // An operator outranks the installer and takes the camera back at once.
@@ -159,7 +206,10 @@ describe('cameras: registration, placement, steering', function () {
   });
 
   it('saves, lists, goes to and removes presets', async () => {
-    await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'absolute', position: { x: 0.25, y: -0.1, zoom: 0.2 } });
+    await operator.post(`/api/cameras/${rooftopId}/ptz`, {
+      type: 'absolute',
+      position: { x: 0.25, y: -0.1, zoom: 0.2 },
+    });
     await sleep(1500);
     const saved = await operator.post(`/api/cameras/${rooftopId}/ptz`, { type: 'set_preset', name: '东门口' });
     expect(saved.status).to.equal(200);
@@ -193,13 +243,27 @@ describe('cameras: registration, placement, steering', function () {
   it('records every PTZ command with who sent it', async () => {
     const log = (await operator.get(`/api/cameras/${rooftopId}/ptz/log`)).body;
     const commands = log.map((l: { command: string }) => l.command);
-    expect(commands).to.include.members(['continuous', 'renew', 'stop', 'home', 'set_preset', 'goto_preset', 'look_at']);
-    expect(log.some((l: { params: { reason?: string } | null }) => l.params?.reason === 'lease expired')).to.equal(true);
+    expect(commands).to.include.members([
+      'continuous',
+      'renew',
+      'stop',
+      'home',
+      'set_preset',
+      'goto_preset',
+      'look_at',
+    ]);
+    expect(log.some((l: { params: { reason?: string } | null }) => l.params?.reason === 'lease expired')).to.equal(
+      true,
+    );
     expect(log.find((l: { command: string }) => l.command === 'home').username).to.be.a('string');
   });
 
   it('moves a camera: a new placement and grid, the old one kept in the history', async () => {
-    const res = await installer.request('PUT', `/api/cameras/${rooftopId}/placement`, { lon: ORIGIN.lon + 2.5 * STEP, lat: ORIGIN.lat + 2.5 * STEP, mountHeightM: 30 });
+    const res = await installer.request('PUT', `/api/cameras/${rooftopId}/placement`, {
+      lon: ORIGIN.lon + 2.5 * STEP,
+      lat: ORIGIN.lat + 2.5 * STEP,
+      mountHeightM: 30,
+    });
     expect(res.status).to.equal(200);
     expect(res.body.placement.gridCode).to.equal('T9');
     const history = (await installer.get(`/api/cameras/${rooftopId}/placements`)).body;

@@ -29,7 +29,12 @@ function jpegSize(jpeg: Buffer): { width: number; height: number } | undefined {
 describe('frame grab: the ffmpeg command line', () => {
   it('reads RTSP over TCP with a socket timeout, waits for a keyframe, writes one JPEG to stdout', () => {
     const args = buildFrameGrabArgs({ url: 'rtsp://admin:pw@10.0.0.9:554/main', timeoutMs: 3000 });
-    expect(args.slice(args.indexOf('-rtsp_transport'), args.indexOf('-rtsp_transport') + 4)).to.deep.equal(['-rtsp_transport', 'tcp', '-timeout', '3000000']);
+    expect(args.slice(args.indexOf('-rtsp_transport'), args.indexOf('-rtsp_transport') + 4)).to.deep.equal([
+      '-rtsp_transport',
+      'tcp',
+      '-timeout',
+      '3000000',
+    ]);
     // Input options come before -i; the keyframe filter is an input (decoder) option.
     expect(args.indexOf('-skip_frame')).to.be.lessThan(args.indexOf('-i'));
     expect(args[args.indexOf('-skip_frame') + 1]).to.equal('nokey');
@@ -60,13 +65,37 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
 
   before(async () => {
     [noSnapshot, brokenSnapshot] = await Promise.all([
-      SimulatedCamera.start({ name: '无抓图', ptz: false, snapshot: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
-      SimulatedCamera.start({ name: '抓图坏了', ptz: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
+      SimulatedCamera.start({
+        name: '无抓图',
+        ptz: false,
+        snapshot: false,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: false,
+      }),
+      SimulatedCamera.start({
+        name: '抓图坏了',
+        ptz: false,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: false,
+      }),
     ]);
     t = await startTestApi('frame-grab', { CAMERA_TIMEOUT_MS: '2000' });
     await t.admin.post('/api/areas/import', tinyTownAreas());
     const register = async (cam: SimulatedCamera) => {
-      const res = await t.admin.post('/api/cameras', { name: cam.name, host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN });
+      const res = await t.admin.post('/api/cameras', {
+        name: cam.name,
+        host: '127.0.0.1',
+        port: Number(new URL(cam.xaddr).port),
+        username: 'admin',
+        password: PASSWORD,
+        townCode: TOWN,
+      });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       return res.body.id as number;
     };
@@ -92,7 +121,10 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
     expect(res.headers.get('content-type')).to.equal('image/jpeg');
     expect(res.headers.get('x-snapshot-source')).to.equal('stream');
     expect(res.raw.subarray(0, 3).toString('hex')).to.equal('ffd8ff');
-    expect(jpegSize(res.raw)).to.deep.equal({ width: noSnapshot.streams.main.width, height: noSnapshot.streams.main.height });
+    expect(jpegSize(res.raw)).to.deep.equal({
+      width: noSnapshot.streams.main.width,
+      height: noSnapshot.streams.main.height,
+    });
   });
 
   it('falls back to the stream when the snapshot URI fails, and uses the URI again once it works', async () => {
@@ -115,7 +147,8 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
     const watcher = new AlertWatcher(s.db, s.box, s.alerts, 3000);
     try {
       await watcher.sync();
-      for (let i = 0; i < 50 && watcher.status(noSnapshotId)?.state !== 'subscribed'; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 50 && watcher.status(noSnapshotId)?.state !== 'subscribed'; i++)
+        await new Promise((r) => setTimeout(r, 100));
       noSnapshot.emitEvent({ topic: 'tamper', state: true });
       let alert: { snapshot: string | null } | undefined;
       for (let i = 0; i < 80 && !alert?.snapshot; i++) {
@@ -124,7 +157,10 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
       }
       expect(alert?.snapshot).to.match(/^[0-9a-f]{64}\.jpg$/);
       const jpeg = await t.admin.get(`/api/media/${alert!.snapshot}`);
-      expect(jpegSize(jpeg.raw)).to.deep.equal({ width: noSnapshot.streams.main.width, height: noSnapshot.streams.main.height });
+      expect(jpegSize(jpeg.raw)).to.deep.equal({
+        width: noSnapshot.streams.main.width,
+        height: noSnapshot.streams.main.height,
+      });
     } finally {
       await watcher.stop();
       await s.alertsQueue.obliterate({ force: true });
@@ -150,12 +186,24 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
       const port = (silent.address() as import('node:net').AddressInfo).port;
       const box = t.api.services.box;
       const pictures = new CameraPictures(box, 1000, 1500);
-      const camera = (id: number) => ({ id, username: 'admin', passwordEnc: box.seal(PASSWORD), snapshotUri: null, mainStreamUri: `rtsp://127.0.0.1:${port}/main`, subStreamUri: null });
-      const slow = Array.from({ length: MAX_GRABS_AT_ONCE }, (_, i) => pictures.take(camera(1000 + i)).catch((e: unknown) => e));
+      const camera = (id: number) => ({
+        id,
+        username: 'admin',
+        passwordEnc: box.seal(PASSWORD),
+        snapshotUri: null,
+        mainStreamUri: `rtsp://127.0.0.1:${port}/main`,
+        subStreamUri: null,
+      });
+      const slow = Array.from({ length: MAX_GRABS_AT_ONCE }, (_, i) =>
+        pictures.take(camera(1000 + i)).catch((e: unknown) => e),
+      );
       const refused = await pictures.take(camera(2000)).catch((e: unknown) => e);
       expect(refused).to.be.instanceOf(ServiceUnavailable);
       // Each ends within its deadline (ffmpeg's socket timeout or the kill, whichever is first).
-      for (const e of await Promise.all(slow)) expect((e as Error).message).to.match(/frame from the stream: (no frame from the camera|the camera did not answer)/);
+      for (const e of await Promise.all(slow))
+        expect((e as Error).message).to.match(
+          /frame from the stream: (no frame from the camera|the camera did not answer)/,
+        );
     } finally {
       silent.close();
     }
@@ -178,7 +226,10 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
 
   it('a wrong password is explained, and the grab never runs past its deadline', async () => {
     const wrong = noSnapshot.rtspUrl('main').replace('rtsp://', `rtsp://admin:not-${PASSWORD}@`);
-    const err = await grabFrame(wrong, { deadlineMs: 8000 }).then(() => null, (e: unknown) => e);
+    const err = await grabFrame(wrong, { deadlineMs: 8000 }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(FrameGrabError);
     expect((err as Error).message).to.match(/401 Unauthorized/);
     expect((err as Error).message).to.not.contain(`not-${PASSWORD}`);
@@ -189,7 +240,13 @@ describe('frame grab: snapshots from the stream when the camera has no snapshot 
     try {
       const started = Date.now();
       const port = (silent.address() as import('node:net').AddressInfo).port;
-      const e2 = await grabFrame(`rtsp://admin:${PASSWORD}@127.0.0.1:${port}/main`, { deadlineMs: 1500, ioTimeoutMs: 10_000 }).then(() => null, (e: unknown) => e);
+      const e2 = await grabFrame(`rtsp://admin:${PASSWORD}@127.0.0.1:${port}/main`, {
+        deadlineMs: 1500,
+        ioTimeoutMs: 10_000,
+      }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(Date.now() - started).to.be.lessThan(4000);
       expect((e2 as Error).message).to.match(/no frame from the camera within 1.5 s/);
       expect((e2 as Error).message).to.not.contain(PASSWORD);

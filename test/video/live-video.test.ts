@@ -14,10 +14,25 @@ describe('live video through the API: relays on demand, only for authorised view
   let cameraId: number;
 
   before(async () => {
-    cam = await SimulatedCamera.start({ name: '菜场', ptz: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false });
+    cam = await SimulatedCamera.start({
+      name: '菜场',
+      ptz: false,
+      username: 'admin',
+      password: PASSWORD,
+      onvifPort: 0,
+      rtspPort: 0,
+      discovery: false,
+    });
     t = await startTestApi('live-video', { RELAY_IDLE_S: '3' });
     await t.admin.post('/api/areas/import', tinyTownAreas());
-    const res = await t.admin.post('/api/cameras', { name: '菜场', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN });
+    const res = await t.admin.post('/api/cameras', {
+      name: '菜场',
+      host: '127.0.0.1',
+      port: Number(new URL(cam.xaddr).port),
+      username: 'admin',
+      password: PASSWORD,
+      townCode: TOWN,
+    });
     expect(res.status).to.equal(201);
     cameraId = res.body.id;
   });
@@ -28,7 +43,12 @@ describe('live video through the API: relays on demand, only for authorised view
 
   it('answers "watch" when the first segment is playable, in under 2.5 s', async () => {
     const events: LiveEvent[] = [];
-    const unsubscribe = t.api.services.live.add({ topics: new Set(['cameras']), townIds: null, personId: null, send: (e) => void events.push(e) });
+    const unsubscribe = t.api.services.live.add({
+      topics: new Set(['cameras']),
+      townIds: null,
+      personId: null,
+      send: (e) => void events.push(e),
+    });
     const started = Date.now();
     const res = await t.admin.post(`/api/cameras/${cameraId}/live`, { stream: 'sub' });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
@@ -37,7 +57,10 @@ describe('live video through the API: relays on demand, only for authorised view
     expect(res.body.firstSegmentMs).to.be.lessThan(2500);
     expect(JSON.stringify(res.body)).to.not.contain(PASSWORD);
     // The relay's state is pushed to the browsers of the camera's town.
-    const relayStates = () => events.map((e) => e.data as { cameraId: number; relay?: { stream: string; state: string; lastError: string | null } });
+    const relayStates = () =>
+      events.map(
+        (e) => e.data as { cameraId: number; relay?: { stream: string; state: string; lastError: string | null } },
+      );
     for (let i = 0; i < 20 && !relayStates().some((d) => d.relay?.state === 'live'); i++) await sleep(100);
     unsubscribe();
     const live = relayStates().find((d) => d.relay?.state === 'live');
@@ -58,7 +81,9 @@ describe('live video through the API: relays on demand, only for authorised view
     expect((await t.anonymous.get(`/api/cameras/${cameraId}/live/sub/index.m3u8`)).status).to.equal(401);
     const stranger = await t.login(['operator'], []);
     expect((await stranger.get(`/api/cameras/${cameraId}/live/sub/index.m3u8`)).status).to.equal(404);
-    expect((await t.admin.get(`/api/cameras/${cameraId}/live/sub/..%2F..%2Fetc%2Fpasswd`)).status).to.be.oneOf([400, 404]);
+    expect((await t.admin.get(`/api/cameras/${cameraId}/live/sub/..%2F..%2Fetc%2Fpasswd`)).status).to.be.oneOf([
+      400, 404,
+    ]);
   });
 
   it('shares one relay between viewers', async () => {
@@ -87,8 +112,20 @@ describe('pushed streams (RTMP) and snapshots through the API', function () {
   const rtmpPort = 30_000 + Math.floor(Math.random() * 20_000);
 
   before(async () => {
-    cam = await SimulatedCamera.start({ name: '快照', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false });
-    t = await startTestApi('live-push', { RTMP_PORT: String(rtmpPort), RTMP_PUBLIC_URL: `rtmp://127.0.0.1:${rtmpPort}` });
+    cam = await SimulatedCamera.start({
+      name: '快照',
+      ptz: false,
+      rtsp: false,
+      username: 'admin',
+      password: PASSWORD,
+      onvifPort: 0,
+      rtspPort: 0,
+      discovery: false,
+    });
+    t = await startTestApi('live-push', {
+      RTMP_PORT: String(rtmpPort),
+      RTMP_PUBLIC_URL: `rtmp://127.0.0.1:${rtmpPort}`,
+    });
     await t.admin.post('/api/areas/import', tinyTownAreas());
   });
   after(async () => {
@@ -98,7 +135,14 @@ describe('pushed streams (RTMP) and snapshots through the API', function () {
   });
 
   it('serves a JPEG snapshot of a camera without ever showing its password', async () => {
-    const res = await t.admin.post('/api/cameras', { name: '快照', host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password: PASSWORD, townCode: TOWN });
+    const res = await t.admin.post('/api/cameras', {
+      name: '快照',
+      host: '127.0.0.1',
+      port: Number(new URL(cam.xaddr).port),
+      username: 'admin',
+      password: PASSWORD,
+      townCode: TOWN,
+    });
     const jpeg = await t.admin.get(`/api/cameras/${res.body.id}/snapshot.jpg`);
     expect(jpeg.status).to.equal(200);
     expect(jpeg.headers.get('content-type')).to.equal('image/jpeg');
@@ -113,7 +157,28 @@ describe('pushed streams (RTMP) and snapshots through the API', function () {
     const listed = (await t.admin.get('/api/live-sources')).body;
     expect(JSON.stringify(listed)).to.not.contain(created.body.pushUrl.split('/').pop());
     const ffmpegPush = (url: string) =>
-      spawn('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=10', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-f', 'flv', url], { stdio: 'ignore' });
+      spawn(
+        'ffmpeg',
+        [
+          '-loglevel',
+          'error',
+          '-re',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc=size=320x180:rate=10',
+          '-c:v',
+          'libx264',
+          '-preset',
+          'ultrafast',
+          '-g',
+          '10',
+          '-f',
+          'flv',
+          url,
+        ],
+        { stdio: 'ignore' },
+      );
     const refused = ffmpegPush(`rtmp://127.0.0.1:${rtmpPort}/live/not-a-key`);
     const refusedCode = await new Promise<number | null>((resolve) => refused.on('exit', resolve));
     expect(refusedCode).to.not.equal(0);

@@ -2,9 +2,21 @@ import { expect } from 'chai';
 import { aimAt, visibility, type Placement } from '../../video/look-at.js';
 
 const ROOF: Placement = {
-  lon: 118.78, lat: 28.97, mountHeightM: 84, headingDeg: 0, hfovDeg: 60, rangeM: 3000, zoomMax: 30, panOffsetDeg: 0, tiltOffsetDeg: 0,
+  lon: 118.78,
+  lat: 28.97,
+  mountHeightM: 84,
+  headingDeg: 0,
+  hfovDeg: 60,
+  rangeM: 3000,
+  zoomMax: 30,
+  panOffsetDeg: 0,
+  tiltOffsetDeg: 0,
 };
-const RANGES = { pan: [-1, 1] as [number, number], tilt: [-1, 1] as [number, number], zoom: [0, 1] as [number, number] };
+const RANGES = {
+  pan: [-1, 1] as [number, number],
+  tilt: [-1, 1] as [number, number],
+  zoom: [0, 1] as [number, number],
+};
 // About 1 km east and 1 km north of the roof.
 const EAST_1KM = { lon: 118.78 + 1000 / (111_320 * Math.cos((28.97 * Math.PI) / 180)), lat: 28.97 };
 const NORTH_1KM = { lon: 118.78, lat: 28.97 + 1000 / 110_574 };

@@ -36,16 +36,59 @@ describe('no camera password in any log line or HTTP answer', function () {
     return a;
   };
   const register = (cam: SimulatedCamera, password: string) =>
-    keep(t.admin.post('/api/cameras', { name: cam.name, host: '127.0.0.1', port: Number(new URL(cam.xaddr).port), username: 'admin', password, townCode: TOWN }));
+    keep(
+      t.admin.post('/api/cameras', {
+        name: cam.name,
+        host: '127.0.0.1',
+        port: Number(new URL(cam.xaddr).port),
+        username: 'admin',
+        password,
+        townCode: TOWN,
+      }),
+    );
 
   before(async () => {
     logs = captureLogs('trace');
     [dome, changed, gone, chatty] = await Promise.all([
-      SimulatedCamera.start({ name: '日志穹顶', ptz: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
-      SimulatedCamera.start({ name: '改了密码', ptz: false, username: 'admin', password: OLD_PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
-      SimulatedCamera.start({ name: '断电', ptz: false, rtsp: false, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
+      SimulatedCamera.start({
+        name: '日志穹顶',
+        ptz: true,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: false,
+      }),
+      SimulatedCamera.start({
+        name: '改了密码',
+        ptz: false,
+        username: 'admin',
+        password: OLD_PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: false,
+      }),
+      SimulatedCamera.start({
+        name: '断电',
+        ptz: false,
+        rtsp: false,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: false,
+      }),
       // Reports its URIs with the password inside (userinfo, and a Foscam-style snapshot query).
-      SimulatedCamera.start({ name: '口无遮拦', ptz: false, credentialsInUris: true, username: 'admin', password: PASSWORD, onvifPort: 0, rtspPort: 0, discovery: false }),
+      SimulatedCamera.start({
+        name: '口无遮拦',
+        ptz: false,
+        credentialsInUris: true,
+        username: 'admin',
+        password: PASSWORD,
+        onvifPort: 0,
+        rtspPort: 0,
+        discovery: false,
+      }),
     ]);
     t = await startTestApi('no-password-logs', { CAMERA_TIMEOUT_MS: '2000' });
     await t.admin.post('/api/areas/import', tinyTownAreas());
@@ -70,13 +113,25 @@ describe('no camera password in any log line or HTTP answer', function () {
 
     // Checked, snapshotted from the URI and from the stream, steered, relayed.
     expect((await keep(t.admin.post(`/api/cameras/${domeId}/check`))).body.status).to.equal('online');
-    expect((await keep(t.admin.get(`/api/cameras/${domeId}/snapshot.jpg`))).headers.get('x-snapshot-source')).to.equal('snapshot_uri');
+    expect((await keep(t.admin.get(`/api/cameras/${domeId}/snapshot.jpg`))).headers.get('x-snapshot-source')).to.equal(
+      'snapshot_uri',
+    );
     await dome.setFaults({ snapshotFails: true });
-    expect((await keep(t.admin.get(`/api/cameras/${domeId}/snapshot.jpg`))).headers.get('x-snapshot-source')).to.equal('stream');
+    expect((await keep(t.admin.get(`/api/cameras/${domeId}/snapshot.jpg`))).headers.get('x-snapshot-source')).to.equal(
+      'stream',
+    );
     await dome.setFaults({ snapshotFails: false });
-    expect((await keep(operator.post(`/api/cameras/${domeId}/ptz`, { type: 'continuous', velocity: { x: 0.5 }, leaseMs: 1000 }))).status).to.be.lessThan(300);
+    expect(
+      (
+        await keep(
+          operator.post(`/api/cameras/${domeId}/ptz`, { type: 'continuous', velocity: { x: 0.5 }, leaseMs: 1000 }),
+        )
+      ).status,
+    ).to.be.lessThan(300);
     expect((await keep(operator.post(`/api/cameras/${domeId}/ptz`, { type: 'stop' }))).status).to.be.lessThan(300);
-    expect((await keep(operator.post(`/api/cameras/${domeId}/ptz`, { type: 'relative', translation: { x: 0.1 } }))).status).to.be.lessThan(300);
+    expect(
+      (await keep(operator.post(`/api/cameras/${domeId}/ptz`, { type: 'relative', translation: { x: 0.1 } }))).status,
+    ).to.be.lessThan(300);
     await keep(operator.get(`/api/cameras/${domeId}/ptz`));
     const live = await keep(t.admin.post(`/api/cameras/${domeId}/live`, { stream: 'sub' }));
     expect(live.status, JSON.stringify(live.body)).to.equal(200);
@@ -87,19 +142,31 @@ describe('no camera password in any log line or HTTP answer', function () {
     const chattyCamera = await register(chatty, PASSWORD);
     expect(chattyCamera.status).to.equal(201);
     expect(chattyCamera.body).to.deep.include({ hasSnapshot: true, streams: { main: true, sub: true } });
-    const stored = await t.api.services.db.query<{ snapshot_uri: string; main_stream_uri: string }>('SELECT snapshot_uri, main_stream_uri FROM cameras WHERE id = $1', [chattyCamera.body.id]);
+    const stored = await t.api.services.db.query<{ snapshot_uri: string; main_stream_uri: string }>(
+      'SELECT snapshot_uri, main_stream_uri FROM cameras WHERE id = $1',
+      [chattyCamera.body.id],
+    );
     expect(stored.rows[0]!.snapshot_uri).to.match(/&usr=admin&pwd=\*\*\*$/);
     expect(stored.rows[0]!.main_stream_uri).to.match(/^rtsp:\/\/127\.0\.0\.1:\d+\/main$/);
     const chattySnap = await keep(t.admin.get(`/api/cameras/${chattyCamera.body.id}/snapshot.jpg`));
     expect(chattySnap.status, chattySnap.raw.toString()).to.equal(200);
     expect(chattySnap.headers.get('x-snapshot-source')).to.equal('snapshot_uri');
-    expect((await keep(t.admin.post(`/api/cameras/${chattyCamera.body.id}/live`, { stream: 'sub' }))).status).to.equal(200);
+    expect((await keep(t.admin.post(`/api/cameras/${chattyCamera.body.id}/live`, { stream: 'sub' }))).status).to.equal(
+      200,
+    );
     expect((await keep(t.admin.post(`/api/cameras/${chattyCamera.body.id}/check`))).body.status).to.equal('online');
 
     // The device's password is changed on site: the stored one is now wrong everywhere.
     const ports = { onvifPort: Number(new URL(changed.xaddr).port), rtspPort: changed.rtspPort };
     await changed.stop();
-    changed = await SimulatedCamera.start({ name: '改了密码', ptz: false, username: 'admin', password: 'New-Device-Pass-88', ...ports, discovery: false });
+    changed = await SimulatedCamera.start({
+      name: '改了密码',
+      ptz: false,
+      username: 'admin',
+      password: 'New-Device-Pass-88',
+      ...ports,
+      discovery: false,
+    });
     // And another camera loses its power.
     await gone.setFaults({ offline: true });
 

@@ -22,7 +22,8 @@ describe('ONVIF driver: parsing and mapping', () => {
         codes: ['env:Sender', 'ter:InvalidArgVal', 'ter:NoProfile'],
         reason: 'no such profile',
       });
-      const soap11 = '<s:Envelope><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>Bad request</faultstring></s:Fault></s:Body></s:Envelope>';
+      const soap11 =
+        '<s:Envelope><s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>Bad request</faultstring></s:Fault></s:Body></s:Envelope>';
       expect(parseSoapFault(soap11)).to.deep.equal({ codes: ['s:Client'], reason: 'Bad request' });
       expect(parseSoapFault('<html>oops</html>')).to.equal(undefined);
     });
@@ -64,7 +65,10 @@ describe('ONVIF driver: parsing and mapping', () => {
     it('normalises a message as the library parses it: items, state, clock-corrected time', () => {
       const cameraTime = new Date('2022-05-01T08:00:00Z');
       const raw = {
-        topic: { _: 'tns1:RuleEngine/CellMotionDetector/Motion', $: { Dialect: 'http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet' } },
+        topic: {
+          _: 'tns1:RuleEngine/CellMotionDetector/Motion',
+          $: { Dialect: 'http://www.onvif.org/ver10/tev/topicExpression/ConcreteSet' },
+        },
         message: {
           message: {
             $: { UtcTime: cameraTime, PropertyOperation: 'Changed' },
@@ -89,8 +93,21 @@ describe('ONVIF driver: parsing and mapping', () => {
         source: { VideoSourceConfigurationToken: 'VideoSourceToken', Rule: 'MyMotionDetectorRule' },
         data: { IsMotion: 'true' },
       });
-      const pulse = normaliseNotification({ topic: { _: 'tns1:RuleEngine/LineDetector/Crossed' }, message: { message: { $: {}, data: { simpleItem: { $: { Name: 'ObjectId', Value: 7 } } } } } }, 0);
-      expect(pulse).to.deep.include({ kind: 'line_crossing', state: null, operation: null, cameraTime: null, data: { ObjectId: '7' }, source: {} });
+      const pulse = normaliseNotification(
+        {
+          topic: { _: 'tns1:RuleEngine/LineDetector/Crossed' },
+          message: { message: { $: {}, data: { simpleItem: { $: { Name: 'ObjectId', Value: 7 } } } } },
+        },
+        0,
+      );
+      expect(pulse).to.deep.include({
+        kind: 'line_crossing',
+        state: null,
+        operation: null,
+        cameraTime: null,
+        data: { ObjectId: '7' },
+        source: {},
+      });
       expect(normaliseNotification({ message: {} }, 0)).to.equal(null);
     });
   });
@@ -100,9 +117,18 @@ describe('ONVIF driver: parsing and mapping', () => {
       const profile = (token: string, width: number, height: number): unknown => ({
         $: { token },
         name: token,
-        videoEncoderConfiguration: { encoding: 'H265', resolution: { width, height }, rateControl: { frameRateLimit: 25 } },
+        videoEncoderConfiguration: {
+          encoding: 'H265',
+          resolution: { width, height },
+          rateControl: { frameRateLimit: 25 },
+        },
       });
-      const profiles = readProfiles([profile('a', 704, 576), profile('b', 2560, 1440), profile('c', 1280, 720), { $: { token: 'audio' }, name: 'audio only' }]);
+      const profiles = readProfiles([
+        profile('a', 704, 576),
+        profile('b', 2560, 1440),
+        profile('c', 1280, 720),
+        { $: { token: 'audio' }, name: 'audio only' },
+      ]);
       expect(profiles.map((p) => p.token)).to.deep.equal(['a', 'b', 'c']);
       const chosen = pickStreams(profiles)!;
       expect([chosen.main.token, chosen.sub?.token]).to.deep.equal(['b', 'a']);
@@ -111,7 +137,9 @@ describe('ONVIF driver: parsing and mapping', () => {
     });
 
     it('strips credentials some cameras put into the URIs they report', () => {
-      expect(withoutCredentials('rtsp://admin:12345@192.168.1.64:554/Streaming/Channels/101')).to.equal('rtsp://192.168.1.64:554/Streaming/Channels/101');
+      expect(withoutCredentials('rtsp://admin:12345@192.168.1.64:554/Streaming/Channels/101')).to.equal(
+        'rtsp://192.168.1.64:554/Streaming/Channels/101',
+      );
       expect(withoutCredentials('rtsp://192.168.1.64/ch1')).to.equal('rtsp://192.168.1.64/ch1');
       expect(withoutCredentials('http://user:p%40ss@cam/snap.jpg?x=1')).to.equal('http://cam/snap.jpg?x=1');
     });
@@ -150,7 +178,11 @@ describe('ONVIF driver: parsing and mapping', () => {
         {
           endpoint: 'urn:uuid:1',
           xaddrs: ['http://192.168.1.64/onvif/device_service', 'http://[fe80::1]/onvif/device_service'],
-          scopes: ['onvif://www.onvif.org/name/%E4%B8%9C%E9%97%A8', 'onvif://www.onvif.org/hardware/DS-2DE4425IW', 'onvif://www.onvif.org/location/city/%E5%9F%8E%E5%85%B3'],
+          scopes: [
+            'onvif://www.onvif.org/name/%E4%B8%9C%E9%97%A8',
+            'onvif://www.onvif.org/hardware/DS-2DE4425IW',
+            'onvif://www.onvif.org/location/city/%E5%9F%8E%E5%85%B3',
+          ],
           types: ['dn:NetworkVideoTransmitter', 'tds:Device'],
           name: '东门',
           hardware: 'DS-2DE4425IW',
@@ -160,8 +192,14 @@ describe('ONVIF driver: parsing and mapping', () => {
       ]);
       expect(parseProbeMatches(match('urn:uuid:other'), 'urn:uuid:me', 'x')).to.deep.equal([]);
       expect(parseProbeMatches('not xml at all <', 'urn:uuid:me', 'x')).to.deep.equal([]);
-      expect(decodeScopes(['onvif://www.onvif.org/name/bad%E4'])).to.deep.include({ name: 'bad%E4', hardware: null, location: null });
-      expect(probeMessage('urn:uuid:me', ['onvif://www.onvif.org/type/ptz'])).to.contain('<d:Types>dn:NetworkVideoTransmitter</d:Types>');
+      expect(decodeScopes(['onvif://www.onvif.org/name/bad%E4'])).to.deep.include({
+        name: 'bad%E4',
+        hardware: null,
+        location: null,
+      });
+      expect(probeMessage('urn:uuid:me', ['onvif://www.onvif.org/type/ptz'])).to.contain(
+        '<d:Types>dn:NetworkVideoTransmitter</d:Types>',
+      );
     });
   });
 });

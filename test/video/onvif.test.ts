@@ -10,7 +10,6 @@ import { freeUdpPort, sleep } from '../helpers/system.js';
 
 const YEAR_MS = 365 * 86_400_000;
 
-
 /** A TCP port nothing listens on (bound, then released). */
 async function closedTcpPort(): Promise<number> {
   const server = net.createServer();
@@ -102,13 +101,24 @@ describe('ONVIF driver (against the simulated camera)', function () {
           serial: dome.identity.serialNumber,
           hardwareId: dome.identity.hardwareId,
         });
-        expect(d.profiles.map(({ token, name, width, height, encoding, fps }) => ({ token, name, width, height, encoding, fps }))).to.deep.equal([
+        expect(
+          d.profiles.map(({ token, name, width, height, encoding, fps }) => ({
+            token,
+            name,
+            width,
+            height,
+            encoding,
+            fps,
+          })),
+        ).to.deep.equal([
           { token: 'Profile_1', name: 'mainStream', width: 640, height: 360, encoding: 'H264', fps: 15 },
           { token: 'Profile_2', name: 'subStream', width: 320, height: 180, encoding: 'H264', fps: 10 },
         ]);
         expect(d.streams).to.deep.equal({ main: dome.rtspUrl('main'), sub: dome.rtspUrl('sub') });
         expect(d.streams.main).to.match(/^rtsp:\/\/127\.0\.0\.1:\d+\/main$/);
-        expect(`${d.streams.main} ${d.streams.sub} ${d.snapshotUri}`).not.to.contain('@').and.not.to.contain(dome.password);
+        expect(`${d.streams.main} ${d.streams.sub} ${d.snapshotUri}`)
+          .not.to.contain('@')
+          .and.not.to.contain(dome.password);
         expect(d.snapshotUri).to.equal(dome.snapshotUrl('main'));
         expect(d.ptz).to.deep.equal({
           panRange: { min: -1, max: 1 },
@@ -152,7 +162,10 @@ describe('ONVIF driver (against the simulated camera)', function () {
     it('a closed port is unreachable, at once', async () => {
       const port = await closedTcpPort();
       const started = Date.now();
-      const err = await expectKind(connectCamera({ host: '127.0.0.1', port, username: 'admin', password: 'x', timeoutMs: 3000 }), 'unreachable');
+      const err = await expectKind(
+        connectCamera({ host: '127.0.0.1', port, username: 'admin', password: 'x', timeoutMs: 3000 }),
+        'unreachable',
+      );
       expect(Date.now() - started).to.be.lessThan(1000);
       expect(err.message).to.match(/refused/);
     });
@@ -160,7 +173,13 @@ describe('ONVIF driver (against the simulated camera)', function () {
 
   describe('faults', () => {
     afterEach(async () => {
-      await bullet.setFaults({ delayMs: 0, dropConnections: false, offline: false, notOnvif: false, profilesWithoutRtsp: [] });
+      await bullet.setFaults({
+        delayMs: 0,
+        dropConnections: false,
+        offline: false,
+        notOnvif: false,
+        profilesWithoutRtsp: [],
+      });
     });
 
     it('answers slower than the deadline are a timeout, raised within the deadline', async () => {
@@ -337,9 +356,19 @@ describe('ONVIF driver (against the simulated camera)', function () {
       const byEndpoint = new Map(found.map((d) => [d.endpoint, d]));
       expect(found.length).to.equal(byEndpoint.size); // de-duplicated although the probe is sent twice
       const d = byEndpoint.get(dome.endpoint);
-      expect(d).to.deep.include({ xaddrs: [dome.xaddr], name: '东门广场 球机', hardware: dome.identity.model, location: '城关镇/东门', from: '127.0.0.1' });
+      expect(d).to.deep.include({
+        xaddrs: [dome.xaddr],
+        name: '东门广场 球机',
+        hardware: dome.identity.model,
+        location: '城关镇/东门',
+        from: '127.0.0.1',
+      });
       expect(d?.scopes).to.include('onvif://www.onvif.org/type/ptz');
-      expect(byEndpoint.get(bullet.endpoint)).to.deep.include({ xaddrs: [bullet.xaddr], name: 'bullet-1', hardware: 'DS-2CD2T47G2-L' });
+      expect(byEndpoint.get(bullet.endpoint)).to.deep.include({
+        xaddrs: [bullet.xaddr],
+        name: 'bullet-1',
+        hardware: 'DS-2CD2T47G2-L',
+      });
     });
 
     it('a scope filter narrows the answer; a unicast probe is answered', async () => {
@@ -347,7 +376,9 @@ describe('ONVIF driver (against the simulated camera)', function () {
         probe({ port: discoveryPort, timeoutMs: 600, scopes: ['onvif://www.onvif.org/type/ptz'] }),
         probe({ port: discoveryPort, timeoutMs: 600, unicastTo: '127.0.0.1' }),
       ]);
-      expect(ptzOnly.map((d) => d.endpoint)).to.include(dome.endpoint).and.not.include(bullet.endpoint);
+      expect(ptzOnly.map((d) => d.endpoint))
+        .to.include(dome.endpoint)
+        .and.not.include(bullet.endpoint);
       expect(unicast.length).to.be.greaterThan(0);
     });
   });
@@ -355,7 +386,13 @@ describe('ONVIF driver (against the simulated camera)', function () {
   describe('event subscriber', () => {
     let cam: SimulatedCamera;
     before(async () => {
-      cam = await SimulatedCamera.start({ name: 'events-cam', rtsp: false, discovery: false, rebootMs: 400, clockOffsetMs: -2 * YEAR_MS });
+      cam = await SimulatedCamera.start({
+        name: 'events-cam',
+        rtsp: false,
+        discovery: false,
+        rebootMs: 400,
+        clockOffsetMs: -2 * YEAR_MS,
+      });
     });
     after(async () => {
       await cam?.stop();
@@ -374,14 +411,23 @@ describe('ONVIF driver (against the simulated camera)', function () {
       try {
         await until(() => sub.status().state === 'subscribed', 5000, 'the first subscription');
         // A new subscription starts with the current states.
-        await until(() => events.some((e) => e.kind === 'motion' && e.operation === 'Initialized'), 3000, 'initial states');
+        await until(
+          () => events.some((e) => e.kind === 'motion' && e.operation === 'Initialized'),
+          3000,
+          'initial states',
+        );
         expect(events.find((e) => e.kind === 'motion')?.state).to.equal(false);
 
         const since = events.length;
         cam.emitEvent({ topic: 'motion', state: true });
         await until(() => events.length > since, 3000, 'the motion event');
         const motion = events[since]!;
-        expect(motion).to.deep.include({ kind: 'motion', topic: 'tns1:VideoSource/MotionAlarm', state: true, operation: 'Changed' });
+        expect(motion).to.deep.include({
+          kind: 'motion',
+          topic: 'tns1:VideoSource/MotionAlarm',
+          state: true,
+          operation: 'Changed',
+        });
         expect(motion.source).to.deep.equal({ Source: 'VideoSource_1' });
         // Corrected to our clock although the camera is two years behind.
         expect(Math.abs(motion.time.getTime() - Date.now())).to.be.lessThan(5000);
@@ -390,7 +436,11 @@ describe('ONVIF driver (against the simulated camera)', function () {
         cam.emitEvent({ topic: 'lineCrossing', rule: '东门进口' });
         cam.emitEvent({ topic: 'intrusion', state: true, rule: '河道' });
         cam.emitEvent({ topic: 'tamper', state: true });
-        await until(() => ['line_crossing', 'intrusion', 'tamper'].every((k) => events.slice(since).some((e) => e.kind === k)), 3000, 'the analytics events');
+        await until(
+          () => ['line_crossing', 'intrusion', 'tamper'].every((k) => events.slice(since).some((e) => e.kind === k)),
+          3000,
+          'the analytics events',
+        );
         const line = events.find((e) => e.kind === 'line_crossing')!;
         expect(line).to.deep.include({ state: null, operation: null });
         expect(line.source.Rule).to.equal('东门进口');
@@ -402,11 +452,19 @@ describe('ONVIF driver (against the simulated camera)', function () {
         await cam.reboot();
         await until(() => states.some((s) => s.state === 'reconnecting'), 3000, 'the reconnecting state');
         expect(states.find((s) => s.state === 'reconnecting')?.lastError).to.be.instanceOf(OnvifError);
-        await until(() => sub.status().state === 'subscribed' && sub.stats().subscriptions > subscriptions, 8000, 'the new subscription');
+        await until(
+          () => sub.status().state === 'subscribed' && sub.stats().subscriptions > subscriptions,
+          8000,
+          'the new subscription',
+        );
 
         const before = events.length;
         cam.emitEvent({ topic: 'motion', state: false });
-        await until(() => events.slice(before).some((e) => e.kind === 'motion' && e.operation === 'Changed' && e.state === false), 3000, 'the event after the reboot');
+        await until(
+          () => events.slice(before).some((e) => e.kind === 'motion' && e.operation === 'Changed' && e.state === false),
+          3000,
+          'the event after the reboot',
+        );
         expect(cam.state().subscriptions).to.equal(1);
 
         // stop() aborts the pending one-minute long poll and unsubscribes.
@@ -428,7 +486,11 @@ describe('ONVIF driver (against the simulated camera)', function () {
     it('keeps trying while the camera is offline and subscribes when it is back', async () => {
       await cam.setFaults({ offline: true });
       const states: SubscriberStatus[] = [];
-      const sub = subscribeEvents(options(cam, { timeoutMs: 1000 }), { onEvent: () => undefined, onState: (s) => states.push(s) }, { backoff: { initialMs: 100, maxMs: 300 } });
+      const sub = subscribeEvents(
+        options(cam, { timeoutMs: 1000 }),
+        { onEvent: () => undefined, onState: (s) => states.push(s) },
+        { backoff: { initialMs: 100, maxMs: 300 } },
+      );
       try {
         await until(() => sub.status().failures >= 2, 3000, 'failed attempts');
         expect(sub.status()).to.deep.include({ state: 'reconnecting' });

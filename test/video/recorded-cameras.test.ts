@@ -17,7 +17,8 @@ import { RecordedCamera, type RecordedCameraOptions } from '../../scripts/simula
 
 const PASSWORD = 'Rec0rded-cam-77';
 const HOURS = 3_600_000;
-const recording = (model: string): string => fileURLToPath(new URL(`../../fixtures/onvif-recordings/${model}`, import.meta.url));
+const recording = (model: string): string =>
+  fileURLToPath(new URL(`../../fixtures/onvif-recordings/${model}`, import.meta.url));
 
 interface Profile {
   token: string;
@@ -36,14 +37,26 @@ describe('recorded real camera models: registration through the API', function (
   const servers: Array<http.Server | net.Server> = [];
 
   async function camera(model: string, options: Partial<RecordedCameraOptions> = {}): Promise<RecordedCamera> {
-    const cam = await RecordedCamera.start({ folder: recording(model), username: 'admin', password: PASSWORD, ...options });
+    const cam = await RecordedCamera.start({
+      folder: recording(model),
+      username: 'admin',
+      password: PASSWORD,
+      ...options,
+    });
     cameras.push(cam);
     return cam;
   }
 
   async function register(name: string, port: number, password = PASSWORD): Promise<{ res: HttpAnswer; ms: number }> {
     const started = Date.now();
-    const res = await installer.post('/api/cameras', { name, host: '127.0.0.1', port, username: 'admin', password, townCode: TOWN });
+    const res = await installer.post('/api/cameras', {
+      name,
+      host: '127.0.0.1',
+      port,
+      username: 'admin',
+      password,
+      townCode: TOWN,
+    });
     return { res, ms: Date.now() - started };
   }
 
@@ -80,7 +93,14 @@ describe('recorded real camera models: registration through the API', function (
   });
 
   /** Watches a stream; answers what the server said it serves and the codec really in the first segment. */
-  async function expectPlayable(id: number, stream: 'main' | 'sub', decodes?: string[]): Promise<{ answer: { codec: string; stream: string; transcoded: boolean; playlist: string }; segmentCodec: string }> {
+  async function expectPlayable(
+    id: number,
+    stream: 'main' | 'sub',
+    decodes?: string[],
+  ): Promise<{
+    answer: { codec: string; stream: string; transcoded: boolean; playlist: string };
+    segmentCodec: string;
+  }> {
     const live = await operator.post(`/api/cameras/${id}/live`, { stream, ...(decodes ? { decodes } : {}) });
     expect(live.status, JSON.stringify(live.body)).to.equal(200);
     const playlist = await operator.get(live.body.playlist);
@@ -91,7 +111,20 @@ describe('recorded real camera models: registration through the API', function (
     expect(ts.raw[0]).to.equal(0x47); // MPEG-TS sync byte
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'recorded-')), segment);
     writeFileSync(file, ts.raw);
-    const segmentCodec = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file]).toString().trim().split(/\s+/)[0]!;
+    const segmentCodec = execFileSync('ffprobe', [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name',
+      '-of',
+      'csv=p=0',
+      file,
+    ])
+      .toString()
+      .trim()
+      .split(/\s+/)[0]!;
     rmSync(path.dirname(file), { recursive: true, force: true });
     return { answer: live.body, segmentCodec };
   }
@@ -144,7 +177,10 @@ describe('recorded real camera models: registration through the API', function (
     expect(played.segmentCodec).to.equal('h264');
 
     // The installer prefers the 720×576 profile for small tiles: asked from the device, then stored.
-    const chosen = await installer.put(`/api/cameras/${res.body.id}/streams`, { main: 'media_profile1', sub: 'media_profile2' });
+    const chosen = await installer.put(`/api/cameras/${res.body.id}/streams`, {
+      main: 'media_profile1',
+      sub: 'media_profile2',
+    });
     expect(chosen.status, JSON.stringify(chosen.body)).to.equal(200);
     expect(chosen.body.profiles.map((p: Profile) => [p.token, p.stream])).to.deep.equal([
       ['media_profile1', 'main'],
@@ -155,7 +191,9 @@ describe('recorded real camera models: registration through the API', function (
     const unknown = await installer.put(`/api/cameras/${res.body.id}/streams`, { main: 'media_profile9', sub: null });
     expect(unknown.status).to.equal(422);
     expect(unknown.body.error).to.deep.include({ code: 'unknown_profile' });
-    expect((await operator.put(`/api/cameras/${res.body.id}/streams`, { main: 'media_profile1', sub: null })).status).to.equal(403);
+    expect(
+      (await operator.put(`/api/cameras/${res.body.id}/streams`, { main: 'media_profile1', sub: null })).status,
+    ).to.equal(403);
   });
 
   it('SUNBA.405 (Xiongmai: several envelopes per answer, a broken SOAP header; clock 3 h behind) registers from its Media2 profiles', async () => {
@@ -218,7 +256,11 @@ describe('recorded real camera models: registration through the API', function (
     expectInstallerSentence(closed.res, 'camera_unreachable');
     expect(closed.res.body.error.message).to.contain(`127.0.0.1:${closedPort}`);
 
-    const web = await listen(http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>NVR login</body></html>')));
+    const web = await listen(
+      http.createServer((_req, res) =>
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<!DOCTYPE html><html><body>NVR login</body></html>'),
+      ),
+    );
     const page = await register('x', web);
     expect(page.ms).to.be.lessThan(5000);
     expectInstallerSentence(page.res, 'camera_not_onvif');

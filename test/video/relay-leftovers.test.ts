@@ -13,14 +13,23 @@ import { pino } from 'pino';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { readPlayablePlaylist } from '../../video/relay/hls-files.js';
 import { RelayManager, type LocalWatch } from '../../video/relay/relay-manager.js';
-import { currentOwner, instanceDirName, OWNER_FILE, ownerState, processStartTicks } from '../../video/relay/scratch-dirs.js';
+import {
+  currentOwner,
+  instanceDirName,
+  OWNER_FILE,
+  ownerState,
+  processStartTicks,
+} from '../../video/relay/scratch-dirs.js';
 import { pidAlive, sleep } from '../helpers/system.js';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/15';
 const HOUR_MS = 3_600_000;
 
 /** A Node process running one relay through its own RelayManager; prints the relay's dir and pid. */
-function relayChild(env: Record<string, string>): { child: ChildProcess; ready: Promise<{ dir: string; pid: number }> } {
+function relayChild(env: Record<string, string>): {
+  child: ChildProcess;
+  ready: Promise<{ dir: string; pid: number }>;
+} {
   const managerModule = new URL('../../video/relay/relay-manager.ts', import.meta.url).href;
   const code = `
     const { Redis } = await import('ioredis');
@@ -78,7 +87,15 @@ describe('relay scratch directories left by a killed server', function () {
   const children: ChildProcess[] = [];
   const managers: RelayManager[] = [];
   const manager = (instanceId: string) => {
-    const m = new RelayManager({ redis, instanceId, baseUrl: 'http://127.0.0.1:1', keyPrefix: prefix, logger, relay: { hlsRoot: root }, leftoverStaleMs: 10 * 60_000 });
+    const m = new RelayManager({
+      redis,
+      instanceId,
+      baseUrl: 'http://127.0.0.1:1',
+      keyPrefix: prefix,
+      logger,
+      relay: { hlsRoot: root },
+      leftoverStaleMs: 10 * 60_000,
+    });
     managers.push(m);
     return m;
   };
@@ -87,7 +104,15 @@ describe('relay scratch directories left by a killed server', function () {
     root = await mkdtemp('/dev/shm/wangge-hls-leftovers-');
     prefix = `wangge-test:leftovers:${process.pid}-${Date.now()}`;
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
-    camera = await SimulatedCamera.start({ name: 'leftovers', ptz: false, username: 'admin', password: 'left-over-77', onvifPort: 0, rtspPort: 0, discovery: false });
+    camera = await SimulatedCamera.start({
+      name: 'leftovers',
+      ptz: false,
+      username: 'admin',
+      password: 'left-over-77',
+      onvifPort: 0,
+      rtspPort: 0,
+      discovery: false,
+    });
   });
   after(async () => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -115,7 +140,10 @@ describe('relay scratch directories left by a killed server', function () {
     children.push(killed.child, running.child);
     // And one in this process.
     const here = manager('here-instance');
-    const hereWatch = (await here.watch({ sourceId: 'here-instance', stream: 'sub' }, camera.rtspUrl('sub', true))) as LocalWatch;
+    const hereWatch = (await here.watch(
+      { sourceId: 'here-instance', stream: 'sub' },
+      camera.rtspUrl('sub', true),
+    )) as LocalWatch;
     await hereWatch.ready;
     const [killedRelay, runningRelay] = await Promise.all([killed.ready, running.ready]);
     killed.child.kill('SIGKILL');
@@ -144,7 +172,9 @@ describe('relay scratch directories left by a killed server', function () {
     const restarted = manager('restarted-instance');
     const report = await restarted.leftovers();
     const instanceDir = (id: string) => path.join(root, instanceDirName(id));
-    expect(report.removed.sort()).to.deep.equal([instanceDir('killed-instance'), oldLayoutStale, otherHostStale, noOwner].sort());
+    expect(report.removed.sort()).to.deep.equal(
+      [instanceDir('killed-instance'), oldLayoutStale, otherHostStale, noOwner].sort(),
+    );
     expect(report.kept.sort()).to.deep.equal(
       [instanceDir('running-instance'), instanceDir('here-instance'), oldLayoutFresh, otherHostFresh].sort(),
     );

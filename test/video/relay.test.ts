@@ -44,8 +44,12 @@ async function ffmpegPids(needle: string): Promise<number[]> {
     .map((l) => Number(l.split(' ')[0]));
 }
 
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>, everyMs = 50): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => T | undefined | Promise<T | undefined>,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -80,7 +84,25 @@ async function servePlaylist(dir: string): Promise<string> {
 function pushTestPattern(url: string): ChildProcess {
   return spawn(
     'ffmpeg',
-    ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=10', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10', '-f', 'flv', url],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x180:rate=10',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-g',
+      '10',
+      '-f',
+      'flv',
+      url,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
 }
@@ -121,7 +143,11 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
   const pushers: ChildProcess[] = [];
   let ingest: RtmpIngest | undefined;
 
-  const newManager = (instanceId: string, port: number, extra: Partial<ConstructorParameters<typeof RelayManager>[0]> = {}): RelayManager => {
+  const newManager = (
+    instanceId: string,
+    port: number,
+    extra: Partial<ConstructorParameters<typeof RelayManager>[0]> = {},
+  ): RelayManager => {
     const m = new RelayManager({
       redis,
       instanceId,
@@ -141,8 +167,24 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
     prefix = `wangge-test:relay:${process.pid}-${Date.now()}`;
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2 });
     [camera, restartCamera] = await Promise.all([
-      SimulatedCamera.start({ name: 'relay-cam', onvifPort: 0, rtspPort: 0, username: 'admin', password: PASSWORD, ptz: false, discovery: false }),
-      SimulatedCamera.start({ name: 'relay-restart', onvifPort: 0, rtspPort: 0, username: 'admin', password: PASSWORD, ptz: false, discovery: false }),
+      SimulatedCamera.start({
+        name: 'relay-cam',
+        onvifPort: 0,
+        rtspPort: 0,
+        username: 'admin',
+        password: PASSWORD,
+        ptz: false,
+        discovery: false,
+      }),
+      SimulatedCamera.start({
+        name: 'relay-restart',
+        onvifPort: 0,
+        rtspPort: 0,
+        username: 'admin',
+        password: PASSWORD,
+        ptz: false,
+        discovery: false,
+      }),
     ]);
     managerA = newManager('instance-a', 9101);
     managerB = newManager('instance-b', 9102);
@@ -218,7 +260,11 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
     const w = local(await managerA.watch(key, restartCamera.rtspUrl('sub', true)));
     const stopTouching = keepTouching(managerA, key);
     await w.ready;
-    await until('two segments', 5000, async () => ((await readPlayablePlaylist(w.dir))?.segments.length ?? 0) >= 2 || undefined);
+    await until(
+      'two segments',
+      5000,
+      async () => ((await readPlayablePlaylist(w.dir))?.segments.length ?? 0) >= 2 || undefined,
+    );
 
     // A viewer: asks for the playlist every 300 ms, as hls.js does, and notes any gap.
     const served: Array<{ at: number; last: string | undefined; ok: boolean }> = [];
@@ -233,7 +279,8 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
     })();
     const states: string[] = [];
     const unsubscribe = managerA.onStateChange((k, status) => {
-      if (k.sourceId === key.sourceId && k.stream === key.stream) states.push(`${status.state}@${Date.now() % 100_000}`);
+      if (k.sourceId === key.sourceId && k.stream === key.stream)
+        states.push(`${status.state}@${Date.now() % 100_000}`);
     });
     try {
       const before = (await readPlayablePlaylist(w.dir))!;
@@ -273,7 +320,10 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
     }
     // The playlist was there for the viewer the whole time, never with an ENDLIST.
     expect(served.length).to.be.greaterThan(10);
-    expect(served.filter((s) => !s.ok), 'playlist requests that found no playable playlist').to.deep.equal([]);
+    expect(
+      served.filter((s) => !s.ok),
+      'playlist requests that found no playable playlist',
+    ).to.deep.equal([]);
     await managerA.stop(key);
   });
 
@@ -365,11 +415,15 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
       child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
       // A cold Node + tsx start and the first HLS segment: seconds alone, more on a loaded machine.
-      const line = await until(`the ${mode} child's relay`, 25_000, () => /^RELAY (.*)$/m.exec(out)?.[1]).catch((e: Error) => {
-        child.kill('SIGKILL'); // no orphan waiting for its relay after the test
-        const { rtspPid, rtspRunning } = camera.state();
-        throw new Error(`${e.message}; the camera's RTSP process ${rtspPid} running: ${rtspRunning}; the child said: ${(out + err).slice(-500) || 'nothing'}`);
-      });
+      const line = await until(`the ${mode} child's relay`, 25_000, () => /^RELAY (.*)$/m.exec(out)?.[1]).catch(
+        (e: Error) => {
+          child.kill('SIGKILL'); // no orphan waiting for its relay after the test
+          const { rtspPid, rtspRunning } = camera.state();
+          throw new Error(
+            `${e.message}; the camera's RTSP process ${rtspPid} running: ${rtspRunning}; the child said: ${(out + err).slice(-500) || 'nothing'}`,
+          );
+        },
+      );
       return { ...(JSON.parse(line) as { pid: number; dir: string }), child };
     };
     const [exiting, killed] = await Promise.all([runChild('exit'), runChild('kill')]);
@@ -406,7 +460,12 @@ describe('video relay: RTSP/RTMP → HLS with ffmpeg', function () {
       // node-media-server calls process.exit(1) when its port is taken; start() must reject instead.
       const busy = net.createServer();
       await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-      busyPortError = await RtmpIngest.start({ rtmpPort: (busy.address() as net.AddressInfo).port, host: '127.0.0.1', authorize: () => true, logger }).then(
+      busyPortError = await RtmpIngest.start({
+        rtmpPort: (busy.address() as net.AddressInfo).port,
+        host: '127.0.0.1',
+        authorize: () => true,
+        logger,
+      }).then(
         async (unexpected) => unexpected.stop(),
         (e: unknown) => e,
       );

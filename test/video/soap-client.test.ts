@@ -12,7 +12,8 @@ import { isOnvifError } from '../../video/onvif/errors.js';
 import { passwordDigest as cameraSideDigest } from '../../scripts/simulators/camera/soap/ws-security.js';
 import { recordedEnvelope, requestOperation } from '../../scripts/simulators/camera/recorded-camera.js';
 
-const fixture = (p: string): string => readFileSync(new URL(`../../fixtures/onvif-recordings/${p}`, import.meta.url), 'utf8');
+const fixture = (p: string): string =>
+  readFileSync(new URL(`../../fixtures/onvif-recordings/${p}`, import.meta.url), 'utf8');
 const INFO_ANSWER =
   '<?xml version="1.0"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl">' +
   '<env:Body><tds:GetDeviceInformationResponse><tds:Manufacturer>ACME</tds:Manufacturer><tds:Model>X1</tds:Model></tds:GetDeviceInformationResponse></env:Body></env:Envelope>';
@@ -43,7 +44,12 @@ describe('ONVIF SOAP client and readers', () => {
     });
     const client = new SoapClient('cam', { username: 'admin', password: 'pa&ss<1>' });
     client.clockOffsetMs = -3 * 3_600_000;
-    const answer = await client.call(xaddr, 'GetDeviceInformation', '<tds:GetDeviceInformation xmlns:tds="http://www.onvif.org/ver10/device/wsdl"/>', { deadlineMs: 2000 });
+    const answer = await client.call(
+      xaddr,
+      'GetDeviceInformation',
+      '<tds:GetDeviceInformation xmlns:tds="http://www.onvif.org/ver10/device/wsdl"/>',
+      { deadlineMs: 2000 },
+    );
     expect(answer).to.deep.include({ manufacturer: 'ACME', model: 'X1' });
     const created = /<wsu:Created>([^<]+)</.exec(seen)![1]!;
     expect(Math.abs(Date.parse(created) - (Date.now() - 3 * 3_600_000))).to.be.lessThan(5000);
@@ -60,10 +66,16 @@ describe('ONVIF SOAP client and readers', () => {
       calls++;
       await body(req);
       const auth = req.headers.authorization ?? '';
-      if (/^Digest .*username="admin"/.test(auth) && /response="[0-9a-f]{32}"/.test(auth) && /nc=0000000\d/.test(auth)) {
+      if (
+        /^Digest .*username="admin"/.test(auth) &&
+        /response="[0-9a-f]{32}"/.test(auth) &&
+        /nc=0000000\d/.test(auth)
+      ) {
         res.writeHead(200, { 'content-type': 'application/soap+xml' }).end(INFO_ANSWER);
       } else {
-        res.writeHead(401, { 'www-authenticate': 'Digest realm="cam", qop="auth", nonce="abc123", algorithm=MD5' }).end();
+        res
+          .writeHead(401, { 'www-authenticate': 'Digest realm="cam", qop="auth", nonce="abc123", algorithm=MD5' })
+          .end();
       }
     });
     const client = new SoapClient('cam', { username: 'admin', password: 'secret' });
@@ -85,8 +97,12 @@ describe('ONVIF SOAP client and readers', () => {
   });
 
   it('a camera answering 503 is busy, not a missing ONVIF service', async () => {
-    const xaddr = await serve((_req, res) => res.writeHead(503, { 'content-type': 'text/html' }).end('<html>Server Busy</html>'));
-    const err = await new SoapClient('cam', { username: 'a', password: 'b' }).call(xaddr, 'GetServices', '<x/>', { deadlineMs: 2000 }).catch((e: unknown) => e);
+    const xaddr = await serve((_req, res) =>
+      res.writeHead(503, { 'content-type': 'text/html' }).end('<html>Server Busy</html>'),
+    );
+    const err = await new SoapClient('cam', { username: 'a', password: 'b' })
+      .call(xaddr, 'GetServices', '<x/>', { deadlineMs: 2000 })
+      .catch((e: unknown) => e);
     expect(isOnvifError(err, 'busy')).to.equal(true);
   });
 
@@ -94,7 +110,9 @@ describe('ONVIF SOAP client and readers', () => {
     const xaddr = await serve(() => undefined);
     const client = new SoapClient('cam', { username: 'a', password: 'b' });
     const started = Date.now();
-    const err = await client.call(xaddr, 'GetSystemDateAndTime', '<x/>', { deadlineMs: 300, auth: false }).catch((e: unknown) => e);
+    const err = await client
+      .call(xaddr, 'GetSystemDateAndTime', '<x/>', { deadlineMs: 300, auth: false })
+      .catch((e: unknown) => e);
     expect(isOnvifError(err, 'timeout')).to.equal(true);
     expect(Date.now() - started).to.be.within(250, 1500);
   });
@@ -102,7 +120,9 @@ describe('ONVIF SOAP client and readers', () => {
   it('reads real answers: service addresses behind NAT, the camera clock, Media2 profiles without configurations', () => {
     expect(rebase('http://192.168.1.182/onvif/Media2', '10.0.0.5', 8080)).to.equal('http://10.0.0.5:8080/onvif/Media2');
     const clock = soapBody(fixture('SUNBA/device_management/GetSystemDateAndTimeResponse.xml'))!;
-    expect(readCameraTime((clock.getSystemDateAndTimeResponse as Record<string, unknown>).systemDateAndTime)?.toISOString()).to.equal('2024-04-05T17:16:28.000Z');
+    expect(
+      readCameraTime((clock.getSystemDateAndTimeResponse as Record<string, unknown>).systemDateAndTime)?.toISOString(),
+    ).to.equal('2024-04-05T17:16:28.000Z');
     const enp = soapBody(fixture('ENP1A14-IR_25X/media2/GetProfilesResponse.xml'))!;
     expect(readMedia2Profiles(enp.getProfilesResponse).map((p) => [p.token, p.width])).to.deep.equal([
       ['Profile_1', undefined],
@@ -117,13 +137,35 @@ describe('ONVIF SOAP client and readers', () => {
     );
     expect(request).to.include({ operation: 'GetProfiles', namespace: 'http://www.onvif.org/ver20/media/wsdl' });
     const file = fixture('SUNBA.405/media2/GetProfilesResponse.xml');
-    expect(recordedEnvelope(file, 'GetProfiles')).to.match(/GetProfilesResponse/).and.not.match(/GetServicesResponse/);
+    expect(recordedEnvelope(file, 'GetProfiles'))
+      .to.match(/GetProfilesResponse/)
+      .and.not.match(/GetServicesResponse/);
   });
 
   it('chooses what a player gets: H.265 copied when it decodes it, else the H.264 sub stream, else a transcode', () => {
-    expect(chooseStream('main', { main: 'h265', sub: 'h264' }, ['h264', 'h265'])).to.deep.equal({ relay: 'main', stream: 'main', codec: 'h265', transcoded: false });
-    expect(chooseStream('main', { main: 'h265', sub: 'h264' }, ['h264'])).to.deep.equal({ relay: 'sub', stream: 'sub', codec: 'h264', transcoded: false });
-    expect(chooseStream('sub', { main: 'h265', sub: 'h265' }, ['h264'])).to.deep.equal({ relay: 'sub-h264', stream: 'sub', codec: 'h264', transcoded: true });
-    expect(chooseStream('sub', { main: 'h264' }, ['h264'])).to.deep.equal({ relay: 'sub', stream: 'sub', codec: 'h264', transcoded: false });
+    expect(chooseStream('main', { main: 'h265', sub: 'h264' }, ['h264', 'h265'])).to.deep.equal({
+      relay: 'main',
+      stream: 'main',
+      codec: 'h265',
+      transcoded: false,
+    });
+    expect(chooseStream('main', { main: 'h265', sub: 'h264' }, ['h264'])).to.deep.equal({
+      relay: 'sub',
+      stream: 'sub',
+      codec: 'h264',
+      transcoded: false,
+    });
+    expect(chooseStream('sub', { main: 'h265', sub: 'h265' }, ['h264'])).to.deep.equal({
+      relay: 'sub-h264',
+      stream: 'sub',
+      codec: 'h264',
+      transcoded: true,
+    });
+    expect(chooseStream('sub', { main: 'h264' }, ['h264'])).to.deep.equal({
+      relay: 'sub',
+      stream: 'sub',
+      codec: 'h264',
+      transcoded: false,
+    });
   });
 });

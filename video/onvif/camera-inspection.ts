@@ -75,8 +75,23 @@ export function rebase(reported: string, host: string, port: number): string {
 export function readCameraTime(systemDateAndTime: unknown): Date | undefined {
   const utc = at(systemDateAndTime, 'UTCDateTime');
   const n = (...keys: string[]): number | undefined => num(at(utc, ...keys));
-  const [year, month, day, hour, minute, second] = [n('date', 'year'), n('date', 'month'), n('date', 'day'), n('time', 'hour'), n('time', 'minute'), n('time', 'second')];
-  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined || second === undefined) return undefined;
+  const [year, month, day, hour, minute, second] = [
+    n('date', 'year'),
+    n('date', 'month'),
+    n('date', 'day'),
+    n('time', 'hour'),
+    n('time', 'minute'),
+    n('time', 'second'),
+  ];
+  if (
+    year === undefined ||
+    month === undefined ||
+    day === undefined ||
+    hour === undefined ||
+    minute === undefined ||
+    second === undefined
+  )
+    return undefined;
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   return Number.isFinite(ms) ? new Date(ms) : undefined;
 }
@@ -117,7 +132,9 @@ export function readCapabilities(answer: unknown, host: string, port: number, de
 }
 
 /** Video profiles of a Media2 GetProfiles answer (Configurations/VideoEncoder, Configurations/PTZ). */
-export function readMedia2Profiles(answer: unknown): Array<Partial<MediaProfileInfo> & { token: string; name: string }> {
+export function readMedia2Profiles(
+  answer: unknown,
+): Array<Partial<MediaProfileInfo> & { token: string; name: string }> {
   const out: Array<Partial<MediaProfileInfo> & { token: string; name: string }> = [];
   for (const p of list(at(answer, 'profiles'))) {
     const token = str(attr(p, 'token'));
@@ -140,7 +157,10 @@ export function readMedia2Profiles(answer: unknown): Array<Partial<MediaProfileI
 }
 
 /** Media2 profiles completed by Media1's (same tokens) where Media2 left out the encoder. */
-export function mergeProfiles(media2: ReturnType<typeof readMedia2Profiles>, media1: readonly MediaProfileInfo[]): MediaProfileInfo[] {
+export function mergeProfiles(
+  media2: ReturnType<typeof readMedia2Profiles>,
+  media1: readonly MediaProfileInfo[],
+): MediaProfileInfo[] {
   const out: MediaProfileInfo[] = [];
   for (const p of media2) {
     const m1 = media1.find((m) => m.token === p.token);
@@ -170,12 +190,14 @@ export function readPresets(answer: unknown): PtzPreset[] {
     return {
       token,
       name: str(at(p, 'name')) ?? token,
-      position: x === undefined && y === undefined && zoom === undefined ? null : { x: x ?? 0, y: y ?? 0, zoom: zoom ?? 0 },
+      position:
+        x === undefined && y === undefined && zoom === undefined ? null : { x: x ?? 0, y: y ?? 0, zoom: zoom ?? 0 },
     };
   });
 }
 
-const isOptionalFailure = (err: unknown): err is OnvifError => isOnvifError(err, 'unsupported') || isOnvifError(err, 'camera_fault');
+const isOptionalFailure = (err: unknown): err is OnvifError =>
+  isOnvifError(err, 'unsupported') || isOnvifError(err, 'camera_fault');
 
 /** An opened camera: our SOAP client on its clock, and where its services are. */
 export interface CameraLink {
@@ -210,7 +232,12 @@ export class CameraSteps {
 
   call(xaddr: string, ns: string, operation: string, inner = '', auth = true): Promise<unknown> {
     const deadlineMs = Math.max(1, Math.min(this.timeoutMs, this.endsAt - Date.now()));
-    return this.client.call(xaddr, operation, `<m:${operation} xmlns:m="${ns}" xmlns:tt="${NS.schema}">${inner}</m:${operation}>`, { deadlineMs, auth });
+    return this.client.call(
+      xaddr,
+      operation,
+      `<m:${operation} xmlns:m="${ns}" xmlns:tt="${NS.schema}">${inner}</m:${operation}>`,
+      { deadlineMs, auth },
+    );
   }
 
   /** Runs work as one named step: timed, and its OnvifError marked with the step. */
@@ -223,8 +250,14 @@ export class CameraSteps {
       // or an exception text on an installer's screen: it is the camera's odd answer.
       const failure = isOnvifError(err)
         ? err
-        : onvifError('camera_fault', { camera: this.client.camera, operation: step }, 'an answer the driver cannot read', { cause: err });
-      if (!isOnvifError(err)) log.warn({ camera: this.client.camera, step, err }, 'unexpected failure reading a camera answer');
+        : onvifError(
+            'camera_fault',
+            { camera: this.client.camera, operation: step },
+            'an answer the driver cannot read',
+            { cause: err },
+          );
+      if (!isOnvifError(err))
+        log.warn({ camera: this.client.camera, step, err }, 'unexpected failure reading a camera answer');
       failure.step ??= step;
       throw failure;
     } finally {
@@ -239,10 +272,20 @@ export class CameraSteps {
     this.client.clockOffsetMs = clockOffsetMs;
     const services = await this.run('services', async () => {
       try {
-        return readServices(await this.call(device, NS.device, 'GetServices', '<m:IncludeCapability>false</m:IncludeCapability>'), host, port, device);
+        return readServices(
+          await this.call(device, NS.device, 'GetServices', '<m:IncludeCapability>false</m:IncludeCapability>'),
+          host,
+          port,
+          device,
+        );
       } catch (err) {
         if (!isOptionalFailure(err)) throw err;
-        return readCapabilities(await this.call(device, NS.device, 'GetCapabilities', '<m:Category>All</m:Category>'), host, port, device);
+        return readCapabilities(
+          await this.call(device, NS.device, 'GetCapabilities', '<m:Category>All</m:Category>'),
+          host,
+          port,
+          device,
+        );
       }
     });
     const info = await this.run('identity', () => this.call(device, NS.device, 'GetDeviceInformation'));
@@ -254,7 +297,12 @@ export class CameraSteps {
     const { services, info } = link;
     const { profiles, mediaService } = await this.run('profiles', () => this.profiles(services));
     const chosen = pickStreams(profiles);
-    if (!chosen) throw onvifError('no_rtsp', { camera: this.client.camera, operation: 'GetProfiles' }, 'the camera has no video profile');
+    if (!chosen)
+      throw onvifError(
+        'no_rtsp',
+        { camera: this.client.camera, operation: 'GetProfiles' },
+        'the camera has no video profile',
+      );
 
     // Independent of each other once the profiles are known: asked together, so a
     // camera answering each call in half a second still registers within 5 s.
@@ -307,26 +355,40 @@ export class CameraSteps {
     }
     const cameraTime = readCameraTime(at(answer, 'systemDateAndTime'));
     if (!cameraTime) {
-      log.warn({ camera: this.client.camera }, 'GetSystemDateAndTime carries no UTC time; assuming the camera clock is right');
+      log.warn(
+        { camera: this.client.camera },
+        'GetSystemDateAndTime carries no UTC time; assuming the camera clock is right',
+      );
       return 0;
     }
     return cameraTime.getTime() - (sent + Date.now()) / 2;
   }
 
   async profiles(services: ServiceAddresses): Promise<{ profiles: MediaProfileInfo[]; mediaService: MediaService }> {
-    const media1 = async (): Promise<MediaProfileInfo[]> => (services.media ? readProfiles(at(await this.call(services.media, NS.media, 'GetProfiles'), 'profiles')) : []);
+    const media1 = async (): Promise<MediaProfileInfo[]> =>
+      services.media ? readProfiles(at(await this.call(services.media, NS.media, 'GetProfiles'), 'profiles')) : [];
     if (services.media2) {
       try {
-        const m2 = readMedia2Profiles(await this.call(services.media2, NS.media2, 'GetProfiles', '<m:Type>All</m:Type>'));
+        const m2 = readMedia2Profiles(
+          await this.call(services.media2, NS.media2, 'GetProfiles', '<m:Type>All</m:Type>'),
+        );
         const complete = m2.length > 0 && m2.every((p) => p.width !== undefined && p.encoding !== undefined);
-        const profiles = mergeProfiles(m2, complete ? [] : await media1().catch((err: unknown) => (isOptionalFailure(err) ? [] : Promise.reject(err))));
+        const profiles = mergeProfiles(
+          m2,
+          complete ? [] : await media1().catch((err: unknown) => (isOptionalFailure(err) ? [] : Promise.reject(err))),
+        );
         if (profiles.length > 0) return { profiles, mediaService: 'media2' };
       } catch (err) {
         if (!isOptionalFailure(err)) throw err;
         log.warn({ camera: this.client.camera, err: err.toJSON() }, 'Media2 GetProfiles failed; using Media1');
       }
     }
-    if (!services.media) throw onvifError('no_rtsp', { camera: this.client.camera, operation: 'GetProfiles' }, 'the camera reports no media service');
+    if (!services.media)
+      throw onvifError(
+        'no_rtsp',
+        { camera: this.client.camera, operation: 'GetProfiles' },
+        'the camera reports no media service',
+      );
     return { profiles: await media1(), mediaService: 'media1' };
   }
 
@@ -335,12 +397,38 @@ export class CameraSteps {
     const attempts: Array<() => Promise<string | undefined>> = [];
     if (mediaService === 'media2' && services.media2) {
       const media2 = services.media2;
-      attempts.push(async () => str(at(await this.call(media2, NS.media2, 'GetStreamUri', `<m:Protocol>RTSP</m:Protocol><m:ProfileToken>${xmlText(token)}</m:ProfileToken>`), 'uri')));
+      attempts.push(async () =>
+        str(
+          at(
+            await this.call(
+              media2,
+              NS.media2,
+              'GetStreamUri',
+              `<m:Protocol>RTSP</m:Protocol><m:ProfileToken>${xmlText(token)}</m:ProfileToken>`,
+            ),
+            'uri',
+          ),
+        ),
+      );
     }
     if (services.media) {
       const media = services.media;
-      const setup = '<m:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></m:StreamSetup>';
-      attempts.push(async () => str(at(await this.call(media, NS.media, 'GetStreamUri', `${setup}<m:ProfileToken>${xmlText(token)}</m:ProfileToken>`), 'mediaUri', 'uri')));
+      const setup =
+        '<m:StreamSetup><tt:Stream>RTP-Unicast</tt:Stream><tt:Transport><tt:Protocol>RTSP</tt:Protocol></tt:Transport></m:StreamSetup>';
+      attempts.push(async () =>
+        str(
+          at(
+            await this.call(
+              media,
+              NS.media,
+              'GetStreamUri',
+              `${setup}<m:ProfileToken>${xmlText(token)}</m:ProfileToken>`,
+            ),
+            'mediaUri',
+            'uri',
+          ),
+        ),
+      );
     }
     let why = 'the camera has no media service to ask';
     let last: OnvifError | undefined;
@@ -355,10 +443,18 @@ export class CameraSteps {
         why = err.message;
       }
     }
-    throw onvifError('no_rtsp', ctx, `profile ${token} has no RTSP stream (${why})`, last ? { faultCodes: last.faultCodes, cause: last } : {});
+    throw onvifError(
+      'no_rtsp',
+      ctx,
+      `profile ${token} has no RTSP stream (${why})`,
+      last ? { faultCodes: last.faultCodes, cause: last } : {},
+    );
   }
 
-  private async ptz(services: ServiceAddresses, profiles: readonly MediaProfileInfo[]): Promise<{ ptz: PtzCapabilities | null; presets: PtzPreset[] }> {
+  private async ptz(
+    services: ServiceAddresses,
+    profiles: readonly MediaProfileInfo[],
+  ): Promise<{ ptz: PtzCapabilities | null; presets: PtzPreset[] }> {
     const profile = profiles.find((p) => p.ptz);
     if (!services.ptz || !profile) return { ptz: null, presets: [] };
     const ptzService = services.ptz;
@@ -384,7 +480,12 @@ export class CameraSteps {
     const configurationToken = str(attr(configuration, 'token'));
     if (node === undefined && configurationToken !== undefined) {
       const options = await optional('GetConfigurationOptions', () =>
-        this.call(ptzService, NS.ptz, 'GetConfigurationOptions', `<m:ConfigurationToken>${xmlText(configurationToken)}</m:ConfigurationToken>`),
+        this.call(
+          ptzService,
+          NS.ptz,
+          'GetConfigurationOptions',
+          `<m:ConfigurationToken>${xmlText(configurationToken)}</m:ConfigurationToken>`,
+        ),
       );
       const spaces = at(options, 'PTZConfigurationOptions', 'spaces');
       if (obj(spaces)) node = { supportedPTZSpaces: spaces };
@@ -395,14 +496,24 @@ export class CameraSteps {
   }
 
   async presets(ptzService: string, profileToken: string): Promise<PtzPreset[]> {
-    return readPresets(await this.call(ptzService, NS.ptz, 'GetPresets', `<m:ProfileToken>${xmlText(profileToken)}</m:ProfileToken>`));
+    return readPresets(
+      await this.call(ptzService, NS.ptz, 'GetPresets', `<m:ProfileToken>${xmlText(profileToken)}</m:ProfileToken>`),
+    );
   }
 
-  private async snapshotUri(services: ServiceAddresses, mediaService: 'media2' | 'media1', token: string): Promise<string | null> {
+  private async snapshotUri(
+    services: ServiceAddresses,
+    mediaService: 'media2' | 'media1',
+    token: string,
+  ): Promise<string | null> {
     const body = `<m:ProfileToken>${xmlText(token)}</m:ProfileToken>`;
     const tries: Array<() => Promise<unknown>> = [];
-    if (mediaService === 'media2' && services.media2) tries.push(() => this.call(services.media2!, NS.media2, 'GetSnapshotUri', body).then((a) => at(a, 'uri')));
-    if (services.media) tries.push(() => this.call(services.media!, NS.media, 'GetSnapshotUri', body).then((a) => at(a, 'mediaUri', 'uri')));
+    if (mediaService === 'media2' && services.media2)
+      tries.push(() => this.call(services.media2!, NS.media2, 'GetSnapshotUri', body).then((a) => at(a, 'uri')));
+    if (services.media)
+      tries.push(() =>
+        this.call(services.media!, NS.media, 'GetSnapshotUri', body).then((a) => at(a, 'mediaUri', 'uri')),
+      );
     for (const attempt of tries) {
       try {
         const uri = str(await attempt())?.trim();

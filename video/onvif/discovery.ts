@@ -71,7 +71,8 @@ const parser = new XMLParser({
 });
 
 type Node = Record<string, unknown>;
-const node = (v: unknown): Node | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Node) : undefined);
+const node = (v: unknown): Node | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Node) : undefined;
 function text(v: unknown): string {
   if (typeof v === 'string') return v.trim();
   if (typeof v === 'number') return String(v);
@@ -115,7 +116,14 @@ export function parseProbeMatches(xml: string, messageId: string | undefined, fr
     const endpoint = text(node(node(m)?.EndpointReference)?.Address);
     if (!endpoint) continue;
     const scopes = words(node(m)?.Scopes);
-    out.push({ endpoint, xaddrs: words(node(m)?.XAddrs), scopes, types: words(node(m)?.Types), ...decodeScopes(scopes), from });
+    out.push({
+      endpoint,
+      xaddrs: words(node(m)?.XAddrs),
+      scopes,
+      types: words(node(m)?.Types),
+      ...decodeScopes(scopes),
+      from,
+    });
   }
   return out;
 }
@@ -133,7 +141,8 @@ export async function probe(options: ProbeOptions = {}): Promise<DiscoveredCamer
 
   const socket = dgram.createSocket('udp4');
   socket.on('message', (msg, rinfo) => {
-    for (const match of parseProbeMatches(msg.toString('utf8'), messageId, rinfo.address)) found.set(match.endpoint, match);
+    for (const match of parseProbeMatches(msg.toString('utf8'), messageId, rinfo.address))
+      found.set(match.endpoint, match);
   });
   socket.on('error', () => undefined); // e.g. ICMP port unreachable after a unicast probe: just no answer
   try {
@@ -152,11 +161,18 @@ export async function probe(options: ProbeOptions = {}): Promise<DiscoveredCamer
     const message = Buffer.from(probeMessage(messageId, options.scopes));
     for (let i = 0; i < 2; i++) {
       if (i > 0) await sleep(REPEAT_GAP_MS);
-      await new Promise<void>((resolve, reject) => socket.send(message, port, destination, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        socket.send(message, port, destination, (err) => (err ? reject(err) : resolve())),
+      );
     }
     await sleep(Math.max(0, (options.timeoutMs ?? 1500) - REPEAT_GAP_MS));
   } catch (err) {
-    throw onvifError('unreachable', ctx, `cannot probe from ${iface}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw onvifError(
+      'unreachable',
+      ctx,
+      `cannot probe from ${iface}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   } finally {
     socket.close();
   }

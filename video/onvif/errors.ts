@@ -55,8 +55,20 @@ export class OnvifError extends Error {
   }
 
   /** A plain object for logs and API answers (no stack, no library internals). */
-  toJSON(): { kind: OnvifErrorKind; message: string; camera: string; operation: string; faultCodes: readonly string[] } {
-    return { kind: this.kind, message: this.message, camera: this.camera, operation: this.operation, faultCodes: this.faultCodes };
+  toJSON(): {
+    kind: OnvifErrorKind;
+    message: string;
+    camera: string;
+    operation: string;
+    faultCodes: readonly string[];
+  } {
+    return {
+      kind: this.kind,
+      message: this.message,
+      camera: this.camera,
+      operation: this.operation,
+      faultCodes: this.faultCodes,
+    };
   }
 }
 
@@ -64,7 +76,12 @@ export function isOnvifError(err: unknown, kind?: OnvifErrorKind): err is OnvifE
   return err instanceof OnvifError && (kind === undefined || err.kind === kind);
 }
 
-export function onvifError(kind: OnvifErrorKind, ctx: OnvifErrorContext, what: string, extra: Omit<OnvifErrorDetails, keyof OnvifErrorContext> = {}): OnvifError {
+export function onvifError(
+  kind: OnvifErrorKind,
+  ctx: OnvifErrorContext,
+  what: string,
+  extra: Omit<OnvifErrorDetails, keyof OnvifErrorContext> = {},
+): OnvifError {
   return new OnvifError(kind, `camera ${ctx.camera}, ${ctx.operation}: ${what}`, { ...ctx, ...extra });
 }
 
@@ -91,10 +108,17 @@ const CONNECTION_MESSAGES: Record<string, string> = {
   ECONNABORTED: 'the connection was aborted',
 };
 
-const faultParser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false, isArray: () => false });
+const faultParser = new XMLParser({
+  removeNSPrefix: true,
+  ignoreAttributes: true,
+  parseTagValue: false,
+  isArray: () => false,
+});
 
 function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function textOf(value: unknown): string | undefined {
@@ -164,10 +188,17 @@ export function mapLibraryError(err: unknown, xml: string | undefined, ctx: Onvi
   }
   if (message === 'Wrong ONVIF SOAP response') {
     const looksHtml = xml !== undefined && /<html|<!doctype html/i.test(xml);
-    return onvifError('not_onvif', ctx, looksHtml ? 'the port answers with a web page, not ONVIF SOAP' : 'the answer is not a SOAP envelope', { cause: err });
+    return onvifError(
+      'not_onvif',
+      ctx,
+      looksHtml ? 'the port answers with a web page, not ONVIF SOAP' : 'the answer is not a SOAP envelope',
+      { cause: err },
+    );
   }
 
-  const fault = message.startsWith('ONVIF SOAP Fault') ? (parseSoapFault(xml) ?? { codes: [], reason: message.replace(/^ONVIF SOAP Fault:\s*/, '') }) : parseSoapFault(xml);
+  const fault = message.startsWith('ONVIF SOAP Fault')
+    ? (parseSoapFault(xml) ?? { codes: [], reason: message.replace(/^ONVIF SOAP Fault:\s*/, '') })
+    : parseSoapFault(xml);
   if (fault) {
     const names = fault.codes.map(localName);
     const reason = fault.reason || fault.codes.join('/') || 'SOAP fault';
@@ -175,7 +206,10 @@ export function mapLibraryError(err: unknown, xml: string | undefined, ctx: Onvi
     if (names.includes('NotAuthorized') || /not\s*authori[sz]ed/i.test(fault.reason)) {
       return onvifError('auth_failed', ctx, `the camera refused the username or password (${reason})`, extra);
     }
-    if (names.some((n) => n === 'ActionNotSupported' || n === 'NoSuchService' || n === 'NotSupported') || /not implemented/i.test(fault.reason)) {
+    if (
+      names.some((n) => n === 'ActionNotSupported' || n === 'NoSuchService' || n === 'NotSupported') ||
+      /not implemented/i.test(fault.reason)
+    ) {
       return onvifError('unsupported', ctx, `not supported by this camera (${reason})`, extra);
     }
     return onvifError('camera_fault', ctx, `SOAP fault ${fault.codes.join('/') || '(no code)'}: ${reason}`, extra);

@@ -69,11 +69,21 @@ export interface EventSubscription {
   stop(): Promise<void>;
 }
 
-const DEFAULTS = { initialMs: 1_000, maxMs: 60_000, messageLimit: 50, renewMarginMs: 15_000, unsubscribeTimeoutMs: 800 };
+const DEFAULTS = {
+  initialMs: 1_000,
+  maxMs: 60_000,
+  messageLimit: 50,
+  renewMarginMs: 15_000,
+  unsubscribeTimeoutMs: 800,
+};
 
 class Stopped extends Error {}
 
-export function subscribeEvents(connect: ConnectOptions, handlers: EventHandlers, options: SubscribeOptions = {}): EventSubscription {
+export function subscribeEvents(
+  connect: ConnectOptions,
+  handlers: EventHandlers,
+  options: SubscribeOptions = {},
+): EventSubscription {
   return new Subscriber(connect, handlers, options).start();
 }
 
@@ -119,7 +129,12 @@ class Subscriber implements EventSubscription {
 
   private setState(state: SubscriberState, lastError: OnvifError | null = this.current.lastError): void {
     const changed = state !== this.current.state || lastError !== this.current.lastError;
-    this.current = { state, lastError, since: state === this.current.state ? this.current.since : new Date(), failures: this.current.failures };
+    this.current = {
+      state,
+      lastError,
+      since: state === this.current.state ? this.current.since : new Date(),
+      failures: this.current.failures,
+    };
     if (!changed) return;
     try {
       this.handlers.onState?.(this.status());
@@ -139,9 +154,15 @@ class Subscriber implements EventSubscription {
         });
       } catch (err) {
         if (this.stopping) break;
-        const error = err instanceof OnvifError ? err : mapLibraryError(err, undefined, { camera: this.camera, operation: 'events' });
+        const error =
+          err instanceof OnvifError
+            ? err
+            : mapLibraryError(err, undefined, { camera: this.camera, operation: 'events' });
         this.current.failures += 1;
-        log.warn({ camera: this.camera, err: error.toJSON(), failures: this.current.failures }, 'event subscription lost; reconnecting');
+        log.warn(
+          { camera: this.camera, err: error.toJSON(), failures: this.current.failures },
+          'event subscription lost; reconnecting',
+        );
         this.setState('reconnecting', error);
         try {
           await this.sleep(this.backoffMs(this.current.failures));
@@ -178,7 +199,10 @@ class Subscriber implements EventSubscription {
             // A few cameras lack Renew but extend the subscription on every pull; if
             // they do not, the next pull faults and the loop subscribes again.
             if (!isOnvifError(err, 'unsupported')) throw err;
-            log.info({ camera: this.camera }, 'camera does not support Renew; relying on PullMessages to extend the subscription');
+            log.info(
+              { camera: this.camera },
+              'camera does not support Renew; relying on PullMessages to extend the subscription',
+            );
             renewable = false;
           }
         }
@@ -187,9 +211,14 @@ class Subscriber implements EventSubscription {
       this.session = undefined;
       if (this.stopping && point) {
         // Free the camera's pull point now rather than at its termination time: cameras allow few.
-        await point.unsubscribe(this.options.unsubscribeTimeoutMs ?? DEFAULTS.unsubscribeTimeoutMs).catch((err: unknown) => {
-          log.debug({ camera: this.camera, err: err instanceof OnvifError ? err.toJSON() : String(err) }, 'unsubscribe failed');
-        });
+        await point
+          .unsubscribe(this.options.unsubscribeTimeoutMs ?? DEFAULTS.unsubscribeTimeoutMs)
+          .catch((err: unknown) => {
+            log.debug(
+              { camera: this.camera, err: err instanceof OnvifError ? err.toJSON() : String(err) },
+              'unsubscribe failed',
+            );
+          });
       }
       await session.close();
     }
@@ -208,7 +237,11 @@ class Subscriber implements EventSubscription {
     try {
       return await Promise.race([pending, stopped]);
     } catch (err) {
-      if (err instanceof Stopped) void pending.then((late) => late.close(), () => undefined);
+      if (err instanceof Stopped)
+        void pending.then(
+          (late) => late.close(),
+          () => undefined,
+        );
       throw err;
     } finally {
       signal.removeEventListener('abort', onAbort!);

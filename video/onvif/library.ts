@@ -69,7 +69,12 @@ export function createCam(options: CamOptions): CamHandle {
  * (seen with real cameras' unexpected answers), may throw synchronously, and
  * in rare races calls back twice: all three are handled here.
  */
-export function callCam(handle: CamHandle, operation: string, run: (cb: CamCallback) => void, deadlineMs = handle.timeoutMs): Promise<CamAnswer> {
+export function callCam(
+  handle: CamHandle,
+  operation: string,
+  run: (cb: CamCallback) => void,
+  deadlineMs = handle.timeoutMs,
+): Promise<CamAnswer> {
   const ctx: OnvifErrorContext = { camera: handle.camera, operation };
   return new Promise<CamAnswer>((resolve, reject) => {
     let settled = false;
@@ -104,14 +109,18 @@ export function abortInFlight(handle: CamHandle): void {
  */
 export function routeSubscriptionThroughAgent(handle: CamHandle): void {
   const events: unknown = handle.cam.events;
-  const subscription = (events as { subscription?: { subscriptionReference?: { address?: unknown } } } | undefined)?.subscription;
+  const subscription = (events as { subscription?: { subscriptionReference?: { address?: unknown } } } | undefined)
+    ?.subscription;
   const address = subscription?.subscriptionReference?.address;
   if (typeof address === 'object' && address !== null) (address as { agent?: http.Agent }).agent = handle.agent;
 }
 
 /** Values go into the library's XML templates unescaped; escape what we pass. */
 export function xmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** The library's estimate of the camera clock minus ours, from its GetSystemDateAndTime at connect. */
@@ -124,7 +133,11 @@ export function libraryClockOffsetMs(handle: CamHandle): number | undefined {
  * Hands the library what the driver's own steps learnt (service addresses,
  * the camera clock), so its PTZ and event calls work without its connect().
  */
-export function adoptServices(handle: CamHandle, services: Readonly<Record<string, string | undefined>>, clockOffsetMs: number): void {
+export function adoptServices(
+  handle: CamHandle,
+  services: Readonly<Record<string, string | undefined>>,
+  clockOffsetMs: number,
+): void {
   const uri: CamUriMap = {};
   for (const [name, xaddr] of Object.entries(services)) {
     // The library's own url.parse() shapes: it reads only `.path`, against its own host and port.

@@ -37,7 +37,11 @@ export function topicPath(topic: string): string {
 
 export function classifyTopic(topic: string): CameraEventKind {
   const path = topicPath(topic);
-  if (path === 'VideoSource/MotionAlarm' || /^RuleEngine\/(CellMotionDetector|MotionRegionDetector)\/Motion$/.test(path)) return 'motion';
+  if (
+    path === 'VideoSource/MotionAlarm' ||
+    /^RuleEngine\/(CellMotionDetector|MotionRegionDetector)\/Motion$/.test(path)
+  )
+    return 'motion';
   if (path === 'RuleEngine/LineDetector/Crossed') return 'line_crossing';
   if (path === 'RuleEngine/FieldDetector/ObjectsInside') return 'intrusion';
   if (path.startsWith('VideoSource/GlobalSceneChange/') || /tamper/i.test(path)) return 'tamper';
@@ -76,7 +80,11 @@ function operationOf(value: string | undefined): CameraEvent['operation'] {
  * @param clockOffsetMs camera clock minus ours
  * @returns null when the message has no topic (nothing to act on)
  */
-export function normaliseNotification(raw: unknown, clockOffsetMs: number, receivedAt: Date = new Date()): CameraEvent | null {
+export function normaliseNotification(
+  raw: unknown,
+  clockOffsetMs: number,
+  receivedAt: Date = new Date(),
+): CameraEvent | null {
   const topic = str(at(raw, 'topic'));
   if (!topic) return null;
   // wsnt:Message wraps tt:Message; both parse to "message".

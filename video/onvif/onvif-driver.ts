@@ -15,7 +15,16 @@
 import { moduleLogger } from '../../server/logger.js';
 import { onvifError, type OnvifErrorContext } from './errors.js';
 import { CameraSteps, newClient, type CameraLink, type MediaService } from './camera-inspection.js';
-import { abortInFlight, adoptServices, callCam, createCam, setLibraryClockOffset, xmlEscape, type CamCallback, type CamHandle } from './library.js';
+import {
+  abortInFlight,
+  adoptServices,
+  callCam,
+  createCam,
+  setLibraryClockOffset,
+  xmlEscape,
+  type CamCallback,
+  type CamHandle,
+} from './library.js';
 import type { MediaProfileInfo } from './profiles.js';
 import type { PtzCapabilities } from './ptz-capabilities.js';
 import { PullPoint } from './pull-point.js';
@@ -136,7 +145,9 @@ export async function connectCamera(options: ConnectOptions): Promise<CameraSess
   const o = checkOptions(options);
   const link = await new CameraSteps(newClient(o), o.timeoutMs).open(o.host, o.port);
   const handle = createCam(o);
-  handle.cam.on('warning', (warning: unknown) => log.warn({ camera: handle.camera, warning: String(warning) }, 'onvif library warning'));
+  handle.cam.on('warning', (warning: unknown) =>
+    log.warn({ camera: handle.camera, warning: String(warning) }, 'onvif library warning'),
+  );
   adoptServices(handle, { ...link.services }, link.clockOffsetMs);
   return new OnvifCameraSession(handle, link);
 }
@@ -202,7 +213,8 @@ class OnvifCameraSession implements CameraSession {
 
   /** The profile PTZ commands name; OnvifError unsupported on a fixed camera. */
   private async ptzProfile(operation: string): Promise<string> {
-    if (!this.link.services.ptz) throw onvifError('unsupported', this.ctx(operation), 'the camera has no PTZ service (fixed camera)');
+    if (!this.link.services.ptz)
+      throw onvifError('unsupported', this.ctx(operation), 'the camera has no PTZ service (fixed camera)');
     this.profiles ??= (await this.steps().profiles(this.link.services)).profiles;
     const profile = this.profiles.find((p) => p.ptz);
     if (!profile) throw onvifError('unsupported', this.ctx(operation), 'no media profile has a PTZ configuration');
@@ -210,7 +222,8 @@ class OnvifCameraSession implements CameraSession {
   }
 
   async presets(): Promise<PtzPreset[]> {
-    if (!this.link.services.ptz) throw onvifError('unsupported', this.ctx('GetPresets'), 'the camera has no PTZ service (fixed camera)');
+    if (!this.link.services.ptz)
+      throw onvifError('unsupported', this.ctx('GetPresets'), 'the camera has no PTZ service (fixed camera)');
     const ptz = this.link.services.ptz;
     await this.ptzProfile('GetPresets');
     const token = this.profiles!.find((p) => p.ptz)!.token;
@@ -220,27 +233,36 @@ class OnvifCameraSession implements CameraSession {
   async gotoPreset(token: string, speed?: PtzSpeed): Promise<void> {
     const profileToken = await this.ptzProfile('GotoPreset');
     const s = speedVector(speed);
-    await this.call('GotoPreset', (cb) => this.handle.cam.gotoPreset({ profileToken, preset: xmlEscape(token), ...(s ? { speed: s } : {}) }, cb));
+    await this.call('GotoPreset', (cb) =>
+      this.handle.cam.gotoPreset({ profileToken, preset: xmlEscape(token), ...(s ? { speed: s } : {}) }, cb),
+    );
   }
 
   async setPreset(name: string): Promise<string> {
     const profileToken = await this.ptzProfile('SetPreset');
     // The library hands back the raw xml2js tree here (no linerase): arrays all the way down.
-    const data = await this.call('SetPreset', (cb) => this.handle.cam.setPreset({ profileToken, presetName: xmlEscape(name) }, cb));
+    const data = await this.call('SetPreset', (cb) =>
+      this.handle.cam.setPreset({ profileToken, presetName: xmlEscape(name) }, cb),
+    );
     const token = str(at(data, 'setPresetResponse', 'presetToken'));
-    if (token === undefined) throw onvifError('camera_fault', this.ctx('SetPreset'), 'the answer carries no PresetToken');
+    if (token === undefined)
+      throw onvifError('camera_fault', this.ctx('SetPreset'), 'the answer carries no PresetToken');
     return token;
   }
 
   async removePreset(token: string): Promise<void> {
     const profileToken = await this.ptzProfile('RemovePreset');
-    await this.call('RemovePreset', (cb) => this.handle.cam.removePreset({ profileToken, presetToken: xmlEscape(token) }, cb));
+    await this.call('RemovePreset', (cb) =>
+      this.handle.cam.removePreset({ profileToken, presetToken: xmlEscape(token) }, cb),
+    );
   }
 
   async gotoHome(speed?: PtzSpeed): Promise<void> {
     const profileToken = await this.ptzProfile('GotoHomePosition');
     const s = speedVector(speed);
-    await this.call('GotoHomePosition', (cb) => this.handle.cam.gotoHomePosition({ profileToken, ...(s ? { speed: s } : {}) }, cb));
+    await this.call('GotoHomePosition', (cb) =>
+      this.handle.cam.gotoHomePosition({ profileToken, ...(s ? { speed: s } : {}) }, cb),
+    );
   }
 
   async setHome(): Promise<void> {
@@ -253,7 +275,13 @@ class OnvifCameraSession implements CameraSession {
     if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new TypeError('continuousMove: timeoutMs must be positive');
     const profileToken = await this.ptzProfile('ContinuousMove');
     // An axis left out has velocity 0 (the library writes 0 for it).
-    const options = { profileToken, x: velocity.x ?? 0, y: velocity.y ?? 0, zoom: velocity.zoom ?? 0, ...(timeoutMs ? { timeout: timeoutMs } : {}) };
+    const options = {
+      profileToken,
+      x: velocity.x ?? 0,
+      y: velocity.y ?? 0,
+      zoom: velocity.zoom ?? 0,
+      ...(timeoutMs ? { timeout: timeoutMs } : {}),
+    };
     await this.call('ContinuousMove', (cb) => this.handle.cam.continuousMove(options, cb));
   }
 
@@ -288,7 +316,13 @@ class OnvifCameraSession implements CameraSession {
     checkVector(translation, 'translation');
     const profileToken = await this.ptzProfile('RelativeMove');
     const s = speedVector(speed);
-    const options = { profileToken, x: translation.x ?? 0, y: translation.y ?? 0, zoom: translation.zoom ?? 0, ...(s ? { speed: s } : {}) };
+    const options = {
+      profileToken,
+      x: translation.x ?? 0,
+      y: translation.y ?? 0,
+      zoom: translation.zoom ?? 0,
+      ...(s ? { speed: s } : {}),
+    };
     await this.call('RelativeMove', (cb) => this.handle.cam.relativeMove(options, cb));
   }
 

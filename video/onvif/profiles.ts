@@ -39,7 +39,9 @@ export function readProfiles(raw: unknown): MediaProfileInfo[] {
 }
 
 /** Main = the highest resolution, sub = the lowest other one (null with a single profile). Ties keep the camera's order. */
-export function pickStreams(profiles: readonly MediaProfileInfo[]): { main: MediaProfileInfo; sub: MediaProfileInfo | null } | undefined {
+export function pickStreams(
+  profiles: readonly MediaProfileInfo[],
+): { main: MediaProfileInfo; sub: MediaProfileInfo | null } | undefined {
   if (profiles.length === 0) return undefined;
   const pixels = (p: MediaProfileInfo): number => p.width * p.height;
   const main = profiles.reduce((best, p) => (pixels(p) > pixels(best) ? p : best));

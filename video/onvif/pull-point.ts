@@ -21,7 +21,9 @@ export class PullPoint {
 
   /** CreatePullPointSubscription (the library asks for InitialTerminationTime PT2M). */
   static async create(handle: CamHandle): Promise<PullPoint> {
-    const answer = await callCam(handle, 'CreatePullPointSubscription', (cb) => handle.cam.createPullPointSubscription(cb));
+    const answer = await callCam(handle, 'CreatePullPointSubscription', (cb) =>
+      handle.cam.createPullPointSubscription(cb),
+    );
     // PullMessages/Renew/Unsubscribe go to the subscription address: make them abortable.
     routeSubscriptionThroughAgent(handle);
     const point = new PullPoint(handle, Date.now() + 60_000);

@@ -6,7 +6,9 @@
 export type Obj = Record<string, unknown>;
 
 export function obj(value: unknown): Obj | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) ? (value as Obj) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+    ? (value as Obj)
+    : undefined;
 }
 
 /** A path of keys into nested objects; an array on the way is entered at its first element. */

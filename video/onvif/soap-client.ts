@@ -10,7 +10,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
 import { cameraHttp, type CameraHttpAnswer } from './camera-http.js';
-import { mapLibraryError, onvifError, parseSoapFault, timeoutError, type OnvifError, type OnvifErrorContext } from './errors.js';
+import {
+  mapLibraryError,
+  onvifError,
+  parseSoapFault,
+  timeoutError,
+  type OnvifError,
+  type OnvifErrorContext,
+} from './errors.js';
 import { obj } from './read.js';
 
 export const NS = {
@@ -29,7 +36,10 @@ const DIGEST_TYPE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-use
 const NONCE_TYPE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 
 export function xmlText(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** The library's answer shape (xml2js + its tag processor), so ./read.ts and the existing readers apply. */
@@ -70,7 +80,9 @@ export function soapBody(xml: string): Record<string, unknown> | undefined {
 }
 
 export function passwordDigest(nonce: Buffer, created: string, password: string): string {
-  return createHash('sha1').update(Buffer.concat([nonce, Buffer.from(created, 'utf8'), Buffer.from(password, 'utf8')])).digest('base64');
+  return createHash('sha1')
+    .update(Buffer.concat([nonce, Buffer.from(created, 'utf8'), Buffer.from(password, 'utf8')]))
+    .digest('base64');
 }
 
 function securityHeader(username: string, password: string, cameraNowMs: number): string {
@@ -105,20 +117,42 @@ interface DigestState {
   nc: number;
 }
 
-function digestAuthorization(state: DigestState, username: string, password: string, method: string, uri: string): string {
+function digestAuthorization(
+  state: DigestState,
+  username: string,
+  password: string,
+  method: string,
+  uri: string,
+): string {
   const p = state.params;
   const realm = p.get('realm') ?? '';
   const nonce = p.get('nonce') ?? '';
-  const qop = (p.get('qop') ?? '').split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
+  const qop = (p.get('qop') ?? '')
+    .split(',')
+    .map((q) => q.trim())
+    .includes('auth')
+    ? 'auth'
+    : undefined;
   const ha1 = md5(`${username}:${realm}:${password}`);
   const ha2 = md5(`${method}:${uri}`);
   const quote = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-  const fields = [`username="${quote(username)}"`, `realm="${quote(realm)}"`, `nonce="${quote(nonce)}"`, `uri="${quote(uri)}"`, 'algorithm=MD5'];
+  const fields = [
+    `username="${quote(username)}"`,
+    `realm="${quote(realm)}"`,
+    `nonce="${quote(nonce)}"`,
+    `uri="${quote(uri)}"`,
+    'algorithm=MD5',
+  ];
   if (qop) {
     state.nc += 1;
     const nc = state.nc.toString(16).padStart(8, '0');
     const cnonce = randomBytes(8).toString('hex');
-    fields.push(`qop=auth`, `nc=${nc}`, `cnonce="${cnonce}"`, `response="${md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`)}"`);
+    fields.push(
+      `qop=auth`,
+      `nc=${nc}`,
+      `cnonce="${cnonce}"`,
+      `response="${md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`)}"`,
+    );
   } else {
     fields.push(`response="${md5(`${ha1}:${nonce}:${ha2}`)}"`);
   }
@@ -192,10 +226,12 @@ export class SoapClient {
         }
         // Digest only (or a fresh nonce): answer the challenge once.
         const stale = /true/i.test(challenge.get('stale') ?? '');
-        if (sentWithDigest && !stale) throw onvifError('auth_failed', ctx, 'the camera refused the username or password (HTTP Digest)');
+        if (sentWithDigest && !stale)
+          throw onvifError('auth_failed', ctx, 'the camera refused the username or password (HTTP Digest)');
         this.digest = { params: challenge, nc: 0 };
         answer = await this.send(url, body, true, signal);
-        if (answer.status === 401) throw onvifError('auth_failed', ctx, 'the camera refused the username or password (HTTP Digest)');
+        if (answer.status === 401)
+          throw onvifError('auth_failed', ctx, 'the camera refused the username or password (HTTP Digest)');
       }
       return this.read(answer, operation, ctx);
     } catch (err) {
@@ -223,13 +259,23 @@ export class SoapClient {
     const body = soapBody(answer.body);
     if (!body) {
       const html = /<html|<!doctype html/i.test(answer.body);
-      throw onvifError('not_onvif', ctx, html ? `the port answers with a web page (HTTP ${answer.status}), not ONVIF SOAP` : `the answer is not a SOAP envelope (HTTP ${answer.status})`);
+      throw onvifError(
+        'not_onvif',
+        ctx,
+        html
+          ? `the port answers with a web page (HTTP ${answer.status}), not ONVIF SOAP`
+          : `the answer is not a SOAP envelope (HTTP ${answer.status})`,
+      );
     }
     if ('fault' in body) throw faultError(answer.body, ctx);
     const response = body[lowerFirst(`${operation}Response`)];
     if (response === undefined) {
       const got = Object.keys(body)[0];
-      throw onvifError('camera_fault', ctx, `the camera answered ${got ? `<${got}>` : 'an empty body'} instead of ${operation}Response`);
+      throw onvifError(
+        'camera_fault',
+        ctx,
+        `the camera answered ${got ? `<${got}>` : 'an empty body'} instead of ${operation}Response`,
+      );
     }
     return response === '' ? {} : response;
   }

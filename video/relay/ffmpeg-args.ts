@@ -27,9 +27,20 @@ export interface RelayInput {
 
 /** One x264 thread at ultrafast/zerolatency, a keyframe per second for 1 s segments; at most 1280 pixels wide. */
 export const TRANSCODE_H264_ARGS: readonly string[] = [
-  '-vf', "scale='min(1280,iw)':-2",
-  '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-threads', '1',
-  '-pix_fmt', 'yuv420p', '-force_key_frames', 'expr:gte(t,n_forced*1)',
+  '-vf',
+  "scale='min(1280,iw)':-2",
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+  '-tune',
+  'zerolatency',
+  '-threads',
+  '1',
+  '-pix_fmt',
+  'yuv420p',
+  '-force_key_frames',
+  'expr:gte(t,n_forced*1)',
 ];
 
 export interface HlsOutput {
@@ -74,19 +85,24 @@ function inputArgs(input: RelayInput): string[] {
   if (input.kind === 'rtsp') {
     return [
       // TCP interleaved: no UDP ports to open through NATs and firewalls, no lost packets.
-      '-rtsp_transport', 'tcp',
+      '-rtsp_transport',
+      'tcp',
       // ffmpeg 5: `-timeout` is the RTSP socket I/O timeout in µs (`-stimeout` is gone).
-      '-timeout', microseconds(timeoutMs),
+      '-timeout',
+      microseconds(timeoutMs),
       ...probe,
-      '-i', input.url,
+      '-i',
+      input.url,
     ];
   }
   return [
     // For rtmp `-timeout` means "listen for a connection"; the generic read/write
     // timeout is what ends a relay whose publisher went away.
-    '-rw_timeout', microseconds(timeoutMs),
+    '-rw_timeout',
+    microseconds(timeoutMs),
     ...probe,
-    '-i', input.url,
+    '-i',
+    input.url,
   ];
 }
 
@@ -114,22 +130,31 @@ export function buildHlsArgs(input: RelayInput, output: HlsOutput): string[] {
     // A restart writes over the previous playlist; never stop to ask.
     '-y',
     // Level-tagged lines ("[error]") let the supervisor pick the line that explains a failure.
-    '-loglevel', 'level+warning',
+    '-loglevel',
+    'level+warning',
     ...inputArgs(input),
     // The first video stream only: cameras also offer ONVIF metadata or audio tracks
     // that MPEG-TS cannot carry.
-    '-map', '0:v:0',
+    '-map',
+    '0:v:0',
     ...(audio === 'copy' ? ['-map', '0:a:0?'] : []),
-    '-c', 'copy',
+    '-c',
+    'copy',
     ...(input.video === 'h264' ? TRANSCODE_H264_ARGS : []),
     ...(audio === 'none' ? ['-an'] : []),
     ...(restart ? ['-output_ts_offset', output.continueAfterSeconds!.toFixed(3)] : []),
-    '-f', 'hls',
-    '-hls_time', String(segmentSeconds),
-    '-hls_list_size', String(listSize),
-    '-hls_flags', flags.join('+'),
-    '-start_number', String(output.startNumber ?? 0),
-    '-hls_segment_filename', path.join(output.dir, SEGMENT_PATTERN),
+    '-f',
+    'hls',
+    '-hls_time',
+    String(segmentSeconds),
+    '-hls_list_size',
+    String(listSize),
+    '-hls_flags',
+    flags.join('+'),
+    '-start_number',
+    String(output.startNumber ?? 0),
+    '-hls_segment_filename',
+    path.join(output.dir, SEGMENT_PATTERN),
     path.join(output.dir, PLAYLIST_NAME),
   ];
 }

@@ -25,18 +25,28 @@ const RULES: Rule[] = [
   { test: /401 Unauthorized|authorization failed/i, message: '401 Unauthorized: wrong camera user name or password' },
   { test: /403 Forbidden/i, message: '403 Forbidden: the camera refused this user (no permission to view the stream)' },
   { test: /404 Not Found/i, message: '404 Not Found: the camera has no stream at this path' },
-  { test: /453 Not Enough Bandwidth|503 Service Unavailable/i, message: 'the camera is busy: too many viewers or not enough bandwidth' },
+  {
+    test: /453 Not Enough Bandwidth|503 Service Unavailable/i,
+    message: 'the camera is busy: too many viewers or not enough bandwidth',
+  },
   { test: /Connection refused/i, message: 'the camera did not answer: connection refused (offline, or wrong port)' },
   { test: /Connection timed out|timed out/i, message: 'the camera did not answer: connection timed out' },
-  { test: /No route to host|Network is unreachable|Host is unreachable/i, message: 'the camera did not answer: no route to host' },
-  { test: /Name or service not known|Temporary failure in name resolution|Failed to resolve hostname/i, message: 'the camera\'s host name does not resolve' },
+  {
+    test: /No route to host|Network is unreachable|Host is unreachable/i,
+    message: 'the camera did not answer: no route to host',
+  },
+  {
+    test: /Name or service not known|Temporary failure in name resolution|Failed to resolve hostname/i,
+    message: "the camera's host name does not resolve",
+  },
   { test: /Connection reset by peer|Broken pipe/i, message: 'the camera closed the connection' },
   { test: /Unsupported transport|461 /i, message: 'the camera does not support RTSP over TCP' },
 ];
 
 // ffmpeg itself could not be started: retrying cannot help. (Through setpriv the message
 // is "setpriv: failed to execute ffmpeg: No such file or directory".)
-const MISSING_FFMPEG = /failed to execute .*: (No such file or directory|Permission denied)|spawn \S+ ENOENT|spawn \S+ EACCES/i;
+const MISSING_FFMPEG =
+  /failed to execute .*: (No such file or directory|Permission denied)|spawn \S+ ENOENT|spawn \S+ EACCES/i;
 export const MISSING_FFMPEG_MESSAGE = 'ffmpeg could not be started (not installed? set FFMPEG_PATH)';
 
 /** True when the attempt failed because the ffmpeg executable is missing. */
@@ -86,7 +96,12 @@ export function explainExit(facts: ExitFacts): string {
   const cause = lastErrorLine(facts.lines);
   // ffmpeg reports an RTSP server that accepts the connection and then says nothing
   // as "Invalid data found" once its socket timeout has passed.
-  if (!facts.produced && facts.code !== 0 && facts.ranMs >= facts.timeoutMs * 0.9 && (!cause || /Invalid data found|Input\/output error|End of file/i.test(cause))) {
+  if (
+    !facts.produced &&
+    facts.code !== 0 &&
+    facts.ranMs >= facts.timeoutMs * 0.9 &&
+    (!cause || /Invalid data found|Input\/output error|End of file/i.test(cause))
+  ) {
     return `${source} did not answer within ${Math.round(facts.timeoutMs / 1000)} s`;
   }
   if (cause && /End of file|Input\/output error/i.test(cause)) return `${source} closed the connection`;

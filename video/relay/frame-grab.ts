@@ -35,7 +35,11 @@ export async function grabFrame(url: string, options: FrameGrabOptions): Promise
   const log = options.logger ?? moduleLogger('frame-grab');
   const ffmpeg = options.ffmpegPath ?? (await ffmpegPath());
   const started = Date.now();
-  const child = spawnSupervised(ffmpeg, buildFrameGrabArgs({ url, timeoutMs: options.ioTimeoutMs ?? options.deadlineMs }), { stdout: 'pipe' });
+  const child = spawnSupervised(
+    ffmpeg,
+    buildFrameGrabArgs({ url, timeoutMs: options.ioTimeoutMs ?? options.deadlineMs }),
+    { stdout: 'pipe' },
+  );
   const chunks: Buffer[] = [];
   let bytes = 0;
   const lines: string[] = [];
@@ -57,7 +61,10 @@ export async function grabFrame(url: string, options: FrameGrabOptions): Promise
       log.debug({ ffmpegPid: child.pid, line: clean }, 'ffmpeg');
     });
   }
-  const deadline = setTimeout(() => kill(`no frame from the camera within ${Math.round(options.deadlineMs / 100) / 10} s`), options.deadlineMs);
+  const deadline = setTimeout(
+    () => kill(`no frame from the camera within ${Math.round(options.deadlineMs / 100) / 10} s`),
+    options.deadlineMs,
+  );
   const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('close', (c, s) => resolve({ code: c, signal: s }));
     child.once('error', (err: NodeJS.ErrnoException) => {
@@ -74,7 +81,17 @@ export async function grabFrame(url: string, options: FrameGrabOptions): Promise
     log.debug({ source: masked, ms: ranMs, bytes: jpeg.length }, 'frame grabbed');
     return jpeg;
   }
-  const reason = killedFor ?? explainExit({ lines, code, signal, ranMs, timeoutMs: options.ioTimeoutMs ?? options.deadlineMs, kind: 'rtsp', produced: false });
+  const reason =
+    killedFor ??
+    explainExit({
+      lines,
+      code,
+      signal,
+      ranMs,
+      timeoutMs: options.ioTimeoutMs ?? options.deadlineMs,
+      kind: 'rtsp',
+      produced: false,
+    });
   log.warn({ source: masked, error: reason, code, signal, ms: ranMs }, 'frame grab failed');
   throw new FrameGrabError(maskSecrets(reason, secrets));
 }

@@ -56,7 +56,13 @@ export interface Playlist {
 /** A minimal reading of a media playlist, enough to tell whether it is playable. */
 export function parsePlaylist(text: string): Playlist | undefined {
   if (!text.startsWith('#EXTM3U')) return undefined;
-  const playlist: Playlist = { mediaSequence: 0, targetDuration: undefined, segments: [], discontinuity: false, ended: false };
+  const playlist: Playlist = {
+    mediaSequence: 0,
+    targetDuration: undefined,
+    segments: [],
+    discontinuity: false,
+    ended: false,
+  };
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line) continue;

@@ -26,7 +26,8 @@ export function parseHolder(raw: string | null): LeaseHolder | undefined {
   if (!raw) return undefined;
   try {
     const v = JSON.parse(raw) as Partial<LeaseValue>;
-    if (typeof v.instanceId === 'string' && typeof v.baseUrl === 'string') return { instanceId: v.instanceId, baseUrl: v.baseUrl };
+    if (typeof v.instanceId === 'string' && typeof v.baseUrl === 'string')
+      return { instanceId: v.instanceId, baseUrl: v.baseUrl };
   } catch {
     // Not ours: treat as held by an unknown instance.
   }

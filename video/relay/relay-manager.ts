@@ -11,7 +11,13 @@ import { AppError } from '../../server/errors.js';
 import { inputKindOf } from './ffmpeg-args.js';
 import { RelayLease, type LeaseHolder } from './relay-lease.js';
 import { releaseScratchDir, trackScratchDir } from './children.js';
-import { RelayProcess, defaultHlsRoot, type ReadyInfo, type RelayProcessOptions, type RelayStatus } from './relay-process.js';
+import {
+  RelayProcess,
+  defaultHlsRoot,
+  type ReadyInfo,
+  type RelayProcessOptions,
+  type RelayStatus,
+} from './relay-process.js';
 import { claimInstanceDir, heartbeat, removeLeftoverScratchDirs, type LeftoverReport } from './scratch-dirs.js';
 
 /**
@@ -137,7 +143,10 @@ export class RelayManager {
     // watch() awaits it and reports a failure; this only keeps it from going unhandled.
     this.scratch.catch((err: unknown) => this.log.error({ err }, 'cannot prepare the relay scratch directory'));
     // The owner file's mtime says "still here" to instances that start on other hosts.
-    this.heartbeat = setInterval(() => void this.scratch.then((s) => heartbeat(s.dir)).catch(() => undefined), HEARTBEAT_MS);
+    this.heartbeat = setInterval(
+      () => void this.scratch.then((s) => heartbeat(s.dir)).catch(() => undefined),
+      HEARTBEAT_MS,
+    );
     this.heartbeat.unref();
   }
 
@@ -158,7 +167,8 @@ export class RelayManager {
       instanceId: this.options.instanceId,
       staleMs: this.options.leftoverStaleMs ?? 10 * 60_000,
     });
-    if (leftovers.removed.length) this.log.info({ removed: leftovers.removed }, 'removed relay scratch directories left by servers that died');
+    if (leftovers.removed.length)
+      this.log.info({ removed: leftovers.removed }, 'removed relay scratch directories left by servers that died');
     return { dir, leftovers };
   }
 
@@ -202,7 +212,12 @@ export class RelayManager {
     }
     const max = this.options.maxRelays ?? Infinity;
     if (this.entries.size >= max) {
-      throw new AppError(429, 'too_many_relays', `This server already relays ${this.entries.size} live streams, its limit; try again when a viewer has left`, { limit: max });
+      throw new AppError(
+        429,
+        'too_many_relays',
+        `This server already relays ${this.entries.size} live streams, its limit; try again when a viewer has left`,
+        { limit: max },
+      );
     }
     const entry = this.createEntry(id, key, sourceUrl, video);
     const remote = await entry.starting;
@@ -303,7 +318,11 @@ export class RelayManager {
   }
 
   private async start(entry: Entry): Promise<RemoteWatch | undefined> {
-    const result = await withTimeout(entry.lease.acquire(), this.redisTimeoutMs, 'Redis did not answer; cannot take the relay lease');
+    const result = await withTimeout(
+      entry.lease.acquire(),
+      this.redisTimeoutMs,
+      'Redis did not answer; cannot take the relay lease',
+    );
     if (!result.acquired) {
       this.entries.delete(entry.id);
       if (!result.holder) throw new Error(`relay lease ${entry.lease.key} is held by an unknown holder`);
@@ -334,7 +353,10 @@ export class RelayManager {
       if (status.state === 'failed' && entry.relay === relay) entry.failedAt = Date.now();
       for (const listener of this.stateListeners) listener(entry.key, status);
     });
-    this.log.info({ relay: entry.id, source: relay.status().source, ffmpegPid: relay.pid }, 'relay started for a viewer');
+    this.log.info(
+      { relay: entry.id, source: relay.status().source, ffmpegPid: relay.pid },
+      'relay started for a viewer',
+    );
   }
 
   /** A new source URL (changed password), or a failed relay whose retry time has come. */

@@ -313,7 +313,9 @@ export class RelayProcess {
   private launchSafely(): void {
     this.launch().catch((err: unknown) => {
       this.log.error({ err }, 'could not start ffmpeg');
-      this.fail(maskSecrets(`could not start ffmpeg: ${err instanceof Error ? err.message : String(err)}`, this.secrets));
+      this.fail(
+        maskSecrets(`could not start ffmpeg: ${err instanceof Error ? err.message : String(err)}`, this.secrets),
+      );
     });
   }
 
@@ -365,7 +367,9 @@ export class RelayProcess {
         child.once('error', (err) => {
           // Spawning failed (ENOENT): there is no process to wait for.
           if (child.pid === undefined) {
-            attempt.lines.push(maskSecrets(`spawn ${this.ffmpeg} ${(err as NodeJS.ErrnoException).code ?? err.message}`, this.secrets));
+            attempt.lines.push(
+              maskSecrets(`spawn ${this.ffmpeg} ${(err as NodeJS.ErrnoException).code ?? err.message}`, this.secrets),
+            );
             finish(null, null);
           }
         });
@@ -381,7 +385,10 @@ export class RelayProcess {
         this.log.debug({ ffmpegPid: child.pid, line: masked }, 'ffmpeg');
       });
     }
-    this.log.debug({ ffmpegPid: child.pid, startNumber: attempt.startSeq, restart: restartAfterVideo }, 'ffmpeg started');
+    this.log.debug(
+      { ffmpegPid: child.pid, startNumber: attempt.startSeq, restart: restartAfterVideo },
+      'ffmpeg started',
+    );
     this.schedulePoll();
   }
 
@@ -493,7 +500,11 @@ export class RelayProcess {
       this.killAttempt(attempt, `no video from the source within ${Math.round(this.o.giveUpAfterMs / 1000)} s`);
     } else if (!attempt.produced && now - attempt.startedAt > this.o.firstSegmentTimeoutMs) {
       this.killAttempt(attempt, `no video from the source within ${Math.round(this.o.firstSegmentTimeoutMs / 1000)} s`);
-    } else if (attempt.produced && this.lastSegmentAt !== undefined && now - this.lastSegmentAt > this.o.stallTimeoutMs) {
+    } else if (
+      attempt.produced &&
+      this.lastSegmentAt !== undefined &&
+      now - this.lastSegmentAt > this.o.stallTimeoutMs
+    ) {
       this.killAttempt(attempt, `the video stalled: no new segment for ${Math.round(this.o.stallTimeoutMs / 1000)} s`);
     }
   }
@@ -519,7 +530,15 @@ export class RelayProcess {
 
     const now = Date.now();
     const ranMs = now - attempt.startedAt;
-    const facts = { lines: attempt.lines, code, signal, ranMs, timeoutMs: this.o.timeoutMs, kind: this.kind, produced: attempt.produced };
+    const facts = {
+      lines: attempt.lines,
+      code,
+      signal,
+      ranMs,
+      timeoutMs: this.o.timeoutMs,
+      kind: this.kind,
+      produced: attempt.produced,
+    };
     this.lastError = attempt.killReason ?? explainExit(facts);
     const detail = lastErrorLine(attempt.lines);
     this.lastErrorDetail = detail;
@@ -545,7 +564,16 @@ export class RelayProcess {
       : Math.min(this.o.backoffMaxMs, this.o.backoffInitialMs * 2 ** Math.max(0, this.consecutiveFailures - 1));
     this.restarts += 1;
     this.log.warn(
-      { source: this.maskedSource, error: this.lastError, detail, code, signal, ranMs, retryInMs: delay, failures: this.consecutiveFailures },
+      {
+        source: this.maskedSource,
+        error: this.lastError,
+        detail,
+        code,
+        signal,
+        ranMs,
+        retryInMs: delay,
+        failures: this.consecutiveFailures,
+      },
       this.everLive ? 'relay lost its source; reconnecting' : 'relay attempt failed; retrying',
     );
     this.setState(this.everLive ? 'reconnecting' : 'starting');
@@ -555,7 +583,10 @@ export class RelayProcess {
   private fail(reason: string): void {
     this.lastError = reason;
     this.lastErrorAt = Date.now();
-    this.log.warn({ source: this.maskedSource, error: reason, detail: this.lastErrorDetail, attempts: this.consecutiveFailures }, 'relay failed');
+    this.log.warn(
+      { source: this.maskedSource, error: reason, detail: this.lastErrorDetail, attempts: this.consecutiveFailures },
+      'relay failed',
+    );
     if (!this.settled) {
       this.settled = true;
       this.rejectReady(new RelayFailedError(reason));

@@ -121,7 +121,9 @@ function listening(server: NetServer, name: string): Promise<void> {
       return;
     }
     server.once('listening', () => resolve());
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`${name} could not listen: ${err.code ?? err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`${name} could not listen: ${err.code ?? err.message}`)),
+    );
   });
 }
 
@@ -159,8 +161,10 @@ export class RtmpIngest extends EventEmitter<RtmpIngestEvents> {
   }
 
   static async start(options: RtmpIngestOptions): Promise<RtmpIngest> {
-    if (active) throw new Error('an RtmpIngest is already running in this process (node-media-server keeps global state)');
-    if (!Number.isInteger(options.rtmpPort) || options.rtmpPort <= 0) throw new Error('rtmpPort must be a port number > 0');
+    if (active)
+      throw new Error('an RtmpIngest is already running in this process (node-media-server keeps global state)');
+    if (!Number.isInteger(options.rtmpPort) || options.rtmpPort <= 0)
+      throw new Error('rtmpPort must be a port number > 0');
     active = true;
     try {
       const log = (options.logger ?? moduleLogger('rtmp-ingest')).child({ component: 'node-media-server' });
@@ -331,7 +335,10 @@ function redirectNmsLogs(log: Logger, app: string): void {
   const nmsLogger = require('node-media-server/src/core/logger.js') as NmsLogger;
   nmsLogger.log = (message: string, level = 'info') => {
     if (!nmsLog) return;
-    const text = String(message).replace(nmsLog.keyInPath, (_m, prefix: string, key: string) => `${prefix}${keyFingerprint(key)}`);
+    const text = String(message).replace(
+      nmsLog.keyInPath,
+      (_m, prefix: string, key: string) => `${prefix}${keyFingerprint(key)}`,
+    );
     if (level === 'warn' || level === 'error') nmsLog.log.warn(text);
     else nmsLog.log.debug(text);
   };

@@ -34,7 +34,12 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const headers: Record<string, string> = {};
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  const res = await fetch(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
+  });
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   const data: unknown = text ? safeJson(text) : undefined;
@@ -69,7 +74,10 @@ export function uploadRaw<T>(path: string, file: Blob, onProgress: (fraction: nu
     };
     // The server may refuse a file that is too large before it has read it all and
     // close the connection: the browser then sees no answer at all.
-    xhr.onerror = () => reject(new ApiError(0, 'network', tr('上传中断（文件可能过大）', 'Upload interrupted (the file may be too large)')));
+    xhr.onerror = () =>
+      reject(
+        new ApiError(0, 'network', tr('上传中断（文件可能过大）', 'Upload interrupted (the file may be too large)')),
+      );
     xhr.send(file);
   });
 }

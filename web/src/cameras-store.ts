@@ -53,7 +53,13 @@ class CamerasStore {
 
   listenLive(): void {
     live.on('cameras', (data) => {
-      const e = data as { cameraId: number; status?: Camera['status']; lastError?: string | null; lock?: LockHolder | null; retired?: boolean };
+      const e = data as {
+        cameraId: number;
+        status?: Camera['status'];
+        lastError?: string | null;
+        lock?: LockHolder | null;
+        retired?: boolean;
+      };
       const cam = this.byId.get(e.cameraId);
       // Locks and relay states change nothing drawn: no emit.
       if ('lock' in e) this.locks.set(e.cameraId, e.lock ?? null);
@@ -83,5 +89,17 @@ export const cameras = new CamerasStore();
 
 /** What the map, the wall's list and the health table show of a camera. */
 function shown(c: Camera): string {
-  return JSON.stringify([c.name, c.status, c.lastError, c.placement, c.ptz !== null, c.host, c.port, c.manufacturer, c.model, c.lastSeenAt, c.clockOffsetMs]);
+  return JSON.stringify([
+    c.name,
+    c.status,
+    c.lastError,
+    c.placement,
+    c.ptz !== null,
+    c.host,
+    c.port,
+    c.manufacturer,
+    c.model,
+    c.lastSeenAt,
+    c.clockOffsetMs,
+  ]);
 }

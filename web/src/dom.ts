@@ -2,7 +2,11 @@
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, unknown>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
@@ -45,14 +49,33 @@ export function formatAge(seconds: number | null, lang: 'zh' | 'en'): string {
 }
 
 /** A passing message; `action` adds a button (e.g. open what was just reported). */
-export function toast(message: string, kind: 'info' | 'error' | 'ok' = 'info', action?: { label: string; id: string; run: () => void }): void {
+export function toast(
+  message: string,
+  kind: 'info' | 'error' | 'ok' = 'info',
+  action?: { label: string; id: string; run: () => void },
+): void {
   let box = document.getElementById('toasts');
   if (!box) {
     box = h('div', { id: 'toasts' });
     document.body.appendChild(box);
   }
   const t = h('div', { class: `toast toast-${kind}` }, message);
-  if (action) t.append(' ', h('button', { class: 'link', 'data-action': action.id, onclick: () => { t.remove(); action.run(); } }, action.label));
+  if (action)
+    t.append(
+      ' ',
+      h(
+        'button',
+        {
+          class: 'link',
+          'data-action': action.id,
+          onclick: () => {
+            t.remove();
+            action.run();
+          },
+        },
+        action.label,
+      ),
+    );
   box.appendChild(t);
   // A toast with something to click stays long enough to reach it.
   setTimeout(() => t.remove(), action ? 10_000 : kind === 'error' ? 8000 : 4000);

@@ -33,20 +33,45 @@ export interface Incident {
 }
 
 export const STATE_LABEL: Record<string, string> = {
-  reported: tr('待派遣', 'reported'), dispatched: tr('已派遣', 'dispatched'), accepted: tr('已接单', 'accepted'), in_progress: tr('处置中', 'in progress'),
-  handled: tr('已处置', 'handled'), verified: tr('已回访', 'verified'), closed: tr('已办结', 'closed'), escalated: tr('已上报', 'escalated'),
-  returned: tr('已退回', 'returned'), merged: tr('已合并', 'merged'), unlocated: tr('待定位', 'to place'),
+  reported: tr('待派遣', 'reported'),
+  dispatched: tr('已派遣', 'dispatched'),
+  accepted: tr('已接单', 'accepted'),
+  in_progress: tr('处置中', 'in progress'),
+  handled: tr('已处置', 'handled'),
+  verified: tr('已回访', 'verified'),
+  closed: tr('已办结', 'closed'),
+  escalated: tr('已上报', 'escalated'),
+  returned: tr('已退回', 'returned'),
+  merged: tr('已合并', 'merged'),
+  unlocated: tr('待定位', 'to place'),
 };
 
-export const OPEN_STATES = ['reported', 'dispatched', 'accepted', 'in_progress', 'handled', 'verified', 'escalated', 'returned'];
+export const OPEN_STATES = [
+  'reported',
+  'dispatched',
+  'accepted',
+  'in_progress',
+  'handled',
+  'verified',
+  'escalated',
+  'returned',
+];
 
 /** `own`: this tab made the change (its answer, or the stream's echo of it within OWN_MS). */
-type Listener = (list: Incident[], changed: { incident: Incident; action: string; isNew: boolean; previous: Incident | null; own: boolean } | null) => void;
+type Listener = (
+  list: Incident[],
+  changed: { incident: Incident; action: string; isNew: boolean; previous: Incident | null; own: boolean } | null,
+) => void;
 
 /** How long the push stream's echo of a change this tab made counts as its own. */
 const OWN_MS = 10_000;
 /** Events on the `incidents` topic without an incident (yellow cards, a flagged grid). */
-export interface IncidentNotice { action: string; card?: { incidentId: number; kind: string; townId: number; gridId: number | null }; gridId?: number; cards?: number }
+export interface IncidentNotice {
+  action: string;
+  card?: { incidentId: number; kind: string; townId: number; gridId: number | null };
+  gridId?: number;
+  cards?: number;
+}
 
 type LiveEvent = Partial<IncidentNotice> & { incident?: Incident };
 
@@ -56,7 +81,10 @@ export const CLOSED_DAYS = 30;
 const LIST_LIMIT = 1000;
 
 /** How many incidents a load brought of how many the server has (`total`). */
-export interface LoadCount { loaded: number; total: number }
+export interface LoadCount {
+  loaded: number;
+  total: number;
+}
 
 class IncidentsStore {
   private byId = new Map<number, Incident>();
@@ -83,18 +111,20 @@ class IncidentsStore {
   load(townCode: string): Promise<void> {
     this.townCode = townCode;
     if (!this.loading) {
-      const loading: Promise<void> = this.fetch(townCode, true).then(({ items, count }) => {
-        // Keep closed ones already loaded; the open list replaces the rest.
-        const closed = this.withClosed ? [...this.byId.values()].filter((i) => !OPEN_STATES.includes(i.state)) : [];
-        this.byId = new Map([...closed, ...items].map((i) => [i.id, i]));
-        this.counts.open = count;
-        this.loaded = true;
-        this.emit(null);
-      }).catch((err: unknown) => {
-        // Not kept: the next call (a page, the next live event, a reconnect) asks again.
-        if (this.loading === loading) this.loading = null;
-        throw err;
-      });
+      const loading: Promise<void> = this.fetch(townCode, true)
+        .then(({ items, count }) => {
+          // Keep closed ones already loaded; the open list replaces the rest.
+          const closed = this.withClosed ? [...this.byId.values()].filter((i) => !OPEN_STATES.includes(i.state)) : [];
+          this.byId = new Map([...closed, ...items].map((i) => [i.id, i]));
+          this.counts.open = count;
+          this.loaded = true;
+          this.emit(null);
+        })
+        .catch((err: unknown) => {
+          // Not kept: the next call (a page, the next live event, a reconnect) asks again.
+          if (this.loading === loading) this.loading = null;
+          throw err;
+        });
       this.loading = loading;
     }
     if (!this.listening) {
@@ -105,7 +135,9 @@ class IncidentsStore {
         if (state === 'open' && reconnected) {
           this.loading = null;
           this.closedLoaded = null;
-          void this.load(this.townCode).then(() => this.includeClosed(this.withClosed)).catch(() => undefined);
+          void this.load(this.townCode)
+            .then(() => this.includeClosed(this.withClosed))
+            .catch(() => undefined);
         }
       });
     }
@@ -116,21 +148,25 @@ class IncidentsStore {
   includeClosed(on: boolean): Promise<void> {
     this.withClosed = on;
     if (!on) return Promise.resolve();
-    this.closedLoaded ??= this.fetch(this.townCode, false).then(({ items, count }) => {
-      for (const i of items) if (!this.byId.has(i.id)) this.byId.set(i.id, i);
-      this.counts.closed = count;
-      this.emit(null);
-    }).catch((err: unknown) => {
-      this.closedLoaded = null;
-      throw err;
-    });
+    this.closedLoaded ??= this.fetch(this.townCode, false)
+      .then(({ items, count }) => {
+        for (const i of items) if (!this.byId.has(i.id)) this.byId.set(i.id, i);
+        this.counts.closed = count;
+        this.emit(null);
+      })
+      .catch((err: unknown) => {
+        this.closedLoaded = null;
+        throw err;
+      });
     return this.closedLoaded;
   }
 
   private async fetch(townCode: string, open: boolean): Promise<{ items: Incident[]; count: LoadCount }> {
     // `since` is on the reporting time: closed ones reported earlier but closed lately are not in it.
     const since = open ? '' : `&since=${new Date(Date.now() - CLOSED_DAYS * 86_400_000).toISOString()}`;
-    const res = await get<{ items: Incident[]; total?: number }>(`/api/incidents?town=${townCode}&open=${open}${since}&limit=${LIST_LIMIT}`);
+    const res = await get<{ items: Incident[]; total?: number }>(
+      `/api/incidents?town=${townCode}&open=${open}${since}&limit=${LIST_LIMIT}`,
+    );
     const count = { loaded: res.items.length, total: res.total ?? res.items.length };
     return { items: res.items.filter((i) => this.townId === null || i.townId === this.townId), count };
   }

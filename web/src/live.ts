@@ -76,7 +76,10 @@ class LiveStream {
     source.addEventListener('revoked', () => {
       source.close();
       this.setState('reconnecting', false);
-      void get('/api/auth/me').then(() => this.connect(), () => undefined);
+      void get('/api/auth/me').then(
+        () => this.connect(),
+        () => undefined,
+      );
     });
     source.onopen = () => {
       const reconnected = this.openedBefore;

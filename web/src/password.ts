@@ -31,24 +31,51 @@ function message(err: unknown): string {
 
 export function showPasswordChange(root: HTMLElement, options: PasswordChangeOptions, onDone: () => void): void {
   const error = h('div', { class: 'login-error', id: 'password-error', role: 'alert' });
-  const current = h('input', { id: 'password-current', type: 'password', autocomplete: 'current-password', required: true });
-  const next = h('input', { id: 'password-new', type: 'password', autocomplete: 'new-password', required: true, minlength: 8 });
-  const again = h('input', { id: 'password-again', type: 'password', autocomplete: 'new-password', required: true, minlength: 8 });
-  const button = h('button', { type: 'submit', class: 'primary', id: 'password-submit' }, tr('设置新密码', 'Set the new password'));
+  const current = h('input', {
+    id: 'password-current',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
+  const next = h('input', {
+    id: 'password-new',
+    type: 'password',
+    autocomplete: 'new-password',
+    required: true,
+    minlength: 8,
+  });
+  const again = h('input', {
+    id: 'password-again',
+    type: 'password',
+    autocomplete: 'new-password',
+    required: true,
+    minlength: 8,
+  });
+  const button = h(
+    'button',
+    { type: 'submit', class: 'primary', id: 'password-submit' },
+    tr('设置新密码', 'Set the new password'),
+  );
   if (options.currentPassword) current.value = options.currentPassword;
   const form = h(
     'form',
     { class: 'login-card', id: 'password-form' },
     h('h1', {}, '网格天眼'),
-    h('p', { class: 'muted' }, options.forced
-      ? tr('首次登录：请设置您自己的密码后继续。', 'First login: choose your own password to continue.')
-      : tr('修改密码：您在其他设备上的登录将结束。', 'Change password: your sessions on other devices will end.')),
+    h(
+      'p',
+      { class: 'muted' },
+      options.forced
+        ? tr('首次登录：请设置您自己的密码后继续。', 'First login: choose your own password to continue.')
+        : tr('修改密码：您在其他设备上的登录将结束。', 'Change password: your sessions on other devices will end.'),
+    ),
     options.currentPassword ? null : h('label', {}, tr('当前密码', 'Current password'), current),
     h('label', {}, tr('新密码（至少 8 个字符）', 'New password (8 characters or more)'), next),
     h('label', {}, tr('再次输入新密码', 'New password again'), again),
     button,
     error,
-    options.onCancel ? h('button', { type: 'button', class: 'link', onclick: options.onCancel }, tr('取消', 'Cancel')) : null,
+    options.onCancel
+      ? h('button', { type: 'button', class: 'link', onclick: options.onCancel }, tr('取消', 'Cancel'))
+      : null,
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();

@@ -26,7 +26,13 @@ export const eventInputSchema = z.discriminatedUnion('topic', [
   z.object({ topic: z.literal('motion'), state: z.boolean() }).strict(),
   z.object({ topic: z.literal('tamper'), state: z.boolean() }).strict(),
   z.object({ topic: z.literal('intrusion'), state: z.boolean(), rule: z.string().min(1).optional() }).strict(),
-  z.object({ topic: z.literal('lineCrossing'), rule: z.string().min(1).optional(), objectId: z.number().int().min(0).optional() }).strict(),
+  z
+    .object({
+      topic: z.literal('lineCrossing'),
+      rule: z.string().min(1).optional(),
+      objectId: z.number().int().min(0).optional(),
+    })
+    .strict(),
 ]);
 
 /** What the control API needs of a camera. */

@@ -177,7 +177,9 @@ export async function probe(options: ProbeOptions = {}): Promise<ProbeMatch[]> {
     socket.setMulticastTTL(0); // local delivery only, whatever the routing table says
     destination = WS_DISCOVERY_GROUP;
   }
-  await new Promise<void>((resolve, reject) => socket.send(request, port, destination, (err) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    socket.send(request, port, destination, (err) => (err ? reject(err) : resolve())),
+  );
   await new Promise((resolve) => setTimeout(resolve, options.timeoutMs ?? 1000));
   socket.close();
   return [...found.values()];

@@ -1,7 +1,8 @@
 // xsd:duration handling. ONVIF clients send timeouts like "PT1M", "PT0.5S" or
 // "PT2M"; InitialTerminationTime may also be an absolute xsd:dateTime.
 
-const DURATION = /^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const DURATION =
+  /^(-)?P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 /** Milliseconds of an xsd:duration, or undefined when the text is not one. */
 export function parseDuration(text: string): number | undefined {

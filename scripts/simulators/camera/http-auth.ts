@@ -38,7 +38,10 @@ export class HttpAuth {
   challenges(): string[] {
     const issued = Date.now().toString(16);
     const nonce = `${issued}${createHmac('sha256', this.secret).update(issued).digest('hex').slice(0, 24)}`;
-    return [`Digest realm="${this.realm}", qop="auth", nonce="${nonce}", algorithm=MD5, stale="FALSE"`, `Basic realm="${this.realm}"`];
+    return [
+      `Digest realm="${this.realm}", qop="auth", nonce="${nonce}", algorithm=MD5, stale="FALSE"`,
+      `Basic realm="${this.realm}"`,
+    ];
   }
 
   /** True when the request carries valid Digest or Basic credentials. */

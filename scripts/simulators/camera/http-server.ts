@@ -12,7 +12,13 @@ const MAX_BODY_BYTES = 1024 * 1024;
 export interface HttpRoutes {
   faults(): CameraFaults;
   /** POST to an ONVIF service address. */
-  soap(req: IncomingMessage, pathname: string, body: string, signal: AbortSignal, afterResponse: (fn: () => void) => void): Promise<HttpReply>;
+  soap(
+    req: IncomingMessage,
+    pathname: string,
+    body: string,
+    signal: AbortSignal,
+    afterResponse: (fn: () => void) => void,
+  ): Promise<HttpReply>;
   /** GET of the snapshot URL. */
   snapshot(req: IncomingMessage, url: URL): Promise<HttpReply>;
   /** Everything under /sim/ (never subject to faults). */
@@ -114,7 +120,11 @@ export class CameraHttpServer {
         if (abort.signal.aborted) return;
       }
       if (faults.notOnvif) {
-        return send(res, { status: 200, body: NOT_ONVIF_PAGE, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+        return send(res, {
+          status: 200,
+          body: NOT_ONVIF_PAGE,
+          headers: { 'Content-Type': 'text/html; charset=utf-8' },
+        });
       }
 
       if (req.method === 'POST' && this.routes.isSoapPath(url.pathname)) {
@@ -124,13 +134,21 @@ export class CameraHttpServer {
         return send(res, await this.routes.snapshot(req, url));
       }
       if (req.method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
-        return send(res, { status: 200, body: this.routes.homePage(), headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+        return send(res, {
+          status: 200,
+          body: this.routes.homePage(),
+          headers: { 'Content-Type': 'text/html; charset=utf-8' },
+        });
       }
       send(res, { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } });
     } catch (err) {
       if (err instanceof BodyTooLarge) return;
       if (!res.headersSent && !res.destroyed) {
-        send(res, { status: 500, body: `Internal error: ${err instanceof Error ? err.message : String(err)}`, headers: { 'Content-Type': 'text/plain' } });
+        send(res, {
+          status: 500,
+          body: `Internal error: ${err instanceof Error ? err.message : String(err)}`,
+          headers: { 'Content-Type': 'text/plain' },
+        });
       }
     }
   }

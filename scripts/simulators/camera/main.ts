@@ -21,7 +21,12 @@ import { SimulatedCamera, type SimulatedCameraOptions } from './simulated-camera
 const DAY_MS = 86_400_000;
 const port = z.number().int().min(0).max(65535);
 const streamSchema = z
-  .object({ width: z.number().int().positive(), height: z.number().int().positive(), fps: z.number().int().positive(), bitrateKbps: z.number().int().positive() })
+  .object({
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    fps: z.number().int().positive(),
+    bitrateKbps: z.number().int().positive(),
+  })
   .partial()
   .strict();
 
@@ -48,7 +53,10 @@ const cameraSchema = z
     snapshot: z.boolean().optional(),
     credentialsInUris: z.boolean().optional(),
     rtspAuth: z.enum(['digest', 'basic', 'both', 'none']).optional(),
-    videoPattern: z.string().regex(/^[a-z0-9-]+$/).optional(),
+    videoPattern: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .optional(),
     discovery: z.union([z.literal(false), z.object({ port: port.optional() }).strict()]).optional(),
     rebootMs: z.number().int().min(0).optional(),
     faults: faultsPatchSchema.optional(),
@@ -110,7 +118,9 @@ async function loadConfig(argv: string[]): Promise<FleetConfig> {
     ...(values['no-snapshot'] ? { snapshot: false } : {}),
     ...(values.username ? { username: values.username } : {}),
     ...(values.password ? { password: values.password } : {}),
-    discovery: values['no-discovery'] ? false : { ...(values['discovery-port'] ? { port: Number(values['discovery-port']) } : {}) },
+    discovery: values['no-discovery']
+      ? false
+      : { ...(values['discovery-port'] ? { port: Number(values['discovery-port']) } : {}) },
   }));
   return configSchema.parse({ cameras, ...(controlPort !== undefined ? { controlPort } : {}) });
 }
@@ -126,10 +136,20 @@ async function startControlServer(cameras: Map<string, SimulatedCamera>, port: n
         const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
         let reply;
         if (parts.length === 1 && parts[0] === 'cameras') {
-          reply = { status: 200, body: JSON.stringify([...cameras.values()].map((c) => c.state())), headers: { 'Content-Type': 'application/json' } };
+          reply = {
+            status: 200,
+            body: JSON.stringify([...cameras.values()].map((c) => c.state())),
+            headers: { 'Content-Type': 'application/json' },
+          };
         } else if (parts[0] === 'cameras' && parts[1] && cameras.has(parts[1])) {
           const after = (fn: () => void): void => void res.once('finish', fn);
-          reply = await handleControl(cameras.get(parts[1])!, req.method ?? 'GET', parts.slice(2).join('/'), Buffer.concat(chunks).toString('utf8'), after);
+          reply = await handleControl(
+            cameras.get(parts[1])!,
+            req.method ?? 'GET',
+            parts.slice(2).join('/'),
+            Buffer.concat(chunks).toString('utf8'),
+            after,
+          );
         } else {
           reply = { status: 404, body: '{"error":"unknown camera"}', headers: { 'Content-Type': 'application/json' } };
         }
@@ -157,7 +177,9 @@ async function main(): Promise<void> {
       if (cameras.has(options.name)) throw new Error(`duplicate camera name ${options.name}`);
       const camera = await SimulatedCamera.start(options);
       cameras.set(options.name, camera);
-      console.log(`CAMERA ${JSON.stringify({ ...camera.state(), password: camera.password, rtspWithCredentials: camera.rtspUrl('main', true) })}`);
+      console.log(
+        `CAMERA ${JSON.stringify({ ...camera.state(), password: camera.password, rtspWithCredentials: camera.rtspUrl('main', true) })}`,
+      );
     }
     const control = await startControlServer(cameras, config.controlPort ?? 0);
     console.log(`CONTROL http://127.0.0.1:${(control.address() as AddressInfo).port}/cameras`);

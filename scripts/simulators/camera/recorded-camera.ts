@@ -99,7 +99,9 @@ export function recordedEnvelope(fileText: string, operation: string): string | 
 export function recordedCodecs(folder: string): { main: 'h264' | 'h265'; sub: 'h264' | 'h265' } {
   const file = path.join(folder, 'media1', 'GetProfilesResponse.xml');
   const envelope = existsSync(file) ? recordedEnvelope(readFileSync(file, 'utf8'), 'GetProfiles') : undefined;
-  const encodings = [...(envelope ?? '').matchAll(/<(?:[\w-]+:)?VideoEncoderConfiguration\b[\s\S]*?<(?:[\w-]+:)?Encoding>([^<]*)</g)].map((m) => m[1]);
+  const encodings = [
+    ...(envelope ?? '').matchAll(/<(?:[\w-]+:)?VideoEncoderConfiguration\b[\s\S]*?<(?:[\w-]+:)?Encoding>([^<]*)</g),
+  ].map((m) => m[1]);
   const codec = (e: string | undefined): 'h264' | 'h265' => (/^(H265|HEVC)$/i.test(e ?? '') ? 'h265' : 'h264');
   return { main: codec(encodings[0]), sub: codec(encodings[1] ?? encodings[0]) };
 }
@@ -125,7 +127,8 @@ export class RecordedCamera {
   }
 
   static async start(options: RecordedCameraOptions): Promise<RecordedCamera> {
-    if (!existsSync(path.join(options.folder, 'device_management'))) throw new Error(`${options.folder} is not a folder of recorded ONVIF answers`);
+    if (!existsSync(path.join(options.folder, 'device_management')))
+      throw new Error(`${options.folder} is not a folder of recorded ONVIF answers`);
     const cam = new RecordedCamera(options);
     try {
       if (options.rtsp !== false) {
@@ -166,7 +169,9 @@ export class RecordedCamera {
     return Object.values(FOLDER_OF_NAMESPACE).flatMap((folder) => {
       const dir = path.join(this.o.folder, folder);
       if (!existsSync(dir)) return [];
-      return readdirSync(dir).filter((f) => f.endsWith('Response.xml')).map((f) => `${folder}/${f.slice(0, -'Response.xml'.length)}`);
+      return readdirSync(dir)
+        .filter((f) => f.endsWith('Response.xml'))
+        .map((f) => `${folder}/${f.slice(0, -'Response.xml'.length)}`);
     });
   }
 
@@ -228,7 +233,8 @@ export class RecordedCamera {
     }
     const folder = FOLDER_OF_NAMESPACE[request.namespace];
     const file = folder && path.join(this.o.folder, folder, `${request.operation}Response.xml`);
-    const envelope = file && existsSync(file) ? recordedEnvelope(readFileSync(file, 'utf8'), request.operation) : undefined;
+    const envelope =
+      file && existsSync(file) ? recordedEnvelope(readFileSync(file, 'utf8'), request.operation) : undefined;
     if (!envelope) return reply(500, faultEnvelope(faults.actionNotSupported(request.operation)));
     this.answered.push(`${folder}/${request.operation}`);
     const profileToken = /<(?:[\w-]+:)?ProfileToken>([^<]*)</.exec(request.body)?.[1];
@@ -236,7 +242,11 @@ export class RecordedCamera {
   }
 
   /** The fault to send, or undefined when the call may proceed. */
-  private authorize(req: IncomingMessage, text: string, operation: string): { fault: SoapFault; headers?: Record<string, string[]> } | undefined {
+  private authorize(
+    req: IncomingMessage,
+    text: string,
+    operation: string,
+  ): { fault: SoapFault; headers?: Record<string, string[]> } | undefined {
     if (operation === 'GetSystemDateAndTime') return undefined;
     if (this.o.authentication !== 'http-digest-only') {
       let header;
@@ -245,7 +255,13 @@ export class RecordedCamera {
       } catch {
         return { fault: faults.wellFormed('Malformed XML') };
       }
-      const check = checkUsernameToken(header, this.o, this.clock.nowMs(), this.o.maxClockSkewMs ?? 30_000, this.nonces);
+      const check = checkUsernameToken(
+        header,
+        this.o,
+        this.clock.nowMs(),
+        this.o.maxClockSkewMs ?? 30_000,
+        this.nonces,
+      );
       if (check.kind === 'valid') return undefined;
       if (check.kind === 'invalid') return { fault: faults.notAuthorized() };
     }
@@ -258,13 +274,18 @@ export class RecordedCamera {
 
   private systemDateAndTime(): string {
     const recorded = path.join(this.o.folder, 'device_management', 'GetSystemDateAndTimeResponse.xml');
-    const envelope = (existsSync(recorded) && recordedEnvelope(readFileSync(recorded, 'utf8'), 'GetSystemDateAndTime')) || undefined;
+    const envelope =
+      (existsSync(recorded) && recordedEnvelope(readFileSync(recorded, 'utf8'), 'GetSystemDateAndTime')) || undefined;
     const now = new Date(this.clock.nowMs());
     const utc =
       `<tt:Time><tt:Hour>${now.getUTCHours()}</tt:Hour><tt:Minute>${now.getUTCMinutes()}</tt:Minute><tt:Second>${now.getUTCSeconds()}</tt:Second></tt:Time>` +
       `<tt:Date><tt:Year>${now.getUTCFullYear()}</tt:Year><tt:Month>${now.getUTCMonth() + 1}</tt:Month><tt:Day>${now.getUTCDate()}</tt:Day></tt:Date>`;
     if (envelope && /<([\w-]+:)?UTCDateTime>[\s\S]*?<\/\1UTCDateTime>/.test(envelope)) {
-      return envelope.replace(/<([\w-]+:)?UTCDateTime>[\s\S]*?<\/\1UTCDateTime>/, (_m, p: string = '') => `<${p}UTCDateTime xmlns:tt="http://www.onvif.org/ver10/schema">${utc}</${p}UTCDateTime>`);
+      return envelope.replace(
+        /<([\w-]+:)?UTCDateTime>[\s\S]*?<\/\1UTCDateTime>/,
+        (_m, p: string = '') =>
+          `<${p}UTCDateTime xmlns:tt="http://www.onvif.org/ver10/schema">${utc}</${p}UTCDateTime>`,
+      );
     }
     return (
       `<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema">` +
@@ -278,6 +299,9 @@ export class RecordedCamera {
     const stream = profileToken === undefined || profileToken === this.mainProfileToken ? 'main' : 'sub';
     return envelope
       .replace(/http:\/\/\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?/g, `http://${this.host}:${this.port}`)
-      .replace(/rtsp:\/\/[^<\s"']*/g, this.rtsp ? `rtsp://${this.host}:${this.rtsp.port}/${stream}` : `rtsp://${this.host}:554/${stream}`);
+      .replace(
+        /rtsp:\/\/[^<\s"']*/g,
+        this.rtsp ? `rtsp://${this.host}:${this.rtsp.port}/${stream}` : `rtsp://${this.host}:554/${stream}`,
+      );
   }
 }

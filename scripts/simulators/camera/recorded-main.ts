@@ -56,7 +56,9 @@ const cam = await RecordedCamera.start({
   authentication: values['digest-only'] ? 'http-digest-only' : 'ws-security',
   rtsp: !values['no-rtsp'],
 });
-console.log(`CAMERA ${JSON.stringify({ model: path.basename(folder), xaddr: cam.xaddr, onvifPort: cam.onvifPort, rtspPort: cam.rtspPort ?? null, username: values.username, password: values.password })}`);
+console.log(
+  `CAMERA ${JSON.stringify({ model: path.basename(folder), xaddr: cam.xaddr, onvifPort: cam.onvifPort, rtspPort: cam.rtspPort ?? null, username: values.username, password: values.password })}`,
+);
 console.log('READY');
 const stop = (): void => void cam.stop().then(() => process.exit(0));
 process.once('SIGINT', stop);

@@ -173,7 +173,8 @@ export class SimulatedCamera implements ControllableCamera {
       manufacturer: options.manufacturer ?? 'WGTY-Sim',
       model: options.model ?? (ptz ? (options.highPosition ? 'SIM-LR-PTZ-4437' : 'SIM-PTZ-4225') : 'SIM-BULLET-2T'),
       firmwareVersion: options.firmwareVersion ?? 'V5.7.3 build 230601',
-      serialNumber: options.serialNumber ?? `SIM${parseInt(hex.slice(0, 10), 16).toString().slice(0, 9).padStart(9, '0')}`,
+      serialNumber:
+        options.serialNumber ?? `SIM${parseInt(hex.slice(0, 10), 16).toString().slice(0, 9).padStart(9, '0')}`,
       hardwareId: options.hardwareId ?? '88',
     };
     this.streams = {
@@ -183,15 +184,29 @@ export class SimulatedCamera implements ControllableCamera {
     this.clock = new CameraClock(options.clockOffsetMs ?? 0);
     if (ptz) {
       const o = options.ptzOptions ?? {};
-      this.ptz = new PtzState({ ...DEFAULT_PTZ_OPTIONS, ...o, maxSpeed: { ...DEFAULT_PTZ_OPTIONS.maxSpeed, ...o.maxSpeed } });
+      this.ptz = new PtzState({
+        ...DEFAULT_PTZ_OPTIONS,
+        ...o,
+        maxSpeed: { ...DEFAULT_PTZ_OPTIONS.maxSpeed, ...o.maxSpeed },
+      });
     }
-    this.broker = new EventBroker(() => this.clock.nowMs(), { maxSubscriptions: options.maxSubscriptions ?? 10, maxQueue: 200 });
+    this.broker = new EventBroker(() => this.clock.nowMs(), {
+      maxSubscriptions: options.maxSubscriptions ?? 10,
+      maxQueue: 200,
+    });
     this.eventSource = new CameraEventSource(TOKENS);
-    this.currentFaults = { ...NO_FAULTS, ...options.faults, profilesWithoutRtsp: [...(options.faults?.profilesWithoutRtsp ?? [])] };
+    this.currentFaults = {
+      ...NO_FAULTS,
+      ...options.faults,
+      profilesWithoutRtsp: [...(options.faults?.profilesWithoutRtsp ?? [])],
+    };
     this.httpPort = options.onvifPort ?? 0;
     // Without an RTSP server the URIs still need a port; 554 is what cameras use.
     this.rtspPortNumber = options.rtspPort || (options.rtsp === false ? 554 : 0);
-    this.httpAuth = new HttpAuth(`${this.identity.model}`, () => ({ username: this.username, password: this.password }));
+    this.httpAuth = new HttpAuth(`${this.identity.model}`, () => ({
+      username: this.username,
+      password: this.password,
+    }));
 
     const ctx = this.context();
     this.services = {
@@ -388,9 +403,15 @@ export class SimulatedCamera implements ControllableCamera {
     void proc.exited().then((code) => {
       if (this.rtsp !== proc || this.stopped) return; // stopped on purpose
       process.emitWarning(`simulated camera ${this.name}: RTSP server exited (${code}); restarting it`);
-      setTimeout(() => void this.transition(async () => {
-        if (this.rtsp === proc && !this.stopped && !this.currentFaults.offline) await this.powerOn();
-      }).catch((err: unknown) => process.emitWarning(`simulated camera ${this.name}: RTSP restart failed: ${String(err)}`)), 200);
+      setTimeout(
+        () =>
+          void this.transition(async () => {
+            if (this.rtsp === proc && !this.stopped && !this.currentFaults.offline) await this.powerOn();
+          }).catch((err: unknown) =>
+            process.emitWarning(`simulated camera ${this.name}: RTSP restart failed: ${String(err)}`),
+          ),
+        200,
+      );
     });
   }
 
@@ -446,11 +467,18 @@ export class SimulatedCamera implements ControllableCamera {
 
   private async serveSnapshot(req: IncomingMessage, url: URL): Promise<HttpReply> {
     // No endpoint at all: the web server does not know the path, whoever asks.
-    if (this.options.snapshot === false) return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
+    if (this.options.snapshot === false)
+      return { status: 404, body: 'Not Found', headers: { 'Content-Type': 'text/plain' } };
     const queryLogin =
-      this.options.credentialsInUris === true && url.searchParams.get('usr') === this.username && url.searchParams.get('pwd') === this.password;
+      this.options.credentialsInUris === true &&
+      url.searchParams.get('usr') === this.username &&
+      url.searchParams.get('pwd') === this.password;
     if (!queryLogin && !this.httpAuth.verify(req)) {
-      return { status: 401, body: 'Unauthorized', headers: { 'WWW-Authenticate': this.httpAuth.challenges(), 'Content-Type': 'text/plain' } };
+      return {
+        status: 401,
+        body: 'Unauthorized',
+        headers: { 'WWW-Authenticate': this.httpAuth.challenges(), 'Content-Type': 'text/plain' },
+      };
     }
     const profile = PROFILES.find((p) => p.token === (url.searchParams.get('profile') ?? PROFILES[0]!.token));
     if (!profile) return { status: 404, body: 'No such profile', headers: { 'Content-Type': 'text/plain' } };
@@ -461,7 +489,11 @@ export class SimulatedCamera implements ControllableCamera {
       const jpeg = await this.snapshots.jpeg(profile.stream);
       return { status: 200, body: jpeg, headers: { 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-cache' } };
     } catch (err) {
-      return { status: 503, body: `Snapshot unavailable: ${err instanceof Error ? err.message : String(err)}`, headers: { 'Content-Type': 'text/plain' } };
+      return {
+        status: 503,
+        body: `Snapshot unavailable: ${err instanceof Error ? err.message : String(err)}`,
+        headers: { 'Content-Type': 'text/plain' },
+      };
     }
   }
 

@@ -48,7 +48,21 @@ export class SnapshotGrabber {
       ? // The SDP carries SPS/PPS, so no probing is needed: 0.5 s per grab instead of 3 s.
         ['-rtsp_transport', 'tcp', '-analyzeduration', '0', '-probesize', '32', '-i', url]
       : ['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=1`];
-    return runFfmpeg(this.ffmpeg, ['-hide_banner', '-loglevel', 'error', ...input, '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5', 'pipe:1']);
+    return runFfmpeg(this.ffmpeg, [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      ...input,
+      '-frames:v',
+      '1',
+      '-f',
+      'image2pipe',
+      '-c:v',
+      'mjpeg',
+      '-q:v',
+      '5',
+      'pipe:1',
+    ]);
   }
 }
 

@@ -21,7 +21,8 @@ export class SimClock {
     private readonly wallNow: () => number = Date.now,
     private readonly monotonic: () => number = () => performance.now(),
   ) {
-    if (!(timeScale > 0) || !Number.isFinite(timeScale)) throw new RangeError(`timeScale must be a positive number, not ${timeScale}`);
+    if (!(timeScale > 0) || !Number.isFinite(timeScale))
+      throw new RangeError(`timeScale must be a positive number, not ${timeScale}`);
     this.timeScale = timeScale;
     this.wallStart = wallNow();
     this.monoStart = monotonic();
@@ -41,6 +42,8 @@ export class SimClock {
   /** Simulated ms per real ms right now (timeScale, or 1 once caught up). */
   rate(): number {
     const elapsed = this.monotonic() - this.monoStart;
-    return this.startTime + elapsed * this.timeScale < this.wallStart + elapsed ? this.timeScale : Math.min(1, this.timeScale);
+    return this.startTime + elapsed * this.timeScale < this.wallStart + elapsed
+      ? this.timeScale
+      : Math.min(1, this.timeScale);
   }
 }

@@ -33,8 +33,20 @@ export class LocalFrame {
 }
 
 /** Parameter t ∈ [0,1] along AB where it meets segment PQ, or NaN (parallel / no hit). */
-export function intersectT(ax: number, ay: number, bx: number, by: number, px: number, py: number, qx: number, qy: number): number {
-  const rx = bx - ax, ry = by - ay, sx = qx - px, sy = qy - py;
+export function intersectT(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  px: number,
+  py: number,
+  qx: number,
+  qy: number,
+): number {
+  const rx = bx - ax,
+    ry = by - ay,
+    sx = qx - px,
+    sy = qy - py;
   const den = rx * sy - ry * sx;
   if (den === 0) return NaN;
   const t = ((px - ax) * sy - (py - ay) * sx) / den;
@@ -43,7 +55,8 @@ export function intersectT(ax: number, ay: number, bx: number, by: number, px: n
 }
 
 function segmentDistance(x: number, y: number, ax: number, ay: number, bx: number, by: number): number {
-  const dx = bx - ax, dy = by - ay;
+  const dx = bx - ax,
+    dy = by - ay;
   const len2 = dx * dx + dy * dy;
   const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / len2));
   return Math.hypot(x - ax - t * dx, y - ay - t * dy);
@@ -61,7 +74,10 @@ export class Piece {
 
   constructor(frame: LocalFrame, rings: LonLat[][]) {
     this.rings = rings.map((ring) => {
-      const closed = ring.length > 0 && (ring[0]![0] !== ring[ring.length - 1]![0] || ring[0]![1] !== ring[ring.length - 1]![1]) ? [...ring, ring[0]!] : ring;
+      const closed =
+        ring.length > 0 && (ring[0]![0] !== ring[ring.length - 1]![0] || ring[0]![1] !== ring[ring.length - 1]![1])
+          ? [...ring, ring[0]!]
+          : ring;
       const flat = new Float64Array(closed.length * 2);
       closed.forEach((p, i) => {
         flat[2 * i] = frame.x(p[0]!);
@@ -69,7 +85,11 @@ export class Piece {
       });
       return flat;
     });
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity, area = 0;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity,
+      area = 0;
     this.rings.forEach((r, k) => {
       let twice = 0;
       for (let i = 0; i + 3 < r.length; i += 2) {
@@ -96,7 +116,10 @@ export class Piece {
     let inside = false;
     for (const r of this.rings) {
       for (let i = 0; i + 3 < r.length; i += 2) {
-        const xi = r[i]!, yi = r[i + 1]!, xj = r[i + 2]!, yj = r[i + 3]!;
+        const xi = r[i]!,
+          yi = r[i + 1]!,
+          xj = r[i + 2]!,
+          yj = r[i + 3]!;
         if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
       }
     }
@@ -106,7 +129,8 @@ export class Piece {
   distanceToBoundary(x: number, y: number): number {
     let best = Infinity;
     for (const r of this.rings) {
-      for (let i = 0; i + 3 < r.length; i += 2) best = Math.min(best, segmentDistance(x, y, r[i]!, r[i + 1]!, r[i + 2]!, r[i + 3]!));
+      for (let i = 0; i + 3 < r.length; i += 2)
+        best = Math.min(best, segmentDistance(x, y, r[i]!, r[i + 1]!, r[i + 2]!, r[i + 3]!));
     }
     return best;
   }
@@ -160,7 +184,10 @@ export class GridShape {
 
   constructor(geometry: GridGeometry) {
     const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-    let minLon = Infinity, minLat = Infinity, maxLon = -Infinity, maxLat = -Infinity;
+    let minLon = Infinity,
+      minLat = Infinity,
+      maxLon = -Infinity,
+      maxLat = -Infinity;
     for (const poly of polygons) {
       for (const p of poly[0] ?? []) {
         minLon = Math.min(minLon, p[0]!);

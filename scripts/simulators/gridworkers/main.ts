@@ -33,7 +33,10 @@ function number(value: string | undefined, name: string): number | undefined {
 }
 
 function format(s: SimulatorStats): string {
-  const refused = Object.entries(s.refused).map(([status, n]) => `${status}:${n}`).join(',') || '0';
+  const refused =
+    Object.entries(s.refused)
+      .map(([status, n]) => `${status}:${n}`)
+      .join(',') || '0';
   return (
     `STATS ${new Date(s.simTime).toISOString()} walkers=${s.walkers} generated=${s.generated} sent=${s.sent} ` +
     `delivered=${s.delivered} refused=${refused} retried=${s.retried} netErrors=${s.networkErrors} ` +
@@ -82,7 +85,9 @@ async function main(): Promise<void> {
       townCode: values.town,
       ...(values.token ? { token: values.token } : {}),
       ...(values.username ? { username: values.username } : {}),
-      ...((values.password ?? process.env['GRIDWORKERS_PASSWORD']) ? { password: values.password ?? process.env['GRIDWORKERS_PASSWORD'] } : {}),
+      ...((values.password ?? process.env['GRIDWORKERS_PASSWORD'])
+        ? { password: values.password ?? process.env['GRIDWORKERS_PASSWORD'] }
+        : {}),
     });
   }
   const limit = number(values.limit, 'limit');
@@ -114,7 +119,9 @@ async function main(): Promise<void> {
   console.log(`READY ${roster.length} walkers → ${values.osmand}${streets ? ` (streets: ${values.streets})` : ''}`);
   // Phones whose device tokens we hold also answer the incidents offered to them.
   const tokens = values['phone-tokens'] && values.api ? await readTokens(values['phone-tokens']) : null;
-  const responder = tokens ? new TaskResponder({ apiUrl: values.api!, tokens, log: (line) => console.log(line) }) : null;
+  const responder = tokens
+    ? new TaskResponder({ apiUrl: values.api!, tokens, log: (line) => console.log(line) })
+    : null;
   responder?.start();
   if (responder) console.log(`TASKS ${tokens!.size} phones listen for offers`);
   const every = setInterval(() => {

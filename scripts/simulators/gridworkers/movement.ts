@@ -126,7 +126,9 @@ export class Mover {
     this.walked += this.legLength;
     this.ax = this.bx;
     this.ay = this.by;
-    this.planFrom(this.pauseAtEnd ? this.legEnd + this.rng.uniform(this.opts.pauseMs[0], this.opts.pauseMs[1]) : this.legEnd);
+    this.planFrom(
+      this.pauseAtEnd ? this.legEnd + this.rng.uniform(this.opts.pauseMs[0], this.opts.pauseMs[1]) : this.legEnd,
+    );
   }
 
   private planFrom(start: number): void {
@@ -177,7 +179,13 @@ export class Mover {
       for (let i = 0; i < 8; i++) {
         const n = this.rng.int(g.xs.length);
         const d = Math.hypot(g.xs[n]! - this.ax, g.ys[n]! - this.ay);
-        if (n !== here && g.adj[n]!.length > 0 && d > 10 && d < MAX_LEG_M[this.mode] && this.piece.segmentInside(this.ax, this.ay, g.xs[n]!, g.ys[n]!)) {
+        if (
+          n !== here &&
+          g.adj[n]!.length > 0 &&
+          d > 10 &&
+          d < MAX_LEG_M[this.mode] &&
+          this.piece.segmentInside(this.ax, this.ay, g.xs[n]!, g.ys[n]!)
+        ) {
           return this.goTo(n);
         }
       }
@@ -205,8 +213,10 @@ export class Mover {
     }
     // Around a corner of a concave grid: take a short visible step instead.
     for (let i = 0; i < 30; i++) {
-      const r = this.rng.uniform(5, 40), a = this.rng.uniform(0, 2 * Math.PI);
-      const x = this.ax + r * Math.sin(a), y = this.ay + r * Math.cos(a);
+      const r = this.rng.uniform(5, 40),
+        a = this.rng.uniform(0, 2 * Math.PI);
+      const x = this.ax + r * Math.sin(a),
+        y = this.ay + r * Math.cos(a);
       if (this.piece.segmentInside(this.ax, this.ay, x, y)) return [x, y];
     }
     return undefined;

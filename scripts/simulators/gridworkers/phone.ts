@@ -59,7 +59,8 @@ export class Phone {
   ) {
     this.sigma = rng.uniform(opts.gpsSigmaM[0], opts.gpsSigmaM[1]);
     this.clockOffsetMs = rng.chance(opts.clockFaultShare)
-      ? (rng.chance(0.5) ? 1 : -1) * Math.round(Math.exp(rng.uniform(Math.log(opts.clockFaultMs[0]), Math.log(opts.clockFaultMs[1]))))
+      ? (rng.chance(0.5) ? 1 : -1) *
+        Math.round(Math.exp(rng.uniform(Math.log(opts.clockFaultMs[0]), Math.log(opts.clockFaultMs[1]))))
       : 0;
     this.batteryStart = rng.uniform(45, 100);
     this.drainPerMs = rng.uniform(opts.batteryDrainPerHour[0], opts.batteryDrainPerHour[1]) / 3_600_000;
@@ -83,7 +84,8 @@ export class Phone {
 
     const bad = rng.chance(this.opts.badFixChance);
     let sigma = this.sigma * rng.uniform(0.85, 1.2);
-    let dx = sigma * this.ex, dy = sigma * this.ey;
+    let dx = sigma * this.ex,
+      dy = sigma * this.ey;
     if (bad) {
       sigma = rng.uniform(this.opts.badFixAccuracyM[0], this.opts.badFixAccuracyM[1]) / ACCURACY_PER_SIGMA;
       dx = sigma * rng.normal();

@@ -40,7 +40,10 @@ async function getJson(url: string, init: RequestInit): Promise<unknown> {
     res = await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
   } catch (err) {
     const cause = (err as Error).cause;
-    throw new Error(`${init.method ?? 'GET'} ${url} failed: ${cause instanceof Error ? cause.message : (err as Error).message}`, { cause: err });
+    throw new Error(
+      `${init.method ?? 'GET'} ${url} failed: ${cause instanceof Error ? cause.message : (err as Error).message}`,
+      { cause: err },
+    );
   }
   if (!res.ok) {
     const text = await res.text().catch(() => '');
@@ -65,7 +68,8 @@ export function gridsByCode(fc: unknown): Map<string, GridGeometry> {
     const layer = f.properties?.['layer'];
     const code = f.properties?.['code'];
     const geometry = gridGeometry.safeParse(f.geometry);
-    if ((layer === undefined || layer === 'grid') && typeof code === 'string' && geometry.success) grids.set(code, geometry.data);
+    if ((layer === undefined || layer === 'grid') && typeof code === 'string' && geometry.success)
+      grids.set(code, geometry.data);
   }
   return grids;
 }
@@ -90,19 +94,39 @@ export async function fetchRoster(opts: ApiRosterOptions): Promise<RosterEntry[]
   const roster: RosterEntry[] = [];
   const answer = peopleAnswer.parse(people);
   if (answer.some((p) => p.devices[0]?.identifier === null)) {
-    throw new Error('this account does not see the phones\' identifiers: log in as an installer or an admin');
+    throw new Error("this account does not see the phones' identifiers: log in as an installer or an admin");
   }
   for (const person of answer) {
     const device = person.devices[0] as { identifier: string } | undefined;
     const gridCode = person.gridCodes[0];
     const polygon = gridCode === undefined ? undefined : grids.get(gridCode);
-    if (device && gridCode !== undefined && polygon) roster.push({ deviceId: device.identifier, personName: person.name, gridCode, polygon });
+    if (device && gridCode !== undefined && polygon)
+      roster.push({ deviceId: device.identifier, personName: person.name, gridCode, polygon });
   }
   return roster;
 }
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林郑毛余叶祝汪';
-const GIVEN = ['建国', '秀英', '丽华', '志强', '美玲', '伟', '芳', '军', '敏', '海燕', '国平', '晓东', '红梅', '卫东', '春华', '玉兰', '俊杰', '雪琴'];
+const GIVEN = [
+  '建国',
+  '秀英',
+  '丽华',
+  '志强',
+  '美玲',
+  '伟',
+  '芳',
+  '军',
+  '敏',
+  '海燕',
+  '国平',
+  '晓东',
+  '红梅',
+  '卫东',
+  '春华',
+  '玉兰',
+  '俊杰',
+  '雪琴',
+];
 
 /** A plausible Chinese name for walker i (deterministic). */
 export function personName(i: number): string {

@@ -114,13 +114,23 @@ export class GridworkerSimulator {
   private readyLength = 0;
   private readonly intervalMs: number;
   private readonly gapChance: number;
-  private readonly opts: Required<Pick<GridworkerSimulatorOptions, 'gapMs' | 'retryBaseMs' | 'retryMaxMs' | 'maxSockets' | 'tickMs'>>;
+  private readonly opts: Required<
+    Pick<GridworkerSimulatorOptions, 'gapMs' | 'retryBaseMs' | 'retryMaxMs' | 'maxSockets' | 'tickMs'>
+  >;
   private readonly onFix: GridworkerSimulatorOptions['onFix'];
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private startedAt = Infinity;
   private lastTickReal = 0;
-  private readonly counters = { generated: 0, sent: 0, delivered: 0, retried: 0, networkErrors: 0, buffered: 0, maxLagMs: 0 };
+  private readonly counters = {
+    generated: 0,
+    sent: 0,
+    delivered: 0,
+    retried: 0,
+    networkErrors: 0,
+    buffered: 0,
+    maxLagMs: 0,
+  };
   private readonly refused: Record<number, number> = {};
 
   constructor(options: GridworkerSimulatorOptions) {
@@ -148,7 +158,11 @@ export class GridworkerSimulator {
   private buildWalkers(options: GridworkerSimulatorOptions): void {
     const rng = new Rng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     const movement: MovementOptions = { ...DEFAULT_MOVEMENT, ...options.movement };
-    const phone: PhoneOptions = { ...DEFAULT_PHONE, ...options.phone, clockFaultShare: share(options.clockFaultShare ?? DEFAULT_PHONE.clockFaultShare, 'clockFaultShare') };
+    const phone: PhoneOptions = {
+      ...DEFAULT_PHONE,
+      ...options.phone,
+      clockFaultShare: share(options.clockFaultShare ?? DEFAULT_PHONE.clockFaultShare, 'clockFaultShare'),
+    };
     const ebikeShare = share(options.ebikeShare ?? 0.1, 'ebikeShare');
     const jsonShare = share(options.jsonShare ?? 0.25, 'jsonShare');
     const streets = options.streets ? new StreetIndex(options.streets) : undefined;
@@ -164,7 +178,9 @@ export class GridworkerSimulator {
         try {
           shape = new GridShape(entry.polygon);
         } catch (err) {
-          throw new Error(`grid ${entry.gridCode} of device ${entry.deviceId}: ${(err as Error).message}`, { cause: err });
+          throw new Error(`grid ${entry.gridCode} of device ${entry.deviceId}: ${(err as Error).message}`, {
+            cause: err,
+          });
         }
         shapes.set(entry.polygon, shape);
       }
@@ -263,7 +279,9 @@ export class GridworkerSimulator {
   }
 
   private view(w: Walker, now: number): WalkerView {
-    const m = w.mover, f = w.shape.frame, e = w.entry;
+    const m = w.mover,
+      f = w.shape.frame,
+      e = w.entry;
     return {
       deviceId: e.deviceId,
       personName: e.personName,
@@ -355,7 +373,8 @@ export class GridworkerSimulator {
       if (outcome.status === undefined) this.counters.networkErrors++;
       fix.attempts++;
       w.failures++;
-      const backoff = Math.min(this.opts.retryMaxMs, this.opts.retryBaseMs * 2 ** (w.failures - 1)) * w.rng.uniform(0.75, 1.25);
+      const backoff =
+        Math.min(this.opts.retryMaxMs, this.opts.retryBaseMs * 2 ** (w.failures - 1)) * w.rng.uniform(0.75, 1.25);
       w.retryAt = now + (outcome.retryAfterMs ?? backoff);
       this.wakes.push(w.retryAt, w.index);
     } else {

@@ -20,8 +20,10 @@ export class StreetIndex {
     const flat: number[] = [];
     const addLine = (line: LonLat[]): void => {
       for (let i = 0; i + 1 < line.length; i++) {
-        const a = line[i]!, b = line[i + 1]!;
-        if ([a[0], a[1], b[0], b[1]].every((v) => typeof v === 'number' && Number.isFinite(v))) flat.push(a[0]!, a[1]!, b[0]!, b[1]!);
+        const a = line[i]!,
+          b = line[i + 1]!;
+        if ([a[0], a[1], b[0], b[1]].every((v) => typeof v === 'number' && Number.isFinite(v)))
+          flat.push(a[0]!, a[1]!, b[0]!, b[1]!);
       }
     };
     for (const f of streets.features) {
@@ -48,7 +50,12 @@ export class StreetIndex {
   /** Segments whose bounding box meets the piece's, in the piece's local metres. */
   segmentsNear(piece: Piece, frame: LocalFrame): number[][] {
     if (!this.tree) return [];
-    const ids = this.tree.search(frame.lon(piece.minX), frame.lat(piece.minY), frame.lon(piece.maxX), frame.lat(piece.maxY));
+    const ids = this.tree.search(
+      frame.lon(piece.minX),
+      frame.lat(piece.minY),
+      frame.lon(piece.maxX),
+      frame.lat(piece.maxY),
+    );
     return ids.map((i) => {
       const s = this.segments;
       return [frame.x(s[4 * i]!), frame.y(s[4 * i + 1]!), frame.x(s[4 * i + 2]!), frame.y(s[4 * i + 3]!)];
@@ -75,7 +82,8 @@ function clip(piece: Piece, s: number[], out: number[][]): void {
   const cuts = [0, ...ts, 1];
   const pull = MARGIN_M / len;
   for (let i = 0; i + 1 < cuts.length; i++) {
-    let t0 = cuts[i]!, t1 = cuts[i + 1]!;
+    let t0 = cuts[i]!,
+      t1 = cuts[i + 1]!;
     const tm = (t0 + t1) / 2;
     if (!piece.containsWithMargin(ax + tm * (bx - ax), ay + tm * (by - ay), MARGIN_M)) continue;
     if (i > 0) t0 += pull;
@@ -92,7 +100,13 @@ function splitAtCrossings(segs: number[][]): number[][] {
     const [ax, ay, bx, by] = segs[i] as [number, number, number, number];
     for (let j = i + 1; j < segs.length; j++) {
       const [px, py, qx, qy] = segs[j] as [number, number, number, number];
-      if (Math.max(ax, bx) < Math.min(px, qx) || Math.max(px, qx) < Math.min(ax, bx) || Math.max(ay, by) < Math.min(py, qy) || Math.max(py, qy) < Math.min(ay, by)) continue;
+      if (
+        Math.max(ax, bx) < Math.min(px, qx) ||
+        Math.max(px, qx) < Math.min(ax, bx) ||
+        Math.max(ay, by) < Math.min(py, qy) ||
+        Math.max(py, qy) < Math.min(ay, by)
+      )
+        continue;
       const t = intersectT(ax, ay, bx, by, px, py, qx, qy);
       if (Number.isNaN(t)) continue;
       const u = intersectT(px, py, qx, qy, ax, ay, bx, by);
@@ -105,7 +119,8 @@ function splitAtCrossings(segs: number[][]): number[][] {
     const ts = [0, ...cuts[i]!.sort((p, q) => p - q), 1];
     const [ax, ay, bx, by] = s as [number, number, number, number];
     for (let k = 0; k + 1 < ts.length; k++) {
-      const t0 = ts[k]!, t1 = ts[k + 1]!;
+      const t0 = ts[k]!,
+        t1 = ts[k + 1]!;
       if (t1 > t0) out.push([ax + t0 * (bx - ax), ay + t0 * (by - ay), ax + t1 * (bx - ax), ay + t1 * (by - ay)]);
     }
   });
@@ -113,7 +128,12 @@ function splitAtCrossings(segs: number[][]): number[][] {
 }
 
 /** The street graph of one piece, or undefined when it has less than `minLength` m of street. */
-export function buildStreetGraph(piece: Piece, frame: LocalFrame, index: StreetIndex, minLength = 100): StreetGraph | undefined {
+export function buildStreetGraph(
+  piece: Piece,
+  frame: LocalFrame,
+  index: StreetIndex,
+  minLength = 100,
+): StreetGraph | undefined {
   const clipped: number[][] = [];
   for (const s of index.segmentsNear(piece, frame)) clip(piece, s, clipped);
   if (clipped.length === 0) return undefined;
@@ -133,7 +153,8 @@ export function buildStreetGraph(piece: Piece, frame: LocalFrame, index: StreetI
     return id;
   };
   for (const [ax, ay, bx, by] of splitAtCrossings(clipped) as [number, number, number, number][]) {
-    const a = node(ax, ay), b = node(bx, by);
+    const a = node(ax, ay),
+      b = node(bx, by);
     if (a === b || graph.adj[a]!.includes(b)) continue;
     // Snapping moved the ends by up to a metre: re-check the edge against the boundary.
     if (!piece.segmentInside(graph.xs[a]!, graph.ys[a]!, graph.xs[b]!, graph.ys[b]!)) continue;

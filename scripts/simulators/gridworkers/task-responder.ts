@@ -34,7 +34,15 @@ export class TaskResponder {
   private readonly requests: http.ClientRequest[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
-  readonly counts: TaskResponderStats = { listening: 0, offers: 0, accepted: 0, declined: 0, ignored: 0, handled: 0, errors: 0 };
+  readonly counts: TaskResponderStats = {
+    listening: 0,
+    offers: 0,
+    accepted: 0,
+    declined: 0,
+    ignored: 0,
+    handled: 0,
+    errors: 0,
+  };
 
   constructor(private readonly o: TaskResponderOptions) {
     this.rng = new Rng(o.seed ?? 7);
@@ -111,7 +119,11 @@ export class TaskResponder {
     }
     const incidentId = offer.incident.id;
     this.later(this.between(this.o.answerAfterMs ?? [3000, 15_000]), async () => {
-      const answer = await this.post(token, `/api/phone/offers/${offer.offerId}/${accept ? 'accept' : 'decline'}`, accept ? { note: '收到，马上到' } : { note: '正在处理其他事件' });
+      const answer = await this.post(
+        token,
+        `/api/phone/offers/${offer.offerId}/${accept ? 'accept' : 'decline'}`,
+        accept ? { note: '收到，马上到' } : { note: '正在处理其他事件' },
+      );
       if (answer !== 200) return;
       if (!accept) {
         this.counts.declined++;
@@ -123,10 +135,20 @@ export class TaskResponder {
       this.later(this.between(work) / 3, async () => {
         await this.post(token, `/api/phone/incidents/${incidentId}/actions`, { action: 'start', note: '已到现场' });
         this.later(this.between(work), async () => {
-          if ((await this.post(token, `/api/phone/incidents/${incidentId}/actions`, { action: 'handle', note: '已处置完毕' })) !== 200) return;
+          if (
+            (await this.post(token, `/api/phone/incidents/${incidentId}/actions`, {
+              action: 'handle',
+              note: '已处置完毕',
+            })) !== 200
+          )
+            return;
           this.counts.handled++;
           this.later(this.between(work) / 2, async () => {
-            await this.post(token, `/api/phone/incidents/${incidentId}/actions`, { action: 'verify', rating: this.rng.next() < 0.8 ? 5 : 4, note: '回访群众，满意' });
+            await this.post(token, `/api/phone/incidents/${incidentId}/actions`, {
+              action: 'verify',
+              rating: this.rng.next() < 0.8 ? 5 : 4,
+              note: '回访群众，满意',
+            });
           });
         });
       });
@@ -136,10 +158,21 @@ export class TaskResponder {
   private post(token: string, path: string, body: unknown): Promise<number> {
     return new Promise((resolve, reject) => {
       const data = Buffer.from(JSON.stringify(body));
-      const req = http.request(new URL(path, this.o.apiUrl), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = http.request(
+        new URL(path, this.o.apiUrl),
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'content-length': data.length,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(data);
     });

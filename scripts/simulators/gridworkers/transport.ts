@@ -20,11 +20,18 @@ export class Transport {
   private readonly active = new Set<http.ClientRequest>();
   private closed = false;
 
-  constructor(url: string, private readonly opts: TransportOptions) {
+  constructor(
+    url: string,
+    private readonly opts: TransportOptions,
+  ) {
     const u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`unsupported OsmAnd URL ${url}`);
     this.client = u.protocol === 'https:' ? https : http;
-    this.agent = new this.client.Agent({ keepAlive: true, maxSockets: opts.maxSockets, maxFreeSockets: opts.maxSockets });
+    this.agent = new this.client.Agent({
+      keepAlive: true,
+      maxSockets: opts.maxSockets,
+      maxFreeSockets: opts.maxSockets,
+    });
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
     this.basePath = u.pathname || '/';
@@ -43,7 +50,8 @@ export class Transport {
       port: this.port,
       method: body === undefined ? 'GET' : 'POST',
       path: body === undefined ? osmandPath(this.basePath, fix) : this.basePath,
-      headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      headers:
+        body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });
     this.active.add(req);
     let settled = false;

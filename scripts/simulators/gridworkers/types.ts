@@ -24,7 +24,11 @@ export interface MultiLineStringGeometry {
 /** Any GeoJSON FeatureCollection; features we do not understand are ignored. */
 export interface FeatureCollectionLike {
   type: 'FeatureCollection';
-  features: { type: 'Feature'; properties?: Record<string, unknown> | null; geometry: { type: string; coordinates?: unknown } | null }[];
+  features: {
+    type: 'Feature';
+    properties?: Record<string, unknown> | null;
+    geometry: { type: string; coordinates?: unknown } | null;
+  }[];
 }
 
 /** One phone: the gridworker carrying it and the grid they patrol (WGS-84). */

@@ -160,7 +160,14 @@ export class TraccarClient {
           device_id: this.options.deviceId,
           location: {
             timestamp: new Date(item.stamped).toISOString(),
-            coords: { latitude: p.lat, longitude: p.lon, speed: p.speedMps ?? -1, heading: p.bearing ?? -1, altitude: p.altitude ?? 0, accuracy: p.accuracy ?? 0 },
+            coords: {
+              latitude: p.lat,
+              longitude: p.lon,
+              speed: p.speedMps ?? -1,
+              heading: p.bearing ?? -1,
+              altitude: p.altitude ?? 0,
+              accuracy: p.accuracy ?? 0,
+            },
             battery: { level: (p.battery ?? 100) / 100, is_charging: false },
             is_moving: (p.speedMps ?? 0) > 0,
           },

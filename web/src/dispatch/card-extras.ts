@@ -9,7 +9,11 @@ import { tr } from '../i18n';
 import { OPEN_STATES, type Incident } from '../incidents-store';
 import { distanceM } from '../map/fov';
 
-export interface UploadedMedia { id: number; kind: string; contentType: string }
+export interface UploadedMedia {
+  id: number;
+  kind: string;
+  contentType: string;
+}
 
 /**
  * The 添加照片 control: a file input (images) that uploads the chosen file, shows its
@@ -19,7 +23,10 @@ export interface UploadedMedia { id: number; kind: string; contentType: string }
  * its progress and its answer; a refusal while the control is off screen (another
  * card open) is said by a toast as well.
  */
-export function photoUploader(incidentId: number, done: (m: UploadedMedia) => void): { el: HTMLElement; busy(): boolean } {
+export function photoUploader(
+  incidentId: number,
+  done: (m: UploadedMedia) => void,
+): { el: HTMLElement; busy(): boolean } {
   const input = h('input', { type: 'file', accept: 'image/*', id: 'media-file', class: 'visually-hidden' });
   const label = h('label', { class: 'upload-button', id: 'media-add', for: 'media-file' }, tr('添加照片', 'Add photo'));
   const progress = h('progress', { id: 'media-progress', max: 1, value: 0, hidden: true });
@@ -76,14 +83,22 @@ function mergeTargets(source: Incident, all: Incident[], limit = 10): { incident
 }
 
 /** What the picker had open and chosen, kept when a live change redraws the card. */
-export interface MergeUiState { open: boolean; chosen: number | null }
+export interface MergeUiState {
+  open: boolean;
+  chosen: number | null;
+}
 
 /**
  * 合并到…: a button that unfolds the nearest open incidents of the town (subcategory,
  * #id, distance) to choose one, and a confirmation that names both before `merge` is
  * called with the chosen target.
  */
-export function mergePicker(source: Incident, candidates: () => Incident[], merge: (targetId: number) => Promise<void>, state: MergeUiState): { button: HTMLElement; panel: HTMLElement } {
+export function mergePicker(
+  source: Incident,
+  candidates: () => Incident[],
+  merge: (targetId: number) => Promise<void>,
+  state: MergeUiState,
+): { button: HTMLElement; panel: HTMLElement } {
   const panel = h('div', { id: 'merge-box', class: 'merge-box', hidden: true });
   const button = h('button', { 'data-action': 'merge', id: 'merge-open' }, tr('合并到…', 'Merge into…'));
 
@@ -91,18 +106,37 @@ export function mergePicker(source: Incident, candidates: () => Incident[], merg
     const targets = mergeTargets(source, candidates());
     if (!targets.some((t) => t.incident.id === state.chosen)) state.chosen = null;
     const confirm = h('button', { class: 'primary', id: 'merge-confirm', disabled: true }, tr('确认合并', 'Merge'));
-    const question = h('div', { id: 'merge-question', class: 'muted' }, tr('选择要并入的事件', 'Choose the incident it joins'));
+    const question = h(
+      'div',
+      { id: 'merge-question', class: 'muted' },
+      tr('选择要并入的事件', 'Choose the incident it joins'),
+    );
     const ask = (t: Incident) => {
       state.chosen = t.id;
       confirm.disabled = false;
       question.textContent = `${tr('将', 'Merge')} #${source.id} ${tr('合并到', 'into')} ${t.subcategoryName} #${t.id}？ ${tr('合并后本事件不再单独办理。', 'This incident will no longer be handled on its own.')}`;
     };
-    const list = h('div', { class: 'merge-list', id: 'merge-targets' }, ...targets.map(({ incident: t, distanceM: d }) =>
-      h('label', { class: 'merge-target', 'data-merge-target': t.id },
-        h('input', { type: 'radio', name: 'merge-target', value: String(t.id), checked: t.id === state.chosen, onchange: () => ask(t) }),
-        h('b', {}, t.subcategoryName), ` #${t.id}`,
-        h('span', { class: 'merge-distance', 'data-distance': Math.round(d) }, formatDistance(d)),
-        h('span', { class: 'muted merge-desc' }, t.description.slice(0, 30)))));
+    const list = h(
+      'div',
+      { class: 'merge-list', id: 'merge-targets' },
+      ...targets.map(({ incident: t, distanceM: d }) =>
+        h(
+          'label',
+          { class: 'merge-target', 'data-merge-target': t.id },
+          h('input', {
+            type: 'radio',
+            name: 'merge-target',
+            value: String(t.id),
+            checked: t.id === state.chosen,
+            onchange: () => ask(t),
+          }),
+          h('b', {}, t.subcategoryName),
+          ` #${t.id}`,
+          h('span', { class: 'merge-distance', 'data-distance': Math.round(d) }, formatDistance(d)),
+          h('span', { class: 'muted merge-desc' }, t.description.slice(0, 30)),
+        ),
+      ),
+    );
     const kept = targets.find((t) => t.incident.id === state.chosen);
     if (kept) ask(kept.incident);
     confirm.addEventListener('click', () => {
@@ -115,17 +149,27 @@ export function mergePicker(source: Incident, candidates: () => Incident[], merg
         button.removeAttribute('disabled');
       });
     });
-    const cancel = h('button', {
-      id: 'merge-cancel',
-      onclick: () => {
-        panel.hidden = true;
-        state.open = false;
-        state.chosen = null;
+    const cancel = h(
+      'button',
+      {
+        id: 'merge-cancel',
+        onclick: () => {
+          panel.hidden = true;
+          state.open = false;
+          state.chosen = null;
+        },
       },
-    }, tr('取消', 'Cancel'));
+      tr('取消', 'Cancel'),
+    );
     panel.replaceChildren(
       h('h3', {}, tr('合并到…', 'Merge into…')),
-      targets.length ? list : h('div', { class: 'muted', id: 'merge-none' }, tr('本镇没有其他未办结事件', 'No other open incident in this town')),
+      targets.length
+        ? list
+        : h(
+            'div',
+            { class: 'muted', id: 'merge-none' },
+            tr('本镇没有其他未办结事件', 'No other open incident in this town'),
+          ),
       question,
       h('div', { class: 'card-actions' }, confirm, cancel),
     );

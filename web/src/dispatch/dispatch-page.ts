@@ -10,22 +10,55 @@ import type { Page } from '../shell/page';
 import { mergePicker, photoUploader, type MergeUiState } from './card-extras';
 import { placingPanel, UNLOCATED, unlocatedList } from './unlocated';
 
-const PLATFORM: Record<string, string> = { zongzhi: '综治工作', shichang: '市场监管', zhifa: '综合执法', bianmin: '便民服务' };
-const DUTY: Record<string, string> = { on_duty: tr('在岗', 'on duty'), busy: tr('忙碌', 'busy'), off_duty: tr('离岗', 'off duty') };
+const PLATFORM: Record<string, string> = {
+  zongzhi: '综治工作',
+  shichang: '市场监管',
+  zhifa: '综合执法',
+  bianmin: '便民服务',
+};
+const DUTY: Record<string, string> = {
+  on_duty: tr('在岗', 'on duty'),
+  busy: tr('忙碌', 'busy'),
+  off_duty: tr('离岗', 'off duty'),
+};
 const ACTION_LABEL: Record<string, string> = {
-  start: tr('开始处置', 'Start'), handle: tr('处置完成', 'Handled'), verify: tr('回访', 'Verify'), close: tr('办结', 'Close'),
-  return: tr('退回', 'Return'), escalate: tr('上报', 'Escalate'), merge: tr('合并', 'Merge'),
+  start: tr('开始处置', 'Start'),
+  handle: tr('处置完成', 'Handled'),
+  verify: tr('回访', 'Verify'),
+  close: tr('办结', 'Close'),
+  return: tr('退回', 'Return'),
+  escalate: tr('上报', 'Escalate'),
+  merge: tr('合并', 'Merge'),
 };
 /** Timeline entries that are not steps of the loop. */
-const RECORD_LABEL: Record<string, string> = { media: tr('添加照片', 'Photo added'), dispatch: tr('派遣', 'Dispatch'), accept: tr('接单', 'Accept') };
+const RECORD_LABEL: Record<string, string> = {
+  media: tr('添加照片', 'Photo added'),
+  dispatch: tr('派遣', 'Dispatch'),
+  accept: tr('接单', 'Accept'),
+};
 
-interface Candidate { personId: number; name: string; dutyStatus: string; distanceM: number; positionAgeS: number; openTasks: number; ownGrid: boolean }
+interface Candidate {
+  personId: number;
+  name: string;
+  dutyStatus: string;
+  distanceM: number;
+  positionAgeS: number;
+  openTasks: number;
+  ownGrid: boolean;
+}
 interface Detail {
   incident: Incident & { mergedInto?: number | null };
   mergedFrom?: number[];
   reports: { id: number; source: string; description: string; receivedAt: string }[];
   media: { id: number; kind: string; contentType: string }[];
-  timeline: { id: number; at: string; action: string; toState: string; actor: { label: string }; note: string | null }[];
+  timeline: {
+    id: number;
+    at: string;
+    action: string;
+    toState: string;
+    actor: { label: string };
+    note: string | null;
+  }[];
   offers: { personId: number; outcome: string; offeredAt: string }[];
   actions: string[];
 }
@@ -43,26 +76,83 @@ export function countdown(ms: number): string {
   const d = Math.floor(s / 86400);
   const hh = Math.floor((s % 86400) / 3600);
   const mm = Math.floor((s % 3600) / 60);
-  const text = d > 0 ? `${d}${tr('天', 'd')}${hh}${tr('时', 'h')}` : `${hh}:${String(mm).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  const text =
+    d > 0
+      ? `${d}${tr('天', 'd')}${hh}${tr('时', 'h')}`
+      : `${hh}:${String(mm).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   return late ? `${tr('超时', 'late')} ${text}` : text;
 }
 
 export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: number): void } {
   const rows = h('tbody', { id: 'queue-rows' });
   const onlyOpen = h('input', { type: 'checkbox', checked: true, id: 'queue-open' });
-  const platform = h('select', { id: 'queue-platform' }, h('option', { value: '' }, tr('全部平台', 'All platforms')), ...Object.entries(PLATFORM).map(([k, v]) => h('option', { value: k }, v)));
-  const card = h('div', { class: 'incident-card', id: 'incident-card' }, h('div', { class: 'muted' }, tr('选择一个事件', 'Choose an incident')));
+  const platform = h(
+    'select',
+    { id: 'queue-platform' },
+    h('option', { value: '' }, tr('全部平台', 'All platforms')),
+    ...Object.entries(PLATFORM).map(([k, v]) => h('option', { value: k }, v)),
+  );
+  const card = h(
+    'div',
+    { class: 'incident-card', id: 'incident-card' },
+    h('div', { class: 'muted' }, tr('选择一个事件', 'Choose an incident')),
+  );
   // 待定位 calls above the queue; the card of one shows the map to place it on.
   const waiting = unlocatedList((id) => void open(id));
   let placingUi: { incidentId: number; el: HTMLElement | null } = { incidentId: 0, el: null };
   const el = h(
-    'section', { class: 'dispatch-page' },
-    h('div', { class: 'queue' },
+    'section',
+    { class: 'dispatch-page' },
+    h(
+      'div',
+      { class: 'queue' },
       waiting.el,
-      h('div', { class: 'wall-toolbar' }, h('b', {}, tr('事件队列', 'Incident queue')),
-        h('label', { title: tr(`不勾选时另列近 ${CLOSED_DAYS} 天内上报、已办结的事件`, `Unticked, closed incidents reported in the last ${CLOSED_DAYS} days are listed too`) }, onlyOpen, tr('仅未办结', 'Open only')),
-        platform, h('span', { class: 'muted', id: 'queue-count' }), h('span', { class: 'muted', id: 'queue-note' })),
-      h('div', { class: 'table-box' }, h('table', {}, h('thead', {}, h('tr', {}, ...['', tr('事件', 'Incident'), tr('网格', 'Grid'), tr('状态', 'State'), tr('处置人', 'Assignee'), tr('时限', 'Deadline'), tr('上报', 'Reported')].map((x) => h('th', {}, x)))), rows))),
+      h(
+        'div',
+        { class: 'wall-toolbar' },
+        h('b', {}, tr('事件队列', 'Incident queue')),
+        h(
+          'label',
+          {
+            title: tr(
+              `不勾选时另列近 ${CLOSED_DAYS} 天内上报、已办结的事件`,
+              `Unticked, closed incidents reported in the last ${CLOSED_DAYS} days are listed too`,
+            ),
+          },
+          onlyOpen,
+          tr('仅未办结', 'Open only'),
+        ),
+        platform,
+        h('span', { class: 'muted', id: 'queue-count' }),
+        h('span', { class: 'muted', id: 'queue-note' }),
+      ),
+      h(
+        'div',
+        { class: 'table-box' },
+        h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...[
+                '',
+                tr('事件', 'Incident'),
+                tr('网格', 'Grid'),
+                tr('状态', 'State'),
+                tr('处置人', 'Assignee'),
+                tr('时限', 'Deadline'),
+                tr('上报', 'Reported'),
+              ].map((x) => h('th', {}, x)),
+            ),
+          ),
+          rows,
+        ),
+      ),
+    ),
     card,
   );
   let selected: number | null = null;
@@ -101,14 +191,21 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     rows.replaceChildren(
       ...list.map((i) => {
         const due = dueOf(i);
-        return h('tr', { class: `clickable${i.id === selected ? ' selected' : ''}${fresh.has(i.id) ? ' fresh' : ''}`, 'data-incident': i.id, onclick: () => void open(i.id) },
+        return h(
+          'tr',
+          {
+            class: `clickable${i.id === selected ? ' selected' : ''}${fresh.has(i.id) ? ' fresh' : ''}`,
+            'data-incident': i.id,
+            onclick: () => void open(i.id),
+          },
           h('td', {}, h('span', { class: `sev sev-${i.severity}` }, String(i.severity))),
           h('td', {}, h('b', {}, i.subcategoryName), h('span', { class: 'muted' }, ` ${i.description.slice(0, 24)}`)),
           h('td', {}, i.gridCode ?? '—'),
           h('td', { 'data-state': i.state }, STATE_LABEL[i.state] ?? i.state),
           h('td', {}, i.assignee?.name ?? '—'),
           h('td', { class: due.at < now ? 'late' : '', 'data-due': due.at }, `${due.kind} ${countdown(due.at - now)}`),
-          h('td', { class: 'muted' }, formatAge((now - Date.parse(i.reportedAt)) / 1000, lang)));
+          h('td', { class: 'muted' }, formatAge((now - Date.parse(i.reportedAt)) / 1000, lang)),
+        );
       }),
     );
   }
@@ -131,10 +228,14 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   function queueNote(): string {
     const { open: o, closed: c } = incidents.loadCounts();
     const notes: string[] = [];
-    if (o && o.total > o.loaded) notes.push(tr(`未办结共 ${o.total} 起，只载入了 ${o.loaded} 起`, `${o.total} open, only ${o.loaded} loaded`));
+    if (o && o.total > o.loaded)
+      notes.push(tr(`未办结共 ${o.total} 起，只载入了 ${o.loaded} 起`, `${o.total} open, only ${o.loaded} loaded`));
     if (!onlyOpen.checked) {
-      notes.push(tr(`已办结的只列近 ${CLOSED_DAYS} 天内上报的`, `closed: only those reported in the last ${CLOSED_DAYS} days`));
-      if (c && c.total > c.loaded) notes.push(tr(`其中共 ${c.total} 起，只载入了 ${c.loaded} 起`, `${c.total} of them, only ${c.loaded} loaded`));
+      notes.push(
+        tr(`已办结的只列近 ${CLOSED_DAYS} 天内上报的`, `closed: only those reported in the last ${CLOSED_DAYS} days`),
+      );
+      if (c && c.total > c.loaded)
+        notes.push(tr(`其中共 ${c.total} 起，只载入了 ${c.loaded} 起`, `${c.total} of them, only ${c.loaded} loaded`));
     }
     return notes.length ? ` · ${notes.join('；')}` : '';
   }
@@ -180,8 +281,11 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     const due = dueOf(i);
     // 待定位: the deadlines start once it is placed.
     const waitingPlace = i.state === UNLOCATED;
-    const countdownEl = h('span', { id: 'card-countdown', class: !waitingPlace && due.at < Date.now() ? 'late' : '' },
-      waitingPlace ? tr('定位后开始计时', 'starts once placed') : `${due.kind} ${countdown(due.at - Date.now())}`);
+    const countdownEl = h(
+      'span',
+      { id: 'card-countdown', class: !waitingPlace && due.at < Date.now() ? 'late' : '' },
+      waitingPlace ? tr('定位后开始计时', 'starts once placed') : `${due.kind} ${countdown(due.at - Date.now())}`,
+    );
     if (noteUi.incidentId !== i.id) noteUi = { incidentId: i.id, input: noteInput() };
     const note = noteUi.input;
     // Focus and caret come back after the redraw (taking the field out of the page blurs it).
@@ -190,7 +294,10 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     if (!uploader) {
       uploader = photoUploader(i.id, (m) => {
         toast(`${tr('照片已添加', 'Photo added')}${selected === i.id ? '' : ` #${i.id}`}`, 'ok');
-        if (selected === i.id) void open(i.id, false).then(() => document.querySelector(`#incident-media [data-media="${m.id}"]`)?.scrollIntoView({ block: 'nearest' }));
+        if (selected === i.id)
+          void open(i.id, false).then(() =>
+            document.querySelector(`#incident-media [data-media="${m.id}"]`)?.scrollIntoView({ block: 'nearest' }),
+          );
         else if (!uploaders.get(i.id)?.el.isConnected) uploaders.delete(i.id);
       });
       uploaders.set(i.id, uploader);
@@ -201,34 +308,89 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     // The server lists the steps it allows; merge needs a target, so it gets its own picker.
     const canMerge = d.actions.includes('merge');
     if (mergeUi.incidentId !== i.id) mergeUi = { incidentId: i.id, open: false, chosen: null };
-    const merge = canMerge ? mergePicker(i, () => incidents.all(), (target) => act(i.id, 'merge', note.value, target), mergeUi) : null;
+    const merge = canMerge
+      ? mergePicker(
+          i,
+          () => incidents.all(),
+          (target) => act(i.id, 'merge', note.value, target),
+          mergeUi,
+        )
+      : null;
     const unlocated = i.state === UNLOCATED;
     if (!unlocated || placingUi.incidentId !== i.id) {
-      placingUi = { incidentId: i.id, el: unlocated && d.actions.includes('place') ? placingPanel(i, ctx.town.code, (inc) => answered(i.id, inc, 'place')) : null };
+      placingUi = {
+        incidentId: i.id,
+        el:
+          unlocated && d.actions.includes('place')
+            ? placingPanel(i, ctx.town.code, (inc) => answered(i.id, inc, 'place'))
+            : null,
+      };
     }
     card.replaceChildren();
     append(
       card,
-      h('div', { class: 'card-title' }, h('span', { class: `sev sev-${i.severity}` }, String(i.severity)), `${i.subcategoryName} #${i.id}`, h('span', { class: 'status', id: 'card-state' }, STATE_LABEL[i.state] ?? i.state)),
+      h(
+        'div',
+        { class: 'card-title' },
+        h('span', { class: `sev sev-${i.severity}` }, String(i.severity)),
+        `${i.subcategoryName} #${i.id}`,
+        h('span', { class: 'status', id: 'card-state' }, STATE_LABEL[i.state] ?? i.state),
+      ),
       h('div', {}, i.description),
       row(tr('平台', 'Platform'), PLATFORM[i.platform] ?? i.platform),
       row(tr('网格', 'Grid'), `${i.gridName ?? ''} ${i.gridCode ?? '—'}`),
       row(tr('地址', 'Address'), i.address ?? `${i.lon.toFixed(5)}, ${i.lat.toFixed(5)}`),
       row(tr('处置人', 'Assignee'), i.assignee?.name ?? '—'),
       row(tr('层级', 'Level'), i.level),
-      i.mergedInto ? h('div', { class: 'card-row', id: 'card-merged-into' }, h('span', { class: 'muted' }, tr('已合并到', 'Merged into')), h('button', { class: 'link', onclick: () => void open(i.mergedInto!) }, `#${i.mergedInto}`)) : null,
-      d.mergedFrom?.length ? h('div', { class: 'card-row', id: 'card-merged-from' }, h('span', { class: 'muted' }, tr('并入的事件', 'Merged here')), h('span', {}, ...d.mergedFrom.map((m) => h('button', { class: 'link', onclick: () => void open(m) }, `#${m}`)))) : null,
+      i.mergedInto
+        ? h(
+            'div',
+            { class: 'card-row', id: 'card-merged-into' },
+            h('span', { class: 'muted' }, tr('已合并到', 'Merged into')),
+            h('button', { class: 'link', onclick: () => void open(i.mergedInto!) }, `#${i.mergedInto}`),
+          )
+        : null,
+      d.mergedFrom?.length
+        ? h(
+            'div',
+            { class: 'card-row', id: 'card-merged-from' },
+            h('span', { class: 'muted' }, tr('并入的事件', 'Merged here')),
+            h(
+              'span',
+              {},
+              ...d.mergedFrom.map((m) => h('button', { class: 'link', onclick: () => void open(m) }, `#${m}`)),
+            ),
+          )
+        : null,
       h('div', { class: 'card-row' }, h('span', { class: 'muted' }, tr('时限', 'Deadline')), countdownEl),
       placingUi.el,
-      unlocated ? null : h('div', { class: 'card-actions' },
-        h('button', { onclick: () => ctx.showOnMap(i.lon, i.lat) }, tr('地图定位', 'On the map')),
-        ctx.has('operator', 'dispatcher') ? h('button', { onclick: () => void ctx.lookHere(i.lon, i.lat).catch((e: Error) => toast(e.message, 'error')) }, tr('看现场', 'Look here')) : null,
-        i.cameraId ? h('button', { onclick: () => ctx.openCamera(i.cameraId!) }, tr('报警摄像机', 'Camera')) : null),
+      unlocated
+        ? null
+        : h(
+            'div',
+            { class: 'card-actions' },
+            h('button', { onclick: () => ctx.showOnMap(i.lon, i.lat) }, tr('地图定位', 'On the map')),
+            ctx.has('operator', 'dispatcher')
+              ? h(
+                  'button',
+                  { onclick: () => void ctx.lookHere(i.lon, i.lat).catch((e: Error) => toast(e.message, 'error')) },
+                  tr('看现场', 'Look here'),
+                )
+              : null,
+            i.cameraId ? h('button', { onclick: () => ctx.openCamera(i.cameraId!) }, tr('报警摄像机', 'Camera')) : null,
+          ),
       h('h3', {}, tr('处置', 'Steps')),
       h('div', { class: 'row' }, note),
-      h('div', { class: 'card-actions', id: 'card-actions' },
-        ...d.actions.filter((a) => a !== 'merge' && ACTION_LABEL[a]).map((a) => h('button', { 'data-action': a, onclick: () => void act(i.id, a, note.value) }, ACTION_LABEL[a]!)),
-        merge?.button),
+      h(
+        'div',
+        { class: 'card-actions', id: 'card-actions' },
+        ...d.actions
+          .filter((a) => a !== 'merge' && ACTION_LABEL[a])
+          .map((a) =>
+            h('button', { 'data-action': a, onclick: () => void act(i.id, a, note.value) }, ACTION_LABEL[a]!),
+          ),
+        merge?.button,
+      ),
       merge?.panel,
       h('h3', {}, tr('附近网格员', 'Nearest gridworkers')),
       candidatesBox,
@@ -236,10 +398,36 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       uploader.el,
       h('div', { class: 'media', id: 'incident-media' }, ...d.media.map((m) => thumbs.show(i.id, m))),
       h('h3', {}, `${tr('上报', 'Reports')} (${d.reports.length})`),
-      h('ul', { class: 'timeline' }, ...d.reports.map((r) => h('li', {}, h('span', { class: 'muted' }, `${new Date(r.receivedAt).toLocaleString('zh-CN', { hour12: false })} · ${r.source} `), r.description))),
+      h(
+        'ul',
+        { class: 'timeline' },
+        ...d.reports.map((r) =>
+          h(
+            'li',
+            {},
+            h(
+              'span',
+              { class: 'muted' },
+              `${new Date(r.receivedAt).toLocaleString('zh-CN', { hour12: false })} · ${r.source} `,
+            ),
+            r.description,
+          ),
+        ),
+      ),
       h('h3', {}, tr('流程记录', 'Timeline')),
-      h('ul', { class: 'timeline', id: 'timeline' }, ...d.timeline.map((t) =>
-        h('li', {}, h('span', { class: 'muted' }, new Date(t.at).toLocaleString('zh-CN', { hour12: false })), ` ${t.actor.label} · ${ACTION_LABEL[t.action] ?? RECORD_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`, t.note ? h('div', { class: 'muted' }, t.note) : null))),
+      h(
+        'ul',
+        { class: 'timeline', id: 'timeline' },
+        ...d.timeline.map((t) =>
+          h(
+            'li',
+            {},
+            h('span', { class: 'muted' }, new Date(t.at).toLocaleString('zh-CN', { hour12: false })),
+            ` ${t.actor.label} · ${ACTION_LABEL[t.action] ?? RECORD_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`,
+            t.note ? h('div', { class: 'muted' }, t.note) : null,
+          ),
+        ),
+      ),
     );
     // Thumbnails not on this card any more give their object URLs back.
     thumbs.keepOnly(d.media.map((m) => m.id));
@@ -261,15 +449,46 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       const { candidates } = await get<{ candidates: Candidate[] }>(`/api/incidents/${i.id}/candidates`);
       const canSend = ctx.has('dispatcher');
       box.replaceChildren(
-        h('table', {}, ...candidates.map((c) =>
-          h('tr', { 'data-person': c.personId },
-            h('td', {}, c.name, c.ownGrid ? h('span', { class: 'muted' }, tr(' 本网格', ' own grid')) : null),
-            h('td', { class: `duty duty-${c.dutyStatus}`, 'data-duty': c.dutyStatus }, DUTY[c.dutyStatus] ?? c.dutyStatus),
-            h('td', {}, `${Math.round(c.distanceM)} m`),
-            h('td', { class: 'muted' }, `${formatAge(c.positionAgeS, lang)} · ${c.openTasks} ${tr('件在办', 'open')}`),
-            h('td', {}, canSend ? h('button', { class: 'primary', 'data-dispatch': c.personId, onclick: () => void dispatch(i.id, c.personId, c.name) }, i.assignee ? tr('改派', 'Reassign') : tr('派遣', 'Send')) : null)))),
+        h(
+          'table',
+          {},
+          ...candidates.map((c) =>
+            h(
+              'tr',
+              { 'data-person': c.personId },
+              h('td', {}, c.name, c.ownGrid ? h('span', { class: 'muted' }, tr(' 本网格', ' own grid')) : null),
+              h(
+                'td',
+                { class: `duty duty-${c.dutyStatus}`, 'data-duty': c.dutyStatus },
+                DUTY[c.dutyStatus] ?? c.dutyStatus,
+              ),
+              h('td', {}, `${Math.round(c.distanceM)} m`),
+              h(
+                'td',
+                { class: 'muted' },
+                `${formatAge(c.positionAgeS, lang)} · ${c.openTasks} ${tr('件在办', 'open')}`,
+              ),
+              h(
+                'td',
+                {},
+                canSend
+                  ? h(
+                      'button',
+                      {
+                        class: 'primary',
+                        'data-dispatch': c.personId,
+                        onclick: () => void dispatch(i.id, c.personId, c.name),
+                      },
+                      i.assignee ? tr('改派', 'Reassign') : tr('派遣', 'Send'),
+                    )
+                  : null,
+              ),
+            ),
+          ),
+        ),
       );
-      if (candidates.length === 0) box.replaceChildren(h('div', { class: 'muted' }, tr('附近没有在岗网格员', 'Nobody on duty nearby')));
+      if (candidates.length === 0)
+        box.replaceChildren(h('div', { class: 'muted' }, tr('附近没有在岗网格员', 'Nobody on duty nearby')));
     } catch (err) {
       box.replaceChildren(h('div', { class: 'muted' }, (err as Error).message));
     }
@@ -289,7 +508,11 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   async function act(id: number, action: string, note: string, mergeInto?: number): Promise<void> {
     incidents.acting(id);
     try {
-      const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, { action, note: note || undefined, mergeInto });
+      const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, {
+        action,
+        note: note || undefined,
+        mergeInto,
+      });
       const inc = 'incident' in res ? res.incident : res;
       // The note went with the step: the field is empty for the next one.
       if (noteUi.incidentId === id && noteUi.input.value === note) noteUi.input.value = '';
@@ -330,7 +553,9 @@ function createThumbs(): { show(incidentId: number, m: MediaRef): HTMLElement; k
   function urlOf(incidentId: number, id: number): Promise<string | null> {
     let p = urls.get(id);
     if (!p) {
-      const fetched: Promise<string | null> = fetch(`/api/incidents/${incidentId}/media/${id}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } })
+      const fetched: Promise<string | null> = fetch(`/api/incidents/${incidentId}/media/${id}`, {
+        headers: { authorization: `Bearer ${getToken() ?? ''}` },
+      })
         .then((r) => (r.ok ? r.blob() : null))
         .then((blob) => (blob ? URL.createObjectURL(blob) : null))
         .catch(() => null);
@@ -351,7 +576,11 @@ function createThumbs(): { show(incidentId: number, m: MediaRef): HTMLElement; k
       void p.then((url) => {
         // Not when it was given back meanwhile (the card moved on).
         if (!url || urls.get(m.id) !== p) return;
-        box.replaceChildren(m.contentType.startsWith('video/') ? h('video', { src: url, controls: true }) : h('img', { src: url, onclick: () => window.open(url) }));
+        box.replaceChildren(
+          m.contentType.startsWith('video/')
+            ? h('video', { src: url, controls: true })
+            : h('img', { src: url, onclick: () => window.open(url) }),
+        );
       });
       return box;
     },

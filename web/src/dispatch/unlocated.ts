@@ -21,24 +21,57 @@ interface Geocode {
 }
 
 /** The 待定位 strip above the queue; hidden while nothing waits. */
-export function unlocatedList(onOpen: (id: number) => void): { el: HTMLElement; render(list: Incident[], selected: number | null): void } {
+export function unlocatedList(onOpen: (id: number) => void): {
+  el: HTMLElement;
+  render(list: Incident[], selected: number | null): void;
+} {
   const rows = h('div', { id: 'unlocated-rows', class: 'unlocated-rows' });
   const count = h('span', { id: 'unlocated-count' });
-  const el = h('div', { class: 'unlocated', id: 'unlocated', hidden: true },
-    h('div', { class: 'unlocated-title' }, h('b', {}, tr('待定位', 'To place')), ' ', count,
-      h('span', { class: 'muted' }, tr(' 地址未能确定位置的来电：打开后在地图上点选位置', ' calls whose address named no single place: open one and click the map'))),
-    rows);
+  const el = h(
+    'div',
+    { class: 'unlocated', id: 'unlocated', hidden: true },
+    h(
+      'div',
+      { class: 'unlocated-title' },
+      h('b', {}, tr('待定位', 'To place')),
+      ' ',
+      count,
+      h(
+        'span',
+        { class: 'muted' },
+        tr(
+          ' 地址未能确定位置的来电：打开后在地图上点选位置',
+          ' calls whose address named no single place: open one and click the map',
+        ),
+      ),
+    ),
+    rows,
+  );
   return {
     el,
     render(list, selected) {
-      const waiting = list.filter((i) => i.state === UNLOCATED).sort((a, b) => Date.parse(a.reportedAt) - Date.parse(b.reportedAt));
+      const waiting = list
+        .filter((i) => i.state === UNLOCATED)
+        .sort((a, b) => Date.parse(a.reportedAt) - Date.parse(b.reportedAt));
       el.hidden = waiting.length === 0;
       count.textContent = `(${waiting.length})`;
       const now = Date.now();
-      rows.replaceChildren(...waiting.map((i) =>
-        h('div', { class: `unlocated-row clickable${i.id === selected ? ' selected' : ''}`, 'data-unlocated': i.id, onclick: () => onOpen(i.id) },
-          h('b', {}, `#${i.id} ${i.subcategoryName}`), ' ', h('span', {}, i.address ?? ''),
-          h('span', { class: 'muted' }, ` · ${formatAge((now - Date.parse(i.reportedAt)) / 1000, lang)}`))));
+      rows.replaceChildren(
+        ...waiting.map((i) =>
+          h(
+            'div',
+            {
+              class: `unlocated-row clickable${i.id === selected ? ' selected' : ''}`,
+              'data-unlocated': i.id,
+              onclick: () => onOpen(i.id),
+            },
+            h('b', {}, `#${i.id} ${i.subcategoryName}`),
+            ' ',
+            h('span', {}, i.address ?? ''),
+            h('span', { class: 'muted' }, ` · ${formatAge((now - Date.parse(i.reportedAt)) / 1000, lang)}`),
+          ),
+        ),
+      );
     },
   };
 }
@@ -50,15 +83,29 @@ export function unlocatedList(onOpen: (id: number) => void): { el: HTMLElement; 
  */
 export function placingPanel(i: Incident, townCode: string, placed: (inc: Incident) => void): HTMLElement {
   const info = h('div', { class: 'muted', id: 'place-reason' }, tr('读取地址解析…', 'Reading what the address said…'));
-  const chosen = h('span', { id: 'place-point', class: 'muted' }, tr('在地图上点选事件位置', 'Click the map where it is'));
+  const chosen = h(
+    'span',
+    { id: 'place-point', class: 'muted' },
+    tr('在地图上点选事件位置', 'Click the map where it is'),
+  );
   const confirm = h('button', { class: 'primary', id: 'place-confirm', disabled: true }, tr('确定位置', 'Place here'));
   const mapBox = h('div', { class: 'place-map', id: 'place-map' });
   const candidates = h('div', { class: 'place-candidates', id: 'place-candidates' });
-  const panel = h('div', { class: 'placing' },
+  const panel = h(
+    'div',
+    { class: 'placing' },
     h('h3', {}, tr('待定位：在地图上确定位置', 'To place: find it on the map')),
-    h('div', { class: 'card-row' }, h('span', { class: 'muted' }, tr('来电地址', 'Address called in')), h('b', { id: 'place-address' }, i.address ?? '—')),
-    info, candidates, mapBox,
-    h('div', { class: 'card-actions' }, chosen, confirm));
+    h(
+      'div',
+      { class: 'card-row' },
+      h('span', { class: 'muted' }, tr('来电地址', 'Address called in')),
+      h('b', { id: 'place-address' }, i.address ?? '—'),
+    ),
+    info,
+    candidates,
+    mapBox,
+    h('div', { class: 'card-actions' }, chosen, confirm),
+  );
   let point: [number, number] | null = null;
   let marker: maplibregl.Marker | null = null;
   let map: MlMap | null = null;
@@ -91,19 +138,28 @@ export function placingPanel(i: Incident, townCode: string, placed: (inc: Incide
       });
   });
 
-  void Promise.all([get<{ items: (Incident & { geocode: Geocode | null })[] }>(`/api/incidents/unlocated?town=${encodeURIComponent(townCode)}`), townData(townCode)])
+  void Promise.all([
+    get<{ items: (Incident & { geocode: Geocode | null })[] }>(
+      `/api/incidents/unlocated?town=${encodeURIComponent(townCode)}`,
+    ),
+    townData(townCode),
+  ])
     .then(([{ items }, town]) => {
       const g = items.find((x) => x.id === i.id)?.geocode ?? {};
       info.textContent = g.reason ?? '';
       // Framed on what the address said (a village, a road, the candidates), else the whole town.
       const near = g.suggestion && g.suggestion.label !== '' && !g.reason?.includes('只知道镇');
       const start = g.suggestion ?? { lon: i.lon, lat: i.lat, label: '' };
-      const box: [number, number, number, number] = near || g.candidates?.length
-        ? [start.lon - 0.006, start.lat - 0.006, start.lon + 0.006, start.lat + 0.006] : [...town.bbox];
+      const box: [number, number, number, number] =
+        near || g.candidates?.length
+          ? [start.lon - 0.006, start.lat - 0.006, start.lon + 0.006, start.lat + 0.006]
+          : [...town.bbox];
       if (!near && g.candidates?.length) box.splice(0, 4, 180, 90, -180, -90);
       for (const c of g.candidates ?? []) {
-        box[0] = Math.min(box[0], c.lon - 0.002); box[1] = Math.min(box[1], c.lat - 0.002);
-        box[2] = Math.max(box[2], c.lon + 0.002); box[3] = Math.max(box[3], c.lat + 0.002);
+        box[0] = Math.min(box[0], c.lon - 0.002);
+        box[1] = Math.min(box[1], c.lat - 0.002);
+        box[2] = Math.max(box[2], c.lon + 0.002);
+        box[3] = Math.max(box[3], c.lat + 0.002);
       }
       map = createBaseMap(mapBox, box);
       window.__wg = { ...window.__wg, placeMap: map };
@@ -116,8 +172,22 @@ export function placingPanel(i: Incident, townCode: string, placed: (inc: Incide
           choose(c.lon, c.lat, c.name);
         });
       }
-      candidates.replaceChildren(...(g.candidates ?? []).map((c) =>
-        h('button', { class: 'link', 'data-candidate': c.name, onclick: () => { map?.flyTo({ center: [c.lon, c.lat], zoom: 16 }); choose(c.lon, c.lat, c.name); } }, c.name)));
+      candidates.replaceChildren(
+        ...(g.candidates ?? []).map((c) =>
+          h(
+            'button',
+            {
+              class: 'link',
+              'data-candidate': c.name,
+              onclick: () => {
+                map?.flyTo({ center: [c.lon, c.lat], zoom: 16 });
+                choose(c.lon, c.lat, c.name);
+              },
+            },
+            c.name,
+          ),
+        ),
+      );
     })
     .catch((err: Error) => {
       info.textContent = err.message;

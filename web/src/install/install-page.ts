@@ -24,14 +24,25 @@ interface Discovered {
   port: number;
 }
 
-const STATUS: Record<string, string> = { online: tr('在线', 'online'), offline: tr('离线', 'offline'), error: tr('故障', 'error'), unknown: tr('未知', 'unknown') };
+const STATUS: Record<string, string> = {
+  online: tr('在线', 'online'),
+  offline: tr('离线', 'offline'),
+  error: tr('故障', 'error'),
+  unknown: tr('未知', 'unknown'),
+};
 
 export async function createInstallPage(ctx: AppContext): Promise<Page> {
   const tabSetup = h('button', { class: 'chip active', 'data-tab': 'setup' }, tr('注册与安装', 'Register and place'));
   const tabHealth = h('button', { class: 'chip', 'data-tab': 'health' }, tr('设备健康', 'Health'));
   const setup = h('div', { class: 'install-setup' });
   const health = h('div', { class: 'install-health', hidden: true });
-  const el = h('section', { class: 'install-page' }, h('div', { class: 'wall-toolbar' }, tabSetup, tabHealth), setup, health);
+  const el = h(
+    'section',
+    { class: 'install-page' },
+    h('div', { class: 'wall-toolbar' }, tabSetup, tabHealth),
+    setup,
+    health,
+  );
   tabSetup.addEventListener('click', () => switchTab('setup'));
   tabHealth.addEventListener('click', () => switchTab('health'));
   function switchTab(tab: 'setup' | 'health'): void {
@@ -56,7 +67,8 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
   const regError = h('div', { class: 'login-error', id: 'reg-error' });
   const readBox = h('div', { class: 'server-read', id: 'server-read' });
   const form = h(
-    'form', { class: 'reg-form', id: 'register-form' },
+    'form',
+    { class: 'reg-form', id: 'register-form' },
     h('label', {}, tr('名称', 'Name'), f.name),
     h('label', {}, tr('地址', 'Host'), f.host),
     h('label', {}, tr('端口', 'Port'), f.port),
@@ -66,7 +78,16 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     regError,
   );
   const pick = h('select', { id: 'install-camera' });
-  const left = h('div', { class: 'install-left' }, h('h3', {}, tr('发现的设备', 'Discovered devices')), scan, discovered, h('h3', {}, tr('注册摄像机', 'Register a camera')), form, readBox);
+  const left = h(
+    'div',
+    { class: 'install-left' },
+    h('h3', {}, tr('发现的设备', 'Discovered devices')),
+    scan,
+    discovered,
+    h('h3', {}, tr('注册摄像机', 'Register a camera')),
+    form,
+    readBox,
+  );
 
   // Centre: the placement map. -----------------------------------------------------------
   const mapBox = h('div', { class: 'install-map', id: 'install-map' });
@@ -75,9 +96,14 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
   const height = h('input', { type: 'number', min: '0', max: '500', value: '6', id: 'place-height' });
   const high = h('input', { type: 'checkbox', id: 'place-high' });
   const placeInfo = h('div', { class: 'mono muted', id: 'place-info' });
-  const saveButton = h('button', { class: 'primary', id: 'place-save', onclick: () => void savePlacement() }, tr('保存位置', 'Save placement'));
+  const saveButton = h(
+    'button',
+    { class: 'primary', id: 'place-save', onclick: () => void savePlacement() },
+    tr('保存位置', 'Save placement'),
+  );
   const placeBar = h(
-    'div', { class: 'place-bar' },
+    'div',
+    { class: 'place-bar' },
     h('label', {}, tr('摄像机', 'Camera'), pick),
     h('label', {}, tr('视角', 'FOV'), hfov, h('span', { id: 'place-hfov-value' }, '60°')),
     h('label', {}, tr('距离 m', 'Range m'), range),
@@ -92,12 +118,18 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
   const checkBox = h('div', { class: 'check-result', id: 'check-result' });
   const ptzBox = h('div', { id: 'install-ptz' });
   const right = h(
-    'div', { class: 'install-right' },
-    h('h3', {}, tr('画面', 'Picture')), preview,
-    h('div', { class: 'row' },
+    'div',
+    { class: 'install-right' },
+    h('h3', {}, tr('画面', 'Picture')),
+    preview,
+    h(
+      'div',
+      { class: 'row' },
       h('button', { id: 'check-camera', onclick: () => void checkCamera() }, tr('检测设备', 'Check the camera')),
-      h('button', { id: 'snapshot', onclick: () => void snapshot() }, tr('抓图', 'Snapshot'))),
-    checkBox, ptzBox,
+      h('button', { id: 'snapshot', onclick: () => void snapshot() }, tr('抓图', 'Snapshot')),
+    ),
+    checkBox,
+    ptzBox,
   );
   setup.append(left, h('div', { class: 'install-centre' }, placeBar, mapBox), right);
 
@@ -115,7 +147,16 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
 
   function fillPick(): void {
     const list = cameras.all().sort((a, b) => b.id - a.id);
-    pick.replaceChildren(h('option', { value: '' }, tr('选择摄像机', 'Choose a camera')), ...list.map((c) => h('option', { value: c.id, selected: c.id === current?.id }, `${c.name}${c.placement ? '' : tr('（未定位）', ' (not placed)')}`)));
+    pick.replaceChildren(
+      h('option', { value: '' }, tr('选择摄像机', 'Choose a camera')),
+      ...list.map((c) =>
+        h(
+          'option',
+          { value: c.id, selected: c.id === current?.id },
+          `${c.name}${c.placement ? '' : tr('（未定位）', ' (not placed)')}`,
+        ),
+      ),
+    );
   }
   cameras.subscribe(fillPick);
   fillPick();
@@ -131,8 +172,13 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     const centre = map.getCenter();
     const p = c.placement;
     editor = new PlacementEditor(map, {
-      lon: p?.lon ?? centre.lng, lat: p?.lat ?? centre.lat, headingDeg: p?.headingDeg ?? 0, hfovDeg: p?.hfovDeg ?? 60,
-      rangeM: p?.rangeM ?? 100, mountHeightM: p?.mountHeightM ?? 6, highPosition: p?.highPosition ?? false,
+      lon: p?.lon ?? centre.lng,
+      lat: p?.lat ?? centre.lat,
+      headingDeg: p?.headingDeg ?? 0,
+      hfovDeg: p?.hfovDeg ?? 60,
+      rangeM: p?.rangeM ?? 100,
+      mountHeightM: p?.mountHeightM ?? 6,
+      highPosition: p?.highPosition ?? false,
     });
     hfov.value = String(editor.draft.hfovDeg);
     range.value = String(editor.draft.rangeM);
@@ -163,7 +209,13 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
       pad = made;
       ptzBox.append(made.el);
     } else if (c.ptz) {
-      ptzBox.append(h('div', { class: 'muted' }, tr('云台：可用（操作员账号可控制）', 'PTZ: present (steered by operator accounts)')));
+      ptzBox.append(
+        h(
+          'div',
+          { class: 'muted' },
+          tr('云台：可用（操作员账号可控制）', 'PTZ: present (steered by operator accounts)'),
+        ),
+      );
     }
   }
 
@@ -185,7 +237,11 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     if (!current || !editor) return toast(tr('先选择摄像机', 'Choose a camera first'), 'error');
     try {
       const d = editor.draft;
-      const saved = await put<Camera>(`/api/cameras/${current.id}/placement`, { ...d, headingDeg: ((d.headingDeg % 360) + 360) % 360, crs: 'WGS84' });
+      const saved = await put<Camera>(`/api/cameras/${current.id}/placement`, {
+        ...d,
+        headingDeg: ((d.headingDeg % 360) + 360) % 360,
+        crs: 'WGS84',
+      });
       cameras.upsert(saved);
       current = saved;
       toast(`${tr('已保存位置', 'Placement saved')} · ${tr('网格', 'grid')} ${saved.placement?.gridCode ?? '—'}`, 'ok');
@@ -201,18 +257,26 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
       const found = await get<Discovered[]>('/api/cameras/discover?timeoutMs=1500');
       discovered.replaceChildren(
         ...found.map((d) =>
-          h('li', {
-            'data-host': `${d.host}:${d.port}`,
-            onclick: () => {
-              f.host.value = d.host;
-              f.port.value = String(d.port);
-              f.name.value = d.name ?? '';
-              f.password.focus();
+          h(
+            'li',
+            {
+              'data-host': `${d.host}:${d.port}`,
+              onclick: () => {
+                f.host.value = d.host;
+                f.port.value = String(d.port);
+                f.name.value = d.name ?? '';
+                f.password.focus();
+              },
             },
-          }, d.name ?? d.endpoint, h('span', { class: 'muted' }, ` ${d.host}:${d.port}${d.hardware ? ` · ${d.hardware}` : ''}`)),
+            d.name ?? d.endpoint,
+            h('span', { class: 'muted' }, ` ${d.host}:${d.port}${d.hardware ? ` · ${d.hardware}` : ''}`),
+          ),
         ),
       );
-      if (found.length === 0) discovered.replaceChildren(h('li', { class: 'muted' }, tr('没有发现未注册的设备', 'No unregistered device answered')));
+      if (found.length === 0)
+        discovered.replaceChildren(
+          h('li', { class: 'muted' }, tr('没有发现未注册的设备', 'No unregistered device answered')),
+        );
     } catch (err) {
       discovered.replaceChildren(h('li', { class: 'muted' }, (err as Error).message));
     } finally {
@@ -227,7 +291,12 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     button.disabled = true;
     try {
       const c = await post<Camera>('/api/cameras', {
-        name: f.name.value.trim(), host: f.host.value.trim(), port: Number(f.port.value), username: f.username.value, password: f.password.value, townCode: ctx.town.code,
+        name: f.name.value.trim(),
+        host: f.host.value.trim(),
+        port: Number(f.port.value),
+        username: f.username.value,
+        password: f.password.value,
+        townCode: ctx.town.code,
       });
       f.password.value = '';
       cameras.upsert(c);
@@ -246,28 +315,46 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
       [tr('型号', 'Model'), c.model ?? '—'],
       [tr('固件', 'Firmware'), c.firmware ?? '—'],
       [tr('序列号', 'Serial'), c.serial ?? '—'],
-      [tr('码流', 'Streams'), [c.streams.main && tr('主码流', 'main'), c.streams.sub && tr('子码流', 'sub')].filter(Boolean).join(' / ') || '—'],
+      [
+        tr('码流', 'Streams'),
+        [c.streams.main && tr('主码流', 'main'), c.streams.sub && tr('子码流', 'sub')].filter(Boolean).join(' / ') ||
+          '—',
+      ],
       [tr('云台', 'PTZ'), c.ptz ? tr('支持', 'yes') : tr('不支持', 'no')],
       [tr('状态', 'Status'), STATUS[c.status] ?? c.status],
     ];
     readBox.replaceChildren(
       h('h3', {}, `${tr('服务器读取到', 'What the server read')} · ${c.name}`),
-      h('table', {}, ...rows.map(([k, v]) => h('tr', {}, h('td', { class: 'muted' }, k), h('td', { 'data-field': k }, v)))),
+      h(
+        'table',
+        {},
+        ...rows.map(([k, v]) => h('tr', {}, h('td', { class: 'muted' }, k), h('td', { 'data-field': k }, v))),
+      ),
       streamChooser(c),
     );
   }
 
   /** The camera's profiles with codec and resolution; the installer picks which play as main and sub. */
   function streamChooser(c: Camera): HTMLElement {
-    const label = (p: Camera['profiles'][number]): string => `${p.name} · ${p.encoding} ${p.width}×${p.height}${p.fps ? `@${p.fps}` : ''}`;
+    const label = (p: Camera['profiles'][number]): string =>
+      `${p.name} · ${p.encoding} ${p.width}×${p.height}${p.fps ? `@${p.fps}` : ''}`;
     const select = (id: string, role: 'main' | 'sub', allowNone: boolean): HTMLSelectElement => {
-      const el = h('select', { id }, ...(allowNone ? [h('option', { value: '' }, tr('（无）', '(none)'))] : []), ...c.profiles.map((p) => h('option', { value: p.token }, label(p)))) as HTMLSelectElement;
+      const el = h(
+        'select',
+        { id },
+        ...(allowNone ? [h('option', { value: '' }, tr('（无）', '(none)'))] : []),
+        ...c.profiles.map((p) => h('option', { value: p.token }, label(p))),
+      ) as HTMLSelectElement;
       el.value = c.profiles.find((p) => p.stream === role)?.token ?? '';
       return el;
     };
     const main = select('stream-main', 'main', false);
     const sub = select('stream-sub', 'sub', true);
-    const apply = h('button', { type: 'button', id: 'stream-apply' }, tr('应用码流选择', 'Apply stream choice')) as HTMLButtonElement;
+    const apply = h(
+      'button',
+      { type: 'button', id: 'stream-apply' },
+      tr('应用码流选择', 'Apply stream choice'),
+    ) as HTMLButtonElement;
     const note = h('span', { class: 'muted', id: 'stream-note' });
     apply.addEventListener('click', () => {
       apply.disabled = true;
@@ -301,7 +388,11 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
       const c = await post<Camera>(`/api/cameras/${current.id}/check`);
       cameras.upsert(c);
       current = c;
-      checkBox.replaceChildren(h('span', { class: `status status-${c.status}`, id: 'check-status' }, STATUS[c.status] ?? c.status), c.lastError ? ` ${c.lastError}` : '', c.ptz ? ` · ${tr('云台正常', 'PTZ ok')}` : '');
+      checkBox.replaceChildren(
+        h('span', { class: `status status-${c.status}`, id: 'check-status' }, STATUS[c.status] ?? c.status),
+        c.lastError ? ` ${c.lastError}` : '',
+        c.ptz ? ` · ${tr('云台正常', 'PTZ ok')}` : '',
+      );
       showRead(c);
     } catch (err) {
       checkBox.textContent = (err as Error).message;
@@ -310,19 +401,63 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
 
   async function snapshot(): Promise<void> {
     if (!current) return;
-    const res = await fetch(`/api/cameras/${current.id}/snapshot.jpg`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } });
+    const res = await fetch(`/api/cameras/${current.id}/snapshot.jpg`, {
+      headers: { authorization: `Bearer ${getToken() ?? ''}` },
+    });
     if (!res.ok) return toast(tr('抓图失败', 'No snapshot'), 'error');
     const img = h('img', { src: URL.createObjectURL(await res.blob()), class: 'snapshot', id: 'snapshot-image' });
     checkBox.replaceChildren(img);
   }
 
   // Health of every camera, with filters. ------------------------------------------------
-  const statusFilter = h('select', { id: 'health-status' }, h('option', { value: '' }, tr('全部状态', 'All states')), ...Object.entries(STATUS).map(([k, v]) => h('option', { value: k }, v)));
-  const textFilter = h('input', { type: 'search', id: 'health-text', placeholder: tr('名称、地址、网格', 'Name, host, grid') });
+  const statusFilter = h(
+    'select',
+    { id: 'health-status' },
+    h('option', { value: '' }, tr('全部状态', 'All states')),
+    ...Object.entries(STATUS).map(([k, v]) => h('option', { value: k }, v)),
+  );
+  const textFilter = h('input', {
+    type: 'search',
+    id: 'health-text',
+    placeholder: tr('名称、地址、网格', 'Name, host, grid'),
+  });
   const table = h('tbody', { id: 'health-rows' });
   health.append(
-    h('div', { class: 'wall-toolbar' }, statusFilter, textFilter, h('button', { onclick: () => void cameras.load(true).then(renderHealth) }, tr('刷新', 'Refresh'))),
-    h('div', { class: 'table-box' }, h('table', {}, h('thead', {}, h('tr', {}, ...[tr('名称', 'Name'), tr('状态', 'Status'), tr('地址', 'Host'), tr('型号', 'Model'), tr('网格', 'Grid'), tr('最后在线', 'Last seen'), tr('时钟偏差', 'Clock offset'), tr('错误', 'Error'), ''].map((x) => h('th', {}, x)))), table)),
+    h(
+      'div',
+      { class: 'wall-toolbar' },
+      statusFilter,
+      textFilter,
+      h('button', { onclick: () => void cameras.load(true).then(renderHealth) }, tr('刷新', 'Refresh')),
+    ),
+    h(
+      'div',
+      { class: 'table-box' },
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...[
+              tr('名称', 'Name'),
+              tr('状态', 'Status'),
+              tr('地址', 'Host'),
+              tr('型号', 'Model'),
+              tr('网格', 'Grid'),
+              tr('最后在线', 'Last seen'),
+              tr('时钟偏差', 'Clock offset'),
+              tr('错误', 'Error'),
+              '',
+            ].map((x) => h('th', {}, x)),
+          ),
+        ),
+        table,
+      ),
+    ),
   );
   statusFilter.addEventListener('change', renderHealth);
   textFilter.addEventListener('input', renderHealth);
@@ -338,7 +473,9 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
       .sort((a, b) => (a.status === b.status ? a.name.localeCompare(b.name, 'zh-CN') : a.status === 'online' ? 1 : -1));
     table.replaceChildren(
       ...rows.map((c) =>
-        h('tr', { 'data-camera': c.id },
+        h(
+          'tr',
+          { 'data-camera': c.id },
           h('td', {}, c.name),
           h('td', {}, h('span', { class: `status status-${c.status}` }, STATUS[c.status] ?? c.status)),
           h('td', { class: 'mono' }, `${c.host}:${c.port}`),
@@ -347,7 +484,21 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
           h('td', {}, c.lastSeenAt ? formatAge((Date.now() - Date.parse(c.lastSeenAt)) / 1000, lang) : '—'),
           h('td', {}, c.clockOffsetMs === null ? '—' : `${(c.clockOffsetMs / 1000).toFixed(1)} s`),
           h('td', { class: 'muted' }, c.lastError ?? ''),
-          h('td', {}, h('button', { class: 'link', onclick: () => { switchTab('setup'); select(c); } }, tr('打开', 'Open'))),
+          h(
+            'td',
+            {},
+            h(
+              'button',
+              {
+                class: 'link',
+                onclick: () => {
+                  switchTab('setup');
+                  select(c);
+                },
+              },
+              tr('打开', 'Open'),
+            ),
+          ),
         ),
       ),
     );

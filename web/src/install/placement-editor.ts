@@ -32,24 +32,45 @@ export class PlacementEditor {
   ) {
     if (!map.getSource('edit-fov')) {
       map.addSource('edit-fov', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
-      map.addLayer({ id: 'edit-fov-fill', type: 'fill', source: 'edit-fov', paint: { 'fill-color': '#ffd54f', 'fill-opacity': 0.2 } });
-      map.addLayer({ id: 'edit-fov-line', type: 'line', source: 'edit-fov', paint: { 'line-color': '#ffd54f', 'line-width': 1.5 } });
+      map.addLayer({
+        id: 'edit-fov-fill',
+        type: 'fill',
+        source: 'edit-fov',
+        paint: { 'fill-color': '#ffd54f', 'fill-opacity': 0.2 },
+      });
+      map.addLayer({
+        id: 'edit-fov-line',
+        type: 'line',
+        source: 'edit-fov',
+        paint: { 'line-color': '#ffd54f', 'line-width': 1.5 },
+      });
     }
-    this.cameraMarker = new maplibregl.Marker({ element: h('div', { class: 'cam-marker', id: 'placement-camera', title: '拖动摄像机位置' }), draggable: true })
+    this.cameraMarker = new maplibregl.Marker({
+      element: h('div', { class: 'cam-marker', id: 'placement-camera', title: '拖动摄像机位置' }),
+      draggable: true,
+    })
       .setLngLat([draft.lon, draft.lat])
       .addTo(map);
     // The sector's right edge: its angle off the heading is half the field of view. Added
     // before the heading handle, which stays on top where they meet (zoomed out).
-    this.fovMarker = new maplibregl.Marker({ element: h('div', { class: 'fov-handle', id: 'placement-fov', title: '拖动调整视角' }), draggable: true })
+    this.fovMarker = new maplibregl.Marker({
+      element: h('div', { class: 'fov-handle', id: 'placement-fov', title: '拖动调整视角' }),
+      draggable: true,
+    })
       .setLngLat(this.fovPoint())
       .addTo(map);
     this.fovMarker.on('drag', () => {
       const p = this.fovMarker.getLngLat();
-      const off = Math.abs(((bearingDeg([this.draft.lon, this.draft.lat], [p.lng, p.lat]) - this.draft.headingDeg + 540) % 360) - 180);
+      const off = Math.abs(
+        ((bearingDeg([this.draft.lon, this.draft.lat], [p.lng, p.lat]) - this.draft.headingDeg + 540) % 360) - 180,
+      );
       this.update({ hfovDeg: Math.min(360, Math.max(MIN_HFOV, Math.round(off * 2))) }, true, false);
     });
     this.fovMarker.on('dragend', () => this.fovMarker.setLngLat(this.fovPoint()));
-    this.handleMarker = new maplibregl.Marker({ element: h('div', { class: 'heading-handle', id: 'placement-heading', title: '拖动调整朝向和距离' }), draggable: true })
+    this.handleMarker = new maplibregl.Marker({
+      element: h('div', { class: 'heading-handle', id: 'placement-heading', title: '拖动调整朝向和距离' }),
+      draggable: true,
+    })
       .setLngLat(this.handlePoint())
       .addTo(map);
     this.cameraMarker.on('drag', () => {
@@ -59,7 +80,13 @@ export class PlacementEditor {
     this.handleMarker.on('drag', () => {
       const p = this.handleMarker.getLngLat();
       const from: [number, number] = [this.draft.lon, this.draft.lat];
-      this.update({ headingDeg: Math.round(bearingDeg(from, [p.lng, p.lat])), rangeM: Math.max(5, Math.round(distanceM(from, [p.lng, p.lat]))) }, false);
+      this.update(
+        {
+          headingDeg: Math.round(bearingDeg(from, [p.lng, p.lat])),
+          rangeM: Math.max(5, Math.round(distanceM(from, [p.lng, p.lat]))),
+        },
+        false,
+      );
     });
     this.handleMarker.on('dragend', () => this.handleMarker.setLngLat(this.handlePoint()));
     this.render();
@@ -91,12 +118,16 @@ export class PlacementEditor {
   private pointAt(bearing: number): [number, number] {
     const b = (bearing * Math.PI) / 180;
     const mPerDegLon = M_PER_DEG_LAT * Math.cos((this.draft.lat * Math.PI) / 180);
-    return [this.draft.lon + (Math.sin(b) * this.draft.rangeM) / mPerDegLon, this.draft.lat + (Math.cos(b) * this.draft.rangeM) / M_PER_DEG_LAT];
+    return [
+      this.draft.lon + (Math.sin(b) * this.draft.rangeM) / mPerDegLon,
+      this.draft.lat + (Math.cos(b) * this.draft.rangeM) / M_PER_DEG_LAT,
+    ];
   }
 
   private render(): void {
     (this.map.getSource('edit-fov') as GeoJSONSource | undefined)?.setData({
-      type: 'Feature', properties: {},
+      type: 'Feature',
+      properties: {},
       geometry: { type: 'Polygon', coordinates: [fovPolygon(this.draft)] },
     });
   }

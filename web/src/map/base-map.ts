@@ -25,7 +25,8 @@ export function createBaseMap(container: HTMLElement, bbox: Bbox): MlMap {
     fadeDuration: 0,
     dragRotate: false,
     // Tiles need the bearer token; the browser cache revalidates with the ETag.
-    transformRequest: (url: string) => (url.startsWith(location.origin) ? { url, headers: { authorization: `Bearer ${getToken() ?? ''}` } } : { url }),
+    transformRequest: (url: string) =>
+      url.startsWith(location.origin) ? { url, headers: { authorization: `Bearer ${getToken() ?? ''}` } } : { url },
     localIdeographFontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
   });
   // Grids are in the tiles from zoom 10: a town too big to fit at 10 opens on its centre.

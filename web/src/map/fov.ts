@@ -4,7 +4,10 @@ import type { Placement } from '../types';
 
 const M_PER_DEG_LAT = 111_320;
 
-export function fovPolygon(p: Pick<Placement, 'lon' | 'lat' | 'headingDeg' | 'hfovDeg' | 'rangeM'>, steps = 12): number[][] {
+export function fovPolygon(
+  p: Pick<Placement, 'lon' | 'lat' | 'headingDeg' | 'hfovDeg' | 'rangeM'>,
+  steps = 12,
+): number[][] {
   const mPerDegLon = M_PER_DEG_LAT * Math.cos((p.lat * Math.PI) / 180);
   const point = (bearingDeg: number): number[] => {
     const b = (bearingDeg * Math.PI) / 180;

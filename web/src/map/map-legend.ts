@@ -26,17 +26,23 @@ export function shadingSwitch(cards: YellowCardsLayer): HTMLElement {
     return h('label', {}, input, label);
   };
   if (saved !== cards.shading) cards.setShading(saved);
-  return h('div', { class: 'grid-shading', id: 'grid-shading' },
+  return h(
+    'div',
+    { class: 'grid-shading', id: 'grid-shading' },
     h('h3', {}, tr('网格着色', 'Grid shading')),
     option('incidents', tr('未结事件', 'Open incidents')),
-    option('cards', tr('黄牌', 'Yellow cards')));
+    option('cards', tr('黄牌', 'Yellow cards')),
+  );
 }
 
 /** Every open state with its colour, and a checkbox to show or hide it on the map. */
 export function stateFilter(map: MlMap): HTMLElement {
   const hidden = new Set<string>(readList(HIDDEN_STATES_KEY));
   const apply = () => {
-    setIncidentStates(map, OPEN_STATES.filter((s) => !hidden.has(s)));
+    setIncidentStates(
+      map,
+      OPEN_STATES.filter((s) => !hidden.has(s)),
+    );
     localStorage.setItem(HIDDEN_STATES_KEY, JSON.stringify([...hidden]));
   };
   const items = OPEN_STATES.map((state) => {
@@ -46,18 +52,36 @@ export function stateFilter(map: MlMap): HTMLElement {
       else hidden.add(state);
       apply();
     });
-    return h('label', { class: 'legend-item' }, box, h('i', { style: { background: STATE_COLORS[state] ?? '#ffd54f' } }), STATE_LABEL[state] ?? state);
+    return h(
+      'label',
+      { class: 'legend-item' },
+      box,
+      h('i', { style: { background: STATE_COLORS[state] ?? '#ffd54f' } }),
+      STATE_LABEL[state] ?? state,
+    );
   });
   apply();
-  return h('div', { class: 'state-filter', id: 'state-filter' }, h('h3', {}, tr('事件状态', 'Incident states')), ...items);
+  return h(
+    'div',
+    { class: 'state-filter', id: 'state-filter' },
+    h('h3', {}, tr('事件状态', 'Incident states')),
+    ...items,
+  );
 }
 
 export function legend(): HTMLElement {
-  const dot = (color: string, label: string) => h('div', { class: 'legend-item' }, h('i', { style: { background: color } }), label);
+  const dot = (color: string, label: string) =>
+    h('div', { class: 'legend-item' }, h('i', { style: { background: color } }), label);
   const area = (fill: string, label: string, outline?: string) =>
-    h('div', { class: 'legend-item' }, h('i', { class: 'legend-area', style: { background: fill, borderColor: outline ?? 'transparent' } }), label);
+    h(
+      'div',
+      { class: 'legend-item' },
+      h('i', { class: 'legend-area', style: { background: fill, borderColor: outline ?? 'transparent' } }),
+      label,
+    );
   return h(
-    'div', { class: 'legend', id: 'map-legend' },
+    'div',
+    { class: 'legend', id: 'map-legend' },
     h('h3', {}, tr('图例', 'Legend')),
     dot(COLORS.online, tr('摄像机在线', 'camera online')),
     dot(COLORS.offline, tr('摄像机离线', 'camera offline')),

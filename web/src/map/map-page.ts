@@ -48,10 +48,24 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   const coordText = h('span', { id: 'cursor-coords' }, '—');
   const crsButton = h('button', { class: 'chip', id: 'crs-toggle' }, displayCrs === 'WGS84' ? 'WGS-84' : 'GCJ-02');
   const counts = h('span', { class: 'muted', id: 'map-counts' });
-  const searchInput = h('input', { id: 'map-search', type: 'search', placeholder: tr('搜索村、网格、摄像机、网格员（名称或编码）', 'Search villages, grids, cameras, people (name or code)') });
+  const searchInput = h('input', {
+    id: 'map-search',
+    type: 'search',
+    placeholder: tr(
+      '搜索村、网格、摄像机、网格员（名称或编码）',
+      'Search villages, grids, cameras, people (name or code)',
+    ),
+  });
   const results = h('ul', { class: 'search-results', id: 'search-results' });
   const layerSwitches = h('div', { class: 'layer-switches' });
-  const panel = h('aside', { class: 'map-panel' }, searchInput, results, h('h3', {}, tr('图层', 'Layers')), layerSwitches);
+  const panel = h(
+    'aside',
+    { class: 'map-panel' },
+    searchInput,
+    results,
+    h('h3', {}, tr('图层', 'Layers')),
+    layerSwitches,
+  );
   const statusBar = h('div', { class: 'map-status' }, coordText, crsButton, counts);
   const el = h('section', { class: 'map-page' }, mapBox, panel, statusBar);
 
@@ -79,12 +93,17 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   const workers = new WorkersLayer(map, ctx.town.code);
   window.__wg = { ...window.__wg, workers };
   workers.start().catch(() => toast(tr('网格员位置加载失败', 'Gridworkers did not load'), 'error'));
-  setInterval(() => (counts.textContent = `${tr('摄像机', 'cameras')} ${cameras.all().length} · ${tr('在岗网格员', 'on duty')} ${workers.workers.size}`), 2000);
+  setInterval(
+    () =>
+      (counts.textContent = `${tr('摄像机', 'cameras')} ${cameras.all().length} · ${tr('在岗网格员', 'on duty')} ${workers.workers.size}`),
+    2000,
+  );
 
   for (const g of LAYER_GROUPS) {
     const box = h('input', { type: 'checkbox', checked: true, 'data-layer': g.id });
     box.addEventListener('change', () => {
-      for (const l of g.layers) if (map.getLayer(l)) map.setLayoutProperty(l, 'visibility', box.checked ? 'visible' : 'none');
+      for (const l of g.layers)
+        if (map.getLayer(l)) map.setLayoutProperty(l, 'visibility', box.checked ? 'visible' : 'none');
     });
     layerSwitches.appendChild(h('label', {}, box, g.label));
   }
@@ -95,7 +114,10 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   live.on('grids', (e) => {
     if ((e as { action?: string }).action !== 'published') return;
     forgetTownData(ctx.town.code);
-    void townData(ctx.town.code).then((fresh) => (data = fresh), () => undefined);
+    void townData(ctx.town.code).then(
+      (fresh) => (data = fresh),
+      () => undefined,
+    );
     reloadTiles(map);
   });
   const selection = gridSelection(map);
@@ -105,9 +127,11 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   let hovered: number | string | undefined;
   map.on('mousemove', 'grids-fill', (e) => {
     const f = e.features?.[0];
-    if (hovered !== undefined) map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: hovered }, { hover: false });
+    if (hovered !== undefined)
+      map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: hovered }, { hover: false });
     hovered = f?.id;
-    if (hovered !== undefined) map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: hovered }, { hover: true });
+    if (hovered !== undefined)
+      map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: hovered }, { hover: true });
     map.getCanvas().title = f ? `${f.properties['name']} · ${f.properties['code']}` : '';
   });
   for (const l of ['cameras-dot', 'workers-dot', 'incidents-dot']) {
@@ -116,17 +140,43 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   }
 
   map.on('click', (e: MapMouseEvent) => {
-    const hit = map.queryRenderedFeatures(e.point, { layers: ['incidents-dot', 'workers-dot', 'cameras-dot', 'grids-fill'].filter((l) => map.getLayer(l)) });
+    const hit = map.queryRenderedFeatures(e.point, {
+      layers: ['incidents-dot', 'workers-dot', 'cameras-dot', 'grids-fill'].filter((l) => map.getLayer(l)),
+    });
     const incident = hit.find((f) => f.layer.id === 'incidents-dot');
     if (incident) {
       const i = incidents.get(Number(incident.properties['id']));
       if (i) {
-        popup.setLngLat([i.lon, i.lat]).setDOMContent(h('div', { class: 'card', 'data-card': 'incident' },
-          h('div', { class: 'card-title' }, `${i.subcategoryName} #${i.id}`, h('span', { class: 'status' }, STATE_LABEL[i.state] ?? i.state)),
-          h('div', {}, i.description),
-          row(tr('网格', 'Grid'), i.gridCode ?? '—'),
-          row(tr('处置人', 'Assignee'), i.assignee?.name ?? '—'),
-          h('div', { class: 'card-actions' }, ctx.has('dispatcher', 'operator') ? h('button', { class: 'primary', 'data-action': 'open-incident', onclick: () => ctx.openIncident(i.id) }, tr('去调度', 'Dispatch')) : null, lookHereButton([i.lon, i.lat])))).addTo(map);
+        popup
+          .setLngLat([i.lon, i.lat])
+          .setDOMContent(
+            h(
+              'div',
+              { class: 'card', 'data-card': 'incident' },
+              h(
+                'div',
+                { class: 'card-title' },
+                `${i.subcategoryName} #${i.id}`,
+                h('span', { class: 'status' }, STATE_LABEL[i.state] ?? i.state),
+              ),
+              h('div', {}, i.description),
+              row(tr('网格', 'Grid'), i.gridCode ?? '—'),
+              row(tr('处置人', 'Assignee'), i.assignee?.name ?? '—'),
+              h(
+                'div',
+                { class: 'card-actions' },
+                ctx.has('dispatcher', 'operator')
+                  ? h(
+                      'button',
+                      { class: 'primary', 'data-action': 'open-incident', onclick: () => ctx.openIncident(i.id) },
+                      tr('去调度', 'Dispatch'),
+                    )
+                  : null,
+                lookHereButton([i.lon, i.lat]),
+              ),
+            ),
+          )
+          .addTo(map);
         return;
       }
     }
@@ -141,7 +191,14 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
       selection.select(grid.id);
       card = gridCard(grid, at);
     } else card = pointCard(at);
-    popup.setLngLat(worker || camera ? ((worker ?? camera)!.geometry as unknown as { coordinates: [number, number] }).coordinates : at).setDOMContent(card).addTo(map);
+    popup
+      .setLngLat(
+        worker || camera
+          ? ((worker ?? camera)!.geometry as unknown as { coordinates: [number, number] }).coordinates
+          : at,
+      )
+      .setDOMContent(card)
+      .addTo(map);
   });
 
   /** Operators and dispatchers report what they see at this point. */
@@ -155,11 +212,25 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   /** Only roles that may open the video wall get the buttons that open it. */
   function lookHereButton(at: [number, number]): HTMLElement | null {
     if (!ctx.has('operator', 'dispatcher')) return null;
-    return h('button', { class: 'primary', 'data-action': 'look-here', onclick: () => void ctx.lookHere(at[0], at[1]).catch((err: Error) => toast(err.message, 'error')) }, tr('看这里', 'Look here'));
+    return h(
+      'button',
+      {
+        class: 'primary',
+        'data-action': 'look-here',
+        onclick: () => void ctx.lookHere(at[0], at[1]).catch((err: Error) => toast(err.message, 'error')),
+      },
+      tr('看这里', 'Look here'),
+    );
   }
 
   function pointCard(at: [number, number]): HTMLElement {
-    return h('div', { class: 'card' }, h('div', { class: 'card-title' }, tr('位置', 'Point')), h('div', { class: 'mono' }, formatCoord(...at)), h('div', { class: 'card-actions' }, lookHereButton(at), reportButton(at)));
+    return h(
+      'div',
+      { class: 'card' },
+      h('div', { class: 'card-title' }, tr('位置', 'Point')),
+      h('div', { class: 'mono' }, formatCoord(...at)),
+      h('div', { class: 'card-actions' }, lookHereButton(at), reportButton(at)),
+    );
   }
 
   function gridCard(f: MapGeoJSONFeature, at: [number, number]): HTMLElement {
@@ -167,7 +238,8 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
     const village = data.places.find((v) => v.kind === 'village' && v.code === p['village_code']);
     const here = [...workers.workers.values()].filter((w) => w.gridCode === p['code']).length;
     return h(
-      'div', { class: 'card', 'data-card': 'grid' },
+      'div',
+      { class: 'card', 'data-card': 'grid' },
       h('div', { class: 'card-title' }, String(p['name']), h('span', { class: 'muted' }, ` ${p['code']}`)),
       row(tr('类型', 'Kind'), p['kind'] === 'dedicated' ? tr('专属网格', 'dedicated') : tr('人居网格', 'residential')),
       row(tr('所属村', 'Village'), village?.name ?? String(p['village_code'])),
@@ -182,14 +254,35 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
     const c = cameras.get(id);
     if (!c) return h('div', { class: 'card' }, `#${id}`);
     return h(
-      'div', { class: 'card', 'data-card': 'camera' },
-      h('div', { class: 'card-title' }, c.name, h('span', { class: `status status-${c.status}` }, STATUS_LABEL[c.status] ?? c.status)),
+      'div',
+      { class: 'card', 'data-card': 'camera' },
+      h(
+        'div',
+        { class: 'card-title' },
+        c.name,
+        h('span', { class: `status status-${c.status}` }, STATUS_LABEL[c.status] ?? c.status),
+      ),
       row(tr('型号', 'Model'), [c.manufacturer, c.model].filter(Boolean).join(' ') || '—'),
       row(tr('云台', 'PTZ'), c.ptz ? tr('有', 'yes') : tr('无', 'no')),
       row(tr('网格', 'Grid'), c.placement?.gridCode ?? '—'),
-      c.placement ? row(tr('朝向 / 视角', 'Heading / FOV'), `${Math.round(c.placement.headingDeg)}° / ${Math.round(c.placement.hfovDeg)}° · ${Math.round(c.placement.rangeM)} m`) : null,
+      c.placement
+        ? row(
+            tr('朝向 / 视角', 'Heading / FOV'),
+            `${Math.round(c.placement.headingDeg)}° / ${Math.round(c.placement.hfovDeg)}° · ${Math.round(c.placement.rangeM)} m`,
+          )
+        : null,
       c.lastError ? row(tr('错误', 'Error'), c.lastError) : null,
-      ctx.has('operator', 'dispatcher') ? h('div', { class: 'card-actions' }, h('button', { class: 'primary', 'data-action': 'open-camera', onclick: () => ctx.openCamera(id) }, tr('上墙观看', 'Watch on the wall'))) : null,
+      ctx.has('operator', 'dispatcher')
+        ? h(
+            'div',
+            { class: 'card-actions' },
+            h(
+              'button',
+              { class: 'primary', 'data-action': 'open-camera', onclick: () => ctx.openCamera(id) },
+              tr('上墙观看', 'Watch on the wall'),
+            ),
+          )
+        : null,
     );
   }
 
@@ -197,7 +290,8 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
     const w = workers.workers.get(id);
     if (!w) return h('div', { class: 'card' }, `#${id}`);
     return h(
-      'div', { class: 'card', 'data-card': 'worker' },
+      'div',
+      { class: 'card', 'data-card': 'worker' },
       h('div', { class: 'card-title' }, w.name),
       row(tr('角色', 'Roles'), w.roles.join('、') || '—'),
       row(tr('定位时间', 'Position age'), formatAge((Date.now() - w.fixMs) / 1000, lang)),
@@ -222,14 +316,36 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
     }
     for (const c of cameras.all()) {
       if (hits.length >= 16) break;
-      if (c.placement && match(c.name, String(c.id), c.host)) hits.push({ label: c.name, sub: tr('摄像机', 'camera'), go: () => map.flyTo({ center: [c.placement!.lon, c.placement!.lat], zoom: 16 }) });
+      if (c.placement && match(c.name, String(c.id), c.host))
+        hits.push({
+          label: c.name,
+          sub: tr('摄像机', 'camera'),
+          go: () => map.flyTo({ center: [c.placement!.lon, c.placement!.lat], zoom: 16 }),
+        });
     }
     for (const w of workers.workers.values()) {
       if (hits.length >= 20) break;
-      if (match(w.name, String(w.personId))) hits.push({ label: w.name, sub: tr('网格员', 'gridworker'), go: () => map.flyTo({ center: [w.lon, w.lat], zoom: 16 }) });
+      if (match(w.name, String(w.personId)))
+        hits.push({
+          label: w.name,
+          sub: tr('网格员', 'gridworker'),
+          go: () => map.flyTo({ center: [w.lon, w.lat], zoom: 16 }),
+        });
     }
     for (const hit of hits) {
-      results.appendChild(h('li', { onclick: () => { hit.go(); results.replaceChildren(); } }, hit.label, h('span', { class: 'muted' }, ` ${hit.sub}`)));
+      results.appendChild(
+        h(
+          'li',
+          {
+            onclick: () => {
+              hit.go();
+              results.replaceChildren();
+            },
+          },
+          hit.label,
+          h('span', { class: 'muted' }, ` ${hit.sub}`),
+        ),
+      );
     }
     if (hits.length === 0) results.appendChild(h('li', { class: 'muted' }, tr('没有结果', 'Nothing found')));
   });
@@ -259,16 +375,21 @@ function row(label: string, value: string): HTMLElement {
 
 /** A grid's yellow cards, and 约谈 when they reached the limit. */
 function cardsRow(c: { cards: number; flagged: boolean }): HTMLElement {
-  return h('div', { class: 'card-row', 'data-row': 'yellow-cards' },
+  return h(
+    'div',
+    { class: 'card-row', 'data-row': 'yellow-cards' },
     h('span', { class: 'muted' }, tr('黄牌', 'Yellow cards')),
-    h('span', { class: c.flagged ? 'flagged' : '' }, String(c.cards), c.flagged ? tr(' · 已约谈', ' · flagged') : ''));
+    h('span', { class: c.flagged ? 'flagged' : '' }, String(c.cards), c.flagged ? tr(' · 已约谈', ' · flagged') : ''),
+  );
 }
 
 /** Village names as HTML labels (the style has no glyphs), shown from zoom 12. */
 function addVillageLabels(map: MlMap, places: Place[]): void {
   const labels = places
     .filter((p) => p.kind === 'village')
-    .map((p) => new maplibregl.Marker({ element: h('div', { class: 'village-label' }, p.name) }).setLngLat(p.center).addTo(map));
+    .map((p) =>
+      new maplibregl.Marker({ element: h('div', { class: 'village-label' }, p.name) }).setLngLat(p.center).addTo(map),
+    );
   const update = () => {
     const show = map.getZoom() >= 12;
     for (const m of labels) m.getElement().style.display = show ? '' : 'none';
@@ -281,7 +402,8 @@ function gridSelection(map: MlMap) {
   let selected: number | string | undefined;
   return {
     select(id: number | string | undefined) {
-      if (selected !== undefined) map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: selected }, { selected: false });
+      if (selected !== undefined)
+        map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: selected }, { selected: false });
       selected = id;
       if (id !== undefined) map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id }, { selected: true });
     },

@@ -71,7 +71,14 @@ function toTownData(fc: TownFeatures): TownData {
     const kind = p['layer'];
     if (kind !== 'village' && kind !== 'town' && kind !== 'grid') continue;
     if (kind === 'town' || kind === 'village') all = union(all, b);
-    places.push({ kind, id: typeof p['grid_id'] === 'number' ? p['grid_id'] : null, code: String(p['code']), name: String(p['name'] ?? p['code']), bbox: b, center: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] });
+    places.push({
+      kind,
+      id: typeof p['grid_id'] === 'number' ? p['grid_id'] : null,
+      code: String(p['code']),
+      name: String(p['name'] ?? p['code']),
+      bbox: b,
+      center: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2],
+    });
   }
   if (all[0] > all[2]) for (const p of places) all = union(all, p.bbox);
   return { bbox: all, places };

@@ -39,7 +39,9 @@ export class WorkersLayer {
   async start(): Promise<void> {
     this.map.addSource('workers', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
     this.map.addLayer({
-      id: 'workers-dot', type: 'circle', source: 'workers',
+      id: 'workers-dot',
+      type: 'circle',
+      source: 'workers',
       paint: {
         'circle-color': ['match', ['get', 'age'], 'fresh', '#29b6f6', 'recent', '#ffca28', '#78909c'],
         'circle-radius': ['interpolate', ['linear'], ['zoom'], 10, 2.5, 16, 6],
@@ -61,9 +63,15 @@ export class WorkersLayer {
     for (const p of res.people) {
       if (p.lon === null || p.lat === null) continue;
       this.workers.set(p.personId, {
-        personId: p.personId, name: p.name, roles: p.roles, lon: p.lon, lat: p.lat,
+        personId: p.personId,
+        name: p.name,
+        roles: p.roles,
+        lon: p.lon,
+        lat: p.lat,
         fixMs: p.ageSeconds === null ? now : now - p.ageSeconds * 1000,
-        gridCode: p.gridCode, battery: p.battery, speedMps: p.speedMps,
+        gridCode: p.gridCode,
+        battery: p.battery,
+        speedMps: p.speedMps,
       });
     }
     this.dirty = true;
@@ -84,7 +92,17 @@ export class WorkersLayer {
         w.speedMps = it.speed;
       } else {
         // Someone came on duty: shown now, named after the next on-duty reload.
-        this.workers.set(it.personId, { personId: it.personId, name: `#${it.personId}`, roles: [], lon: it.lon, lat: it.lat, fixMs, gridCode: it.gridCode, battery: it.battery, speedMps: it.speed });
+        this.workers.set(it.personId, {
+          personId: it.personId,
+          name: `#${it.personId}`,
+          roles: [],
+          lon: it.lon,
+          lat: it.lat,
+          fixMs,
+          gridCode: it.gridCode,
+          battery: it.battery,
+          speedMps: it.speed,
+        });
       }
     }
     this.dirty = true;
@@ -103,7 +121,8 @@ export class WorkersLayer {
     for (const w of this.workers.values()) {
       const age = (now - w.fixMs) / 1000;
       features.push({
-        type: 'Feature' as const, id: w.personId,
+        type: 'Feature' as const,
+        id: w.personId,
         properties: { id: w.personId, age: age < 60 ? 'fresh' : age < 300 ? 'recent' : 'stale' },
         geometry: { type: 'Point' as const, coordinates: [w.lon, w.lat] },
       });

@@ -50,7 +50,9 @@ export class YellowCardsLayer {
   }
 
   private async load(): Promise<void> {
-    const res = await get<{ threshold: number; rows: LeagueRow[] }>(`/api/stats/yellow-cards?groupBy=grid&town=${encodeURIComponent(this.town.code)}`);
+    const res = await get<{ threshold: number; rows: LeagueRow[] }>(
+      `/api/stats/yellow-cards?groupBy=grid&town=${encodeURIComponent(this.town.code)}`,
+    );
     this.threshold = res.threshold;
     for (const id of this.byGrid.keys()) this.set(id, { cards: 0, flagged: false });
     for (const r of res.rows) {
@@ -78,6 +80,9 @@ export class YellowCardsLayer {
   private set(gridId: number, v: GridCards): void {
     if (v.cards === 0 && !v.flagged) this.byGrid.delete(gridId);
     else this.byGrid.set(gridId, v);
-    this.map.setFeatureState({ source: BASE_SOURCE, sourceLayer: 'grids', id: gridId }, { cards: v.cards, flagged: v.flagged });
+    this.map.setFeatureState(
+      { source: BASE_SOURCE, sourceLayer: 'grids', id: gridId },
+      { cards: v.cards, flagged: v.flagged },
+    );
   }
 }

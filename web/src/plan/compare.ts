@@ -33,8 +33,19 @@ export class CompareView {
     map.addSource('removed', { type: 'geojson', data: EMPTY });
     // Under the issues, which matter more.
     const before = map.getLayer('issues-fill') ? 'issues-fill' : undefined;
-    map.addLayer({ id: 'removed-fill', type: 'fill', source: 'removed', paint: { 'fill-color': '#c62828', 'fill-opacity': 0.35 } }, before);
-    map.addLayer({ id: 'removed-line', type: 'line', source: 'removed', paint: { 'line-color': '#ef5350', 'line-width': 2, 'line-dasharray': [3, 2] } }, before);
+    map.addLayer(
+      { id: 'removed-fill', type: 'fill', source: 'removed', paint: { 'fill-color': '#c62828', 'fill-opacity': 0.35 } },
+      before,
+    );
+    map.addLayer(
+      {
+        id: 'removed-line',
+        type: 'line',
+        source: 'removed',
+        paint: { 'line-color': '#ef5350', 'line-width': 2, 'line-dasharray': [3, 2] },
+      },
+      before,
+    );
   }
 
   setVisible(visible: boolean): void {
@@ -54,9 +65,23 @@ export class CompareView {
       ...diff.removed.map((c): [string, Kind] => [c, 'removed']),
     ];
     this.box.replaceChildren(
-      h('div', {}, `${tr('新增', 'added')} ${diff.added.length} · ${tr('修改', 'changed')} ${diff.changed.length} · ${tr('删除', 'removed')} ${diff.removed.length} · ${tr('未变', 'unchanged')} ${diff.unchanged}`),
+      h(
+        'div',
+        {},
+        `${tr('新增', 'added')} ${diff.added.length} · ${tr('修改', 'changed')} ${diff.changed.length} · ${tr('删除', 'removed')} ${diff.removed.length} · ${tr('未变', 'unchanged')} ${diff.unchanged}`,
+      ),
       ...rows.map(([c, k]) =>
-        h('div', { class: `diff-row diff-${k}`, 'data-diff': k, 'data-code': c, title: tr('在地图上查看', 'Show on the map'), onclick: () => void this.flyTo(c, k) }, `${SIGN[k]} ${c}`),
+        h(
+          'div',
+          {
+            class: `diff-row diff-${k}`,
+            'data-diff': k,
+            'data-code': c,
+            title: tr('在地图上查看', 'Show on the map'),
+            onclick: () => void this.flyTo(c, k),
+          },
+          `${SIGN[k]} ${c}`,
+        ),
       ),
     );
     if (diff.removed.length === 0) return this.draw(new Map());
@@ -72,13 +97,20 @@ export class CompareView {
   }
 
   private async flyTo(code: string, kind: Kind): Promise<void> {
-    const g = kind === 'removed' ? this.removed.get(code) ?? (await this.publishedGrids()).get(code) : this.draftGeometry(code);
+    const g =
+      kind === 'removed'
+        ? (this.removed.get(code) ?? (await this.publishedGrids()).get(code))
+        : this.draftGeometry(code);
     if (g) this.map.fitBounds(bboxOf(g.coordinates), { padding: 80, maxZoom: 17, duration: 500 });
   }
 
   /** The published grids by code, from the town's map (shared with townData(); forgetTownData() after a publish). */
   private async publishedGrids(): Promise<Map<string, Geometry>> {
     const fc = await townFeatures(this.townCode);
-    return new Map(fc.features.filter((f) => f.properties['layer'] === 'grid').map((f) => [String(f.properties['code']), f.geometry]));
+    return new Map(
+      fc.features
+        .filter((f) => f.properties['layer'] === 'grid')
+        .map((f) => [String(f.properties['code']), f.geometry]),
+    );
   }
 }

@@ -1,7 +1,14 @@
 // terra-draw on the planning map: reshape one grid at a time (drag vertices, add
 // midpoints), draw a new grid or a split line; vertices snap to the neighbours'
 // vertices, or else onto the nearest point of a neighbour's edge.
-import { TerraDraw, TerraDrawLineStringMode, TerraDrawPolygonMode, TerraDrawSelectMode, type GeoJSONStoreFeatures, type SnapToCustom } from 'terra-draw';
+import {
+  TerraDraw,
+  TerraDrawLineStringMode,
+  TerraDrawPolygonMode,
+  TerraDrawSelectMode,
+  type GeoJSONStoreFeatures,
+  type SnapToCustom,
+} from 'terra-draw';
 import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter';
 import type { Map as MlMap } from 'maplibre-gl';
 import { along, type Box, type Edge } from './snap-index';
@@ -32,12 +39,27 @@ export class DraftDraw {
           snapping: { toCustom: snap },
           styles: { fillColor: '#ffd54f', fillOpacity: 0.25, outlineColor: '#ffd54f', outlineWidth: 2 },
         }),
-        new TerraDrawLineStringMode({ snapping: { toCustom: snap }, styles: { lineStringColor: '#ff7043', lineStringWidth: 3 } }),
+        new TerraDrawLineStringMode({
+          snapping: { toCustom: snap },
+          styles: { lineStringColor: '#ff7043', lineStringWidth: 3 },
+        }),
         new TerraDrawSelectMode({
           flags: {
-            polygon: { feature: { draggable: false, coordinates: { draggable: true, midpoints: true, deletable: true, snappable: { toCustom: snap } } } },
+            polygon: {
+              feature: {
+                draggable: false,
+                coordinates: { draggable: true, midpoints: true, deletable: true, snappable: { toCustom: snap } },
+              },
+            },
           },
-          styles: { selectedPolygonColor: '#ffd54f', selectedPolygonFillOpacity: 0.3, selectedPolygonOutlineColor: '#ffd54f', selectionPointColor: '#ffffff', selectionPointWidth: 5, midPointColor: '#ffd54f' },
+          styles: {
+            selectedPolygonColor: '#ffd54f',
+            selectedPolygonFillOpacity: 0.3,
+            selectedPolygonOutlineColor: '#ffd54f',
+            selectionPointColor: '#ffffff',
+            selectionPointWidth: 5,
+            midPointColor: '#ffd54f',
+          },
         }),
       ],
     });
@@ -53,7 +75,14 @@ export class DraftDraw {
   edit(ring: Ring[]): void {
     this.reset();
     const id = this.draw.getFeatureId();
-    this.draw.addFeatures([{ id, type: 'Feature', properties: { mode: 'polygon' }, geometry: { type: 'Polygon', coordinates: ring } } as GeoJSONStoreFeatures]);
+    this.draw.addFeatures([
+      {
+        id,
+        type: 'Feature',
+        properties: { mode: 'polygon' },
+        geometry: { type: 'Polygon', coordinates: ring },
+      } as GeoJSONStoreFeatures,
+    ]);
     this.editingId = id;
     this.draw.setMode('select');
     this.draw.selectFeature(id);
@@ -91,10 +120,17 @@ export class DraftDraw {
     const p = this.map.project([lng, lat]);
     // Only the vertices and edges within the tolerance's box (its corners in lon/lat, so
     // a rotated map works too) are measured in pixels.
-    const corners = [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([dx, dy]) => this.map.unproject([p.x + dx! * SNAP_PX, p.y + dy! * SNAP_PX]));
+    const corners = [
+      [-1, -1],
+      [1, -1],
+      [1, 1],
+      [-1, 1],
+    ].map(([dx, dy]) => this.map.unproject([p.x + dx! * SNAP_PX, p.y + dy! * SNAP_PX]));
     const box: Box = [
-      Math.min(...corners.map((c) => c.lng)), Math.min(...corners.map((c) => c.lat)),
-      Math.max(...corners.map((c) => c.lng)), Math.max(...corners.map((c) => c.lat)),
+      Math.min(...corners.map((c) => c.lng)),
+      Math.min(...corners.map((c) => c.lat)),
+      Math.max(...corners.map((c) => c.lng)),
+      Math.max(...corners.map((c) => c.lat)),
     ];
     let best: number[] | undefined;
     let bestD = SNAP_PX;

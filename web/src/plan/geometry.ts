@@ -11,7 +11,10 @@ export interface GridGeometry {
  * share would then differ between them after one of them is edited again.
  */
 export function roundGeometry<T extends { coordinates: unknown }>(g: T): T {
-  const r = (c: unknown): unknown => (Array.isArray(c) && typeof c[0] === 'number' ? (c as number[]).map((n) => Math.round(n * 1e7) / 1e7) : (c as unknown[]).map(r));
+  const r = (c: unknown): unknown =>
+    Array.isArray(c) && typeof c[0] === 'number'
+      ? (c as number[]).map((n) => Math.round(n * 1e7) / 1e7)
+      : (c as unknown[]).map(r);
   return { ...g, coordinates: r(g.coordinates) };
 }
 

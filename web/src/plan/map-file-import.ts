@@ -47,14 +47,26 @@ export class MapFileImport {
   readonly el: HTMLElement;
   private file: File | null = null;
   private preview: Preview | null = null;
-  private readonly input = h('input', { type: 'file', id: 'mapfile-input', accept: '.zip,.gpkg,.kml,.kmz,.geojson,.json' });
-  private readonly crs = h('select', { id: 'mapfile-crs' }, h('option', { value: '' }, tr('坐标系：按文件', 'CRS: as the file says')));
+  private readonly input = h('input', {
+    type: 'file',
+    id: 'mapfile-input',
+    accept: '.zip,.gpkg,.kml,.kmz,.geojson,.json',
+  });
+  private readonly crs = h(
+    'select',
+    { id: 'mapfile-crs' },
+    h('option', { value: '' }, tr('坐标系：按文件', 'CRS: as the file says')),
+  );
   /** Shown when the file has several layers (a GeoPackage, KML folders). */
   private readonly layer = h('select', { id: 'mapfile-layer', hidden: true });
   private readonly info = h('div', { id: 'mapfile-preview', class: 'muted' });
   private readonly error = h('div', { id: 'mapfile-error', class: 'login-error', hidden: true });
   private readonly fields = h('div', { id: 'mapfile-mapping', class: 'plan-form' });
-  private readonly importButton = h('button', { class: 'primary', id: 'mapfile-import', disabled: true, onclick: () => void this.import() }, tr('导入到草案', 'Import into the draft'));
+  private readonly importButton = h(
+    'button',
+    { class: 'primary', id: 'mapfile-import', disabled: true, onclick: () => void this.import() },
+    tr('导入到草案', 'Import into the draft'),
+  );
 
   constructor(
     private readonly map: MlMap,
@@ -63,15 +75,63 @@ export class MapFileImport {
     private readonly planId: () => number | null,
     private readonly imported: () => Promise<void>,
   ) {
-    const format = h('select', { id: 'export-format' }, ...['shp', 'gpkg', 'kml'].map((f) => h('option', { value: f }, { shp: 'Shapefile (zip)', gpkg: 'GeoPackage', kml: 'KML' }[f]!)));
-    const exportCrs = h('select', { id: 'export-crs' }, h('option', { value: 'WGS84' }, 'WGS-84'), h('option', { value: 'CGCS2000' }, 'CGCS2000'));
-    const exportWhat = h('select', { id: 'export-what' }, h('option', { value: 'draft' }, tr('草案', 'The draft')), h('option', { value: 'published' }, tr('已发布网格', 'Published grids')));
-    this.el = h('div', { class: 'plan-form', id: 'mapfile' },
-      h('div', { class: 'muted' }, tr('Shapefile（zip）、GeoPackage、KML/KMZ、MapInfo（zip）或 GeoJSON', 'Shapefile (zip), GeoPackage, KML/KMZ, MapInfo (zip) or GeoJSON')),
-      this.input, this.crs, this.layer, this.error, this.info, this.fields,
-      h('div', { class: 'row' }, this.importButton, h('button', { id: 'mapfile-clear', onclick: () => this.clear() }, tr('取消', 'Cancel'))),
-      h('div', { class: 'row' }, exportWhat, format, exportCrs,
-        h('button', { id: 'export-draft', onclick: () => void this.export(exportWhat.value === 'published', format.value, exportCrs.value) }, tr('导出', 'Export'))),
+    const format = h(
+      'select',
+      { id: 'export-format' },
+      ...['shp', 'gpkg', 'kml'].map((f) =>
+        h('option', { value: f }, { shp: 'Shapefile (zip)', gpkg: 'GeoPackage', kml: 'KML' }[f]!),
+      ),
+    );
+    const exportCrs = h(
+      'select',
+      { id: 'export-crs' },
+      h('option', { value: 'WGS84' }, 'WGS-84'),
+      h('option', { value: 'CGCS2000' }, 'CGCS2000'),
+    );
+    const exportWhat = h(
+      'select',
+      { id: 'export-what' },
+      h('option', { value: 'draft' }, tr('草案', 'The draft')),
+      h('option', { value: 'published' }, tr('已发布网格', 'Published grids')),
+    );
+    this.el = h(
+      'div',
+      { class: 'plan-form', id: 'mapfile' },
+      h(
+        'div',
+        { class: 'muted' },
+        tr(
+          'Shapefile（zip）、GeoPackage、KML/KMZ、MapInfo（zip）或 GeoJSON',
+          'Shapefile (zip), GeoPackage, KML/KMZ, MapInfo (zip) or GeoJSON',
+        ),
+      ),
+      this.input,
+      this.crs,
+      this.layer,
+      this.error,
+      this.info,
+      this.fields,
+      h(
+        'div',
+        { class: 'row' },
+        this.importButton,
+        h('button', { id: 'mapfile-clear', onclick: () => this.clear() }, tr('取消', 'Cancel')),
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        exportWhat,
+        format,
+        exportCrs,
+        h(
+          'button',
+          {
+            id: 'export-draft',
+            onclick: () => void this.export(exportWhat.value === 'published', format.value, exportCrs.value),
+          },
+          tr('导出', 'Export'),
+        ),
+      ),
     );
     this.input.addEventListener('change', () => {
       this.file = this.input.files?.[0] ?? null;
@@ -83,11 +143,23 @@ export class MapFileImport {
     this.crs.addEventListener('change', () => void this.read());
     this.layer.addEventListener('change', () => void this.read());
     map.addSource('mapfile', { type: 'geojson', data: EMPTY });
-    map.addLayer({ id: 'mapfile-fill', type: 'fill', source: 'mapfile', paint: { 'fill-color': '#ff9800', 'fill-opacity': 0.15 } });
-    map.addLayer({ id: 'mapfile-line', type: 'line', source: 'mapfile', paint: { 'line-color': '#ff9800', 'line-width': 1.5, 'line-dasharray': [3, 2] } });
-    void get<{ id: string; name: string }[]>('/api/map-files/crs').then((choices) => {
-      this.crs.append(...choices.map((c) => h('option', { value: c.id }, `${c.name} (${c.id})`)));
-    }).catch(() => undefined);
+    map.addLayer({
+      id: 'mapfile-fill',
+      type: 'fill',
+      source: 'mapfile',
+      paint: { 'fill-color': '#ff9800', 'fill-opacity': 0.15 },
+    });
+    map.addLayer({
+      id: 'mapfile-line',
+      type: 'line',
+      source: 'mapfile',
+      paint: { 'line-color': '#ff9800', 'line-width': 1.5, 'line-dasharray': [3, 2] },
+    });
+    void get<{ id: string; name: string }[]>('/api/map-files/crs')
+      .then((choices) => {
+        this.crs.append(...choices.map((c) => h('option', { value: c.id }, `${c.name} (${c.id})`)));
+      })
+      .catch(() => undefined);
     window.__wg = { ...window.__wg, mapFilePreview: () => this.preview };
   }
 
@@ -108,7 +180,8 @@ export class MapFileImport {
     const q = new URLSearchParams({ filename: this.file?.name ?? '' });
     if (this.crs.value) q.set('crs', this.crs.value);
     if (this.layer.value) q.set('layer', this.layer.value);
-    for (const select of this.fields.querySelectorAll<HTMLSelectElement>('select[data-role]')) q.set(`${select.dataset['role']}Field`, select.value);
+    for (const select of this.fields.querySelectorAll<HTMLSelectElement>('select[data-role]'))
+      q.set(`${select.dataset['role']}Field`, select.value);
     return q.toString();
   }
 
@@ -140,35 +213,86 @@ export class MapFileImport {
   private show(p: Preview): void {
     this.preview = p;
     if (p.layers.length > 1) {
-      this.layer.replaceChildren(...p.layers.map((l) => h('option', { value: l.name, selected: l.name === p.layer }, `${l.name} · ${l.geometry} · ${l.features}`)));
+      this.layer.replaceChildren(
+        ...p.layers.map((l) =>
+          h('option', { value: l.name, selected: l.name === p.layer }, `${l.name} · ${l.geometry} · ${l.features}`),
+        ),
+      );
       this.layer.hidden = false;
     }
     const [w, s, e, n] = p.extent;
     this.info.replaceChildren(
       h('div', {}, `${p.format} · ${p.layer} · ${p.features} ${tr('个要素', 'features')}`),
-      h('div', { id: 'mapfile-crs-found' }, `${tr('坐标系', 'CRS')}: ${p.crs.name}${p.crs.id ? ` (${p.crs.id})` : ''}${p.crs.from === 'planner' ? tr('（指定）', ' (chosen)') : ''}`),
+      h(
+        'div',
+        { id: 'mapfile-crs-found' },
+        `${tr('坐标系', 'CRS')}: ${p.crs.name}${p.crs.id ? ` (${p.crs.id})` : ''}${p.crs.from === 'planner' ? tr('（指定）', ' (chosen)') : ''}`,
+      ),
       ...(p.encoding ? [h('div', {}, `${tr('编码', 'Encoding')}: ${p.encoding}`)] : []),
       h('div', {}, `${tr('范围', 'Extent')}: ${w.toFixed(5)}, ${s.toFixed(5)} – ${e.toFixed(5)}, ${n.toFixed(5)}`),
-      h('div', { id: 'mapfile-villages' }, p.villages.byLocation
-        ? tr('所属村社：按位置确定', 'Villages: by location')
-        : `${tr('村社匹配', 'Villages matched')}: ${p.villages.matched}${p.villages.unmatched.length ? ` · ${tr('未匹配', 'unmatched')}: ${p.villages.unmatched.join('、')}` : ''}`),
+      h(
+        'div',
+        { id: 'mapfile-villages' },
+        p.villages.byLocation
+          ? tr('所属村社：按位置确定', 'Villages: by location')
+          : `${tr('村社匹配', 'Villages matched')}: ${p.villages.matched}${p.villages.unmatched.length ? ` · ${tr('未匹配', 'unmatched')}: ${p.villages.unmatched.join('、')}` : ''}`,
+      ),
       ...p.warnings.map((w) => h('div', { class: 'login-error' }, w)),
     );
     const options = (selected: string | null) => [
       h('option', { value: '', selected: !selected }, tr('（无）', '(none)')),
-      ...p.attributes.map((a) => h('option', { value: a.name, selected: a.name === selected }, `${a.name}${a.samples.length ? ` (${a.samples.map(String).join(', ')})` : ''}`)),
+      ...p.attributes.map((a) =>
+        h(
+          'option',
+          { value: a.name, selected: a.name === selected },
+          `${a.name}${a.samples.length ? ` (${a.samples.map(String).join(', ')})` : ''}`,
+        ),
+      ),
     ];
     this.fields.replaceChildren(
       h('div', {}, tr('字段对应（可修改）', 'Attributes (editable)')),
-      ...ROLES.map(({ role, label }) => h('label', { class: 'row' }, h('span', {}, label), h('select', { 'data-role': role, id: `mapfile-${role}` }, ...options(p.mapping[role])))),
+      ...ROLES.map(({ role, label }) =>
+        h(
+          'label',
+          { class: 'row' },
+          h('span', {}, label),
+          h('select', { 'data-role': role, id: `mapfile-${role}` }, ...options(p.mapping[role])),
+        ),
+      ),
       h('div', { class: 'muted' }, tr('其余字段随网格保存', 'Other attributes are kept with the grids')),
     );
     this.importButton.disabled = false;
     // Drawn beside the town, and both in view: a wrong CRS shows as a file far away.
-    const data = p.outline ?? { type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]]] } }] };
+    const data = p.outline ?? {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: {},
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [w, s],
+                [e, s],
+                [e, n],
+                [w, n],
+                [w, s],
+              ],
+            ],
+          },
+        },
+      ],
+    };
     (this.map.getSource('mapfile') as GeoJSONSource).setData(data as never);
     const t = this.townBbox;
-    this.map.fitBounds([[Math.min(w, t[0]), Math.min(s, t[1])], [Math.max(e, t[2]), Math.max(n, t[3])]], { padding: 30, duration: 0 });
+    this.map.fitBounds(
+      [
+        [Math.min(w, t[0]), Math.min(s, t[1])],
+        [Math.max(e, t[2]), Math.max(n, t[3])],
+      ],
+      { padding: 30, duration: 0 },
+    );
   }
 
   private async import(): Promise<void> {
@@ -179,7 +303,10 @@ export class MapFileImport {
     try {
       const done = await this.upload<Imported>(`/api/plans/${id}/map-file?${this.query()}`);
       const v = done.validation;
-      toast(`${tr('已导入', 'Imported')} ${done.imported} ${tr('个网格', 'grids')} · ${v.ok ? tr('检查通过', 'valid') : `${v.errors} ${tr('个错误', 'errors')}`}`, v.ok ? 'ok' : 'info');
+      toast(
+        `${tr('已导入', 'Imported')} ${done.imported} ${tr('个网格', 'grids')} · ${v.ok ? tr('检查通过', 'valid') : `${v.errors} ${tr('个错误', 'errors')}`}`,
+        v.ok ? 'ok' : 'info',
+      );
       this.clear();
       await this.imported();
     } catch (err) {
@@ -192,9 +319,11 @@ export class MapFileImport {
     const id = this.planId();
     if (!id && !published) return;
     const path = published ? `/api/towns/${this.townCode}/grids/export` : `/api/plans/${id}/export`;
-    const res = await fetch(`${path}?format=${format}&crs=${crs}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } });
+    const res = await fetch(`${path}?format=${format}&crs=${crs}`, {
+      headers: { authorization: `Bearer ${getToken() ?? ''}` },
+    });
     if (!res.ok) {
-      const body = await res.json().catch(() => null) as { error?: { message?: string } } | null;
+      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
       toast(body?.error?.message ?? res.statusText, 'error');
       return;
     }

@@ -66,7 +66,11 @@ const EMPTY = { type: 'FeatureCollection' as const, features: [] };
 
 export async function createPlanPage(ctx: AppContext): Promise<Page> {
   const planSelect = h('select', { id: 'plan-select' });
-  const title = h('input', { id: 'plan-title', placeholder: tr('方案名称', 'Plan title'), value: `${ctx.town.name}网格调整` });
+  const title = h('input', {
+    id: 'plan-title',
+    placeholder: tr('方案名称', 'Plan title'),
+    value: `${ctx.town.name}网格调整`,
+  });
   const toolButtons = new Map<Tool, HTMLButtonElement>();
   const tool = (id: Exclude<Tool, null>, label: string) => {
     const b = h('button', { 'data-tool': id, onclick: () => setTool(tool_ === id ? null : id) }, label);
@@ -81,7 +85,11 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   const summary = h('div', { id: 'plan-summary', class: 'muted' });
   const diffBox = h('div', { id: 'plan-diff', class: 'muted' });
   const compare = h('input', { type: 'checkbox', id: 'plan-compare', checked: true });
-  const undoButton = h('button', { id: 'plan-undo', disabled: true, title: 'Ctrl+Z', onclick: () => void undo() }, tr('撤销', 'Undo'));
+  const undoButton = h(
+    'button',
+    { id: 'plan-undo', disabled: true, title: 'Ctrl+Z', onclick: () => void undo() },
+    tr('撤销', 'Undo'),
+  );
   const undoWhat = h('span', { id: 'plan-undo-what', class: 'muted' });
   // Why the last undo was refused or left half done; until the next edit or undo.
   const undoNote = h('div', { id: 'plan-undo-note', class: 'login-error', hidden: true });
@@ -91,24 +99,41 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   };
   const mapFileBox = h('div', {});
   const panel = h(
-    'aside', { class: 'plan-panel' },
+    'aside',
+    { class: 'plan-panel' },
     h('h3', {}, tr('草案', 'Draft')),
     h('div', { class: 'row' }, planSelect),
-    h('div', { class: 'row' }, title, h('button', { id: 'plan-new', onclick: () => void newPlan() }, tr('新建草案', 'New draft'))),
+    h(
+      'div',
+      { class: 'row' },
+      title,
+      h('button', { id: 'plan-new', onclick: () => void newPlan() }, tr('新建草案', 'New draft')),
+    ),
     summary,
     h('h3', {}, tr('导入 / 导出地图文件', 'Import / export a map file')),
     mapFileBox,
     h('h3', {}, tr('编辑', 'Edit')),
-    h('div', { class: 'tools' }, tool('reshape', tr('修改形状', 'Reshape')), tool('draw', tr('绘制', 'Draw')), tool('split', tr('切分', 'Split')), tool('merge', tr('合并', 'Merge')), tool('delete', tr('删除', 'Delete'))),
+    h(
+      'div',
+      { class: 'tools' },
+      tool('reshape', tr('修改形状', 'Reshape')),
+      tool('draw', tr('绘制', 'Draw')),
+      tool('split', tr('切分', 'Split')),
+      tool('merge', tr('合并', 'Merge')),
+      tool('delete', tr('删除', 'Delete')),
+    ),
     h('div', { class: 'row' }, undoButton, undoWhat),
     undoNote,
     hint,
     form,
     h('h3', {}, tr('检查与发布', 'Validate and publish')),
-    h('div', { class: 'row' },
+    h(
+      'div',
+      { class: 'row' },
       h('button', { id: 'plan-validate', onclick: () => void validate() }, tr('检查', 'Validate')),
       h('button', { class: 'primary', id: 'plan-publish', onclick: () => void publish() }, tr('发布', 'Publish')),
-      h('button', { class: 'danger', id: 'plan-discard', onclick: () => void discard() }, tr('放弃', 'Discard'))),
+      h('button', { class: 'danger', id: 'plan-discard', onclick: () => void discard() }, tr('放弃', 'Discard')),
+    ),
     resultBox,
     issuesList,
     h('h3', {}, tr('与已发布对比', 'Compare with published')),
@@ -126,19 +151,33 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   let plan: Plan | null = null;
   let selectedCodes: string[] = [];
   let diff: Diff | null = null;
-  const compareView = new CompareView(map, ctx.town.code, diffBox, (code) => draft.find((d) => d.properties.code === code)?.geometry);
+  const compareView = new CompareView(
+    map,
+    ctx.town.code,
+    diffBox,
+    (code) => draft.find((d) => d.properties.code === code)?.geometry,
+  );
   let vertices = SnapIndex.empty();
   // While reshaping, the grid's own vertices and edges are not targets: only the neighbours'.
   const own = () => (tool_ === 'reshape' ? selectedCodes[0] : undefined);
-  const draw = new DraftDraw(map, { vertices: (box) => vertices.within(box, own()), edges: (box) => vertices.edgesWithin(box, own()) });
+  const draw = new DraftDraw(map, {
+    vertices: (box) => vertices.within(box, own()),
+    edges: (box) => vertices.edgesWithin(box, own()),
+  });
   // The edits of this draft session, last first, each with the calls that take it back.
   const history = new UndoStack();
   // An import replaces every grid of the draft: the edits before it cannot be taken back one by one.
-  const mapFile = new MapFileImport(map, town.bbox, ctx.town.code, () => plan?.id ?? null, async () => {
-    history.clear();
-    showUndo();
-    await Promise.all([reloadDraft(), validate()]);
-  });
+  const mapFile = new MapFileImport(
+    map,
+    town.bbox,
+    ctx.town.code,
+    () => plan?.id ?? null,
+    async () => {
+      history.clear();
+      showUndo();
+      await Promise.all([reloadDraft(), validate()]);
+    },
+  );
   mapFileBox.append(mapFile.el);
   window.__wg = { ...window.__wg, planMap: map, planDraw: draw };
 
@@ -155,7 +194,9 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     const plans = (await get<Plan[]>('/api/plans?status=draft')).filter((p) => p.scopeAreaId === ctx.town.id);
     planSelect.replaceChildren(
       h('option', { value: '' }, plans.length ? tr('选择草案', 'Choose a draft') : tr('没有草案', 'No draft')),
-      ...plans.map((p) => h('option', { value: p.id, selected: p.id === (selectId ?? plan?.id) }, `#${p.id} ${p.title}`)),
+      ...plans.map((p) =>
+        h('option', { value: p.id, selected: p.id === (selectId ?? plan?.id) }, `#${p.id} ${p.title}`),
+      ),
     );
     const chosen = plans.find((p) => p.id === (selectId ?? plan?.id)) ?? null;
     await open(chosen);
@@ -164,7 +205,10 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
 
   async function newPlan(): Promise<void> {
     try {
-      const created = await post<Plan>('/api/plans', { scopeCode: ctx.town.code, title: title.value.trim() || 'draft' });
+      const created = await post<Plan>('/api/plans', {
+        scopeCode: ctx.town.code,
+        title: title.value.trim() || 'draft',
+      });
       toast(tr('已新建草案', 'Draft started'), 'ok');
       await loadPlans(created.id);
     } catch (err) {
@@ -202,11 +246,17 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     const id = plan.id;
     const current = () => mine === loading && plan?.id === id;
     try {
-      const [fc, d] = await Promise.all([get<{ features: DraftFeature[] }>(`/api/plans/${id}/grids`), get<Diff>(`/api/plans/${id}/diff`)]);
+      const [fc, d] = await Promise.all([
+        get<{ features: DraftFeature[] }>(`/api/plans/${id}/grids`),
+        get<Diff>(`/api/plans/${id}/diff`),
+      ]);
       read?.(fc.features);
       if (!current()) return;
       draft = fc.features;
-      vertices = new SnapIndex(draft.map((f) => f.properties.code), draft.map((f) => f.geometry.coordinates));
+      vertices = new SnapIndex(
+        draft.map((f) => f.properties.code),
+        draft.map((f) => f.geometry.coordinates),
+      );
       diff = d;
       renderDraft();
       summary.textContent = `#${id} · ${draft.length} ${tr('个网格', 'grids')}`;
@@ -222,7 +272,15 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     for (const c of diff?.changed ?? []) status.set(c, 'changed');
     (map.getSource('draft') as GeoJSONSource).setData({
       type: 'FeatureCollection',
-      features: draft.map((f, i) => ({ ...f, id: i, properties: { ...f.properties, diff: status.get(f.properties.code) ?? 'same', selected: selectedCodes.includes(f.properties.code) } })) as never,
+      features: draft.map((f, i) => ({
+        ...f,
+        id: i,
+        properties: {
+          ...f.properties,
+          diff: status.get(f.properties.code) ?? 'same',
+          selected: selectedCodes.includes(f.properties.code),
+        },
+      })) as never,
     });
   }
 
@@ -234,8 +292,14 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     form.replaceChildren();
     for (const [id, b] of toolButtons) b.classList.toggle('active', id === t);
     hint.textContent = {
-      reshape: tr('点击一个网格，拖动顶点（会吸附到相邻网格的顶点或边上），然后保存。', 'Click a grid, drag its vertices (they snap to the neighbours\' vertices or onto their edges), then save.'),
-      draw: tr('在地图上逐点绘制新网格，双击或点回起点结束。', 'Click point by point; close on the first point to finish.'),
+      reshape: tr(
+        '点击一个网格，拖动顶点（会吸附到相邻网格的顶点或边上），然后保存。',
+        "Click a grid, drag its vertices (they snap to the neighbours' vertices or onto their edges), then save.",
+      ),
+      draw: tr(
+        '在地图上逐点绘制新网格，双击或点回起点结束。',
+        'Click point by point; close on the first point to finish.',
+      ),
       split: tr('点击要切分的网格，再画一条穿过它的线。', 'Click the grid to split, then draw a line across it.'),
       merge: tr('依次点击要合并的相邻网格，然后合并。', 'Click the touching grids to merge, then merge.'),
       delete: tr('点击要删除的网格。', 'Click the grid to delete.'),
@@ -257,12 +321,22 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
       const part = partAt(f.geometry, [e.lngLat.lng, e.lngLat.lat]);
       draw.edit(partOf(f.geometry, part));
       reshapeStart = shapeKey(draw.edited()?.coordinates);
-      const multi = f.geometry.type === 'MultiPolygon' ? ` · ${tr('第', 'part ')}${part + 1}${tr('部分', '')} / ${(f.geometry.coordinates as unknown[]).length}` : '';
+      const multi =
+        f.geometry.type === 'MultiPolygon'
+          ? ` · ${tr('第', 'part ')}${part + 1}${tr('部分', '')} / ${(f.geometry.coordinates as unknown[]).length}`
+          : '';
       form.replaceChildren(
         h('div', {}, `${tr('正在修改', 'Reshaping')} ${f.properties.name} (${code})${multi}`),
-        h('div', { class: 'row' },
-          h('button', { class: 'primary', id: 'reshape-save', onclick: () => void saveReshape(f, part) }, tr('保存形状', 'Save shape')),
-          h('button', { onclick: () => setTool('reshape') }, tr('取消', 'Cancel'))),
+        h(
+          'div',
+          { class: 'row' },
+          h(
+            'button',
+            { class: 'primary', id: 'reshape-save', onclick: () => void saveReshape(f, part) },
+            tr('保存形状', 'Save shape'),
+          ),
+          h('button', { onclick: () => setTool('reshape') }, tr('取消', 'Cancel')),
+        ),
       );
       renderDraft();
     } else if (tool_ === 'delete') {
@@ -336,7 +410,9 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
   function showUndo(): void {
     const last = history.peek();
     undoButton.disabled = !last || busy;
-    undoWhat.textContent = last ? `${tr('可撤销', 'Can undo')}: ${last.what}` : tr('没有可撤销的修改', 'Nothing to undo');
+    undoWhat.textContent = last
+      ? `${tr('可撤销', 'Can undo')}: ${last.what}`
+      : tr('没有可撤销的修改', 'Nothing to undo');
   }
 
   /** The shape the grid being reshaped had when it was clicked, to tell whether it was changed. */
@@ -399,15 +475,19 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     // The other parts of a MultiPolygon go back as they were.
     const geometry = roundGeometry(withPart(grid.geometry, part, edited.coordinates));
     const fixes = tJunctionFixes(vertices, draft, code, grid.geometry.coordinates, geometry.coordinates);
-    const ok = await edit(async (undo) => {
-      // The neighbours first: a vertex put on a straight edge changes nothing by itself.
-      for (const n of fixes) {
-        await patch(`/api/plans/${id}/grids/${n.code}`, { geometry: n.after });
-        undo.unshift({ op: 'patch', code: n.code, change: { geometry: n.before } });
-      }
-      await patch(`/api/plans/${id}/grids/${code}`, { geometry });
-      undo.unshift({ op: 'patch', code, change: { geometry: grid.geometry } });
-    }, tr('形状已保存', 'Shape saved'), `${tr('修改形状', 'Reshape')} ${code}${fixes.length ? ` (+${fixes.map((n) => n.code).join(', ')})` : ''}`);
+    const ok = await edit(
+      async (undo) => {
+        // The neighbours first: a vertex put on a straight edge changes nothing by itself.
+        for (const n of fixes) {
+          await patch(`/api/plans/${id}/grids/${n.code}`, { geometry: n.after });
+          undo.unshift({ op: 'patch', code: n.code, change: { geometry: n.before } });
+        }
+        await patch(`/api/plans/${id}/grids/${code}`, { geometry });
+        undo.unshift({ op: 'patch', code, change: { geometry: grid.geometry } });
+      },
+      tr('形状已保存', 'Shape saved'),
+      `${tr('修改形状', 'Reshape')} ${code}${fixes.length ? ` (+${fixes.map((n) => n.code).join(', ')})` : ''}`,
+    );
     if (ok) setTool(null);
   }
 
@@ -415,36 +495,63 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     if (!plan || !confirm(`${tr('删除网格', 'Delete grid')} ${code}?`)) return;
     const id = plan.id;
     const grid = draft.find((d) => d.properties.code === code);
-    await edit(async (undo) => {
-      await del(`/api/plans/${id}/grids/${code}`);
-      if (grid) undo.unshift({ op: 'create', feature: grid });
-    }, `${tr('已删除', 'Deleted')} ${code}`, `${tr('删除', 'Delete')} ${code}`);
+    await edit(
+      async (undo) => {
+        await del(`/api/plans/${id}/grids/${code}`);
+        if (grid) undo.unshift({ op: 'create', feature: grid });
+      },
+      `${tr('已删除', 'Deleted')} ${code}`,
+      `${tr('删除', 'Delete')} ${code}`,
+    );
   }
 
   function askNewGrid(geometry: { type: string; coordinates: unknown }): void {
     const code = h('input', { id: 'new-code', placeholder: tr('编码', 'Code') });
     const name = h('input', { id: 'new-name', placeholder: tr('名称', 'Name') });
-    const village = h('select', { id: 'new-village' }, ...town.places.filter((p) => p.kind === 'village').map((v) => h('option', { value: v.code }, v.name)));
+    const village = h(
+      'select',
+      { id: 'new-village' },
+      ...town.places.filter((p) => p.kind === 'village').map((v) => h('option', { value: v.code }, v.name)),
+    );
     form.replaceChildren(
-      h('div', { class: 'row' }, code, name), village,
-      h('button', {
-        class: 'primary', id: 'new-save',
-        onclick: async () => {
-          const id = plan!.id;
-          const newCode = code.value.trim();
-          const rounded = roundGeometry(geometry);
-          const fixes = tJunctionFixes(vertices, draft, null, null, rounded.coordinates);
-          const ok = await edit(async (undo) => {
-            await post(`/api/plans/${id}/grids`, { type: 'Feature', properties: { code: newCode, name: name.value.trim(), kind: 'residential', village_code: village.value }, geometry: rounded });
-            undo.unshift({ op: 'delete', code: newCode });
-            for (const n of fixes) {
-              await patch(`/api/plans/${id}/grids/${n.code}`, { geometry: n.after });
-              undo.unshift({ op: 'patch', code: n.code, change: { geometry: n.before } });
-            }
-          }, tr('已添加网格', 'Grid added'), `${tr('绘制', 'Draw')} ${newCode}`);
-          if (ok) setTool(null);
+      h('div', { class: 'row' }, code, name),
+      village,
+      h(
+        'button',
+        {
+          class: 'primary',
+          id: 'new-save',
+          onclick: async () => {
+            const id = plan!.id;
+            const newCode = code.value.trim();
+            const rounded = roundGeometry(geometry);
+            const fixes = tJunctionFixes(vertices, draft, null, null, rounded.coordinates);
+            const ok = await edit(
+              async (undo) => {
+                await post(`/api/plans/${id}/grids`, {
+                  type: 'Feature',
+                  properties: {
+                    code: newCode,
+                    name: name.value.trim(),
+                    kind: 'residential',
+                    village_code: village.value,
+                  },
+                  geometry: rounded,
+                });
+                undo.unshift({ op: 'delete', code: newCode });
+                for (const n of fixes) {
+                  await patch(`/api/plans/${id}/grids/${n.code}`, { geometry: n.after });
+                  undo.unshift({ op: 'patch', code: n.code, change: { geometry: n.before } });
+                }
+              },
+              tr('已添加网格', 'Grid added'),
+              `${tr('绘制', 'Draw')} ${newCode}`,
+            );
+            if (ok) setTool(null);
+          },
         },
-      }, tr('保存新网格', 'Save the new grid')),
+        tr('保存新网格', 'Save the new grid'),
+      ),
     );
   }
 
@@ -454,50 +561,87 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     form.replaceChildren(
       h('div', { class: 'muted' }, tr('两部分的编码（大的在前）', 'Codes of the parts (largest first)')),
       h('div', { class: 'row' }, a, b),
-      h('button', {
-        class: 'primary', id: 'split-save',
-        onclick: async () => {
-          const grid = draft.find((d) => d.properties.code === code)!;
-          const id = plan!.id;
-          const parts = [{ code: a.value.trim(), name: grid.properties.name }, { code: b.value.trim(), name: `${grid.properties.name}B` }];
-          const ok = await edit(async (undo) => {
-            await post(`/api/plans/${id}/grids/${code}/split`, { line, parts });
-            undo.unshift(...unsplit(grid, parts.map((p) => p.code)));
-          }, tr('已切分', 'Split'), `${tr('切分', 'Split')} ${code}`);
-          if (ok) setTool(null);
+      h(
+        'button',
+        {
+          class: 'primary',
+          id: 'split-save',
+          onclick: async () => {
+            const grid = draft.find((d) => d.properties.code === code)!;
+            const id = plan!.id;
+            const parts = [
+              { code: a.value.trim(), name: grid.properties.name },
+              { code: b.value.trim(), name: `${grid.properties.name}B` },
+            ];
+            const ok = await edit(
+              async (undo) => {
+                await post(`/api/plans/${id}/grids/${code}/split`, { line, parts });
+                undo.unshift(
+                  ...unsplit(
+                    grid,
+                    parts.map((p) => p.code),
+                  ),
+                );
+              },
+              tr('已切分', 'Split'),
+              `${tr('切分', 'Split')} ${code}`,
+            );
+            if (ok) setTool(null);
+          },
         },
-      }, tr('切分', 'Split')),
+        tr('切分', 'Split'),
+      ),
     );
   }
 
   function askMerge(): void {
     if (selectedCodes.length < 2) {
-      form.replaceChildren(h('div', { class: 'muted' }, `${tr('已选', 'Selected')}: ${selectedCodes.join(', ') || '—'}`));
+      form.replaceChildren(
+        h('div', { class: 'muted' }, `${tr('已选', 'Selected')}: ${selectedCodes.join(', ') || '—'}`),
+      );
       return;
     }
     const first = draft.find((d) => d.properties.code === selectedCodes[0])!;
     const code = h('input', { id: 'merge-code', value: first.properties.code });
     const name = h('input', { id: 'merge-name', value: first.properties.name });
     // Grids of different villages: the planner says which village the merged grid joins.
-    const village = h('select', { id: 'merge-village' }, ...town.places.filter((p) => p.kind === 'village').map((v) => h('option', { value: v.code, selected: v.code === first.properties.village_code }, v.name)));
+    const village = h(
+      'select',
+      { id: 'merge-village' },
+      ...town.places
+        .filter((p) => p.kind === 'village')
+        .map((v) => h('option', { value: v.code, selected: v.code === first.properties.village_code }, v.name)),
+    );
     form.replaceChildren(
       h('div', {}, `${tr('已选', 'Selected')}: ${selectedCodes.join(', ')}`),
       h('div', { class: 'row' }, code, name),
       h('label', {}, tr('所属村', 'Village'), village),
-      h('button', {
-        class: 'primary', id: 'merge-save',
-        onclick: async () => {
-          const id = plan!.id;
-          const codes = [...selectedCodes];
-          const into = code.value.trim();
-          const originals = codes.map((c) => draft.find((d) => d.properties.code === c)!);
-          const ok = await edit(async (undo) => {
-            await post(`/api/plans/${id}/merge`, { codes, into: { code: into, name: name.value.trim(), village_code: village.value } });
-            undo.unshift(...unmerge(into, originals));
-          }, tr('已合并', 'Merged'), `${tr('合并', 'Merge')} ${codes.join(' + ')}`);
-          if (ok) setTool(null);
+      h(
+        'button',
+        {
+          class: 'primary',
+          id: 'merge-save',
+          onclick: async () => {
+            const id = plan!.id;
+            const codes = [...selectedCodes];
+            const into = code.value.trim();
+            const originals = codes.map((c) => draft.find((d) => d.properties.code === c)!);
+            const ok = await edit(
+              async (undo) => {
+                await post(`/api/plans/${id}/merge`, {
+                  codes,
+                  into: { code: into, name: name.value.trim(), village_code: village.value },
+                });
+                undo.unshift(...unmerge(into, originals));
+              },
+              tr('已合并', 'Merged'),
+              `${tr('合并', 'Merge')} ${codes.join(' + ')}`,
+            );
+            if (ok) setTool(null);
+          },
         },
-      }, tr('合并', 'Merge')),
+        tr('合并', 'Merge'),
+      ),
     );
   }
 
@@ -525,11 +669,23 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
       reloadTiles(map);
       forgetTownData(ctx.town.code);
       await loadPlans();
-      result().replaceChildren(h('div', { class: 'ok', id: 'publish-ok' }, `${tr('已发布', 'Published')} · ${tr('版本', 'revision')} ${res.revision}`));
+      result().replaceChildren(
+        h(
+          'div',
+          { class: 'ok', id: 'publish-ok' },
+          `${tr('已发布', 'Published')} · ${tr('版本', 'revision')} ${res.revision}`,
+        ),
+      );
     } catch (err) {
       if (err instanceof ApiError && err.code === 'plan_has_errors') {
         showIssues(err.details as Report);
-        result().replaceChildren(h('div', { class: 'login-error', id: 'publish-refused' }, `${tr('发布被拒绝', 'Publish refused')}: ${err.message}`));
+        result().replaceChildren(
+          h(
+            'div',
+            { class: 'login-error', id: 'publish-refused' },
+            `${tr('发布被拒绝', 'Publish refused')}: ${err.message}`,
+          ),
+        );
       } else toast((err as Error).message, 'error');
     }
   }
@@ -543,7 +699,9 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
 
   function showIssues(report: Report | null): void {
     const features = (report?.issues ?? []).flatMap((issue, i) =>
-      [issue.geometry, issue.location].filter((g): g is { type: string; coordinates: unknown } => !!g).map((g) => ({ type: 'Feature', properties: { i, kind: issue.kind, severity: issue.severity }, geometry: g })),
+      [issue.geometry, issue.location]
+        .filter((g): g is { type: string; coordinates: unknown } => !!g)
+        .map((g) => ({ type: 'Feature', properties: { i, kind: issue.kind, severity: issue.severity }, geometry: g })),
     );
     (map.getSource('issues') as GeoJSONSource).setData({ type: 'FeatureCollection', features } as never);
     if (!report) {
@@ -552,13 +710,23 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
       return;
     }
     result().replaceChildren(
-      h('div', { class: report.ok ? 'ok' : 'login-error', id: 'validate-result' }, report.ok ? tr('检查通过', 'No errors') : `${report.errors} ${tr('个错误', 'errors')}`, report.warnings ? ` · ${report.warnings} ${tr('个警告', 'warnings')}` : ''),
+      h(
+        'div',
+        { class: report.ok ? 'ok' : 'login-error', id: 'validate-result' },
+        report.ok ? tr('检查通过', 'No errors') : `${report.errors} ${tr('个错误', 'errors')}`,
+        report.warnings ? ` · ${report.warnings} ${tr('个警告', 'warnings')}` : '',
+      ),
     );
     issuesList.replaceChildren(
       ...report.issues.map((issue) =>
-        h('li', { class: `issue issue-${issue.severity}`, 'data-kind': issue.kind, onclick: () => jumpTo(issue) },
-          h('b', {}, ISSUE_LABEL[issue.kind] ?? issue.kind), ` ${issue.grids.join(' / ')}`, issue.areaM2 ? h('span', { class: 'muted' }, ` ${issue.areaM2} m²`) : null,
-          h('div', { class: 'muted' }, issue.message)),
+        h(
+          'li',
+          { class: `issue issue-${issue.severity}`, 'data-kind': issue.kind, onclick: () => jumpTo(issue) },
+          h('b', {}, ISSUE_LABEL[issue.kind] ?? issue.kind),
+          ` ${issue.grids.join(' / ')}`,
+          issue.areaM2 ? h('span', { class: 'muted' }, ` ${issue.areaM2} m²`) : null,
+          h('div', { class: 'muted' }, issue.message),
+        ),
       ),
     );
   }
@@ -581,16 +749,48 @@ function addDraftLayers(map: MlMap): void {
   map.addSource('draft', { type: 'geojson', data: EMPTY });
   map.addSource('issues', { type: 'geojson', data: EMPTY });
   map.addLayer({
-    id: 'draft-fill', type: 'fill', source: 'draft',
+    id: 'draft-fill',
+    type: 'fill',
+    source: 'draft',
     paint: {
-      'fill-color': ['case', ['get', 'selected'], '#4d4320', ['match', ['get', 'diff'], 'added', '#1e4620', 'changed', '#4a3a12', '#12324a']],
+      'fill-color': [
+        'case',
+        ['get', 'selected'],
+        '#4d4320',
+        ['match', ['get', 'diff'], 'added', '#1e4620', 'changed', '#4a3a12', '#12324a'],
+      ],
       'fill-opacity': 0.6,
     },
   });
-  map.addLayer({ id: 'draft-line', type: 'line', source: 'draft', paint: { 'line-color': ['case', ['get', 'selected'], '#ffd54f', '#4fc3f7'], 'line-width': ['case', ['get', 'selected'], 3, 1.2] } });
-  map.addLayer({ id: 'issues-fill', type: 'fill', source: 'issues', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': ['match', ['get', 'kind'], 'gap', '#ff9800', '#ff1744'], 'fill-opacity': 0.7 } });
-  map.addLayer({ id: 'issues-line', type: 'line', source: 'issues', paint: { 'line-color': ['match', ['get', 'kind'], 'gap', '#ff9800', '#ff1744'], 'line-width': 2 } });
-  map.addLayer({ id: 'issues-point', type: 'circle', source: 'issues', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-color': '#ff1744', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 } });
+  map.addLayer({
+    id: 'draft-line',
+    type: 'line',
+    source: 'draft',
+    paint: {
+      'line-color': ['case', ['get', 'selected'], '#ffd54f', '#4fc3f7'],
+      'line-width': ['case', ['get', 'selected'], 3, 1.2],
+    },
+  });
+  map.addLayer({
+    id: 'issues-fill',
+    type: 'fill',
+    source: 'issues',
+    filter: ['==', ['geometry-type'], 'Polygon'],
+    paint: { 'fill-color': ['match', ['get', 'kind'], 'gap', '#ff9800', '#ff1744'], 'fill-opacity': 0.7 },
+  });
+  map.addLayer({
+    id: 'issues-line',
+    type: 'line',
+    source: 'issues',
+    paint: { 'line-color': ['match', ['get', 'kind'], 'gap', '#ff9800', '#ff1744'], 'line-width': 2 },
+  });
+  map.addLayer({
+    id: 'issues-point',
+    type: 'circle',
+    source: 'issues',
+    filter: ['==', ['geometry-type'], 'Point'],
+    paint: { 'circle-color': '#ff1744', 'circle-radius': 7, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1.5 },
+  });
 }
 
 function message(err: unknown): string {

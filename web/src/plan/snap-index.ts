@@ -19,25 +19,30 @@ export class SnapIndex {
   private readonly seg: Float64Array;
   private readonly segOwner: Uint32Array;
 
-  constructor(private readonly codes: string[], geometries: unknown[]) {
+  constructor(
+    private readonly codes: string[],
+    geometries: unknown[],
+  ) {
     const xy: number[] = [];
     const owner: number[] = [];
     const seg: number[] = [];
     const segOwner: number[] = [];
-    geometries.forEach((g, i) => rings(g, (ring) => {
-      ring.forEach(([x, y], k) => {
-        // A closed ring repeats its first vertex last: one vertex, not two.
-        if (k < ring.length - 1 || !same(ring[0]!, ring[k]!)) {
-          xy.push(x!, y!);
-          owner.push(i);
-        }
-        if (k > 0) {
-          const [px, py] = ring[k - 1]!;
-          seg.push(px!, py!, x!, y!);
-          segOwner.push(i);
-        }
-      });
-    }));
+    geometries.forEach((g, i) =>
+      rings(g, (ring) => {
+        ring.forEach(([x, y], k) => {
+          // A closed ring repeats its first vertex last: one vertex, not two.
+          if (k < ring.length - 1 || !same(ring[0]!, ring[k]!)) {
+            xy.push(x!, y!);
+            owner.push(i);
+          }
+          if (k > 0) {
+            const [px, py] = ring[k - 1]!;
+            seg.push(px!, py!, x!, y!);
+            segOwner.push(i);
+          }
+        });
+      }),
+    );
     this.xy = Float64Array.from(xy);
     this.owner = Uint32Array.from(owner);
     this.seg = Float64Array.from(seg);
@@ -53,7 +58,12 @@ export class SnapIndex {
     if (segOwner.length > 0) {
       const tree = new Flatbush(segOwner.length);
       for (let i = 0; i < seg.length; i += 4) {
-        tree.add(Math.min(seg[i]!, seg[i + 2]!), Math.min(seg[i + 1]!, seg[i + 3]!), Math.max(seg[i]!, seg[i + 2]!), Math.max(seg[i + 1]!, seg[i + 3]!));
+        tree.add(
+          Math.min(seg[i]!, seg[i + 2]!),
+          Math.min(seg[i + 1]!, seg[i + 3]!),
+          Math.max(seg[i]!, seg[i + 2]!),
+          Math.max(seg[i + 1]!, seg[i + 3]!),
+        );
       }
       tree.finish();
       this.edgeTree = tree;
@@ -77,7 +87,10 @@ export class SnapIndex {
 
   /** Edges whose bounding box meets the box, leaving out those of the grid `skip`. */
   edgesWithin([minX, minY, maxX, maxY]: Box, skip?: string): Edge[] {
-    return this.edgeHits(minX, minY, maxX, maxY, skip).map((i) => [[this.seg[4 * i]!, this.seg[4 * i + 1]!], [this.seg[4 * i + 2]!, this.seg[4 * i + 3]!]]);
+    return this.edgeHits(minX, minY, maxX, maxY, skip).map((i) => [
+      [this.seg[4 * i]!, this.seg[4 * i + 1]!],
+      [this.seg[4 * i + 2]!, this.seg[4 * i + 3]!],
+    ]);
   }
 
   /** The grids (other than `skip`) with an edge passing within `eps` degrees of the point. */
@@ -104,7 +117,9 @@ export class SnapIndex {
 
   private edgeHits(minX: number, minY: number, maxX: number, maxY: number, skip?: string): number[] {
     if (!this.edgeTree) return [];
-    return this.edgeTree.search(minX, minY, maxX, maxY).filter((i) => skip === undefined || this.codes[this.segOwner[i]!] !== skip);
+    return this.edgeTree
+      .search(minX, minY, maxX, maxY)
+      .filter((i) => skip === undefined || this.codes[this.segOwner[i]!] !== skip);
   }
 }
 

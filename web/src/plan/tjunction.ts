@@ -35,7 +35,9 @@ export function tJunctionFixes(
   const added = addedVertices(before, after);
   const removed = addedVertices(after, before).filter((p) => {
     const holders = index.gridsWithVertexAt(p, ON_EDGE_DEG, skip);
-    return holders.length > 0 && holders.every((c) => straightVertexAt(geometryOf(c)?.coordinates, p, ON_EDGE_DEG) === true);
+    return (
+      holders.length > 0 && holders.every((c) => straightVertexAt(geometryOf(c)?.coordinates, p, ON_EDGE_DEG) === true)
+    );
   });
   if (!added.length && !removed.length) return [];
   const codes = new Set([
@@ -56,9 +58,11 @@ function addedVertices(before: unknown, after: unknown): Point[] {
   const had = new Set<string>();
   rings(before, (ring) => ring.forEach((p) => had.add(key(p))));
   const out = new Map<string, Point>();
-  rings(after, (ring) => ring.forEach((p) => {
-    if (!had.has(key(p))) out.set(key(p), p);
-  }));
+  rings(after, (ring) =>
+    ring.forEach((p) => {
+      if (!had.has(key(p))) out.set(key(p), p);
+    }),
+  );
   return [...out.values()];
 }
 
@@ -105,7 +109,10 @@ function straightVertexAt(coords: unknown, p: Point, eps: number): boolean | nul
       if (!near(ring[k]!, p, eps)) continue;
       const prev = ring[(k - 1 + n) % n]!;
       const next = ring[(k + 1) % n]!;
-      const straight = distanceToSegment(ring[k]!, prev, next) <= eps && along(ring[k]!, prev, next) > 0 && along(ring[k]!, prev, next) < 1;
+      const straight =
+        distanceToSegment(ring[k]!, prev, next) <= eps &&
+        along(ring[k]!, prev, next) > 0 &&
+        along(ring[k]!, prev, next) < 1;
       found = (found ?? true) && straight;
     }
   });

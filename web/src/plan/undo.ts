@@ -18,7 +18,16 @@ export interface GridFeatureLike {
 }
 
 export type Step =
-  | { op: 'patch'; code: string; change: { name?: string; kind?: string; village_code?: string; geometry?: { type: string; coordinates: unknown } } }
+  | {
+      op: 'patch';
+      code: string;
+      change: {
+        name?: string;
+        kind?: string;
+        village_code?: string;
+        geometry?: { type: string; coordinates: unknown };
+      };
+    }
   | { op: 'create'; feature: GridFeatureLike }
   | { op: 'delete'; code: string }
   | { op: 'merge'; codes: string[]; into: { code: string; name: string; kind?: string; village_code?: string } };
@@ -49,7 +58,11 @@ export class UndoStack {
   private entries: Undoable[] = [];
 
   /** Records an edit; `grids` is the draft as read right after it (null when that read failed). */
-  push(what: string, steps: Step[], grids: readonly { properties: { code: string }; geometry: GridGeometry }[] | null): void {
+  push(
+    what: string,
+    steps: Step[],
+    grids: readonly { properties: { code: string }; geometry: GridGeometry }[] | null,
+  ): void {
     let after: Map<string, string | null> | null = null;
     if (grids) {
       const byCode = new Map(grids.map((g) => [g.properties.code, shapeKey(g.geometry.coordinates)]));
@@ -134,7 +147,10 @@ function touched(step: Step): string[] {
 }
 
 /** Why an edit was not (or only partly) undone, and that it left the stack. */
-export function whyNotUndone(outcome: Exclude<UndoOutcome, { kind: 'done' }>, message: (err: unknown) => string): string {
+export function whyNotUndone(
+  outcome: Exclude<UndoOutcome, { kind: 'done' }>,
+  message: (err: unknown) => string,
+): string {
   const { entry } = outcome;
   const dropped = tr('已从撤销列表中移除', 'removed from the undo list');
   if (outcome.kind === 'refused') {
@@ -149,13 +165,18 @@ export function whyNotUndone(outcome: Exclude<UndoOutcome, { kind: 'done' }>, me
 function describeStep(step: Step): string {
   switch (step.op) {
     case 'patch':
-      return Object.keys(step.change).every((k) => k === 'geometry') ? tr(`恢复 ${step.code} 的形状`, `restore the shape of ${step.code}`) : tr(`恢复 ${step.code}`, `restore ${step.code}`);
+      return Object.keys(step.change).every((k) => k === 'geometry')
+        ? tr(`恢复 ${step.code} 的形状`, `restore the shape of ${step.code}`)
+        : tr(`恢复 ${step.code}`, `restore ${step.code}`);
     case 'delete':
       return tr(`删除 ${step.code}`, `delete ${step.code}`);
     case 'create':
       return tr(`重新添加 ${step.feature.properties.code}`, `add ${step.feature.properties.code} back`);
     case 'merge':
-      return tr(`把 ${step.codes.join(' + ')} 合并回 ${step.into.code}`, `merge ${step.codes.join(' + ')} back into ${step.into.code}`);
+      return tr(
+        `把 ${step.codes.join(' + ')} 合并回 ${step.into.code}`,
+        `merge ${step.codes.join(' + ')} back into ${step.into.code}`,
+      );
   }
 }
 
@@ -166,8 +187,16 @@ function describeStep(step: Step): string {
  */
 export function unsplit(grid: GridFeatureLike, parts: string[]): Step[] {
   const p = grid.properties;
-  const restore: Step = { op: 'patch', code: p.code, change: { name: p.name, kind: p.kind, village_code: p.village_code, geometry: grid.geometry } };
-  if (parts.includes(p.code)) return [{ op: 'merge', codes: parts, into: { code: p.code, name: p.name, kind: p.kind, village_code: p.village_code } }, restore];
+  const restore: Step = {
+    op: 'patch',
+    code: p.code,
+    change: { name: p.name, kind: p.kind, village_code: p.village_code, geometry: grid.geometry },
+  };
+  if (parts.includes(p.code))
+    return [
+      { op: 'merge', codes: parts, into: { code: p.code, name: p.name, kind: p.kind, village_code: p.village_code } },
+      restore,
+    ];
   return [...parts.map((c): Step => ({ op: 'delete', code: c })), { op: 'create', feature: grid }];
 }
 
@@ -176,7 +205,16 @@ export function unmerge(into: string, originals: GridFeatureLike[]): Step[] {
   const kept = originals.find((o) => o.properties.code === into);
   const others = originals.filter((o) => o !== kept);
   const first: Step = kept
-    ? { op: 'patch', code: into, change: { name: kept.properties.name, kind: kept.properties.kind, village_code: kept.properties.village_code, geometry: kept.geometry } }
+    ? {
+        op: 'patch',
+        code: into,
+        change: {
+          name: kept.properties.name,
+          kind: kept.properties.kind,
+          village_code: kept.properties.village_code,
+          geometry: kept.geometry,
+        },
+      }
     : { op: 'delete', code: into };
   return [first, ...others.map((o): Step => ({ op: 'create', feature: o }))];
 }
@@ -192,7 +230,11 @@ function run(planId: number, step: Step): Promise<unknown> {
       return post(`${base}/merge`, { codes: step.codes, into: step.into });
     case 'create': {
       const { code, name, kind, village_code } = step.feature.properties;
-      return post(`${base}/grids`, { type: 'Feature', properties: { code, name, kind, village_code }, geometry: step.feature.geometry });
+      return post(`${base}/grids`, {
+        type: 'Feature',
+        properties: { code, name, kind, village_code },
+        geometry: step.feature.geometry,
+      });
     }
   }
 }

@@ -25,7 +25,17 @@ const KIND: Record<string, string> = {
 export function alertsBadge(openCamera: (id: number) => void): HTMLElement {
   const count = h('span', { class: 'alerts-count', id: 'alerts-count' }, '0');
   const list = h('ul', { class: 'alerts-list', id: 'alerts-list', hidden: true });
-  const badge = h('button', { class: 'link alerts-badge', id: 'alerts-badge', title: tr('摄像机报警', 'Camera alarms'), onclick: () => (list.hidden = !list.hidden) }, '🔔', count);
+  const badge = h(
+    'button',
+    {
+      class: 'link alerts-badge',
+      id: 'alerts-badge',
+      title: tr('摄像机报警', 'Camera alarms'),
+      onclick: () => (list.hidden = !list.hidden),
+    },
+    '🔔',
+    count,
+  );
   const latest: AlertEvent[] = [];
   let unseen = 0;
   live.on('alerts', (data) => {
@@ -40,9 +50,28 @@ export function alertsBadge(openCamera: (id: number) => void): HTMLElement {
     }
     count.textContent = String(unseen);
     badge.classList.toggle('hot', unseen > 0);
-    list.replaceChildren(...latest.map((x) => h('li', { 'data-alert': x.id, onclick: () => { openCamera(x.cameraId); list.hidden = true; } },
-      h('b', {}, KIND[x.kind] ?? x.kind), ` ${x.cameraName}`, x.count > 1 ? ` ×${x.count}` : '',
-      h('div', { class: 'muted' }, `${new Date(x.lastAt).toLocaleTimeString('zh-CN', { hour12: false })} · ${tr('网格', 'grid')} ${x.gridCode ?? '—'}`))));
+    list.replaceChildren(
+      ...latest.map((x) =>
+        h(
+          'li',
+          {
+            'data-alert': x.id,
+            onclick: () => {
+              openCamera(x.cameraId);
+              list.hidden = true;
+            },
+          },
+          h('b', {}, KIND[x.kind] ?? x.kind),
+          ` ${x.cameraName}`,
+          x.count > 1 ? ` ×${x.count}` : '',
+          h(
+            'div',
+            { class: 'muted' },
+            `${new Date(x.lastAt).toLocaleTimeString('zh-CN', { hour12: false })} · ${tr('网格', 'grid')} ${x.gridCode ?? '—'}`,
+          ),
+        ),
+      ),
+    );
   });
   list.addEventListener('click', () => {
     unseen = 0;
@@ -56,9 +85,23 @@ export function alertsBadge(openCamera: (id: number) => void): HTMLElement {
       box = h('div', { id: 'toasts' });
       document.body.appendChild(box);
     }
-    const t = h('div', { class: 'toast toast-error alert-toast', 'data-alert': a.id },
+    const t = h(
+      'div',
+      { class: 'toast toast-error alert-toast', 'data-alert': a.id },
       `${tr('报警', 'Alarm')}: ${KIND[a.kind] ?? a.kind} · ${a.cameraName} `,
-      h('button', { class: 'link', 'data-action': 'watch-alert', onclick: () => { openCamera(a.cameraId); t.remove(); } }, tr('查看画面', 'Watch')));
+      h(
+        'button',
+        {
+          class: 'link',
+          'data-action': 'watch-alert',
+          onclick: () => {
+            openCamera(a.cameraId);
+            t.remove();
+          },
+        },
+        tr('查看画面', 'Watch'),
+      ),
+    );
     box.appendChild(t);
     setTimeout(() => t.remove(), 15_000);
   }

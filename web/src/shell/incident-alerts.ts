@@ -10,7 +10,6 @@ import { attention, attentions, chime, chimes } from '../dispatch/sound';
 /** Live actions that need a person to act (incident-events, dispatch and deadlines services). */
 const ATTENTION = new Set(['escalate', 'escalated', 'return']);
 
-
 /** What arrives within this long sounds once, with one toast: a sweep may give hundreds of cards at once. */
 const GATHER_MS = 300;
 
@@ -35,11 +34,21 @@ export function watchIncidents(ctx: AppContext): void {
   const newOnes = gathered<Incident>((list) => {
     chime();
     const [first] = list;
-    toast(list.length === 1 ? `${tr('新事件', 'New incident')}: ${first!.subcategoryName} · ${first!.gridCode ?? ''}` : `${tr('新事件', 'New incidents')}: ${several(list.length, '起', 'of them')}`, 'info');
+    toast(
+      list.length === 1
+        ? `${tr('新事件', 'New incident')}: ${first!.subcategoryName} · ${first!.gridCode ?? ''}`
+        : `${tr('新事件', 'New incidents')}: ${several(list.length, '起', 'of them')}`,
+      'info',
+    );
   });
   const needSomeone = gathered<string>((lines) => {
     attention();
-    toast(lines.length === 1 ? lines[0]! : `${several(lines.length, '条需要处理的变化', 'changes need someone')}: ${lines.slice(0, 3).join('；')}…`, 'error');
+    toast(
+      lines.length === 1
+        ? lines[0]!
+        : `${several(lines.length, '条需要处理的变化', 'changes need someone')}: ${lines.slice(0, 3).join('；')}…`,
+      'error',
+    );
   });
   incidents.subscribe((_list, changed) => {
     if (!changed) return;
@@ -51,7 +60,9 @@ export function watchIncidents(ctx: AppContext): void {
   });
   incidents.onNotice((n) => {
     if (n.action === 'yellow_card' && n.card) {
-      needSomeone(`${tr('黄牌', 'Yellow card')}: #${n.card.incidentId} ${n.card.kind === 'accept' ? tr('超时未受理', 'not accepted in time') : tr('超时未办结', 'not finished in time')}`);
+      needSomeone(
+        `${tr('黄牌', 'Yellow card')}: #${n.card.incidentId} ${n.card.kind === 'accept' ? tr('超时未受理', 'not accepted in time') : tr('超时未办结', 'not finished in time')}`,
+      );
     } else if (n.action === 'grid_flagged') {
       needSomeone(`${tr('网格被约谈', 'Grid flagged')}: ${n.cards ?? ''} ${tr('张黄牌', 'yellow cards')}`);
     }

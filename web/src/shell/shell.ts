@@ -21,12 +21,42 @@ interface NavItem {
 }
 
 const NAV: NavItem[] = [
-  { id: 'map', label: tr('地图', 'Map'), roles: 'all', load: async () => (await import('../map/map-page')).createMapPage },
-  { id: 'video', label: tr('视频墙', 'Video wall'), roles: ['operator', 'dispatcher'], load: async () => (await import('../video/wall-page')).createWallPage },
-  { id: 'dispatch', label: tr('调度', 'Dispatch'), roles: ['dispatcher', 'operator'], load: async () => (await import('../dispatch/dispatch-page')).createDispatchPage },
-  { id: 'install', label: tr('安装', 'Installation'), roles: ['installer'], load: async () => (await import('../install/install-page')).createInstallPage },
-  { id: 'plan', label: tr('网格规划', 'Grid planning'), roles: ['planner'], load: async () => (await import('../plan/plan-page')).createPlanPage },
-  { id: 'stats', label: tr('统计', 'Statistics'), roles: ['dispatcher', 'operator', 'planner'], load: async () => (await import('../stats/stats-page')).createStatsPage },
+  {
+    id: 'map',
+    label: tr('地图', 'Map'),
+    roles: 'all',
+    load: async () => (await import('../map/map-page')).createMapPage,
+  },
+  {
+    id: 'video',
+    label: tr('视频墙', 'Video wall'),
+    roles: ['operator', 'dispatcher'],
+    load: async () => (await import('../video/wall-page')).createWallPage,
+  },
+  {
+    id: 'dispatch',
+    label: tr('调度', 'Dispatch'),
+    roles: ['dispatcher', 'operator'],
+    load: async () => (await import('../dispatch/dispatch-page')).createDispatchPage,
+  },
+  {
+    id: 'install',
+    label: tr('安装', 'Installation'),
+    roles: ['installer'],
+    load: async () => (await import('../install/install-page')).createInstallPage,
+  },
+  {
+    id: 'plan',
+    label: tr('网格规划', 'Grid planning'),
+    roles: ['planner'],
+    load: async () => (await import('../plan/plan-page')).createPlanPage,
+  },
+  {
+    id: 'stats',
+    label: tr('统计', 'Statistics'),
+    roles: ['dispatcher', 'operator', 'planner'],
+    load: async () => (await import('../stats/stats-page')).createStatsPage,
+  },
 ];
 
 const LIVE_LABEL: Record<LiveState, string> = {
@@ -39,7 +69,13 @@ const LIVE_LABEL: Record<LiveState, string> = {
 export async function startShell(root: HTMLElement, me: Account): Promise<void> {
   const towns = (await get<Area[]>('/api/areas?level=town')).filter((t) => me.allTowns || me.townIds.includes(t.id));
   if (towns.length === 0) {
-    root.replaceChildren(h('div', { class: 'login-page' }, h('div', { class: 'login-card' }, tr('此账号没有可查看的乡镇。', 'This account has no town to show.'))));
+    root.replaceChildren(
+      h(
+        'div',
+        { class: 'login-page' },
+        h('div', { class: 'login-card' }, tr('此账号没有可查看的乡镇。', 'This account has no town to show.')),
+      ),
+    );
     return;
   }
   const savedTown = localStorage.getItem('wg.town');
@@ -66,9 +102,9 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
       void wall.then((p) => (p as Page & { put?(id: number): void }).put?.(cameraId));
     },
     lookHere: async (lon, lat) => {
-      const seen = await get<{ camera: { id: number; name: string; ptz: boolean; status: string }; visibility: string; distanceM: number }[]>(
-        `/api/cameras/visible?lon=${lon}&lat=${lat}`,
-      );
+      const seen = await get<
+        { camera: { id: number; name: string; ptz: boolean; status: string }; visibility: string; distanceM: number }[]
+      >(`/api/cameras/visible?lon=${lon}&lat=${lat}`);
       const best = seen.find((s) => s.camera.ptz && s.camera.status !== 'offline') ?? seen[0];
       if (!best) return toast(tr('附近没有能看到这里的摄像机', 'No camera can see this point'), 'error');
       const aim = best.camera.ptz && best.camera.status !== 'offline' && ctx.has('operator', 'dispatcher');
@@ -86,7 +122,9 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
     },
     showOnMap: (lon, lat, zoom) => {
       ctx.go('map');
-      void page('map')?.then((p) => (p as Page & { flyTo?(lon: number, lat: number, zoom?: number): void }).flyTo?.(lon, lat, zoom));
+      void page('map')?.then((p) =>
+        (p as Page & { flyTo?(lon: number, lat: number, zoom?: number): void }).flyTo?.(lon, lat, zoom),
+      );
     },
   };
 
@@ -197,7 +235,8 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
       next.el.hidden = false;
       next.show?.();
     } else if (!again && !incident) return;
-    if (id === 'dispatch' && incident > 0) ((await page(id)!) as Page & { openIncident?(n: number): void }).openIncident?.(incident);
+    if (id === 'dispatch' && incident > 0)
+      ((await page(id)!) as Page & { openIncident?(n: number): void }).openIncident?.(incident);
   }
   window.addEventListener('hashchange', () => void route());
   await route();

@@ -23,16 +23,40 @@ interface Line {
   yellowCards: number;
   flagged?: boolean;
 }
-interface Stats { rows: Line[]; totals: Line; byCategory: Line[]; flagThreshold: number }
-interface League { threshold: number; rows: { code: string | null; name: string | null; count: number; cardsAllTime?: number; flagged?: boolean }[] }
+interface Stats {
+  rows: Line[];
+  totals: Line;
+  byCategory: Line[];
+  flagThreshold: number;
+}
+interface League {
+  threshold: number;
+  rows: { code: string | null; name: string | null; count: number; cardsAllTime?: number; flagged?: boolean }[];
+}
 
-const GROUPS: [string, string][] = [['grid', tr('网格', 'Grid')], ['village', tr('村', 'Village')], ['platform', tr('平台', 'Platform')], ['gridworker', tr('网格员', 'Gridworker')], ['subcategory', tr('小类', 'Subcategory')]];
+const GROUPS: [string, string][] = [
+  ['grid', tr('网格', 'Grid')],
+  ['village', tr('村', 'Village')],
+  ['platform', tr('平台', 'Platform')],
+  ['gridworker', tr('网格员', 'Gridworker')],
+  ['subcategory', tr('小类', 'Subcategory')],
+];
 
-const hours = (s: number | null) => (s === null ? '—' : s < 3600 ? `${Math.round(s / 60)}${tr('分', 'm')}` : `${(s / 3600).toFixed(1)}${tr('时', 'h')}`);
+const hours = (s: number | null) =>
+  s === null ? '—' : s < 3600 ? `${Math.round(s / 60)}${tr('分', 'm')}` : `${(s / 3600).toFixed(1)}${tr('时', 'h')}`;
 const pct = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1)}%`);
 
 export function createStatsPage(ctx: AppContext): Page {
-  const period = h('select', { id: 'stats-period' }, ...[[7, tr('近7天', '7 days')], [30, tr('近30天', '30 days')], [90, tr('近90天', '90 days')], [365, tr('近一年', '1 year')]].map(([d, l]) => h('option', { value: d, selected: d === 30 }, String(l))));
+  const period = h(
+    'select',
+    { id: 'stats-period' },
+    ...[
+      [7, tr('近7天', '7 days')],
+      [30, tr('近30天', '30 days')],
+      [90, tr('近90天', '90 days')],
+      [365, tr('近一年', '1 year')],
+    ].map(([d, l]) => h('option', { value: d, selected: d === 30 }, String(l))),
+  );
   const group = h('select', { id: 'stats-group' }, ...GROUPS.map(([k, l]) => h('option', { value: k }, l)));
   const kpis = h('div', { class: 'kpis', id: 'stats-kpis' });
   const closure = h('div', { class: 'chart-box', id: 'chart-closure' });
@@ -41,15 +65,29 @@ export function createStatsPage(ctx: AppContext): Page {
   const league = h('div', { class: 'chart-box', id: 'chart-league' });
   const csv = h('button', { onclick: () => void download() }, tr('导出 CSV', 'CSV'));
   const el = h(
-    'section', { class: 'stats-page' },
-    h('div', { class: 'wall-toolbar' }, h('b', {}, `${ctx.town.name} · ${tr('统计', 'Statistics')}`), period, group, csv),
-    h('div', { class: 'stats-body' },
+    'section',
+    { class: 'stats-page' },
+    h(
+      'div',
+      { class: 'wall-toolbar' },
+      h('b', {}, `${ctx.town.name} · ${tr('统计', 'Statistics')}`),
+      period,
+      group,
+      csv,
+    ),
+    h(
+      'div',
+      { class: 'stats-body' },
       kpis,
-      h('div', { class: 'chart-grid' },
+      h(
+        'div',
+        { class: 'chart-grid' },
         h('div', {}, h('h3', {}, tr('办结率', 'Closure rate')), closure),
         h('div', {}, h('h3', {}, tr('办结用时（中位数）', 'Time to close (median)')), times),
         h('div', {}, h('h3', {}, tr('按类别', 'By category')), categories),
-        h('div', {}, h('h3', {}, tr('黄牌榜', 'Yellow-card league')), league))),
+        h('div', {}, h('h3', {}, tr('黄牌榜', 'Yellow-card league')), league),
+      ),
+    ),
   );
   const bounds = () => {
     const to = new Date();
@@ -67,14 +105,32 @@ export function createStatsPage(ctx: AppContext): Page {
       // The league names its period since/until (stats.routes.ts).
       const leagueQ = `town=${ctx.town.code}&since=${from}&until=${to}`;
       const [s, l] = await Promise.all([
-        ctx.has('operator', 'dispatcher') ? get<Stats>(`/api/stats/incidents?groupBy=${group.value}&${q}`) : Promise.resolve(null),
-        get<League>(`/api/stats/yellow-cards?groupBy=${group.value === 'platform' || group.value === 'village' ? group.value : 'grid'}&${leagueQ}`),
+        ctx.has('operator', 'dispatcher')
+          ? get<Stats>(`/api/stats/incidents?groupBy=${group.value}&${q}`)
+          : Promise.resolve(null),
+        get<League>(
+          `/api/stats/yellow-cards?groupBy=${group.value === 'platform' || group.value === 'village' ? group.value : 'grid'}&${leagueQ}`,
+        ),
       ]);
       if (s) render(s);
-      else kpis.replaceChildren(h('div', { class: 'muted' }, tr('事件统计仅对指挥室账号开放', 'Incident statistics are for command-room accounts')));
+      else
+        kpis.replaceChildren(
+          h(
+            'div',
+            { class: 'muted' },
+            tr('事件统计仅对指挥室账号开放', 'Incident statistics are for command-room accounts'),
+          ),
+        );
       league.replaceChildren(
         l.rows.length
-          ? barChart(l.rows.slice(0, 15).map((r) => ({ label: r.name ?? r.code ?? '—', value: r.count, text: `${r.count}${r.flagged ? tr(' ⚑ 约谈', ' ⚑ flagged') : ''}`, color: r.flagged ? '#ef5350' : '#ffca28' })))
+          ? barChart(
+              l.rows.slice(0, 15).map((r) => ({
+                label: r.name ?? r.code ?? '—',
+                value: r.count,
+                text: `${r.count}${r.flagged ? tr(' ⚑ 约谈', ' ⚑ flagged') : ''}`,
+                color: r.flagged ? '#ef5350' : '#ffca28',
+              })),
+            )
           : h('div', { class: 'muted' }, tr('没有黄牌', 'No yellow cards')),
       );
     } catch (err) {
@@ -84,7 +140,13 @@ export function createStatsPage(ctx: AppContext): Page {
 
   function render(s: Stats): void {
     const t = s.totals;
-    const kpi = (label: string, value: string, id: string) => h('div', { class: 'kpi', 'data-kpi': id }, h('div', { class: 'kpi-value' }, value), h('div', { class: 'muted' }, label));
+    const kpi = (label: string, value: string, id: string) =>
+      h(
+        'div',
+        { class: 'kpi', 'data-kpi': id },
+        h('div', { class: 'kpi-value' }, value),
+        h('div', { class: 'muted' }, label),
+      );
     kpis.replaceChildren(
       kpi(tr('受理', 'Received'), String(t.received), 'received'),
       kpi(tr('办结', 'Closed'), String(t.closed), 'closed'),
@@ -98,16 +160,41 @@ export function createStatsPage(ctx: AppContext): Page {
     );
     const rows = s.rows.filter((r) => r.received > 0).slice(0, 20);
     const label = (r: Line) => r.name ?? r.code ?? tr('未归属', 'none');
-    closure.replaceChildren(rows.length ? barChart(rows.map((r) => ({ label: label(r), value: r.closureRate ?? 0, text: `${pct(r.closureRate)} (${r.closed}/${r.received})`, color: (r.closureRate ?? 0) < 0.9 ? '#ff9800' : '#4caf50' })), { max: 1 }) : h('div', { class: 'muted' }, tr('该时段没有事件', 'No incidents in this period')));
+    closure.replaceChildren(
+      rows.length
+        ? barChart(
+            rows.map((r) => ({
+              label: label(r),
+              value: r.closureRate ?? 0,
+              text: `${pct(r.closureRate)} (${r.closed}/${r.received})`,
+              color: (r.closureRate ?? 0) < 0.9 ? '#ff9800' : '#4caf50',
+            })),
+            { max: 1 },
+          )
+        : h('div', { class: 'muted' }, tr('该时段没有事件', 'No incidents in this period')),
+    );
     const timed = rows.filter((r) => r.closeP50S !== null);
-    times.replaceChildren(timed.length ? barChart(timed.map((r) => ({ label: label(r), value: r.closeP50S!, text: hours(r.closeP50S) }))) : h('div', { class: 'muted' }, '—'));
-    categories.replaceChildren(s.byCategory.length ? barChart(s.byCategory.map((r) => ({ label: label(r), value: r.received, color: '#7e57c2' }))) : h('div', { class: 'muted' }, '—'));
+    times.replaceChildren(
+      timed.length
+        ? barChart(timed.map((r) => ({ label: label(r), value: r.closeP50S!, text: hours(r.closeP50S) })))
+        : h('div', { class: 'muted' }, '—'),
+    );
+    categories.replaceChildren(
+      s.byCategory.length
+        ? barChart(s.byCategory.map((r) => ({ label: label(r), value: r.received, color: '#7e57c2' })))
+        : h('div', { class: 'muted' }, '—'),
+    );
   }
 
   async function download(): Promise<void> {
-    const res = await fetch(`/api/stats/incidents?groupBy=${group.value}&town=${ctx.town.code}&${range()}&format=csv`, { headers: { authorization: `Bearer ${localStorage.getItem('wg.token') ?? ''}` } });
+    const res = await fetch(`/api/stats/incidents?groupBy=${group.value}&town=${ctx.town.code}&${range()}&format=csv`, {
+      headers: { authorization: `Bearer ${localStorage.getItem('wg.token') ?? ''}` },
+    });
     if (!res.ok) return toast(tr('导出失败', 'Export failed'), 'error');
-    const a = h('a', { href: URL.createObjectURL(await res.blob()), download: `stats-${ctx.town.code}-${group.value}.csv` });
+    const a = h('a', {
+      href: URL.createObjectURL(await res.blob()),
+      download: `stats-${ctx.town.code}-${group.value}.csv`,
+    });
     a.click();
   }
 

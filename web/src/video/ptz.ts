@@ -30,7 +30,8 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
   let starting: Promise<unknown> = Promise.resolve();
 
   const fail = (err: unknown) => {
-    if (err instanceof ApiError && err.status === 409) toast(`${tr('云台被占用', 'Camera is steered by someone else')}: ${err.message}`, 'error');
+    if (err instanceof ApiError && err.status === 409)
+      toast(`${tr('云台被占用', 'Camera is steered by someone else')}: ${err.message}`, 'error');
     else toast(err instanceof Error ? err.message : String(err), 'error');
     void refresh();
   };
@@ -46,7 +47,13 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
     held = true;
     // After the previous press's move (and its stop), so the server sees them in order.
     const before = starting;
-    const move = before.then(() => post(`/api/cameras/${cameraId}/ptz`, { type: 'continuous', velocity: { x: x * s, y: y * s, zoom: zoom * s }, leaseMs: LEASE_MS }));
+    const move = before.then(() =>
+      post(`/api/cameras/${cameraId}/ptz`, {
+        type: 'continuous',
+        velocity: { x: x * s, y: y * s, zoom: zoom * s },
+        leaseMs: LEASE_MS,
+      }),
+    );
     starting = move.catch(() => undefined);
     try {
       await move;
@@ -96,16 +103,21 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
 
   async function refresh(): Promise<void> {
     try {
-      const s = await get<{ position: { x: number; y: number; zoom: number } | null; lock: LockHolder | null }>(`/api/cameras/${cameraId}/ptz`);
+      const s = await get<{ position: { x: number; y: number; zoom: number } | null; lock: LockHolder | null }>(
+        `/api/cameras/${cameraId}/ptz`,
+      );
       showLock(s.lock);
-      if (s.position) position.textContent = `P ${s.position.x.toFixed(2)} · T ${s.position.y.toFixed(2)} · Z ${s.position.zoom.toFixed(2)}`;
+      if (s.position)
+        position.textContent = `P ${s.position.x.toFixed(2)} · T ${s.position.y.toFixed(2)} · Z ${s.position.zoom.toFixed(2)}`;
     } catch {
       position.textContent = tr('读取云台位置失败', 'PTZ position unavailable');
     }
   }
 
   function showLock(lock: LockHolder | null): void {
-    lockText.textContent = lock ? `${tr('控制者', 'Steered by')}: ${lock.username}${lock.accountId === myAccountId ? tr('（我）', ' (me)') : ''}` : tr('无人控制', 'Nobody steers');
+    lockText.textContent = lock
+      ? `${tr('控制者', 'Steered by')}: ${lock.username}${lock.accountId === myAccountId ? tr('（我）', ' (me)') : ''}`
+      : tr('无人控制', 'Nobody steers');
     lockText.dataset['holder'] = lock?.username ?? '';
   }
 
@@ -114,7 +126,16 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
       const presets = await get<Preset[]>(`/api/cameras/${cameraId}/ptz/presets`);
       presetList.replaceChildren(
         ...presets.map((p) =>
-          h('button', { class: 'chip', 'data-preset': p.token, onclick: () => post(`/api/cameras/${cameraId}/ptz`, { type: 'goto_preset', token: p.token }).then(refresh, fail) }, p.name || p.token),
+          h(
+            'button',
+            {
+              class: 'chip',
+              'data-preset': p.token,
+              onclick: () =>
+                post(`/api/cameras/${cameraId}/ptz`, { type: 'goto_preset', token: p.token }).then(refresh, fail),
+            },
+            p.name || p.token,
+          ),
         ),
       );
     } catch {
@@ -135,28 +156,62 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
     { class: 'ptz-pad', id: 'ptz-pad' },
     h('div', { class: 'ptz-title' }, tr('云台控制', 'PTZ'), lockText),
     h(
-      'div', { class: 'ptz-grid' },
-      h('span'), hold('▲', [0, 1, 0], 'up'), h('span'),
-      hold('◀', [-1, 0, 0], 'left'), h('button', { class: 'ptz-btn', 'data-ptz': 'home', title: tr('归位', 'Home'), onclick: () => post(`/api/cameras/${cameraId}/ptz`, { type: 'home' }).then(refresh, fail) }, '⌂'), hold('▶', [1, 0, 0], 'right'),
-      h('span'), hold('▼', [0, -1, 0], 'down'), h('span'),
+      'div',
+      { class: 'ptz-grid' },
+      h('span'),
+      hold('▲', [0, 1, 0], 'up'),
+      h('span'),
+      hold('◀', [-1, 0, 0], 'left'),
+      h(
+        'button',
+        {
+          class: 'ptz-btn',
+          'data-ptz': 'home',
+          title: tr('归位', 'Home'),
+          onclick: () => post(`/api/cameras/${cameraId}/ptz`, { type: 'home' }).then(refresh, fail),
+        },
+        '⌂',
+      ),
+      hold('▶', [1, 0, 0], 'right'),
+      h('span'),
+      hold('▼', [0, -1, 0], 'down'),
+      h('span'),
     ),
-    h('div', { class: 'ptz-zoom' }, hold('－', [0, 0, -1], 'zoom-out'), h('span', { class: 'muted' }, tr('变倍', 'Zoom')), hold('＋', [0, 0, 1], 'zoom-in')),
+    h(
+      'div',
+      { class: 'ptz-zoom' },
+      hold('－', [0, 0, -1], 'zoom-out'),
+      h('span', { class: 'muted' }, tr('变倍', 'Zoom')),
+      hold('＋', [0, 0, 1], 'zoom-in'),
+    ),
     h('label', {}, tr('速度', 'Speed'), speed),
     position,
     h('h3', {}, tr('预置位', 'Presets')),
     presetList,
     h(
-      'div', { class: 'row' },
+      'div',
+      { class: 'row' },
       presetName,
-      h('button', {
-        onclick: async () => {
-          if (!presetName.value.trim()) return;
-          await post(`/api/cameras/${cameraId}/ptz`, { type: 'set_preset', name: presetName.value.trim() }).then(loadPresets, fail);
-          presetName.value = '';
+      h(
+        'button',
+        {
+          onclick: async () => {
+            if (!presetName.value.trim()) return;
+            await post(`/api/cameras/${cameraId}/ptz`, { type: 'set_preset', name: presetName.value.trim() }).then(
+              loadPresets,
+              fail,
+            );
+            presetName.value = '';
+          },
         },
-      }, tr('保存', 'Save')),
+        tr('保存', 'Save'),
+      ),
     ),
-    h('button', { class: 'link', id: 'ptz-release', onclick: () => del(`/api/cameras/${cameraId}/ptz/lock`).then(refresh, fail) }, tr('释放控制', 'Release control')),
+    h(
+      'button',
+      { class: 'link', id: 'ptz-release', onclick: () => del(`/api/cameras/${cameraId}/ptz/lock`).then(refresh, fail) },
+      tr('释放控制', 'Release control'),
+    ),
   );
   return {
     el,

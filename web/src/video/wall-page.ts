@@ -22,7 +22,12 @@ const STATE_LABEL: Record<PlayerState, string> = {
   failed: tr('无法播放', 'Cannot play'),
 };
 
-const CAMERA_STATUS: Record<string, string> = { online: tr('在线', 'online'), offline: tr('离线', 'offline'), error: tr('故障', 'error'), unknown: tr('未知', 'unknown') };
+const CAMERA_STATUS: Record<string, string> = {
+  online: tr('在线', 'online'),
+  offline: tr('离线', 'offline'),
+  error: tr('故障', 'error'),
+  unknown: tr('未知', 'unknown'),
+};
 
 interface Tile {
   el: HTMLElement;
@@ -42,14 +47,54 @@ export function createWallPage(ctx: AppContext): Page {
   const grid = h('div', { class: 'wall-grid', id: 'wall-grid' });
   const list = h('ul', { class: 'camera-list', id: 'camera-list' });
   const filter = h('input', { type: 'search', placeholder: tr('筛选摄像机', 'Filter cameras'), id: 'camera-filter' });
-  const layoutButtons = LAYOUTS.map((n) => h('button', { class: 'chip', 'data-layout': n, onclick: () => setLayout(n) }, `${n}`));
+  const layoutButtons = LAYOUTS.map((n) =>
+    h('button', { class: 'chip', 'data-layout': n, onclick: () => setLayout(n) }, `${n}`),
+  );
   const enlarged = h('div', { class: 'wall-enlarged', id: 'wall-enlarged', hidden: true });
   const el = h(
-    'section', { class: 'wall-page' },
-    h('aside', { class: 'wall-side' },
-      h('h3', {}, tr('摄像机', 'Cameras'), h('button', { class: 'link', id: 'camera-refresh', title: tr('刷新列表', 'Reload the list'), onclick: () => void cameras.load(true) }, '⟳')),
-      filter, list),
-    h('div', { class: 'wall-main' }, h('div', { class: 'wall-toolbar' }, tr('分屏', 'Layout'), ...layoutButtons, h('span', { class: 'muted' }, tr('点击列表中的摄像机放入选中的画面，双击画面放大', 'Click a camera to put it in the selected tile; double-click a tile to enlarge'))), grid, enlarged),
+    'section',
+    { class: 'wall-page' },
+    h(
+      'aside',
+      { class: 'wall-side' },
+      h(
+        'h3',
+        {},
+        tr('摄像机', 'Cameras'),
+        h(
+          'button',
+          {
+            class: 'link',
+            id: 'camera-refresh',
+            title: tr('刷新列表', 'Reload the list'),
+            onclick: () => void cameras.load(true),
+          },
+          '⟳',
+        ),
+      ),
+      filter,
+      list,
+    ),
+    h(
+      'div',
+      { class: 'wall-main' },
+      h(
+        'div',
+        { class: 'wall-toolbar' },
+        tr('分屏', 'Layout'),
+        ...layoutButtons,
+        h(
+          'span',
+          { class: 'muted' },
+          tr(
+            '点击列表中的摄像机放入选中的画面，双击画面放大',
+            'Click a camera to put it in the selected tile; double-click a tile to enlarge',
+          ),
+        ),
+      ),
+      grid,
+      enlarged,
+    ),
   );
 
   function save(): void {
@@ -85,10 +130,41 @@ export function createWallPage(ctx: AppContext): Page {
     const badge = h('span', { class: 'tile-state' });
     const latency = h('span', { class: 'tile-latency' });
     const el = h(
-      'div', { class: 'tile', 'data-tile': index },
-      h('div', { class: 'tile-bar' }, label, badge, latency,
-        h('button', { class: 'link', title: tr('放大', 'Enlarge'), 'data-action': 'enlarge', onclick: (e: Event) => { e.stopPropagation(); enlarge(tile); } }, '⤢'),
-        h('button', { class: 'link', title: tr('关闭', 'Close'), 'data-action': 'close', onclick: (e: Event) => { e.stopPropagation(); setCamera(tile, null); } }, '✕')),
+      'div',
+      { class: 'tile', 'data-tile': index },
+      h(
+        'div',
+        { class: 'tile-bar' },
+        label,
+        badge,
+        latency,
+        h(
+          'button',
+          {
+            class: 'link',
+            title: tr('放大', 'Enlarge'),
+            'data-action': 'enlarge',
+            onclick: (e: Event) => {
+              e.stopPropagation();
+              enlarge(tile);
+            },
+          },
+          '⤢',
+        ),
+        h(
+          'button',
+          {
+            class: 'link',
+            title: tr('关闭', 'Close'),
+            'data-action': 'close',
+            onclick: (e: Event) => {
+              e.stopPropagation();
+              setCamera(tile, null);
+            },
+          },
+          '✕',
+        ),
+      ),
     );
     const tile: Tile = { el, cameraId: null, player: null, label, badge, latency };
     el.addEventListener('click', () => selectTile(index));
@@ -131,7 +207,12 @@ export function createWallPage(ctx: AppContext): Page {
   function showState(tile: Tile, p: CameraPlayer): void {
     const cam = tile.cameraId ? cameras.get(tile.cameraId) : undefined;
     const offline = cam && cam.status !== 'online' && cam.status !== 'unknown';
-    tile.badge.textContent = p.state === 'playing' ? STATE_LABEL.playing : offline ? `${CAMERA_STATUS[cam.status]} · ${STATE_LABEL[p.state]}` : STATE_LABEL[p.state];
+    tile.badge.textContent =
+      p.state === 'playing'
+        ? STATE_LABEL.playing
+        : offline
+          ? `${CAMERA_STATUS[cam.status]} · ${STATE_LABEL[p.state]}`
+          : STATE_LABEL[p.state];
     tile.badge.dataset['state'] = p.state;
     tile.el.dataset['state'] = p.state;
   }
@@ -158,13 +239,26 @@ export function createWallPage(ctx: AppContext): Page {
     // 上报事件 (operators and dispatchers): its form floats over the video, which keeps playing.
     const view = h('div', { class: 'enlarged-video' });
     view.append(
-      h('div', { class: 'tile-bar' }, h('span', { class: 'tile-name' }, cam?.name ?? `#${tile.cameraId}`), h('span', { class: 'muted' }, tr('主码流', 'main stream')), state, latency,
+      h(
+        'div',
+        { class: 'tile-bar' },
+        h('span', { class: 'tile-name' }, cam?.name ?? `#${tile.cameraId}`),
+        h('span', { class: 'muted' }, tr('主码流', 'main stream')),
+        state,
+        latency,
         cameraReportButton(ctx, tile.cameraId, view) ?? '',
-        h('button', { class: 'link', id: 'enlarged-close', onclick: close }, tr('返回', 'Back'))),
-      player.video);
+        h('button', { class: 'link', id: 'enlarged-close', onclick: close }, tr('返回', 'Back')),
+      ),
+      player.video,
+    );
     enlarged.replaceChildren(
       view,
-      pad?.el ?? h('div', { class: 'ptz-pad muted' }, cam?.ptz ? tr('无云台控制权限', 'No PTZ rights') : tr('固定摄像机', 'Fixed camera')),
+      pad?.el ??
+        h(
+          'div',
+          { class: 'ptz-pad muted' },
+          cam?.ptz ? tr('无云台控制权限', 'No PTZ rights') : tr('固定摄像机', 'Fixed camera'),
+        ),
     );
     enlarged.hidden = false;
     player.start();
@@ -177,8 +271,13 @@ export function createWallPage(ctx: AppContext): Page {
         .filter((c) => !q || c.name.toLowerCase().includes(q) || String(c.id) === q)
         .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
         .map((c) => {
-          const li = h('li', { draggable: true, 'data-camera': c.id, onclick: () => put(c.id, selected) },
-            h('i', { class: `dot status-${c.status}` }), c.name, c.ptz ? h('span', { class: 'muted' }, ' PTZ') : null);
+          const li = h(
+            'li',
+            { draggable: true, 'data-camera': c.id, onclick: () => put(c.id, selected) },
+            h('i', { class: `dot status-${c.status}` }),
+            c.name,
+            c.ptz ? h('span', { class: 'muted' }, ' PTZ') : null,
+          );
           li.addEventListener('dragstart', (e) => e.dataTransfer?.setData('text/camera-id', String(c.id)));
           return li;
         }),
@@ -200,9 +299,23 @@ export function createWallPage(ctx: AppContext): Page {
   }, 1000);
   filter.addEventListener('input', () => renderList(cameras.all()));
   cameras.subscribe(renderList);
-  void cameras.load().then(() => renderList(cameras.all())).catch(() => toast(tr('摄像机列表加载失败', 'Cameras did not load'), 'error'));
+  void cameras
+    .load()
+    .then(() => renderList(cameras.all()))
+    .catch(() => toast(tr('摄像机列表加载失败', 'Cameras did not load'), 'error'));
   buildTiles(saved);
-  window.__wg = { ...window.__wg, wall: { tiles: () => tiles.map((t) => ({ cameraId: t.cameraId, state: t.player?.state ?? null, firstFrameMs: t.player?.firstFrameMs ?? null, latency: t.player?.latency ?? null })) } };
+  window.__wg = {
+    ...window.__wg,
+    wall: {
+      tiles: () =>
+        tiles.map((t) => ({
+          cameraId: t.cameraId,
+          state: t.player?.state ?? null,
+          firstFrameMs: t.player?.firstFrameMs ?? null,
+          latency: t.player?.latency ?? null,
+        })),
+    },
+  };
 
   return { el, put: (id: number) => put(id) } as Page;
 }

@@ -187,7 +187,10 @@ export function topicFilter(expression: string | undefined): (topic: string) => 
       .split('/')
       .map((p) => p.replace(/^[\w-]+:/, ''))
       .join('/');
-  const alternatives = expression.split('|').map((alt) => alt.trim()).filter(Boolean);
+  const alternatives = expression
+    .split('|')
+    .map((alt) => alt.trim())
+    .filter(Boolean);
   return (topic) => {
     const plain = strip(topic);
     return alternatives.some((alt) => {

@@ -83,7 +83,12 @@ export class PtzAxis {
       this.motion = { kind: 'idle' };
       return;
     }
-    this.motion = { kind: 'target', rate: Math.sign(delta) * unitsPerMs, endMs: nowMs + Math.abs(delta) / unitsPerMs, target: goal };
+    this.motion = {
+      kind: 'target',
+      rate: Math.sign(delta) * unitsPerMs,
+      endMs: nowMs + Math.abs(delta) / unitsPerMs,
+      target: goal,
+    };
   }
 
   /** Re-anchor at the current position so the next motion starts from here. */

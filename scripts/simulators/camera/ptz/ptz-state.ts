@@ -132,7 +132,12 @@ export class PtzState {
   }
 
   snapshot(): PtzSnapshot {
-    return { position: this.position(), moveStatus: this.moveStatus(), presets: this.listPresets(), home: { ...this.home } };
+    return {
+      position: this.position(),
+      moveStatus: this.moveStatus(),
+      presets: this.listPresets(),
+      home: { ...this.home },
+    };
   }
 
   private freeToken(): string {

@@ -97,7 +97,14 @@ export function deviceService(ctx: CameraContext): ServiceHandlers {
         ctx.clock.offsetMs = 0;
       } else if (utc !== undefined) {
         const n = (a: string, b: string): number => Number(path(utc, a, b));
-        const ms = Date.UTC(n('Date', 'Year'), n('Date', 'Month') - 1, n('Date', 'Day'), n('Time', 'Hour'), n('Time', 'Minute'), n('Time', 'Second'));
+        const ms = Date.UTC(
+          n('Date', 'Year'),
+          n('Date', 'Month') - 1,
+          n('Date', 'Day'),
+          n('Time', 'Hour'),
+          n('Time', 'Minute'),
+          n('Time', 'Second'),
+        );
         if (Number.isNaN(ms)) throw faults.invalidArg('ter:InvalidDateTime', 'Invalid date and time');
         ctx.clock.offsetMs = ms - Date.now();
       }
@@ -137,7 +144,10 @@ export function deviceService(ctx: CameraContext): ServiceHandlers {
       '<tds:GetScopesResponse>' +
       ctx
         .scopes()
-        .map((s) => `<tds:Scopes><tt:ScopeDef>${s.includes('/name/') || s.includes('/location/') ? 'Configurable' : 'Fixed'}</tt:ScopeDef><tt:ScopeItem>${esc(s)}</tt:ScopeItem></tds:Scopes>`)
+        .map(
+          (s) =>
+            `<tds:Scopes><tt:ScopeDef>${s.includes('/name/') || s.includes('/location/') ? 'Configurable' : 'Fixed'}</tt:ScopeDef><tt:ScopeItem>${esc(s)}</tt:ScopeItem></tds:Scopes>`,
+        )
         .join('') +
       '</tds:GetScopesResponse>',
 
@@ -165,7 +175,8 @@ export function deviceService(ctx: CameraContext): ServiceHandlers {
       '<tds:GetNTPResponse><tds:NTPInformation><tt:FromDHCP>false</tt:FromDHCP>' +
       '<tt:NTPManual><tt:Type>DNS</tt:Type><tt:DNSname>ntp.aliyun.com</tt:DNSname></tt:NTPManual></tds:NTPInformation></tds:GetNTPResponse>',
 
-    GetWsdlUrl: () => '<tds:GetWsdlUrlResponse><tds:WsdlUrl>http://www.onvif.org/</tds:WsdlUrl></tds:GetWsdlUrlResponse>',
+    GetWsdlUrl: () =>
+      '<tds:GetWsdlUrlResponse><tds:WsdlUrl>http://www.onvif.org/</tds:WsdlUrl></tds:GetWsdlUrlResponse>',
 
     SystemReboot: (req) => {
       req.afterResponse(() => ctx.reboot());

@@ -25,7 +25,11 @@ export function eventsService(ctx: CameraContext): ServiceHandlers {
     const t = text(node);
     const at = t ? parseTerminationTime(t, now()) : fallbackMs === undefined ? undefined : now() + fallbackMs;
     if (at === undefined || at <= now()) {
-      throw new SoapFault('Sender', ['wsnt:UnacceptableTerminationTimeFault'], `Unacceptable termination time ${t ?? ''}`);
+      throw new SoapFault(
+        'Sender',
+        ['wsnt:UnacceptableTerminationTimeFault'],
+        `Unacceptable termination time ${t ?? ''}`,
+      );
     }
     return Math.min(at, now() + MAX_TERMINATION_MS);
   };
@@ -63,7 +67,11 @@ export function eventsService(ctx: CameraContext): ServiceHandlers {
         sub = ctx.broker.create(accepts, terminationMs, ctx.eventSource.initialMessages(now()));
       } catch (err) {
         if (err instanceof SubscriptionLimitError) {
-          throw new SoapFault('Receiver', ['wsnt:SubscribeCreationFailedFault'], `Too many subscriptions (${err.message})`);
+          throw new SoapFault(
+            'Receiver',
+            ['wsnt:SubscribeCreationFailedFault'],
+            `Too many subscriptions (${err.message})`,
+          );
         }
         throw err;
       }
@@ -78,7 +86,8 @@ export function eventsService(ctx: CameraContext): ServiceHandlers {
       const sub = subscriptionOf(req);
       const timeoutText = text(child(req.params, 'Timeout')) ?? 'PT0S';
       const timeoutMs = parseDuration(timeoutText);
-      if (timeoutMs === undefined || timeoutMs < 0) throw faults.invalidArg('ter:InvalidArgVal', `Bad Timeout ${timeoutText}`);
+      if (timeoutMs === undefined || timeoutMs < 0)
+        throw faults.invalidArg('ter:InvalidArgVal', `Bad Timeout ${timeoutText}`);
       const limit = Math.min(MAX_MESSAGE_LIMIT, Math.max(1, Number(text(child(req.params, 'MessageLimit')) ?? 1) || 1));
       const messages = await ctx.broker.pull(sub, Math.min(timeoutMs, MAX_PULL_TIMEOUT_MS), limit, req.signal);
       return `<tev:PullMessagesResponse>${times(sub, 'tev')}${messages.map(renderNotification).join('')}</tev:PullMessagesResponse>`;
@@ -109,4 +118,9 @@ export function eventsService(ctx: CameraContext): ServiceHandlers {
 }
 
 /** Which of the handlers above are served at a subscription manager address. */
-export const SUBSCRIPTION_ACTIONS: ReadonlySet<string> = new Set(['PullMessages', 'Renew', 'Unsubscribe', 'SetSynchronizationPoint']);
+export const SUBSCRIPTION_ACTIONS: ReadonlySet<string> = new Set([
+  'PullMessages',
+  'Renew',
+  'Unsubscribe',
+  'SetSynchronizationPoint',
+]);

@@ -3,7 +3,14 @@
 import { SoapFault, faults } from '../soap/envelope.js';
 import { child, esc, path, text, type XmlValue } from '../soap/xml.js';
 import type { StreamName } from '../types.js';
-import { PROFILES, TOKENS, findProfile, type CameraContext, type MediaProfile, type ServiceHandlers } from './context.js';
+import {
+  PROFILES,
+  TOKENS,
+  findProfile,
+  type CameraContext,
+  type MediaProfile,
+  type ServiceHandlers,
+} from './context.js';
 import { ptzConfigurationBody } from './ptz-xml.js';
 
 function videoSourceConfiguration(ctx: CameraContext): string {
@@ -56,7 +63,11 @@ function streamUri(ctx: CameraContext, stream: StreamName, params: XmlValue): st
   const setup = child(params, 'StreamSetup');
   const kind = path(setup, 'Stream') ?? 'RTP-Unicast';
   const protocol = path(setup, 'Transport', 'Protocol') ?? 'RTSP';
-  if (kind !== 'RTP-Unicast' || !['RTSP', 'UDP', 'TCP'].includes(protocol) || ctx.faults().profilesWithoutRtsp.includes(stream)) {
+  if (
+    kind !== 'RTP-Unicast' ||
+    !['RTSP', 'UDP', 'TCP'].includes(protocol) ||
+    ctx.faults().profilesWithoutRtsp.includes(stream)
+  ) {
     throw new SoapFault(
       'Sender',
       ['ter:InvalidArgVal', 'ter:InvalidStreamSetup'],
@@ -87,7 +98,9 @@ export function mediaService(ctx: CameraContext): ServiceHandlers {
 
     GetVideoEncoderConfigurations: () =>
       '<trt:GetVideoEncoderConfigurationsResponse>' +
-      PROFILES.map((p) => `<trt:Configurations token="${p.encoderToken}">${encoderConfiguration(ctx, p)}</trt:Configurations>`).join('') +
+      PROFILES.map(
+        (p) => `<trt:Configurations token="${p.encoderToken}">${encoderConfiguration(ctx, p)}</trt:Configurations>`,
+      ).join('') +
       '</trt:GetVideoEncoderConfigurationsResponse>',
 
     GetVideoEncoderConfiguration: (req) => {

@@ -21,7 +21,10 @@ function number(value: string | undefined, what: string): number | undefined {
 function readVector(node: XmlValue | undefined, panTiltSpace: string, zoomSpace: string): Vector {
   const panTilt = child(node, 'PanTilt');
   const zoom = child(node, 'Zoom');
-  for (const [el, expected] of [[panTilt, panTiltSpace], [zoom, zoomSpace]] as const) {
+  for (const [el, expected] of [
+    [panTilt, panTiltSpace],
+    [zoom, zoomSpace],
+  ] as const) {
     const space = attr(el, 'space');
     if (space !== undefined && space !== expected) {
       throw faults.invalidArg('ter:SpaceNotSupported', `Space ${space} is not supported`);
@@ -105,7 +108,8 @@ export function ptzService(ctx: CameraContext, ptz: PtzState): ServiceHandlers {
       let timeoutMs: number | undefined;
       if (timeoutText !== undefined) {
         timeoutMs = parseDuration(timeoutText);
-        if (timeoutMs === undefined || timeoutMs <= 0) throw faults.invalidArg('ter:InvalidArgVal', `Bad Timeout ${timeoutText}`);
+        if (timeoutMs === undefined || timeoutMs <= 0)
+          throw faults.invalidArg('ter:InvalidArgVal', `Bad Timeout ${timeoutText}`);
         timeoutMs = Math.min(timeoutMs, PTZ_TIMEOUT_RANGE_MS.max);
       }
       ptz.continuousMove(velocity, timeoutMs);
@@ -122,7 +126,8 @@ export function ptzService(ctx: CameraContext, ptz: PtzState): ServiceHandlers {
     AbsoluteMove: (req) => {
       checkProfile(req.params);
       const target = readVector(child(req.params, 'Position'), SPACES.absolutePanTilt, SPACES.absoluteZoom);
-      const outside = (v: number | undefined, min: number, max: number): boolean => v !== undefined && (v < min || v > max);
+      const outside = (v: number | undefined, min: number, max: number): boolean =>
+        v !== undefined && (v < min || v > max);
       if (outside(target.pan, -1, 1) || outside(target.tilt, -1, 1) || outside(target.zoom, 0, 1)) {
         throw faults.invalidArg('ter:InvalidPosition', 'The requested position is out of bounds');
       }
@@ -145,7 +150,8 @@ export function ptzService(ctx: CameraContext, ptz: PtzState): ServiceHandlers {
     SetPreset: (req) => {
       checkProfile(req.params);
       const token = path(req.params, 'PresetToken');
-      if (token !== undefined && !ptz.hasPreset(token)) throw faults.invalidArg('ter:NoToken', `Preset token "${token}" does not exist`);
+      if (token !== undefined && !ptz.hasPreset(token))
+        throw faults.invalidArg('ter:NoToken', `Preset token "${token}" does not exist`);
       try {
         const created = ptz.setPreset(path(req.params, 'PresetName') || undefined, token);
         return `<tptz:SetPresetResponse><tptz:PresetToken>${esc(created)}</tptz:PresetToken></tptz:SetPresetResponse>`;

@@ -50,8 +50,7 @@ export class SoapFault extends Error {
 }
 
 export const faults = {
-  notAuthorized: (): SoapFault =>
-    new SoapFault('Sender', ['ter:NotAuthorized'], 'Sender not Authorized'),
+  notAuthorized: (): SoapFault => new SoapFault('Sender', ['ter:NotAuthorized'], 'Sender not Authorized'),
   actionNotSupported: (action: string): SoapFault =>
     new SoapFault('Receiver', ['ter:ActionNotSupported'], `Optional Action Not Implemented: ${action}`),
   invalidArg: (subcode: string, reason: string): SoapFault =>

@@ -20,7 +20,15 @@ import { XmlParseError, child, elementNames, parseXml, type XmlValue } from './x
  * (ONVIF access class PRE_AUTH). GetSystemDateAndTime is how clients learn the
  * camera's clock, so it is answered even with a rejected token.
  */
-const PRE_AUTH = new Set(['GetSystemDateAndTime', 'GetServices', 'GetServiceCapabilities', 'GetCapabilities', 'GetHostname', 'GetWsdlUrl', 'GetEndpointReference']);
+const PRE_AUTH = new Set([
+  'GetSystemDateAndTime',
+  'GetServices',
+  'GetServiceCapabilities',
+  'GetCapabilities',
+  'GetHostname',
+  'GetWsdlUrl',
+  'GetEndpointReference',
+]);
 const ALWAYS_OPEN = 'GetSystemDateAndTime';
 
 export interface SoapRouterDeps {
@@ -42,7 +50,11 @@ export interface HttpReply {
 const SOAP_CONTENT_TYPE = 'application/soap+xml; charset=utf-8';
 
 function faultReply(fault: SoapFault, extraHeaders: Record<string, string | string[]> = {}): HttpReply {
-  return { status: fault.httpStatus, body: faultEnvelope(fault), headers: { 'Content-Type': SOAP_CONTENT_TYPE, ...extraHeaders } };
+  return {
+    status: fault.httpStatus,
+    body: faultEnvelope(fault),
+    headers: { 'Content-Type': SOAP_CONTENT_TYPE, ...extraHeaders },
+  };
 }
 
 interface Target {
@@ -115,7 +127,12 @@ export async function routeSoap(
 }
 
 /** Returns the rejection to send, or undefined when the call may proceed. */
-function authorize(deps: SoapRouterDeps, req: IncomingMessage, action: string, header: XmlValue | undefined): HttpReply | undefined {
+function authorize(
+  deps: SoapRouterDeps,
+  req: IncomingMessage,
+  action: string,
+  header: XmlValue | undefined,
+): HttpReply | undefined {
   const check = checkUsernameToken(header, deps.credentials(), deps.cameraNowMs(), deps.maxClockSkewMs, deps.nonces);
   if (check.kind === 'valid' || action === ALWAYS_OPEN) return undefined;
   // A wrong WS-Security token is a 400 with ter:NotAuthorized (ONVIF Core 5.9.1).

@@ -19,7 +19,9 @@ export type TokenCheck =
 
 export function passwordDigest(nonceBase64: string, created: string, password: string): string {
   return createHash('sha1')
-    .update(Buffer.concat([Buffer.from(nonceBase64, 'base64'), Buffer.from(created, 'utf8'), Buffer.from(password, 'utf8')]))
+    .update(
+      Buffer.concat([Buffer.from(nonceBase64, 'base64'), Buffer.from(created, 'utf8'), Buffer.from(password, 'utf8')]),
+    )
     .digest('base64');
 }
 
