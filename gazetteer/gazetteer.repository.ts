@@ -1,7 +1,7 @@
 // The gazetteer in PostGIS: towns and villages (areas), roads, and the landmarks admins
 // import; read whole to build the in-process address index, checked and replaced in
 // one transaction on import.
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 import type { GazetteerData, GazetteerLandmark, LonLat } from './address-index.js';
 import type { LandmarkKind, LandmarkRow, RowProblem } from './landmark-csv.js';
 

@@ -1,10 +1,10 @@
 // The gazetteer's API: admins import a town's landmarks (CSV or GeoJSON points), anyone
 // in the town lists them, and the command room tries an address before a call comes.
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
-import { readRawBody } from '../server/http/raw-body.js';
-import { EVERYONE } from '../server/auth/roles.js';
-import { BadRequest } from '../server/errors.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
+import { readRawBody } from '../platform/http/raw-body.js';
+import { EVERYONE } from '../platform/auth/roles.js';
+import { BadRequest } from '../platform/errors.js';
 import type { GazetteerService } from './gazetteer.service.js';
 import { LANDMARK_KINDS } from './landmark-csv.js';
 import { GDAL_EXTENSIONS, type GdalExtension } from './gdal-points.js';

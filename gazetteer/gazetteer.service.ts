@@ -3,10 +3,10 @@
 // keyed by the map revision and the last import; an import anywhere is announced on
 // Redis and a map publish changes the map revision, so every instance rebuilds.
 import type { Redis } from 'ioredis';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { inTransaction, type Db } from '../server/db/pool.js';
-import { AppError, BadRequest, NotFound, Unprocessable } from '../server/errors.js';
-import { moduleLogger } from '../server/logger.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import { AppError, BadRequest, NotFound, Unprocessable } from '../platform/errors.js';
+import { moduleLogger } from '../platform/logger.js';
 import type { GridMap } from '../gis/map-revision.js';
 import type { GridVersion } from '../gis/grids.repository.js';
 import { AreasRepository } from '../gis/areas.repository.js';

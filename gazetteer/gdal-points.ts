@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AppError, BadRequest } from '../server/errors.js';
+import { AppError, BadRequest } from '../platform/errors.js';
 
 /** File name endings GDAL is given the file under (its drivers go by them). */
 export const GDAL_EXTENSIONS = [

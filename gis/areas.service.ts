@@ -1,12 +1,12 @@
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { inTransaction, type Db } from '../server/db/pool.js';
-import { BadRequest, NotFound, Unprocessable } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import { BadRequest, NotFound, Unprocessable } from '../platform/errors.js';
 import { AreasRepository, AREA_LEVELS, type Area, type AreaInput, type AreaLevel } from './areas.repository.js';
 import { convertGeometry, type Crs } from './crs.js';
 import { GridsRepository } from './grids.repository.js';
 import type { GridMap } from './map-revision.js';
 import { PublicationRepository } from './publication.repository.js';
-import { Forbidden } from '../server/errors.js';
+import { Forbidden } from '../platform/errors.js';
 
 // A child's level must sit directly under its parent's.
 const PARENT_LEVEL: Record<AreaLevel, AreaLevel | null> = {

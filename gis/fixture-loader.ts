@@ -3,12 +3,12 @@
 // draft plan that is validated and published. Used by `npm start` and the tests.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { parseInput } from '../server/http/zod-errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { parseInput } from '../platform/http/zod-errors.js';
 import type { AreasService } from './areas.service.js';
 import type { PlansService } from './plans.service.js';
 import { z } from 'zod';
-import type { Db } from '../server/db/pool.js';
+import type { Db } from '../platform/db/pool.js';
 import { AreaCollection, GridCollection } from './gis.schemas.js';
 import { featureCollectionSchema, featureSchema, LineStringSchema, type AreaGeometry } from './geojson.js';
 import { AreasRepository } from './areas.repository.js';

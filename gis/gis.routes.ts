@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
-import { NotFound } from '../server/errors.js';
-import { parseInput } from '../server/http/zod-errors.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
+import { NotFound } from '../platform/errors.js';
+import { parseInput } from '../platform/http/zod-errors.js';
 import type { MapFilesService } from './map-files/map-files.service.js';
 import { geojsonCrsMember } from './map-files/source-crs.js';
 import { CrsSchema } from './crs.js';
-import { EVERYONE } from '../server/auth/roles.js';
+import { EVERYONE } from '../platform/auth/roles.js';
 import type { AreasService } from './areas.service.js';
 import type { GridLookupService } from './grid-lookup.service.js';
 import type { PlansService, GridDraftInput } from './plans.service.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../server/db/pool.js';
+import type { Db } from '../platform/db/pool.js';
 import { convertPoint, type Crs } from './crs.js';
 import { GridsRepository, type GridVersion } from './grids.repository.js';
 import type { GridMap } from './map-revision.js';

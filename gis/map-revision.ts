@@ -2,8 +2,8 @@
 // that tile caches are keyed by) in step with PostgreSQL. A publish anywhere sends
 // a Redis message; every instance reloads. A slow poll catches a lost message.
 import type { Redis } from 'ioredis';
-import type { Db } from '../server/db/pool.js';
-import { moduleLogger } from '../server/logger.js';
+import type { Db } from '../platform/db/pool.js';
+import { moduleLogger } from '../platform/logger.js';
 import { GridIndex } from './grid-index.js';
 import { GridsRepository } from './grids.repository.js';
 

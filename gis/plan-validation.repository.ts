@@ -1,6 +1,6 @@
 // The checks that decide whether a draft may be published, all done by PostGIS:
 // Turf's validity and overlap tests are not reliable enough for this.
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 
 export interface InvalidRow {
   code: string;

@@ -1,6 +1,6 @@
 // Turns the raw PostGIS findings into the report planners read: every issue with
 // the grids involved and the offending geometry, errors apart from warnings.
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 import { PlanValidationRepository, type PieceRow } from './plan-validation.repository.js';
 
 export type IssueKind =

@@ -1,6 +1,6 @@
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { inTransaction, type Db, type DbClient } from '../server/db/pool.js';
-import { BadRequest, Conflict, NotFound, Unprocessable } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { inTransaction, type Db, type DbClient } from '../platform/db/pool.js';
+import { BadRequest, Conflict, NotFound, Unprocessable } from '../platform/errors.js';
 import { AreasRepository, type Area } from './areas.repository.js';
 import type { AreaGeometry } from './geojson.js';
 import type { GridKind } from './grids.repository.js';

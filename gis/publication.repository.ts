@@ -1,6 +1,6 @@
 // Publishing a draft: the SQL that ends old grid versions and begins new ones at
 // one instant. Always called inside the publish transaction.
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 
 export interface PublicationCounts {
   publicationId: number;

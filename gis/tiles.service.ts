@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { Db } from '../server/db/pool.js';
-import { BadRequest } from '../server/errors.js';
+import type { Db } from '../platform/db/pool.js';
+import { BadRequest } from '../platform/errors.js';
 import type { GridMap } from './map-revision.js';
 import { TilesRepository } from './tiles.repository.js';
 

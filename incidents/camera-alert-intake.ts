@@ -1,12 +1,12 @@
 // A camera alarm (from the camera-alerts queue) becomes an incident at the camera's
 // place, with the alert's snapshot; an alert is made into an incident only once, and
 // alarms of the same kind nearby merge into the open incident like any report.
-import type { Db } from '../server/db/pool.js';
-import { moduleLogger } from '../server/logger.js';
-import type { MediaStore } from '../server/media-store.js';
+import type { Db } from '../platform/db/pool.js';
+import { moduleLogger } from '../platform/logger.js';
+import type { MediaStore } from '../platform/media-store.js';
 import { AlertsRepository } from '../video/alerts.repository.js';
 import { CamerasRepository } from '../video/cameras.repository.js';
-import type { CameraAlertJob } from '../workers/queues.js';
+import type { CameraAlertJob } from '../platform/queues.js';
 import type { IntakeResult, IntakeService } from './intake.service.js';
 import type { TaxonomyService } from './taxonomy.service.js';
 

@@ -1,13 +1,13 @@
 // The incident module's services, made from the shared ones. The api and the workers
 // both make them; only the workers run the queue processors and the sweep.
 import type { Redis } from 'ioredis';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import type { Config } from '../server/config.js';
-import type { Db } from '../server/db/pool.js';
-import type { LiveBus } from '../server/live/live-bus.js';
-import type { MediaStore } from '../server/media-store.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import type { Config } from '../platform/config.js';
+import type { Db } from '../platform/db/pool.js';
+import type { LiveBus } from '../platform/live/live-bus.js';
+import type { MediaStore } from '../platform/media-store.js';
 import type { GridMap } from '../gis/map-revision.js';
-import { deadlineQueue, dispatchQueue } from '../workers/queues.js';
+import { deadlineQueue, dispatchQueue } from '../platform/queues.js';
 import { CameraAlertIntake } from './camera-alert-intake.js';
 import { DeadlinesService } from './deadlines.service.js';
 import { DispatchService } from './dispatch.service.js';

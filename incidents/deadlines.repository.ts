@@ -1,4 +1,4 @@
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 
 export interface Deadline {
   id: number;

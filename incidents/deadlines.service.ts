@@ -3,8 +3,8 @@
 // flagged. A delayed BullMQ job fires at each deadline, and the leader's periodic sweep
 // catches any that a lost job (a Redis restart) missed. Both go through one statement
 // that marks the deadline missed and makes the card, unique per deadline.
-import type { Db } from '../server/db/pool.js';
-import { moduleLogger } from '../server/logger.js';
+import type { Db } from '../platform/db/pool.js';
+import { moduleLogger } from '../platform/logger.js';
 import { DeadlinesRepository, type YellowCard } from './deadlines.repository.js';
 import type { IncidentEvents } from './incident-events.js';
 

@@ -5,9 +5,9 @@
 // decline or a timeout asks the next; after N misses the command room takes over
 // (escalated). One offer is pending per incident at any time: the incident row is locked
 // for the decision and a unique index refuses a second pending offer.
-import { inTransaction, type Db } from '../server/db/pool.js';
-import { Conflict, Forbidden, NotFound, Unprocessable } from '../server/errors.js';
-import { moduleLogger } from '../server/logger.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import { Conflict, Forbidden, NotFound, Unprocessable } from '../platform/errors.js';
+import { moduleLogger } from '../platform/logger.js';
 import { DeadlinesRepository } from './deadlines.repository.js';
 import { DispatchRepository, type Candidate, type DispatchDecision, type Offer } from './dispatch.repository.js';
 import type { IncidentEvents } from './incident-events.js';

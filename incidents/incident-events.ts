@@ -1,7 +1,7 @@
 // Incidents on the push stream: the command room's queue moves (topic `incidents`,
 // per town) and a gridworker's phone hears its offers (topic `offers`, personal).
-import type { LiveBus } from '../server/live/live-bus.js';
-import { moduleLogger } from '../server/logger.js';
+import type { LiveBus } from '../platform/live/live-bus.js';
+import { moduleLogger } from '../platform/logger.js';
 import type { Offer } from './dispatch.repository.js';
 import type { Incident } from './model.js';
 

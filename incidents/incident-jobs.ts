@@ -3,8 +3,8 @@
 // leader's sweep makes it again from the rows (dispatch_wanted, pending offers past
 // their expiry, open deadlines past due).
 import type { Queue } from 'bullmq';
-import { moduleLogger } from '../server/logger.js';
-import type { DeadlineJob, DispatchJob } from '../workers/queues.js';
+import { moduleLogger } from '../platform/logger.js';
+import type { DeadlineJob, DispatchJob } from '../platform/queues.js';
 import type { Deadline } from './deadlines.repository.js';
 import type { Offer } from './dispatch.repository.js';
 

@@ -1,4 +1,4 @@
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 import type { Deadline } from './deadlines.repository.js';
 import type { Actor, EscalationLevel, Incident, IncidentSource, IncidentState, Platform } from './model.js';
 

@@ -2,8 +2,8 @@
 // incident's card and timeline, its photos, the nearest gridworkers, dispatch by hand
 // and the steps of the closed loop. Phones have their own routes (phone.routes.ts).
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
-import { readRawBody } from '../server/http/raw-body.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
+import { readRawBody } from '../platform/http/raw-body.js';
 import { convertPoint } from '../gis/crs.js';
 import type { Services } from '../server/composition.js';
 import {
@@ -18,8 +18,8 @@ import { phoneRoutes } from './phone.routes.js';
 import { placementRoutes } from './placement.routes.js';
 import { statsRoutes } from './stats.routes.js';
 
-import { COMMAND_ROOM, EVERYONE } from '../server/auth/roles.js';
-import { assertEveryTown } from '../server/auth/account-scope.js';
+import { COMMAND_ROOM, EVERYONE } from '../platform/auth/roles.js';
+import { assertEveryTown } from '../platform/auth/account-scope.js';
 
 export function incidentRoutes(services: Services): AnyRoute[] {
   const { taxonomy, intake, incidents } = services.incidents;

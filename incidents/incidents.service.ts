@@ -2,10 +2,10 @@
 // (start, handle, verify, close, return, escalate, merge) by whoever the state machine
 // allows, its photos, and the nearest gridworkers for a dispatcher to choose from.
 import type { PoolClient } from 'pg';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { inTransaction, type Db } from '../server/db/pool.js';
-import { AppError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from '../server/errors.js';
-import type { MediaStore } from '../server/media-store.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import { AppError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from '../platform/errors.js';
+import type { MediaStore } from '../platform/media-store.js';
 import { DeadlinesRepository } from './deadlines.repository.js';
 import { DispatchRepository, type Candidate, type Offer } from './dispatch.repository.js';
 import type { DispatchService } from './dispatch.service.js';
@@ -16,7 +16,7 @@ import { MediaRepository, type IncidentMedia } from './media.repository.js';
 import { ESCALATION_LEVELS, type Actor, type Incident, type IncidentState } from './model.js';
 import { availableActions, decide, type IncidentAction } from './state-machine.js';
 import type { Deadline } from './deadlines.repository.js';
-import { CONTACT_ROLES } from '../server/auth/roles.js';
+import { CONTACT_ROLES } from '../platform/auth/roles.js';
 
 export interface ActionInput {
   action: Exclude<IncidentAction, 'dispatch' | 'accept' | 'settle'>;

@@ -3,10 +3,10 @@
 // routed by its subcategory, given its deadlines, and handed to the dispatcher; or,
 // when an open incident of the same kind is close in space and time, attached to it
 // (merged) instead of being dispatched twice.
-import type { Db } from '../server/db/pool.js';
-import { GroupCommit } from '../server/db/group-commit.js';
-import { Forbidden, Unprocessable } from '../server/errors.js';
-import { TickBatch } from '../server/tick-batch.js';
+import type { Db } from '../platform/db/pool.js';
+import { GroupCommit } from '../platform/db/group-commit.js';
+import { Forbidden, Unprocessable } from '../platform/errors.js';
+import { TickBatch } from '../platform/tick-batch.js';
 import type { GridMap } from '../gis/map-revision.js';
 import type { GridVersion } from '../gis/grids.repository.js';
 import type { Deadline } from './deadlines.repository.js';

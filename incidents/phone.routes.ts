@@ -3,11 +3,11 @@
 // own push stream, accept or decline them, and carry its tasks through the loop.
 import type { Request } from 'express';
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
-import { bearerToken } from '../server/http/auth-middleware.js';
-import { readRawBody } from '../server/http/raw-body.js';
-import { Unauthorized } from '../server/errors.js';
-import { streamEvents } from '../server/live/sse.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
+import { bearerToken } from '../platform/http/auth-middleware.js';
+import { readRawBody } from '../platform/http/raw-body.js';
+import { Unauthorized } from '../platform/errors.js';
+import { streamEvents } from '../platform/live/sse.js';
 import { FixRejected } from '../positions/fix.js';
 import { convertPoint } from '../gis/crs.js';
 import type { Services } from '../server/composition.js';

@@ -1,6 +1,6 @@
 // The statements of 待定位 (incidents/placement.service.ts decides): open or join an
 // unlocated incident, keep what the gazetteer understood, and put one on the map.
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 
 export interface PlacedGrid {
   townId: number;

@@ -1,7 +1,7 @@
 // 待定位 in the command room: the list of hotline calls whose address named no single
 // place, and placing one on the map (after which it is routed and dispatched as usual).
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
 import { convertPoint, CrsSchema } from '../gis/crs.js';
 import type { Services } from '../server/composition.js';
 import { IncidentParams, Lat, Lon } from './incidents.schemas.js';

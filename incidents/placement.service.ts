@@ -3,9 +3,9 @@
 // looking. A dispatcher or operator places it on the map ('place'); from then on it is
 // an ordinary reported incident: its grid and village, its deadlines counted from the
 // placing, and the dispatch job.
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { inTransaction, type Db } from '../server/db/pool.js';
-import { Conflict, Forbidden, NotFound, Unprocessable } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import { Conflict, Forbidden, NotFound, Unprocessable } from '../platform/errors.js';
 import type { GridMap } from '../gis/map-revision.js';
 import { DeadlinesRepository, type Deadline } from './deadlines.repository.js';
 import type { IncidentEvents } from './incident-events.js';

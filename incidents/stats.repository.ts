@@ -1,7 +1,7 @@
 // The SQL of the statistics and the yellow-card pages. Every query starts from a town's
 // rows in a period (incidents_town_reported, yellow_cards_town), so a town's month reads
 // that month only, whatever the table holds.
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 import type { IncidentState, Platform } from './model.js';
 
 export const STATS_GROUPS = ['town', 'village', 'grid', 'platform', 'gridworker', 'category', 'subcategory'] as const;

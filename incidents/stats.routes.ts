@@ -3,14 +3,14 @@
 // and the league of grids, platforms or villages.
 import type { Request } from 'express';
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
 import type { Services } from '../server/composition.js';
 import { attachment, toCsv, type CsvColumn } from './csv.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import { PLATFORMS } from './model.js';
 import { LEAGUE_GROUPS, STATS_GROUPS, type StatsGroup } from './stats.repository.js';
 import type { IncidentStats, IncidentStatsLine } from './stats.service.js';
-import { EVERYONE } from '../server/auth/roles.js';
+import { EVERYONE } from '../platform/auth/roles.js';
 
 const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
 // Yellow cards are counts per grid that every map shades (黄牌制), no one's personal data: EVERYONE.

@@ -2,9 +2,9 @@
 // every answer is limited to the caller's towns, and a town asked for by code must be one
 // of them. The numbers come from stats.repository.ts; this adds the rates, the platform
 // names and the flag.
-import type { AuthContext } from '../server/auth/auth-context.js';
-import type { Db } from '../server/db/pool.js';
-import { BadRequest, NotFound } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import type { Db } from '../platform/db/pool.js';
+import { BadRequest, NotFound } from '../platform/errors.js';
 import { PLATFORM_NAMES, type Platform } from './model.js';
 import {
   StatsRepository,

@@ -1,4 +1,4 @@
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 import type { Platform } from './model.js';
 
 export interface Category {

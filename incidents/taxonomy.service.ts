@@ -1,7 +1,7 @@
 // The taxonomy (10 categories / 42 subcategories by default), editable by admins and
 // cached in each process; every instance reloads it at most TTL after a change.
-import type { Db } from '../server/db/pool.js';
-import { NotFound, Unprocessable } from '../server/errors.js';
+import type { Db } from '../platform/db/pool.js';
+import { NotFound, Unprocessable } from '../platform/errors.js';
 import { TaxonomyRepository, type Category, type Subcategory, type SubcategoryChange } from './taxonomy.repository.js';
 
 const TTL_MS = 10_000;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
 import { Code, IdParams } from '../gis/gis.schemas.js';
 import { DUTY_STATUSES, PERSON_ROLES } from './people.repository.js';
 import type { PeopleService } from './people.service.js';
-import { COMMAND_ROOM, DEVICE_ROLES } from '../server/auth/roles.js';
+import { COMMAND_ROOM, DEVICE_ROLES } from '../platform/auth/roles.js';
 
 const Phone = z.string().regex(/^\+?[0-9 -]{5,20}$/, 'a phone number of 5–20 digits');
 const PersonBody = z.strictObject({

@@ -1,8 +1,8 @@
 // What a caller may see of a person: phone numbers only for the command room, device
 // identifiers only for those who set phones up (a known identifier can move its
 // gridworker on the dispatch map). The person themself sees everything of their own.
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { CONTACT_ROLES, DEVICE_ROLES } from '../server/auth/roles.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { CONTACT_ROLES, DEVICE_ROLES } from '../platform/auth/roles.js';
 import type { Device, Person } from './people.repository.js';
 
 export type DeviceView = Omit<Device, 'identifier'> & { identifier: string | null };

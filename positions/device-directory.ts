@@ -6,8 +6,8 @@
 // past the TTL), never one by one in a wave: 10,000 phones expiring together would
 // otherwise be 10,000 queries queued in front of the position writer.
 import { LRUCache } from 'lru-cache';
-import type { Db } from '../server/db/pool.js';
-import { moduleLogger } from '../server/logger.js';
+import type { Db } from '../platform/db/pool.js';
+import { moduleLogger } from '../platform/logger.js';
 import { hashDeviceToken } from '../people/device-tokens.js';
 
 const log = moduleLogger('device-directory');

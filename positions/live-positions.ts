@@ -1,8 +1,8 @@
 // Turns committed fixes into live events for the map: one `positions` event per town
 // per commit (only fixes that moved someone forward), and each grid enter / exit.
 import type { GridMap } from '../gis/map-revision.js';
-import type { LiveBus, LiveEvent } from '../server/live/live-bus.js';
-import { moduleLogger } from '../server/logger.js';
+import type { LiveBus, LiveEvent } from '../platform/live/live-bus.js';
+import { moduleLogger } from '../platform/logger.js';
 import type { AcceptedFix, BatchResult } from './positions.repository.js';
 import type { LiveRoster } from './live-roster.js';
 

@@ -3,9 +3,9 @@
 // committed fixes and people changes that every instance hears on the live bus, and
 // reloaded whole every minute as a safety net. Answers "everyone on duty in a town
 // now" without a query, from JSON kept ready per town (see onDutyJson).
-import type { Db } from '../server/db/pool.js';
-import type { LiveBus, LiveEvent } from '../server/live/live-bus.js';
-import { moduleLogger } from '../server/logger.js';
+import type { Db } from '../platform/db/pool.js';
+import type { LiveBus, LiveEvent } from '../platform/live/live-bus.js';
+import { moduleLogger } from '../platform/logger.js';
 
 const log = moduleLogger('live-roster');
 const RELOAD_MS = 60_000;

@@ -6,12 +6,12 @@
 // be read; 429 for a flooding device; 503 when full (both transient: the phone resends).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AppError } from '../server/errors.js';
-import { moduleLogger } from '../server/logger.js';
-import { asUnavailable } from '../server/dependency-errors.js';
+import { AppError } from '../platform/errors.js';
+import { moduleLogger } from '../platform/logger.js';
+import { asUnavailable } from '../platform/dependency-errors.js';
 import { FixRejected, type RawFix } from './fix.js';
 import type { IngestService } from './ingest.service.js';
-import { BAD_TEXT_MESSAGE, badTextAt } from '../server/http/text-input.js';
+import { BAD_TEXT_MESSAGE, badTextAt } from '../platform/http/text-input.js';
 import { osmandDeviceRef, parseOsmandQuery, parseTraccarJson, traccarJsonDeviceRef } from './osmand.js';
 
 const log = moduleLogger('osmand');

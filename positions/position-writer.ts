@@ -1,10 +1,10 @@
-// Group commit (server/db/group-commit.ts) of fixes: the fixes of concurrent requests
+// Group commit (platform/db/group-commit.ts) of fixes: the fixes of concurrent requests
 // are written together in one transaction; each request is answered only after the
 // commit that holds its fixes, so a 2xx is durable. Past the bound, callers get a
 // 503 with Retry-After instead of an ever-growing queue.
-import { inTransaction, type Db } from '../server/db/pool.js';
-import { GroupCommit } from '../server/db/group-commit.js';
-import { moduleLogger } from '../server/logger.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import { GroupCommit } from '../platform/db/group-commit.js';
+import { moduleLogger } from '../platform/logger.js';
 import { PositionsRepository, type AcceptedFix, type BatchResult, type GridEvent } from './positions.repository.js';
 
 const log = moduleLogger('position-writer');

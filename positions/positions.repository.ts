@@ -1,4 +1,4 @@
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 import { FLAG_BITS, OFF_TRACK_BITS, type FixSource } from './fix.js';
 
 /** A readable fix to store, tied to its person and grid version, with what the checks flagged. */

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
-import { Unauthorized } from '../server/errors.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
+import { Unauthorized } from '../platform/errors.js';
 import { Code, IdParams } from '../gis/gis.schemas.js';
 import type { IngestService } from './ingest.service.js';
 import type { TrackingService } from './tracking.service.js';
 import type { RawFix } from './fix.js';
 import type { RejectionCounter } from './rejections.js';
 import type { PositionWriter } from './position-writer.js';
-import { COMMAND_ROOM, DEVICE_ROLES, EVERYONE } from '../server/auth/roles.js';
+import { COMMAND_ROOM, DEVICE_ROLES, EVERYONE } from '../platform/auth/roles.js';
 
 const Time = z
   .union([z.iso.datetime({ offset: true }), z.number().int().positive()])

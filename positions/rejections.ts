@@ -2,8 +2,8 @@
 // reason (a refusal, a flag, or counted only), with the last detail and an example of
 // what the phone sent; summed in memory and written to PostgreSQL every few seconds
 // (bounded in size whatever a flood sends).
-import type { Db } from '../server/db/pool.js';
-import { moduleLogger } from '../server/logger.js';
+import type { Db } from '../platform/db/pool.js';
+import { moduleLogger } from '../platform/logger.js';
 import type { RejectReason } from './fix.js';
 
 const log = moduleLogger('rejections');

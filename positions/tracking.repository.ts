@@ -1,6 +1,6 @@
 // Reads of where people were: traces, grid events, patrol coverage, refused fixes.
 // (Who is where now is answered from memory: live-roster.ts.)
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 import { FLAG_BITS } from './fix.js';
 
 // Outliers (a jump the next fixes did not confirm) are stored but drawn and counted nowhere.

@@ -1,8 +1,8 @@
-import type { AuthContext } from '../server/auth/auth-context.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
 import { assertOwnPerson } from '../people/people.service.js';
-import { DEVICE_ROLES } from '../server/auth/roles.js';
-import type { Db } from '../server/db/pool.js';
-import { BadRequest, NotFound } from '../server/errors.js';
+import { DEVICE_ROLES } from '../platform/auth/roles.js';
+import type { Db } from '../platform/db/pool.js';
+import { BadRequest, NotFound } from '../platform/errors.js';
 import { AreasRepository, type Area } from '../gis/areas.repository.js';
 import type { GridMap } from '../gis/map-revision.js';
 import { GridsRepository } from '../gis/grids.repository.js';

@@ -1,5 +1,5 @@
 // A migration that has landed is never edited: `npm run check` compares every migration
-// with the hash recorded when it landed (server/db/migrations/landed.sha256) and fails on
+// with the hash recorded when it landed (platform/db/migrations/landed.sha256) and fails on
 // an edited, removed or unrecorded one. `--record` adds the new migrations' hashes; it
 // never rewrites a recorded one.
 import { createHash } from 'node:crypto';
@@ -7,7 +7,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'server', 'db', 'migrations');
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'platform', 'db', 'migrations');
 const manifestPath = path.join(dir, 'landed.sha256');
 
 async function sha256(file: string): Promise<string> {

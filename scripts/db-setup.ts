@@ -1,9 +1,9 @@
 // Creates the database named in DATABASE_URL when it does not exist, then applies
 // migrations. Run by `npm start` and by hand: `npx tsx scripts/db-setup.ts`.
 import pg from 'pg';
-import { config } from '../server/config.js';
-import { createPool } from '../server/db/pool.js';
-import { migrate } from '../server/db/migrate.js';
+import { config } from '../platform/config.js';
+import { createPool } from '../platform/db/pool.js';
+import { migrate } from '../platform/db/migrate.js';
 
 export async function ensureDatabase(url: string): Promise<boolean> {
   const target = new URL(url);

@@ -2,9 +2,9 @@
 //   SECRET_KEY=<current> NEW_SECRET_KEY=<new, 64 hex> npm run rotate-key
 // Stop the api and workers first (they hold the old key), then start them with
 // SECRET_KEY=<new>. One transaction: on any error nothing changed.
-import { configOrExit } from '../server/config.js';
-import { createPool } from '../server/db/pool.js';
-import { DEVELOPMENT_SECRET_KEY } from '../server/auth/production-guard.js';
+import { configOrExit } from '../platform/config.js';
+import { createPool } from '../platform/db/pool.js';
+import { DEVELOPMENT_SECRET_KEY } from '../accounts/production-guard.js';
 import { KeyRotationError, rotateSecretKey } from '../video/key-rotation.js';
 
 async function main(): Promise<number> {

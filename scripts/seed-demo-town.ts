@@ -3,11 +3,11 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { config } from '../server/config.js';
+import { config } from '../platform/config.js';
 import { createServices } from '../server/composition.js';
-import { AccountsRepository } from '../server/auth/accounts.repository.js';
-import { AuthContext } from '../server/auth/auth-context.js';
-import type { Role } from '../server/auth/roles.js';
+import { AccountsRepository } from '../accounts/accounts.repository.js';
+import { AuthContext } from '../platform/auth/auth-context.js';
+import type { Role } from '../platform/auth/roles.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import { GridsRepository } from '../gis/grids.repository.js';
 import { loadFixture, readFixture } from '../gis/fixture-loader.js';

@@ -1,11 +1,11 @@
 // The api process: HTTP API, tiles and (later) the web app and live streams.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { configOrExit } from './config.js';
-import { guardProcess } from './process-guards.js';
-import { rootLogger } from './logger.js';
+import { configOrExit } from '../platform/config.js';
+import { guardProcess } from '../platform/process-guards.js';
+import { rootLogger } from '../platform/logger.js';
 import { startApi } from './composition.js';
-import { assertSafeForProduction, UnsafeProductionSettings } from './auth/production-guard.js';
+import { assertSafeForProduction, UnsafeProductionSettings } from '../accounts/production-guard.js';
 
 async function main(): Promise<void> {
   guardProcess('api');

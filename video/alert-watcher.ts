@@ -1,8 +1,8 @@
 // Keeps an ONVIF PullPoint subscription open to every registered camera and hands
 // its events to the alerts service. Cameras added, retired or given new credentials
 // are picked up by sync().
-import type { Db } from '../server/db/pool.js';
-import { moduleLogger } from '../server/logger.js';
+import type { Db } from '../platform/db/pool.js';
+import { moduleLogger } from '../platform/logger.js';
 import { CamerasRepository, type CameraSecret } from './cameras.repository.js';
 import type { CredentialBox } from './credentials.js';
 import type { AlertsService } from './alerts.service.js';

@@ -3,12 +3,12 @@
 // pipeline through a BullMQ queue. PostgreSQL first (outbox), then the queue, so a
 // lost Redis loses no alert: the sweep hands over whatever was not yet queued.
 import type { Queue } from 'bullmq';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { inTransaction, type Db } from '../server/db/pool.js';
-import type { LiveBus } from '../server/live/live-bus.js';
-import { moduleLogger } from '../server/logger.js';
-import type { MediaStore } from '../server/media-store.js';
-import type { CameraAlertJob } from '../workers/queues.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import type { LiveBus } from '../platform/live/live-bus.js';
+import { moduleLogger } from '../platform/logger.js';
+import type { MediaStore } from '../platform/media-store.js';
+import type { CameraAlertJob } from '../platform/queues.js';
 import { AlertsRepository, type Alert } from './alerts.repository.js';
 import { CamerasRepository } from './cameras.repository.js';
 import type { CredentialBox } from './credentials.js';

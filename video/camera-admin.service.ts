@@ -2,15 +2,15 @@
 // password was changed on the device, and retiring it. Each change takes effect at once
 // on this instance (ONVIF session, relays, status); other instances and the worker pick
 // it up on their next failed call or round.
-import type { AuthContext } from '../server/auth/auth-context.js';
-import type { Db } from '../server/db/pool.js';
-import type { LiveBus } from '../server/live/live-bus.js';
-import { NotFound, Unprocessable } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import type { Db } from '../platform/db/pool.js';
+import type { LiveBus } from '../platform/live/live-bus.js';
+import { NotFound, Unprocessable } from '../platform/errors.js';
 import { CamerasRepository, type Camera } from './cameras.repository.js';
 import type { CameraHealth } from './camera-health.js';
 import type { CameraSessions } from './camera-sessions.js';
 import type { CredentialBox } from './credentials.js';
-import { SecurityLog } from '../server/auth/security-log.js';
+import { SecurityLog } from '../platform/auth/security-log.js';
 import type { LiveVideoService } from './live-video.service.js';
 import { publicMessage } from './mask-url.js';
 import { connectCamera } from './onvif/onvif-driver.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../server/db/pool.js';
+import type { Db } from '../platform/db/pool.js';
 import { CamerasRepository } from './cameras.repository.js';
 import { probe } from './onvif/discovery.js';
 

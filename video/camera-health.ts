@@ -1,8 +1,8 @@
 // Each camera is checked periodically: its ONVIF clock (GetSystemDateAndTime) and
 // whether its RTSP service answers. Status changes are stored and pushed live.
-import type { Db } from '../server/db/pool.js';
-import type { LiveBus } from '../server/live/live-bus.js';
-import { moduleLogger } from '../server/logger.js';
+import type { Db } from '../platform/db/pool.js';
+import type { LiveBus } from '../platform/live/live-bus.js';
+import { moduleLogger } from '../platform/logger.js';
 import { CamerasRepository, type CameraSecret, type CameraStatus } from './cameras.repository.js';
 import type { CameraSessions } from './camera-sessions.js';
 import { publicMessage } from './mask-url.js';

@@ -8,7 +8,7 @@
 // loopback and link-local networks are refused even when listed.
 import { BlockList, isIP } from 'node:net';
 import { lookup } from 'node:dns/promises';
-import { Unprocessable } from '../server/errors.js';
+import { Unprocessable } from '../platform/errors.js';
 
 /** Cameras sit on private networks by default; dev and test add loopback (the simulators). */
 export const DEFAULT_CAMERA_NETWORKS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7'];

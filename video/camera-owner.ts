@@ -1,7 +1,7 @@
 // Live video is for the command room; an installer may watch only the cameras they
 // registered (to check the picture while putting one up).
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { Forbidden } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { Forbidden } from '../platform/errors.js';
 
 export function assertInstalledBy(auth: AuthContext, camera: { name: string; registeredBy: number | null }): void {
   if (camera.registeredBy === null || camera.registeredBy !== auth.me.id) {

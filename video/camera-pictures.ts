@@ -3,7 +3,7 @@
 // many cheap cameras' snapshot endpoints break while the stream keeps going).
 import type { CameraSecret } from './cameras.repository.js';
 import { withCredentials, withPassword, type CredentialBox } from './credentials.js';
-import { ServiceUnavailable } from '../server/errors.js';
+import { ServiceUnavailable } from '../platform/errors.js';
 import { maskSecrets } from './mask-url.js';
 import { grabFrame } from './relay/frame-grab.js';
 import { fetchSnapshot } from './snapshot.js';

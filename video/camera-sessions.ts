@@ -1,8 +1,8 @@
 // Keeps one ONVIF session per camera open for steering, so a PTZ command costs one
 // SOAP call and not a fresh connect (GetSystemDateAndTime, capabilities, profiles).
 // A session that fails is dropped and made again on the next command.
-import type { Db } from '../server/db/pool.js';
-import { NotFound } from '../server/errors.js';
+import type { Db } from '../platform/db/pool.js';
+import { NotFound } from '../platform/errors.js';
 import { CamerasRepository } from './cameras.repository.js';
 import type { CredentialBox } from './credentials.js';
 import { connectCamera, type CameraSession } from './onvif/onvif-driver.js';

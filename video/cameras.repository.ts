@@ -1,4 +1,4 @@
-import type { DbClient } from '../server/db/pool.js';
+import type { DbClient } from '../platform/db/pool.js';
 import type { PtzCapabilities } from './onvif/onvif-driver.js';
 import type { Placement } from './look-at.js';
 import { profileViews, type ProfileView, type StoredProfile, type StreamFlags } from './camera-view.js';

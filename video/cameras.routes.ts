@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
 import { IdParams, Code } from '../gis/gis.schemas.js';
 import { convertPoint, CrsSchema } from '../gis/crs.js';
 import type { CamerasService, PlacementSpec } from './cameras.service.js';
@@ -8,9 +8,9 @@ import type { CameraHealth } from './camera-health.js';
 import type { CameraDiscovery } from './camera-discovery.js';
 import type { AlertsService } from './alerts.service.js';
 import type { CameraAdminService } from './camera-admin.service.js';
-import type { MediaStore } from '../server/media-store.js';
-import { NotFound } from '../server/errors.js';
-import { EVERYONE } from '../server/auth/roles.js';
+import type { MediaStore } from '../platform/media-store.js';
+import { NotFound } from '../platform/errors.js';
+import { EVERYONE } from '../platform/auth/roles.js';
 
 const OPERATORS = ['operator', 'dispatcher'] as const;
 const INSTALLERS = ['installer'] as const;

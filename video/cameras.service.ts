@@ -1,9 +1,9 @@
 // Registering, placing and listing cameras. Only the ONVIF driver talks to devices;
 // this decides what is stored and who may do it.
 import { assertInstalledBy } from './camera-owner.js';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import { inTransaction, type Db } from '../server/db/pool.js';
-import { AppError, Conflict, NotFound, Unprocessable } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import { AppError, Conflict, NotFound, Unprocessable } from '../platform/errors.js';
 import { CameraPictures, type CameraPicture } from './camera-pictures.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import type { GridMap } from '../gis/map-revision.js';

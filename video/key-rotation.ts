@@ -3,8 +3,8 @@
 // A row that already opens under the new key is left alone, so an interrupted or
 // repeated run is harmless; a row that opens under neither key stops the whole run.
 import { createHash } from 'node:crypto';
-import { inTransaction, type Db } from '../server/db/pool.js';
-import { SecurityLogRepository } from '../server/auth/security-log.repository.js';
+import { inTransaction, type Db } from '../platform/db/pool.js';
+import { SecurityLogRepository } from '../platform/auth/security-log.repository.js';
 import { CredentialBox } from './credentials.js';
 
 export interface RotationResult {

@@ -2,9 +2,9 @@
 // a secret stream key; a push with a registered key is accepted and can be watched
 // through the same HLS path as a camera, relayed by the same manager.
 import { randomBytes } from 'node:crypto';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import type { Db } from '../server/db/pool.js';
-import { AppError, NotFound } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import type { Db } from '../platform/db/pool.js';
+import { AppError, NotFound } from '../platform/errors.js';
 import { AreasRepository } from '../gis/areas.repository.js';
 import { resolveHlsFile, waitForPlaylist } from './relay/hls-files.js';
 import type { RelayKey, RelayManager } from './relay/relay-manager.js';

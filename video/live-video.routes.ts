@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
-import { route, type AnyRoute } from '../server/http/route.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
 import { IdParams } from '../gis/gis.schemas.js';
 import { RELAY_NAMES, type LiveVideoService, type RelayName } from './live-video.service.js';
-import { ServiceUnavailable } from '../server/errors.js';
+import { ServiceUnavailable } from '../platform/errors.js';
 import type { LiveSourcesService } from './live-sources.service.js';
 import type { CamerasService } from './cameras.service.js';
-import { COMMAND_ROOM } from '../server/auth/roles.js';
+import { COMMAND_ROOM } from '../platform/auth/roles.js';
 
 // Live video: the command room, and the installer of that camera (ownerAccess).
 

@@ -3,15 +3,15 @@
 // URL and password stay here; browsers only see our HLS paths. When another api
 // instance owns the relay, the request is answered by proxying to it.
 import { assertInstalledBy } from './camera-owner.js';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import type { Db } from '../server/db/pool.js';
-import { AppError, NotFound, Unprocessable } from '../server/errors.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import type { Db } from '../platform/db/pool.js';
+import { AppError, NotFound, Unprocessable } from '../platform/errors.js';
 import { CamerasRepository } from './cameras.repository.js';
 import { withCredentials, type CredentialBox } from './credentials.js';
 import { resolveHlsFile, waitForPlaylist, type HlsFile } from './relay/hls-files.js';
 import type { RelayManager, RelayKey, WatchResult } from './relay/relay-manager.js';
 import type { RelayStatus } from './relay/relay-process.js';
-import type { LiveBus } from '../server/live/live-bus.js';
+import type { LiveBus } from '../platform/live/live-bus.js';
 import { publicMessage } from './mask-url.js';
 
 export type StreamName = 'main' | 'sub';

@@ -3,18 +3,18 @@
 // A continuous move from a browser carries a lease that the browser renews while the
 // button is held; when renewals stop, the camera is stopped.
 import type { Redis } from 'ioredis';
-import type { AuthContext } from '../server/auth/auth-context.js';
-import type { Db } from '../server/db/pool.js';
-import { AppError, Conflict, NotFound, Unprocessable } from '../server/errors.js';
-import type { LiveBus } from '../server/live/live-bus.js';
-import { moduleLogger } from '../server/logger.js';
+import type { AuthContext } from '../platform/auth/auth-context.js';
+import type { Db } from '../platform/db/pool.js';
+import { AppError, Conflict, NotFound, Unprocessable } from '../platform/errors.js';
+import type { LiveBus } from '../platform/live/live-bus.js';
+import { moduleLogger } from '../platform/logger.js';
 import { CamerasRepository, type Camera } from './cameras.repository.js';
 import type { CameraSessions } from './camera-sessions.js';
 import { aimAt } from './look-at.js';
 import { publicMessage } from './mask-url.js';
 import { isOnvifError } from './onvif/errors.js';
 import type { PtzLocks } from './ptz-lock.js';
-import { SecurityLog } from '../server/auth/security-log.js';
+import { SecurityLog } from '../platform/auth/security-log.js';
 
 const log = moduleLogger('ptz');
 const LEASE_CHECK_MS = 100;

@@ -5,9 +5,9 @@ import { Worker } from 'bullmq';
 import type { IncidentServices } from '../incidents/composition.js';
 import { IncidentsRepository } from '../incidents/incidents.repository.js';
 import { DispatchRepository } from '../incidents/dispatch.repository.js';
-import type { Db } from '../server/db/pool.js';
-import { createRedis } from '../server/redis.js';
-import { moduleLogger } from '../server/logger.js';
+import type { Db } from '../platform/db/pool.js';
+import { createRedis } from '../platform/redis.js';
+import { moduleLogger } from '../platform/logger.js';
 import {
   logErrors,
   CAMERA_ALERTS,
@@ -16,7 +16,7 @@ import {
   type CameraAlertJob,
   type DeadlineJob,
   type DispatchJob,
-} from './queues.js';
+} from '../platform/queues.js';
 
 const log = moduleLogger('incident-workers');
 

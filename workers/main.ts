@@ -4,15 +4,15 @@
 // also checks camera health, keeps the cameras' event subscriptions (alarms → alerts),
 // sweeps the alert outbox, and re-creates lost incident jobs and missed deadlines.
 import { randomUUID } from 'node:crypto';
-import { config } from '../server/config.js';
-import { guardProcess } from '../server/process-guards.js';
-import { rootLogger } from '../server/logger.js';
+import { config } from '../platform/config.js';
+import { guardProcess } from '../platform/process-guards.js';
+import { rootLogger } from '../platform/logger.js';
 import http from 'node:http';
 import { createServices, type Services } from '../server/composition.js';
-import { Metrics } from '../server/metrics.js';
+import { Metrics } from '../platform/metrics.js';
 import { AlertWatcher } from '../video/alert-watcher.js';
 import { startIncidentWorkers } from './incident-workers.js';
-import { assertSafeForProduction, UnsafeProductionSettings } from '../server/auth/production-guard.js';
+import { assertSafeForProduction, UnsafeProductionSettings } from '../accounts/production-guard.js';
 
 /**
  * The workers' own /metrics (dispatch latency, queue depths, process): on its own port,

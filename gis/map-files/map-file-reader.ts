@@ -4,7 +4,7 @@
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { AppError, BadRequest } from '../../server/errors.js';
+import { AppError, BadRequest } from '../../platform/errors.js';
 import { convertGeometry } from '../crs.js';
 import type { AreaGeometry } from '../geojson.js';
 import { parseOgrinfo, runGdal, type OgrLayer } from './ogr.js';

@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { BadRequest } from '../../server/errors.js';
+import { BadRequest } from '../../platform/errors.js';
 import type { MapFileReader } from './map-file-reader.js';
 import { runGdal } from './ogr.js';
 import type { ExportGrid } from './map-files.repository.js';

@@ -1,6 +1,6 @@
 // The SQL of map-file import and export: the scope's villages (to match a file's village
 // column by code or name, or a grid to the village it lies in), and grids as features.
-import type { DbClient } from '../../server/db/pool.js';
+import type { DbClient } from '../../platform/db/pool.js';
 import type { AreaGeometry } from '../geojson.js';
 
 export interface VillageRef {

@@ -2,15 +2,15 @@
 // coordinate systems a file may be in, and exports of a draft or a town's grids.
 import type { Request } from 'express';
 import { z } from 'zod';
-import { route, type AnyRoute } from '../../server/http/route.js';
-import { readRawBody } from '../../server/http/raw-body.js';
+import { route, type AnyRoute } from '../../platform/http/route.js';
+import { readRawBody } from '../../platform/http/raw-body.js';
 import { CodeParams, IdParams, QueryBool } from '../gis.schemas.js';
 import { MappingQuery } from './field-mapping.js';
 import { ExportQuery, type WrittenFile } from './map-file-writer.js';
 import type { MapFilesService } from './map-files.service.js';
 import { CRS_CHOICES, SourceCrsParam } from './source-crs.js';
 
-import { EVERYONE } from '../../server/auth/roles.js';
+import { EVERYONE } from '../../platform/auth/roles.js';
 
 const PLANNERS = ['planner'] as const;
 

@@ -2,9 +2,9 @@
 // (what the file holds, its CRS and extent, the attributes and the guessed mapping)
 // that changes nothing, then the import with the planner's mapping, which ends in the
 // same all-or-nothing draft import as a GeoJSON upload, validated.
-import type { AuthContext } from '../../server/auth/auth-context.js';
-import type { Db } from '../../server/db/pool.js';
-import { AppError, BadRequest, NotFound } from '../../server/errors.js';
+import type { AuthContext } from '../../platform/auth/auth-context.js';
+import type { Db } from '../../platform/db/pool.js';
+import { AppError, BadRequest, NotFound } from '../../platform/errors.js';
 import { AreasRepository } from '../areas.repository.js';
 import type { PlansService, GridDraftInput } from '../plans.service.js';
 import type { ValidationReport } from '../plan-validation.js';

@@ -2,7 +2,7 @@
 // processes with an argument list (never a shell string), a deadline, and a working
 // directory of their own. GDAL's own messages are passed on with paths removed.
 import { execFile } from 'node:child_process';
-import { AppError } from '../../server/errors.js';
+import { AppError } from '../../platform/errors.js';
 
 export interface OgrRun {
   cwd: string;

@@ -2,7 +2,7 @@
 // does not: China's geodetic systems and their 3-degree Gauss-Krüger zones, WGS-84, and
 // GCJ-02 (the offset of Chinese map apps, which no file declares: the planner says so).
 import { z } from 'zod';
-import { BadRequest } from '../../server/errors.js';
+import { BadRequest } from '../../platform/errors.js';
 
 /** What GDAL is told the source is; GCJ-02 is read as WGS-84 degrees and shifted after. */
 export interface SourceCrs {

@@ -3,7 +3,7 @@
 // on its output, the sum is capped, and so is the ratio of what comes out to what came
 // in. Only stored and deflated entries, no encryption: that is what GIS tools write.
 import { crc32, inflateRawSync } from 'node:zlib';
-import { AppError, BadRequest } from '../../server/errors.js';
+import { AppError, BadRequest } from '../../platform/errors.js';
 
 export interface ZipEntry {
   /** The name as the zip spells it, decoded (UTF-8 when flagged or valid, else GBK). */

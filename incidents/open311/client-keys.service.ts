@@ -2,9 +2,9 @@
 // admin, shown once, stored as a SHA-256 hash, disabled rather than deleted so that the
 // reports they sent keep their author.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../../server/db/pool.js';
-import { Forbidden, NotFound, Unprocessable } from '../../server/errors.js';
-import type { AuthContext } from '../../server/auth/auth-context.js';
+import type { Db } from '../../platform/db/pool.js';
+import { Forbidden, NotFound, Unprocessable } from '../../platform/errors.js';
+import type { AuthContext } from '../../platform/auth/auth-context.js';
 import { ClientKeysRepository, type Open311Client } from './client-keys.repository.js';
 
 const KEY_PREFIX = 'o311_';

@@ -1,6 +1,6 @@
 // Admins manage the keys of Open311 clients through the normal API.
 import { z } from 'zod';
-import { route, type AnyRoute } from '../../server/http/route.js';
+import { route, type AnyRoute } from '../../platform/http/route.js';
 import type { Services } from '../../server/composition.js';
 import { ClientKeysService } from './client-keys.service.js';
 

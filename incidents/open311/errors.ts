@@ -1,6 +1,6 @@
 // Open311 answers errors its own way: a list of {code, description} with the HTTP
 // status as the code (400, 403, 404), never the server's {error: {...}} shape.
-import { AppError, Forbidden, NotFound, ServiceUnavailable } from '../../server/errors.js';
+import { AppError, Forbidden, NotFound, ServiceUnavailable } from '../../platform/errors.js';
 
 export class Open311Error extends Error {
   constructor(

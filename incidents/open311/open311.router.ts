@@ -4,13 +4,13 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { Services } from '../../server/composition.js';
-import { readRawBody } from '../../server/http/raw-body.js';
+import { readRawBody } from '../../platform/http/raw-body.js';
 import { ClientKeysService } from './client-keys.service.js';
 import { badRequest, notFound, Open311Error, toOpen311Error } from './errors.js';
 import { formatOf, sendError, sendList, sendObject, splitFormat } from './formats.js';
 import { Open311Service } from './open311.service.js';
 import { parseMultipart } from './multipart.js';
-import { BAD_TEXT_MESSAGE, badTextAt } from '../../server/http/text-input.js';
+import { BAD_TEXT_MESSAGE, badTextAt } from '../../platform/http/text-input.js';
 import { formFields, queryFields, type Fields } from './schemas.js';
 
 /** A report is a few fields and a description; anything much larger is not one. */

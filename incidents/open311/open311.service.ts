@@ -1,14 +1,14 @@
 // GeoReport v2 over the incident module: the taxonomy's active subcategories are the
 // services, incidents that citizens reported are the service requests. A report goes
 // through the same intake as every other (grid lookup, routing, merge, dispatch).
-import { inTransaction, type Db } from '../../server/db/pool.js';
-import { Forbidden } from '../../server/errors.js';
-import type { MediaStore } from '../../server/media-store.js';
+import { inTransaction, type Db } from '../../platform/db/pool.js';
+import { Forbidden } from '../../platform/errors.js';
+import type { MediaStore } from '../../platform/media-store.js';
 import { IncidentsRepository } from '../incidents.repository.js';
 import type { IntakeService } from '../intake.service.js';
 import { PLATFORM_NAMES, type Actor, type Incident } from '../model.js';
 import { MediaRepository } from '../media.repository.js';
-import { ImageFormatError, stripImageMetadata } from '../../server/image-metadata.js';
+import { ImageFormatError, stripImageMetadata } from '../../platform/image-metadata.js';
 import { publicStatus } from './public-status.js';
 import type { Open311Attribute, Subcategory } from '../taxonomy.repository.js';
 import type { TaxonomyService } from '../taxonomy.service.js';

@@ -1,6 +1,6 @@
 // Incidents seen as Open311 service requests: those a citizen or the 12345 hotline
 // reported (at least one Open311 report), with what the public may see of them.
-import type { DbClient } from '../../server/db/pool.js';
+import type { DbClient } from '../../platform/db/pool.js';
 import type { IncidentState, Platform } from '../model.js';
 
 export interface ServiceRequestRow {

@@ -1,9 +1,9 @@
 // A scratch database for a benchmark: dropped, created and migrated afresh.
 import pg from 'pg';
-import { config } from '../../server/config.js';
-import { createPool } from '../../server/db/pool.js';
-import { migrate } from '../../server/db/migrate.js';
-import { createRedis } from '../../server/redis.js';
+import { config } from '../../platform/config.js';
+import { createPool } from '../../platform/db/pool.js';
+import { migrate } from '../../platform/db/migrate.js';
+import { createRedis } from '../../platform/redis.js';
 
 export async function freshBenchDatabase(name: string): Promise<string> {
   const admin = new URL(config().DATABASE_URL);

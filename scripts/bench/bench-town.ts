@@ -1,9 +1,9 @@
 // The benchmarks' town: the large fixture (10,000 grids in 4 towns) imported and
 // published through the services, as a planner would, in a fresh database.
-import { parseConfig } from '../../server/config.js';
+import { parseConfig } from '../../platform/config.js';
 import { createServices, type Services } from '../../server/composition.js';
-import { AuthContext } from '../../server/auth/auth-context.js';
-import { AccountsRepository } from '../../server/auth/accounts.repository.js';
+import { AuthContext } from '../../platform/auth/auth-context.js';
+import { AccountsRepository } from '../../accounts/accounts.repository.js';
 import { makeLargeFixture, type LargeFixture } from '../fixtures/make-large-fixture.js';
 import type { AreaGeometry } from '../../gis/geojson.js';
 

@@ -11,12 +11,12 @@ import { TRANSCODE_H264_ARGS } from '../../video/relay/ffmpeg-args.js';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { RecordedCamera } from '../simulators/camera/recorded-camera.js';
-import { parseConfig } from '../../server/config.js';
+import { parseConfig } from '../../platform/config.js';
 import { startApi } from '../../server/composition.js';
 import { SimulatedCamera } from '../simulators/camera/simulated-camera.js';
 import { loadFixture, readFixture } from '../../gis/fixture-loader.js';
-import { AuthContext } from '../../server/auth/auth-context.js';
-import { AccountsRepository } from '../../server/auth/accounts.repository.js';
+import { AuthContext } from '../../platform/auth/auth-context.js';
+import { AccountsRepository } from '../../accounts/accounts.repository.js';
 import { BenchReport, runBenchmark, freshBenchDatabase, fmt, percentile } from './bench-db.js';
 
 const { values } = parseArgs({

@@ -3,10 +3,10 @@
 // 10,000-grid plan, and z12 vector tiles uncached and cached over HTTP.
 //   npm run bench:grids [-- --grids 10000 --towns 4]
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../../server/config.js';
+import { parseConfig } from '../../platform/config.js';
 import { startApi } from '../../server/composition.js';
-import { AuthContext } from '../../server/auth/auth-context.js';
-import { AccountsRepository } from '../../server/auth/accounts.repository.js';
+import { AuthContext } from '../../platform/auth/auth-context.js';
+import { AccountsRepository } from '../../accounts/accounts.repository.js';
 import { TilesRepository } from '../../gis/tiles.repository.js';
 import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
 import { BenchReport, runBenchmark, freshBenchDatabase, fmt, percentile } from './bench-db.js';

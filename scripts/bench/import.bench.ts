@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../../server/config.js';
+import { parseConfig } from '../../platform/config.js';
 import { startApi } from '../../server/composition.js';
 import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
 import type { AreaGeometry } from '../../gis/geojson.js';

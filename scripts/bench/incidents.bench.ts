@@ -13,7 +13,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { newDeviceToken } from '../../people/device-tokens.js';
 import { createServices } from '../../server/composition.js';
-import { parseConfig } from '../../server/config.js';
+import { parseConfig } from '../../platform/config.js';
 import { BenchReport, runBenchmark, freshBenchDatabase, freshBenchRedis, fmt, percentile } from './bench-db.js';
 import { BENCH_ADMIN_PASSWORD, closeServices, publishLargeTown } from './bench-town.js';
 

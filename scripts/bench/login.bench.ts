@@ -4,7 +4,7 @@
 //   npm run bench:login [-- --rounds 60 --flood 300]
 import { parseArgs } from 'node:util';
 import os from 'node:os';
-import { parseConfig } from '../../server/config.js';
+import { parseConfig } from '../../platform/config.js';
 import { startApi } from '../../server/composition.js';
 import { BenchReport, freshBenchDatabase, freshBenchRedis, fmt, percentile, runBenchmark } from './bench-db.js';
 

@@ -3,7 +3,7 @@
 //   npx tsx scripts/bench/photo-strip.bench.ts
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { stripImageMetadata } from '../../server/image-metadata.js';
+import { stripImageMetadata } from '../../platform/image-metadata.js';
 import { jpegWithGps } from '../../test/helpers/exif.js';
 
 function photo(size: string): Buffer {

@@ -1,8 +1,8 @@
 // Every declared route × every role × own / other town, from the route declarations
 // the OpenAPI document is made of, against the expectations in route-rules.ts.
 import { expect } from 'chai';
-import { ROLES, type Role } from '../../server/auth/roles.js';
-import type { AnyRoute } from '../../server/http/route.js';
+import { ROLES, type Role } from '../../platform/auth/roles.js';
+import type { AnyRoute } from '../../platform/http/route.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { FIXTURE_PASSWORD, twoTowns, type TownFixture, type TwoTowns } from '../helpers/two-towns.js';
 import { fillPath, ROUTE_RULES, type Req, type RouteRule } from './route-rules.js';

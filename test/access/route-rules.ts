@@ -11,7 +11,7 @@
 //   req    the request, built from the fixture of the town it names (path ids are filled in
 //          by name when not given). For a write in a scoped route, give a body that would
 //          succeed: the other town's caller must be refused before anything is written.
-import type { Role } from '../../server/auth/roles.js';
+import type { Role } from '../../platform/auth/roles.js';
 import type { TownFixture } from '../helpers/two-towns.js';
 import { square } from '../helpers/tiny-town.js';
 

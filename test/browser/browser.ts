@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Context } from 'mocha';
 import { startTestApi, type TestApi } from '../helpers/api.js';
-import type { Role } from '../../server/auth/roles.js';
+import type { Role } from '../../platform/auth/roles.js';
 
 /** The built app; WEB_DIST points elsewhere when several builds are tested side by side. */
 export const WEB_DIST = process.env['WEB_DIST'] ?? fileURLToPath(new URL('../../web/dist', import.meta.url));

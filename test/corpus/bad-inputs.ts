@@ -5,7 +5,7 @@
 // request; what a good server answers is up to the test: never a 5xx, and a 4xx that
 // says what in JSON.
 import { z } from 'zod';
-import type { AnyRoute } from '../../server/http/route.js';
+import type { AnyRoute } from '../../platform/http/route.js';
 
 export interface BadCase {
   /** Which input: route key, "osmand", "open311", "upload", "geojson". */

@@ -10,7 +10,7 @@ import { refuseConnections } from '../helpers/databases.js';
 import { incidentTown, inGrid, type IncidentTown } from '../helpers/incidents.js';
 import { freeTcpPort, PrivateRedis } from '../helpers/processes.js';
 import { sleep, until } from '../helpers/system.js';
-import { dependencyGone } from '../../server/dependency-errors.js';
+import { dependencyGone } from '../../platform/dependency-errors.js';
 
 /** Refuses new connections to one database and cuts the ones it has, until `restore()`. */
 

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { bbox } from '@turf/bbox';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { loadFixture, readFixture, type FixtureFiles } from '../../gis/fixture-loader.js';
-import { AuthContext } from '../../server/auth/auth-context.js';
-import { AccountsRepository } from '../../server/auth/accounts.repository.js';
+import { AuthContext } from '../../platform/auth/auth-context.js';
+import { AccountsRepository } from '../../accounts/accounts.repository.js';
 
 const HANGBU = '330802101';
 const DIR = fileURLToPath(new URL('../../fixtures/hangbu', import.meta.url));

@@ -1,10 +1,10 @@
 // Starts the real API in process against a database of its own, with the real
 // PostGIS and Redis, and logs in as the first admin.
-import { parseConfig } from '../../server/config.js';
+import { parseConfig } from '../../platform/config.js';
 import { startApi, type RunningApi } from '../../server/composition.js';
 import { createTestDatabase, type TestDatabase } from './databases.js';
 import { HttpClient } from './http.js';
-import type { Role } from '../../server/auth/roles.js';
+import type { Role } from '../../platform/auth/roles.js';
 
 export interface TestApi {
   api: RunningApi;

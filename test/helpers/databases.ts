@@ -1,8 +1,8 @@
 // immich's pattern: migrate one template database per test run, then give each test
 // file its own clone (CREATE DATABASE … TEMPLATE), fast and isolated.
 import pg from 'pg';
-import { createPool } from '../../server/db/pool.js';
-import { migrate } from '../../server/db/migrate.js';
+import { createPool } from '../../platform/db/pool.js';
+import { migrate } from '../../platform/db/migrate.js';
 
 const BASE_URL =
   process.env['TEST_DATABASE_URL'] ??

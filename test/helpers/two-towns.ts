@@ -4,7 +4,7 @@
 // carries "MARKA" and in town B "MARKB", so a test can tell whose data an answer holds.
 import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
-import { ROLES, type Role } from '../../server/auth/roles.js';
+import { ROLES, type Role } from '../../platform/auth/roles.js';
 import type { TestApi } from './api.js';
 import { HttpClient } from './http.js';
 import { square } from './tiny-town.js';

@@ -13,8 +13,8 @@ import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
 import { FAST_DISPATCH, runWorkers } from '../helpers/incidents.js';
 import { loadFixture, readFixture } from '../../gis/fixture-loader.js';
-import { AuthContext } from '../../server/auth/auth-context.js';
-import { AccountsRepository } from '../../server/auth/accounts.repository.js';
+import { AuthContext } from '../../platform/auth/auth-context.js';
+import { AccountsRepository } from '../../accounts/accounts.repository.js';
 import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
 
 const HANGBU = '330802101';

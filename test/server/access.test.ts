@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { HttpClient } from '../helpers/http.js';
 import { tinyTownAreas } from '../helpers/tiny-town.js';
-import { CURRENT_PARAMETERS, dummyHash, hashParameters } from '../../server/auth/password.js';
-import { HashGate } from '../../server/auth/hash-gate.js';
+import { CURRENT_PARAMETERS, dummyHash, hashParameters } from '../../accounts/password.js';
+import { HashGate } from '../../accounts/hash-gate.js';
 import { PrivateRedis } from '../helpers/processes.js';
 
 describe('access: throttling, account changes and sessions', () => {

@@ -1,8 +1,8 @@
 // The group commit's queue: batching while statements are in flight, order of answers,
 // a failed batch retried item by item, and the bound on waiting items.
 import { expect } from 'chai';
-import { GroupCommit } from '../../server/db/group-commit.js';
-import { TickBatch } from '../../server/tick-batch.js';
+import { GroupCommit } from '../../platform/db/group-commit.js';
+import { TickBatch } from '../../platform/tick-batch.js';
 
 const OPTIONS = { maxBatch: 10, maxQueued: 25, concurrency: 1, overloaded: 'busy' };
 

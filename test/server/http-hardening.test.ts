@@ -10,7 +10,7 @@ import { tinyTownWithPeople } from '../helpers/roster.js';
 import { ORIGIN, STEP, TOWN } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { RelayManager } from '../../video/relay/relay-manager.js';
-import { AppError } from '../../server/errors.js';
+import { AppError } from '../../platform/errors.js';
 
 describe('http hardening: headers, tokens, body limits and caps', function () {
   this.timeout(60_000);

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { crc32 } from 'node:zlib';
 import { expect } from 'chai';
-import { ImageFormatError, stripImageMetadata } from '../../server/image-metadata.js';
+import { ImageFormatError, stripImageMetadata } from '../../platform/image-metadata.js';
 import { imageSize, jpegWithGps, metadataIn } from '../helpers/exif.js';
 
 const frame = (format: string, codec: string[]) =>

@@ -12,9 +12,9 @@ import { createTestDatabase, type TestDatabase } from '../helpers/databases.js';
 import { HttpClient } from '../helpers/http.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { ORIGIN, STEP, TOWN, publishTinyTown } from '../helpers/tiny-town.js';
-import { parseConfig } from '../../server/config.js';
-import { unsafeSettings } from '../../server/auth/production-guard.js';
-import { hashPassword } from '../../server/auth/password.js';
+import { parseConfig } from '../../platform/config.js';
+import { unsafeSettings } from '../../accounts/production-guard.js';
+import { hashPassword } from '../../accounts/password.js';
 import { CredentialBox } from '../../video/credentials.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 

@@ -8,7 +8,7 @@ import { ORIGIN, STEP, TOWN, publishTinyTown } from '../helpers/tiny-town.js';
 import { until } from '../helpers/system.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { AlertWatcher } from '../../video/alert-watcher.js';
-import type { LiveEvent } from '../../server/live/live-bus.js';
+import type { LiveEvent } from '../../platform/live/live-bus.js';
 
 const OLD_PASSWORD = 'Dome-Old-2231';
 const NEW_PASSWORD = 'Dome-New-7719';

@@ -8,8 +8,8 @@ import { buildFrameGrabArgs } from '../../video/relay/frame-grab-args.js';
 import { FrameGrabError, grabFrame } from '../../video/relay/frame-grab.js';
 import { AlertWatcher } from '../../video/alert-watcher.js';
 import { CameraPictures, MAX_GRABS_AT_ONCE } from '../../video/camera-pictures.js';
-import { captureLogs } from '../../server/logger.js';
-import { ServiceUnavailable } from '../../server/errors.js';
+import { captureLogs } from '../../platform/logger.js';
+import { ServiceUnavailable } from '../../platform/errors.js';
 
 const PASSWORD = 'grab-pass-7731';
 

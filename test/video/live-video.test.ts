@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { TOWN, tinyTownAreas } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
-import type { LiveEvent } from '../../server/live/live-bus.js';
+import type { LiveEvent } from '../../platform/live/live-bus.js';
 
 const PASSWORD = 'video-pass-5521';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

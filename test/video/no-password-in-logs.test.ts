@@ -4,7 +4,7 @@
 // stderr), fail authentication and go unreachable. Then neither the password nor the
 // user:password@ form may appear in a log line or an HTTP answer.
 import { expect } from 'chai';
-import { captureLogs, type CapturedLogs } from '../../server/logger.js';
+import { captureLogs, type CapturedLogs } from '../../platform/logger.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpAnswer, HttpClient } from '../helpers/http.js';
 import { TOWN, tinyTownAreas } from '../helpers/tiny-town.js';

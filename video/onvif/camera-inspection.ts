@@ -15,7 +15,7 @@
 // inspection's overall budget) and fails with an OnvifError whose `step` says
 // which. Service addresses keep their path but take the host and port we
 // reached the camera at: cameras behind NAT report their private address.
-import { moduleLogger } from '../../server/logger.js';
+import { moduleLogger } from '../../platform/logger.js';
 import { isOnvifError, onvifError, type OnvifError } from './errors.js';
 import { cameraLabel } from './library.js';
 import type { CameraDescription, PtzPreset } from './onvif-driver.js';

@@ -9,7 +9,7 @@
 //     onEvent: (e) => …, onState: (s) => …,
 //   });
 //   …; await sub.stop();
-import { moduleLogger } from '../../server/logger.js';
+import { moduleLogger } from '../../platform/logger.js';
 import { OnvifError, isOnvifError, mapLibraryError } from './errors.js';
 import { connectCamera, type CameraSession, type ConnectOptions } from './onvif-driver.js';
 import { cameraLabel } from './library.js';

@@ -12,7 +12,7 @@
 // camera clock those steps learnt (its connect() is never called). Failures are
 // OnvifErrors with a `kind` (see errors.ts). URIs come back without
 // credentials; the caller adds them when it opens the stream.
-import { moduleLogger } from '../../server/logger.js';
+import { moduleLogger } from '../../platform/logger.js';
 import { onvifError, type OnvifErrorContext } from './errors.js';
 import { CameraSteps, newClient, type CameraLink, type MediaService } from './camera-inspection.js';
 import {

@@ -3,7 +3,7 @@
 // is masked before it can reach an error message or a log line.
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import { moduleLogger } from '../../server/logger.js';
+import { moduleLogger } from '../../platform/logger.js';
 import { ffmpegPath } from '../ffmpeg-path.js';
 import { maskSecrets, maskUrl, secretsOfUrl } from '../mask-url.js';
 import { spawnSupervised } from './children.js';

@@ -6,8 +6,8 @@
 import { rm } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { moduleLogger } from '../../server/logger.js';
-import { AppError } from '../../server/errors.js';
+import { moduleLogger } from '../../platform/logger.js';
+import { AppError } from '../../platform/errors.js';
 import { inputKindOf } from './ffmpeg-args.js';
 import { RelayLease, type LeaseHolder } from './relay-lease.js';
 import { releaseScratchDir, trackScratchDir } from './children.js';

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
-import { moduleLogger } from '../../server/logger.js';
+import { moduleLogger } from '../../platform/logger.js';
 import { ffmpegPath } from '../ffmpeg-path.js';
 import { maskSecrets, maskUrl, secretsOfUrl } from '../mask-url.js';
 import { releaseScratchDir, spawnSupervised, trackScratchDir } from './children.js';

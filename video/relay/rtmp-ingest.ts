@@ -25,7 +25,7 @@ import type { Server as NetServer, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { moduleLogger } from '../../server/logger.js';
+import { moduleLogger } from '../../platform/logger.js';
 
 const require = createRequire(import.meta.url);
 

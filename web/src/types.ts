@@ -1,7 +1,7 @@
 // Shapes of the server's answers that the app reads (a subset of /api/openapi.json).
 // The account and its roles are the server's own types (type-only: erased from the bundle).
-export type { AccountIdentity as Account } from '../../server/auth/auth-context.js';
-export type { Role } from '../../server/auth/roles.js';
+export type { AccountIdentity as Account } from '../../platform/auth/auth-context.js';
+export type { Role } from '../../platform/auth/roles.js';
 
 export interface Area {
   id: number;

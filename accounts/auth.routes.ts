@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { route, type AnyRoute } from '../http/route.js';
-import { ROLES } from './roles.js';
+import { route, type AnyRoute } from '../platform/http/route.js';
+import { ROLES } from '../platform/auth/roles.js';
 import type { AuthService } from './auth.service.js';
-import { bearerToken } from '../http/auth-middleware.js';
-import { SECURITY_EVENT_KINDS } from './security-log.js';
+import { bearerToken } from '../platform/http/auth-middleware.js';
+import { SECURITY_EVENT_KINDS } from '../platform/auth/security-log.js';
 
 const Login = z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) });
 const NewAccount = z.strictObject({

@@ -3,7 +3,7 @@
 // in a backup), the demo town and its simulators, and the demo or a weak first-admin
 // password. Every problem is named in one message, so one restart fixes them all.
 import pg from 'pg';
-import type { Config } from '../config.js';
+import type { Config } from '../platform/config.js';
 import { verifyPassword } from './password.js';
 
 /** The key `SECRET_KEY` defaults to outside production. */

@@ -6,7 +6,7 @@ import type { AreasRepository } from '../../gis/areas.repository.js';
 import type { LiveBus } from './live-bus.js';
 import { streamEvents } from './sse.js';
 import { bearerToken } from '../http/auth-middleware.js';
-import type { AuthService } from '../auth/auth.service.js';
+import type { AuthService } from '../../accounts/auth.service.js';
 
 export const LIVE_TOPICS = ['positions', 'grid_events'] as const;
 

@@ -3,12 +3,12 @@ import express, { type Express, type NextFunction, type Request, type RequestHan
 import type { Metrics } from '../metrics.js';
 import type { Logger } from 'pino';
 import { NotFound } from '../errors.js';
-import type { AuthService } from '../auth/auth.service.js';
+import type { AuthService } from '../../accounts/auth.service.js';
 import { errorHandler } from './error-handler.js';
 import { buildOpenApi } from './openapi.js';
 import { requestContext } from './request-context.js';
 import { mount, type AnyRoute } from './route.js';
-import type { HealthService } from '../health/health.service.js';
+import type { HealthService } from '../../server/health/health.service.js';
 import { authenticate } from './auth-middleware.js';
 import { DEFAULT_BODY_LIMITS } from './body-limits.js';
 import { securityHeaders } from './security-headers.js';

@@ -2,7 +2,7 @@
 // truth); a lost job is made again from the database by a sweep.
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { moduleLogger } from '../server/logger.js';
+import { moduleLogger } from './logger.js';
 
 const log = moduleLogger('queues');
 

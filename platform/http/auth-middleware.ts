@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AuthContext } from '../auth/auth-context.js';
-import type { AuthService } from '../auth/auth.service.js';
+import type { AuthService } from '../../accounts/auth.service.js';
 import { Forbidden, PasswordChangeRequired, Unauthorized } from '../errors.js';
 import type { Access } from './route.js';
 import type { Role } from '../auth/roles.js';

@@ -1,6 +1,6 @@
-import type { DbClient } from '../db/pool.js';
-import type { AccountIdentity } from './auth-context.js';
-import type { Role } from './roles.js';
+import type { DbClient } from '../platform/db/pool.js';
+import type { AccountIdentity } from '../platform/auth/auth-context.js';
+import type { Role } from '../platform/auth/roles.js';
 
 interface AccountRow {
   id: number;

@@ -2,7 +2,7 @@
 // of logins would otherwise queue without bound, eat memory and starve the pool that
 // file and DNS work share. A few run at once, a few more wait; beyond that the caller
 // gets 503 with Retry-After at once instead of waiting for seconds.
-import { ServiceUnavailable } from '../errors.js';
+import { ServiceUnavailable } from '../platform/errors.js';
 
 export class HashGate {
   private running = 0;

@@ -3,7 +3,7 @@
 // who types the right password is never slowed by someone else's attempts from
 // another address, and a success clears the username's count.
 import type { Redis } from 'ioredis';
-import { ServiceUnavailable, TooManyRequests } from '../errors.js';
+import { ServiceUnavailable, TooManyRequests } from '../platform/errors.js';
 
 // Redis queues commands while it is away; a login must not hang on that. Without the
 // counters there is no throttling, so the login is refused (503) rather than let through.

@@ -1,17 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
-import type { Db } from '../db/pool.js';
-import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../errors.js';
-import { moduleLogger } from '../logger.js';
+import type { Db } from '../platform/db/pool.js';
+import { BadRequest, Conflict, Forbidden, NotFound, Unauthorized } from '../platform/errors.js';
+import { moduleLogger } from '../platform/logger.js';
 import { AccountsRepository, type StoredAccount } from './accounts.repository.js';
-import { AuthContext, type AccountIdentity } from './auth-context.js';
+import { AuthContext, type AccountIdentity } from '../platform/auth/auth-context.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import { HashGate } from './hash-gate.js';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleLimits } from './login-throttle.js';
-import { SecurityLog } from './security-log.js';
-import type { Role } from './roles.js';
-import { assertMayGrant, isWithinScope } from './account-scope.js';
+import { SecurityLog } from '../platform/auth/security-log.js';
+import type { Role } from '../platform/auth/roles.js';
+import { assertMayGrant, isWithinScope } from '../platform/auth/account-scope.js';
 
 const log = moduleLogger('auth');
 
