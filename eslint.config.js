@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'fixtures/generated/', 'var/', 'test-artifacts/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'web/dist/',
+      'web/src/api/schema.gen.ts',
+      'fixtures/generated/',
+      'var/',
+      'test-artifacts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
