@@ -4,7 +4,7 @@
 // incident, and 确定位置 places it, after which it is routed and dispatched as usual.
 import * as maplibregl from 'maplibre-gl';
 import type { Map as MlMap } from 'maplibre-gl';
-import { ApiError, get, post } from '../api';
+import { api, ApiError, get } from '../api';
 import { formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import type { Incident } from '../incidents-store';
@@ -127,7 +127,8 @@ export function placingPanel(i: Incident, townCode: string, placed: (inc: Incide
   confirm.addEventListener('click', () => {
     if (!point) return;
     confirm.disabled = true;
-    post<Incident>(`/api/incidents/${i.id}/place`, { lon: point[0], lat: point[1] })
+    api
+      .post('/api/incidents/{id}/place', { path: { id: i.id }, body: { lon: point[0], lat: point[1] } })
       .then((inc) => {
         toast(`${tr('已确定位置', 'Placed')} #${i.id} · ${inc.gridName ?? inc.gridCode ?? ''}`, 'ok');
         placed(inc);

@@ -2,7 +2,7 @@
 // sector. Both are GeoJSON sources updated in place when the store changes.
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { cameras } from '../cameras-store';
-import type { Camera } from '../types';
+import type { Camera } from '../api/types';
 import { COLORS } from './style';
 import { fovPolygon } from './fov';
 

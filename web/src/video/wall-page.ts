@@ -6,7 +6,7 @@ import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import type { Page } from '../shell/page';
-import type { Camera } from '../types';
+import type { Camera } from '../api/types';
 import { cameraReportButton } from './camera-report';
 import { CameraPlayer, type PlayerState } from './player';
 import { ptzPad } from './ptz';
