@@ -10,6 +10,7 @@ import { lang, tr } from '../i18n';
 import type { Incident } from '../incidents-store';
 import { createBaseMap } from '../map/base-map';
 import { townData } from '../map/town-data';
+import { exposeForTests } from '../test-hooks';
 
 export const UNLOCATED = 'unlocated';
 
@@ -163,7 +164,7 @@ export function placingPanel(i: Incident, townCode: string, placed: (inc: Incide
         box[3] = Math.max(box[3], c.lat + 0.002);
       }
       map = createBaseMap(mapBox, box);
-      window.__wg = { ...window.__wg, placeMap: map };
+      exposeForTests({ placeMap: map });
       map.on('click', (e) => choose(e.lngLat.lng, e.lngLat.lat));
       for (const c of g.candidates ?? []) {
         const dot = h('div', { class: 'place-candidate', title: c.name });

@@ -15,6 +15,7 @@ import type { Camera } from '../api/types';
 import { CameraPlayer } from '../video/player';
 import { ptzPad } from '../video/ptz';
 import { PlacementEditor } from './placement-editor';
+import { exposeForTests } from '../test-hooks';
 
 interface Discovered {
   endpoint: string;
@@ -135,7 +136,7 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
 
   const data = await townData(ctx.town.code);
   const map = createBaseMap(mapBox, data.bbox);
-  window.__wg = { ...window.__wg, installMap: map };
+  exposeForTests({ installMap: map });
   await styleReady(map);
   addCameraLayers(map);
   await cameras.load().catch(() => undefined);

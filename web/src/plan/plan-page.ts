@@ -17,6 +17,7 @@ import { partAt, partOf, withPart } from './multipart';
 import { SnapIndex } from './snap-index';
 import { tJunctionFixes } from './tjunction';
 import { unmerge, unsplit, UndoStack, whyNotUndone, type Step, type UndoOutcome } from './undo';
+import { exposeForTests } from '../test-hooks';
 
 interface Plan {
   id: number;
@@ -179,7 +180,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     },
   );
   mapFileBox.append(mapFile.el);
-  window.__wg = { ...window.__wg, planMap: map, planDraw: draw };
+  exposeForTests({ planMap: map, planDraw: draw });
 
   compare.addEventListener('change', () => {
     map.setLayoutProperty('grids-line', 'visibility', compare.checked ? 'visible' : 'none');

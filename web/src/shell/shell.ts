@@ -12,6 +12,7 @@ import { alertsBadge } from './alerts';
 import { watchIncidents } from './incident-alerts';
 import { showPasswordChange } from '../password';
 import { incidents } from '../incidents-store';
+import { exposeForTests } from '../test-hooks';
 
 interface NavItem {
   id: string;
@@ -215,7 +216,7 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
   live.setTown(town.code);
   live.start();
   if (hasRole(me, ['operator', 'dispatcher'])) watchIncidents(ctx);
-  window.__wg = { ...window.__wg, openIncident: ctx.openIncident };
+  exposeForTests({ openIncident: ctx.openIncident });
 
   /** Shows the page in the hash; `#/dispatch?incident=12` also opens that incident. */
   async function route(again = false): Promise<void> {
