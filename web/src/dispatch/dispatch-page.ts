@@ -7,7 +7,7 @@ import { append, formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import type { IncidentAction, IncidentState } from '../api/types';
 import { CLOSED_DAYS, incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
-import type { Page } from '../shell/page';
+import type { Page } from '../page';
 import { mergePicker, photoUploader, type MergeUiState } from './card-extras';
 import { placingPanel, UNLOCATED, unlocatedList } from './unlocated';
 

@@ -8,8 +8,8 @@ import { api, ApiError, get } from '../api';
 import { formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import type { Incident } from '../incidents-store';
-import { createBaseMap } from '../map/base-map';
-import { townData } from '../map/town-data';
+import { createBaseMap } from '../components/base-map';
+import { townData } from '../geo/town-data';
 import { exposeForTests } from '../test-hooks';
 
 export const UNLOCATED = 'unlocated';

@@ -6,7 +6,7 @@ import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { ApiError, get, getToken, uploadRaw } from '../api';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
-import type { Bbox } from '../map/town-data';
+import type { Bbox } from '../geo/town-data';
 import { exposeForTests } from '../test-hooks';
 
 interface Mapping {

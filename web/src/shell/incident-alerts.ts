@@ -5,7 +5,7 @@ import type { AppContext } from '../context';
 import { toast } from '../dom';
 import { tr } from '../i18n';
 import { incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
-import { attention, attentions, chime, chimes } from '../dispatch/sound';
+import { attention, attentions, chime, chimes } from '../components/sound';
 import { exposeForTests } from '../test-hooks';
 
 /** Live actions that need a person to act (incident-events, dispatch and deadlines services). */

@@ -7,7 +7,7 @@ import { h, toast } from '../dom';
 import { lang, setLang, tr } from '../i18n';
 import { live, type LiveState } from '../live';
 import type { Account, Role } from '../api/types';
-import type { Page, PageFactory } from './page';
+import type { Page, PageFactory } from '../page';
 import { alertsBadge } from './alerts';
 import { watchIncidents } from './incident-alerts';
 import { showPasswordChange } from '../password';

@@ -5,11 +5,11 @@ import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
-import type { Page } from '../shell/page';
+import type { Page } from '../page';
 import type { Camera } from '../api/types';
 import { cameraReportButton } from './camera-report';
-import { CameraPlayer, type PlayerState } from './player';
-import { ptzPad } from './ptz';
+import { CameraPlayer, type PlayerState } from '../components/camera-player';
+import { ptzPad } from '../components/ptz-pad';
 import { exposeForTests } from '../test-hooks';
 
 const LAYOUTS = [1, 4, 9, 16] as const;

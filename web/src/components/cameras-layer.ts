@@ -3,8 +3,8 @@
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { cameras } from '../cameras-store';
 import type { Camera } from '../api/types';
-import { COLORS } from './style';
-import { fovPolygon } from './fov';
+import { COLORS } from './map-style';
+import { fovPolygon } from '../geo/fov';
 
 export const CAMERA_LAYERS = ['cameras-fov-fill', 'cameras-fov-line', 'cameras-dot'];
 
