@@ -33,6 +33,13 @@ export function ensureWebBuilt(): void {
   ensureWebBuild('test', WEB_DIST);
 }
 
+// Once per run, before any file's hooks: a build takes a minute on a loaded machine,
+// more than a file's `before` may wait.
+before(function () {
+  this.timeout(600_000);
+  ensureWebBuilt();
+});
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
