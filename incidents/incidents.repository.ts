@@ -352,6 +352,15 @@ export class IncidentsRepository {
     return rows;
   }
 
+  /** Whether the person holds an open task other than this incident (accepted, started or sent back). */
+  async holdsOtherTask(personId: number, incidentId: number): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `SELECT 1 FROM incidents WHERE assignee_person_id = $1 AND id <> $2 AND state IN ('accepted', 'in_progress', 'returned') LIMIT 1`,
+      [personId, incidentId],
+    );
+    return rows.length > 0;
+  }
+
   async liveSourceTown(liveSourceId: number): Promise<number | null> {
     const { rows } = await this.db.query<{ townId: number }>(
       `SELECT town_id AS "townId" FROM live_sources WHERE id = $1`,
