@@ -14,7 +14,7 @@ import type { IncidentJobs } from './incident-jobs.js';
 import { IncidentsRepository, type IncidentFilter, type Report, type TimelineEntry } from './incidents.repository.js';
 import { MediaRepository, type IncidentMedia } from './media.repository.js';
 import { ESCALATION_LEVELS, type Actor, type Incident, type IncidentState } from './model.js';
-import { availableActions, decide, type IncidentAction } from './state-machine.js';
+import { availableActions, decide, OPEN_TASK_STATES, type IncidentAction } from './state-machine.js';
 import type { Deadline } from './deadlines.repository.js';
 import { CONTACT_ROLES } from '../platform/auth/roles.js';
 
@@ -311,8 +311,8 @@ export class IncidentsService {
   private async releaseIfIdle(tx: PoolClient, personId: number, incidentId: number): Promise<boolean> {
     const { rowCount } = await tx.query(
       `UPDATE people SET duty_status = 'on_duty', duty_changed_at = now() WHERE id = $1 AND duty_status = 'busy'
-         AND NOT EXISTS (SELECT 1 FROM incidents WHERE assignee_person_id = $1 AND id <> $2 AND state IN ('accepted', 'in_progress', 'returned'))`,
-      [personId, incidentId],
+         AND NOT EXISTS (SELECT 1 FROM incidents WHERE assignee_person_id = $1 AND id <> $2 AND state = ANY($3::incident_state[]))`,
+      [personId, incidentId, OPEN_TASK_STATES],
     );
     return rowCount === 1;
   }
@@ -421,7 +421,8 @@ export class IncidentsService {
     const tasks = await repo.list({
       townIds: null,
       assigneePersonId: personId,
-      states: ['accepted', 'in_progress', 'returned', 'handled'],
+      // What they hold, and what waits for their revisit.
+      states: [...OPEN_TASK_STATES, 'handled'],
       limit: 100,
       offset: 0,
     });
