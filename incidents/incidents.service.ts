@@ -15,7 +15,7 @@ import type { IncidentJobs } from './incident-jobs.js';
 import { IncidentsRepository, type IncidentFilter, type Report, type TimelineEntry } from './incidents.repository.js';
 import { MediaRepository, type IncidentMedia } from './media.repository.js';
 import { ESCALATION_LEVELS, type Actor, type Incident, type IncidentState } from './model.js';
-import { availableActions, decide, type IncidentAction } from './state-machine.js';
+import { availableActions, decide, OPEN_TASK_STATES, type IncidentAction } from './state-machine.js';
 import type { Deadline } from './deadlines.repository.js';
 import { CONTACT_ROLES } from '../platform/auth/roles.js';
 
@@ -418,7 +418,8 @@ export class IncidentsService {
     const tasks = await repo.list({
       townIds: null,
       assigneePersonId: personId,
-      states: ['accepted', 'in_progress', 'returned', 'handled'],
+      // What they hold, and what waits for their revisit.
+      states: [...OPEN_TASK_STATES, 'handled'],
       limit: 100,
       offset: 0,
     });

@@ -20,6 +20,8 @@ import { startIncidentWorkers } from './incident-workers.js';
 
 export type { IncidentServices } from './services.js';
 export { startIncidentWorkers, type RunningIncidentWorkers } from './incident-workers.js';
+/** The SQL functions migrate re-applies on every run (server/schema.ts lists them). */
+export { incidentsSql } from './schema.js';
 
 /** What incidents borrows from the other domains. */
 export interface IncidentNeeds {
