@@ -2,7 +2,7 @@
 // functions (CREATE OR REPLACE), in this order. Passed by whoever migrates
 // (scripts/db-setup.ts, the test template, the benchmarks' databases).
 import type { RepeatableSql } from '../platform/db/migrate.js';
-import { incidentsSql } from '../incidents/schema.js';
+import { incidentsSql } from '../incidents/module.js';
 
 export async function repeatableSql(): Promise<RepeatableSql[]> {
   return [...(await incidentsSql())];
