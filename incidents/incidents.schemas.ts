@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CrsSchema } from '../gis/crs.js';
+import { CrsSchema } from '../gis/module.js';
 import { answer } from '../platform/http/answer.js';
 import { ESCALATION_LEVELS, INCIDENT_SOURCES, INCIDENT_STATES, PLATFORMS, type Incident } from './model.js';
 import type { IntakeResult } from './intake.service.js';
