@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { buildOpenApi } from '../platform/http/openapi.js';
-import { routeCatalogue } from '../server/route-catalogue.js';
+import { routeCatalogue } from './route-catalogue.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -2,24 +2,25 @@
 // types are generated from it at build time (scripts/openapi-types.ts), when nothing is
 // running. Route factories only capture their services in closures, so they get inert
 // stand-ins here; a factory that used one while building its routes would throw at once.
-// The list mirrors startApi() in composition.ts; test/web/api-types.test.ts proves the
-// document made from it is the one a running api serves.
+// The list mirrors the modules' `routes` and startApi() in server/composition.ts (it
+// lives in scripts/ because server/ may not reach inside a module, and building the
+// modules needs the database); test/web/api-types.test.ts proves the document made
+// from it is the one a running api serves.
 import { parseConfig } from '../platform/config.js';
 import type { AnyRoute } from '../platform/http/route.js';
+import { healthRoutes } from '../platform/health/health.routes.js';
+import { liveRoutes } from '../platform/live/live.routes.js';
 import { authRoutes } from '../accounts/auth.routes.js';
-import { healthRoutes } from './health/health.routes.js';
 import { gisRoutes } from '../gis/gis.routes.js';
 import { mapFileRoutes } from '../gis/map-files/map-files.routes.js';
 import { peopleRoutes } from '../people/people.routes.js';
 import { positionsRoutes } from '../positions/positions.routes.js';
 import { liveVideoRoutes } from '../video/live-video.routes.js';
 import { cameraRoutes } from '../video/cameras.routes.js';
+import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
 import { incidentRoutes } from '../incidents/incidents.routes.js';
 import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
-import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
-import { liveRoutes } from '../platform/live/live.routes.js';
-import { AreasRepository } from '../gis/areas.repository.js';
-import type { Services } from './composition.js';
+import type { Services } from '../server/composition.js';
 
 /**
  * A stand-in for any service: reading a property gives another stand-in, calling one
@@ -38,27 +39,30 @@ export function inert<T>(name = 'service', known: Record<string, unknown> = {}):
   }) as T;
 }
 
-/** The routes with inert services and the default configuration (limits as a fresh install has them). */
+/**
+ * The routes with inert services and the default configuration (limits as a fresh
+ * install has them). Each line is a module's `routes` (`<domain>/module.ts`), in the
+ * order compose() lists the modules, then what startApi() adds (health, live).
+ */
 export function routeCatalogue(): AnyRoute[] {
   const config = parseConfig({});
   const s = inert<Services>('services', { config });
+  const incidentDeps = inert<Parameters<typeof incidentRoutes>[0]>('incidents', { config });
   return [
-    ...authRoutes(s.auth),
     ...healthRoutes(s.health),
+    ...authRoutes(s.auth),
     ...gisRoutes(s),
     ...mapFileRoutes(s.mapFiles, config.MAP_FILE_MAX_MB),
     ...peopleRoutes(s.people),
     ...positionsRoutes(s.ingest, s.tracking, s),
     ...liveVideoRoutes(s.video, s.liveSources, s.cameras),
     ...cameraRoutes(s.cameras, s.ptz, s.cameraHealth, s.discovery, s.alerts, s.media, s.cameraAdmin),
-    ...incidentRoutes(s),
-    ...open311ClientRoutes(s),
     ...gazetteerRoutes(s.gazetteer),
-    ...liveRoutes(
-      s.live,
-      new AreasRepository(s.db),
-      ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'],
-      { auth: s.auth, recheckMs: config.SESSION_RECHECK_S * 1000 },
-    ),
+    ...incidentRoutes(incidentDeps),
+    ...open311ClientRoutes(incidentDeps),
+    ...liveRoutes(s.live, s.townByCode, ['grids', 'positions', 'grid_events', 'cameras', 'alerts', 'incidents'], {
+      auth: s.auth,
+      recheckMs: config.SESSION_RECHECK_S * 1000,
+    }),
   ];
 }
