@@ -8,6 +8,8 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'web/dist/',
+      'web/dist-test/',
+      'web/src/api/schema.gen.ts',
       'fixtures/generated/',
       'var/',
       'test-artifacts/',

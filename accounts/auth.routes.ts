@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AccountAnswer, LoginAnswer } from './auth.schemas.js';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { ROLES } from '../platform/auth/roles.js';
 import type { AuthService } from './auth.service.js';
@@ -46,6 +47,7 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       access: 'public',
       body: Login,
       responses: {
+        200: { description: 'The bearer token and the account', schema: LoginAnswer },
         429: { description: 'Too many failed logins for this username (5) or address (20) in 15 min; see Retry-After' },
         503: { description: 'Too many password checks at once; see Retry-After' },
       },
@@ -87,6 +89,7 @@ export function authRoutes(auth: AuthService): AnyRoute[] {
       summary: 'The logged-in account, its roles and towns',
       tag: 'auth',
       access: 'authenticated',
+      responses: { 200: { description: 'The account', schema: AccountAnswer } },
       handler: ({ auth: caller }) => caller.me,
     }),
     route({

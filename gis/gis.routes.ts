@@ -15,6 +15,7 @@ import {
   AreaLevelSchema,
   AtQuery,
   BatchLookupBody,
+  AreaAnswer,
   CodeParams,
   EditQuery,
   GridChange,
@@ -71,6 +72,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisRouteSer
       tag: 'areas',
       access: EVERYONE,
       query: z.strictObject({ level: AreaLevelSchema.optional(), parent: z.string().optional() }),
+      responses: { 200: { description: 'The areas', schema: z.array(AreaAnswer) } },
       handler: ({ auth, query }) => areas.list(auth, query.level, query.parent),
     }),
     route({
@@ -80,6 +82,7 @@ export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisRouteSer
       tag: 'areas',
       access: EVERYONE,
       params: CodeParams,
+      responses: { 200: { description: 'The area', schema: AreaAnswer } },
       handler: ({ auth, params }) => areas.get(auth, params.code),
     }),
     route({

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CrsSchema } from './crs.js';
+import { answer } from '../platform/http/answer.js';
+import type { Area } from './areas.repository.js';
 import { AreaGeometrySchema, featureCollectionSchema, featureSchema, LineStringSchema } from './geojson.js';
 
 export const Code = z.string().regex(/^[0-9A-Za-z_-]{1,40}$/, '1–40 letters, digits, _ or -');
@@ -104,3 +106,17 @@ export const TileParams = z.strictObject({
   x: z.coerce.number().int().min(0),
   y: z.coerce.number().int().min(0),
 });
+
+export const AreaAnswer = answer<Area>()(
+  z
+    .object({
+      id: z.number().int(),
+      code: z.string(),
+      name: z.string(),
+      level: AreaLevelSchema,
+      parentId: z.number().int().nullable(),
+      townId: z.number().int().nullable(),
+      synthetic: z.boolean(),
+    })
+    .meta({ id: 'Area' }),
+);

@@ -8,7 +8,11 @@ import { convertPoint } from '../gis/module.js';
 import type { IncidentRouteDeps } from './route-deps.js';
 import {
   ActionBody,
+  DispatchAnswer,
+  IncidentAnswer,
+  IncidentListAnswer,
   IncidentParams,
+  IntakeAnswer,
   ListQuery,
   MediaParams,
   NewIncidentBody,
@@ -56,6 +60,7 @@ export function incidentRoutes(services: IncidentRouteDeps): AnyRoute[] {
       summary:
         'Report an incident from the map or from what a camera shows (merged into a matching open incident nearby)',
       body: NewIncidentBody,
+      responses: { 201: { description: 'The incident, new or merged into', schema: IntakeAnswer } },
       handler: async ({ auth, body }) => {
         const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
         const actor = await incidents.actorOf(auth);
@@ -87,6 +92,7 @@ export function incidentRoutes(services: IncidentRouteDeps): AnyRoute[] {
       access: [...COMMAND_ROOM, 'planner'],
       query: ListQuery,
       summary: 'Incidents, most severe and nearest deadline first',
+      responses: { 200: { description: 'A page of incidents and how many match', schema: IncidentListAnswer } },
       handler: ({ auth, query }) =>
         incidents.list(auth, {
           townCode: query.town,
@@ -143,6 +149,7 @@ export function incidentRoutes(services: IncidentRouteDeps): AnyRoute[] {
       params: IncidentParams,
       body: z.strictObject({ personId: z.number().int().positive() }),
       summary: 'Send a gridworker chosen by hand (any pending offer is taken back)',
+      responses: { 200: { description: 'The incident and the offer made', schema: DispatchAnswer } },
       handler: ({ auth, params, body }) => incidents.dispatchByHand(auth, params.id, body.personId),
     }),
     route({
@@ -153,6 +160,7 @@ export function incidentRoutes(services: IncidentRouteDeps): AnyRoute[] {
       params: IncidentParams,
       body: ActionBody,
       summary: 'A step of the closed loop: start, handle, verify (with rating), close, return, escalate, merge',
+      responses: { 200: { description: 'The incident after the step', schema: IncidentAnswer } },
       handler: async ({ auth, params, body }) =>
         incidents.act(await incidents.actorOf(auth), params.id, body, auth.townFilter),
     }),

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { CrsSchema } from '../gis/module.js';
-import { INCIDENT_SOURCES, INCIDENT_STATES, PLATFORMS } from './model.js';
+import { answer } from '../platform/http/answer.js';
+import { ESCALATION_LEVELS, INCIDENT_SOURCES, INCIDENT_STATES, PLATFORMS, type Incident } from './model.js';
+import type { IntakeResult } from './intake.service.js';
+import type { Offer } from './dispatch.repository.js';
+import type { IncidentsService } from './incidents.service.js';
 
 export const Lon = z.number().min(-180).max(180);
 export const Lat = z.number().min(-90).max(90);
@@ -90,3 +94,79 @@ export const PhoneActionBody = z.strictObject({
 });
 
 export const AnswerBody = z.strictObject({ note: z.string().trim().max(500).optional() }).optional();
+
+// ---- What the routes answer (OpenAPI, and the web app's generated types) ----
+
+const DateTime = z.iso.datetime({ offset: true });
+
+export const IncidentAnswer = answer<Incident>()(
+  z
+    .object({
+      id: z.number().int(),
+      townId: z.number().int(),
+      villageId: z.number().int().nullable(),
+      gridId: z.number().int().nullable(),
+      gridVersionId: z.number().int().nullable(),
+      gridCode: z.string().nullable(),
+      gridName: z.string().nullable(),
+      subcategoryCode: z.string(),
+      subcategoryName: z.string(),
+      categoryCode: z.string(),
+      platform: z.enum(PLATFORMS),
+      severity: z.number().int(),
+      description: z.string(),
+      address: z.string().nullable(),
+      lon: z.number(),
+      lat: z.number(),
+      source: z.enum(INCIDENT_SOURCES),
+      state: z.enum(INCIDENT_STATES),
+      level: z.enum(ESCALATION_LEVELS),
+      settledOnSpot: z.boolean(),
+      assignee: z.object({ personId: z.number().int(), name: z.string() }).nullable(),
+      mergedInto: z.number().int().nullable(),
+      cameraId: z.number().int().nullable(),
+      reportCount: z.number().int(),
+      rating: z.number().int().nullable(),
+      reportedAt: DateTime,
+      acceptedAt: DateTime.nullable(),
+      handledAt: DateTime.nullable(),
+      closedAt: DateTime.nullable(),
+      acceptDueAt: DateTime,
+      finishDueAt: DateTime,
+      dispatchMisses: z.number().int(),
+      updatedAt: DateTime,
+    })
+    .meta({ id: 'Incident' }),
+);
+
+export const IncidentListAnswer = answer<Awaited<ReturnType<IncidentsService['list']>>>()(
+  z.object({ items: z.array(IncidentAnswer), total: z.number().int() }),
+);
+
+export const IntakeAnswer = answer<IntakeResult>()(
+  z.object({
+    incident: IncidentAnswer,
+    reportId: z.number().int(),
+    merged: z.boolean().describe('Attached to an open incident of the same kind nearby instead of opening one'),
+  }),
+);
+
+const OfferAnswer = answer<Offer>()(
+  z
+    .object({
+      id: z.number().int(),
+      incidentId: z.number().int(),
+      personId: z.number().int(),
+      offeredAt: DateTime,
+      expiresAt: DateTime,
+      answeredAt: DateTime.nullable(),
+      outcome: z.enum(['pending', 'accepted', 'declined', 'expired', 'withdrawn']),
+      distanceM: z.number().nullable(),
+      byHand: z.boolean(),
+    })
+    .meta({ id: 'DispatchOffer' }),
+);
+
+export const DispatchAnswer = answer<Awaited<ReturnType<IncidentsService['dispatchByHand']>>>()(
+  z.object({ incident: IncidentAnswer, offer: OfferAnswer }),
+);

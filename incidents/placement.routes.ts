@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { convertPoint, CrsSchema } from '../gis/module.js';
 import type { IncidentRouteDeps } from './route-deps.js';
-import { IncidentParams, Lat, Lon } from './incidents.schemas.js';
+import { IncidentAnswer, IncidentParams, Lat, Lon } from './incidents.schemas.js';
 
 const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
 
@@ -30,6 +30,7 @@ export function placementRoutes(services: IncidentRouteDeps): AnyRoute[] {
       body: z.strictObject({ lon: Lon, lat: Lat, crs: CrsSchema, note: z.string().trim().max(500).optional() }),
       summary:
         'Place a 待定位 incident on the map: it takes the grid there, its deadlines start and it is dispatched as usual (409 if it is not 待定位)',
+      responses: { 200: { description: 'The placed incident', schema: IncidentAnswer } },
       handler: async ({ auth, params, body }) => {
         const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
         return placement.place(auth, await incidents.actorOf(auth), params.id, lon, lat, body.note ?? null);

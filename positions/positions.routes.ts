@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OnDutyAnswer } from './positions.schemas.js';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { Unauthorized } from '../platform/errors.js';
 import { Code, IdParams } from '../gis/module.js';
@@ -138,6 +139,7 @@ export function positionsRoutes(
       access: EVERYONE,
       params: z.strictObject({ code: Code }),
       // Sent as the text the roster keeps ready: encoding 2,000 people per call is most of the time.
+      responses: { 200: { description: 'Who is on duty, where, since when', schema: OnDutyAnswer } },
       handler: async ({ auth, params, res }) =>
         void res.type('json').send(await tracking.onDutyJson(auth, params.code)),
     }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CameraAnswer, LockAnswer, PresetsAnswer, PtzStatusAnswer, VisibleCamerasAnswer } from './video.schemas.js';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { IdParams, Code } from '../gis/module.js';
 import { convertPoint, CrsSchema } from '../gis/module.js';
@@ -109,6 +110,7 @@ export function cameraRoutes(
       tag: 'cameras',
       access: EVERYONE,
       query: z.strictObject({ status: z.enum(['unknown', 'online', 'offline', 'error']).optional() }),
+      responses: { 200: { description: 'The cameras', schema: z.array(CameraAnswer) } },
       handler: ({ auth, query }) => cameras.list(auth, query.status ?? null),
     }),
     route({
@@ -131,6 +133,7 @@ export function cameraRoutes(
         lat: z.coerce.number().min(-90).max(90),
         crs: CrsSchema,
       }),
+      responses: { 200: { description: 'Nearest first', schema: VisibleCamerasAnswer } },
       handler: ({ auth, query }) => {
         const [lon, lat] = convertPoint(query.lon, query.lat, query.crs, 'WGS84');
         return cameras.whoSees(auth, { lon, lat });
@@ -152,6 +155,7 @@ export function cameraRoutes(
         townCode: Code,
         placement: Placement.optional(),
       }),
+      responses: { 201: { description: 'The registered camera', schema: CameraAnswer } },
       handler: ({ auth, body }) =>
         cameras.register(auth, { ...body, placement: body.placement && toSpec(body.placement) }),
     }),
@@ -162,6 +166,7 @@ export function cameraRoutes(
       tag: 'cameras',
       access: EVERYONE,
       params: IdParams,
+      responses: { 200: { description: 'The camera', schema: CameraAnswer } },
       handler: ({ auth, params }) => cameras.get(auth, params.id),
     }),
     route({
@@ -172,6 +177,7 @@ export function cameraRoutes(
       access: INSTALLERS,
       params: IdParams,
       body: z.strictObject({ name: CameraName }),
+      responses: { 200: { description: 'The camera', schema: CameraAnswer } },
       handler: ({ auth, params, body }) => admin.edit(auth, params.id, body),
     }),
     route({
@@ -183,6 +189,7 @@ export function cameraRoutes(
       access: INSTALLERS,
       params: IdParams,
       body: z.strictObject({ main: z.string().min(1).max(64), sub: z.string().min(1).max(64).nullable() }),
+      responses: { 200: { description: 'The camera', schema: CameraAnswer } },
       handler: ({ auth, params, body }) => admin.chooseStreams(auth, params.id, body),
     }),
     route({
@@ -214,6 +221,7 @@ export function cameraRoutes(
       access: INSTALLERS,
       params: IdParams,
       body: Placement,
+      responses: { 200: { description: 'The camera where it now stands', schema: CameraAnswer } },
       handler: ({ auth, params, body }) => cameras.place(auth, params.id, toSpec(body)),
     }),
     route({
@@ -232,6 +240,7 @@ export function cameraRoutes(
       tag: 'cameras',
       access: ['installer', 'operator'],
       params: IdParams,
+      responses: { 200: { description: 'The camera as the check left it', schema: CameraAnswer } },
       handler: async ({ auth, params }) => {
         await cameras.get(auth, params.id);
         await health.checkOne(params.id);
@@ -258,6 +267,7 @@ export function cameraRoutes(
       tag: 'ptz',
       access: STEERERS,
       params: IdParams,
+      responses: { 200: { description: 'Position and lock', schema: PtzStatusAnswer } },
       handler: ({ auth, params }) => ptz.status(auth, params.id),
     }),
     route({
@@ -267,6 +277,7 @@ export function cameraRoutes(
       tag: 'ptz',
       access: STEERERS,
       params: IdParams,
+      responses: { 200: { description: 'Its presets', schema: PresetsAnswer } },
       handler: ({ auth, params }) => ptz.presets(auth, params.id),
     }),
     route({
@@ -276,6 +287,7 @@ export function cameraRoutes(
       tag: 'ptz',
       access: STEERERS,
       params: IdParams,
+      responses: { 200: { description: 'The holder, null when free', schema: LockAnswer } },
       handler: ({ auth, params }) => ptz.lock(auth, params.id),
     }),
     route({

@@ -9,6 +9,26 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
 }
 
+/**
+ * An answer's schema; the schemas in it named with `.meta({ id })` (Camera, Incident …)
+ * move to components.schemas, so clients get one named type for each.
+ */
+function answerSchema(schema: z.ZodType, named: Record<string, JsonSchema>): JsonSchema {
+  const {
+    $defs,
+    $schema: _,
+    ...rest
+  } = jsonSchema(schema, 'output') as JsonSchema & { $defs?: Record<string, JsonSchema> };
+  const local = (s: unknown): JsonSchema =>
+    JSON.parse(JSON.stringify(s).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
+  for (const [id, def] of Object.entries($defs ?? {})) {
+    const text = JSON.stringify(local(def));
+    if (named[id] && JSON.stringify(named[id]) !== text) throw new Error(`Two answer schemas are named ${id}`);
+    named[id] = local(def);
+  }
+  return local(rest);
+}
+
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): JsonSchema[] {
   if (!schema) return [];
   const json = jsonSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
@@ -34,6 +54,7 @@ const errorSchema = {
 
 export function buildOpenApi(routes: readonly AnyRoute[], version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
+  const named: Record<string, JsonSchema> = {};
   for (const r of routes) {
     const openPath = r.path.replace(/:(\w+)/g, '{$1}');
     const responses: Record<string, unknown> = {};
@@ -43,7 +64,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
       responses[status] = {
         description: spec.description,
         ...(spec.schema
-          ? { content: { [spec.contentType ?? 'application/json']: { schema: jsonSchema(spec.schema, 'output') } } }
+          ? { content: { [spec.contentType ?? 'application/json']: { schema: answerSchema(spec.schema, named) } } }
           : {}),
       };
     }
@@ -100,7 +121,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
           description: "A gridworker's phone: its device token (dev_…), issued when the device is added",
         },
       },
-      schemas: { Error: errorSchema },
+      schemas: { Error: errorSchema, ...named },
     },
     security: [{ bearer: [] }],
     paths,

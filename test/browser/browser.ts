@@ -1,17 +1,20 @@
 // Shared by the browser tests: Debian's chromium through playwright-core, the real
 // api serving the built web app, a login through the form, and a screenshot kept
 // under var/test-artifacts/ when a test fails.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Context } from 'mocha';
 import { startTestApi, type TestApi } from '../helpers/api.js';
+import { ensureWebBuild } from '../helpers/web-build.js';
 import type { Role } from '../../platform/auth/roles.js';
 
-/** The built app; WEB_DIST points elsewhere when several builds are tested side by side. */
-export const WEB_DIST = process.env['WEB_DIST'] ?? fileURLToPath(new URL('../../web/dist', import.meta.url));
+/**
+ * The app as built for the browser tests (web/dist-test: production code plus the hooks
+ * of web/src/test-hooks.ts); WEB_DIST points elsewhere when several builds are tested side by side.
+ */
+export const WEB_DIST = process.env['WEB_DIST'] ?? fileURLToPath(new URL('../../web/dist-test', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../../var/test-artifacts', import.meta.url));
 export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -24,14 +27,18 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-/** Builds the web app once if `npm test` / `npm start` has not. */
+/** Builds the test build when it is missing or older than the sources (a WEB_DIST given is used as it is). */
 export function ensureWebBuilt(): void {
-  if (existsSync(`${WEB_DIST}/index.html`)) return;
-  execFileSync('npx', ['vite', 'build', 'web', '--logLevel', 'warn'], {
-    cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    stdio: 'inherit',
-  });
+  if (process.env['WEB_DIST'] && existsSync(`${WEB_DIST}/index.html`)) return;
+  ensureWebBuild('test', WEB_DIST);
 }
+
+// Once per run, before any file's hooks: a build takes a minute on a loaded machine,
+// more than a file's `before` may wait.
+before(function () {
+  this.timeout(600_000);
+  ensureWebBuilt();
+});
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });

@@ -1,6 +1,9 @@
 // The server's REST API with the session's bearer token; errors carry the server's
 // `{error: {code, message}}` so pages can show what went wrong in plain words.
+// `api.get('/api/cameras/{id}', { path: { id } })` is typed from the OpenAPI document:
+// the path must exist, the body and answer are the server's own types.
 import { tr } from './i18n';
+import type { Answer, ErrorBody, Method, PathWith, RequestOptions } from './api/types';
 
 export class ApiError extends Error {
   constructor(
@@ -30,7 +33,7 @@ export function whenUnauthorized(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-export async function api<T = unknown>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function send<T = unknown>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers['authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -49,7 +52,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 
 /** The server's `{error}` as an ApiError; a 401 (but the login's own) shows the login again. */
 function failure(path: string, status: number, statusText: string, data: unknown): ApiError {
-  const err = (data as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+  const err = (data as Partial<ErrorBody> | undefined)?.error;
   if (status === 401 && path !== '/api/auth/login') onUnauthorized();
   return new ApiError(status, err?.code ?? `http_${status}`, err?.message ?? statusText, err?.details);
 }
@@ -90,8 +93,38 @@ function safeJson(text: string): unknown {
   }
 }
 
-export const get = <T = unknown>(path: string, signal?: AbortSignal) => api<T>('GET', path, undefined, signal);
-export const post = <T = unknown>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const put = <T = unknown>(path: string, body: unknown) => api<T>('PUT', path, body);
-export const patch = <T = unknown>(path: string, body: unknown) => api<T>('PATCH', path, body);
-export const del = <T = unknown>(path: string) => api<T>('DELETE', path);
+/** The options argument is optional when the route needs no path parameters and no body. */
+type Rest<P extends PathWith<M>, M extends Method> =
+  object extends RequestOptions<P, M> ? [options?: RequestOptions<P, M>] : [options: RequestOptions<P, M>];
+
+function request<M extends Method, P extends PathWith<M>>(
+  method: M,
+  path: P,
+  options?: { path?: unknown; query?: unknown; body?: unknown; signal?: AbortSignal },
+): Promise<Answer<P, M>> {
+  const params = (options?.path ?? {}) as Record<string, string | number>;
+  let url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
+  const query = Object.entries((options?.query ?? {}) as Record<string, unknown>).filter(
+    ([, v]) => v !== undefined && v !== null,
+  );
+  if (query.length) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)])).toString()}`;
+  const body = options?.body ?? (method === 'post' ? {} : undefined);
+  return send<Answer<P, M>>(method.toUpperCase(), url, body, options?.signal);
+}
+
+/** Requests typed by the OpenAPI path, e.g. `api.put('/api/cameras/{id}/streams', { path: { id }, body })`. */
+export const api = {
+  get: <P extends PathWith<'get'>>(path: P, ...[o]: Rest<P, 'get'>) => request('get', path, o),
+  post: <P extends PathWith<'post'>>(path: P, ...[o]: Rest<P, 'post'>) => request('post', path, o),
+  put: <P extends PathWith<'put'>>(path: P, ...[o]: Rest<P, 'put'>) => request('put', path, o),
+  patch: <P extends PathWith<'patch'>>(path: P, ...[o]: Rest<P, 'patch'>) => request('patch', path, o),
+  delete: <P extends PathWith<'delete'>>(path: P, ...[o]: Rest<P, 'delete'>) => request('delete', path, o),
+};
+
+// Untyped, for the routes whose answer the OpenAPI document does not describe yet
+// (plans, map files, stats …): the caller names the type it expects.
+export const get = <T = unknown>(path: string, signal?: AbortSignal) => send<T>('GET', path, undefined, signal);
+export const post = <T = unknown>(path: string, body?: unknown) => send<T>('POST', path, body ?? {});
+export const put = <T = unknown>(path: string, body: unknown) => send<T>('PUT', path, body);
+export const patch = <T = unknown>(path: string, body: unknown) => send<T>('PATCH', path, body);
+export const del = <T = unknown>(path: string) => send<T>('DELETE', path);

@@ -2,9 +2,9 @@
 // stream (`cameras` topic: status changes, retirements, control locks, relays).
 // Listeners redraw hundreds of map features and the wall's list: they are told only
 // when something they show changed.
-import { get } from './api';
+import { api } from './api';
 import { live } from './live';
-import type { Camera, LockHolder } from './types';
+import type { Camera, LockHolder } from './api/types';
 
 type Listener = (cameras: Camera[]) => void;
 
@@ -22,7 +22,7 @@ class CamerasStore {
 
   load(force = false): Promise<void> {
     if (!this.loading || force) {
-      this.loading = get<Camera[]>('/api/cameras').then((list) => {
+      this.loading = api.get('/api/cameras').then((list) => {
         this.byId = new Map(list.filter((c) => this.townId === null || c.townId === this.townId).map((c) => [c.id, c]));
         this.emit();
       });

@@ -1,7 +1,7 @@
 // What every page shares: the logged-in account, its towns, the current town, and a
 // few cross-page actions (open a camera on the wall, aim cameras at a point, open an
 // incident's card).
-import type { Account, Area, Role } from './types';
+import type { Account, Area, Role } from './api/types';
 
 export interface AppContext {
   me: Account;

@@ -1,38 +1,13 @@
 // The town's incidents for the dispatch page and the map: the open queue loaded once,
 // then kept current from the `incidents` push topic (new reports, every state change).
-import { get } from './api';
+import { api } from './api';
 import { tr } from './i18n';
+import type { Incident, IncidentState } from './api/types';
 import { live } from './live';
 
-export interface Incident {
-  id: number;
-  townId: number;
-  gridId: number | null;
-  gridCode: string | null;
-  gridName: string | null;
-  subcategoryCode: string;
-  subcategoryName: string;
-  categoryCode: string;
-  platform: string;
-  severity: number;
-  description: string;
-  address: string | null;
-  lon: number;
-  lat: number;
-  source: string;
-  state: string;
-  level: string;
-  assignee: { personId: number; name: string } | null;
-  reportCount: number;
-  reportedAt: string;
-  acceptedAt: string | null;
-  closedAt: string | null;
-  acceptDueAt: string;
-  finishDueAt: string;
-  cameraId: number | null;
-}
+export type { Incident } from './api/types';
 
-export const STATE_LABEL: Record<string, string> = {
+export const STATE_LABEL: Record<IncidentState, string> = {
   reported: tr('待派遣', 'reported'),
   dispatched: tr('已派遣', 'dispatched'),
   accepted: tr('已接单', 'accepted'),
@@ -46,7 +21,7 @@ export const STATE_LABEL: Record<string, string> = {
   unlocated: tr('待定位', 'to place'),
 };
 
-export const OPEN_STATES = [
+export const OPEN_STATES: IncidentState[] = [
   'reported',
   'dispatched',
   'accepted',
@@ -163,11 +138,11 @@ class IncidentsStore {
 
   private async fetch(townCode: string, open: boolean): Promise<{ items: Incident[]; count: LoadCount }> {
     // `since` is on the reporting time: closed ones reported earlier but closed lately are not in it.
-    const since = open ? '' : `&since=${new Date(Date.now() - CLOSED_DAYS * 86_400_000).toISOString()}`;
-    const res = await get<{ items: Incident[]; total?: number }>(
-      `/api/incidents?town=${townCode}&open=${open}${since}&limit=${LIST_LIMIT}`,
-    );
-    const count = { loaded: res.items.length, total: res.total ?? res.items.length };
+    const since = open ? undefined : new Date(Date.now() - CLOSED_DAYS * 86_400_000).toISOString();
+    const res = await api.get('/api/incidents', {
+      query: { town: townCode, open: open ? 'true' : 'false', since, limit: LIST_LIMIT },
+    });
+    const count = { loaded: res.items.length, total: res.total };
     return { items: res.items.filter((i) => this.townId === null || i.townId === this.townId), count };
   }
 

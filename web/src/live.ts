@@ -1,7 +1,18 @@
 // One push stream (SSE) per tab for every page: handlers per topic, and a reconnect
 // of our own when the browser gives up (EventSource stops for good on an HTTP error,
 // e.g. a server restart answering 503, or a token check failing).
-import { get, getToken } from './api';
+import { api, getToken } from './api';
+
+/** A fix on the `positions` topic (the push stream is not in the OpenAPI document). */
+export interface LivePosition {
+  personId: number;
+  lon: number;
+  lat: number;
+  time: string;
+  gridCode: string | null;
+  speed: number | null;
+  battery: number | null;
+}
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 type Handler = (data: unknown) => void;
@@ -76,7 +87,7 @@ class LiveStream {
     source.addEventListener('revoked', () => {
       source.close();
       this.setState('reconnecting', false);
-      void get('/api/auth/me').then(
+      void api.get('/api/auth/me').then(
         () => this.connect(),
         () => undefined,
       );

@@ -1,5 +1,5 @@
 // The login form: the server answers a bearer token kept in localStorage.
-import { ApiError, post, setToken } from './api';
+import { api, ApiError, setToken } from './api';
 import { h } from './dom';
 import { lang, setLang, tr } from './i18n';
 import { showPasswordChange } from './password';
@@ -62,9 +62,8 @@ export function showLogin(root: HTMLElement, onLoggedIn: () => void): void {
     error.textContent = '';
     button.disabled = true;
     try {
-      const res = await post<{ token: string; mustChangePassword?: boolean }>('/api/auth/login', {
-        username: username.value.trim(),
-        password: password.value,
+      const res = await api.post('/api/auth/login', {
+        body: { username: username.value.trim(), password: password.value },
       });
       setToken(res.token);
       if (res.mustChangePassword)

@@ -1,12 +1,12 @@
 // Entry: log in if needed, then the app shell with its pages.
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
-import { ApiError, get, getToken, setToken, whenUnauthorized } from './api';
+import { api, ApiError, getToken, setToken, whenUnauthorized } from './api';
 import { showLogin } from './login';
 import { showPasswordChange } from './password';
 import { startShell } from './shell/shell';
 import { live } from './live';
-import type { Account } from './types';
+import type { Account } from './api/types';
 
 const root = document.getElementById('app')!;
 
@@ -14,7 +14,7 @@ async function boot(): Promise<void> {
   if (!getToken()) return showLogin(root, () => void boot());
   let me: Account;
   try {
-    me = await get<Account>('/api/auth/me');
+    me = await api.get('/api/auth/me');
   } catch (err) {
     // Logged in, but the password given by an admin (or the first start) must be changed first.
     if (err instanceof ApiError && err.code === 'password_change_required') {

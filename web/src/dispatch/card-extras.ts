@@ -7,7 +7,7 @@ import { uploadRaw } from '../api';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import { OPEN_STATES, type Incident } from '../incidents-store';
-import { distanceM } from '../map/fov';
+import { distanceM } from '../geo/fov';
 
 export interface UploadedMedia {
   id: number;

@@ -1,12 +1,13 @@
 // Dispatch: the incident queue by urgency and deadline (live; new ones flash, the shell
 // chimes for them on every page), an incident's card with reports, photos, timeline and countdown, the nearest
 // gridworkers to send, and the steps of the closed loop.
-import { ApiError, get, getToken, post } from '../api';
+import { api, ApiError, get, getToken } from '../api';
 import type { AppContext } from '../context';
 import { append, formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
+import type { IncidentAction, IncidentState } from '../api/types';
 import { CLOSED_DAYS, incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
-import type { Page } from '../shell/page';
+import type { Page } from '../page';
 import { mergePicker, photoUploader, type MergeUiState } from './card-extras';
 import { placingPanel, UNLOCATED, unlocatedList } from './unlocated';
 
@@ -21,7 +22,7 @@ const DUTY: Record<string, string> = {
   busy: tr('忙碌', 'busy'),
   off_duty: tr('离岗', 'off duty'),
 };
-const ACTION_LABEL: Record<string, string> = {
+const ACTION_LABEL: Record<IncidentAction, string> = {
   start: tr('开始处置', 'Start'),
   handle: tr('处置完成', 'Handled'),
   verify: tr('回访', 'Verify'),
@@ -55,7 +56,7 @@ interface Detail {
     id: number;
     at: string;
     action: string;
-    toState: string;
+    toState: IncidentState;
     actor: { label: string };
     note: string | null;
   }[];
@@ -385,10 +386,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
         'div',
         { class: 'card-actions', id: 'card-actions' },
         ...d.actions
-          .filter((a) => a !== 'merge' && ACTION_LABEL[a])
-          .map((a) =>
-            h('button', { 'data-action': a, onclick: () => void act(i.id, a, note.value) }, ACTION_LABEL[a]!),
-          ),
+          .filter((a): a is IncidentAction => a !== 'merge' && a in ACTION_LABEL)
+          .map((a) => h('button', { 'data-action': a, onclick: () => void act(i.id, a, note.value) }, ACTION_LABEL[a])),
         merge?.button,
       ),
       merge?.panel,
@@ -423,7 +422,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
             'li',
             {},
             h('span', { class: 'muted' }, new Date(t.at).toLocaleString('zh-CN', { hour12: false })),
-            ` ${t.actor.label} · ${ACTION_LABEL[t.action] ?? RECORD_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`,
+            ` ${t.actor.label} · ${ACTION_LABEL[t.action as IncidentAction] ?? RECORD_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`,
             t.note ? h('div', { class: 'muted' }, t.note) : null,
           ),
         ),
@@ -496,8 +495,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
 
   async function dispatch(id: number, personId: number, name: string): Promise<void> {
     try {
-      const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/dispatch`, { personId });
-      const inc = 'incident' in res ? res.incident : res;
+      const { incident: inc } = await api.post('/api/incidents/{id}/dispatch', { path: { id }, body: { personId } });
       toast(`${tr('已派遣', 'Sent')} ${name}`, 'ok');
       answered(id, inc, 'dispatch');
     } catch (err) {
@@ -505,15 +503,13 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     }
   }
 
-  async function act(id: number, action: string, note: string, mergeInto?: number): Promise<void> {
+  async function act(id: number, action: IncidentAction, note: string, mergeInto?: number): Promise<void> {
     incidents.acting(id);
     try {
-      const res = await post<Incident | { incident: Incident }>(`/api/incidents/${id}/actions`, {
-        action,
-        note: note || undefined,
-        mergeInto,
+      const inc = await api.post('/api/incidents/{id}/actions', {
+        path: { id },
+        body: { action, note: note || undefined, mergeInto },
       });
-      const inc = 'incident' in res ? res.incident : res;
       // The note went with the step: the field is empty for the next one.
       if (noteUi.incidentId === id && noteUi.input.value === note) noteUi.input.value = '';
       toast(mergeInto ? `${tr('已合并到', 'Merged into')} #${mergeInto}` : `${ACTION_LABEL[action]} ✓`, 'ok');

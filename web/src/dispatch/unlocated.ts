@@ -4,12 +4,13 @@
 // incident, and 确定位置 places it, after which it is routed and dispatched as usual.
 import * as maplibregl from 'maplibre-gl';
 import type { Map as MlMap } from 'maplibre-gl';
-import { ApiError, get, post } from '../api';
+import { api, ApiError, get } from '../api';
 import { formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import type { Incident } from '../incidents-store';
-import { createBaseMap } from '../map/base-map';
-import { townData } from '../map/town-data';
+import { createBaseMap } from '../components/base-map';
+import { townData } from '../geo/town-data';
+import { exposeForTests } from '../test-hooks';
 
 export const UNLOCATED = 'unlocated';
 
@@ -127,7 +128,8 @@ export function placingPanel(i: Incident, townCode: string, placed: (inc: Incide
   confirm.addEventListener('click', () => {
     if (!point) return;
     confirm.disabled = true;
-    post<Incident>(`/api/incidents/${i.id}/place`, { lon: point[0], lat: point[1] })
+    api
+      .post('/api/incidents/{id}/place', { path: { id: i.id }, body: { lon: point[0], lat: point[1] } })
       .then((inc) => {
         toast(`${tr('已确定位置', 'Placed')} #${i.id} · ${inc.gridName ?? inc.gridCode ?? ''}`, 'ok');
         placed(inc);
@@ -162,7 +164,7 @@ export function placingPanel(i: Incident, townCode: string, placed: (inc: Incide
         box[3] = Math.max(box[3], c.lat + 0.002);
       }
       map = createBaseMap(mapBox, box);
-      window.__wg = { ...window.__wg, placeMap: map };
+      exposeForTests({ placeMap: map });
       map.on('click', (e) => choose(e.lngLat.lng, e.lngLat.lat));
       for (const c of g.candidates ?? []) {
         const dot = h('div', { class: 'place-candidate', title: c.name });

@@ -1,20 +1,21 @@
 // Installation: find the devices on the network, register one with its credentials
 // and see what the server read from it, place it on the map (drag position and
 // heading, drag or slide the field of view), check its picture and PTZ; the health of all.
-import { ApiError, get, getToken, post, put } from '../api';
+import { api, ApiError, get, getToken } from '../api';
 import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
-import { createBaseMap, styleReady } from '../map/base-map';
-import { addCameraLayers } from '../map/cameras-layer';
-import { formatCoord } from '../map/coords';
-import { townData } from '../map/town-data';
-import type { Page } from '../shell/page';
-import type { Camera } from '../types';
-import { CameraPlayer } from '../video/player';
-import { ptzPad } from '../video/ptz';
+import { createBaseMap, styleReady } from '../components/base-map';
+import { addCameraLayers } from '../components/cameras-layer';
+import { formatCoord } from '../geo/coords';
+import { townData } from '../geo/town-data';
+import type { Page } from '../page';
+import type { Camera } from '../api/types';
+import { CameraPlayer } from '../components/camera-player';
+import { ptzPad } from '../components/ptz-pad';
 import { PlacementEditor } from './placement-editor';
+import { exposeForTests } from '../test-hooks';
 
 interface Discovered {
   endpoint: string;
@@ -135,7 +136,7 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
 
   const data = await townData(ctx.town.code);
   const map = createBaseMap(mapBox, data.bbox);
-  window.__wg = { ...window.__wg, installMap: map };
+  exposeForTests({ installMap: map });
   await styleReady(map);
   addCameraLayers(map);
   await cameras.load().catch(() => undefined);
@@ -237,10 +238,9 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     if (!current || !editor) return toast(tr('先选择摄像机', 'Choose a camera first'), 'error');
     try {
       const d = editor.draft;
-      const saved = await put<Camera>(`/api/cameras/${current.id}/placement`, {
-        ...d,
-        headingDeg: ((d.headingDeg % 360) + 360) % 360,
-        crs: 'WGS84',
+      const saved = await api.put('/api/cameras/{id}/placement', {
+        path: { id: current.id },
+        body: { ...d, headingDeg: ((d.headingDeg % 360) + 360) % 360, crs: 'WGS84' },
       });
       cameras.upsert(saved);
       current = saved;
@@ -290,13 +290,15 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     const button = form.querySelector('button[type="submit"]') as HTMLButtonElement;
     button.disabled = true;
     try {
-      const c = await post<Camera>('/api/cameras', {
-        name: f.name.value.trim(),
-        host: f.host.value.trim(),
-        port: Number(f.port.value),
-        username: f.username.value,
-        password: f.password.value,
-        townCode: ctx.town.code,
+      const c = await api.post('/api/cameras', {
+        body: {
+          name: f.name.value.trim(),
+          host: f.host.value.trim(),
+          port: Number(f.port.value),
+          username: f.username.value,
+          password: f.password.value,
+          townCode: ctx.town.code,
+        },
       });
       f.password.value = '';
       cameras.upsert(c);
@@ -358,7 +360,8 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     const note = h('span', { class: 'muted', id: 'stream-note' });
     apply.addEventListener('click', () => {
       apply.disabled = true;
-      put<Camera>(`/api/cameras/${c.id}/streams`, { main: main.value, sub: sub.value || null })
+      api
+        .put('/api/cameras/{id}/streams', { path: { id: c.id }, body: { main: main.value, sub: sub.value || null } })
         .then((updated) => {
           cameras.upsert(updated);
           current = updated;
@@ -385,7 +388,7 @@ export async function createInstallPage(ctx: AppContext): Promise<Page> {
     if (!current) return;
     checkBox.textContent = tr('检测中…', 'Checking…');
     try {
-      const c = await post<Camera>(`/api/cameras/${current.id}/check`);
+      const c = await api.post('/api/cameras/{id}/check', { path: { id: current.id } });
       cameras.upsert(c);
       current = c;
       checkBox.replaceChildren(

@@ -4,7 +4,7 @@
 import * as maplibregl from 'maplibre-gl';
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { h } from '../dom';
-import { bearingDeg, distanceM, fovPolygon } from '../map/fov';
+import { bearingDeg, distanceM, fovPolygon } from '../geo/fov';
 
 export interface PlacementDraft {
   lon: number;

@@ -2,7 +2,7 @@
 // hold (feature state on the vector-tile grids, so no tile is fetched again).
 import type { FilterSpecification, GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { incidents, OPEN_STATES, type Incident } from '../incidents-store';
-import { BASE_SOURCE } from './style';
+import { BASE_SOURCE } from '../components/map-style';
 
 /** One colour per open state: the legend and the state filter list them all. */
 export const STATE_COLORS: Record<string, string> = {

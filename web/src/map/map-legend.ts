@@ -7,7 +7,7 @@ import { h } from '../dom';
 import { tr } from '../i18n';
 import { OPEN_STATES, STATE_LABEL } from '../incidents-store';
 import { setIncidentStates, STATE_COLORS } from './incidents-layer';
-import { CARD_SHADES, COLORS, type GridShading } from './style';
+import { CARD_SHADES, COLORS, type GridShading } from '../components/map-style';
 import type { YellowCardsLayer } from './yellow-cards-layer';
 
 const SHADING_KEY = 'wg.map.shading';

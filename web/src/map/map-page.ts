@@ -7,24 +7,19 @@ import type { AppContext } from '../context';
 import { formatAge, h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import { live } from '../live';
-import type { Page } from '../shell/page';
-import { createBaseMap, reloadTiles, styleReady } from './base-map';
-import { addCameraLayers, CAMERA_LAYERS } from './cameras-layer';
+import type { Page } from '../page';
+import { createBaseMap, reloadTiles, styleReady } from '../components/base-map';
+import { addCameraLayers, CAMERA_LAYERS } from '../components/cameras-layer';
 import { addIncidentLayers } from './incidents-layer';
 import { incidents, STATE_LABEL } from '../incidents-store';
-import { displayCrs, formatCoord, setDisplayCrs } from './coords';
-import { BASE_SOURCE } from './style';
-import { forgetTownData, townData, type Place, type TownData } from './town-data';
+import { displayCrs, formatCoord, setDisplayCrs } from '../geo/coords';
+import { BASE_SOURCE } from '../components/map-style';
+import { forgetTownData, townData, type Place, type TownData } from '../geo/town-data';
 import { WorkersLayer } from './workers-layer';
-import { reportForm } from './report-form';
+import { reportForm } from '../components/report-form';
 import { legend, shadingSwitch, stateFilter } from './map-legend';
 import { YellowCardsLayer } from './yellow-cards-layer';
-
-declare global {
-  interface Window {
-    __wg?: Record<string, unknown>;
-  }
-}
+import { exposeForTests } from '../test-hooks';
 
 const STATUS_LABEL: Record<string, string> = {
   online: tr('在线', 'online'),
@@ -71,7 +66,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
 
   let data: TownData = await townData(ctx.town.code);
   const map = createBaseMap(mapBox, data.bbox);
-  window.__wg = { ...window.__wg, map };
+  exposeForTests({ map });
   let lastCursor: [number, number] | null = null;
   crsButton.addEventListener('click', () => {
     setDisplayCrs(displayCrs === 'WGS84' ? 'GCJ02' : 'WGS84');
@@ -91,7 +86,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
   cardsLayer.start().catch(() => toast(tr('黄牌统计加载失败', 'Yellow cards did not load'), 'error'));
   panel.append(shadingSwitch(cardsLayer), stateFilter(map), legend());
   const workers = new WorkersLayer(map, ctx.town.code);
-  window.__wg = { ...window.__wg, workers };
+  exposeForTests({ workers });
   workers.start().catch(() => toast(tr('网格员位置加载失败', 'Gridworkers did not load'), 'error'));
   setInterval(
     () =>

@@ -3,9 +3,9 @@
 // at most every 2 s: phones report every 5 s, and each flush redraws the whole map, so
 // batching keeps 2,000 moving phones cheap while no dot lags its fix by more than 2 s.
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
-import { get } from '../api';
+import { api } from '../api';
 import { live } from '../live';
-import type { LivePosition, OnDutyPerson } from '../types';
+import type { LivePosition } from '../live';
 
 export interface Worker {
   personId: number;
@@ -57,7 +57,7 @@ export class WorkersLayer {
 
   /** The on-duty list (again after a reconnect: moves made while away are in it). */
   async reload(): Promise<void> {
-    const res = await get<{ people: OnDutyPerson[] }>(`/api/towns/${this.townCode}/on-duty`);
+    const res = await api.get('/api/towns/{code}/on-duty', { path: { code: this.townCode } });
     const now = Date.now();
     this.workers.clear();
     for (const p of res.people) {

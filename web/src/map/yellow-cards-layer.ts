@@ -6,7 +6,7 @@ import type { Map as MlMap } from 'maplibre-gl';
 import { get } from '../api';
 import { incidents, type IncidentNotice } from '../incidents-store';
 import { live } from '../live';
-import { BASE_SOURCE, gridFillColor, type GridShading } from './style';
+import { BASE_SOURCE, gridFillColor, type GridShading } from '../components/map-style';
 
 interface LeagueRow {
   id: number | null;

@@ -4,7 +4,7 @@
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { h } from '../dom';
 import { tr } from '../i18n';
-import { bboxOf, townFeatures } from '../map/town-data';
+import { bboxOf, townFeatures } from '../geo/town-data';
 
 export interface Diff {
   added: string[];

@@ -6,7 +6,8 @@ import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { ApiError, get, getToken, uploadRaw } from '../api';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
-import type { Bbox } from '../map/town-data';
+import type { Bbox } from '../geo/town-data';
+import { exposeForTests } from '../test-hooks';
 
 interface Mapping {
   code: string | null;
@@ -160,7 +161,7 @@ export class MapFileImport {
         this.crs.append(...choices.map((c) => h('option', { value: c.id }, `${c.name} (${c.id})`)));
       })
       .catch(() => undefined);
-    window.__wg = { ...window.__wg, mapFilePreview: () => this.preview };
+    exposeForTests({ mapFilePreview: () => this.preview });
   }
 
   clear(): void {

@@ -6,9 +6,9 @@ import { ApiError, del, get, patch, post } from '../api';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
-import { createBaseMap, reloadTiles, styleReady } from '../map/base-map';
-import { bboxOf, forgetTownData, townData, type Bbox } from '../map/town-data';
-import type { Page } from '../shell/page';
+import { createBaseMap, reloadTiles, styleReady } from '../components/base-map';
+import { bboxOf, forgetTownData, townData, type Bbox } from '../geo/town-data';
+import type { Page } from '../page';
 import { CompareView, type Diff } from './compare';
 import { DraftDraw } from './draw';
 import { MapFileImport } from './map-file-import';
@@ -17,6 +17,7 @@ import { partAt, partOf, withPart } from './multipart';
 import { SnapIndex } from './snap-index';
 import { tJunctionFixes } from './tjunction';
 import { unmerge, unsplit, UndoStack, whyNotUndone, type Step, type UndoOutcome } from './undo';
+import { exposeForTests } from '../test-hooks';
 
 interface Plan {
   id: number;
@@ -179,7 +180,7 @@ export async function createPlanPage(ctx: AppContext): Promise<Page> {
     },
   );
   mapFileBox.append(mapFile.el);
-  window.__wg = { ...window.__wg, planMap: map, planDraw: draw };
+  exposeForTests({ planMap: map, planDraw: draw });
 
   compare.addEventListener('change', () => {
     map.setLayoutProperty('grids-line', 'visibility', compare.checked ? 'visible' : 'none');

@@ -5,7 +5,8 @@ import type { AppContext } from '../context';
 import { toast } from '../dom';
 import { tr } from '../i18n';
 import { incidents, OPEN_STATES, STATE_LABEL, type Incident } from '../incidents-store';
-import { attention, attentions, chime, chimes } from '../dispatch/sound';
+import { attention, attentions, chime, chimes } from '../components/sound';
+import { exposeForTests } from '../test-hooks';
 
 /** Live actions that need a person to act (incident-events, dispatch and deadlines services). */
 const ATTENTION = new Set(['escalate', 'escalated', 'return']);
@@ -68,5 +69,5 @@ export function watchIncidents(ctx: AppContext): void {
     }
   });
   void incidents.load(ctx.town.code).catch((err: Error) => toast(err.message, 'error'));
-  window.__wg = { ...window.__wg, dispatch: { chimes: () => chimes, attentions: () => attentions } };
+  exposeForTests({ dispatch: { chimes: () => chimes, attentions: () => attentions } });
 }

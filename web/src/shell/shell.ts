@@ -1,17 +1,18 @@
 // The app shell: top bar with the role's pages, town, live-stream state, clock and
 // account; pages are built on first visit (their code loaded then) and kept alive.
-import { get, post, setToken } from '../api';
+import { api, post, setToken } from '../api';
 import { cameras } from '../cameras-store';
 import { hasRole, type AppContext } from '../context';
 import { h, toast } from '../dom';
 import { lang, setLang, tr } from '../i18n';
 import { live, type LiveState } from '../live';
-import type { Account, Area, Role } from '../types';
-import type { Page, PageFactory } from './page';
+import type { Account, Role } from '../api/types';
+import type { Page, PageFactory } from '../page';
 import { alertsBadge } from './alerts';
 import { watchIncidents } from './incident-alerts';
 import { showPasswordChange } from '../password';
 import { incidents } from '../incidents-store';
+import { exposeForTests } from '../test-hooks';
 
 interface NavItem {
   id: string;
@@ -67,7 +68,9 @@ const LIVE_LABEL: Record<LiveState, string> = {
 };
 
 export async function startShell(root: HTMLElement, me: Account): Promise<void> {
-  const towns = (await get<Area[]>('/api/areas?level=town')).filter((t) => me.allTowns || me.townIds.includes(t.id));
+  const towns = (await api.get('/api/areas', { query: { level: 'town' } })).filter(
+    (t) => me.allTowns || me.townIds.includes(t.id),
+  );
   if (towns.length === 0) {
     root.replaceChildren(
       h(
@@ -102,13 +105,12 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
       void wall.then((p) => (p as Page & { put?(id: number): void }).put?.(cameraId));
     },
     lookHere: async (lon, lat) => {
-      const seen = await get<
-        { camera: { id: number; name: string; ptz: boolean; status: string }; visibility: string; distanceM: number }[]
-      >(`/api/cameras/visible?lon=${lon}&lat=${lat}`);
+      const seen = await api.get('/api/cameras/visible', { query: { lon, lat } });
       const best = seen.find((s) => s.camera.ptz && s.camera.status !== 'offline') ?? seen[0];
       if (!best) return toast(tr('附近没有能看到这里的摄像机', 'No camera can see this point'), 'error');
       const aim = best.camera.ptz && best.camera.status !== 'offline' && ctx.has('operator', 'dispatcher');
-      if (aim) await post(`/api/cameras/${best.camera.id}/ptz`, { type: 'look_at', lon, lat });
+      if (aim)
+        await api.post('/api/cameras/{id}/ptz', { path: { id: best.camera.id }, body: { type: 'look_at', lon, lat } });
       const what = aim ? tr('已转向', 'Aimed') : tr('可看到此处', 'Can see this point');
       toast(`${what} ${best.camera.name} · ${Math.round(best.distanceM)} m`, 'ok');
       if (canSee('video')) ctx.openCamera(best.camera.id);
@@ -214,7 +216,7 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
   live.setTown(town.code);
   live.start();
   if (hasRole(me, ['operator', 'dispatcher'])) watchIncidents(ctx);
-  window.__wg = { ...window.__wg, openIncident: ctx.openIncident };
+  exposeForTests({ openIncident: ctx.openIncident });
 
   /** Shows the page in the hash; `#/dispatch?incident=12` also opens that incident. */
   async function route(again = false): Promise<void> {

@@ -5,7 +5,7 @@ import { get } from '../api';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
-import type { Page } from '../shell/page';
+import type { Page } from '../page';
 import { barChart } from './charts';
 
 interface Line {

@@ -5,7 +5,7 @@ import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { h } from '../dom';
 import { tr } from '../i18n';
-import { reportForm } from '../map/report-form';
+import { reportForm } from '../components/report-form';
 import './camera-report.css';
 
 /**

@@ -5,11 +5,12 @@ import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
-import type { Page } from '../shell/page';
-import type { Camera } from '../types';
+import type { Page } from '../page';
+import type { Camera } from '../api/types';
 import { cameraReportButton } from './camera-report';
-import { CameraPlayer, type PlayerState } from './player';
-import { ptzPad } from './ptz';
+import { CameraPlayer, type PlayerState } from '../components/camera-player';
+import { ptzPad } from '../components/ptz-pad';
+import { exposeForTests } from '../test-hooks';
 
 const LAYOUTS = [1, 4, 9, 16] as const;
 type Layout = (typeof LAYOUTS)[number];
@@ -304,8 +305,7 @@ export function createWallPage(ctx: AppContext): Page {
     .then(() => renderList(cameras.all()))
     .catch(() => toast(tr('摄像机列表加载失败', 'Cameras did not load'), 'error'));
   buildTiles(saved);
-  window.__wg = {
-    ...window.__wg,
+  exposeForTests({
     wall: {
       tiles: () =>
         tiles.map((t) => ({
@@ -315,7 +315,7 @@ export function createWallPage(ctx: AppContext): Page {
           latency: t.player?.latency ?? null,
         })),
     },
-  };
+  });
 
   return { el, put: (id: number) => put(id) } as Page;
 }

@@ -1,4 +1,4 @@
-import type { AppContext } from '../context';
+import type { AppContext } from './context';
 
 /** A page stays alive once built (the map keeps its state); show/hide follow the tab. */
 export interface Page {

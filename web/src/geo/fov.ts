@@ -1,6 +1,6 @@
 // A camera's field of view as a map polygon: a sector from its heading, opening and
 // range (a full circle for a 360° dome). Metres to degrees on a local tangent plane.
-import type { Placement } from '../types';
+import type { Placement } from '../api/types';
 
 const M_PER_DEG_LAT = 111_320;
 

@@ -1,19 +1,14 @@
 // Steering one camera: press-and-hold moves with the server's lease (renewed while
 // the button is held; if the browser goes away the camera stops by itself), zoom,
 // speed, presets, and who holds the control lock.
-import { ApiError, del, get, post } from '../api';
+import { api, ApiError } from '../api';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import { live } from '../live';
-import type { LockHolder } from '../types';
+import type { LockHolder } from '../api/types';
 
 const LEASE_MS = 1000;
 const RENEW_MS = 350;
-
-interface Preset {
-  token: string;
-  name: string;
-}
 
 export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement; dispose(): void } {
   const speed = h('input', { type: 'range', min: '0.1', max: '1', step: '0.1', value: '0.5', id: 'ptz-speed' });
@@ -48,10 +43,13 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
     // After the previous press's move (and its stop), so the server sees them in order.
     const before = starting;
     const move = before.then(() =>
-      post(`/api/cameras/${cameraId}/ptz`, {
-        type: 'continuous',
-        velocity: { x: x * s, y: y * s, zoom: zoom * s },
-        leaseMs: LEASE_MS,
+      api.post('/api/cameras/{id}/ptz', {
+        path: { id: cameraId },
+        body: {
+          type: 'continuous',
+          velocity: { x: x * s, y: y * s, zoom: zoom * s },
+          leaseMs: LEASE_MS,
+        },
       }),
     );
     starting = move.catch(() => undefined);
@@ -65,13 +63,15 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
     if (!held || mine !== press) return;
     stopRenewing();
     renewTimer = setInterval(() => {
-      post(`/api/cameras/${cameraId}/ptz`, { type: 'renew', leaseMs: LEASE_MS }).catch((err: unknown) => {
-        // Someone of a higher rank took the camera: say so, instead of holding a dead button.
-        if (!(err instanceof ApiError && err.status === 409) || !held || mine !== press) return;
-        held = false;
-        stopRenewing();
-        fail(err);
-      });
+      api
+        .post('/api/cameras/{id}/ptz', { path: { id: cameraId }, body: { type: 'renew', leaseMs: LEASE_MS } })
+        .catch((err: unknown) => {
+          // Someone of a higher rank took the camera: say so, instead of holding a dead button.
+          if (!(err instanceof ApiError && err.status === 409) || !held || mine !== press) return;
+          held = false;
+          stopRenewing();
+          fail(err);
+        });
     }, RENEW_MS);
   }
 
@@ -83,7 +83,7 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
     const stopped = starting.then(async () => {
       // Pressed again meanwhile: that press's move replaces this stop.
       if (mine !== press) return;
-      await post(`/api/cameras/${cameraId}/ptz`, { type: 'stop' }).catch(fail);
+      await api.post('/api/cameras/{id}/ptz', { path: { id: cameraId }, body: { type: 'stop' } }).catch(fail);
     });
     starting = stopped;
     await stopped;
@@ -103,9 +103,7 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
 
   async function refresh(): Promise<void> {
     try {
-      const s = await get<{ position: { x: number; y: number; zoom: number } | null; lock: LockHolder | null }>(
-        `/api/cameras/${cameraId}/ptz`,
-      );
+      const s = await api.get('/api/cameras/{id}/ptz', { path: { id: cameraId } });
       showLock(s.lock);
       if (s.position)
         position.textContent = `P ${s.position.x.toFixed(2)} · T ${s.position.y.toFixed(2)} · Z ${s.position.zoom.toFixed(2)}`;
@@ -123,7 +121,7 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
 
   async function loadPresets(): Promise<void> {
     try {
-      const presets = await get<Preset[]>(`/api/cameras/${cameraId}/ptz/presets`);
+      const presets = await api.get('/api/cameras/{id}/ptz/presets', { path: { id: cameraId } });
       presetList.replaceChildren(
         ...presets.map((p) =>
           h(
@@ -132,7 +130,12 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
               class: 'chip',
               'data-preset': p.token,
               onclick: () =>
-                post(`/api/cameras/${cameraId}/ptz`, { type: 'goto_preset', token: p.token }).then(refresh, fail),
+                api
+                  .post('/api/cameras/{id}/ptz', {
+                    path: { id: cameraId },
+                    body: { type: 'goto_preset', token: p.token },
+                  })
+                  .then(refresh, fail),
             },
             p.name || p.token,
           ),
@@ -168,7 +171,8 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
           class: 'ptz-btn',
           'data-ptz': 'home',
           title: tr('归位', 'Home'),
-          onclick: () => post(`/api/cameras/${cameraId}/ptz`, { type: 'home' }).then(refresh, fail),
+          onclick: () =>
+            api.post('/api/cameras/{id}/ptz', { path: { id: cameraId }, body: { type: 'home' } }).then(refresh, fail),
         },
         '⌂',
       ),
@@ -197,10 +201,12 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
         {
           onclick: async () => {
             if (!presetName.value.trim()) return;
-            await post(`/api/cameras/${cameraId}/ptz`, { type: 'set_preset', name: presetName.value.trim() }).then(
-              loadPresets,
-              fail,
-            );
+            await api
+              .post('/api/cameras/{id}/ptz', {
+                path: { id: cameraId },
+                body: { type: 'set_preset', name: presetName.value.trim() },
+              })
+              .then(loadPresets, fail);
             presetName.value = '';
           },
         },
@@ -209,7 +215,11 @@ export function ptzPad(cameraId: number, myAccountId: number): { el: HTMLElement
     ),
     h(
       'button',
-      { class: 'link', id: 'ptz-release', onclick: () => del(`/api/cameras/${cameraId}/ptz/lock`).then(refresh, fail) },
+      {
+        class: 'link',
+        id: 'ptz-release',
+        onclick: () => api.delete('/api/cameras/{id}/ptz/lock', { path: { id: cameraId } }).then(refresh, fail),
+      },
       tr('释放控制', 'Release control'),
     ),
   );

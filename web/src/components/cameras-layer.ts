@@ -2,9 +2,9 @@
 // sector. Both are GeoJSON sources updated in place when the store changes.
 import type { GeoJSONSource, Map as MlMap } from 'maplibre-gl';
 import { cameras } from '../cameras-store';
-import type { Camera } from '../types';
-import { COLORS } from './style';
-import { fovPolygon } from './fov';
+import type { Camera } from '../api/types';
+import { COLORS } from './map-style';
+import { fovPolygon } from '../geo/fov';
 
 export const CAMERA_LAYERS = ['cameras-fov-fill', 'cameras-fov-line', 'cameras-dot'];
 

@@ -1,10 +1,10 @@
 // Reporting an incident from a point on the map, or from what a camera shows (operators
 // and dispatchers): the server classifies, routes, sets the deadlines and may merge it
 // with a nearby one; with a camera it also keeps that camera's picture of the moment.
-import { ApiError, get, post } from '../api';
+import { api, ApiError, get } from '../api';
 import { h, toast } from '../dom';
 import { lang, tr } from '../i18n';
-import { incidents, type Incident } from '../incidents-store';
+import { incidents } from '../incidents-store';
 
 interface Taxonomy {
   categories: {
@@ -71,13 +71,11 @@ export function reportForm(lon: number, lat: number, onDone: () => void, options
         lat,
         ...(withCamera ? { cameraId: options.cameraId } : {}),
       };
-      const res = await post<Incident | { incident: Incident; merged?: boolean }>('/api/incidents', body);
-      const merged = 'incident' in res && res.merged === true;
-      const inc = 'incident' in res ? res.incident : res;
-      if (inc?.id) incidents.upsert(inc, 'reported');
+      const { incident: inc, merged } = await api.post('/api/incidents', { body });
+      incidents.upsert(inc, 'reported');
       const text = merged
         ? `${tr('已并入附近同类事件', 'Added to the same kind of incident nearby')} #${inc.id}`
-        : `${tr('已上报', 'Reported')} #${inc?.id ?? ''}`;
+        : `${tr('已上报', 'Reported')} #${inc.id}`;
       toast(
         text,
         'ok',

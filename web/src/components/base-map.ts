@@ -5,8 +5,8 @@ import type { Map as MlMap, VectorTileSource } from 'maplibre-gl';
 // The worker is its own file in maplibre-gl 6: ship it as an asset of the build.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { getToken } from '../api';
-import { BASE_SOURCE, baseStyle } from './style';
-import type { Bbox } from './town-data';
+import { BASE_SOURCE, baseStyle } from './map-style';
+import type { Bbox } from '../geo/town-data';
 
 maplibregl.setWorkerUrl(workerUrl);
 
