@@ -58,6 +58,7 @@ import { LiveVideoService } from '../video/live-video.service.js';
 import { liveVideoRoutes } from '../video/live-video.routes.js';
 import { LiveSourcesService } from '../video/live-sources.service.js';
 import { RtmpIngest } from '../video/relay/rtmp-ingest.js';
+import { Steering } from '../video/steering.js';
 import { cameraAlertsQueue } from '../platform/queues.js';
 import type { Queue } from 'bullmq';
 import type { CameraAlertJob } from '../platform/queues.js';
@@ -103,6 +104,7 @@ export interface Services {
   relays: RelayManager;
   video: LiveVideoService;
   liveSources: LiveSourcesService;
+  steering: Steering;
   incidents: IncidentServices;
   health: HealthService;
   gazetteer: GazetteerService;
@@ -166,6 +168,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS),
   });
   const video = new LiveVideoService(db, box, relays, live);
+  const ptz = new PtzService(db, redis, config.REDIS_PREFIX, cameraSessions, ptzLocks, live);
   const plans = new PlansService(db, gridMap, config.GRID_SLIVER_M2, (townIds, revision) =>
     live
       .publish(townIds.map((townId) => ({ topic: 'grids', townId, data: { action: 'published', revision } })))
@@ -198,7 +201,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     tracking: new TrackingService(db, roster, gridMap, config.TOWN_UTC_OFFSET_HOURS),
     cameras,
     cameraSessions,
-    ptz: new PtzService(db, redis, config.REDIS_PREFIX, cameraSessions, ptzLocks, live),
+    ptz,
     cameraHealth,
     cameraAdmin: new CameraAdminService(db, box, config.CAMERA_TIMEOUT_MS, cameraSessions, cameraHealth, video, live),
     discovery: new CameraDiscovery(db, { interfaceAddress: config.DISCOVERY_INTERFACE, port: config.DISCOVERY_PORT }),
@@ -209,6 +212,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     relays,
     video,
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
+    steering: new Steering({ db, box, ptz }),
     incidents: createIncidentServices({
       config,
       db,
@@ -301,6 +305,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...peopleRoutes(services.people),
       ...positionsRoutes(services.ingest, services.tracking, services),
       ...liveVideoRoutes(services.video, services.liveSources, services.cameras),
+      ...services.steering.routes(),
       ...cameraRoutes(
         services.cameras,
         services.ptz,
@@ -345,6 +350,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       services.auth.stopPurge();
       services.roster.stop();
       services.ptz.stopAll();
+      services.steering.stop();
       services.cameraSessions.closeAll();
       await services.alertsQueue.close();
       await services.incidents.jobs.close();

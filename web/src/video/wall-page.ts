@@ -10,6 +10,8 @@ import type { Camera } from '../types';
 import { cameraReportButton } from './camera-report';
 import { CameraPlayer, type PlayerState } from './player';
 import { ptzPad } from './ptz';
+import { SteerPlayer } from './low-latency-player';
+import { aimOverlay } from './aim-overlay';
 
 const LAYOUTS = [1, 4, 9, 16] as const;
 type Layout = (typeof LAYOUTS)[number];
@@ -44,6 +46,8 @@ export function createWallPage(ctx: AppContext): Page {
   const saved: (number | null)[] = JSON.parse(localStorage.getItem('wg.wall.cameras') ?? '[]');
   let selected = 0;
   let tiles: Tile[] = [];
+  /** The enlarged (steered) view's player, for tests and bench:video. */
+  let steering: SteerPlayer | null = null;
   const grid = h('div', { class: 'wall-grid', id: 'wall-grid' });
   const list = h('ul', { class: 'camera-list', id: 'camera-list' });
   const filter = h('input', { type: 'search', placeholder: tr('筛选摄像机', 'Filter cameras'), id: 'camera-filter' });
@@ -221,17 +225,23 @@ export function createWallPage(ctx: AppContext): Page {
   function enlarge(tile: Tile): void {
     if (!tile.cameraId) return;
     const cam = cameras.get(tile.cameraId);
-    const player = new CameraPlayer(tile.cameraId, 'main', (p) => {
+    // The steered view plays on the low-latency path (HLS when it cannot).
+    const player = new SteerPlayer(tile.cameraId, (p) => {
       state.textContent = STATE_LABEL[p.state];
       state.dataset['state'] = p.state;
+      state.dataset['path'] = p.path;
     });
     const state = h('span', { class: 'tile-state' });
     const latency = h('span', { class: 'tile-latency', id: 'enlarged-latency' });
     const pad = cam?.ptz && ctx.has('operator', 'dispatcher') ? ptzPad(tile.cameraId, ctx.me.id) : null;
-    const timer = setInterval(() => (latency.textContent = fmtLatency(player.latency)), 1000);
+    steering = player;
+    const aim = pad ? aimOverlay(tile.cameraId, () => player.video) : null;
+    if (aim) player.el.append(aim.overlay);
+    const timer = setInterval(() => (latency.textContent = steerLatency(player)), 1000);
     const close = () => {
       clearInterval(timer);
       player.dispose();
+      if (steering === player) steering = null;
       pad?.dispose();
       enlarged.hidden = true;
       enlarged.replaceChildren();
@@ -246,10 +256,11 @@ export function createWallPage(ctx: AppContext): Page {
         h('span', { class: 'muted' }, tr('主码流', 'main stream')),
         state,
         latency,
+        aim?.zoom ?? '',
         cameraReportButton(ctx, tile.cameraId, view) ?? '',
         h('button', { class: 'link', id: 'enlarged-close', onclick: close }, tr('返回', 'Back')),
       ),
-      player.video,
+      player.el,
     );
     enlarged.replaceChildren(
       view,
@@ -314,10 +325,25 @@ export function createWallPage(ctx: AppContext): Page {
           firstFrameMs: t.player?.firstFrameMs ?? null,
           latency: t.player?.latency ?? null,
         })),
+      steer: () =>
+        steering && {
+          path: steering.path,
+          state: steering.state,
+          glassMs: [...steering.glassMs],
+          firstFrameMs: steering.firstFrameMs,
+        },
     },
   };
 
   return { el, put: (id: number) => put(id) } as Page;
+}
+
+/** Glass-to-glass when measured (a camera with a timecode), else the player's own estimate. */
+function steerLatency(p: SteerPlayer): string {
+  const path = p.path === 'low-latency' ? tr('低延迟', 'low latency') : 'HLS';
+  const glass = p.glassMs.slice(-30).sort((a, b) => a - b)[Math.floor(Math.min(p.glassMs.length, 30) / 2)];
+  if (glass !== undefined) return `${path} · ${tr('端到端', 'glass-to-glass')} ${(glass / 1000).toFixed(2)} s`;
+  return p.state === 'playing' ? `${path} ${fmtLatency(p.latency)}` : path;
 }
 
 function fmtLatency(s: number | null): string {
