@@ -162,7 +162,8 @@ export class SteerPlayer {
     readonly cameraId: number,
     private readonly onState: (p: SteerPlayer) => void,
   ) {
-    this.current = this.lowLatency();
+    // localStorage wg.steerPath = hls: HLS only (to compare, or where the low-latency path misbehaves).
+    this.current = localStorage.getItem('wg.steerPath') === 'hls' ? this.hls() : this.lowLatency();
     this.el = document.createElement('div');
     this.el.className = 'steer-view';
     this.el.append(this.current.video);
@@ -198,6 +199,13 @@ export class SteerPlayer {
     );
   }
 
+  private hls(): CameraPlayer {
+    this.path = 'hls';
+    const player = new CameraPlayer(this.cameraId, 'main', () => this.onState(this));
+    player.video.dataset['path'] = 'hls';
+    return player;
+  }
+
   private fallBack(why: string): void {
     if (this.disposed) return;
     const old = this.current;
@@ -205,16 +213,9 @@ export class SteerPlayer {
     this.failures = wasPlaying ? 1 : this.failures + 1;
     old.dispose();
     // A stream that played and dropped gets another low-latency try; one that never played goes to HLS.
-    const next =
-      this.path === 'low-latency' && this.failures < 2
-        ? this.lowLatency()
-        : new CameraPlayer(this.cameraId, 'main', () => this.onState(this));
-    if (next instanceof CameraPlayer) {
-      this.path = 'hls';
-      console.info(`low-latency view unavailable (${why}): playing HLS`);
-    }
+    const next = this.path === 'low-latency' && this.failures < 2 ? this.lowLatency() : this.hls();
+    if (next instanceof CameraPlayer) console.info(`low-latency view unavailable (${why}): playing HLS`);
     this.current = next;
-    next.video.dataset['path'] = this.path;
     this.el.prepend(next.video);
     this.onState(this);
     setTimeout(() => {

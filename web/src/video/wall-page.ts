@@ -12,6 +12,7 @@ import { CameraPlayer, type PlayerState } from './player';
 import { ptzPad } from './ptz';
 import { SteerPlayer } from './low-latency-player';
 import { aimOverlay } from './aim-overlay';
+import { measureGlassToGlass } from './timecode';
 
 const LAYOUTS = [1, 4, 9, 16] as const;
 type Layout = (typeof LAYOUTS)[number];
@@ -32,6 +33,9 @@ const CAMERA_STATUS: Record<string, string> = {
 };
 
 interface Tile {
+  /** Glass-to-glass samples (ms) when measuring is on (localStorage wg.measureLatency = 1). */
+  glassMs: number[];
+  stopMeasure: (() => void) | null;
   el: HTMLElement;
   cameraId: number | null;
   player: CameraPlayer | null;
@@ -170,7 +174,7 @@ export function createWallPage(ctx: AppContext): Page {
         ),
       ),
     );
-    const tile: Tile = { el, cameraId: null, player: null, label, badge, latency };
+    const tile: Tile = { el, cameraId: null, player: null, label, badge, latency, glassMs: [], stopMeasure: null };
     el.addEventListener('click', () => selectTile(index));
     el.addEventListener('dblclick', () => enlarge(tile));
     el.addEventListener('dragover', (e) => e.preventDefault());
@@ -188,6 +192,9 @@ export function createWallPage(ctx: AppContext): Page {
   }
 
   function setCamera(tile: Tile, cameraId: number | null): void {
+    tile.stopMeasure?.();
+    tile.stopMeasure = null;
+    tile.glassMs = [];
     tile.player?.dispose();
     tile.player = null;
     tile.cameraId = cameraId;
@@ -205,6 +212,8 @@ export function createWallPage(ctx: AppContext): Page {
     tile.player = player;
     tile.el.prepend(player.video);
     player.start();
+    if (localStorage.getItem('wg.measureLatency') === '1')
+      tile.stopMeasure = measureGlassToGlass(player.video, tile.glassMs);
     save();
   }
 
@@ -324,6 +333,7 @@ export function createWallPage(ctx: AppContext): Page {
           state: t.player?.state ?? null,
           firstFrameMs: t.player?.firstFrameMs ?? null,
           latency: t.player?.latency ?? null,
+          glassMs: [...t.glassMs],
         })),
       steer: () =>
         steering && {
