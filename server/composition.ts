@@ -212,7 +212,16 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     relays,
     video,
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
-    steering: new Steering({ db, box, ptz }),
+    steering: new Steering({
+      db,
+      box,
+      ptz,
+      redis,
+      prefix: config.REDIS_PREFIX,
+      sessions: cameraSessions,
+      locks: ptzLocks,
+      utcOffsetHours: config.TOWN_UTC_OFFSET_HOURS,
+    }),
     incidents: createIncidentServices({
       config,
       db,

@@ -77,6 +77,9 @@ async function main(): Promise<void> {
     intervalMs,
   );
   void round();
+  // Tours and guard positions of PTZ cameras (one runner among the workers, by a lease).
+  const tours = services.steering.tourRunner();
+  tours.start();
   const incidentWorkers = startIncidentWorkers(services.incidents, services.db, cfg.REDIS_URL, cfg.REDIS_PREFIX);
   const sweep = async () => {
     if (!(await leading())) return;
@@ -111,6 +114,7 @@ async function main(): Promise<void> {
     metricsServer?.close();
     await incidentWorkers.close();
     await watcher.stop();
+    await tours.stop();
     await services.alertsQueue.close();
     await services.incidents.jobs.close();
     services.cameraSessions.closeAll();

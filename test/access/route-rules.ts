@@ -266,6 +266,32 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/cameras/:id/check': { roles: ['installer', 'operator'], town: 'scoped' },
   'POST /api/cameras/:id/ptz': { roles: [...CR, 'installer'], town: 'scoped', req: () => ({ body: { type: 'stop' } }) },
   'GET /api/cameras/:id/ptz': { roles: [...CR, 'installer'], town: 'scoped' },
+  'GET /api/cameras/:id/tours': { roles: CR, town: 'scoped' },
+  'POST /api/cameras/:id/tours': {
+    roles: CR,
+    town: 'scoped',
+    req: () => ({ body: { name: '巡航', stops: [{ presetToken: '1', dwellS: 5 }] } }),
+  },
+  'PUT /api/cameras/:id/tours/:tourId': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({
+      path: `/api/cameras/${f.cameraId}/tours/999999`,
+      body: { name: '巡航', stops: [{ presetToken: '1', dwellS: 5 }] },
+    }),
+  },
+  'POST /api/tours/:tourId/enabled': {
+    roles: CR,
+    town: 'scoped',
+    req: () => ({ path: '/api/tours/999999/enabled', body: { enabled: true } }),
+  },
+  'DELETE /api/tours/:tourId': { roles: CR, town: 'scoped', req: () => ({ path: '/api/tours/999999' }) },
+  'PUT /api/cameras/:id/guard': {
+    roles: CR,
+    town: 'scoped',
+    req: () => ({ body: { idleS: 30, presetToken: '1' } }),
+  },
+  'DELETE /api/cameras/:id/guard': { roles: CR, town: 'scoped' },
   'POST /api/cameras/:id/ptz/aim': {
     roles: [...CR, 'installer'],
     town: 'scoped',

@@ -7,8 +7,10 @@ import type { TestApi } from '../helpers/api.js';
 import { tinyTownWithPeople } from '../helpers/roster.js';
 import { TOWN } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+import type { TourRunner } from '../../video/tours/tour-runner.js';
 import {
   createAccount,
+  pressAndHold,
   echoPageErrors,
   launchBrowser,
   loginThroughForm,
@@ -30,6 +32,7 @@ describe('web app: the steered view (low latency, aim by the picture)', function
   let cameraId: number;
   let browser: Browser;
   let page: Page;
+  let runner: TourRunner | undefined;
 
   before(async () => {
     [t, browser, cam] = await Promise.all([
@@ -43,6 +46,8 @@ describe('web app: the steered view (low latency, aim by the picture)', function
         onvifPort: 0,
         rtspPort: 0,
         discovery: false,
+        // A quick head, so the tour's moves take a fraction of a second.
+        ptzOptions: { maxSpeed: { pan: 2, tilt: 2, zoom: 1 } },
       }),
     ]);
     const town = await tinyTownWithPeople(t, 1);
@@ -77,6 +82,7 @@ describe('web app: the steered view (low latency, aim by the picture)', function
     await screenshotOnFailure(this, page);
   });
   after(async () => {
+    await runner?.stop();
     await browser?.close();
     await t?.close();
     await cam?.stop();
@@ -124,6 +130,58 @@ describe('web app: the steered view (low latency, aim by the picture)', function
     await page.waitForFunction(() =>
       document.querySelector('#ptz-lock')?.getAttribute('data-holder')?.startsWith('web-operator'),
     );
+  });
+
+  it('runs a tour made from presets in the web app; an operator taking the lock pauses it, releasing resumes', async () => {
+    // Two presets, set as the operator (who holds the lock from the previous test).
+    const call = (body: unknown) =>
+      page.evaluate(
+        async ([id, b]) => {
+          const res = await fetch(`/api/cameras/${id}/ptz`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${localStorage.getItem('wg.token')}`,
+            },
+            body: JSON.stringify(b),
+          });
+          return res.status;
+        },
+        [cameraId, body] as const,
+      );
+    for (const [x, name] of [
+      [0.3, '东侧'],
+      [-0.3, '西侧'],
+    ] as const) {
+      expect(await call({ type: 'absolute', position: { x, y: 0, zoom: 0 } })).to.equal(200);
+      await waitFor(() => Math.abs(cam.ptzState()!.position.pan - x) < 0.01, `at ${x}`);
+      expect(await call({ type: 'set_preset', name })).to.equal(200);
+    }
+    await page.fill('#tour-dwell', '1');
+    await page.click('#tour-create');
+    await page.waitForSelector('#tour-list [data-action="stop-tour"]');
+    // The workers' runner, ticking fast.
+    runner = t.api.services.steering.tourRunner();
+    runner.start(200);
+    await page.click('#ptz-release');
+    await page.waitForFunction(() => document.querySelector('#tour-status')?.getAttribute('data-state') === 'running');
+    await waitFor(() => Math.abs(cam.ptzState()!.position.pan - 0.3) < 0.01, 'tour reaches 东侧');
+    await waitFor(() => Math.abs(cam.ptzState()!.position.pan + 0.3) < 0.01, 'tour reaches 西侧');
+    // The operator steers: the tour pauses where the operator left the camera.
+    await pressAndHold(page, '[data-ptz="up"]', 300);
+    await page.waitForFunction(() => document.querySelector('#tour-status')?.getAttribute('data-state') === 'paused');
+    expect(await page.textContent('#tour-status')).to.contain('巡航已暂停');
+    await waitFor(() => cam.ptzState()!.moveStatus.panTilt === 'IDLE', 'stopped');
+    const held = cam.ptzState()!.position;
+    await sleep(2500); // more than a dwell: a running tour would have moved on
+    expect(cam.ptzState()!.position.tilt, 'the tour did not move the camera while paused').to.be.closeTo(
+      held.tilt,
+      0.001,
+    );
+    // Released: the tour goes on (back to a preset: tilt 0 again).
+    await page.click('#ptz-release');
+    await page.waitForFunction(() => document.querySelector('#tour-status')?.getAttribute('data-state') === 'running');
+    await waitFor(() => Math.abs(cam.ptzState()!.position.tilt) < 0.01, 'the tour resumed at a preset');
   });
 
   async function waitFor(fn: () => boolean, what: string, ms = 8000): Promise<void> {

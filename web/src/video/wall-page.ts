@@ -12,6 +12,7 @@ import { CameraPlayer, type PlayerState } from './player';
 import { ptzPad } from './ptz';
 import { SteerPlayer } from './low-latency-player';
 import { aimOverlay } from './aim-overlay';
+import { toursPanel } from './tours-panel';
 import { measureGlassToGlass } from './timecode';
 
 const LAYOUTS = [1, 4, 9, 16] as const;
@@ -244,6 +245,8 @@ export function createWallPage(ctx: AppContext): Page {
     const latency = h('span', { class: 'tile-latency', id: 'enlarged-latency' });
     const pad = cam?.ptz && ctx.has('operator', 'dispatcher') ? ptzPad(tile.cameraId, ctx.me.id) : null;
     steering = player;
+    const tours = pad ? toursPanel(tile.cameraId) : null;
+    if (tours) pad!.el.append(tours.el);
     const aim = pad ? aimOverlay(tile.cameraId, () => player.video) : null;
     if (aim) player.el.append(aim.overlay);
     const timer = setInterval(() => (latency.textContent = steerLatency(player)), 1000);
@@ -252,6 +255,7 @@ export function createWallPage(ctx: AppContext): Page {
       player.dispose();
       if (steering === player) steering = null;
       pad?.dispose();
+      tours?.dispose();
       enlarged.hidden = true;
       enlarged.replaceChildren();
     };
