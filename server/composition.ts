@@ -221,6 +221,7 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
       sessions: cameraSessions,
       locks: ptzLocks,
       utcOffsetHours: config.TOWN_UTC_OFFSET_HOURS,
+      live,
     }),
     incidents: createIncidentServices({
       config,
@@ -330,7 +331,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...liveRoutes(
         services.live,
         new AreasRepository(services.db),
-        ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'],
+        ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents', 'walls'],
         { auth: services.auth, recheckMs: config.SESSION_RECHECK_S * 1000 },
       ),
     ],

@@ -15,6 +15,9 @@ import type { PtzLocks } from './ptz-lock.js';
 import { ToursService } from './tours/tours.service.js';
 import { tourRoutes } from './tours/tours.routes.js';
 import { TourRunner } from './tours/tour-runner.js';
+import type { LiveBus } from '../platform/live/live-bus.js';
+import { WallsService } from './walls/walls.service.js';
+import { wallRoutes } from './walls/walls.routes.js';
 
 export interface SteeringDeps {
   db: Db;
@@ -25,17 +28,20 @@ export interface SteeringDeps {
   sessions: CameraSessions;
   locks: PtzLocks;
   utcOffsetHours: number;
+  live: LiveBus;
 }
 
 export class Steering {
   readonly lowLatency: LowLatencyService;
   readonly aim: AimService;
   readonly tours: ToursService;
+  readonly walls: WallsService;
 
   constructor(private readonly deps: SteeringDeps) {
     this.lowLatency = new LowLatencyService(deps.db, deps.box);
     this.aim = new AimService(deps.db, deps.ptz);
     this.tours = new ToursService(deps.db, deps.redis, deps.prefix, deps.ptz);
+    this.walls = new WallsService(deps.db, deps.live);
   }
 
   /** The tour and guard runner (the workers process starts it). */
@@ -45,7 +51,12 @@ export class Steering {
   }
 
   routes(): AnyRoute[] {
-    return [...lowLatencyRoutes(this.lowLatency), ...aimRoutes(this.aim), ...tourRoutes(this.tours)];
+    return [
+      ...lowLatencyRoutes(this.lowLatency),
+      ...aimRoutes(this.aim),
+      ...tourRoutes(this.tours),
+      ...wallRoutes(this.walls),
+    ];
   }
 
   stop(): void {

@@ -266,6 +266,20 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/cameras/:id/check': { roles: ['installer', 'operator'], town: 'scoped' },
   'POST /api/cameras/:id/ptz': { roles: [...CR, 'installer'], town: 'scoped', req: () => ({ body: { type: 'stop' } }) },
   'GET /api/cameras/:id/ptz': { roles: [...CR, 'installer'], town: 'scoped' },
+  'GET /api/walls': { roles: CR, town: 'global' },
+  'POST /api/walls': {
+    roles: CR,
+    town: 'global',
+    req: () => ({ body: { name: `预案-${Math.random()}`, layout: '4', cameraIds: [] } }),
+  },
+  'PUT /api/walls/:id': {
+    roles: CR,
+    town: 'global',
+    req: () => ({ path: '/api/walls/999999', body: { name: '预案', layout: '4', cameraIds: [] } }),
+  },
+  'DELETE /api/walls/:id': { roles: CR, town: 'global', req: () => ({ path: '/api/walls/999999' }) },
+  'GET /api/walls/last': { roles: CR, town: 'global' },
+  'PUT /api/walls/last': { roles: CR, town: 'global', req: () => ({ body: { layout: '4', cameraIds: [] } }) },
   'GET /api/cameras/:id/tours': { roles: CR, town: 'scoped' },
   'POST /api/cameras/:id/tours': {
     roles: CR,

@@ -184,6 +184,59 @@ describe('web app: the steered view (low latency, aim by the picture)', function
     await waitFor(() => Math.abs(cam.ptzState()!.position.tilt) < 0.01, 'the tour resumed at a preset');
   });
 
+  it('wall: layout 6, a saved wall (预案) restored at the next login, and a second screen kept in step', async () => {
+    await page.click('#enlarged-close');
+    await page.click('[data-layout="6"]');
+    expect(await page.locator('#wall-grid .tile').count()).to.equal(6);
+    expect(await page.$eval('.tile[data-tile="0"]', (el) => (el as HTMLElement).style.gridRow)).to.contain('span 2');
+    await page.click('.tile[data-tile="2"]');
+    await page.click(`#camera-list li[data-camera="${cameraId}"]`);
+    await page.fill('#wall-plan-name', '早班预案');
+    await page.click('#wall-plan-save');
+    await page.locator('#toasts .toast', { hasText: '预案已保存' }).waitFor();
+    // Restored from the server, not from this browser's storage.
+    await sleep(800);
+    await page.evaluate(() => {
+      localStorage.removeItem('wg.wall.layout');
+      localStorage.removeItem('wg.wall.cameras');
+    });
+    await page.reload();
+    await page.waitForSelector(`.tile[data-tile="2"] video[data-camera="${cameraId}"]`, { timeout: 15_000 });
+    expect(await page.getAttribute('#wall-grid', 'data-layout')).to.equal('6');
+    // Two screens: the second window shows tiles 7.. of the wall; a change follows at once.
+    const wallId = Number(await page.$eval('#wall-plan', (el) => (el as HTMLSelectElement).value));
+    expect(wallId).to.be.greaterThan(0);
+    const second = await page.context().newPage();
+    echoPageErrors(second);
+    await second.goto(`${t.api.url}/?screen=2&wall=${wallId}#/video`);
+    await second.waitForSelector('#wall-grid .tile');
+    const status = await page.evaluate(
+      async ([id, cam]) =>
+        (
+          await fetch(`/api/walls/${id}`, {
+            method: 'PUT',
+            headers: {
+              'content-type': 'application/json',
+              authorization: `Bearer ${localStorage.getItem('wg.token')}`,
+            },
+            body: JSON.stringify({
+              name: '早班预案',
+              layout: '4',
+              cameraIds: [cam, null, null, null, null, cam],
+              screens: 2,
+            }),
+          })
+        ).status,
+      [wallId, cameraId] as const,
+    );
+    expect(status).to.equal(200);
+    await second.waitForSelector(`.tile[data-tile="1"] video[data-camera="${cameraId}"]`, { timeout: 15_000 });
+    expect(await second.getAttribute('#wall-grid', 'data-layout')).to.equal('4');
+    await page.waitForFunction(() => document.querySelector('#wall-grid')?.getAttribute('data-layout') === '4');
+    expect(await page.locator(`.tile[data-tile="0"] video[data-camera="${cameraId}"]`).count()).to.equal(1);
+    await second.close();
+  });
+
   async function waitFor(fn: () => boolean, what: string, ms = 8000): Promise<void> {
     const until = Date.now() + ms;
     while (!fn()) {

@@ -1,6 +1,9 @@
-// The video wall: layouts 1/4/9/16, a camera list to put cameras in tiles (click or
-// drag), a tile enlarged plays the main stream beside the PTZ pad; each tile shows its
-// camera's state, its live latency, and recovers by itself.
+// The video wall: layouts 1/4/6/8/9/16/25/36 and custom, a camera list to put cameras in
+// tiles (click or drag), a tile enlarged plays the main stream beside the PTZ pad; each
+// tile shows its camera's state, its live latency, and recovers by itself. Saved walls
+// (预案) per operator, rotation (轮巡) through more cameras than tiles, one wall over
+// several screens (one window each, in step by the clock and the live stream), the last
+// wall restored at login, and tiles off screen or in a hidden window paused.
 import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
@@ -13,10 +16,9 @@ import { ptzPad } from './ptz';
 import { SteerPlayer } from './low-latency-player';
 import { aimOverlay } from './aim-overlay';
 import { toursPanel } from './tours-panel';
+import { LAYOUTS, isLayout, layoutGrid } from './wall-layouts';
+import { wallPlans } from './wall-plans';
 import { measureGlassToGlass } from './timecode';
-
-const LAYOUTS = [1, 4, 9, 16] as const;
-type Layout = (typeof LAYOUTS)[number];
 
 const STATE_LABEL: Record<PlayerState, string> = {
   starting: tr('正在打开…', 'Opening…'),
@@ -34,6 +36,7 @@ const CAMERA_STATUS: Record<string, string> = {
 };
 
 interface Tile {
+  index: number;
   /** Glass-to-glass samples (ms) when measuring is on (localStorage wg.measureLatency = 1). */
   glassMs: number[];
   stopMeasure: (() => void) | null;
@@ -46,9 +49,12 @@ interface Tile {
 }
 
 export function createWallPage(ctx: AppContext): Page {
-  let layout: Layout = (Number(localStorage.getItem('wg.wall.layout')) as Layout) || 4;
-  if (!LAYOUTS.includes(layout)) layout = 4;
-  const saved: (number | null)[] = JSON.parse(localStorage.getItem('wg.wall.cameras') ?? '[]');
+  let layout = localStorage.getItem('wg.wall.layout') ?? '4';
+  if (!isLayout(layout)) layout = '4';
+  /** Every camera of the wall in tile order; tiles show a slice of it (this screen, this rotation step). */
+  let wallCameras: (number | null)[] = JSON.parse(localStorage.getItem('wg.wall.cameras') ?? '[]');
+  /** Where tile 0 is in wallCameras. */
+  let offset = 0;
   let selected = 0;
   let tiles: Tile[] = [];
   /** The enlarged (steered) view's player, for tests and bench:video. */
@@ -59,6 +65,34 @@ export function createWallPage(ctx: AppContext): Page {
   const layoutButtons = LAYOUTS.map((n) =>
     h('button', { class: 'chip', 'data-layout': n, onclick: () => setLayout(n) }, `${n}`),
   );
+  const customLayout = h('input', {
+    id: 'wall-custom-layout',
+    class: 'wall-custom',
+    placeholder: tr('行x列', 'RxC'),
+    title: tr('自定义分屏，如 3x5', 'Custom layout, e.g. 3x5'),
+  }) as HTMLInputElement;
+  customLayout.addEventListener('change', () => {
+    const v = customLayout.value.trim().toLowerCase().replace('×', 'x');
+    if (isLayout(v)) setLayout(v);
+    else toast(tr('分屏格式：行x列，如 3x5', 'Layout: ROWSxCOLUMNS, e.g. 3x5'), 'error');
+  });
+  const plans = wallPlans(ctx, {
+    state: () => ({ layout, cameraIds: wallCameras, tiles: tiles.length }),
+    apply: (w) => {
+      wallCameras = [...w.cameraIds];
+      layout = isLayout(w.layout) ? w.layout : '4';
+      offset = plans.offset(tilesIn(layout), wallCameras.length);
+      buildTiles();
+      save(false);
+    },
+    step: () => {
+      const next = plans.offset(tiles.length, wallCameras.length);
+      if (next === offset) return;
+      offset = next;
+      tiles.forEach((t) => setCamera(t, wallCameras[offset + t.index] ?? null, false));
+    },
+    changed: () => save(),
+  });
   const enlarged = h('div', { class: 'wall-enlarged', id: 'wall-enlarged', hidden: true });
   const el = h(
     'section',
@@ -92,6 +126,8 @@ export function createWallPage(ctx: AppContext): Page {
         { class: 'wall-toolbar' },
         tr('分屏', 'Layout'),
         ...layoutButtons,
+        customLayout,
+        plans.el,
         h(
           'span',
           { class: 'muted' },
@@ -106,33 +142,67 @@ export function createWallPage(ctx: AppContext): Page {
     ),
   );
 
-  function save(): void {
-    localStorage.setItem('wg.wall.layout', String(layout));
-    localStorage.setItem('wg.wall.cameras', JSON.stringify(tiles.map((t) => t.cameraId)));
+  function save(remember = true): void {
+    localStorage.setItem('wg.wall.layout', layout);
+    localStorage.setItem('wg.wall.cameras', JSON.stringify(wallCameras));
+    if (remember) plans.remember(layout, wallCameras);
   }
 
-  function setLayout(n: Layout): void {
-    const keep = tiles.map((t) => t.cameraId);
-    for (const t of tiles) t.player?.dispose();
+  function tilesIn(l: string): number {
+    return layoutGrid(l).tiles.length;
+  }
+
+  function setLayout(n: string): void {
     layout = n;
-    buildTiles(keep);
+    offset = plans.offset(tilesIn(layout), wallCameras.length);
+    buildTiles();
     save();
   }
 
-  function buildTiles(ids: (number | null)[]): void {
+  function buildTiles(): void {
+    for (const t of tiles) {
+      t.stopMeasure?.();
+      t.player?.dispose();
+    }
     tiles = [];
+    observer.disconnect();
+    visibleTiles.clear();
     grid.replaceChildren();
-    grid.style.gridTemplateColumns = `repeat(${Math.sqrt(layout)}, 1fr)`;
-    for (const b of layoutButtons) b.classList.toggle('active', Number(b.dataset['layout']) === layout);
-    for (let i = 0; i < layout; i++) {
+    const g = layoutGrid(layout);
+    grid.style.gridTemplateColumns = `repeat(${g.cols}, 1fr)`;
+    grid.style.gridTemplateRows = `repeat(${g.rows}, 1fr)`;
+    grid.dataset['layout'] = layout;
+    for (const b of layoutButtons) b.classList.toggle('active', b.dataset['layout'] === layout);
+    g.tiles.forEach((place, i) => {
       const tile = makeTile(i);
+      tile.el.style.gridRow = `${place.row} / span ${place.rowSpan}`;
+      tile.el.style.gridColumn = `${place.col} / span ${place.colSpan}`;
       tiles.push(tile);
       grid.appendChild(tile.el);
-      const id = ids[i];
-      if (id) setCamera(tile, id);
-    }
-    selectTile(Math.min(selected, layout - 1));
+      observer.observe(tile.el);
+      const id = wallCameras[offset + i];
+      if (id) setCamera(tile, id, false);
+    });
+    selectTile(Math.min(selected, tiles.length - 1));
   }
+
+  // Tiles off screen, or all of them in a hidden window, stop loading and decoding.
+  const visibleTiles = new Set<Element>();
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) visibleTiles.add(e.target);
+      else visibleTiles.delete(e.target);
+    }
+    applyPause();
+  });
+  function applyPause(): void {
+    for (const t of tiles) {
+      if (!t.player) continue;
+      if (document.hidden || !visibleTiles.has(t.el)) t.player.pause();
+      else t.player.resume();
+    }
+  }
+  document.addEventListener('visibilitychange', applyPause);
 
   function makeTile(index: number): Tile {
     const label = h('span', { class: 'tile-name' }, tr('空闲', 'Empty'));
@@ -175,7 +245,17 @@ export function createWallPage(ctx: AppContext): Page {
         ),
       ),
     );
-    const tile: Tile = { el, cameraId: null, player: null, label, badge, latency, glassMs: [], stopMeasure: null };
+    const tile: Tile = {
+      index,
+      el,
+      cameraId: null,
+      player: null,
+      label,
+      badge,
+      latency,
+      glassMs: [],
+      stopMeasure: null,
+    };
     el.addEventListener('click', () => selectTile(index));
     el.addEventListener('dblclick', () => enlarge(tile));
     el.addEventListener('dragover', (e) => e.preventDefault());
@@ -192,7 +272,12 @@ export function createWallPage(ctx: AppContext): Page {
     tiles.forEach((t, j) => t.el.classList.toggle('selected', j === i));
   }
 
-  function setCamera(tile: Tile, cameraId: number | null): void {
+  function setCamera(tile: Tile, cameraId: number | null, remember = true): void {
+    if (remember) {
+      while (wallCameras.length < offset + tile.index) wallCameras.push(null);
+      wallCameras[offset + tile.index] = cameraId;
+      while (wallCameras.length && wallCameras[wallCameras.length - 1] === null) wallCameras.pop();
+    }
     tile.stopMeasure?.();
     tile.stopMeasure = null;
     tile.glassMs = [];
@@ -204,7 +289,7 @@ export function createWallPage(ctx: AppContext): Page {
       tile.label.textContent = tr('空闲', 'Empty');
       tile.badge.textContent = '';
       tile.latency.textContent = '';
-      save();
+      if (remember) save();
       return;
     }
     const cam = cameras.get(cameraId);
@@ -215,7 +300,8 @@ export function createWallPage(ctx: AppContext): Page {
     player.start();
     if (localStorage.getItem('wg.measureLatency') === '1')
       tile.stopMeasure = measureGlassToGlass(player.video, tile.glassMs);
-    save();
+    if (document.hidden || (visibleTiles.size > 0 && !visibleTiles.has(tile.el))) player.pause();
+    if (remember) save();
   }
 
   function showState(tile: Tile, p: CameraPlayer): void {
@@ -314,7 +400,7 @@ export function createWallPage(ctx: AppContext): Page {
     const free = tiles.findIndex((t) => t.cameraId === null);
     const i = index ?? (free >= 0 ? free : selected);
     setCamera(tiles[i]!, cameraId);
-    selectTile(Math.min(i + 1, layout - 1));
+    selectTile(Math.min(i + 1, tiles.length - 1));
   }
 
   // Latency per tile, once a second.
@@ -327,7 +413,9 @@ export function createWallPage(ctx: AppContext): Page {
     .load()
     .then(() => renderList(cameras.all()))
     .catch(() => toast(tr('摄像机列表加载失败', 'Cameras did not load'), 'error'));
-  buildTiles(saved);
+  buildTiles();
+  // The last wall (of this operator, from any computer) replaces the local one.
+  void plans.restore();
   window.__wg = {
     ...window.__wg,
     wall: {
