@@ -18,6 +18,8 @@ import { TourRunner } from './tours/tour-runner.js';
 import type { LiveBus } from '../platform/live/live-bus.js';
 import { WallsService } from './walls/walls.service.js';
 import { wallRoutes } from './walls/walls.routes.js';
+import { PatrolService } from './patrol/patrol.service.js';
+import { patrolRoutes } from './patrol/patrol.routes.js';
 
 export interface SteeringDeps {
   db: Db;
@@ -36,12 +38,14 @@ export class Steering {
   readonly aim: AimService;
   readonly tours: ToursService;
   readonly walls: WallsService;
+  readonly patrol: PatrolService;
 
   constructor(private readonly deps: SteeringDeps) {
     this.lowLatency = new LowLatencyService(deps.db, deps.box);
     this.aim = new AimService(deps.db, deps.ptz);
     this.tours = new ToursService(deps.db, deps.redis, deps.prefix, deps.ptz);
     this.walls = new WallsService(deps.db, deps.live);
+    this.patrol = new PatrolService(deps.db, deps.utcOffsetHours);
   }
 
   /** The tour and guard runner (the workers process starts it). */
@@ -56,6 +60,7 @@ export class Steering {
       ...aimRoutes(this.aim),
       ...tourRoutes(this.tours),
       ...wallRoutes(this.walls),
+      ...patrolRoutes(this.patrol),
     ];
   }
 

@@ -266,6 +266,23 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/cameras/:id/check': { roles: ['installer', 'operator'], town: 'scoped' },
   'POST /api/cameras/:id/ptz': { roles: [...CR, 'installer'], town: 'scoped', req: () => ({ body: { type: 'stop' } }) },
   'GET /api/cameras/:id/ptz': { roles: [...CR, 'installer'], town: 'scoped' },
+  'POST /api/patrol/views': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({ body: { cameraId: f.cameraId, mode: 'tile', seconds: 12 } }),
+  },
+  'POST /api/patrol/findings': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({ body: { cameraId: f.cameraId, note: '路口积水' } }),
+  },
+  'GET /api/patrol/stats': { roles: CR, town: 'scoped', req: (f) => ({ query: { town: f.townCode } }) },
+  'GET /api/patrol/checklist': { roles: CR, town: 'scoped', req: (f) => ({ query: { town: f.townCode } }) },
+  'PUT /api/patrol/checklist': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({ query: { town: f.townCode }, body: { cameraIds: [f.cameraId], shiftStarts: ['08:00', '20:00'] } }),
+  },
   'GET /api/walls': { roles: CR, town: 'global' },
   'POST /api/walls': {
     roles: CR,

@@ -48,11 +48,12 @@ export function toursPanel(cameraId: number): { el: HTMLElement; dispose(): void
   });
   const fail = (err: unknown) => toast(err instanceof Error ? err.message : String(err), 'error');
 
+  // The presets come from the camera itself: asked once, not with every refresh (the camera's
+  // session also carries the operator's moves).
+  let presets: { token: string; name: string }[] | null = null;
   async function refresh(): Promise<void> {
-    const [data, presets] = await Promise.all([
-      get<{ tours: Tour[]; guard: Guard | null; run: Run | null }>(`/api/cameras/${cameraId}/tours`),
-      get<{ token: string; name: string }[]>(`/api/cameras/${cameraId}/ptz/presets`),
-    ]);
+    presets ??= await get<{ token: string; name: string }[]>(`/api/cameras/${cameraId}/ptz/presets`);
+    const data = await get<{ tours: Tour[]; guard: Guard | null; run: Run | null }>(`/api/cameras/${cameraId}/tours`);
     const run = data.run;
     const tourName = (id: number | null) => data.tours.find((t) => t.id === id)?.name ?? '';
     status.textContent = !run
@@ -98,12 +99,13 @@ export function toursPanel(cameraId: number): { el: HTMLElement; dispose(): void
   }
 
   const create = async () => {
-    const presets = await get<{ token: string }[]>(`/api/cameras/${cameraId}/ptz/presets`).catch(() => []);
-    if (presets.length === 0) return toast(tr('请先设置预置位', 'Set some presets first'), 'error');
+    const fresh = await get<{ token: string; name: string }[]>(`/api/cameras/${cameraId}/ptz/presets`).catch(() => []);
+    presets = fresh;
+    if (fresh.length === 0) return toast(tr('请先设置预置位', 'Set some presets first'), 'error');
     await post(`/api/cameras/${cameraId}/tours`, {
       name: name.value.trim() || tr('巡航', 'Tour'),
       enabled: true,
-      stops: presets.map((p) => ({ presetToken: p.token, dwellS: Number(dwell.value) || 10 })),
+      stops: fresh.map((p) => ({ presetToken: p.token, dwellS: Number(dwell.value) || 10 })),
     }).then(refresh, fail);
   };
   const saveGuard = () =>
