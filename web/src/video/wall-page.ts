@@ -18,6 +18,7 @@ import { aimOverlay } from './aim-overlay';
 import { toursPanel } from './tours-panel';
 import { LAYOUTS, isLayout, layoutGrid } from './wall-layouts';
 import { wallPlans } from './wall-plans';
+import { ViewCounter, patrolProgress } from './patrol-log';
 import { measureGlassToGlass } from './timecode';
 
 const STATE_LABEL: Record<PlayerState, string> = {
@@ -40,6 +41,8 @@ interface Tile {
   /** Glass-to-glass samples (ms) when measuring is on (localStorage wg.measureLatency = 1). */
   glassMs: number[];
   stopMeasure: (() => void) | null;
+  /** Seconds watched, for the video patrol log. */
+  views: ViewCounter | null;
   el: HTMLElement;
   cameraId: number | null;
   player: CameraPlayer | null;
@@ -94,6 +97,7 @@ export function createWallPage(ctx: AppContext): Page {
     changed: () => save(),
   });
   const enlarged = h('div', { class: 'wall-enlarged', id: 'wall-enlarged', hidden: true });
+  const progress = patrolProgress(ctx);
   const el = h(
     'section',
     { class: 'wall-page' },
@@ -117,6 +121,7 @@ export function createWallPage(ctx: AppContext): Page {
       ),
       filter,
       list,
+      progress.el,
     ),
     h(
       'div',
@@ -255,6 +260,7 @@ export function createWallPage(ctx: AppContext): Page {
       latency,
       glassMs: [],
       stopMeasure: null,
+      views: null,
     };
     el.addEventListener('click', () => selectTile(index));
     el.addEventListener('dblclick', () => enlarge(tile));
@@ -280,6 +286,8 @@ export function createWallPage(ctx: AppContext): Page {
     }
     tile.stopMeasure?.();
     tile.stopMeasure = null;
+    tile.views?.flush();
+    tile.views = cameraId === null ? null : new ViewCounter(cameraId, 'tile');
     tile.glassMs = [];
     tile.player?.dispose();
     tile.player = null;
@@ -335,9 +343,14 @@ export function createWallPage(ctx: AppContext): Page {
     if (tours) pad!.el.append(tours.el);
     const aim = pad ? aimOverlay(tile.cameraId, () => player.video) : null;
     if (aim) player.el.append(aim.overlay);
-    const timer = setInterval(() => (latency.textContent = steerLatency(player)), 1000);
+    const views = new ViewCounter(tile.cameraId, 'enlarged');
+    const timer = setInterval(() => {
+      latency.textContent = steerLatency(player);
+      views.tick(player.state === 'playing' && !document.hidden);
+    }, 1000);
     const close = () => {
       clearInterval(timer);
+      views.flush();
       player.dispose();
       if (steering === player) steering = null;
       pad?.dispose();
@@ -405,7 +418,10 @@ export function createWallPage(ctx: AppContext): Page {
 
   // Latency per tile, once a second.
   setInterval(() => {
-    for (const t of tiles) t.latency.textContent = t.player?.state === 'playing' ? fmtLatency(t.player.latency) : '';
+    for (const t of tiles) {
+      t.latency.textContent = t.player?.state === 'playing' ? fmtLatency(t.player.latency) : '';
+      t.views?.tick(t.player?.state === 'playing' && !t.player.paused && !document.hidden);
+    }
   }, 1000);
   filter.addEventListener('input', () => renderList(cameras.all()));
   cameras.subscribe(renderList);
