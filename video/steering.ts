@@ -31,6 +31,7 @@ export interface SteeringDeps {
   locks: PtzLocks;
   utcOffsetHours: number;
   live: LiveBus;
+  townByCode: (code: string) => Promise<{ id: number } | null>;
 }
 
 export class Steering {
@@ -45,7 +46,7 @@ export class Steering {
     this.aim = new AimService(deps.db, deps.ptz);
     this.tours = new ToursService(deps.db, deps.redis, deps.prefix, deps.ptz);
     this.walls = new WallsService(deps.db, deps.live);
-    this.patrol = new PatrolService(deps.db, deps.utcOffsetHours);
+    this.patrol = new PatrolService(deps.db, deps.utcOffsetHours, deps.townByCode);
   }
 
   /** The tour and guard runner (the workers process starts it). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../../platform/http/route.js';
-import { IdParams } from '../../gis/gis.schemas.js';
+import { IdParams } from '../../gis/module.js';
 import type { AimService } from './aim.service.js';
 
 const Fraction = z.number().min(0).max(1);

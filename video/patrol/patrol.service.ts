@@ -4,7 +4,6 @@
 import type { AuthContext } from '../../platform/auth/auth-context.js';
 import type { Db } from '../../platform/db/pool.js';
 import { NotFound, Unprocessable } from '../../platform/errors.js';
-import { AreasRepository } from '../../gis/areas.repository.js';
 import { CamerasRepository } from '../cameras.repository.js';
 import { PatrolRepository, type Checklist } from './patrol.repository.js';
 
@@ -32,6 +31,7 @@ export class PatrolService {
   constructor(
     private readonly db: Db,
     private readonly utcOffsetHours: number,
+    private readonly townByCode: (code: string) => Promise<{ id: number } | null>,
   ) {}
 
   async recordView(auth: AuthContext, v: { cameraId: number; mode: 'tile' | 'enlarged'; seconds: number }) {
@@ -109,8 +109,8 @@ export class PatrolService {
   }
 
   private async town(auth: AuthContext, code: string): Promise<number> {
-    const town = await new AreasRepository(this.db).findByCode(code);
-    if (!town || town.level !== 'town') throw new NotFound(`Town ${code}`);
+    const town = await this.townByCode(code);
+    if (!town) throw new NotFound(`Town ${code}`);
     auth.assertTown(town.id);
     return town.id;
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../../platform/http/route.js';
 import { COMMAND_ROOM } from '../../platform/auth/roles.js';
-import { IdParams } from '../../gis/gis.schemas.js';
+import { IdParams } from '../../gis/module.js';
 import { tilesOf, type WallsService } from './walls.service.js';
 
 const Layout = z
