@@ -25,6 +25,7 @@ import { liveVideoRoutes } from './live-video.routes.js';
 import { LiveSourcesService } from './live-sources.service.js';
 import { RtmpIngest } from './relay/rtmp-ingest.js';
 import { cameraAlertsQueue, type CameraAlertJob } from './alert-queue.js';
+import { Steering } from './steering.js';
 import type { Queue } from 'bullmq';
 
 export { CAMERA_ALERTS, type CameraAlertJob } from './alert-queue.js';
@@ -42,6 +43,8 @@ export interface VideoServices {
   relays: RelayManager;
   video: LiveVideoService;
   liveSources: LiveSourcesService;
+  /** Low-latency view, aim by the picture, tours, walls, patrol log (issue 17). */
+  steering: Steering;
 }
 
 export function videoModule(
@@ -89,6 +92,18 @@ export function videoModule(
     interfaceAddress: config.DISCOVERY_INTERFACE,
     port: config.DISCOVERY_PORT,
   });
+  const steering = new Steering({
+    db,
+    box,
+    ptz,
+    redis,
+    prefix: config.REDIS_PREFIX,
+    sessions: cameraSessions,
+    locks: ptzLocks,
+    utcOffsetHours: config.TOWN_UTC_OFFSET_HOURS,
+    live,
+    townByCode: (code) => gis.townByCode(code),
+  });
   let rtmp: RtmpIngest | null = null;
   return {
     name: 'video',
@@ -105,12 +120,14 @@ export function videoModule(
       relays,
       video,
       liveSources,
+      steering,
     },
     routes: [
+      ...steering.routes(),
       ...liveVideoRoutes(video, liveSources, cameras),
       ...cameraRoutes(cameras, ptz, cameraHealth, discovery, alerts, media, cameraAdmin),
     ],
-    liveTopics: ['cameras', 'alerts'],
+    liveTopics: ['cameras', 'alerts', 'walls'],
     queues: [alertsQueue],
     gauges: [{ name: 'wangge_relays', help: 'Live video relays (ffmpeg) this instance runs', read: () => relays.size }],
     async start() {
@@ -140,14 +157,19 @@ export function videoModule(
         intervalMs,
       );
       void round().catch((err: unknown) => rootLogger.error({ err }, 'health round failed'));
+      // Tours and guard positions: one runner among the workers (its own lease, renewed each second).
+      const tours = steering.tourRunner();
+      tours.start();
       return {
         async stop() {
           clearInterval(timer);
+          await tours.stop();
           await watcher.stop();
         },
       };
     },
     async stop() {
+      steering.stop();
       ptz.stopAll();
       cameraSessions.closeAll();
       await alertsQueue.close();

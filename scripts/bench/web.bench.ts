@@ -20,6 +20,7 @@ import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
 import { SimulatedCamera } from '../simulators/camera/simulated-camera.js';
 import { BenchReport, fmt, freshBenchDatabase, percentile, runBenchmark } from './bench-db.js';
 import { publishFixture } from './bench-town.js';
+import { wallTiles } from './wall-tiles.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +38,8 @@ const { values } = parseArgs({
      * a browser with any GPU would split the work).
      */
     renderer: { type: 'string', default: 'none' },
+    /** Only the camera and the 16/25/36-tile wall (skips the big town). */
+    'wall-only': { type: 'boolean', default: false },
   },
 });
 const RENDERERS: Record<string, string[]> = {
@@ -192,6 +195,8 @@ async function main(): Promise<void> {
       `${firstFrames.map((m) => `${fmt(m, 0)} ms`).join(', ')} (first starts the relay; goal < 3,000 ms)`,
     );
     await page.close();
+    await wallTiles(browser, api.url, token, DEMO_TOWN, registered.id, (a, b) => bench.add(a, b));
+    if (values['wall-only']) return;
 
     // 3. A big town: grids, cameras, gridworkers. ---------------------------------------------
     console.log(`generating ${GRIDS} grids in one town…`);

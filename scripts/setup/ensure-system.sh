@@ -58,7 +58,7 @@ ensure_media() {
   # gstreamer1.0-x holds the pango plugin (clockoverlay, textoverlay) that burns the time
   # and name into the simulated video; only a Recommends, so --no-install-recommends skips it.
   apt_install ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-    gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-x gir1.2-gst-rtsp-server-1.0 python3-gi
+    gstreamer1.0-plugins-ugly gstreamer1.0-plugins-bad gstreamer1.0-x gir1.2-gst-rtsp-server-1.0 python3-gi python3-gi-cairo
 }
 
 ensure_gis() {

@@ -17,7 +17,7 @@ export interface LivePosition {
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 type Handler = (data: unknown) => void;
 
-const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'];
+const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents', 'walls'];
 
 class LiveStream {
   private source: EventSource | null = null;

@@ -26,12 +26,17 @@ import os
 import signal
 import sys
 
+import time
+
 import gi
 
 gi.require_version("Gst", "1.0")
 gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+# cairooverlay hands its "draw" callback a cairo context: python3-gi-cairo converts it.
+gi.require_foreign("cairo")
 
 ROLE = "camera-user"
 
@@ -66,15 +71,49 @@ class CameraStreamFactory(GstRtspServer.RTSPMediaFactory):
     string, so camera names with quotes or Chinese characters need no escaping.
     """
 
-    def __init__(self, launch, label):
+    def __init__(self, launch, label, width):
         super().__init__()
         self._launch = launch
         self._label = label
+        self._width = width
 
     def do_create_element(self, _url):
         bin_ = Gst.parse_launch(self._launch)
         bin_.get_by_name("label").set_property("text", self._label)
+        timecode = bin_.get_by_name("timecode")
+        if timecode is not None:
+            cell = self._width // TIMECODE_COLUMNS
+            timecode.connect("draw", lambda _o, context, _t, _d: draw_timecode(context, cell))
         return bin_
+
+
+# The glass-to-glass timecode: the wall-clock time at which the frame is drawn, burnt into
+# the top of the picture as two rows of TIMECODE_COLUMNS black/white cells, so a viewer
+# (web/src/video/timecode.ts) reads it back from the playing <video> and subtracts it from
+# its own clock. Cells: 2 markers (white, black), 32 bits of ms since epoch mod 2^32
+# (most significant first), 8 bits of XOR checksum over those 4 bytes, then black.
+TIMECODE_COLUMNS = 24
+
+
+def timecode_cells(ms):
+    value = ms & 0xFFFFFFFF
+    data = [(value >> (31 - i)) & 1 for i in range(32)]
+    check = 0
+    for shift in (24, 16, 8, 0):
+        check ^= (value >> shift) & 0xFF
+    checksum = [(check >> (7 - i)) & 1 for i in range(8)]
+    cells = [1, 0] + data + checksum
+    return cells + [0] * (2 * TIMECODE_COLUMNS - len(cells))
+
+
+def draw_timecode(context, cell):
+    cells = timecode_cells(int(time.time() * 1000))
+    for index, bit in enumerate(cells):
+        row, col = divmod(index, TIMECODE_COLUMNS)
+        shade = 1.0 if bit else 0.0
+        context.set_source_rgb(shade, shade, shade)
+        context.rectangle(col * cell, row * cell, cell, cell)
+        context.fill()
 
 
 def encoder(codec, fps, kbps):
@@ -100,7 +139,9 @@ def launch_line(width, height, fps, kbps, pattern, codec="h264"):
     return (
         f"( videotestsrc is-live=true pattern={pattern} "
         f"! video/x-raw,width={width},height={height},framerate={fps}/1 "
-        '! clockoverlay time-format="%Y-%m-%d %H:%M:%S" halignment=left valignment=top font-desc="Sans 12" '
+        "! videoconvert ! cairooverlay name=timecode ! videoconvert "
+        f'! clockoverlay time-format="%Y-%m-%d %H:%M:%S" halignment=left valignment=top ypad={2 * (width // TIMECODE_COLUMNS) + 4} '
+        'font-desc="Sans 12" '
         '! textoverlay name=label halignment=right valignment=bottom font-desc="Sans 12" '
         "! videoconvert "
         + encoder(codec, fps, kbps)
@@ -112,6 +153,7 @@ def make_factory(args, stream, spec, kbps, with_auth):
     factory = CameraStreamFactory(
         launch_line(width, height, fps, kbps, args.pattern, getattr(args, f"{stream}_codec")),
         f"{args.name} {stream} {width}x{height}",
+        width,
     )
     # One encoder per stream however many viewers there are (a real camera
     # does not encode once per client); it is torn down when the last leaves.
@@ -152,7 +194,7 @@ def die_with_parent():
 
 # Every element of launch_line(): a missing plugin would otherwise surface only when a
 # client asks for the stream, as an opaque "400 Bad Request" to DESCRIBE.
-REQUIRED_ELEMENTS = ("videotestsrc", "clockoverlay", "textoverlay", "videoconvert", "x264enc", "rtph264pay")
+REQUIRED_ELEMENTS = ("videotestsrc", "cairooverlay", "clockoverlay", "textoverlay", "videoconvert", "x264enc", "rtph264pay")
 
 
 def check_elements():
@@ -160,7 +202,7 @@ def check_elements():
     if missing:
         print(
             "ERROR missing GStreamer elements: %s (Debian: gstreamer1.0-x for the overlays, "
-            "gstreamer1.0-plugins-ugly for x264enc)" % ", ".join(missing),
+            "gstreamer1.0-plugins-ugly for x264enc, python3-gi-cairo for the timecode)" % ", ".join(missing),
             file=sys.stderr,
             flush=True,
         )

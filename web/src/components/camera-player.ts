@@ -17,6 +17,8 @@ export class CameraPlayer {
   private lastProgress = performance.now();
   private retries = 0;
   private disposed = false;
+  /** Off screen or in a hidden window: nothing loaded nor decoded until shown again. */
+  paused = false;
   state: PlayerState = 'starting';
   /** ms from choosing the camera to the first frame. */
   firstFrameMs: number | null = null;
@@ -83,8 +85,25 @@ export class CameraPlayer {
     this.video.play().catch(() => undefined);
   }
 
+  /** Stops loading and decoding (a tile scrolled away, a hidden window); resume() goes live again. */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.hls?.stopLoad();
+    this.video.pause();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.lastProgress = performance.now();
+    // From the live edge, not from where it stopped.
+    this.hls?.startLoad(-1);
+    this.video.play().catch(() => undefined);
+  }
+
   private checkProgress(): void {
-    if (this.disposed || !this.hls) return;
+    if (this.disposed || !this.hls || this.paused) return;
     const t = this.video.currentTime;
     if (t > this.lastTime + 0.05) {
       this.lastTime = t;

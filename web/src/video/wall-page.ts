@@ -1,6 +1,9 @@
-// The video wall: layouts 1/4/9/16, a camera list to put cameras in tiles (click or
-// drag), a tile enlarged plays the main stream beside the PTZ pad; each tile shows its
-// camera's state, its live latency, and recovers by itself.
+// The video wall: layouts 1/4/6/8/9/16/25/36 and custom, a camera list to put cameras in
+// tiles (click or drag), a tile enlarged plays the main stream beside the PTZ pad; each
+// tile shows its camera's state, its live latency, and recovers by itself. Saved walls
+// (预案) per operator, rotation (轮巡) through more cameras than tiles, one wall over
+// several screens (one window each, in step by the clock and the live stream), the last
+// wall restored at login, and tiles off screen or in a hidden window paused.
 import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
@@ -11,9 +14,13 @@ import { cameraReportButton } from './camera-report';
 import { CameraPlayer, type PlayerState } from '../components/camera-player';
 import { ptzPad } from '../components/ptz-pad';
 import { exposeForTests } from '../test-hooks';
-
-const LAYOUTS = [1, 4, 9, 16] as const;
-type Layout = (typeof LAYOUTS)[number];
+import { SteerPlayer } from './low-latency-player';
+import { aimOverlay } from './aim-overlay';
+import { toursPanel } from './tours-panel';
+import { LAYOUTS, isLayout, layoutGrid } from './wall-layouts';
+import { wallPlans } from './wall-plans';
+import { ViewCounter, patrolProgress } from './patrol-log';
+import { measureGlassToGlass } from './timecode';
 
 const STATE_LABEL: Record<PlayerState, string> = {
   starting: tr('正在打开…', 'Opening…'),
@@ -31,6 +38,12 @@ const CAMERA_STATUS: Record<string, string> = {
 };
 
 interface Tile {
+  index: number;
+  /** Glass-to-glass samples (ms) when measuring is on (localStorage wg.measureLatency = 1). */
+  glassMs: number[];
+  stopMeasure: (() => void) | null;
+  /** Seconds watched, for the video patrol log. */
+  views: ViewCounter | null;
   el: HTMLElement;
   cameraId: number | null;
   player: CameraPlayer | null;
@@ -40,18 +53,52 @@ interface Tile {
 }
 
 export function createWallPage(ctx: AppContext): Page {
-  let layout: Layout = (Number(localStorage.getItem('wg.wall.layout')) as Layout) || 4;
-  if (!LAYOUTS.includes(layout)) layout = 4;
-  const saved: (number | null)[] = JSON.parse(localStorage.getItem('wg.wall.cameras') ?? '[]');
+  let layout = localStorage.getItem('wg.wall.layout') ?? '4';
+  if (!isLayout(layout)) layout = '4';
+  /** Every camera of the wall in tile order; tiles show a slice of it (this screen, this rotation step). */
+  let wallCameras: (number | null)[] = JSON.parse(localStorage.getItem('wg.wall.cameras') ?? '[]');
+  /** Where tile 0 is in wallCameras. */
+  let offset = 0;
   let selected = 0;
   let tiles: Tile[] = [];
+  /** The enlarged (steered) view's player, for tests and bench:video. */
+  let steering: SteerPlayer | null = null;
   const grid = h('div', { class: 'wall-grid', id: 'wall-grid' });
   const list = h('ul', { class: 'camera-list', id: 'camera-list' });
   const filter = h('input', { type: 'search', placeholder: tr('筛选摄像机', 'Filter cameras'), id: 'camera-filter' });
   const layoutButtons = LAYOUTS.map((n) =>
     h('button', { class: 'chip', 'data-layout': n, onclick: () => setLayout(n) }, `${n}`),
   );
+  const customLayout = h('input', {
+    id: 'wall-custom-layout',
+    class: 'wall-custom',
+    placeholder: tr('行x列', 'RxC'),
+    title: tr('自定义分屏，如 3x5', 'Custom layout, e.g. 3x5'),
+  }) as HTMLInputElement;
+  customLayout.addEventListener('change', () => {
+    const v = customLayout.value.trim().toLowerCase().replace('×', 'x');
+    if (isLayout(v)) setLayout(v);
+    else toast(tr('分屏格式：行x列，如 3x5', 'Layout: ROWSxCOLUMNS, e.g. 3x5'), 'error');
+  });
+  const plans = wallPlans(ctx, {
+    state: () => ({ layout, cameraIds: wallCameras, tiles: tiles.length }),
+    apply: (w) => {
+      wallCameras = [...w.cameraIds];
+      layout = isLayout(w.layout) ? w.layout : '4';
+      offset = plans.offset(tilesIn(layout), wallCameras.length);
+      buildTiles();
+      save(false);
+    },
+    step: () => {
+      const next = plans.offset(tiles.length, wallCameras.length);
+      if (next === offset) return;
+      offset = next;
+      tiles.forEach((t) => setCamera(t, wallCameras[offset + t.index] ?? null, false));
+    },
+    changed: () => save(),
+  });
   const enlarged = h('div', { class: 'wall-enlarged', id: 'wall-enlarged', hidden: true });
+  const progress = patrolProgress(ctx);
   const el = h(
     'section',
     { class: 'wall-page' },
@@ -75,6 +122,7 @@ export function createWallPage(ctx: AppContext): Page {
       ),
       filter,
       list,
+      progress.el,
     ),
     h(
       'div',
@@ -84,6 +132,8 @@ export function createWallPage(ctx: AppContext): Page {
         { class: 'wall-toolbar' },
         tr('分屏', 'Layout'),
         ...layoutButtons,
+        customLayout,
+        plans.el,
         h(
           'span',
           { class: 'muted' },
@@ -98,33 +148,67 @@ export function createWallPage(ctx: AppContext): Page {
     ),
   );
 
-  function save(): void {
-    localStorage.setItem('wg.wall.layout', String(layout));
-    localStorage.setItem('wg.wall.cameras', JSON.stringify(tiles.map((t) => t.cameraId)));
+  function save(remember = true): void {
+    localStorage.setItem('wg.wall.layout', layout);
+    localStorage.setItem('wg.wall.cameras', JSON.stringify(wallCameras));
+    if (remember) plans.remember(layout, wallCameras);
   }
 
-  function setLayout(n: Layout): void {
-    const keep = tiles.map((t) => t.cameraId);
-    for (const t of tiles) t.player?.dispose();
+  function tilesIn(l: string): number {
+    return layoutGrid(l).tiles.length;
+  }
+
+  function setLayout(n: string): void {
     layout = n;
-    buildTiles(keep);
+    offset = plans.offset(tilesIn(layout), wallCameras.length);
+    buildTiles();
     save();
   }
 
-  function buildTiles(ids: (number | null)[]): void {
+  function buildTiles(): void {
+    for (const t of tiles) {
+      t.stopMeasure?.();
+      t.player?.dispose();
+    }
     tiles = [];
+    observer.disconnect();
+    visibleTiles.clear();
     grid.replaceChildren();
-    grid.style.gridTemplateColumns = `repeat(${Math.sqrt(layout)}, 1fr)`;
-    for (const b of layoutButtons) b.classList.toggle('active', Number(b.dataset['layout']) === layout);
-    for (let i = 0; i < layout; i++) {
+    const g = layoutGrid(layout);
+    grid.style.gridTemplateColumns = `repeat(${g.cols}, 1fr)`;
+    grid.style.gridTemplateRows = `repeat(${g.rows}, 1fr)`;
+    grid.dataset['layout'] = layout;
+    for (const b of layoutButtons) b.classList.toggle('active', b.dataset['layout'] === layout);
+    g.tiles.forEach((place, i) => {
       const tile = makeTile(i);
+      tile.el.style.gridRow = `${place.row} / span ${place.rowSpan}`;
+      tile.el.style.gridColumn = `${place.col} / span ${place.colSpan}`;
       tiles.push(tile);
       grid.appendChild(tile.el);
-      const id = ids[i];
-      if (id) setCamera(tile, id);
-    }
-    selectTile(Math.min(selected, layout - 1));
+      observer.observe(tile.el);
+      const id = wallCameras[offset + i];
+      if (id) setCamera(tile, id, false);
+    });
+    selectTile(Math.min(selected, tiles.length - 1));
   }
+
+  // Tiles off screen, or all of them in a hidden window, stop loading and decoding.
+  const visibleTiles = new Set<Element>();
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) visibleTiles.add(e.target);
+      else visibleTiles.delete(e.target);
+    }
+    applyPause();
+  });
+  function applyPause(): void {
+    for (const t of tiles) {
+      if (!t.player) continue;
+      if (document.hidden || !visibleTiles.has(t.el)) t.player.pause();
+      else t.player.resume();
+    }
+  }
+  document.addEventListener('visibilitychange', applyPause);
 
   function makeTile(index: number): Tile {
     const label = h('span', { class: 'tile-name' }, tr('空闲', 'Empty'));
@@ -167,7 +251,18 @@ export function createWallPage(ctx: AppContext): Page {
         ),
       ),
     );
-    const tile: Tile = { el, cameraId: null, player: null, label, badge, latency };
+    const tile: Tile = {
+      index,
+      el,
+      cameraId: null,
+      player: null,
+      label,
+      badge,
+      latency,
+      glassMs: [],
+      stopMeasure: null,
+      views: null,
+    };
     el.addEventListener('click', () => selectTile(index));
     el.addEventListener('dblclick', () => enlarge(tile));
     el.addEventListener('dragover', (e) => e.preventDefault());
@@ -184,7 +279,17 @@ export function createWallPage(ctx: AppContext): Page {
     tiles.forEach((t, j) => t.el.classList.toggle('selected', j === i));
   }
 
-  function setCamera(tile: Tile, cameraId: number | null): void {
+  function setCamera(tile: Tile, cameraId: number | null, remember = true): void {
+    if (remember) {
+      while (wallCameras.length < offset + tile.index) wallCameras.push(null);
+      wallCameras[offset + tile.index] = cameraId;
+      while (wallCameras.length && wallCameras[wallCameras.length - 1] === null) wallCameras.pop();
+    }
+    tile.stopMeasure?.();
+    tile.stopMeasure = null;
+    tile.views?.flush();
+    tile.views = cameraId === null ? null : new ViewCounter(cameraId, 'tile');
+    tile.glassMs = [];
     tile.player?.dispose();
     tile.player = null;
     tile.cameraId = cameraId;
@@ -193,7 +298,7 @@ export function createWallPage(ctx: AppContext): Page {
       tile.label.textContent = tr('空闲', 'Empty');
       tile.badge.textContent = '';
       tile.latency.textContent = '';
-      save();
+      if (remember) save();
       return;
     }
     const cam = cameras.get(cameraId);
@@ -202,7 +307,10 @@ export function createWallPage(ctx: AppContext): Page {
     tile.player = player;
     tile.el.prepend(player.video);
     player.start();
-    save();
+    if (localStorage.getItem('wg.measureLatency') === '1')
+      tile.stopMeasure = measureGlassToGlass(player.video, tile.glassMs);
+    if (document.hidden || (visibleTiles.size > 0 && !visibleTiles.has(tile.el))) player.pause();
+    if (remember) save();
   }
 
   function showState(tile: Tile, p: CameraPlayer): void {
@@ -222,18 +330,32 @@ export function createWallPage(ctx: AppContext): Page {
   function enlarge(tile: Tile): void {
     if (!tile.cameraId) return;
     const cam = cameras.get(tile.cameraId);
-    const player = new CameraPlayer(tile.cameraId, 'main', (p) => {
+    // The steered view plays on the low-latency path (HLS when it cannot).
+    const player = new SteerPlayer(tile.cameraId, (p) => {
       state.textContent = STATE_LABEL[p.state];
       state.dataset['state'] = p.state;
+      state.dataset['path'] = p.path;
     });
     const state = h('span', { class: 'tile-state' });
     const latency = h('span', { class: 'tile-latency', id: 'enlarged-latency' });
     const pad = cam?.ptz && ctx.has('operator', 'dispatcher') ? ptzPad(tile.cameraId, ctx.me.id) : null;
-    const timer = setInterval(() => (latency.textContent = fmtLatency(player.latency)), 1000);
+    steering = player;
+    const tours = pad ? toursPanel(tile.cameraId) : null;
+    if (tours) pad!.el.append(tours.el);
+    const aim = pad ? aimOverlay(tile.cameraId, () => player.video) : null;
+    if (aim) player.el.append(aim.overlay);
+    const views = new ViewCounter(tile.cameraId, 'enlarged');
+    const timer = setInterval(() => {
+      latency.textContent = steerLatency(player);
+      views.tick(player.state === 'playing' && !document.hidden);
+    }, 1000);
     const close = () => {
       clearInterval(timer);
+      views.flush();
       player.dispose();
+      if (steering === player) steering = null;
       pad?.dispose();
+      tours?.dispose();
       enlarged.hidden = true;
       enlarged.replaceChildren();
     };
@@ -247,10 +369,11 @@ export function createWallPage(ctx: AppContext): Page {
         h('span', { class: 'muted' }, tr('主码流', 'main stream')),
         state,
         latency,
+        aim?.zoom ?? '',
         cameraReportButton(ctx, tile.cameraId, view) ?? '',
         h('button', { class: 'link', id: 'enlarged-close', onclick: close }, tr('返回', 'Back')),
       ),
-      player.video,
+      player.el,
     );
     enlarged.replaceChildren(
       view,
@@ -291,12 +414,15 @@ export function createWallPage(ctx: AppContext): Page {
     const free = tiles.findIndex((t) => t.cameraId === null);
     const i = index ?? (free >= 0 ? free : selected);
     setCamera(tiles[i]!, cameraId);
-    selectTile(Math.min(i + 1, layout - 1));
+    selectTile(Math.min(i + 1, tiles.length - 1));
   }
 
   // Latency per tile, once a second.
   setInterval(() => {
-    for (const t of tiles) t.latency.textContent = t.player?.state === 'playing' ? fmtLatency(t.player.latency) : '';
+    for (const t of tiles) {
+      t.latency.textContent = t.player?.state === 'playing' ? fmtLatency(t.player.latency) : '';
+      t.views?.tick(t.player?.state === 'playing' && !t.player.paused && !document.hidden);
+    }
   }, 1000);
   filter.addEventListener('input', () => renderList(cameras.all()));
   cameras.subscribe(renderList);
@@ -304,7 +430,9 @@ export function createWallPage(ctx: AppContext): Page {
     .load()
     .then(() => renderList(cameras.all()))
     .catch(() => toast(tr('摄像机列表加载失败', 'Cameras did not load'), 'error'));
-  buildTiles(saved);
+  buildTiles();
+  // The last wall (of this operator, from any computer) replaces the local one.
+  void plans.restore();
   exposeForTests({
     wall: {
       tiles: () =>
@@ -313,11 +441,27 @@ export function createWallPage(ctx: AppContext): Page {
           state: t.player?.state ?? null,
           firstFrameMs: t.player?.firstFrameMs ?? null,
           latency: t.player?.latency ?? null,
+          glassMs: [...t.glassMs],
         })),
+      steer: () =>
+        steering && {
+          path: steering.path,
+          state: steering.state,
+          glassMs: [...steering.glassMs],
+          firstFrameMs: steering.firstFrameMs,
+        },
     },
   });
 
   return { el, put: (id: number) => put(id) } as Page;
+}
+
+/** Glass-to-glass when measured (a camera with a timecode), else the player's own estimate. */
+function steerLatency(p: SteerPlayer): string {
+  const path = p.path === 'low-latency' ? tr('低延迟', 'low latency') : 'HLS';
+  const glass = p.glassMs.slice(-30).sort((a, b) => a - b)[Math.floor(Math.min(p.glassMs.length, 30) / 2)];
+  if (glass !== undefined) return `${path} · ${tr('端到端', 'glass-to-glass')} ${(glass / 1000).toFixed(2)} s`;
+  return p.state === 'playing' ? `${path} ${fmtLatency(p.latency)}` : path;
 }
 
 function fmtLatency(s: number | null): string {
