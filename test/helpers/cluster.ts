@@ -2,6 +2,7 @@
 // start them (`server/main.ts`, `workers/main.ts`, configured by the environment only),
 // all on one database and one Redis. The tests talk to them over HTTP, never in process.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from './databases.js';
@@ -72,6 +73,16 @@ export class ApiProcess {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill(signal);
     await exited;
+  }
+}
+
+/** CPU seconds a process has used so far (user + system), from /proc: independent of the machine's load. */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
   }
 }
 

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { startCluster, type Cluster, type Everywhere } from '../helpers/cluster.js';
+import { cpuSeconds, startCluster, type Cluster, type Everywhere } from '../helpers/cluster.js';
 import type { HttpAnswer, HttpClient } from '../helpers/http.js';
 import { EventStream } from '../helpers/sse.js';
 import { FAST_DISPATCH } from '../helpers/incidents.js';
@@ -68,7 +68,11 @@ describe('two api and two workers processes on one database and one Redis behave
         discovery: false,
       }),
     ]);
-    console.log(`      two api and two workers processes up in ${Date.now() - started} ms`);
+    const cpu = [...c.apis.map((a) => a.child.pid), ...c.workers.map((w) => w.child.pid)].map(cpuSeconds);
+    console.log(
+      `      two api and two workers processes up in ${Date.now() - started} ms ` +
+        `(CPU ${cpu.map((s) => s.toFixed(1)).join(' + ')} s)`,
+    );
     db = new pg.Pool({ connectionString: c.db.url, max: 3 });
     const [admin] = c.admin;
     ok(await admin!.post('/api/areas/import', tinyTownAreas()));
@@ -388,9 +392,12 @@ describe('two api and two workers processes on one database and one Redis behave
       const { rows: kept } = await db.query<{ incident_id: string; description: string }>(
         `SELECT incident_id, description FROM incident_reports WHERE description LIKE '断电报修 %'`,
       );
-      const incidentOf = new Map(kept.map((r) => [r.description, Number(r.incident_id)]));
-      for (const x of incidents) expect(incidentOf.get(x.description), x.description).to.equal(x.id);
-      expect(descriptions.filter((d) => !incidentOf.has(d))).to.deep.equal([]);
+      // (A report the killed instance stored but never answered is there twice: intake has no idempotency key.)
+      const incidentsOf = new Map<string, number[]>();
+      for (const r of kept)
+        incidentsOf.set(r.description, [...(incidentsOf.get(r.description) ?? []), Number(r.incident_id)]);
+      for (const x of incidents) expect(incidentsOf.get(x.description), x.description).to.include(x.id);
+      expect(descriptions.filter((d) => !incidentsOf.has(d))).to.deep.equal([]);
       console.log(
         `      ${accepted.length} fixes and ${incidents.length} reports answered ` +
           `(${incidents.filter((x) => x.via === a).length} by the killed instance); ${kept.length} reports stored`,
