@@ -45,7 +45,7 @@ export class ApiProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const api = new ApiProcess(child, `http://127.0.0.1:${port}`, `http://127.0.0.1:${osmandPort}`);
-    await api.ready(60_000);
+    await api.ready(120_000);
     return api;
   }
 
