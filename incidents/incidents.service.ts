@@ -307,6 +307,28 @@ export class IncidentsService {
     return step;
   }
 
+  // orgs: a step taken beside the loop (a handoff to a department, 督办, 会商) goes into the
+  // incident's timeline without moving its state; the organisations domain calls this.
+  async recordStep(
+    actor: Actor,
+    id: number,
+    step: { action: string; note?: string | null; data?: unknown },
+  ): Promise<void> {
+    const repo = new IncidentsRepository(this.db);
+    const inc = await repo.get(id);
+    if (!inc) throw new NotFound(`Incident ${id}`);
+    await repo.appendHistory({
+      incidentId: id,
+      action: step.action,
+      fromState: inc.state,
+      toState: inc.state,
+      actor,
+      note: step.note ?? null,
+      data: step.data,
+    });
+    await this.events.changed(inc, step.action);
+  }
+
   /** A busy gridworker with no other open task is on duty again. */
   private async releaseIfIdle(tx: PoolClient, personId: number, incidentId: number): Promise<boolean> {
     const { rowCount } = await tx.query(

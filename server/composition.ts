@@ -68,6 +68,8 @@ import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
 import { GazetteerService } from '../gazetteer/gazetteer.service.js';
 import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
 import type { AnyRoute } from '../platform/http/route.js';
+import { organisationsModule, type OrganisationServices } from '../organisations/module.js'; // orgs
+import type { DomainModule } from '../platform/module.js'; // orgs
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -106,6 +108,7 @@ export interface Services {
   incidents: IncidentServices;
   health: HealthService;
   gazetteer: GazetteerService;
+  organisations: DomainModule<OrganisationServices>; // orgs
 }
 
 export async function createServices(config: Config, baseUrl = `http://127.0.0.1:${config.PORT}`): Promise<Services> {
@@ -173,6 +176,16 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   );
   const gazetteer = new GazetteerService(db, gridMap, redis, config.REDIS_PREFIX);
   await gazetteer.refresh(true);
+  const incidentServices = createIncidentServices({
+    config,
+    db,
+    redis,
+    gridMap,
+    live,
+    media,
+    peopleChanged: (ids) => people.announce(ids),
+    cameraPicture: async (auth, id) => (await cameras.snapshot(auth, id)).jpeg,
+  });
   return {
     config,
     db,
@@ -209,16 +222,9 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     relays,
     video,
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
-    incidents: createIncidentServices({
-      config,
-      db,
-      redis,
-      gridMap,
-      live,
-      media,
-      peopleChanged: (ids) => people.announce(ids),
-      cameraPicture: async (auth, id) => (await cameras.snapshot(auth, id)).jpeg,
-    }),
+    incidents: incidentServices,
+    // orgs: the organisations domain, built on the incidents' public services
+    organisations: organisationsModule({ config, db, redis, live, media, baseUrl }, incidentServices),
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,
@@ -313,10 +319,19 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...incidentRoutes(services),
       ...open311ClientRoutes(services),
       ...gazetteerRoutes(services.gazetteer),
+      ...(services.organisations.routes ?? []), // orgs
       ...liveRoutes(
         services.live,
         new AreasRepository(services.db),
-        ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'],
+        [
+          'positions',
+          'grid_events',
+          'grids',
+          'cameras',
+          'alerts',
+          'incidents',
+          ...(services.organisations.liveTopics ?? []),
+        ],
         { auth: services.auth, recheckMs: config.SESSION_RECHECK_S * 1000 },
       ),
     ],

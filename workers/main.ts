@@ -99,6 +99,7 @@ async function main(): Promise<void> {
       ),
     OUTBOX_SWEEP_MS,
   );
+  const orgsWork = await services.organisations.work?.(leading); // orgs: departments' yellow cards, reminders
   const metricsServer =
     cfg.WORKERS_METRICS_PORT > 0
       ? await serveWorkerMetrics(services, cfg.WORKERS_METRICS_PORT, cfg.METRICS_TOKEN)
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     clearInterval(timer);
     clearInterval(sweepTimer);
     clearInterval(outboxTimer);
+    await orgsWork?.stop(); // orgs
     metricsServer?.close();
     await incidentWorkers.close();
     await watcher.stop();
