@@ -108,7 +108,11 @@ export class HandoffsService {
     );
     const suggestions = c.commandRoom
       ? countyHolds
-        ? (await this.orgs.list(auth, { kind: 'county_department' })).filter((o) => o.active)
+        ? (await this.orgs.list(auth)).filter(
+            (o) =>
+              o.active &&
+              (o.kind === 'county_department' || (o.kind === 'command_room' && o.townId === incident.townId)),
+          )
         : [
             ...(await this.orgs.suggest(incident.townId, sub.platform, sub.categoryCode)),
             ...(await this.orgs.list(auth, { townCode: undefined })).filter(

@@ -6,7 +6,7 @@ import { get, getToken } from './api';
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 type Handler = (data: unknown) => void;
 
-const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'];
+const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents', 'handoffs']; // orgs: handoffs
 
 class LiveStream {
   private source: EventSource | null = null;

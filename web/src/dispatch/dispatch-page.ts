@@ -9,6 +9,7 @@ import { CLOSED_DAYS, incidents, OPEN_STATES, STATE_LABEL, type Incident } from 
 import type { Page } from '../shell/page';
 import { mergePicker, photoUploader, type MergeUiState } from './card-extras';
 import { placingPanel, UNLOCATED, unlocatedList } from './unlocated';
+import { handoffPanel } from '../orgs/handoff-panel'; // orgs
 
 const PLATFORM: Record<string, string> = {
   zongzhi: '综治工作',
@@ -164,6 +165,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   let noteUi: { incidentId: number; input: HTMLInputElement } = { incidentId: 0, input: noteInput() };
   /** The revisit's rating picker of the card on screen, kept across redraws like the note. */
   let ratingUi: { incidentId: number; select: HTMLSelectElement } = { incidentId: 0, select: ratingSelect() };
+  /** orgs: the handoff panel of the card on screen, the same across redraws (it refreshes itself). */
+  let handoffUi: { incidentId: number; el: HTMLElement | null } = { incidentId: 0, el: null };
   /**
    * The photo uploader of each incident whose upload is still going, and of the card on
    * screen: put back into the card when it is drawn again, so progress and the answer stay.
@@ -294,6 +297,9 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     const note = noteUi.input;
     if (ratingUi.incidentId !== i.id) ratingUi = { incidentId: i.id, select: ratingSelect() };
     const rating = d.actions.includes('verify') ? ratingUi.select : null;
+    if (handoffUi.incidentId !== i.id || !handoffUi.el)
+      // orgs
+      handoffUi = { incidentId: i.id, el: handoffPanel(i.id, () => redrawSoon(i.id)) };
     // Focus and caret come back after the redraw (taking the field out of the page blurs it).
     const typing = document.activeElement === note ? { start: note.selectionStart, end: note.selectionEnd } : null;
     let uploader = uploaders.get(i.id);
@@ -398,6 +404,9 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
         merge?.button,
       ),
       merge?.panel,
+      // orgs: who the case is handed to (交办 / 上报), drawn and refreshed by the panel itself
+      unlocated ? null : h('h3', {}, tr('交办', 'Handoff')),
+      unlocated ? null : handoffUi.el,
       h('h3', {}, tr('附近网格员', 'Nearest gridworkers')),
       candidatesBox,
       h('h3', {}, tr('照片与视频', 'Photos and video')),

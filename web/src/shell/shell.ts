@@ -51,6 +51,19 @@ const NAV: NavItem[] = [
     roles: ['planner'],
     load: async () => (await import('../plan/plan-page')).createPlanPage,
   },
+  // orgs: the cases handed to departments, and the organisations with their league
+  {
+    id: 'handoffs',
+    label: tr('交办', 'Handoffs'),
+    roles: ['department', 'dispatcher', 'operator'],
+    load: async () => (await import('../orgs/queue-page')).createQueuePage,
+  },
+  {
+    id: 'orgs',
+    label: tr('组织', 'Organisations'),
+    roles: ['dispatcher', 'operator', 'planner', 'department'],
+    load: async () => (await import('../orgs/orgs-page')).createOrgsPage,
+  },
   {
     id: 'stats',
     label: tr('统计', 'Statistics'),
