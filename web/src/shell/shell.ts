@@ -65,6 +65,12 @@ const NAV: NavItem[] = [
     load: async () => (await import('../orgs/orgs-page')).createOrgsPage,
   },
   {
+    id: 'bigscreen', // orgs: the wall display
+    label: tr('大屏', 'Big screen'),
+    roles: ['dispatcher', 'operator'],
+    load: async () => (await import('../bigscreen/bigscreen-page')).createBigScreenPage,
+  },
+  {
     id: 'stats',
     label: tr('统计', 'Statistics'),
     roles: ['dispatcher', 'operator', 'planner'],
