@@ -71,6 +71,12 @@ const NAV: NavItem[] = [
     load: async () => (await import('../bigscreen/bigscreen-page')).createBigScreenPage,
   },
   {
+    id: 'reports', // orgs: the monthly report, printable as PDF
+    label: tr('月报', 'Reports'),
+    roles: ['dispatcher', 'operator', 'planner', 'department'],
+    load: async () => (await import('../reports/report-page')).createReportPage,
+  },
+  {
     id: 'stats',
     label: tr('统计', 'Statistics'),
     roles: ['dispatcher', 'operator', 'planner'],
