@@ -6,6 +6,7 @@ import type { IncidentsService } from '../incidents/incidents.service.js';
 import type { TaxonomyService } from '../incidents/taxonomy.service.js';
 import { moduleLogger } from '../platform/logger.js';
 import { HandoffsService } from './handoffs.service.js';
+import { ConsultationsService } from './consultations.service.js';
 import { OrganisationsService } from './organisations.service.js';
 import { organisationRoutes } from './organisations.routes.js';
 
@@ -16,6 +17,7 @@ const SWEEP_MS = 30_000;
 export interface OrganisationServices {
   organisations: OrganisationsService;
   handoffs: HandoffsService;
+  consultations: ConsultationsService;
 }
 
 export function organisationsModule(
@@ -24,10 +26,16 @@ export function organisationsModule(
 ): DomainModule<OrganisationServices> {
   const organisations = new OrganisationsService(p.db);
   const handoffs = new HandoffsService(p.db, organisations, incidents.incidents, incidents.taxonomy, p.live);
+  const consultations = new ConsultationsService(p.db, organisations, incidents.incidents, p.live);
   return {
     name: 'organisations',
-    services: { organisations, handoffs },
-    routes: organisationRoutes(organisations, handoffs, Math.round(p.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024)),
+    services: { organisations, handoffs, consultations },
+    routes: organisationRoutes(
+      organisations,
+      handoffs,
+      consultations,
+      Math.round(p.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024),
+    ),
     liveTopics: ['handoffs'],
     async work(leading: () => Promise<boolean>): Promise<Running> {
       const timer = setInterval(() => {

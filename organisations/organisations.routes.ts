@@ -6,6 +6,7 @@ import { COMMAND_ROOM, EVERYONE } from '../platform/auth/roles.js';
 import { assertEveryTown } from '../platform/auth/account-scope.js';
 import type { OrganisationsService } from './organisations.service.js';
 import type { HandoffsService } from './handoffs.service.js';
+import type { ConsultationsService } from './consultations.service.js';
 import {
   DeadlineRuleBody,
   HolderStepBody,
@@ -19,6 +20,8 @@ import {
   QueueQuery,
   RangeQuery,
   SteerBody,
+  ConveneBody,
+  ConsultPostBody,
 } from './organisations.schemas.js';
 
 const HOLDERS = [...COMMAND_ROOM, 'department'] as const;
@@ -27,6 +30,7 @@ const DAY = 86_400_000;
 export function organisationRoutes(
   orgs: OrganisationsService,
   handoffs: HandoffsService,
+  consultations: ConsultationsService,
   photoMaxBytes: number,
 ): AnyRoute[] {
   return [
@@ -143,6 +147,44 @@ export function organisationRoutes(
       summary: "A holder's photo or video of what was done, attached to the incident",
       handler: async ({ auth, params, req }) =>
         handoffs.addPhoto(auth, params.id, req.headers['content-type'] ?? '', await readRawBody(req, photoMaxBytes)),
+    }),
+    route({
+      method: 'get',
+      path: '/api/incidents/:id/consultations',
+      tag: 'organisations',
+      access: HOLDERS,
+      params: IncidentParams,
+      summary: "An incident's 会商 (consultations): who is convened and the shared thread",
+      handler: ({ auth, params }) => consultations.list(auth, params.id),
+    }),
+    route({
+      method: 'post',
+      path: '/api/incidents/:id/consultations',
+      tag: 'organisations',
+      access: COMMAND_ROOM,
+      params: IncidentParams,
+      body: ConveneBody,
+      status: 201,
+      summary: 'Convene several organisations on the incident (会商)',
+      handler: ({ auth, params, body }) => consultations.convene(auth, params.id, body),
+    }),
+    route({
+      method: 'post',
+      path: '/api/incidents/:id/consultations/messages',
+      tag: 'organisations',
+      access: HOLDERS,
+      params: IncidentParams,
+      body: ConsultPostBody,
+      summary: "Write in a 会商's thread (the command room and those convened), or end it (close, the command room)",
+      handler: ({ auth, params, body }) => consultations.post(auth, params.id, body),
+    }),
+    route({
+      method: 'get',
+      path: '/api/consultations',
+      tag: 'organisations',
+      access: HOLDERS,
+      summary: "Open 会商 the caller's organisations are convened to",
+      handler: ({ auth }) => consultations.mine(auth),
     }),
     route({
       method: 'get',

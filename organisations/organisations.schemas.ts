@@ -84,3 +84,14 @@ export const RangeQuery = z.strictObject({
 });
 
 export const DeadlineRuleBody = z.strictObject({ acceptMinutes: Minutes, finishMinutes: Minutes });
+
+export const ConveneBody = z.strictObject({
+  orgs: z.array(Code).min(1).max(20).describe('the organisations convened'),
+  topic: z.string().trim().min(1).max(200),
+});
+
+export const ConsultPostBody = z.strictObject({
+  consultationId: z.number().int().positive(),
+  body: z.string().trim().min(1).max(2000).optional(),
+  close: z.boolean().optional(),
+});

@@ -360,6 +360,18 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     req: () => ({ body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), contentType: 'image/jpeg' }),
   },
   'GET /api/handoffs': { roles: [...CR, 'department'], town: 'list' },
+  'GET /api/incidents/:id/consultations': { roles: [...CR, 'department'], town: 'scoped' },
+  'POST /api/incidents/:id/consultations': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({ body: { orgs: [f.orgCode], topic: '会商' } }),
+  },
+  'POST /api/incidents/:id/consultations/messages': {
+    roles: [...CR, 'department'],
+    town: 'scoped',
+    req: () => ({ body: { consultationId: 1, body: '意见' } }),
+  },
+  'GET /api/consultations': { roles: [...CR, 'department'], town: 'list' },
   'GET /api/stats/departments': { roles: [...CR, 'department', 'planner'], town: 'list' },
   'GET /api/org-yellow-cards': { roles: [...CR, 'department', 'planner'], town: 'list' },
   'GET /api/handoff-deadlines': { roles: ALL, town: 'global' },

@@ -224,4 +224,37 @@ describe('organisations: handing cases to departments and the county', function 
     const roomQueue = (await town.room.get('/api/handoffs?org=T-cmd')).body.items;
     expect(roomQueue.map((i: { kind: string }) => i.kind)).to.include('handdown');
   });
+
+  it('convenes several departments on one incident (会商) with a shared thread', async () => {
+    const id = await report('illegal_building.new', '河边违建');
+    let res = await town.room.post(`/api/incidents/${id}/consultations`, {
+      orgs: ['T-zfzd', 'T-scjgs'],
+      topic: '违建涉及经营户，联合处置',
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const cid = res.body[0].id as number;
+    expect((await town.scjgs.get('/api/consultations')).body.map((c: { id: number }) => c.id)).to.include(cid);
+    expect((await town.hbj.get(`/api/incidents/${id}/consultations`)).status).to.equal(404);
+    res = await town.zfzd.post(`/api/incidents/${id}/consultations/messages`, {
+      consultationId: cid,
+      body: '明日联合执法',
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    res = await town.scjgs.post(`/api/incidents/${id}/consultations/messages`, {
+      consultationId: cid,
+      body: '同意，配合',
+    });
+    expect(res.body[0].messages.map((m: { org: string; body: string }) => `${m.org}:${m.body}`)).to.deep.equal([
+      '测试综合执法中队:明日联合执法',
+      '测试市场监管所:同意，配合',
+    ]);
+    expect(
+      (await town.scjgs.post(`/api/incidents/${id}/consultations/messages`, { consultationId: cid, close: true }))
+        .status,
+    ).to.equal(403);
+    res = await town.room.post(`/api/incidents/${id}/consultations/messages`, { consultationId: cid, close: true });
+    expect(res.body[0].closedAt).to.not.equal(null);
+    const timeline = (await town.room.get(`/api/incidents/${id}/timeline`)).body.timeline;
+    expect(timeline.find((e: { action: string }) => e.action === 'consult').note).to.contain('测试市场监管所');
+  });
 });
