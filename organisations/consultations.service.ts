@@ -5,7 +5,7 @@ import type { AuthContext } from '../platform/auth/auth-context.js';
 import { inTransaction, type Db } from '../platform/db/pool.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from '../platform/errors.js';
 import type { LiveBus } from '../platform/live/live-bus.js';
-import type { IncidentsService } from '../incidents/incidents.service.js';
+import type { IncidentServices } from '../incidents/module.js';
 import { ConsultationsRepository, type Consultation } from './consultations.repository.js';
 import type { OrganisationsService } from './organisations.service.js';
 
@@ -13,7 +13,7 @@ export class ConsultationsService {
   constructor(
     private readonly db: Db,
     private readonly orgs: OrganisationsService,
-    private readonly incidents: IncidentsService,
+    private readonly incidents: IncidentServices['incidents'],
     private readonly live: LiveBus,
   ) {}
 

@@ -14,8 +14,7 @@ import { inTransaction, type Db } from '../platform/db/pool.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from '../platform/errors.js';
 import type { LiveBus } from '../platform/live/live-bus.js';
 import { moduleLogger } from '../platform/logger.js';
-import type { IncidentsService } from '../incidents/incidents.service.js';
-import type { TaxonomyService } from '../incidents/taxonomy.service.js';
+import type { IncidentServices } from '../incidents/module.js';
 import { HandoffsRepository, type Card, type LeagueRow } from './handoffs.repository.js';
 import {
   OPEN_HANDOFF_STATES,
@@ -68,8 +67,8 @@ export class HandoffsService {
   constructor(
     private readonly db: Db,
     private readonly orgs: OrganisationsService,
-    private readonly incidents: IncidentsService,
-    private readonly taxonomy: TaxonomyService,
+    private readonly incidents: IncidentServices['incidents'],
+    private readonly taxonomy: IncidentServices['taxonomy'],
     private readonly live: LiveBus,
   ) {}
 

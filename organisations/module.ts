@@ -2,8 +2,7 @@
 // county; handing cases to them (交办/上报/下派), their deadlines, yellow cards and league.
 // Built from the platform and the incidents domain's public services.
 import type { DomainModule, Platform, Running } from '../platform/module.js';
-import type { IncidentsService } from '../incidents/incidents.service.js';
-import type { TaxonomyService } from '../incidents/taxonomy.service.js';
+import type { IncidentServices } from '../incidents/module.js';
 import { moduleLogger } from '../platform/logger.js';
 import { HandoffsService } from './handoffs.service.js';
 import { ConsultationsService } from './consultations.service.js';
@@ -22,14 +21,14 @@ export interface OrganisationServices {
 
 export function organisationsModule(
   p: Platform,
-  incidents: { incidents: IncidentsService; taxonomy: TaxonomyService },
-): DomainModule<OrganisationServices> {
+  incidents: Pick<IncidentServices, 'incidents' | 'taxonomy'>,
+): DomainModule<{ organisations: OrganisationServices }> {
   const organisations = new OrganisationsService(p.db);
   const handoffs = new HandoffsService(p.db, organisations, incidents.incidents, incidents.taxonomy, p.live);
   const consultations = new ConsultationsService(p.db, organisations, incidents.incidents, p.live);
   return {
     name: 'organisations',
-    services: { organisations, handoffs, consultations },
+    services: { organisations: { organisations, handoffs, consultations } },
     routes: organisationRoutes(
       organisations,
       handoffs,

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     bench.add(`district made and published (${TOWNS} towns, ${GRIDS} grids)`, `${fmt((Date.now() - t0) / 1000)} s`);
 
     // Organisations through the service, as an admin would.
-    const orgs = services.organisations.services.organisations;
+    const orgs = services.organisations.organisations;
     const towns = fixture.areas.features.filter((f) => f.properties.level === 'town').map((f) => f.properties.code);
     await orgs.create(admin, {
       code: 'bench-centre',

@@ -64,7 +64,7 @@ export async function seedDemoOrganisations(
   town: { id: number; code: string },
   password: string,
 ): Promise<boolean> {
-  const orgs = services.organisations.services.organisations;
+  const orgs = services.organisations.organisations;
   if ((await orgs.list(auth, { townCode: town.code })).length > 0) return false;
   const add = (o: OrganisationInput) => orgs.create(auth, o);
   await add({

@@ -139,7 +139,7 @@ describe('organisations: handing cases to departments and the county', function 
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     const h = res.body.handoffs[0];
     expect(Date.parse(h.finishDueAt) - Date.parse(h.acceptDueAt)).to.equal(540 * 60_000);
-    const sweep = (ms: number) => t.api.services.organisations.services.handoffs.sweep(new Date(Date.now() + ms), 30);
+    const sweep = (ms: number) => t.api.services.organisations.handoffs.sweep(new Date(Date.now() + ms), 30);
     let swept = await sweep(40 * 60_000); // 20 minutes before the accept deadline: a reminder
     expect(swept.cards).to.have.length(0);
     expect(swept.reminders).to.equal(1);
