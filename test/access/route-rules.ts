@@ -362,6 +362,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     req: () => ({ body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), contentType: 'image/jpeg' }),
   },
   'GET /api/handoffs': { roles: [...CR, 'department'], town: 'list' },
+  'POST /api/incidents/:id/reclassify': { roles: CR, town: 'scoped', req: () => ({ body: { severity: 3 } }) },
   'GET /api/incidents/:id/consultations': { roles: [...CR, 'department'], town: 'scoped' },
   'POST /api/incidents/:id/consultations': {
     roles: CR,

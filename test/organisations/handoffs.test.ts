@@ -257,4 +257,27 @@ describe('organisations: handing cases to departments and the county', function 
     const timeline = (await town.room.get(`/api/incidents/${id}/timeline`)).body.timeline;
     expect(timeline.find((e: { action: string }) => e.action === 'consult').note).to.contain('测试市场监管所');
   });
+
+  it('reclassifies and regrades an incident with the before and after in its timeline', async () => {
+    const id = await report('environment.garbage', '其实是无证废品收购');
+    const res = await town.room.post(`/api/incidents/${id}/reclassify`, {
+      subcategory: 'market.unlicensed',
+      severity: 3,
+      note: '核实为无证经营',
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect([res.body.subcategoryCode, res.body.platform, res.body.severity]).to.deep.equal([
+      'market.unlicensed',
+      'shichang',
+      3,
+    ]);
+    expect((await town.room.post(`/api/incidents/${id}/reclassify`, { subcategory: 'no.such' })).status).to.equal(422);
+    expect((await town.scjgs.post(`/api/incidents/${id}/reclassify`, { severity: 1 })).status).to.equal(403);
+    const step = (await town.room.get(`/api/incidents/${id}/timeline`)).body.timeline.find(
+      (e: { action: string }) => e.action === 'reclassify',
+    );
+    expect(step.data.from).to.deep.equal({ subcategory: 'environment.garbage', platform: 'zhifa', severity: 1 });
+    // The suggestion follows the new platform.
+    expect((await town.room.get(`/api/incidents/${id}/handoffs`)).body.suggestions[0].code).to.equal('T-scjgs');
+  });
 });
