@@ -4,7 +4,7 @@
 // modules and never reach inside one. scripts/, test/ and web/ are not checked.
 import path from 'node:path';
 
-export const DOMAINS = ['accounts', 'gis', 'people', 'positions', 'video', 'incidents', 'gazetteer'];
+export const DOMAINS = ['accounts', 'gis', 'people', 'positions', 'video', 'incidents', 'gazetteer', 'organisations'];
 const COMPOSITION = ['server', 'workers'];
 
 /** The top-level folder a repository-relative path is in. */

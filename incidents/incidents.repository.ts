@@ -267,6 +267,21 @@ export class IncidentsRepository {
     return rows[0]!.misses;
   }
 
+  // orgs: 改类/改级 — a new subcategory (its platform with it) and/or severity; null when the subcategory is unknown.
+  async reclassify(
+    id: number,
+    change: { subcategoryCode?: string; severity?: number },
+  ): Promise<{ subcategoryCode: string; platform: string; severity: number } | null> {
+    const { rows } = await this.db.query<{ subcategoryCode: string; platform: string; severity: number }>(
+      `UPDATE incidents i SET subcategory_code = s.code, platform = s.platform, severity = COALESCE($3, i.severity),
+         updated_at = now()
+       FROM incident_subcategories s WHERE i.id = $1 AND s.code = COALESCE($2, i.subcategory_code)
+       RETURNING i.subcategory_code AS "subcategoryCode", i.platform, i.severity`,
+      [id, change.subcategoryCode ?? null, change.severity ?? null],
+    );
+    return rows[0] ?? null;
+  }
+
   async get(id: number): Promise<Incident | null> {
     const { rows } = await this.db.query<Incident>(`${SELECT} WHERE i.id = $1`, [id]);
     return rows[0] ?? null;

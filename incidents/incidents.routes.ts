@@ -152,6 +152,23 @@ export function incidentRoutes(services: IncidentRouteDeps): AnyRoute[] {
       responses: { 200: { description: 'The incident and the offer made', schema: DispatchAnswer } },
       handler: ({ auth, params, body }) => incidents.dispatchByHand(auth, params.id, body.personId),
     }),
+    // orgs: reclassify / regrade (改类改级) with history
+    route({
+      method: 'post',
+      path: '/api/incidents/:id/reclassify',
+      tag: 'incidents',
+      access: COMMAND_ROOM,
+      params: IncidentParams,
+      body: z.strictObject({
+        subcategory: z.string().max(90).optional(),
+        severity: z.number().int().min(1).max(4).optional(),
+        note: z.string().trim().max(2000).optional(),
+      }),
+      summary:
+        "Change an incident's subcategory (and so its platform) or severity; the before and after go in the timeline",
+      handler: async ({ auth, params, body }) =>
+        incidents.reclassify(await incidents.actorOf(auth), params.id, body, auth.townFilter),
+    }),
     route({
       method: 'post',
       path: '/api/incidents/:id/actions',

@@ -308,6 +308,69 @@ export class IncidentsService {
     return step;
   }
 
+  // orgs: 改类/改级 (reclassify, regrade) by the command room, with the before and after in the timeline.
+  async reclassify(
+    actor: Actor,
+    id: number,
+    change: { subcategory?: string; severity?: number; note?: string | null },
+    townIds: number[] | null,
+  ): Promise<Incident> {
+    if (change.subcategory === undefined && change.severity === undefined)
+      throw new BadRequest('Give a subcategory, a severity or both', { field: 'subcategory' });
+    await inTransaction(this.db, async (tx) => {
+      const repo = new IncidentsRepository(tx);
+      const locked = await repo.lock(id);
+      const before = locked ? await repo.get(id) : null;
+      if (!before || (townIds && !townIds.includes(before.townId))) throw new NotFound(`Incident ${id}`);
+      if (['closed', 'merged'].includes(before.state))
+        throw new Conflict(`An incident that is ${before.state} is not reclassified`, { state: before.state });
+      const after = await repo.reclassify(id, { subcategoryCode: change.subcategory, severity: change.severity });
+      if (!after)
+        throw new Unprocessable(
+          `No subcategory ${change.subcategory}`,
+          { field: 'subcategory' },
+          'unknown_subcategory',
+        );
+      await repo.appendHistory({
+        incidentId: id,
+        action: 'reclassify',
+        fromState: before.state,
+        toState: before.state,
+        actor,
+        note: change.note ?? null,
+        data: {
+          from: { subcategory: before.subcategoryCode, platform: before.platform, severity: before.severity },
+          to: after,
+        },
+      });
+    });
+    const incident = (await new IncidentsRepository(this.db).get(id))!;
+    await this.events.changed(incident, 'reclassify');
+    return incident;
+  }
+
+  // orgs: a step taken beside the loop (a handoff to a department, 督办, 会商) goes into the
+  // incident's timeline without moving its state; the organisations domain calls this.
+  async recordStep(
+    actor: Actor,
+    id: number,
+    step: { action: string; note?: string | null; data?: unknown },
+  ): Promise<void> {
+    const repo = new IncidentsRepository(this.db);
+    const inc = await repo.get(id);
+    if (!inc) throw new NotFound(`Incident ${id}`);
+    await repo.appendHistory({
+      incidentId: id,
+      action: step.action,
+      fromState: inc.state,
+      toState: inc.state,
+      actor,
+      note: step.note ?? null,
+      data: step.data,
+    });
+    await this.events.changed(inc, step.action);
+  }
+
   /** A busy gridworker with no other open task is on duty again. */
   private async releaseIfIdle(tx: PoolClient, personId: number, incidentId: number): Promise<boolean> {
     if (await new IncidentsRepository(tx).holdsOtherTask(personId, incidentId)) return false;

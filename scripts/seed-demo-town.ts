@@ -15,6 +15,7 @@ import { PeopleRepository } from '../people/people.repository.js';
 import { demoRoster } from './demo/roster.js';
 import { DEMO_OPEN311_KEY, DEMO_PHONE_TOKENS } from './demo/demo-files.js';
 import { ClientKeysService } from '../incidents/open311/client-keys.service.js';
+import { seedDemoOrganisations } from './demo/organisations.js'; // orgs
 
 export const DEMO_TOWN_CODE = '330802101';
 const DEMO_DIR = fileURLToPath(new URL('../fixtures/hangbu', import.meta.url));
@@ -107,6 +108,11 @@ async function main(): Promise<void> {
       });
       console.log(`[seed] demo account "${role}" / "${DEMO_PASSWORD}" (航埠镇 only)`);
     }
+    // orgs: the command room, the four platforms and their departments, villages, the county
+    if (await seedDemoOrganisations(services, auth, accounts, hangbu, DEMO_PASSWORD))
+      console.log(
+        '[seed] demo organisations: 航埠镇 command room, 4 platforms, 17 departments, villages, 柯城区 centre',
+      );
   } finally {
     services.redis.disconnect();
     await services.db.end();

@@ -23,6 +23,7 @@ import { positionsModule, startOsmandServer, type PositionsServices } from '../p
 import { videoModule, type VideoServices } from '../video/module.js';
 import { gazetteerModule, type GazetteerServices } from '../gazetteer/module.js';
 import { incidentsModule, type IncidentServices } from '../incidents/module.js';
+import { organisationsModule, type OrganisationServices } from '../organisations/module.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -30,6 +31,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 export type Services = Omit<Platform, 'baseUrl'> & {
   health: HealthService;
   incidents: IncidentServices;
+  organisations: OrganisationServices;
 } & AccountsServices &
   GisServices &
   PeopleServices &
@@ -64,6 +66,7 @@ export async function compose(
     devices: positions.services.ingest,
     securityLog: accounts.services.auth.securityLog,
   });
+  const organisations = organisationsModule(platform, incidents.services.incidents);
   const { gridMap } = gis.services;
   const health = new HealthService(platform.db, platform.redis, () => ({
     gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
@@ -73,7 +76,7 @@ export async function compose(
   const { baseUrl: _, ...shared } = platform;
   return {
     platform,
-    modules: [accounts, gis, people, positions, video, gazetteer, incidents],
+    modules: [accounts, gis, people, positions, video, gazetteer, incidents, organisations],
     services: {
       ...shared,
       health,
@@ -84,6 +87,7 @@ export async function compose(
       ...video.services,
       ...gazetteer.services,
       ...incidents.services,
+      ...organisations.services,
     },
   };
 }

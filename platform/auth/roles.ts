@@ -1,4 +1,5 @@
-export const ROLES = ['admin', 'operator', 'dispatcher', 'planner', 'installer', 'gridworker'] as const;
+// orgs: 'department' — staff of a department, village or county department (migration 050)
+export const ROLES = ['admin', 'operator', 'dispatcher', 'planner', 'installer', 'gridworker', 'department'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who outranks whom when two people want the same thing (a camera's control lock). */
@@ -9,6 +10,7 @@ export const ROLE_RANK: Record<Role, number> = {
   planner: 2,
   installer: 2,
   gridworker: 1,
+  department: 1,
 };
 
 // Who may read what (least privilege); admins always may (AuthContext.hasRole).

@@ -15,6 +15,7 @@ export const LIVE_TOPICS = ['positions', 'grid_events'] as const;
 export const TOPIC_ROLES: Record<string, readonly Role[]> = {
   incidents: [...COMMAND_ROOM, 'planner'],
   alerts: COMMAND_ROOM,
+  handoffs: [...COMMAND_ROOM, 'department'], // orgs
 };
 
 /** Sessions behind open streams are checked this often (a revoked one ends within it plus the session cache's 10 s). */

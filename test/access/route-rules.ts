@@ -389,6 +389,63 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/open311/clients': { roles: NONE, town: 'list' },
   'DELETE /api/open311/clients/:id': { roles: NONE, town: 'scoped' },
   'GET /api/live': { roles: ALL, town: 'global' },
+
+  // orgs: organisations and handoffs (交办)
+  'GET /api/organisations': { roles: ALL, town: 'list' },
+  'POST /api/organisations': {
+    roles: NONE,
+    town: 'scoped',
+    req: (f) => ({
+      body: { code: `zfzd-${f.key}-${Date.now()}`, name: '综合执法中队', kind: 'department', areaCode: f.townCode },
+    }),
+  },
+  'GET /api/organisations/:id': { roles: ALL, town: 'scoped' },
+  'PATCH /api/organisations/:id': { roles: NONE, town: 'scoped', req: () => ({ body: { phone: '0570-1234567' } }) },
+  'PUT /api/organisations/:id/members': {
+    roles: NONE,
+    town: 'scoped',
+    req: (f) => ({ body: { accountId: f.accounts.operator.id, duty: 'head' } }),
+  },
+  'GET /api/me/organisations': { roles: ALL, town: 'global' },
+  'GET /api/incidents/:id/handoffs': { roles: [...CR, 'department'], town: 'scoped' },
+  'POST /api/incidents/:id/handoffs': { roles: CR, town: 'scoped', req: (f) => ({ body: { lead: f.orgCode } }) },
+  'POST /api/incidents/:id/handoffs/steps': {
+    roles: [...CR, 'department'],
+    town: 'scoped',
+    req: () => ({ body: { action: 'accept' } }),
+  },
+  'POST /api/incidents/:id/handoffs/steer': {
+    roles: CR,
+    town: 'scoped',
+    req: () => ({ body: { handoffId: 1, action: 'urge' } }),
+  },
+  'POST /api/incidents/:id/handoffs/photos': {
+    roles: [...CR, 'department'],
+    town: 'scoped',
+    req: () => ({ body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), contentType: 'image/jpeg' }),
+  },
+  'GET /api/handoffs': { roles: [...CR, 'department'], town: 'list' },
+  'POST /api/incidents/:id/reclassify': { roles: CR, town: 'scoped', req: () => ({ body: { severity: 3 } }) },
+  'GET /api/incidents/:id/consultations': { roles: [...CR, 'department'], town: 'scoped' },
+  'POST /api/incidents/:id/consultations': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({ body: { orgs: [f.orgCode], topic: '会商' } }),
+  },
+  'POST /api/incidents/:id/consultations/messages': {
+    roles: [...CR, 'department'],
+    town: 'scoped',
+    req: () => ({ body: { consultationId: 1, body: '意见' } }),
+  },
+  'GET /api/consultations': { roles: [...CR, 'department'], town: 'list' },
+  'GET /api/stats/departments': { roles: [...CR, 'department', 'planner'], town: 'list' },
+  'GET /api/org-yellow-cards': { roles: [...CR, 'department', 'planner'], town: 'list' },
+  'GET /api/handoff-deadlines': { roles: ALL, town: 'global' },
+  'PUT /api/handoff-deadlines/:code': {
+    roles: NONE,
+    town: 'every-town',
+    req: () => ({ body: { acceptMinutes: 2880, finishMinutes: 10080 } }),
+  },
 };
 
 /** A path's `:params` filled from a town's fixture, by the thing the path names. */
@@ -402,6 +459,7 @@ export function fillPath(path: string, f: TownFixture): string {
     [/^\/api\/devices\/:id/, f.deviceId],
     [/^\/api\/open311\/clients\/:id/, f.open311ClientId],
     [/^\/api\/accounts\/:id/, f.accounts.operator.id],
+    [/^\/api\/organisations\/:id/, f.orgId], // orgs
     [/^\/api\/phone\/offers\/:id/, 999_999],
   ];
   let out = path;
@@ -410,6 +468,7 @@ export function fillPath(path: string, f: TownFixture): string {
     [/^\/api\/(areas|towns)\/:code/, f.townCode],
     [/^\/api\/(grids|plans\/\d+\/grids)\/:code/, f.gridCodes[0]!],
     [/^\/api\/incident-types\/:code/, 'environment.garbage'],
+    [/^\/api\/handoff-deadlines\/:code/, 'environment.garbage'], // orgs
   ];
   for (const [re, code] of codes) if (re.test(out)) out = out.replace(':code', code);
   return out

@@ -38,6 +38,9 @@ export interface TownFixture {
   planId: number;
   liveSourceId: number;
   open311ClientId: number;
+  /** orgs: the town's 市场监管所, its department account a member (受理). */
+  orgId: number;
+  orgCode: string;
 }
 
 export interface TwoTowns {
@@ -199,6 +202,20 @@ async function town(t: TestApi, key: 'A' | 'B', code: string, x0: number, jpeg: 
   expect(source.status, JSON.stringify(source.body)).to.equal(201);
   const client = await t.admin.post('/api/open311/clients', { name: `${mark} 热线`, townCode: code });
   expect(client.status, JSON.stringify(client.body)).to.equal(201);
+  // orgs: one department of the town, its department account a member.
+  const org = await t.admin.post('/api/organisations', {
+    code: `scjgs-${key}-${uniq}-${process.pid}`,
+    name: `${mark} 市场监管所`,
+    kind: 'department',
+    areaCode: code,
+    platform: 'shichang',
+  });
+  expect(org.status, JSON.stringify(org.body)).to.equal(201);
+  const member = await t.admin.put(`/api/organisations/${org.body.id}/members`, {
+    accountId: accounts.department.id,
+    duty: 'intake',
+  });
+  expect(member.status, JSON.stringify(member.body)).to.equal(200);
 
   return {
     key,
@@ -222,5 +239,7 @@ async function town(t: TestApi, key: 'A' | 'B', code: string, x0: number, jpeg: 
     planId: draft.body.id as number,
     liveSourceId: source.body.id as number,
     open311ClientId: client.body.id as number,
+    orgId: org.body.id as number,
+    orgCode: org.body.code as string,
   };
 }

@@ -17,7 +17,7 @@ export interface LivePosition {
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 type Handler = (data: unknown) => void;
 
-const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents', 'walls'];
+const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents', 'walls', 'handoffs'];
 
 class LiveStream {
   private source: EventSource | null = null;

@@ -10,6 +10,7 @@ import { CLOSED_DAYS, incidents, OPEN_STATES, STATE_LABEL, type Incident } from 
 import type { Page } from '../page';
 import { mergePicker, photoUploader, type MergeUiState } from './card-extras';
 import { placingPanel, UNLOCATED, unlocatedList } from './unlocated';
+import { handoffPanel } from '../components/handoff-panel'; // orgs
 
 const PLATFORM: Record<string, string> = {
   zongzhi: '综治工作',
@@ -22,6 +23,8 @@ const DUTY: Record<string, string> = {
   busy: tr('忙碌', 'busy'),
   off_duty: tr('离岗', 'off duty'),
 };
+/** The citizen's rating asked for by the revisit (回访): the server refuses a revisit without it. */
+const RATING_LABEL = ['', '很不满意', '不满意', '一般', '满意', '非常满意'];
 const ACTION_LABEL: Record<IncidentAction, string> = {
   start: tr('开始处置', 'Start'),
   handle: tr('处置完成', 'Handled'),
@@ -161,6 +164,10 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   let mergeUi: MergeUiState & { incidentId: number } = { incidentId: 0, open: false, chosen: null };
   /** The note field of the card on screen: the same element across redraws, so what is half typed stays. */
   let noteUi: { incidentId: number; input: HTMLInputElement } = { incidentId: 0, input: noteInput() };
+  /** The revisit's rating picker of the card on screen, kept across redraws like the note. */
+  let ratingUi: { incidentId: number; select: HTMLSelectElement } = { incidentId: 0, select: ratingSelect() };
+  /** orgs: the handoff panel of the card on screen, the same across redraws (it refreshes itself). */
+  let handoffUi: { incidentId: number; el: HTMLElement | null } = { incidentId: 0, el: null };
   /**
    * The photo uploader of each incident whose upload is still going, and of the card on
    * screen: put back into the card when it is drawn again, so progress and the answer stay.
@@ -289,6 +296,11 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     );
     if (noteUi.incidentId !== i.id) noteUi = { incidentId: i.id, input: noteInput() };
     const note = noteUi.input;
+    if (ratingUi.incidentId !== i.id) ratingUi = { incidentId: i.id, select: ratingSelect() };
+    const rating = d.actions.includes('verify') ? ratingUi.select : null;
+    if (handoffUi.incidentId !== i.id || !handoffUi.el)
+      // orgs
+      handoffUi = { incidentId: i.id, el: handoffPanel(i.id, () => redrawSoon(i.id)) };
     // Focus and caret come back after the redraw (taking the field out of the page blurs it).
     const typing = document.activeElement === note ? { start: note.selectionStart, end: note.selectionEnd } : null;
     let uploader = uploaders.get(i.id);
@@ -381,7 +393,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
             i.cameraId ? h('button', { onclick: () => ctx.openCamera(i.cameraId!) }, tr('报警摄像机', 'Camera')) : null,
           ),
       h('h3', {}, tr('处置', 'Steps')),
-      h('div', { class: 'row' }, note),
+      h('div', { class: 'row' }, note, rating),
       h(
         'div',
         { class: 'card-actions', id: 'card-actions' },
@@ -391,6 +403,9 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
         merge?.button,
       ),
       merge?.panel,
+      // orgs: who the case is handed to (交办 / 上报), drawn and refreshed by the panel itself
+      unlocated ? null : h('h3', {}, tr('交办', 'Handoff')),
+      unlocated ? null : handoffUi.el,
       h('h3', {}, tr('附近网格员', 'Nearest gridworkers')),
       candidatesBox,
       h('h3', {}, tr('照片与视频', 'Photos and video')),
@@ -504,11 +519,17 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   }
 
   async function act(id: number, action: IncidentAction, note: string, mergeInto?: number): Promise<void> {
+    const rating = action === 'verify' && ratingUi.incidentId === id ? Number(ratingUi.select.value) : undefined;
+    if (action === 'verify' && !rating) {
+      toast(tr('回访请先选择群众评分（1–5）', "Choose the citizen's rating (1–5) first"), 'error');
+      ratingUi.select.focus();
+      return;
+    }
     incidents.acting(id);
     try {
       const inc = await api.post('/api/incidents/{id}/actions', {
         path: { id },
-        body: { action, note: note || undefined, mergeInto },
+        body: { action, note: note || undefined, mergeInto, rating },
       });
       // The note went with the step: the field is empty for the next one.
       if (noteUi.incidentId === id && noteUi.input.value === note) noteUi.input.value = '';
@@ -530,6 +551,15 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   }
 
   return { el, show: render, openIncident: (id: number) => void open(id) };
+}
+
+function ratingSelect(): HTMLSelectElement {
+  return h(
+    'select',
+    { id: 'action-rating', title: tr('群众评分', "Citizen's rating") },
+    h('option', { value: '' }, tr('回访评分…', 'Rating…')),
+    ...[5, 4, 3, 2, 1].map((n) => h('option', { value: String(n) }, `${n} ${tr(RATING_LABEL[n]!, `${n}/5`)}`)),
+  );
 }
 
 function noteInput(): HTMLInputElement {

@@ -52,6 +52,31 @@ const NAV: NavItem[] = [
     roles: ['planner'],
     load: async () => (await import('../plan/plan-page')).createPlanPage,
   },
+  // orgs: the cases handed to departments, and the organisations with their league
+  {
+    id: 'handoffs',
+    label: tr('交办', 'Handoffs'),
+    roles: ['department', 'dispatcher', 'operator'],
+    load: async () => (await import('../orgs/queue-page')).createQueuePage,
+  },
+  {
+    id: 'orgs',
+    label: tr('组织', 'Organisations'),
+    roles: ['dispatcher', 'operator', 'planner', 'department'],
+    load: async () => (await import('../orgs/orgs-page')).createOrgsPage,
+  },
+  {
+    id: 'bigscreen', // orgs: the wall display
+    label: tr('大屏', 'Big screen'),
+    roles: ['dispatcher', 'operator'],
+    load: async () => (await import('../bigscreen/bigscreen-page')).createBigScreenPage,
+  },
+  {
+    id: 'reports', // orgs: the monthly report, printable as PDF
+    label: tr('月报', 'Reports'),
+    roles: ['dispatcher', 'operator', 'planner', 'department'],
+    load: async () => (await import('../reports/report-page')).createReportPage,
+  },
   {
     id: 'stats',
     label: tr('统计', 'Statistics'),

@@ -1,0 +1,97 @@
+// Request shapes of the organisation and handoff routes.
+import { z } from 'zod';
+import { DUTIES, HANDOFF_KINDS, ORG_KINDS, PLATFORMS } from './model.js';
+
+const Code = z.string().regex(/^[A-Za-z0-9_.-]{2,64}$/, 'letters, digits, _ . - (2–64)');
+const Name = z.string().trim().min(1).max(80);
+const Minutes = z.number().positive().max(525_600);
+const Note = z.string().trim().max(2000);
+
+export const OrgParams = z.strictObject({ id: z.coerce.number().int().positive() });
+export const IncidentParams = z.strictObject({ id: z.coerce.number().int().positive() });
+
+export const OrgListQuery = z.strictObject({
+  kind: z.enum(ORG_KINDS).optional(),
+  town: z.string().max(40).optional(),
+});
+
+export const NewOrgBody = z.strictObject({
+  code: Code,
+  name: Name,
+  kind: z.enum(ORG_KINDS),
+  areaCode: z.string().min(1).max(40).describe('its town, its village, or the county/district it serves'),
+  parentCode: Code.nullable().optional(),
+  platform: z.enum(PLATFORMS).nullable().optional(),
+  categories: z
+    .array(z.string().regex(/^[a-z_]{2,40}$/))
+    .max(40)
+    .optional(),
+  acceptMinutes: Minutes.optional(),
+  finishMinutes: Minutes.optional(),
+  phone: z.string().trim().max(40).nullable().optional(),
+});
+
+export const OrgPatch = z.strictObject({
+  name: Name.optional(),
+  parentCode: Code.nullable().optional(),
+  platform: z.enum(PLATFORMS).nullable().optional(),
+  categories: z
+    .array(z.string().regex(/^[a-z_]{2,40}$/))
+    .max(40)
+    .optional(),
+  acceptMinutes: Minutes.optional(),
+  finishMinutes: Minutes.optional(),
+  phone: z.string().trim().max(40).nullable().optional(),
+  active: z.boolean().optional(),
+});
+
+export const MemberBody = z.strictObject({
+  accountId: z.number().int().positive(),
+  duty: z.enum(DUTIES).nullable().describe('受理 intake, 处置 handler, 负责人 head; null takes the account out'),
+});
+
+export const OfferBody = z.strictObject({
+  lead: Code.describe('the lead (主办) organisation; a county centre: 上报; a town command room: 下派'),
+  helpers: z.array(Code).max(10).optional().describe('co-handlers (协办)'),
+  note: Note.optional(),
+});
+
+export const HolderStepBody = z.strictObject({
+  action: z.enum(['accept', 'feedback', 'return']),
+  note: Note.optional().describe('what was done (反馈), why it is not ours (退回)'),
+  org: Code.optional().describe('which of your organisations, when several hold it'),
+});
+
+export const SteerBody = z.strictObject({
+  handoffId: z.number().int().positive(),
+  action: z.enum(['close', 'withdraw', 'urge']),
+  note: Note.optional(),
+});
+
+export const QueueQuery = z.strictObject({
+  open: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  org: Code.optional(),
+  kind: z.enum(HANDOFF_KINDS).optional(),
+  limit: z.coerce.number().int().min(1).max(2000).default(500),
+});
+
+export const RangeQuery = z.strictObject({
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+});
+
+export const DeadlineRuleBody = z.strictObject({ acceptMinutes: Minutes, finishMinutes: Minutes });
+
+export const ConveneBody = z.strictObject({
+  orgs: z.array(Code).min(1).max(20).describe('the organisations convened'),
+  topic: z.string().trim().min(1).max(200),
+});
+
+export const ConsultPostBody = z.strictObject({
+  consultationId: z.number().int().positive(),
+  body: z.string().trim().min(1).max(2000).optional(),
+  close: z.boolean().optional(),
+});

@@ -1,0 +1,202 @@
+// The county's view over many towns: a district of TOWNS towns and GRIDS grids, every
+// town with its command room and a department, INCIDENTS incidents of which a third are
+// escalated to the county centre and a third handed to departments; a county account
+// (every town) opens its 交办 queue (API, then the page in chromium to rows drawn) and
+// the department league over all towns.
+//   npx tsx scripts/bench/county.bench.ts [--towns 20 --grids 8000 --incidents 6000]
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { parseConfig } from '../../platform/config.js';
+import { startApi } from '../../server/composition.js';
+import { AuthContext } from '../../platform/auth/auth-context.js';
+import { AccountsRepository } from '../../accounts/accounts.repository.js';
+import { makeLargeFixture } from '../fixtures/make-large-fixture.js';
+import { BenchReport, fmt, freshBenchDatabase, percentile, runBenchmark } from './bench-db.js';
+import { publishFixture } from './bench-town.js';
+
+const { values } = parseArgs({
+  options: {
+    towns: { type: 'string', default: '20' },
+    grids: { type: 'string', default: '8000' },
+    incidents: { type: 'string', default: '6000' },
+  },
+});
+const TOWNS = Number(values.towns);
+const GRIDS = Number(values.grids);
+const INCIDENTS = Number(values.incidents);
+const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+const PASSWORD = 'bench-county-password';
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+async function main(): Promise<void> {
+  const bench = new BenchReport();
+  const url = await freshBenchDatabase('wangge_bench_county');
+  const api = await startApi(
+    parseConfig({
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: '0',
+      OSMAND_PORT: '0',
+      RTMP_PORT: '0',
+      REDIS_PREFIX: 'wangge-bench-county',
+      LOG_LEVEL: 'warn',
+    }),
+    { staticDir: WEB_DIST },
+  );
+  const { services } = api;
+  try {
+    await services.auth.ensureFirstAdmin(PASSWORD);
+    const admin = AuthContext.of((await new AccountsRepository(services.db).findByUsername('admin'))!);
+    let t0 = Date.now();
+    const fixture = await makeLargeFixture({ grids: GRIDS, towns: TOWNS, seed: 3 });
+    const district = fixture.areas.features.find((f) => f.properties.level === 'district')!.properties.code;
+    await publishFixture(services, admin, fixture, district);
+    bench.add(`district made and published (${TOWNS} towns, ${GRIDS} grids)`, `${fmt((Date.now() - t0) / 1000)} s`);
+
+    // Organisations through the service, as an admin would.
+    const orgs = services.organisations.organisations;
+    const towns = fixture.areas.features.filter((f) => f.properties.level === 'town').map((f) => f.properties.code);
+    await orgs.create(admin, {
+      code: 'bench-centre',
+      name: '合成区社会治理中心',
+      kind: 'county_centre',
+      areaCode: district,
+    });
+    for (const code of towns) {
+      await orgs.create(admin, { code: `cmd-${code}`, name: `${code} 指挥室`, kind: 'command_room', areaCode: code });
+      await orgs.create(admin, {
+        code: `scjgs-${code}`,
+        name: `${code} 市场监管所`,
+        kind: 'department',
+        areaCode: code,
+        platform: 'shichang',
+      });
+    }
+    // Incidents and their handoffs in bulk (the data, not the steps, is what is measured).
+    t0 = Date.now();
+    await services.db.query(
+      `WITH g AS (
+         SELECT gv.grid_id, gv.id AS version_id, gv.town_id, gv.village_id, ST_PointOnSurface(gv.geom) AS p,
+                row_number() OVER (ORDER BY gv.id) AS n
+         FROM grid_versions gv WHERE gv.valid_to IS NULL)
+       INSERT INTO incidents (town_id, village_id, grid_id, grid_version_id, subcategory_code, platform, severity,
+         description, lon, lat, geog, source, state, level, reported_at, accept_due_at, finish_due_at)
+       SELECT g.town_id, g.village_id, g.grid_id, g.version_id, 'market.unlicensed', 'shichang', 2, '无证经营 ' || i,
+         ST_X(g.p), ST_Y(g.p), g.p::geography, 'operator', 'escalated', 'town', now() - (i || ' minutes')::interval,
+         now() + interval '2 days', now() + interval '7 days'
+       FROM generate_series(1, $1) i JOIN g ON g.n = 1 + (i * 7919) % (SELECT count(*) FROM g)`,
+      [INCIDENTS],
+    );
+    await services.db.query(
+      `INSERT INTO handoffs (incident_id, town_id, org_id, from_org_id, kind, role, state, offered_at, accept_due_at, finish_due_at)
+       SELECT i.id, i.town_id,
+         CASE WHEN i.id % 3 = 0 THEN c.id ELSE d.id END, m.id,
+         CASE WHEN i.id % 3 = 0 THEN 'escalation' ELSE 'handoff' END, 'lead',
+         CASE WHEN i.id % 2 = 0 THEN 'offered' ELSE 'accepted' END,
+         i.reported_at, i.reported_at + interval '2 days', i.reported_at + interval '7 days'
+       FROM incidents i JOIN areas t ON t.id = i.town_id
+         JOIN organisations c ON c.code = 'bench-centre'
+         JOIN organisations d ON d.code = 'scjgs-' || t.code
+         JOIN organisations m ON m.code = 'cmd-' || t.code
+       WHERE i.id % 3 <> 1`,
+    );
+    const handed = (await services.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM handoffs`)).rows[0]!.n;
+    bench.add(
+      'incidents and handoffs inserted',
+      `${INCIDENTS} incidents, ${handed} handoffs, ${fmt((Date.now() - t0) / 1000)} s`,
+    );
+
+    const county = await services.auth.createAccount({
+      username: 'county',
+      displayName: '区中心值班员',
+      password: PASSWORD,
+      roles: ['operator', 'dispatcher'],
+      townIds: [],
+      allTowns: true,
+    });
+    await orgs.setMember(
+      admin,
+      (await orgs.list(admin)).find((o) => o.code === 'bench-centre')!.id,
+      county.id,
+      'intake',
+    );
+    const login = await fetch(`${api.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'county', password: PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const timed = async (path: string, n = 7) => {
+      const times: number[] = [];
+      let bytes = 0;
+      for (let i = 0; i < n; i++) {
+        const s = performance.now();
+        const res = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+        bytes = (await res.arrayBuffer()).byteLength;
+        if (!res.ok) throw new Error(`${path}: ${res.status}`);
+        times.push(performance.now() - s);
+      }
+      times.sort((a, b) => a - b);
+      return `p50 ${fmt(percentile(times, 50), 0)} ms, max ${fmt(times[times.length - 1]!, 0)} ms, ${fmt(bytes / 1024, 0)} KiB (load ${load()})`;
+    };
+    bench.add(
+      `county queue, every open handoff of ${TOWNS} towns (GET /api/handoffs, limit 2000)`,
+      await timed('/api/handoffs?limit=2000'),
+    );
+    bench.add(
+      "county centre's own queue (GET /api/handoffs?org=bench-centre)",
+      await timed('/api/handoffs?org=bench-centre&limit=2000'),
+    );
+    bench.add(
+      `department league over ${TOWNS} towns (GET /api/stats/departments)`,
+      await timed('/api/stats/departments'),
+    );
+
+    const browser = await chromium.launch({
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+      headless: true,
+    });
+    try {
+      const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+      await page.goto(`${api.url}/#/handoffs`);
+      await page.fill('#login-username', 'county');
+      await page.fill('#login-password', PASSWORD);
+      const s = Date.now();
+      await page.click('#login-submit');
+      await page.waitForFunction(() => document.querySelectorAll('#handoff-rows tr').length > 100, undefined, {
+        timeout: 60_000,
+      });
+      const rows = await page.$$eval('#handoff-rows tr', (r) => r.length);
+      bench.add(
+        'county queue page: login to rows drawn (chromium, cold)',
+        `${fmt(Date.now() - s, 0)} ms, ${rows} rows (load ${load()})`,
+      );
+      // Opened again (the wall's browser reopening it): session kept, assets cached.
+      const warm: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const r0 = Date.now();
+        await page.reload();
+        await page.waitForFunction(() => document.querySelectorAll('#handoff-rows tr').length > 100, undefined, {
+          timeout: 60_000,
+        });
+        warm.push(Date.now() - r0);
+      }
+      warm.sort((a, b) => a - b);
+      bench.add('county queue page opened again, rows drawn (warm)', `p50 ${fmt(warm[1]!, 0)} ms (load ${load()})`);
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await api.close();
+  }
+  bench.print();
+}
+
+runBenchmark(main);
