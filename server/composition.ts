@@ -68,6 +68,8 @@ import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
 import { GazetteerService } from '../gazetteer/gazetteer.service.js';
 import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
 import type { AnyRoute } from '../platform/http/route.js';
+import { recordingsModule } from '../recordings/module.js';
+import { videoCameras } from '../recordings/video-cameras.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -277,6 +279,13 @@ export async function startApi(config: Config, options: { staticDir?: string } =
     await whenAvailable('last fixes', () => new PositionsRepository(services.db).lastFixes(), rootLogger),
   );
 
+  const recordings = recordingsModule(
+    { ...services, media: services.media, baseUrl: `http://127.0.0.1:${port}` },
+    {
+      cameras: videoCameras(services.db, services.box, services.cameras, services.alerts),
+      incidents: { get: (auth, id) => services.incidents.incidents.get(auth, id) },
+    },
+  );
   metrics.gauge('wangge_relays', 'Live video relays (ffmpeg) this instance runs', () => services.relays.size);
   metrics.gauge('wangge_live_streams', 'Open SSE streams on this instance', () => services.live.size);
   metrics.gauge('wangge_position_queue', 'Fixes waiting to be written', () => services.writer.stats.queued);
@@ -313,10 +322,11 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...incidentRoutes(services),
       ...open311ClientRoutes(services),
       ...gazetteerRoutes(services.gazetteer),
+      ...recordings.routes!,
       ...liveRoutes(
         services.live,
         new AreasRepository(services.db),
-        ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents'],
+        ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents', ...recordings.liveTopics!],
         { auth: services.auth, recheckMs: config.SESSION_RECHECK_S * 1000 },
       ),
     ],
