@@ -137,9 +137,9 @@ export class CameraRecording {
       const seen = Date.now();
       const seg = parseSegmentLine(line);
       if (!seg) return;
-      // Wall clock: the first closed segment fixes where stream time 0 was; the rest follow
-      // the camera's own timestamps (exact durations, no drift from our scheduling).
-      anchor ??= seen - seg.end * 1000;
+      // Wall clock: where stream time 0 was, from the least delayed announcement so far (a
+      // line can only come late, under load, never early); durations are the camera's own.
+      anchor = Math.min(anchor ?? Infinity, seen - seg.end * 1000);
       const startedAt = new Date(anchor + seg.start * 1000);
       const endedAt = new Date(anchor + seg.end * 1000);
       const file = path.join(relDir, seg.name);

@@ -35,12 +35,15 @@ interface Held {
 }
 
 const SWEEP_MS = 10_000;
+const STARTS_PER_TICK = 8;
 
 export class Recorder {
   readonly leases: CameraLeases;
   private readonly held = new Map<number, Held>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  private renewing = false;
+  private renewTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private leading = false;
   private lastSweep = 0;
@@ -70,8 +73,32 @@ export class Recorder {
     return this.leading;
   }
 
+  /**
+   * Renewals run on their own timer: planning may be slow on a loaded machine (many
+   * cameras, a slow database), and a lease must never lapse because of it.
+   */
+  private async renewAll(): Promise<void> {
+    if (this.renewing || this.stopped) return;
+    this.renewing = true;
+    try {
+      const lost = await this.leases.renew([...this.held.keys()]);
+      for (const id of lost) {
+        log.warn({ cameraId: id }, 'camera lease lost: another recorder records it now');
+        void this.drop(id, false);
+      }
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'camera leases not renewed');
+    } finally {
+      this.renewing = false;
+    }
+  }
+
   start(): void {
     this.startedAt = Date.now();
+    this.renewTimer = setInterval(
+      () => void this.renewAll(),
+      Math.max(100, Math.floor(this.d.cfg.RECORDER_LEASE_MS / 3)),
+    );
     const loop = async () => {
       await this.tick().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'recorder tick failed'));
       if (!this.stopped) this.timer = setTimeout(() => void loop(), this.tickMs);
@@ -112,11 +139,6 @@ export class Recorder {
     if (this.ticking || this.stopped) return;
     this.ticking = true;
     try {
-      const lost = await this.leases.renew([...this.held.keys()]);
-      for (const id of lost) {
-        log.warn({ cameraId: id }, 'camera lease lost: another recorder records it now');
-        await this.drop(id, false);
-      }
       const alive = await this.leases.heartbeat();
 
       this.leading = await this.leases.lead();
@@ -129,24 +151,29 @@ export class Recorder {
       const wanted = new Map(wants.map((w) => [w.cameraId, w]));
       for (const [id, h] of this.held) {
         const w = wanted.get(id);
-        if (!w) await this.drop(id, true);
-        else if (w.url !== h.want.url || w.stream !== h.want.stream) await this.drop(id, true);
+        if (!w) void this.drop(id, true);
+        else if (w.url !== h.want.url || w.stream !== h.want.stream) void this.drop(id, true);
         else h.want = w; // kind and retention follow the policy without a restart
       }
       const share = Math.min(this.d.cfg.RECORDER_MAX_CAMERAS, Math.ceil(wants.length / alive));
       // Let the other recorders say they are alive before taking a first share.
       const settled = Date.now() - this.startedAt >= this.tickMs;
-      log.debug({ wants: wants.length, share, alive, held: this.held.size, settled }, 'recorder tick');
       if (settled) {
+        // A few new cameras per tick: a hundred RTSP sessions opened at once fail at the
+        // cameras (and at our own simulator) more than they succeed.
+        let started = 0;
         for (const w of wants) {
-          if (this.held.size >= share) break;
+          if (this.held.size >= share || started >= STARTS_PER_TICK) break;
           if (this.held.has(w.cameraId)) continue;
-          if (await this.leases.acquire(w.cameraId)) await this.take(w);
+          if (await this.leases.acquire(w.cameraId)) {
+            await this.take(w);
+            started++;
+          }
         }
         // Over the share (a recorder joined): hand one camera back per tick.
         if (this.held.size > share + 1) {
           const last = [...this.held.keys()].sort((a, b) => b - a)[0]!;
-          await this.drop(last, true);
+          void this.drop(last, true);
         }
       }
       if (this.leading && Date.now() - this.lastSweep >= SWEEP_MS) {
@@ -217,6 +244,7 @@ export class Recorder {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.renewTimer);
     await Promise.all([...this.held.keys()].map((id) => this.drop(id, true)));
     await this.leases.leave();
   }

@@ -5,7 +5,7 @@
 // "click → first frame") and the export of a 10-minute clip.
 // The cameras are a few GStreamer RTSP servers, each serving its sub stream to many
 // recorders (one shared encoder per server, like one camera per path).
-//   npm run bench:recording [-- --cameras 100 --servers 4 --recorders 2 --seconds 30]
+//   npm run bench:recording [-- --cameras 100 --servers 10 --recorders 2 --seconds 30]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -21,7 +21,7 @@ import { BenchReport, fmt, freshBenchDatabase, freshBenchRedis, percentile, runB
 const { values } = parseArgs({
   options: {
     cameras: { type: 'string', default: '100' },
-    servers: { type: 'string', default: '4' },
+    servers: { type: 'string', default: '10' },
     recorders: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '30' },
   },
@@ -92,9 +92,9 @@ async function main(): Promise<void> {
   const box = new CredentialBox(cfg.SECRET_KEY);
   const town = (
     await db.query<{ id: number }>(
-      `WITH a AS (INSERT INTO areas (code, name, level, geom, synthetic) VALUES ('990199001', '录像基准镇', 'town',
-         ST_Multi(ST_MakeEnvelope(120, 30, 120.01, 30.01, 4326)), true) RETURNING id)
-       UPDATE areas SET town_id = areas.id FROM a WHERE areas.id = a.id RETURNING areas.id`,
+      `INSERT INTO areas (id, code, name, level, geom, synthetic, town_id)
+       VALUES (nextval('areas_id_seq'), '990199001', '录像基准镇', 'town', ST_Multi(ST_MakeEnvelope(120, 30, 120.01, 30.01, 4326)),
+         true, currval('areas_id_seq')) RETURNING id`,
     )
   ).rows[0]!.id;
   const spec = { width: 320, height: 180, fps: 10, bitrateKbps: 256 };
