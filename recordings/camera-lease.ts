@@ -2,26 +2,30 @@
 // renewed every ttl/3 with compare-and-set, so a recorder can never extend or drop a
 // lease that has passed to another. A recorder killed with -9 renews nothing: its
 // leases expire after one TTL and the other recorders take the cameras over.
-// (Small on purpose; platform/lease.ts replaces it once it lands.)
+// Single leases go through platform/lease.ts; renewing all of a recorder's is one pipeline.
 import type { Redis } from 'ioredis';
+import { Leases } from '../platform/lease.js';
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 export class CameraLeases {
+  private readonly leases: Leases;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     readonly me: string,
     readonly ttlMs: number,
-  ) {}
+  ) {
+    this.leases = new Leases(redis);
+  }
 
   key(cameraId: number): string {
     return `${this.prefix}:recorder:camera:${cameraId}`;
   }
 
   async acquire(cameraId: number): Promise<boolean> {
-    return (await this.redis.set(this.key(cameraId), this.me, 'PX', this.ttlMs, 'NX')) === 'OK';
+    return (await this.leases.acquire(this.key(cameraId), this.me, this.ttlMs)).acquired;
   }
 
   /** Renews every lease in one round trip; returns the ids no longer ours. */
@@ -34,7 +38,7 @@ export class CameraLeases {
   }
 
   async release(cameraId: number): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key(cameraId), this.me).catch(() => undefined);
+    await this.leases.release(this.key(cameraId), this.me).catch(() => undefined);
   }
 
   async holder(cameraId: number): Promise<string | null> {
@@ -61,8 +65,6 @@ export class CameraLeases {
 
   /** One recorder at a time sweeps storage and attaches evidence. */
   async lead(): Promise<boolean> {
-    const key = `${this.prefix}:recorder:leader`;
-    if ((await this.redis.set(key, this.me, 'PX', this.ttlMs, 'NX')) === 'OK') return true;
-    return (await this.redis.eval(RENEW, 1, key, this.me, String(this.ttlMs))) === 1;
+    return (await this.leases.acquire(`${this.prefix}:recorder:leader`, this.me, this.ttlMs)).acquired;
   }
 }

@@ -14,6 +14,9 @@ import { Recorder } from './recorder.js';
 import { recordingRoutes } from './recordings.routes.js';
 import { recordingsConfig, type RecordingsConfig } from './recordings-config.js';
 
+export { videoCameras } from './video-cameras.js';
+export type { Recorder } from './recorder.js';
+
 export interface RecordingsDeps {
   cameras: CameraPort;
   /** The api process's incidents (the recorder process serves no routes and passes none). */

@@ -23,7 +23,8 @@ export interface Req {
 }
 
 export interface RouteRule {
-  roles: readonly Role[] | 'all' | 'public';
+  /** 'device': a phone's device token, never a session (every account is refused like anybody). */
+  roles: readonly Role[] | 'all' | 'public' | 'device';
   owner?: readonly Role[];
   town: 'scoped' | 'list' | 'global' | 'every-town';
   req?: (f: TownFixture) => Req;
@@ -31,6 +32,7 @@ export interface RouteRule {
 
 const ALL = 'all';
 const PUBLIC = 'public';
+const DEVICE = 'device';
 const CR = ['operator', 'dispatcher'] as const;
 const NONE = [] as const;
 const day = new Date().toISOString().slice(0, 10);
@@ -197,7 +199,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'POST /api/people/:id/devices': { roles: ['installer'], town: 'scoped', req: () => ({ body: { name: 'x' } }) },
   'DELETE /api/devices/:id': { roles: ['installer'], town: 'scoped' },
 
-  'POST /api/positions/batch': { roles: PUBLIC, town: 'global' },
+  'POST /api/positions/batch': { roles: DEVICE, town: 'global' },
   'GET /api/towns/:code/on-duty': { roles: ALL, town: 'scoped' },
   'GET /api/people/:id/trace': {
     roles: ['dispatcher'],
@@ -326,13 +328,13 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     req: () => ({ body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), contentType: 'image/jpeg' }),
   },
   'GET /api/incidents/:id/media/:mediaId': { roles: CR, owner: ['gridworker'], town: 'scoped' },
-  'POST /api/phone/incidents': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/incidents/:id/media': { roles: PUBLIC, town: 'global' },
-  'GET /api/phone/tasks': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/offers/:id/accept': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/offers/:id/decline': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/incidents/:id/actions': { roles: PUBLIC, town: 'global' },
-  'GET /api/phone/live': { roles: PUBLIC, town: 'global' },
+  'POST /api/phone/incidents': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/incidents/:id/media': { roles: DEVICE, town: 'global' },
+  'GET /api/phone/tasks': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/offers/:id/accept': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/offers/:id/decline': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/incidents/:id/actions': { roles: DEVICE, town: 'global' },
+  'GET /api/phone/live': { roles: DEVICE, town: 'global' },
   'GET /api/stats/incidents': { roles: CR, town: 'list' },
   'GET /api/yellow-cards': { roles: ALL, town: 'list' },
   'GET /api/grids/:code/yellow-cards': { roles: ALL, town: 'scoped' },
