@@ -78,6 +78,7 @@ export class CameraRecording {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private lastEnd: Date | null = null;
+  private indexedRun: string | null = null;
   private lastReason = 'recording started';
   private state: RecordingState = 'starting';
   /** Serialises index writes: segments are indexed in the order they closed. */
@@ -132,7 +133,6 @@ export class CameraRecording {
     this.child = child;
     const errors: string[] = [];
     let anchor: number | undefined;
-    let produced = false;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const seen = Date.now();
       const seg = parseSegmentLine(line);
@@ -143,8 +143,7 @@ export class CameraRecording {
       const startedAt = new Date(anchor + seg.start * 1000);
       const endedAt = new Date(anchor + seg.end * 1000);
       const file = path.join(relDir, seg.name);
-      this.chain = this.chain.then(() => this.closed(file, startedAt, endedAt, run, !produced));
-      produced = true;
+      this.chain = this.chain.then(() => this.closed(file, startedAt, endedAt, run));
     });
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (/\[(error|fatal)\]|No space|Connection|timed out|401|404/i.test(line)) {
@@ -167,7 +166,7 @@ export class CameraRecording {
     });
   }
 
-  private async closed(file: string, startedAt: Date, endedAt: Date, run: string, first: boolean): Promise<void> {
+  private async closed(file: string, startedAt: Date, endedAt: Date, run: string): Promise<void> {
     let bytes: number;
     try {
       bytes = (await stat(path.join(this.o.root, file))).size;
@@ -176,11 +175,13 @@ export class CameraRecording {
     }
     if (bytes === 0) return;
     try {
-      if (first && this.lastEnd && startedAt.getTime() - this.lastEnd.getTime() > 1500) {
+      // The first segment indexed of a run (an empty first file does not count) closes the gap.
+      if (run !== this.indexedRun && this.lastEnd && startedAt.getTime() - this.lastEnd.getTime() > 1500) {
         await this.o.onGap?.(this.lastEnd, startedAt, this.lastReason);
       }
       await this.o.onSegment({ file, startedAt, endedAt, bytes, run });
       this.lastEnd = endedAt;
+      this.indexedRun = run;
       this.segments++;
       this.bytes += bytes;
       this.setState('recording', null);
