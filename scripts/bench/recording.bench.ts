@@ -225,7 +225,10 @@ async function main(): Promise<void> {
       const pl = await fetch(`${api.url}/api/cameras/${c.id}/recordings/playlist.m3u8?from=${at}`, { headers: h });
       const text = await pl.text();
       const first = /^segments\/\d+\.ts$/m.exec(text)?.[0];
-      if (!first) continue;
+      if (!first) {
+        console.error(`  playlist of camera ${c.id}: ${pl.status} ${text.slice(0, 200)}`);
+        continue;
+      }
       const seg = await fetch(`${api.url}/api/cameras/${c.id}/recordings/${first}`, { headers: h });
       await seg.arrayBuffer();
       times.push(performance.now() - began);
