@@ -47,8 +47,9 @@ export class ExportService {
   ) {}
 
   async export(auth: AuthContext, cameraId: number, from: Date, to: Date) {
-    assertRange(from, to, this.cfg.EXPORT_MAX_S * 1000, '导出');
+    // The camera's town first: another town's caller learns nothing, not even about the range.
     const camera = await this.cameras.camera(auth, cameraId);
+    assertRange(from, to, this.cfg.EXPORT_MAX_S * 1000, '导出');
     const segments = await this.playback.footage(cameraId, from, to);
     if (segments.length === 0) throw new NoFootage(camera.name, from, to);
     const began = Date.now();

@@ -55,8 +55,8 @@ export class PlaybackService {
   }
 
   async timeline(auth: AuthContext, cameraId: number, from: Date, to: Date) {
-    assertRange(from, to, 7 * DAY_MS, '时间线');
     const camera = await this.cameras.camera(auth, cameraId);
+    assertRange(from, to, 7 * DAY_MS, '时间线');
     const repo = new RecordingsRepository(this.db);
     const [spans, gaps, holds, alarms, status] = await Promise.all([
       repo.spans(cameraId, from, to),
@@ -108,8 +108,8 @@ export class PlaybackService {
 
   /** An HLS VOD playlist from `from` (the player starts there) to `to`. */
   async playlist(auth: AuthContext, cameraId: number, from: Date, to: Date): Promise<string> {
-    assertRange(from, to, PLAYLIST_MAX_MS, '回放');
     const camera = await this.cameras.camera(auth, cameraId);
+    assertRange(from, to, PLAYLIST_MAX_MS, '回放');
     const segments = await this.footage(cameraId, from, to);
     if (segments.length === 0) throw new NoFootage(camera.name, from, to);
     return buildPlaylist(segments, from);
