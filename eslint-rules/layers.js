@@ -4,8 +4,18 @@
 // modules and never reach inside one. scripts/, test/ and web/ are not checked.
 import path from 'node:path';
 
-export const DOMAINS = ['accounts', 'gis', 'people', 'positions', 'video', 'incidents', 'gazetteer', 'organisations'];
-const COMPOSITION = ['server', 'workers'];
+export const DOMAINS = [
+  'accounts',
+  'gis',
+  'people',
+  'positions',
+  'video',
+  'incidents',
+  'gazetteer',
+  'organisations',
+  'recordings',
+];
+const COMPOSITION = ['server', 'workers', 'recorder'];
 
 /** The top-level folder a repository-relative path is in. */
 const topOf = (rel) => rel.split(/[\\/]/)[0];

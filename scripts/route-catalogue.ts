@@ -20,6 +20,13 @@ import { cameraRoutes } from '../video/cameras.routes.js';
 import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
 import { incidentRoutes } from '../incidents/incidents.routes.js';
 import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
+import { lowLatencyRoutes } from '../video/low-latency/low-latency.routes.js';
+import { aimRoutes } from '../video/aim/aim.routes.js';
+import { tourRoutes } from '../video/tours/tours.routes.js';
+import { wallRoutes } from '../video/walls/walls.routes.js';
+import { patrolRoutes } from '../video/patrol/patrol.routes.js';
+import { organisationRoutes } from '../organisations/organisations.routes.js';
+import { recordingRoutes } from '../recordings/recordings.routes.js';
 import type { Services } from '../server/composition.js';
 
 /**
@@ -55,14 +62,26 @@ export function routeCatalogue(): AnyRoute[] {
     ...mapFileRoutes(s.mapFiles, config.MAP_FILE_MAX_MB),
     ...peopleRoutes(s.people),
     ...positionsRoutes(s.ingest, s.tracking, s),
+    ...lowLatencyRoutes(inert('lowLatency')),
+    ...aimRoutes(inert('aim')),
+    ...tourRoutes(inert('tours')),
+    ...wallRoutes(inert('walls')),
+    ...patrolRoutes(inert('patrol')),
     ...liveVideoRoutes(s.video, s.liveSources, s.cameras),
     ...cameraRoutes(s.cameras, s.ptz, s.cameraHealth, s.discovery, s.alerts, s.media, s.cameraAdmin),
     ...gazetteerRoutes(s.gazetteer),
     ...incidentRoutes(incidentDeps),
     ...open311ClientRoutes(incidentDeps),
-    ...liveRoutes(s.live, s.townByCode, ['grids', 'positions', 'grid_events', 'cameras', 'alerts', 'incidents'], {
-      auth: s.auth,
-      recheckMs: config.SESSION_RECHECK_S * 1000,
-    }),
+    ...organisationRoutes(inert('organisations'), inert('handoffs'), inert('consultations'), 1),
+    ...recordingRoutes(inert('policies'), inert('playback'), inert('exports'), inert('evidence')),
+    ...liveRoutes(
+      s.live,
+      s.townByCode,
+      ['grids', 'positions', 'grid_events', 'cameras', 'alerts', 'walls', 'incidents', 'handoffs', 'recordings'],
+      {
+        auth: s.auth,
+        recheckMs: config.SESSION_RECHECK_S * 1000,
+      },
+    ),
   ];
 }

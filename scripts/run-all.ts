@@ -18,6 +18,11 @@ const demo = (process.env['DEMO_TOWN'] ?? 'true') === 'true';
 const processes: Proc[] = [
   { name: 'api', args: ['server/main.ts'] },
   { name: 'workers', args: ['workers/main.ts'], afterApi: true },
+  // Recorders need no api; RECORDERS of them split the cameras by lease (default 1).
+  ...Array.from({ length: Number(process.env['RECORDERS'] ?? 1) }, (_, i) => ({
+    name: `recorder${i + 1}`,
+    args: ['recorder/main.ts'],
+  })),
   ...(demo
     ? [
         { name: 'cameras', afterApi: true, optional: true, args: ['scripts/demo/cameras.ts'] },

@@ -16,6 +16,7 @@ import { ReadinessGate } from '../platform/http/readiness-gate.js';
 import { Metrics } from '../platform/metrics.js';
 import { liveRoutes } from '../platform/live/live.routes.js';
 import type { AnyRoute } from '../platform/http/route.js';
+import { recordingsModule, videoCameras, type RecordingsServices } from '../recordings/module.js';
 import { accountsModule, type AccountsServices } from '../accounts/module.js';
 import { gisModule, type GisServices } from '../gis/module.js';
 import { peopleModule, type PeopleServices } from '../people/module.js';
@@ -32,6 +33,7 @@ export type Services = Omit<Platform, 'baseUrl'> & {
   health: HealthService;
   incidents: IncidentServices;
   organisations: OrganisationServices;
+  recordings: RecordingsServices;
 } & AccountsServices &
   GisServices &
   PeopleServices &
@@ -67,6 +69,10 @@ export async function compose(
     securityLog: accounts.services.auth.securityLog,
   });
   const organisations = organisationsModule(platform, incidents.services.incidents);
+  const recordings = recordingsModule(platform, {
+    cameras: videoCameras(video.services),
+    incidents: { get: (auth, id) => incidents.services.incidents.incidents.get(auth, id) },
+  });
   const { gridMap } = gis.services;
   const health = new HealthService(platform.db, platform.redis, () => ({
     gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
@@ -76,7 +82,7 @@ export async function compose(
   const { baseUrl: _, ...shared } = platform;
   return {
     platform,
-    modules: [accounts, gis, people, positions, video, gazetteer, incidents, organisations],
+    modules: [accounts, gis, people, positions, video, gazetteer, incidents, organisations, recordings],
     services: {
       ...shared,
       health,
@@ -88,6 +94,7 @@ export async function compose(
       ...gazetteer.services,
       ...incidents.services,
       ...organisations.services,
+      recordings: recordings.services,
     },
   };
 }

@@ -3,6 +3,7 @@
 // per stream across instances; pushed RTMP sources). Public face: the cameras (a picture
 // for an incident), the alerts (an alert and its camera) and the camera-alerts queue the
 // incidents domain empties.
+import { StreamSources } from './stream-sources.js';
 import { randomUUID } from 'node:crypto';
 import type { DomainModule, Platform, Running } from '../platform/module.js';
 import { rootLogger } from '../platform/logger.js';
@@ -45,6 +46,8 @@ export interface VideoServices {
   liveSources: LiveSourcesService;
   /** Low-latency view, aim by the picture, tours, walls, patrol log (issue 17). */
   steering: Steering;
+  /** Stream URLs with credentials, for the recorders. */
+  streamSources: StreamSources;
 }
 
 export function videoModule(
@@ -121,6 +124,7 @@ export function videoModule(
       video,
       liveSources,
       steering,
+      streamSources: new StreamSources(db, box),
     },
     routes: [
       ...steering.routes(),

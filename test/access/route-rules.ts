@@ -334,6 +334,28 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/cameras/:id/ptz/lock': { roles: [...CR, 'installer'], town: 'scoped' },
   'DELETE /api/cameras/:id/ptz/lock': { roles: [...CR, 'installer'], town: 'scoped' },
   'GET /api/cameras/:id/ptz/log': { roles: CR, town: 'scoped' },
+  'GET /api/cameras/:id/recording-policy': { roles: CR, town: 'scoped' },
+  'PUT /api/cameras/:id/recording-policy': { roles: NONE, town: 'scoped', req: () => ({ body: { mode: 'on_alarm' } }) },
+  'GET /api/cameras/:id/recordings/timeline': { roles: CR, town: 'scoped', req: () => ({ query: range }) },
+  'GET /api/cameras/:id/recordings/days': {
+    roles: CR,
+    town: 'scoped',
+    req: () => ({ query: { month: day.slice(0, 7) } }),
+  },
+  'GET /api/cameras/:id/recordings/playlist.m3u8': { roles: CR, town: 'scoped', req: () => ({ query: range }) },
+  'GET /api/cameras/:id/recordings/segments/:file': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({ path: `/api/cameras/${f.cameraId}/recordings/segments/1.ts` }),
+  },
+  'POST /api/cameras/:id/recordings/exports': { roles: CR, town: 'scoped', req: () => ({ body: range }) },
+  'GET /api/recordings/exports': { roles: CR, town: 'list' },
+  'GET /api/recordings/exports/:id/file': {
+    roles: CR,
+    town: 'scoped',
+    req: () => ({ path: '/api/recordings/exports/999999/file' }),
+  },
+  'GET /api/incidents/:id/evidence': { roles: CR, town: 'scoped' },
 
   'GET /api/incident-types': { roles: ALL, town: 'global' },
   'PATCH /api/incident-types/:code': { roles: NONE, town: 'every-town', req: () => ({ body: { severity: 2 } }) },

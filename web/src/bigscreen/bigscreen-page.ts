@@ -4,7 +4,7 @@
 // follows the push stream through the shared stores; what it draws is coalesced (figures
 // at most once a second, the heat map every 2 s on a plain canvas) so the main thread stays mostly idle.
 import './bigscreen.css';
-import { get } from '../api';
+import { api, get } from '../api';
 import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
 import { h } from '../dom';
@@ -152,7 +152,7 @@ export function createBigScreenPage(ctx: AppContext): Page {
 
   async function drawSlow(): Promise<void> {
     const [duty, league] = await Promise.all([
-      get<{ people: unknown[] }>(`/api/towns/${ctx.town.code}/on-duty`).catch(() => null),
+      api.get('/api/towns/{code}/on-duty', { path: { code: ctx.town.code } }).catch(() => null),
       get<{ rows: FlaggedRow[] }>(`/api/stats/yellow-cards?town=${ctx.town.code}&groupBy=grid`).catch(() => null),
     ]);
     if (duty) onDuty.textContent = String(duty.people.length);

@@ -35,9 +35,13 @@ export function handoffPanel(incidentId: number, onChanged: () => void): HTMLEle
     if ((data as { incidentId?: number }).incidentId === incidentId) void load();
   });
 
-  async function send(path: string, body: unknown, done: string): Promise<void> {
+  // The two writes a panel makes: hand off (交办) and steer a handoff (accept, close, …).
+  async function send(what: 'handoff' | 'steer', body: unknown, done: string): Promise<void> {
     try {
-      drawn = await post<IncidentHandoffs>(`/api/incidents/${incidentId}/handoffs${path}`, body);
+      drawn =
+        what === 'steer'
+          ? await post<IncidentHandoffs>(`/api/incidents/${incidentId}/handoffs/steer`, body)
+          : await post<IncidentHandoffs>(`/api/incidents/${incidentId}/handoffs`, body);
       toast(done, 'ok');
       draw(drawn);
       onChanged();
@@ -92,7 +96,7 @@ export function handoffPanel(incidentId: number, onChanged: () => void): HTMLEle
                           class: a === 'close' ? 'primary' : '',
                           onclick: () =>
                             void send(
-                              '/steer',
+                              'steer',
                               { handoffId: x.id, action: a, note: note.value || undefined },
                               `${STEP_LABEL[a]} ✓`,
                             ),
@@ -150,7 +154,7 @@ export function handoffPanel(incidentId: number, onChanged: () => void): HTMLEle
           const target = drawn?.suggestions.find((o) => o.code === lead.value);
           const verb = target?.kind === 'county_centre' ? STEP_LABEL['escalation'] : STEP_LABEL['handoff'];
           const body = { lead: lead.value, helpers: chosen.length ? chosen : undefined, note: note.value || undefined };
-          void send('', body, `${verb} ✓`).then(() => {
+          void send('handoff', body, `${verb} ✓`).then(() => {
             note.value = '';
             for (const o of helpers.options) o.selected = false;
           });

@@ -1,6 +1,7 @@
 // Dispatch: the incident queue by urgency and deadline (live; new ones flash, the shell
 // chimes for them on every page), an incident's card with reports, photos, timeline and countdown, the nearest
 // gridworkers to send, and the steps of the closed loop.
+import { evidenceCard } from '../components/evidence-card';
 import { api, ApiError, get, getToken } from '../api';
 import type { AppContext } from '../context';
 import { append, formatAge, h, toast } from '../dom';
@@ -410,6 +411,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
       candidatesBox,
       h('h3', {}, tr('照片与视频', 'Photos and video')),
       uploader.el,
+      evidenceCard(i.id),
       h('div', { class: 'media', id: 'incident-media' }, ...d.media.map((m) => thumbs.show(i.id, m))),
       h('h3', {}, `${tr('上报', 'Reports')} (${d.reports.length})`),
       h(

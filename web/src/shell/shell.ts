@@ -35,6 +35,12 @@ const NAV: NavItem[] = [
     load: async () => (await import('../video/wall-page')).createWallPage,
   },
   {
+    id: 'playback',
+    label: tr('回放', 'Playback'),
+    roles: ['operator', 'dispatcher'],
+    load: async () => (await import('../playback/playback-page')).createPlaybackPage,
+  },
+  {
     id: 'dispatch',
     label: tr('调度', 'Dispatch'),
     roles: ['dispatcher', 'operator'],

@@ -1,7 +1,7 @@
 // Tours (巡航) and the guard position (守望位) of the steered camera, under its PTZ pad:
 // what the runner is doing now (running, paused while someone steers, at the guard), each
 // tour started or stopped, a new tour made from the camera's presets, and the guard set.
-import { del, get, post, put } from '../api';
+import { api, del, get, post, put } from '../api';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 
@@ -52,7 +52,7 @@ export function toursPanel(cameraId: number): { el: HTMLElement; dispose(): void
   // session also carries the operator's moves).
   let presets: { token: string; name: string }[] | null = null;
   async function refresh(): Promise<void> {
-    presets ??= await get<{ token: string; name: string }[]>(`/api/cameras/${cameraId}/ptz/presets`);
+    presets ??= await api.get('/api/cameras/{id}/ptz/presets', { path: { id: cameraId } });
     const data = await get<{ tours: Tour[]; guard: Guard | null; run: Run | null }>(`/api/cameras/${cameraId}/tours`);
     const run = data.run;
     const tourName = (id: number | null) => data.tours.find((t) => t.id === id)?.name ?? '';
@@ -99,7 +99,7 @@ export function toursPanel(cameraId: number): { el: HTMLElement; dispose(): void
   }
 
   const create = async () => {
-    const fresh = await get<{ token: string; name: string }[]>(`/api/cameras/${cameraId}/ptz/presets`).catch(() => []);
+    const fresh = await api.get('/api/cameras/{id}/ptz/presets', { path: { id: cameraId } }).catch(() => []);
     presets = fresh;
     if (fresh.length === 0) return toast(tr('请先设置预置位', 'Set some presets first'), 'error');
     await post(`/api/cameras/${cameraId}/tours`, {

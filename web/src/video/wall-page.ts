@@ -227,6 +227,25 @@ export function createWallPage(ctx: AppContext): Page {
           'button',
           {
             class: 'link',
+            title: tr('回放', 'Playback'),
+            'data-action': 'playback',
+            onclick: (e: Event) => {
+              e.stopPropagation();
+              const id = tile.cameraId;
+              if (!id) return;
+              tile.player?.dispose();
+              tile.player = null;
+              void import('../components/tile-playback').then((m) =>
+                m.playbackInTile(el, id, () => setCamera(tile, id)),
+              );
+            },
+          },
+          '回放',
+        ),
+        h(
+          'button',
+          {
+            class: 'link',
             title: tr('放大', 'Enlarge'),
             'data-action': 'enlarge',
             onclick: (e: Event) => {

@@ -1,0 +1,73 @@
+// The recordings domain: recording policies, the recorders, storage, playback, export
+// and incident evidence. The api process mounts its routes; the `recorder` process
+// (recorder/main.ts) runs `recorder()`. It reaches video and incidents only through
+// the two ports it is given (CameraPort, IncidentPort).
+import { randomUUID } from 'node:crypto';
+import type { DomainModule, Platform } from '../platform/module.js';
+import type { CameraPort } from './camera-port.js';
+import { Evidence } from './evidence.js';
+import { EvidenceQueries, type IncidentPort } from './evidence-queries.js';
+import { ExportService } from './export.service.js';
+import { PlaybackService } from './playback.service.js';
+import { PolicyService } from './policy.service.js';
+import { Recorder } from './recorder.js';
+import { recordingRoutes } from './recordings.routes.js';
+import { recordingsConfig, type RecordingsConfig } from './recordings-config.js';
+
+export { videoCameras } from './video-cameras.js';
+export type { Recorder } from './recorder.js';
+
+export interface RecordingsDeps {
+  cameras: CameraPort;
+  /** The api process's incidents (the recorder process serves no routes and passes none). */
+  incidents?: IncidentPort;
+  /** Default: read from the environment (RECORDINGS_DIR, …). */
+  config?: RecordingsConfig;
+}
+
+export interface RecordingsServices {
+  config: RecordingsConfig;
+  policies: PolicyService;
+  playback: PlaybackService;
+  exports: ExportService;
+  evidence: EvidenceQueries;
+  /** Attaches evidence to incidents and alarm windows (the leading recorder calls it). */
+  attach: Evidence;
+}
+
+export type RecordingsModule = DomainModule<RecordingsServices> & {
+  /** A recorder of this process (the `recorder` process kind); start() it, stop() it. */
+  recorder(id?: string): Recorder;
+};
+
+export function recordingsModule(p: Platform, deps: RecordingsDeps): RecordingsModule {
+  const cfg = deps.config ?? recordingsConfig();
+  const offset = p.config.TOWN_UTC_OFFSET_HOURS;
+  const playback = new PlaybackService(p.db, deps.cameras, cfg, offset);
+  const services: RecordingsServices = {
+    config: cfg,
+    policies: new PolicyService(p.db, deps.cameras),
+    playback,
+    exports: new ExportService(p.db, deps.cameras, playback, cfg),
+    evidence: new EvidenceQueries(p.db, deps.cameras, deps.incidents),
+    attach: new Evidence(p.db, deps.cameras, cfg),
+  };
+  return {
+    name: 'recordings',
+    services,
+    routes: recordingRoutes(services.policies, playback, services.exports, services.evidence),
+    liveTopics: ['recordings'],
+    recorder: (id = randomUUID()) =>
+      new Recorder({
+        db: p.db,
+        redis: p.redis,
+        redisPrefix: p.config.REDIS_PREFIX,
+        live: p.live,
+        cameras: deps.cameras,
+        evidence: services.attach,
+        cfg,
+        offsetHours: offset,
+        id,
+      }),
+  };
+}
