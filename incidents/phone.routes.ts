@@ -13,9 +13,11 @@ import { convertPoint } from '../gis/crs.js';
 import type { Services } from '../server/composition.js';
 import { AnswerBody, IncidentParams, OfferParams, PhoneActionBody, PhoneReportBody } from './incidents.schemas.js';
 import type { Actor } from './model.js';
+import { PhoneRequests } from './phone-idempotency.js';
 
 export function phoneRoutes(services: Services): AnyRoute[] {
   const { intake, incidents, dispatch } = services.incidents;
+  const requests = new PhoneRequests(services.db);
   const maxBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
 
   const phoneOf = async (req: Request): Promise<Actor & { kind: 'phone'; townId: number }> => {
@@ -31,6 +33,7 @@ export function phoneRoutes(services: Services): AnyRoute[] {
     };
   };
 
+  // Every write takes an Idempotency-Key (the app's offline queue sends again until answered).
   return [
     route({
       method: 'post',
@@ -40,22 +43,24 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       status: 201,
       body: PhoneReportBody,
       summary: '一键上报: a gridworker reports what they found; "settledOnSpot" records it closed without dispatch',
-      handler: async ({ req, body }) => {
+      handler: async ({ req, res, body }) => {
         const phone = await phoneOf(req);
         const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
-        return intake.report(
-          {
-            source: 'gridworker',
-            subcategoryCode: body.subcategory,
-            description: body.description,
-            lon,
-            lat,
-            address: body.address ?? null,
-            settledOnSpot: body.settledOnSpot,
-            reporterPersonId: phone.personId,
-            townIds: [phone.townId],
-          },
-          phone,
+        return requests.once(req, res, phone.deviceId, () =>
+          intake.report(
+            {
+              source: 'gridworker',
+              subcategoryCode: body.subcategory,
+              description: body.description,
+              lon,
+              lat,
+              address: body.address ?? null,
+              settledOnSpot: body.settledOnSpot,
+              reporterPersonId: phone.personId,
+              townIds: [phone.townId],
+            },
+            phone,
+          ),
         );
       },
     }),
@@ -67,10 +72,12 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       params: IncidentParams,
       status: 201,
       summary: 'A photo or video from the reporter or the assignee (body: the file)',
-      handler: async ({ req, params }) => {
+      handler: async ({ req, res, params }) => {
         const phone = await phoneOf(req);
-        const body = await readRawBody(req, maxBytes);
-        return incidents.addMedia(phone, params.id, req.headers['content-type'] ?? '', body, [phone.townId]);
+        return requests.once(req, res, phone.deviceId, async () => {
+          const body = await readRawBody(req, maxBytes);
+          return incidents.addMedia(phone, params.id, req.headers['content-type'] ?? '', body, [phone.townId]);
+        });
       },
     }),
     route({
@@ -89,8 +96,12 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       params: OfferParams,
       body: AnswerBody,
       summary: 'Take the offered incident (409 when it was taken back, ran out or went to someone else)',
-      handler: async ({ req, params, body }) =>
-        dispatch.answer(await phoneOf(req), params.id, true, body?.note ?? null),
+      handler: async ({ req, res, params, body }) => {
+        const phone = await phoneOf(req);
+        return requests.once(req, res, phone.deviceId, () =>
+          dispatch.answer(phone, params.id, true, body?.note ?? null),
+        );
+      },
     }),
     route({
       method: 'post',
@@ -100,8 +111,12 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       params: OfferParams,
       body: AnswerBody,
       summary: 'Decline the offer; the next gridworker is asked',
-      handler: async ({ req, params, body }) =>
-        dispatch.answer(await phoneOf(req), params.id, false, body?.note ?? null),
+      handler: async ({ req, res, params, body }) => {
+        const phone = await phoneOf(req);
+        return requests.once(req, res, phone.deviceId, () =>
+          dispatch.answer(phone, params.id, false, body?.note ?? null),
+        );
+      },
     }),
     route({
       method: 'post',
@@ -111,9 +126,9 @@ export function phoneRoutes(services: Services): AnyRoute[] {
       params: IncidentParams,
       body: PhoneActionBody,
       summary: "Start, handle (with feedback), verify (the revisit, with the citizen's rating) or escalate a task",
-      handler: async ({ req, params, body }) => {
+      handler: async ({ req, res, params, body }) => {
         const phone = await phoneOf(req);
-        return incidents.act(phone, params.id, body, [phone.townId]);
+        return requests.once(req, res, phone.deviceId, () => incidents.act(phone, params.id, body, [phone.townId]));
       },
     }),
     route({
