@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import type { Request } from 'express';
 import type { Config } from '../platform/config.js';
 import { createPool, type Db } from '../platform/db/pool.js';
 import { createRedis } from '../platform/redis.js';
@@ -68,6 +69,15 @@ import { open311ClientRoutes } from '../incidents/open311/clients.routes.js';
 import { GazetteerService } from '../gazetteer/gazetteer.service.js';
 import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
 import type { AnyRoute } from '../platform/http/route.js';
+import type { DomainModule } from '../platform/module.js';
+import { Unauthorized } from '../platform/errors.js';
+import { bearerToken } from '../platform/http/auth-middleware.js';
+import { PhonesService } from '../people/phones.service.js';
+import { phonesRoutes } from '../people/phones.routes.js';
+import { notificationsModule } from '../notifications/module.js';
+import { fieldworkModule } from '../fieldwork/module.js';
+import type { FieldworkService } from '../fieldwork/fieldwork.service.js';
+import type { NotificationsService } from '../notifications/notifications.service.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -106,6 +116,19 @@ export interface Services {
   incidents: IncidentServices;
   health: HealthService;
   gazetteer: GazetteerService;
+  phones: PhonesService;
+  notifications: DomainModule<NotificationsService>;
+  fieldwork: DomainModule<FieldworkService>;
+}
+
+/** The phone behind a request's device token (the gridworker app's own calls). */
+function devicePhone(ingest: IngestService) {
+  return async (req: Request) => {
+    const token = bearerToken(req);
+    const device = token?.startsWith('dev_') ? await ingest.deviceByToken(token) : null;
+    if (!device) throw new Unauthorized('Send the phone\'s device token as "Authorization: Bearer dev_…"');
+    return device;
+  };
 }
 
 export async function createServices(config: Config, baseUrl = `http://127.0.0.1:${config.PORT}`): Promise<Services> {
@@ -173,6 +196,16 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
   );
   const gazetteer = new GazetteerService(db, gridMap, redis, config.REDIS_PREFIX);
   await gazetteer.refresh(true);
+  const incidentServices = createIncidentServices({
+    config,
+    db,
+    redis,
+    gridMap,
+    live,
+    media,
+    peopleChanged: (ids) => people.announce(ids),
+    cameraPicture: async (auth, id) => (await cameras.snapshot(auth, id)).jpeg,
+  });
   return {
     config,
     db,
@@ -209,22 +242,19 @@ export async function createServices(config: Config, baseUrl = `http://127.0.0.1
     relays,
     video,
     liveSources: new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL),
-    incidents: createIncidentServices({
-      config,
-      db,
-      redis,
-      gridMap,
-      live,
-      media,
-      peopleChanged: (ids) => people.announce(ids),
-      cameraPicture: async (auth, id) => (await cameras.snapshot(auth, id)).jpeg,
-    }),
+    incidents: incidentServices,
     health: new HealthService(db, redis, () => ({
       gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
       positions: writer.stats,
       liveSubscribers: live.size,
     })),
     gazetteer,
+    phones: new PhonesService(db, people),
+    notifications: notificationsModule({ config, db, redis, live, media, baseUrl }, { phoneOf: devicePhone(ingest) }),
+    fieldwork: fieldworkModule(
+      { config, db, redis, live, media, baseUrl },
+      { phoneOf: devicePhone(ingest), incidentTypes: () => incidentServices.taxonomy.categories() },
+    ),
   };
 }
 
@@ -313,6 +343,9 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ...incidentRoutes(services),
       ...open311ClientRoutes(services),
       ...gazetteerRoutes(services.gazetteer),
+      ...phonesRoutes(services.phones, devicePhone(services.ingest)),
+      ...(services.notifications.routes ?? []),
+      ...(services.fieldwork.routes ?? []),
       ...liveRoutes(
         services.live,
         new AreasRepository(services.db),

@@ -99,6 +99,7 @@ async function main(): Promise<void> {
       ),
     OUTBOX_SWEEP_MS,
   );
+  const notifications = await services.notifications.work!(leading);
   const metricsServer =
     cfg.WORKERS_METRICS_PORT > 0
       ? await serveWorkerMetrics(services, cfg.WORKERS_METRICS_PORT, cfg.METRICS_TOKEN)
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
     clearInterval(outboxTimer);
     metricsServer?.close();
     await incidentWorkers.close();
+    await notifications.stop();
     await watcher.stop();
     await services.alertsQueue.close();
     await services.incidents.jobs.close();
