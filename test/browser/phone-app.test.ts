@@ -9,7 +9,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { incidentTown, inGrid, runWorkers, FAST_DISPATCH, type IncidentTown } from '../helpers/incidents.js';
 import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
-import { echoPageErrors, launchBrowser, screenshotOnFailure, startWebApi, waitInPage } from './browser.js';
+import {
+  createAccount,
+  echoPageErrors,
+  launchBrowser,
+  loginThroughForm,
+  screenshotOnFailure,
+  startWebApi,
+  waitInPage,
+} from './browser.js';
 
 type PhoneHooks = { __wgPhone: { alarmRings(): number; items(): Promise<unknown[]>; flush(): Promise<void> } };
 
@@ -154,5 +162,33 @@ describe('平安通: the gridworker app on a phone', function () {
     // Sending again (a lost answer, a second tab) changes nothing.
     await page.evaluate(() => (window as unknown as PhoneHooks).__wgPhone.flush());
     expect(await count()).to.equal(1);
+  });
+
+  it('issues a phone from the admin page as a QR code that logs the phone in once', async () => {
+    const installer = await createAccount(t, ['installer', 'dispatcher'], [town.townId]);
+    const admin = await browser.newPage();
+    echoPageErrors(admin);
+    try {
+      await loginThroughForm(admin, t.api.url, installer, '#/phones');
+      await admin.waitForSelector('#phone-person option', { state: 'attached' });
+      await admin.selectOption('#phone-person', String(town.phones[1]!.personId));
+      await admin.click('#phone-issue');
+      await admin.waitForSelector('#phone-qr img[src^="data:image/gif"]');
+      const token = (await admin.textContent('#phone-qr .phone-token'))!.trim();
+      // The phone's camera opens the link the QR code holds.
+      const second = await context.newPage();
+      await second.goto(`${t.api.url}/app/#token=${token}`);
+      await second.waitForSelector('header.top');
+      expect(await second.textContent('header.top')).to.include('网格员2');
+      await second.close();
+      // The page lists the phone with its app version once the app has spoken.
+      await admin.click('#phone-qr button');
+      await admin.evaluate(() => (location.hash = '#/map'));
+      await admin.evaluate(() => (location.hash = '#/phones'));
+      await admin.waitForFunction(() => document.querySelector('table.phones')?.textContent?.includes('1.0.0'));
+      expect(await admin.textContent('table.notifications')).to.be.a('string');
+    } finally {
+      await admin.close();
+    }
   });
 });

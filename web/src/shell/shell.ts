@@ -52,6 +52,12 @@ const NAV: NavItem[] = [
     load: async () => (await import('../plan/plan-page')).createPlanPage,
   },
   {
+    id: 'phones',
+    label: tr('手机', 'Phones'),
+    roles: ['installer', 'operator', 'dispatcher'],
+    load: async () => (await import('../phones/phones-page')).createPhonesPage,
+  },
+  {
     id: 'stats',
     label: tr('统计', 'Statistics'),
     roles: ['dispatcher', 'operator', 'planner'],
