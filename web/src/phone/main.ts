@@ -115,6 +115,7 @@ function loginView(message = ''): void {
 const badge = h('span', { class: 'badge', id: 'queue-badge' });
 const net = h('span', { class: 'net', id: 'net-state' });
 const dutyButton = h('button', { class: 'duty', id: 'duty' });
+const nameEl = h('strong', { id: 'me-name' }, me?.name ?? '网格员');
 
 async function refreshBadge(): Promise<void> {
   const q = await items();
@@ -159,11 +160,7 @@ function shell(): void {
     { class: 'tabs' },
     ...TABS.map(([id, label]) => h('button', { 'data-tab': id, onclick: () => go(id) }, label)),
   );
-  root.replaceChildren(
-    h('header', { class: 'top' }, h('strong', {}, me?.name ?? '网格员'), net, badge, dutyButton),
-    main,
-    nav,
-  );
+  root.replaceChildren(h('header', { class: 'top' }, nameEl, net, badge, dutyButton), main, nav);
   renderDuty();
   void refreshBadge();
 }
@@ -763,25 +760,32 @@ function traccarView(): void {
 
 // ---- start -----------------------------------------------------------------------------
 
+/**
+ * The shell and the task list at once, the gridworker's record in parallel: on 3G each
+ * round trip saved is half a second. A token refused sends back to the login.
+ */
 async function start(): Promise<void> {
+  const who = call<Me>('GET', '/api/phone/me');
+  shell();
+  go('tasks');
   try {
-    me = await call<Me>('GET', '/api/phone/me');
+    me = await who;
     localStorage.setItem('wg.phone.me', JSON.stringify(me));
+    nameEl.textContent = me.name;
+    renderDuty();
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) {
       setDeviceToken(null);
       return loginView('此手机的令牌无效或已停用，请重新登录或扫码');
     }
-    if (!me) return loginView('无法连接服务器');
+    if (!me) toast('离线：稍后再试');
   }
-  shell();
   startQueue(deviceToken, APP_VERSION);
   onQueueChange(() => void refreshBadge());
   addEventListener('online', () => void refreshBadge());
   addEventListener('offline', () => void refreshBadge());
   startTracker();
   listen();
-  go('tasks');
   void categories(); // kept for a report made without signal
 }
 
