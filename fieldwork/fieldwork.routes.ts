@@ -1,11 +1,9 @@
 // The phone's patrol log and household visits (device token), the taxonomy the phone's
 // 一键上报 picks from, and the command room's view of the field work.
-import type { Request } from 'express';
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { readRawBody } from '../platform/http/raw-body.js';
 import { COMMAND_ROOM } from '../platform/auth/roles.js';
-import type { PhoneRef } from './fieldwork.repository.js';
 import type { FieldworkService } from './fieldwork.service.js';
 
 const ClientKey = z.string().regex(/^[\w-]{8,100}$/, "the phone's own key: 8–100 letters, digits, _ or -");
@@ -20,7 +18,6 @@ const KeyParams = z.strictObject({ key: ClientKey });
 
 export function fieldworkRoutes(
   service: FieldworkService,
-  phoneOf: (req: Request) => Promise<PhoneRef>,
   incidentTypes: () => Promise<unknown>,
   maxUploadBytes: number,
 ): AnyRoute[] {
@@ -29,18 +26,15 @@ export function fieldworkRoutes(
       method: 'get',
       path: '/api/phone/incident-types',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       summary: 'The taxonomy for 一键上报 (device token)',
-      handler: async ({ req }) => {
-        await phoneOf(req);
-        return incidentTypes();
-      },
+      handler: () => incidentTypes(),
     }),
     route({
       method: 'post',
       path: '/api/phone/uploads',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       status: 201,
       rawBody: {
         description: 'A photo or short video',
@@ -48,7 +42,6 @@ export function fieldworkRoutes(
       },
       summary: 'A photo or video for a patrol note or a visit; named by its content (the same file twice is one)',
       handler: async ({ req }) => {
-        await phoneOf(req);
         return service.upload(req.headers['content-type'] ?? '', await readRawBody(req, maxUploadBytes));
       },
     }),
@@ -56,28 +49,27 @@ export function fieldworkRoutes(
       method: 'post',
       path: '/api/phone/patrols',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       status: 201,
       body: z.strictObject({ clientKey: ClientKey, startedAt: When, lon: Lon.optional(), lat: Lat.optional() }),
       summary: 'Starts a patrol (巡查); the same clientKey again returns the patrol already started',
-      handler: async ({ req, body }) =>
-        service.startPatrol(await phoneOf(req), body.clientKey, body.startedAt, body.lon, body.lat),
+      handler: ({ body, device }) => service.startPatrol(device!, body.clientKey, body.startedAt, body.lon, body.lat),
     }),
     route({
       method: 'post',
       path: '/api/phone/patrols/:key/stop',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       params: KeyParams,
       body: z.strictObject({ endedAt: When }),
       summary: 'Ends the patrol (once; a second stop keeps the first end)',
-      handler: async ({ req, params, body }) => service.stopPatrol(await phoneOf(req), params.key, body.endedAt),
+      handler: ({ params, body, device }) => service.stopPatrol(device!, params.key, body.endedAt),
     }),
     route({
       method: 'post',
       path: '/api/phone/patrols/:key/notes',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       params: KeyParams,
       status: 201,
       body: z.strictObject({
@@ -89,13 +81,13 @@ export function fieldworkRoutes(
         media: MediaNames,
       }),
       summary: 'A note on the way, with photos already uploaded',
-      handler: async ({ req, params, body }) => service.addNote(await phoneOf(req), params.key, body),
+      handler: ({ params, body, device }) => service.addNote(device!, params.key, body),
     }),
     route({
       method: 'post',
       path: '/api/phone/visits',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       status: 201,
       body: z.strictObject({
         clientKey: ClientKey,
@@ -108,15 +100,15 @@ export function fieldworkRoutes(
         media: MediaNames,
       }),
       summary: 'A household visit (走访); the same clientKey again returns the visit already recorded',
-      handler: async ({ req, body }) => service.addVisit(await phoneOf(req), body),
+      handler: ({ body, device }) => service.addVisit(device!, body),
     }),
     route({
       method: 'get',
       path: '/api/phone/fieldwork',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       summary: "This phone's gridworker's recent patrols and visits",
-      handler: async ({ req }) => service.mine(await phoneOf(req)),
+      handler: ({ device }) => service.mine(device!),
     }),
     route({
       method: 'get',

@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { booleanPointInPolygon } from '@turf/boolean-point-in-polygon';
 import { pointOnFeature } from '@turf/turf';
-import { GridIndex } from '../gis/grid-index.js';
-import type { AreaGeometry } from '../gis/geojson.js';
+import { GridIndex } from '../gis/module.js';
+import type { AreaGeometry } from '../gis/module.js';
 import type { GazetteerData, GazetteerLandmark, LonLat } from './address-index.js';
 import { readLandmarkCsv } from './landmark-csv.js';
 

@@ -7,9 +7,9 @@ import type { AuthContext } from '../platform/auth/auth-context.js';
 import { inTransaction, type Db } from '../platform/db/pool.js';
 import { AppError, BadRequest, NotFound, Unprocessable } from '../platform/errors.js';
 import { moduleLogger } from '../platform/logger.js';
-import type { GridMap } from '../gis/map-revision.js';
-import type { GridVersion } from '../gis/grids.repository.js';
-import { AreasRepository } from '../gis/areas.repository.js';
+import type { GridMap } from '../gis/module.js';
+import type { GridVersion } from '../gis/module.js';
+import { AreasRepository } from '../gis/module.js';
 import { AddressIndex, type LocateResult } from './address-index.js';
 import { GazetteerRepository } from './gazetteer.repository.js';
 import {

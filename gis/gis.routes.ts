@@ -53,7 +53,7 @@ const toDraft = (f: GridFeatureInput, crs: Crs): GridDraftInput => {
   };
 };
 
-export interface GisServices {
+export interface GisRouteServices {
   areas: AreasService;
   plans: PlansService;
   lookup: GridLookupService;
@@ -61,7 +61,7 @@ export interface GisServices {
   mapFiles: MapFilesService;
 }
 
-export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisServices): AnyRoute[] {
+export function gisRoutes({ areas, plans, lookup, tiles, mapFiles }: GisRouteServices): AnyRoute[] {
   return [
     // Areas -------------------------------------------------------------------
     route({

@@ -1,12 +1,9 @@
 // A camera alarm (from the camera-alerts queue) becomes an incident at the camera's
 // place, with the alert's snapshot; an alert is made into an incident only once, and
 // alarms of the same kind nearby merge into the open incident like any report.
-import type { Db } from '../platform/db/pool.js';
 import { moduleLogger } from '../platform/logger.js';
 import type { MediaStore } from '../platform/media-store.js';
-import { AlertsRepository } from '../video/alerts.repository.js';
-import { CamerasRepository } from '../video/cameras.repository.js';
-import type { CameraAlertJob } from '../platform/queues.js';
+import type { CameraAlertJob, VideoServices } from '../video/module.js';
 import type { IntakeResult, IntakeService } from './intake.service.js';
 import type { TaxonomyService } from './taxonomy.service.js';
 
@@ -22,16 +19,16 @@ const KIND_NAMES: Record<string, string> = {
 
 export class CameraAlertIntake {
   constructor(
-    private readonly db: Db,
+    private readonly alerts: Pick<VideoServices['alerts'], 'withCamera'>,
     private readonly taxonomy: TaxonomyService,
     private readonly intake: IntakeService,
     private readonly media: MediaStore,
   ) {}
 
   async handle(job: CameraAlertJob): Promise<IntakeResult | null> {
-    const alert = await new AlertsRepository(this.db).find(job.alertId);
-    const camera = alert ? await new CamerasRepository(this.db).find(alert.cameraId) : null;
-    if (!alert || !camera) return null;
+    const found = await this.alerts.withCamera(job.alertId);
+    if (!found) return null;
+    const { alert, camera } = found;
     const sub = await this.taxonomy.forCameraAlert(alert.kind);
     if (!sub) return null;
     if (!camera.placement) {

@@ -6,6 +6,7 @@
 // (escalated). One offer is pending per incident at any time: the incident row is locked
 // for the decision and a unique index refuses a second pending offer.
 import { inTransaction, type Db } from '../platform/db/pool.js';
+import { PeopleRepository } from '../people/module.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../platform/errors.js';
 import { moduleLogger } from '../platform/logger.js';
 import { DeadlinesRepository } from './deadlines.repository.js';
@@ -184,10 +185,7 @@ export class DispatchService {
         data: { offerId },
       });
       // Busy with a task (忙碌): not offered more until they are on duty again.
-      await tx.query(
-        `UPDATE people SET duty_status = 'busy', duty_changed_at = now() WHERE id = $1 AND duty_status = 'on_duty'`,
-        [found.personId],
-      );
+      await new PeopleRepository(tx).markBusy(found.personId);
       return { incidentId: inc.id, redispatch: false };
     });
     if (result.redispatch) await this.jobs.wantDispatch([result.incidentId]);

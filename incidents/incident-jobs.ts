@@ -4,7 +4,7 @@
 // their expiry, open deadlines past due).
 import type { Queue } from 'bullmq';
 import { moduleLogger } from '../platform/logger.js';
-import type { DeadlineJob, DispatchJob } from '../platform/queues.js';
+import type { DeadlineJob, DispatchJob } from './queues.js';
 import type { Deadline } from './deadlines.repository.js';
 import type { Offer } from './dispatch.repository.js';
 

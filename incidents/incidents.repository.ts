@@ -1,6 +1,7 @@
 import type { DbClient } from '../platform/db/pool.js';
 import type { Deadline } from './deadlines.repository.js';
 import type { Actor, EscalationLevel, Incident, IncidentSource, IncidentState, Platform } from './model.js';
+import { OPEN_TASK_STATES } from './state-machine.js';
 
 /** One report as incident_intake() takes it (migration 010): where, what, who, and the routing rules of its subcategory. */
 export interface IntakeRow {
@@ -350,6 +351,15 @@ export class IncidentsRepository {
       [incidentId],
     );
     return rows;
+  }
+
+  /** Whether the person holds an open task other than this incident (accepted, started or sent back). */
+  async holdsOtherTask(personId: number, incidentId: number): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `SELECT 1 FROM incidents WHERE assignee_person_id = $1 AND id <> $2 AND state = ANY($3::incident_state[]) LIMIT 1`,
+      [personId, incidentId, OPEN_TASK_STATES],
+    );
+    return rows.length > 0;
   }
 
   async liveSourceTown(liveSourceId: number): Promise<number | null> {

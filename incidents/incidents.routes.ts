@@ -4,8 +4,8 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { readRawBody } from '../platform/http/raw-body.js';
-import { convertPoint } from '../gis/crs.js';
-import type { Services } from '../server/composition.js';
+import { convertPoint } from '../gis/module.js';
+import type { IncidentRouteDeps } from './route-deps.js';
 import {
   ActionBody,
   IncidentParams,
@@ -21,7 +21,7 @@ import { statsRoutes } from './stats.routes.js';
 import { COMMAND_ROOM, EVERYONE } from '../platform/auth/roles.js';
 import { assertEveryTown } from '../platform/auth/account-scope.js';
 
-export function incidentRoutes(services: Services): AnyRoute[] {
+export function incidentRoutes(services: IncidentRouteDeps): AnyRoute[] {
   const { taxonomy, intake, incidents } = services.incidents;
   const maxBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
   return [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CrsSchema } from '../gis/crs.js';
+import { CrsSchema } from '../gis/module.js';
 import { INCIDENT_SOURCES, INCIDENT_STATES, PLATFORMS } from './model.js';
 
 export const Lon = z.number().min(-180).max(180);

@@ -4,6 +4,7 @@
 import type { PoolClient } from 'pg';
 import type { AuthContext } from '../platform/auth/auth-context.js';
 import { inTransaction, type Db } from '../platform/db/pool.js';
+import { PeopleRepository } from '../people/module.js';
 import { AppError, BadRequest, Conflict, Forbidden, NotFound, Unprocessable } from '../platform/errors.js';
 import type { MediaStore } from '../platform/media-store.js';
 import { DeadlinesRepository } from './deadlines.repository.js';
@@ -14,7 +15,7 @@ import type { IncidentJobs } from './incident-jobs.js';
 import { IncidentsRepository, type IncidentFilter, type Report, type TimelineEntry } from './incidents.repository.js';
 import { MediaRepository, type IncidentMedia } from './media.repository.js';
 import { ESCALATION_LEVELS, type Actor, type Incident, type IncidentState } from './model.js';
-import { availableActions, decide, type IncidentAction } from './state-machine.js';
+import { availableActions, decide, OPEN_TASK_STATES, type IncidentAction } from './state-machine.js';
 import type { Deadline } from './deadlines.repository.js';
 import { CONTACT_ROLES } from '../platform/auth/roles.js';
 
@@ -309,12 +310,8 @@ export class IncidentsService {
 
   /** A busy gridworker with no other open task is on duty again. */
   private async releaseIfIdle(tx: PoolClient, personId: number, incidentId: number): Promise<boolean> {
-    const { rowCount } = await tx.query(
-      `UPDATE people SET duty_status = 'on_duty', duty_changed_at = now() WHERE id = $1 AND duty_status = 'busy'
-         AND NOT EXISTS (SELECT 1 FROM incidents WHERE assignee_person_id = $1 AND id <> $2 AND state IN ('accepted', 'in_progress', 'returned'))`,
-      [personId, incidentId],
-    );
-    return rowCount === 1;
+    if (await new IncidentsRepository(tx).holdsOtherTask(personId, incidentId)) return false;
+    return new PeopleRepository(tx).markNoLongerBusy(personId);
   }
 
   /** A pushed stream (a phone at the scene, a drone) becomes part of the incident's record. */
@@ -421,7 +418,8 @@ export class IncidentsService {
     const tasks = await repo.list({
       townIds: null,
       assigneePersonId: personId,
-      states: ['accepted', 'in_progress', 'returned', 'handled'],
+      // What they hold, and what waits for their revisit.
+      states: [...OPEN_TASK_STATES, 'handled'],
       limit: 100,
       offset: 0,
     });

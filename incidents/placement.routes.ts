@@ -2,13 +2,13 @@
 // place, and placing one on the map (after which it is routed and dispatched as usual).
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
-import { convertPoint, CrsSchema } from '../gis/crs.js';
-import type { Services } from '../server/composition.js';
+import { convertPoint, CrsSchema } from '../gis/module.js';
+import type { IncidentRouteDeps } from './route-deps.js';
 import { IncidentParams, Lat, Lon } from './incidents.schemas.js';
 
 const COMMAND_ROOM = ['operator', 'dispatcher'] as const;
 
-export function placementRoutes(services: Services): AnyRoute[] {
+export function placementRoutes(services: IncidentRouteDeps): AnyRoute[] {
   const { placement, incidents } = services.incidents;
   return [
     route({

@@ -6,7 +6,7 @@
 import type { AuthContext } from '../platform/auth/auth-context.js';
 import { inTransaction, type Db } from '../platform/db/pool.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../platform/errors.js';
-import type { GridMap } from '../gis/map-revision.js';
+import type { GridMap } from '../gis/module.js';
 import { DeadlinesRepository, type Deadline } from './deadlines.repository.js';
 import type { IncidentEvents } from './incident-events.js';
 import type { IncidentJobs } from './incident-jobs.js';

@@ -1,6 +1,8 @@
 // The closed loop (任务发起→派遣→处置→反馈→跟踪→终结) as a table: which action moves an
-// incident from which states to which, and who may take it. Pure, so that the rules
-// are read and tested in one place.
+// incident from which states to which, and who may take it. Pure, and the one place the
+// rules are written: migrate copies them into the incident_transitions table that the
+// SQL functions read (incidents/loop-rules-sql.ts), and test/incidents/loop-rules.test.ts
+// asks both sides every question to prove they agree.
 import type { Actor, IncidentState } from './model.js';
 
 export const ACTIONS = [
@@ -19,12 +21,21 @@ export const ACTIONS = [
 export type IncidentAction = (typeof ACTIONS)[number];
 
 /** Who may act: the command room (dispatchers, operators), the person it is offered to or assigned to, the system. */
-type Party = 'command_room' | 'offeree' | 'assignee' | 'system';
+export const PARTIES = ['command_room', 'offeree', 'assignee', 'system'] as const;
+export type Party = (typeof PARTIES)[number];
+
+/**
+ * States in which a gridworker holds an incident: it counts towards their workload when
+ * dispatch picks someone, and keeps them busy. SQL reads it as incident_open_task_states().
+ */
+export const OPEN_TASK_STATES = ['accepted', 'in_progress', 'returned'] as const satisfies readonly IncidentState[];
 
 interface Rule {
   from: readonly IncidentState[];
-  to: IncidentState | 'same';
+  to: IncidentState;
   by: readonly Party[];
+  /** A party that may act from fewer of the `from` states than the others. */
+  only?: Partial<Record<Party, readonly IncidentState[]>>;
 }
 
 const RULES: Record<IncidentAction, Rule> = {
@@ -32,6 +43,9 @@ const RULES: Record<IncidentAction, Rule> = {
     from: ['reported', 'dispatched', 'escalated', 'returned'],
     to: 'dispatched',
     by: ['system', 'command_room'],
+    // The dispatcher worker offers what is new or on offer; an escalated or returned
+    // incident is the command room's to send again.
+    only: { system: ['reported', 'dispatched'] },
   },
   accept: { from: ['dispatched'], to: 'accepted', by: ['offeree'] },
   start: { from: ['accepted', 'returned'], to: 'in_progress', by: ['assignee'] },
@@ -88,10 +102,32 @@ export function decide(action: IncidentAction, actor: Actor, ctx: TransitionCont
     };
   }
   const parties = partiesOf(actor, ctx);
-  if (!rule.by.some((p) => parties.has(p))) {
-    return { ok: false, reason: 'not_allowed', message: `"${action}" is for: ${rule.by.join(', ').replace('_', ' ')}` };
+  const entitled = rule.by.filter((p) => (rule.only?.[p] ?? rule.from).includes(ctx.state));
+  if (!entitled.some((p) => parties.has(p))) {
+    return {
+      ok: false,
+      reason: 'not_allowed',
+      message: `"${action}" is for: ${entitled.join(', ').replace('_', ' ')}`,
+    };
   }
-  return { ok: true, to: rule.to === 'same' ? ctx.state : rule.to };
+  return { ok: true, to: rule.to };
+}
+
+export interface Transition {
+  action: IncidentAction;
+  from: IncidentState;
+  party: Party;
+  to: IncidentState;
+}
+
+/** The rules as rows, one per action, from-state and party: what the incident_transitions table holds. */
+export function transitions(): Transition[] {
+  return ACTIONS.flatMap((action) => {
+    const rule = RULES[action];
+    return rule.by.flatMap((party) =>
+      (rule.only?.[party] ?? rule.from).map((from) => ({ action, from, party, to: rule.to })),
+    );
+  });
 }
 
 /** The actions an actor could take now (the buttons the web app and the phone show). */

@@ -4,9 +4,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
-import type { Services } from '../server/composition.js';
+import type { IncidentRouteDeps } from './route-deps.js';
 import { attachment, toCsv, type CsvColumn } from './csv.js';
-import { AreasRepository } from '../gis/areas.repository.js';
 import { PLATFORMS } from './model.js';
 import { LEAGUE_GROUPS, STATS_GROUPS, type StatsGroup } from './stats.repository.js';
 import type { IncidentStats, IncidentStatsLine } from './stats.service.js';
@@ -121,7 +120,7 @@ function statsCsv(stats: IncidentStats): { filename: string; body: string } {
   };
 }
 
-export function statsRoutes(services: Services): AnyRoute[] {
+export function statsRoutes(services: IncidentRouteDeps): AnyRoute[] {
   const { stats } = services.incidents;
   return [
     route({
@@ -145,8 +144,8 @@ export function statsRoutes(services: Services): AnyRoute[] {
         });
         if (!wantsCsv(req, query.format)) return result;
         const csv = statsCsv(result);
-        const town = query.town ? await new AreasRepository(services.db).findByCode(query.town) : null;
-        await services.auth.securityLog.record({
+        const town = query.town ? await services.townByCode(query.town) : null;
+        await services.securityLog.record({
           kind: 'export',
           actor: auth.me,
           ip: req.ip,

@@ -1,7 +1,6 @@
 // The notifications domain: rules that turn incident events into messages, the SMS
 // gateway (Aliyun) and the in-app channel. The api process serves the lists; the
 // workers process hears the live bus, writes what the rules call for and sends it.
-import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import type { DomainModule, Platform, Running } from '../platform/module.js';
 import { createRedis } from '../platform/redis.js';
@@ -9,6 +8,8 @@ import { LiveBus } from '../platform/live/live-bus.js';
 import { moduleLogger } from '../platform/logger.js';
 import { AliyunSms } from './aliyun-sms.js';
 import { NotificationsService } from './notifications.service.js';
+
+export type { NotificationsService } from './notifications.service.js';
 import { notificationRoutes } from './notifications.routes.js';
 import { notifySettings } from './settings.js';
 
@@ -17,12 +18,18 @@ const log = moduleLogger('notifications');
 const ROUND_MS = 1000;
 
 export interface NotificationsDeps {
-  /** The phone behind a device token (positions' device directory), for a phone's inbox. */
-  phoneOf: (req: Request) => Promise<{ personId: number }>;
+  /** Where the settings are read (the process's environment unless a test says). */
   env?: Record<string, string | undefined>;
 }
 
-export function notificationsModule(platform: Platform, deps: NotificationsDeps): DomainModule<NotificationsService> {
+export interface NotificationsServices {
+  notifications: NotificationsService;
+}
+
+export function notificationsModule(
+  platform: Platform,
+  deps: NotificationsDeps = {},
+): DomainModule<NotificationsServices> {
   const s = notifySettings(deps.env ?? process.env, platform.config.TOWN_UTC_OFFSET_HOURS);
   const gateway =
     s.provider === 'aliyun'
@@ -32,8 +39,8 @@ export function notificationsModule(platform: Platform, deps: NotificationsDeps)
   let subscriber: Redis | null = null;
   return {
     name: 'notifications',
-    services: service,
-    routes: notificationRoutes(service, deps.phoneOf),
+    services: { notifications: service },
+    routes: notificationRoutes(service),
     liveTopics: ['notifications'],
     /** The one hook into incidents: their live events, heard like any api instance hears them. */
     async work(leading): Promise<Running> {

@@ -1,6 +1,5 @@
 // What the command room sees of the messages sent (with their delivery status), who the
 // town's leader and the county's duty officer are, and a phone's own in-app messages.
-import type { Request } from 'express';
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { COMMAND_ROOM } from '../platform/auth/roles.js';
@@ -13,10 +12,7 @@ const Contact = z.strictObject({
   phone: z.string().regex(/^\+?[0-9 -]{5,20}$/, 'a phone number of 5–20 digits'),
 });
 
-export function notificationRoutes(
-  service: NotificationsService,
-  phoneOf: (req: Request) => Promise<{ personId: number }>,
-): AnyRoute[] {
+export function notificationRoutes(service: NotificationsService): AnyRoute[] {
   return [
     route({
       method: 'get',
@@ -51,9 +47,9 @@ export function notificationRoutes(
       method: 'get',
       path: '/api/phone/notifications',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       summary: "The phone's gridworker's in-app messages (device token), newest first",
-      handler: async ({ req }) => service.inbox((await phoneOf(req)).personId),
+      handler: ({ device }) => service.inbox(device!.personId),
     }),
   ];
 }

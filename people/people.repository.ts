@@ -179,6 +179,24 @@ export class PeopleRepository {
     );
   }
 
+  /** Busy with a task (忙碌): only someone on duty becomes busy. True if they did. */
+  async markBusy(id: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE people SET duty_status = 'busy', duty_changed_at = now() WHERE id = $1 AND duty_status = 'on_duty'`,
+      [id],
+    );
+    return rowCount === 1;
+  }
+
+  /** Back on duty after a task: only someone busy (not off duty meanwhile). True if they were. */
+  async markNoLongerBusy(id: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE people SET duty_status = 'on_duty', duty_changed_at = now() WHERE id = $1 AND duty_status = 'busy'`,
+      [id],
+    );
+    return rowCount === 1;
+  }
+
   /** Current grid ids for codes, within towns; missing codes are absent from the map. */
   async gridIdsByCode(codes: string[], townIds: number[]): Promise<Map<string, number>> {
     const { rows } = await this.db.query<{ code: string; grid_id: number }>(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
-import { Code, IdParams } from '../gis/gis.schemas.js';
+import { Code, IdParams } from '../gis/module.js';
 import { DUTY_STATUSES, PERSON_ROLES } from './people.repository.js';
 import type { PeopleService } from './people.service.js';
 import { COMMAND_ROOM, DEVICE_ROLES } from '../platform/auth/roles.js';

@@ -1,7 +1,7 @@
 import type { AuthContext } from '../platform/auth/auth-context.js';
 import { inTransaction, type Db, type DbClient } from '../platform/db/pool.js';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../platform/errors.js';
-import { AreasRepository } from '../gis/areas.repository.js';
+import { AreasRepository } from '../gis/module.js';
 import { newDeviceIdentifier, newDeviceToken } from './device-tokens.js';
 import { personView, type PersonView } from './person-view.js';
 import {

@@ -5,13 +5,10 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { DEVICE_ROLES } from '../platform/auth/roles.js';
-import { IdParams } from '../gis/gis.schemas.js';
+import { IdParams } from '../gis/module.js';
 import type { PhonesService } from './phones.service.js';
 
-export function phonesRoutes(
-  phones: PhonesService,
-  phoneOf: (req: Request) => Promise<{ personId: number; deviceId: number }>,
-): AnyRoute[] {
+export function phonesRoutes(phones: PhonesService): AnyRoute[] {
   const appVersion = (req: Request) => {
     const v = req.headers['x-app-version'];
     return typeof v === 'string' && /^[\w.+-]{1,40}$/.test(v) ? v : null;
@@ -49,18 +46,18 @@ export function phonesRoutes(
       method: 'get',
       path: '/api/phone/me',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       summary: "The phone's gridworker (device token); the app's version in the X-App-Version header is recorded",
-      handler: async ({ req }) => phones.me(await phoneOf(req), appVersion(req)),
+      handler: ({ req, device }) => phones.me(device!, appVersion(req)),
     }),
     route({
       method: 'put',
       path: '/api/phone/duty',
       tag: 'phone',
-      access: 'public',
+      access: 'device',
       body: z.strictObject({ status: z.enum(['on_duty', 'off_duty']) }),
       summary: 'On or off duty, from the phone (device token)',
-      handler: async ({ req, body }) => phones.setDuty(await phoneOf(req), body.status),
+      handler: ({ body, device }) => phones.setDuty(device!, body.status),
     }),
   ];
 }

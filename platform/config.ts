@@ -1,7 +1,7 @@
 // The one place that reads the environment. It is parsed once, at start, and a bad
 // value stops the process with every offending variable named.
 import { z } from 'zod';
-import { cidrProblem } from '../video/camera-network.js';
+import { cidrProblem } from './cidr.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

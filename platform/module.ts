@@ -28,6 +28,12 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+export interface Gauge {
+  name: string;
+  help: string;
+  read(): number;
+}
+
 export interface DomainModule<S> {
   name: string;
   /** The domain's public face: the only thing other domains may use. */
@@ -40,6 +46,8 @@ export interface DomainModule<S> {
   liveTopics?: string[];
   /** Queues this domain owns, for the metrics of queue depth. */
   queues?: Queue[];
+  /** Prometheus gauges this domain reports (read at each scrape). */
+  gauges?: Gauge[];
   /**
    * Api process: after every module is built, follow subscriptions, warm caches.
    * `subscriber` is a Redis connection in subscriber mode shared by the process.

@@ -1,6 +1,6 @@
-// The BullMQ queues, named in one place. Jobs carry ids of rows in PostgreSQL (the
-// truth); a lost job is made again from the database by a sweep.
-import { Queue } from 'bullmq';
+// What every BullMQ queue shares: its key prefix and where its connection errors go.
+// The queues themselves belong to their domains (incidents/queues.ts, video/alert-queue.ts).
+import type { QueueOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { moduleLogger } from './logger.js';
 
@@ -15,61 +15,7 @@ export function logErrors<T extends { name: string; on(event: 'error', fn: (err:
   return q;
 }
 
-export const CAMERA_ALERTS = 'camera-alerts';
-
-export interface CameraAlertJob {
-  alertId: number;
-  cameraId: number;
-  kind: string;
-}
-
-export function cameraAlertsQueue(connection: Redis, prefix: string): Queue<CameraAlertJob> {
-  return logErrors(
-    new Queue<CameraAlertJob>(CAMERA_ALERTS, {
-      connection,
-      prefix: `${prefix}:bull`,
-      defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
-    }),
-  );
-}
-
-export const INCIDENT_DISPATCH = 'incident-dispatch';
-export const INCIDENT_DEADLINES = 'incident-deadlines';
-
-/** `dispatch`: find the next gridworker for these incidents; `offer-timeout`: their offers ran out. */
-export interface DispatchJob {
-  incidentIds: number[];
-}
-export interface DeadlineJob {
-  deadlineId: number;
-}
-
-export function dispatchQueue(connection: Redis, prefix: string): Queue<DispatchJob> {
-  return logErrors(
-    new Queue<DispatchJob>(INCIDENT_DISPATCH, {
-      connection,
-      prefix: `${prefix}:bull`,
-      defaultJobOptions: {
-        removeOnComplete: true,
-        removeOnFail: 5000,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 200 },
-      },
-    }),
-  );
-}
-
-export function deadlineQueue(connection: Redis, prefix: string): Queue<DeadlineJob> {
-  return logErrors(
-    new Queue<DeadlineJob>(INCIDENT_DEADLINES, {
-      connection,
-      prefix: `${prefix}:bull`,
-      defaultJobOptions: {
-        removeOnComplete: true,
-        removeOnFail: 5000,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1000 },
-      },
-    }),
-  );
+/** Every queue of a deployment lives under `<REDIS_PREFIX>:bull`. */
+export function queueOptions(connection: Redis, prefix: string): Pick<QueueOptions, 'connection' | 'prefix'> {
+  return { connection, prefix: `${prefix}:bull` };
 }

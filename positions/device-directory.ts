@@ -8,7 +8,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../platform/db/pool.js';
 import { moduleLogger } from '../platform/logger.js';
-import { hashDeviceToken } from '../people/device-tokens.js';
+import { hashDeviceToken } from '../people/module.js';
 
 const log = moduleLogger('device-directory');
 

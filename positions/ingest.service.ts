@@ -2,7 +2,7 @@
 // of it (flags, never a refusal) → which grid (version) at its time → durable in
 // PostgreSQL (group commit) → live to the map.
 import { LRUCache } from 'lru-cache';
-import type { GridMap } from '../gis/map-revision.js';
+import type { GridMap } from '../gis/module.js';
 import {
   checkReadable,
   FLAG_BITS,
@@ -23,6 +23,9 @@ import type { PositionWriter } from './position-writer.js';
 import type { AcceptedFix } from './positions.repository.js';
 import type { RejectionCounter } from './rejections.js';
 import { TokenBuckets } from './token-buckets.js';
+
+/** A device let in (known, not disabled): what the fix checks need of it. */
+type ActiveDevice = Omit<KnownDevice, 'disabled'>;
 
 export interface IngestOptions {
   limits: FixLimits;
@@ -116,7 +119,7 @@ export class IngestService {
   }
 
   /** One fix (the OsmAnd port): stored durably (perhaps flagged) or counted; a FixRejected only when unreadable. */
-  async ingestOne(device: KnownDevice, raw: RawFix): Promise<OneAnswer> {
+  async ingestOne(device: ActiveDevice, raw: RawFix): Promise<OneAnswer> {
     const track = this.track(device.deviceId);
     const now = Date.now();
     const t = raw.time.getTime();
@@ -142,7 +145,7 @@ export class IngestService {
   }
 
   /** Many fixes of one device (the phone app's batch API); refusals and flags are per fix. */
-  async ingestBatch(device: KnownDevice, raws: RawFix[]): Promise<BatchAnswer> {
+  async ingestBatch(device: ActiveDevice, raws: RawFix[]): Promise<BatchAnswer> {
     this.throttle(device);
     const now = Date.now();
     const rejected: BatchAnswer['rejected'] = [];
@@ -182,7 +185,7 @@ export class IngestService {
     return { accepted, duplicates: fixes.length - accepted, rejected, flagged };
   }
 
-  private throttle(device: KnownDevice): void {
+  private throttle(device: ActiveDevice): void {
     if (!this.buckets.take(device.deviceId)) {
       throw this.refuse(
         device.identifier,
@@ -204,7 +207,7 @@ export class IngestService {
    * is already stored, a copy goes into `confirmations` to be written again.
    */
   private judge(
-    device: KnownDevice,
+    device: ActiveDevice,
     raw: RawFix,
     now: number,
     aheadShift: number,
@@ -293,7 +296,7 @@ export class IngestService {
   }
 
   /** Counts what the checks said, with an example of what the phone sent. */
-  private countNotes(device: KnownDevice, raw: RawFix, notes: FixNote[], storedAt: Date | null): void {
+  private countNotes(device: ActiveDevice, raw: RawFix, notes: FixNote[], storedAt: Date | null): void {
     const example = {
       deviceTime: raw.time.toISOString(),
       storedAt: storedAt?.toISOString() ?? null,

@@ -1,6 +1,6 @@
 // Turns committed fixes into live events for the map: one `positions` event per town
 // per commit (only fixes that moved someone forward), and each grid enter / exit.
-import type { GridMap } from '../gis/map-revision.js';
+import type { GridMap } from '../gis/module.js';
 import type { LiveBus, LiveEvent } from '../platform/live/live-bus.js';
 import { moduleLogger } from '../platform/logger.js';
 import type { AcceptedFix, BatchResult } from './positions.repository.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { Unauthorized } from '../platform/errors.js';
-import { Code, IdParams } from '../gis/gis.schemas.js';
+import { Code, IdParams } from '../gis/module.js';
 import type { IngestService } from './ingest.service.js';
 import type { TrackingService } from './tracking.service.js';
 import type { RawFix } from './fix.js';
@@ -103,7 +103,7 @@ export function positionsRoutes(
       summary:
         "The phone app's batch of fixes; idempotent on (device, time). Authorization: Bearer <device token>. Every readable fix is kept: `rejected` lists the unreadable ones, `flagged` per fix what the checks flagged (late, clock_ahead, fast, outlier; or no_fix, marked_invalid, expired: counted, not stored)",
       tag: 'positions',
-      access: 'public',
+      access: 'device',
       body: Batch,
       bodyLimit: '512kb', // up to 1,000 fixes
       responses: {
@@ -112,9 +112,7 @@ export function positionsRoutes(
           schema: BatchAnswer,
         },
       },
-      handler: async ({ req, body }) => {
-        const token = req.headers.authorization?.startsWith('Bearer ') ? req.headers.authorization.slice(7) : null;
-        const device = token ? await ingest.deviceByToken(token) : null;
+      handler: async ({ body, device }) => {
         if (!device) throw new Unauthorized('Send the device token as "Authorization: Bearer …"');
         const raws: RawFix[] = body.fixes.map((f) => ({
           deviceRef: device.identifier,

@@ -1,12 +1,12 @@
 import type { AuthContext } from '../platform/auth/auth-context.js';
-import { assertOwnPerson } from '../people/people.service.js';
+import { assertOwnPerson } from '../people/module.js';
 import { DEVICE_ROLES } from '../platform/auth/roles.js';
 import type { Db } from '../platform/db/pool.js';
 import { BadRequest, NotFound } from '../platform/errors.js';
-import { AreasRepository, type Area } from '../gis/areas.repository.js';
-import type { GridMap } from '../gis/map-revision.js';
-import { GridsRepository } from '../gis/grids.repository.js';
-import { PeopleRepository } from '../people/people.repository.js';
+import { AreasRepository, type Area } from '../gis/module.js';
+import type { GridMap } from '../gis/module.js';
+import { GridsRepository } from '../gis/module.js';
+import { PeopleRepository } from '../people/module.js';
 import { TrackingRepository } from './tracking.repository.js';
 import { FLAGS, type RejectReason } from './fix.js';
 import type { LiveRoster } from './live-roster.js';

@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { config } from '../platform/config.js';
 import { createPool } from '../platform/db/pool.js';
+import { repeatableSql } from '../server/schema.js';
 import { migrate } from '../platform/db/migrate.js';
 
 export async function ensureDatabase(url: string): Promise<boolean> {
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   if (await ensureDatabase(url)) console.log(`[db] created database ${new URL(url).pathname.slice(1)}`);
   const pool = createPool(url, 2);
   try {
-    const applied = await migrate(pool);
+    const applied = await migrate(pool, await repeatableSql());
     console.log(applied.length ? `[db] applied ${applied.join(', ')}` : '[db] schema up to date');
   } finally {
     await pool.end();

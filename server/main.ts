@@ -5,7 +5,7 @@ import { configOrExit } from '../platform/config.js';
 import { guardProcess } from '../platform/process-guards.js';
 import { rootLogger } from '../platform/logger.js';
 import { startApi } from './composition.js';
-import { assertSafeForProduction, UnsafeProductionSettings } from '../accounts/production-guard.js';
+import { assertSafeForProduction, UnsafeProductionSettings } from '../accounts/module.js';
 
 async function main(): Promise<void> {
   guardProcess('api');

@@ -8,9 +8,9 @@ import { inTransaction, type Db } from '../platform/db/pool.js';
 import type { LiveBus } from '../platform/live/live-bus.js';
 import { moduleLogger } from '../platform/logger.js';
 import type { MediaStore } from '../platform/media-store.js';
-import type { CameraAlertJob } from '../platform/queues.js';
+import type { CameraAlertJob } from './alert-queue.js';
 import { AlertsRepository, type Alert } from './alerts.repository.js';
-import { CamerasRepository } from './cameras.repository.js';
+import { CamerasRepository, type Camera } from './cameras.repository.js';
 import type { CredentialBox } from './credentials.js';
 import type { CameraEvent } from './onvif/notification.js';
 import { CameraPictures } from './camera-pictures.js';
@@ -69,6 +69,13 @@ export class AlertsService {
   }
 
   /** Hands alerts not yet queued to the queue; the job id makes it idempotent. */
+  /** An alert and the camera that raised it (for the incidents made of alarms); null if either is gone. */
+  async withCamera(alertId: number): Promise<{ alert: Alert; camera: Camera } | null> {
+    const alert = await new AlertsRepository(this.db).find(alertId);
+    const camera = alert ? await new CamerasRepository(this.db).find(alert.cameraId) : null;
+    return alert && camera ? { alert, camera } : null;
+  }
+
   async sweep(): Promise<number> {
     const pending = await new AlertsRepository(this.db).unqueued(500);
     await this.enqueue(pending);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
-import { IdParams, Code } from '../gis/gis.schemas.js';
-import { convertPoint, CrsSchema } from '../gis/crs.js';
+import { IdParams, Code } from '../gis/module.js';
+import { convertPoint, CrsSchema } from '../gis/module.js';
 import type { CamerasService, PlacementSpec } from './cameras.service.js';
 import type { PtzCommand, PtzService } from './ptz.service.js';
 import type { CameraHealth } from './camera-health.js';

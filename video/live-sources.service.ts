@@ -5,31 +5,26 @@ import { randomBytes } from 'node:crypto';
 import type { AuthContext } from '../platform/auth/auth-context.js';
 import type { Db } from '../platform/db/pool.js';
 import { AppError, NotFound } from '../platform/errors.js';
-import { AreasRepository } from '../gis/areas.repository.js';
 import { resolveHlsFile, waitForPlaylist } from './relay/hls-files.js';
 import type { RelayKey, RelayManager } from './relay/relay-manager.js';
 import type { RtmpIngest } from './relay/rtmp-ingest.js';
+import { LiveSourcesRepository, type LiveSourceRow } from './live-sources.repository.js';
 
-interface SourceRow {
-  id: number;
-  townId: number;
-  name: string;
-  streamKey: string;
-  liveSince: Date | null;
-  createdAt: Date;
-}
-
-const SELECT = `SELECT id, town_id AS "townId", name, stream_key AS "streamKey", live_since AS "liveSince", created_at AS "createdAt" FROM live_sources`;
 const READY_TIMEOUT_MS = 8000;
 
 export class LiveSourcesService {
   private ingest: RtmpIngest | null = null;
+  private readonly repo: LiveSourcesRepository;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly relays: RelayManager,
     private readonly rtmpPublicUrl: string,
-  ) {}
+    /** gis: a town by its code. */
+    private readonly townByCode: (code: string) => Promise<{ id: number } | null>,
+  ) {
+    this.repo = new LiveSourcesRepository(db);
+  }
 
   attach(ingest: RtmpIngest): void {
     this.ingest = ingest;
@@ -37,34 +32,25 @@ export class LiveSourcesService {
 
   /** For the RTMP listener: is this a registered stream key? */
   async authorize(streamKey: string): Promise<boolean> {
-    const { rows } = await this.db.query('SELECT 1 FROM live_sources WHERE stream_key = $1', [streamKey]);
-    return rows.length > 0;
+    return this.repo.keyExists(streamKey);
   }
 
   async published(streamKey: string, live: boolean): Promise<void> {
-    await this.db.query(`UPDATE live_sources SET live_since = ${live ? 'now()' : 'NULL'} WHERE stream_key = $1`, [
-      streamKey,
-    ]);
+    await this.repo.setLive(streamKey, live);
   }
 
   /** Registers a source; its push URL (with the secret key) is shown to the creator only. */
   async create(auth: AuthContext, name: string, townCode: string) {
-    const town = await new AreasRepository(this.db).findByCode(townCode);
-    if (!town || town.level !== 'town') throw new NotFound(`Town ${townCode}`);
+    const town = await this.townByCode(townCode);
+    if (!town) throw new NotFound(`Town ${townCode}`);
     auth.assertTown(town.id);
     const streamKey = randomBytes(18).toString('base64url');
-    const { rows } = await this.db.query<{ id: number }>(
-      'INSERT INTO live_sources (town_id, name, stream_key, created_by) VALUES ($1, $2, $3, $4) RETURNING id',
-      [town.id, name, streamKey, auth.me.id],
-    );
-    return { id: rows[0]!.id, name, pushUrl: `${this.rtmpPublicUrl.replace(/\/$/, '')}/live/${streamKey}` };
+    const id = await this.repo.insert(town.id, name, streamKey, auth.me.id);
+    return { id, name, pushUrl: `${this.rtmpPublicUrl.replace(/\/$/, '')}/live/${streamKey}` };
   }
 
   async list(auth: AuthContext) {
-    const { rows } = await this.db.query<SourceRow>(
-      `${SELECT} WHERE $1::bigint[] IS NULL OR town_id = ANY($1) ORDER BY id DESC`,
-      [auth.townFilter],
-    );
+    const rows = await this.repo.list(auth.townFilter);
     return rows.map(({ streamKey: _secret, ...r }) => ({ ...r, live: r.liveSince !== null }));
   }
 
@@ -113,9 +99,8 @@ export class LiveSourcesService {
     return { sourceId: 'push', stream: String(id) };
   }
 
-  private async source(auth: AuthContext, id: number): Promise<SourceRow> {
-    const { rows } = await this.db.query<SourceRow>(`${SELECT} WHERE id = $1`, [id]);
-    const source = rows[0];
+  private async source(auth: AuthContext, id: number): Promise<LiveSourceRow> {
+    const source = await this.repo.find(id);
     if (!source || !auth.canAccessTown(source.townId)) throw new NotFound(`Live source ${id}`);
     return source;
   }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
-import { IdParams } from '../gis/gis.schemas.js';
+import { IdParams } from '../gis/module.js';
 import { RELAY_NAMES, type LiveVideoService, type RelayName } from './live-video.service.js';
 import { ServiceUnavailable } from '../platform/errors.js';
 import type { LiveSourcesService } from './live-sources.service.js';

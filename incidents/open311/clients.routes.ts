@@ -1,10 +1,10 @@
 // Admins manage the keys of Open311 clients through the normal API.
 import { z } from 'zod';
 import { route, type AnyRoute } from '../../platform/http/route.js';
-import type { Services } from '../../server/composition.js';
+import type { IncidentRouteDeps } from '../route-deps.js';
 import { ClientKeysService } from './client-keys.service.js';
 
-export function open311ClientRoutes(services: Pick<Services, 'db'>): AnyRoute[] {
+export function open311ClientRoutes(services: Pick<IncidentRouteDeps, 'db'>): AnyRoute[] {
   const clients = new ClientKeysService(services.db);
   return [
     route({

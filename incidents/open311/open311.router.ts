@@ -3,7 +3,7 @@
 // delegate to Open311Service; every error on these paths is answered the spec's way.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
-import type { Services } from '../../server/composition.js';
+import type { IncidentRouteDeps } from '../route-deps.js';
 import { readRawBody } from '../../platform/http/raw-body.js';
 import { ClientKeysService } from './client-keys.service.js';
 import { badRequest, notFound, Open311Error, toOpen311Error } from './errors.js';
@@ -16,7 +16,9 @@ import { formFields, queryFields, type Fields } from './schemas.js';
 /** A report is a few fields and a description; anything much larger is not one. */
 const MAX_FORM_BYTES = 128 * 1024;
 
-export function open311Router(services: Pick<Services, 'db' | 'media' | 'config' | 'incidents' | 'gazetteer'>): Router {
+export function open311Router(
+  services: Pick<IncidentRouteDeps, 'db' | 'media' | 'config' | 'incidents' | 'gazetteer'>,
+): Router {
   const open311 = new Open311Service(
     services.db,
     services.incidents.taxonomy,

@@ -17,8 +17,8 @@ import type { ClientKeysService } from './client-keys.service.js';
 import { badRequest, forbidden, notFound, toOpen311Error } from './errors.js';
 import { firstField, parseRequestFilter, parseSubmission, type Fields, type Submission } from './schemas.js';
 import { ServiceRequestsRepository, type ServiceRequestRow } from './service-requests.repository.js';
-import type { GazetteerService } from '../../gazetteer/gazetteer.service.js';
-import { normalizeAddress } from '../../gazetteer/address-text.js';
+import type { GazetteerService } from '../../gazetteer/module.js';
+import { normalizeAddress } from '../../gazetteer/module.js';
 import type { PlacementService } from '../placement.service.js';
 
 export const SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';

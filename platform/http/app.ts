@@ -3,13 +3,12 @@ import express, { type Express, type NextFunction, type Request, type RequestHan
 import type { Metrics } from '../metrics.js';
 import type { Logger } from 'pino';
 import { NotFound } from '../errors.js';
-import type { AuthService } from '../../accounts/auth.service.js';
 import { errorHandler } from './error-handler.js';
 import { buildOpenApi } from './openapi.js';
 import { requestContext } from './request-context.js';
 import { mount, type AnyRoute } from './route.js';
-import type { HealthService } from '../../server/health/health.service.js';
-import { authenticate } from './auth-middleware.js';
+import type { HealthService } from '../health/health.service.js';
+import { authenticate, type DeviceResolver, type SessionResolver } from './auth-middleware.js';
 import { DEFAULT_BODY_LIMITS } from './body-limits.js';
 import { securityHeaders } from './security-headers.js';
 import type { AuthContext } from '../auth/auth-context.js';
@@ -21,7 +20,9 @@ export interface AppParts {
   smallBodyLimit?: string;
   /** Most positions in one geometry of a request body. */
   maxVertices?: number;
-  auth: AuthService;
+  auth: SessionResolver;
+  /** Device tokens, for the routes declared `access: 'device'`. */
+  devices?: DeviceResolver;
   health: HealthService;
   routes: AnyRoute[];
   /**
@@ -55,6 +56,7 @@ export function createApp(parts: AppParts): Express {
   // Hashing every large JSON answer costs more than it saves; tiles set their own ETag.
   app.set('etag', false);
   app.locals['authService'] = parts.auth;
+  app.locals['deviceResolver'] = parts.devices;
   app.locals['log'] = parts.log;
   // The declarations themselves, for the tests that walk every route.
   app.locals['routes'] = parts.routes;

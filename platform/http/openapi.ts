@@ -58,6 +58,9 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
       summary: r.summary,
       tags: [r.tag],
       ...(r.access === 'public' ? { security: [] } : {}),
+      ...(r.access === 'device'
+        ? { security: [{ deviceToken: [] }], description: "A device's token (dev_…), not an account's session." }
+        : {}),
       ...(Array.isArray(r.access)
         ? {
             description: `Roles: ${r.access.join(', ')} (admin always)${r.ownerAccess?.length ? `; ${r.ownerAccess.join(', ')} for their own only` : ''}.`,
@@ -89,7 +92,14 @@ export function buildOpenApi(routes: readonly AnyRoute[], version: string): Json
       description: 'Grid map, cameras, gridworkers and incidents for a town command room.',
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: "An account's session token (POST /api/auth/login)" },
+        deviceToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "A gridworker's phone: its device token (dev_…), issued when the device is added",
+        },
+      },
       schemas: { Error: errorSchema },
     },
     security: [{ bearer: [] }],

@@ -6,18 +6,29 @@ import type { z } from 'zod';
 import type { Role } from '../auth/roles.js';
 import type { AuthContext } from '../auth/auth-context.js';
 import { parseInput } from './zod-errors.js';
-import { anonymous, authenticate, requireAccess } from './auth-middleware.js';
+import {
+  anonymous,
+  authenticate,
+  authenticateDevice,
+  requireAccess,
+  type AuthenticatedDevice,
+} from './auth-middleware.js';
 import { assertVertexLimit, DEFAULT_BODY_LIMITS, jsonParser, type BodyLimits } from './body-limits.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** Who may call: anybody, any logged-in account, or accounts with one of the roles. */
-export type Access = 'public' | 'authenticated' | readonly Role[];
+/**
+ * Who may call: anybody, a device with its device token (a gridworker's phone), any
+ * logged-in account, or accounts with one of the roles.
+ */
+export type Access = 'public' | 'device' | 'authenticated' | readonly Role[];
 
 export interface RouteContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
   auth: AuthContext;
+  /** The calling device, on `access: 'device'` routes (null on every other). */
+  device: AuthenticatedDevice | null;
   /**
    * True when the caller got in only through `ownerAccess`: the handler must pass it on
    * and the service must check that the thing asked for is the caller's own.
@@ -74,7 +85,9 @@ export function mount(router: Router, routes: readonly AnyRoute[], limits: BodyL
     const guards =
       spec.access === 'public'
         ? [anonymous]
-        : [authenticate, requireAccess(spec.access, spec.ownerAccess, spec.beforePasswordChange)];
+        : spec.access === 'device'
+          ? [authenticateDevice]
+          : [authenticate, requireAccess(spec.access, spec.ownerAccess, spec.beforePasswordChange)];
     // The body is read after the guards: nobody unknown gets a large body parsed.
     const parser = jsonParser(spec.bodyLimit === 'large' ? limits.large : (spec.bodyLimit ?? limits.small));
     router[spec.method](spec.path, ...guards, parser, async (req: Request, res: Response) => {
@@ -87,6 +100,7 @@ export function mount(router: Router, routes: readonly AnyRoute[], limits: BodyL
         query,
         body,
         auth: res.locals.auth as AuthContext,
+        device: (res.locals['device'] as AuthenticatedDevice | undefined) ?? null,
         ownerOnly: res.locals['ownerOnly'] === true,
         req,
         res,

@@ -2,11 +2,9 @@ import { z } from 'zod';
 import { route, type AnyRoute } from '../http/route.js';
 import { COMMAND_ROOM, EVERYONE, type Role } from '../auth/roles.js';
 import { NotFound } from '../errors.js';
-import type { AreasRepository } from '../../gis/areas.repository.js';
 import type { LiveBus } from './live-bus.js';
 import { streamEvents } from './sse.js';
-import { bearerToken } from '../http/auth-middleware.js';
-import type { AuthService } from '../../accounts/auth.service.js';
+import { bearerToken, type SessionResolver } from '../http/auth-middleware.js';
 
 export const LIVE_TOPICS = ['positions', 'grid_events'] as const;
 
@@ -24,9 +22,10 @@ export const SESSION_RECHECK_MS = 15_000;
 
 export function liveRoutes(
   bus: LiveBus,
-  areas: AreasRepository,
+  /** A town (not a village or county) by its code: gis's areas. */
+  townByCode: (code: string) => Promise<{ id: number } | null>,
   topics: readonly string[] = LIVE_TOPICS,
-  sessions?: { auth: AuthService; recheckMs?: number },
+  sessions?: { auth: SessionResolver; recheckMs?: number },
 ): AnyRoute[] {
   return [
     route({
@@ -53,8 +52,8 @@ export function liveRoutes(
         );
         let townIds: Set<number> | null = auth.townFilter ? new Set(auth.townFilter) : null;
         if (query.town) {
-          const town = await areas.findByCode(query.town);
-          if (!town || town.level !== 'town') throw new NotFound(`Town ${query.town}`);
+          const town = await townByCode(query.town);
+          if (!town) throw new NotFound(`Town ${query.town}`);
           auth.assertTown(town.id);
           townIds = new Set([town.id]);
         }

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { config } from '../../platform/config.js';
 import { createPool } from '../../platform/db/pool.js';
+import { repeatableSql } from '../../server/schema.js';
 import { migrate } from '../../platform/db/migrate.js';
 import { createRedis } from '../../platform/redis.js';
 
@@ -16,7 +17,7 @@ export async function freshBenchDatabase(name: string): Promise<string> {
   const url = new URL(config().DATABASE_URL);
   url.pathname = `/${name}`;
   const pool = createPool(url.toString(), 1);
-  await migrate(pool);
+  await migrate(pool, await repeatableSql());
   await pool.end();
   return url.toString();
 }

@@ -120,6 +120,13 @@ describe('route access: every route × every role × own and other town', functi
     expect(doc.paths['/api/incidents'].get.description).to.equal(
       'Roles: operator, dispatcher, planner (admin always).',
     );
+    // Phones call with their device token: a scheme of its own, not "public".
+    expect(doc.components.securitySchemes.deviceToken).to.include({ type: 'http', scheme: 'bearer' });
+    for (const [path, method] of [
+      ['/api/positions/batch', 'post'],
+      ['/api/phone/tasks', 'get'],
+    ] as const)
+      expect(doc.paths[path][method].security, `${method} ${path}`).to.deep.equal([{ deviceToken: [] }]);
   });
 
   it("lets in exactly the roles each route declares, in the caller's own town", async () => {
@@ -129,8 +136,11 @@ describe('route access: every route × every role × own and other town', functi
       if (!rule) continue;
       const { A } = towns;
       const anon = await call(null, route, request(route, rule, A, false));
-      if (rule.roles === 'public') {
-        // A public route ignores sessions: every account gets what anybody gets.
+      if (rule.roles === 'device' && anon.status !== 401)
+        wrong.push(`${keyOf(route)} anonymous: ${anon.status}, want 401`);
+      if (rule.roles === 'public' || rule.roles === 'device') {
+        // A public route ignores sessions: every account gets what anybody gets (a device
+        // route: the 401 anybody gets, since a session token is not a device's).
         for (const role of ROLES) {
           const res = await call(await tokenFor(A, role, route), route, request(route, rule, A, false));
           if (res.status !== anon.status)
@@ -165,7 +175,14 @@ describe('route access: every route × every role × own and other town', functi
     const wrong: string[] = [];
     for (const route of routes) {
       const rule = ROUTE_RULES[keyOf(route)];
-      if (!rule || rule.roles === 'public' || rule.town === 'global' || rule.town === 'every-town') continue;
+      if (
+        !rule ||
+        rule.roles === 'public' ||
+        rule.roles === 'device' ||
+        rule.town === 'global' ||
+        rule.town === 'every-town'
+      )
+        continue;
       const { A, B } = towns;
       for (const role of ROLES.filter((r) => allowed(rule, r))) {
         const res = await call(await tokenFor(B, role, route), route, request(route, rule, A, true));

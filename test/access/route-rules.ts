@@ -23,7 +23,8 @@ export interface Req {
 }
 
 export interface RouteRule {
-  roles: readonly Role[] | 'all' | 'public';
+  /** 'device': a phone's device token, never a session (every account is refused like anybody). */
+  roles: readonly Role[] | 'all' | 'public' | 'device';
   owner?: readonly Role[];
   town: 'scoped' | 'list' | 'global' | 'every-town';
   req?: (f: TownFixture) => Req;
@@ -31,6 +32,7 @@ export interface RouteRule {
 
 const ALL = 'all';
 const PUBLIC = 'public';
+const DEVICE = 'device';
 const CR = ['operator', 'dispatcher'] as const;
 const NONE = [] as const;
 const day = new Date().toISOString().slice(0, 10);
@@ -199,8 +201,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/devices': { roles: ['installer'], town: 'list' },
   'POST /api/devices/:id/token': { roles: ['installer'], town: 'scoped' },
   'POST /api/phone/enrol': { roles: ['gridworker'], town: 'global', req: () => ({ body: { name: 'x' } }) },
-  'GET /api/phone/me': { roles: PUBLIC, town: 'global' },
-  'PUT /api/phone/duty': { roles: PUBLIC, town: 'global', req: () => ({ body: { status: 'on_duty' } }) },
+  'GET /api/phone/me': { roles: DEVICE, town: 'global' },
+  'PUT /api/phone/duty': { roles: DEVICE, town: 'global', req: () => ({ body: { status: 'on_duty' } }) },
   'GET /api/notifications': { roles: CR, town: 'list' },
   'GET /api/notification-contacts': { roles: CR, town: 'list' },
   'PUT /api/notification-contacts': {
@@ -208,17 +210,17 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     town: 'scoped',
     req: (f) => ({ body: { townId: f.townId, role: 'town_leader', name: '镇长', phone: '13900000001' } }),
   },
-  'GET /api/phone/notifications': { roles: PUBLIC, town: 'global' },
-  'GET /api/phone/incident-types': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/uploads': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/patrols': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/patrols/:key/stop': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/patrols/:key/notes': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/visits': { roles: PUBLIC, town: 'global' },
-  'GET /api/phone/fieldwork': { roles: PUBLIC, town: 'global' },
+  'GET /api/phone/notifications': { roles: DEVICE, town: 'global' },
+  'GET /api/phone/incident-types': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/uploads': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/patrols': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/patrols/:key/stop': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/patrols/:key/notes': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/visits': { roles: DEVICE, town: 'global' },
+  'GET /api/phone/fieldwork': { roles: DEVICE, town: 'global' },
   'GET /api/fieldwork': { roles: CR, town: 'list' },
 
-  'POST /api/positions/batch': { roles: PUBLIC, town: 'global' },
+  'POST /api/positions/batch': { roles: DEVICE, town: 'global' },
   'GET /api/towns/:code/on-duty': { roles: ALL, town: 'scoped' },
   'GET /api/people/:id/trace': {
     roles: ['dispatcher'],
@@ -325,13 +327,13 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     req: () => ({ body: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), contentType: 'image/jpeg' }),
   },
   'GET /api/incidents/:id/media/:mediaId': { roles: CR, owner: ['gridworker'], town: 'scoped' },
-  'POST /api/phone/incidents': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/incidents/:id/media': { roles: PUBLIC, town: 'global' },
-  'GET /api/phone/tasks': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/offers/:id/accept': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/offers/:id/decline': { roles: PUBLIC, town: 'global' },
-  'POST /api/phone/incidents/:id/actions': { roles: PUBLIC, town: 'global' },
-  'GET /api/phone/live': { roles: PUBLIC, town: 'global' },
+  'POST /api/phone/incidents': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/incidents/:id/media': { roles: DEVICE, town: 'global' },
+  'GET /api/phone/tasks': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/offers/:id/accept': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/offers/:id/decline': { roles: DEVICE, town: 'global' },
+  'POST /api/phone/incidents/:id/actions': { roles: DEVICE, town: 'global' },
+  'GET /api/phone/live': { roles: DEVICE, town: 'global' },
   'GET /api/stats/incidents': { roles: CR, town: 'list' },
   'GET /api/yellow-cards': { roles: ALL, town: 'list' },
   'GET /api/grids/:code/yellow-cards': { roles: ALL, town: 'scoped' },

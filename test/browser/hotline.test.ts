@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { incidentTown, inGrid, runWorkers, type IncidentTown } from '../helpers/incidents.js';
 import { TOWN } from '../helpers/tiny-town.js';
-import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
+import type { RunningIncidentWorkers } from '../../incidents/incident-workers.js';
 import {
   createAccount,
   echoPageErrors,

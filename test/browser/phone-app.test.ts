@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { incidentTown, inGrid, runWorkers, FAST_DISPATCH, type IncidentTown } from '../helpers/incidents.js';
-import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
+import type { RunningIncidentWorkers } from '../../incidents/incident-workers.js';
 import {
   createAccount,
   echoPageErrors,

@@ -2,6 +2,7 @@
 // file its own clone (CREATE DATABASE … TEMPLATE), fast and isolated.
 import pg from 'pg';
 import { createPool } from '../../platform/db/pool.js';
+import { repeatableSql } from '../../server/schema.js';
 import { migrate } from '../../platform/db/migrate.js';
 
 const BASE_URL =
@@ -42,7 +43,7 @@ export async function prepareTemplate(): Promise<void> {
   });
   const pool = createPool(urlFor(TEMPLATE), 1);
   try {
-    await migrate(pool);
+    await migrate(pool, await repeatableSql());
   } finally {
     await pool.end();
   }

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { TestApi } from './api.js';
 import { HttpClient } from './http.js';
 import { inGrid, tinyTownWithPeople, type Phone, type TinyTownWithPeople } from './roster.js';
-import { startIncidentWorkers, type RunningIncidentWorkers } from '../../workers/incident-workers.js';
+import { startIncidentWorkers, type RunningIncidentWorkers } from '../../incidents/incident-workers.js';
 import { EventStream } from './sse.js';
 
 export interface IncidentTown extends TinyTownWithPeople {

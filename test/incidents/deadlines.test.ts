@@ -7,7 +7,7 @@ import { EventStream } from '../helpers/sse.js';
 import { ORIGIN, STEP, TOWN } from '../helpers/tiny-town.js';
 import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import { AlertWatcher } from '../../video/alert-watcher.js';
-import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
+import type { RunningIncidentWorkers } from '../../incidents/incident-workers.js';
 import { sleep } from '../helpers/system.js';
 
 const DAY = 86_400_000;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { FAST_DISPATCH, incidentTown, inGrid, runWorkers, type IncidentTown } from '../helpers/incidents.js';
-import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
+import type { RunningIncidentWorkers } from '../../incidents/incident-workers.js';
 import { sleep } from '../helpers/system.js';
 
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 7)]);

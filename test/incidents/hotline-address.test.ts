@@ -15,7 +15,7 @@ import { FAST_DISPATCH, runWorkers } from '../helpers/incidents.js';
 import { loadFixture, readFixture } from '../../gis/fixture-loader.js';
 import { AuthContext } from '../../platform/auth/auth-context.js';
 import { AccountsRepository } from '../../accounts/accounts.repository.js';
-import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
+import type { RunningIncidentWorkers } from '../../incidents/incident-workers.js';
 
 const HANGBU = '330802101';
 const DIR = fileURLToPath(new URL('../../fixtures/hangbu', import.meta.url));

@@ -9,10 +9,9 @@ import { expect } from 'chai';
 import type { TestApi } from '../helpers/api.js';
 import { startTestApi } from '../helpers/api.js';
 import { incidentTown, inGrid, runWorkers, FAST_DISPATCH, type IncidentTown } from '../helpers/incidents.js';
-import type { RunningIncidentWorkers } from '../../workers/incident-workers.js';
+import type { RunningIncidentWorkers } from '../../incidents/incident-workers.js';
 import { FakeSmsGateway } from '../../scripts/simulators/sms-gateway/fake-gateway.js';
-import { notificationsModule } from '../../notifications/module.js';
-import type { NotificationsService } from '../../notifications/notifications.service.js';
+import { notificationsModule, type NotificationsServices } from '../../notifications/module.js';
 import type { DomainModule, Running } from '../../platform/module.js';
 import { WEST } from '../helpers/tiny-town.js';
 
@@ -25,7 +24,7 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
   let town: IncidentTown;
   let workers: RunningIncidentWorkers;
   let gateway: FakeSmsGateway;
-  let notify: DomainModule<NotificationsService>;
+  let notify: DomainModule<NotificationsServices>;
   let hook: Running;
   let clock = at(9);
 
@@ -92,7 +91,6 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
     notify = notificationsModule(
       { config: s.config, db: s.db, redis: s.redis, live: s.live, media: s.media, baseUrl: t.api.url },
       {
-        phoneOf: async () => ({ personId: 0 }),
         env: {
           NOTIFY_SMS_PROVIDER: 'aliyun',
           SMS_ENDPOINT: gateway.url,
@@ -104,7 +102,7 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
         },
       },
     );
-    notify.services.now = () => clock;
+    notify.services.notifications.now = () => clock;
     // The hook as the workers process runs it; sending is driven here, on the moved clock.
     hook = await notify.work!(async () => false);
   });
@@ -119,7 +117,7 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
   it('sends exactly what the rules call for, when they call for it', async () => {
     const send = async (when: Date) => {
       clock = when;
-      await notify.services.sendDue();
+      await notify.services.notifications.sendDue();
     };
 
     // 09:00 two reports in T1. The first offer is accepted at once: its SMS is cancelled.
@@ -186,7 +184,7 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
 
     // Receipts: delivered, except the number the gateway cannot reach.
     clock = at(7, 5, 1);
-    await notify.services.pollReceipts();
+    await notify.services.notifications.pollReceipts();
     const sms = (await rows()).filter(
       (r) => r.channel === 'sms' && r.status !== 'cancelled' && r.status !== 'rate_limited',
     );

@@ -2,10 +2,11 @@
 // lease for a stream runs its relay, the others send viewers there. A lease is a key
 // with a TTL (`SET key value NX PX ttl`), renewed while the relay runs and deleted on
 // stop; if the owner dies, the key expires and the next viewer's instance takes over.
-// Renew and release compare the value first (Lua), so an instance can never extend or
-// delete a lease that has meanwhile passed to another.
+// The lease itself is the platform's (compare-and-set in Lua): an instance can never
+// extend or delete a lease that has meanwhile passed to another.
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { Leases } from '../../platform/lease.js';
 
 export interface LeaseHolder {
   instanceId: string;
@@ -17,10 +18,6 @@ interface LeaseValue extends LeaseHolder {
   /** Distinguishes two leases of the same instance (e.g. before and after its restart). */
   token: string;
 }
-
-const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-const TAKE_OVER = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 1 else return 0 end`;
 
 export function parseHolder(raw: string | null): LeaseHolder | undefined {
   if (!raw) return undefined;
@@ -40,15 +37,17 @@ export class RelayLease {
   private readonly value: string;
   private timer: NodeJS.Timeout | undefined;
   private held = false;
+  private readonly leases: Leases;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     readonly key: string,
     readonly holder: LeaseHolder,
     private readonly ttlMs: number,
   ) {
     const value: LeaseValue = { ...holder, token: randomBytes(8).toString('hex') };
     this.value = JSON.stringify(value);
+    this.leases = new Leases(redis);
   }
 
   get isHeld(): boolean {
@@ -59,24 +58,21 @@ export class RelayLease {
    * Takes the lease if it is free. A lease left by an earlier life of this same instance
    * id (a restart within the TTL) is taken over: that relay is gone with the process.
    */
-  async acquire(tries = 3): Promise<AcquireResult> {
-    const ok = await this.redis.set(this.key, this.value, 'PX', this.ttlMs, 'NX');
-    if (ok === 'OK') {
+  async acquire(): Promise<AcquireResult> {
+    const first = await this.leases.acquire(this.key, this.value, this.ttlMs);
+    if (first.acquired) {
       this.held = true;
-      return { acquired: true };
+      return first;
     }
-    const raw = await this.redis.get(this.key);
-    const holder = parseHolder(raw);
-    if (raw !== null && holder?.instanceId === this.holder.instanceId) {
-      const taken = await this.redis.eval(TAKE_OVER, 1, this.key, raw, this.value, String(this.ttlMs));
-      if (taken === 1) {
+    const holder = parseHolder(first.current);
+    if (holder?.instanceId === this.holder.instanceId) {
+      const taken = await this.leases.acquire(this.key, this.value, this.ttlMs, first.current);
+      if (taken.acquired) {
         this.held = true;
-        return { acquired: true };
+        return taken;
       }
-      return { acquired: false, holder: parseHolder(await this.redis.get(this.key)) };
+      return { acquired: false, holder: parseHolder(taken.current) };
     }
-    // Expired between SET and GET: try again (a bounded number of times).
-    if (raw === null && tries > 1) return this.acquire(tries - 1);
     return { acquired: false, holder };
   }
 
@@ -91,14 +87,14 @@ export class RelayLease {
     const tick = async (): Promise<void> => {
       if (!this.held) return;
       try {
-        const renewed = await this.redis.eval(RENEW, 1, this.key, this.value, String(this.ttlMs));
+        const renewed = await this.leases.renew(this.key, this.value, this.ttlMs);
         if (!this.held) return;
-        if (renewed === 1) {
+        if (renewed) {
           lastConfirmed = Date.now();
         } else {
           // Gone (expired while this process was stalled) or taken: try to take it back once.
-          const again = await this.redis.set(this.key, this.value, 'PX', this.ttlMs, 'NX');
-          if (again !== 'OK') {
+          const again = await this.leases.acquire(this.key, this.value, this.ttlMs);
+          if (!again.acquired) {
             this.held = false;
             onLost('the relay lease passed to another instance');
             return;
@@ -130,7 +126,7 @@ export class RelayLease {
     this.held = false;
     if (!wasHeld) return;
     try {
-      await this.redis.eval(RELEASE, 1, this.key, this.value);
+      await this.leases.release(this.key, this.value);
     } catch {
       // Redis unreachable: the TTL ends the lease.
     }
@@ -138,6 +134,6 @@ export class RelayLease {
 
   /** Who holds the lease under `key`, if anyone. */
   static async holderOf(redis: Redis, key: string): Promise<LeaseHolder | undefined> {
-    return parseHolder(await redis.get(key));
+    return parseHolder((await new Leases(redis).read(key))?.value ?? null);
   }
 }

@@ -1,13 +1,14 @@
-// The incident module's services, made from the shared ones. The api and the workers
-// both make them; only the workers run the queue processors and the sweep.
+// The incident domain's services, made from the platform and what other domains lend it.
+// The api and the workers both make them; only the workers run the queue processors.
 import type { Redis } from 'ioredis';
 import type { AuthContext } from '../platform/auth/auth-context.js';
 import type { Config } from '../platform/config.js';
 import type { Db } from '../platform/db/pool.js';
 import type { LiveBus } from '../platform/live/live-bus.js';
 import type { MediaStore } from '../platform/media-store.js';
-import type { GridMap } from '../gis/map-revision.js';
-import { deadlineQueue, dispatchQueue } from '../platform/queues.js';
+import type { GridMap } from '../gis/module.js';
+import type { VideoServices } from '../video/module.js';
+import { deadlineQueue, dispatchQueue } from './queues.js';
 import { CameraAlertIntake } from './camera-alert-intake.js';
 import { DeadlinesService } from './deadlines.service.js';
 import { DispatchService } from './dispatch.service.js';
@@ -39,8 +40,12 @@ export interface IncidentDeps {
   gridMap: GridMap;
   live: LiveBus;
   media: MediaStore;
+  /** people: announce duty changes (busy, on duty again) to whoever follows them. */
   peopleChanged: (personIds: number[]) => Promise<void>;
+  /** video: a camera's picture now (an incident reported from a camera). */
   cameraPicture: (auth: AuthContext, cameraId: number) => Promise<Buffer>;
+  /** video: an alert and its camera (alarms become incidents). */
+  alerts: Pick<VideoServices['alerts'], 'withCamera'>;
 }
 
 export function createIncidentServices(d: IncidentDeps): IncidentServices {
@@ -79,7 +84,7 @@ export function createIncidentServices(d: IncidentDeps): IncidentServices {
     ),
     deadlines: new DeadlinesService(d.db, events, c.YELLOW_CARDS_TO_FLAG),
     stats: new StatsService(d.db, c.YELLOW_CARDS_TO_FLAG),
-    cameraAlertIntake: new CameraAlertIntake(d.db, taxonomy, intake, d.media),
+    cameraAlertIntake: new CameraAlertIntake(d.alerts, taxonomy, intake, d.media),
     jobs,
     events,
   };

@@ -2,21 +2,15 @@
 // turned into incidents; plus the sweep that re-creates from PostgreSQL whatever a lost
 // job missed. Thin: each job calls one service method, which is idempotent.
 import { Worker } from 'bullmq';
-import type { IncidentServices } from '../incidents/composition.js';
-import { IncidentsRepository } from '../incidents/incidents.repository.js';
-import { DispatchRepository } from '../incidents/dispatch.repository.js';
+import type { IncidentServices } from './services.js';
+import { IncidentsRepository } from './incidents.repository.js';
+import { DispatchRepository } from './dispatch.repository.js';
+import { CAMERA_ALERTS, type CameraAlertJob } from '../video/module.js';
 import type { Db } from '../platform/db/pool.js';
 import { createRedis } from '../platform/redis.js';
 import { moduleLogger } from '../platform/logger.js';
-import {
-  logErrors,
-  CAMERA_ALERTS,
-  INCIDENT_DEADLINES,
-  INCIDENT_DISPATCH,
-  type CameraAlertJob,
-  type DeadlineJob,
-  type DispatchJob,
-} from '../platform/queues.js';
+import { logErrors } from '../platform/queues.js';
+import { INCIDENT_DEADLINES, INCIDENT_DISPATCH, type DeadlineJob, type DispatchJob } from './queues.js';
 
 const log = moduleLogger('incident-workers');
 

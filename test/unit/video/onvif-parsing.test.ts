@@ -2,11 +2,11 @@
 // discovery answers, PTZ capabilities. Inputs are shaped like what cameras and
 // the `onvif` library really produce.
 import { expect } from 'chai';
-import { decodeScopes, parseProbeMatches, probeMessage } from '../../video/onvif/discovery.js';
-import { mapLibraryError, parseSoapFault } from '../../video/onvif/errors.js';
-import { classifyTopic, normaliseNotification } from '../../video/onvif/notification.js';
-import { pickStreams, readProfiles, withoutCredentials } from '../../video/onvif/profiles.js';
-import { readPtzCapabilities } from '../../video/onvif/ptz-capabilities.js';
+import { decodeScopes, parseProbeMatches, probeMessage } from '../../../video/onvif/discovery.js';
+import { mapLibraryError, parseSoapFault } from '../../../video/onvif/errors.js';
+import { classifyTopic, normaliseNotification } from '../../../video/onvif/notification.js';
+import { pickStreams, readProfiles, withoutCredentials } from '../../../video/onvif/profiles.js';
+import { readPtzCapabilities } from '../../../video/onvif/ptz-capabilities.js';
 
 const ctx = { camera: '10.0.0.5:80', operation: 'GetProfiles' };
 

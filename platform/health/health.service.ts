@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Db } from '../../platform/db/pool.js';
+import type { Db } from '../db/pool.js';
 
 export interface ComponentHealth {
   ok: boolean;

@@ -1,7 +1,7 @@
 // Liveness and readiness for load balancers and supervisors, in the OpenAPI document.
 // (While the api starts or stops, the readiness gate answers these paths itself.)
 import { z } from 'zod';
-import { route, type AnyRoute } from '../../platform/http/route.js';
+import { route, type AnyRoute } from '../http/route.js';
 import type { HealthService } from './health.service.js';
 
 export function healthRoutes(health: HealthService): AnyRoute[] {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseOsmandQuery, parseOsmandTime, parseTraccarJson } from '../../positions/osmand.js';
+import { parseOsmandQuery, parseOsmandTime, parseTraccarJson } from '../../../positions/osmand.js';
 import {
   checkReadable,
   DEFAULT_LIMITS,
@@ -8,7 +8,7 @@ import {
   judgeFix,
   movement,
   FixRejected,
-} from '../../positions/fix.js';
+} from '../../../positions/fix.js';
 
 const NOW = new Date('2026-11-22T04:00:00Z');
 const q = (s: string) => parseOsmandQuery(new URLSearchParams(s), NOW);

@@ -4,12 +4,12 @@ import { expect } from 'chai';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveFfmpeg } from '../../video/ffmpeg-path.js';
-import { maskSecrets, maskUrl, publicMessage, secretsOfUrl, withoutUrls } from '../../video/mask-url.js';
-import { withCredentials, withoutPassword, withPassword } from '../../video/credentials.js';
-import { buildHlsArgs, inputKindOf } from '../../video/relay/ffmpeg-args.js';
-import { explainExit, lastErrorLine, type ExitFacts } from '../../video/relay/ffmpeg-errors.js';
-import { parsePlaylist, resolveHlsFile, segmentNumber, waitForPlaylist } from '../../video/relay/hls-files.js';
+import { resolveFfmpeg } from '../../../video/ffmpeg-path.js';
+import { maskSecrets, maskUrl, publicMessage, secretsOfUrl, withoutUrls } from '../../../video/mask-url.js';
+import { withCredentials, withoutPassword, withPassword } from '../../../video/credentials.js';
+import { buildHlsArgs, inputKindOf } from '../../../video/relay/ffmpeg-args.js';
+import { explainExit, lastErrorLine, type ExitFacts } from '../../../video/relay/ffmpeg-errors.js';
+import { parsePlaylist, resolveHlsFile, segmentNumber, waitForPlaylist } from '../../../video/relay/hls-files.js';
 
 describe('video relay: pure parts', () => {
   describe('maskUrl / maskSecrets', () => {
