@@ -11,9 +11,11 @@ import { convertPoint } from '../gis/module.js';
 import type { IncidentRouteDeps } from './route-deps.js';
 import { AnswerBody, IncidentParams, OfferParams, PhoneActionBody, PhoneReportBody } from './incidents.schemas.js';
 import type { Actor } from './model.js';
+import { PhoneRequests } from './phone-idempotency.js';
 
 export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
   const { intake, incidents, dispatch } = services.incidents;
+  const requests = new PhoneRequests(services.db);
   const maxBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
 
   // `access: 'device'` let in only a known, enabled device: this is the phone as an actor.
@@ -28,6 +30,7 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
     };
   };
 
+  // Every write takes an Idempotency-Key (the app's offline queue sends again until answered).
   return [
     route({
       method: 'post',
@@ -37,22 +40,24 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       status: 201,
       body: PhoneReportBody,
       summary: '一键上报: a gridworker reports what they found; "settledOnSpot" records it closed without dispatch',
-      handler: async ({ body, device }) => {
+      handler: async ({ req, res, body, device }) => {
         const phone = phoneOf(device);
         const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
-        return intake.report(
-          {
-            source: 'gridworker',
-            subcategoryCode: body.subcategory,
-            description: body.description,
-            lon,
-            lat,
-            address: body.address ?? null,
-            settledOnSpot: body.settledOnSpot,
-            reporterPersonId: phone.personId,
-            townIds: [phone.townId],
-          },
-          phone,
+        return requests.once(req, res, phone.deviceId, () =>
+          intake.report(
+            {
+              source: 'gridworker',
+              subcategoryCode: body.subcategory,
+              description: body.description,
+              lon,
+              lat,
+              address: body.address ?? null,
+              settledOnSpot: body.settledOnSpot,
+              reporterPersonId: phone.personId,
+              townIds: [phone.townId],
+            },
+            phone,
+          ),
         );
       },
     }),
@@ -64,10 +69,12 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       params: IncidentParams,
       status: 201,
       summary: 'A photo or video from the reporter or the assignee (body: the file)',
-      handler: async ({ req, params, device }) => {
+      handler: async ({ req, res, params, device }) => {
         const phone = phoneOf(device);
-        const body = await readRawBody(req, maxBytes);
-        return incidents.addMedia(phone, params.id, req.headers['content-type'] ?? '', body, [phone.townId]);
+        return requests.once(req, res, phone.deviceId, async () => {
+          const body = await readRawBody(req, maxBytes);
+          return incidents.addMedia(phone, params.id, req.headers['content-type'] ?? '', body, [phone.townId]);
+        });
       },
     }),
     route({
@@ -86,8 +93,12 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       params: OfferParams,
       body: AnswerBody,
       summary: 'Take the offered incident (409 when it was taken back, ran out or went to someone else)',
-      handler: async ({ params, body, device }) =>
-        dispatch.answer(phoneOf(device), params.id, true, body?.note ?? null),
+      handler: async ({ req, res, params, body, device }) => {
+        const phone = phoneOf(device);
+        return requests.once(req, res, phone.deviceId, () =>
+          dispatch.answer(phone, params.id, true, body?.note ?? null),
+        );
+      },
     }),
     route({
       method: 'post',
@@ -97,8 +108,12 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       params: OfferParams,
       body: AnswerBody,
       summary: 'Decline the offer; the next gridworker is asked',
-      handler: async ({ params, body, device }) =>
-        dispatch.answer(phoneOf(device), params.id, false, body?.note ?? null),
+      handler: async ({ req, res, params, body, device }) => {
+        const phone = phoneOf(device);
+        return requests.once(req, res, phone.deviceId, () =>
+          dispatch.answer(phone, params.id, false, body?.note ?? null),
+        );
+      },
     }),
     route({
       method: 'post',
@@ -108,9 +123,9 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       params: IncidentParams,
       body: PhoneActionBody,
       summary: "Start, handle (with feedback), verify (the revisit, with the citizen's rating) or escalate a task",
-      handler: async ({ params, body, device }) => {
+      handler: async ({ req, res, params, body, device }) => {
         const phone = phoneOf(device);
-        return incidents.act(phone, params.id, body, [phone.townId]);
+        return requests.once(req, res, phone.deviceId, () => incidents.act(phone, params.id, body, [phone.townId]));
       },
     }),
     route({

@@ -4,6 +4,8 @@
 import type { DomainModule, Platform } from '../platform/module.js';
 import { PeopleService } from './people.service.js';
 import { peopleRoutes } from './people.routes.js';
+import { PhonesService } from './phones.service.js';
+import { phonesRoutes } from './phones.routes.js';
 
 export { assertOwnPerson, type PeopleService } from './people.service.js';
 export { hashDeviceToken } from './device-tokens.js';
@@ -11,9 +13,12 @@ export { PeopleRepository } from './people.repository.js';
 
 export interface PeopleServices {
   people: PeopleService;
+  /** Phones as things to administer, and as the gridworker app sees itself. */
+  phones: PhonesService;
 }
 
 export function peopleModule(p: Platform): DomainModule<PeopleServices> {
   const people = new PeopleService(p.db);
-  return { name: 'people', services: { people }, routes: peopleRoutes(people) };
+  const phones = new PhonesService(p.db, people);
+  return { name: 'people', services: { people, phones }, routes: [...peopleRoutes(people), ...phonesRoutes(phones)] };
 }

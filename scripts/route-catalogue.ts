@@ -14,6 +14,7 @@ import { authRoutes } from '../accounts/auth.routes.js';
 import { gisRoutes } from '../gis/gis.routes.js';
 import { mapFileRoutes } from '../gis/map-files/map-files.routes.js';
 import { peopleRoutes } from '../people/people.routes.js';
+import { phonesRoutes } from '../people/phones.routes.js';
 import { positionsRoutes } from '../positions/positions.routes.js';
 import { liveVideoRoutes } from '../video/live-video.routes.js';
 import { cameraRoutes } from '../video/cameras.routes.js';
@@ -27,6 +28,8 @@ import { wallRoutes } from '../video/walls/walls.routes.js';
 import { patrolRoutes } from '../video/patrol/patrol.routes.js';
 import { organisationRoutes } from '../organisations/organisations.routes.js';
 import { recordingRoutes } from '../recordings/recordings.routes.js';
+import { notificationRoutes } from '../notifications/notifications.routes.js';
+import { fieldworkRoutes } from '../fieldwork/fieldwork.routes.js';
 import type { Services } from '../server/composition.js';
 
 /**
@@ -61,6 +64,7 @@ export function routeCatalogue(): AnyRoute[] {
     ...gisRoutes(s),
     ...mapFileRoutes(s.mapFiles, config.MAP_FILE_MAX_MB),
     ...peopleRoutes(s.people),
+    ...phonesRoutes(inert('phones')),
     ...positionsRoutes(s.ingest, s.tracking, s),
     ...lowLatencyRoutes(inert('lowLatency')),
     ...aimRoutes(inert('aim')),
@@ -74,10 +78,23 @@ export function routeCatalogue(): AnyRoute[] {
     ...open311ClientRoutes(incidentDeps),
     ...organisationRoutes(inert('organisations'), inert('handoffs'), inert('consultations'), 1),
     ...recordingRoutes(inert('policies'), inert('playback'), inert('exports'), inert('evidence')),
+    ...notificationRoutes(inert('notifications')),
+    ...fieldworkRoutes(inert('fieldwork'), inert('incidentTypes'), 1),
     ...liveRoutes(
       s.live,
       s.townByCode,
-      ['grids', 'positions', 'grid_events', 'cameras', 'alerts', 'walls', 'incidents', 'handoffs', 'recordings'],
+      [
+        'grids',
+        'positions',
+        'grid_events',
+        'cameras',
+        'alerts',
+        'walls',
+        'incidents',
+        'handoffs',
+        'recordings',
+        'notifications',
+      ],
       {
         auth: s.auth,
         recheckMs: config.SESSION_RECHECK_S * 1000,

@@ -25,6 +25,8 @@ import { videoModule, type VideoServices } from '../video/module.js';
 import { gazetteerModule, type GazetteerServices } from '../gazetteer/module.js';
 import { incidentsModule, type IncidentServices } from '../incidents/module.js';
 import { organisationsModule, type OrganisationServices } from '../organisations/module.js';
+import { notificationsModule, type NotificationsServices } from '../notifications/module.js';
+import { fieldworkModule, type FieldworkServices } from '../fieldwork/module.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -39,7 +41,9 @@ export type Services = Omit<Platform, 'baseUrl'> & {
   PeopleServices &
   PositionsServices &
   VideoServices &
-  GazetteerServices;
+  GazetteerServices &
+  NotificationsServices &
+  FieldworkServices;
 
 export interface Composed {
   platform: Platform;
@@ -73,6 +77,10 @@ export async function compose(
     cameras: videoCameras(video.services),
     incidents: { get: (auth, id) => incidents.services.incidents.incidents.get(auth, id) },
   });
+  const notifications = notificationsModule(platform);
+  const fieldwork = fieldworkModule(platform, {
+    incidentTypes: () => incidents.services.incidents.taxonomy.categories(),
+  });
   const { gridMap } = gis.services;
   const health = new HealthService(platform.db, platform.redis, () => ({
     gridIndex: { revision: gridMap.revision, versions: gridMap.current.size },
@@ -82,7 +90,19 @@ export async function compose(
   const { baseUrl: _, ...shared } = platform;
   return {
     platform,
-    modules: [accounts, gis, people, positions, video, gazetteer, incidents, organisations, recordings],
+    modules: [
+      accounts,
+      gis,
+      people,
+      positions,
+      video,
+      gazetteer,
+      incidents,
+      organisations,
+      recordings,
+      notifications,
+      fieldwork,
+    ],
     services: {
       ...shared,
       health,
@@ -95,6 +115,8 @@ export async function compose(
       ...incidents.services,
       ...organisations.services,
       recordings: recordings.services,
+      ...notifications.services,
+      ...fieldwork.services,
     },
   };
 }

@@ -5,6 +5,7 @@
 //      grids drawn, and how busy the page's main thread stays while they move.
 //   npm run bench:web [-- --grids 8000 --cameras 700 --workers 2000 --seconds 30]
 import os from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
@@ -40,6 +41,8 @@ const { values } = parseArgs({
     renderer: { type: 'string', default: 'none' },
     /** Only the camera and the 16/25/36-tile wall (skips the big town). */
     'wall-only': { type: 'boolean', default: false },
+    /** Only the gridworkers' phone app (平安通) on throttled 3G, nothing else. */
+    'phone-only': { type: 'boolean', default: false },
   },
 });
 const RENDERERS: Record<string, string[]> = {
@@ -116,6 +119,8 @@ async function main(): Promise<void> {
     const times: number[] = [];
     for (let i = 0; i < 6; i++) times.push(await openToGridsDrawn(page, api.url));
     const warm = times.slice(1).sort((a, b) => a - b);
+    await phoneAppFirstLoad(bench, browser, api.url, http);
+    if (values['phone-only']) return bench.print();
     bench.add(
       'open the app → demo town grids drawn (76 grids)',
       `first ${fmt(times[0]!, 0)} ms, then median ${fmt(percentile(warm, 50), 0)} ms, max ${fmt(warm.at(-1)!, 0)} ms (goal < 2,000 ms)`,
@@ -537,3 +542,78 @@ function centreOf(coords: unknown): [number, number] {
 }
 
 runBenchmark(main);
+
+/**
+ * Chromium's DevTools throttling presets (network-conditions presets): "Fast 3G" is
+ * 1.6 Mbps down, 750 kbps up, 150 ms RTT, each scaled as DevTools does (×0.9, ×0.9,
+ * ×3.75); "Slow 3G" 500 kbps, 500 kbps, 400 ms (×0.8, ×0.8, ×5).
+ */
+const THREE_G = {
+  'Fast 3G': { latency: 562.5, downloadThroughput: (1.6e6 * 0.9) / 8, uploadThroughput: (750e3 * 0.9) / 8 },
+  'Slow 3G': { latency: 2000, downloadThroughput: (500e3 * 0.8) / 8, uploadThroughput: (500e3 * 0.8) / 8 },
+} as const;
+
+/**
+ * The gridworkers' app (平安通, /app/) opened for the first time on a phone (390×844,
+ * touch) on a throttled 3G profile (CDP Network.emulateNetworkConditions), no cache and
+ * no service worker yet: from navigation to its task list drawn (the token in the QR
+ * link, the gridworker's record fetched). And the JavaScript it loaded, gzipped.
+ */
+async function phoneAppFirstLoad(
+  bench: BenchReport,
+  browser: Browser,
+  baseUrl: string,
+  http: (method: string, path: string, body?: unknown) => Promise<unknown>,
+): Promise<void> {
+  const village = ((await http('GET', `/api/areas?level=village`)) as { code: string }[])[0]!.code;
+  const [person] = (await http('POST', '/api/people', {
+    name: '测速网格员',
+    phone: '13800009999',
+    roles: ['fulltime_gridworker'],
+    villageCode: village,
+  })) as { id: number }[];
+  const [device] = (await http('POST', `/api/people/${person!.id}/devices`, { name: 'bench' })) as { token: string }[];
+  for (const [profile, conditions] of Object.entries(THREE_G)) {
+    const times: number[] = [];
+    let jsRaw = 0;
+    let jsGz = 0;
+    for (let i = 0; i < 3; i++) {
+      const context = await browser.newContext({
+        viewport: { width: 390, height: 844 },
+        isMobile: true,
+        hasTouch: true,
+        serviceWorkers: 'block',
+      });
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      await cdp.send('Network.emulateNetworkConditions', { offline: false, ...conditions });
+      const scripts: Promise<Buffer>[] = [];
+      page.on('response', (r) => {
+        if (r.request().resourceType() === 'script') scripts.push(r.body());
+      });
+      const start = performance.now();
+      await page.goto(`${baseUrl}/app/#token=${device!.token}`, { waitUntil: 'commit', timeout: 60_000 });
+      await page.waitForSelector('text=我的任务', { timeout: 60_000 });
+      times.push(performance.now() - start);
+      const bodies = await Promise.all(scripts);
+      jsRaw = bodies.reduce((n, b) => n + b.length, 0);
+      jsGz = bodies.reduce((n, b) => n + gzipSync(b).length, 0);
+      await context.close();
+    }
+    const sorted = [...times].sort((a, b) => a - b);
+    bench.add(
+      `平安通 first load on ${profile} (no cache) → task list drawn`,
+      `median ${fmt(percentile(sorted, 50), 0)} ms (${times.map((t) => fmt(t, 0)).join(', ')})${profile === 'Fast 3G' ? ' (goal < 3,000 ms)' : ''}; load ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    if (profile === 'Fast 3G')
+      bench.add(
+        "平安通's JavaScript at first load",
+        `${fmt(jsRaw / 1024, 1)} KB, ${fmt(jsGz / 1024, 1)} KB gzipped (goal < 300 KB gzipped)`,
+      );
+  }
+}

@@ -84,6 +84,12 @@ const NAV: NavItem[] = [
     load: async () => (await import('../reports/report-page')).createReportPage,
   },
   {
+    id: 'phones',
+    label: tr('手机', 'Phones'),
+    roles: ['installer', 'operator', 'dispatcher'],
+    load: async () => (await import('../phones/phones-page')).createPhonesPage,
+  },
+  {
     id: 'stats',
     label: tr('统计', 'Statistics'),
     roles: ['dispatcher', 'operator', 'planner'],
