@@ -37,6 +37,10 @@ export function fmp4Args(sourceUrl: string, timeoutMs = 5000): string[] {
     'nobuffer',
     '-flags',
     'low_delay',
+    // Stamp frames by their arrival: a camera's RTP clock that jumps (another client joining
+    // a shared stream) otherwise gives fragments of near-zero length and a frozen picture.
+    '-use_wallclock_as_timestamps',
+    '1',
     '-i',
     sourceUrl,
     '-map',

@@ -71,7 +71,9 @@ export class LowLatencyPlayer {
     await new Promise<void>((resolve) => source.addEventListener('sourceopen', () => resolve(), { once: true }));
     URL.revokeObjectURL(this.video.src);
     const buffer = source.addSourceBuffer(mime);
-    buffer.mode = 'segments';
+    // Sequence: each fragment plays right after the last, whatever its timestamp, so a camera
+    // whose RTP clock jumps (a client joining a shared stream, a reboot) does not freeze the view.
+    buffer.mode = 'sequence';
     this.buffer = buffer;
     buffer.addEventListener('updateend', () => this.pump());
     this.video.addEventListener(
