@@ -72,6 +72,8 @@ class IncidentsStore {
   private loaded = false;
   private counts: { open: LoadCount | null; closed: LoadCount | null } = { open: null, closed: null };
   private listening = false;
+  /** The queue was fetched before the live stream was open: what was reported in between is missing. */
+  private fetchedBeforeOpen = false;
   /** The town on screen: events of other towns are ignored (the stream is per town too). */
   private townId: number | null = null;
   /** Closed incidents wanted too (the queue's "open only" unticked). */
@@ -86,6 +88,7 @@ class IncidentsStore {
   load(townCode: string): Promise<void> {
     this.townCode = townCode;
     if (!this.loading) {
+      this.fetchedBeforeOpen = live.state !== 'open';
       const loading: Promise<void> = this.fetch(townCode, true)
         .then(({ items, count }) => {
           // Keep closed ones already loaded; the open list replaces the rest.
@@ -105,9 +108,11 @@ class IncidentsStore {
     if (!this.listening) {
       this.listening = true;
       live.on('incidents', (data) => this.apply(data as LiveEvent));
-      // Missed events while away: load the queue again after a reconnect.
+      // Missed events while away: load the queue again after a reconnect, or at the first
+      // open when the queue was fetched while the stream was still connecting.
       live.onState((state, reconnected) => {
-        if (state === 'open' && reconnected) {
+        if (state === 'open' && (reconnected || this.fetchedBeforeOpen)) {
+          this.fetchedBeforeOpen = false;
           this.loading = null;
           this.closedLoaded = null;
           void this.load(this.townCode)
