@@ -4,12 +4,14 @@
 // recording resumes within a few seconds of the camera's return. Each run has its own
 // file prefix; the time between the last segment of a run and the first of the next is
 // reported as a gap with the reason the run ended.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
+import { spawnSupervised } from '../platform/children.js';
+import { ffmpegPath } from '../platform/ffmpeg-path.js';
+import { maskSecrets, secretsOfUrl } from '../platform/mask-url.js';
 import { buildSegmentArgs, parseSegmentLine } from './segment-args.js';
 
 export interface ClosedSegment {
@@ -39,35 +41,6 @@ export interface CameraRecordingOptions {
 }
 
 const NO_SPACE = /No space left on device|ENOSPC/i;
-
-/** rtsp://user:secret@host → rtsp://user:***@host, in any text. */
-export function maskCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@');
-}
-
-let setpriv: string | null | undefined;
-function findSetpriv(): string | null {
-  if (setpriv !== undefined) return setpriv;
-  setpriv = null;
-  for (const candidate of ['/usr/bin/setpriv', '/bin/setpriv']) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      setpriv = candidate;
-      break;
-    } catch {
-      // not here
-    }
-  }
-  return setpriv;
-}
-
-/** ffmpeg that the kernel kills when this process dies (kill -9 included): no orphan recorders. */
-function spawnFfmpeg(args: string[]): ChildProcess {
-  const ffmpeg = process.env['FFMPEG_PATH']?.trim() || 'ffmpeg';
-  const sp = process.platform === 'linux' ? findSetpriv() : null;
-  const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
-  return sp ? spawn(sp, ['--pdeathsig', 'SIGKILL', '--', ffmpeg, ...args], { stdio }) : spawn(ffmpeg, args, { stdio });
-}
 
 function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -121,6 +94,7 @@ export class CameraRecording {
       this.retry(`cannot create ${relDir}: ${(err as Error).message}`);
       return;
     }
+    const ffmpeg = await ffmpegPath();
     if (this.stopped) return;
     const args = buildSegmentArgs({
       url: this.o.url,
@@ -129,7 +103,8 @@ export class CameraRecording {
       segmentSeconds: this.o.segmentSeconds,
       timeoutMs: this.o.timeoutMs ?? 5000,
     });
-    const child = spawnFfmpeg(args);
+    // Supervised: the kernel kills it with this process (kill -9 included), no orphan recorders.
+    const child = spawnSupervised(ffmpeg, args, { stdout: 'pipe' });
     this.child = child;
     const errors: string[] = [];
     let anchor: number | undefined;
@@ -147,12 +122,12 @@ export class CameraRecording {
     });
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (/\[(error|fatal)\]|No space|Connection|timed out|401|404/i.test(line)) {
-        errors.push(maskCredentials(line));
+        errors.push(maskSecrets(line, secretsOfUrl(this.o.url)));
         if (errors.length > 5) errors.shift();
       }
       if (NO_SPACE.test(line)) this.setState('disk_full', 'No space left on device');
     });
-    child.once('error', (err) => errors.push(maskCredentials(err.message)));
+    child.once('error', (err) => errors.push(maskSecrets(err.message, secretsOfUrl(this.o.url))));
     child.once('close', (code, signal) => {
       if (this.child === child) this.child = null;
       const reason = errors.length

@@ -2,7 +2,8 @@
 // the segment files, no re-encode), its SHA-256, and a row in the append-only export log
 // (who, which camera, which range, when). The file is written under a temporary name
 // and renamed when complete, so a failed export leaves nothing behind.
-import { spawn } from 'node:child_process';
+import { spawnSupervised } from '../platform/children.js';
+import { ffmpegPath } from '../platform/ffmpeg-path.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -21,9 +22,10 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function runFfmpeg(args: string[]): Promise<void> {
+async function runFfmpeg(args: string[]): Promise<void> {
+  const ffmpeg = await ffmpegPath();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env['FFMPEG_PATH']?.trim() || 'ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawnSupervised(ffmpeg, args);
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     child.once('error', reject);

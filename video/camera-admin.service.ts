@@ -12,7 +12,7 @@ import type { CameraSessions } from './camera-sessions.js';
 import type { CredentialBox } from './credentials.js';
 import { SecurityLog } from '../platform/auth/security-log.js';
 import type { LiveVideoService } from './live-video.service.js';
-import { publicMessage } from './mask-url.js';
+import { publicMessage } from '../platform/mask-url.js';
 import { connectCamera } from './onvif/onvif-driver.js';
 import { cameraNetworks } from './camera-network.js';
 import { isOnvifError } from './onvif/errors.js';

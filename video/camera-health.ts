@@ -5,7 +5,7 @@ import type { LiveBus } from '../platform/live/live-bus.js';
 import { moduleLogger } from '../platform/logger.js';
 import { CamerasRepository, type CameraSecret, type CameraStatus } from './cameras.repository.js';
 import type { CameraSessions } from './camera-sessions.js';
-import { publicMessage } from './mask-url.js';
+import { publicMessage } from '../platform/mask-url.js';
 import { rtspAnswers } from './rtsp-probe.js';
 
 const log = moduleLogger('camera-health');

@@ -4,7 +4,7 @@
 import type { CameraSecret } from './cameras.repository.js';
 import { withCredentials, withPassword, type CredentialBox } from './credentials.js';
 import { ServiceUnavailable } from '../platform/errors.js';
-import { maskSecrets } from './mask-url.js';
+import { maskSecrets } from '../platform/mask-url.js';
 import { grabFrame } from './relay/frame-grab.js';
 import { fetchSnapshot } from './snapshot.js';
 

@@ -14,7 +14,7 @@ import { cameraNetworks } from './camera-network.js';
 import { isOnvifError } from './onvif/errors.js';
 import { installerMessage } from './onvif/installer-message.js';
 import { cameraLabel } from './onvif/library.js';
-import { publicMessage } from './mask-url.js';
+import { publicMessage } from '../platform/mask-url.js';
 import { visibility } from './look-at.js';
 
 const UNIQUE_VIOLATION = '23505';

@@ -12,7 +12,7 @@ import { resolveHlsFile, waitForPlaylist, type HlsFile } from './relay/hls-files
 import type { RelayManager, RelayKey, WatchResult } from './relay/relay-manager.js';
 import type { RelayStatus } from './relay/relay-process.js';
 import type { LiveBus } from '../platform/live/live-bus.js';
-import { publicMessage } from './mask-url.js';
+import { publicMessage } from '../platform/mask-url.js';
 
 export type StreamName = 'main' | 'sub';
 /** What a relay serves: a camera stream as it is, or its on-demand H.264 transcode. */

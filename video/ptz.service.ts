@@ -11,7 +11,7 @@ import { moduleLogger } from '../platform/logger.js';
 import { CamerasRepository, type Camera } from './cameras.repository.js';
 import type { CameraSessions } from './camera-sessions.js';
 import { aimAt } from './look-at.js';
-import { publicMessage } from './mask-url.js';
+import { publicMessage } from '../platform/mask-url.js';
 import { isOnvifError } from './onvif/errors.js';
 import type { PtzLocks } from './ptz-lock.js';
 import { SecurityLog } from '../platform/auth/security-log.js';

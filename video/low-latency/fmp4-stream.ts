@@ -7,9 +7,9 @@
 // well under the 1 s floor (scripts/bench/video.bench.ts prints it).
 import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-import { spawnSupervised } from '../relay/children.js';
-import { ffmpegPath } from '../ffmpeg-path.js';
-import { publicMessage, secretsOfUrl } from '../mask-url.js';
+import { spawnSupervised } from '../../platform/children.js';
+import { ffmpegPath } from '../../platform/ffmpeg-path.js';
+import { publicMessage, secretsOfUrl } from '../../platform/mask-url.js';
 import { BoxSplitter, codecOf, startsWithKeyframe } from './fmp4-boxes.js';
 
 export interface Viewer {

@@ -9,7 +9,7 @@ import { moduleLogger } from '../../platform/logger.js';
 import { assertInstalledBy } from '../camera-owner.js';
 import { CamerasRepository } from '../cameras.repository.js';
 import { withCredentials, type CredentialBox } from '../credentials.js';
-import { publicMessage } from '../mask-url.js';
+import { publicMessage } from '../../platform/mask-url.js';
 import { Fmp4Stream, type Viewer } from './fmp4-stream.js';
 
 const log = moduleLogger('low-latency');

@@ -4,9 +4,9 @@
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import { moduleLogger } from '../../platform/logger.js';
-import { ffmpegPath } from '../ffmpeg-path.js';
-import { maskSecrets, maskUrl, secretsOfUrl } from '../mask-url.js';
-import { spawnSupervised } from './children.js';
+import { ffmpegPath } from '../../platform/ffmpeg-path.js';
+import { maskSecrets, maskUrl, secretsOfUrl } from '../../platform/mask-url.js';
+import { spawnSupervised } from '../../platform/children.js';
 import { explainExit } from './ffmpeg-errors.js';
 import { buildFrameGrabArgs } from './frame-grab-args.js';
 

@@ -10,7 +10,7 @@ import { moduleLogger } from '../../platform/logger.js';
 import { AppError } from '../../platform/errors.js';
 import { inputKindOf } from './ffmpeg-args.js';
 import { RelayLease, type LeaseHolder } from './relay-lease.js';
-import { releaseScratchDir, trackScratchDir } from './children.js';
+import { releaseScratchDir, trackScratchDir } from '../../platform/children.js';
 import {
   RelayProcess,
   defaultHlsRoot,

@@ -16,9 +16,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import { moduleLogger } from '../../platform/logger.js';
-import { ffmpegPath } from '../ffmpeg-path.js';
-import { maskSecrets, maskUrl, secretsOfUrl } from '../mask-url.js';
-import { releaseScratchDir, spawnSupervised, trackScratchDir } from './children.js';
+import { ffmpegPath } from '../../platform/ffmpeg-path.js';
+import { maskSecrets, maskUrl, secretsOfUrl } from '../../platform/mask-url.js';
+import { releaseScratchDir, spawnSupervised, trackScratchDir } from '../../platform/children.js';
 import {
   buildHlsArgs,
   DEFAULT_LIST_SIZE,
