@@ -1,5 +1,7 @@
-// 回放: pick a camera, see its day, play from any instant; admins set the camera's
-// recording policy (off / continuous / on alarm / schedule, stream, retention) here.
+// 回放: pick a camera, see its day, play from any instant; tick up to four and play them
+// in step (同步回放); admins set the camera's recording policy (off / continuous / on
+// alarm / schedule, stream, retention) here. Other pages open it at an instant
+// (ctx.openPlayback: the map's "what did the cameras here see").
 import { get, put } from '../api';
 import { cameras } from '../cameras-store';
 import type { AppContext } from '../context';
@@ -7,6 +9,7 @@ import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import type { Page } from '../page';
 import { PlaybackView } from '../components/playback-view';
+import { PlaybackSync, SYNC_MAX } from '../components/playback-sync';
 
 interface Policy {
   mode: 'off' | 'continuous' | 'on_alarm' | 'schedule';
@@ -91,34 +94,91 @@ function policyEditor(cameraId: number): HTMLElement {
   );
 }
 
-export function createPlaybackPage(ctx: AppContext): Page {
+export interface PlaybackPage extends Page {
+  /** One camera from an instant (ms). */
+  open(cameraId: number, at?: number): void;
+  /** Up to four cameras in step from an instant (one camera: as open). */
+  openGroup(cameraIds: number[], at: number): void;
+}
+
+export function createPlaybackPage(ctx: AppContext): PlaybackPage {
   let view: PlaybackView | null = null;
+  let group: PlaybackSync | null = null;
+  const ticked = new Set<number>();
   const list = h('ul', { class: 'camera-list', id: 'playback-cameras' });
   const main = h(
     'div',
     { class: 'playback-main', id: 'playback-main' },
-    h('p', { class: 'muted' }, tr('选择摄像机', 'Choose a camera')),
+    h(
+      'p',
+      { class: 'muted' },
+      tr('选择摄像机；勾选多台可同步回放', 'Choose a camera; tick several to play them in step'),
+    ),
   );
-  const open = (cameraId: number, at?: number) => {
+  const name = (id: number) => cameras.get(id)?.name ?? `#${id}`;
+  const close = () => {
     view?.dispose();
+    group?.dispose();
+    view = null;
+    group = null;
+  };
+  const open = (cameraId: number, at?: number) => {
+    close();
     view = new PlaybackView({ cameraId, at });
-    main.replaceChildren(
-      h('h3', {}, cameras.get(cameraId)?.name ?? `#${cameraId}`),
-      view.el,
-      ctx.has('admin') ? policyEditor(cameraId) : '',
-    );
+    main.replaceChildren(h('h3', {}, name(cameraId)), view.el, ctx.has('admin') ? policyEditor(cameraId) : '');
+  };
+  const openGroup = (cameraIds: number[], at: number) => {
+    const ids = [...new Set(cameraIds)].slice(0, SYNC_MAX);
+    if (ids.length === 1) return open(ids[0]!, at);
+    if (ids.length === 0) return;
+    close();
+    group = new PlaybackSync(ids, at, name);
+    main.replaceChildren(group.el);
+  };
+  const syncButton = h(
+    'button',
+    {
+      id: 'playback-sync-open',
+      class: 'primary',
+      disabled: true,
+      onclick: () => openGroup([...ticked], view?.now ?? group?.clock?.now ?? Date.now() - 60_000),
+    },
+    tr('同步回放', 'Play in step'),
+  );
+  const markTicked = () => {
+    syncButton.disabled = ticked.size < 2;
+    syncButton.textContent = `${tr('同步回放', 'Play in step')} (${ticked.size}/${SYNC_MAX})`;
   };
   const draw = () =>
     list.replaceChildren(
-      ...cameras.all().map((c) => h('li', { 'data-camera': c.id, onclick: () => open(c.id) }, c.name)),
+      ...cameras.all().map((c) => {
+        const box = h('input', {
+          type: 'checkbox',
+          'data-sync': c.id,
+          checked: ticked.has(c.id),
+          title: tr('同步回放', 'Play in step'),
+        });
+        box.addEventListener('click', (e) => e.stopPropagation());
+        box.addEventListener('change', () => {
+          if (box.checked && ticked.size >= SYNC_MAX) {
+            box.checked = false;
+            return toast(tr(`最多同步 ${SYNC_MAX} 台`, `At most ${SYNC_MAX} cameras in step`), 'error');
+          }
+          if (box.checked) ticked.add(c.id);
+          else ticked.delete(c.id);
+          markTicked();
+        });
+        return h('li', { 'data-camera': c.id, onclick: () => open(c.id) }, box, h('span', { class: 'name' }, c.name));
+      }),
     );
+  markTicked();
   cameras.subscribe(draw);
   void cameras.load().then(draw);
   const el = h(
     'section',
     { class: 'playback-page wall-page' },
-    h('aside', { class: 'wall-side' }, h('h3', {}, tr('回放', 'Playback')), list),
+    h('aside', { class: 'wall-side' }, h('h3', {}, tr('回放', 'Playback')), syncButton, list),
     main,
   );
-  return { el, open } as Page & { open: typeof open };
+  return { el, open, openGroup };
 }
