@@ -252,4 +252,74 @@ describe('web app: playback of recorded footage (回放) in chromium', function 
     const nows = still.map((v) => v.now!);
     expect(Math.max(...nows) - Math.min(...nows), 'paused, ms apart').to.be.at.most(120);
   });
+
+  it('from the map: the cameras that saw a point at a minute, played there in step', async () => {
+    await page.click('a[data-nav="map"]');
+    // The map page is built on its first visit: wait until it is shown.
+    await page.waitForSelector('section[data-page="map"]:not([hidden]) #main-map');
+    await page.waitForFunction(() => !!(window as unknown as { __wg?: { map?: unknown } }).__wg?.map);
+    // Close enough that the point is not under a camera's dot.
+    const point = await page.evaluate(async (p) => {
+      const map = (
+        window as unknown as {
+          __wg: {
+            map: {
+              jumpTo(o: unknown): void;
+              once(e: string, f: () => void): void;
+              project(p: [number, number]): { x: number; y: number };
+            };
+          };
+        }
+      ).__wg.map;
+      const idle = new Promise<void>((resolve) => map.once('idle', resolve));
+      map.jumpTo({ center: [p.lon, p.lat], zoom: 17 });
+      await idle;
+      return map.project([p.lon, p.lat]);
+    }, POINT);
+    const origin = (await (await page.$('#main-map'))!.boundingBox())!;
+    await page.mouse.click(origin.x + point.x, origin.y + point.y);
+    await page.click('.maplibregl-popup [data-action="look-back"]');
+    const local = new Date(minute + 8 * 3_600_000).toISOString().slice(0, 16);
+    await page.fill('#look-back-at', local);
+    await page.click('[data-action="look-back-find"]');
+    await page.waitForSelector('#look-back-cameras li[data-camera]');
+    const listed = await page.$$eval('#look-back-cameras li[data-camera]', (lis) =>
+      lis.map((li) => Number((li as HTMLElement).dataset['camera'])),
+    );
+    expect(listed.sort()).to.deep.equal([...cameraIds].sort());
+    expect(await page.textContent('#look-back-cameras')).to.contain(' m · ');
+    await page.click('#look-back-cameras [data-action="play-all"]');
+    await page.waitForSelector('section[data-page="playback"]:not([hidden]) #playback-sync');
+    // Cameras 1–3 play that minute; camera 4 has nothing yet and says so …
+    const first = await until(
+      (want: number) => {
+        const vs = [...(window as unknown as Views).__wg.playbackViews];
+        const playing = vs.filter((v) => v.state === 'playing' && v.now !== null);
+        const none = vs.filter((v) => v.state === 'no_footage');
+        return playing.length === 3 && none.length === 1 && none[0]!.cameraId === want
+          ? playing.map((v) => v.now!)
+          : false;
+      },
+      cameraIds[3]!,
+      10_000,
+    );
+    for (const now of first) expect(Math.abs(now - minute), 'plays the minute asked').to.be.lessThan(3000);
+    expect(
+      await page.textContent(`#playback-sync .sync-cell[data-camera="${cameraIds[3]}"] .playback-info`),
+    ).to.contain('没有录像');
+    // … and joins, in step, once the clock reaches its footage (4 s later).
+    await until(
+      () => {
+        const vs = [...(window as unknown as Views).__wg.playbackViews];
+        const nows = vs.map((v) => v.now);
+        return (
+          vs.length === 4 &&
+          vs.every((v) => v.state === 'playing') &&
+          Math.max(...(nows as number[])) - Math.min(...(nows as number[])) <= 300
+        );
+      },
+      null,
+      15_000,
+    );
+  });
 });

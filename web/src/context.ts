@@ -15,6 +15,8 @@ export interface AppContext {
   lookHere(lon: number, lat: number): Promise<void>;
   /** Shows the dispatch page with this incident's card (operators and dispatchers). */
   openIncident(incidentId: number): void;
+  /** Shows the 回放 page playing these cameras (up to four, in step) from an instant (ms). */
+  openPlayback(cameraIds: number[], at: number): void;
   /** Shows a point on the map page. */
   showOnMap(lon: number, lat: number, zoom?: number): void;
 }

@@ -17,6 +17,7 @@ import { BASE_SOURCE } from '../components/map-style';
 import { forgetTownData, townData, type Place, type TownData } from '../geo/town-data';
 import { WorkersLayer } from './workers-layer';
 import { reportForm } from '../components/report-form';
+import { lookBackButton } from '../components/look-back';
 import { legend, shadingSwitch, stateFilter } from './map-legend';
 import { YellowCardsLayer } from './yellow-cards-layer';
 import { exposeForTests } from '../test-hooks';
@@ -168,6 +169,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
                     )
                   : null,
                 lookHereButton([i.lon, i.lat]),
+                lookBackButton(ctx, [i.lon, i.lat], Date.parse(i.reportedAt)),
               ),
             ),
           )
@@ -224,7 +226,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
       { class: 'card' },
       h('div', { class: 'card-title' }, tr('位置', 'Point')),
       h('div', { class: 'mono' }, formatCoord(...at)),
-      h('div', { class: 'card-actions' }, lookHereButton(at), reportButton(at)),
+      h('div', { class: 'card-actions' }, lookHereButton(at), lookBackButton(ctx, at), reportButton(at)),
     );
   }
 
@@ -241,7 +243,7 @@ export async function createMapPage(ctx: AppContext): Promise<Page> {
       row(tr('网格员在格', 'Gridworkers in it'), String(here)),
       cardsRow(typeof f.id === 'number' ? cardsLayer.of(f.id) : { cards: 0, flagged: false }),
       row(tr('位置', 'Point'), formatCoord(...at)),
-      h('div', { class: 'card-actions' }, lookHereButton(at), reportButton(at)),
+      h('div', { class: 'card-actions' }, lookHereButton(at), lookBackButton(ctx, at), reportButton(at)),
     );
   }
 

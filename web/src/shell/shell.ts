@@ -152,6 +152,14 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
       toast(`${what} ${best.camera.name} · ${Math.round(best.distanceM)} m`, 'ok');
       if (canSee('video')) ctx.openCamera(best.camera.id);
     },
+    openPlayback: (cameraIds, at) => {
+      const playback = page('playback');
+      if (!playback) return toast(tr('此账号没有回放页', 'This account has no playback page'), 'error');
+      ctx.go('playback');
+      void playback.then((p) =>
+        (p as Page & { openGroup?(ids: number[], at: number): void }).openGroup?.(cameraIds, at),
+      );
+    },
     openIncident: (incidentId) => {
       if (!canSee('dispatch')) return toast(tr('此账号没有调度页', 'This account has no dispatch page'), 'error');
       const hash = `#/dispatch?incident=${incidentId}`;
