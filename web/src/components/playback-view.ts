@@ -409,6 +409,8 @@ export class PlaybackView {
    */
   async play(at: number, clicked = performance.now()): Promise<void> {
     const token = ++this.requests;
+    this.firstFrameMs = null;
+    delete this.el.dataset['firstFrameMs'];
     if (this.hls && this.holds(at)) {
       this.watchFirstFrame(clicked);
       this.video.currentTime = positionOf(this.placed, at);
