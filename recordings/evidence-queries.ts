@@ -4,11 +4,15 @@ import type { AuthContext } from '../platform/auth/auth-context.js';
 import type { Db } from '../platform/db/pool.js';
 import { NotFound } from '../platform/errors.js';
 import type { CameraPort } from './camera-port.js';
+import type { IncidentFacts } from './evidence.js';
 import { RecordingsRepository } from './recordings.repository.js';
 
-/** What recording needs of the incidents domain: the incident, if the caller may see it (404 otherwise). */
+/** What recording needs of the incidents domain. */
 export interface IncidentPort {
+  /** The incident, if the caller may see it (404 otherwise). */
   get(auth: AuthContext, id: number): Promise<{ id: number; townId: number }>;
+  /** Incidents of every town reported since then, at most `limit` (the evidence sweep). */
+  reportedSince(since: Date, limit: number): Promise<IncidentFacts[]>;
 }
 
 export class EvidenceQueries {

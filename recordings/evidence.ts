@@ -6,7 +6,7 @@
 // events on the live bus (the incidents domain is not touched).
 import type { Db } from '../platform/db/pool.js';
 import { moduleLogger } from '../platform/logger.js';
-import type { CameraPort } from './camera-port.js';
+import type { CameraPort, CameraRef } from './camera-port.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import type { RecordingsConfig } from './recordings-config.js';
 
@@ -45,20 +45,36 @@ export class Evidence {
 
   /** One incident event from the live bus. */
   async incidentChanged(action: string, incident: IncidentFacts): Promise<number> {
-    const repo = new RecordingsRepository(this.db);
     let attached = 0;
     if (OPENED.has(action) && incident.state !== 'unlocated') attached = await this.attach(incident);
-    if (ENDED.has(incident.state)) {
-      const closed = incident.closedAt ? new Date(incident.closedAt) : new Date();
-      await repo.holdIncidentUntil(incident.id, new Date(closed.getTime() + this.cfg.EVIDENCE_KEEP_DAYS * DAY_MS));
-    }
+    if (ENDED.has(incident.state)) await this.release(incident);
     return attached;
   }
 
-  async attach(incident: IncidentFacts): Promise<number> {
+  /** A closed (or merged) incident's evidence is held until EVIDENCE_KEEP_DAYS after it closed. */
+  async release(incident: IncidentFacts): Promise<void> {
+    if (!ENDED.has(incident.state)) return;
+    const closed = incident.closedAt ? new Date(incident.closedAt) : new Date();
+    await new RecordingsRepository(this.db).holdIncidentUntil(
+      incident.id,
+      new Date(closed.getTime() + this.cfg.EVIDENCE_KEEP_DAYS * DAY_MS),
+    );
+  }
+
+  /** The range an incident's evidence covers. */
+  window(incident: IncidentFacts): { from: Date; to: Date } {
+    const at = new Date(incident.reportedAt).getTime();
+    return {
+      from: new Date(at - this.cfg.EVIDENCE_BEFORE_S * 1000),
+      to: new Date(at + this.cfg.EVIDENCE_AFTER_S * 1000),
+    };
+  }
+
+  /** Holds the footage of the cameras that see the incident's point (those given, or all of them). */
+  async attach(incident: IncidentFacts, seeing?: CameraRef[]): Promise<number> {
     const repo = new RecordingsRepository(this.db);
     const at = new Date(incident.reportedAt).getTime();
-    const seeing = await this.cameras.seeing(incident.townId, { lon: incident.lon, lat: incident.lat });
+    seeing ??= await this.cameras.seeing(incident.townId, { lon: incident.lon, lat: incident.lat });
     let attached = 0;
     for (const camera of seeing) {
       const added = await repo.addHold({

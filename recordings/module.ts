@@ -8,6 +8,7 @@ import { moduleLogger } from '../platform/logger.js';
 import type { CameraPort } from './camera-port.js';
 import { Evidence } from './evidence.js';
 import { EvidenceQueries, type IncidentPort } from './evidence-queries.js';
+import { EvidenceSweep } from './evidence-sweep.js';
 import { ExportService } from './export.service.js';
 import { PlaybackService } from './playback.service.js';
 import { PolicyService } from './policy.service.js';
@@ -17,7 +18,8 @@ import { recordingsConfig, type RecordingsConfig } from './recordings-config.js'
 
 const log = moduleLogger('recordings');
 
-export { videoCameras } from './video-cameras.js';
+export { videoCameras, RECORDER_AUTH } from './video-cameras.js';
+export type { IncidentFacts } from './evidence.js';
 export type { Recorder } from './recorder.js';
 
 export interface RecordingsDeps {
@@ -36,6 +38,8 @@ export interface RecordingsServices {
   evidence: EvidenceQueries;
   /** Attaches evidence to incidents and alarm windows (the leading recorder calls it). */
   attach: Evidence;
+  /** Evidence of incidents whose event no recorder heard (the workers' leader runs it); null without incidents. */
+  sweep: EvidenceSweep | null;
 }
 
 export type RecordingsModule = DomainModule<RecordingsServices> & {
@@ -54,7 +58,9 @@ export function recordingsModule(p: Platform, deps: RecordingsDeps): RecordingsM
     exports: new ExportService(p.db, deps.cameras, playback, cfg),
     evidence: new EvidenceQueries(p.db, deps.cameras, deps.incidents),
     attach: new Evidence(p.db, deps.cameras, cfg),
+    sweep: null,
   };
+  if (deps.incidents) services.sweep = new EvidenceSweep(p.db, deps.cameras, deps.incidents, services.attach, cfg);
   return {
     name: 'recordings',
     services,
@@ -66,6 +72,19 @@ export function recordingsModule(p: Platform, deps: RecordingsDeps): RecordingsM
         .prepare()
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'exports not ready')),
     stop: () => services.exports.close(),
+    /** The workers process: the leader sweeps for evidence no recorder attached. */
+    async work(leading) {
+      const sweep = services.sweep;
+      if (!sweep) return { stop: async () => undefined };
+      const timer = setInterval(
+        () =>
+          void (async () => {
+            if (await leading()) await sweep.run();
+          })().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'evidence sweep failed')),
+        cfg.EVIDENCE_SWEEP_S * 1000,
+      );
+      return { stop: async () => clearInterval(timer) };
+    },
     recorder: (id = randomUUID()) =>
       new Recorder({
         db: p.db,

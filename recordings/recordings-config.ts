@@ -27,6 +27,14 @@ const schema = z.object({
   EVIDENCE_BEFORE_S: z.coerce.number().int().min(0).default(60),
   /** … to this many after. */
   EVIDENCE_AFTER_S: z.coerce.number().int().min(0).default(120),
+  /**
+   * The evidence sweep (workers' leader) looks this often for incidents of the last
+   * EVIDENCE_SWEEP_HOURS with no evidence, whose cameras have footage (an event no
+   * recorder heard). Keep it well under RECORDING_BUFFER_S − EVIDENCE_BEFORE_S, or a
+   * buffer camera's pre-roll may be gone before it is held.
+   */
+  EVIDENCE_SWEEP_S: z.coerce.number().int().min(5).max(3600).default(60),
+  EVIDENCE_SWEEP_HOURS: z.coerce.number().min(0.1).max(168).default(6),
 });
 
 export type RecordingsConfig = z.infer<typeof schema> & { dir: string };

@@ -240,6 +240,28 @@ export class RecordingsRepository {
     return rows;
   }
 
+  /** Which of these incidents have evidence attached (a hold on any camera). */
+  async incidentsWithHolds(incidentIds: number[]): Promise<Set<number>> {
+    if (incidentIds.length === 0) return new Set();
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT DISTINCT incident_id AS id FROM recording_holds WHERE incident_id = ANY($1::bigint[])`,
+      [incidentIds],
+    );
+    return new Set(rows.map((r) => Number(r.id)));
+  }
+
+  /** Which of these cameras have footage overlapping [from, to). */
+  async camerasWithFootage(cameraIds: number[], from: Date, to: Date): Promise<Set<number>> {
+    if (cameraIds.length === 0) return new Set();
+    const { rows } = await this.db.query<{ id: string }>(
+      `SELECT c.id FROM unnest($1::bigint[]) AS c(id) WHERE EXISTS (
+         SELECT 1 FROM recording_segments s WHERE s.camera_id = c.id AND s.started_at < $3 AND s.ended_at > $2
+           AND s.started_at > $2::timestamptz - interval '1 hour')`,
+      [cameraIds, from, to],
+    );
+    return new Set(rows.map((r) => Number(r.id)));
+  }
+
   async incidentHolds(incidentId: number): Promise<Hold[]> {
     const { rows } = await this.db.query<Hold>(
       `SELECT ${HOLD} FROM recording_holds WHERE incident_id = $1 ORDER BY camera_id`,

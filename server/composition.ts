@@ -16,7 +16,7 @@ import { ReadinessGate } from '../platform/http/readiness-gate.js';
 import { Metrics } from '../platform/metrics.js';
 import { liveRoutes } from '../platform/live/live.routes.js';
 import type { AnyRoute } from '../platform/http/route.js';
-import { recordingsModule, videoCameras, type RecordingsServices } from '../recordings/module.js';
+import { recordingsModule, RECORDER_AUTH, videoCameras, type RecordingsServices } from '../recordings/module.js';
 import { accountsModule, type AccountsServices } from '../accounts/module.js';
 import { gisModule, type GisServices } from '../gis/module.js';
 import { peopleModule, type PeopleServices } from '../people/module.js';
@@ -75,7 +75,11 @@ export async function compose(
   const organisations = organisationsModule(platform, incidents.services.incidents);
   const recordings = recordingsModule(platform, {
     cameras: videoCameras(video.services),
-    incidents: { get: (auth, id) => incidents.services.incidents.incidents.get(auth, id) },
+    incidents: {
+      get: (auth, id) => incidents.services.incidents.incidents.get(auth, id),
+      reportedSince: async (since, limit) =>
+        (await incidents.services.incidents.incidents.list(RECORDER_AUTH, { since, limit, offset: 0 })).items,
+    },
   });
   const notifications = notificationsModule(platform);
   const fieldwork = fieldworkModule(platform, {
