@@ -80,6 +80,8 @@ class IncidentsStore {
   private withClosed = false;
   private closedLoaded: Promise<void> | null = null;
   private townCode = '';
+  /** Incidents the stream brought while the open queue was being fetched: newer than the answer may be. */
+  private arrivedDuringFetch: Map<number, Incident> | null = null;
 
   setTown(townId: number): void {
     this.townId = townId;
@@ -89,11 +91,21 @@ class IncidentsStore {
     this.townCode = townCode;
     if (!this.loading) {
       this.fetchedBeforeOpen = live.state !== 'open';
+      const arrived = new Map<number, Incident>();
+      this.arrivedDuringFetch = arrived;
       const loading: Promise<void> = this.fetch(townCode, true)
         .then(({ items, count }) => {
-          // Keep closed ones already loaded; the open list replaces the rest.
+          // A later load (the stream opened, a reconnect) replaced this one: its answer is older.
+          if (this.loading !== loading) return;
+          this.arrivedDuringFetch = null;
+          // Keep closed ones already loaded; the open list replaces the rest, except where
+          // the stream brought a newer version while the answer was on its way.
           const closed = this.withClosed ? [...this.byId.values()].filter((i) => !OPEN_STATES.includes(i.state)) : [];
           this.byId = new Map([...closed, ...items].map((i) => [i.id, i]));
+          for (const [id, incident] of arrived) {
+            const fetched = this.byId.get(id);
+            if (!fetched || fetched.updatedAt <= incident.updatedAt) this.byId.set(id, incident);
+          }
           this.counts.open = count;
           this.loaded = true;
           this.emit(null);
@@ -201,6 +213,7 @@ class IncidentsStore {
     if (!this.loaded && !this.loading && this.townCode) void this.load(this.townCode).catch(() => undefined);
     const previous = this.byId.get(e.incident.id) ?? null;
     this.byId.set(e.incident.id, e.incident);
+    this.arrivedDuringFetch?.set(e.incident.id, e.incident);
     const own = (this.ownUntil.get(e.incident.id) ?? 0) > Date.now();
     // This tab's change arriving a second time (answer and echo), the same: nothing to tell.
     if (own && previous && JSON.stringify(previous) === JSON.stringify(e.incident)) return;
