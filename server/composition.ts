@@ -136,7 +136,14 @@ export interface RunningApi {
 }
 
 /** Starts the HTTP API on config.PORT and the OsmAnd listener on OSMAND_PORT (0 picks free ports). */
-export async function startApi(config: Config, options: { staticDir?: string } = {}): Promise<RunningApi> {
+/**
+ * `beforeReady` runs once the services exist and before the readiness gate opens, so what
+ * it makes (the first admin) is there for the first request /readyz lets through.
+ */
+export async function startApi(
+  config: Config,
+  options: { staticDir?: string; beforeReady?: (services: Services) => Promise<void> } = {},
+): Promise<RunningApi> {
   // Listen first: the relays need this instance's own address before services exist.
   // Until the app is ready the gate answers every request 503 + Retry-After at once.
   const gate = new ReadinessGate();
@@ -182,6 +189,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ),
     ],
   });
+  await options.beforeReady?.(services);
   gate.open(app);
   osmand.serve(services.ingest);
   return {
