@@ -72,8 +72,6 @@ class IncidentsStore {
   private loaded = false;
   private counts: { open: LoadCount | null; closed: LoadCount | null } = { open: null, closed: null };
   private listening = false;
-  /** The queue was fetched before the live stream was open: what was reported in between is missing. */
-  private fetchedBeforeOpen = false;
   /** The town on screen: events of other towns are ignored (the stream is per town too). */
   private townId: number | null = null;
   /** Closed incidents wanted too (the queue's "open only" unticked). */
@@ -90,13 +88,13 @@ class IncidentsStore {
   load(townCode: string): Promise<void> {
     this.townCode = townCode;
     if (!this.loading) {
-      this.fetchedBeforeOpen = live.state !== 'open';
       const arrived = new Map<number, Incident>();
       this.arrivedDuringFetch = arrived;
       const loading: Promise<void> = this.fetch(townCode, true)
         .then(({ items, count }) => {
-          // A later load (the stream opened, a reconnect) replaced this one: its answer is older.
-          if (this.loading !== loading) return;
+          // A later load (the stream opened, a reconnect) replaced this one: its answer is
+          // older; whoever waits for this one waits for that one.
+          if (this.loading !== loading) return this.loading ?? undefined;
           this.arrivedDuringFetch = null;
           // Keep closed ones already loaded; the open list replaces the rest, except where
           // the stream brought a newer version while the answer was on its way.
@@ -120,17 +118,13 @@ class IncidentsStore {
     if (!this.listening) {
       this.listening = true;
       live.on('incidents', (data) => this.apply(data as LiveEvent));
-      // Missed events while away: load the queue again after a reconnect, or at the first
-      // open when the queue was fetched while the stream was still connecting.
-      live.onState((state, reconnected) => {
-        if (state === 'open' && (reconnected || this.fetchedBeforeOpen)) {
-          this.fetchedBeforeOpen = false;
-          this.loading = null;
-          this.closedLoaded = null;
-          void this.load(this.townCode)
-            .then(() => this.includeClosed(this.withClosed))
-            .catch(() => undefined);
-        }
+      // What the stream did not carry (fetched before it opened, or while it was down): load again.
+      live.onOpen(() => {
+        this.loading = null;
+        this.closedLoaded = null;
+        void this.load(this.townCode)
+          .then(() => this.includeClosed(this.withClosed))
+          .catch(() => undefined);
       });
     }
     return this.loading;

@@ -255,10 +255,13 @@ export function createQueuePage(ctx: AppContext): Page {
   onlyOpen.addEventListener('change', () => void load());
   orgSelect.addEventListener('change', () => void load());
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  live.on('handoffs', () => {
+  const reloadSoon = () => {
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(() => void load(), 200);
-  });
+  };
+  live.on('handoffs', reloadSoon);
+  // Handoffs the stream did not carry (loaded before it opened, or while it was down).
+  live.onOpen(reloadSoon);
   setInterval(() => {
     const now = Date.now();
     for (const td of rows.querySelectorAll<HTMLElement>('td[data-due]')) {
