@@ -318,9 +318,8 @@ describe('recording and playback (real ffmpeg, RTSP, recorders)', function () {
       [bufferId],
     );
     const { RecordingStorage } = await import('../../recordings/storage.js');
-    const { recordingsConfig } = await import('../../recordings/recordings-config.js');
     // The leading recorder sweeps too (every 10 s): either sweep may be the one that deletes.
-    await new RecordingStorage(t.api.services.db, recordingsConfig()).sweep();
+    await new RecordingStorage(t.api.services.db, t.api.services.recordings.config).sweep();
     expect(await segmentCount(bufferId)).to.be.at.least(before - 2);
     expect(
       (await t.api.services.db.query(`SELECT 1 FROM recording_segments WHERE file = 'old/x.ts'`)).rowCount,
