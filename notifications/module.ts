@@ -7,7 +7,7 @@ import { createRedis } from '../platform/redis.js';
 import { LiveBus } from '../platform/live/live-bus.js';
 import { moduleLogger } from '../platform/logger.js';
 import { AliyunSms } from './aliyun-sms.js';
-import { NotificationsService } from './notifications.service.js';
+import { NotificationsService, type Directory } from './notifications.service.js';
 
 export type { NotificationsService } from './notifications.service.js';
 import { notificationRoutes } from './notifications.routes.js';
@@ -17,7 +17,7 @@ const log = moduleLogger('notifications');
 /** How often due messages are sent, and receipts read (every 10th round). */
 const ROUND_MS = 1000;
 
-export interface NotificationsDeps {
+export interface NotificationsDeps extends Directory {
   /** Where the settings are read (the process's environment unless a test says). */
   env?: Record<string, string | undefined>;
 }
@@ -26,16 +26,16 @@ export interface NotificationsServices {
   notifications: NotificationsService;
 }
 
-export function notificationsModule(
-  platform: Platform,
-  deps: NotificationsDeps = {},
-): DomainModule<NotificationsServices> {
+export function notificationsModule(platform: Platform, deps: NotificationsDeps): DomainModule<NotificationsServices> {
   const s = notifySettings(deps.env ?? process.env, platform.config.TOWN_UTC_OFFSET_HOURS);
   const gateway =
     s.provider === 'aliyun'
       ? new AliyunSms(s.endpoint, { accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret }, s.signName)
       : null;
-  const service = new NotificationsService(platform.db, platform.live, gateway, s);
+  const service = new NotificationsService(platform.db, platform.live, gateway, s, {
+    people: deps.people,
+    gis: deps.gis,
+  });
   let subscriber: Redis | null = null;
   return {
     name: 'notifications',

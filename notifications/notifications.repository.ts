@@ -1,5 +1,5 @@
-// SQL of the notifications. The recipients are read from the people roster and the
-// grids (read only, by id) since neither domain offers a lookup without an account.
+// SQL of the notifications and the towns' contacts. People and grids are asked of their
+// own domains (the module's `people` and `gis` services).
 import type { DbClient } from '../platform/db/pool.js';
 import type { Rule } from './templates.js';
 
@@ -55,42 +55,12 @@ export interface NewNotification {
 export class NotificationsRepository {
   constructor(private readonly db: DbClient) {}
 
-  async person(id: number): Promise<Recipient | null> {
-    const { rows } = await this.db.query<{ name: string; phone: string }>(
-      'SELECT name, phone FROM people WHERE id = $1',
-      [id],
-    );
-    return rows[0] ? { personId: id, name: rows[0].name, phone: rows[0].phone, key: `person:${id}` } : null;
-  }
-
-  async gridHeads(gridId: number): Promise<Recipient[]> {
-    const { rows } = await this.db.query<{ id: number; name: string; phone: string }>(
-      `SELECT p.id, p.name, p.phone FROM people p JOIN person_grids pg ON pg.person_id = p.id
-        WHERE pg.grid_id = $1 AND 'grid_head' = ANY (p.roles::text[]) ORDER BY p.id`,
-      [gridId],
-    );
-    return rows.map((r) => ({ personId: Number(r.id), name: r.name, phone: r.phone, key: `person:${r.id}` }));
-  }
-
   async contact(townId: number, role: string): Promise<Recipient | null> {
     const { rows } = await this.db.query<{ name: string; phone: string }>(
       'SELECT name, phone FROM notification_contacts WHERE town_id = $1 AND role = $2',
       [townId, role],
     );
     return rows[0] ? { personId: null, name: rows[0].name, phone: rows[0].phone, key: `contact:${role}` } : null;
-  }
-
-  async gridName(gridId: number): Promise<string> {
-    const { rows } = await this.db.query<{ name: string }>(
-      'SELECT name FROM grid_versions WHERE grid_id = $1 ORDER BY valid_to IS NULL DESC, version DESC LIMIT 1',
-      [gridId],
-    );
-    return rows[0]?.name ?? `#${gridId}`;
-  }
-
-  async townName(townId: number): Promise<string> {
-    const { rows } = await this.db.query<{ name: string }>('SELECT name FROM areas WHERE id = $1', [townId]);
-    return rows[0]?.name ?? '';
   }
 
   /** Writes the new ones; a dedupe key seen before writes nothing. Returns how many were new. */

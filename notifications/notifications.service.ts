@@ -17,8 +17,17 @@ import {
   type Recipient,
 } from './notifications.repository.js';
 import type { SmsDeliveryState } from './aliyun-sms.js';
+import type { PeopleService, PersonContact } from '../people/module.js';
+import type { GisServices } from '../gis/module.js';
 
 const log = moduleLogger('notifications');
+
+const recipient = (p: PersonContact): Recipient => ({
+  personId: p.id,
+  name: p.name,
+  phone: p.phone,
+  key: `person:${p.id}`,
+});
 
 /** What the service needs of an SMS provider (Aliyun's client, or none configured). */
 export interface SmsGateway {
@@ -29,6 +38,12 @@ export interface SmsGateway {
     sentAt: Date,
     now: Date,
   ): Promise<{ state: SmsDeliveryState; detail: string }>;
+}
+
+/** What the messages need of people and places, from their own domains' services. */
+export interface Directory {
+  people: Pick<PeopleService, 'contacts' | 'gridHeads'>;
+  gis: Pick<GisServices, 'gridName' | 'areaName'>;
 }
 
 export interface NotificationSettings {
@@ -46,6 +61,7 @@ export class NotificationsService {
     private readonly live: LiveBus,
     private readonly gateway: SmsGateway | null,
     readonly settings: NotificationSettings,
+    private readonly directory: Directory,
   ) {}
 
   /** The hook: events as the live bus carries them (topics `offers` and `incidents`). */
@@ -64,10 +80,11 @@ export class NotificationsService {
     const recipients = (await Promise.all(intent.to.map((r) => this.resolve(repo, r)))).flat();
     const params = { ...intent.params };
     if ('gridId' in params) {
-      params['grid'] = await repo.gridName(Number(params['gridId']));
+      const gridId = Number(params['gridId']);
+      params['grid'] = (await this.directory.gis.gridName(gridId)) ?? `#${gridId}`;
       delete params['gridId'];
     }
-    if (intent.rule === 'escalated') params['town'] = await repo.townName(intent.townId);
+    if (intent.rule === 'escalated') params['town'] = (await this.directory.gis.areaName(intent.townId)) ?? '';
     const dueAt = new Date(now.getTime() + intent.delayMs);
     const rows: NewNotification[] = [];
     for (const r of recipients) {
@@ -97,8 +114,11 @@ export class NotificationsService {
   }
 
   private async resolve(repo: NotificationsRepository, to: Recipients): Promise<Recipient[]> {
-    if ('person' in to) return [await repo.person(to.person)].filter((r): r is Recipient => r !== null);
-    if ('gridHeadsOf' in to) return repo.gridHeads(to.gridHeadsOf);
+    if ('person' in to) {
+      const person = (await this.directory.people.contacts([to.person])).get(to.person);
+      return person ? [recipient(person)] : [];
+    }
+    if ('gridHeadsOf' in to) return (await this.directory.people.gridHeads(to.gridHeadsOf)).map(recipient);
     const contact = await repo.contact(to.townId, to.contact);
     if (!contact) log.warn({ townId: to.townId, role: to.contact }, 'no contact set; message not written');
     return contact ? [contact] : [];

@@ -77,9 +77,10 @@ export async function compose(
     cameras: videoCameras(video.services),
     incidents: { get: (auth, id) => incidents.services.incidents.incidents.get(auth, id) },
   });
-  const notifications = notificationsModule(platform);
+  const notifications = notificationsModule(platform, { people: people.services.people, gis: gis.services });
   const fieldwork = fieldworkModule(platform, {
     incidentTypes: () => incidents.services.incidents.taxonomy.categories(),
+    people: people.services.people,
   });
   const { gridMap } = gis.services;
   const health = new HealthService(platform.db, platform.redis, () => ({
