@@ -193,7 +193,8 @@ export function organisationRoutes(
       access: HOLDERS,
       query: QueueQuery,
       summary:
-        "The queue: what the caller's organisations hold; for the command room and a county's staff, every handoff of their towns",
+        "A page of the queue: what the caller's organisations hold; for the command room and a county's staff, every handoff " +
+        'of their towns; filtered (open, state, kind, town, overdue, words) and ordered on the server, with the total count',
       handler: ({ auth, query }) => handoffs.queue(auth, query),
     }),
     route({
