@@ -219,8 +219,8 @@ export class HandoffsRepository {
          ${f.sort === 'town' ? 'JOIN areas t ON t.id = h.town_id' : ''}
        WHERE ${where.join(' AND ')}`;
     const dir = f.order === 'desc' ? 'DESC' : 'ASC';
-    const nextDue = `CASE h.state WHEN 'offered' THEN h.accept_due_at WHEN 'accepted' THEN h.finish_due_at
-         WHEN 'fed_back' THEN h.finish_due_at END`;
+    // The deadline that binds the holder now; fed back, closed or returned: none (last).
+    const nextDue = `CASE h.state WHEN 'offered' THEN h.accept_due_at WHEN 'accepted' THEN h.finish_due_at END`;
     const order = {
       due: `${nextDue} ${dir} NULLS LAST, h.offered_at DESC`,
       offered: `h.offered_at ${dir}`,
