@@ -7,6 +7,7 @@ import { assertEveryTown } from '../platform/auth/account-scope.js';
 import type { OrganisationsService } from './organisations.service.js';
 import type { HandoffsService } from './handoffs.service.js';
 import type { ConsultationsService } from './consultations.service.js';
+import type { CountyService } from './county.service.js';
 import {
   DeadlineRuleBody,
   HolderStepBody,
@@ -31,6 +32,7 @@ export function organisationRoutes(
   orgs: OrganisationsService,
   handoffs: HandoffsService,
   consultations: ConsultationsService,
+  county: CountyService,
   photoMaxBytes: number,
 ): AnyRoute[] {
   return [
@@ -209,6 +211,18 @@ export function organisationRoutes(
         const to = query.to ?? new Date();
         return handoffs.league(auth, query.from ?? new Date(to.getTime() - 30 * DAY), to);
       },
+    }),
+    route({
+      method: 'get',
+      path: '/api/stats/towns',
+      tag: 'organisations',
+      access: COMMAND_ROOM,
+      query: RangeQuery,
+      summary:
+        "The caller's towns side by side over a period (default the last 30 days): reported, closed, closure rate, open and " +
+        'overdue now, median seconds to accept and to close, satisfaction, yellow cards to grids and to organisations, ' +
+        "handoffs and escalations; with each town's box and a point inside it for the map",
+      handler: ({ auth, query }) => county.compare(auth, query),
     }),
     route({
       method: 'get',
