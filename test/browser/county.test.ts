@@ -2,7 +2,7 @@
 // (50 rows drawn of 70, the pager, a state filter, a search and a town chosen, each asked
 // of the server), then 县域: the towns side by side in a table that says what the
 // statistics say, sortable, and one map over both towns, shaded, a label per town, a row
-// framing its town.
+// framing its town; and 改类改级 from an incident's card, the change said in its timeline.
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
@@ -209,5 +209,32 @@ describe('web app: the county over several towns (queue pages, towns compared)',
     // A row frames its town and marks it.
     await page!.click(`#county-rows tr[data-town="${OTHER}"]`);
     await page!.waitForSelector(`#county-rows tr.selected[data-town="${OTHER}"]`);
+  });
+
+  it('reclassifies and regrades from the incident card, the change said in the timeline', async () => {
+    const { rows } = await t.api.services.db.query<{ id: number; severity: number }>(
+      `SELECT id, severity FROM incidents WHERE description = '夜市烧烤占道'`,
+    );
+    const { id, severity } = rows[0]!;
+    await page!.goto(`${t.api.url}/#/dispatch?incident=${id}`);
+    await page!.waitForSelector('#card-state');
+    await page!.click('#reclassify-open');
+    await page!.selectOption('#reclassify-platform', 'zhifa');
+    await page!.waitForSelector('#reclassify-subcategory option[value="environment.garbage"]', { state: 'attached' });
+    await page!.selectOption('#reclassify-subcategory', 'environment.garbage');
+    const to = severity === 4 ? 2 : 4;
+    await page!.selectOption('#reclassify-severity', String(to));
+    await page!.fill('#reclassify-note', '实为占道堆放');
+    await page!.click('#reclassify-confirm');
+    const said = await page!.waitForSelector('#timeline [data-reclassified]');
+    expect(await said.textContent()).to.match(new RegExp(`→ .*（综合执法）.*${severity} → ${to}`));
+    expect(await text('#incident-card')).to.contain('实为占道堆放');
+    expect(await text('#incident-card .card-title .sev')).to.equal(String(to));
+    const stored = (await t.admin.get(`/api/incidents/${id}`)).body.incident;
+    expect([stored.subcategoryCode, stored.platform, stored.severity]).to.deep.equal([
+      'environment.garbage',
+      'zhifa',
+      to,
+    ]);
   });
 });
