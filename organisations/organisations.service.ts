@@ -183,6 +183,12 @@ export class OrganisationsService {
     return all.find((o) => o.active) ?? null;
   }
 
+  /** A town (not a village or county) by its code. */
+  async townByCode(code: string): Promise<{ id: number } | null> {
+    const area = await this.repo().area(code);
+    return area && area.level === 'town' ? { id: area.id } : null;
+  }
+
   byId(id: number) {
     return this.repo().get(id);
   }

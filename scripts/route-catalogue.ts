@@ -76,7 +76,7 @@ export function routeCatalogue(): AnyRoute[] {
     ...gazetteerRoutes(s.gazetteer),
     ...incidentRoutes(incidentDeps),
     ...open311ClientRoutes(incidentDeps),
-    ...organisationRoutes(inert('organisations'), inert('handoffs'), inert('consultations'), 1),
+    ...organisationRoutes(inert('organisations'), inert('handoffs'), inert('consultations'), inert('county'), 1),
     ...recordingRoutes(inert('policies'), inert('playback'), inert('exports'), inert('evidence')),
     ...notificationRoutes(inert('notifications')),
     ...fieldworkRoutes(inert('fieldwork'), inert('incidentTypes'), 1),

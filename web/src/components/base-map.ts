@@ -12,12 +12,20 @@ maplibregl.setWorkerUrl(workerUrl);
 
 export const GRIDS_MIN_ZOOM = 10;
 
-export function createBaseMap(container: HTMLElement, bbox: Bbox): MlMap {
+/**
+ * `whole`: keep the whole box in view (a county of towns) rather than opening at the grids'
+ * zoom; `maxZoom`: frame the box no closer than this.
+ */
+export function createBaseMap(
+  container: HTMLElement,
+  bbox: Bbox,
+  options: { whole?: boolean; maxZoom?: number } = {},
+): MlMap {
   const map = new maplibregl.Map({
     container,
     style: baseStyle(location.origin),
     bounds: bbox,
-    fitBoundsOptions: { padding: 30 },
+    fitBoundsOptions: { padding: 30, maxZoom: options.maxZoom },
     attributionControl: false,
     maxPitch: 0,
     // No fade-in of changed tiles: a live source changes every second, and each fade is
@@ -30,7 +38,7 @@ export function createBaseMap(container: HTMLElement, bbox: Bbox): MlMap {
     localIdeographFontFamily: '"Noto Sans CJK SC", "Microsoft YaHei", sans-serif',
   });
   // Grids are in the tiles from zoom 10: a town too big to fit at 10 opens on its centre.
-  if (map.getZoom() < GRIDS_MIN_ZOOM) map.jumpTo({ zoom: GRIDS_MIN_ZOOM });
+  if (!options.whole && map.getZoom() < GRIDS_MIN_ZOOM) map.jumpTo({ zoom: GRIDS_MIN_ZOOM });
   map.touchZoomRotate.disableRotation();
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
