@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { RtspServerProcess } from '../../scripts/simulators/camera/rtsp-process.js';
 import { Recorder } from '../../recordings/recorder.js';
-import { recordingsConfig, type RecordingsConfig } from '../../recordings/recordings-config.js';
+import type { RecordingsConfig } from '../../recordings/recordings-config.js';
 import { RecordingsRepository } from '../../recordings/recordings.repository.js';
 import { videoCameras } from '../../recordings/module.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
@@ -151,7 +151,7 @@ describe('recording faults: a full disk and a clock jump (real ENOSPC, real ffmp
       cameraId = id;
       await setMode(id, 'continuous');
       const cfg = {
-        ...recordingsConfig(),
+        ...t.api.services.recordings.config,
         dir,
         RECORDING_SEGMENT_S: 1,
         RECORDINGS_MIN_FREE_MB: 0,
@@ -194,6 +194,11 @@ describe('recording faults: a full disk and a clock jump (real ENOSPC, real ffmp
         return rows.filter((r) => r.started_at.getTime() > alertedAt).length >= 2 ? true : undefined;
       });
       expect(rec.recordings.map((r) => r.cameraId)).to.deep.equal([id]);
+      const resumed = (await segments(id)).find((r) => r.started_at.getTime() > alertedAt)!;
+      console.log(
+        `      disk full: alert ${alertedAt - filledAt} ms after the disk filled, ` +
+          `a new segment from ${resumed.started_at.getTime() - filledAt} ms`,
+      );
 
       const now = await segments(id);
       const ids = new Set(now.map((r) => r.id));
@@ -236,7 +241,7 @@ describe('recording faults: a full disk and a clock jump (real ENOSPC, real ffmp
       await setMode(cameraId, 'continuous');
       let skew = 0;
       const cfg = {
-        ...recordingsConfig(),
+        ...t.api.services.recordings.config,
         dir: scratch,
         RECORDING_SEGMENT_S: 1,
         RECORDINGS_MIN_FREE_MB: 0,
