@@ -63,17 +63,19 @@ export interface SpawnOptions {
   parentDeathSignal?: boolean;
   /** Pipe stdout too (a frame grab writes its JPEG there); ignored by default. */
   stdout?: 'pipe' | 'ignore';
+  /** Pipe stdin (an export's ffmpeg reads its list of files there); closed by default. */
+  stdin?: 'pipe' | 'ignore';
 }
 
 /**
- * Spawns a supervised child: stdin closed, stdout ignored (or piped), stderr piped, same process
+ * Spawns a supervised child: stdin closed (or piped), stdout ignored (or piped), stderr piped, same process
  * group as Node (detached: false), killed on process exit. The pid is ffmpeg's own
  * (setpriv execs into it).
  */
 export function spawnSupervised(command: string, args: readonly string[], options: SpawnOptions = {}): ChildProcess {
   hook();
   const setpriv = options.parentDeathSignal === false ? null : findSetpriv();
-  const stdio = ['ignore', options.stdout ?? 'ignore', 'pipe'] as const;
+  const stdio = [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'] as const;
   const child = setpriv
     ? spawn(setpriv, ['--pdeathsig', 'SIGKILL', '--', command, ...args], { stdio: [...stdio], detached: false })
     : spawn(command, [...args], { stdio: [...stdio], detached: false });

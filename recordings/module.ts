@@ -4,6 +4,7 @@
 // the two ports it is given (CameraPort, IncidentPort).
 import { randomUUID } from 'node:crypto';
 import type { DomainModule, Platform } from '../platform/module.js';
+import { moduleLogger } from '../platform/logger.js';
 import type { CameraPort } from './camera-port.js';
 import { Evidence } from './evidence.js';
 import { EvidenceQueries, type IncidentPort } from './evidence-queries.js';
@@ -13,6 +14,8 @@ import { PolicyService } from './policy.service.js';
 import { Recorder } from './recorder.js';
 import { recordingRoutes } from './recordings.routes.js';
 import { recordingsConfig, type RecordingsConfig } from './recordings-config.js';
+
+const log = moduleLogger('recordings');
 
 export { videoCameras } from './video-cameras.js';
 export type { Recorder } from './recorder.js';
@@ -57,6 +60,12 @@ export function recordingsModule(p: Platform, deps: RecordingsDeps): RecordingsM
     services,
     routes: recordingRoutes(services.policies, playback, services.exports, services.evidence),
     liveTopics: ['recordings'],
+    // The api process: the next export's ffmpeg waits, loaded, from the start.
+    start: async () =>
+      services.exports
+        .prepare()
+        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'exports not ready')),
+    stop: () => services.exports.close(),
     recorder: (id = randomUUID()) =>
       new Recorder({
         db: p.db,

@@ -5,7 +5,9 @@
 // "click → first frame") and the export of a 10-minute clip.
 // The cameras are a few GStreamer RTSP servers, each serving its sub stream to many
 // recorders (one shared encoder per server, like one camera per path).
-//   npm run bench:recording [-- --cameras 100 --servers 10 --recorders 2 --seconds 30]
+//   npm run bench:recording [-- --cameras 100 --servers 10 --recorders 2 --seconds 30 --hogs 0]
+// --hogs N runs N busy processes during the export, a machine loaded as a busy command
+// room's (the 1-minute load lags; the runnable count sampled during the export is printed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,12 +26,14 @@ const { values } = parseArgs({
     servers: { type: 'string', default: '10' },
     recorders: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '30' },
+    hogs: { type: 'string', default: '0' },
   },
 });
 const CAMERAS = Number(values.cameras);
 const SERVERS = Number(values.servers);
 const RECORDERS = Number(values.recorders);
 const SECONDS = Number(values.seconds);
+const HOGS = Number(values.hogs);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DIR = path.join(os.tmpdir(), 'wangge-bench-recordings');
 const PREFIX = 'bench-recording';
@@ -41,6 +45,25 @@ async function loadavg(): Promise<string> {
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+}
+
+/** Processes runnable right now (the 4th field of /proc/loadavg, minus this reader). */
+async function runnable(): Promise<number> {
+  return Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[3]!.split('/')[0]) - 1;
+}
+
+/**
+ * N busy processes, each in its own session: the kernel's autogroups share the CPU
+ * between sessions, so this is N other programs competing with the api, as on a shared
+ * machine (N busy children of this process would only compete with each other).
+ */
+function startHogs(n: number): { kill(): void } {
+  const hogs = Array.from({ length: n }, () =>
+    spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }),
+  );
+  const kill = () => hogs.forEach((h) => h.exitCode === null && h.kill('SIGKILL'));
+  process.once('exit', kill); // never left spinning, whatever ends the benchmark
+  return { kill };
 }
 
 async function children(pid: number): Promise<number[]> {
@@ -65,6 +88,12 @@ async function cpuTicks(pid: number): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/** CPU ticks of this process (the api runs in it) and of its children reaped so far (the exports' ffmpegs). */
+async function selfTicks(): Promise<{ own: number; reaped: number }> {
+  const f = (await readFile('/proc/self/stat', 'utf8')).split(') ')[1]!.split(' ');
+  return { own: Number(f[11]) + Number(f[12]), reaped: Number(f[13]) + Number(f[14]) };
 }
 
 async function pssKiB(pid: number): Promise<number> {
@@ -260,23 +289,47 @@ async function main(): Promise<void> {
       );
     }
     const exportTimes: number[] = [];
+    const queue: number[] = [];
     let size = 0;
-    for (let i = 0; i < 3; i++) {
-      const began = performance.now();
-      const res = await fetch(`${api.url}/api/cameras/${cam}/recordings/exports`, {
-        method: 'POST',
-        headers: { ...h, 'content-type': 'application/json' },
-        body: JSON.stringify({ from: new Date(base).toISOString(), to: new Date(base + 600_000).toISOString() }),
-      });
-      const body = (await res.json()) as { bytes: number };
-      if (res.status !== 201) throw new Error(`export: ${res.status} ${JSON.stringify(body)}`);
-      exportTimes.push(performance.now() - began);
-      size = body.bytes;
+    const hogs = startHogs(HOGS);
+    if (HOGS) await sleep(3000);
+    const sampler = setInterval(() => void runnable().then((n) => queue.push(n)), 100);
+    const loadAtExport = await loadavg();
+    const cpu = { own: 0, reaped: 0 };
+    try {
+      for (let i = 0; i < 3; i++) {
+        await sleep(1500); // a few seconds apart, as people ask for them
+        const before = await selfTicks();
+        const began = performance.now();
+        const res = await fetch(`${api.url}/api/cameras/${cam}/recordings/exports`, {
+          method: 'POST',
+          headers: { ...h, 'content-type': 'application/json' },
+          body: JSON.stringify({ from: new Date(base).toISOString(), to: new Date(base + 600_000).toISOString() }),
+        });
+        const body = (await res.json()) as { bytes: number };
+        if (res.status !== 201) throw new Error(`export: ${res.status} ${JSON.stringify(body)}`);
+        exportTimes.push(performance.now() - began);
+        const after = await selfTicks();
+        cpu.own += after.own - before.own;
+        cpu.reaped += after.reaped - before.reaped;
+        size = body.bytes;
+      }
+    } finally {
+      clearInterval(sampler);
+      hogs.kill();
     }
     exportTimes.sort((a, b) => a - b);
+    queue.sort((a, b) => a - b);
     bench.add(
-      '10-minute clip export (MP4, stream copy + SHA-256)',
-      `median ${fmt(percentile(exportTimes, 50))} ms, max ${fmt(exportTimes[exportTimes.length - 1]!)} ms, ${fmt(size / 1024 / 1024)} MiB`,
+      `10-minute clip export (MP4, stream copy + SHA-256${HOGS ? `, ${HOGS} busy processes` : ''})`,
+      `median ${fmt(percentile(exportTimes, 50))} ms, max ${fmt(exportTimes[exportTimes.length - 1]!)} ms, ${fmt(size / 1024 / 1024)} MiB; ` +
+        `load ${loadAtExport}, runnable processes during it median ${percentile(queue, 50)} (max ${queue[queue.length - 1]})`,
+    );
+    // CPU is what a loaded machine rations: the wall time is about CPU ÷ the share it gets.
+    bench.add(
+      'CPU per export (the load-independent part)',
+      `ffmpeg ${fmt((cpu.reaped / TICKS / 3) * 1000, 0)} ms, ` +
+        `api process ${fmt((cpu.own / TICKS / 3) * 1000, 0)} ms (with the benchmark's own client)`,
     );
     bench.add('load after (1/5/15 min)', await loadavg());
     await api.close();

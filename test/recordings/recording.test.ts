@@ -2,10 +2,10 @@
 // ffmpeg writing real segment files, two real `recorder` processes sharing the cameras
 // through Redis leases, the api serving timelines, playlists and exports.
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat, unlink } from 'node:fs/promises';
+import { mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,18 @@ import { pidAlive, sleep, until } from '../helpers/system.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LEASE_MS = 2000;
 const STREAM = { width: 320, height: 180, fps: 10, bitrateKbps: 200 };
+
+/** The duration of an MP4's video, as ffprobe reads it. */
+async function mp4Seconds(mp4: Buffer): Promise<number> {
+  const file = path.join(os.tmpdir(), `wangge-clip-${process.pid}.mp4`);
+  await writeFile(file, mp4);
+  try {
+    const out = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]);
+    return Number(out.toString().trim());
+  } finally {
+    await rm(file, { force: true });
+  }
+}
 
 class RecorderProcess {
   readonly output: string[] = [];
@@ -241,6 +253,10 @@ describe('recording and playback (real ffmpeg, RTSP, recorders)', function () {
     const body = Buffer.from(await file.arrayBuffer());
     expect(body.subarray(4, 8).toString()).to.equal('ftyp');
     expect(createHash('sha256').update(body).digest('hex')).to.equal(made.body.sha256);
+    // From the keyframe opening the segment that holds `from` (1 s segments) to `to`.
+    const asked = (to.getTime() - from.getTime()) / 1000;
+    const seconds = await mp4Seconds(body);
+    expect(seconds, 'clip duration').to.be.within(asked - 0.3, asked + 1.3);
     const log = await operator.get('/api/recordings/exports');
     expect(log.body[0]).to.include({ id: made.body.id, cameraId: continuousId, sha256: made.body.sha256 });
     expect(log.body[0].username).to.match(/^operator/);
