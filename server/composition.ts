@@ -77,7 +77,9 @@ export async function compose(
     cameras: videoCameras(video.services),
     incidents: { get: (auth, id) => incidents.services.incidents.incidents.get(auth, id) },
   });
-  const notifications = notificationsModule(platform);
+  const notifications = notificationsModule(platform, {
+    orgRecipients: (orgId) => organisations.services.organisations.organisations.recipientsOf(orgId),
+  });
   const fieldwork = fieldworkModule(platform, {
     incidentTypes: () => incidents.services.incidents.taxonomy.categories(),
   });
