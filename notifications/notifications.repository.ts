@@ -5,6 +5,8 @@ import type { Rule } from './templates.js';
 
 export interface Recipient {
   personId: number | null;
+  /** An account at the web app (an organisation's staff): in-app only. */
+  accountId?: number | null;
   name: string;
   phone: string | null;
   /** For the dedupe key. */
@@ -17,6 +19,7 @@ export interface NotificationRow {
   channel: 'sms' | 'in_app';
   townId: number | null;
   personId: number | null;
+  accountId: number | null;
   recipient: string;
   phone: string | null;
   template: string;
@@ -33,7 +36,7 @@ export interface NotificationRow {
   settledAt: Date | null;
 }
 
-const COLUMNS = `id, rule, channel, town_id AS "townId", person_id AS "personId", recipient, phone, template, params, body,
+const COLUMNS = `id, rule, channel, town_id AS "townId", person_id AS "personId", account_id AS "accountId", recipient, phone, template, params, body,
   subject, due_at AS "dueAt", status, status_detail AS "statusDetail", provider_id AS "providerId", attempts,
   created_at AS "createdAt", sent_at AS "sentAt", settled_at AS "settledAt"`;
 
@@ -43,6 +46,7 @@ export interface NewNotification {
   channel: 'sms' | 'in_app';
   townId: number;
   personId: number | null;
+  accountId?: number | null;
   recipient: string;
   phone: string | null;
   template: string;
@@ -67,9 +71,9 @@ export class NotificationsRepository {
   async insert(list: NewNotification[]): Promise<number> {
     if (list.length === 0) return 0;
     const { rowCount } = await this.db.query(
-      `INSERT INTO notifications (dedupe_key, rule, channel, town_id, person_id, recipient, phone, template, params, body, subject, due_at)
+      `INSERT INTO notifications (dedupe_key, rule, channel, town_id, person_id, account_id, recipient, phone, template, params, body, subject, due_at)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(dedupe_key text, rule text, channel text, town_id bigint, person_id bigint,
-         recipient text, phone text, template text, params jsonb, body text, subject text, due_at timestamptz)
+         account_id bigint, recipient text, phone text, template text, params jsonb, body text, subject text, due_at timestamptz)
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [
         JSON.stringify(
@@ -79,6 +83,7 @@ export class NotificationsRepository {
             channel: n.channel,
             town_id: n.townId,
             person_id: n.personId,
+            account_id: n.accountId ?? null,
             recipient: n.recipient,
             phone: n.phone,
             template: n.template,
@@ -157,12 +162,18 @@ export class NotificationsRepository {
     return rows;
   }
 
-  async list(f: { townIds: number[] | null; personId?: number; limit: number }): Promise<NotificationRow[]> {
+  async list(f: {
+    townIds: number[] | null;
+    personId?: number;
+    accountId?: number;
+    limit: number;
+  }): Promise<NotificationRow[]> {
     const { rows } = await this.db.query<NotificationRow>(
       `SELECT ${COLUMNS} FROM notifications
         WHERE ($1::bigint[] IS NULL OR town_id = ANY ($1)) AND ($2::bigint IS NULL OR (person_id = $2 AND channel = 'in_app'))
+          AND ($4::bigint IS NULL OR (account_id = $4 AND channel = 'in_app'))
         ORDER BY created_at DESC, id DESC LIMIT $3`,
-      [f.townIds, f.personId ?? null, f.limit],
+      [f.townIds, f.personId ?? null, f.limit, f.accountId ?? null],
     );
     return rows;
   }

@@ -46,7 +46,16 @@ export interface Directory {
   gis: Pick<GisServices, 'gridName' | 'areaName'>;
 }
 
+/** Who a message to an organisation reaches (organisations' public service, given by the composition). */
+export type OrgRecipientsLookup = (orgId: number) => Promise<{
+  name: string;
+  phone: string | null;
+  members: { accountId: number; displayName: string }[];
+} | null>;
+
 export interface NotificationSettings {
+  /** The town's clock (UTC+8): how times are written in the messages. */
+  utcOffsetHours: number;
   offerUnansweredS: number;
   quiet: QuietHours | null;
   smsPerHour: number;
@@ -62,11 +71,12 @@ export class NotificationsService {
     private readonly gateway: SmsGateway | null,
     readonly settings: NotificationSettings,
     private readonly directory: Directory,
+    private readonly orgRecipients: OrgRecipientsLookup | null = null,
   ) {}
 
-  /** The hook: events as the live bus carries them (topics `offers` and `incidents`). */
+  /** The hook: events as the live bus carries them (topics `offers`, `incidents` and `handoffs`). */
   async onEvents(events: { topic: string; townId: number; personId?: number; data: unknown }[]): Promise<void> {
-    const intents = rulesFor(events, this.settings.offerUnansweredS * 1000);
+    const intents = rulesFor(events, this.settings.offerUnansweredS * 1000, this.settings.utcOffsetHours);
     for (const intent of intents) await this.apply(intent);
   }
 
@@ -86,6 +96,9 @@ export class NotificationsService {
     }
     if (intent.rule === 'escalated') params['town'] = (await this.directory.gis.areaName(intent.townId)) ?? '';
     const dueAt = new Date(now.getTime() + intent.delayMs);
+    // What can wait is held through the quiet hours, unless its deadline comes first.
+    const held = intent.urgent ? dueAt : notBeforeQuietEnd(dueAt, this.settings.quiet);
+    const smsDue = intent.notAfter && held.getTime() > intent.notAfter.getTime() ? dueAt : held;
     const rows: NewNotification[] = [];
     for (const r of recipients) {
       const p = fitParams(intent.rule === 'offer_unanswered' ? { ...params, name: r.name } : params);
@@ -105,10 +118,17 @@ export class NotificationsService {
           dedupeKey: `${intent.occasion}:${r.key}:sms`,
           channel: 'sms',
           phone: r.phone,
-          dueAt: intent.urgent ? dueAt : notBeforeQuietEnd(dueAt, this.settings.quiet),
+          dueAt: smsDue,
         });
-      if (r.personId !== null)
-        rows.push({ ...base, dedupeKey: `${intent.occasion}:${r.key}:in_app`, channel: 'in_app', phone: null, dueAt });
+      if (r.personId !== null || r.accountId)
+        rows.push({
+          ...base,
+          accountId: r.accountId ?? null,
+          dedupeKey: `${intent.occasion}:${r.key}:in_app`,
+          channel: 'in_app',
+          phone: null,
+          dueAt,
+        });
     }
     await repo.insert(rows);
   }
@@ -119,6 +139,23 @@ export class NotificationsService {
       return person ? [recipient(person)] : [];
     }
     if ('gridHeadsOf' in to) return (await this.directory.people.gridHeads(to.gridHeadsOf)).map(recipient);
+    if ('org' in to) {
+      const org = this.orgRecipients ? await this.orgRecipients(to.org) : null;
+      if (!org) {
+        log.warn({ orgId: to.org }, 'no such organisation (or none to ask); message not written');
+        return [];
+      }
+      return [
+        ...org.members.map((m) => ({
+          personId: null,
+          accountId: m.accountId,
+          name: m.displayName,
+          phone: null,
+          key: `account:${m.accountId}`,
+        })),
+        ...(org.phone ? [{ personId: null, name: org.name, phone: org.phone, key: `org:${to.org}` }] : []),
+      ];
+    }
     const contact = await repo.contact(to.townId, to.contact);
     if (!contact) log.warn({ townId: to.townId, role: to.contact }, 'no contact set; message not written');
     return contact ? [contact] : [];
@@ -137,14 +174,16 @@ export class NotificationsService {
   private async deliver(repo: NotificationsRepository, n: NotificationRow, now: Date): Promise<void> {
     if (n.channel === 'in_app') {
       await repo.settle(n.id, 'delivered', now, null);
-      if (n.personId !== null && n.townId !== null)
+      // To the gridworker's phone, or to the account's streams at the web app.
+      if ((n.personId !== null || n.accountId !== null) && n.townId !== null)
         await this.live
           .publish([
             {
               topic: 'notifications',
               townId: n.townId,
-              personId: n.personId,
-              data: { id: n.id, rule: n.rule, body: n.body, at: now },
+              ...(n.personId !== null ? { personId: n.personId } : { accountId: n.accountId! }),
+              // accountId: the web app shows its own (an account's stream hears gridworkers' too).
+              data: { id: n.id, rule: n.rule, body: n.body, at: now, accountId: n.accountId ?? undefined },
             },
           ])
           .catch(() => undefined);
@@ -188,6 +227,11 @@ export class NotificationsService {
 
   list(auth: AuthContext, limit: number): Promise<NotificationRow[]> {
     return new NotificationsRepository(this.db).list({ townIds: auth.townFilter, limit });
+  }
+
+  /** An account's own in-app messages (an organisation's reminders and 督办). */
+  mine(accountId: number, limit = 50): Promise<NotificationRow[]> {
+    return new NotificationsRepository(this.db).list({ townIds: null, accountId, limit });
   }
 
   /** A gridworker's own in-app messages. */

@@ -151,10 +151,10 @@ export class HandoffsRepository {
     note?: string | null;
     data?: unknown;
     at?: Date;
-  }): Promise<void> {
-    await this.db.query(
+  }): Promise<number> {
+    const { rows } = await this.db.query<{ id: number }>(
       `INSERT INTO handoff_events (handoff_id, incident_id, action, account_id, actor_label, actor_org_id, note, data, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, clock_timestamp()))`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, clock_timestamp())) RETURNING id`,
       [
         e.handoffId,
         e.incidentId,
@@ -167,6 +167,7 @@ export class HandoffsRepository {
         e.at ?? null,
       ],
     );
+    return rows[0]!.id;
   }
 
   async events(incidentId: number): Promise<HandoffEvent[]> {
@@ -283,7 +284,17 @@ export class HandoffsRepository {
     now: Date,
     withinMinutes: number,
   ): Promise<
-    { id: number; incidentId: number; townId: number; orgId: number; orgName: string; kind: string; dueAt: Date }[]
+    {
+      id: number;
+      incidentId: number;
+      townId: number;
+      orgId: number;
+      orgName: string;
+      kind: string;
+      dueAt: Date;
+      /** The incident's subcategory, as the message names it. */
+      title: string;
+    }[]
   > {
     const { rows } = await this.db.query(
       `WITH a AS (
@@ -298,8 +309,9 @@ export class HandoffsRepository {
           RETURNING h.id, h.incident_id, h.town_id, h.org_id, 'finish' AS kind, h.finish_due_at AS due_at
        )
        SELECT x.id, x.incident_id AS "incidentId", x.town_id AS "townId", x.org_id AS "orgId", o.name AS "orgName",
-         x.kind, x.due_at AS "dueAt"
-       FROM (SELECT * FROM a UNION ALL SELECT * FROM f) x JOIN organisations o ON o.id = x.org_id`,
+         x.kind, x.due_at AS "dueAt", s.name AS title
+       FROM (SELECT * FROM a UNION ALL SELECT * FROM f) x JOIN organisations o ON o.id = x.org_id
+         JOIN incidents i ON i.id = x.incident_id JOIN incident_subcategories s ON s.code = i.subcategory_code`,
       [now, withinMinutes],
     );
     return rows as never;

@@ -362,7 +362,7 @@ export class HandoffsService {
         data: { handoffId: h.id },
       },
     );
-    await this.announce(incident.townId, incidentId, input.action, [h.org.id]);
+    await this.announce(incident.townId, incidentId, input.action, [h.org.id], { handoffId: h.id });
     return this.forIncident(auth, incidentId);
   }
 
@@ -391,7 +391,7 @@ export class HandoffsService {
     if (input.action === 'urge') {
       if (!OPEN_HANDOFF_STATES.includes(h.state))
         throw new Conflict(`A handoff that is ${h.state} needs no urging`, { state: h.state }, 'illegal_transition');
-      await repo.addEvent({
+      const eventId = await repo.addEvent({
         handoffId: h.id,
         incidentId,
         action: 'urge',
@@ -406,7 +406,14 @@ export class HandoffsService {
         note: `督办 ${h.org.name}${input.note ? `：${input.note}` : ''}`,
         data: { handoffId: h.id },
       });
-      await this.announce(incident.townId, incidentId, 'urge', [h.org.id], { note: input.note ?? null });
+      // The holder's accounts hear of it (notifications: in the app, SMS to its phone); eventId: each 督办 once.
+      await this.announce(incident.townId, incidentId, 'urge', [h.org.id], {
+        note: input.note ?? null,
+        handoffId: h.id,
+        eventId,
+        orgName: h.org.name,
+        title: incident.subcategoryName,
+      });
       return this.forIncident(auth, incidentId);
     }
     const fromStates = input.action === 'close' ? ['fed_back'] : [...OPEN_HANDOFF_STATES];
@@ -453,7 +460,7 @@ export class HandoffsService {
         data: { handoffId: h.id },
       });
     }
-    await this.announce(incident.townId, incidentId, input.action, [h.org.id]);
+    await this.announce(incident.townId, incidentId, input.action, [h.org.id], { handoffId: h.id });
     return this.forIncident(auth, incidentId);
   }
 

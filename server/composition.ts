@@ -77,7 +77,11 @@ export async function compose(
     cameras: videoCameras(video.services),
     incidents: { get: (auth, id) => incidents.services.incidents.incidents.get(auth, id) },
   });
-  const notifications = notificationsModule(platform, { people: people.services.people, gis: gis.services });
+  const notifications = notificationsModule(platform, {
+    people: people.services.people,
+    gis: gis.services,
+    orgRecipients: (orgId) => organisations.services.organisations.organisations.recipientsOf(orgId),
+  });
   const fieldwork = fieldworkModule(platform, {
     incidentTypes: () => incidents.services.incidents.taxonomy.categories(),
     people: people.services.people,

@@ -1,8 +1,9 @@
 // The county's view over many towns: a district of TOWNS towns and GRIDS grids, every
 // town with its command room and a department, INCIDENTS incidents of which a third are
 // escalated to the county centre and a third handed to departments; a county account
-// (every town) opens its 交办 queue (API, then the page in chromium to rows drawn) and
-// the department league over all towns.
+// (every town) opens its 交办 queue (API, then the page in chromium to the first page
+// of rows drawn), the department league over all towns, and 县域: the towns compared in
+// a table and on one map (login to both drawn).
 //   npx tsx scripts/bench/county.bench.ts [--towns 20 --grids 8000 --incidents 6000 --db wangge_bench_county]
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
       `department league over ${TOWNS} towns (GET /api/stats/departments)`,
       await timed('/api/stats/departments'),
     );
+    bench.add(`towns compared, ${TOWNS} towns, 30 days (GET /api/stats/towns)`, await timed('/api/stats/towns'));
 
     const browser = await chromium.launch({
       executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
@@ -169,9 +171,14 @@ async function main(): Promise<void> {
       headless: true,
     });
     try {
-      /** ms from the login click to `drawn()` holding, in a fresh context (cold cache, new session) each run. */
+      /**
+       * ms from the login click to `drawn()` holding, in a fresh context (cold cache, new
+       * session) each run; then, in the last context, reopened (the wall's browser
+       * reloading it: session kept, assets cached).
+       */
       const loginTo = async (hash: string, drawn: () => boolean, runs = 5) => {
         const times: number[] = [];
+        const warm: number[] = [];
         let detail = '';
         for (let i = 0; i < runs; i++) {
           const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
@@ -187,16 +194,46 @@ async function main(): Promise<void> {
             () =>
               `${document.querySelectorAll('#handoff-rows tr').length} rows of ${document.querySelector<HTMLElement>('#handoff-count')?.dataset['total'] ?? '?'}`,
           );
+          if (i === 0 && process.env['BENCH_SCREENSHOTS'])
+            await page.screenshot({
+              path: `${process.env['BENCH_SCREENSHOTS']}/county${hash.replace(/\W/g, '-')}.png`,
+            });
+          if (i === runs - 1)
+            for (let j = 0; j < 3; j++) {
+              const r0 = Date.now();
+              await page.reload();
+              await page.waitForFunction(drawn, undefined, { timeout: 60_000, polling: 'raf' });
+              warm.push(Date.now() - r0);
+            }
           await context.close();
         }
         times.sort((a, b) => a - b);
-        return { times, detail };
+        warm.sort((a, b) => a - b);
+        const p50 = (list: number[]) =>
+          `p50 ${fmt(percentile(list, 50), 0)} ms, max ${fmt(list[list.length - 1]!, 0)} ms`;
+        return {
+          cold: `${p50(times)} (${times.length} fresh contexts)`,
+          warm: `${p50(warm)} (${warm.length} reloads)`,
+          detail,
+        };
       };
       const queue = await loginTo('#/handoffs', () => document.querySelectorAll('#handoff-rows tr').length >= 50);
       bench.add(
-        `county queue page: login → first rows drawn (chromium, fresh context, ${queue.times.length} runs)`,
-        `p50 ${fmt(percentile(queue.times, 50), 0)} ms, max ${fmt(queue.times[queue.times.length - 1]!, 0)} ms, ${queue.detail} (load ${load()})`,
+        'county queue page: login → first rows drawn (chromium, cold)',
+        `${queue.cold}, ${queue.detail} (load ${load()})`,
       );
+      bench.add('county queue page reopened → first rows drawn (warm)', `${queue.warm} (load ${load()})`);
+      const county = await loginTo(
+        '#/county',
+        () =>
+          document.querySelectorAll('#county-rows tr').length > 0 &&
+          document.querySelector('#county-map[data-ready="1"]') !== null,
+      );
+      bench.add(
+        `县域 page: login → ${TOWNS} towns compared and their map drawn (cold)`,
+        `${county.cold} (load ${load()})`,
+      );
+      bench.add(`县域 page reopened → towns compared and map drawn (warm)`, `${county.warm} (load ${load()})`);
     } finally {
       await browser.close();
     }

@@ -20,7 +20,17 @@ export interface LivePosition {
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 type Handler = (data: unknown) => void;
 
-const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents', 'walls', 'handoffs'];
+const TOPICS = [
+  'positions',
+  'grid_events',
+  'grids',
+  'cameras',
+  'alerts',
+  'incidents',
+  'walls',
+  'handoffs',
+  'notifications',
+];
 
 class LiveStream {
   private source: EventSource | null = null;

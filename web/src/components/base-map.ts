@@ -1,7 +1,7 @@
 // A MapLibre map on the offline style, tiles fetched with the session's token, framed
 // on the town. Every page with a map (map, installation, planning) starts here.
 import * as maplibregl from 'maplibre-gl';
-import type { Map as MlMap, VectorTileSource } from 'maplibre-gl';
+import type { Map as MlMap, StyleSpecification, VectorTileSource } from 'maplibre-gl';
 // The worker is its own file in maplibre-gl 6: ship it as an asset of the build.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
 import { getToken } from '../api';
@@ -14,18 +14,23 @@ export const GRIDS_MIN_ZOOM = 10;
 
 /**
  * `whole`: keep the whole box in view (a county of towns) rather than opening at the grids'
- * zoom; `maxZoom`: frame the box no closer than this.
+ * zoom; `maxZoom`: frame the box no closer than this; `adjust`: changes the page makes to
+ * the style before the map is made (a data-driven paint set later makes MapLibre fetch and
+ * lay out every tile again).
  */
 export function createBaseMap(
   container: HTMLElement,
   bbox: Bbox,
-  options: { whole?: boolean; maxZoom?: number } = {},
+  options: { whole?: boolean; maxZoom?: number; adjust?: (style: StyleSpecification) => void } = {},
 ): MlMap {
+  const style = baseStyle(location.origin);
+  options.adjust?.(style);
   const map = new maplibregl.Map({
     container,
-    style: baseStyle(location.origin),
+    style,
     bounds: bbox,
-    fitBoundsOptions: { padding: 30, maxZoom: options.maxZoom },
+    // maxZoom only when given: an undefined one makes MapLibre frame at NaN.
+    fitBoundsOptions: options.maxZoom === undefined ? { padding: 30 } : { padding: 30, maxZoom: options.maxZoom },
     attributionControl: false,
     maxPitch: 0,
     // No fade-in of changed tiles: a live source changes every second, and each fade is

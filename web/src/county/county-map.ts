@@ -2,12 +2,16 @@
 // feature state (no geometry fetched but the tiles), a label per town. Loaded apart from
 // the page (MapLibre is the heavy part), so the towns' numbers come while it loads.
 import * as maplibregl from 'maplibre-gl';
-import type { ExpressionSpecification, Map as MlMap } from 'maplibre-gl';
+import type { ExpressionSpecification, Map as MlMap, StyleSpecification } from 'maplibre-gl';
 import { h } from '../dom';
 import { createBaseMap, styleReady } from '../components/base-map';
 import { BASE_SOURCE } from '../components/map-style';
 import type { Bbox } from '../geo/town-data';
 import { exposeForTests } from '../test-hooks';
+
+// The worker starts (its script loaded and parsed) while the towns' numbers come: the
+// map is made only once they are in (it needs their box).
+maplibregl.prewarm();
 
 /**
  * The county opens no closer than this: its towns from the tiles, without their grids
@@ -24,6 +28,14 @@ const SHADE: ExpressionSpecification = [
   '#0f2030',
   ['interpolate', ['linear'], ['feature-state', 'shade'], 0, '#145a4a', 0.5, '#5a5a1c', 1, '#7a1f1f'],
 ];
+
+/** The towns shaded; village boundaries only closer in (at the county's scale they are noise, and frames). */
+function overview(style: StyleSpecification): void {
+  for (const layer of style.layers) {
+    if (layer.id === 'towns-fill' && layer.type === 'fill') layer.paint = { ...layer.paint, 'fill-color': SHADE };
+    if (layer.id === 'villages-line') layer.minzoom = 10;
+  }
+}
 
 export interface ShadedTown {
   id: number;
@@ -48,11 +60,10 @@ export class CountyMap {
     bbox: Bbox,
     private readonly onTown: (code: string) => void,
   ) {
-    this.map = createBaseMap(box, bbox, { whole: true, maxZoom: OVERVIEW_MAX_ZOOM });
+    this.map = createBaseMap(box, bbox, { whole: true, maxZoom: OVERVIEW_MAX_ZOOM, adjust: overview });
     exposeForTests({ countyMap: this.map });
     void styleReady(this.map).then(() => {
       this.styled = true;
-      this.map.setPaintProperty('towns-fill', 'fill-color', SHADE);
       if (this.pending) this.shade(this.pending.towns, this.pending.selected);
       // Ready once the towns are drawn (the bench and the tests wait for it).
       this.map.once('idle', () => (this.box.dataset['ready'] = '1'));

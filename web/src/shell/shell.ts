@@ -262,6 +262,11 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
   live.setTown(town.code);
   live.start();
   if (hasRole(me, ['operator', 'dispatcher'])) watchIncidents(ctx);
+  // orgs: messages to this account (a reminder before a handoff's deadline, 督办) pop up on any page.
+  live.on('notifications', (e) => {
+    const n = e as { accountId?: number; body?: string };
+    if (n.accountId === me.id && n.body) toast(`🔔 ${n.body}`, 'info');
+  });
   exposeForTests({ openIncident: ctx.openIncident });
 
   /** Shows the page in the hash; `#/dispatch?incident=12` also opens that incident. */
