@@ -75,11 +75,12 @@ export class AccountsRepository {
     return rows[0]?.n ?? 0;
   }
 
-  async insert(account: NewAccount): Promise<number> {
+  /** The new account's id, or null when the username was taken meanwhile (two creations at once). */
+  async insert(account: NewAccount): Promise<number | null> {
     const { rows } = await this.db.query<{ id: number }>(
       `WITH a AS (
          INSERT INTO accounts (username, display_name, password_hash, roles, all_towns, must_change_password)
-         VALUES ($1, $2, $3, $4::account_role[], $5, $7) RETURNING id),
+         VALUES ($1, $2, $3, $4::account_role[], $5, $7) ON CONFLICT (username) DO NOTHING RETURNING id),
        t AS (INSERT INTO account_towns (account_id, town_id) SELECT a.id, unnest($6::bigint[]) FROM a)
        SELECT id FROM a`,
       [
@@ -92,7 +93,7 @@ export class AccountsRepository {
         account.mustChangePassword ?? false,
       ],
     );
-    return rows[0]!.id;
+    return rows[0]?.id ?? null;
   }
 
   async existingTownIds(ids: number[]): Promise<number[]> {

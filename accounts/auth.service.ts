@@ -215,9 +215,8 @@ export class AuthService {
   /** `by`: the admin asking (none for the first admin); a town-scoped admin grants only within their towns. */
   async createAccount(input: CreateAccountInput, by?: AuthContext, ip?: string): Promise<AccountIdentity> {
     if (by) assertMayGrant(by, input);
-    if (await this.accounts.findByUsername(input.username)) {
-      throw new Conflict(`An account named "${input.username}" already exists`, { field: 'username' });
-    }
+    const taken = () => new Conflict(`An account named "${input.username}" already exists`, { field: 'username' });
+    if (await this.accounts.findByUsername(input.username)) throw taken();
     const found = new Set(await this.accounts.existingTownIds(input.townIds));
     const missing = input.townIds.filter((id) => !found.has(id));
     if (missing.length) throw new BadRequest(`No town with id ${missing.join(', ')}`, { field: 'townIds', missing });
@@ -230,6 +229,8 @@ export class AuthService {
       townIds: input.townIds,
       mustChangePassword: input.mustChangePassword ?? false,
     });
+    // Checked above, but another request (or another api instance) may have taken it since.
+    if (id === null) throw taken();
     const created = (await this.accounts.findById(id))!;
     await this.securityLog.record({
       kind: 'account.created',
@@ -356,7 +357,8 @@ export class AuthService {
   async ensureFirstAdmin(password?: string): Promise<{ username: string; password: string } | null> {
     if ((await this.accounts.count()) > 0) return null;
     const chosen = password ?? randomBytes(9).toString('base64url');
-    await this.createAccount({
+    // Several api instances started at once all find no account: one creates the admin.
+    const created = await this.createAccount({
       username: 'admin',
       displayName: '系统管理员',
       password: chosen,
@@ -364,7 +366,10 @@ export class AuthService {
       townIds: [],
       allTowns: true,
       mustChangePassword: password === undefined || this.options.production === true,
+    }).catch((err: unknown) => {
+      if (err instanceof Conflict) return null;
+      throw err;
     });
-    return { username: 'admin', password: chosen };
+    return created && { username: 'admin', password: chosen };
   }
 }

@@ -14,6 +14,8 @@ export const DOMAINS = [
   'gazetteer',
   'organisations',
   'recordings',
+  'notifications',
+  'fieldwork',
 ];
 const COMPOSITION = ['server', 'workers', 'recorder'];
 

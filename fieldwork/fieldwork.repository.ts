@@ -1,5 +1,6 @@
 // SQL of patrols and household visits. Inserts are keyed by the phone's own key: a
-// second send of the same thing returns the row already there.
+// second send of the same thing returns the row already there. Who walked them is named
+// by the people domain (the service asks it).
 import type { DbClient } from '../platform/db/pool.js';
 
 export interface Patrol {
@@ -33,14 +34,14 @@ export interface Visit {
   media: string[];
 }
 
-const PATROL = `pa.id, pa.person_id AS "personId", pe.name AS "personName", pa.client_key AS "clientKey",
+const PATROL = `pa.id, pa.person_id AS "personId", pa.client_key AS "clientKey",
   pa.started_at AS "startedAt", pa.ended_at AS "endedAt",
   COALESCE((SELECT json_agg(json_build_object('clientKey', n.client_key, 'at', n.at, 'note', n.note, 'lon', n.lon,
      'lat', n.lat, 'media', n.media) ORDER BY n.at) FROM patrol_notes n WHERE n.patrol_id = pa.id), '[]') AS notes
-  FROM patrols pa JOIN people pe ON pe.id = pa.person_id`;
-const VISIT = `v.id, v.person_id AS "personId", pe.name AS "personName", v.client_key AS "clientKey",
+  FROM patrols pa`;
+const VISIT = `v.id, v.person_id AS "personId", v.client_key AS "clientKey",
   v.visited_at AS "visitedAt", v.household, v.address, v.note, v.lon, v.lat, v.media
-  FROM household_visits v JOIN people pe ON pe.id = v.person_id`;
+  FROM household_visits v`;
 
 export interface PhoneRef {
   personId: number;

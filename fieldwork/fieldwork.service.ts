@@ -6,6 +6,7 @@ import type { MediaStore } from '../platform/media-store.js';
 import type { AuthContext } from '../platform/auth/auth-context.js';
 import { AppError, NotFound, Unprocessable } from '../platform/errors.js';
 import { FieldworkRepository, type PhoneRef } from './fieldwork.repository.js';
+import type { PeopleService } from '../people/module.js';
 
 const UPLOADS: { type: string; ext: string; magic: (b: Buffer) => boolean }[] = [
   { type: 'image/jpeg', ext: 'jpg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
@@ -31,7 +32,14 @@ export class FieldworkService {
   constructor(
     private readonly db: Db,
     private readonly media: MediaStore,
+    private readonly people: Pick<PeopleService, 'contacts'>,
   ) {}
+
+  /** The rows with the name of who walked them (asked of the people domain). */
+  private async named<T extends { personId: number; personName?: string }>(rows: T[]): Promise<T[]> {
+    const people = await this.people.contacts(rows.map((r) => r.personId));
+    return rows.map((r) => ({ ...r, personName: people.get(r.personId)?.name }));
+  }
 
   async upload(contentType: string, body: Buffer): Promise<{ name: string }> {
     const type = UPLOADS.find((u) => u.type === contentType.split(';')[0]!.trim().toLowerCase());
@@ -57,15 +65,14 @@ export class FieldworkService {
   }
 
   async startPatrol(p: PhoneRef, key: string, at: Date, lon?: number, lat?: number) {
-    const repo = new FieldworkRepository(this.db);
-    await repo.startPatrol(p, key, at, lon ?? null, lat ?? null);
-    return (await repo.patrol(p, key))!;
+    await new FieldworkRepository(this.db).startPatrol(p, key, at, lon ?? null, lat ?? null);
+    return this.patrolOf(p, key);
   }
 
   private async patrolOf(p: PhoneRef, key: string) {
     const patrol = await new FieldworkRepository(this.db).patrol(p, key);
     if (!patrol) throw new NotFound(`Patrol ${key} of this phone`);
-    return patrol;
+    return (await this.named([patrol]))[0]!;
   }
 
   async stopPatrol(p: PhoneRef, key: string, at: Date) {
@@ -95,7 +102,7 @@ export class FieldworkService {
     },
   ) {
     await this.assertUploaded(v.media);
-    return new FieldworkRepository(this.db).addVisit(p, {
+    const visit = await new FieldworkRepository(this.db).addVisit(p, {
       clientKey: v.clientKey,
       visitedAt: v.at,
       household: v.household,
@@ -105,13 +112,19 @@ export class FieldworkService {
       lat: v.lat ?? null,
       media: v.media,
     });
+    return (await this.named([visit]))[0]!;
   }
 
   mine(p: PhoneRef) {
-    return new FieldworkRepository(this.db).recent({ townIds: null, personId: p.personId, limit: 20 });
+    return this.recent({ townIds: null, personId: p.personId, limit: 20 });
   }
 
   list(auth: AuthContext, limit: number) {
-    return new FieldworkRepository(this.db).recent({ townIds: auth.townFilter, limit });
+    return this.recent({ townIds: auth.townFilter, limit });
+  }
+
+  private async recent(f: { townIds: number[] | null; personId?: number; limit: number }) {
+    const { patrols, visits } = await new FieldworkRepository(this.db).recent(f);
+    return { patrols: await this.named(patrols), visits: await this.named(visits) };
   }
 }

@@ -3,10 +3,13 @@
 import type { DomainModule, Platform } from '../platform/module.js';
 import { FieldworkService } from './fieldwork.service.js';
 import { fieldworkRoutes } from './fieldwork.routes.js';
+import type { PeopleService } from '../people/module.js';
 
 export interface FieldworkDeps {
   /** The incidents' taxonomy, which the phone's report form picks from. */
   incidentTypes: () => Promise<unknown>;
+  /** Names who walked a patrol or made a visit. */
+  people: Pick<PeopleService, 'contacts'>;
 }
 
 export interface FieldworkServices {
@@ -14,7 +17,7 @@ export interface FieldworkServices {
 }
 
 export function fieldworkModule(platform: Platform, deps: FieldworkDeps): DomainModule<FieldworkServices> {
-  const service = new FieldworkService(platform.db, platform.media);
+  const service = new FieldworkService(platform.db, platform.media, deps.people);
   const maxBytes = Math.round(platform.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
   return {
     name: 'fieldwork',

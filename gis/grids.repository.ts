@@ -101,6 +101,15 @@ export class GridsRepository {
     return rows[0] ? { ...toVersion(rows[0]), geometry: rows[0].geometry } : null;
   }
 
+  /** The grid's name: its current version's, or its last one's when it was retired. */
+  async nameOf(gridId: number): Promise<string | null> {
+    const { rows } = await this.db.query<{ name: string }>(
+      'SELECT name FROM grid_versions WHERE grid_id = $1 ORDER BY valid_to IS NULL DESC, version DESC LIMIT 1',
+      [gridId],
+    );
+    return rows[0]?.name ?? null;
+  }
+
   async history(gridId: number): Promise<GridVersion[]> {
     const { rows } = await this.db.query<GridVersionRow>(
       `SELECT ${COLUMNS} FROM grid_versions v WHERE v.grid_id = $1 ORDER BY v.version`,

@@ -7,6 +7,7 @@ import { rootLogger } from '../platform/logger.js';
 import { whenAvailable } from '../platform/dependency-errors.js';
 import { GridMap } from './map-revision.js';
 import { AreasRepository } from './areas.repository.js';
+import { GridsRepository } from './grids.repository.js';
 import { AreasService } from './areas.service.js';
 import { PlansService } from './plans.service.js';
 import { GridLookupService } from './grid-lookup.service.js';
@@ -34,6 +35,10 @@ export interface GisServices {
   tiles: TilesService;
   /** A town (level town) by its code, for routes that take `?town=`. */
   townByCode(code: string): Promise<{ id: number } | null>;
+  /** A grid's name (its last version's when retired); null for an unknown id. */
+  gridName(gridId: number): Promise<string | null>;
+  /** An area's name (a town, a village) by id; null for an unknown id. */
+  areaName(id: number): Promise<string | null>;
 }
 
 export async function gisModule(p: Platform): Promise<DomainModule<GisServices>> {
@@ -55,6 +60,10 @@ export async function gisModule(p: Platform): Promise<DomainModule<GisServices>>
     async townByCode(code) {
       const area = await new AreasRepository(db).findByCode(code);
       return area?.level === 'town' ? area : null;
+    },
+    gridName: (gridId) => new GridsRepository(db).nameOf(gridId),
+    async areaName(id) {
+      return (await new AreasRepository(db).findById(id))?.name ?? null;
     },
   };
   return {

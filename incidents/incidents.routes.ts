@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { readRawBody } from '../platform/http/raw-body.js';
+import { IdempotentRequests } from '../platform/http/idempotency.js';
 import { convertPoint } from '../gis/module.js';
 import type { IncidentRouteDeps } from './route-deps.js';
 import {
@@ -26,6 +27,7 @@ import { COMMAND_ROOM, EVERYONE } from '../platform/auth/roles.js';
 import { assertEveryTown } from '../platform/auth/account-scope.js';
 
 export function incidentRoutes(services: IncidentRouteDeps): AnyRoute[] {
+  const requests = new IdempotentRequests(services.db);
   const { taxonomy, intake, incidents } = services.incidents;
   const maxBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
   return [
@@ -61,29 +63,32 @@ export function incidentRoutes(services: IncidentRouteDeps): AnyRoute[] {
         'Report an incident from the map or from what a camera shows (merged into a matching open incident nearby)',
       body: NewIncidentBody,
       responses: { 201: { description: 'The incident, new or merged into', schema: IntakeAnswer } },
-      handler: async ({ auth, body }) => {
-        const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
-        const actor = await incidents.actorOf(auth);
-        const picture = body.cameraId ? await incidents.snapshotFrom(auth, body.cameraId) : null;
-        return intake.report(
-          {
-            source: actor.commandRoom ? 'operator' : 'gridworker',
-            subcategoryCode: body.subcategory,
-            description: body.description,
-            lon,
-            lat,
-            address: body.address ?? null,
-            cameraId: body.cameraId ?? null,
-            settledOnSpot: body.settledOnSpot,
-            reporterAccountId: actor.accountId,
-            reporterPersonId: actor.personId,
-            townIds: auth.townFilter,
-            snapshotFile: picture?.file ?? null,
-            snapshotBytes: picture?.bytes ?? 0,
-          },
-          actor,
-        );
-      },
+      // A form sent again after a lost answer (a dropped connection, a double click) names
+      // itself with Idempotency-Key: the retry gets the first answer and files nothing.
+      handler: ({ req, res, auth, body }) =>
+        requests.once(req, res, `account:${auth.account?.id}`, async () => {
+          const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
+          const actor = await incidents.actorOf(auth);
+          const picture = body.cameraId ? await incidents.snapshotFrom(auth, body.cameraId) : null;
+          return intake.report(
+            {
+              source: actor.commandRoom ? 'operator' : 'gridworker',
+              subcategoryCode: body.subcategory,
+              description: body.description,
+              lon,
+              lat,
+              address: body.address ?? null,
+              cameraId: body.cameraId ?? null,
+              settledOnSpot: body.settledOnSpot,
+              reporterAccountId: actor.accountId,
+              reporterPersonId: actor.personId,
+              townIds: auth.townFilter,
+              snapshotFile: picture?.file ?? null,
+              snapshotBytes: picture?.bytes ?? 0,
+            },
+            actor,
+          );
+        }),
     }),
     route({
       method: 'get',

@@ -5,17 +5,17 @@ import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { bearerToken, type AuthenticatedDevice } from '../platform/http/auth-middleware.js';
 import { readRawBody } from '../platform/http/raw-body.js';
+import { IdempotentRequests } from '../platform/http/idempotency.js';
 import { streamEvents } from '../platform/live/sse.js';
 import { FixRejected } from '../positions/module.js';
 import { convertPoint } from '../gis/module.js';
 import type { IncidentRouteDeps } from './route-deps.js';
 import { AnswerBody, IncidentParams, OfferParams, PhoneActionBody, PhoneReportBody } from './incidents.schemas.js';
 import type { Actor } from './model.js';
-import { PhoneRequests } from './phone-idempotency.js';
 
 export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
   const { intake, incidents, dispatch } = services.incidents;
-  const requests = new PhoneRequests(services.db);
+  const requests = new IdempotentRequests(services.db);
   const maxBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
 
   // `access: 'device'` let in only a known, enabled device: this is the phone as an actor.
@@ -43,7 +43,7 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       handler: async ({ req, res, body, device }) => {
         const phone = phoneOf(device);
         const [lon, lat] = convertPoint(body.lon, body.lat, body.crs, 'WGS84');
-        return requests.once(req, res, phone.deviceId, () =>
+        return requests.once(req, res, `device:${phone.deviceId}`, () =>
           intake.report(
             {
               source: 'gridworker',
@@ -71,7 +71,7 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       summary: 'A photo or video from the reporter or the assignee (body: the file)',
       handler: async ({ req, res, params, device }) => {
         const phone = phoneOf(device);
-        return requests.once(req, res, phone.deviceId, async () => {
+        return requests.once(req, res, `device:${phone.deviceId}`, async () => {
           const body = await readRawBody(req, maxBytes);
           return incidents.addMedia(phone, params.id, req.headers['content-type'] ?? '', body, [phone.townId]);
         });
@@ -95,7 +95,7 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       summary: 'Take the offered incident (409 when it was taken back, ran out or went to someone else)',
       handler: async ({ req, res, params, body, device }) => {
         const phone = phoneOf(device);
-        return requests.once(req, res, phone.deviceId, () =>
+        return requests.once(req, res, `device:${phone.deviceId}`, () =>
           dispatch.answer(phone, params.id, true, body?.note ?? null),
         );
       },
@@ -110,7 +110,7 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       summary: 'Decline the offer; the next gridworker is asked',
       handler: async ({ req, res, params, body, device }) => {
         const phone = phoneOf(device);
-        return requests.once(req, res, phone.deviceId, () =>
+        return requests.once(req, res, `device:${phone.deviceId}`, () =>
           dispatch.answer(phone, params.id, false, body?.note ?? null),
         );
       },
@@ -125,7 +125,9 @@ export function phoneRoutes(services: IncidentRouteDeps): AnyRoute[] {
       summary: "Start, handle (with feedback), verify (the revisit, with the citizen's rating) or escalate a task",
       handler: async ({ req, res, params, body, device }) => {
         const phone = phoneOf(device);
-        return requests.once(req, res, phone.deviceId, () => incidents.act(phone, params.id, body, [phone.townId]));
+        return requests.once(req, res, `device:${phone.deviceId}`, () =>
+          incidents.act(phone, params.id, body, [phone.townId]),
+        );
       },
     }),
     route({

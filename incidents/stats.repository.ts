@@ -35,6 +35,9 @@ export interface StatsRow {
   closeP50S: number | null;
   closeP95S: number | null;
   yellowCards: number;
+  /** The citizens' mean rating (1–5) at the revisit (回访), and how many rated. */
+  satisfaction: number | null;
+  rated: number;
   /** Grids only: every card the grid ever got (the flag counts these). */
   cardsAllTime: number | null;
 }
@@ -213,7 +216,9 @@ export class StatsRepository {
           percentile_cont(0.5) WITHIN GROUP (ORDER BY ${seconds('i.reported_at', 'i.accepted_at')}) AS "acceptP50S",
           percentile_cont(0.95) WITHIN GROUP (ORDER BY ${seconds('i.reported_at', 'i.accepted_at')}) AS "acceptP95S",
           percentile_cont(0.5) WITHIN GROUP (ORDER BY ${seconds('i.reported_at', 'i.closed_at')}) FILTER (WHERE ${closeTimed}) AS "closeP50S",
-          percentile_cont(0.95) WITHIN GROUP (ORDER BY ${seconds('i.reported_at', 'i.closed_at')}) FILTER (WHERE ${closeTimed}) AS "closeP95S"
+          percentile_cont(0.95) WITHIN GROUP (ORDER BY ${seconds('i.reported_at', 'i.closed_at')}) FILTER (WHERE ${closeTimed}) AS "closeP95S",
+          round(avg(i.rating)::numeric, 2)::float8 AS satisfaction,
+          count(i.rating)::int AS rated
         FROM incidents i JOIN incident_subcategories s ON s.code = i.subcategory_code
         WHERE i.reported_at >= $1 AND i.reported_at < $2 AND i.state <> 'merged'${townOf('i.town_id')}
         GROUP BY GROUPING SETS ((${incidentKey}), ())
@@ -225,7 +230,7 @@ export class StatsRepository {
         GROUP BY GROUPING SETS ((${cardKey}), ())
       ), r AS (
         SELECT COALESCE(inc.k, cards.k) AS k, COALESCE(inc.total, cards.total) AS total, inc.received, inc.closed, inc."settledOnSpot",
-          inc."openNow", inc."overdueNow", inc."acceptP50S", inc."acceptP95S", inc."closeP50S", inc."closeP95S", cards.cards
+          inc."openNow", inc."overdueNow", inc."acceptP50S", inc."acceptP95S", inc."closeP50S", inc."closeP95S", inc.satisfaction, inc.rated, cards.cards
         FROM inc FULL JOIN cards ON cards.k = inc.k AND cards.total = inc.total
       )
       SELECT r.total,
@@ -235,6 +240,7 @@ export class StatsRepository {
         COALESCE(r.received, 0) AS received, COALESCE(r.closed, 0) AS closed, COALESCE(r."settledOnSpot", 0) AS "settledOnSpot",
         COALESCE(r."openNow", 0) AS "openNow", COALESCE(r."overdueNow", 0) AS "overdueNow",
         r."acceptP50S", r."acceptP95S", r."closeP50S", r."closeP95S", COALESCE(r.cards, 0) AS "yellowCards",
+        r.satisfaction, COALESCE(r.rated, 0) AS rated,
         ${q.groupBy === 'grid' ? `CASE WHEN r.total OR r.k = '' THEN NULL ELSE (SELECT count(*)::int FROM yellow_cards y WHERE y.grid_id = NULLIF(r.k, '')::bigint) END` : 'NULL::int'} AS "cardsAllTime"
       FROM r ${d.names}
       ORDER BY r.total, COALESCE(r.received, 0) DESC, COALESCE(r.cards, 0) DESC, code NULLS LAST`;

@@ -218,6 +218,8 @@ function emptyTotals(): StatsRow {
     closeP50S: null,
     closeP95S: null,
     yellowCards: 0,
+    satisfaction: null,
+    rated: 0,
     cardsAllTime: null,
   };
 }

@@ -7,7 +7,7 @@ import { createRedis } from '../platform/redis.js';
 import { LiveBus } from '../platform/live/live-bus.js';
 import { moduleLogger } from '../platform/logger.js';
 import { AliyunSms } from './aliyun-sms.js';
-import { NotificationsService } from './notifications.service.js';
+import { NotificationsService, type Directory, type OrgRecipientsLookup } from './notifications.service.js';
 
 export type { NotificationsService } from './notifications.service.js';
 import { notificationRoutes } from './notifications.routes.js';
@@ -17,38 +17,44 @@ const log = moduleLogger('notifications');
 /** How often due messages are sent, and receipts read (every 10th round). */
 const ROUND_MS = 1000;
 
-export interface NotificationsDeps {
+export interface NotificationsDeps extends Directory {
   /** Where the settings are read (the process's environment unless a test says). */
   env?: Record<string, string | undefined>;
+  /** organisations: who a message to an organisation reaches (its accounts, its phone). */
+  orgRecipients?: OrgRecipientsLookup;
 }
 
 export interface NotificationsServices {
   notifications: NotificationsService;
 }
 
-export function notificationsModule(
-  platform: Platform,
-  deps: NotificationsDeps = {},
-): DomainModule<NotificationsServices> {
+export function notificationsModule(platform: Platform, deps: NotificationsDeps): DomainModule<NotificationsServices> {
   const s = notifySettings(deps.env ?? process.env, platform.config.TOWN_UTC_OFFSET_HOURS);
   const gateway =
     s.provider === 'aliyun'
       ? new AliyunSms(s.endpoint, { accessKeyId: s.accessKeyId, accessKeySecret: s.accessKeySecret }, s.signName)
       : null;
-  const service = new NotificationsService(platform.db, platform.live, gateway, s);
+  const service = new NotificationsService(
+    platform.db,
+    platform.live,
+    gateway,
+    s,
+    { people: deps.people, gis: deps.gis },
+    deps.orgRecipients ?? null,
+  );
   let subscriber: Redis | null = null;
   return {
     name: 'notifications',
     services: { notifications: service },
     routes: notificationRoutes(service),
     liveTopics: ['notifications'],
-    /** The one hook into incidents: their live events, heard like any api instance hears them. */
+    /** The hook into incidents and organisations: their live events, heard like any api instance hears them. */
     async work(leading): Promise<Running> {
       subscriber = createRedis(platform.config.REDIS_URL, 'notifications-sub');
       const bus = new LiveBus(platform.redis, platform.config.REDIS_PREFIX);
       await bus.listen(subscriber);
       const stopListening = bus.add({
-        topics: new Set(['offers', 'incidents']),
+        topics: new Set(['offers', 'incidents', 'handoffs']),
         townIds: null,
         personId: null,
         // Every process writes what it heard (dedupe keys keep one row); one at a time, in order.

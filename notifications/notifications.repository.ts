@@ -1,10 +1,12 @@
-// SQL of the notifications. The recipients are read from the people roster and the
-// grids (read only, by id) since neither domain offers a lookup without an account.
+// SQL of the notifications and the towns' contacts. People and grids are asked of their
+// own domains (the module's `people` and `gis` services).
 import type { DbClient } from '../platform/db/pool.js';
 import type { Rule } from './templates.js';
 
 export interface Recipient {
   personId: number | null;
+  /** An account at the web app (an organisation's staff): in-app only. */
+  accountId?: number | null;
   name: string;
   phone: string | null;
   /** For the dedupe key. */
@@ -17,6 +19,7 @@ export interface NotificationRow {
   channel: 'sms' | 'in_app';
   townId: number | null;
   personId: number | null;
+  accountId: number | null;
   recipient: string;
   phone: string | null;
   template: string;
@@ -33,7 +36,7 @@ export interface NotificationRow {
   settledAt: Date | null;
 }
 
-const COLUMNS = `id, rule, channel, town_id AS "townId", person_id AS "personId", recipient, phone, template, params, body,
+const COLUMNS = `id, rule, channel, town_id AS "townId", person_id AS "personId", account_id AS "accountId", recipient, phone, template, params, body,
   subject, due_at AS "dueAt", status, status_detail AS "statusDetail", provider_id AS "providerId", attempts,
   created_at AS "createdAt", sent_at AS "sentAt", settled_at AS "settledAt"`;
 
@@ -43,6 +46,7 @@ export interface NewNotification {
   channel: 'sms' | 'in_app';
   townId: number;
   personId: number | null;
+  accountId?: number | null;
   recipient: string;
   phone: string | null;
   template: string;
@@ -55,23 +59,6 @@ export interface NewNotification {
 export class NotificationsRepository {
   constructor(private readonly db: DbClient) {}
 
-  async person(id: number): Promise<Recipient | null> {
-    const { rows } = await this.db.query<{ name: string; phone: string }>(
-      'SELECT name, phone FROM people WHERE id = $1',
-      [id],
-    );
-    return rows[0] ? { personId: id, name: rows[0].name, phone: rows[0].phone, key: `person:${id}` } : null;
-  }
-
-  async gridHeads(gridId: number): Promise<Recipient[]> {
-    const { rows } = await this.db.query<{ id: number; name: string; phone: string }>(
-      `SELECT p.id, p.name, p.phone FROM people p JOIN person_grids pg ON pg.person_id = p.id
-        WHERE pg.grid_id = $1 AND 'grid_head' = ANY (p.roles::text[]) ORDER BY p.id`,
-      [gridId],
-    );
-    return rows.map((r) => ({ personId: Number(r.id), name: r.name, phone: r.phone, key: `person:${r.id}` }));
-  }
-
   async contact(townId: number, role: string): Promise<Recipient | null> {
     const { rows } = await this.db.query<{ name: string; phone: string }>(
       'SELECT name, phone FROM notification_contacts WHERE town_id = $1 AND role = $2',
@@ -80,26 +67,13 @@ export class NotificationsRepository {
     return rows[0] ? { personId: null, name: rows[0].name, phone: rows[0].phone, key: `contact:${role}` } : null;
   }
 
-  async gridName(gridId: number): Promise<string> {
-    const { rows } = await this.db.query<{ name: string }>(
-      'SELECT name FROM grid_versions WHERE grid_id = $1 ORDER BY valid_to IS NULL DESC, version DESC LIMIT 1',
-      [gridId],
-    );
-    return rows[0]?.name ?? `#${gridId}`;
-  }
-
-  async townName(townId: number): Promise<string> {
-    const { rows } = await this.db.query<{ name: string }>('SELECT name FROM areas WHERE id = $1', [townId]);
-    return rows[0]?.name ?? '';
-  }
-
   /** Writes the new ones; a dedupe key seen before writes nothing. Returns how many were new. */
   async insert(list: NewNotification[]): Promise<number> {
     if (list.length === 0) return 0;
     const { rowCount } = await this.db.query(
-      `INSERT INTO notifications (dedupe_key, rule, channel, town_id, person_id, recipient, phone, template, params, body, subject, due_at)
+      `INSERT INTO notifications (dedupe_key, rule, channel, town_id, person_id, account_id, recipient, phone, template, params, body, subject, due_at)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(dedupe_key text, rule text, channel text, town_id bigint, person_id bigint,
-         recipient text, phone text, template text, params jsonb, body text, subject text, due_at timestamptz)
+         account_id bigint, recipient text, phone text, template text, params jsonb, body text, subject text, due_at timestamptz)
        ON CONFLICT (dedupe_key) DO NOTHING`,
       [
         JSON.stringify(
@@ -109,6 +83,7 @@ export class NotificationsRepository {
             channel: n.channel,
             town_id: n.townId,
             person_id: n.personId,
+            account_id: n.accountId ?? null,
             recipient: n.recipient,
             phone: n.phone,
             template: n.template,
@@ -187,12 +162,18 @@ export class NotificationsRepository {
     return rows;
   }
 
-  async list(f: { townIds: number[] | null; personId?: number; limit: number }): Promise<NotificationRow[]> {
+  async list(f: {
+    townIds: number[] | null;
+    personId?: number;
+    accountId?: number;
+    limit: number;
+  }): Promise<NotificationRow[]> {
     const { rows } = await this.db.query<NotificationRow>(
       `SELECT ${COLUMNS} FROM notifications
         WHERE ($1::bigint[] IS NULL OR town_id = ANY ($1)) AND ($2::bigint IS NULL OR (person_id = $2 AND channel = 'in_app'))
+          AND ($4::bigint IS NULL OR (account_id = $4 AND channel = 'in_app'))
         ORDER BY created_at DESC, id DESC LIMIT $3`,
-      [f.townIds, f.personId ?? null, f.limit],
+      [f.townIds, f.personId ?? null, f.limit, f.accountId ?? null],
     );
     return rows;
   }

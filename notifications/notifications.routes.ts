@@ -2,7 +2,7 @@
 // town's leader and the county's duty officer are, and a phone's own in-app messages.
 import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
-import { COMMAND_ROOM } from '../platform/auth/roles.js';
+import { COMMAND_ROOM, EVERYONE } from '../platform/auth/roles.js';
 import type { NotificationsService } from './notifications.service.js';
 
 const Contact = z.strictObject({
@@ -42,6 +42,15 @@ export function notificationRoutes(service: NotificationsService): AnyRoute[] {
       handler: async ({ auth, body }) => {
         await service.setContact(auth, body.townId, body.role, body.name, body.phone);
       },
+    }),
+    route({
+      method: 'get',
+      path: '/api/me/notifications',
+      tag: 'notifications',
+      access: EVERYONE,
+      query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      summary: "The caller's own in-app messages (an organisation's reminders before deadlines, 督办), newest first",
+      handler: ({ auth, query }) => service.mine(auth.me.id, query.limit),
     }),
     route({
       method: 'get',

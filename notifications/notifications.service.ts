@@ -17,8 +17,17 @@ import {
   type Recipient,
 } from './notifications.repository.js';
 import type { SmsDeliveryState } from './aliyun-sms.js';
+import type { PeopleService, PersonContact } from '../people/module.js';
+import type { GisServices } from '../gis/module.js';
 
 const log = moduleLogger('notifications');
+
+const recipient = (p: PersonContact): Recipient => ({
+  personId: p.id,
+  name: p.name,
+  phone: p.phone,
+  key: `person:${p.id}`,
+});
 
 /** What the service needs of an SMS provider (Aliyun's client, or none configured). */
 export interface SmsGateway {
@@ -31,7 +40,22 @@ export interface SmsGateway {
   ): Promise<{ state: SmsDeliveryState; detail: string }>;
 }
 
+/** What the messages need of people and places, from their own domains' services. */
+export interface Directory {
+  people: Pick<PeopleService, 'contacts' | 'gridHeads'>;
+  gis: Pick<GisServices, 'gridName' | 'areaName'>;
+}
+
+/** Who a message to an organisation reaches (organisations' public service, given by the composition). */
+export type OrgRecipientsLookup = (orgId: number) => Promise<{
+  name: string;
+  phone: string | null;
+  members: { accountId: number; displayName: string }[];
+} | null>;
+
 export interface NotificationSettings {
+  /** The town's clock (UTC+8): how times are written in the messages. */
+  utcOffsetHours: number;
   offerUnansweredS: number;
   quiet: QuietHours | null;
   smsPerHour: number;
@@ -46,11 +70,13 @@ export class NotificationsService {
     private readonly live: LiveBus,
     private readonly gateway: SmsGateway | null,
     readonly settings: NotificationSettings,
+    private readonly directory: Directory,
+    private readonly orgRecipients: OrgRecipientsLookup | null = null,
   ) {}
 
-  /** The hook: events as the live bus carries them (topics `offers` and `incidents`). */
+  /** The hook: events as the live bus carries them (topics `offers`, `incidents` and `handoffs`). */
   async onEvents(events: { topic: string; townId: number; personId?: number; data: unknown }[]): Promise<void> {
-    const intents = rulesFor(events, this.settings.offerUnansweredS * 1000);
+    const intents = rulesFor(events, this.settings.offerUnansweredS * 1000, this.settings.utcOffsetHours);
     for (const intent of intents) await this.apply(intent);
   }
 
@@ -64,11 +90,15 @@ export class NotificationsService {
     const recipients = (await Promise.all(intent.to.map((r) => this.resolve(repo, r)))).flat();
     const params = { ...intent.params };
     if ('gridId' in params) {
-      params['grid'] = await repo.gridName(Number(params['gridId']));
+      const gridId = Number(params['gridId']);
+      params['grid'] = (await this.directory.gis.gridName(gridId)) ?? `#${gridId}`;
       delete params['gridId'];
     }
-    if (intent.rule === 'escalated') params['town'] = await repo.townName(intent.townId);
+    if (intent.rule === 'escalated') params['town'] = (await this.directory.gis.areaName(intent.townId)) ?? '';
     const dueAt = new Date(now.getTime() + intent.delayMs);
+    // What can wait is held through the quiet hours, unless its deadline comes first.
+    const held = intent.urgent ? dueAt : notBeforeQuietEnd(dueAt, this.settings.quiet);
+    const smsDue = intent.notAfter && held.getTime() > intent.notAfter.getTime() ? dueAt : held;
     const rows: NewNotification[] = [];
     for (const r of recipients) {
       const p = fitParams(intent.rule === 'offer_unanswered' ? { ...params, name: r.name } : params);
@@ -88,17 +118,44 @@ export class NotificationsService {
           dedupeKey: `${intent.occasion}:${r.key}:sms`,
           channel: 'sms',
           phone: r.phone,
-          dueAt: intent.urgent ? dueAt : notBeforeQuietEnd(dueAt, this.settings.quiet),
+          dueAt: smsDue,
         });
-      if (r.personId !== null)
-        rows.push({ ...base, dedupeKey: `${intent.occasion}:${r.key}:in_app`, channel: 'in_app', phone: null, dueAt });
+      if (r.personId !== null || r.accountId)
+        rows.push({
+          ...base,
+          accountId: r.accountId ?? null,
+          dedupeKey: `${intent.occasion}:${r.key}:in_app`,
+          channel: 'in_app',
+          phone: null,
+          dueAt,
+        });
     }
     await repo.insert(rows);
   }
 
   private async resolve(repo: NotificationsRepository, to: Recipients): Promise<Recipient[]> {
-    if ('person' in to) return [await repo.person(to.person)].filter((r): r is Recipient => r !== null);
-    if ('gridHeadsOf' in to) return repo.gridHeads(to.gridHeadsOf);
+    if ('person' in to) {
+      const person = (await this.directory.people.contacts([to.person])).get(to.person);
+      return person ? [recipient(person)] : [];
+    }
+    if ('gridHeadsOf' in to) return (await this.directory.people.gridHeads(to.gridHeadsOf)).map(recipient);
+    if ('org' in to) {
+      const org = this.orgRecipients ? await this.orgRecipients(to.org) : null;
+      if (!org) {
+        log.warn({ orgId: to.org }, 'no such organisation (or none to ask); message not written');
+        return [];
+      }
+      return [
+        ...org.members.map((m) => ({
+          personId: null,
+          accountId: m.accountId,
+          name: m.displayName,
+          phone: null,
+          key: `account:${m.accountId}`,
+        })),
+        ...(org.phone ? [{ personId: null, name: org.name, phone: org.phone, key: `org:${to.org}` }] : []),
+      ];
+    }
     const contact = await repo.contact(to.townId, to.contact);
     if (!contact) log.warn({ townId: to.townId, role: to.contact }, 'no contact set; message not written');
     return contact ? [contact] : [];
@@ -117,14 +174,16 @@ export class NotificationsService {
   private async deliver(repo: NotificationsRepository, n: NotificationRow, now: Date): Promise<void> {
     if (n.channel === 'in_app') {
       await repo.settle(n.id, 'delivered', now, null);
-      if (n.personId !== null && n.townId !== null)
+      // To the gridworker's phone, or to the account's streams at the web app.
+      if ((n.personId !== null || n.accountId !== null) && n.townId !== null)
         await this.live
           .publish([
             {
               topic: 'notifications',
               townId: n.townId,
-              personId: n.personId,
-              data: { id: n.id, rule: n.rule, body: n.body, at: now },
+              ...(n.personId !== null ? { personId: n.personId } : { accountId: n.accountId! }),
+              // accountId: the web app shows its own (an account's stream hears gridworkers' too).
+              data: { id: n.id, rule: n.rule, body: n.body, at: now, accountId: n.accountId ?? undefined },
             },
           ])
           .catch(() => undefined);
@@ -168,6 +227,11 @@ export class NotificationsService {
 
   list(auth: AuthContext, limit: number): Promise<NotificationRow[]> {
     return new NotificationsRepository(this.db).list({ townIds: auth.townFilter, limit });
+  }
+
+  /** An account's own in-app messages (an organisation's reminders and 督办). */
+  mine(accountId: number, limit = 50): Promise<NotificationRow[]> {
+    return new NotificationsRepository(this.db).list({ townIds: null, accountId, limit });
   }
 
   /** A gridworker's own in-app messages. */

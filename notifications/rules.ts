@@ -3,7 +3,11 @@
 import type { Rule } from './templates.js';
 
 export type Recipients =
-  { person: number } | { gridHeadsOf: number } | { contact: 'town_leader' | 'county_duty_officer'; townId: number };
+  | { person: number }
+  | { gridHeadsOf: number }
+  | { contact: 'town_leader' | 'county_duty_officer'; townId: number }
+  /** An organisation holding a case: each of its accounts in the app, its own phone by SMS. */
+  | { org: number };
 
 export type Intent =
   | {
@@ -19,6 +23,8 @@ export type Intent =
       /** Sent even in quiet hours (someone is on duty and waiting). */
       urgent: boolean;
       delayMs: number;
+      /** Held through the quiet hours only while that ends before this (a deadline does not wait). */
+      notAfter?: Date;
     }
   | { kind: 'cancel'; subject: string; reason: string };
 
@@ -48,10 +54,90 @@ const PLATFORM: Record<string, string> = {
 
 const place = (inc: IncidentLike) => inc.address ?? inc.gridName ?? '见地图';
 
-export function rulesFor(events: LiveEventLike[], offerUnansweredMs: number): Intent[] {
+/** A time as the town reads it: 12-07 14:30. */
+function townTime(at: Date, utcOffsetHours: number): string {
+  const local = new Date(at.getTime() + utcOffsetHours * 3_600_000).toISOString();
+  return `${local.slice(5, 10)} ${local.slice(11, 16)}`;
+}
+
+/** Steps of a handoff that end what a reminder was about: accepting ends the accept deadline's. */
+const ENDS: Record<string, string[]> = {
+  accept: ['accept'],
+  feedback: ['accept', 'finish'],
+  return: ['accept', 'finish'],
+  withdraw: ['accept', 'finish'],
+  close: ['accept', 'finish'],
+};
+
+/**
+ * The handoffs' events (organisations): a reminder before a deadline (催办, the sweep) and
+ * the command room's 督办 reach the holding organisation; a step that ends what a held
+ * reminder was about cancels it.
+ */
+function handoffRules(e: LiveEventLike, d: Record<string, unknown>, utcOffsetHours: number): Intent[] {
+  const action = d['action'];
+  if (action === 'remind' && typeof d['id'] === 'number' && typeof d['orgId'] === 'number') {
+    const kind = String(d['kind']);
+    const due = new Date(String(d['dueAt']));
+    return [
+      {
+        kind: 'schedule',
+        rule: 'handoff_reminder',
+        subject: `handoff:${d['id']}:${kind}`,
+        occasion: `remind:${d['id']}:${kind}`,
+        townId: e.townId,
+        to: [{ org: d['orgId'] }],
+        params: {
+          org: String(d['orgName'] ?? ''),
+          incident: Number(d['incidentId']),
+          title: String(d['title'] ?? ''),
+          step: STEP[kind] ?? kind,
+          due: Number.isNaN(due.getTime()) ? '' : townTime(due, utcOffsetHours),
+        },
+        urgent: false,
+        delayMs: 0,
+        notAfter: Number.isNaN(due.getTime()) ? undefined : due,
+      },
+    ];
+  }
+  if (action === 'urge' && typeof d['eventId'] === 'number' && Array.isArray(d['orgIds'])) {
+    return (d['orgIds'] as unknown[])
+      .filter((id): id is number => typeof id === 'number')
+      .map((orgId) => ({
+        kind: 'schedule' as const,
+        rule: 'handoff_urged' as const,
+        subject: `handoff:${String(d['handoffId'])}:urge`,
+        occasion: `urge:${d['eventId']}:${orgId}`,
+        townId: e.townId,
+        to: [{ org: orgId }],
+        params: {
+          org: String(d['orgName'] ?? ''),
+          incident: Number(d['incidentId']),
+          title: String(d['title'] ?? ''),
+          note: typeof d['note'] === 'string' && d['note'] ? d['note'] : '请尽快办理',
+        },
+        // The command room is waiting on it, now.
+        urgent: true,
+        delayMs: 0,
+      }));
+  }
+  if (typeof action === 'string' && ENDS[action] && typeof d['handoffId'] === 'number')
+    return ENDS[action].map((kind) => ({
+      kind: 'cancel' as const,
+      subject: `handoff:${d['handoffId']}:${kind}`,
+      reason: `handoff ${action}`,
+    }));
+  return [];
+}
+
+export function rulesFor(events: LiveEventLike[], offerUnansweredMs: number, utcOffsetHours = 8): Intent[] {
   const out: Intent[] = [];
   for (const e of events) {
     const d = (e.data ?? {}) as Record<string, unknown>;
+    if (e.topic === 'handoffs') {
+      out.push(...handoffRules(e, d, utcOffsetHours));
+      continue;
+    }
     if (e.topic === 'offers') {
       const offerId = d['offerId'];
       if (typeof offerId !== 'number') continue;

@@ -37,6 +37,7 @@ export function notifySettings(env: Record<string, string | undefined>, utcOffse
     accessKeyId: e.SMS_ACCESS_KEY_ID,
     accessKeySecret: e.SMS_ACCESS_KEY_SECRET,
     signName: e.SMS_SIGN_NAME,
+    utcOffsetHours,
     offerUnansweredS: e.NOTIFY_OFFER_UNANSWERED_S,
     quiet: parseQuietHours(e.NOTIFY_QUIET_HOURS, utcOffsetHours),
     smsPerHour: e.NOTIFY_SMS_PER_HOUR,

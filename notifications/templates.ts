@@ -1,7 +1,8 @@
 // The messages, in Chinese. SMS providers in China send only templates registered and
 // approved beforehand (模板审核): each has the provider's code and ${name} parameters,
 // and the text here is what was registered. The in-app channel shows the same text.
-export type Rule = 'offer_unanswered' | 'yellow_card' | 'grid_flagged' | 'escalated';
+export type Rule =
+  'offer_unanswered' | 'yellow_card' | 'grid_flagged' | 'escalated' | 'handoff_reminder' | 'handoff_urged';
 
 export interface Template {
   /** The provider's template code (Aliyun: SMS_ and digits, given at approval). */
@@ -25,6 +26,14 @@ export const TEMPLATES: Record<Rule, Template> = {
   escalated: {
     code: 'SMS_WG_ESCALATE',
     text: '${town}上报事件#${incident}（${title}，${place}）至区县社会治理中心，请值班员及时交办。',
+  },
+  handoff_reminder: {
+    code: 'SMS_WG_REMIND',
+    text: '${org}：交办事件#${incident}（${title}）的${step}时限${due}将到，请及时办理。',
+  },
+  handoff_urged: {
+    code: 'SMS_WG_URGE',
+    text: '${org}：指挥室督办交办事件#${incident}（${title}）：${note}。请尽快办理并反馈。',
   },
 };
 

@@ -1,6 +1,6 @@
 // SQL of handoffs (交办/上报/下派), their steps, the departments' yellow cards and league.
 import type { DbClient } from '../platform/db/pool.js';
-import type { Handoff, HandoffEvent, HandoffKind, QueueItem } from './model.js';
+import type { Handoff, HandoffEvent, HandoffKind, HandoffState, QueueItem } from './model.js';
 
 const HANDOFF_COLUMNS = `h.id, h.incident_id AS "incidentId", h.town_id AS "townId",
   json_build_object('id', o.id, 'code', o.code, 'name', o.name, 'kind', o.kind) AS org,
@@ -23,6 +23,24 @@ export interface NewHandoff {
   now: Date;
   acceptMinutes: number;
   finishMinutes: number;
+}
+
+export interface QueueFilter {
+  /** null: every handoff of the towns. */
+  orgIds: number[] | null;
+  /** null: every town. */
+  townIds: number[] | null;
+  open: boolean;
+  state?: HandoffState;
+  kind?: HandoffKind;
+  townId?: number;
+  overdue?: boolean;
+  search?: string;
+  sort: 'due' | 'offered' | 'severity' | 'town';
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+  now: Date;
 }
 
 export interface Card {
@@ -133,10 +151,10 @@ export class HandoffsRepository {
     note?: string | null;
     data?: unknown;
     at?: Date;
-  }): Promise<void> {
-    await this.db.query(
+  }): Promise<number> {
+    const { rows } = await this.db.query<{ id: number }>(
       `INSERT INTO handoff_events (handoff_id, incident_id, action, account_id, actor_label, actor_org_id, note, data, at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, clock_timestamp()))`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, COALESCE($9, clock_timestamp())) RETURNING id`,
       [
         e.handoffId,
         e.incidentId,
@@ -149,6 +167,7 @@ export class HandoffsRepository {
         e.at ?? null,
       ],
     );
+    return rows[0]!.id;
   }
 
   async events(incidentId: number): Promise<HandoffEvent[]> {
@@ -163,33 +182,74 @@ export class HandoffsRepository {
     return rows;
   }
 
-  /** Handoffs held by these organisations (or every one of these towns when orgIds is null). */
-  async queue(f: {
-    orgIds: number[] | null;
-    townIds: number[] | null;
-    open: boolean;
-    kind?: HandoffKind;
-    limit: number;
-  }): Promise<QueueItem[]> {
-    const { rows } = await this.db.query<QueueItem>(
-      `SELECT ${HANDOFF_COLUMNS},
-         json_build_object('id', i.id, 'subcategoryName', s.name, 'platform', i.platform, 'severity', i.severity,
-           'description', i.description, 'address', i.address, 'lon', i.lon, 'lat', i.lat,
-           'state', i.state, 'gridCode', gv.code, 'townName', t.name, 'reportedAt', i.reported_at) AS incident
-       FROM ${HANDOFF_FROM}
-         JOIN incidents i ON i.id = h.incident_id
-         JOIN incident_subcategories s ON s.code = i.subcategory_code
-         JOIN areas t ON t.id = h.town_id
-         LEFT JOIN grid_versions gv ON gv.id = i.grid_version_id
-       WHERE ($1::bigint[] IS NULL OR h.org_id = ANY($1))
-         AND ($2::bigint[] IS NULL OR h.town_id = ANY($2))
-         AND (NOT $3 OR h.state IN ('offered', 'accepted', 'fed_back'))
-         AND ($4::text IS NULL OR h.kind = $4)
-       ORDER BY (h.state = 'offered') DESC, LEAST(CASE WHEN h.state = 'offered' THEN h.accept_due_at END, h.finish_due_at), h.id
-       LIMIT $5`,
-      [f.orgIds, f.townIds, f.open, f.kind ?? null, f.limit],
-    );
-    return rows;
+  /**
+   * One page of the handoffs held by these organisations (or every one of these towns when
+   * orgIds is null), filtered and ordered here, and how many match in all. The page's ids
+   * are chosen first (sort keys only), then only those rows are built.
+   */
+  async queue(f: QueueFilter): Promise<{ items: QueueItem[]; total: number }> {
+    const params: unknown[] = [f.orgIds, f.townIds];
+    const where = ['($1::bigint[] IS NULL OR h.org_id = ANY($1))', '($2::bigint[] IS NULL OR h.town_id = ANY($2))'];
+    const add = (clause: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (f.state) add((p) => `h.state = ${p}`, f.state);
+    else if (f.open) where.push(`h.state IN ('offered', 'accepted', 'fed_back')`);
+    if (f.kind) add((p) => `h.kind = ${p}`, f.kind);
+    if (f.townId !== undefined) add((p) => `h.town_id = ${p}`, f.townId);
+    if (f.overdue !== undefined)
+      add(
+        (p) => `${f.overdue ? '' : 'NOT '}((h.state = 'offered' AND h.accept_due_at < ${p})
+          OR (h.state IN ('offered', 'accepted') AND h.finish_due_at < ${p}))`,
+        f.now,
+      );
+    if (f.search) {
+      const id = /^#?(\d{1,15})$/.exec(f.search)?.[1];
+      if (id) add((p) => `h.incident_id = ${p}::bigint`, id);
+      else
+        add(
+          (p) => `(i.description ILIKE ${p} OR i.address ILIKE ${p} OR s.name ILIKE ${p})`,
+          `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+        );
+    }
+    // Only the joins the filter and the order need: a county's count reads handoffs alone.
+    const needsIncident = Boolean(f.search) || f.sort === 'severity';
+    const from = `handoffs h
+         ${needsIncident ? 'JOIN incidents i ON i.id = h.incident_id JOIN incident_subcategories s ON s.code = i.subcategory_code' : ''}
+         ${f.sort === 'town' ? 'JOIN areas t ON t.id = h.town_id' : ''}
+       WHERE ${where.join(' AND ')}`;
+    const dir = f.order === 'desc' ? 'DESC' : 'ASC';
+    // The deadline that binds the holder now; fed back, closed or returned: none (last).
+    const nextDue = `CASE h.state WHEN 'offered' THEN h.accept_due_at WHEN 'accepted' THEN h.finish_due_at END`;
+    const order = {
+      due: `${nextDue} ${dir} NULLS LAST, h.offered_at DESC`,
+      offered: `h.offered_at ${dir}`,
+      severity: `i.severity ${dir}, ${nextDue} ASC NULLS LAST`,
+      town: `t.name ${dir}, ${nextDue} ASC NULLS LAST`,
+    }[f.sort];
+    const countParams = [...params];
+    params.push(f.limit, f.offset);
+    const [page, count] = await Promise.all([
+      this.db.query<QueueItem>(
+        `WITH page AS (
+           SELECT h.id, row_number() OVER (ORDER BY ${order}, h.id) AS n FROM ${from}
+           ORDER BY n LIMIT $${params.length - 1} OFFSET $${params.length})
+         SELECT ${HANDOFF_COLUMNS},
+           json_build_object('id', i.id, 'subcategoryName', s.name, 'platform', i.platform, 'severity', i.severity,
+             'description', i.description, 'address', i.address, 'lon', i.lon, 'lat', i.lat,
+             'state', i.state, 'gridCode', gv.code, 'townName', t.name, 'reportedAt', i.reported_at) AS incident
+         FROM page JOIN ${HANDOFF_FROM} ON h.id = page.id
+           JOIN incidents i ON i.id = h.incident_id
+           JOIN incident_subcategories s ON s.code = i.subcategory_code
+           JOIN areas t ON t.id = h.town_id
+           LEFT JOIN grid_versions gv ON gv.id = i.grid_version_id
+         ORDER BY page.n`,
+        params,
+      ),
+      this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${from}`, countParams),
+    ]);
+    return { items: page.rows, total: count.rows[0]!.n };
   }
 
   /**
@@ -224,7 +284,17 @@ export class HandoffsRepository {
     now: Date,
     withinMinutes: number,
   ): Promise<
-    { id: number; incidentId: number; townId: number; orgId: number; orgName: string; kind: string; dueAt: Date }[]
+    {
+      id: number;
+      incidentId: number;
+      townId: number;
+      orgId: number;
+      orgName: string;
+      kind: string;
+      dueAt: Date;
+      /** The incident's subcategory, as the message names it. */
+      title: string;
+    }[]
   > {
     const { rows } = await this.db.query(
       `WITH a AS (
@@ -239,8 +309,9 @@ export class HandoffsRepository {
           RETURNING h.id, h.incident_id, h.town_id, h.org_id, 'finish' AS kind, h.finish_due_at AS due_at
        )
        SELECT x.id, x.incident_id AS "incidentId", x.town_id AS "townId", x.org_id AS "orgId", o.name AS "orgName",
-         x.kind, x.due_at AS "dueAt"
-       FROM (SELECT * FROM a UNION ALL SELECT * FROM f) x JOIN organisations o ON o.id = x.org_id`,
+         x.kind, x.due_at AS "dueAt", s.name AS title
+       FROM (SELECT * FROM a UNION ALL SELECT * FROM f) x JOIN organisations o ON o.id = x.org_id
+         JOIN incidents i ON i.id = x.incident_id JOIN incident_subcategories s ON s.code = i.subcategory_code`,
       [now, withinMinutes],
     );
     return rows as never;

@@ -22,10 +22,12 @@ import {
   type Handoff,
   type HandoffEvent,
   type HandoffKind,
+  type HandoffState,
   type Organisation,
   type QueueItem,
 } from './model.js';
 import type { OrganisationsService } from './organisations.service.js';
+import type { QueueSort } from './organisations.schemas.js';
 
 const log = moduleLogger('handoffs');
 const LEVELS = ['grid', 'village', 'town', 'city'];
@@ -54,6 +56,33 @@ export interface IncidentHandoffs {
   actions: Record<number, string[]>;
   /** Whether the caller may hand it on now (a command room or a centre holding it). */
   canOffer: boolean;
+}
+
+export interface QueueRequest {
+  open?: boolean;
+  org?: string;
+  kind?: HandoffKind;
+  state?: HandoffState;
+  /** A town's code: one town of the caller's. */
+  town?: string;
+  overdue?: boolean;
+  q?: string;
+  sort?: QueueSort;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+}
+
+export interface QueuePage {
+  items: QueueItem[];
+  /** How many match the filters in all (every page). */
+  total: number;
+  limit: number;
+  offset: number;
+  sort: QueueSort;
+  order: 'asc' | 'desc';
+  /** The organisations the caller works in, with their duty there. */
+  orgs: { id: number; code: string; name: string; kind: string; duty: Duty }[];
 }
 
 interface Caller {
@@ -333,7 +362,7 @@ export class HandoffsService {
         data: { handoffId: h.id },
       },
     );
-    await this.announce(incident.townId, incidentId, input.action, [h.org.id]);
+    await this.announce(incident.townId, incidentId, input.action, [h.org.id], { handoffId: h.id });
     return this.forIncident(auth, incidentId);
   }
 
@@ -362,7 +391,7 @@ export class HandoffsService {
     if (input.action === 'urge') {
       if (!OPEN_HANDOFF_STATES.includes(h.state))
         throw new Conflict(`A handoff that is ${h.state} needs no urging`, { state: h.state }, 'illegal_transition');
-      await repo.addEvent({
+      const eventId = await repo.addEvent({
         handoffId: h.id,
         incidentId,
         action: 'urge',
@@ -377,7 +406,14 @@ export class HandoffsService {
         note: `督办 ${h.org.name}${input.note ? `：${input.note}` : ''}`,
         data: { handoffId: h.id },
       });
-      await this.announce(incident.townId, incidentId, 'urge', [h.org.id], { note: input.note ?? null });
+      // The holder's accounts hear of it (notifications: in the app, SMS to its phone); eventId: each 督办 once.
+      await this.announce(incident.townId, incidentId, 'urge', [h.org.id], {
+        note: input.note ?? null,
+        handoffId: h.id,
+        eventId,
+        orgName: h.org.name,
+        title: incident.subcategoryName,
+      });
       return this.forIncident(auth, incidentId);
     }
     const fromStates = input.action === 'close' ? ['fed_back'] : [...OPEN_HANDOFF_STATES];
@@ -424,7 +460,7 @@ export class HandoffsService {
         data: { handoffId: h.id },
       });
     }
-    await this.announce(incident.townId, incidentId, input.action, [h.org.id]);
+    await this.announce(incident.townId, incidentId, input.action, [h.org.id], { handoffId: h.id });
     return this.forIncident(auth, incidentId);
   }
 
@@ -440,13 +476,11 @@ export class HandoffsService {
   }
 
   /**
-   * The caller's queue: what their organisations hold; for the command room (and a county
-   * centre's staff, over all their towns) every handoff of their towns.
+   * One page of the caller's queue: what their organisations hold; for the command room (and
+   * a county centre's staff, over all their towns) every handoff of their towns. Filters,
+   * order and paging are the server's: a county's thousands of rows never travel at once.
    */
-  async queue(
-    auth: AuthContext,
-    f: { open: boolean; org?: string; kind?: HandoffKind; limit: number },
-  ): Promise<{ items: QueueItem[]; orgs: { id: number; code: string; name: string; kind: string; duty: Duty }[] }> {
+  async queue(auth: AuthContext, f: QueueRequest, now = new Date()): Promise<QueuePage> {
     const c = await this.caller(auth);
     let orgIds: number[] | null = c.orgs.map((o) => o.id);
     if (f.org) {
@@ -455,15 +489,39 @@ export class HandoffsService {
       if (!c.commandRoom && !orgIds.includes(org.id)) throw new NotFound(`Organisation ${f.org}`);
       orgIds = [org.id];
     } else if (c.commandRoom) orgIds = null;
-    const items = await new HandoffsRepository(this.db).queue({
+    let townId: number | undefined;
+    if (f.town) {
+      const town = await this.orgs.townByCode(f.town);
+      if (!town) throw new NotFound(`Town ${f.town}`);
+      auth.assertTown(town.id);
+      townId = town.id;
+    }
+    const sort = f.sort ?? 'due';
+    const order = f.order ?? (sort === 'offered' || sort === 'severity' ? 'desc' : 'asc');
+    const limit = f.limit ?? 100;
+    const offset = f.offset ?? 0;
+    const { items, total } = await new HandoffsRepository(this.db).queue({
       orgIds,
       townIds: auth.townFilter,
-      open: f.open,
+      open: f.open ?? true,
+      state: f.state,
       kind: f.kind,
-      limit: f.limit,
+      townId,
+      overdue: f.overdue,
+      search: f.q || undefined,
+      sort,
+      order,
+      limit,
+      offset,
+      now,
     });
     return {
       items,
+      total,
+      limit,
+      offset,
+      sort,
+      order,
       orgs: c.orgs.map(({ id, code, name, kind, duty }) => ({ id, code, name, kind, duty })),
     };
   }

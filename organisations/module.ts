@@ -7,6 +7,7 @@ import { moduleLogger } from '../platform/logger.js';
 import { HandoffsService } from './handoffs.service.js';
 import { ConsultationsService } from './consultations.service.js';
 import { OrganisationsService } from './organisations.service.js';
+import { CountyService } from './county.service.js';
 import { organisationRoutes } from './organisations.routes.js';
 
 const log = moduleLogger('organisations');
@@ -17,22 +18,25 @@ export interface OrganisationServices {
   organisations: OrganisationsService;
   handoffs: HandoffsService;
   consultations: ConsultationsService;
+  county: CountyService;
 }
 
 export function organisationsModule(
   p: Platform,
-  incidents: Pick<IncidentServices, 'incidents' | 'taxonomy'>,
+  incidents: Pick<IncidentServices, 'incidents' | 'taxonomy' | 'stats'>,
 ): DomainModule<{ organisations: OrganisationServices }> {
   const organisations = new OrganisationsService(p.db);
   const handoffs = new HandoffsService(p.db, organisations, incidents.incidents, incidents.taxonomy, p.live);
   const consultations = new ConsultationsService(p.db, organisations, incidents.incidents, p.live);
+  const county = new CountyService(p.db, incidents.stats);
   return {
     name: 'organisations',
-    services: { organisations: { organisations, handoffs, consultations } },
+    services: { organisations: { organisations, handoffs, consultations, county } },
     routes: organisationRoutes(
       organisations,
       handoffs,
       consultations,
+      county,
       Math.round(p.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024),
     ),
     liveTopics: ['handoffs'],

@@ -129,6 +129,17 @@ export class OrganisationsRepository {
     return rows;
   }
 
+  /** Members whose account may log in (not disabled): who a message to the organisation reaches. */
+  async enabledMembers(orgId: number): Promise<{ accountId: number; displayName: string }[]> {
+    const { rows } = await this.db.query<{ accountId: number; displayName: string }>(
+      `SELECT m.account_id AS "accountId", a.display_name AS "displayName"
+       FROM org_members m JOIN accounts a ON a.id = m.account_id
+       WHERE m.org_id = $1 AND NOT a.disabled ORDER BY m.account_id`,
+      [orgId],
+    );
+    return rows;
+  }
+
   async setMember(orgId: number, accountId: number, duty: Duty): Promise<void> {
     await this.db.query(
       `INSERT INTO org_members (org_id, account_id, duty) VALUES ($1, $2, $3)

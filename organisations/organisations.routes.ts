@@ -7,6 +7,7 @@ import { assertEveryTown } from '../platform/auth/account-scope.js';
 import type { OrganisationsService } from './organisations.service.js';
 import type { HandoffsService } from './handoffs.service.js';
 import type { ConsultationsService } from './consultations.service.js';
+import type { CountyService } from './county.service.js';
 import {
   DeadlineRuleBody,
   HolderStepBody,
@@ -31,6 +32,7 @@ export function organisationRoutes(
   orgs: OrganisationsService,
   handoffs: HandoffsService,
   consultations: ConsultationsService,
+  county: CountyService,
   photoMaxBytes: number,
 ): AnyRoute[] {
   return [
@@ -193,7 +195,8 @@ export function organisationRoutes(
       access: HOLDERS,
       query: QueueQuery,
       summary:
-        "The queue: what the caller's organisations hold; for the command room and a county's staff, every handoff of their towns",
+        "A page of the queue: what the caller's organisations hold; for the command room and a county's staff, every handoff " +
+        'of their towns; filtered (open, state, kind, town, overdue, words) and ordered on the server, with the total count',
       handler: ({ auth, query }) => handoffs.queue(auth, query),
     }),
     route({
@@ -208,6 +211,18 @@ export function organisationRoutes(
         const to = query.to ?? new Date();
         return handoffs.league(auth, query.from ?? new Date(to.getTime() - 30 * DAY), to);
       },
+    }),
+    route({
+      method: 'get',
+      path: '/api/stats/towns',
+      tag: 'organisations',
+      access: COMMAND_ROOM,
+      query: RangeQuery,
+      summary:
+        "The caller's towns side by side over a period (default the last 30 days): reported, closed, closure rate, open and " +
+        'overdue now, median seconds to accept and to close, satisfaction, yellow cards to grids and to organisations, ' +
+        "handoffs and escalations; with each town's box and a point inside it for the map",
+      handler: ({ auth, query }) => county.compare(auth, query),
     }),
     route({
       method: 'get',

@@ -1,6 +1,6 @@
 // Request shapes of the organisation and handoff routes.
 import { z } from 'zod';
-import { DUTIES, HANDOFF_KINDS, ORG_KINDS, PLATFORMS } from './model.js';
+import { DUTIES, HANDOFF_KINDS, HANDOFF_STATES, ORG_KINDS, PLATFORMS } from './model.js';
 
 const Code = z.string().regex(/^[A-Za-z0-9_.-]{2,64}$/, 'letters, digits, _ . - (2–64)');
 const Name = z.string().trim().min(1).max(80);
@@ -68,14 +68,27 @@ export const SteerBody = z.strictObject({
   note: Note.optional(),
 });
 
+/** How a queue page is ordered: next deadline, newest handed, most severe, town by name. */
+export const QUEUE_SORTS = ['due', 'offered', 'severity', 'town'] as const;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
+
+const Flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
 export const QueueQuery = z.strictObject({
-  open: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  open: Flag.default(true).describe('only what is still open (ignored when a state is given)'),
   org: Code.optional(),
   kind: z.enum(HANDOFF_KINDS).optional(),
-  limit: z.coerce.number().int().min(1).max(2000).default(500),
+  state: z.enum(HANDOFF_STATES).optional(),
+  town: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'a town code')
+    .optional(),
+  overdue: Flag.optional().describe('only what is past a deadline now (not accepted, or not fed back, in time)'),
+  q: z.string().trim().max(100).optional().describe('#incident id, or words of the description or address'),
+  sort: z.enum(QUEUE_SORTS).default('due'),
+  order: z.enum(['asc', 'desc']).optional().describe('due and town: asc by default; offered and severity: desc'),
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('rows of this page'),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('rows before this page'),
 });
 
 export const RangeQuery = z.strictObject({

@@ -22,6 +22,12 @@ export interface OrganisationInput {
   phone?: string | null;
 }
 
+export interface OrgRecipients {
+  name: string;
+  phone: string | null;
+  members: { accountId: number; displayName: string }[];
+}
+
 export class OrganisationsService {
   constructor(private readonly db: Db) {}
 
@@ -181,6 +187,22 @@ export class OrganisationsService {
   async centreOf(townId: number, kind: 'command_room' | 'county_centre'): Promise<Organisation | null> {
     const all = await this.repo().list([townId], { kind });
     return all.find((o) => o.active) ?? null;
+  }
+
+  /**
+   * Who a message to the organisation reaches (the notifications domain asks): its
+   * enabled accounts, and its own phone (an SMS to the duty phone); null when it is gone.
+   */
+  async recipientsOf(orgId: number): Promise<OrgRecipients | null> {
+    const org = await this.repo().get(orgId);
+    if (!org || !org.active) return null;
+    return { name: org.name, phone: org.phone, members: await this.repo().enabledMembers(orgId) };
+  }
+
+  /** A town (not a village or county) by its code. */
+  async townByCode(code: string): Promise<{ id: number } | null> {
+    const area = await this.repo().area(code);
+    return area && area.level === 'town' ? { id: area.id } : null;
   }
 
   byId(id: number) {

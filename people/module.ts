@@ -9,7 +9,7 @@ import { phonesRoutes } from './phones.routes.js';
 
 export { assertOwnPerson, type PeopleService } from './people.service.js';
 export { hashDeviceToken } from './device-tokens.js';
-export { PeopleRepository } from './people.repository.js';
+export { PeopleRepository, type PersonContact } from './people.repository.js';
 
 export interface PeopleServices {
   people: PeopleService;

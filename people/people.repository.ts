@@ -95,8 +95,34 @@ export interface PeopleFilter {
   gridId?: number;
 }
 
+/** How to name and reach a person (messages, lists of other domains). */
+export interface PersonContact {
+  id: number;
+  name: string;
+  phone: string;
+}
+
 export class PeopleRepository {
   constructor(private readonly db: DbClient) {}
+
+  /** Name and phone of the people with these ids (those that exist). */
+  async contacts(ids: number[]): Promise<PersonContact[]> {
+    const { rows } = await this.db.query<PersonContact>(
+      'SELECT id, name, phone FROM people WHERE id = ANY($1::bigint[]) ORDER BY id',
+      [ids],
+    );
+    return rows;
+  }
+
+  /** The grid heads (网格长) of a grid, with their phones. */
+  async gridHeads(gridId: number): Promise<PersonContact[]> {
+    const { rows } = await this.db.query<PersonContact>(
+      `SELECT p.id, p.name, p.phone FROM people p JOIN person_grids pg ON pg.person_id = p.id
+        WHERE pg.grid_id = $1 AND 'grid_head' = ANY (p.roles::text[]) ORDER BY p.id`,
+      [gridId],
+    );
+    return rows;
+  }
 
   async find(id: number): Promise<Person | null> {
     const { rows } = await this.db.query<PersonRow>(`${SELECT} WHERE p.id = $1`, [id]);

@@ -10,6 +10,7 @@ import {
   type DutyStatus,
   type NewPerson,
   type Person,
+  type PersonContact,
   type PersonRole,
 } from './people.repository.js';
 
@@ -155,6 +156,21 @@ export class PeopleService {
     if (!owner || !auth.canAccessTown(owner.townId)) throw new NotFound(`Device ${deviceId}`);
     await repo.disableDevice(deviceId);
     await this.changed([owner.personId]);
+  }
+
+  /**
+   * Name and phone of these people, by id, for other domains (messages, field work
+   * lists): those domains have already decided who may see what, so no town check here.
+   */
+  async contacts(ids: number[]): Promise<Map<number, PersonContact>> {
+    if (ids.length === 0) return new Map();
+    const found = await new PeopleRepository(this.db).contacts([...new Set(ids)]);
+    return new Map(found.map((c) => [c.id, c]));
+  }
+
+  /** The grid heads (网格长) of a grid, with their phones (the notifications' recipients). */
+  gridHeads(gridId: number): Promise<PersonContact[]> {
+    return new PeopleRepository(this.db).gridHeads(gridId);
   }
 
   /** Tells the listeners (device cache, live roster) that other modules changed these people (a task made them busy). */

@@ -110,14 +110,44 @@ const schema = z.object({
   SSE_PER_ACCOUNT: z.coerce.number().int().min(1).default(16),
   /** Live video relays (ffmpeg) one instance runs at once (429 beyond). */
   RELAYS_MAX: z.coerce.number().int().min(1).default(100),
-  /**
-   * Networks cameras live on, comma-separated CIDRs; the server talks to no camera address
-   * outside them. Unset: the private ranges, plus loopback outside production.
-   */
   /** Bearer token of the Prometheus scraper for /metrics (admins may read it with their session). */
   METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Port where the workers process serves its /metrics (dispatch latency, queues); 0: none. */
   WORKERS_METRICS_PORT: port.default(0),
+  /** Where recording segments and exports live: the same path for every recorder and api instance (one host, or a shared mount). */
+  RECORDINGS_DIR: z.string().min(1).default('var/recordings'),
+  /** Most bytes the recordings may take; beyond it the oldest unheld segments go. 0: no quota. */
+  RECORDINGS_QUOTA_MB: z.coerce.number().min(0).default(0),
+  /** Free space the disk must keep; below it the oldest unheld segments go. */
+  RECORDINGS_MIN_FREE_MB: z.coerce.number().min(0).default(1024),
+  /** Seconds per segment file (the camera's keyframe interval rounds it up). */
+  RECORDING_SEGMENT_S: z.coerce.number().min(1).max(30).default(4),
+  /** Rolling buffer of placed cameras that do not record, so evidence has its pre-roll; 0: none. */
+  RECORDING_BUFFER_S: z.coerce.number().int().min(0).max(3600).default(180),
+  /** The camera lease of a recorder; a dead recorder's cameras are taken over after it. */
+  RECORDER_LEASE_MS: z.coerce.number().int().min(500).max(120_000).default(6000),
+  /** Most cameras one recorder process records. */
+  RECORDER_MAX_CAMERAS: z.coerce.number().int().min(1).default(200),
+  /** Longest clip one export may be, seconds. */
+  EXPORT_MAX_S: z.coerce.number().int().min(10).default(1800),
+  /** Evidence of a closed incident is kept this many days after it closed. */
+  EVIDENCE_KEEP_DAYS: z.coerce.number().int().min(0).default(180),
+  /** An incident's evidence: this many seconds before it was opened … */
+  EVIDENCE_BEFORE_S: z.coerce.number().int().min(0).default(60),
+  /** … to this many after. */
+  EVIDENCE_AFTER_S: z.coerce.number().int().min(0).default(120),
+  /**
+   * The evidence sweep (workers' leader) looks this often for incidents of the last
+   * EVIDENCE_SWEEP_HOURS with no evidence, whose cameras have footage (an event no
+   * recorder heard). Keep it well under RECORDING_BUFFER_S − EVIDENCE_BEFORE_S, or a
+   * buffer camera's pre-roll may be gone before it is held.
+   */
+  EVIDENCE_SWEEP_S: z.coerce.number().int().min(5).max(3600).default(60),
+  EVIDENCE_SWEEP_HOURS: z.coerce.number().min(0.1).max(168).default(6),
+  /**
+   * Networks cameras live on, comma-separated CIDRs; the server talks to no camera address
+   * outside them. Unset: the private ranges, plus loopback outside production.
+   */
   CAMERA_NETWORKS: z
     .string()
     .default('')
@@ -133,6 +163,8 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+/** Every variable the processes read (the README's settings table lists them). */
+export const SETTINGS = Object.keys(schema.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {}
 

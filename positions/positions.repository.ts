@@ -197,7 +197,13 @@ export class PositionsRepository {
   }
 
   async ensurePartitions(from: string, to: string): Promise<void> {
-    await this.db.query('SELECT ensure_position_partitions($1::date, $2::date)', [from, to]);
+    // Instances starting together all create tomorrow's partition: CREATE TABLE IF NOT EXISTS
+    // is not safe against a concurrent one (42P07), so they take turns for the statement.
+    await this.db.query(
+      `WITH turn AS (SELECT pg_advisory_xact_lock(hashtext('ensure_position_partitions')))
+       SELECT ensure_position_partitions($1::date, $2::date) FROM turn`,
+      [from, to],
+    );
   }
 
   /** Drops day partitions entirely older than the cutoff day; returns their names. */
@@ -208,7 +214,7 @@ export class PositionsRepository {
          AND to_date(substr(c.relname, 11), 'YYYYMMDD') < $1::date`,
       [day],
     );
-    for (const r of rows) await this.db.query(`DROP TABLE ${r.name}`);
+    for (const r of rows) await this.db.query(`DROP TABLE IF EXISTS ${r.name}`);
     return rows.map((r) => r.name);
   }
 

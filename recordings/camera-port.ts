@@ -1,5 +1,5 @@
 // What recording needs of the video domain, said as a small interface so this domain
-// depends on four questions rather than on video's classes (video-cameras.ts answers
+// depends on five questions rather than on video's classes (video-cameras.ts answers
 // them from video's public services; tests may answer them from the same).
 import type { AuthContext } from '../platform/auth/auth-context.js';
 
@@ -25,6 +25,15 @@ export interface AlarmMark {
   kind: string;
 }
 
+/** Footage the camera keeps itself (ONVIF Profile G), for the timeline: marked 'on camera'. */
+export interface OnCameraFootage {
+  /** Whether the camera offers it (null: registered before this was asked). */
+  offered: boolean | null;
+  spans: { recording: string; from: Date; to: Date }[];
+  /** Why the camera could not be asked now. */
+  error?: string;
+}
+
 export interface CameraPort {
   /** Every camera in service, with its stream URLs. */
   recordable(): Promise<RecordableCamera[]>;
@@ -34,4 +43,6 @@ export interface CameraPort {
   seeing(townId: number, point: { lon: number; lat: number }): Promise<CameraRef[]>;
   /** The camera's alarms (newest 200), for the timeline. */
   alarms(auth: AuthContext, cameraId: number): Promise<AlarmMark[]>;
+  /** What the camera recorded itself between two instants (never throws for the camera's own failures). */
+  onCamera(auth: AuthContext, cameraId: number, from: Date, to: Date): Promise<OnCameraFootage>;
 }

@@ -26,7 +26,7 @@ export interface RecordingsDeps {
   cameras: CameraPort;
   /** The api process's incidents (the recorder process serves no routes and passes none). */
   incidents?: IncidentPort;
-  /** Default: read from the environment (RECORDINGS_DIR, …). */
+  /** Default: the platform config's recording settings (RECORDINGS_DIR, …). */
   config?: RecordingsConfig;
 }
 
@@ -48,7 +48,7 @@ export type RecordingsModule = DomainModule<RecordingsServices> & {
 };
 
 export function recordingsModule(p: Platform, deps: RecordingsDeps): RecordingsModule {
-  const cfg = deps.config ?? recordingsConfig();
+  const cfg = deps.config ?? recordingsConfig(p.config);
   const offset = p.config.TOWN_UTC_OFFSET_HOURS;
   const playback = new PlaybackService(p.db, deps.cameras, cfg, offset);
   const services: RecordingsServices = {

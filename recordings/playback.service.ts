@@ -1,4 +1,5 @@
-// Playback: a camera's timeline (recorded spans, gaps, alarms and incidents), the days
+// Playback: a camera's timeline (recorded spans, gaps, alarms and incidents, and what
+// the camera recorded itself, marked 'on camera', played by the video domain), the days
 // with footage, and an HLS VOD playlist made from the segment index for any instant,
 // played by hls.js like live video. Segment files deleted by hand are found here: their
 // rows become gaps ('file_missing') and the playlist skips them.
@@ -58,12 +59,13 @@ export class PlaybackService {
     const camera = await this.cameras.camera(auth, cameraId);
     assertRange(from, to, 7 * DAY_MS, '时间线');
     const repo = new RecordingsRepository(this.db);
-    const [spans, gaps, holds, alarms, status] = await Promise.all([
+    const [spans, gaps, holds, alarms, status, onCamera] = await Promise.all([
       repo.spans(cameraId, from, to),
       repo.gaps(cameraId, from, to),
       repo.holds(cameraId, from, to),
       this.cameras.alarms(auth, cameraId),
       repo.status(cameraId),
+      this.cameras.onCamera(auth, cameraId, from, to),
     ]);
     return {
       camera,
@@ -77,6 +79,8 @@ export class PlaybackService {
         .filter((h) => h.reason === 'incident')
         .map((h) => ({ incidentId: h.incidentId, from: h.from, to: h.to, label: h.label, heldUntil: h.heldUntil })),
       holds: holds.filter((h) => h.reason === 'alarm').map((h) => ({ from: h.from, to: h.to, label: h.label })),
+      // Played with POST /api/cameras/:id/on-camera/replay.
+      onCamera: { ...onCamera, spans: onCamera.spans.map((s) => ({ ...s, source: 'on_camera' as const })) },
     };
   }
 

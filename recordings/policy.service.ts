@@ -1,5 +1,6 @@
 // Recording policies per camera: read by the command room, set by admins. The
-// recorders pick a change up within a tick (no restart, no message needed).
+// recorders pick a change up within a tick (no restart, no message needed). Also what
+// the recorders need people to know (a full disk, a clock jump).
 import type { AuthContext } from '../platform/auth/auth-context.js';
 import type { Db } from '../platform/db/pool.js';
 import { Unprocessable } from '../platform/errors.js';
@@ -45,5 +46,10 @@ export class PolicyService {
           'schedule_empty',
         );
     return new RecordingsRepository(this.db).putPolicy({ ...p, cameraId }, auth.me.id);
+  }
+
+  /** The recorders' alerts, open ones first: a full disk, a clock jump. */
+  alerts() {
+    return new RecordingsRepository(this.db).alerts();
   }
 }

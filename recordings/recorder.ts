@@ -2,6 +2,10 @@
 // every tick it renews its camera leases, plans what should be recorded, takes free
 // cameras up to its fair share (cameras ÷ live recorders) and stops what it lost or no
 // longer needs. The leader among recorders also sweeps storage and attaches evidence.
+// Every recorder frees space at once when a write fails with ENOSPC, and says so in a
+// disk_full alert; it watches its wall clock against the monotonic one and raises a
+// clock_jump alert when the clock jumps (segment-clock.ts keeps the index in order).
+import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import type { Db } from '../platform/db/pool.js';
 import type { LiveBus, LiveEvent } from '../platform/live/live-bus.js';
@@ -27,6 +31,8 @@ export interface RecorderDeps {
   cfg: RecordingsConfig;
   offsetHours: number;
   id: string;
+  /** The host's wall clock (ms since the epoch); tests move it to jump the clock. */
+  clock?: () => number;
 }
 
 interface Held {
@@ -36,6 +42,12 @@ interface Held {
 
 const SWEEP_MS = 10_000;
 const STARTS_PER_TICK = 8;
+/** ENOSPC frees space at most this often (every camera of a full disk fails at once). */
+const DISK_FULL_SWEEP_MS = 1000;
+/** A disk_full alert ends after this long without ENOSPC. */
+const DISK_OK_MS = 30_000;
+/** The wall clock moving this much against the monotonic clock between two looks is a jump. */
+const CLOCK_JUMP_ALERT_MS = 2000;
 
 export class Recorder {
   readonly leases: CameraLeases;
@@ -46,13 +58,22 @@ export class Recorder {
   private renewTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private leading = false;
-  private lastSweep = 0;
-  private startedAt = Date.now();
+  private lastSweep = -Infinity;
+  private startedAt = performance.now();
+  private diskFullAt: number | null = null;
+  private diskFullSweep: Promise<unknown> | null = null;
+  private lastDiskFullSweep = -Infinity;
+  private lastDiskFullAlert = -Infinity;
+  private clockOffset: number | null = null;
   readonly storage: RecordingStorage;
 
   constructor(private readonly d: RecorderDeps) {
     this.leases = new CameraLeases(d.redis, d.redisPrefix, d.id, d.cfg.RECORDER_LEASE_MS);
     this.storage = new RecordingStorage(d.db, d.cfg);
+  }
+
+  private now(): number {
+    return this.d.clock?.() ?? Date.now();
   }
 
   get tickMs(): number {
@@ -94,7 +115,7 @@ export class Recorder {
   }
 
   start(): void {
-    this.startedAt = Date.now();
+    this.startedAt = performance.now();
     this.renewTimer = setInterval(
       () => void this.renewAll(),
       Math.max(100, Math.floor(this.d.cfg.RECORDER_LEASE_MS / 3)),
@@ -143,8 +164,10 @@ export class Recorder {
 
       this.leading = await this.leases.lead();
       const repo = new RecordingsRepository(this.d.db);
+      await this.watchClock(repo);
+      await this.diskRecovered(repo);
       const [cameras, policies] = await Promise.all([this.d.cameras.recordable(), repo.policies()]);
-      const wants = planRecordings(cameras, new Map(policies.map((p) => [p.cameraId, p])), new Date(), {
+      const wants = planRecordings(cameras, new Map(policies.map((p) => [p.cameraId, p])), new Date(this.now()), {
         offsetHours: this.d.offsetHours,
         bufferS: this.d.cfg.RECORDING_BUFFER_S,
       });
@@ -157,7 +180,7 @@ export class Recorder {
       }
       const share = Math.min(this.d.cfg.RECORDER_MAX_CAMERAS, Math.ceil(wants.length / alive));
       // Let the other recorders say they are alive before taking a first share.
-      const settled = Date.now() - this.startedAt >= this.tickMs;
+      const settled = performance.now() - this.startedAt >= this.tickMs;
       if (settled) {
         // A few new cameras per tick: a hundred RTSP sessions opened at once fail at the
         // cameras (and at our own simulator) more than they succeed.
@@ -176,8 +199,8 @@ export class Recorder {
           void this.drop(last, true);
         }
       }
-      if (this.leading && Date.now() - this.lastSweep >= SWEEP_MS) {
-        this.lastSweep = Date.now();
+      if (this.leading && performance.now() - this.lastSweep >= SWEEP_MS) {
+        this.lastSweep = performance.now();
         await this.storage.sweep();
       }
     } finally {
@@ -211,6 +234,8 @@ export class Recorder {
       },
       onGap: (since, until, reason) => repo.insertGap(w.cameraId, since, until, reason),
       onState: (state, detail) => void this.announce(w, state, detail),
+      onDiskFull: () => void this.onDiskFull(),
+      ...(this.d.clock ? { now: this.d.clock } : {}),
     });
     this.held.set(w.cameraId, held);
     held.rec.start(lastEnd, lastEnd ? 'no recorder recorded the camera' : 'recording started');
@@ -221,16 +246,59 @@ export class Recorder {
     if (state === 'stopped') return;
     if (detail) log.warn({ cameraId: w.cameraId, state, detail }, 'recording trouble');
     await new RecordingsRepository(this.d.db).setStatus(w.cameraId, state, this.d.id, detail).catch(() => undefined);
-    if (state === 'disk_full') {
-      log.error({ cameraId: w.cameraId }, 'recording disk full: sweeping storage');
-      // Every recorder frees space for itself; the deletes are row-atomic, so two sweeps never clash.
-      void this.storage.sweep().catch(() => undefined);
-    }
     if (state === 'disk_full' || state === 'reconnecting' || state === 'recording') {
       await this.d.live
         .publish([{ topic: 'recordings', townId: w.townId, data: { cameraId: w.cameraId, state, detail } }])
         .catch(() => undefined);
     }
+  }
+
+  /**
+   * A recording failed with ENOSPC: free the oldest unheld segments now (once for all the
+   * cameras failing together) and count it in this recorder's disk_full alert. Every
+   * recorder frees space for itself; the deletes are row-atomic, so two sweeps never clash.
+   */
+  private async onDiskFull(): Promise<void> {
+    const t = performance.now();
+    this.diskFullAt = t;
+    if (!this.diskFullSweep && t - this.lastDiskFullSweep >= DISK_FULL_SWEEP_MS) {
+      this.lastDiskFullSweep = t;
+      this.diskFullSweep = this.storage
+        .sweep({ diskFull: true })
+        .then((r) =>
+          log.error({ freedBytes: r.freedBytes, freeBytes: r.freeBytes }, 'recording disk full: space freed'),
+        )
+        .catch((err: unknown) => log.error({ err: (err as Error).message }, 'recording disk full: nothing freed'))
+        .finally(() => (this.diskFullSweep = null));
+    }
+    if (t - this.lastDiskFullAlert < DISK_FULL_SWEEP_MS) return;
+    this.lastDiskFullAlert = t;
+    const detail = `${this.d.cfg.dir}: No space left on device (ENOSPC); the oldest unheld segments are deleted`;
+    await new RecordingsRepository(this.d.db)
+      .diskFullAlert(this.d.id, detail)
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'disk_full alert not written'));
+  }
+
+  private async diskRecovered(repo: RecordingsRepository): Promise<void> {
+    if (this.diskFullAt === null || performance.now() - this.diskFullAt < DISK_OK_MS) return;
+    this.diskFullAt = null;
+    if (await repo.resolveDiskFull(this.d.id)) log.info('recording disk has room again');
+  }
+
+  /** The wall clock against the monotonic one: a step between two looks is a clock jump. */
+  private async watchClock(repo: RecordingsRepository): Promise<void> {
+    const offset = this.now() - performance.now();
+    const before = this.clockOffset;
+    this.clockOffset = offset;
+    if (before === null || Math.abs(offset - before) < CLOCK_JUMP_ALERT_MS) return;
+    const jump = offset - before;
+    const detail =
+      `the clock went ${jump > 0 ? 'forward' : 'back'} ${Math.round(Math.abs(jump) / 1000)} s: ` +
+      (jump > 0
+        ? 'recordings follow it, the skipped time is a gap'
+        : 'recordings go on from where they ended until a break lets them rejoin the clock');
+    log.warn({ jumpMs: Math.round(jump) }, `recorder clock jump: ${detail}`);
+    await repo.clockJumpAlert(this.d.id, jump, detail).catch(() => undefined);
   }
 
   private async drop(cameraId: number, release: boolean): Promise<void> {

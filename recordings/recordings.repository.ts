@@ -82,6 +82,18 @@ export interface ExportRow {
   createdAt: Date;
 }
 
+export interface RecordingAlert {
+  id: number;
+  kind: 'disk_full' | 'clock_jump';
+  recorder: string;
+  detail: string;
+  jumpMs: number | null;
+  count: number;
+  firstAt: Date;
+  lastAt: Date;
+  resolvedAt: Date | null;
+}
+
 /** Segments overlapping a hold that still holds are never deleted. */
 const UNHELD = `NOT EXISTS (SELECT 1 FROM recording_holds h WHERE h.camera_id = s.camera_id
   AND h.from_at < s.ended_at AND h.to_at > s.started_at AND (h.held_until IS NULL OR h.held_until > now()))`;
@@ -91,6 +103,8 @@ const POLICY = `camera_id AS "cameraId", mode, stream, pre_roll_s AS "preRollS",
 const SEGMENT = `id, camera_id AS "cameraId", started_at AS "startedAt", ended_at AS "endedAt", bytes, file, run`;
 const HOLD = `id, camera_id AS "cameraId", from_at AS "from", to_at AS "to", held_until AS "heldUntil", reason,
   incident_id AS "incidentId", label, created_at AS "createdAt"`;
+const ALERT = `id, kind, recorder, detail, jump_ms::float8 AS "jumpMs", count, first_at AS "firstAt", last_at AS "lastAt",
+  resolved_at AS "resolvedAt"`;
 const EXPORT = `id, camera_id AS "cameraId", town_id AS "townId", account_id AS "accountId", username,
   from_at AS "from", to_at AS "to", file, bytes, sha256, ms, created_at AS "createdAt"`;
 
@@ -345,5 +359,43 @@ export class RecordingsRepository {
       [cameraId],
     );
     return rows[0] ?? null;
+  }
+
+  /** A full disk: opens this recorder's alert, or counts one more ENOSPC on the open one. */
+  async diskFullAlert(recorder: string, detail: string): Promise<RecordingAlert> {
+    const { rows } = await this.db.query<RecordingAlert>(
+      `INSERT INTO recording_alerts (kind, recorder, detail) VALUES ('disk_full', $1, $2)
+       ON CONFLICT (kind, recorder) WHERE resolved_at IS NULL AND kind = 'disk_full'
+       DO UPDATE SET count = recording_alerts.count + 1, last_at = now(), detail = $2
+       RETURNING ${ALERT}`,
+      [recorder, detail.slice(0, 500)],
+    );
+    return rows[0]!;
+  }
+
+  async clockJumpAlert(recorder: string, jumpMs: number, detail: string): Promise<RecordingAlert> {
+    const { rows } = await this.db.query<RecordingAlert>(
+      `INSERT INTO recording_alerts (kind, recorder, detail, jump_ms) VALUES ('clock_jump', $1, $2, $3) RETURNING ${ALERT}`,
+      [recorder, detail.slice(0, 500), Math.round(jumpMs)],
+    );
+    return rows[0]!;
+  }
+
+  /** The disk has room again: this recorder's open disk_full alert ends. */
+  async resolveDiskFull(recorder: string): Promise<RecordingAlert | null> {
+    const { rows } = await this.db.query<RecordingAlert>(
+      `UPDATE recording_alerts SET resolved_at = now() WHERE kind = 'disk_full' AND recorder = $1 AND resolved_at IS NULL
+       RETURNING ${ALERT}`,
+      [recorder],
+    );
+    return rows[0] ?? null;
+  }
+
+  async alerts(limit = 100): Promise<RecordingAlert[]> {
+    const { rows } = await this.db.query<RecordingAlert>(
+      `SELECT ${ALERT} FROM recording_alerts ORDER BY (resolved_at IS NULL) DESC, last_at DESC, id DESC LIMIT $1`,
+      [limit],
+    );
+    return rows;
   }
 }

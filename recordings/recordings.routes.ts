@@ -121,6 +121,14 @@ export function recordingRoutes(
     }),
     route({
       method: 'get',
+      path: '/api/recordings/alerts',
+      summary: "The recorders' alerts, open ones first: a full disk (ENOSPC), a jump of the host's clock",
+      tag: 'recordings',
+      access: COMMAND_ROOM,
+      handler: () => policies.alerts(),
+    }),
+    route({
+      method: 'get',
       path: '/api/recordings/exports',
       summary: 'The export log (append-only): who exported which footage, when, its SHA-256',
       tag: 'recordings',

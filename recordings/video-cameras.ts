@@ -13,7 +13,9 @@ export const RECORDER_AUTH = AuthContext.of({
   townIds: [],
 });
 
-export function videoCameras(video: Pick<VideoServices, 'cameras' | 'alerts' | 'streamSources'>): CameraPort {
+export function videoCameras(
+  video: Pick<VideoServices, 'cameras' | 'alerts' | 'streamSources' | 'onCamera'>,
+): CameraPort {
   return {
     recordable: () => video.streamSources.all(),
     async camera(auth, id) {
@@ -30,6 +32,10 @@ export function videoCameras(video: Pick<VideoServices, 'cameras' | 'alerts' | '
     async alarms(auth, cameraId) {
       const list = await video.alerts.list(auth, cameraId);
       return list.map((a) => ({ id: a.id, at: a.firstAt, kind: a.kind }));
+    },
+    async onCamera(auth, cameraId, from, to) {
+      const { offered, spans, error } = await video.onCamera.list(auth, cameraId, from, to);
+      return { offered, spans, ...(error ? { error } : {}) };
     },
   };
 }

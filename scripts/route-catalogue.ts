@@ -17,6 +17,7 @@ import { peopleRoutes } from '../people/people.routes.js';
 import { phonesRoutes } from '../people/phones.routes.js';
 import { positionsRoutes } from '../positions/positions.routes.js';
 import { liveVideoRoutes } from '../video/live-video.routes.js';
+import { onCameraRoutes } from '../video/on-camera.routes.js';
 import { cameraRoutes } from '../video/cameras.routes.js';
 import { gazetteerRoutes } from '../gazetteer/gazetteer.routes.js';
 import { incidentRoutes } from '../incidents/incidents.routes.js';
@@ -72,11 +73,12 @@ export function routeCatalogue(): AnyRoute[] {
     ...wallRoutes(inert('walls')),
     ...patrolRoutes(inert('patrol')),
     ...liveVideoRoutes(s.video, s.liveSources, s.cameras),
+    ...onCameraRoutes(s.onCamera),
     ...cameraRoutes(s.cameras, s.ptz, s.cameraHealth, s.discovery, s.alerts, s.media, s.cameraAdmin),
     ...gazetteerRoutes(s.gazetteer),
     ...incidentRoutes(incidentDeps),
     ...open311ClientRoutes(incidentDeps),
-    ...organisationRoutes(inert('organisations'), inert('handoffs'), inert('consultations'), 1),
+    ...organisationRoutes(inert('organisations'), inert('handoffs'), inert('consultations'), inert('county'), 1),
     ...recordingRoutes(inert('policies'), inert('playback'), inert('exports'), inert('evidence')),
     ...notificationRoutes(inert('notifications')),
     ...fieldworkRoutes(inert('fieldwork'), inert('incidentTypes'), 1),

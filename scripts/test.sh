@@ -6,7 +6,14 @@ cd "$(dirname "$0")/.."
 bash scripts/setup/ensure-system.sh test
 bash scripts/setup/ensure-node-modules.sh
 npm run --silent check
-if [ -f web/index.html ]; then npm run --silent build:web; fi
+# Both builds of the web app at once (the production one is what npm start serves; the
+# test one carries the hooks the browser tests reach); check has generated the API types.
+npx vite build web --logLevel warn &
+production=$!
+npx vite build web --mode test --outDir dist-test --emptyOutDir --logLevel warn &
+testing=$!
+wait $production
+wait $testing
 export NODE_ENV=test LOG_LEVEL=${LOG_LEVEL:-warn}
 if [ $# -eq 0 ]; then set -- "test/**/*.test.ts"; fi
 npx mocha "$@"

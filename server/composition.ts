@@ -81,9 +81,14 @@ export async function compose(
         (await incidents.services.incidents.incidents.list(RECORDER_AUTH, { since, limit, offset: 0 })).items,
     },
   });
-  const notifications = notificationsModule(platform);
+  const notifications = notificationsModule(platform, {
+    people: people.services.people,
+    gis: gis.services,
+    orgRecipients: (orgId) => organisations.services.organisations.organisations.recipientsOf(orgId),
+  });
   const fieldwork = fieldworkModule(platform, {
     incidentTypes: () => incidents.services.incidents.taxonomy.categories(),
+    people: people.services.people,
   });
   const { gridMap } = gis.services;
   const health = new HealthService(platform.db, platform.redis, () => ({
@@ -140,7 +145,14 @@ export interface RunningApi {
 }
 
 /** Starts the HTTP API on config.PORT and the OsmAnd listener on OSMAND_PORT (0 picks free ports). */
-export async function startApi(config: Config, options: { staticDir?: string } = {}): Promise<RunningApi> {
+/**
+ * `beforeReady` runs once the services exist and before the readiness gate opens, so what
+ * it makes (the first admin) is there for the first request /readyz lets through.
+ */
+export async function startApi(
+  config: Config,
+  options: { staticDir?: string; beforeReady?: (services: Services) => Promise<void> } = {},
+): Promise<RunningApi> {
   // Listen first: the relays need this instance's own address before services exist.
   // Until the app is ready the gate answers every request 503 + Retry-After at once.
   const gate = new ReadinessGate();
@@ -186,6 +198,7 @@ export async function startApi(config: Config, options: { staticDir?: string } =
       ),
     ],
   });
+  await options.beforeReady?.(services);
   gate.open(app);
   osmand.serve(services.ingest);
   return {

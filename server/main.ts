@@ -20,8 +20,14 @@ async function main(): Promise<void> {
     throw err;
   }
   const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
-  const api = await startApi(cfg, { staticDir: existsSync(webDist) ? webDist : undefined });
-  const admin = await api.services.auth.ensureFirstAdmin(process.env['ADMIN_PASSWORD']);
+  // Assigned by beforeReady (a closure: spelled so TypeScript does not narrow it to null).
+  let admin = null as { username: string; password: string } | null;
+  const api = await startApi(cfg, {
+    staticDir: existsSync(webDist) ? webDist : undefined,
+    beforeReady: async (services) => {
+      admin = await services.auth.ensureFirstAdmin(process.env['ADMIN_PASSWORD']);
+    },
+  });
   rootLogger.info({ url: api.url, osmandUrl: api.osmandUrl }, 'api listening');
   if (admin) {
     console.log(

@@ -38,6 +38,8 @@ export interface Camera {
   lastError: string | null;
   lastCheckedAt: Date | null;
   clockOffsetMs: number | null;
+  /** Recording search and replay (ONVIF Profile G) found at registration; null: not asked. */
+  profileG: boolean | null;
   placement: PlacementRow | null;
   createdAt: Date;
   /** The installer's account: they may watch the camera they put up. */
@@ -62,7 +64,7 @@ const SELECT = `
          c.hardware_id AS "hardwareId", c.profiles,
          json_build_object('main', c.main_stream_uri IS NOT NULL, 'sub', c.sub_stream_uri IS NOT NULL) AS streams,
          c.snapshot_uri IS NOT NULL AS "hasSnapshot", c.ptz, c.status, c.last_seen_at AS "lastSeenAt", c.last_error AS "lastError",
-         c.last_checked_at AS "lastCheckedAt", c.clock_offset_ms AS "clockOffsetMs", c.created_at AS "createdAt",
+         c.last_checked_at AS "lastCheckedAt", c.clock_offset_ms AS "clockOffsetMs", c.profile_g AS "profileG", c.created_at AS "createdAt",
          c.registered_by AS "registeredBy",
          CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(
            'lon', p.lon, 'lat', p.lat, 'mountHeightM', p.mount_height_m, 'headingDeg', p.heading_deg, 'hfovDeg', p.hfov_deg,
@@ -99,6 +101,8 @@ export interface NewCamera {
   snapshotUri: string | null;
   ptz: PtzAbilities | null;
   clockOffsetMs: number;
+  /** Omitted: not asked (null). */
+  profileG?: boolean;
   registeredBy: number;
 }
 
@@ -157,8 +161,9 @@ export class CamerasRepository {
     const { rows } = await this.db.query<{ id: number }>(
       `INSERT INTO cameras (town_id, name, host, port, username, password_enc, manufacturer, model, firmware, serial, hardware_id,
                             profiles, main_stream_uri, sub_stream_uri, snapshot_uri, ptz, status, last_seen_at, last_checked_at,
-                            clock_offset_ms, registered_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'online', now(), now(), $17, $18) RETURNING id`,
+                            clock_offset_ms, registered_by, profile_g)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'online', now(), now(), $17, $18, $19)
+       RETURNING id`,
       [
         c.townId,
         c.name,
@@ -178,6 +183,7 @@ export class CamerasRepository {
         c.ptz ? JSON.stringify(c.ptz) : null,
         c.clockOffsetMs,
         c.registeredBy,
+        c.profileG ?? null,
       ],
     );
     return rows[0]!.id;

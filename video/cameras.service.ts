@@ -125,6 +125,7 @@ export class CamerasService {
         snapshotUri: description.snapshotUri && withoutPassword(description.snapshotUri, input.password),
         ptz: description.ptz,
         clockOffsetMs: Math.round(description.clockOffsetMs ?? 0),
+        profileG: description.profileG,
         registeredBy: auth.me.id,
       });
       if (input.placement) await r.place(cameraId, this.withGrid(input.placement), auth.me.id);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { route, type AnyRoute } from '../platform/http/route.js';
 import { IdParams } from '../gis/module.js';
 import { RELAY_NAMES, type LiveVideoService, type RelayName } from './live-video.service.js';
-import { ServiceUnavailable } from '../platform/errors.js';
+import { sendLiveFile } from './live-file-reply.js';
 import type { LiveSourcesService } from './live-sources.service.js';
 import type { CamerasService } from './cameras.service.js';
 import { COMMAND_ROOM } from '../platform/auth/roles.js';
@@ -126,23 +126,12 @@ export function liveVideoRoutes(
       }),
       query: z.strictObject({ access_token: z.string().optional() }),
       handler: async ({ auth, params, req, res, ownerOnly }) => {
-        const found = await video.file(auth, params.id, params.stream, params.file, req.originalUrl, ownerOnly);
-        if (!found.local) {
-          // Another instance relays this stream: fetch from it with the caller's own
-          // credentials, once (a proxied request is never proxied again).
-          if (req.headers['x-wangge-proxied'])
-            throw new ServiceUnavailable('The relay is changing hands; try again', 1);
-          const headers: Record<string, string> = { 'x-wangge-proxied': '1' };
-          if (req.headers.authorization) headers['authorization'] = req.headers.authorization;
-          const upstream = await fetch(found.url, { headers });
-          res.status(upstream.status).type(upstream.headers.get('content-type') ?? 'application/octet-stream');
-          res.send(Buffer.from(await upstream.arrayBuffer()));
-          return;
-        }
-        res.status(200).type(found.file.contentType).setHeader('Cache-Control', found.file.cacheControl);
-        await new Promise<void>((resolve, reject) => {
-          createReadStream(found.file.path).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
-        });
+        // Another instance may relay this stream: then it is fetched from there.
+        await sendLiveFile(
+          await video.file(auth, params.id, params.stream, params.file, req.originalUrl, ownerOnly),
+          req,
+          res,
+        );
       },
     }),
   ];

@@ -23,6 +23,8 @@ import { AlertWatcher } from './alert-watcher.js';
 import { RelayManager } from './relay/relay-manager.js';
 import { LiveVideoService } from './live-video.service.js';
 import { liveVideoRoutes } from './live-video.routes.js';
+import { OnCameraService } from './on-camera.service.js';
+import { onCameraRoutes } from './on-camera.routes.js';
 import { LiveSourcesService } from './live-sources.service.js';
 import { RtmpIngest } from './relay/rtmp-ingest.js';
 import { cameraAlertsQueue, type CameraAlertJob } from './alert-queue.js';
@@ -48,6 +50,8 @@ export interface VideoServices {
   steering: Steering;
   /** Stream URLs with credentials, for the recorders. */
   streamSources: StreamSources;
+  /** Recordings kept on the cameras (ONVIF Profile G), listed and replayed through the relay. */
+  onCamera: OnCameraService;
 }
 
 export function videoModule(
@@ -79,6 +83,7 @@ export function videoModule(
     timeoutMs: Math.min(3000, config.CAMERA_TIMEOUT_MS),
   });
   const video = new LiveVideoService(db, box, relays, live);
+  const onCamera = new OnCameraService(db, box, cameraSessions, relays);
   const alerts = new AlertsService(db, alertsQueue, media, box, live, config.ALERT_DEDUPE_S * 1000);
   const liveSources = new LiveSourcesService(db, relays, config.RTMP_PUBLIC_URL, gis.townByCode);
   const ptz = new PtzService(db, redis, config.REDIS_PREFIX, cameraSessions, ptzLocks, live);
@@ -125,10 +130,12 @@ export function videoModule(
       liveSources,
       steering,
       streamSources: new StreamSources(db, box),
+      onCamera,
     },
     routes: [
       ...steering.routes(),
       ...liveVideoRoutes(video, liveSources, cameras),
+      ...onCameraRoutes(onCamera),
       ...cameraRoutes(cameras, ptz, cameraHealth, discovery, alerts, media, cameraAdmin),
     ],
     liveTopics: ['cameras', 'alerts', 'walls'],

@@ -62,6 +62,12 @@ export const CameraAnswer = answer<Camera>()(
       lastError: z.string().nullable(),
       lastCheckedAt: DateTime.nullable(),
       clockOffsetMs: z.number().nullable(),
+      profileG: z
+        .boolean()
+        .nullable()
+        .describe(
+          'Keeps recordings it can list and replay (ONVIF Profile G: SD card or NVR), as registration found; null: not asked',
+        ),
       placement: z
         .object({
           lon: z.number(),

@@ -38,6 +38,8 @@ export function toOpen311Error(err: unknown): Open311Error | null {
     if (err.code === 'outside_towns')
       return badRequest(`${err.message}: the point is not in any town this service covers`);
     if (err.status === 413) return new Open311Error(413, err.message);
+    // The same call is still being filed (a retry overtook it): ask again (Retry-After).
+    if (err.status === 409 && err.code === 'in_progress') return new Open311Error(409, err.message);
     return err.status >= 500 ? null : badRequest(err.message);
   }
   const h = err as HttpishError;

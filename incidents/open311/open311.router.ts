@@ -11,7 +11,8 @@ import { formatOf, sendError, sendList, sendObject, splitFormat } from './format
 import { Open311Service } from './open311.service.js';
 import { parseMultipart } from './multipart.js';
 import { BAD_TEXT_MESSAGE, badTextAt } from '../../platform/http/text-input.js';
-import { formFields, queryFields, type Fields } from './schemas.js';
+import { caseNumberOf, formFields, queryFields, type Fields } from './schemas.js';
+import { IdempotentRequests } from '../../platform/http/idempotency.js';
 
 /** A report is a few fields and a description; anything much larger is not one. */
 const MAX_FORM_BYTES = 128 * 1024;
@@ -29,6 +30,7 @@ export function open311Router(
     services.gazetteer,
     services.incidents.placement,
   );
+  const requests = new IdempotentRequests(services.db);
   const maxPhotoBytes = Math.round(services.config.INCIDENT_MEDIA_MAX_MB * 1024 * 1024);
   const endpointUrl = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
   const query = (req: Request) => textOnly(queryFields(req.query as Record<string, unknown>));
@@ -82,7 +84,14 @@ export function open311Router(
     if (name !== 'requests') throw notFound(`Only requests.${format} takes a POST`);
     const { fields, photo } = await readForm(req, maxPhotoBytes);
     textOnly(fields);
-    sendList(res, format, 'service_requests', 'request', await open311.submit(fields, photo));
+    const client = await open311.client(fields);
+    // A retry (same case number, or same Idempotency-Key) gets the first answer, in the format it asks for.
+    const caseNumber = caseNumberOf(fields);
+    const answer = await requests.once(req, res, `open311:${client.id}`, () => open311.submit(client, fields, photo), {
+      route: 'POST /open311/v2/requests',
+      ...(caseNumber === undefined ? {} : { key: `case:${caseNumber}`, field: 'external_id' }),
+    });
+    sendList(res, format, 'service_requests', 'request', answer);
   });
   v2.use((req) => {
     throw notFound(`No resource ${req.method} ${req.baseUrl}${req.path}`);

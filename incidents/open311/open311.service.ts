@@ -28,11 +28,17 @@ const DEFAULT_DAYS = 90;
 const MAX_REQUESTS = 1000;
 const CONTACT_FIELDS = ['email', 'phone', 'first_name', 'last_name', 'device_id', 'account_id'] as const;
 
-type Client = NonNullable<Awaited<ReturnType<ClientKeysService['authenticate']>>>;
+export type Client = NonNullable<Awaited<ReturnType<ClientKeysService['authenticate']>>>;
 
 function contactOf(input: Submission): Record<string, string> | null {
   const contact = Object.fromEntries(CONTACT_FIELDS.flatMap((f) => (input[f] === undefined ? [] : [[f, input[f]]])));
   return Object.keys(contact).length ? contact : null;
+}
+
+/** What the sender gave beside the service's attributes, kept with the report: its picture's link, its case number. */
+function keepLinks(input: Submission, attributes: Record<string, string>): void {
+  if (input.media_url) attributes['media_url'] = input.media_url;
+  if (input.external_id) attributes['external_id'] = input.external_id;
 }
 
 const DATATYPE_DESCRIPTIONS: Partial<Record<Open311Attribute['datatype'], string>> = {
@@ -122,11 +128,16 @@ export class Open311Service {
     };
   }
 
-  /** POST requests: one report through the intake; a merge answers the incident it joined. */
-  async submit(fields: Fields, photoBytes: Buffer | null = null) {
+  /** The client a POST comes from, told by its api_key; a 403 for a missing, unknown or disabled key. */
+  async client(fields: Fields): Promise<Client> {
     const client = await this.clients.authenticate(firstField(fields, 'api_key'));
     if (!client)
       throw forbidden('A valid api_key is required to submit a service request (missing, unknown or disabled key)');
+    return client;
+  }
+
+  /** POST requests: one report through the intake; a merge answers the incident it joined. */
+  async submit(client: Client, fields: Fields, photoBytes: Buffer | null = null) {
     const jurisdiction = await this.jurisdiction(fields);
     if (client.townId !== null && jurisdiction !== null && jurisdiction !== client.townId) {
       throw forbidden(`This api_key may only report in town ${client.townCode} (${client.townName})`);
@@ -148,7 +159,7 @@ export class Open311Service {
       );
     }
     const contact = contactOf(input);
-    if (input.media_url) attributes['media_url'] = input.media_url;
+    keepLinks(input, attributes);
     const townIds = client.townId !== null ? [client.townId] : jurisdiction !== null ? [jurisdiction] : null;
     // Checked and stripped before anything is written: a bad photo refuses the whole request.
     const photo = photoBytes ? citizenPhoto(photoBytes) : null;
@@ -195,7 +206,7 @@ export class Open311Service {
     const photo = photoBytes ? citizenPhoto(photoBytes) : null;
     const townIds = client.townId !== null ? [client.townId] : jurisdiction !== null ? [jurisdiction] : null;
     const located = await this.gazetteer.locate(address, townIds);
-    if (input.media_url) attributes['media_url'] = input.media_url;
+    keepLinks(input, attributes);
     const actor = { kind: 'citizen' as const, clientId: client.id, label: client.name };
     const { grid: _grid, ...geocode } = located;
     if (located.status === 'placed') {

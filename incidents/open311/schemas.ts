@@ -65,6 +65,8 @@ const Submission = z.object({
     .url({ protocol: /^https?$/, error: 'media_url must be an http(s) URL' })
     .max(2000)
     .optional(),
+  /** Not in GeoReport v2: the request's number in the sender's own system (the 12345 hotline's 工单编号). */
+  external_id: text(100),
 });
 export type Submission = z.output<typeof Submission> & { attributes: Map<string, string[]> };
 
@@ -133,4 +135,14 @@ export function parseRequestFilter(fields: Fields, offsetHours: number): Request
 
 export function firstField(fields: Fields, name: string): string | undefined {
   return first(fields, name);
+}
+
+/**
+ * The sender's own case number (`external_id`), its natural key: a call sent again with
+ * the same one is the same call. Checked before anything is filed.
+ */
+export function caseNumberOf(fields: Fields): string | undefined {
+  const parsed = Submission.pick({ external_id: true }).safeParse({ external_id: first(fields, 'external_id') });
+  if (!parsed.success) refuse(parsed.error);
+  return parsed.data.external_id;
 }

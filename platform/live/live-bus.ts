@@ -13,6 +13,8 @@ export interface LiveEvent {
   data: unknown;
   /** When set, only this person's subscriptions receive it (a gridworker's phone). */
   personId?: number;
+  /** When set, only this account's streams receive it (a message to one person at the web app). */
+  accountId?: number;
 }
 
 export interface LiveSubscriber {
@@ -20,6 +22,8 @@ export interface LiveSubscriber {
   /** null: every town. */
   townIds: ReadonlySet<number> | null;
   personId: number | null;
+  /** The account whose stream this is (web app); phones have none. */
+  accountId?: number | null;
   /** Whose stream this is ("account:7", "phone:12"), for the per-owner cap. */
   owner?: string;
   send(event: LiveEvent): void;
@@ -60,6 +64,7 @@ export class LiveBus {
       for (const e of events) {
         if (!sub.topics.has(e.topic)) continue;
         if (sub.townIds && !sub.townIds.has(e.townId)) continue;
+        if (e.accountId !== undefined && sub.accountId !== e.accountId) continue;
         if (e.personId !== undefined && sub.personId !== e.personId) {
           // Someone else's event: a phone never sees it; the command room sees all but personal ones.
           if (sub.personId !== null || e.topic.startsWith('personal.')) continue;

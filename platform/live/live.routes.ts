@@ -71,7 +71,7 @@ export function liveRoutes(
           bus,
           req,
           res,
-          { topics: wanted, townIds, personId: null, owner: `account:${auth.me.id}` },
+          { topics: wanted, townIds, personId: null, accountId: me, owner: `account:${auth.me.id}` },
           recheck,
         );
       },

@@ -20,7 +20,13 @@ export function streamEvents(
   bus: LiveBus,
   req: Request,
   res: Response,
-  filter: { topics: Set<string>; townIds: Set<number> | null; personId: number | null; owner?: string },
+  filter: {
+    topics: Set<string>;
+    townIds: Set<number> | null;
+    personId: number | null;
+    accountId?: number | null;
+    owner?: string;
+  },
   recheck?: StreamRecheck,
 ): void {
   let id = 0;

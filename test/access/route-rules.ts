@@ -481,6 +481,8 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     req: () => ({ body: { consultationId: 1, body: '意见' } }),
   },
   'GET /api/consultations': { roles: [...CR, 'department'], town: 'list' },
+  'GET /api/stats/towns': { roles: CR, town: 'list' },
+  'GET /api/me/notifications': { roles: ALL, town: 'global' },
   'GET /api/stats/departments': { roles: [...CR, 'department', 'planner'], town: 'list' },
   'GET /api/org-yellow-cards': { roles: [...CR, 'department', 'planner'], town: 'list' },
   'GET /api/handoff-deadlines': { roles: ALL, town: 'global' },

@@ -40,6 +40,28 @@ function folderGraph(): Map<string, Set<string>> {
   return graph;
 }
 
+/** The tables of the domains others reach through their services (people's roster, gis's areas and grids). */
+const OWNED_TABLES: Record<string, string[]> = {
+  people: ['people', 'person_grids', 'devices'],
+  gis: ['areas', 'grids', 'grid_versions', 'grid_plans', 'plan_grids', 'grid_publications', 'roads'],
+};
+/** Domains that ask people/ and gis/ through their modules and name none of their tables in SQL. */
+const THROUGH_SERVICES = ['notifications', 'fieldwork'];
+
+/** `file: FROM people` for each table of another domain a domain's SQL names (SQL keywords are upper case here). */
+function foreignTables(domain: string): string[] {
+  const foreign = new Map(
+    Object.entries(OWNED_TABLES)
+      .filter(([owner]) => owner !== domain)
+      .flatMap(([owner, tables]) => tables.map((t) => [t, owner] as const)),
+  );
+  return tsFiles(path.join(ROOT, domain)).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_]+)\b/g)]
+      .filter((m) => foreign.has(m[1]!))
+      .map((m) => `${path.relative(ROOT, file)}: ${m[0]} (${foreign.get(m[1]!)}/)`),
+  );
+}
+
 function cycles(graph: Map<string, Set<string>>): string[][] {
   const found: string[][] = [];
   const walk = (node: string, trail: string[]) => {
@@ -68,6 +90,10 @@ describe('architecture: the layers', () => {
 
   it('the same probe is fine where imports are free (test/, scripts/)', async () => {
     expect(await lintAs('deep-import.ts', 'scripts/probe.ts')).to.deep.equal([]);
+  });
+
+  it("notifications/ and fieldwork/ reach people's and grids' tables only through those modules' services", () => {
+    expect(THROUGH_SERVICES.flatMap(foreignTables)).to.deep.equal([]);
   });
 
   it('has no cycle between top-level folders and no arrow up to server/ or workers/', () => {

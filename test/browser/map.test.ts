@@ -353,6 +353,57 @@ describe('web app: log in, the map, live gridworkers', function () {
     await page.waitForFunction(() => document.querySelector('#search-results')?.textContent?.includes('T9'));
   });
 
+  it('shows what happened before a slow push stream opened: the roster and the cameras load again', async () => {
+    // A placed camera, shown on the map until it is retired.
+    const sealed = t.api.services.box.seal('camera-password');
+    const { rows } = await t.api.services.db.query<{ id: number }>(
+      `INSERT INTO cameras (town_id, name, host, port, username, password_enc) VALUES ($1, '晚开摄像机', '127.0.0.1', 9, 'admin', $2) RETURNING id`,
+      [town.townId, sealed],
+    );
+    const cameraId = rows[0]!.id;
+    const placed = await t.admin.put(`/api/cameras/${cameraId}/placement`, { ...inGrid(0, 1), rangeM: 200 });
+    expect(placed.status, JSON.stringify(placed.body)).to.equal(200);
+    // The push stream is held back until the test lets it through (a slow network, a busy proxy).
+    let open!: () => void;
+    const held = new Promise<void>((resolve) => (open = resolve));
+    await page.route(/\/api\/live\?/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await page.goto(`${t.api.url}/#/map`);
+      await page.reload();
+      const counts = () => page.textContent('#map-counts');
+      await page.waitForFunction(() =>
+        /摄像机 \d+ · 在岗网格员 [3-9]/.test(document.querySelector('#map-counts')?.textContent ?? ''),
+      );
+      expect(await counts()).to.contain('摄像机 1');
+      expect(await page.getAttribute('#live-state', 'data-state')).to.equal('connecting');
+      // Meanwhile a phone moves to T7 and the camera is retired: the stream carries neither.
+      const target = inGrid(0, 2);
+      const fix = await town.osmand({
+        id: town.phones[2]!.identifier,
+        lat: target.lat,
+        lon: target.lon,
+        timestamp: Math.floor(Date.now() / 1000),
+      });
+      expect(fix.status).to.equal(200);
+      expect((await t.admin.delete(`/api/cameras/${cameraId}`)).status).to.equal(204);
+      open();
+      await page.waitForFunction(() => document.querySelector('#live-state')?.getAttribute('data-state') === 'open');
+      const moved = await waitInPage(page, () => {
+        const w = (window as unknown as { __wg: { workers: { workers: Map<number, { gridCode: string }> } } }).__wg
+          .workers;
+        return [...w.workers.values()].some((x) => x.gridCode === 'T7') || null;
+      });
+      expect(moved).to.equal(true);
+      await page.waitForFunction(() => document.querySelector('#map-counts')?.textContent?.includes('摄像机 0'));
+    } finally {
+      open();
+      await page.unroute(/\/api\/live\?/);
+    }
+  });
+
   it('comes back live by itself after the connection drops', async () => {
     proxy = await startDroppableProxy(t.api.url);
     // The same session through a proxy whose connections the test can cut.

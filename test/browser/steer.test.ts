@@ -2,90 +2,47 @@
 // the low-latency path plays and its glass-to-glass latency is read back from the
 // camera's burnt-in timecode; a click on the picture and a dragged box move the camera.
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
-import { tinyTownWithPeople } from '../helpers/roster.js';
-import { TOWN } from '../helpers/tiny-town.js';
-import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+import { startCameraWall, type CameraWall } from '../helpers/camera-wall.js';
+import { sleep, until } from '../helpers/system.js';
+import type { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
 import type { TourRunner } from '../../video/tours/tour-runner.js';
-import {
-  createAccount,
-  pressAndHold,
-  echoPageErrors,
-  launchBrowser,
-  loginThroughForm,
-  screenshotOnFailure,
-  startWebApi,
-  waitInPage,
-} from './browser.js';
-
-const PASSWORD = 'steer-pass-5521';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { pressAndHold, echoPageErrors, screenshotOnFailure, waitInPage } from './browser.js';
 
 type Steer = { path: string; state: string; glassMs: number[] } | null;
 const steer = () => (window as unknown as { __wg: { wall: { steer(): Steer } } }).__wg.wall.steer();
 
+/** Waits for a condition on the simulated camera. */
+const waitFor = (fn: () => boolean, what: string, ms = 8000) => until(what, async () => fn(), ms);
+
 describe('web app: the steered view (low latency, aim by the picture)', function () {
   this.timeout(90_000);
+  let wall: CameraWall | undefined;
   let t: TestApi;
   let cam: SimulatedCamera;
   let cameraId: number;
-  let browser: Browser;
   let page: Page;
   let runner: TourRunner | undefined;
 
   before(async () => {
-    [t, browser, cam] = await Promise.all([
-      startWebApi('web-steer'),
-      launchBrowser(),
-      SimulatedCamera.start({
-        name: '北门路口',
-        ptz: true,
-        username: 'admin',
-        password: PASSWORD,
-        onvifPort: 0,
-        rtspPort: 0,
-        discovery: false,
-        // A quick head, so the tour's moves take a fraction of a second.
-        ptzOptions: { maxSpeed: { pan: 2, tilt: 2, zoom: 1 } },
-      }),
-    ]);
-    const town = await tinyTownWithPeople(t, 1);
-    const res = await t.admin.post('/api/cameras', {
+    wall = await startCameraWall({
+      label: 'web-steer',
       name: '北门路口',
-      host: '127.0.0.1',
-      port: Number(new URL(cam.xaddr).port),
-      username: 'admin',
-      password: PASSWORD,
-      townCode: TOWN,
-      placement: {
-        lon: 120.005,
-        lat: 30.005,
-        headingDeg: 0,
-        hfovDeg: 60,
-        rangeM: 3000,
-        highPosition: true,
-        mountHeightM: 30,
-      },
+      password: 'steer-pass-5521',
+      headingDeg: 0,
+      // A quick head, so the tour's moves take a fraction of a second.
+      ptzOptions: { maxSpeed: { pan: 2, tilt: 2, zoom: 1 } },
+      initScript: () => localStorage.setItem('wg.measureLatency', '1'),
     });
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    cameraId = res.body.id;
-    await t.admin.post(`/api/cameras/${cameraId}/check`);
-    const operator = await createAccount(t, ['operator'], [town.townId]);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addInitScript(() => localStorage.setItem('wg.measureLatency', '1'));
-    page = await context.newPage();
-    echoPageErrors(page);
-    await loginThroughForm(page, t.api.url, operator, '#/video');
+    ({ t, cam, cameraId, page } = wall);
   });
   afterEach(async function () {
     await screenshotOnFailure(this, page);
   });
   after(async () => {
     await runner?.stop();
-    await browser?.close();
-    await t?.close();
-    await cam?.stop();
+    await wall?.close();
   });
 
   it('plays the enlarged camera on the low-latency path and reads its glass-to-glass latency from the picture', async () => {
@@ -236,12 +193,4 @@ describe('web app: the steered view (low latency, aim by the picture)', function
     expect(await page.locator(`.tile[data-tile="0"] video[data-camera="${cameraId}"]`).count()).to.equal(1);
     await second.close();
   });
-
-  async function waitFor(fn: () => boolean, what: string, ms = 8000): Promise<void> {
-    const until = Date.now() + ms;
-    while (!fn()) {
-      if (Date.now() > until) throw new Error(`timed out: ${what}`);
-      await sleep(50);
-    }
-  }
 });

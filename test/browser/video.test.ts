@@ -3,84 +3,40 @@
 // here" aims it from the map, an incident reported from the enlarged view carries the
 // camera's picture, and a camera that drops comes back by itself.
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
-import { tinyTownWithPeople } from '../helpers/roster.js';
-import { TOWN } from '../helpers/tiny-town.js';
-import { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+import { startCameraWall, type CameraWall } from '../helpers/camera-wall.js';
+import type { SimulatedCamera } from '../../scripts/simulators/camera/simulated-camera.js';
+import { sleep } from '../helpers/system.js';
 import { AlertWatcher } from '../../video/alert-watcher.js';
-import {
-  createAccount,
-  echoPageErrors,
-  launchBrowser,
-  loginThroughForm,
-  pressAndHold,
-  screenshotOnFailure,
-  startWebApi,
-  waitInPage,
-} from './browser.js';
-
-const PASSWORD = 'wall-pass-8812';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { pressAndHold, screenshotOnFailure, waitInPage } from './browser.js';
 
 describe('web app: the video wall with a simulated PTZ camera', function () {
   this.timeout(90_000);
+  let wall: CameraWall | undefined;
   let t: TestApi;
   let cam: SimulatedCamera;
   let cameraId: number;
-  let browser: Browser;
   let page: Page;
   let dispatcher: HttpClient;
 
   before(async () => {
-    [t, browser, cam] = await Promise.all([
-      startWebApi('web-video', { RELAY_IDLE_S: '5' }),
-      launchBrowser(),
-      SimulatedCamera.start({
-        name: '东门广场',
-        ptz: true,
-        username: 'admin',
-        password: PASSWORD,
-        onvifPort: 0,
-        rtspPort: 0,
-        discovery: false,
-      }),
-    ]);
-    const town = await tinyTownWithPeople(t, 1);
-    const res = await t.admin.post('/api/cameras', {
+    wall = await startCameraWall({
+      label: 'web-video',
+      env: { RELAY_IDLE_S: '5' },
       name: '东门广场',
-      host: '127.0.0.1',
-      port: Number(new URL(cam.xaddr).port),
-      username: 'admin',
-      password: PASSWORD,
-      townCode: TOWN,
-      placement: {
-        lon: 120.005,
-        lat: 30.005,
-        headingDeg: 45,
-        hfovDeg: 60,
-        rangeM: 3000,
-        highPosition: true,
-        mountHeightM: 30,
-      },
+      password: 'wall-pass-8812',
+      headingDeg: 45,
     });
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    cameraId = res.body.id;
-    await t.admin.post(`/api/cameras/${cameraId}/check`);
-    const operator = await createAccount(t, ['operator'], [town.townId]);
-    dispatcher = await t.login(['dispatcher'], [town.townId]);
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    echoPageErrors(page);
-    await loginThroughForm(page, t.api.url, operator, '#/video');
+    ({ t, cam, cameraId, page } = wall);
+    dispatcher = await t.login(['dispatcher'], [wall.townId]);
   });
   afterEach(async function () {
     await screenshotOnFailure(this, page);
   });
   after(async () => {
-    await browser?.close();
-    await t?.close();
-    await cam?.stop();
+    await wall?.close();
   });
 
   const currentTime = (selector: string) => page.$eval(selector, (v) => (v as HTMLVideoElement).currentTime);

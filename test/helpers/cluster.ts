@@ -107,7 +107,7 @@ let accounts = 0;
 
 /**
  * `apis` api processes and `workers` workers processes on one fresh database and one
- * Redis key prefix. The first api starts alone (it creates the first admin), the rest together.
+ * Redis key prefix, all started together.
  */
 export async function startCluster(
   label: string,
@@ -128,9 +128,9 @@ export async function startCluster(
     await db.drop();
   };
   try {
-    apis.push(await ApiProcess.start(env));
+    // All at once, as a deployment starts them: one of the apis creates the first admin.
     for (let i = 0; i < (options.workers ?? 2); i++) workers.push(WorkersProcess.start(env));
-    apis.push(...(await Promise.all(Array.from({ length: (options.apis ?? 2) - 1 }, () => ApiProcess.start(env)))));
+    apis.push(...(await Promise.all(Array.from({ length: options.apis ?? 2 }, () => ApiProcess.start(env)))));
   } catch (err) {
     await close();
     throw err;

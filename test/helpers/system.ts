@@ -4,14 +4,15 @@ import dgram from 'node:dgram';
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** What `fn` answers once it answers something truthy (asked every 100 ms), or an error after `ms`. */
+/** Asks `fn` every 100 ms until it answers something (0 and '' count; null, undefined and false do not). */
 export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 8000): Promise<T> {
   const end = Date.now() + ms;
-  while (Date.now() < end) {
+  for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v !== undefined && v !== null && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(100);
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** A UDP port nobody uses right now on loopback (for WS-Discovery in tests). */

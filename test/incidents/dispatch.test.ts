@@ -202,6 +202,29 @@ describe('incidents: intake, dispatch to the nearest gridworker, the closed loop
     );
   });
 
+  it('files a report sent again with the same Idempotency-Key once, and answers the retry with the first answer', async () => {
+    const report = { subcategory: 'environment.garbage', description: '路边垃圾堆积', ...inGrid(2, 2) };
+    const key = { 'idempotency-key': `report-form-${Date.now()}` };
+    const [first, again] = [
+      await town.dispatcher.post('/api/incidents', report, key),
+      await town.dispatcher.post('/api/incidents', report, key),
+    ];
+    expect(first.status).to.equal(201);
+    expect(again.status).to.equal(201);
+    expect(again.headers.get('idempotent-replayed')).to.equal('true');
+    expect(again.body.incident.id).to.equal(first.body.incident.id);
+    const detail = (await town.dispatcher.get(`/api/incidents/${first.body.incident.id}`)).body;
+    expect(detail.reports, 'one report, not a second merged in').to.have.length(1);
+    // Another key is another report: merged into the same open incident, as intake does.
+    const other = await town.dispatcher.post('/api/incidents', report, {
+      'idempotency-key': `${key['idempotency-key']}-b`,
+    });
+    expect(other.body.merged).to.equal(true);
+    expect(
+      (await town.dispatcher.post('/api/incidents', report, { 'idempotency-key': 'short' })).body.error.details,
+    ).to.deep.equal({ header: 'Idempotency-Key' });
+  });
+
   it('makes a burst of reports of one gas leak, written together, into one incident with every report', async () => {
     await standing();
     const fire = Array.from({ length: 30 }, (_, i) =>

@@ -6,17 +6,7 @@ import pg from 'pg';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import { FAST_DISPATCH, incidentTown, inGrid, type IncidentTown } from '../helpers/incidents.js';
 import { PrivateRedis, WorkersProcess } from '../helpers/processes.js';
-import { sleep } from '../helpers/system.js';
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { sleep, until } from '../helpers/system.js';
 
 describe('incidents under faults: killed workers, restarted Redis', function () {
   this.timeout(90_000);
@@ -77,13 +67,13 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
     workers.push(first);
     await until(
       'the worker to be stuck in the dispatch',
-      30_000,
       async () =>
         (
           await db.query(
             `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%incident_dispatch%'`,
           )
         ).rowCount,
+      30_000,
     );
     await first.kill('SIGKILL');
     await holder.query('COMMIT');
@@ -93,10 +83,14 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
 
     // Two fresh workers: one becomes the leader, its sweep finds the incident still wanting dispatch.
     workers.push(WorkersProcess.start(workersEnv()), WorkersProcess.start(workersEnv()));
-    const offers = await until('the dispatch to be redone', 30_000, async () => {
-      const rows = await offersOf(id);
-      return rows.length > 0 && rows;
-    });
+    const offers = await until(
+      'the dispatch to be redone',
+      async () => {
+        const rows = await offersOf(id);
+        return rows.length > 0 && rows;
+      },
+      30_000,
+    );
     await sleep(1500); // more sweeps and the duplicate jobs they queue: still one offer
     expect(await offersOf(id)).to.deep.equal(offers);
     expect(offers).to.have.length(1);
@@ -114,13 +108,17 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
       });
       ids.push(res.body.incident.id);
     }
-    await until('every incident to be offered', 30_000, async () => {
-      const { rows } = await db.query(
-        `SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`,
-        [ids],
-      );
-      return rows[0].n === 20;
-    });
+    await until(
+      'every incident to be offered',
+      async () => {
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`,
+          [ids],
+        );
+        return rows[0].n === 20;
+      },
+      30_000,
+    );
     await sleep(1000); // the sweeps' duplicate jobs come and go
     for (const id of ids) {
       expect(
@@ -156,7 +154,7 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
 
   it('decides a burst sent at once together, and still spreads it over the gridworkers by workload', async () => {
     const ids = await burst(16, (i) => `探访 ${i}`);
-    await until('the burst to be offered', 30_000, async () => (await dispatched(ids)) === ids.length);
+    await until('the burst to be offered', async () => (await dispatched(ids)) === ids.length, 30_000);
     for (const id of ids) {
       expect(
         (await offersOf(id)).map((o) => o.outcome),
@@ -196,8 +194,8 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
       const others = ids.filter((id) => id !== poisoned);
       await until(
         'the rest of the burst to be offered',
-        30_000,
         async () => (await dispatched(others)) === others.length,
+        30_000,
       );
       await sleep(500);
       expect(await offersOf(poisoned)).to.deep.equal([]);
@@ -211,8 +209,8 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
     } = await db.query(`SELECT id FROM incidents WHERE description = 'poisoned'`);
     await until(
       'the poisoned incident to be offered after all',
-      30_000,
       async () => (await offersOf(poisoned)).length > 0,
+      30_000,
     );
     await sleep(1000);
     expect((await offersOf(poisoned)).map((o) => o.outcome)).to.deep.equal(['pending']);
@@ -233,22 +231,30 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
       ids.push(res.body.incident.id);
     }
     await redis.restart(); // every delayed deadline job is gone
-    const afterRestart = await until('the api to queue again', 10_000, async () => {
-      const res = await town.dispatcher.post('/api/incidents', {
-        subcategory: 'market.prices',
-        description: '价格欺诈 after',
-        ...inGrid(1, 0),
-      });
-      return res.status === 201 && (res.body.incident.id as number);
-    });
+    const afterRestart = await until(
+      'the api to queue again',
+      async () => {
+        const res = await town.dispatcher.post('/api/incidents', {
+          subcategory: 'market.prices',
+          description: '价格欺诈 after',
+          ...inGrid(1, 0),
+        });
+        return res.status === 201 && (res.body.incident.id as number);
+      },
+      10_000,
+    );
     ids.push(afterRestart);
-    const cards = await until('four cards', 30_000, async () => {
-      const { rows } = await db.query(
-        `SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`,
-        [ids],
-      );
-      return rows.length >= 4 && rows;
-    });
+    const cards = await until(
+      'four cards',
+      async () => {
+        const { rows } = await db.query(
+          `SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`,
+          [ids],
+        );
+        return rows.length >= 4 && rows;
+      },
+      30_000,
+    );
     await sleep(2000); // jobs that survived and later sweeps must not give a second card
     const again = (
       await db.query(`SELECT incident_id, kind FROM yellow_cards WHERE incident_id = ANY($1) ORDER BY incident_id`, [

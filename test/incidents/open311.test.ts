@@ -25,6 +25,7 @@ interface Answer {
   status: number;
   type: string;
   text: string;
+  headers: Headers;
   /** The JSON body, or the XML parsed. */
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
@@ -47,15 +48,18 @@ describe('Open311 GeoReport v2', () => {
     const text = await res.text();
     const type = res.headers.get('content-type') ?? '';
     const body2 = type.includes('json') ? JSON.parse(text) : type.includes('xml') ? xmlParser.parse(text) : text;
-    return { status: res.status, type, text, body: body2 };
+    return { status: res.status, type, text, headers: res.headers, body: body2 };
   }
   const get = (path: string) => call('GET', path);
   const form = (fields: Record<string, string | string[]>) =>
     new URLSearchParams(
       Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
     ).toString();
-  const post = (format: string, fields: Record<string, string | string[]>) =>
-    call('POST', `requests.${format}`, form(fields), { 'content-type': 'application/x-www-form-urlencoded' });
+  const post = (format: string, fields: Record<string, string | string[]>, headers: Record<string, string> = {}) =>
+    call('POST', `requests.${format}`, form(fields), {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...headers,
+    });
 
   /** A report in grid T5 (or elsewhere) with the hotline's key. */
   const report = (fields: Record<string, string | string[]>, at = inGrid(1, 1), format = 'json') =>
@@ -840,6 +844,91 @@ describe('Open311 GeoReport v2', () => {
       const noBoundary = await postMultipart({ body: Buffer.from('x'), type: 'multipart/form-data' });
       expect(noBoundary.status).to.equal(400);
       expect(await count()).to.equal(before);
+    });
+  });
+
+  describe('a call sent again (the hotline retries until it gets an answer)', () => {
+    const reports = async () => Number((await db.query('SELECT count(*) FROM incident_reports')).rows[0].count);
+    const reportsOf = async (id: string) =>
+      (await db.query('SELECT attributes FROM incident_reports WHERE incident_id = $1', [id])).rows;
+    const call = (extra: Record<string, string> = {}) => ({
+      api_key: hotlineKey,
+      service_code: 'market.prices',
+      description: '菜市场有摊位缺斤少两',
+      lat: String(inGrid(2, 1).lat),
+      long: String(inGrid(2, 1).lon),
+      ...extra,
+    });
+
+    it('files a call once however often the same Idempotency-Key is sent, and replays the first answer', async () => {
+      const key = { 'idempotency-key': 'hotline-call-0001' };
+      const before = await reports();
+      const first = await post('json', call(), key);
+      expect(first.status, first.text).to.equal(200);
+      expect(first.headers.get('idempotent-replayed')).to.equal(null);
+      const again = await post('json', call(), key);
+      expect(again.status, again.text).to.equal(200);
+      expect(again.headers.get('idempotent-replayed')).to.equal('true');
+      expect(again.body).to.deep.equal(first.body);
+      // The retry may ask for the other format: the same request, in XML.
+      const asXml = await post('xml', call(), key);
+      expect(asXml.status, asXml.text).to.equal(200);
+      expect(asXml.body.service_requests.request[0].service_request_id).to.equal(first.body[0].service_request_id);
+      expect(await reports()).to.equal(before + 1);
+      const id = first.body[0].service_request_id as string;
+      expect((await db.query('SELECT report_count FROM incidents WHERE id = $1', [id])).rows[0].report_count).to.equal(
+        1,
+      );
+    });
+
+    it("takes the hotline's own case number (external_id) as the call's key, kept with the report", async () => {
+      const before = await reports();
+      const first = await post('json', call({ service_code: 'services.elderly', external_id: 'GD-20261122-000123' }));
+      expect(first.status, first.text).to.equal(200);
+      // Sent again by another worker of the hotline's system: no Idempotency-Key, same case number.
+      const again = await post(
+        'json',
+        call({ service_code: 'services.elderly', external_id: 'GD-20261122-000123', description: '再次转办' }),
+      );
+      expect(again.status, again.text).to.equal(200);
+      expect(again.headers.get('idempotent-replayed')).to.equal('true');
+      expect(again.body).to.deep.equal(first.body);
+      expect(await reports()).to.equal(before + 1);
+      const id = first.body[0].service_request_id as string;
+      expect(await reportsOf(id)).to.deep.equal([{ attributes: { external_id: 'GD-20261122-000123' } }]);
+      // Another client's case of the same number is its own call.
+      const other = await post('json', { ...call({ external_id: 'GD-20261122-000123' }), api_key: townKey });
+      expect(other.status, other.text).to.equal(200);
+      expect(other.headers.get('idempotent-replayed')).to.equal(null);
+      expect(await reports()).to.equal(before + 2);
+    });
+
+    it('answers a retry that overtakes the first 409 with Retry-After, and files it once', async () => {
+      const before = await reports();
+      const key = { 'idempotency-key': 'hotline-call-0002' };
+      const answers = await Promise.all(
+        [0, 1, 2].map(() => post('json', call({ service_code: 'traffic.parking', description: '占用消防通道' }), key)),
+      );
+      const filed = answers.filter((a) => a.status === 200);
+      expect(filed.length, answers.map((a) => a.text).join(' | ')).to.be.at.least(1);
+      expect(new Set(filed.map((a) => a.body[0].service_request_id)).size).to.equal(1);
+      for (const busy of answers.filter((a) => a.status !== 200)) {
+        expectSpecError(busy, 409, /still being handled/);
+        expect(busy.headers.get('retry-after')).to.equal('2');
+      }
+      expect(await reports()).to.equal(before + 1);
+    });
+
+    it('lets a refused call be sent again, corrected, with the same key; refuses a bad key or case number', async () => {
+      const before = await reports();
+      const key = { 'idempotency-key': 'hotline-call-0003' };
+      expectSpecError(await post('json', call({ service_code: 'no.such' }), key), 400, /service_code/);
+      const corrected = await post('json', call({ service_code: 'dispute.neighbour' }), key);
+      expect(corrected.status, corrected.text).to.equal(200);
+      expect(corrected.headers.get('idempotent-replayed')).to.equal(null);
+      expectSpecError(await post('json', call(), { 'idempotency-key': 'x' }), 400, /Idempotency-Key/);
+      expectSpecError(await post('xml', call({ external_id: '9'.repeat(101) })), 400, /external_id/);
+      expect(await reports()).to.equal(before + 1);
     });
   });
 });

@@ -91,6 +91,8 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
     notify = notificationsModule(
       { config: s.config, db: s.db, redis: s.redis, live: s.live, media: s.media, baseUrl: t.api.url },
       {
+        people: s.people,
+        gis: s,
         env: {
           NOTIFY_SMS_PROVIDER: 'aliyun',
           SMS_ENDPOINT: gateway.url,

@@ -147,7 +147,11 @@ describe('phone API: idempotent writes, phones admin, field work', function () {
     const mine = (await phone.get('/api/phone/fieldwork')).body;
     expect(mine.patrols).to.have.length(1);
     expect(mine.visits).to.have.length(1);
+    expect(mine.patrols[0].personName).to.equal('网格员1');
     const cr = (await town.dispatcher.get('/api/fieldwork')).body;
     expect(cr.visits[0].household).to.equal('3号楼201 李大爷');
+    // Who walked them, named by the people domain.
+    expect(cr.visits[0].personName).to.equal('网格员1');
+    expect(stopped.body.personName).to.equal('网格员1');
   });
 });

@@ -14,21 +14,11 @@ import { RtspServerProcess } from '../../scripts/simulators/camera/rtsp-process.
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
 import { publishTinyTown } from '../helpers/tiny-town.js';
-import { pidAlive, sleep } from '../helpers/system.js';
+import { pidAlive, sleep, until } from '../helpers/system.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const LEASE_MS = 2000;
 const STREAM = { width: 320, height: 180, fps: 10, bitrateKbps: 200 };
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | null | false>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** The duration of an MP4's video, as ffprobe reads it. */
 async function mp4Seconds(mp4: Buffer): Promise<number> {
@@ -173,8 +163,10 @@ describe('recording and playback (real ffmpeg, RTSP, recorders)', function () {
   });
 
   it('records each camera once, split over the recorders by lease, into indexed segment files', async () => {
-    await until('segments of both cameras', 40_000, async () =>
-      (await segmentCount(continuousId)) >= 3 && (await segmentCount(bufferId)) >= 2 ? true : undefined,
+    await until(
+      'segments of both cameras',
+      async () => ((await segmentCount(continuousId)) >= 3 && (await segmentCount(bufferId)) >= 2 ? true : undefined),
+      40_000,
     );
     const holders = await Promise.all(
       [continuousId, bufferId].map((id) => redis.get(`${t.redisPrefix}:recorder:camera:${id}`)),
@@ -312,10 +304,14 @@ describe('recording and playback (real ffmpeg, RTSP, recorders)', function () {
     });
     expect(reported.status, JSON.stringify(reported.body)).to.equal(201);
     const id = reported.body.incident.id as number;
-    const ev = await until('evidence', 10_000, async () => {
-      const res = await operator.get(`/api/incidents/${id}/evidence`);
-      return res.body.clips?.length ? res.body : undefined;
-    });
+    const ev = await until(
+      'evidence',
+      async () => {
+        const res = await operator.get(`/api/incidents/${id}/evidence`);
+        return res.body.clips?.length ? res.body : undefined;
+      },
+      10_000,
+    );
     expect(ev.clips[0].camera.id).to.equal(bufferId);
     expect(ev.clips[0].heldUntil).to.equal(null);
     const from = new Date(ev.clips[0].from).getTime();
@@ -334,9 +330,8 @@ describe('recording and playback (real ffmpeg, RTSP, recorders)', function () {
       [bufferId],
     );
     const { RecordingStorage } = await import('../../recordings/storage.js');
-    const { recordingsConfig } = await import('../../recordings/recordings-config.js');
     // The leading recorder sweeps too (every 10 s): either sweep may be the one that deletes.
-    await new RecordingStorage(t.api.services.db, recordingsConfig()).sweep();
+    await new RecordingStorage(t.api.services.db, t.api.services.recordings.config).sweep();
     expect(await segmentCount(bufferId)).to.be.at.least(before - 2);
     expect(
       (await t.api.services.db.query(`SELECT 1 FROM recording_segments WHERE file = 'old/x.ts'`)).rowCount,
@@ -350,10 +345,14 @@ describe('recording and playback (real ffmpeg, RTSP, recorders)', function () {
       const res = await dispatcher.post(`/api/incidents/${id}/actions`, { ...step, note: '录像测试' });
       expect(res.status, `${step.action}: ${JSON.stringify(res.body)}`).to.equal(200);
     }
-    const held = await until('hold ends after closing', 10_000, async () => {
-      const res = await operator.get(`/api/incidents/${id}/evidence`);
-      return res.body.clips[0].heldUntil as string | undefined;
-    });
+    const held = await until(
+      'hold ends after closing',
+      async () => {
+        const res = await operator.get(`/api/incidents/${id}/evidence`);
+        return res.body.clips[0].heldUntil as string | undefined;
+      },
+      10_000,
+    );
     // Closed + EVIDENCE_KEEP_DAYS (180 by default).
     expect(new Date(held).getTime() - Date.now()).to.be.closeTo(180 * 86_400_000, 60_000);
     expect((await stranger.get(`/api/incidents/${id}/evidence`)).status).to.equal(404);
@@ -375,13 +374,17 @@ describe('recording and playback (real ffmpeg, RTSP, recorders)', function () {
       auth: 'digest',
     });
     const back = Date.now();
-    const resumed = await until('a segment after the return', 12_000, async () => {
-      const { rows } = await t.api.services.db.query(
-        'SELECT started_at FROM recording_segments WHERE camera_id = $1 AND started_at > $2 ORDER BY started_at LIMIT 1',
-        [continuousId, new Date(back)],
-      );
-      return rows[0]?.started_at as Date | undefined;
-    });
+    const resumed = await until(
+      'a segment after the return',
+      async () => {
+        const { rows } = await t.api.services.db.query(
+          'SELECT started_at FROM recording_segments WHERE camera_id = $1 AND started_at > $2 ORDER BY started_at LIMIT 1',
+          [continuousId, new Date(back)],
+        );
+        return rows[0]?.started_at as Date | undefined;
+      },
+      12_000,
+    );
     expect(resumed.getTime() - back, 'resumed after the return').to.be.lessThan(5000);
     const gap = await t.api.services.db.query(
       `SELECT started_at, ended_at, reason FROM recording_gaps WHERE camera_id = $1 AND reason <> 'file_missing'
@@ -406,18 +409,24 @@ describe('recording and playback (real ffmpeg, RTSP, recorders)', function () {
     const survivor = recorders.find((r) => r.id !== holder)!;
     await victim.kill('SIGKILL');
     const killed = Date.now();
-    await until('takeover', LEASE_MS * 2 + 2000, async () =>
-      (await redis.get(key)) === survivor.id ? true : undefined,
+    await until(
+      'takeover',
+      async () => ((await redis.get(key)) === survivor.id ? true : undefined),
+      LEASE_MS * 2 + 2000,
     );
     const took = Date.now() - killed;
     expect(took, 'takeover ms').to.be.lessThan(LEASE_MS + LEASE_MS / 4 + 700);
-    await until('segments by the survivor', 10_000, async () => {
-      const { rowCount } = await t.api.services.db.query(
-        'SELECT 1 FROM recording_segments WHERE camera_id = $1 AND recorder = $2 AND started_at > $3',
-        [continuousId, survivor.id, new Date(killed)],
-      );
-      return rowCount ? true : undefined;
-    });
+    await until(
+      'segments by the survivor',
+      async () => {
+        const { rowCount } = await t.api.services.db.query(
+          'SELECT 1 FROM recording_segments WHERE camera_id = $1 AND recorder = $2 AND started_at > $3',
+          [continuousId, survivor.id, new Date(killed)],
+        );
+        return rowCount ? true : undefined;
+      },
+      10_000,
+    );
     expect(pidAlive(victim.child.pid!)).to.equal(false);
     expect(existsSync(dir)).to.equal(true);
   });

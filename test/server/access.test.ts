@@ -154,6 +154,20 @@ describe('access: throttling, account changes and sessions', () => {
     expect((await ta.get('/api/auth/me')).body.roles).to.have.members(['admin', 'planner']);
   });
 
+  it('two admins creating the same username at once: one account, the other a 409 naming the field', async () => {
+    const body = {
+      username: `twice-${Date.now()}`,
+      displayName: '同名',
+      password: 'a-long-enough-password',
+      roles: ['operator'],
+      townIds: [],
+    };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => t.admin.post('/api/accounts', body)));
+    expect(answers.map((a) => a.status).sort()).to.deep.equal([201, 409, 409, 409, 409, 409]);
+    const refused = answers.find((a) => a.status === 409)!;
+    expect(refused.body.error.details ?? refused.body.error).to.deep.include({ field: 'username' });
+  });
+
   it("changing one's own password needs the current one, keeps this session and ends the others", async () => {
     const a = await account();
     const here = t.anonymous.as((await login(a.username, a.password)).body.token);

@@ -135,6 +135,8 @@ describe('recorded real camera models: registration through the API', function (
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(ms).to.be.lessThan(5000);
     expect(res.body).to.include({ manufacturer: 'ONVIF', model: 'ENP1A14-IR/25X', status: 'online' });
+    // It lists recording search and replay services: registration notes Profile G.
+    expect(res.body.profileG).to.equal(true);
     const profiles: Profile[] = res.body.profiles;
     expect(profiles.map((p) => [p.encoding, p.width, p.height, p.stream])).to.deep.equal([
       ['H265', 2560, 1440, 'main'],
@@ -163,7 +165,7 @@ describe('recorded real camera models: registration through the API', function (
     const { res, ms } = await register('SUNBA 球机', cam.onvifPort);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(ms).to.be.lessThan(5000);
-    expect(res.body).to.include({ manufacturer: 'SUNBA', model: 'Performance-Series' });
+    expect(res.body).to.include({ manufacturer: 'SUNBA', model: 'Performance-Series', profileG: true });
     expect(res.body.profiles.map((p: Profile) => [p.encoding, p.width, p.height, p.stream])).to.deep.equal([
       ['H264', 2592, 1944, 'main'],
       ['H264', 720, 576, null],
@@ -201,7 +203,8 @@ describe('recorded real camera models: registration through the API', function (
     const { res, ms } = await register('雄迈 球机', cam.onvifPort);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(ms).to.be.lessThan(5000);
-    expect(res.body).to.include({ manufacturer: 'H264', model: 'XM530_50X50-WG_8M' });
+    // Its GetServices names no search or replay service (only in namespace declarations).
+    expect(res.body).to.include({ manufacturer: 'H264', model: 'XM530_50X50-WG_8M', profileG: false });
     expect(res.body.profiles.map((p: Profile) => [p.token, p.encoding, p.width, p.height, p.stream])).to.deep.equal([
       ['000', 'H264', 2592, 1944, 'main'],
       ['001', 'H264', 704, 480, 'sub'],

@@ -48,6 +48,14 @@ export interface ServiceAddresses {
   media2?: string;
   ptz?: string;
   events?: string;
+  /** Profile G: recording search and replay (recording control is not used). */
+  search?: string;
+  replay?: string;
+}
+
+/** Profile G as far as we use it: the camera can list its recordings and replay them. */
+export function offersProfileG(services: ServiceAddresses): boolean {
+  return services.search !== undefined && services.replay !== undefined;
 }
 
 export interface CameraInspection extends CameraDescription {
@@ -108,6 +116,8 @@ export function readServices(answer: unknown, host: string, port: number, device
     else if (ns === NS.media2) out.media2 = mine;
     else if (ns === NS.ptz) out.ptz = mine;
     else if (ns === NS.events) out.events = mine;
+    else if (ns === NS.search) out.search = mine;
+    else if (ns === NS.replay) out.replay = mine;
   }
   return out;
 }
@@ -124,6 +134,10 @@ export function readCapabilities(answer: unknown, host: string, port: number, de
   const ptz = xaddr('PTZ');
   const events = xaddr('events');
   const media2 = xaddr('extension', 'media2');
+  const search = xaddr('extension', 'search');
+  const replay = xaddr('extension', 'replay');
+  if (search) out.search = search;
+  if (replay) out.replay = replay;
   if (media) out.media = media;
   if (ptz) out.ptz = ptz;
   if (events) out.events = events;
@@ -336,6 +350,7 @@ export class CameraSteps {
       ptz,
       presets,
       clockOffsetMs: link.clockOffsetMs,
+      profileG: offersProfileG(services),
       mediaService,
       authentication: this.client.usesHttpDigest ? 'http-digest' : 'ws-security',
       services,

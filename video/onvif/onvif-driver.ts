@@ -28,10 +28,18 @@ import {
 import type { MediaProfileInfo } from './profiles.js';
 import type { PtzCapabilities } from './ptz-capabilities.js';
 import { PullPoint } from './pull-point.js';
+import {
+  findRecordings,
+  recordedSpans,
+  replayUri,
+  type OnCameraRecording,
+  type OnCameraSpan,
+} from './recording-search.js';
 import { at, date, num, obj, str } from './read.js';
 
 export type { MediaProfileInfo } from './profiles.js';
 export type { PtzCapabilities, PtzRange } from './ptz-capabilities.js';
+export type { OnCameraRecording, OnCameraSpan } from './recording-search.js';
 
 const log = moduleLogger('video/onvif');
 
@@ -62,6 +70,16 @@ export interface CameraDescription {
   /** null for a fixed camera. */
   ptz: PtzCapabilities | null;
   /** Camera clock minus ours, ms (resolution about 1 s: cameras report whole seconds). */
+  clockOffsetMs: number;
+  /** Recording search and replay services (Profile G): recordings on the camera can be listed and played. */
+  profileG: boolean;
+}
+
+/** What the camera keeps itself (Profile G), on our clock. */
+export interface OnCameraRecordings {
+  recordings: OnCameraRecording[];
+  spans: OnCameraSpan[];
+  /** Camera clock minus ours when asked, ms. */
   clockOffsetMs: number;
 }
 
@@ -119,6 +137,10 @@ export interface CameraSession {
   status(): Promise<PtzStatus>;
   /** GetSystemDateAndTime: answered without credentials, a cheap liveness check. */
   systemClock(): Promise<SystemClock>;
+  /** Recordings on the camera and their spans within [from, to) (our clock); OnvifError unsupported without Profile G. */
+  recordings(from: Date, to: Date): Promise<OnCameraRecordings>;
+  /** RTSP URI replaying one recording, without credentials; the start goes in its query (see replayAt()). */
+  replayUri(recordingToken: string): Promise<string>;
   /** Subscribes a pull point on this session (used by event-subscriber.ts). */
   createPullPoint(): Promise<PullPoint>;
   /** Cuts every pending call of this session at once; the session stays usable. */
@@ -349,6 +371,41 @@ class OnvifCameraSession implements CameraSession {
     this.link.client.clockOffsetMs = clockOffsetMs;
     setLibraryClockOffset(this.handle, clockOffsetMs);
     return { cameraTime: new Date(Date.now() + clockOffsetMs), clockOffsetMs };
+  }
+
+  private searchService(operation: string): string {
+    const { search, replay } = this.link.services;
+    if (!search || !replay)
+      throw onvifError(
+        'unsupported',
+        this.ctx(operation),
+        'the camera has no recording search or replay service (Profile G)',
+      );
+    return search;
+  }
+
+  async recordings(from: Date, to: Date): Promise<OnCameraRecordings> {
+    const search = this.searchService('FindRecordings');
+    const offset = this.link.clockOffsetMs;
+    const shift = (d: Date, by: number) => new Date(d.getTime() + by);
+    // One budget for the whole search: a listing is several calls in a row.
+    const steps = new CameraSteps(this.link.client, this.link.timeoutMs, 2 * this.link.timeoutMs);
+    const found = await findRecordings(steps, search, this.camera);
+    const spans = await recordedSpans(steps, search, this.camera, found, shift(from, offset), shift(to, offset));
+    return {
+      recordings: found.map((r) => ({
+        ...r,
+        earliest: r.earliest && shift(r.earliest, -offset),
+        latest: r.latest && shift(r.latest, -offset),
+      })),
+      spans: spans.map((s) => ({ ...s, from: shift(s.from, -offset), to: shift(s.to, -offset) })),
+      clockOffsetMs: offset,
+    };
+  }
+
+  async replayUri(recordingToken: string): Promise<string> {
+    this.searchService('GetReplayUri');
+    return replayUri(this.steps(), this.link.services.replay!, this.camera, recordingToken);
   }
 
   createPullPoint(): Promise<PullPoint> {

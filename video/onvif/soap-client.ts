@@ -26,6 +26,9 @@ export const NS = {
   media2: 'http://www.onvif.org/ver20/media/wsdl',
   ptz: 'http://www.onvif.org/ver20/ptz/wsdl',
   events: 'http://www.onvif.org/ver10/events/wsdl',
+  recording: 'http://www.onvif.org/ver10/recording/wsdl',
+  search: 'http://www.onvif.org/ver10/search/wsdl',
+  replay: 'http://www.onvif.org/ver10/replay/wsdl',
   schema: 'http://www.onvif.org/ver10/schema',
 } as const;
 

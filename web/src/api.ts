@@ -33,9 +33,16 @@ export function whenUnauthorized(handler: () => void): void {
   onUnauthorized = handler;
 }
 
-async function send<T = unknown>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function send<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+  idempotencyKey?: string,
+): Promise<T> {
   const headers: Record<string, string> = {};
   if (token) headers['authorization'] = `Bearer ${token}`;
+  if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, {
     method,
@@ -85,6 +92,16 @@ export function uploadRaw<T>(path: string, file: Blob, onProgress: (fraction: nu
   });
 }
 
+/**
+ * A fresh key for one write the user means once (a report form): resent after a lost
+ * answer with the same key, it is done once. getRandomValues, not randomUUID, which
+ * needs a secure context that a command room's http:// address is not.
+ */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -100,7 +117,7 @@ type Rest<P extends PathWith<M>, M extends Method> =
 function request<M extends Method, P extends PathWith<M>>(
   method: M,
   path: P,
-  options?: { path?: unknown; query?: unknown; body?: unknown; signal?: AbortSignal },
+  options?: { path?: unknown; query?: unknown; body?: unknown; signal?: AbortSignal; idempotencyKey?: string },
 ): Promise<Answer<P, M>> {
   const params = (options?.path ?? {}) as Record<string, string | number>;
   let url = path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params[name])));
@@ -109,7 +126,7 @@ function request<M extends Method, P extends PathWith<M>>(
   );
   if (query.length) url += `?${new URLSearchParams(query.map(([k, v]) => [k, String(v)])).toString()}`;
   const body = options?.body ?? (method === 'post' ? {} : undefined);
-  return send<Answer<P, M>>(method.toUpperCase(), url, body, options?.signal);
+  return send<Answer<P, M>>(method.toUpperCase(), url, body, options?.signal, options?.idempotencyKey);
 }
 
 /** Requests typed by the OpenAPI path, e.g. `api.put('/api/cameras/{id}/streams', { path: { id }, body })`. */

@@ -22,11 +22,16 @@ class CamerasStore {
 
   load(force = false): Promise<void> {
     if (!this.loading || force) {
-      this.loading = api.get('/api/cameras').then((list) => {
+      const loading: Promise<void> = api.get('/api/cameras').then((list) => {
+        // Overtaken by a newer load (the stream opened meanwhile): that one's list is newer.
+        if (this.loading !== loading) return this.loading ?? undefined;
         this.byId = new Map(list.filter((c) => this.townId === null || c.townId === this.townId).map((c) => [c.id, c]));
         this.emit();
       });
-      this.loading.catch(() => (this.loading = null));
+      this.loading = loading;
+      loading.catch(() => {
+        if (this.loading === loading) this.loading = null;
+      });
     }
     return this.loading;
   }
@@ -52,6 +57,10 @@ class CamerasStore {
   }
 
   listenLive(): void {
+    // What the stream did not carry (loaded before it opened, or while it was down): load again.
+    live.onOpen(() => {
+      if (this.loading) void this.load(true).catch(() => undefined);
+    });
     live.on('cameras', (data) => {
       const e = data as {
         cameraId: number;

@@ -72,14 +72,14 @@ class IncidentsStore {
   private loaded = false;
   private counts: { open: LoadCount | null; closed: LoadCount | null } = { open: null, closed: null };
   private listening = false;
-  /** The queue was fetched before the live stream was open: what was reported in between is missing. */
-  private fetchedBeforeOpen = false;
   /** The town on screen: events of other towns are ignored (the stream is per town too). */
   private townId: number | null = null;
   /** Closed incidents wanted too (the queue's "open only" unticked). */
   private withClosed = false;
   private closedLoaded: Promise<void> | null = null;
   private townCode = '';
+  /** Incidents the stream brought while the open queue was being fetched: newer than the answer may be. */
+  private arrivedDuringFetch: Map<number, Incident> | null = null;
 
   setTown(townId: number): void {
     this.townId = townId;
@@ -88,12 +88,22 @@ class IncidentsStore {
   load(townCode: string): Promise<void> {
     this.townCode = townCode;
     if (!this.loading) {
-      this.fetchedBeforeOpen = live.state !== 'open';
+      const arrived = new Map<number, Incident>();
+      this.arrivedDuringFetch = arrived;
       const loading: Promise<void> = this.fetch(townCode, true)
         .then(({ items, count }) => {
-          // Keep closed ones already loaded; the open list replaces the rest.
+          // A later load (the stream opened, a reconnect) replaced this one: its answer is
+          // older; whoever waits for this one waits for that one.
+          if (this.loading !== loading) return this.loading ?? undefined;
+          this.arrivedDuringFetch = null;
+          // Keep closed ones already loaded; the open list replaces the rest, except where
+          // the stream brought a newer version while the answer was on its way.
           const closed = this.withClosed ? [...this.byId.values()].filter((i) => !OPEN_STATES.includes(i.state)) : [];
           this.byId = new Map([...closed, ...items].map((i) => [i.id, i]));
+          for (const [id, incident] of arrived) {
+            const fetched = this.byId.get(id);
+            if (!fetched || fetched.updatedAt <= incident.updatedAt) this.byId.set(id, incident);
+          }
           this.counts.open = count;
           this.loaded = true;
           this.emit(null);
@@ -108,17 +118,13 @@ class IncidentsStore {
     if (!this.listening) {
       this.listening = true;
       live.on('incidents', (data) => this.apply(data as LiveEvent));
-      // Missed events while away: load the queue again after a reconnect, or at the first
-      // open when the queue was fetched while the stream was still connecting.
-      live.onState((state, reconnected) => {
-        if (state === 'open' && (reconnected || this.fetchedBeforeOpen)) {
-          this.fetchedBeforeOpen = false;
-          this.loading = null;
-          this.closedLoaded = null;
-          void this.load(this.townCode)
-            .then(() => this.includeClosed(this.withClosed))
-            .catch(() => undefined);
-        }
+      // What the stream did not carry (fetched before it opened, or while it was down): load again.
+      live.onOpen(() => {
+        this.loading = null;
+        this.closedLoaded = null;
+        void this.load(this.townCode)
+          .then(() => this.includeClosed(this.withClosed))
+          .catch(() => undefined);
       });
     }
     return this.loading;
@@ -201,6 +207,7 @@ class IncidentsStore {
     if (!this.loaded && !this.loading && this.townCode) void this.load(this.townCode).catch(() => undefined);
     const previous = this.byId.get(e.incident.id) ?? null;
     this.byId.set(e.incident.id, e.incident);
+    this.arrivedDuringFetch?.set(e.incident.id, e.incident);
     const own = (this.ownUntil.get(e.incident.id) ?? 0) > Date.now();
     // This tab's change arriving a second time (answer and echo), the same: nothing to tell.
     if (own && previous && JSON.stringify(previous) === JSON.stringify(e.incident)) return;

@@ -1,6 +1,9 @@
 // One push stream (SSE) per tab for every page: handlers per topic, and a reconnect
 // of our own when the browser gives up (EventSource stops for good on an HTTP error,
-// e.g. a server restart answering 503, or a token check failing).
+// e.g. a server restart answering 503, or a token check failing). A store that fetches a
+// list and then follows the stream misses what happened while the stream was not open
+// (still connecting at its first fetch, or down for a while): it registers a reload
+// with `onOpen`, which runs at every open of the stream after it was registered.
 import { api, getToken } from './api';
 
 /** A fix on the `positions` topic (the push stream is not in the OpenAPI document). */
@@ -17,12 +20,23 @@ export interface LivePosition {
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 type Handler = (data: unknown) => void;
 
-const TOPICS = ['positions', 'grid_events', 'grids', 'cameras', 'alerts', 'incidents', 'walls', 'handoffs'];
+const TOPICS = [
+  'positions',
+  'grid_events',
+  'grids',
+  'cameras',
+  'alerts',
+  'incidents',
+  'walls',
+  'handoffs',
+  'notifications',
+];
 
 class LiveStream {
   private source: EventSource | null = null;
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly stateListeners = new Set<(s: LiveState, reconnected: boolean) => void>();
+  private readonly reloads = new Set<() => void>();
   private retryMs = 1000;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private openedBefore = false;
@@ -65,6 +79,17 @@ class LiveStream {
     return () => set.delete(handler);
   }
 
+  /**
+   * `reload` runs at every open of the stream from now on: the first open when the
+   * stream was still connecting (the store's fetch may have come before it), and every
+   * reconnect or change of town. Register it, with the topic's handler, before the
+   * store's first fetch; events from the open on reach the handler.
+   */
+  onOpen(reload: () => void): () => void {
+    this.reloads.add(reload);
+    return () => this.reloads.delete(reload);
+  }
+
   onState(listener: (s: LiveState, reconnected: boolean) => void): () => void {
     this.stateListeners.add(listener);
     listener(this.state, false);
@@ -97,6 +122,7 @@ class LiveStream {
       this.openedBefore = true;
       this.retryMs = 1000;
       this.setState('open', reconnected);
+      for (const reload of this.reloads) reload();
     };
     source.onerror = () => {
       if (source.readyState === EventSource.CLOSED) {

@@ -61,6 +61,20 @@ const cameraSchema = z
     rebootMs: z.number().int().min(0).optional(),
     faults: faultsPatchSchema.optional(),
     maxSubscriptions: z.number().int().positive().optional(),
+    sdCard: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            spans: z.array(z.object({ fromMs: z.number(), toMs: z.number().nullable() }).strict()).optional(),
+            token: z
+              .string()
+              .regex(/^[\w.-]{1,64}$/)
+              .optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
   })
   .strict();
 
@@ -69,7 +83,7 @@ type FleetConfig = { cameras: SimulatedCameraOptions[]; controlPort?: number };
 
 const USAGE = `Usage: main.ts [--config file.json] | [--count N] [--name-prefix cam-] [--ptz] [--high-position]
   [--onvif-port BASE] [--rtsp-port BASE] [--username U] [--password P] [--clock-offset-days D]
-  [--no-rtsp] [--no-snapshot] [--discovery-port 3702] [--no-discovery] [--control-port 0]`;
+  [--no-rtsp] [--no-snapshot] [--sd-card] [--discovery-port 3702] [--no-discovery] [--control-port 0]`;
 
 async function loadConfig(argv: string[]): Promise<FleetConfig> {
   const { values } = parseArgs({
@@ -87,6 +101,7 @@ async function loadConfig(argv: string[]): Promise<FleetConfig> {
       'clock-offset-days': { type: 'string', default: '0' },
       'no-rtsp': { type: 'boolean', default: false },
       'no-snapshot': { type: 'boolean', default: false },
+      'sd-card': { type: 'boolean', default: false },
       'discovery-port': { type: 'string' },
       'no-discovery': { type: 'boolean', default: false },
       'control-port': { type: 'string' },
@@ -116,6 +131,7 @@ async function loadConfig(argv: string[]): Promise<FleetConfig> {
     clockOffsetMs: Number(values['clock-offset-days']) * DAY_MS,
     rtsp: !values['no-rtsp'],
     ...(values['no-snapshot'] ? { snapshot: false } : {}),
+    ...(values['sd-card'] ? { sdCard: true } : {}),
     ...(values.username ? { username: values.username } : {}),
     ...(values.password ? { password: values.password } : {}),
     discovery: values['no-discovery']

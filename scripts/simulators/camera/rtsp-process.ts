@@ -27,6 +27,8 @@ export interface RtspServerOptions {
   codecs?: { main?: 'h264' | 'h265'; sub?: 'h264' | 'h265' };
   python?: string;
   startTimeoutMs?: number;
+  /** Recording tokens of the simulated SD card, replayed at /replay/<token>?starttime=… (Profile G). */
+  replay?: readonly string[];
 }
 
 const STDERR_TAIL_BYTES = 4096;
@@ -76,6 +78,7 @@ export class RtspServerProcess {
       `--pattern=${options.pattern ?? 'ball'}`,
       `--main-codec=${options.codecs?.main ?? 'h264'}`,
       `--sub-codec=${options.codecs?.sub ?? 'h264'}`,
+      ...(options.replay ?? []).map((token) => `--replay=${token}`),
     ];
     const child = spawn(options.python ?? DEFAULT_PYTHON, args, {
       stdio: ['pipe', 'pipe', 'pipe'],

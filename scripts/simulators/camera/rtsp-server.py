@@ -6,6 +6,9 @@ camera's main and sub streams:
 
     rtsp://HOST:PORT/main   e.g. 640x360 @ 15 fps
     rtsp://HOST:PORT/sub    e.g. 320x180 @ 10 fps
+    rtsp://HOST:PORT/replay/<token>?starttime=20260301T060000Z
+                            the "SD card" replayed from that instant (ONVIF
+                            Profile G), its timecode the recording's time
 
 One process serves one camera. Run it with Debian's /usr/bin/python3 (it needs
 python3-gi and gir1.2-gst-rtsp-server-1.0). Credentials come from the
@@ -22,9 +25,12 @@ Protocol with the parent process:
 
 import argparse
 import ctypes
+import datetime
 import os
+import re
 import signal
 import sys
+import urllib.parse
 
 import time
 
@@ -61,7 +67,58 @@ def parse_args():
     p.add_argument("--pattern", default="ball", help="videotestsrc pattern")
     p.add_argument("--main-codec", choices=["h264", "h265"], default="h264")
     p.add_argument("--sub-codec", choices=["h264", "h265"], default="h264")
+    p.add_argument("--replay", action="append", default=[], help="a recording token served at /replay/TOKEN")
     return p.parse_args()
+
+
+# What a replay of the "SD card" starts from: `starttime` in the URL's query, as Hikvision-
+# style firmwares take it (20260301T060000Z), or ISO 8601; the time is the camera's clock.
+STARTTIME = re.compile(r"(?:^|&)starttime=([^&]+)")
+
+
+def parse_starttime(query):
+    """'starttime=20260301T060000Z&…' -> ms since the epoch, or None."""
+    m = STARTTIME.search(query or "")
+    if not m:
+        return None
+    text = urllib.parse.unquote(m.group(1)).strip()
+    compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:\.(\d+))?Z?", text)
+    try:
+        if compact:
+            y, mo, d, h, mi, se, frac = compact.groups()
+            dt = datetime.datetime(int(y), int(mo), int(d), int(h), int(mi), int(se), tzinfo=datetime.timezone.utc)
+            ms = int(dt.timestamp() * 1000)
+            return ms + (int((frac + "000")[:3]) if frac else 0)
+        dt = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=datetime.timezone.utc)
+        return int(dt.timestamp() * 1000)
+    except ValueError:
+        return None
+
+
+class ReplayFactory(GstRtspServer.RTSPMediaFactory):
+    """Replays the simulated SD card from the URL's `starttime`: the picture's timecode
+    and clock are the recording's time (start + stream time), not now. One pipeline per
+    client (not shared): each replay has its own position."""
+
+    def __init__(self, launch, label, width):
+        super().__init__()
+        self._launch = launch
+        self._label = label
+        self._width = width
+
+    def do_create_element(self, url):
+        start_ms = parse_starttime(url.query)
+        if start_ms is None:
+            start_ms = int(time.time() * 1000)
+        bin_ = Gst.parse_launch(self._launch)
+        bin_.get_by_name("label").set_property("text", self._label)
+        cell = self._width // TIMECODE_COLUMNS
+        bin_.get_by_name("timecode").connect(
+            "draw", lambda _o, context, ts, _d: draw_replay(context, cell, start_ms + ts // 1_000_000)
+        )
+        return bin_
 
 
 class CameraStreamFactory(GstRtspServer.RTSPMediaFactory):
@@ -116,6 +173,22 @@ def draw_timecode(context, cell):
         context.fill()
 
 
+def draw_replay(context, cell, ms):
+    """The recording's own time: timecode cells and, below them, the date and time as text."""
+    for index, bit in enumerate(timecode_cells(ms)):
+        row, col = divmod(index, TIMECODE_COLUMNS)
+        shade = 1.0 if bit else 0.0
+        context.set_source_rgb(shade, shade, shade)
+        context.rectangle(col * cell, row * cell, cell, cell)
+        context.fill()
+    stamp = datetime.datetime.fromtimestamp(ms / 1000, datetime.timezone.utc).strftime("REPLAY %Y-%m-%d %H:%M:%S UTC")
+    context.set_source_rgb(1.0, 1.0, 0.0)
+    context.select_font_face("Sans")
+    context.set_font_size(max(10, cell * 1.5))
+    context.move_to(4, 2 * cell + max(14, cell * 2))
+    context.show_text(stamp)
+
+
 def encoder(codec, fps, kbps):
     if codec == "h265":
         # H.265 as Profile T cameras send it; one thread pool, one frame thread, like the x264 one.
@@ -146,6 +219,29 @@ def launch_line(width, height, fps, kbps, pattern, codec="h264"):
         "! videoconvert "
         + encoder(codec, fps, kbps)
     )
+
+
+def replay_launch_line(width, height, fps, kbps):
+    return (
+        f"( videotestsrc is-live=true pattern=smpte "
+        f"! video/x-raw,width={width},height={height},framerate={fps}/1 "
+        "! videoconvert ! cairooverlay name=timecode ! videoconvert "
+        '! textoverlay name=label halignment=right valignment=bottom font-desc="Sans 12" '
+        "! videoconvert " + encoder("h264", fps, kbps)
+    )
+
+
+def make_replay_factory(args, with_auth):
+    width, height, fps = parse_stream(args.sub)
+    factory = ReplayFactory(replay_launch_line(width, height, fps, args.sub_kbps), f"{args.name} replay", width)
+    factory.set_shared(False)
+    if with_auth:
+        factory.add_role_from_structure(
+            Gst.Structure.new_from_string(
+                f"{ROLE}, media.factory.access=(boolean)true, media.factory.construct=(boolean)true"
+            )
+        )
+    return factory
 
 
 def make_factory(args, stream, spec, kbps, with_auth):
@@ -228,6 +324,9 @@ def main():
     mounts = server.get_mount_points()
     mounts.add_factory("/main", make_factory(args, "main", args.main, args.main_kbps, with_auth))
     mounts.add_factory("/sub", make_factory(args, "sub", args.sub, args.sub_kbps, with_auth))
+    # /replay/<recording token>?starttime=…: the SD card (ONVIF Profile G replay), at the sub stream's size.
+    for token in args.replay:
+        mounts.add_factory("/replay/" + token, make_replay_factory(args, with_auth))
 
     loop = GLib.MainLoop()
     if server.attach(None) == 0:

@@ -34,6 +34,9 @@ import { deviceService } from './services/device.js';
 import { eventsService } from './services/events.js';
 import { mediaService } from './services/media.js';
 import { ptzService } from './services/ptz.js';
+import { replayService } from './services/replay.js';
+import { searchService } from './services/search.js';
+import { SdCard, type SdCardOptions } from './recordings/sd-card.js';
 import { isSoapPath, routeSoap, type HttpReply } from './soap/router.js';
 import { NonceCache } from './soap/ws-security.js';
 import { SnapshotGrabber } from './snapshot.js';
@@ -102,6 +105,11 @@ export interface SimulatedCameraOptions {
   faults?: Partial<CameraFaults>;
   /** Maximum live pull-point subscriptions (real cameras allow few). */
   maxSubscriptions?: number;
+  /**
+   * Profile G: an SD card with a recording, listed by the recording search service and
+   * replayed over RTSP by the replay service (true: the default spans, see sd-card.ts).
+   */
+  sdCard?: boolean | SdCardOptions;
 }
 
 const DEFAULT_STREAMS: Record<StreamName, StreamSpec> = {
@@ -146,6 +154,8 @@ export class SimulatedCamera implements ControllableCamera {
 
   private readonly clock: CameraClock;
   private readonly ptz: PtzState | undefined;
+  /** Profile G's SD card; undefined without one. */
+  readonly sdCard: SdCard | undefined;
   private readonly broker: EventBroker;
   private readonly eventSource: CameraEventSource;
   private readonly http: CameraHttpServer;
@@ -190,6 +200,10 @@ export class SimulatedCamera implements ControllableCamera {
         maxSpeed: { ...DEFAULT_PTZ_OPTIONS.maxSpeed, ...o.maxSpeed },
       });
     }
+    if (options.sdCard)
+      this.sdCard = new SdCard(options.sdCard === true ? {} : options.sdCard, this.clock.nowMs(), () =>
+        this.clock.nowMs(),
+      );
     this.broker = new EventBroker(() => this.clock.nowMs(), {
       maxSubscriptions: options.maxSubscriptions ?? 10,
       maxQueue: 200,
@@ -214,6 +228,7 @@ export class SimulatedCamera implements ControllableCamera {
       media: mediaService(ctx),
       events: eventsService(ctx),
       ...(this.ptz ? { ptz: ptzService(ctx, this.ptz) } : {}),
+      ...(this.sdCard ? { search: searchService(ctx, this.sdCard), replay: replayService(ctx, this.sdCard) } : {}),
     };
     this.snapshots = new SnapshotGrabber({
       rtspUrl: (s) => (this.rtsp?.running ? this.rtspUrl(s, true) : undefined),
@@ -387,6 +402,7 @@ export class SimulatedCamera implements ControllableCamera {
         sub: this.streams.sub,
         auth: this.options.rtspAuth ?? 'digest',
         ...(this.options.videoPattern ? { pattern: this.options.videoPattern } : {}),
+        ...(this.sdCard ? { replay: [this.sdCard.token] } : {}),
       });
       this.rtspPortNumber = this.rtsp.port;
       this.watch(this.rtsp);
@@ -432,6 +448,7 @@ export class SimulatedCamera implements ControllableCamera {
       clock: this.clock,
       streams: this.streams,
       ptz: this.ptz,
+      sdCard: this.sdCard,
       broker: this.broker,
       eventSource: this.eventSource,
       urls: {
@@ -442,6 +459,9 @@ export class SimulatedCamera implements ControllableCamera {
             ? `${this.snapshotUrl(s)}&usr=${encodeURIComponent(this.username)}&pwd=${encodeURIComponent(this.password)}`
             : this.snapshotUrl(s),
         subscription: (id) => `${base()}${SUBSCRIPTION_PATH_PREFIX}${id}`,
+        replay: (token) =>
+          `rtsp://${this.options.credentialsInUris ? `${encodeURIComponent(this.username)}:${encodeURIComponent(this.password)}@` : ''}` +
+          `${this.host}:${this.rtspPortNumber}/replay/${encodeURIComponent(token)}`,
       },
       ports: () => ({ http: this.httpPort, rtsp: this.rtspPortNumber }),
       hasSnapshot: this.options.snapshot !== false,
@@ -458,6 +478,7 @@ export class SimulatedCamera implements ControllableCamera {
       `${o}/type/Network_Video_Transmitter`,
       ...(this.ptz ? [`${o}/type/ptz`] : []),
       `${o}/Profile/Streaming`,
+      ...(this.sdCard ? [`${o}/Profile/G`] : []),
       `${o}/hardware/${encodeURIComponent(this.identity.model)}`,
       `${o}/name/${encodeURIComponent(this.name)}`,
       `${o}/location/${this.options.location ? this.options.location.split('/').map(encodeURIComponent).join('/') : 'country/china'}`,

@@ -55,4 +55,6 @@ export type RequestOptions<P extends keyof paths, M extends Method> = ([PathPara
   ([QueryParams<Operation<P, M>>] extends [never] ? { query?: undefined } : { query?: QueryParams<Operation<P, M>> }) &
   ([JsonBody<Operation<P, M>>] extends [never] ? { body?: undefined } : { body: JsonBody<Operation<P, M>> }) & {
     signal?: AbortSignal;
+    /** Sent as Idempotency-Key: the same key again gets the first answer, nothing done twice. */
+    idempotencyKey?: string;
   };

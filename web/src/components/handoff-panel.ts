@@ -34,6 +34,8 @@ export function handoffPanel(incidentId: number, onChanged: () => void): HTMLEle
     if (!box.isConnected) return off();
     if ((data as { incidentId?: number }).incidentId === incidentId) void load();
   });
+  // Steps the stream did not carry (the panel loaded before it opened, or while it was down).
+  const offOpen = live.onOpen(() => (box.isConnected ? void load() : offOpen()));
 
   // The two writes a panel makes: hand off (交办) and steer a handoff (accept, close, …).
   async function send(what: 'handoff' | 'steer', body: unknown, done: string): Promise<void> {

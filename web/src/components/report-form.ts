@@ -1,7 +1,7 @@
 // Reporting an incident from a point on the map, or from what a camera shows (operators
 // and dispatchers): the server classifies, routes, sets the deadlines and may merge it
 // with a nearby one; with a camera it also keeps that camera's picture of the moment.
-import { api, ApiError, get } from '../api';
+import { api, ApiError, get, newIdempotencyKey } from '../api';
 import { h, toast } from '../dom';
 import { lang, tr } from '../i18n';
 import { incidents } from '../incidents-store';
@@ -56,6 +56,8 @@ export function reportForm(lon: number, lat: number, onDone: () => void, options
       }
     })
     .catch(() => (taxonomy = null));
+  // One key per report meant: sent again after an error (the answer lost), it files once.
+  let reportKey = newIdempotencyKey();
   submit.addEventListener('click', async () => {
     if (!select.value || !description.value.trim())
       return toast(tr('请选择类型并填写描述', 'Choose a kind and describe it'), 'error');
@@ -71,7 +73,8 @@ export function reportForm(lon: number, lat: number, onDone: () => void, options
         lat,
         ...(withCamera ? { cameraId: options.cameraId } : {}),
       };
-      const { incident: inc, merged } = await api.post('/api/incidents', { body });
+      const { incident: inc, merged } = await api.post('/api/incidents', { body, idempotencyKey: reportKey });
+      reportKey = newIdempotencyKey();
       incidents.upsert(inc, 'reported');
       const text = merged
         ? `${tr('已并入附近同类事件', 'Added to the same kind of incident nearby')} #${inc.id}`

@@ -12,6 +12,7 @@ import type { Page } from '../page';
 import { mergePicker, photoUploader, type MergeUiState } from './card-extras';
 import { placingPanel, UNLOCATED, unlocatedList } from './unlocated';
 import { handoffPanel } from '../components/handoff-panel'; // orgs
+import { describeReclassify, loadTaxonomy, reclassifyPicker } from './reclassify'; // orgs
 
 const PLATFORM: Record<string, string> = {
   zongzhi: '综治工作',
@@ -40,6 +41,7 @@ const RECORD_LABEL: Record<string, string> = {
   media: tr('添加照片', 'Photo added'),
   dispatch: tr('派遣', 'Dispatch'),
   accept: tr('接单', 'Accept'),
+  reclassify: tr('改类改级', 'Reclassified'), // orgs
 };
 
 interface Candidate {
@@ -63,6 +65,7 @@ interface Detail {
     toState: IncidentState;
     actor: { label: string };
     note: string | null;
+    data?: unknown;
   }[];
   offers: { personId: number; outcome: string; offeredAt: string }[];
   actions: string[];
@@ -169,6 +172,11 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
   let ratingUi: { incidentId: number; select: HTMLSelectElement } = { incidentId: 0, select: ratingSelect() };
   /** orgs: the handoff panel of the card on screen, the same across redraws (it refreshes itself). */
   let handoffUi: { incidentId: number; el: HTMLElement | null } = { incidentId: 0, el: null };
+  /** orgs: the 改类改级 picker of the card on screen, kept across live redraws (what is half chosen stays). */
+  let reclassUi: { incidentId: number; picker: ReturnType<typeof reclassifyPicker> | null } = {
+    incidentId: 0,
+    picker: null,
+  };
   /**
    * The photo uploader of each incident whose upload is still going, and of the card on
    * screen: put back into the card when it is drawn again, so progress and the answer stay.
@@ -270,6 +278,8 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
     if (changed && changed.incident.id === selected) redrawSoon(selected);
   });
   void incidents.load(ctx.town.code).catch((err: Error) => toast(err.message, 'error'));
+  // The timeline names the kinds a reclassify changed.
+  void loadTaxonomy().catch(() => undefined);
 
   async function open(id: number, scroll = true): Promise<void> {
     const request = ++cardRequest;
@@ -331,6 +341,17 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
         )
       : null;
     const unlocated = i.state === UNLOCATED;
+    const canReclassify = ctx.has('operator', 'dispatcher') && !['closed', 'merged', UNLOCATED].includes(i.state);
+    if (reclassUi.incidentId !== i.id || !reclassUi.picker)
+      reclassUi = {
+        incidentId: i.id,
+        picker: reclassifyPicker(i, (changed) => {
+          // Rebuilt from the new kind and severity at the next draw.
+          reclassUi = { incidentId: 0, picker: null };
+          answered(i.id, changed, 'reclassify');
+        }),
+      };
+    const reclass = canReclassify ? reclassUi.picker : null;
     if (!unlocated || placingUi.incidentId !== i.id) {
       placingUi = {
         incidentId: i.id,
@@ -402,8 +423,10 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
           .filter((a): a is IncidentAction => a !== 'merge' && a in ACTION_LABEL)
           .map((a) => h('button', { 'data-action': a, onclick: () => void act(i.id, a, note.value) }, ACTION_LABEL[a])),
         merge?.button,
+        reclass?.button,
       ),
       merge?.panel,
+      reclass?.panel,
       // orgs: who the case is handed to (交办 / 上报), drawn and refreshed by the panel itself
       unlocated ? null : h('h3', {}, tr('交办', 'Handoff')),
       unlocated ? null : handoffUi.el,
@@ -440,6 +463,7 @@ export function createDispatchPage(ctx: AppContext): Page & { openIncident(id: n
             {},
             h('span', { class: 'muted' }, new Date(t.at).toLocaleString('zh-CN', { hour12: false })),
             ` ${t.actor.label} · ${ACTION_LABEL[t.action as IncidentAction] ?? RECORD_LABEL[t.action] ?? t.action} → ${STATE_LABEL[t.toState] ?? t.toState}`,
+            t.action === 'reclassify' ? h('div', { 'data-reclassified': '' }, describeReclassify(t.data)) : null,
             t.note ? h('div', { class: 'muted' }, t.note) : null,
           ),
         ),

@@ -50,25 +50,33 @@ export class WorkersLayer {
       },
     });
     this.unsubscribe.push(live.on('positions', (data) => this.apply((data as { items: LivePosition[] }).items)));
-    this.unsubscribe.push(live.onState((state, reconnected) => reconnected && state === 'open' && void this.reload()));
+    this.unsubscribe.push(live.onOpen(() => void this.reload().catch(() => undefined)));
     this.timer = setInterval(() => this.tick(), 250);
     await this.reload();
   }
 
-  /** The on-duty list (again after a reconnect: moves made while away are in it). */
+  /** The on-duty list (again at every open of the stream: moves it did not carry are in it). */
   async reload(): Promise<void> {
     const res = await api.get('/api/towns/{code}/on-duty', { path: { code: this.townCode } });
     const now = Date.now();
+    const before = new Map(this.workers);
     this.workers.clear();
     for (const p of res.people) {
       if (p.lon === null || p.lat === null) continue;
+      const fixMs = p.ageSeconds === null ? now : now - p.ageSeconds * 1000;
+      // A fix the stream brought while the list was on its way is newer than the list's.
+      const live = before.get(p.personId);
+      if (live && live.fixMs > fixMs) {
+        this.workers.set(p.personId, { ...live, name: p.name, roles: p.roles });
+        continue;
+      }
       this.workers.set(p.personId, {
         personId: p.personId,
         name: p.name,
         roles: p.roles,
         lon: p.lon,
         lat: p.lat,
-        fixMs: p.ageSeconds === null ? now : now - p.ageSeconds * 1000,
+        fixMs,
         gridCode: p.gridCode,
         battery: p.battery,
         speedMps: p.speedMps,

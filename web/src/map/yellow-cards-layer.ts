@@ -33,10 +33,8 @@ export class YellowCardsLayer {
 
   start(): Promise<void> {
     incidents.onNotice((n) => this.apply(n));
-    // Cards given while the stream was down: ask the league again.
-    live.onState((state, reconnected) => {
-      if (state === 'open' && reconnected) void this.load().catch(() => undefined);
-    });
+    // Cards given while the stream was not open: ask the league again.
+    live.onOpen(() => void this.load().catch(() => undefined));
     return this.load();
   }
 

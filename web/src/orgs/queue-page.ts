@@ -2,6 +2,8 @@
 // handoff of the caller's towns (the command room; a county's staff over all their
 // towns), with deadlines ticking; a case's details with the holder's steps: 受理, 反馈
 // (what was done, with photos), 退回 (with the reason). Live on `handoffs` events.
+// The server filters, orders and pages it: one page of PAGE_SIZE rows is drawn, and a
+// county's thousands of cases never travel at once.
 import '../components/orgs.css';
 import { ApiError, get, post, uploadRaw } from '../api';
 import type { AppContext } from '../context';
@@ -22,6 +24,10 @@ import {
   type IncidentHandoffs,
 } from '../components/org-labels';
 
+const PAGE_SIZE = 50;
+/** Live changes reload the page on screen at most this often. */
+const RELOAD_MIN_MS = 2000;
+
 interface QueueItem extends Handoff {
   incident: {
     id: number;
@@ -40,14 +46,52 @@ interface QueueItem extends Handoff {
 }
 interface Queue {
   items: QueueItem[];
+  total: number;
+  limit: number;
+  offset: number;
   orgs: { id: number; code: string; name: string; kind: string; duty: string }[];
 }
+
+/** The orders the server offers, as the select shows them. */
+const SORTS: [string, string][] = [
+  ['due:asc', tr('时限最近', 'Deadline soonest')],
+  ['offered:desc', tr('最新交办', 'Newest')],
+  ['severity:desc', tr('最紧急', 'Most severe')],
+  ['town:asc', tr('按乡镇', 'By town')],
+];
 
 export function createQueuePage(ctx: AppContext): Page {
   const rows = h('tbody', { id: 'handoff-rows' });
   const onlyOpen = h('input', { type: 'checkbox', checked: true, id: 'handoff-open' });
+  const onlyLate = h('input', { type: 'checkbox', id: 'handoff-overdue' });
   const orgSelect = h('select', { id: 'handoff-org' }, h('option', { value: '' }, tr('我的全部', 'All mine')));
+  const stateSelect = h(
+    'select',
+    { id: 'handoff-state' },
+    h('option', { value: '' }, tr('全部状态', 'Any state')),
+    ...Object.entries(HANDOFF_STATE).map(([k, v]) => h('option', { value: k }, v)),
+  );
+  // A county's staff choose a town; a town's staff have one.
+  const townSelect =
+    ctx.towns.length > 1
+      ? h(
+          'select',
+          { id: 'handoff-town' },
+          h('option', { value: '' }, tr('全部乡镇', 'All towns')),
+          ...ctx.towns.map((t) => h('option', { value: t.code }, t.name)),
+        )
+      : null;
+  const sortSelect = h('select', { id: 'handoff-sort' }, ...SORTS.map(([v, l]) => h('option', { value: v }, l)));
+  const search = h('input', {
+    type: 'search',
+    id: 'handoff-search',
+    placeholder: tr('#编号或描述、地址', '#id or words'),
+  });
   const who = h('span', { class: 'muted', id: 'handoff-who' });
+  const count = h('span', { class: 'muted', id: 'handoff-count' });
+  const prev = h('button', { id: 'handoff-prev', disabled: true }, '‹');
+  const next = h('button', { id: 'handoff-next', disabled: true }, '›');
+  const pageText = h('span', { class: 'muted', id: 'handoff-page' });
   const detail = h('section', { id: 'handoff-detail' }, h('div', { class: 'muted' }, tr('选择一件', 'Choose a case')));
   const el = h(
     'div',
@@ -61,9 +105,14 @@ export function createQueuePage(ctx: AppContext): Page {
         h('b', {}, tr('交办事项', 'Cases handed to us')),
         who,
         orgSelect,
+        townSelect,
+        stateSelect,
         h('label', {}, onlyOpen, tr('仅未办结', 'Open only')),
-        h('span', { class: 'muted', id: 'handoff-count' }),
+        h('label', {}, onlyLate, tr('仅超时', 'Overdue only')),
+        search,
+        sortSelect,
       ),
+      h('div', { class: 'wall-toolbar queue-pager' }, count, prev, pageText, next),
       h(
         'table',
         {},
@@ -88,17 +137,39 @@ export function createQueuePage(ctx: AppContext): Page {
     detail,
   );
   let items: QueueItem[] = [];
+  let total = 0;
+  let offset = 0;
   let selected: number | null = null;
   /** The case shown on the right: it stays there after a step takes it out of the open queue. */
   let shown: QueueItem | null = null;
   let loaded = false;
+  /** Counts page requests: only the answer to the latest one is drawn. */
+  let request = 0;
+
+  function query(): URLSearchParams {
+    const [sort, order] = sortSelect.value.split(':') as [string, string];
+    const q = new URLSearchParams({ limit: String(PAGE_SIZE), offset: String(offset), sort, order });
+    if (stateSelect.value) q.set('state', stateSelect.value);
+    else q.set('open', String(onlyOpen.checked));
+    if (onlyLate.checked) q.set('overdue', 'true');
+    if (orgSelect.value) q.set('org', orgSelect.value);
+    if (townSelect?.value) q.set('town', townSelect.value);
+    if (search.value.trim()) q.set('q', search.value.trim());
+    return q;
+  }
 
   async function load(): Promise<void> {
-    const q = new URLSearchParams({ open: String(onlyOpen.checked) });
-    if (orgSelect.value) q.set('org', orgSelect.value);
+    const mine = ++request;
     try {
-      const queue = await get<Queue>(`/api/handoffs?${q}`);
+      const queue = await get<Queue>(`/api/handoffs?${query()}`);
+      if (mine !== request) return;
+      // The page emptied under us (cases closed meanwhile): step back to the last one.
+      if (queue.items.length === 0 && queue.total > 0 && offset > 0) {
+        offset = Math.max(0, Math.floor((queue.total - 1) / PAGE_SIZE) * PAGE_SIZE);
+        return load();
+      }
       items = queue.items;
+      total = queue.total;
       if (!loaded) {
         loaded = true;
         orgSelect.append(...queue.orgs.map((o) => h('option', { value: o.code }, o.name)));
@@ -106,13 +177,25 @@ export function createQueuePage(ctx: AppContext): Page {
       }
       render();
     } catch (err) {
-      toast((err as Error).message, 'error');
+      if (mine === request) toast((err as Error).message, 'error');
     }
+  }
+
+  /** Filters changed: back to the first page. */
+  function reload(): void {
+    offset = 0;
+    void load();
   }
 
   function render(): void {
     const now = Date.now();
-    document.getElementById('handoff-count')!.textContent = `${items.length}`;
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const pageNo = Math.floor(offset / PAGE_SIZE) + 1;
+    count.textContent = tr(`共 ${total} 件`, `${total} in all`);
+    count.dataset['total'] = String(total);
+    pageText.textContent = tr(`第 ${pageNo}/${pages} 页`, `page ${pageNo} of ${pages}`);
+    prev.disabled = offset === 0;
+    next.disabled = offset + PAGE_SIZE >= total;
     rows.replaceChildren(
       ...items.map((x) => {
         const due = dueOfHandoff(x);
@@ -252,13 +335,36 @@ export function createQueuePage(ctx: AppContext): Page {
     }
   }
 
-  onlyOpen.addEventListener('change', () => void load());
-  orgSelect.addEventListener('change', () => void load());
-  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  live.on('handoffs', () => {
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => void load(), 200);
+  for (const control of [onlyOpen, onlyLate, orgSelect, stateSelect, sortSelect, townSelect])
+    control?.addEventListener('change', reload);
+  let searchTimer: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(reload, 300);
   });
+  prev.addEventListener('click', () => {
+    offset = Math.max(0, offset - PAGE_SIZE);
+    void load();
+  });
+  next.addEventListener('click', () => {
+    if (offset + PAGE_SIZE < total) offset += PAGE_SIZE;
+    void load();
+  });
+  // Live changes reload the page on screen, not more often than RELOAD_MIN_MS.
+  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastLive = 0;
+  const reloadSoon = () => {
+    if (reloadTimer) return;
+    const wait = Math.max(200, lastLive + RELOAD_MIN_MS - Date.now());
+    reloadTimer = setTimeout(() => {
+      reloadTimer = undefined;
+      lastLive = Date.now();
+      void load();
+    }, wait);
+  };
+  live.on('handoffs', reloadSoon);
+  // Handoffs the stream did not carry (loaded before it opened, or while it was down).
+  live.onOpen(reloadSoon);
   setInterval(() => {
     const now = Date.now();
     for (const td of rows.querySelectorAll<HTMLElement>('td[data-due]')) {

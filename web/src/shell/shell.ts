@@ -18,6 +18,8 @@ interface NavItem {
   id: string;
   label: string;
   roles: Role[] | 'all';
+  /** Only for accounts covering several towns (a county's). */
+  severalTowns?: boolean;
   load: () => Promise<PageFactory>;
 }
 
@@ -64,6 +66,13 @@ const NAV: NavItem[] = [
     label: tr('交办', 'Handoffs'),
     roles: ['department', 'dispatcher', 'operator'],
     load: async () => (await import('../orgs/queue-page')).createQueuePage,
+  },
+  {
+    id: 'county', // orgs: the county's towns side by side, on one map
+    label: tr('县域', 'County'),
+    roles: ['dispatcher', 'operator'],
+    severalTowns: true,
+    load: async () => (await import('../county/county-page')).createCountyPage,
   },
   {
     id: 'orgs',
@@ -120,7 +129,7 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
   }
   const savedTown = localStorage.getItem('wg.town');
   const town = towns.find((t) => t.code === savedTown) ?? towns[0]!;
-  const nav = NAV.filter((n) => n.roles === 'all' || hasRole(me, n.roles));
+  const nav = NAV.filter((n) => (n.roles === 'all' || hasRole(me, n.roles)) && (!n.severalTowns || towns.length > 1));
   const pagesBox = h('main', { class: 'pages' });
   const built = new Map<string, Promise<Page>>();
   let current: string | null = null;
@@ -261,6 +270,11 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
   live.setTown(town.code);
   live.start();
   if (hasRole(me, ['operator', 'dispatcher'])) watchIncidents(ctx);
+  // orgs: messages to this account (a reminder before a handoff's deadline, 督办) pop up on any page.
+  live.on('notifications', (e) => {
+    const n = e as { accountId?: number; body?: string };
+    if (n.accountId === me.id && n.body) toast(`🔔 ${n.body}`, 'info');
+  });
   exposeForTests({ openIncident: ctx.openIncident });
 
   /** Shows the page in the hash; `#/dispatch?incident=12` also opens that incident. */

@@ -4,16 +4,19 @@ import type { CameraClock } from '../clock.js';
 import type { EventBroker } from '../events/event-broker.js';
 import type { CameraEventSource } from '../events/event-messages.js';
 import type { PtzState } from '../ptz/ptz-state.js';
+import type { SdCard } from '../recordings/sd-card.js';
 import type { XmlValue } from '../soap/xml.js';
 import type { CameraFaults, DeviceIdentity, StreamName, StreamSpec } from '../types.js';
 
-export type ServiceName = 'device' | 'media' | 'ptz' | 'events';
+export type ServiceName = 'device' | 'media' | 'ptz' | 'events' | 'search' | 'replay';
 
 export const SERVICE_PATHS: Readonly<Record<ServiceName, string>> = {
   device: '/onvif/device_service',
   media: '/onvif/media_service',
   ptz: '/onvif/ptz_service',
   events: '/onvif/events_service',
+  search: '/onvif/search_service',
+  replay: '/onvif/replay_service',
 };
 export const SUBSCRIPTION_PATH_PREFIX = '/onvif/events/subscription/';
 export const SNAPSHOT_PATH = '/onvif/snapshot';
@@ -45,6 +48,8 @@ export interface CameraUrls {
   stream(stream: StreamName): string;
   snapshot(stream: StreamName): string;
   subscription(id: string): string;
+  /** RTSP URI replaying a recording of the SD card (no credentials). */
+  replay(token: string): string;
 }
 
 export interface CameraContext {
@@ -54,6 +59,8 @@ export interface CameraContext {
   readonly streams: Readonly<Record<StreamName, StreamSpec>>;
   /** Absent on fixed (bullet) cameras: no PTZ service, no PTZ configuration. */
   readonly ptz: PtzState | undefined;
+  /** Profile G: the SD card with its recording; absent on a camera without one. */
+  readonly sdCard: SdCard | undefined;
   readonly broker: EventBroker;
   readonly eventSource: CameraEventSource;
   readonly urls: CameraUrls;

@@ -8,6 +8,8 @@ const SERVICE_NAMESPACES: Record<ServiceName, string> = {
   media: 'http://www.onvif.org/ver10/media/wsdl',
   ptz: 'http://www.onvif.org/ver20/ptz/wsdl',
   events: 'http://www.onvif.org/ver10/events/wsdl',
+  search: 'http://www.onvif.org/ver10/search/wsdl',
+  replay: 'http://www.onvif.org/ver10/replay/wsdl',
 };
 
 const VERSION = '<tt:Major>2</tt:Major><tt:Minor>60</tt:Minor>';
@@ -29,7 +31,13 @@ function macAddress(serial: string): string {
 }
 
 function services(ctx: CameraContext): ServiceName[] {
-  return ctx.ptz ? ['device', 'media', 'ptz', 'events'] : ['device', 'media', 'events'];
+  return [
+    'device',
+    'media',
+    ...(ctx.ptz ? (['ptz'] as const) : []),
+    'events',
+    ...(ctx.sdCard ? (['search', 'replay'] as const) : []),
+  ];
 }
 
 function serviceCapabilities(ctx: CameraContext, name: ServiceName): string {
@@ -51,6 +59,10 @@ function serviceCapabilities(ctx: CameraContext, name: ServiceName): string {
       return '<tptz:Capabilities EFlip="false" Reverse="false" GetCompatibleConfigurations="true" MoveStatus="true" StatusPosition="true"/>';
     case 'events':
       return `<tev:Capabilities WSSubscriptionPolicySupport="false" WSPullPointSupport="true" WSPausableSubscriptionManagerInterfaceSupport="false" MaxNotificationProducers="10" MaxPullPoints="10" PersistentNotificationStorage="false"/>`;
+    case 'search':
+      return '<tse:Capabilities MetadataSearch="false" GeneralStartEvents="false"/>';
+    case 'replay':
+      return '<trp:Capabilities ReversePlayback="false" SessionTimeoutRange="60 60" RTP_RTSP_TCP="true"/>';
   }
 }
 
@@ -69,7 +81,12 @@ function capabilities(ctx: CameraContext, category: string): string {
       '<tt:RTP_TCP>true</tt:RTP_TCP><tt:RTP_RTSP_TCP>true</tt:RTP_RTSP_TCP></tt:StreamingCapabilities></tt:Media>',
   };
   if (ctx.ptz) parts.PTZ = `<tt:PTZ><tt:XAddr>${esc(ctx.urls.service('ptz'))}</tt:XAddr></tt:PTZ>`;
-  if (category === 'All') return Object.values(parts).join('');
+  // Profile G's services sit in the Extension, as on real devices.
+  const extension = ctx.sdCard
+    ? `<tt:Extension><tt:Search><tt:XAddr>${esc(ctx.urls.service('search'))}</tt:XAddr><tt:MetadataSearch>false</tt:MetadataSearch></tt:Search>` +
+      `<tt:Replay><tt:XAddr>${esc(ctx.urls.service('replay'))}</tt:XAddr></tt:Replay></tt:Extension>`
+    : '';
+  if (category === 'All') return Object.values(parts).join('') + extension;
   const one = parts[category];
   if (!one) throw new SoapFault('Receiver', ['ter:ActionNotSupported', 'ter:NoSuchService'], `No ${category} service`);
   return one;

@@ -15,6 +15,8 @@ export const NS = {
   trt: 'http://www.onvif.org/ver10/media/wsdl',
   tptz: 'http://www.onvif.org/ver20/ptz/wsdl',
   tev: 'http://www.onvif.org/ver10/events/wsdl',
+  tse: 'http://www.onvif.org/ver10/search/wsdl',
+  trp: 'http://www.onvif.org/ver10/replay/wsdl',
   tns1: 'http://www.onvif.org/ver10/topics',
   ter: 'http://www.onvif.org/ver10/error',
 } as const;
