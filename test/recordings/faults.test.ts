@@ -16,7 +16,7 @@ import { videoCameras } from '../../recordings/module.js';
 import { startTestApi, type TestApi } from '../helpers/api.js';
 import type { HttpClient } from '../helpers/http.js';
 import { publishTinyTown } from '../helpers/tiny-town.js';
-import { sleep, until } from '../helpers/system.js';
+import { until } from '../helpers/system.js';
 
 const run = promisify(execFile);
 const STREAM = { width: 320, height: 180, fps: 10, bitrateKbps: 200 };
