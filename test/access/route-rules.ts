@@ -377,6 +377,15 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
     req: () => ({ path: '/api/recordings/exports/999999/file' }),
   },
   'GET /api/incidents/:id/evidence': { roles: CR, town: 'scoped' },
+  'GET /api/cameras/:id/on-camera/recordings': { roles: CR, town: 'scoped', req: () => ({ query: range }) },
+  'POST /api/cameras/:id/on-camera/replay': { roles: CR, town: 'scoped', req: () => ({ body: { at: range.from } }) },
+  'GET /api/cameras/:id/on-camera/:stream/:file': {
+    roles: CR,
+    town: 'scoped',
+    req: (f) => ({ path: `/api/cameras/${f.cameraId}/on-camera/replay-1-0000abcd/index.m3u8` }),
+  },
+  // The recorders' own alerts (a full disk, a clock jump): of the installation, no town's.
+  'GET /api/recordings/alerts': { roles: CR, town: 'global' },
 
   'GET /api/incident-types': { roles: ALL, town: 'global' },
   'PATCH /api/incident-types/:code': { roles: NONE, town: 'every-town', req: () => ({ body: { severity: 2 } }) },
