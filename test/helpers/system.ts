@@ -4,12 +4,12 @@ import dgram from 'node:dgram';
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** What `fn` answers once it answers something truthy (asked every 100 ms), or an error after `ms`. */
-/** Asks `fn` every 100 ms until it answers something (0 and '' count; null, undefined and false do not). */
+/** Asks `fn` every 100 ms until it answers something truthy (a count of 0 is "not yet"). */
 export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 8000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
-    if (v !== undefined && v !== null && v !== false) return v;
+    if (v) return v;
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(100);
   }
