@@ -143,7 +143,13 @@ export async function startCluster(
     if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.token as string;
   };
-  const admin = as(await token('admin', ADMIN_PASSWORD));
+  // A refused first login must not leave four processes running behind a failed hook.
+  const admin = as(
+    await token('admin', ADMIN_PASSWORD).catch(async (err: unknown) => {
+      await close();
+      throw err;
+    }),
+  );
   return {
     db,
     redisPrefix,
