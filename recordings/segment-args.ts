@@ -3,6 +3,7 @@
 // seconds, and each closed segment announced on stdout as a CSV line
 // `name,start,end` (stream seconds) so the recorder indexes it the moment it is complete.
 import path from 'node:path';
+import { rtspInputArgs } from '../platform/rtsp-input.js';
 
 export interface SegmentArgsInput {
   /** rtsp://user:pass@camera/… */
@@ -27,14 +28,7 @@ export function buildSegmentArgs(i: SegmentArgsInput): string[] {
     '-nostats',
     '-loglevel',
     'level+warning',
-    '-rtsp_transport',
-    'tcp',
-    '-timeout',
-    String(Math.round(i.timeoutMs * 1000)),
-    '-analyzeduration',
-    '200000',
-    '-probesize',
-    '500000',
+    ...rtspInputArgs(i.timeoutMs),
     '-i',
     i.url,
     '-map',

@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
 import { spawnSupervised } from '../../platform/children.js';
 import { ffmpegPath } from '../../platform/ffmpeg-path.js';
+import { rtspInputArgs } from '../../platform/rtsp-input.js';
 import { publicMessage, secretsOfUrl } from '../../platform/mask-url.js';
 import { BoxSplitter, codecOf, startsWithKeyframe } from './fmp4-boxes.js';
 
@@ -24,15 +25,8 @@ export function fmp4Args(sourceUrl: string, timeoutMs = 5000): string[] {
     '-nostats',
     '-loglevel',
     'level+warning',
-    '-rtsp_transport',
-    'tcp',
-    '-timeout',
-    String(timeoutMs * 1000),
     // Small probe and no input buffering: the first fragment leaves as soon as the SPS is seen.
-    '-analyzeduration',
-    '200000',
-    '-probesize',
-    '500000',
+    ...rtspInputArgs(timeoutMs),
     '-fflags',
     'nobuffer',
     '-flags',

@@ -5,6 +5,7 @@
 // Only a browser that cannot decode a camera's H.265, when the camera has no H.264
 // stream at all, gets an on-demand H.264 transcode (`video: 'h264'`).
 import path from 'node:path';
+import { rtspInputArgs } from '../../platform/rtsp-input.js';
 
 export const PLAYLIST_NAME = 'index.m3u8';
 export const SEGMENT_PREFIX = 'seg_';
@@ -83,17 +84,7 @@ function inputArgs(input: RelayInput): string[] {
   // is not used.
   const probe = ['-analyzeduration', '200000', '-probesize', '500000'];
   if (input.kind === 'rtsp') {
-    return [
-      // TCP interleaved: no UDP ports to open through NATs and firewalls, no lost packets.
-      '-rtsp_transport',
-      'tcp',
-      // ffmpeg 5: `-timeout` is the RTSP socket I/O timeout in µs (`-stimeout` is gone).
-      '-timeout',
-      microseconds(timeoutMs),
-      ...probe,
-      '-i',
-      input.url,
-    ];
+    return [...rtspInputArgs(timeoutMs), '-i', input.url];
   }
   return [
     // For rtmp `-timeout` means "listen for a connection"; the generic read/write

@@ -1,6 +1,7 @@
 // The ffmpeg command line that grabs ONE frame of a camera's stream as a JPEG on stdout,
 // for cameras without a snapshot URI (or whose snapshot endpoint is broken). Pure, so it
 // is tested as a list like the relay's (ffmpeg-args.ts).
+import { rtspInputArgs } from '../../platform/rtsp-input.js';
 
 export interface FrameGrabInput {
   /** rtsp://user:pass@camera/… (the credentials are ffmpeg's business only). */
@@ -22,15 +23,7 @@ export function buildFrameGrabArgs(input: FrameGrabInput): string[] {
     '-nostats',
     '-loglevel',
     'level+error',
-    '-rtsp_transport',
-    'tcp',
-    // ffmpeg 5: the RTSP socket I/O timeout in µs.
-    '-timeout',
-    String(Math.round(input.timeoutMs * 1000)),
-    '-analyzeduration',
-    '200000',
-    '-probesize',
-    '500000',
+    ...rtspInputArgs(input.timeoutMs),
     // Decode keyframes only: a frame decoded before the first keyframe is grey smear,
     // so the picture is the first whole one (at most one GOP away).
     '-skip_frame',
