@@ -4,13 +4,14 @@ import './style.css';
 import { api, ApiError, getToken, setToken, whenUnauthorized } from './api';
 import { showLogin } from './login';
 import { showPasswordChange } from './password';
-import { startShell } from './shell/shell';
+import { preloadPageCode, startShell } from './shell/shell';
 import { live } from './live';
 import type { Account } from './api/types';
 
 const root = document.getElementById('app')!;
 
 async function boot(): Promise<void> {
+  preloadPageCode(location.hash);
   if (!getToken()) return showLogin(root, () => void boot());
   let me: Account;
   try {

@@ -218,6 +218,7 @@ export async function createCountyPage(_ctx: AppContext): Promise<Page> {
   }
 
   renderTable();
+  performance.mark('county:table');
 
   async function makeMap(): Promise<void> {
     const { CountyMap } = await mapCode;

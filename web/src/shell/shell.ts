@@ -21,6 +21,8 @@ interface NavItem {
   /** Only for accounts covering several towns (a county's). */
   severalTowns?: boolean;
   load: () => Promise<PageFactory>;
+  /** Code the page loads only once made (its map), fetched ahead by `preloadPageCode`. */
+  preload?: () => Promise<unknown>;
 }
 
 const NAV: NavItem[] = [
@@ -73,6 +75,7 @@ const NAV: NavItem[] = [
     roles: ['dispatcher', 'operator'],
     severalTowns: true,
     load: async () => (await import('../county/county-page')).createCountyPage,
+    preload: () => import('../county/county-map'),
   },
   {
     id: 'orgs',
@@ -105,6 +108,21 @@ const NAV: NavItem[] = [
     load: async () => (await import('../stats/stats-page')).createStatsPage,
   },
 ];
+
+/**
+ * Fetches and compiles the code of the page in `hash` (the first page, the map, when
+ * none) while the login form waits for the password or the session is checked, so a
+ * wall opening `#/county` does not download MapLibre only after logging in. Roles are
+ * not known yet: the code is public, and a page the account may not see is not built.
+ */
+export function preloadPageCode(hash: string): void {
+  const id = hash.replace(/^#\/?/, '').split('?')[0] || NAV[0]!.id;
+  const item = NAV.find((n) => n.id === id);
+  if (!item) return;
+  const fetchCode = () => void Promise.all([item.load(), item.preload?.()]).catch(() => undefined);
+  if ('requestIdleCallback' in window) requestIdleCallback(fetchCode, { timeout: 300 });
+  else setTimeout(fetchCode, 0);
+}
 
 const LIVE_LABEL: Record<LiveState, string> = {
   connecting: tr('连接中', 'connecting'),
