@@ -40,6 +40,21 @@ const COLUMNS = `id, rule, channel, town_id AS "townId", person_id AS "personId"
   subject, due_at AS "dueAt", status, status_detail AS "statusDetail", provider_id AS "providerId", attempts,
   created_at AS "createdAt", sent_at AS "sentAt", settled_at AS "settledAt"`;
 
+/** A message in an account's inbox at the web app. */
+export interface InboxMessage {
+  id: number;
+  rule: Rule;
+  body: string;
+  /** The incident it is about (reminders and 督办 name one in their parameters). */
+  incidentId: number | null;
+  /** When it reached the account. */
+  at: Date;
+  readAt: Date | null;
+}
+
+/** An account's in-app messages that have reached it (one not yet sent, or cancelled, has not). */
+const INBOX = `account_id = $1 AND channel = 'in_app' AND status = 'delivered'`;
+
 export interface NewNotification {
   dedupeKey: string;
   rule: Rule;
@@ -176,6 +191,38 @@ export class NotificationsRepository {
       [f.townIds, f.personId ?? null, f.limit, f.accountId ?? null],
     );
     return rows;
+  }
+
+  async inbox(accountId: number, limit: number): Promise<InboxMessage[]> {
+    const { rows } = await this.db.query<InboxMessage>(
+      `SELECT id, rule, body, COALESCE(sent_at, created_at) AS at, read_at AS "readAt",
+              CASE WHEN params->>'incident' ~ '^[0-9]{1,15}$' THEN (params->>'incident')::bigint END AS "incidentId"
+         FROM notifications WHERE ${INBOX}
+        ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [accountId, limit],
+    );
+    return rows;
+  }
+
+  async unread(accountId: number): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM notifications WHERE ${INBOX} AND read_at IS NULL`,
+      [accountId],
+    );
+    return rows[0]!.n;
+  }
+
+  /**
+   * Marks the account's own unread messages read: these ids, or all of them (ids null).
+   * Ids of anyone else's messages, or of none, match nothing. Returns how many it marked.
+   */
+  async markRead(accountId: number, ids: number[] | null, at: Date): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `UPDATE notifications SET read_at = $3
+        WHERE ${INBOX} AND read_at IS NULL AND ($2::bigint[] IS NULL OR id = ANY ($2))`,
+      [accountId, ids, at],
+    );
+    return rowCount ?? 0;
   }
 
   async setContact(townId: number, role: string, name: string, phone: string): Promise<void> {

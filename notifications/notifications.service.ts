@@ -12,6 +12,7 @@ import { TEMPLATES, fitParams, render } from './templates.js';
 import { notBeforeQuietEnd, type QuietHours } from './quiet-hours.js';
 import {
   NotificationsRepository,
+  type InboxMessage,
   type NewNotification,
   type NotificationRow,
   type Recipient,
@@ -229,9 +230,21 @@ export class NotificationsService {
     return new NotificationsRepository(this.db).list({ townIds: auth.townFilter, limit });
   }
 
-  /** An account's own in-app messages (an organisation's reminders and 督办). */
-  mine(accountId: number, limit = 50): Promise<NotificationRow[]> {
-    return new NotificationsRepository(this.db).list({ townIds: null, accountId, limit });
+  /** An account's own in-app messages (an organisation's reminders and 督办), newest first, and how many are unread. */
+  async mine(accountId: number, limit = 50): Promise<{ items: InboxMessage[]; unread: number }> {
+    const repo = new NotificationsRepository(this.db);
+    const [items, unread] = await Promise.all([repo.inbox(accountId, limit), repo.unread(accountId)]);
+    return { items, unread };
+  }
+
+  /**
+   * Marks the account's own messages read: these ids, or all. An id of someone else's
+   * message is ignored like one of no message, so the answer tells nothing of others'.
+   */
+  async markRead(accountId: number, ids: number[] | 'all'): Promise<{ marked: number; unread: number }> {
+    const repo = new NotificationsRepository(this.db);
+    const marked = await repo.markRead(accountId, ids === 'all' ? null : ids, this.now());
+    return { marked, unread: await repo.unread(accountId) };
   }
 
   /** A gridworker's own in-app messages. */

@@ -492,6 +492,7 @@ export const ROUTE_RULES: Record<string, RouteRule> = {
   'GET /api/consultations': { roles: [...CR, 'department'], town: 'list' },
   'GET /api/stats/towns': { roles: CR, town: 'list' },
   'GET /api/me/notifications': { roles: ALL, town: 'global' },
+  'POST /api/me/notifications/read': { roles: ALL, town: 'global', req: () => ({ body: { all: true } }) },
   'GET /api/stats/departments': { roles: [...CR, 'department', 'planner'], town: 'list' },
   'GET /api/org-yellow-cards': { roles: [...CR, 'department', 'planner'], town: 'list' },
   'GET /api/handoff-deadlines': { roles: ALL, town: 'global' },

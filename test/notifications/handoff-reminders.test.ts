@@ -142,10 +142,10 @@ describe('notifications: reminders and 督办 reach the department holding the c
     expect(heard.data.body).to.match(/测试市场监管所：交办事件#\d+/);
     expect(heard.data.accountId).to.equal(scjgsId);
     expect(zfzdStream.events.filter((e) => e.event === 'notifications')).to.deep.equal([]);
-    expect((await town.scjgs.get('/api/me/notifications')).body.map((n: { rule: string }) => n.rule)).to.deep.equal(
-      Array(3).fill('handoff_reminder'),
-    );
-    expect((await town.zfzd.get('/api/me/notifications')).body).to.deep.equal([]);
+    const inbox = (await town.scjgs.get('/api/me/notifications')).body;
+    expect(inbox.items.map((n: { rule: string }) => n.rule)).to.deep.equal(Array(3).fill('handoff_reminder'));
+    expect(inbox.unread).to.equal(3);
+    expect((await town.zfzd.get('/api/me/notifications')).body).to.deep.equal({ items: [], unread: 0 });
 
     // C is accepted during the quiet hours: its held SMS is cancelled.
     expect((await town.scjgs.post(`/api/incidents/${c.id}/handoffs/steps`, { action: 'accept' })).status).to.equal(200);

@@ -15,6 +15,8 @@ export interface AppContext {
   lookHere(lon: number, lat: number): Promise<void>;
   /** Shows the dispatch page with this incident's card (operators and dispatchers). */
   openIncident(incidentId: number): void;
+  /** The link that shows an incident where this account works on it; null when it has no such page. */
+  incidentHref(incidentId: number): string | null;
   /** Shows the 回放 page playing these cameras (up to four, in step) from an instant (ms). */
   openPlayback(cameraIds: number[], at: number): void;
   /** Shows a point on the map page. */

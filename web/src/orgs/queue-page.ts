@@ -60,7 +60,7 @@ const SORTS: [string, string][] = [
   ['town:asc', tr('按乡镇', 'By town')],
 ];
 
-export function createQueuePage(ctx: AppContext): Page {
+export function createQueuePage(ctx: AppContext): Page & { openIncident(id: number): void } {
   const rows = h('tbody', { id: 'handoff-rows' });
   const onlyOpen = h('input', { type: 'checkbox', checked: true, id: 'handoff-open' });
   const onlyLate = h('input', { type: 'checkbox', id: 'handoff-overdue' });
@@ -320,6 +320,21 @@ export function createQueuePage(ctx: AppContext): Page {
     );
   }
 
+  /**
+   * One incident's cases, closed ones too (a message's link, `#/handoffs?incident=12`):
+   * the queue searched for it, and its case opened (the open one first: they come by deadline).
+   */
+  async function openIncident(incidentId: number): Promise<void> {
+    search.value = `#${incidentId}`;
+    for (const select of [stateSelect, orgSelect, townSelect]) if (select) select.value = '';
+    onlyOpen.checked = false;
+    onlyLate.checked = false;
+    offset = 0;
+    await load();
+    const x = items.find((i) => i.incidentId === incidentId);
+    if (x) await open(x.id);
+  }
+
   async function step(x: QueueItem, action: string, note: string): Promise<void> {
     try {
       await post(`/api/incidents/${x.incidentId}/handoffs/steps`, {
@@ -374,5 +389,5 @@ export function createQueuePage(ctx: AppContext): Page {
       td.classList.toggle('late', at < now);
     }
   }, 1000);
-  return { el, show: () => void load() };
+  return { el, show: () => void load(), openIncident: (id) => void openIncident(id) };
 }

@@ -9,6 +9,8 @@ import { live, type LiveState } from '../live';
 import type { Account, Role } from '../api/types';
 import type { Page, PageFactory } from '../page';
 import { alertsBadge } from './alerts';
+import { inboxBell } from './inbox-bell';
+import { inbox } from '../inbox-store';
 import { watchIncidents } from './incident-alerts';
 import { showPasswordChange } from '../password';
 import { incidents } from '../incidents-store';
@@ -20,6 +22,8 @@ interface NavItem {
   roles: Role[] | 'all';
   /** Only for accounts covering several towns (a county's). */
   severalTowns?: boolean;
+  /** Reached from elsewhere in the top bar (the bell), not a link of its own in the nav. */
+  offNav?: boolean;
   load: () => Promise<PageFactory>;
   /** Code the page loads only once made (its map), fetched ahead by `preloadPageCode`. */
   preload?: () => Promise<unknown>;
@@ -106,6 +110,13 @@ const NAV: NavItem[] = [
     label: tr('统计', 'Statistics'),
     roles: ['dispatcher', 'operator', 'planner'],
     load: async () => (await import('../stats/stats-page')).createStatsPage,
+  },
+  {
+    id: 'inbox', // the account's messages, opened from the bell
+    label: tr('消息', 'Messages'),
+    roles: 'all',
+    offNav: true,
+    load: async () => (await import('../inbox/inbox-page')).createInboxPage,
   },
 ];
 
@@ -194,6 +205,13 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
       if (location.hash === hash) void route(true);
       else location.hash = hash;
     },
+    // A case handed to the account's organisation is worked on in the 交办 queue; the command room also has the card.
+    incidentHref: (incidentId) =>
+      canSee('handoffs')
+        ? `#/handoffs?incident=${incidentId}`
+        : canSee('dispatch')
+          ? `#/dispatch?incident=${incidentId}`
+          : null,
     showOnMap: (lon, lat, zoom) => {
       ctx.go('map');
       void page('map')?.then((p) =>
@@ -220,7 +238,7 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
     return p;
   }
 
-  const links = nav.map((n) => h('a', { href: `#/${n.id}`, 'data-nav': n.id }, n.label));
+  const links = nav.filter((n) => !n.offNav).map((n) => h('a', { href: `#/${n.id}`, 'data-nav': n.id }, n.label));
   const liveBadge = h('span', { class: 'live-badge', id: 'live-state' });
   const clock = h('span', { class: 'clock' });
   setInterval(() => (clock.textContent = new Date().toLocaleTimeString('zh-CN', { hour12: false })), 1000);
@@ -243,6 +261,7 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
     h('div', { class: 'spacer' }),
     townSelect,
     hasRole(me, ['operator', 'dispatcher']) ? alertsBadge((id) => ctx.openCamera(id)) : null,
+    inboxBell(),
     liveBadge,
     clock,
     h('span', { class: 'who', id: 'who', title: me.roles.join(', ') }, me.displayName),
@@ -288,14 +307,16 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
   live.setTown(town.code);
   live.start();
   if (hasRole(me, ['operator', 'dispatcher'])) watchIncidents(ctx);
-  // orgs: messages to this account (a reminder before a handoff's deadline, 督办) pop up on any page.
+  // orgs: messages to this account (a reminder before a handoff's deadline, 督办) pop up on any page,
+  // and the bell counts them until they are read.
+  inbox.follow(me.id);
   live.on('notifications', (e) => {
     const n = e as { accountId?: number; body?: string };
     if (n.accountId === me.id && n.body) toast(`🔔 ${n.body}`, 'info');
   });
   exposeForTests({ openIncident: ctx.openIncident });
 
-  /** Shows the page in the hash; `#/dispatch?incident=12` also opens that incident. */
+  /** Shows the page in the hash; `#/dispatch?incident=12` (or `#/handoffs?…`) also opens that incident. */
   async function route(again = false): Promise<void> {
     const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
     const id = canSee(path) ? path : nav[0]!.id;
@@ -314,8 +335,7 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
       next.el.hidden = false;
       next.show?.();
     } else if (!again && !incident) return;
-    if (id === 'dispatch' && incident > 0)
-      ((await page(id)!) as Page & { openIncident?(n: number): void }).openIncident?.(incident);
+    if (incident > 0) ((await page(id)!) as Page & { openIncident?(n: number): void }).openIncident?.(incident);
   }
   window.addEventListener('hashchange', () => void route());
   await route();
