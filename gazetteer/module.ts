@@ -5,6 +5,8 @@ import type { DomainModule, Platform } from '../platform/module.js';
 import type { GisServices } from '../gis/module.js';
 import { GazetteerService } from './gazetteer.service.js';
 import { gazetteerRoutes } from './gazetteer.routes.js';
+import { whenAvailable } from '../platform/dependency-errors.js';
+import { rootLogger } from '../platform/logger.js';
 
 export { normalizeAddress } from './address-text.js';
 export type { GazetteerService } from './gazetteer.service.js';
@@ -18,7 +20,8 @@ export async function gazetteerModule(
   gis: Pick<GisServices, 'gridMap'>,
 ): Promise<DomainModule<GazetteerServices>> {
   const gazetteer = new GazetteerService(p.db, gis.gridMap, p.redis, p.config.REDIS_PREFIX);
-  await gazetteer.refresh(true);
+  // A process started while PostgreSQL is away waits for it rather than exiting.
+  await whenAvailable('address index', () => gazetteer.refresh(true), rootLogger);
   return {
     name: 'gazetteer',
     services: { gazetteer },
