@@ -35,7 +35,7 @@ describe('web app: a department reads the 督办 in its inbox', function () {
   before(async () => {
     [t, browser] = await Promise.all([startWebApi('web-inbox'), launchBrowser()]);
     town = await orgTown(t);
-    notify = await startNotifications(t, true);
+    notify = await startNotifications(t, { leading: true });
     const made = await t.admin.post('/api/accounts', {
       ...clerk,
       displayName: '市场监管所内勤',

@@ -10,8 +10,7 @@ import { inGrid } from '../helpers/incidents.js';
 import { orgTown, type OrgTown } from '../helpers/orgs.js';
 import { EventStream } from '../helpers/sse.js';
 import { FakeSmsGateway } from '../../scripts/simulators/sms-gateway/fake-gateway.js';
-import { notificationsModule, type NotificationsServices } from '../../notifications/module.js';
-import type { DomainModule, Running } from '../../platform/module.js';
+import { SMS_TEST_KEY, startNotifications, type RunningNotifications } from '../helpers/notifications.js';
 
 const MIN = 60_000;
 const ORG_PHONE = '13900000050';
@@ -21,8 +20,7 @@ describe('notifications: reminders and 督办 reach the department holding the c
   let t: TestApi;
   let town: OrgTown;
   let gateway: FakeSmsGateway;
-  let notify: DomainModule<NotificationsServices>;
-  let hook: Running;
+  let notify: RunningNotifications;
   const streams: EventStream[] = [];
   // The moved clock starts now, inside quiet hours that end 1–2 hours later (town time, UTC+8).
   const base = new Date();
@@ -55,7 +53,7 @@ describe('notifications: reminders and 督办 reach the department holding the c
   };
   const send = async (at: Date) => {
     clock = at;
-    await notify.services.notifications.sendDue();
+    await notify.module.services.notifications.sendDue();
   };
   /** A case of this subcategory handed to the 市场监管所, due to be accepted in `minutes`. */
   const handed = async (subcategory: string, minutes: number, col: number) => {
@@ -75,35 +73,24 @@ describe('notifications: reminders and 督办 reach the department holding the c
       200,
     );
     gateway = await new FakeSmsGateway({
-      accessKeyId: 'LTAI-test',
-      accessKeySecret: 'test-secret',
+      ...SMS_TEST_KEY,
       now: () => clock,
     }).start();
-    const s = t.api.services;
-    notify = notificationsModule(
-      { config: s.config, db: s.db, redis: s.redis, live: s.live, media: s.media, baseUrl: t.api.url },
-      {
-        people: s.people,
-        gis: s,
-        env: {
-          NOTIFY_SMS_PROVIDER: 'aliyun',
-          SMS_ENDPOINT: gateway.url,
-          SMS_ACCESS_KEY_ID: 'LTAI-test',
-          SMS_ACCESS_KEY_SECRET: 'test-secret',
-          NOTIFY_QUIET_HOURS: `${hour}-${(hour + 2) % 24}`,
-          NOTIFY_SMS_PER_HOUR: '10',
-        },
-        orgRecipients: (id) => s.organisations.organisations.recipientsOf(id),
+    // As the workers process runs it; sending is driven here, on the moved clock.
+    notify = await startNotifications(t, {
+      leading: false,
+      gateway,
+      now: () => clock,
+      env: {
+        NOTIFY_QUIET_HOURS: `${hour}-${(hour + 2) % 24}`,
+        NOTIFY_SMS_PER_HOUR: '10',
       },
-    );
-    notify.services.notifications.now = () => clock;
-    // The hook as the workers process runs it; sending is driven here, on the moved clock.
-    hook = await notify.work!(async () => false);
+    });
   });
 
   after(async () => {
     for (const s of streams) s.close();
-    await hook?.stop();
+    await notify?.stop();
     await gateway?.stop();
     await t?.close();
   });

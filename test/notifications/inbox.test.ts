@@ -50,7 +50,7 @@ describe('notifications: an account reads its inbox and marks messages read', fu
   before(async () => {
     t = await startTestApi('notify-inbox');
     town = await orgTown(t);
-    notify = await startNotifications(t, false);
+    notify = await startNotifications(t, { leading: false });
     const res = await town.room.post('/api/incidents', {
       subcategory: 'market.food',
       description: '过期食品',

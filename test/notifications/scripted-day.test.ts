@@ -11,8 +11,7 @@ import { startTestApi } from '../helpers/api.js';
 import { incidentTown, inGrid, runWorkers, FAST_DISPATCH, type IncidentTown } from '../helpers/incidents.js';
 import type { RunningIncidentWorkers } from '../../incidents/incident-workers.js';
 import { FakeSmsGateway } from '../../scripts/simulators/sms-gateway/fake-gateway.js';
-import { notificationsModule, type NotificationsServices } from '../../notifications/module.js';
-import type { DomainModule, Running } from '../../platform/module.js';
+import { SMS_TEST_KEY, startNotifications, type RunningNotifications } from '../helpers/notifications.js';
 import { WEST } from '../helpers/tiny-town.js';
 
 const TOWN_DAY = Date.parse('2026-12-07T00:00:00+08:00');
@@ -24,8 +23,7 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
   let town: IncidentTown;
   let workers: RunningIncidentWorkers;
   let gateway: FakeSmsGateway;
-  let notify: DomainModule<NotificationsServices>;
-  let hook: Running;
+  let notify: RunningNotifications;
   let clock = at(9);
 
   const rows = async () =>
@@ -82,35 +80,25 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
         (await t.admin.put('/api/notification-contacts', { townId: town.townId, role, name, phone })).status,
       ).to.equal(204);
     gateway = await new FakeSmsGateway({
-      accessKeyId: 'LTAI-test',
-      accessKeySecret: 'test-secret',
+      ...SMS_TEST_KEY,
       failing: ['13900000030'],
       now: () => clock,
     }).start();
-    const s = t.api.services;
-    notify = notificationsModule(
-      { config: s.config, db: s.db, redis: s.redis, live: s.live, media: s.media, baseUrl: t.api.url },
-      {
-        people: s.people,
-        gis: s,
-        env: {
-          NOTIFY_SMS_PROVIDER: 'aliyun',
-          SMS_ENDPOINT: gateway.url,
-          SMS_ACCESS_KEY_ID: 'LTAI-test',
-          SMS_ACCESS_KEY_SECRET: 'test-secret',
-          NOTIFY_OFFER_UNANSWERED_S: '45',
-          NOTIFY_QUIET_HOURS: '22-7',
-          NOTIFY_SMS_PER_HOUR: '1',
-        },
+    // As the workers process runs it; sending is driven here, on the moved clock.
+    notify = await startNotifications(t, {
+      leading: false,
+      gateway,
+      now: () => clock,
+      env: {
+        NOTIFY_OFFER_UNANSWERED_S: '45',
+        NOTIFY_QUIET_HOURS: '22-7',
+        NOTIFY_SMS_PER_HOUR: '1',
       },
-    );
-    notify.services.notifications.now = () => clock;
-    // The hook as the workers process runs it; sending is driven here, on the moved clock.
-    hook = await notify.work!(async () => false);
+    });
   });
 
   after(async () => {
-    await hook?.stop();
+    await notify?.stop();
     await workers?.close();
     await gateway?.stop();
     await t?.close();
@@ -119,7 +107,7 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
   it('sends exactly what the rules call for, when they call for it', async () => {
     const send = async (when: Date) => {
       clock = when;
-      await notify.services.notifications.sendDue();
+      await notify.module.services.notifications.sendDue();
     };
 
     // 09:00 two reports in T1. The first offer is accepted at once: its SMS is cancelled.
@@ -186,7 +174,7 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
 
     // Receipts: delivered, except the number the gateway cannot reach.
     clock = at(7, 5, 1);
-    await notify.services.notifications.pollReceipts();
+    await notify.module.services.notifications.pollReceipts();
     const sms = (await rows()).filter(
       (r) => r.channel === 'sms' && r.status !== 'cancelled' && r.status !== 'rate_limited',
     );
@@ -207,7 +195,7 @@ describe('notifications: a scripted day through the fake SMS gateway', function 
 
   it('refuses a request signed with the wrong secret, as Aliyun does', async () => {
     const { AliyunSms } = await import('../../notifications/aliyun-sms.js');
-    const wrong = new AliyunSms(gateway.url, { accessKeyId: 'LTAI-test', accessKeySecret: 'nope' }, '网格天眼');
+    const wrong = new AliyunSms(gateway.url, { ...SMS_TEST_KEY, accessKeySecret: 'nope' }, '网格天眼');
     let code = '';
     await wrong.send('13900000099', 'SMS_WG_OFFER', {}, clock).catch((e: { code: string }) => (code = e.code));
     expect(code).to.equal('SignatureDoesNotMatch');
