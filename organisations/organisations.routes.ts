@@ -23,6 +23,7 @@ import {
   SteerBody,
   ConveneBody,
   ConsultPostBody,
+  TownComparisonAnswer,
 } from './organisations.schemas.js';
 
 const HOLDERS = [...COMMAND_ROOM, 'department'] as const;
@@ -222,6 +223,9 @@ export function organisationRoutes(
         "The caller's towns side by side over a period (default the last 30 days): reported, closed, closure rate, open and " +
         'overdue now, median seconds to accept and to close, satisfaction, yellow cards to grids and to organisations, ' +
         "handoffs and escalations; with each town's box and a point inside it for the map",
+      responses: {
+        200: { description: 'The towns side by side, their totals and their box', schema: TownComparisonAnswer },
+      },
       handler: ({ auth, query }) => county.compare(auth, query),
     }),
     route({

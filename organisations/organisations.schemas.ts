@@ -1,5 +1,7 @@
-// Request shapes of the organisation and handoff routes.
+// Request shapes of the organisation and handoff routes, and the county comparison's answer.
 import { z } from 'zod';
+import { answer } from '../platform/http/answer.js';
+import type { TownComparison } from './county.service.js';
 import { DUTIES, HANDOFF_KINDS, HANDOFF_STATES, ORG_KINDS, PLATFORMS } from './model.js';
 
 const Code = z.string().regex(/^[A-Za-z0-9_.-]{2,64}$/, 'letters, digits, _ . - (2–64)');
@@ -108,3 +110,52 @@ export const ConsultPostBody = z.strictObject({
   body: z.string().trim().min(1).max(2000).optional(),
   close: z.boolean().optional(),
 });
+
+// ---- What the routes answer (OpenAPI, and the web app's generated types) ----
+
+const Count = z.number().int();
+const Share = z.number().nullable();
+const Seconds = z.number().nullable();
+
+/** A town's figures over the period, or all of them summed (`totals`). */
+const TownFigures = {
+  received: Count.describe('Incidents reported in the period'),
+  closed: Count.describe('Of those, closed (终结)'),
+  closureRate: Share.describe('closed / received, 0..1; null when nothing was received'),
+  openNow: Count,
+  overdueNow: Count,
+  acceptP50S: Seconds.describe('Median seconds to accept'),
+  closeP50S: Seconds.describe('Median seconds to close'),
+  satisfaction: Share.describe("Citizens' mean rating (1–5) at the revisit"),
+  rated: Count,
+  gridCards: Count.describe('Yellow cards to its grids'),
+  orgCards: Count.describe('Yellow cards to its organisations'),
+  yellowCards: Count.describe('Grid and organisation cards together'),
+  handoffs: Count.describe('Handoffs (交办, 上报, 下派) offered in the period'),
+  escalated: Count.describe('Of those, escalated to the county (上报)'),
+  handoffsOverdue: Count.describe('Handoffs open now and past a deadline'),
+};
+const Box = z.tuple([z.number(), z.number(), z.number(), z.number()]).describe('[west, south, east, north], WGS-84');
+
+export const TownComparisonAnswer = answer<TownComparison>()(
+  z
+    .object({
+      from: z.iso.datetime({ offset: true }),
+      to: z.iso.datetime({ offset: true }),
+      towns: z.array(
+        z
+          .object({
+            id: z.number().int(),
+            code: z.string(),
+            name: z.string(),
+            bbox: Box,
+            centre: z.tuple([z.number(), z.number()]).describe('A point inside the town, for its label'),
+            ...TownFigures,
+          })
+          .meta({ id: 'TownLine' }),
+      ),
+      totals: z.object(TownFigures).meta({ id: 'TownTotals' }),
+      bbox: Box.nullable().describe('Around every town: where the map opens'),
+    })
+    .meta({ id: 'TownComparison' }),
+);

@@ -3,14 +3,8 @@
 // forgets a field, or types one differently from the service, fails `tsc`.
 import type { z } from 'zod';
 
-/** What JSON.stringify makes of T: dates become ISO strings. */
-export type Jsonified<T> = T extends Date
-  ? string
-  : T extends readonly (infer U)[]
-    ? Jsonified<U>[]
-    : T extends object
-      ? { [K in keyof T]: Jsonified<T[K]> }
-      : T;
+/** What JSON.stringify makes of T: dates become ISO strings (arrays and tuples keep their shape). */
+export type Jsonified<T> = T extends Date ? string : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
 
 type Missing<T, S extends z.ZodType> = Exclude<keyof T, keyof z.output<S>>;
 

@@ -2,43 +2,18 @@
 // One map over every town, each shaded by the measure chosen (closure rate, overdue,
 // satisfaction, yellow cards, reports), a label per town (county-map.ts); and the table
 // comparing the towns over a period, sortable. A row frames its town.
-import { get } from '../api';
+import { api } from '../api';
+import type { Answer } from '../api/types';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import type { Page } from '../page';
-import type { Bbox } from '../geo/town-data';
 import type { CountyMap } from './county-map';
 import './county.css';
 
-interface TownLine {
-  id: number;
-  code: string;
-  name: string;
-  bbox: Bbox;
-  centre: [number, number];
-  received: number;
-  closed: number;
-  closureRate: number | null;
-  openNow: number;
-  overdueNow: number;
-  acceptP50S: number | null;
-  closeP50S: number | null;
-  satisfaction: number | null;
-  rated: number;
-  gridCards: number;
-  orgCards: number;
-  yellowCards: number;
-  handoffs: number;
-  escalated: number;
-  handoffsOverdue: number;
-}
-type Totals = Omit<TownLine, 'id' | 'code' | 'name' | 'bbox' | 'centre'>;
-interface Comparison {
-  towns: TownLine[];
-  totals: Totals;
-  bbox: Bbox | null;
-}
+type Comparison = Answer<'/api/stats/towns', 'get'>;
+type TownLine = Comparison['towns'][number];
+type Totals = Comparison['totals'];
 
 type Key = keyof Omit<TownLine, 'id' | 'code' | 'bbox' | 'centre'>;
 
@@ -116,7 +91,7 @@ export async function createCountyPage(_ctx: AppContext): Promise<Page> {
   async function load(): Promise<Comparison> {
     const to = new Date();
     const from = new Date(to.getTime() - Number(period.value) * 86_400_000);
-    return get<Comparison>(`/api/stats/towns?from=${from.toISOString()}&to=${to.toISOString()}`);
+    return api.get('/api/stats/towns', { query: { from: from.toISOString(), to: to.toISOString() } });
   }
 
   function sortedTowns(): TownLine[] {
