@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
 import { orgTown, type OrgTown } from '../helpers/orgs.js';
 import { TOWN, square } from '../helpers/tiny-town.js';
+import { inGrid } from '../helpers/incidents.js';
 import { echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
 
 const OTHER = '990101002';
@@ -236,5 +237,39 @@ describe('web app: the county over several towns (queue pages, towns compared)',
       'zhifa',
       to,
     ]);
+  });
+
+  it("hears every town's new cases live, whichever town the top bar shows", async () => {
+    // The top bar on the neighbour: its stream carries no case of the tiny town.
+    await page!.goto(`${t.api.url}/#/handoffs`);
+    await page!.waitForSelector('#town-select');
+    await Promise.all([page!.waitForEvent('load'), page!.selectOption('#town-select', OTHER)]);
+    await page!.waitForSelector('#handoff-count[data-total]');
+    const before = Number(await page!.getAttribute('#handoff-count', 'data-total'));
+    // Other subcategories than the cases above: intake would merge a report into them.
+    const reported = async (subcategory: string, col: number) => {
+      const res = await town.room.post('/api/incidents', {
+        subcategory,
+        description: `实时 ${col}`,
+        ...inGrid(col, 1),
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      const handed = await town.room.post(`/api/incidents/${res.body.incident.id}/handoffs`, { lead: 'T-scjgs' });
+      expect(handed.status, JSON.stringify(handed.body)).to.equal(201);
+    };
+    // The queue over all towns counts the tiny town's new case, without a reload.
+    await reported('market.food', 0);
+    await untilTotal(before + 1);
+    // 县域 asks for its figures again: one more report in the tiny town.
+    await page!.click('[data-nav="county"]');
+    const cell = `#county-rows tr[data-town="${TOWN}"] td[data-col="received"]`;
+    await page!.waitForSelector(cell);
+    const received = Number(await text(cell));
+    await reported('market.prices', 2);
+    await page!.waitForFunction(
+      ([sel, n]) => document.querySelector(sel as string)?.textContent === String(n),
+      [cell, received + 1] as const,
+      { timeout: 15_000 },
+    );
   });
 });

@@ -4,6 +4,8 @@
 // list and then follows the stream misses what happened while the stream was not open
 // (still connecting at its first fetch, or down for a while): it registers a reload
 // with `onOpen`, which runs at every open of the stream after it was registered.
+// `live` follows the town on screen; `everyTown` (the county's pages) follows every
+// town of the account, on its own stream, only while a page needs it.
 import { api, getToken } from './api';
 
 /** A fix on the `positions` topic (the push stream is not in the OpenAPI document). */
@@ -33,6 +35,7 @@ const TOPICS = [
 ];
 
 class LiveStream {
+  constructor(private readonly topics: readonly string[]) {}
   private source: EventSource | null = null;
   private readonly handlers = new Map<string, Set<Handler>>();
   private readonly stateListeners = new Set<(s: LiveState, reconnected: boolean) => void>();
@@ -101,10 +104,10 @@ class LiveStream {
     if (!token) return;
     this.setState(this.openedBefore ? 'reconnecting' : 'connecting', false);
     const town = this.town ? `&town=${encodeURIComponent(this.town)}` : '';
-    const url = `/api/live?topics=${TOPICS.join(',')}${town}&access_token=${encodeURIComponent(token)}`;
+    const url = `/api/live?topics=${this.topics.join(',')}${town}&access_token=${encodeURIComponent(token)}`;
     const source = new EventSource(url);
     this.source = source;
-    for (const topic of new Set([...TOPICS, ...this.handlers.keys()])) {
+    for (const topic of new Set([...this.topics, ...this.handlers.keys()])) {
       source.addEventListener(topic, (e) => this.dispatch(topic, e as MessageEvent<string>));
     }
     // The server ended the stream because the session was ended (logged out everywhere,
@@ -154,4 +157,32 @@ class LiveStream {
   }
 }
 
-export const live = new LiveStream();
+export const live = new LiveStream(TOPICS);
+
+/**
+ * Cases and incidents of every town of the account (a county's staff), for the pages
+ * that show them all at once: each page `need()`s it while shown, and it closes when
+ * no page needs it any more.
+ */
+class EveryTownStream extends LiveStream {
+  private needs = 0;
+
+  need(): () => void {
+    this.needs++;
+    if (this.state === 'closed') this.start();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.needs === 0) this.stop();
+    };
+  }
+
+  /** Logged out: closed, whatever pages still hold it (a new login builds new pages). */
+  reset(): void {
+    this.needs = 0;
+    this.stop();
+  }
+}
+
+export const everyTown = new EveryTownStream(['handoffs', 'incidents']);

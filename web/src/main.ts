@@ -5,7 +5,7 @@ import { api, ApiError, getToken, setToken, whenUnauthorized } from './api';
 import { showLogin } from './login';
 import { showPasswordChange } from './password';
 import { preloadPageCode, startShell } from './shell/shell';
-import { live } from './live';
+import { everyTown, live } from './live';
 import type { Account } from './api/types';
 
 const root = document.getElementById('app')!;
@@ -29,6 +29,7 @@ async function boot(): Promise<void> {
 
 whenUnauthorized(() => {
   live.stop();
+  everyTown.reset();
   setToken(null);
   location.hash = '';
   showLogin(root, () => void boot());

@@ -7,6 +7,7 @@ import type { Answer } from '../api/types';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
+import { everyTown } from '../live';
 import type { Page } from '../page';
 import type { CountyMap } from './county-map';
 import './county.css';
@@ -14,6 +15,9 @@ import './county.css';
 type Comparison = Answer<'/api/stats/towns', 'get'>;
 type TownLine = Comparison['towns'][number];
 type Totals = Comparison['totals'];
+
+/** The figures are asked again after a live change, but not more often than this. */
+const REFRESH_MS = 5000;
 
 type Key = keyof Omit<TownLine, 'id' | 'code' | 'bbox' | 'centre'>;
 
@@ -204,8 +208,7 @@ export async function createCountyPage(_ctx: AppContext): Promise<Page> {
     shade();
   }
 
-  measure.addEventListener('change', shade);
-  period.addEventListener('change', () => {
+  function refresh(): void {
     void load()
       .then((fresh) => {
         data = fresh;
@@ -213,12 +216,41 @@ export async function createCountyPage(_ctx: AppContext): Promise<Page> {
         shade();
       })
       .catch((err: Error) => toast(err.message, 'error'));
+  }
+
+  measure.addEventListener('change', shade);
+  period.addEventListener('change', refresh);
+  // Any town's new or changed case moves the figures: asked again, at most every REFRESH_MS.
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  let refreshed = Date.now();
+  const refreshSoon = () => {
+    if (refreshTimer) return;
+    refreshTimer = setTimeout(
+      () => {
+        refreshTimer = undefined;
+        refreshed = Date.now();
+        refresh();
+      },
+      Math.max(200, refreshed + REFRESH_MS - Date.now()),
+    );
+  };
+  everyTown.on('incidents', refreshSoon);
+  everyTown.on('handoffs', refreshSoon);
+  // Back after an outage: what changed meanwhile was not heard.
+  everyTown.onState((state, reconnected) => {
+    if (state === 'open' && reconnected) refreshSoon();
   });
+  let release: (() => void) | null = null;
   return {
     el,
     show: () => {
+      release ??= everyTown.need();
       if (map) map.resize();
       else making ??= makeMap().catch((err: Error) => toast(err.message, 'error'));
+    },
+    hide: () => {
+      release?.();
+      release = null;
     },
   };
 }

@@ -9,7 +9,7 @@ import { ApiError, get, post, uploadRaw } from '../api';
 import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
-import { live } from '../live';
+import { everyTown, live } from '../live';
 import type { Page } from '../page';
 import { countdownText } from '../components/countdown';
 import {
@@ -377,9 +377,13 @@ export function createQueuePage(ctx: AppContext): Page & { openIncident(id: numb
       void load();
     }, wait);
   };
-  live.on('handoffs', reloadSoon);
+  // A county's staff see every town's cases: their own stream over all of them, while
+  // the page is shown (the top bar's stream carries its town only).
+  const stream = ctx.towns.length > 1 ? everyTown : live;
+  stream.on('handoffs', reloadSoon);
   // Handoffs the stream did not carry (loaded before it opened, or while it was down).
-  live.onOpen(reloadSoon);
+  stream.onOpen(reloadSoon);
+  let release: (() => void) | null = null;
   setInterval(() => {
     const now = Date.now();
     for (const td of rows.querySelectorAll<HTMLElement>('td[data-due]')) {
@@ -389,5 +393,16 @@ export function createQueuePage(ctx: AppContext): Page & { openIncident(id: numb
       td.classList.toggle('late', at < now);
     }
   }, 1000);
-  return { el, show: () => void load(), openIncident: (id) => void openIncident(id) };
+  return {
+    el,
+    show: () => {
+      if (stream === everyTown) release ??= everyTown.need();
+      void load();
+    },
+    hide: () => {
+      release?.();
+      release = null;
+    },
+    openIncident: (id) => void openIncident(id),
+  };
 }
