@@ -16,4 +16,12 @@ wait $production
 wait $testing
 export NODE_ENV=test LOG_LEVEL=${LOG_LEVEL:-warn}
 if [ $# -eq 0 ]; then set -- "test/**/*.test.ts"; fi
-npx mocha "$@"
+# Test files run three at a time (mocha --parallel): each has its own database cloned from
+# this run's template and its own Redis prefix; the suite waits on browsers, cameras and
+# timers more than it computes, so three fit the two cores (TEST_JOBS=1: one at a time).
+export WANGGE_TEST_RUN=$$
+if [ "${TEST_JOBS:-3}" -gt 1 ]; then
+  npx mocha --parallel --jobs "${TEST_JOBS:-3}" "$@"
+else
+  npx mocha "$@"
+fi
