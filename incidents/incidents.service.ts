@@ -2,6 +2,7 @@
 // (start, handle, verify, close, return, escalate, merge) by whoever the state machine
 // allows, its photos, and the nearest gridworkers for a dispatcher to choose from.
 import type { PoolClient } from 'pg';
+import { LRUCache } from 'lru-cache';
 import type { AuthContext } from '../platform/auth/auth-context.js';
 import { inTransaction, type Db } from '../platform/db/pool.js';
 import { PeopleRepository } from '../people/module.js';
@@ -71,6 +72,13 @@ export class IncidentsService {
   ) {}
 
   /**
+   * Which person an account is (0: none), kept 10 s, as long as accounts keep a session
+   * (so an account's roles may be as old): every report and step asked it, one round
+   * trip each, on the hot path of intake.
+   */
+  private readonly personOfAccount = new LRUCache<number, number>({ max: 10_000, ttl: 10_000 });
+
+  /**
    * What a camera shows now, kept for an incident an operator reports from it; a camera
    * that cannot give a picture does not stop the report (null).
    */
@@ -88,11 +96,15 @@ export class IncidentsService {
   /** The actor an account is: the command room, or a gridworker with a person record. */
   async actorOf(auth: AuthContext): Promise<Actor & { kind: 'account' }> {
     const me = auth.me;
-    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM people WHERE account_id = $1`, [me.id]);
+    let personId = this.personOfAccount.get(me.id);
+    if (personId === undefined) {
+      personId = (await new PeopleRepository(this.db).findByAccount(me.id))?.id ?? 0;
+      this.personOfAccount.set(me.id, personId);
+    }
     return {
       kind: 'account',
       accountId: me.id,
-      personId: rows[0]?.id ?? null,
+      personId: personId || null,
       commandRoom: auth.hasRole('dispatcher', 'operator'),
       label: me.displayName,
     };
