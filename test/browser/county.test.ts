@@ -6,9 +6,8 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
-import { orgTown, type OrgTown } from '../helpers/orgs.js';
+import { handedCase, orgTown, type OrgTown } from '../helpers/orgs.js';
 import { TOWN, square } from '../helpers/tiny-town.js';
-import { inGrid } from '../helpers/incidents.js';
 import { echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
 
 const OTHER = '990101002';
@@ -247,16 +246,8 @@ describe('web app: the county over several towns (queue pages, towns compared)',
     await page!.waitForSelector('#handoff-count[data-total]');
     const before = Number(await page!.getAttribute('#handoff-count', 'data-total'));
     // Other subcategories than the cases above: intake would merge a report into them.
-    const reported = async (subcategory: string, col: number) => {
-      const res = await town.room.post('/api/incidents', {
-        subcategory,
-        description: `实时 ${col}`,
-        ...inGrid(col, 1),
-      });
-      expect(res.status, JSON.stringify(res.body)).to.equal(201);
-      const handed = await town.room.post(`/api/incidents/${res.body.incident.id}/handoffs`, { lead: 'T-scjgs' });
-      expect(handed.status, JSON.stringify(handed.body)).to.equal(201);
-    };
+    const reported = (subcategory: string, col: number) =>
+      handedCase(town, { subcategory, description: `实时 ${col}`, col });
     // The queue over all towns counts the tiny town's new case, without a reload.
     await reported('market.food', 0);
     await untilTotal(before + 1);

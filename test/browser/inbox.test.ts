@@ -5,8 +5,7 @@
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { TestApi } from '../helpers/api.js';
-import { inGrid } from '../helpers/incidents.js';
-import { orgTown, type OrgTown } from '../helpers/orgs.js';
+import { handedCase, orgTown, type OrgTown } from '../helpers/orgs.js';
 import { startNotifications, type RunningNotifications } from '../helpers/notifications.js';
 import { echoPageErrors, launchBrowser, loginThroughForm, screenshotOnFailure, startWebApi } from './browser.js';
 
@@ -48,16 +47,11 @@ describe('web app: a department reads the 督办 in its inbox', function () {
       duty: 'handler',
     });
     expect(member.status, JSON.stringify(member.body)).to.equal(200);
-    const res = await town.room.post('/api/incidents', {
+    ({ incidentId, handoffId } = await handedCase(town, {
       subcategory: 'market.food',
       description: '学校门口流动摊贩售卖过期食品',
-      ...inGrid(0, 1),
-    });
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    incidentId = res.body.incident.id;
-    const handed = await town.room.post(`/api/incidents/${incidentId}/handoffs`, { lead: 'T-scjgs' });
-    expect(handed.status, JSON.stringify(handed.body)).to.equal(201);
-    handoffId = handed.body.handoffs[0].id;
+      col: 0,
+    }));
 
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     echoPageErrors(page);

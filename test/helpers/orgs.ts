@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import type { TestApi } from './api.js';
 import type { HttpClient } from './http.js';
-import { incidentTown, type IncidentTown } from './incidents.js';
+import { incidentTown, inGrid, type IncidentTown } from './incidents.js';
 import { TOWN, WEST } from './tiny-town.js';
 
 export const DISTRICT = '990101';
@@ -82,4 +82,25 @@ export async function orgTown(t: TestApi, people = 1): Promise<OrgTown> {
     hbj: await member(hbj, 'C-hbj', 'handler'),
   };
   return { ...town, org, room, scjgs, zfzd, county, hbj, accountIds };
+}
+
+/**
+ * A case the command room reports at a grid of the tiny town and hands to `lead` (the
+ * 市场监管所 unless said). Another subcategory than a nearby open case's, or intake
+ * merges the report into it.
+ */
+export async function handedCase(
+  town: OrgTown,
+  c: { subcategory: string; description: string; col: number; row?: number; lead?: string },
+): Promise<{ incidentId: number; handoffId: number }> {
+  const res = await town.room.post('/api/incidents', {
+    subcategory: c.subcategory,
+    description: c.description,
+    ...inGrid(c.col, c.row ?? 1),
+  });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  const incidentId = res.body.incident.id as number;
+  const handed = await town.room.post(`/api/incidents/${incidentId}/handoffs`, { lead: c.lead ?? 'T-scjgs' });
+  expect(handed.status, JSON.stringify(handed.body)).to.equal(201);
+  return { incidentId, handoffId: handed.body.handoffs[0].id as number };
 }

@@ -5,8 +5,7 @@
 // for no such message); a bad body is a 400 naming the field.
 import { expect } from 'chai';
 import { startTestApi, type TestApi } from '../helpers/api.js';
-import { inGrid } from '../helpers/incidents.js';
-import { orgTown, type OrgTown } from '../helpers/orgs.js';
+import { handedCase, orgTown, type OrgTown } from '../helpers/orgs.js';
 import { startNotifications, type RunningNotifications } from '../helpers/notifications.js';
 
 interface Inbox {
@@ -51,16 +50,11 @@ describe('notifications: an account reads its inbox and marks messages read', fu
     t = await startTestApi('notify-inbox');
     town = await orgTown(t);
     notify = await startNotifications(t, { leading: false });
-    const res = await town.room.post('/api/incidents', {
+    ({ incidentId, handoffId } = await handedCase(town, {
       subcategory: 'market.food',
       description: '过期食品',
-      ...inGrid(0, 1),
-    });
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    incidentId = res.body.incident.id;
-    const h = await town.room.post(`/api/incidents/${incidentId}/handoffs`, { lead: 'T-scjgs' });
-    expect(h.status, JSON.stringify(h.body)).to.equal(201);
-    handoffId = h.body.handoffs[0].id;
+      col: 0,
+    }));
   });
   after(async () => {
     await notify?.stop();
