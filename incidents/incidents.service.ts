@@ -98,7 +98,7 @@ export class IncidentsService {
     const me = auth.me;
     let personId = this.personOfAccount.get(me.id);
     if (personId === undefined) {
-      personId = (await new PeopleRepository(this.db).findByAccount(me.id))?.id ?? 0;
+      personId = (await new PeopleRepository(this.db).idOfAccount(me.id)) ?? 0;
       this.personOfAccount.set(me.id, personId);
     }
     return {

@@ -129,6 +129,12 @@ export class PeopleRepository {
     return rows[0] ? toPerson(rows[0]) : null;
   }
 
+  /** Which person an account is, by id only (the incidents' hot path asks it). */
+  async idOfAccount(accountId: number): Promise<number | null> {
+    const { rows } = await this.db.query<{ id: number }>(`SELECT id FROM people WHERE account_id = $1`, [accountId]);
+    return rows[0]?.id ?? null;
+  }
+
   async findByAccount(accountId: number): Promise<Person | null> {
     const { rows } = await this.db.query<PersonRow>(`${SELECT} WHERE p.account_id = $1`, [accountId]);
     return rows[0] ? toPerson(rows[0]) : null;
