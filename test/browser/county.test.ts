@@ -239,22 +239,38 @@ describe('web app: the county over several towns (queue pages, towns compared)',
   });
 
   it("hears every town's new cases live, whichever town the top bar shows", async () => {
+    type Stream = { state: string; received: number };
+    const stream = () =>
+      page!.evaluate(() => {
+        const s = (window as unknown as { __wg: { everyTown: Stream } }).__wg.everyTown;
+        return { state: s.state, received: s.received };
+      });
+    /** Once the county stream is open, what is reported next comes on it; its events so far. */
+    const streamOpen = async () => {
+      await page!.waitForFunction(
+        () => (window as unknown as { __wg: { everyTown?: Stream } }).__wg.everyTown?.state === 'open',
+      );
+      return (await stream()).received;
+    };
     // The top bar on the neighbour: its stream carries no case of the tiny town.
     await page!.goto(`${t.api.url}/#/handoffs`);
     await page!.waitForSelector('#town-select');
     await Promise.all([page!.waitForEvent('load'), page!.selectOption('#town-select', OTHER)]);
     await page!.waitForSelector('#handoff-count[data-total]');
+    let heard = await streamOpen();
     const before = Number(await page!.getAttribute('#handoff-count', 'data-total'));
     // Other subcategories than the cases above: intake would merge a report into them.
     const reported = (subcategory: string, col: number) =>
       handedCase(town, { subcategory, description: `实时 ${col}`, col });
-    // The queue over all towns counts the tiny town's new case, without a reload.
+    // The queue over all towns counts the tiny town's new case, brought by the stream.
     await reported('market.food', 0);
     await untilTotal(before + 1);
+    expect((await stream()).received, 'events of the tiny town on the county stream').to.be.greaterThan(heard);
     // 县域 asks for its figures again: one more report in the tiny town.
     await page!.click('[data-nav="county"]');
     const cell = `#county-rows tr[data-town="${TOWN}"] td[data-col="received"]`;
     await page!.waitForSelector(cell);
+    heard = await streamOpen();
     const received = Number(await text(cell));
     await reported('market.prices', 2);
     await page!.waitForFunction(
@@ -262,5 +278,6 @@ describe('web app: the county over several towns (queue pages, towns compared)',
       [cell, received + 1] as const,
       { timeout: 15_000 },
     );
+    expect((await stream()).received).to.be.greaterThan(heard);
   });
 });

@@ -7,6 +7,7 @@
 // `live` follows the town on screen; `everyTown` (the county's pages) follows every
 // town of the account, on its own stream, only while a page needs it.
 import { api, getToken } from './api';
+import { exposeForTests } from './test-hooks';
 
 /** A fix on the `positions` topic (the push stream is not in the OpenAPI document). */
 export interface LivePosition {
@@ -116,7 +117,9 @@ class LiveStream {
       source.close();
       this.setState('reconnecting', false);
       void api.get('/api/auth/me').then(
-        () => this.connect(),
+        () => {
+          if (this.source === source) this.connect(); // not if stopped meanwhile
+        },
         () => undefined,
       );
     });
@@ -166,23 +169,28 @@ export const live = new LiveStream(TOPICS);
  */
 class EveryTownStream extends LiveStream {
   private needs = 0;
+  /** Bumped at reset: a release from before it counts for nothing. */
+  private generation = 0;
 
   need(): () => void {
     this.needs++;
     if (this.state === 'closed') this.start();
+    const generation = this.generation;
     let released = false;
     return () => {
-      if (released) return;
+      if (released || generation !== this.generation) return;
       released = true;
       if (--this.needs === 0) this.stop();
     };
   }
 
-  /** Logged out: closed, whatever pages still hold it (a new login builds new pages). */
+  /** Logged out: closed, whatever pages still hold it. */
   reset(): void {
+    this.generation++;
     this.needs = 0;
     this.stop();
   }
 }
 
 export const everyTown = new EveryTownStream(['handoffs', 'incidents']);
+exposeForTests({ everyTown });

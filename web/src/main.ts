@@ -28,11 +28,14 @@ async function boot(): Promise<void> {
 }
 
 whenUnauthorized(() => {
+  // A late answer (a page's timer) while the form is up must not wipe what is typed.
+  if (document.getElementById('login-username')) return;
   live.stop();
   everyTown.reset();
   setToken(null);
   location.hash = '';
-  showLogin(root, () => void boot());
+  // The old shell's pages still hold their listeners: a fresh page after the login.
+  showLogin(root, () => location.reload());
 });
 
 void boot();

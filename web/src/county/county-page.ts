@@ -208,9 +208,13 @@ export async function createCountyPage(_ctx: AppContext): Promise<Page> {
     shade();
   }
 
+  /** Counts requests for the figures: only the answer to the latest one is drawn. */
+  let asked = 0;
   function refresh(): void {
+    const mine = ++asked;
     void load()
       .then((fresh) => {
+        if (mine !== asked) return;
         data = fresh;
         renderTable();
         shade();
@@ -236,10 +240,8 @@ export async function createCountyPage(_ctx: AppContext): Promise<Page> {
   };
   everyTown.on('incidents', refreshSoon);
   everyTown.on('handoffs', refreshSoon);
-  // Back after an outage: what changed meanwhile was not heard.
-  everyTown.onState((state, reconnected) => {
-    if (state === 'open' && reconnected) refreshSoon();
-  });
+  // At every open (the page shown again, back after an outage): what changed meanwhile was not heard.
+  everyTown.onOpen(refreshSoon);
   let release: (() => void) | null = null;
   return {
     el,

@@ -158,7 +158,22 @@ export function createQueuePage(ctx: AppContext): Page & { openIncident(id: numb
     return q;
   }
 
-  async function load(): Promise<void> {
+  /** The newest load: a live reload may supersede one that a caller waits for. */
+  let latest: Promise<void> = Promise.resolve();
+  function load(): Promise<void> {
+    latest = fetchPage();
+    return latest;
+  }
+  /** Resolves once the newest load has drawn its page. */
+  async function settled(): Promise<void> {
+    let waited: Promise<void>;
+    do {
+      waited = latest;
+      await waited;
+    } while (waited !== latest);
+  }
+
+  async function fetchPage(): Promise<void> {
     const mine = ++request;
     try {
       const queue = await get<Queue>(`/api/handoffs?${query()}`);
@@ -166,7 +181,7 @@ export function createQueuePage(ctx: AppContext): Page & { openIncident(id: numb
       // The page emptied under us (cases closed meanwhile): step back to the last one.
       if (queue.items.length === 0 && queue.total > 0 && offset > 0) {
         offset = Math.max(0, Math.floor((queue.total - 1) / PAGE_SIZE) * PAGE_SIZE);
-        return load();
+        return fetchPage();
       }
       items = queue.items;
       total = queue.total;
@@ -330,7 +345,8 @@ export function createQueuePage(ctx: AppContext): Page & { openIncident(id: numb
     onlyOpen.checked = false;
     onlyLate.checked = false;
     offset = 0;
-    await load();
+    void load();
+    await settled();
     const x = items.find((i) => i.incidentId === incidentId);
     if (x) await open(x.id);
   }
