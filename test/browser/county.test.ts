@@ -280,4 +280,30 @@ describe('web app: the county over several towns (queue pages, towns compared)',
     );
     expect((await stream()).received).to.be.greaterThan(heard);
   });
+
+  it('opens 县域 on a later visit when its figures were unavailable at the first', async () => {
+    // PostgreSQL restarting, say: the first answer is a 503.
+    let refused = 0;
+    await page!.route('**/api/stats/towns*', async (route) => {
+      if (refused++ === 0)
+        return route.fulfill({
+          status: 503,
+          headers: { 'content-type': 'application/json', 'retry-after': '1' },
+          body: JSON.stringify({ error: { code: 'unavailable', message: 'PostgreSQL is restarting' } }),
+        });
+      return route.continue();
+    });
+    await page!.goto(`${t.api.url}/#/handoffs`);
+    await page!.reload(); // a fresh app: 县域 not built yet
+    await page!.waitForSelector('#handoff-count[data-total]');
+    await page!.click('[data-nav="county"]');
+    await page!.waitForSelector('.toast >> text=PostgreSQL is restarting');
+    expect(await page!.$$('#county-rows tr[data-town]')).to.have.length(0);
+    // Elsewhere and back: the page is built again, with its figures.
+    await page!.click('[data-nav="handoffs"]');
+    await page!.click('[data-nav="county"]');
+    await page!.waitForSelector(`#county-rows tr[data-town="${TOWN}"]`);
+    expect(refused).to.equal(2);
+    await page!.unroute('**/api/stats/towns*');
+  });
 });

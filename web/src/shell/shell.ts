@@ -326,11 +326,20 @@ export async function startShell(root: HTMLElement, me: Account): Promise<void> 
       current = id;
       for (const a of links) a.classList.toggle('active', a.dataset['nav'] === id);
       if (previous) {
-        const old = await page(previous)!;
-        old.el.hidden = true;
-        old.hide?.();
+        // A page that failed to build (and was forgotten) has nothing to hide.
+        const old = await built.get(previous)?.catch(() => null);
+        if (old) old.el.hidden = true;
+        old?.hide?.();
       }
-      const next = await page(id)!;
+      let next: Page;
+      try {
+        next = await page(id)!;
+      } catch (err) {
+        // Built again at the next visit (its data may have been briefly unavailable).
+        built.delete(id);
+        if (current === id) toast((err as Error).message, 'error');
+        return;
+      }
       if (current !== id) return;
       next.el.hidden = false;
       next.show?.();
