@@ -268,6 +268,10 @@ export function createQueuePage(ctx: AppContext): Page & { openIncident(id: numb
       id: 'step-note',
       placeholder: tr('办理情况 / 退回理由', 'What was done / why returned'),
     });
+    // The same case drawn again (clicked again, a step, a live change): what was typed stays.
+    const before = detail.querySelector<HTMLTextAreaElement>('#step-note');
+    const typing = before && document.activeElement === before;
+    if (before && detail.dataset['handoff'] === String(handoffId)) note.value = before.value;
     const photo = h('input', { type: 'file', accept: 'image/*', id: 'step-photo' });
     const photoStatus = h('span', { class: 'muted', id: 'step-photo-status' });
     photo.addEventListener('change', () => {
@@ -333,6 +337,8 @@ export function createQueuePage(ctx: AppContext): Page & { openIncident(id: numb
         ),
       ),
     );
+    detail.dataset['handoff'] = String(handoffId);
+    if (typing && detail.contains(note)) note.focus();
   }
 
   /**
