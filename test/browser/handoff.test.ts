@@ -51,7 +51,8 @@ describe('web app: a case through a department and the county', function () {
   const openCard = async (page: Page, id: number) => {
     await page.click('[data-nav="dispatch"]');
     await page.click(`#queue-rows tr[data-incident="${id}"]`);
-    await page.waitForSelector('#handoff-panel table, #handoff-panel .handoff-offer');
+    // This incident's panel, loaded (the card of the last one may still be up).
+    await page.waitForSelector(`#handoff-panel[data-incident="${id}"][data-loaded]`);
   };
   const queueStep = async (page: Page, id: number, step: string, note?: string) => {
     await page.click('[data-nav="handoffs"]');

@@ -20,7 +20,11 @@ import {
 } from './org-labels';
 
 export function handoffPanel(incidentId: number, onChanged: () => void): HTMLElement {
-  const box = h('div', { id: 'handoff-panel', class: 'handoff-panel' }, h('div', { class: 'muted' }, '…'));
+  const box = h(
+    'div',
+    { id: 'handoff-panel', class: 'handoff-panel', 'data-incident': incidentId },
+    h('div', { class: 'muted' }, '…'),
+  );
   let drawn: IncidentHandoffs | null = null;
   const load = async () => {
     try {
@@ -53,6 +57,7 @@ export function handoffPanel(incidentId: number, onChanged: () => void): HTMLEle
   }
 
   function draw(d: IncidentHandoffs): void {
+    box.dataset['loaded'] = '1';
     const offer = d.canOffer ? offerForm(d) : null;
     fill(
       box,
