@@ -1,6 +1,7 @@
 // Whatever a library lets slip (a rejected promise nobody awaited, an 'error' event with no
 // listener) is written through the structured logger, never as a raw stack on stderr.
 import { rootLogger } from './logger.js';
+import { dependencyGone } from './dependency-errors.js';
 
 export function guardProcess(name: string): void {
   process.on('unhandledRejection', (reason: unknown) => {
@@ -16,6 +17,16 @@ export function guardProcess(name: string): void {
     );
   });
   process.on('uncaughtException', (err: Error) => {
+    // pg reports a connection the server ended (a restart, an administrator: 57P01) as an
+    // 'error' event; on a client that nobody listened to at that instant it lands here. The
+    // connection is gone and its next use fails and drops it: no reason to stop the process.
+    if (dependencyGone(err) === 'PostgreSQL') {
+      rootLogger.error(
+        { process: name, err: { message: err.message, code: (err as { code?: unknown }).code } },
+        'a database connection was ended by the server; going on',
+      );
+      return;
+    }
     rootLogger.fatal({ process: name, err: { message: err.message, stack: err.stack } }, 'uncaught exception; exiting');
     process.exit(1);
   });
