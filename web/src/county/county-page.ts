@@ -8,6 +8,7 @@ import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import { everyTown } from '../live';
+import { atMostEvery } from '../at-most-every';
 import type { Page } from '../page';
 import type { CountyMap } from './county-map';
 import './county.css';
@@ -224,20 +225,9 @@ export async function createCountyPage(_ctx: AppContext): Promise<Page> {
 
   measure.addEventListener('change', shade);
   period.addEventListener('change', refresh);
-  // Any town's new or changed case moves the figures: asked again, at most every REFRESH_MS.
-  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  let refreshed = Date.now();
-  const refreshSoon = () => {
-    if (refreshTimer) return;
-    refreshTimer = setTimeout(
-      () => {
-        refreshTimer = undefined;
-        refreshed = Date.now();
-        refresh();
-      },
-      Math.max(200, refreshed + REFRESH_MS - Date.now()),
-    );
-  };
+  // Any town's new or changed case moves the figures: asked again, at most every REFRESH_MS
+  // (counted from the first answer, just fetched).
+  const refreshSoon = atMostEvery(REFRESH_MS, refresh, Date.now());
   everyTown.on('incidents', refreshSoon);
   everyTown.on('handoffs', refreshSoon);
   // At every open (the page shown again, back after an outage): what changed meanwhile was not heard.

@@ -10,6 +10,7 @@ import type { AppContext } from '../context';
 import { h, toast } from '../dom';
 import { tr } from '../i18n';
 import { everyTown, live } from '../live';
+import { atMostEvery } from '../at-most-every';
 import type { Page } from '../page';
 import { countdownText } from '../components/countdown';
 import {
@@ -388,17 +389,7 @@ export function createQueuePage(ctx: AppContext): Page & { openIncident(id: numb
     void load();
   });
   // Live changes reload the page on screen, not more often than RELOAD_MIN_MS.
-  let reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastLive = 0;
-  const reloadSoon = () => {
-    if (reloadTimer) return;
-    const wait = Math.max(200, lastLive + RELOAD_MIN_MS - Date.now());
-    reloadTimer = setTimeout(() => {
-      reloadTimer = undefined;
-      lastLive = Date.now();
-      void load();
-    }, wait);
-  };
+  const reloadSoon = atMostEvery(RELOAD_MIN_MS, () => void load());
   // A county's staff see every town's cases: their own stream over all of them, while
   // the page is shown (the top bar's stream carries its town only).
   const stream = ctx.towns.length > 1 ? everyTown : live;
