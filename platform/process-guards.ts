@@ -17,9 +17,9 @@ export function guardProcess(name: string): void {
     );
   });
   process.on('uncaughtException', (err: Error) => {
-    // pg reports a connection the server ended (a restart, an administrator: 57P01) as an
-    // 'error' event; on a client that nobody listened to at that instant it lands here. The
-    // connection is gone and its next use fails and drops it: no reason to stop the process.
+    // pg reports a connection the server ended (a restart: 57P01) as an 'error' event. The
+    // pool listens on its clients (db/pool.ts); one made outside it lands here. The
+    // connection is gone and its next use fails: no reason to stop the process.
     if (dependencyGone(err) === 'PostgreSQL') {
       rootLogger.error(
         { process: name, err: { message: err.message, code: (err as { code?: unknown }).code } },

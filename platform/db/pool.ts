@@ -22,15 +22,22 @@ export function createPool(url = config().DATABASE_URL, max = config().DB_POOL_S
     if (pool.ending) return;
     log.error({ err: { message: err.message, code: err.code } }, 'idle database client failed');
   });
+  // A client checked out between two statements has no pool listener, and pg emits a
+  // connection the server ended (a restart: 57P01) as an 'error' event: unheard, it would
+  // stop the process. Every client is heard; its owner's next statement fails and drops it.
+  pool.on('connect', (client) =>
+    client.on('error', (err: Error & { code?: string }) => {
+      if (!pool.ending) log.warn({ err: { message: err.message, code: err.code } }, 'database connection ended');
+    }),
+  );
   return pool;
 }
 
 /** Runs fn in a transaction; rolls back on any error so nothing is half-written. */
 export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  // A checked-out client has no pool listener: a server that ends the connection between
-  // two statements (a restart: 57P01) would emit an 'error' nobody hears and crash the
-  // process. Heard here; the next statement fails, and the client is destroyed, not reused.
+  // A server that ends the connection between two statements (a restart: 57P01): heard
+  // here, the next statement fails, and the client is destroyed, not reused.
   let broken: Error | undefined;
   const onError = (err: Error) => {
     broken = err;
