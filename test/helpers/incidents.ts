@@ -1,6 +1,8 @@
 // The tiny town with gridworkers standing where a test wants them, and the incident
 // workers (real BullMQ processors) running in process against the test's Redis prefix.
 import { expect } from 'chai';
+import type pg from 'pg';
+import { until } from './system.js';
 import type { TestApi } from './api.js';
 import { HttpClient } from './http.js';
 import { inGrid, tinyTownWithPeople, type Phone, type TinyTownWithPeople } from './roster.js';
@@ -63,3 +65,18 @@ export function runWorkers(t: TestApi): RunningIncidentWorkers {
 }
 
 export { inGrid };
+
+/** Waits until every one of these incidents is offered to a gridworker (state dispatched). */
+export async function untilDispatched(db: pg.Pool, ids: number[], ms = 30_000): Promise<void> {
+  await until(
+    'every incident to be offered',
+    async () => {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`,
+        [ids],
+      );
+      return rows[0]!.n === ids.length;
+    },
+    ms,
+  );
+}

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { startTestApi, type TestApi } from '../helpers/api.js';
-import { FAST_DISPATCH, incidentTown, inGrid, type IncidentTown } from '../helpers/incidents.js';
+import { FAST_DISPATCH, incidentTown, inGrid, untilDispatched, type IncidentTown } from '../helpers/incidents.js';
 import { PrivateRedis, WorkersProcess } from '../helpers/processes.js';
 import { sleep, until } from '../helpers/system.js';
 
@@ -108,17 +108,8 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
       });
       ids.push(res.body.incident.id);
     }
-    await until(
-      'every incident to be offered',
-      async () => {
-        const { rows } = await db.query(
-          `SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`,
-          [ids],
-        );
-        return rows[0].n === 20;
-      },
-      30_000,
-    );
+    expect(ids).to.have.length(20);
+    await untilDispatched(db, ids);
     await sleep(1000); // the sweeps' duplicate jobs come and go
     for (const id of ids) {
       expect(
@@ -148,13 +139,9 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
         return res.body.incident.id as number;
       }),
     );
-  const dispatched = async (ids: number[]) =>
-    (await db.query(`SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`, [ids]))
-      .rows[0].n as number;
-
   it('decides a burst sent at once together, and still spreads it over the gridworkers by workload', async () => {
     const ids = await burst(16, (i) => `探访 ${i}`);
-    await until('the burst to be offered', async () => (await dispatched(ids)) === ids.length, 30_000);
+    await untilDispatched(db, ids);
     for (const id of ids) {
       expect(
         (await offersOf(id)).map((o) => o.outcome),
@@ -192,11 +179,7 @@ describe('incidents under faults: killed workers, restarted Redis', function () 
       const ids = await burst(8, (i) => (i === 3 ? 'poisoned' : `探访 ${i}`));
       const poisoned = ids[3]!;
       const others = ids.filter((id) => id !== poisoned);
-      await until(
-        'the rest of the burst to be offered',
-        async () => (await dispatched(others)) === others.length,
-        30_000,
-      );
+      await untilDispatched(db, others);
       await sleep(500);
       expect(await offersOf(poisoned)).to.deep.equal([]);
       expect((await town.dispatcher.get(`/api/incidents/${poisoned}`)).body.incident.state).to.equal('reported');

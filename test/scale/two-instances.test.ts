@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { cpuSeconds, startCluster, type Cluster, type Everywhere } from '../helpers/cluster.js';
 import type { HttpAnswer, HttpClient } from '../helpers/http.js';
 import { EventStream } from '../helpers/sse.js';
-import { FAST_DISPATCH } from '../helpers/incidents.js';
+import { FAST_DISPATCH, untilDispatched } from '../helpers/incidents.js';
 import { inGrid } from '../helpers/roster.js';
 import { EAST, ORIGIN, STEP, TOWN, WEST, square, tinyTownAreas, tinyTownGrids } from '../helpers/tiny-town.js';
 import { sleep, until } from '../helpers/system.js';
@@ -270,17 +270,8 @@ describe('two api and two workers processes on one database and one Redis behave
           return res.body.incident.id as number;
         }),
       );
-      await until(
-        'every incident to be offered',
-        async () => {
-          const { rows } = await db.query(
-            `SELECT count(*)::int AS n FROM incidents WHERE id = ANY($1) AND state = 'dispatched'`,
-            [ids],
-          );
-          return rows[0].n === N;
-        },
-        30_000,
-      );
+      expect(ids).to.have.length(N);
+      await untilDispatched(db, ids);
       await sleep(1000); // the leader's sweeps and the outbox run meanwhile: still nothing doubled
       const { rows: offers } = await db.query<{ incident_id: string; person_id: string; outcome: string }>(
         `SELECT incident_id, person_id, outcome FROM dispatch_offers WHERE incident_id = ANY($1)`,
